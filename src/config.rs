@@ -1,0 +1,448 @@
+//! RunConfig: every user input of a load test, checked once by `validate` with messages that name the option.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A rejected input: which option (as the CLI spells it) and why, in one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{option}: {message}")]
+pub struct ConfigError {
+    pub option: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(option: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            option,
+            message: message.into(),
+        }
+    }
+}
+
+/// How product lookups are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadOp {
+    Get,
+    BatchGet,
+    Query,
+}
+
+impl FromStr for ReadOp {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "get" => Ok(Self::Get),
+            "batch-get" => Ok(Self::BatchGet),
+            "query" => Ok(Self::Query),
+            other => Err(ConfigError::new(
+                "--read-op",
+                format!("expected get, batch-get or query, got {other:?}"),
+            )),
+        }
+    }
+}
+
+/// How orders are created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WriteOp {
+    /// PutItem of the order, never overwriting an existing item.
+    Put,
+    /// TransactWriteItems: the order plus a stock decrement on each ordered product.
+    Transact,
+}
+
+impl FromStr for WriteOp {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "put" => Ok(Self::Put),
+            "transact" => Ok(Self::Transact),
+            other => Err(ConfigError::new(
+                "--write-op",
+                format!("expected put or transact, got {other:?}"),
+            )),
+        }
+    }
+}
+
+/// Everything one load test needs; built by the Python front or by tests, then `validate`d.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunConfig {
+    pub threads: u32,
+    #[serde(rename = "duration_s", serialize_with = "serialize_secs")]
+    pub duration: Duration,
+    pub region: String,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub products_table: String,
+    pub orders_table: String,
+    pub create_tables: bool,
+    pub seed_products: u64,
+    pub read_ratio: f64,
+    pub read_op: ReadOp,
+    pub batch_size: u32,
+    pub consistent_reads: bool,
+    pub write_op: WriteOp,
+    pub max_attempts: u32,
+    pub seed: Option<u64>,
+    pub run_id: Option<String>,
+    pub price_min: Decimal,
+    pub price_max: Decimal,
+    pub max_quantity: u32,
+    pub max_lines: u32,
+    pub ttl_hours: u32,
+    pub sample_products: u32,
+}
+
+fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            threads: 20,
+            duration: Duration::from_secs(300),
+            region: "us-east-1".into(),
+            profile: None,
+            endpoint_url: None,
+            products_table: "Products".into(),
+            orders_table: "Orders".into(),
+            create_tables: false,
+            seed_products: 0,
+            read_ratio: 0.8,
+            read_op: ReadOp::Get,
+            batch_size: 10,
+            consistent_reads: false,
+            write_op: WriteOp::Put,
+            max_attempts: 3,
+            seed: None,
+            run_id: None,
+            price_min: Decimal::new(100, 2),
+            price_max: Decimal::new(50000, 2),
+            max_quantity: 5,
+            max_lines: 5,
+            ttl_hours: 24,
+            sample_products: 10_000,
+        }
+    }
+}
+
+pub const MAX_THREADS: u32 = 10_000;
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+impl RunConfig {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.threads < 1 || self.threads > MAX_THREADS {
+            return Err(ConfigError::new(
+                "--threads",
+                format!("must be between 1 and {MAX_THREADS}, got {}", self.threads),
+            ));
+        }
+        if self.duration.is_zero() || self.duration > MAX_DURATION {
+            return Err(ConfigError::new(
+                "--duration",
+                format!(
+                    "must be more than 0 and at most 24h, got {}s",
+                    self.duration.as_secs_f64()
+                ),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.read_ratio) {
+            return Err(ConfigError::new(
+                "--read-ratio",
+                format!("must be between 0 and 1, got {}", self.read_ratio),
+            ));
+        }
+        check_name("--region", &self.region, is_region_char)?;
+        check_table_name("--products-table", &self.products_table)?;
+        check_table_name("--orders-table", &self.orders_table)?;
+        if self.products_table == self.orders_table {
+            return Err(ConfigError::new(
+                "--orders-table",
+                format!(
+                    "must differ from --products-table, both are {:?}",
+                    self.orders_table
+                ),
+            ));
+        }
+        if let Some(url) = &self.endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                return Err(ConfigError::new(
+                    "--endpoint-url",
+                    format!("must be an http:// or https:// URL, got {url:?}"),
+                ));
+            }
+        }
+        if let Some(profile) = &self.profile {
+            if profile.trim().is_empty() {
+                return Err(ConfigError::new("--profile", "must not be empty"));
+            }
+        }
+        if self.batch_size < 1 || self.batch_size > 100 {
+            return Err(ConfigError::new(
+                "--batch-size",
+                format!(
+                    "must be between 1 and 100 (BatchGetItem's limit), got {}",
+                    self.batch_size
+                ),
+            ));
+        }
+        if self.max_attempts < 1 || self.max_attempts > 20 {
+            return Err(ConfigError::new(
+                "--max-attempts",
+                format!("must be between 1 and 20, got {}", self.max_attempts),
+            ));
+        }
+        if let Some(run_id) = &self.run_id {
+            check_name("--run-id", run_id, |c| {
+                c.is_ascii_alphanumeric() || c == '-' || c == '_'
+            })?;
+            if run_id.len() > 64 {
+                return Err(ConfigError::new(
+                    "--run-id",
+                    format!("must be at most 64 characters, got {}", run_id.len()),
+                ));
+            }
+        }
+        if self.price_min <= Decimal::ZERO {
+            return Err(ConfigError::new(
+                "--price-min",
+                format!("must be more than 0, got {}", self.price_min),
+            ));
+        }
+        if self.price_max < self.price_min {
+            return Err(ConfigError::new(
+                "--price-max",
+                format!(
+                    "must be at least --price-min ({}), got {}",
+                    self.price_min, self.price_max
+                ),
+            ));
+        }
+        if self.max_quantity < 1 || self.max_quantity > 1000 {
+            return Err(ConfigError::new(
+                "--max-quantity",
+                format!("must be between 1 and 1000, got {}", self.max_quantity),
+            ));
+        }
+        if self.max_lines < 1 || self.max_lines > 25 {
+            return Err(ConfigError::new(
+                "--max-lines",
+                format!("must be between 1 and 25, got {}", self.max_lines),
+            ));
+        }
+        if self.sample_products < 1 {
+            return Err(ConfigError::new(
+                "--sample-products",
+                format!("must be at least 1, got {}", self.sample_products),
+            ));
+        }
+        if self.seed_products > 10_000_000 {
+            return Err(ConfigError::new(
+                "--seed-products",
+                format!("must be at most 10000000, got {}", self.seed_products),
+            ));
+        }
+        if self.ttl_hours > 24 * 365 {
+            return Err(ConfigError::new(
+                "--ttl-hours",
+                format!("must be at most 8760 (a year), got {}", self.ttl_hours),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn is_region_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+}
+
+fn check_name(
+    option: &'static str,
+    value: &str,
+    ok: impl Fn(char) -> bool,
+) -> Result<(), ConfigError> {
+    if value.is_empty() || !value.chars().all(ok) {
+        return Err(ConfigError::new(option, format!("invalid value {value:?}")));
+    }
+    Ok(())
+}
+
+/// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.' (the CreateTable API reference).
+fn check_table_name(option: &'static str, name: &str) -> Result<(), ConfigError> {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !(3..=255).contains(&name.len()) || !valid_chars {
+        return Err(ConfigError::new(
+            option,
+            format!(
+                "{name:?} is not a valid table name (3-255 characters of letters, digits, '_', '-', '.')"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses "90s", "5m", "1.5m", "1h30m", "250ms" or a bare number of seconds.
+pub fn parse_duration(option: &'static str, text: &str) -> Result<Duration, ConfigError> {
+    let bad = || {
+        ConfigError::new(
+            option,
+            format!("expected a duration like 90s, 5m or 1h30m, got {text:?}"),
+        )
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = text.parse::<f64>() {
+        return secs_to_duration(option, secs);
+    }
+    let mut total = 0.0_f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    secs_to_duration(option, total)
+}
+
+/// Converts a number of seconds (which may be a fraction, e.g. --minutes 0.5 * 60) to a Duration.
+pub fn secs_to_duration(option: &'static str, secs: f64) -> Result<Duration, ConfigError> {
+    if !secs.is_finite() || secs <= 0.0 {
+        return Err(ConfigError::new(
+            option,
+            format!("must be more than 0, got {secs}"),
+        ));
+    }
+    if secs > MAX_DURATION.as_secs_f64() {
+        return Err(ConfigError::new(
+            option,
+            format!("must be at most 24h, got {secs}s"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Parses a decimal number exactly: digits rust_decimal cannot hold are an error, never rounded.
+pub fn parse_decimal_exact(option: &'static str, text: &str) -> Result<Decimal, ConfigError> {
+    let trimmed = text.trim();
+    let looks_numeric = !trimmed.is_empty()
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'));
+    if !looks_numeric {
+        return Err(ConfigError::new(
+            option,
+            format!("expected a decimal number like 19.99, got {text:?}"),
+        ));
+    }
+    Decimal::from_str_exact(trimmed).map_err(|_| {
+        ConfigError::new(
+            option,
+            format!("{text} has more digits than an exact decimal can hold (at most 28 significant digits)"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        RunConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn each_bad_field_names_its_option() {
+        type Mutation = Box<dyn Fn(&mut RunConfig)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            ("--threads", Box::new(|c| c.threads = 0)),
+            ("--duration", Box::new(|c| c.duration = Duration::ZERO)),
+            ("--read-ratio", Box::new(|c| c.read_ratio = 1.5)),
+            ("--read-ratio", Box::new(|c| c.read_ratio = f64::NAN)),
+            (
+                "--products-table",
+                Box::new(|c| c.products_table = "a b".into()),
+            ),
+            (
+                "--orders-table",
+                Box::new(|c| c.orders_table = c.products_table.clone()),
+            ),
+            (
+                "--endpoint-url",
+                Box::new(|c| c.endpoint_url = Some("localhost:8000".into())),
+            ),
+            ("--batch-size", Box::new(|c| c.batch_size = 101)),
+            ("--max-attempts", Box::new(|c| c.max_attempts = 0)),
+            ("--run-id", Box::new(|c| c.run_id = Some("a/b".into()))),
+            ("--price-min", Box::new(|c| c.price_min = Decimal::ZERO)),
+            (
+                "--price-max",
+                Box::new(|c| c.price_max = Decimal::new(50, 2)),
+            ),
+            ("--region", Box::new(|c| c.region = "US East".into())),
+        ];
+        for (option, mutate) in cases {
+            let mut config = RunConfig::default();
+            mutate(&mut config);
+            let err = config.validate().expect_err(option);
+            assert_eq!(err.option, option, "{err}");
+            assert!(err.to_string().starts_with(option));
+        }
+    }
+
+    #[test]
+    fn durations_parse_in_several_forms() {
+        let d = |s| parse_duration("--duration", s).unwrap();
+        assert_eq!(d("90s"), Duration::from_secs(90));
+        assert_eq!(d("90"), Duration::from_secs(90));
+        assert_eq!(d("1.5m"), Duration::from_secs(90));
+        assert_eq!(d("1h30m"), Duration::from_secs(5400));
+        assert_eq!(d("250ms"), Duration::from_millis(250));
+        for bad in ["", "0", "-5s", "5x", "m", "1h30", "inf"] {
+            assert!(parse_duration("--duration", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimals_are_exact_or_rejected() {
+        assert_eq!(
+            parse_decimal_exact("--price-min", "19.99").unwrap(),
+            Decimal::new(1999, 2)
+        );
+        let err =
+            parse_decimal_exact("--price-min", "1.00000000000000000000000000001").unwrap_err();
+        assert!(err.message.contains("more digits"), "{err}");
+        assert!(parse_decimal_exact("--price-min", "1e5").is_err());
+        assert!(parse_decimal_exact("--price-min", "abc").is_err());
+    }
+}

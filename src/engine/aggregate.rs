@@ -1,0 +1,128 @@
+//! Merges the per-thread one-second intervals into time-series rows, in order, as soon as every
+//! engine thread has reported a second (or finished).
+
+use std::collections::BTreeMap;
+
+use crate::metrics::{Interval, Metrics};
+use crate::report::TimeseriesRow;
+
+/// What an engine thread sends the aggregator: about one message a second, never one per request.
+pub enum ThreadMessage {
+    Tick {
+        thread: usize,
+        second: u64,
+        seconds: f64,
+        interval: Interval,
+    },
+    Done {
+        thread: usize,
+        metrics: Box<Metrics>,
+    },
+}
+
+pub struct Aggregator {
+    reported_up_to: Vec<u64>,
+    finished: Vec<bool>,
+    pending: BTreeMap<u64, (f64, Interval)>,
+    pub totals: Metrics,
+    pub rows: Vec<TimeseriesRow>,
+}
+
+impl Aggregator {
+    pub fn new(threads: usize) -> Self {
+        Self {
+            reported_up_to: vec![0; threads],
+            finished: vec![false; threads],
+            pending: BTreeMap::new(),
+            totals: Metrics::default(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Takes one message; returns the rows it completed, oldest first.
+    pub fn absorb(&mut self, message: ThreadMessage) -> Vec<TimeseriesRow> {
+        match message {
+            ThreadMessage::Tick {
+                thread,
+                second,
+                seconds,
+                interval,
+            } => {
+                self.reported_up_to[thread] = self.reported_up_to[thread].max(second);
+                let (row_seconds, merged) = self.pending.entry(second).or_default();
+                *row_seconds = row_seconds.max(seconds);
+                merged.merge(&interval);
+            }
+            ThreadMessage::Done { thread, metrics } => {
+                self.finished[thread] = true;
+                self.totals.merge_totals(&metrics);
+            }
+        }
+        self.release(false)
+    }
+
+    /// Rows still waiting (at the end, every thread has finished and all are complete).
+    pub fn finish(&mut self) -> Vec<TimeseriesRow> {
+        self.release(true)
+    }
+
+    fn release(&mut self, all: bool) -> Vec<TimeseriesRow> {
+        let mut out = Vec::new();
+        while let Some((&second, _)) = self.pending.first_key_value() {
+            let complete = all
+                || self
+                    .reported_up_to
+                    .iter()
+                    .zip(&self.finished)
+                    .all(|(&up_to, &done)| done || up_to >= second);
+            if !complete {
+                break;
+            }
+            let (seconds, interval) = self.pending.remove(&second).expect("key was just seen");
+            let row = TimeseriesRow::from_interval(second, seconds, &interval);
+            self.rows.push(row.clone());
+            out.push(row);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Outcome;
+    use std::time::Duration;
+
+    fn tick(thread: usize, second: u64, reads: u64) -> ThreadMessage {
+        let mut m = Metrics::default();
+        for _ in 0..reads {
+            m.record(true, Outcome::Ok, Duration::from_millis(1));
+        }
+        ThreadMessage::Tick {
+            thread,
+            second,
+            seconds: 1.0,
+            interval: m.take_interval(),
+        }
+    }
+
+    #[test]
+    fn a_second_is_released_once_every_thread_reported_it() {
+        let mut agg = Aggregator::new(2);
+        assert!(agg.absorb(tick(0, 1, 5)).is_empty());
+        assert!(agg.absorb(tick(0, 2, 1)).is_empty());
+        let rows = agg.absorb(tick(1, 1, 7));
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].t, rows[0].reads_ok), (1, 12));
+        let rows = agg.absorb(ThreadMessage::Done {
+            thread: 1,
+            metrics: Box::default(),
+        });
+        assert_eq!(
+            (rows[0].t, rows[0].reads_ok),
+            (2, 1),
+            "a finished thread is not waited for"
+        );
+        assert_eq!(agg.rows.len(), 2);
+    }
+}

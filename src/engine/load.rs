@@ -1,0 +1,162 @@
+//! The load phase's thread layout: one current-thread tokio runtime per core, each with its own DynamoDB
+//! client and connection pool, its share of the workers, and one Metrics that only it touches. The
+//! caller's task aggregates their one-second reports into rows.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use super::aggregate::{Aggregator, ThreadMessage};
+use super::events::Event;
+use super::worker::Worker;
+use crate::metrics::Metrics;
+use crate::report::Measured;
+use crate::workload::Workload;
+
+pub struct LoadPlan {
+    pub workload: Arc<Workload>,
+    pub sdk: SdkConfig,
+    pub workers: u32,
+    pub duration: Duration,
+    pub max_attempts: u32,
+    pub read_ratio: f64,
+    pub seed: u64,
+}
+
+/// Runs the load to its deadline (or a cancel) and returns what was measured.
+pub async fn run_load(
+    plan: LoadPlan,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> Measured {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let thread_count = cores.min(plan.workers as usize).max(1);
+    let plan = Arc::new(plan);
+    let start = Instant::now();
+    let deadline = start + plan.duration;
+    let (tx, mut rx) = unbounded_channel();
+    let mut handles = Vec::with_capacity(thread_count);
+    for index in 0..thread_count {
+        let (plan, thread_tx, cancel) = (plan.clone(), tx.clone(), cancel.clone());
+        let workers: Vec<u32> = (0..plan.workers)
+            .filter(|w| *w as usize % thread_count == index)
+            .collect();
+        let spawned = thread::Builder::new()
+            .name(format!("ddbload-load-{index}"))
+            .spawn(move || {
+                engine_thread(index, workers, &plan, start, deadline, &cancel, &thread_tx)
+            });
+        match spawned {
+            Ok(handle) => handles.push(handle),
+            Err(_) => {
+                // Without this thread its workers are missing; report it as done so rows still flow.
+                let _ = tx.send(ThreadMessage::Done {
+                    thread: index,
+                    metrics: Box::default(),
+                });
+            }
+        }
+    }
+    drop(tx);
+    let mut aggregator = Aggregator::new(thread_count);
+    while let Some(message) = rx.recv().await {
+        for row in aggregator.absorb(message) {
+            let _ = events.send(Event::Tick(row));
+        }
+    }
+    for row in aggregator.finish() {
+        let _ = events.send(Event::Tick(row));
+    }
+    for handle in handles {
+        let _ = handle.join();
+    }
+    Measured {
+        metrics: aggregator.totals,
+        timeseries: aggregator.rows,
+        duration_s: start.elapsed().as_secs_f64(),
+        interrupted: cancel.is_cancelled(),
+    }
+}
+
+fn engine_thread(
+    index: usize,
+    worker_ids: Vec<u32>,
+    plan: &LoadPlan,
+    start: Instant,
+    deadline: Instant,
+    cancel: &CancellationToken,
+    tx: &UnboundedSender<ThreadMessage>,
+) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime starts");
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        // A pool of its own: connections live on the runtime that drives them.
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .build_https();
+        let client = Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&plan.sdk)
+                .http_client(http)
+                .build(),
+        );
+        let metrics = Rc::new(RefCell::new(Metrics::default()));
+        let mut workers = tokio::task::JoinSet::new();
+        for id in worker_ids {
+            let worker = Worker {
+                id,
+                workload: plan.workload.clone(),
+                client: client.clone(),
+                metrics: metrics.clone(),
+                cancel: cancel.clone(),
+                deadline,
+                max_attempts: plan.max_attempts,
+                read_ratio: plan.read_ratio,
+                rng: SmallRng::seed_from_u64(plan.seed ^ (u64::from(id) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            };
+            workers.spawn_local(worker.run());
+        }
+        let mut ticker = interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut last_second = 0u64;
+        loop {
+            tokio::select! {
+                at = ticker.tick() => {
+                    let second = (at - start).as_secs_f64().round() as u64;
+                    let interval = metrics.borrow_mut().take_interval();
+                    let _ = tx.send(ThreadMessage::Tick { thread: index, second, seconds: 1.0, interval });
+                    last_second = second;
+                }
+                joined = workers.join_next() => if joined.is_none() { break },
+            }
+        }
+        let seconds = (start.elapsed().as_secs_f64() - last_second as f64).clamp(0.0, 1.0);
+        let interval = metrics.borrow_mut().take_interval();
+        if !interval.is_empty() || seconds >= 0.05 {
+            let _ = tx.send(ThreadMessage::Tick {
+                thread: index,
+                second: last_second + 1,
+                seconds: (seconds * 1000.0).round() / 1000.0,
+                interval,
+            });
+        }
+        let metrics = std::mem::take(&mut *metrics.borrow_mut());
+        let _ = tx.send(ThreadMessage::Done {
+            thread: index,
+            metrics: Box::new(metrics),
+        });
+    });
+}

@@ -1,0 +1,112 @@
+//! One run from start to report: configuration, setup, load, and the result.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_dynamodb::Client;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::events::Event;
+use super::load::{run_load, LoadPlan};
+use super::setup::{endpoint_label, prepare_tables, sdk_config};
+use crate::config::RunConfig;
+use crate::error::EngineError;
+use crate::report::{RunContext, RunReport};
+use crate::workload::orders::OrderGenerator;
+use crate::workload::Workload;
+
+pub async fn run(
+    mut config: RunConfig,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> Result<RunReport, EngineError> {
+    // The seed actually used is recorded, so any run can be repeated with --seed.
+    let seed = *config.seed.get_or_insert_with(rand::random);
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let started_at = now_rfc3339();
+    let run_id = config
+        .run_id
+        .get_or_insert_with(|| new_run_id(&started_at, &mut rng))
+        .clone();
+
+    let _ = events.send(Event::phase(
+        "connecting",
+        format!(
+            "region {}, endpoint {}",
+            config.region,
+            endpoint_label(&config)
+        ),
+    ));
+    let sdk = sdk_config(&config).await?;
+    let client = Client::new(&sdk);
+    let prepared = prepare_tables(&client, &config, &mut rng, events).await?;
+
+    let workload = Workload {
+        products_table: config.products_table.clone(),
+        orders_table: config.orders_table.clone(),
+        products_schema: prepared.products_schema,
+        catalog: prepared.catalog,
+        orders: OrderGenerator {
+            run_id: run_id.clone(),
+            numeric_base: rng.random_range(1..900_000) * 1_000_000_000_000,
+            schema: prepared.orders_schema,
+            max_lines: config.max_lines,
+            max_quantity: config.max_quantity,
+            ttl: (config.ttl_hours > 0)
+                .then(|| Duration::from_secs(u64::from(config.ttl_hours) * 3600)),
+        },
+        read_op: config.read_op,
+        write_op: config.write_op,
+        batch_size: config.batch_size as usize,
+        consistent_reads: config.consistent_reads,
+    };
+    let _ = events.send(Event::phase(
+        "load",
+        format!(
+            "run {run_id}: {} workers for {}s, {} products in the catalog",
+            config.threads,
+            config.duration.as_secs_f64(),
+            workload.catalog.len()
+        ),
+    ));
+    let plan = LoadPlan {
+        workload: Arc::new(workload),
+        sdk,
+        workers: config.threads,
+        duration: config.duration,
+        max_attempts: config.max_attempts,
+        read_ratio: config.read_ratio,
+        seed,
+    };
+    let measured = run_load(plan, events, cancel).await;
+    Ok(RunReport::new(
+        RunContext {
+            config,
+            run_id,
+            started_at,
+            tables: prepared.info,
+        },
+        measured,
+    ))
+}
+
+fn now_rfc3339() -> String {
+    DateTime::from(SystemTime::now())
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+/// "20261125-173012-3fa9": sortable by time, unique enough for one operator's runs.
+fn new_run_id(started_at: &str, rng: &mut SmallRng) -> String {
+    let digits: String = started_at
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    let (date, time) = digits.split_at(digits.len().min(8));
+    format!("{date}-{time}-{:04x}", rng.random::<u16>())
+}

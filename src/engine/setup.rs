@@ -1,0 +1,187 @@
+//! Before the load: SDK configuration and credentials, both tables checked (or created), the catalog
+//! seeded and sampled. Every failure here is reported before a single load request is sent.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::ProvideCredentials;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::TableStatus;
+use aws_sdk_dynamodb::Client;
+use rand::rngs::SmallRng;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::events::Event;
+use crate::config::RunConfig;
+use crate::error::EngineError;
+use crate::workload::catalog::Catalog;
+use crate::workload::schema::KeySchema;
+use crate::workload::tables::{self, TableInfo};
+
+/// Connection timeout: an unreachable endpoint must fail fast with a clear message.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One attempt may take this long before it counts as a Timeout error.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads the AWS configuration: region, profile, endpoint, and the standard credential chain.
+/// SDK retries are off: the engine retries itself, so it counts every throttled attempt and no shared
+/// retry token bucket can quietly cap the test.
+pub async fn sdk_config(config: &RunConfig) -> Result<SdkConfig, EngineError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        );
+    if let Some(profile) = &config.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &config.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let sdk = loader.load().await;
+    let provider = sdk.credentials_provider().ok_or_else(|| {
+        EngineError::Credentials("no AWS credentials provider is configured".into())
+    })?;
+    provider.provide_credentials().await.map_err(|err| {
+        EngineError::Credentials(format!(
+            "no usable AWS credentials (environment, --profile, SSO, instance role): {}",
+            DisplayErrorContext(&err)
+        ))
+    })?;
+    Ok(sdk)
+}
+
+/// Where requests go, for messages.
+pub fn endpoint_label(config: &RunConfig) -> String {
+    config
+        .endpoint_url
+        .clone()
+        .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", config.region))
+}
+
+pub struct PreparedTables {
+    pub products_schema: KeySchema,
+    pub orders_schema: KeySchema,
+    pub catalog: Catalog,
+    pub info: BTreeMap<String, TableInfo>,
+}
+
+/// Checks (or creates) both tables, seeds and samples the catalog.
+pub async fn prepare_tables(
+    client: &Client,
+    config: &RunConfig,
+    rng: &mut SmallRng,
+    events: &UnboundedSender<Event>,
+) -> Result<PreparedTables, EngineError> {
+    let endpoint = endpoint_label(config);
+    let mut info = BTreeMap::new();
+    let mut schemas = Vec::new();
+    for (role, table, default_key) in [
+        ("products", &config.products_table, "product_id"),
+        ("orders", &config.orders_table, "order_id"),
+    ] {
+        let (desc, created) = match tables::describe(client, table, &endpoint).await? {
+            Some(desc) if desc.table_status() == Some(&TableStatus::Creating) => {
+                let _ = events.send(Event::phase(
+                    "creating",
+                    format!("waiting for {table} to become ACTIVE"),
+                ));
+                (
+                    tables::wait_active(client, table, &endpoint, Duration::from_secs(300)).await?,
+                    false,
+                )
+            }
+            Some(desc) => (desc, false),
+            None if config.create_tables => {
+                let _ = events.send(Event::phase(
+                    "creating",
+                    format!("creating {role} table {table} (on-demand, key {default_key})"),
+                ));
+                tables::create(client, table, default_key, &endpoint).await?;
+                (
+                    tables::wait_active(client, table, &endpoint, Duration::from_secs(300)).await?,
+                    true,
+                )
+            }
+            None => {
+                return Err(EngineError::Table(format!(
+                    "--{role}-table: table {table} not found in {} at {endpoint}; \
+                     create it or pass --create-tables",
+                    config.region
+                )))
+            }
+        };
+        schemas.push(KeySchema::from_description(&desc)?);
+        info.insert(
+            table.clone(),
+            TableInfo::from_description(role, &desc, created),
+        );
+    }
+    let orders_schema = schemas.pop().expect("two tables");
+    let products_schema = schemas.pop().expect("two tables");
+
+    if config.seed_products > 0 {
+        let created = info[&config.products_table].created_by_run;
+        tables::check_seedable(&config.products_table, &products_schema, created)?;
+        let total = config.seed_products;
+        let _ = events.send(Event::phase(
+            "seeding",
+            format!("writing {total} products to {}", config.products_table),
+        ));
+        tables::seed_products(
+            client,
+            &config.products_table,
+            &products_schema,
+            total,
+            (config.price_min, config.price_max),
+            rng,
+            &endpoint,
+            |done| {
+                let _ = events.send(Event::Seed { done, total });
+            },
+        )
+        .await?;
+    }
+
+    let _ = events.send(Event::phase(
+        "sampling",
+        format!(
+            "reading up to {} product keys from {}",
+            config.sample_products, config.products_table
+        ),
+    ));
+    let items = tables::sample_products(
+        client,
+        &config.products_table,
+        &products_schema,
+        config.sample_products,
+        &endpoint,
+    )
+    .await?;
+    let catalog = Catalog::from_items(
+        &items,
+        &products_schema,
+        rng,
+        config.price_min,
+        config.price_max,
+    )?;
+    if catalog.is_empty() {
+        return Err(EngineError::Table(format!(
+            "--products-table: table {} has no products to read; add --seed-products N to fill it",
+            config.products_table
+        )));
+    }
+    Ok(PreparedTables {
+        products_schema,
+        orders_schema,
+        catalog,
+        info,
+    })
+}

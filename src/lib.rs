@@ -1,0 +1,19 @@
+//! ddbload: a DynamoDB load tester for peak-event rehearsals. The engine is plain Rust; with the
+//! `python` feature this crate is also the `ddbload._engine` extension module.
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod report;
+pub mod workload;
+
+#[cfg(feature = "python")]
+mod py;
+
+#[cfg(feature = "python")]
+#[pyo3::pymodule]
+#[pyo3(name = "_engine")]
+fn engine_module(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+    py::register(m)
+}

@@ -1,0 +1,221 @@
+//! Measurement owned by one engine thread: latency histograms, outcome counters, consumed capacity and
+//! the current one-second interval. Nothing here is shared, so a request costs no lock and no channel.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use crate::workload::Capacity;
+
+/// Latencies are recorded in microseconds, up to 10 minutes, at 3 significant digits.
+pub const LATENCY_MAX_US: u64 = 600_000_000;
+
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, LATENCY_MAX_US, 3).expect("static histogram bounds are valid")
+}
+
+/// How a whole operation (all its attempts) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    ConditionalFailed,
+    Failed(String),
+}
+
+/// Totals for one kind of operation (reads or writes). Latency counts successful operations only.
+#[derive(Debug, Clone)]
+pub struct OpStats {
+    pub ok: u64,
+    pub throttled_attempts: u64,
+    pub conditional_check_failed: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub latency_us: Histogram<u64>,
+}
+
+impl Default for OpStats {
+    fn default() -> Self {
+        Self {
+            ok: 0,
+            throttled_attempts: 0,
+            conditional_check_failed: 0,
+            errors: BTreeMap::new(),
+            latency_us: new_histogram(),
+        }
+    }
+}
+
+impl OpStats {
+    pub fn merge(&mut self, other: &OpStats) {
+        self.ok += other.ok;
+        self.throttled_attempts += other.throttled_attempts;
+        self.conditional_check_failed += other.conditional_check_failed;
+        for (code, n) in &other.errors {
+            *self.errors.entry(code.clone()).or_default() += n;
+        }
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms share bounds");
+    }
+
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// What happened during one second, for the time series and the live line.
+#[derive(Debug, Clone)]
+pub struct Interval {
+    pub reads_ok: u64,
+    pub writes_ok: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub capacity: Capacity,
+    pub latency_us: Histogram<u64>,
+}
+
+impl Default for Interval {
+    fn default() -> Self {
+        Self {
+            reads_ok: 0,
+            writes_ok: 0,
+            throttled: 0,
+            errors: 0,
+            capacity: Capacity::default(),
+            latency_us: new_histogram(),
+        }
+    }
+}
+
+impl Interval {
+    pub fn merge(&mut self, other: &Interval) {
+        self.reads_ok += other.reads_ok;
+        self.writes_ok += other.writes_ok;
+        self.throttled += other.throttled;
+        self.errors += other.errors;
+        self.capacity.add(&other.capacity);
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms share bounds");
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reads_ok + self.writes_ok + self.throttled + self.errors == 0
+    }
+}
+
+/// Everything one engine thread measured.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    pub reads: OpStats,
+    pub writes: OpStats,
+    pub capacity: Capacity,
+    pub interval: Interval,
+}
+
+impl Metrics {
+    fn stats(&mut self, read: bool) -> &mut OpStats {
+        if read {
+            &mut self.reads
+        } else {
+            &mut self.writes
+        }
+    }
+
+    pub fn record_throttle(&mut self, read: bool) {
+        self.stats(read).throttled_attempts += 1;
+        self.interval.throttled += 1;
+    }
+
+    pub fn add_capacity(&mut self, capacity: &Capacity) {
+        self.capacity.add(capacity);
+        self.interval.capacity.add(capacity);
+    }
+
+    pub fn record(&mut self, read: bool, outcome: Outcome, latency: Duration) {
+        let micros = (latency.as_micros() as u64).max(1);
+        match outcome {
+            Outcome::Ok => {
+                let stats = self.stats(read);
+                stats.ok += 1;
+                stats.latency_us.saturating_record(micros);
+                self.interval.latency_us.saturating_record(micros);
+                if read {
+                    self.interval.reads_ok += 1;
+                } else {
+                    self.interval.writes_ok += 1;
+                }
+            }
+            Outcome::ConditionalFailed => {
+                self.stats(read).conditional_check_failed += 1;
+                self.interval.errors += 1;
+            }
+            Outcome::Failed(code) => {
+                *self.stats(read).errors.entry(code).or_default() += 1;
+                self.interval.errors += 1;
+            }
+        }
+    }
+
+    /// Hands over the interval so far and starts a new one.
+    pub fn take_interval(&mut self) -> Interval {
+        std::mem::take(&mut self.interval)
+    }
+
+    /// Adds another thread's totals (not its interval).
+    pub fn merge_totals(&mut self, other: &Metrics) {
+        self.reads.merge(&other.reads);
+        self.writes.merge(&other.writes);
+        self.capacity.add(&other.capacity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_histograms_give_the_percentiles_of_all_samples() {
+        let (mut a, mut b, mut all) = (Metrics::default(), Metrics::default(), Metrics::default());
+        for i in 1..=1000u64 {
+            let latency = Duration::from_micros(i * 37 % 5000 + 100);
+            let target = if i % 3 == 0 { &mut a } else { &mut b };
+            target.record(true, Outcome::Ok, latency);
+            all.record(true, Outcome::Ok, latency);
+        }
+        a.merge_totals(&b);
+        for q in [0.5, 0.9, 0.99, 0.999] {
+            assert_eq!(
+                a.reads.latency_us.value_at_quantile(q),
+                all.reads.latency_us.value_at_quantile(q)
+            );
+        }
+        assert_eq!(a.reads.ok, 1000);
+        // A naive average of the two halves' p99 is not the p99 of the whole.
+        assert_eq!(a.reads.latency_us.max(), all.reads.latency_us.max());
+    }
+
+    #[test]
+    fn outcomes_land_in_their_counters_and_the_interval() {
+        let mut m = Metrics::default();
+        m.record_throttle(false);
+        m.record(false, Outcome::ConditionalFailed, Duration::from_millis(1));
+        m.record(
+            false,
+            Outcome::Failed("ValidationException".into()),
+            Duration::from_millis(1),
+        );
+        m.record(true, Outcome::Ok, Duration::from_millis(2));
+        assert_eq!(m.writes.throttled_attempts, 1);
+        assert_eq!(m.writes.conditional_check_failed, 1);
+        assert_eq!(m.writes.errors["ValidationException"], 1);
+        assert_eq!(m.reads.ok, 1);
+        let interval = m.take_interval();
+        assert_eq!(
+            (interval.reads_ok, interval.throttled, interval.errors),
+            (1, 1, 2)
+        );
+        assert!(m.interval.is_empty());
+        assert_eq!(m.reads.ok, 1, "totals survive taking the interval");
+    }
+}

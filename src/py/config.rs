@@ -1,0 +1,193 @@
+//! LoadConfig: the Python face of RunConfig, keyword-only, validated on construction.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PyInt, PyString};
+use rust_decimal::Decimal;
+
+use super::convert::{config_err, extract_decimal, whole};
+use crate::config::{parse_duration, secs_to_duration, ConfigError, RunConfig};
+
+/// A validated load-test configuration. Every argument is keyword-only; bad values raise
+/// ddbload.ConfigError (or TypeError for a float given as money) and nothing is sent.
+#[pyclass(frozen, module = "ddbload._engine")]
+#[derive(Clone)]
+pub struct LoadConfig {
+    pub inner: RunConfig,
+}
+
+#[pymethods]
+impl LoadConfig {
+    #[new]
+    #[pyo3(signature = (
+        *, threads=None, minutes=None, duration=None, region=None, profile=None, endpoint_url=None,
+        products_table=None, orders_table=None, create_tables=false, seed_products=0, read_ratio=None,
+        read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
+        seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
+        ttl_hours=None, sample_products=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        threads: Option<i64>,
+        minutes: Option<Bound<'_, PyAny>>,
+        duration: Option<Bound<'_, PyAny>>,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        products_table: Option<String>,
+        orders_table: Option<String>,
+        create_tables: bool,
+        seed_products: i64,
+        read_ratio: Option<f64>,
+        read_op: Option<String>,
+        batch_size: Option<i64>,
+        consistent_reads: bool,
+        write_op: Option<String>,
+        max_attempts: Option<i64>,
+        seed: Option<i64>,
+        run_id: Option<String>,
+        price_min: Option<Bound<'_, PyAny>>,
+        price_max: Option<Bound<'_, PyAny>>,
+        max_quantity: Option<i64>,
+        max_lines: Option<i64>,
+        ttl_hours: Option<i64>,
+        sample_products: Option<i64>,
+    ) -> PyResult<Self> {
+        let mut c = RunConfig::default();
+        c.duration = match (minutes, duration) {
+            (Some(_), Some(_)) => {
+                return Err(config_err(ConfigError::new(
+                    "--minutes",
+                    "give either minutes or duration, not both",
+                )))
+            }
+            (Some(m), None) => secs_to_duration("--minutes", number("--minutes", &m)? * 60.0)
+                .map_err(config_err)?,
+            (None, Some(d)) if d.is_instance_of::<PyString>() => {
+                parse_duration("--duration", &d.extract::<String>()?).map_err(config_err)?
+            }
+            (None, Some(d)) => {
+                secs_to_duration("--duration", number("--duration", &d)?).map_err(config_err)?
+            }
+            (None, None) => c.duration,
+        };
+        if let Some(v) = threads {
+            c.threads = whole("--threads", v)?;
+        }
+        if let Some(v) = region {
+            c.region = v;
+        }
+        c.profile = profile;
+        c.endpoint_url = endpoint_url;
+        if let Some(v) = products_table {
+            c.products_table = v;
+        }
+        if let Some(v) = orders_table {
+            c.orders_table = v;
+        }
+        c.create_tables = create_tables;
+        c.seed_products = whole("--seed-products", seed_products)?;
+        if let Some(v) = read_ratio {
+            c.read_ratio = v;
+        }
+        if let Some(v) = read_op {
+            c.read_op = v.parse().map_err(config_err)?;
+        }
+        if let Some(v) = batch_size {
+            c.batch_size = whole("--batch-size", v)?;
+        }
+        c.consistent_reads = consistent_reads;
+        if let Some(v) = write_op {
+            c.write_op = v.parse().map_err(config_err)?;
+        }
+        if let Some(v) = max_attempts {
+            c.max_attempts = whole("--max-attempts", v)?;
+        }
+        c.seed = seed.map(|v| whole("--seed", v)).transpose()?;
+        c.run_id = run_id;
+        if let Some(v) = price_min {
+            c.price_min = extract_decimal("price_min", "--price-min", &v)?;
+        }
+        if let Some(v) = price_max {
+            c.price_max = extract_decimal("price_max", "--price-max", &v)?;
+        }
+        if let Some(v) = max_quantity {
+            c.max_quantity = whole("--max-quantity", v)?;
+        }
+        if let Some(v) = max_lines {
+            c.max_lines = whole("--max-lines", v)?;
+        }
+        if let Some(v) = ttl_hours {
+            c.ttl_hours = whole("--ttl-hours", v)?;
+        }
+        if let Some(v) = sample_products {
+            c.sample_products = whole("--sample-products", v)?;
+        }
+        c.validate().map_err(config_err)?;
+        Ok(Self { inner: c })
+    }
+
+    #[getter]
+    fn threads(&self) -> u32 {
+        self.inner.threads
+    }
+    #[getter]
+    fn duration_s(&self) -> f64 {
+        self.inner.duration.as_secs_f64()
+    }
+    #[getter]
+    fn region(&self) -> &str {
+        &self.inner.region
+    }
+    #[getter]
+    fn endpoint_url(&self) -> Option<&str> {
+        self.inner.endpoint_url.as_deref()
+    }
+    #[getter]
+    fn products_table(&self) -> &str {
+        &self.inner.products_table
+    }
+    #[getter]
+    fn orders_table(&self) -> &str {
+        &self.inner.orders_table
+    }
+    #[getter]
+    fn read_ratio(&self) -> f64 {
+        self.inner.read_ratio
+    }
+    #[getter]
+    fn run_id(&self) -> Option<&str> {
+        self.inner.run_id.as_deref()
+    }
+    #[getter]
+    fn seed(&self) -> Option<u64> {
+        self.inner.seed
+    }
+    #[getter]
+    fn price_min(&self) -> Decimal {
+        self.inner.price_min
+    }
+    #[getter]
+    fn price_max(&self) -> Decimal {
+        self.inner.price_max
+    }
+
+    /// The configuration as JSON, as it appears under "config" in a result.
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.inner).expect("config serializes")
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LoadConfig({})", self.to_json())
+    }
+}
+
+/// A plain number (int or float) for a duration; durations are not money, so floats are fine.
+fn number(option: &'static str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>() {
+        return value.extract();
+    }
+    Err(config_err(ConfigError::new(
+        option,
+        format!("expected a number, got {}", value.repr()?),
+    )))
+}

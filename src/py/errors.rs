@@ -1,0 +1,74 @@
+//! The exception hierarchy under ddbload.DdbLoadError, and the one conversion from EngineError.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+use crate::error::EngineError;
+
+create_exception!(
+    ddbload._engine,
+    DdbLoadError,
+    PyException,
+    "Base of every ddbload error."
+);
+create_exception!(
+    ddbload._engine,
+    ConfigError,
+    DdbLoadError,
+    "Bad input; nothing was sent."
+);
+create_exception!(
+    ddbload._engine,
+    TableError,
+    DdbLoadError,
+    "A table is missing, empty or unusable."
+);
+create_exception!(
+    ddbload._engine,
+    EndpointError,
+    DdbLoadError,
+    "The DynamoDB endpoint cannot be reached."
+);
+create_exception!(
+    ddbload._engine,
+    CredentialsError,
+    DdbLoadError,
+    "No usable AWS credentials."
+);
+create_exception!(
+    ddbload._engine,
+    AwsError,
+    DdbLoadError,
+    "DynamoDB refused a setup call."
+);
+create_exception!(
+    ddbload._engine,
+    DataError,
+    DdbLoadError,
+    "A value cannot be represented exactly."
+);
+
+pub fn to_pyerr(err: EngineError) -> PyErr {
+    let text = err.to_string();
+    match err {
+        EngineError::Config(_) => ConfigError::new_err(text),
+        EngineError::Table(_) => TableError::new_err(text),
+        EngineError::Endpoint(_) => EndpointError::new_err(text),
+        EngineError::Credentials(_) => CredentialsError::new_err(text),
+        EngineError::Aws(_) => AwsError::new_err(text),
+        EngineError::Data(_) => DataError::new_err(text),
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("DdbLoadError", py.get_type::<DdbLoadError>())?;
+    m.add("ConfigError", py.get_type::<ConfigError>())?;
+    m.add("TableError", py.get_type::<TableError>())?;
+    m.add("EndpointError", py.get_type::<EndpointError>())?;
+    m.add("CredentialsError", py.get_type::<CredentialsError>())?;
+    m.add("AwsError", py.get_type::<AwsError>())?;
+    m.add("DataError", py.get_type::<DataError>())?;
+    Ok(())
+}

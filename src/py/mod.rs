@@ -1,0 +1,16 @@
+//! The Python binding layer (the only code that touches pyo3): LoadConfig, RunHandle, exceptions.
+
+mod config;
+mod convert;
+mod errors;
+mod handle;
+
+use pyo3::prelude::*;
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<config::LoadConfig>()?;
+    m.add_class::<handle::RunHandle>()?;
+    m.add_function(wrap_pyfunction!(handle::start, m)?)?;
+    errors::register(m)
+}

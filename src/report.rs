@@ -1,0 +1,279 @@
+//! The run's result as serde data: summary, consumed capacity, time series and mergeable histograms.
+//! Its JSON form is an interface (python/ddbload/schema/result.schema.json); no printing here.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use hdrhistogram::serialization::{Serializer as _, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::config::RunConfig;
+use crate::metrics::{Interval, Metrics, OpStats};
+use crate::workload::tables::TableInfo;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One row of the time series: what completed during second `t` (which lasted `seconds`, less than 1
+/// only for the last, partial second).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimeseriesRow {
+    pub t: u64,
+    pub seconds: f64,
+    pub reads_ok: u64,
+    pub writes_ok: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub read_units: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub write_units: Decimal,
+    pub p99_ms: Option<f64>,
+}
+
+impl TimeseriesRow {
+    pub fn from_interval(t: u64, seconds: f64, interval: &Interval) -> Self {
+        let h = &interval.latency_us;
+        Self {
+            t,
+            seconds,
+            reads_ok: interval.reads_ok,
+            writes_ok: interval.writes_ok,
+            throttled: interval.throttled,
+            errors: interval.errors,
+            read_units: interval.capacity.read_units(),
+            write_units: interval.capacity.write_units(),
+            p99_ms: (!h.is_empty()).then(|| us_to_ms(h.value_at_quantile(0.99))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LatencyMs {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl LatencyMs {
+    pub fn from_histogram(h: &Histogram<u64>) -> Self {
+        Self {
+            p50: us_to_ms(h.value_at_quantile(0.5)),
+            p90: us_to_ms(h.value_at_quantile(0.9)),
+            p99: us_to_ms(h.value_at_quantile(0.99)),
+            p999: us_to_ms(h.value_at_quantile(0.999)),
+            max: us_to_ms(h.max()),
+            mean: h.mean().round() / 1000.0,
+        }
+    }
+}
+
+fn us_to_ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OpSummary {
+    pub ok: u64,
+    pub throttled_attempts: u64,
+    pub conditional_check_failed: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub latency_ms: LatencyMs,
+    pub per_second: f64,
+}
+
+impl OpSummary {
+    fn new(stats: &OpStats, duration_s: f64) -> Self {
+        Self {
+            ok: stats.ok,
+            throttled_attempts: stats.throttled_attempts,
+            conditional_check_failed: stats.conditional_check_failed,
+            errors: stats.errors.clone(),
+            latency_ms: LatencyMs::from_histogram(&stats.latency_us),
+            per_second: if duration_s > 0.0 {
+                (stats.ok as f64 / duration_s * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub reads: OpSummary,
+    pub writes: OpSummary,
+    /// Throttled attempts / all attempts that got an answer.
+    pub throttle_rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnitTotals {
+    #[serde(with = "rust_decimal::serde::float")]
+    pub read_units: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub write_units: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Histograms {
+    pub encoding: &'static str,
+    pub unit: &'static str,
+    pub reads: String,
+    pub writes: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub run_id: String,
+    pub started_at: String,
+    pub duration_s: f64,
+    pub interrupted: bool,
+    pub config: RunConfig,
+    pub tables: BTreeMap<String, TableInfo>,
+    pub summary: Summary,
+    pub consumed_capacity: BTreeMap<String, UnitTotals>,
+    pub timeseries: Vec<TimeseriesRow>,
+    pub histograms: Histograms,
+}
+
+/// What a finished (or interrupted) load phase hands to `RunReport::new`.
+pub struct Measured {
+    pub metrics: Metrics,
+    pub timeseries: Vec<TimeseriesRow>,
+    pub duration_s: f64,
+    pub interrupted: bool,
+}
+
+pub struct RunContext {
+    pub config: RunConfig,
+    pub run_id: String,
+    pub started_at: String,
+    pub tables: BTreeMap<String, TableInfo>,
+}
+
+impl RunReport {
+    pub fn new(ctx: RunContext, measured: Measured) -> Self {
+        let Measured {
+            metrics,
+            timeseries,
+            duration_s,
+            interrupted,
+        } = measured;
+        let (reads, writes) = (&metrics.reads, &metrics.writes);
+        let throttled = reads.throttled_attempts + writes.throttled_attempts;
+        let answered = throttled
+            + reads.ok
+            + writes.ok
+            + reads.conditional_check_failed
+            + writes.conditional_check_failed
+            + reads.error_count()
+            + writes.error_count();
+        let c = &metrics.capacity;
+        let consumed_capacity = BTreeMap::from([
+            (
+                ctx.config.products_table.clone(),
+                UnitTotals {
+                    read_units: c.products_read,
+                    write_units: c.products_write,
+                },
+            ),
+            (
+                ctx.config.orders_table.clone(),
+                UnitTotals {
+                    read_units: c.orders_read,
+                    write_units: c.orders_write,
+                },
+            ),
+        ]);
+        Self {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "ddbload",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            run_id: ctx.run_id,
+            started_at: ctx.started_at,
+            duration_s: (duration_s * 1000.0).round() / 1000.0,
+            interrupted,
+            tables: ctx.tables,
+            summary: Summary {
+                reads: OpSummary::new(reads, duration_s),
+                writes: OpSummary::new(writes, duration_s),
+                throttle_rate: if answered > 0 {
+                    throttled as f64 / answered as f64
+                } else {
+                    0.0
+                },
+            },
+            consumed_capacity,
+            timeseries,
+            histograms: Histograms {
+                encoding: "HdrHistogram V2 compressed (deflate), base64",
+                unit: "microseconds",
+                reads: encode_histogram(&reads.latency_us),
+                writes: encode_histogram(&writes.latency_us),
+            },
+            config: ctx.config,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the report serializes")
+    }
+}
+
+pub fn encode_histogram(h: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new()
+        .serialize(h, &mut bytes)
+        .expect("serializing to memory cannot fail");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn decode_histogram(text: &str) -> Option<Histogram<u64>> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    hdrhistogram::serialization::Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::new_histogram;
+
+    #[test]
+    fn histograms_survive_encoding_and_merge_after_decoding() {
+        let (mut a, mut b) = (new_histogram(), new_histogram());
+        for v in 1..=500u64 {
+            a.record(v * 10).unwrap();
+            b.record(v * 1000).unwrap();
+        }
+        let mut merged = decode_histogram(&encode_histogram(&a)).unwrap();
+        merged
+            .add(decode_histogram(&encode_histogram(&b)).unwrap())
+            .unwrap();
+        let mut direct = a.clone();
+        direct.add(&b).unwrap();
+        assert_eq!(merged.len(), 1000);
+        assert_eq!(
+            merged.value_at_quantile(0.99),
+            direct.value_at_quantile(0.99)
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! The product catalog a run reads from: sampled keys with exact prices, and the items `--seed-products` writes.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use rand::seq::index::sample;
+use rand::Rng;
+use rust_decimal::Decimal;
+
+use super::schema::{label, KeySchema};
+use crate::error::EngineError;
+
+/// The attribute holding a product's unit price (a DynamoDB number).
+pub const PRICE_ATTR: &str = "price";
+/// The attribute a transactional order decrements.
+pub const STOCK_ATTR: &str = "stock";
+/// Marks every item ddbload writes, so cleanup can tell them from the user's.
+pub const GENERATED_BY_ATTR: &str = "generated_by";
+pub const GENERATOR: &str = "ddbload";
+/// Seeded products start with this much stock so transactional orders rarely run out.
+pub const SEED_STOCK: u64 = 1_000_000_000;
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub key: HashMap<String, AttributeValue>,
+    pub label: String,
+    pub price: Decimal,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub products: Vec<Product>,
+}
+
+impl Catalog {
+    /// Builds the catalog from scanned items. An item's `price` must be an exact decimal; items without
+    /// a numeric price get one drawn from `[price_min, price_max]`.
+    pub fn from_items(
+        items: &[HashMap<String, AttributeValue>],
+        schema: &KeySchema,
+        rng: &mut impl Rng,
+        price_min: Decimal,
+        price_max: Decimal,
+    ) -> Result<Self, EngineError> {
+        let mut products = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(key) = schema.key_of(item) else {
+                continue;
+            };
+            let product_label = label(&key[&schema.partition.name]);
+            let price = match item.get(PRICE_ATTR) {
+                Some(AttributeValue::N(text)) => Decimal::from_str_exact(text).map_err(|_| {
+                    EngineError::Data(format!(
+                        "product {product_label}: price {text} cannot be held exactly as a decimal \
+                         (at most 28 significant digits)"
+                    ))
+                })?,
+                _ => random_price(rng, price_min, price_max),
+            };
+            products.push(Product {
+                key,
+                label: product_label,
+                price,
+            });
+        }
+        Ok(Self { products })
+    }
+
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    pub fn pick(&self, rng: &mut impl Rng) -> usize {
+        rng.random_range(0..self.products.len())
+    }
+
+    /// Up to `n` distinct product indexes (BatchGetItem and transactions refuse duplicate keys).
+    pub fn pick_distinct(&self, rng: &mut impl Rng, n: usize) -> Vec<usize> {
+        sample(rng, self.products.len(), n.min(self.products.len())).into_vec()
+    }
+}
+
+/// A price in `[min, max]` at the finer of the two scales (at least cents).
+pub fn random_price(rng: &mut impl Rng, min: Decimal, max: Decimal) -> Decimal {
+    let scale = min.scale().max(max.scale()).max(2);
+    let (mut lo, mut hi) = (min, max);
+    lo.rescale(scale);
+    hi.rescale(scale);
+    let mantissa = rng.random_range(lo.mantissa()..=hi.mantissa());
+    Decimal::from_i128_with_scale(mantissa, scale)
+}
+
+/// The `index`-th seeded product; its key is namespaced ("ddbload-p-0000042") so seeding never
+/// collides with a user's own products.
+pub fn seed_item(
+    index: u64,
+    schema: &KeySchema,
+    price: Decimal,
+) -> HashMap<String, AttributeValue> {
+    let id = seed_product_id(index);
+    let mut item = HashMap::with_capacity(8);
+    item.insert(
+        schema.partition.name.clone(),
+        schema.partition.value(&id, index),
+    );
+    if let Some(sort) = &schema.sort {
+        item.insert(sort.name.clone(), sort.value("ddbload", 0));
+    }
+    let mut put = |name: &str, value: AttributeValue| {
+        item.entry(name.to_owned()).or_insert(value);
+    };
+    put("name", AttributeValue::S(format!("Sample product {index}")));
+    put(
+        "category",
+        AttributeValue::S(
+            ["books", "toys", "garden", "kitchen", "sports"][(index % 5) as usize].into(),
+        ),
+    );
+    put(PRICE_ATTR, AttributeValue::N(price.to_string()));
+    put(STOCK_ATTR, AttributeValue::N(SEED_STOCK.to_string()));
+    put(
+        "description",
+        AttributeValue::S("A product seeded by ddbload for a peak-event rehearsal. ".repeat(3)),
+    );
+    put(GENERATED_BY_ATTR, AttributeValue::S(GENERATOR.into()));
+    item
+}
+
+pub fn seed_product_id(index: u64) -> String {
+    format!("ddbload-p-{index:07}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::schema::{KeyAttr, KeyKind};
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+
+    fn schema() -> KeySchema {
+        KeySchema {
+            partition: KeyAttr {
+                name: "product_id".into(),
+                kind: KeyKind::S,
+            },
+            sort: None,
+        }
+    }
+
+    #[test]
+    fn random_prices_stay_in_range_at_cent_scale() {
+        let mut rng = SmallRng::seed_from_u64(7);
+        let (min, max) = (Decimal::new(100, 2), Decimal::new(5, 0));
+        for _ in 0..1000 {
+            let p = random_price(&mut rng, min, max);
+            assert!(p >= min && p <= max, "{p}");
+            assert_eq!(p.scale(), 2);
+        }
+    }
+
+    #[test]
+    fn scanned_prices_are_exact_and_overlong_ones_rejected() {
+        let mut rng = SmallRng::seed_from_u64(1);
+        let item = |price: &str| {
+            let mut i = seed_item(1, &schema(), Decimal::ONE);
+            i.insert(PRICE_ATTR.into(), AttributeValue::N(price.into()));
+            i
+        };
+        let cat = Catalog::from_items(
+            &[item("19.99")],
+            &schema(),
+            &mut rng,
+            Decimal::ONE,
+            Decimal::TEN,
+        )
+        .unwrap();
+        assert_eq!(cat.products[0].price, Decimal::new(1999, 2));
+        assert_eq!(cat.products[0].label, "ddbload-p-0000001");
+        let err = Catalog::from_items(
+            &[item("1.000000000000000000000000000000001")],
+            &schema(),
+            &mut rng,
+            Decimal::ONE,
+            Decimal::TEN,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cannot be held exactly"), "{err}");
+    }
+
+    #[test]
+    fn distinct_picks_never_repeat() {
+        let mut rng = SmallRng::seed_from_u64(3);
+        let items: Vec<_> = (0..10)
+            .map(|i| seed_item(i, &schema(), Decimal::ONE))
+            .collect();
+        let cat =
+            Catalog::from_items(&items, &schema(), &mut rng, Decimal::ONE, Decimal::TEN).unwrap();
+        let mut picks = cat.pick_distinct(&mut rng, 25);
+        assert_eq!(picks.len(), 10);
+        picks.sort();
+        picks.dedup();
+        assert_eq!(picks.len(), 10);
+    }
+}

@@ -1,0 +1,144 @@
+//! Sorts a DynamoDB error into what the load test does next: count a throttle and retry, retry a
+//! transient fault, or record a final error by its code.
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+
+/// The outcome of one attempt (one HTTP request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    Ok,
+    /// Throttled by DynamoDB; the code says how (ProvisionedThroughputExceededException, ...).
+    Throttled(String),
+    /// A condition refused the write: the order key already exists. Never retried.
+    ConditionalFailed,
+    /// A fault worth another attempt (5xx, timeout, transaction conflict, lost connection).
+    Retryable(String),
+    /// A final error (validation, access denied, ...). Never retried.
+    Failed(String),
+}
+
+/// Throttling error codes, from the DynamoDB API reference's "Common errors" and each operation's errors.
+pub const THROTTLE_CODES: [&str; 3] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+];
+
+/// Classifies a service error by its code and HTTP status.
+pub fn classify_code(code: &str, status: u16) -> AttemptResult {
+    if THROTTLE_CODES.contains(&code) {
+        AttemptResult::Throttled(code.to_owned())
+    } else if code == "ConditionalCheckFailedException" {
+        AttemptResult::ConditionalFailed
+    } else if matches!(
+        code,
+        "InternalServerError"
+            | "ServiceUnavailable"
+            | "TransactionConflictException"
+            | "TransactionInProgressException"
+    ) || status >= 500
+    {
+        AttemptResult::Retryable(code.to_owned())
+    } else {
+        AttemptResult::Failed(code.to_owned())
+    }
+}
+
+/// Classifies any operation's SDK error.
+pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E>) -> AttemptResult {
+    match err {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            classify_code(err.code().unwrap_or("UnknownServiceError"), status)
+        }
+        SdkError::TimeoutError(_) => AttemptResult::Retryable("Timeout".into()),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            AttemptResult::Retryable("Timeout".into())
+        }
+        SdkError::DispatchFailure(_) => AttemptResult::Retryable("ConnectionError".into()),
+        SdkError::ResponseError(_) => AttemptResult::Retryable("ResponseError".into()),
+        _ => AttemptResult::Failed("RequestNotSent".into()),
+    }
+}
+
+/// Transactions report why they were cancelled per action; the order Put is action 0.
+pub fn classify_transact(err: &SdkError<TransactWriteItemsError>) -> AttemptResult {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        err.as_service_error()
+    else {
+        return classify(err);
+    };
+    let codes: Vec<&str> = cancelled
+        .cancellation_reasons()
+        .iter()
+        .map(|r| r.code().unwrap_or("None"))
+        .collect();
+    classify_cancellation(&codes)
+}
+
+pub fn classify_cancellation(codes: &[&str]) -> AttemptResult {
+    if codes.contains(&"ThrottlingError") || codes.contains(&"ProvisionedThroughputExceeded") {
+        AttemptResult::Throttled("TransactionCanceled/ThrottlingError".into())
+    } else if codes.contains(&"TransactionConflict") {
+        AttemptResult::Retryable("TransactionCanceled/TransactionConflict".into())
+    } else if codes.first() == Some(&"ConditionalCheckFailed") {
+        AttemptResult::ConditionalFailed
+    } else if codes.contains(&"ConditionalCheckFailed") {
+        AttemptResult::Failed("TransactionCanceled/InsufficientStock".into())
+    } else {
+        let first = codes.iter().find(|c| **c != "None").unwrap_or(&"Unknown");
+        AttemptResult::Failed(format!("TransactionCanceled/{first}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_actions() {
+        for code in THROTTLE_CODES {
+            assert_eq!(
+                classify_code(code, 400),
+                AttemptResult::Throttled(code.into())
+            );
+        }
+        assert_eq!(
+            classify_code("ConditionalCheckFailedException", 400),
+            AttemptResult::ConditionalFailed
+        );
+        assert!(matches!(
+            classify_code("InternalServerError", 500),
+            AttemptResult::Retryable(_)
+        ));
+        assert!(matches!(
+            classify_code("Whatever", 503),
+            AttemptResult::Retryable(_)
+        ));
+        assert_eq!(
+            classify_code("ValidationException", 400),
+            AttemptResult::Failed("ValidationException".into())
+        );
+    }
+
+    #[test]
+    fn transaction_cancellations_name_their_cause() {
+        assert!(matches!(
+            classify_cancellation(&["None", "ThrottlingError"]),
+            AttemptResult::Throttled(_)
+        ));
+        assert_eq!(
+            classify_cancellation(&["ConditionalCheckFailed", "None"]),
+            AttemptResult::ConditionalFailed
+        );
+        assert_eq!(
+            classify_cancellation(&["None", "ConditionalCheckFailed"]),
+            AttemptResult::Failed("TransactionCanceled/InsufficientStock".into())
+        );
+        assert!(matches!(
+            classify_cancellation(&["TransactionConflict", "None"]),
+            AttemptResult::Retryable(_)
+        ));
+    }
+}

@@ -1,0 +1,10 @@
+//! The e-commerce scenario: product catalog, order generator, DynamoDB operations and error classification.
+
+pub mod catalog;
+pub mod classify;
+pub mod ops;
+pub mod orders;
+pub mod schema;
+pub mod tables;
+
+pub use ops::{Attempt, AttemptResult, Capacity, Request, Workload};
