@@ -108,7 +108,7 @@ impl Default for RunConfig {
     fn default() -> Self {
         Self {
             threads: 20,
-            duration: Duration::from_secs(300),
+            duration: Duration::from_secs(60),
             region: "us-east-1".into(),
             profile: None,
             endpoint_url: None,

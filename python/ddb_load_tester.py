@@ -1,0 +1,1 @@
+ddbload/workshop/ddb_load_tester.py

@@ -1,0 +1,68 @@
+"""Running a load test from Python: blocking `run` (Ctrl-C safe) and awaitable `run_async`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Callable, Optional
+
+from . import _engine
+from .result import Result
+
+Progress = Callable[[dict[str, Any]], None]
+
+# Wait in slices this long with the GIL released, so Ctrl-C is seen between them.
+_POLL_SLICE_S = 0.1
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run. `result` holds what was measured until then (None if the load never began)."""
+
+    def __init__(self, result: Optional[Result]) -> None:
+        super().__init__("load test interrupted")
+        self.result = result
+
+
+def run(config: _engine.LoadConfig, /, *, progress: Optional[Progress] = None) -> Result:
+    """Runs `config` to the end and returns its Result.
+
+    `progress`, if given, is called with each event dict (``type`` is "phase", "seed" or "tick").
+    Ctrl-C stops sending within a second and raises RunInterrupted carrying the partial Result.
+    """
+    handle = _engine.start(config)
+    try:
+        _pump(handle, progress)
+    except KeyboardInterrupt:
+        handle.cancel()
+        _pump(handle, progress)
+        raise RunInterrupted(_partial_result(handle)) from None
+    return Result.from_json(handle.result())
+
+
+async def run_async(config: _engine.LoadConfig, /, *, progress: Optional[Progress] = None) -> Result:
+    """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run."""
+    handle = _engine.start(config)
+    try:
+        while (event := await handle.next_event()) is not None:
+            if progress is not None:
+                progress(json.loads(event))
+    except asyncio.CancelledError:
+        handle.cancel()
+        while await handle.next_event() is not None:
+            pass
+        raise
+    return Result.from_json(handle.result())
+
+
+def _pump(handle: _engine.RunHandle, progress: Optional[Progress]) -> None:
+    while not handle.done:
+        event = handle.poll(_POLL_SLICE_S)
+        if event is not None and progress is not None:
+            progress(json.loads(event))
+
+
+def _partial_result(handle: _engine.RunHandle) -> Optional[Result]:
+    try:
+        return Result.from_json(handle.result())
+    except _engine.DdbLoadError:
+        return None

@@ -1,0 +1,250 @@
+"""The command line: `ddbload run ...` (also `python -m ddbload` and the workshop's ddb_load_tester.py)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+from pathlib import Path
+from typing import Any, NoReturn, Optional
+
+from rich.console import Console
+
+from . import _engine
+from .api import RunInterrupted, run
+from .live import LiveProgress
+from .output import OutputPathError, check_output_path
+from .summary import print_summary
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+WORKSHOP_SCRIPT = Path(__file__).parent / "workshop" / "ddb_load_tester.py"
+WORKSHOP_MARKER = "Installed by ddbload"
+
+EPILOG = """\
+examples:
+  python ddb_load_tester.py --threads 20 --minutes 5
+      the workshop run: 20 workers for 5 minutes against tables in us-east-1
+  ddbload run --endpoint-url http://127.0.0.1:8000 --create-tables --seed-products 1000 --minutes 0.5
+      a rehearsal against DynamoDB Local
+
+exit codes: 0 ran, 1 failed after starting, 2 bad input (nothing sent, nothing written), 130 interrupted
+"""
+
+# Errors that mean the input (flags, tables, endpoint, credentials) was wrong: nothing was sent.
+BAD_INPUT_ERRORS = (
+    _engine.ConfigError,
+    _engine.TableError,
+    _engine.EndpointError,
+    _engine.CredentialsError,
+    _engine.DataError,
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the option and value, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(message)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"ddbload: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="ddbload",
+        description="Load-test DynamoDB the way a peak sales event will: product lookups and order "
+        "creations at the same time, with throughput, latency percentiles, throttles and capacity.",
+    )
+    parser.add_argument("--version", action="version", version=f"ddbload {_engine.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    run_parser = commands.add_parser(
+        "run",
+        help="run a load test (the default command)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    add_run_arguments(run_parser)
+
+    install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
+    install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
+    return parser
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    load = p.add_argument_group("load")
+    load.add_argument("--threads", type=int, default=20, help="concurrent workers (default: 20)")
+    span = load.add_mutually_exclusive_group()
+    span.add_argument("--minutes", type=float, help="how long to run, fractions allowed (default: 1)")
+    span.add_argument("--duration", help="how long to run, e.g. 90s, 5m, 1h30m (instead of --minutes)")
+    load.add_argument(
+        "--read-ratio", type=float, default=0.8, help="share of operations that are product reads (default: 0.8)"
+    )
+    load.add_argument(
+        "--read-op", choices=["get", "batch-get", "query"], default="get", help="how products are read (default: get)"
+    )
+    load.add_argument("--batch-size", type=int, default=10, help="keys per BatchGetItem (default: 10)")
+    load.add_argument("--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)")
+    load.add_argument(
+        "--write-op",
+        choices=["put", "transact"],
+        default="put",
+        help="put: PutItem of the order; transact: order + stock decrement in one transaction (default: put)",
+    )
+    load.add_argument(
+        "--max-attempts", type=int, default=3, help="attempts per operation, backoff with jitter between (default: 3)"
+    )
+    load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
+    load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
+
+    aws = p.add_argument_group("AWS")
+    aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
+    aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
+    aws.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000")
+
+    tables = p.add_argument_group("tables")
+    tables.add_argument("--products-table", default="Products", help="products table (default: Products)")
+    tables.add_argument("--orders-table", default="Orders", help="orders table (default: Orders)")
+    tables.add_argument(
+        "--create-tables", action="store_true", help="create missing tables (on-demand) instead of failing"
+    )
+    tables.add_argument(
+        "--seed-products", type=int, default=0, help="write N sample products before the run (default: 0)"
+    )
+    tables.add_argument(
+        "--sample-products", type=int, default=10000, help="product keys to read from the table (default: 10000)"
+    )
+
+    orders = p.add_argument_group("orders (money is exact decimal)")
+    orders.add_argument("--price-min", default="1.00", help="lowest generated unit price (default: 1.00)")
+    orders.add_argument("--price-max", default="500.00", help="highest generated unit price (default: 500.00)")
+    orders.add_argument("--max-quantity", type=int, default=5, help="most units per order line (default: 5)")
+    orders.add_argument("--max-lines", type=int, default=5, help="most lines per order (default: 5)")
+    orders.add_argument(
+        "--ttl-hours", type=int, default=24, help="orders expire after this many hours, 0 = never (default: 24)"
+    )
+
+    out = p.add_argument_group("output")
+    out.add_argument("--output", metavar="FILE", help="write the result JSON here")
+    out.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="live line per second: auto = only on a terminal (default: auto)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
+    span: dict[str, Any] = {}
+    if args.minutes is not None:
+        span["minutes"] = args.minutes
+    elif args.duration is not None:
+        span["duration"] = args.duration
+    return _engine.LoadConfig(
+        threads=args.threads,
+        region=args.region,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        products_table=args.products_table,
+        orders_table=args.orders_table,
+        create_tables=args.create_tables,
+        seed_products=args.seed_products,
+        read_ratio=args.read_ratio,
+        read_op=args.read_op,
+        batch_size=args.batch_size,
+        consistent_reads=args.consistent_reads,
+        write_op=args.write_op,
+        max_attempts=args.max_attempts,
+        seed=args.seed,
+        run_id=args.run_id,
+        price_min=args.price_min,
+        price_max=args.price_max,
+        max_quantity=args.max_quantity,
+        max_lines=args.max_lines,
+        ttl_hours=args.ttl_hours,
+        sample_products=args.sample_products,
+        **span,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        try:
+            check_output_path(output)
+        except OutputPathError as e:
+            fail(f"--output: {e}")
+    try:
+        config = config_from_args(args)
+    except _engine.ConfigError as e:
+        fail(str(e))
+
+    stderr = make_console(stderr=True)
+    show = args.progress == "always" or (args.progress == "auto" and stderr.is_terminal)
+    live = LiveProgress(stderr, config.duration_s) if show else None
+    signal.signal(signal.SIGTERM, _interrupt)
+    code = EXIT_OK
+    try:
+        result = run(config, progress=live)
+    except RunInterrupted as e:
+        if e.result is None:
+            print("ddbload: interrupted before the load began; nothing was measured", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        result, code = e.result, EXIT_INTERRUPTED
+    except BAD_INPUT_ERRORS as e:
+        fail(str(e))
+    except _engine.DdbLoadError as e:
+        print(f"ddbload: error: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if live is not None:
+            live.close()
+
+    print_summary(result, make_console(stderr=False))
+    if output is not None:
+        result.save(output)
+        print(f"Result written to {output}")
+    return code
+
+
+def make_console(*, stderr: bool) -> Console:
+    """A rich console; when output is piped or logged, wide enough that tables are not cut."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=140)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_install_script(args: argparse.Namespace) -> int:
+    folder = Path(args.directory).expanduser()
+    target = folder / WORKSHOP_SCRIPT.name
+    if folder.exists() and not folder.is_dir():
+        fail(f"install-script: {folder} is not a folder")
+    if target.exists() and WORKSHOP_MARKER not in target.read_text(encoding="utf-8", errors="replace"):
+        fail(f"install-script: {target} exists and was not installed by ddbload; refusing to overwrite it")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(WORKSHOP_SCRIPT, target)
+    target.chmod(0o755)
+    print(f"Installed {target}\nRun it with: python {target} --threads 20 --minutes 5")
+    return EXIT_OK
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `ddbload --threads 20` means `ddbload run --threads 20`.
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "run")
+    args = build_parser().parse_args(argv)
+    if args.command == "install-script":
+        return cmd_install_script(args)
+    if args.command != "run":
+        build_parser().print_help()
+        return EXIT_BAD_INPUT
+    return cmd_run(args)

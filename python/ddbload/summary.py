@@ -1,0 +1,82 @@
+"""The final summary: throughput, latency percentiles, throttles, errors and consumed capacity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .result import Result
+
+
+def print_summary(result: Result, console: Console) -> None:
+    data = result.data
+    status = "[yellow]interrupted[/]" if data["interrupted"] else "completed"
+    cfg = data["config"]
+    console.print(
+        f"\nRun [bold]{data['run_id']}[/] {status}: {data['duration_s']:.1f}s, {cfg['threads']} workers, "
+        f"region {cfg['region']}{', endpoint ' + cfg['endpoint_url'] if cfg['endpoint_url'] else ''}",
+        highlight=False,
+    )
+    console.print(operations_table(data["summary"]))
+    console.print(capacity_table(data))
+    errors = error_rows(data["summary"])
+    if errors:
+        table = Table(title="Errors by code")
+        table.add_column("operation")
+        table.add_column("code")
+        table.add_column("count", justify="right")
+        for row in errors:
+            table.add_row(*row)
+        console.print(table)
+    console.print(f"Throttle rate: {data['summary']['throttle_rate']:.2%} of attempts")
+
+
+def operations_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Operations")
+    for name in ("", "ok", "per s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "throttled", "errors"):
+        table.add_column(name, justify="left" if not name else "right")
+    for label, key in (("reads", "reads"), ("writes", "writes")):
+        op = summary[key]
+        lat = op["latency_ms"]
+        errors = sum(op["errors"].values()) + op["conditional_check_failed"]
+        table.add_row(
+            label,
+            f"{op['ok']:,}",
+            f"{op['per_second']:,.1f}",
+            *(f"{lat[k]:.2f}" for k in ("p50", "p90", "p99", "p999", "max")),
+            f"{op['throttled_attempts']:,}",
+            f"{errors:,}",
+        )
+    return table
+
+
+def capacity_table(data: dict[str, Any]) -> Table:
+    table = Table(title="Consumed capacity")
+    for name in ("table", "mode", "read units", "write units", "RCU/s", "WCU/s", "provisioned RCU/WCU"):
+        table.add_column(name, justify="left" if name in ("table", "mode") else "right")
+    duration = data["duration_s"] or 1.0
+    for name, units in data["consumed_capacity"].items():
+        info = data["tables"].get(name, {})
+        rcu, wcu = info.get("read_capacity_units"), info.get("write_capacity_units")
+        table.add_row(
+            name,
+            info.get("billing_mode", "?"),
+            f"{units['read_units']:,.1f}",
+            f"{units['write_units']:,.1f}",
+            f"{units['read_units'] / duration:,.1f}",
+            f"{units['write_units'] / duration:,.1f}",
+            f"{rcu}/{wcu}" if rcu is not None or wcu is not None else "-",
+        )
+    return table
+
+
+def error_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    for key in ("reads", "writes"):
+        op = summary[key]
+        if op["conditional_check_failed"]:
+            rows.append((key, "ConditionalCheckFailed (order key existed)", f"{op['conditional_check_failed']:,}"))
+        rows.extend((key, code, f"{n:,}") for code, n in sorted(op["errors"].items()))
+    return rows
