@@ -1,7 +1,7 @@
 """Type stubs for the native module ddbload._engine (kept true by mypy.stubtest in the test command)."""
 
 from decimal import Decimal
-from typing import Any, Optional, Union
+from typing import Any
 
 __version__: str
 
@@ -17,30 +17,30 @@ class LoadConfig:
     def __new__(
         cls,
         *,
-        threads: Optional[int] = None,
-        minutes: Optional[float] = None,
-        duration: Optional[Union[str, float]] = None,
-        region: Optional[str] = None,
-        profile: Optional[str] = None,
-        endpoint_url: Optional[str] = None,
-        products_table: Optional[str] = None,
-        orders_table: Optional[str] = None,
+        threads: int | None = None,
+        minutes: float | None = None,
+        duration: str | float | None = None,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        products_table: str | None = None,
+        orders_table: str | None = None,
         create_tables: bool = False,
         seed_products: int = 0,
-        read_ratio: Optional[float] = None,
-        read_op: Optional[str] = None,
-        batch_size: Optional[int] = None,
+        read_ratio: float | None = None,
+        read_op: str | None = None,
+        batch_size: int | None = None,
         consistent_reads: bool = False,
-        write_op: Optional[str] = None,
-        max_attempts: Optional[int] = None,
-        seed: Optional[int] = None,
-        run_id: Optional[str] = None,
-        price_min: Optional[Union[Decimal, int, str]] = None,
-        price_max: Optional[Union[Decimal, int, str]] = None,
-        max_quantity: Optional[int] = None,
-        max_lines: Optional[int] = None,
-        ttl_hours: Optional[int] = None,
-        sample_products: Optional[int] = None,
+        write_op: str | None = None,
+        max_attempts: int | None = None,
+        seed: int | None = None,
+        run_id: str | None = None,
+        price_min: Decimal | int | str | None = None,
+        price_max: Decimal | int | str | None = None,
+        max_quantity: int | None = None,
+        max_lines: int | None = None,
+        ttl_hours: int | None = None,
+        sample_products: int | None = None,
     ) -> LoadConfig: ...
     @property
     def threads(self) -> int: ...
@@ -49,7 +49,7 @@ class LoadConfig:
     @property
     def region(self) -> str: ...
     @property
-    def endpoint_url(self) -> Optional[str]: ...
+    def endpoint_url(self) -> str | None: ...
     @property
     def products_table(self) -> str: ...
     @property
@@ -57,9 +57,9 @@ class LoadConfig:
     @property
     def read_ratio(self) -> float: ...
     @property
-    def run_id(self) -> Optional[str]: ...
+    def run_id(self) -> str | None: ...
     @property
-    def seed(self) -> Optional[int]: ...
+    def seed(self) -> int | None: ...
     @property
     def price_min(self) -> Decimal: ...
     @property
@@ -67,7 +67,7 @@ class LoadConfig:
     def to_json(self) -> str: ...
 
 class RunHandle:
-    def poll(self, timeout_s: float) -> Optional[str]: ...
+    def poll(self, timeout_s: float) -> str | None: ...
     def next_event(self) -> Any: ...
     def cancel(self) -> None: ...
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from . import _engine
 from .result import Result
@@ -18,12 +18,12 @@ _POLL_SLICE_S = 0.1
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a run. `result` holds what was measured until then (None if the load never began)."""
 
-    def __init__(self, result: Optional[Result]) -> None:
+    def __init__(self, result: Result | None) -> None:
         super().__init__("load test interrupted")
         self.result = result
 
 
-def run(config: _engine.LoadConfig, /, *, progress: Optional[Progress] = None) -> Result:
+def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None) -> Result:
     """Runs `config` to the end and returns its Result.
 
     `progress`, if given, is called with each event dict (``type`` is "phase", "seed" or "tick").
@@ -39,7 +39,7 @@ def run(config: _engine.LoadConfig, /, *, progress: Optional[Progress] = None) -
     return Result.from_json(handle.result())
 
 
-async def run_async(config: _engine.LoadConfig, /, *, progress: Optional[Progress] = None) -> Result:
+async def run_async(config: _engine.LoadConfig, /, *, progress: Progress | None = None) -> Result:
     """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run."""
     handle = _engine.start(config)
     try:
@@ -54,14 +54,14 @@ async def run_async(config: _engine.LoadConfig, /, *, progress: Optional[Progres
     return Result.from_json(handle.result())
 
 
-def _pump(handle: _engine.RunHandle, progress: Optional[Progress]) -> None:
+def _pump(handle: _engine.RunHandle, progress: Progress | None) -> None:
     while not handle.done:
         event = handle.poll(_POLL_SLICE_S)
         if event is not None and progress is not None:
             progress(json.loads(event))
 
 
-def _partial_result(handle: _engine.RunHandle) -> Optional[Result]:
+def _partial_result(handle: _engine.RunHandle) -> Result | None:
     try:
         return Result.from_json(handle.result())
     except _engine.DdbLoadError:

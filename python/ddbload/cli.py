@@ -7,7 +7,7 @@ import shutil
 import signal
 import sys
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_arguments(run_parser)
 
-    install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
+    install = commands.add_parser(
+        "install-script", help="copy the workshop's ddb_load_tester.py into a folder"
+    )
     install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
     return parser
 
@@ -83,13 +85,21 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     span.add_argument("--minutes", type=float, help="how long to run, fractions allowed (default: 1)")
     span.add_argument("--duration", help="how long to run, e.g. 90s, 5m, 1h30m (instead of --minutes)")
     load.add_argument(
-        "--read-ratio", type=float, default=0.8, help="share of operations that are product reads (default: 0.8)"
+        "--read-ratio",
+        type=float,
+        default=0.8,
+        help="share of operations that are product reads (default: 0.8)",
     )
     load.add_argument(
-        "--read-op", choices=["get", "batch-get", "query"], default="get", help="how products are read (default: get)"
+        "--read-op",
+        choices=["get", "batch-get", "query"],
+        default="get",
+        help="how products are read (default: get)",
     )
     load.add_argument("--batch-size", type=int, default=10, help="keys per BatchGetItem (default: 10)")
-    load.add_argument("--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)")
+    load.add_argument(
+        "--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)"
+    )
     load.add_argument(
         "--write-op",
         choices=["put", "transact"],
@@ -97,15 +107,22 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="put: PutItem of the order; transact: order + stock decrement in one transaction (default: put)",
     )
     load.add_argument(
-        "--max-attempts", type=int, default=3, help="attempts per operation, backoff with jitter between (default: 3)"
+        "--max-attempts",
+        type=int,
+        default=3,
+        help="attempts per operation, backoff with jitter between (default: 3)",
     )
-    load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
+    load.add_argument(
+        "--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)"
+    )
     load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
 
     aws = p.add_argument_group("AWS")
     aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
     aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
-    aws.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000")
+    aws.add_argument(
+        "--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000"
+    )
 
     tables = p.add_argument_group("tables")
     tables.add_argument("--products-table", default="Products", help="products table (default: Products)")
@@ -117,16 +134,24 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--seed-products", type=int, default=0, help="write N sample products before the run (default: 0)"
     )
     tables.add_argument(
-        "--sample-products", type=int, default=10000, help="product keys to read from the table (default: 10000)"
+        "--sample-products",
+        type=int,
+        default=10000,
+        help="product keys to read from the table (default: 10000)",
     )
 
     orders = p.add_argument_group("orders (money is exact decimal)")
     orders.add_argument("--price-min", default="1.00", help="lowest generated unit price (default: 1.00)")
-    orders.add_argument("--price-max", default="500.00", help="highest generated unit price (default: 500.00)")
+    orders.add_argument(
+        "--price-max", default="500.00", help="highest generated unit price (default: 500.00)"
+    )
     orders.add_argument("--max-quantity", type=int, default=5, help="most units per order line (default: 5)")
     orders.add_argument("--max-lines", type=int, default=5, help="most lines per order (default: 5)")
     orders.add_argument(
-        "--ttl-hours", type=int, default=24, help="orders expire after this many hours, 0 = never (default: 24)"
+        "--ttl-hours",
+        type=int,
+        default=24,
+        help="orders expire after this many hours, 0 = never (default: 24)",
     )
 
     out = p.add_argument_group("output")
@@ -236,7 +261,7 @@ def cmd_install_script(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `ddbload --threads 20` means `ddbload run --threads 20`.
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):

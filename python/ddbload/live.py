@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -14,7 +14,7 @@ class LiveProgress:
     def __init__(self, console: Console, duration_s: float) -> None:
         self._console = console
         self._duration_s = duration_s
-        self._bar: Optional[Progress] = None
+        self._bar: Progress | None = None
         self._task: Any = None
 
     def __call__(self, event: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from .output import write_result
 
@@ -21,7 +21,7 @@ class Result:
         return cls(json.loads(text))
 
     @classmethod
-    def load(cls, path: Union[str, Path]) -> Result:
+    def load(cls, path: str | Path) -> Result:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
     @property
@@ -60,7 +60,7 @@ class Result:
     def to_json(self) -> str:
         return json.dumps(self._data, indent=2)
 
-    def save(self, path: Union[str, Path]) -> Path:
+    def save(self, path: str | Path) -> Path:
         """Writes the result JSON atomically; refuses to replace a file that is not a ddbload result."""
         return write_result(Path(path), self.to_json())
 

@@ -35,7 +35,18 @@ def print_summary(result: Result, console: Console) -> None:
 
 def operations_table(summary: dict[str, Any]) -> Table:
     table = Table(title="Operations")
-    for name in ("", "ok", "per s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "throttled", "errors"):
+    for name in (
+        "",
+        "ok",
+        "per s",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "max ms",
+        "throttled",
+        "errors",
+    ):
         table.add_column(name, justify="left" if not name else "right")
     for label, key in (("reads", "reads"), ("writes", "writes")):
         op = summary[key]
@@ -77,6 +88,8 @@ def error_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
     for key in ("reads", "writes"):
         op = summary[key]
         if op["conditional_check_failed"]:
-            rows.append((key, "ConditionalCheckFailed (order key existed)", f"{op['conditional_check_failed']:,}"))
+            rows.append(
+                (key, "ConditionalCheckFailed (order key existed)", f"{op['conditional_check_failed']:,}")
+            )
         rows.extend((key, code, f"{n:,}") for code, n in sorted(op["errors"].items()))
     return rows

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: build tools, DynamoDB Local, format and lint checks, Rust tests,
+# the release wheel installed into a fresh virtual environment, stub check and pytest.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$PROJECT_ROOT"
+
+ensure_tools
+for component in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
+
+log "format and lint: cargo fmt, clippy, ruff"
+cargo fmt --check
+cargo clippy --all-features --all-targets --quiet -- -D warnings
+ruff check python tests
+ruff format --check python tests
+
+work=$(mktemp -d)
+cleanup() { bash "$PROJECT_ROOT/scripts/dynamodb-local.sh" stop "$work/ddb" || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+log "starting DynamoDB Local"
+DDBLOAD_TEST_ENDPOINT=$(bash scripts/dynamodb-local.sh start "$work/ddb")
+export DDBLOAD_TEST_ENDPOINT
+echo "DynamoDB Local at $DDBLOAD_TEST_ENDPOINT" >&2
+
+log "cargo test (engine unit tests, and integration tests against DynamoDB Local)"
+cargo test --quiet
+
+wheel=$(build_wheel)
+log "installing $(basename "$wheel") into a fresh virtual environment"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --upgrade pip
+"$work/venv/bin/pip" install --quiet "$wheel[test]"
+
+log "stubtest: _engine.pyi against the built module"
+(cd "$work" && "$work/venv/bin/python" -m mypy.stubtest ddbload._engine)
+
+log "pytest"
+"$work/venv/bin/python" -m pytest -p no:cacheprovider "$@"

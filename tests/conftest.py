@@ -1,0 +1,103 @@
+"""Shared fixtures: the DynamoDB Local endpoint, a boto3 client to inspect tables, and CLI runners."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+# DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") == "true" and not os.environ.get("DDBLOAD_TEST_ENDPOINT"):
+        raise pytest.UsageError(
+            "DDBLOAD_TEST_ENDPOINT is not set under CI=true: DynamoDB Local was not started"
+        )
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> str:
+    url = os.environ.get("DDBLOAD_TEST_ENDPOINT")
+    if not url:
+        pytest.skip("DynamoDB Local is not running (scripts/test.sh starts it)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def dynamodb(endpoint: str):
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+@pytest.fixture
+def local_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in LOCAL_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def tables() -> tuple[str, str]:
+    """Fresh table names (products, orders) for one test."""
+    suffix = uuid.uuid4().hex[:8]
+    return f"products-{suffix}", f"orders-{suffix}"
+
+
+def cli_env() -> dict[str, str]:
+    return {**os.environ, **LOCAL_ENV}
+
+
+def run_cli(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m ddbload ARGS` with local credentials, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ddbload", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=timeout,
+        cwd=cwd,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def workshop_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workshop wrapper as a user installs it: `ddbload install-script DIR`."""
+    folder = tmp_path_factory.mktemp("ddb")
+    installed = run_cli("install-script", str(folder))
+    assert installed.returncode == 0, installed.stderr
+    return folder / "ddb_load_tester.py"
+
+
+def create_orders_table(dynamodb, name: str) -> None:
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+    )
+    dynamodb.get_waiter("table_exists").wait(TableName=name)
+
+
+def scan_all(dynamodb, table: str) -> list[dict]:
+    """Every item of `table`, deserialized with Decimal numbers."""
+    deserializer = boto3.dynamodb.types.TypeDeserializer()
+    items = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+        items.extend({k: deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"])
+    return items

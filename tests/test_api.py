@@ -1,0 +1,75 @@
+"""The Python API as a notebook uses it: run, run_async, progress events, errors before any load."""
+
+from __future__ import annotations
+
+import asyncio
+
+import ddbload
+import pytest
+
+
+def _config(endpoint: str, tables: tuple[str, str], **extra) -> ddbload.LoadConfig:
+    products, orders = tables
+    settings = {
+        "endpoint_url": endpoint,
+        "products_table": products,
+        "orders_table": orders,
+        "create_tables": True,
+        "seed_products": 100,
+        "threads": 4,
+        "duration": "2s",
+        **extra,
+    }
+    return ddbload.LoadConfig(**settings)
+
+
+def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_credentials):
+    events = []
+    result = ddbload.run(_config(endpoint, tables), progress=events.append)
+    assert result.reads["ok"] > 0 and result.writes["ok"] > 0
+    kinds = {event["type"] for event in events}
+    assert {"phase", "seed", "tick"} <= kinds
+    ticks = [{k: v for k, v in e.items() if k != "type"} for e in events if e["type"] == "tick"]
+    assert ticks == result.timeseries
+    assert not result.interrupted
+    assert "ddbload.Result" in repr(result)
+
+
+def test_run_async_awaits_the_same_result(endpoint, tables, local_credentials):
+    ticks = []
+
+    async def main() -> ddbload.Result:
+        return await ddbload.run_async(
+            _config(endpoint, tables, read_op="batch-get", write_op="transact"),
+            progress=lambda e: ticks.append(e) if e["type"] == "tick" else None,
+        )
+
+    result = asyncio.run(main())
+    assert result.reads["ok"] > 0 and result.writes["ok"] > 0
+    assert len(ticks) >= 2
+    assert result.data["config"]["write_op"] == "transact"
+
+
+def test_query_reads_work(endpoint, tables, local_credentials):
+    result = ddbload.run(_config(endpoint, tables, read_op="query", read_ratio=1.0, duration="1s"))
+    assert result.reads["ok"] > 0 and result.writes["ok"] == 0
+
+
+def test_missing_table_raises_table_error(endpoint, tables, local_credentials):
+    with pytest.raises(ddbload.TableError, match=tables[0]):
+        ddbload.run(_config(endpoint, tables, create_tables=False))
+
+
+def test_empty_catalog_asks_for_seed_products(endpoint, tables, local_credentials):
+    with pytest.raises(ddbload.TableError, match="--seed-products"):
+        ddbload.run(_config(endpoint, tables, seed_products=0))
+
+
+def test_unreachable_endpoint_raises_endpoint_error(local_credentials):
+    with pytest.raises(ddbload.EndpointError, match="cannot reach"):
+        ddbload.run(ddbload.LoadConfig(endpoint_url="http://127.0.0.1:9", duration="1s"))
+
+
+def test_every_error_is_a_ddbload_error():
+    for error in (ddbload.ConfigError, ddbload.TableError, ddbload.EndpointError, ddbload.CredentialsError):
+        assert issubclass(error, ddbload.DdbLoadError)

@@ -1,0 +1,92 @@
+"""Bad input on the command line: one clear line, exit code 2, nothing sent and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+
+
+def _table_names(dynamodb) -> list[str]:
+    return sorted(dynamodb.list_tables()["TableNames"])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--threads", "0"], "--threads"),
+        (["--threads", "abc"], "--threads"),
+        (["--minutes", "0"], "--minutes"),
+        (["--minutes", "-2"], "--minutes"),
+        (["--duration", "soon"], "--duration"),
+        (["--read-ratio", "1.5"], "--read-ratio"),
+        (["--read-ratio", "-0.1"], "--read-ratio"),
+        (["--price-min", "1.00000000000000000000000000000001"], "--price-min"),
+        (["--price-min", "12.5.1"], "--price-min"),
+        (["--read-op", "scan"], "--read-op"),
+    ],
+)
+def test_bad_flags_exit_2_with_one_line(args, expected, endpoint, dynamodb, tables, tmp_path):
+    before = _table_names(dynamodb)
+    out = tmp_path / "result.json"
+    products, orders = tables
+    proc = run_cli(
+        "run",
+        "--endpoint-url",
+        endpoint,
+        "--products-table",
+        products,
+        "--orders-table",
+        orders,
+        "--create-tables",
+        "--output",
+        str(out),
+        *args,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert expected in lines[0] and args[1] in lines[0], lines[0]
+    assert proc.stdout == ""
+    assert not out.exists()
+    assert _table_names(dynamodb) == before, "a table was created despite bad input"
+
+
+def test_unknown_table_is_named_and_nothing_is_created(endpoint, dynamodb, tables, tmp_path):
+    before = _table_names(dynamodb)
+    products, orders = tables
+    out = tmp_path / "result.json"
+    proc = run_cli(
+        "run",
+        "--endpoint-url",
+        endpoint,
+        "--products-table",
+        products,
+        "--orders-table",
+        orders,
+        "--output",
+        str(out),
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert products in proc.stderr and "--create-tables" in proc.stderr
+    assert not out.exists()
+    assert _table_names(dynamodb) == before
+
+
+def test_unreachable_endpoint_is_one_line_and_exit_2(tmp_path):
+    out = tmp_path / "result.json"
+    # Port 9 on loopback: nothing listens there.
+    proc = run_cli("run", "--endpoint-url", "http://127.0.0.1:9", "--output", str(out), timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "cannot reach DynamoDB at http://127.0.0.1:9" in proc.stderr
+    assert not out.exists()
+
+
+def test_output_over_a_foreign_file_is_refused_and_the_file_kept(endpoint, tmp_path):
+    out = tmp_path / "notes.json"
+    out.write_text('{"my": "notes"}')
+    proc = run_cli("run", "--endpoint-url", endpoint, "--output", str(out))
+    assert proc.returncode == 2
+    assert "refusing to overwrite" in proc.stderr and str(out) in proc.stderr
+    assert out.read_text() == '{"my": "notes"}'

@@ -1,0 +1,75 @@
+"""LoadConfig at the Python boundary: validation messages, exact Decimal money, CLI defaults."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import ddbload
+import pytest
+from ddbload.cli import build_parser, config_from_args
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "option"),
+    [
+        ({"threads": 0}, "--threads"),
+        ({"threads": -3}, "--threads"),
+        ({"minutes": 0}, "--minutes"),
+        ({"minutes": -1.5}, "--minutes"),
+        ({"duration": "soon"}, "--duration"),
+        ({"duration": "0s"}, "--duration"),
+        ({"minutes": 1, "duration": "60s"}, "--minutes"),
+        ({"read_ratio": 1.5}, "--read-ratio"),
+        ({"read_ratio": -0.1}, "--read-ratio"),
+        ({"read_op": "scan"}, "--read-op"),
+        ({"products_table": "x"}, "--products-table"),
+        ({"endpoint_url": "127.0.0.1:8000"}, "--endpoint-url"),
+        ({"price_min": Decimal("5"), "price_max": Decimal("1")}, "--price-max"),
+    ],
+)
+def test_bad_values_raise_config_error_naming_the_option(kwargs, option):
+    with pytest.raises(ddbload.ConfigError) as err:
+        ddbload.LoadConfig(**kwargs)
+    assert str(err.value).startswith(option), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_float_given_as_money_is_a_type_error_naming_the_field():
+    with pytest.raises(TypeError, match=r"price_min.*float"):
+        ddbload.LoadConfig(price_min=19.99)
+    with pytest.raises(TypeError, match="price_max"):
+        ddbload.LoadConfig(price_max=500.0)
+
+
+def test_money_beyond_what_rust_decimal_holds_is_an_error_not_rounding():
+    with pytest.raises(ddbload.ConfigError, match=r"--price-min.*digits"):
+        ddbload.LoadConfig(price_min=Decimal("1.00000000000000000000000000000001"))
+    with pytest.raises(ddbload.ConfigError, match="--price-max"):
+        ddbload.LoadConfig(price_max=Decimal("1E+40"))
+    with pytest.raises(ddbload.ConfigError, match="finite"):
+        ddbload.LoadConfig(price_min=Decimal("NaN"))
+
+
+def test_money_round_trips_exactly_as_decimal():
+    config = ddbload.LoadConfig(price_min=Decimal("0.10"), price_max=Decimal("1E+2"))
+    assert config.price_min == Decimal("0.10")
+    assert isinstance(config.price_min, Decimal)
+    assert config.price_max == Decimal("100")
+    assert json.loads(config.to_json())["price_min"] == "0.10"
+
+
+def test_durations_accept_minutes_fractions_and_duration_text():
+    assert ddbload.LoadConfig(minutes=0.5).duration_s == 30
+    assert ddbload.LoadConfig(duration="1m30s").duration_s == 90
+    assert ddbload.LoadConfig(duration=45).duration_s == 45
+
+
+def test_cli_defaults_are_the_engine_defaults():
+    args = build_parser().parse_args(["run"])
+    assert json.loads(config_from_args(args).to_json()) == json.loads(ddbload.LoadConfig().to_json())
+
+
+def test_arguments_are_keyword_only():
+    with pytest.raises(TypeError):
+        ddbload.LoadConfig(20)  # type: ignore[misc]

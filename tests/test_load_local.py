@@ -1,0 +1,83 @@
+"""The workshop command against DynamoDB Local: reads and writes every second, orders stored exactly as
+reported, money exact, a colliding key untouched, and the result JSON valid against its schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from importlib import resources
+
+import jsonschema
+import pytest
+from conftest import cli_env, create_orders_table, scan_all
+
+RUN_ID = "ci-load"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(resources.files("ddbload").joinpath("schema/result.schema.json").read_text())
+
+
+@pytest.mark.slow
+def test_workshop_run_with_20_workers(endpoint, dynamodb, tables, workshop_script, tmp_path, schema):
+    products, orders = tables
+    create_orders_table(dynamodb, orders)
+    # Someone else's order with exactly the key this run's first order from worker 0 will use.
+    colliding = {"order_id": {"S": f"{RUN_ID}-000-000000001"}, "owner": {"S": "someone else"}}
+    dynamodb.put_item(TableName=orders, Item=colliding)
+
+    out = tmp_path / "result.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(workshop_script),
+            "--threads", "20",
+            "--duration", "5s",
+            "--endpoint-url", endpoint,
+            "--products-table", products,
+            "--orders-table", orders,
+            "--create-tables",
+            "--seed-products", "400",
+            "--run-id", RUN_ID,
+            "--seed", "7",
+            "--output", str(out),
+        ],
+        capture_output=True, text=True, env=cli_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    jsonschema.validate(result, schema)
+
+    writes, reads = result["summary"]["writes"], result["summary"]["reads"]
+    assert reads["ok"] > 0 and writes["ok"] > 0
+    # Both kinds of operation in every full second of the run.
+    full_seconds = [row for row in result["timeseries"] if row["seconds"] == 1.0]
+    assert len(full_seconds) >= 4
+    for row in full_seconds:
+        assert row["reads_ok"] > 0 and row["writes_ok"] > 0, row
+    assert sum(row["writes_ok"] for row in result["timeseries"]) == writes["ok"]
+
+    # The summary the user reads shows the same numbers.
+    assert f"{writes['ok']:,}" in proc.stdout and f"{reads['ok']:,}" in proc.stdout
+
+    stored = scan_all(dynamodb, orders)
+    mine = [item for item in stored if item.get("run_id") == RUN_ID]
+    assert len(mine) == writes["ok"]
+    for order in mine:
+        line_sum = Decimal(0)
+        for line in order["lines"]:
+            assert line["line_total"] == line["unit_price"] * line["quantity"]
+            line_sum += line["unit_price"] * line["quantity"]
+        assert order["total"] == line_sum, order["order_id"]
+        assert 1 <= len(order["lines"]) <= 5
+
+    # The pre-existing item is exactly as it was, and the refused write was reported.
+    kept = dynamodb.get_item(TableName=orders, Key={"order_id": colliding["order_id"]})["Item"]
+    assert kept == colliding
+    assert writes["conditional_check_failed"] == 1
+
+    assert result["consumed_capacity"][orders]["write_units"] >= writes["ok"]
+    assert result["consumed_capacity"][products]["read_units"] > 0
