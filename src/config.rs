@@ -334,6 +334,17 @@ pub fn parse_duration(option: &'static str, text: &str) -> Result<Duration, Conf
     secs_to_duration(option, total)
 }
 
+/// Converts --minutes (fractions allowed: 0.5 is 30 s), naming the value as the user gave it.
+pub fn minutes_to_duration(minutes: f64) -> Result<Duration, ConfigError> {
+    if !minutes.is_finite() || minutes <= 0.0 || minutes > 24.0 * 60.0 {
+        return Err(ConfigError::new(
+            "--minutes",
+            format!("must be more than 0 and at most 1440 (24h), got {minutes}"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(minutes * 60.0))
+}
+
 /// Converts a number of seconds (which may be a fraction, e.g. --minutes 0.5 * 60) to a Duration.
 pub fn secs_to_duration(option: &'static str, secs: f64) -> Result<Duration, ConfigError> {
     if !secs.is_finite() || secs <= 0.0 {
@@ -428,6 +439,11 @@ mod tests {
         assert_eq!(d("1.5m"), Duration::from_secs(90));
         assert_eq!(d("1h30m"), Duration::from_secs(5400));
         assert_eq!(d("250ms"), Duration::from_millis(250));
+        assert_eq!(minutes_to_duration(0.5).unwrap(), Duration::from_secs(30));
+        assert!(minutes_to_duration(-2.0)
+            .unwrap_err()
+            .message
+            .contains("got -2"));
         for bad in ["", "0", "-5s", "5x", "m", "1h30", "inf"] {
             assert!(parse_duration("--duration", bad).is_err(), "{bad}");
         }

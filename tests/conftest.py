@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer
 import pytest
 
 # DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
@@ -96,7 +97,7 @@ def create_orders_table(dynamodb, name: str) -> None:
 
 def scan_all(dynamodb, table: str) -> list[dict]:
     """Every item of `table`, deserialized with Decimal numbers."""
-    deserializer = boto3.dynamodb.types.TypeDeserializer()
+    deserializer = TypeDeserializer()
     items = []
     for page in dynamodb.get_paginator("scan").paginate(TableName=table):
         items.extend({k: deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"])

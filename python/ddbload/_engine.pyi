@@ -1,7 +1,21 @@
 """Type stubs for the native module ddbload._engine (kept true by mypy.stubtest in the test command)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, final
+
+__all__ = [
+    "AwsError",
+    "ConfigError",
+    "CredentialsError",
+    "DataError",
+    "DdbLoadError",
+    "EndpointError",
+    "LoadConfig",
+    "RunHandle",
+    "TableError",
+    "__version__",
+    "start",
+]
 
 __version__: str
 
@@ -13,6 +27,7 @@ class CredentialsError(DdbLoadError): ...
 class AwsError(DdbLoadError): ...
 class DataError(DdbLoadError): ...
 
+@final
 class LoadConfig:
     def __new__(
         cls,
@@ -66,6 +81,7 @@ class LoadConfig:
     def price_max(self) -> Decimal: ...
     def to_json(self) -> str: ...
 
+@final
 class RunHandle:
     def poll(self, timeout_s: float) -> str | None: ...
     def next_event(self) -> Any: ...

@@ -5,7 +5,9 @@ use pyo3::types::{PyFloat, PyInt, PyString};
 use rust_decimal::Decimal;
 
 use super::convert::{config_err, extract_decimal, whole};
-use crate::config::{parse_duration, secs_to_duration, ConfigError, RunConfig};
+use crate::config::{
+    minutes_to_duration, parse_duration, secs_to_duration, ConfigError, RunConfig,
+};
 
 /// A validated load-test configuration. Every argument is keyword-only; bad values raise
 /// ddbload.ConfigError (or TypeError for a float given as money) and nothing is sent.
@@ -60,8 +62,7 @@ impl LoadConfig {
                     "give either minutes or duration, not both",
                 )))
             }
-            (Some(m), None) => secs_to_duration("--minutes", number("--minutes", &m)? * 60.0)
-                .map_err(config_err)?,
+            (Some(m), None) => minutes_to_duration(number("--minutes", &m)?).map_err(config_err)?,
             (None, Some(d)) if d.is_instance_of::<PyString>() => {
                 parse_duration("--duration", &d.extract::<String>()?).map_err(config_err)?
             }
