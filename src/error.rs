@@ -19,6 +19,9 @@ pub enum EngineError {
     /// DynamoDB refused a setup call (access denied, limit exceeded, ...).
     #[error("{0}")]
     Aws(String),
+    /// Cancelled before the load began: nothing was measured.
+    #[error("interrupted before the load began")]
+    Interrupted,
     /// Data read from a table or generated could not be represented exactly.
     #[error("{0}")]
     Data(String),

@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer
 import pytest
+from boto3.dynamodb.types import TypeDeserializer
 
 # DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
 LOCAL_ENV = {

@@ -82,3 +82,29 @@ def test_ctrl_c_in_python_raises_run_interrupted_with_the_partial_result(endpoin
     assert partial is not None and partial.interrupted
     assert partial.reads["ok"] > 0
     assert isinstance(caught.value, KeyboardInterrupt)
+
+
+def test_ctrl_c_during_seeding_stops_at_once_with_nothing_measured(endpoint, tables, local_credentials):
+    products, orders = tables
+    config = ddbload.LoadConfig(
+        endpoint_url=endpoint,
+        products_table=products,
+        orders_table=orders,
+        create_tables=True,
+        seed_products=500_000,
+        minutes=1,
+    )
+    seeded = []
+
+    def on_event(event):
+        if event["type"] == "seed":
+            seeded.append(event["done"])
+            if len(seeded) == 1:
+                threading.Timer(0.05, _thread.interrupt_main).start()
+
+    started = time.monotonic()
+    with pytest.raises(ddbload.RunInterrupted) as caught:
+        ddbload.run(config, progress=on_event)
+    assert time.monotonic() - started < 15
+    assert caught.value.result is None
+    assert seeded[-1] < 500_000

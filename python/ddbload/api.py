@@ -64,5 +64,5 @@ def _pump(handle: _engine.RunHandle, progress: Progress | None) -> None:
 def _partial_result(handle: _engine.RunHandle) -> Result | None:
     try:
         return Result.from_json(handle.result())
-    except _engine.DdbLoadError:
+    except KeyboardInterrupt:  # the engine's "interrupted before the load began"
         return None

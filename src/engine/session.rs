@@ -41,9 +41,16 @@ pub async fn run(
             endpoint_label(&config)
         ),
     ));
-    let sdk = sdk_config(&config).await?;
-    let client = Client::new(&sdk);
-    let prepared = prepare_tables(&client, &config, &mut rng, events).await?;
+    // Setup (credentials, table creation, seeding) can take long: a cancel ends it at once.
+    let setup = async {
+        let sdk = sdk_config(&config).await?;
+        let prepared = prepare_tables(&Client::new(&sdk), &config, &mut rng, events).await?;
+        Ok::<_, EngineError>((sdk, prepared))
+    };
+    let (sdk, prepared) = tokio::select! {
+        ready = setup => ready?,
+        _ = cancel.cancelled() => return Err(EngineError::Interrupted),
+    };
 
     let workload = Workload {
         products_table: config.products_table.clone(),

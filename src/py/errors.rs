@@ -1,7 +1,7 @@
 //! The exception hierarchy under ddbload.DdbLoadError, and the one conversion from EngineError.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
 use crate::error::EngineError;
@@ -58,6 +58,7 @@ pub fn to_pyerr(err: EngineError) -> PyErr {
         EngineError::Credentials(_) => CredentialsError::new_err(text),
         EngineError::Aws(_) => AwsError::new_err(text),
         EngineError::Data(_) => DataError::new_err(text),
+        EngineError::Interrupted => PyKeyboardInterrupt::new_err(text),
     }
 }
 
