@@ -6,6 +6,8 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::connection::Connection;
+
 /// A rejected input: which option (as the CLI spells it) and why, in one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{option}: {message}")]
@@ -138,6 +140,14 @@ pub const MAX_THREADS: u32 = 10_000;
 pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 impl RunConfig {
+    pub fn connection(&self) -> Connection {
+        Connection {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.threads < 1 || self.threads > MAX_THREADS {
@@ -161,7 +171,7 @@ impl RunConfig {
                 format!("must be between 0 and 1, got {}", self.read_ratio),
             ));
         }
-        check_name("--region", &self.region, is_region_char)?;
+        self.connection().validate()?;
         check_table_name("--products-table", &self.products_table)?;
         check_table_name("--orders-table", &self.orders_table)?;
         if self.products_table == self.orders_table {
@@ -172,19 +182,6 @@ impl RunConfig {
                     self.orders_table
                 ),
             ));
-        }
-        if let Some(url) = &self.endpoint_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
-                return Err(ConfigError::new(
-                    "--endpoint-url",
-                    format!("must be an http:// or https:// URL, got {url:?}"),
-                ));
-            }
-        }
-        if let Some(profile) = &self.profile {
-            if profile.trim().is_empty() {
-                return Err(ConfigError::new("--profile", "must not be empty"));
-            }
         }
         if self.batch_size < 1 || self.batch_size > 100 {
             return Err(ConfigError::new(
@@ -259,10 +256,6 @@ impl RunConfig {
         }
         Ok(())
     }
-}
-
-fn is_region_char(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
 }
 
 fn check_name(

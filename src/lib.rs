@@ -1,7 +1,10 @@
 //! ddbload: a DynamoDB load tester for peak-event rehearsals. The engine is plain Rust; with the
 //! `python` feature this crate is also the `ddbload._engine` extension module.
 
+pub mod admin;
+pub mod capacity;
 pub mod config;
+pub mod connection;
 pub mod engine;
 pub mod error;
 pub mod metrics;

@@ -22,9 +22,7 @@ LOCAL_ENV = {
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true" and not os.environ.get("DDBLOAD_TEST_ENDPOINT"):
-        raise pytest.UsageError(
-            "DDBLOAD_TEST_ENDPOINT is not set under CI=true: DynamoDB Local was not started"
-        )
+        raise pytest.UsageError("DDBLOAD_TEST_ENDPOINT is not set under CI=true: DynamoDB Local was not started")
 
 
 @pytest.fixture(scope="session")

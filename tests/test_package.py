@@ -55,8 +55,6 @@ def test_the_installed_wrapper_answers_help(workshop_script):
     import subprocess
     import sys
 
-    proc = subprocess.run(
-        [sys.executable, str(workshop_script), "--help"], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, str(workshop_script), "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert "--threads" in proc.stdout

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from rich.console import Console
 
 from . import _engine
+from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
 from .api import RunInterrupted, run
 from .live import LiveProgress
 from .output import OutputPathError, check_output_path
@@ -71,9 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_arguments(run_parser)
 
-    install = commands.add_parser(
-        "install-script", help="copy the workshop's ddb_load_tester.py into a folder"
-    )
+    add_admin_commands(commands, OneLineParser)
+
+    install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
     install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
     return parser
 
@@ -97,9 +98,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="how products are read (default: get)",
     )
     load.add_argument("--batch-size", type=int, default=10, help="keys per BatchGetItem (default: 10)")
-    load.add_argument(
-        "--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)"
-    )
+    load.add_argument("--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)")
     load.add_argument(
         "--write-op",
         choices=["put", "transact"],
@@ -112,17 +111,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=3,
         help="attempts per operation, backoff with jitter between (default: 3)",
     )
-    load.add_argument(
-        "--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)"
-    )
+    load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
     load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
 
     aws = p.add_argument_group("AWS")
     aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
     aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
-    aws.add_argument(
-        "--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000"
-    )
+    aws.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000")
 
     tables = p.add_argument_group("tables")
     tables.add_argument("--products-table", default="Products", help="products table (default: Products)")
@@ -142,9 +137,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
     orders = p.add_argument_group("orders (money is exact decimal)")
     orders.add_argument("--price-min", default="1.00", help="lowest generated unit price (default: 1.00)")
-    orders.add_argument(
-        "--price-max", default="500.00", help="highest generated unit price (default: 500.00)"
-    )
+    orders.add_argument("--price-max", default="500.00", help="highest generated unit price (default: 500.00)")
     orders.add_argument("--max-quantity", type=int, default=5, help="most units per order line (default: 5)")
     orders.add_argument("--max-lines", type=int, default=5, help="most lines per order (default: 5)")
     orders.add_argument(
@@ -269,6 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "install-script":
         return cmd_install_script(args)
+    if args.command in ("capacity", "cleanup"):
+        try:
+            return cmd_capacity(args, fail) if args.command == "capacity" else cmd_cleanup(args, fail)
+        except BAD_INPUT_ERRORS as e:
+            fail(str(e))
+        except _engine.DdbLoadError as e:
+            print(f"ddbload: error: {e}", file=sys.stderr)
+            return EXIT_FAILED
     if args.command != "run":
         build_parser().print_help()
         return EXIT_BAD_INPUT

@@ -88,8 +88,6 @@ def error_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
     for key in ("reads", "writes"):
         op = summary[key]
         if op["conditional_check_failed"]:
-            rows.append(
-                (key, "ConditionalCheckFailed (order key existed)", f"{op['conditional_check_failed']:,}")
-            )
+            rows.append((key, "ConditionalCheckFailed (order key existed)", f"{op['conditional_check_failed']:,}"))
         rows.extend((key, code, f"{n:,}") for code, n in sorted(op["errors"].items()))
     return rows

@@ -12,8 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::Event;
 use super::load::{run_load, LoadPlan};
-use super::setup::{endpoint_label, prepare_tables, sdk_config};
+use super::setup::prepare_tables;
 use crate::config::RunConfig;
+use crate::connection::Retries;
 use crate::error::EngineError;
 use crate::report::{RunContext, RunReport};
 use crate::workload::orders::OrderGenerator;
@@ -38,12 +39,12 @@ pub async fn run(
         format!(
             "region {}, endpoint {}",
             config.region,
-            endpoint_label(&config)
+            config.connection().label()
         ),
     ));
     // Setup (credentials, table creation, seeding) can take long: a cancel ends it at once.
     let setup = async {
-        let sdk = sdk_config(&config).await?;
+        let sdk = config.connection().sdk_config(Retries::Engine).await?;
         let prepared = prepare_tables(&Client::new(&sdk), &config, &mut rng, events).await?;
         Ok::<_, EngineError>((sdk, prepared))
     };

@@ -4,11 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::ProvideCredentials;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::TableStatus;
 use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
@@ -20,51 +15,6 @@ use crate::error::EngineError;
 use crate::workload::catalog::Catalog;
 use crate::workload::schema::KeySchema;
 use crate::workload::tables::{self, TableInfo};
-
-/// Connection timeout: an unreachable endpoint must fail fast with a clear message.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// One attempt may take this long before it counts as a Timeout error.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Loads the AWS configuration: region, profile, endpoint, and the standard credential chain.
-/// SDK retries are off: the engine retries itself, so it counts every throttled attempt and no shared
-/// retry token bucket can quietly cap the test.
-pub async fn sdk_config(config: &RunConfig) -> Result<SdkConfig, EngineError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(config.region.clone()))
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .build(),
-        );
-    if let Some(profile) = &config.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(url) = &config.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    let sdk = loader.load().await;
-    let provider = sdk.credentials_provider().ok_or_else(|| {
-        EngineError::Credentials("no AWS credentials provider is configured".into())
-    })?;
-    provider.provide_credentials().await.map_err(|err| {
-        EngineError::Credentials(format!(
-            "no usable AWS credentials (environment, --profile, SSO, instance role): {}",
-            DisplayErrorContext(&err)
-        ))
-    })?;
-    Ok(sdk)
-}
-
-/// Where requests go, for messages.
-pub fn endpoint_label(config: &RunConfig) -> String {
-    config
-        .endpoint_url
-        .clone()
-        .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", config.region))
-}
 
 pub struct PreparedTables {
     pub products_schema: KeySchema,
@@ -80,7 +30,7 @@ pub async fn prepare_tables(
     rng: &mut SmallRng,
     events: &UnboundedSender<Event>,
 ) -> Result<PreparedTables, EngineError> {
-    let endpoint = endpoint_label(config);
+    let endpoint = config.connection().label();
     let mut info = BTreeMap::new();
     let mut schemas = Vec::new();
     for (role, table, default_key) in [

@@ -1,5 +1,6 @@
 //! The Python binding layer (the only code that touches pyo3): LoadConfig, RunHandle, exceptions.
 
+mod admin;
 mod config;
 mod convert;
 mod errors;
@@ -12,5 +13,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<config::LoadConfig>()?;
     m.add_class::<handle::RunHandle>()?;
     m.add_function(wrap_pyfunction!(handle::start, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::describe_capacity, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
     errors::register(m)
 }

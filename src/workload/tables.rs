@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::catalog::{random_price, seed_item, PRICE_ATTR, STOCK_ATTR};
 use super::schema::{KeyKind, KeySchema};
+use crate::capacity::TableCapacity;
 use crate::error::EngineError;
 
 type Item = HashMap<String, AttributeValue>;
@@ -24,26 +25,9 @@ type Item = HashMap<String, AttributeValue>;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TableInfo {
     pub role: &'static str,
-    pub billing_mode: String,
-    pub status: String,
-    pub read_capacity_units: Option<i64>,
-    pub write_capacity_units: Option<i64>,
-    pub warm_read_units_per_second: Option<i64>,
-    pub warm_write_units_per_second: Option<i64>,
-    pub on_demand_max_read_request_units: Option<i64>,
-    pub on_demand_max_write_request_units: Option<i64>,
-    pub item_count: Option<i64>,
-    pub indexes: Vec<IndexInfo>,
     pub created_by_run: bool,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct IndexInfo {
-    pub name: String,
-    pub read_capacity_units: Option<i64>,
-    pub write_capacity_units: Option<i64>,
-    pub warm_read_units_per_second: Option<i64>,
-    pub warm_write_units_per_second: Option<i64>,
+    #[serde(flatten)]
+    pub capacity: TableCapacity,
 }
 
 impl TableInfo {
@@ -52,51 +36,10 @@ impl TableInfo {
         table: &TableDescription,
         created_by_run: bool,
     ) -> Self {
-        let billing_mode = table
-            .billing_mode_summary()
-            .and_then(|b| b.billing_mode())
-            .map(|m| m.as_str().to_owned())
-            .unwrap_or_else(|| "PROVISIONED".into());
-        let provisioned = table.provisioned_throughput();
-        let warm = table.warm_throughput();
-        let on_demand = table.on_demand_throughput();
-        let zero_as_none = |v: Option<i64>| v.filter(|n| *n > 0);
         Self {
             role,
-            status: table
-                .table_status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            read_capacity_units: zero_as_none(provisioned.and_then(|p| p.read_capacity_units())),
-            write_capacity_units: zero_as_none(provisioned.and_then(|p| p.write_capacity_units())),
-            warm_read_units_per_second: warm.and_then(|w| w.read_units_per_second()),
-            warm_write_units_per_second: warm.and_then(|w| w.write_units_per_second()),
-            on_demand_max_read_request_units: on_demand.and_then(|o| o.max_read_request_units()),
-            on_demand_max_write_request_units: on_demand.and_then(|o| o.max_write_request_units()),
-            item_count: table.item_count(),
-            indexes: table
-                .global_secondary_indexes()
-                .iter()
-                .map(|g| IndexInfo {
-                    name: g.index_name().unwrap_or_default().to_owned(),
-                    read_capacity_units: zero_as_none(
-                        g.provisioned_throughput()
-                            .and_then(|p| p.read_capacity_units()),
-                    ),
-                    write_capacity_units: zero_as_none(
-                        g.provisioned_throughput()
-                            .and_then(|p| p.write_capacity_units()),
-                    ),
-                    warm_read_units_per_second: g
-                        .warm_throughput()
-                        .and_then(|w| w.read_units_per_second()),
-                    warm_write_units_per_second: g
-                        .warm_throughput()
-                        .and_then(|w| w.write_units_per_second()),
-                })
-                .collect(),
-            billing_mode,
             created_by_run,
+            capacity: TableCapacity::from_description(table),
         }
     }
 }

@@ -1,0 +1,244 @@
+"""The admin commands: `ddbload capacity show|set|restore` and `ddbload cleanup`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.table import Table
+
+from . import _engine, capacity
+from .capacity import BackupError, Connection, TableChange
+
+Fail = Callable[[str], Any]
+
+
+def add_connection_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
+    p.add_argument("--profile", help="AWS profile (default: standard credential chain)")
+    p.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local")
+
+
+def add_admin_commands(commands: Any, parser_class: type) -> None:
+    cap = commands.add_parser("capacity", help="show, change or restore tables' capacity settings")
+    actions = cap.add_subparsers(dest="capacity_command", metavar="ACTION", parser_class=parser_class, required=True)
+
+    show = actions.add_parser("show", help="billing mode, provisioned/warm/on-demand figures, GSIs, status")
+    show.add_argument("--table", action="append", help="only this table (repeatable; default: every table)")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_connection_flags(show)
+
+    change = actions.add_parser("set", help="change capacity; saves the current settings to a backup first")
+    mode = change.add_mutually_exclusive_group()
+    mode.add_argument("--provisioned", action="store_true", help="provisioned mode with --rcu/--wcu (GSIs too)")
+    mode.add_argument("--on-demand", action="store_true", help="on-demand mode")
+    change.add_argument("--rcu", type=int, help="read capacity units for --provisioned")
+    change.add_argument("--wcu", type=int, help="write capacity units for --provisioned")
+    change.add_argument("--warm-read", type=int, help="raise warm throughput: reads per second")
+    change.add_argument("--warm-write", type=int, help="raise warm throughput: writes per second")
+    which = change.add_mutually_exclusive_group()
+    which.add_argument("--table", action="append", help="table to change (repeatable)")
+    which.add_argument("--all-tables", action="store_true", help="every table in the region")
+    change.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    change.add_argument("--backup-dir", default=".", help="folder for capacity-backup-<time>.json (default: .)")
+    add_connection_flags(change)
+
+    restore = actions.add_parser("restore", help="put tables back as a backup file saved them")
+    restore.add_argument("backup", help="a capacity-backup-<time>.json written by `capacity set`")
+    restore.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    restore.add_argument("--backup-dir", default=".", help="folder for the backup taken before restoring")
+    add_connection_flags(restore)
+
+    clean = commands.add_parser("cleanup", help="delete the orders load tests created, and nothing else")
+    runs = clean.add_mutually_exclusive_group(required=True)
+    runs.add_argument("--run-id", help="delete the orders of this run")
+    runs.add_argument("--all-runs", action="store_true", help="delete the orders of every ddbload run")
+    clean.add_argument("--orders-table", default="Orders", help="orders table (default: Orders)")
+    clean.add_argument("--dry-run", action="store_true", help="count them; delete nothing")
+    add_connection_flags(clean)
+
+
+def connection_of(args: argparse.Namespace) -> Connection:
+    return Connection(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+
+
+def cmd_capacity(args: argparse.Namespace, fail: Fail) -> int:
+    if args.capacity_command == "show":
+        return capacity_show(args)
+    if args.capacity_command == "set":
+        return capacity_set(args, fail)
+    return capacity_restore(args, fail)
+
+
+def capacity_show(args: argparse.Namespace) -> int:
+    tables = capacity.describe(connection_of(args), args.table)
+    if args.json:
+        print(json.dumps(tables, indent=2))
+        return 0
+    table = Table(title=f"Capacity in {args.region}" + (f" at {args.endpoint_url}" if args.endpoint_url else ""))
+    for name in (
+        "table",
+        "mode",
+        "status",
+        "RCU",
+        "WCU",
+        "warm r/w per s",
+        "on-demand max r/w",
+        "indexes",
+        "items",
+    ):
+        table.add_column(name)
+    for t in tables:
+        table.add_row(
+            t["name"],
+            t["billing_mode"],
+            t["status"],
+            _num(t["read_capacity_units"]),
+            _num(t["write_capacity_units"]),
+            f"{_num(t['warm_read_units_per_second'])}/{_num(t['warm_write_units_per_second'])}",
+            f"{_num(t['on_demand_max_read_request_units'])}/{_num(t['on_demand_max_write_request_units'])}",
+            ", ".join(
+                f"{i['name']} {_num(i['read_capacity_units'])}/{_num(i['write_capacity_units'])}" for i in t["indexes"]
+            )
+            or "-",
+            _num(t["item_count"]),
+        )
+    Console().print(table)
+    return 0
+
+
+def _num(value: Any) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
+    if not (args.provisioned or args.on_demand or args.warm_read is not None or args.warm_write is not None):
+        fail("capacity set: give --provisioned --rcu N --wcu N, --on-demand, or --warm-read N --warm-write N")
+    if args.provisioned and (args.rcu is None or args.wcu is None):
+        fail("--provisioned needs both --rcu and --wcu")
+    if not args.provisioned and (args.rcu is not None or args.wcu is not None):
+        fail("--rcu/--wcu go with --provisioned")
+    figures = {"--rcu": args.rcu, "--wcu": args.wcu, "--warm-read": args.warm_read, "--warm-write": args.warm_write}
+    for flag, value in figures.items():
+        if value is not None and value < 1:
+            fail(f"{flag} must be at least 1, got {value}")
+    if (args.warm_read is None) != (args.warm_write is None):
+        fail("give both --warm-read and --warm-write")
+    if not args.table and not args.all_tables:
+        fail("capacity set: name tables with --table T (repeatable) or change every table with --all-tables")
+    backup_dir = _backup_dir(args.backup_dir, fail)
+
+    conn = connection_of(args)
+    current = capacity.describe(conn, None if args.all_tables else args.table)
+    now = capacity.utc_now()
+    plan = []
+    for t in current:
+        if args.provisioned:
+            change = capacity.plan_provisioned(t, args.rcu, args.wcu)
+        elif args.on_demand:
+            change = capacity.plan_on_demand(t)
+        else:
+            change = TableChange(t["name"])
+        if args.warm_read is not None:
+            capacity.plan_warm(change, t, args.warm_read, args.warm_write)
+        if change.billing_mode == "PAY_PER_REQUEST":
+            change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
+        plan.append(change)
+    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
+
+
+def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
+    try:
+        backup = capacity.read_backup(Path(args.backup))
+    except BackupError as e:
+        fail(f"capacity restore: {e}")
+    backup_dir = _backup_dir(args.backup_dir, fail)
+    conn = connection_of(args)
+    saved = {t["name"]: t for t in backup["tables"]}
+    current = capacity.describe(conn, list(saved))
+    now = capacity.utc_now()
+    plan = []
+    for t in current:
+        change = capacity.plan_restore(t, saved[t["name"]])
+        if change.billing_mode == "PAY_PER_REQUEST":
+            change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
+        plan.append(change)
+    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
+
+
+def _backup_dir(text: str, fail: Fail) -> Path:
+    folder = Path(text)
+    if not folder.is_dir():
+        fail(f"--backup-dir: {folder} is not a folder")
+    return folder
+
+
+def _carry_out(
+    conn: Connection, current: list[dict], plan: list[TableChange], dry_run: bool, backup_dir: Path, now
+) -> int:
+    console = Console()
+    table = Table(title="Planned changes" + (" (dry run: nothing will change)" if dry_run else ""))
+    for name in ("table", "now", "change", "notes"):
+        table.add_column(name)
+    by_name = {t["name"]: t for t in current}
+    for change in plan:
+        t = by_name[change.table]
+        now_text = t["billing_mode"] + (
+            f" {t['read_capacity_units']}/{t['write_capacity_units']}" if t["billing_mode"] == "PROVISIONED" else ""
+        )
+        table.add_row(change.table, now_text, change.describe(), "; ".join(change.notes))
+    console.print(table)
+    todo = [c for c in plan if c.changes_anything]
+    if dry_run or not todo:
+        console.print("Dry run: nothing changed." if dry_run else "Nothing to change.")
+        return 0
+
+    path = capacity.write_backup(current, plan, conn, backup_dir, now)
+    console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")
+    failed = []
+    for change in todo:
+        try:
+            with console.status(f"{change.table}: applying") as status:
+                wait = lambda s, waited, c=change: status.update(f"{c.table}: waiting, {s} for {waited:.0f}s")  # noqa: E731
+                capacity.apply(conn, change)
+                capacity.wait_until_settled(conn, change.table, wait)
+                capacity.apply_warm(conn, change)
+                capacity.wait_until_settled(conn, change.table, wait)
+            console.print(f"{change.table}: done - {change.describe()}", highlight=False)
+        except (_engine.DdbLoadError, TimeoutError) as e:
+            failed.append(change.table)
+            console.print(f"[red]{change.table}: failed[/] - {e}", highlight=False)
+    done = len(todo) - len(failed)
+    console.print(f"{done} table(s) changed, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.")
+    return 1 if failed else 0
+
+
+def cmd_cleanup(args: argparse.Namespace, fail: Fail) -> int:
+    conn = connection_of(args)
+    console = Console()
+    what = f"run {args.run_id}" if args.run_id else "every ddbload run"
+    with console.status(f"scanning {args.orders_table} for orders of {what}") as status:
+
+        def progress(text: str) -> None:
+            state = json.loads(text)
+            found, deleted = state["matched"], state["deleted"]
+            status.update(f"scanned {state['scanned']:,} items: {found:,} orders of {what}, {deleted:,} deleted")
+
+        report = json.loads(
+            _engine.cleanup_orders(
+                table=args.orders_table,
+                run_id=args.run_id,
+                dry_run=args.dry_run,
+                progress=progress,
+                **conn.kwargs(),
+            )
+        )
+    console.print(f"Found {report['matched']:,} orders of {what} in {args.orders_table}.", highlight=False)
+    if args.dry_run:
+        console.print("Dry run: nothing deleted.")
+        return 0
+    console.print(f"Deleted {report['deleted']:,}; {report['remaining']:,} left.", highlight=False)
+    return 130 if report["interrupted"] else 0

@@ -1,0 +1,248 @@
+"""Capacity admin: plan a change (provisioned, on-demand, warm throughput), back up the current
+settings first, apply it table by table waiting for ACTIVE, and restore from a backup."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from . import _engine
+
+BACKUP_KIND = "ddbload-capacity-backup"
+# DynamoDB: a table may switch from provisioned to on-demand at most 4 times in any 24 hours
+# (developer guide, "Considerations when switching capacity modes").
+SWITCHES_TO_ON_DEMAND_PER_DAY = 4
+
+
+class BackupError(ValueError):
+    """A backup file cannot be used; the message says why."""
+
+
+@dataclass
+class Connection:
+    region: str = "us-east-1"
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"region": self.region, "profile": self.profile, "endpoint_url": self.endpoint_url}
+
+
+@dataclass
+class TableChange:
+    """What one table needs; empty fields mean no change."""
+
+    table: str
+    billing_mode: str | None = None
+    units: tuple[int, int] | None = None
+    index_units: dict[str, tuple[int, int]] = field(default_factory=dict)
+    warm: tuple[int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.billing_mode or self.units or self.index_units or self.warm)
+
+    def describe(self) -> str:
+        parts = []
+        if self.billing_mode == "PAY_PER_REQUEST":
+            parts.append("switch to on-demand")
+        elif self.units:
+            mode = "switch to provisioned" if self.billing_mode else "provisioned"
+            parts.append(f"{mode} RCU {self.units[0]} / WCU {self.units[1]}")
+        if self.index_units:
+            parts.append("indexes " + ", ".join(f"{n} {r}/{w}" for n, (r, w) in sorted(self.index_units.items())))
+        if self.warm:
+            parts.append(f"warm throughput {self.warm[0]} reads/s, {self.warm[1]} writes/s")
+        return "; ".join(parts) or "no change"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "billing_mode": self.billing_mode,
+            "units": list(self.units) if self.units else None,
+            "index_units": {k: list(v) for k, v in self.index_units.items()},
+            "warm": list(self.warm) if self.warm else None,
+        }
+
+
+def describe(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]]:
+    return json.loads(_engine.describe_capacity(tables=tables, **conn.kwargs()))
+
+
+def plan_provisioned(current: dict[str, Any], rcu: int, wcu: int) -> TableChange:
+    change = TableChange(current["name"])
+    same = (
+        current["billing_mode"] == "PROVISIONED"
+        and (current["read_capacity_units"], current["write_capacity_units"]) == (rcu, wcu)
+        and all((i["read_capacity_units"], i["write_capacity_units"]) == (rcu, wcu) for i in current["indexes"])
+    )
+    if same:
+        return change
+    if current["billing_mode"] != "PROVISIONED":
+        change.billing_mode = "PROVISIONED"
+    change.units = (rcu, wcu)
+    # Switching to provisioned needs figures for every global secondary index too.
+    change.index_units = {i["name"]: (rcu, wcu) for i in current["indexes"]}
+    return change
+
+
+def plan_on_demand(current: dict[str, Any]) -> TableChange:
+    change = TableChange(current["name"])
+    if current["billing_mode"] != "PAY_PER_REQUEST":
+        change.billing_mode = "PAY_PER_REQUEST"
+    return change
+
+
+def plan_warm(change: TableChange, current: dict[str, Any], read: int, write: int) -> None:
+    have = (current.get("warm_read_units_per_second") or 0, current.get("warm_write_units_per_second") or 0)
+    want = (max(read, have[0]), max(write, have[1]))
+    if read < have[0] or write < have[1]:
+        change.notes.append(f"warm throughput cannot be lowered; it stays at least {have[0]}/{have[1]}")
+    if want != have:
+        change.warm = want
+
+
+def plan_restore(current: dict[str, Any], saved: dict[str, Any]) -> TableChange:
+    if saved["billing_mode"] == "PAY_PER_REQUEST":
+        change = plan_on_demand(current)
+    else:
+        change = TableChange(current["name"])
+        units = (saved["read_capacity_units"], saved["write_capacity_units"])
+        saved_indexes = {i["name"]: (i["read_capacity_units"], i["write_capacity_units"]) for i in saved["indexes"]}
+        current_indexes = {i["name"]: (i["read_capacity_units"], i["write_capacity_units"]) for i in current["indexes"]}
+        current_units = (current["read_capacity_units"], current["write_capacity_units"])
+        if current["billing_mode"] != "PROVISIONED":
+            change.billing_mode = "PROVISIONED"
+        if (
+            change.billing_mode
+            or current_units != units
+            or any(current_indexes.get(n) != u for n, u in saved_indexes.items())
+        ):
+            change.units = units
+            change.index_units = {n: u for n, u in saved_indexes.items() if n in current_indexes}
+    have = (current.get("warm_read_units_per_second") or 0, current.get("warm_write_units_per_second") or 0)
+    was = (saved.get("warm_read_units_per_second") or 0, saved.get("warm_write_units_per_second") or 0)
+    if have > was:
+        change.notes.append(f"warm throughput stays at {have[0]}/{have[1]}: DynamoDB cannot lower it")
+    return change
+
+
+def switch_limit_note(current: dict[str, Any], backup_dir: Path, now: datetime) -> str:
+    """How this switch to on-demand stands against the 4-per-24-hours limit, from what is known here:
+    the table's last switch time and the plans in ddbload's own backup files."""
+    name = current["name"]
+    since = now - timedelta(hours=24)
+    recent = set()
+    for path in backup_dir.glob("capacity-backup-*.json"):
+        try:
+            backup = json.loads(path.read_text(encoding="utf-8"))
+            saved_at = datetime.fromisoformat(backup["saved_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if saved_at >= since and any(
+            p.get("table") == name and p.get("billing_mode") == "PAY_PER_REQUEST" for p in backup.get("plan", [])
+        ):
+            recent.add(saved_at.replace(microsecond=0))
+    last = current.get("last_switch_to_on_demand")
+    if last:
+        when = datetime.fromisoformat(last.replace("Z", "+00:00"))
+        if when >= since:
+            recent.add(when.replace(microsecond=0))
+    used = len(recent)
+    limit = SWITCHES_TO_ON_DEMAND_PER_DAY
+    if used >= limit:
+        return f"DynamoDB will likely refuse: {used} switches to on-demand seen in the last 24 hours (limit {limit})"
+    return (
+        f"uses switch {used + 1} of {limit} to on-demand allowed in 24 hours"
+        f"{' (counted from the table and backups here; other tools may have used more)' if used else ''}"
+    )
+
+
+def write_backup(
+    tables: list[dict[str, Any]], plan: list[TableChange], conn: Connection, folder: Path, now: datetime
+) -> Path:
+    """Saves the current settings (and the plan) to a new capacity-backup-<time>.json; never overwrites."""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    data = {
+        "kind": BACKUP_KIND,
+        "version": 1,
+        "saved_at": now.isoformat(),
+        "region": conn.region,
+        "endpoint_url": conn.endpoint_url,
+        "tables": tables,
+        "plan": [c.to_json() for c in plan if c.changes_anything],
+    }
+    for n in range(100):
+        path = folder / f"capacity-backup-{stamp}{'' if n == 0 else f'-{n}'}.json"
+        try:
+            with path.open("x", encoding="utf-8") as out:
+                json.dump(data, out, indent=2)
+                out.write("\n")
+            return path
+        except FileExistsError:
+            continue
+    raise OSError(f"no free backup file name in {folder}")
+
+
+def read_backup(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise BackupError(f"cannot read {path}: {e.strerror}") from None
+    except ValueError:
+        raise BackupError(f"{path} is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("kind") != BACKUP_KIND:
+        raise BackupError(f"{path} is not a ddbload capacity backup")
+    tables = data.get("tables")
+    required = ("name", "billing_mode", "read_capacity_units", "write_capacity_units", "indexes")
+    if not isinstance(tables, list) or not all(isinstance(t, dict) and all(k in t for k in required) for t in tables):
+        raise BackupError(f"{path} is damaged: its table list is missing or incomplete")
+    for t in tables:
+        if t["billing_mode"] == "PROVISIONED" and not (
+            isinstance(t["read_capacity_units"], int) and isinstance(t["write_capacity_units"], int)
+        ):
+            raise BackupError(f"{path} is damaged: provisioned table {t['name']} has no capacity figures")
+    return data
+
+
+def wait_until_settled(conn: Connection, table: str, on_wait, timeout_s: float = 1800) -> dict[str, Any]:
+    """Polls DescribeTable until the table and its indexes are ACTIVE; `on_wait(status, seconds)`."""
+    started = time.monotonic()
+    while True:
+        (current,) = describe(conn, [table])
+        if current["status"] == "ACTIVE" and all(i["status"] == "ACTIVE" for i in current["indexes"]):
+            return current
+        waited = time.monotonic() - started
+        if waited > timeout_s:
+            raise TimeoutError(f"{table} is still {current['status']} after {waited:.0f}s")
+        on_wait(current["status"], waited)
+        time.sleep(1.0)
+
+
+def apply(conn: Connection, change: TableChange) -> None:
+    """Sends the change: billing/units first, then warm throughput once the table is settled."""
+    if change.billing_mode or change.units or change.index_units:
+        _engine.update_capacity(
+            table=change.table,
+            billing_mode=change.billing_mode,
+            read_units=change.units[0] if change.units else None,
+            write_units=change.units[1] if change.units else None,
+            index_units=change.index_units or None,
+            **conn.kwargs(),
+        )
+
+
+def apply_warm(conn: Connection, change: TableChange) -> None:
+    if change.warm:
+        _engine.update_capacity(
+            table=change.table, warm_read=change.warm[0], warm_write=change.warm[1], **conn.kwargs()
+        )
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,109 @@
+//! Where DynamoDB calls go (region, profile, endpoint) and the SDK configuration for them, shared by
+//! load runs and the admin commands.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::ProvideCredentials;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+
+use crate::config::ConfigError;
+use crate::error::EngineError;
+
+/// Connection timeout: an unreachable endpoint must fail fast with a clear message.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One attempt may take this long before it counts as a Timeout error.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub region: String,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Whether the SDK retries on its own. Load runs retry themselves (to count every throttled attempt
+/// and keep the SDK's shared retry token bucket out of the test); admin calls use the SDK's retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retries {
+    Engine,
+    Sdk,
+}
+
+impl Connection {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let region_ok = !self.region.is_empty()
+            && self
+                .region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !region_ok {
+            return Err(ConfigError::new(
+                "--region",
+                format!("invalid value {:?}", self.region),
+            ));
+        }
+        if let Some(url) = &self.endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                return Err(ConfigError::new(
+                    "--endpoint-url",
+                    format!("must be an http:// or https:// URL, got {url:?}"),
+                ));
+            }
+        }
+        if let Some(profile) = &self.profile {
+            if profile.trim().is_empty() {
+                return Err(ConfigError::new("--profile", "must not be empty"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Where requests go, for messages.
+    pub fn label(&self) -> String {
+        self.endpoint_url
+            .clone()
+            .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", self.region))
+    }
+
+    /// Loads the AWS configuration (standard credential chain) and checks that credentials resolve.
+    pub async fn sdk_config(&self, retries: Retries) -> Result<SdkConfig, EngineError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()))
+            .retry_config(match retries {
+                Retries::Engine => RetryConfig::disabled(),
+                Retries::Sdk => RetryConfig::standard(),
+            })
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .build(),
+            );
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let sdk = loader.load().await;
+        let provider = sdk.credentials_provider().ok_or_else(|| {
+            EngineError::Credentials("no AWS credentials provider is configured".into())
+        })?;
+        provider.provide_credentials().await.map_err(|err| {
+            EngineError::Credentials(format!(
+                "no usable AWS credentials (environment, --profile, SSO, instance role): {}",
+                DisplayErrorContext(&err)
+            ))
+        })?;
+        Ok(sdk)
+    }
+
+    pub async fn client(&self, retries: Retries) -> Result<aws_sdk_dynamodb::Client, EngineError> {
+        Ok(aws_sdk_dynamodb::Client::new(
+            &self.sdk_config(retries).await?,
+        ))
+    }
+}

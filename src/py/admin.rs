@@ -1,0 +1,181 @@
+//! Admin functions for Python: describe and change capacity, clean up generated orders. Each runs on
+//! the shared tokio runtime with the GIL released.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use aws_sdk_dynamodb::types::BillingMode;
+use pyo3::prelude::*;
+
+use super::convert::config_err;
+use super::errors::to_pyerr;
+use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress};
+use crate::admin::tables::{
+    apply_change, apply_warm, describe_capacity as describe, list_table_names, CapacityChange,
+};
+use crate::config::ConfigError;
+use crate::connection::{Connection, Retries};
+use crate::error::EngineError;
+
+fn connection(
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<Connection> {
+    let conn = Connection {
+        region,
+        profile,
+        endpoint_url,
+    };
+    conn.validate().map_err(config_err)?;
+    Ok(conn)
+}
+
+fn block_on<T: Send>(
+    py: Python<'_>,
+    work: impl Future<Output = Result<T, EngineError>> + Send,
+) -> PyResult<T> {
+    py.detach(|| pyo3_async_runtimes::tokio::get_runtime().block_on(work))
+        .map_err(to_pyerr)
+}
+
+/// JSON list of the capacity settings of `tables` (every table in the region when None).
+#[pyfunction]
+#[pyo3(signature = (*, region="us-east-1".to_owned(), profile=None, endpoint_url=None, tables=None))]
+pub fn describe_capacity(
+    py: Python<'_>,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+    tables: Option<Vec<String>>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let found = block_on(py, async move {
+        let client = conn.client(Retries::Sdk).await?;
+        let names = match tables {
+            Some(names) => names,
+            None => list_table_names(&client, &conn.label()).await?,
+        };
+        describe(&client, &names, &conn.label()).await
+    })?;
+    Ok(serde_json::to_string(&found).expect("capacity serializes"))
+}
+
+/// Changes one table: billing mode ("PROVISIONED" / "PAY_PER_REQUEST"), provisioned units for the
+/// table and named indexes, and/or warm throughput (a separate UpdateTable call).
+#[pyfunction]
+#[pyo3(signature = (
+    *, table, region="us-east-1".to_owned(), profile=None, endpoint_url=None, billing_mode=None,
+    read_units=None, write_units=None, index_units=None, warm_read=None, warm_write=None,
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn update_capacity(
+    py: Python<'_>,
+    table: String,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+    billing_mode: Option<String>,
+    read_units: Option<i64>,
+    write_units: Option<i64>,
+    index_units: Option<HashMap<String, (i64, i64)>>,
+    warm_read: Option<i64>,
+    warm_write: Option<i64>,
+) -> PyResult<()> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let billing_mode = match billing_mode.as_deref() {
+        None => None,
+        Some("PROVISIONED") => Some(BillingMode::Provisioned),
+        Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
+        Some(other) => {
+            return Err(config_err(ConfigError::new(
+                "billing_mode",
+                format!("expected PROVISIONED or PAY_PER_REQUEST, got {other:?}"),
+            )))
+        }
+    };
+    let units = match (read_units, write_units) {
+        (Some(r), Some(w)) => Some((r, w)),
+        (None, None) => None,
+        _ => {
+            return Err(config_err(ConfigError::new(
+                "--rcu",
+                "give both --rcu and --wcu",
+            )))
+        }
+    };
+    let warm = match (warm_read, warm_write) {
+        (Some(r), Some(w)) => Some((r, w)),
+        (None, None) => None,
+        _ => {
+            return Err(config_err(ConfigError::new(
+                "--warm-read",
+                "give both --warm-read and --warm-write",
+            )))
+        }
+    };
+    let change = CapacityChange {
+        billing_mode,
+        units,
+        index_units: index_units
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, (r, w))| (name, r, w))
+            .collect(),
+    };
+    block_on(py, async move {
+        let client = conn.client(Retries::Sdk).await?;
+        if change != CapacityChange::default() {
+            apply_change(&client, &table, &change, &conn.label()).await?;
+        }
+        if let Some((read, write)) = warm {
+            apply_warm(&client, &table, read, write, &conn.label()).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Deletes the orders a run (or every run, with run_id None) generated in `table`; JSON report.
+/// `progress(dict_json)` is called after each scanned page; Ctrl-C stops between pages.
+#[pyfunction]
+#[pyo3(signature = (
+    *, table, run_id=None, dry_run=false, region="us-east-1".to_owned(), profile=None, endpoint_url=None,
+    progress=None,
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn cleanup_orders(
+    py: Python<'_>,
+    table: String,
+    run_id: Option<String>,
+    dry_run: bool,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let report = block_on(py, async move {
+        let client = conn.client(Retries::Sdk).await?;
+        let on_page = |state: &CleanupProgress| {
+            Python::attach(|py| {
+                if let Some(callback) = &progress {
+                    let json = serde_json::to_string(state).expect("progress serializes");
+                    if callback.call1(py, (json,)).is_err() {
+                        return false;
+                    }
+                }
+                py.check_signals().is_ok()
+            })
+        };
+        run_cleanup(
+            &client,
+            &table,
+            run_id.as_deref(),
+            dry_run,
+            &conn.label(),
+            on_page,
+        )
+        .await
+    })?;
+    Ok(serde_json::to_string(&report).expect("report serializes"))
+}
