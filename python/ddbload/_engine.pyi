@@ -1,7 +1,7 @@
 """Type stubs for the native module ddbload._engine (kept true by mypy.stubtest in the test command)."""
 
 from decimal import Decimal
-from typing import Any, final
+from typing import Any, Callable, final
 
 __all__ = [
     "AwsError",
@@ -14,7 +14,10 @@ __all__ = [
     "RunHandle",
     "TableError",
     "__version__",
+    "cleanup_orders",
+    "describe_capacity",
     "start",
+    "update_capacity",
 ]
 
 __version__: str
@@ -91,3 +94,33 @@ class RunHandle:
     def result(self) -> str: ...
 
 def start(config: LoadConfig) -> RunHandle: ...
+def describe_capacity(
+    *,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    tables: list[str] | None = None,
+) -> str: ...
+def update_capacity(
+    *,
+    table: str,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    billing_mode: str | None = None,
+    read_units: int | None = None,
+    write_units: int | None = None,
+    index_units: dict[str, tuple[int, int]] | None = None,
+    warm_read: int | None = None,
+    warm_write: int | None = None,
+) -> None: ...
+def cleanup_orders(
+    *,
+    table: str,
+    run_id: str | None = None,
+    dry_run: bool = False,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    progress: Callable[[str], object] | None = None,
+) -> str: ...

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from rich.console import Console
 from rich.table import Table
 
 from . import _engine, capacity
 from .capacity import BackupError, Connection, TableChange
+from .console import make_console
 
 Fail = Callable[[str], Any]
 
@@ -106,7 +106,7 @@ def capacity_show(args: argparse.Namespace) -> int:
             or "-",
             _num(t["item_count"]),
         )
-    Console().print(table)
+    make_console().print(table)
     return 0
 
 
@@ -115,12 +115,12 @@ def _num(value: Any) -> str:
 
 
 def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
-    if not (args.provisioned or args.on_demand or args.warm_read is not None or args.warm_write is not None):
-        fail("capacity set: give --provisioned --rcu N --wcu N, --on-demand, or --warm-read N --warm-write N")
     if args.provisioned and (args.rcu is None or args.wcu is None):
         fail("--provisioned needs both --rcu and --wcu")
     if not args.provisioned and (args.rcu is not None or args.wcu is not None):
         fail("--rcu/--wcu go with --provisioned")
+    if not (args.provisioned or args.on_demand or args.warm_read is not None or args.warm_write is not None):
+        fail("capacity set: give --provisioned --rcu N --wcu N, --on-demand, or --warm-read N --warm-write N")
     figures = {"--rcu": args.rcu, "--wcu": args.wcu, "--warm-read": args.warm_read, "--warm-write": args.warm_write}
     for flag, value in figures.items():
         if value is not None and value < 1:
@@ -179,7 +179,7 @@ def _backup_dir(text: str, fail: Fail) -> Path:
 def _carry_out(
     conn: Connection, current: list[dict], plan: list[TableChange], dry_run: bool, backup_dir: Path, now
 ) -> int:
-    console = Console()
+    console = make_console()
     table = Table(title="Planned changes" + (" (dry run: nothing will change)" if dry_run else ""))
     for name in ("table", "now", "change", "notes"):
         table.add_column(name)
@@ -200,17 +200,22 @@ def _carry_out(
     console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")
     failed = []
     for change in todo:
-        try:
-            with console.status(f"{change.table}: applying") as status:
-                wait = lambda s, waited, c=change: status.update(f"{c.table}: waiting, {s} for {waited:.0f}s")  # noqa: E731
-                capacity.apply(conn, change)
-                capacity.wait_until_settled(conn, change.table, wait)
-                capacity.apply_warm(conn, change)
-                capacity.wait_until_settled(conn, change.table, wait)
+        steps = (("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm))
+        for step, send in steps:
+            try:
+                with console.status(f"{change.table}: {step}") as status:
+
+                    def wait(state: str, waited: float, table: str = change.table) -> None:
+                        status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
+
+                    if send(conn, change):
+                        capacity.wait_until_settled(conn, change.table, wait)
+            except (_engine.DdbLoadError, TimeoutError) as e:
+                failed.append(change.table)
+                console.print(f"[red]{change.table}: {step} failed[/] - {e}", highlight=False)
+                break
+        else:
             console.print(f"{change.table}: done - {change.describe()}", highlight=False)
-        except (_engine.DdbLoadError, TimeoutError) as e:
-            failed.append(change.table)
-            console.print(f"[red]{change.table}: failed[/] - {e}", highlight=False)
     done = len(todo) - len(failed)
     console.print(f"{done} table(s) changed, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.")
     return 1 if failed else 0
@@ -218,7 +223,7 @@ def _carry_out(
 
 def cmd_cleanup(args: argparse.Namespace, fail: Fail) -> int:
     conn = connection_of(args)
-    console = Console()
+    console = make_console()
     what = f"run {args.run_id}" if args.run_id else "every ddbload run"
     with console.status(f"scanning {args.orders_table} for orders of {what}") as status:
 

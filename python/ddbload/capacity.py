@@ -137,7 +137,7 @@ def switch_limit_note(current: dict[str, Any], backup_dir: Path, now: datetime) 
     the table's last switch time and the plans in ddbload's own backup files."""
     name = current["name"]
     since = now - timedelta(hours=24)
-    recent = set()
+    planned = []
     for path in backup_dir.glob("capacity-backup-*.json"):
         try:
             backup = json.loads(path.read_text(encoding="utf-8"))
@@ -147,13 +147,14 @@ def switch_limit_note(current: dict[str, Any], backup_dir: Path, now: datetime) 
         if saved_at >= since and any(
             p.get("table") == name and p.get("billing_mode") == "PAY_PER_REQUEST" for p in backup.get("plan", [])
         ):
-            recent.add(saved_at.replace(microsecond=0))
+            planned.append(saved_at)
+    used = len(planned)
     last = current.get("last_switch_to_on_demand")
     if last:
+        # DynamoDB reports only the latest switch; count it unless a backup here explains it.
         when = datetime.fromisoformat(last.replace("Z", "+00:00"))
-        if when >= since:
-            recent.add(when.replace(microsecond=0))
-    used = len(recent)
+        if when >= since and not any(timedelta(0) <= when - at <= timedelta(minutes=30) for at in planned):
+            used += 1
     limit = SWITCHES_TO_ON_DEMAND_PER_DAY
     if used >= limit:
         return f"DynamoDB will likely refuse: {used} switches to on-demand seen in the last 24 hours (limit {limit})"
@@ -224,8 +225,8 @@ def wait_until_settled(conn: Connection, table: str, on_wait, timeout_s: float =
         time.sleep(1.0)
 
 
-def apply(conn: Connection, change: TableChange) -> None:
-    """Sends the change: billing/units first, then warm throughput once the table is settled."""
+def apply(conn: Connection, change: TableChange) -> bool:
+    """Sends the billing mode / units part of a change; False when there is none."""
     if change.billing_mode or change.units or change.index_units:
         _engine.update_capacity(
             table=change.table,
@@ -235,13 +236,18 @@ def apply(conn: Connection, change: TableChange) -> None:
             index_units=change.index_units or None,
             **conn.kwargs(),
         )
+        return True
+    return False
 
 
-def apply_warm(conn: Connection, change: TableChange) -> None:
+def apply_warm(conn: Connection, change: TableChange) -> bool:
+    """Sends the warm-throughput part (a separate UpdateTable); False when there is none."""
     if change.warm:
         _engine.update_capacity(
             table=change.table, warm_read=change.warm[0], warm_write=change.warm[1], **conn.kwargs()
         )
+        return True
+    return False
 
 
 def utc_now() -> datetime:

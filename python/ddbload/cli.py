@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rich.console import Console
-
 from . import _engine
 from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
 from .api import RunInterrupted, run
+from .console import make_console
 from .live import LiveProgress
 from .output import OutputPathError, check_output_path
 from .summary import print_summary
@@ -228,12 +227,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         result.save(output)
         print(f"Result written to {output}")
     return code
-
-
-def make_console(*, stderr: bool) -> Console:
-    """A rich console; when output is piped or logged, wide enough that tables are not cut."""
-    console = Console(stderr=stderr)
-    return console if console.is_terminal else Console(stderr=stderr, width=140)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -1,0 +1,142 @@
+"""`ddbload capacity` against DynamoDB Local (it accepts capacity settings and ignores them):
+show/set/restore round trip with a GSI, backups, dry runs, the switch-limit warning, bad input."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from conftest import run_cli
+
+
+@pytest.fixture
+def three_tables(dynamodb):
+    """Two on-demand tables (one with a GSI) to change, and a bystander that must never be touched."""
+    suffix = uuid.uuid4().hex[:8]
+    with_gsi, plain, bystander = f"cap-gsi-{suffix}", f"cap-plain-{suffix}", f"cap-other-{suffix}"
+    dynamodb.create_table(
+        TableName=with_gsi,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "customer", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-customer",
+                "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+    )
+    for name in (plain, bystander):
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )
+    return with_gsi, plain, bystander
+
+
+def show(endpoint: str, *tables: str) -> dict[str, dict]:
+    args = [a for t in tables for a in ("--table", t)]
+    proc = run_cli("capacity", "show", "--json", "--endpoint-url", endpoint, *args)
+    assert proc.returncode == 0, proc.stderr
+    return {t["name"]: t for t in json.loads(proc.stdout)}
+
+
+def test_set_then_restore_round_trip_including_a_gsi(endpoint, three_tables, tmp_path):
+    with_gsi, plain, bystander = three_tables
+    before = show(endpoint, with_gsi, plain, bystander)
+    assert before[with_gsi]["billing_mode"] == "PAY_PER_REQUEST"
+
+    proc = run_cli(
+        "capacity", "set", "--provisioned", "--rcu", "2", "--wcu", "2",
+        "--table", with_gsi, "--table", plain, "--backup-dir", str(tmp_path), "--endpoint-url", endpoint,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 table(s) changed, 0 failed" in proc.stdout
+    after = show(endpoint, with_gsi, plain, bystander)
+    for name in (with_gsi, plain):
+        assert after[name]["billing_mode"] == "PROVISIONED"
+        assert (after[name]["read_capacity_units"], after[name]["write_capacity_units"]) == (2, 2)
+    gsi = after[with_gsi]["indexes"][0]
+    assert (gsi["name"], gsi["read_capacity_units"], gsi["write_capacity_units"]) == ("by-customer", 2, 2)
+    assert after[bystander] == before[bystander], "a table that was not named changed"
+
+    (backup,) = tmp_path.glob("capacity-backup-*.json")
+    saved = {t["name"]: t for t in json.loads(backup.read_text())["tables"]}
+    assert saved[with_gsi]["billing_mode"] == "PAY_PER_REQUEST"
+    assert str(backup) in proc.stdout
+
+    restored = run_cli("capacity", "restore", str(backup), "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    final = show(endpoint, with_gsi, plain, bystander)
+    for name in (with_gsi, plain):
+        assert final[name]["billing_mode"] == "PAY_PER_REQUEST"
+    assert "of 4" in restored.stdout, "the switch to on-demand must state the 4-per-24h limit"
+
+
+def test_dry_run_changes_nothing_and_writes_no_backup(endpoint, three_tables, tmp_path):
+    with_gsi, _, _ = three_tables
+    before = show(endpoint, with_gsi)
+    proc = run_cli(
+        "capacity", "set", "--provisioned", "--rcu", "5", "--wcu", "5", "--table", with_gsi,
+        "--dry-run", "--backup-dir", str(tmp_path), "--endpoint-url", endpoint,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "RCU 5 / WCU 5" in proc.stdout and "nothing changed" in proc.stdout
+    assert show(endpoint, with_gsi) == before
+    assert not list(tmp_path.iterdir())
+
+
+def test_switch_limit_warning_counts_switches_seen_in_backups(endpoint, three_tables, tmp_path):
+    _, plain, _ = three_tables
+    for _ in range(2):
+        for args in (["--provisioned", "--rcu", "3", "--wcu", "3"], ["--on-demand"]):
+            proc = run_cli(
+                "capacity", "set", *args, "--table", plain, "--backup-dir", str(tmp_path), "--endpoint-url", endpoint
+            )
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+    run_cli("capacity", "set", "--provisioned", "--rcu", "3", "--wcu", "3", "--table", plain,
+            "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)  # fmt: skip
+    proc = run_cli("capacity", "set", "--on-demand", "--table", plain, "--dry-run", "--backup-dir", str(tmp_path),
+                   "--endpoint-url", endpoint)  # fmt: skip
+    # Two switches recorded in backups (the table's own "last switch" is the later of them).
+    assert "switch 3 of 4" in " ".join(proc.stdout.split()), proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--provisioned", "--rcu", "0", "--wcu", "2"], "--rcu must be at least 1, got 0"),
+        (["--provisioned"], "--provisioned needs both --rcu and --wcu"),
+        (["--rcu", "2", "--wcu", "2"], "--rcu/--wcu go with --provisioned"),
+        (["--on-demand", "--table", "no-such-table-xyz"], "no-such-table-xyz not found"),
+    ],
+)
+def test_bad_input_exits_2_and_changes_nothing(args, expected, endpoint, three_tables, tmp_path):
+    with_gsi, _, _ = three_tables
+    before = show(endpoint, with_gsi)
+    proc = run_cli(
+        "capacity", "set", *args, "--table", with_gsi, "--backup-dir", str(tmp_path), "--endpoint-url", endpoint
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert expected in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    assert show(endpoint, with_gsi) == before
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", '{"kind": "something else"}', '{"kind": "ddbload-capacity-backup", "tables": [{"name": "x"}]}'],
+)
+def test_corrupt_backup_exits_2(content, endpoint, tmp_path):
+    backup = tmp_path / "capacity-backup-bad.json"
+    backup.write_text(content)
+    proc = run_cli("capacity", "restore", str(backup), "--endpoint-url", endpoint)
+    assert proc.returncode == 2
+    assert str(backup) in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
