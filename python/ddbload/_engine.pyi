@@ -16,6 +16,8 @@ __all__ = [
     "__version__",
     "cleanup_orders",
     "describe_capacity",
+    "histogram_quantiles",
+    "merge_histograms",
     "start",
     "update_capacity",
 ]
@@ -124,3 +126,5 @@ def cleanup_orders(
     endpoint_url: str | None = None,
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
+def merge_histograms(encoded: list[str]) -> str: ...
+def histogram_quantiles(encoded: str, quantiles: list[float]) -> tuple[int, list[float]]: ...

@@ -11,11 +11,14 @@ from typing import Any, NoReturn
 
 from . import _engine
 from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
+from .after_cli import add_after_commands, check_report_path, cmd_after, write_report
 from .api import RunInterrupted, run
 from .console import make_console
+from .figures import figures
 from .live import LiveProgress
 from .output import OutputPathError, check_output_path
 from .summary import print_summary
+from .thresholds import ThresholdError, broken, parse
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -29,7 +32,8 @@ examples:
   ddbload run --endpoint-url http://127.0.0.1:8000 --create-tables --seed-products 1000 --minutes 0.5
       a rehearsal against DynamoDB Local
 
-exit codes: 0 ran, 1 failed after starting, 2 bad input (nothing sent, nothing written), 130 interrupted
+exit codes: 0 ran, 1 a --fail-if threshold broke or setup failed after starting,
+            2 bad input (nothing sent, nothing written), 130 interrupted
 """
 
 # Errors that mean the input (flags, tables, endpoint, credentials) was wrong: nothing was sent.
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(run_parser)
 
     add_admin_commands(commands, OneLineParser)
+    add_after_commands(commands)
 
     install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
     install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
@@ -148,6 +153,14 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
     out = p.add_argument_group("output")
     out.add_argument("--output", metavar="FILE", help="write the result JSON here")
+    out.add_argument("--report", metavar="FILE", help="write a self-contained HTML report with charts")
+    out.add_argument(
+        "--fail-if",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="exit 1 when true after the run, e.g. 'p99_ms>50' or 'throttle_rate>0.01' (repeatable)",
+    )
     out.add_argument(
         "--progress",
         choices=["auto", "always", "never"],
@@ -191,11 +204,17 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
 
 def cmd_run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
-    if output is not None:
-        try:
-            check_output_path(output)
-        except OutputPathError as e:
-            fail(f"--output: {e}")
+    report = Path(args.report) if args.report else None
+    try:
+        thresholds = [parse(text) for text in args.fail_if]
+    except ThresholdError as e:
+        fail(str(e))
+    for flag, path, check in (("--output", output, check_output_path), ("--report", report, check_report_path)):
+        if path is not None:
+            try:
+                check(path)
+            except OutputPathError as e:
+                fail(f"{flag}: {e}")
     try:
         config = config_from_args(args)
     except _engine.ConfigError as e:
@@ -226,6 +245,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if output is not None:
         result.save(output)
         print(f"Result written to {output}")
+    if report is not None:
+        write_report(result.data, report)
+        print(f"Report written to {report}")
+    failures = broken(thresholds, figures(result.data))
+    for line in failures:
+        print(line, file=sys.stderr)
+    if failures and code == EXIT_OK:
+        code = EXIT_FAILED
     return code
 
 
@@ -255,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "install-script":
         return cmd_install_script(args)
+    if args.command in ("compare", "advise", "support-case", "report"):
+        return cmd_after(args, fail)
     if args.command in ("capacity", "cleanup"):
         try:
             return cmd_capacity(args, fail) if args.command == "capacity" else cmd_cleanup(args, fail)

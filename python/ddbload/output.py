@@ -6,24 +6,31 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 
 class OutputPathError(ValueError):
     """The output path cannot be used; the message names it and why."""
 
 
-def check_output_path(path: Path) -> None:
-    """Raises OutputPathError unless `path` can take a result without losing someone else's data."""
+def check_output_path(path: Path, is_ours: Callable[[Path], bool] | None = None) -> None:
+    """Raises OutputPathError unless `path` can take our file without losing someone else's data.
+    `is_ours` tells a file ddbload wrote (default: a ddbload result JSON)."""
     if path.is_dir():
         raise OutputPathError(f"{path} is a directory")
     if not path.parent.exists():
         raise OutputPathError(f"folder {path.parent} does not exist")
-    if path.exists() and not _is_ddbload_result(path):
-        raise OutputPathError(f"{path} exists and is not a ddbload result; refusing to overwrite it")
+    if path.exists() and not (is_ours or _is_ddbload_result)(path):
+        raise OutputPathError(f"{path} exists and was not written by ddbload; refusing to overwrite it")
 
 
 def write_result(path: Path, text: str) -> Path:
     check_output_path(path)
+    return write_text(path, text)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Writes atomically: a temporary file beside `path`, then a rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,41 @@ class Result:
     def save(self, path: str | Path) -> Path:
         """Writes the result JSON atomically; refuses to replace a file that is not a ddbload result."""
         return write_result(Path(path), self.to_json())
+
+    def to_pandas(self) -> tuple[Any, Any]:
+        """(summary, timeseries) as pandas DataFrames: one row per operation, one row per second."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_pandas needs pandas: pip install 'ddbload[notebook]'") from None
+        summary = []
+        for op in ("reads", "writes"):
+            data = self._data["summary"][op]
+            row = {"operation": op, **{k: data[k] for k in ("ok", "per_second", "throttled_attempts")}}
+            row["errors"] = sum(data["errors"].values()) + data["conditional_check_failed"]
+            row.update({f"{k}_ms": v for k, v in data["latency_ms"].items()})
+            summary.append(row)
+        return pd.DataFrame(summary).set_index("operation"), pd.DataFrame(self._data["timeseries"]).set_index("t")
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table, for Jupyter."""
+        s = self._data["summary"]
+        head = "".join(
+            f"<th>{h}</th>" for h in ("", "ok", "per s", "p50 ms", "p99 ms", "max ms", "throttled", "errors")
+        )
+        body = ""
+        for op in ("reads", "writes"):
+            d = s[op]
+            errors = sum(d["errors"].values()) + d["conditional_check_failed"]
+            lat = d["latency_ms"]
+            cells = (op, f"{d['ok']:,}", f"{d['per_second']:,.1f}", lat["p50"], lat["p99"], lat["max"])
+            body += "<tr>" + "".join(f"<td>{c}</td>" for c in cells)
+            body += f"<td>{d['throttled_attempts']:,}</td><td>{errors:,}</td></tr>"
+        state = " (interrupted)" if self.interrupted else ""
+        return (
+            f"<div><b>ddbload run {html.escape(self.run_id)}</b>{state}: {self.duration_s:.1f} s, "
+            f"throttle rate {s['throttle_rate']:.2%}<table><tr>{head}</tr>{body}</table></div>"
+        )
 
     def __repr__(self) -> str:
         r, w = self._data["summary"]["reads"], self._data["summary"]["writes"]

@@ -5,6 +5,7 @@ mod config;
 mod convert;
 mod errors;
 mod handle;
+mod histograms;
 
 use pyo3::prelude::*;
 
@@ -16,5 +17,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::describe_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
+    m.add_function(wrap_pyfunction!(histograms::merge_histograms, m)?)?;
+    m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
     errors::register(m)
 }

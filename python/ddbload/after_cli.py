@@ -1,0 +1,92 @@
+"""The after-the-run commands: compare, advise, support-case and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from . import _engine
+from .advise import advise, support_case
+from .compare import comparison_table
+from .console import make_console
+from .output import OutputPathError, check_output_path, write_text
+
+Fail = Callable[[str], Any]
+REPORT_MARKER = "<title>ddbload run "
+
+
+def add_after_commands(commands: Any) -> None:
+    compare = commands.add_parser("compare", help="runs side by side, changes against the first")
+    compare.add_argument("results", nargs="+", metavar="RESULT.json", help="result files from --output")
+
+    for name, text in (
+        ("advise", "what to do before the event and if it still goes wrong"),
+        ("support-case", "a support-case title and body (at most 200 characters) asking to check the plan"),
+    ):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("result", metavar="RESULT.json")
+        p.add_argument("--lang", choices=["en", "ko"], default="en", help="language (default: en)")
+
+    report = commands.add_parser("report", help="a self-contained HTML report with charts")
+    report.add_argument("result", metavar="RESULT.json")
+    report.add_argument("--output", default=None, help="HTML file (default: RESULT.html beside the result)")
+
+
+def load_result(path_text: str, fail: Fail) -> dict[str, Any]:
+    path = Path(path_text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        fail(f"{path}: {e.strerror}")
+    except ValueError:
+        fail(f"{path}: not valid JSON")
+    if not isinstance(data, dict) or data.get("tool", {}).get("name") != "ddbload":
+        fail(f"{path}: not a ddbload result")
+    if data.get("schema_version") != 1:
+        fail(f"{path}: result schema version {data.get('schema_version')!r} is not supported (expected 1)")
+    return data
+
+
+def check_report_path(path: Path) -> None:
+    """Like result files: never replace an HTML file ddbload did not write."""
+    check_output_path(path, is_ours=lambda p: REPORT_MARKER in p.read_text(encoding="utf-8", errors="replace"))
+
+
+def write_report(result: dict[str, Any], path: Path) -> None:
+    from .report_html import render
+
+    check_report_path(path)
+    write_text(path, render(result))
+
+
+def cmd_after(args: argparse.Namespace, fail: Fail) -> int:
+    console = make_console()
+    if args.command == "compare":
+        results = [load_result(p, fail) for p in args.results]
+        names = [Path(p).stem for p in args.results]
+        console.print(comparison_table(results, names))
+        return 0
+    result = load_result(args.result, fail)
+    if args.command == "advise":
+        advice = advise(result, args.lang)
+        print(advice.summary)
+        print()
+        print("\n".join(advice.details))
+        return 0
+    if args.command == "support-case":
+        title, body = support_case(result, args.lang)
+        print(title)
+        print()
+        print(body)
+        return 0
+    out = Path(args.output) if args.output else Path(args.result).with_suffix(".html")
+    try:
+        write_report(result, out)
+    except OutputPathError as e:
+        fail(f"--output: {e}")
+    except _engine.DataError as e:
+        fail(f"{args.result}: {e}")
+    print(f"Report written to {out}")
+    return 0

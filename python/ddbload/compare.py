@@ -1,0 +1,67 @@
+"""`ddbload compare`: runs side by side - config, throughput, latency, throttles, capacity - with each
+run's change against the first, and an "all runs" column from merged histograms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from . import _engine
+from .figures import QUANTILES, figures
+
+# (label, figure, format, higher is better)
+ROWS: list[tuple[str, str, str, bool]] = [
+    ("reads/s", "reads_per_s", "{:,.1f}", True),
+    ("writes/s", "writes_per_s", "{:,.1f}", True),
+    *[(f"read {q} ms", f"read_{q}_ms", "{:,.2f}", False) for q in QUANTILES],
+    *[(f"write {q} ms", f"write_{q}_ms", "{:,.2f}", False) for q in QUANTILES],
+    ("throttle rate", "throttle_rate", "{:.2%}", False),
+    ("error rate", "error_rate", "{:.2%}", False),
+    ("read units/s", "read_units_per_s", "{:,.1f}", True),
+    ("write units/s", "write_units_per_s", "{:,.1f}", True),
+    ("peak read units/s", "peak_read_units_per_s", "{:,.1f}", True),
+    ("peak write units/s", "peak_write_units_per_s", "{:,.1f}", True),
+]
+CONFIG_ROWS = ["threads", "duration_s", "read_ratio", "read_op", "write_op", "region", "endpoint_url"]
+
+
+def merged_latency(results: list[dict[str, Any]], op: str) -> dict[str, float]:
+    """Percentiles of all runs' `op` latencies together: the histograms are merged, then read."""
+    merged = _engine.merge_histograms([r["histograms"][op] for r in results])
+    _, values = _engine.histogram_quantiles(merged, list(QUANTILES.values()))
+    return dict(zip(QUANTILES, values))
+
+
+def delta_text(base: float, value: float, higher_is_better: bool) -> str:
+    if base == value:
+        return ""
+    if base == 0:
+        return " (new)"
+    change = (value - base) / abs(base)
+    better = (change > 0) == higher_is_better
+    return f" [{'green' if better else 'red'}]({'+' if change > 0 else ''}{change:.0%})[/]"
+
+
+def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
+    table = Table(title="Runs compared (changes against the first)")
+    table.add_column("")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_column("all runs", justify="right")
+    for key in CONFIG_ROWS:
+        table.add_row(key, *(str(r["config"].get(key)) for r in results), "")
+    table.add_row("run id", *(r["run_id"] for r in results), "")
+    each = [figures(r) for r in results]
+    merged = {op: merged_latency(results, op) for op in ("reads", "writes")}
+    for label, key, fmt, higher in ROWS:
+        cells = [fmt.format(each[0][key])]
+        cells += [fmt.format(f[key]) + delta_text(each[0][key], f[key], higher) for f in each[1:]]
+        total = ""
+        if key in ("reads_per_s", "writes_per_s"):
+            total = fmt.format(sum(f[key] for f in each))
+        elif key.endswith("_ms"):
+            op, q = key.split("_")[0], key.split("_")[1]
+            total = fmt.format(merged["reads" if op == "read" else "writes"][q])
+        table.add_row(label, *cells, total)
+    return table

@@ -1,0 +1,59 @@
+"""Flat, named figures of a result (the vocabulary of --fail-if, compare and advise). Latency over both
+operations comes from the merged histograms, never from averaging percentiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _engine
+
+QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "p999": 0.999, "max": 1.0}
+
+DESCRIPTIONS = {
+    "reads_per_s": "successful product reads per second",
+    "writes_per_s": "successful order writes per second",
+    "ops_per_s": "reads and writes per second",
+    "throttle_rate": "throttled attempts / all attempts (0-1)",
+    "error_rate": "failed operations / all operations (0-1)",
+    "errors": "failed operations",
+    "throttled": "throttled attempts",
+    "read_units_per_s": "average consumed read units per second",
+    "write_units_per_s": "average consumed write units per second",
+    "peak_read_units_per_s": "highest consumed read units in one second",
+    "peak_write_units_per_s": "highest consumed write units in one second",
+    **{f"{q}_ms": f"{q} latency of all operations, ms" for q in QUANTILES},
+    **{f"read_{q}_ms": f"{q} read latency, ms" for q in QUANTILES},
+    **{f"write_{q}_ms": f"{q} write latency, ms" for q in QUANTILES},
+}
+
+
+def figures(result: dict[str, Any]) -> dict[str, float]:
+    summary = result["summary"]
+    reads, writes = summary["reads"], summary["writes"]
+    duration = result["duration_s"] or 1.0
+    out: dict[str, float] = {
+        "reads_per_s": reads["per_second"],
+        "writes_per_s": writes["per_second"],
+        "ops_per_s": reads["per_second"] + writes["per_second"],
+        "throttle_rate": summary["throttle_rate"],
+        "throttled": reads["throttled_attempts"] + writes["throttled_attempts"],
+    }
+    failed = sum(op["conditional_check_failed"] + sum(op["errors"].values()) for op in (reads, writes))
+    operations = failed + reads["ok"] + writes["ok"]
+    out["errors"] = failed
+    out["error_rate"] = failed / operations if operations else 0.0
+    units = result["consumed_capacity"].values()
+    out["read_units_per_s"] = sum(u["read_units"] for u in units) / duration
+    out["write_units_per_s"] = sum(u["write_units"] for u in units) / duration
+    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
+    out["peak_read_units_per_s"] = max((row["read_units"] for row in full), default=0.0)
+    out["peak_write_units_per_s"] = max((row["write_units"] for row in full), default=0.0)
+    for prefix, op in (("read_", reads), ("write_", writes)):
+        for name in QUANTILES:
+            out[f"{prefix}{name}_ms"] = op["latency_ms"][name]
+    hist = result["histograms"]
+    _, combined = _engine.histogram_quantiles(
+        _engine.merge_histograms([hist["reads"], hist["writes"]]), list(QUANTILES.values())
+    )
+    out.update({f"{name}_ms": value for name, value in zip(QUANTILES, combined)})
+    return out
