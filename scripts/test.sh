@@ -10,6 +10,12 @@ for component in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
 done
 
+# The HTML report is checked in a real headless Chromium.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing Debian's chromium and chromium-driver"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 log "format and lint: cargo fmt, clippy, ruff"
 cargo fmt --check
 cargo clippy --all-features --all-targets --quiet -- -D warnings

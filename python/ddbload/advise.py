@@ -22,6 +22,8 @@ ON_DEMAND_BASE = (12000, 4000)
 # DynamoDB's per-partition ceiling, units per second (read, write).
 PARTITION_LIMIT = (3000, 1000)
 THROTTLED = 0.01
+# Default per-table throughput quota, read and write units per second (raisable).
+TABLE_QUOTA = 40000
 
 
 @dataclass
@@ -83,6 +85,10 @@ def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]
         else:
             plan.action = "raise-warm" if target[0] > warm[0] or target[1] > warm[1] else "keep"
             plan.hot_key_suspected = throttled
+        if max(target) > TABLE_QUOTA:
+            plan.notes.append(
+                f"the target exceeds the default per-table quota of {TABLE_QUOTA:,} units/s: request an increase"
+            )
         if peak[0] > PARTITION_LIMIT[0] * 0.8 or peak[1] > PARTITION_LIMIT[1] * 0.8:
             plan.notes.append("near one partition's limit if traffic concentrates on few keys")
         plans.append(plan)
@@ -111,7 +117,9 @@ TEXT = {
         "case_body": "Load test {run}: {r:,.0f} reads/s, {w:,.0f} writes/s, {thr:.1%} throttled. Plan: {plan}. "
         "Please check it.",
         "case_plan_warm": "{t} warm {r:,}R/{w:,}W",
+        "case_plan_od": "{t} on-demand, warm {r:,}R/{w:,}W",
         "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
+        "case_plan_keep": "keep current capacity (covers 2x the tested peak), alarms at 80%",
     },
     "ko": {
         "on-demand-warm": "{t}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
@@ -125,7 +133,9 @@ TEXT = {
         "case_title": "피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
         "case_body": "부하 테스트 {run}: 읽기 {r:,.0f}/초, 쓰기 {w:,.0f}/초, 스로틀 {thr:.1%}. 계획: {plan}. 검토 부탁드립니다.",
         "case_plan_warm": "{t} 웜 읽기 {r:,}/쓰기 {w:,}",
+        "case_plan_od": "{t} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
         "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
+        "case_plan_keep": "keep current capacity (covers 2x the tested peak), alarms at 80%",
     },
 }
 
@@ -327,10 +337,11 @@ def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
     for p in advice.plans:
         if p.action in ("on-demand-warm", "raise-warm"):
             r, w = _warm_target(p)
-            parts.append(words["case_plan_warm"].format(t=p.name, r=r, w=w))
+            key = "case_plan_od" if p.action == "on-demand-warm" else "case_plan_warm"
+            parts.append(words[key].format(t=p.name, r=r, w=w))
         elif p.action == "raise-provisioned":
             parts.append(words["case_plan_prov"].format(t=p.name, r=p.target[0], w=p.target[1]))
-    plan = "; ".join(parts) or _action_text(advice.plans[0], lang)
+    plan = "; ".join(parts) or words["case_plan_keep"]
     fields = {"run": result["run_id"], "r": f["reads_per_s"], "w": f["writes_per_s"], "thr": f["throttle_rate"]}
     body = words["case_body"].format(plan=plan, **fields)
     if len(body) > CASE_BODY_LIMIT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from . import _engine
 from .result import Result
@@ -39,8 +39,14 @@ def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None) -> R
     return Result.from_json(handle.result())
 
 
-async def run_async(config: _engine.LoadConfig, /, *, progress: Progress | None = None) -> Result:
-    """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run."""
+async def run_async(config: _engine.LoadConfig, /, *, progress: Progress | Literal["auto"] | None = "auto") -> Result:
+    """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run.
+
+    With progress="auto" (the default) a Jupyter notebook shows the live progress lines; elsewhere
+    nothing is printed unless a callback is given.
+    """
+    if progress == "auto":
+        progress = _notebook_progress(config)
     handle = _engine.start(config)
     try:
         while (event := await handle.next_event()) is not None:
@@ -52,6 +58,20 @@ async def run_async(config: _engine.LoadConfig, /, *, progress: Progress | None 
             pass
         raise
     return Result.from_json(handle.result())
+
+
+def _notebook_progress(config: _engine.LoadConfig) -> Progress | None:
+    try:
+        shell = type(get_ipython()).__name__  # type: ignore[name-defined]
+    except NameError:
+        return None
+    if shell != "ZMQInteractiveShell":
+        return None
+    from rich.console import Console
+
+    from .live import LiveProgress
+
+    return LiveProgress(Console(), config.duration_s)
 
 
 def _pump(handle: _engine.RunHandle, progress: Progress | None) -> None:

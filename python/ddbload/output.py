@@ -36,6 +36,10 @@ def write_text(path: Path, text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
             out.write("\n")
+        # mkstemp makes the file private; give it the permissions a normal new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

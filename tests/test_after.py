@@ -1,0 +1,140 @@
+"""After the run: advise and support-case (limits, languages, figures), compare (merged histograms),
+thresholds (exit codes), the notebook view."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import ddbload
+import pytest
+from conftest import run_cli
+from ddbload import _engine
+from ddbload.advise import SUMMARY_LIMIT, advise, support_case
+from ddbload.figures import figures
+
+
+@pytest.fixture(scope="module")
+def clean_result(endpoint, tmp_path_factory) -> dict:
+    """A real 3-second run against DynamoDB Local, on fresh tables."""
+    folder = tmp_path_factory.mktemp("after")
+    out = folder / "clean.json"
+    proc = run_cli(
+        "run", "--endpoint-url", endpoint, "--products-table", "after-products", "--orders-table", "after-orders",
+        "--create-tables", "--seed-products", "100", "--threads", "8", "--duration", "3s", "--output", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text())
+
+
+@pytest.fixture
+def throttled_result(clean_result) -> dict:
+    """The same figures as if both tables had been provisioned at RCU 2 / WCU 2 and mostly throttled."""
+    result = copy.deepcopy(clean_result)
+    for info in result["tables"].values():
+        info.update(billing_mode="PROVISIONED", read_capacity_units=2, write_capacity_units=2)
+    result["summary"]["writes"]["throttled_attempts"] = 3 * result["summary"]["writes"]["ok"]
+    result["summary"]["throttle_rate"] = 0.6
+    return result
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_advice_summary_fits_and_differs_between_clean_and_throttled(clean_result, throttled_result, lang):
+    clean, throttled = advise(clean_result, lang), advise(throttled_result, lang)
+    assert len(clean.summary) <= SUMMARY_LIMIT and len(throttled.summary) <= SUMMARY_LIMIT
+    assert clean.summary != throttled.summary
+    assert {p.action for p in throttled.plans} == {"on-demand-warm"}
+    assert {p.action for p in clean.plans} == {"keep"}
+    word = "on-demand" if lang == "en" else "온디맨드"
+    assert word in throttled.summary and word not in clean.summary.split(":", 1)[1].split(";")[0]
+
+
+def test_advice_figures_match_the_result(throttled_result):
+    f = figures(throttled_result)
+    text = "\n".join(advise(throttled_result, "en").details)
+    assert f"Reads {f['reads_per_s']:,.1f}/s" in text
+    assert f"Throttled attempts: {f['throttle_rate']:.2%}" in text
+    orders = next(p for p in advise(throttled_result).plans if p.role == "orders")
+    assert orders.target[1] == math.ceil(orders.peak[1] * 2)
+    assert f"{orders.target[1]:,} writes/s" in text
+    assert "4 times in 24 hours" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_support_case_body_is_at_most_200_characters(clean_result, throttled_result, lang):
+    for result in (clean_result, throttled_result):
+        title, body = support_case(result, lang)
+        assert title and len(body) <= 200, body
+        assert result["run_id"] in body
+
+
+def test_cli_advise_and_support_case(clean_result, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(clean_result))
+    advice = run_cli("advise", str(path), "--lang", "ko")
+    assert advice.returncode == 0 and "사전" in advice.stdout
+    case = run_cli("support-case", str(path))
+    assert case.returncode == 0 and clean_result["run_id"] in case.stdout
+    assert run_cli("advise", str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_merged_percentiles_come_from_merged_histograms(clean_result, throttled_result):
+    a = clean_result["histograms"]["reads"]
+    count, (p50, p99, top) = _engine.histogram_quantiles(a, [0.5, 0.99, 1.0])
+    assert count == clean_result["summary"]["reads"]["ok"]
+    twice_count, twice = _engine.histogram_quantiles(_engine.merge_histograms([a, a]), [0.5, 0.99, 1.0])
+    assert twice_count == 2 * count and twice == [p50, p99, top]
+    writes = clean_result["histograms"]["writes"]
+    both_count, (both_p50, _, both_max) = _engine.histogram_quantiles(
+        _engine.merge_histograms([a, writes]), [0.5, 0.99, 1.0]
+    )
+    w_count, (w_p50, _, w_max) = _engine.histogram_quantiles(writes, [0.5, 0.99, 1.0])
+    assert both_count == count + w_count
+    assert both_max == max(top, w_max)
+    assert min(p50, w_p50) <= both_p50 <= max(p50, w_p50)
+
+
+def test_cli_compare_shows_runs_side_by_side(clean_result, throttled_result, tmp_path):
+    a, b = tmp_path / "mine.json", tmp_path / "colleague.json"
+    a.write_text(json.dumps(clean_result))
+    slower = copy.deepcopy(clean_result)
+    slower["summary"]["reads"]["per_second"] *= 2
+    b.write_text(json.dumps(slower))
+    proc = run_cli("compare", str(a), str(b))
+    assert proc.returncode == 0, proc.stderr
+    assert "mine" in proc.stdout and "colleague" in proc.stdout and "all runs" in proc.stdout
+    assert "(+100%)" in proc.stdout
+    _, (merged_p99,) = _engine.histogram_quantiles(
+        _engine.merge_histograms([clean_result["histograms"]["reads"]] * 2), [0.99]
+    )
+    read_p99_row = next(line for line in proc.stdout.splitlines() if "read p99 ms" in line)
+    assert f"{merged_p99:,.2f}" in read_p99_row
+
+
+def test_thresholds_pass_fail_and_malformed(endpoint, tables, tmp_path):
+    products, orders = tables
+    base = ["run", "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+            "--create-tables", "--seed-products", "50", "--threads", "2", "--duration", "1s"]  # fmt: skip
+    passed = run_cli(*base, "--fail-if", "p99_ms>100000", "--fail-if", "throttle_rate>0.5")
+    assert passed.returncode == 0, passed.stderr
+    failed = run_cli(*base, "--fail-if", "reads_per_s>0", "--fail-if", "errors>1000")
+    assert failed.returncode == 1
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("threshold broken: reads_per_s>0 (measured "), lines
+    out = tmp_path / "never.json"
+    for bad in ("p99_ms>>5", "latency>5", "p99_ms>fast"):
+        proc = run_cli("run", "--endpoint-url", endpoint, "--products-table", "never-made-products",
+                       "--create-tables", "--output", str(out), "--fail-if", bad)  # fmt: skip
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--fail-if" in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
+def test_result_renders_in_a_notebook(clean_result):
+    result = ddbload.Result(clean_result)
+    html = result._repr_html_()
+    assert f"{clean_result['summary']['reads']['ok']:,}" in html and "<table>" in html
+    summary, timeseries = result.to_pandas()
+    assert list(summary.index) == ["reads", "writes"]
+    assert summary.loc["writes", "ok"] == clean_result["summary"]["writes"]["ok"]
+    assert len(timeseries) == len(clean_result["timeseries"])
