@@ -1,0 +1,438 @@
+//! The emulator's capacity model, after the DynamoDB developer guide: read/write unit rounding,
+//! provisioned token buckets with up to 300 s of burst credit, on-demand tables that serve their warm
+//! throughput (12,000 / 4,000 for a new table) or twice their previous peak, per-partition-key limits
+//! of 3,000 read and 1,000 write units per second, and the 4-per-24-hours switch to on-demand.
+//! Time comes from a Clock so the model is tested on simulated time.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::value::KeyValue;
+
+pub trait Clock: Send + Sync {
+    /// Seconds since an arbitrary start.
+    fn now(&self) -> f64;
+}
+
+pub struct SystemClock(Instant);
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self(Instant::now())
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
+/// Simulated time for tests.
+#[derive(Default)]
+pub struct ManualClock(Mutex<f64>);
+
+impl ManualClock {
+    pub fn advance(&self, seconds: f64) {
+        *self.0.lock().expect("clock lock") += seconds;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> f64 {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    Eventual,
+    Strong,
+    Transactional,
+}
+
+/// Read units for `bytes` read in one item (or one Query/Scan page): 4 KB blocks, rounded up.
+pub fn read_units(bytes: usize, consistency: Consistency) -> f64 {
+    let blocks = bytes.div_ceil(4096).max(1) as f64;
+    blocks
+        * match consistency {
+            Consistency::Eventual => 0.5,
+            Consistency::Strong => 1.0,
+            Consistency::Transactional => 2.0,
+        }
+}
+
+/// Write units for an item of `bytes`: 1 KB blocks, rounded up; transactions cost double.
+pub fn write_units(bytes: usize, transactional: bool) -> f64 {
+    let blocks = bytes.div_ceil(1024).max(1) as f64;
+    if transactional {
+        blocks * 2.0
+    } else {
+        blocks
+    }
+}
+
+pub const BURST_SECONDS: f64 = 300.0;
+pub const PARTITION_READ: f64 = 3000.0;
+pub const PARTITION_WRITE: f64 = 1000.0;
+pub const NEW_ON_DEMAND: (f64, f64) = (12000.0, 4000.0);
+pub const TABLE_QUOTA: f64 = 40000.0;
+pub const SWITCHES_PER_DAY: usize = 4;
+
+/// A token bucket: `rate` units a second, holding at most `capacity`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    pub rate: f64,
+    pub capacity: f64,
+    tokens: f64,
+    last: f64,
+}
+
+impl Bucket {
+    pub fn full(rate: f64, burst_seconds: f64, now: f64) -> Self {
+        let capacity = (rate * burst_seconds).max(rate);
+        Self {
+            rate,
+            capacity,
+            tokens: capacity,
+            last: now,
+        }
+    }
+
+    fn refill(&mut self, now: f64) {
+        if now > self.last {
+            self.tokens = (self.tokens + (now - self.last) * self.rate).min(self.capacity);
+            self.last = now;
+        }
+    }
+
+    /// Whether a request may go ahead: any credit left lets it through (it may go into debt, as a
+    /// large item does), none throttles it.
+    pub fn allows(&mut self, now: f64) -> bool {
+        self.refill(now);
+        self.tokens > 0.0
+    }
+
+    pub fn take(&mut self, units: f64) {
+        self.tokens -= units;
+    }
+
+    pub fn tokens(&mut self, now: f64) -> f64 {
+        self.refill(now);
+        self.tokens
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Provisioned { read: f64, write: f64 },
+    OnDemand,
+}
+
+/// Per table: its limits, buckets, peaks and mode-switch history.
+#[derive(Debug, Clone)]
+pub struct TableCapacity {
+    pub mode: Mode,
+    pub warm: (f64, f64),
+    pub on_demand_max: (Option<f64>, Option<f64>),
+    read: Bucket,
+    write: Bucket,
+    keys: HashMap<KeyValue, (Bucket, Bucket)>,
+    /// Highest units consumed in one second, and the second being counted.
+    peak: (f64, f64),
+    second: (i64, f64, f64),
+    pub switches_to_on_demand: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Read,
+    Write,
+}
+
+impl TableCapacity {
+    pub fn new(mode: Mode, now: f64) -> Self {
+        let mut table = Self {
+            mode,
+            warm: NEW_ON_DEMAND,
+            on_demand_max: (None, None),
+            read: Bucket::full(1.0, 1.0, now),
+            write: Bucket::full(1.0, 1.0, now),
+            keys: HashMap::new(),
+            peak: (0.0, 0.0),
+            second: (now.floor() as i64, 0.0, 0.0),
+            switches_to_on_demand: Vec::new(),
+        };
+        table.reset_buckets(now);
+        table
+    }
+
+    /// The rate a table serves now, and the limit type that binds it.
+    fn rate(&self, kind: Kind) -> (f64, &'static str) {
+        let pick = |pair: (f64, f64)| if kind == Kind::Read { pair.0 } else { pair.1 };
+        match &self.mode {
+            Mode::Provisioned { read, write } => (
+                if kind == Kind::Read { *read } else { *write },
+                "ProvisionedThroughputExceeded",
+            ),
+            Mode::OnDemand => {
+                let mut rate = pick(self.warm).max(2.0 * pick(self.peak));
+                let mut reason = "KeyRangeThroughputExceeded";
+                if rate >= TABLE_QUOTA {
+                    rate = TABLE_QUOTA;
+                    reason = "AccountLimitExceeded";
+                }
+                let cap = if kind == Kind::Read {
+                    self.on_demand_max.0
+                } else {
+                    self.on_demand_max.1
+                };
+                if let Some(cap) = cap.filter(|c| *c < rate) {
+                    rate = cap;
+                    reason = "MaxOnDemandThroughputExceeded";
+                }
+                (rate, reason)
+            }
+        }
+    }
+
+    /// Rebuilds the table buckets after a change of mode or figures (credit kept up to the new size).
+    pub fn reset_buckets(&mut self, now: f64) {
+        let burst = if matches!(self.mode, Mode::Provisioned { .. }) {
+            BURST_SECONDS
+        } else {
+            1.0
+        };
+        let (read, _) = self.rate(Kind::Read);
+        let (write, _) = self.rate(Kind::Write);
+        self.read = Bucket::full(read, burst, now);
+        self.write = Bucket::full(write, burst, now);
+    }
+
+    fn track_peak(&mut self, kind: Kind, units: f64, now: f64) {
+        let second = now.floor() as i64;
+        if second != self.second.0 {
+            self.second = (second, 0.0, 0.0);
+        }
+        if kind == Kind::Read {
+            self.second.1 += units;
+            self.peak.0 = self.peak.0.max(self.second.1);
+        } else {
+            self.second.2 += units;
+            self.peak.1 = self.peak.1.max(self.second.2);
+        }
+        if self.mode == Mode::OnDemand {
+            // On-demand capacity follows the peak: keep the bucket's rate current.
+            let (rate, _) = self.rate(kind);
+            let bucket = if kind == Kind::Read {
+                &mut self.read
+            } else {
+                &mut self.write
+            };
+            if rate > bucket.rate {
+                bucket.rate = rate;
+                bucket.capacity = rate;
+            }
+        }
+    }
+
+    /// Charges `units` of `kind` for a request on partition key `key`. Err is the throttling reason
+    /// ("TableReadProvisionedThroughputExceeded", ...) and nothing is charged.
+    pub fn charge(
+        &mut self,
+        kind: Kind,
+        key: Option<&KeyValue>,
+        units: f64,
+        now: f64,
+    ) -> Result<(), String> {
+        let op = if kind == Kind::Read { "Read" } else { "Write" };
+        if let Some(key) = key {
+            let (r, w) = self.keys.entry(key.clone()).or_insert_with(|| {
+                (
+                    Bucket::full(PARTITION_READ, 1.0, now),
+                    Bucket::full(PARTITION_WRITE, 1.0, now),
+                )
+            });
+            let bucket = if kind == Kind::Read { r } else { w };
+            if !bucket.allows(now) {
+                return Err(format!("Table{op}KeyRangeThroughputExceeded"));
+            }
+        }
+        let (_, reason) = self.rate(kind);
+        let table_bucket = if kind == Kind::Read {
+            &mut self.read
+        } else {
+            &mut self.write
+        };
+        if !table_bucket.allows(now) {
+            return Err(format!("Table{op}{reason}"));
+        }
+        table_bucket.take(units);
+        if let Some(key) = key {
+            let (r, w) = self.keys.get_mut(key).expect("inserted above");
+            if kind == Kind::Read { r } else { w }.take(units);
+        }
+        self.track_peak(kind, units, now);
+        Ok(())
+    }
+
+    /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.
+    pub fn record_switch_to_on_demand(&mut self, now: f64) -> Result<(), String> {
+        self.switches_to_on_demand.retain(|t| now - t < 86400.0);
+        if self.switches_to_on_demand.len() >= SWITCHES_PER_DAY {
+            return Err(format!(
+                "Subscriber limit exceeded: Switching to on-demand is allowed {SWITCHES_PER_DAY} times in 24 hours"
+            ));
+        }
+        self.switches_to_on_demand.push(now);
+        Ok(())
+    }
+
+    /// After a switch from provisioned, the previous peak is at least half the provisioned figures.
+    pub fn note_previous_provisioned(&mut self, read: f64, write: f64) {
+        self.peak = (self.peak.0.max(read / 2.0), self.peak.1.max(write / 2.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_follow_the_developer_guide_examples() {
+        // "Read capacity units": an 8 KB item costs 2 strongly consistent RCU, 1 eventually consistent.
+        assert_eq!(read_units(8 * 1024, Consistency::Strong), 2.0);
+        assert_eq!(read_units(8 * 1024, Consistency::Eventual), 1.0);
+        // A 4.5 KB item rounds up to 8 KB; transactional reads cost double.
+        assert_eq!(read_units(4608, Consistency::Transactional), 4.0);
+        // "Write capacity units": a 500-byte item costs 1 WCU, a 3.5 KB item costs 4.
+        assert_eq!(write_units(500, false), 1.0);
+        assert_eq!(write_units(3584, false), 4.0);
+        assert_eq!(write_units(3584, true), 8.0);
+        assert_eq!(read_units(0, Consistency::Eventual), 0.5);
+    }
+
+    #[test]
+    fn provisioned_tables_spend_burst_then_serve_their_rate() {
+        let clock = ManualClock::default();
+        let mut table = TableCapacity::new(
+            Mode::Provisioned {
+                read: 2.0,
+                write: 2.0,
+            },
+            clock.now(),
+        );
+        // 300 s of unused capacity: 600 units of burst.
+        let mut served = 0.0;
+        while table.charge(Kind::Read, None, 1.0, clock.now()).is_ok() {
+            served += 1.0;
+        }
+        assert_eq!(served, 600.0);
+        let reason = table
+            .charge(Kind::Read, None, 1.0, clock.now())
+            .unwrap_err();
+        assert_eq!(reason, "TableReadProvisionedThroughputExceeded");
+        // Then 2 units a second.
+        let mut per_second: Vec<f64> = Vec::new();
+        for _ in 0..10 {
+            clock.advance(1.0);
+            let mut n = 0.0;
+            while table.charge(Kind::Read, None, 0.5, clock.now()).is_ok() {
+                n += 0.5;
+            }
+            per_second.push(n);
+        }
+        assert!(
+            per_second.iter().all(|n| (*n - 2.0).abs() < 1e-9),
+            "{per_second:?}"
+        );
+    }
+
+    #[test]
+    fn a_hot_key_throttles_below_the_table_figure() {
+        let clock = ManualClock::default();
+        let mut table = TableCapacity::new(
+            Mode::Provisioned {
+                read: 40000.0,
+                write: 40000.0,
+            },
+            clock.now(),
+        );
+        let hot = KeyValue::S("hot".into());
+        let mut written = 0.0;
+        while table
+            .charge(Kind::Write, Some(&hot), 1.0, clock.now())
+            .is_ok()
+        {
+            written += 1.0;
+        }
+        assert_eq!(written, PARTITION_WRITE);
+        assert_eq!(
+            table
+                .charge(Kind::Write, Some(&hot), 1.0, clock.now())
+                .unwrap_err(),
+            "TableWriteKeyRangeThroughputExceeded"
+        );
+        assert!(table
+            .charge(
+                Kind::Write,
+                Some(&KeyValue::S("cold".into())),
+                1.0,
+                clock.now()
+            )
+            .is_ok());
+    }
+
+    #[test]
+    fn on_demand_serves_warm_throughput_then_twice_its_peak() {
+        let clock = ManualClock::default();
+        let mut table = TableCapacity::new(Mode::OnDemand, clock.now());
+        let mut n = 0.0;
+        while table.charge(Kind::Write, None, 1.0, clock.now()).is_ok() {
+            n += 1.0;
+        }
+        assert_eq!(
+            n, NEW_ON_DEMAND.1,
+            "a new table serves 4,000 writes at once"
+        );
+        table.warm = (12000.0, 10000.0);
+        table.reset_buckets(clock.now());
+        clock.advance(1.0);
+        let mut n = 0.0;
+        while table.charge(Kind::Write, None, 1.0, clock.now()).is_ok() {
+            n += 1.0;
+        }
+        assert!(
+            n >= 10000.0,
+            "warm throughput raises what it serves at once: {n}"
+        );
+        table.on_demand_max = (None, Some(100.0));
+        table.reset_buckets(clock.now());
+        clock.advance(1.0);
+        let mut n = 0.0;
+        let reason = loop {
+            match table.charge(Kind::Write, None, 1.0, clock.now()) {
+                Ok(()) => n += 1.0,
+                Err(reason) => break reason,
+            }
+        };
+        assert_eq!(
+            (n, reason.as_str()),
+            (100.0, "TableWriteMaxOnDemandThroughputExceeded")
+        );
+    }
+
+    #[test]
+    fn a_fifth_switch_to_on_demand_in_a_day_is_refused() {
+        let clock = ManualClock::default();
+        let mut table = TableCapacity::new(Mode::OnDemand, 0.0);
+        for _ in 0..4 {
+            table.record_switch_to_on_demand(clock.now()).unwrap();
+            clock.advance(3600.0);
+        }
+        assert!(table.record_switch_to_on_demand(clock.now()).is_err());
+        clock.advance(86400.0);
+        assert!(table.record_switch_to_on_demand(clock.now()).is_ok());
+    }
+}
