@@ -100,6 +100,9 @@ pub struct RunConfig {
     pub max_lines: u32,
     pub ttl_hours: u32,
     pub sample_products: u32,
+    /// Capacity tables created by this run get after seeding: None = on-demand, Some((rcu, wcu)) =
+    /// provisioned (as the workshop sets its tables before a test).
+    pub table_capacity: Option<(u32, u32)>,
 }
 
 fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -132,6 +135,7 @@ impl Default for RunConfig {
             max_lines: 5,
             ttl_hours: 24,
             sample_products: 10_000,
+            table_capacity: None,
         }
     }
 }
@@ -283,6 +287,22 @@ fn check_table_name(option: &'static str, name: &str) -> Result<(), ConfigError>
         ));
     }
     Ok(())
+}
+
+/// Parses --table-capacity: "on-demand" or "RCU/WCU" such as "2/2".
+pub fn parse_table_capacity(text: &str) -> Result<Option<(u32, u32)>, ConfigError> {
+    if text == "on-demand" {
+        return Ok(None);
+    }
+    let bad = || {
+        ConfigError::new(
+            "--table-capacity",
+            format!("expected on-demand or RCU/WCU such as 2/2, got {text:?}"),
+        )
+    };
+    let (r, w) = text.split_once('/').ok_or_else(bad)?;
+    let units = |v: &str| v.trim().parse::<u32>().ok().filter(|n| *n >= 1);
+    Ok(Some((units(r).ok_or_else(bad)?, units(w).ok_or_else(bad)?)))
 }
 
 /// Parses "90s", "5m", "1.5m", "1h30m", "250ms" or a bare number of seconds.
@@ -453,5 +473,8 @@ mod tests {
         assert!(err.message.contains("more digits"), "{err}");
         assert!(parse_decimal_exact("--price-min", "1e5").is_err());
         assert!(parse_decimal_exact("--price-min", "abc").is_err());
+        assert_eq!(parse_table_capacity("2/2").unwrap(), Some((2, 2)));
+        assert_eq!(parse_table_capacity("on-demand").unwrap(), None);
+        assert!(parse_table_capacity("0/2").is_err());
     }
 }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +24,7 @@ from .thresholds import ThresholdError, broken, parse
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+LOCAL_SEED_PRODUCTS = 1000
 WORKSHOP_SCRIPT = Path(__file__).parent / "workshop" / "ddb_load_tester.py"
 WORKSHOP_MARKER = "Installed by ddbload"
 
@@ -29,8 +32,10 @@ EPILOG = """\
 examples:
   python ddb_load_tester.py --threads 20 --minutes 5
       the workshop run: 20 workers for 5 minutes against tables in us-east-1
+  python ddb_load_tester.py --local --table-capacity 2/2 --minutes 1
+      offline: ddbload's own endpoint, tables at RCU 2 / WCU 2 - see what under-capacity looks like
   ddbload run --endpoint-url http://127.0.0.1:8000 --create-tables --seed-products 1000 --minutes 0.5
-      a rehearsal against DynamoDB Local
+      a rehearsal against DynamoDB Local or `ddbload serve`
 
 exit codes: 0 ran, 1 a --fail-if threshold broke or setup failed after starting,
             2 bad input (nothing sent, nothing written), 130 interrupted
@@ -78,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_commands(commands, OneLineParser)
     add_after_commands(commands)
 
+    serve = commands.add_parser("serve", help="run the offline endpoint (throttles like DynamoDB) in the foreground")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 = any free one (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)")
+    serve.add_argument("--threads", type=int, default=1, help="server threads (default: 1)")
+    serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
+
     install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
     install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
     return parser
@@ -122,6 +133,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
     aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
     aws.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000")
+    aws.add_argument(
+        "--local",
+        action="store_true",
+        help="rehearse offline: start ddbload's own endpoint (it throttles like DynamoDB) on a free loopback "
+        "port, create the tables and seed 1000 products unless told otherwise",
+    )
 
     tables = p.add_argument_group("tables")
     tables.add_argument("--products-table", default="Products", help="products table (default: Products)")
@@ -130,7 +147,15 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--create-tables", action="store_true", help="create missing tables (on-demand) instead of failing"
     )
     tables.add_argument(
-        "--seed-products", type=int, default=0, help="write N sample products before the run (default: 0)"
+        "--seed-products",
+        type=int,
+        default=None,
+        help="write N sample products before the run (default: 0; 1000 with --local)",
+    )
+    tables.add_argument(
+        "--table-capacity",
+        default="on-demand",
+        help="capacity of tables --create-tables makes: on-demand or RCU/WCU such as 2/2 (default: on-demand)",
     )
     tables.add_argument(
         "--sample-products",
@@ -183,7 +208,8 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
         products_table=args.products_table,
         orders_table=args.orders_table,
         create_tables=args.create_tables,
-        seed_products=args.seed_products,
+        seed_products=args.seed_products or 0,
+        table_capacity=args.table_capacity,
         read_ratio=args.read_ratio,
         read_op=args.read_op,
         batch_size=args.batch_size,
@@ -215,10 +241,27 @@ def cmd_run(args: argparse.Namespace) -> int:
                 check(path)
             except OutputPathError as e:
                 fail(f"{flag}: {e}")
+    if args.local:
+        if args.endpoint_url:
+            fail("--local: it starts its own endpoint; leave out --endpoint-url")
+        args.create_tables = True
+        if args.seed_products is None:
+            args.seed_products = LOCAL_SEED_PRODUCTS
+        args.endpoint_url = "http://127.0.0.1:1"  # replaced by the emulator's URL once it runs
     try:
         config = config_from_args(args)
     except _engine.ConfigError as e:
         fail(str(e))
+    emulator = None
+    if args.local:
+        emulator = _engine.Emulator(region=args.region)
+        args.endpoint_url = emulator.url
+        # The offline endpoint accepts any credentials; don't send real ones to it.
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ[key] = "local"
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+        config = config_from_args(args)
 
     stderr = make_console(stderr=True)
     show = args.progress == "always" or (args.progress == "auto" and stderr.is_terminal)
@@ -240,6 +283,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if live is not None:
             live.close()
+        if emulator is not None:
+            emulator.stop()
 
     print_summary(result, make_console(stderr=False))
     if output is not None:
@@ -258,6 +303,29 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        fail(f"--port must be between 0 and 65535, got {args.port}")
+    if args.threads < 1:
+        fail(f"--threads must be at least 1, got {args.threads}")
+    try:
+        emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
+    except OSError as e:
+        fail(f"--port: {e}")
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
+    print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    print("stopped", flush=True)
+    return EXIT_OK
 
 
 def cmd_install_script(args: argparse.Namespace) -> int:
@@ -282,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "install-script":
         return cmd_install_script(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     if args.command in ("compare", "advise", "support-case", "report"):
         return cmd_after(args, fail)
     if args.command in ("capacity", "cleanup"):

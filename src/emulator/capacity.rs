@@ -79,6 +79,7 @@ pub const PARTITION_WRITE: f64 = 1000.0;
 pub const NEW_ON_DEMAND: (f64, f64) = (12000.0, 4000.0);
 pub const TABLE_QUOTA: f64 = 40000.0;
 pub const SWITCHES_PER_DAY: usize = 4;
+pub const GROWTH_WINDOW_S: f64 = 1800.0;
 
 /// A token bucket: `rate` units a second, holding at most `capacity`.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,8 +140,11 @@ pub struct TableCapacity {
     read: Bucket,
     write: Bucket,
     keys: HashMap<KeyValue, (Bucket, Bucket)>,
-    /// Highest units consumed in one second, and the second being counted.
+    /// The previous peak on-demand capacity follows (2x of it), settled every 30 minutes from the
+    /// highest units consumed in one second since then; and the second being counted.
     peak: (f64, f64),
+    recent_peak: (f64, f64),
+    recent_since: f64,
     second: (i64, f64, f64),
     pub switches_to_on_demand: Vec<f64>,
 }
@@ -161,6 +165,8 @@ impl TableCapacity {
             write: Bucket::full(1.0, 1.0, now),
             keys: HashMap::new(),
             peak: (0.0, 0.0),
+            recent_peak: (0.0, 0.0),
+            recent_since: now,
             second: (now.floor() as i64, 0.0, 0.0),
             switches_to_on_demand: Vec::new(),
         };
@@ -217,10 +223,19 @@ impl TableCapacity {
         }
         if kind == Kind::Read {
             self.second.1 += units;
-            self.peak.0 = self.peak.0.max(self.second.1);
+            self.recent_peak.0 = self.recent_peak.0.max(self.second.1);
         } else {
             self.second.2 += units;
-            self.peak.1 = self.peak.1.max(self.second.2);
+            self.recent_peak.1 = self.recent_peak.1.max(self.second.2);
+        }
+        // On-demand absorbs twice its previous peak at once; growing further takes about 30 minutes.
+        if now - self.recent_since >= GROWTH_WINDOW_S {
+            self.peak = (
+                self.peak.0.max(self.recent_peak.0),
+                self.peak.1.max(self.recent_peak.1),
+            );
+            self.recent_peak = (0.0, 0.0);
+            self.recent_since = now;
         }
         if self.mode == Mode::OnDemand {
             // On-demand capacity follows the peak: keep the bucket's rate current.

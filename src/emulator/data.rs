@@ -707,16 +707,11 @@ pub fn transact_write_items(store: &Store, req: &Value) -> Result<Value, ApiErro
     let now = store.now();
     let mut tables = store.lock();
     let mut actions = Vec::with_capacity(entries.len());
-    let mut seen = BTreeSet::new();
     for entry in entries {
-        let action = parse_tx_action(&tables, entry)?;
-        if !seen.insert((action.table.clone(), action.key.clone())) {
-            return Err(ApiError::validation(
-                "Transaction request cannot include multiple operations on one item",
-            ));
-        }
-        actions.push(action);
+        actions.push(parse_tx_action(&tables, entry)?);
     }
+    // Two actions on one item are refused once both pass their conditions (as DynamoDB Local does).
+    let mut passed = BTreeSet::new();
     // Work out every new item first: nothing is written unless all actions can go ahead.
     let mut reasons = Vec::with_capacity(actions.len());
     let mut writes = Vec::with_capacity(actions.len());
@@ -749,6 +744,10 @@ pub fn transact_write_items(store: &Store, req: &Value) -> Result<Value, ApiErro
             json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
         } else if !check_condition(&action.cond, current.as_ref())? {
             json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"})
+        } else if !passed.insert((action.table.clone(), action.key.clone())) {
+            return Err(ApiError::validation(
+                "Transaction request cannot include multiple operations on one item",
+            ));
         } else {
             json!({"Code": "None"})
         };

@@ -10,6 +10,9 @@ use rand::rngs::SmallRng;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::events::Event;
+use aws_sdk_dynamodb::types::BillingMode;
+
+use crate::admin::tables::{apply_change, CapacityChange};
 use crate::config::RunConfig;
 use crate::error::EngineError;
 use crate::workload::catalog::Catalog;
@@ -127,6 +130,24 @@ pub async fn prepare_tables(
             "--products-table: table {} has no products to read; add --seed-products N to fill it",
             config.products_table
         )));
+    }
+    // As in the workshop: the tables get their test capacity after they are filled.
+    if let Some((read, write)) = config.table_capacity {
+        for (name, table_info) in info.iter_mut().filter(|(_, t)| t.created_by_run) {
+            let _ = events.send(Event::phase(
+                "capacity",
+                format!("setting {name} to provisioned RCU {read} / WCU {write}"),
+            ));
+            let change = CapacityChange {
+                billing_mode: Some(BillingMode::Provisioned),
+                units: Some((i64::from(read), i64::from(write))),
+                index_units: Vec::new(),
+            };
+            apply_change(client, name, &change, &endpoint).await?;
+            let desc =
+                tables::wait_active(client, name, &endpoint, Duration::from_secs(300)).await?;
+            *table_info = TableInfo::from_description(table_info.role, &desc, true);
+        }
     }
     Ok(PreparedTables {
         products_schema,

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use super::convert::{config_err, extract_decimal, whole};
 use crate::config::{
-    minutes_to_duration, parse_duration, secs_to_duration, ConfigError, RunConfig,
+    minutes_to_duration, parse_duration, parse_table_capacity, secs_to_duration, ConfigError,
+    RunConfig,
 };
 
 /// A validated load-test configuration. Every argument is keyword-only; bad values raise
@@ -25,7 +26,7 @@ impl LoadConfig {
         products_table=None, orders_table=None, create_tables=false, seed_products=0, read_ratio=None,
         read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
-        ttl_hours=None, sample_products=None,
+        ttl_hours=None, sample_products=None, table_capacity=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -53,6 +54,7 @@ impl LoadConfig {
         max_lines: Option<i64>,
         ttl_hours: Option<i64>,
         sample_products: Option<i64>,
+        table_capacity: Option<String>,
     ) -> PyResult<Self> {
         let mut c = RunConfig::default();
         c.duration = match (minutes, duration) {
@@ -122,6 +124,9 @@ impl LoadConfig {
         }
         if let Some(v) = sample_products {
             c.sample_products = whole("--sample-products", v)?;
+        }
+        if let Some(v) = table_capacity {
+            c.table_capacity = parse_table_capacity(&v).map_err(config_err)?;
         }
         c.validate().map_err(config_err)?;
         Ok(Self { inner: c })

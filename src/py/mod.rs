@@ -3,6 +3,7 @@
 mod admin;
 mod config;
 mod convert;
+mod emulator;
 mod errors;
 mod handle;
 mod histograms;
@@ -13,6 +14,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<config::LoadConfig>()?;
     m.add_class::<handle::RunHandle>()?;
+    m.add_class::<emulator::Emulator>()?;
     m.add_function(wrap_pyfunction!(handle::start, m)?)?;
     m.add_function(wrap_pyfunction!(admin::describe_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;

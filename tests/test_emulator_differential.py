@@ -1,0 +1,210 @@
+"""The offline endpoint tells the truth: the same request sequences go to Amazon's DynamoDB Local and to
+ddbload's emulator, and the answers (items, errors, condition failures, pagination) must match,
+capacity aside."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+import boto3
+import ddbload
+import pytest
+from botocore.exceptions import ClientError
+
+IGNORED = {"ResponseMetadata", "ConsumedCapacity"}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with ddbload.Emulator() as server:
+        yield server
+
+
+def _client(url: str):
+    return boto3.client(
+        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+@pytest.fixture(scope="module")
+def both(endpoint, emulator):
+    return _client(endpoint), _client(emulator.url)
+
+
+def outcome(call: Callable[[], dict]) -> Any:
+    """A response without transport details, or the error code (and cancellation reasons)."""
+    try:
+        response = call()
+    except ClientError as e:
+        reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
+        return ("error", e.response["Error"]["Code"], reasons)
+    return {k: v for k, v in response.items() if k not in IGNORED}
+
+
+def same(both, method: str, **kwargs) -> Any:
+    local, emulated = (outcome(lambda c=c: getattr(c, method)(**kwargs)) for c in both)
+    assert emulated == local, f"{method}({kwargs})"
+    return local
+
+
+@pytest.fixture
+def tables(both):
+    """A table keyed by pk, and one keyed by pk + sk (number), made on both endpoints."""
+    suffix = uuid.uuid4().hex[:8]
+    simple, ranged = f"diff-simple-{suffix}", f"diff-ranged-{suffix}"
+    for client in both:
+        client.create_table(
+            TableName=simple,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )
+        client.create_table(
+            TableName=ranged,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        )
+    return simple, ranged
+
+
+def test_items_conditions_and_updates(both, tables):
+    simple, _ = tables
+    item = {"pk": {"S": "p1"}, "price": {"N": "19.990"}, "stock": {"N": "5"}, "tags": {"SS": ["a", "b"]}}
+    same(both, "put_item", TableName=simple, Item=item)
+    same(both, "get_item", TableName=simple, Key={"pk": {"S": "p1"}})
+    same(both, "get_item", TableName=simple, Key={"pk": {"S": "missing"}})
+    same(both, "put_item", TableName=simple, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    same(
+        both, "update_item", TableName=simple, Key={"pk": {"S": "p1"}},
+        UpdateExpression="SET stock = stock - :q, sold = if_not_exists(sold, :zero) + :q REMOVE tags",
+        ConditionExpression="stock >= :q", ExpressionAttributeValues={":q": {"N": "2"}, ":zero": {"N": "0"}},
+        ReturnValues="ALL_NEW",
+    )  # fmt: skip
+    same(
+        both, "update_item", TableName=simple, Key={"pk": {"S": "p1"}}, UpdateExpression="SET stock = stock - :q",
+        ConditionExpression="stock >= :q", ExpressionAttributeValues={":q": {"N": "99"}},
+    )  # fmt: skip
+    same(
+        both, "get_item", TableName=simple, Key={"pk": {"S": "p1"}}, ProjectionExpression="#s, sold",
+        ExpressionAttributeNames={"#s": "stock"},
+    )  # fmt: skip
+    same(
+        both, "delete_item", TableName=simple, Key={"pk": {"S": "p1"}}, ConditionExpression="price > :p",
+        ExpressionAttributeValues={":p": {"N": "20"}},
+    )  # fmt: skip
+    same(both, "delete_item", TableName=simple, Key={"pk": {"S": "p1"}}, ReturnValues="ALL_OLD")
+    same(both, "get_item", TableName=simple, Key={"pk": {"S": "p1"}})
+
+
+def test_validation_errors(both, tables):
+    simple, ranged = tables
+    same(both, "put_item", TableName=simple, Item={"other": {"S": "x"}})
+    same(both, "put_item", TableName=simple, Item={"pk": {"N": "1"}})
+    same(both, "get_item", TableName=ranged, Key={"pk": {"S": "x"}})
+    same(both, "get_item", TableName="diff-no-such-table", Key={"pk": {"S": "x"}})
+    same(
+        both, "put_item", TableName=simple, Item={"pk": {"S": "x"}}, ConditionExpression="attribute_not_exists(pk)",
+        ExpressionAttributeValues={":unused": {"S": "y"}},
+    )  # fmt: skip
+    same(both, "create_table", TableName=simple, BillingMode="PAY_PER_REQUEST",
+         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+
+
+def test_batches(both, tables):
+    simple, _ = tables
+    writes = [{"PutRequest": {"Item": {"pk": {"S": f"b{i}"}, "n": {"N": str(i)}}}} for i in range(20)]
+    same(both, "batch_write_item", RequestItems={simple: writes})
+    keys = [{"pk": {"S": f"b{i}"}} for i in range(0, 30, 3)]
+    responses = [c.batch_get_item(RequestItems={simple: {"Keys": keys}}) for c in both]
+    found = [sorted(r["Responses"][simple], key=lambda i: i["pk"]["S"]) for r in responses]
+    assert found[0] == found[1] and len(found[0]) == 7
+    assert all(not r.get("UnprocessedKeys") for r in responses)
+    same(both, "batch_get_item", RequestItems={simple: {"Keys": [keys[0], keys[0]]}})
+
+
+def test_query_conditions_order_and_pagination(both, tables):
+    _, ranged = tables
+    for sk in range(1, 13):
+        same(both, "put_item", TableName=ranged, Item={"pk": {"S": "q"}, "sk": {"N": str(sk)}, "v": {"S": f"v{sk}"}})
+    same(both, "put_item", TableName=ranged, Item={"pk": {"S": "other"}, "sk": {"N": "1"}})
+    values = {":p": {"S": "q"}, ":a": {"N": "3"}, ":b": {"N": "9"}}
+    for condition in ("pk = :p", "pk = :p AND sk < :a", "pk = :p AND sk BETWEEN :a AND :b", "pk = :p AND sk >= :b"):
+        used = {k: v for k, v in values.items() if k in condition}
+        same(both, "query", TableName=ranged, KeyConditionExpression=condition, ExpressionAttributeValues=used)
+    same(
+        both, "query", TableName=ranged, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "q"}},
+        ScanIndexForward=False, Limit=4,
+    )  # fmt: skip
+    same(
+        both, "query", TableName=ranged, KeyConditionExpression="pk = :p", FilterExpression="v <> :v",
+        ExpressionAttributeValues={":p": {"S": "q"}, ":v": {"S": "v2"}}, Select="COUNT",
+    )  # fmt: skip
+    # Page through 12 items 5 at a time: same pages, same LastEvaluatedKey.
+    start = None
+    for _ in range(4):
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = same(
+            both, "query", TableName=ranged, KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "q"}}, Limit=5, **extra,
+        )  # fmt: skip
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert start is None
+    same(
+        both, "query", TableName=ranged, KeyConditionExpression="sk = :a", ExpressionAttributeValues={":a": {"N": "3"}}
+    )
+
+
+def test_scan_pagination_covers_the_same_items(both, tables):
+    simple, _ = tables
+    for i in range(11):
+        same(both, "put_item", TableName=simple, Item={"pk": {"S": f"s{i:02}"}, "even": {"BOOL": i % 2 == 0}})
+    results = []
+    for client in both:
+        items, start, pages = [], None, 0
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            page = client.scan(TableName=simple, Limit=4, **extra)
+            pages += 1
+            items += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        results.append((sorted(i["pk"]["S"] for i in items), pages))
+    assert results[0] == results[1]
+    count = same(both, "scan", TableName=simple, FilterExpression="even = :t",
+                 ExpressionAttributeValues={":t": {"BOOL": True}}, Select="COUNT")  # fmt: skip
+    assert count["Count"] == 6
+
+
+def test_transactions(both, tables):
+    simple, _ = tables
+    same(both, "put_item", TableName=simple, Item={"pk": {"S": "stock"}, "n": {"N": "3"}})
+    order = {
+        "Put": {
+            "TableName": simple,
+            "Item": {"pk": {"S": "order-1"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    decrement = {
+        "Update": {
+            "TableName": simple, "Key": {"pk": {"S": "stock"}}, "UpdateExpression": "SET n = n - :q",
+            "ConditionExpression": "n >= :q", "ExpressionAttributeValues": {":q": {"N": "2"}},
+        }
+    }  # fmt: skip
+    same(both, "transact_write_items", TransactItems=[order, decrement])
+    # Both actions fail now: the order exists and stock is 1.
+    same(both, "transact_write_items", TransactItems=[order, decrement])
+    same(both, "get_item", TableName=simple, Key={"pk": {"S": "stock"}})
+    # Two actions on one item: conditions are checked first, then the repeat is refused.
+    same(both, "transact_write_items", TransactItems=[decrement, decrement])
+    twice = {"Put": {"TableName": simple, "Item": {"pk": {"S": "n2"}}}}
+    same(both, "transact_write_items", TransactItems=[order, twice, twice])
