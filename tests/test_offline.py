@@ -1,0 +1,86 @@
+"""Offline rehearsal end to end: `--local` at RCU 2 / WCU 2 is mostly throttled with consumption pinned
+near the provisioned figure; on-demand is not throttled; `ddbload serve` answers any SDK and stops."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import boto3
+import pytest
+from conftest import cli_env, run_cli
+
+
+def _local_run(tmp_path, name: str, threads: int, *args: str) -> dict:
+    out = tmp_path / f"{name}.json"
+    proc = run_cli("run", "--local", "--threads", str(threads), "--duration", "8s", "--output", str(out), *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
+    tight = _local_run(tmp_path, "tight", 20, "--table-capacity", "2/2")
+    assert tight["summary"]["throttle_rate"] > 0.5
+    assert {t["billing_mode"] for t in tight["tables"].values()} == {"PROVISIONED"}
+    # Once the burst credit (300 s x 2 units) is spent, about 2 units a second get through.
+    settled = [row for row in tight["timeseries"] if row["seconds"] == 1.0][3:]
+    assert settled
+    for row in settled:
+        assert 1.0 <= row["read_units"] <= 3.0, row
+        assert 1.0 <= row["write_units"] <= 3.0, row
+        assert row["throttled"] > 100
+    errors = tight["summary"]["reads"]["errors"]
+    assert errors.get("ProvisionedThroughputExceededException", 0) > 0
+
+    # A new on-demand table serves 12,000 read and 4,000 write units at once; 2 workers stay below that
+    # on any machine (20 workers on a fast one can exceed 4,000 writes a second - and are throttled).
+    relaxed = _local_run(tmp_path, "relaxed", 2)
+    assert relaxed["summary"]["throttle_rate"] == 0
+    assert relaxed["summary"]["reads"]["ok"] > 10 * tight["summary"]["reads"]["ok"]
+
+
+def test_local_and_endpoint_url_are_exclusive():
+    proc = run_cli("run", "--local", "--endpoint-url", "http://127.0.0.1:8000")
+    assert proc.returncode == 2 and "--local" in proc.stderr
+
+
+def test_serve_answers_an_sdk_and_stops_on_sigint():
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ddbload", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(),
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        url = first.split(" on ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:")
+        client = boto3.client(
+            "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        client.create_table(
+            TableName="served",
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2},
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )
+        assert client.list_tables()["TableNames"] == ["served"]
+        table = client.describe_table(TableName="served")["Table"]
+        assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+        client.update_table(TableName="served", BillingMode="PAY_PER_REQUEST")
+        client.update_table(TableName="served", WarmThroughput={"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 8000})
+        warm = client.describe_table(TableName="served")["Table"]["WarmThroughput"]
+        assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (20000, 8000)
+        with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
+            client.update_table(TableName="served", WarmThroughput={"ReadUnitsPerSecond": 100})
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=10)
+    assert server.returncode == 0
+    assert "stopped" in out
