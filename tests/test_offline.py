@@ -74,7 +74,9 @@ def test_serve_answers_an_sdk_and_stops_on_sigint():
         table = client.describe_table(TableName="served")["Table"]
         assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
         client.update_table(TableName="served", BillingMode="PAY_PER_REQUEST")
-        client.update_table(TableName="served", WarmThroughput={"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 8000})
+        client.update_table(
+            TableName="served", WarmThroughput={"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 8000}
+        )
         warm = client.describe_table(TableName="served")["Table"]["WarmThroughput"]
         assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (20000, 8000)
         with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
