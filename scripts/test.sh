@@ -19,8 +19,8 @@ fi
 log "format and lint: cargo fmt, clippy, ruff"
 cargo fmt --check
 cargo clippy --all-features --all-targets --quiet -- -D warnings
-ruff check python tests
-ruff format --check python tests
+ruff check python tests bench
+ruff format --check python tests bench
 
 work=$(mktemp -d)
 cleanup() { bash "$PROJECT_ROOT/scripts/dynamodb-local.sh" stop "$work/ddb" || true; rm -rf "$work"; }
