@@ -12,6 +12,10 @@ pub mod metrics;
 pub mod report;
 pub mod workload;
 
+// See bench/README.md: the allocator was the largest single cost in the engine's profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "python")]
 mod py;
 
