@@ -101,6 +101,21 @@ fn with_capacity(mut out: Value, req: &Value, table: &str, units: f64) -> Value 
     out
 }
 
+/// Batch and transaction responses carry one ConsumedCapacity entry per table, when asked.
+fn with_capacity_list(
+    mut out: Value,
+    req: &Value,
+    units_by_table: &BTreeMap<String, f64>,
+) -> Value {
+    if consumed(req, "", 0.0).is_some() {
+        out["ConsumedCapacity"] = units_by_table
+            .iter()
+            .filter_map(|(name, units)| consumed(req, name, *units))
+            .collect();
+    }
+    out
+}
+
 pub fn get_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
@@ -400,16 +415,8 @@ pub fn batch_write_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
             return Err(err);
         }
     }
-    let mut out = json!({"UnprocessedItems": unprocessed});
-    if consumed(req, "", 0.0).is_some() {
-        out["ConsumedCapacity"] = Value::Array(
-            units_by_table
-                .iter()
-                .filter_map(|(name, units)| consumed(req, name, *units))
-                .collect(),
-        );
-    }
-    Ok(out)
+    let out = json!({"UnprocessedItems": unprocessed});
+    Ok(with_capacity_list(out, req, &units_by_table))
 }
 
 /// A Query's key condition: partition key equality, and optionally one sort-key condition.
@@ -780,14 +787,5 @@ pub fn transact_write_items(store: &Store, req: &Value) -> Result<Value, ApiErro
             (_, None) => {}
         }
     }
-    let mut out = json!({});
-    if consumed(req, "", 0.0).is_some() {
-        out["ConsumedCapacity"] = Value::Array(
-            units_by_table
-                .iter()
-                .filter_map(|(name, units)| consumed(req, name, *units))
-                .collect(),
-        );
-    }
-    Ok(out)
+    Ok(with_capacity_list(json!({}), req, &units_by_table))
 }
