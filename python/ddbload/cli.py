@@ -155,7 +155,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     tables.add_argument(
         "--table-capacity",
         default="on-demand",
-        help="capacity of tables --create-tables makes: on-demand or RCU/WCU such as 2/2 (default: on-demand)",
+        help="capacity the tables this run creates get after seeding: on-demand or RCU/WCU such as 2/2 "
+        "(default: on-demand)",
     )
     tables.add_argument(
         "--sample-products",

@@ -155,6 +155,21 @@ fn return_values(
     }
 }
 
+/// A single-item write's answer: ReturnValues and ConsumedCapacity, as asked.
+fn write_response(
+    req: &Value,
+    table: &str,
+    units: f64,
+    old: Option<&Item>,
+    new: Option<&Item>,
+) -> Result<Value, ApiError> {
+    let mut out = json!({});
+    if let Some(attrs) = return_values(req, old, new)? {
+        out["Attributes"] = attrs;
+    }
+    Ok(with_capacity(out, req, table, units))
+}
+
 pub fn put_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
@@ -177,11 +192,7 @@ pub fn put_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
         return Err(ApiError::conditional());
     }
     let old = table.put(key, item);
-    let mut out = json!({});
-    if let Some(attrs) = return_values(req, old.as_ref(), None)? {
-        out["Attributes"] = attrs;
-    }
-    Ok(with_capacity(out, req, name, units))
+    write_response(req, name, units, old.as_ref(), None)
 }
 
 fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiError> {
@@ -232,11 +243,7 @@ pub fn update_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
         return Err(ApiError::conditional());
     }
     table.put(key, new.clone());
-    let mut out = json!({});
-    if let Some(attrs) = return_values(req, old.as_ref(), Some(&new))? {
-        out["Attributes"] = attrs;
-    }
-    Ok(with_capacity(out, req, name, units))
+    write_response(req, name, units, old.as_ref(), Some(&new))
 }
 
 pub fn delete_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
@@ -255,11 +262,7 @@ pub fn delete_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
         return Err(ApiError::conditional());
     }
     let old = table.delete(&key);
-    let mut out = json!({});
-    if let Some(attrs) = return_values(req, old.as_ref(), None)? {
-        out["Attributes"] = attrs;
-    }
-    Ok(with_capacity(out, req, name, units))
+    write_response(req, name, units, old.as_ref(), None)
 }
 
 fn request_items(req: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
