@@ -274,11 +274,15 @@ fn check_name(
 }
 
 /// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.' (the CreateTable API reference).
+pub fn is_valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 fn check_table_name(option: &'static str, name: &str) -> Result<(), ConfigError> {
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !(3..=255).contains(&name.len()) || !valid_chars {
+    if !is_valid_table_name(name) {
         return Err(ConfigError::new(
             option,
             format!(

@@ -366,4 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "run":
         build_parser().print_help()
         return EXIT_BAD_INPUT
-    return cmd_run(args)
+    try:
+        return cmd_run(args)
+    except KeyboardInterrupt:
+        # A second Ctrl-C while the first one's partial result is being collected.
+        print("ddbload: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

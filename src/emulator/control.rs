@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::capacity::{Mode, TableCapacity, NEW_ON_DEMAND};
 use super::error::ApiError;
-use super::store::{check_table_name, epoch_seconds, table_name, Gsi, KeyAttr, Store, Table};
+use super::store::{epoch_seconds, table_name, Gsi, KeyAttr, Store, Table};
 
 fn int(v: Option<&Value>) -> Option<i64> {
     v.and_then(Value::as_i64)
@@ -269,7 +269,6 @@ pub fn delete_table(store: &Store, req: &Value) -> Result<Value, ApiError> {
 
 pub fn update_table(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let name = table_name(req)?;
-    check_table_name(name)?;
     let now = store.now();
     let mut tables = store.lock();
     let table = tables

@@ -201,11 +201,8 @@ pub fn table_name(request: &Value) -> Result<&str, ApiError> {
     Ok(name)
 }
 
-pub fn check_table_name(name: &str) -> Result<(), ApiError> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !(3..=255).contains(&name.len()) || !ok_chars {
+fn check_table_name(name: &str) -> Result<(), ApiError> {
+    if !crate::config::is_valid_table_name(name) {
         return Err(ApiError::validation(format!(
             "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
         )));
