@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -23,6 +24,14 @@ LOCAL_ENV = {
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true" and not os.environ.get("DDBLOAD_TEST_ENDPOINT"):
         raise pytest.UsageError("DDBLOAD_TEST_ENDPOINT is not set under CI=true: DynamoDB Local was not started")
+    # A runner started in the background may hand us SIGINT ignored; the Ctrl-C tests need Python's
+    # own handler here and in the commands they start (see sigint_default).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def sigint_default() -> None:
+    """preexec_fn for commands a test interrupts: SIGINT acts as it does in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import time
 
 import ddbload
 import pytest
-from conftest import cli_env
+from conftest import cli_env, sigint_default
 
 
 @pytest.mark.slow
@@ -32,7 +32,7 @@ def test_sigint_stops_the_cli_with_a_partial_result(endpoint, tables, tmp_path):
             "--progress", "always",
             "--output", str(out),
         ],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(), preexec_fn=sigint_default,
     )  # fmt: skip
     assert proc.stderr is not None
     seen = []

@@ -10,7 +10,7 @@ import sys
 
 import boto3
 import pytest
-from conftest import cli_env, run_cli
+from conftest import cli_env, run_cli, sigint_default
 
 
 def _local_run(tmp_path, name: str, threads: int, *args: str) -> dict:
@@ -54,6 +54,7 @@ def test_serve_answers_an_sdk_and_stops_on_sigint():
         stderr=subprocess.PIPE,
         text=True,
         env=cli_env(),
+        preexec_fn=sigint_default,
     )
     try:
         assert server.stdout is not None
