@@ -28,6 +28,8 @@ pub enum Outcome {
 pub struct OpStats {
     pub ok: u64,
     pub throttled_attempts: u64,
+    /// Throttled attempts by DynamoDB's ThrottlingReason (or the error code where it gave none).
+    pub throttled_by_reason: BTreeMap<String, u64>,
     pub conditional_check_failed: u64,
     pub errors: BTreeMap<String, u64>,
     pub latency_us: Histogram<u64>,
@@ -38,6 +40,7 @@ impl Default for OpStats {
         Self {
             ok: 0,
             throttled_attempts: 0,
+            throttled_by_reason: BTreeMap::new(),
             conditional_check_failed: 0,
             errors: BTreeMap::new(),
             latency_us: new_histogram(),
@@ -49,6 +52,9 @@ impl OpStats {
     pub fn merge(&mut self, other: &OpStats) {
         self.ok += other.ok;
         self.throttled_attempts += other.throttled_attempts;
+        for (reason, n) in &other.throttled_by_reason {
+            *self.throttled_by_reason.entry(reason.clone()).or_default() += n;
+        }
         self.conditional_check_failed += other.conditional_check_failed;
         for (code, n) in &other.errors {
             *self.errors.entry(code.clone()).or_default() += n;
@@ -122,8 +128,15 @@ impl Metrics {
         }
     }
 
-    pub fn record_throttle(&mut self, read: bool) {
-        self.stats(read).throttled_attempts += 1;
+    pub fn record_throttle(&mut self, read: bool, reason: &str) {
+        let stats = self.stats(read);
+        stats.throttled_attempts += 1;
+        match stats.throttled_by_reason.get_mut(reason) {
+            Some(n) => *n += 1,
+            None => {
+                stats.throttled_by_reason.insert(reason.to_owned(), 1);
+            }
+        }
         self.interval.throttled += 1;
     }
 
@@ -198,7 +211,7 @@ mod tests {
     #[test]
     fn outcomes_land_in_their_counters_and_the_interval() {
         let mut m = Metrics::default();
-        m.record_throttle(false);
+        m.record_throttle(false, "TableWriteProvisionedThroughputExceeded");
         m.record(false, Outcome::ConditionalFailed, Duration::from_millis(1));
         m.record(
             false,
@@ -207,6 +220,10 @@ mod tests {
         );
         m.record(true, Outcome::Ok, Duration::from_millis(2));
         assert_eq!(m.writes.throttled_attempts, 1);
+        assert_eq!(
+            m.writes.throttled_by_reason["TableWriteProvisionedThroughputExceeded"],
+            1
+        );
         assert_eq!(m.writes.conditional_check_failed, 1);
         assert_eq!(m.writes.errors["ValidationException"], 1);
         assert_eq!(m.reads.ok, 1);

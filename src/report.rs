@@ -80,6 +80,7 @@ fn us_to_ms(us: u64) -> f64 {
 pub struct OpSummary {
     pub ok: u64,
     pub throttled_attempts: u64,
+    pub throttled_by_reason: BTreeMap<String, u64>,
     pub conditional_check_failed: u64,
     pub errors: BTreeMap<String, u64>,
     pub latency_ms: LatencyMs,
@@ -91,6 +92,7 @@ impl OpSummary {
         Self {
             ok: stats.ok,
             throttled_attempts: stats.throttled_attempts,
+            throttled_by_reason: stats.throttled_by_reason.clone(),
             conditional_check_failed: stats.conditional_check_failed,
             errors: stats.errors.clone(),
             latency_ms: LatencyMs::from_histogram(&stats.latency_us),

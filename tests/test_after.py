@@ -139,3 +139,12 @@ def test_result_renders_in_a_notebook(clean_result):
     assert list(summary.index) == ["reads", "writes"]
     assert summary.loc["writes", "ok"] == clean_result["summary"]["writes"]["ok"]
     assert len(timeseries) == len(clean_result["timeseries"])
+
+
+def test_a_key_range_throttling_reason_is_reported_as_a_hot_key(clean_result):
+    result = copy.deepcopy(clean_result)
+    result["summary"]["writes"]["throttled_attempts"] = 40
+    result["summary"]["writes"]["throttled_by_reason"] = {"TableWriteKeyRangeThroughputExceeded": 40}
+    text = "\n".join(advise(result, "en").details)
+    assert "Contributor Insights" in text
+    assert "Contributor Insights" not in "\n".join(advise(clean_result, "en").details)

@@ -34,6 +34,13 @@ def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
         assert row["throttled"] > 100
     errors = tight["summary"]["reads"]["errors"]
     assert errors.get("ProvisionedThroughputExceededException", 0) > 0
+    # DynamoDB's ThrottlingReasons come through: which resource, which operation, which limit.
+    for op, reason in (
+        ("reads", "TableReadProvisionedThroughputExceeded"),
+        ("writes", "TableWriteProvisionedThroughputExceeded"),
+    ):
+        summary = tight["summary"][op]
+        assert summary["throttled_by_reason"] == {reason: summary["throttled_attempts"]}
 
     # A new on-demand table serves 12,000 read and 4,000 write units at once; 2 workers stay below that
     # on any machine (20 workers on a fast one can exceed 4,000 writes a second - and are throttled).

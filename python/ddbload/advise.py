@@ -51,6 +51,11 @@ def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]
     total_read = sum(u["read_units"] for u in result["consumed_capacity"].values()) or 1.0
     total_write = sum(u["write_units"] for u in result["consumed_capacity"].values()) or 1.0
     throttled = f["throttle_rate"] >= THROTTLED
+    # DynamoDB names a hot key range outright when it throttles for one.
+    summary = result["summary"]
+    key_range = any(
+        "KeyRange" in reason for op in ("reads", "writes") for reason in summary[op].get("throttled_by_reason", {})
+    )
     # Under throttling the consumed units understate demand: scale by the share of attempts that got through.
     demand = 1.0 / max(1.0 - f["throttle_rate"], 0.05)
     plans = []
@@ -81,10 +86,10 @@ def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]
                 plan.action = "on-demand-warm"
             else:
                 plan.action = "raise-provisioned" if target[0] > (rcu or 0) or target[1] > (wcu or 0) else "keep"
-            plan.hot_key_suspected = throttled and used < 0.8
+            plan.hot_key_suspected = (throttled and used < 0.8) or key_range
         else:
             plan.action = "raise-warm" if target[0] > warm[0] or target[1] > warm[1] else "keep"
-            plan.hot_key_suspected = throttled
+            plan.hot_key_suspected = throttled or key_range
         if max(target) > TABLE_QUOTA:
             plan.notes.append(
                 f"the target exceeds the default per-table quota of {TABLE_QUOTA:,} units/s: request an increase"

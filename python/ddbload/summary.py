@@ -31,6 +31,18 @@ def print_summary(result: Result, console: Console) -> None:
             table.add_row(*row)
         console.print(table)
     console.print(f"Throttle rate: {data['summary']['throttle_rate']:.2%} of attempts")
+    reasons = throttle_reasons(data["summary"])
+    if reasons:
+        console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
+
+
+def throttle_reasons(summary: dict[str, Any]) -> list[tuple[str, int]]:
+    """DynamoDB's throttling reasons over both operations, most frequent first."""
+    counts: dict[str, int] = {}
+    for op in ("reads", "writes"):
+        for reason, n in summary[op].get("throttled_by_reason", {}).items():
+            counts[reason] = counts.get(reason, 0) + n
+    return sorted(counts.items(), key=lambda item: -item[1])
 
 
 def operations_table(summary: dict[str, Any]) -> Table:

@@ -85,8 +85,8 @@ impl Worker {
                     AttemptResult::Ok => return Outcome::Ok,
                     AttemptResult::ConditionalFailed => return Outcome::ConditionalFailed,
                     AttemptResult::Failed(code) => return Outcome::Failed(code),
-                    AttemptResult::Throttled(code) => {
-                        metrics.record_throttle(read);
+                    AttemptResult::Throttled { code, reason } => {
+                        metrics.record_throttle(read, reason.as_deref().unwrap_or(&code));
                         code
                     }
                     AttemptResult::Retryable(code) => code,

@@ -2,14 +2,23 @@
 //! transient fault, or record a final error by its code.
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
+use aws_sdk_dynamodb::operation::get_item::GetItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::query::QueryError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::ThrottlingReason;
 
 /// The outcome of one attempt (one HTTP request).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
     Ok,
-    /// Throttled by DynamoDB; the code says how (ProvisionedThroughputExceededException, ...).
-    Throttled(String),
+    /// Throttled by DynamoDB: the error code (ProvisionedThroughputExceededException, ...) and, where
+    /// DynamoDB said why, the first ThrottlingReason ("TableReadKeyRangeThroughputExceeded", ...).
+    Throttled {
+        code: String,
+        reason: Option<String>,
+    },
     /// A condition refused the write: the order key already exists. Never retried.
     ConditionalFailed,
     /// A fault worth another attempt (5xx, timeout, transaction conflict, lost connection).
@@ -17,6 +26,47 @@ pub enum AttemptResult {
     /// A final error (validation, access denied, ...). Never retried.
     Failed(String),
 }
+
+impl AttemptResult {
+    pub fn throttled(code: &str) -> Self {
+        Self::Throttled {
+            code: code.to_owned(),
+            reason: None,
+        }
+    }
+}
+
+/// Operation errors that may carry ThrottlingReasons (the API reference's ThrottlingReason).
+pub trait ThrottleDetail {
+    fn throttle_reason(&self) -> Option<String>;
+}
+
+fn first_reason(reasons: &[ThrottlingReason]) -> Option<String> {
+    reasons.first().and_then(|r| r.reason()).map(str::to_owned)
+}
+
+macro_rules! throttle_detail {
+    ($($error:ty),*) => {$(
+        impl ThrottleDetail for $error {
+            fn throttle_reason(&self) -> Option<String> {
+                match self {
+                    Self::ProvisionedThroughputExceededException(e) => first_reason(e.throttling_reasons()),
+                    Self::ThrottlingException(e) => first_reason(e.throttling_reasons()),
+                    Self::RequestLimitExceeded(e) => first_reason(e.throttling_reasons()),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+throttle_detail!(
+    GetItemError,
+    PutItemError,
+    QueryError,
+    BatchGetItemError,
+    TransactWriteItemsError
+);
 
 /// Throttling error codes, from the DynamoDB API reference's "Common errors" and each operation's errors.
 pub const THROTTLE_CODES: [&str; 3] = [
@@ -28,7 +78,7 @@ pub const THROTTLE_CODES: [&str; 3] = [
 /// Classifies a service error by its code and HTTP status.
 pub fn classify_code(code: &str, status: u16) -> AttemptResult {
     if THROTTLE_CODES.contains(&code) {
-        AttemptResult::Throttled(code.to_owned())
+        AttemptResult::throttled(code)
     } else if code == "ConditionalCheckFailedException" {
         AttemptResult::ConditionalFailed
     } else if matches!(
@@ -45,12 +95,18 @@ pub fn classify_code(code: &str, status: u16) -> AttemptResult {
     }
 }
 
-/// Classifies any operation's SDK error.
-pub fn classify<E: ProvideErrorMetadata>(err: &SdkError<E>) -> AttemptResult {
+/// Classifies an operation's SDK error, keeping DynamoDB's throttling reason when it gave one.
+pub fn classify<E: ProvideErrorMetadata + ThrottleDetail>(err: &SdkError<E>) -> AttemptResult {
     match err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
-            classify_code(err.code().unwrap_or("UnknownServiceError"), status)
+            match classify_code(err.code().unwrap_or("UnknownServiceError"), status) {
+                AttemptResult::Throttled { code, .. } => AttemptResult::Throttled {
+                    code,
+                    reason: service.err().throttle_reason(),
+                },
+                other => other,
+            }
         }
         SdkError::TimeoutError(_) => AttemptResult::Retryable("Timeout".into()),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
@@ -79,7 +135,7 @@ pub fn classify_transact(err: &SdkError<TransactWriteItemsError>) -> AttemptResu
 
 pub fn classify_cancellation(codes: &[&str]) -> AttemptResult {
     if codes.contains(&"ThrottlingError") || codes.contains(&"ProvisionedThroughputExceeded") {
-        AttemptResult::Throttled("TransactionCanceled/ThrottlingError".into())
+        AttemptResult::throttled("TransactionCanceled/ThrottlingError")
     } else if codes.contains(&"TransactionConflict") {
         AttemptResult::Retryable("TransactionCanceled/TransactionConflict".into())
     } else if codes.first() == Some(&"ConditionalCheckFailed") {
@@ -99,10 +155,7 @@ mod tests {
     #[test]
     fn codes_map_to_actions() {
         for code in THROTTLE_CODES {
-            assert_eq!(
-                classify_code(code, 400),
-                AttemptResult::Throttled(code.into())
-            );
+            assert_eq!(classify_code(code, 400), AttemptResult::throttled(code));
         }
         assert_eq!(
             classify_code("ConditionalCheckFailedException", 400),
@@ -126,7 +179,7 @@ mod tests {
     fn transaction_cancellations_name_their_cause() {
         assert!(matches!(
             classify_cancellation(&["None", "ThrottlingError"]),
-            AttemptResult::Throttled(_)
+            AttemptResult::Throttled { .. }
         ));
         assert_eq!(
             classify_cancellation(&["ConditionalCheckFailed", "None"]),

@@ -212,7 +212,7 @@ impl Workload {
                             AttemptResult::Ok
                         } else {
                             *keys = left;
-                            AttemptResult::Throttled("UnprocessedKeys".into())
+                            AttemptResult::throttled("UnprocessedKeys")
                         }
                     }
                     Err(err) => classify(&err),
