@@ -294,7 +294,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report is not None:
         write_report(result.data, report)
         print(f"Report written to {report}")
-    failures = broken(thresholds, figures(result.data))
+    failures = broken(thresholds, figures(result.data)) if thresholds else []
     for line in failures:
         print(line, file=sys.stderr)
     if failures and code == EXIT_OK:

@@ -155,6 +155,23 @@ fn return_values(
     }
 }
 
+/// A single-item write goes ahead only if capacity allows it (a refused condition still consumes the
+/// units, as in DynamoDB) and its condition holds on the item as it is.
+fn admit_write(
+    table: &mut Table,
+    key: &FullKey,
+    units: f64,
+    cond: &Option<Cond>,
+    now: f64,
+    region: &str,
+) -> Result<(), ApiError> {
+    charge(table, Kind::Write, &key.0, units, now, region)?;
+    if !check_condition(cond, table.get(key))? {
+        return Err(ApiError::conditional());
+    }
+    Ok(())
+}
+
 /// A single-item write's answer: ReturnValues and ConsumedCapacity, as asked.
 fn write_response(
     req: &Value,
@@ -187,10 +204,7 @@ pub fn put_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let table = table_mut(&mut tables, name)?;
     let key = table.key_of_item(&item)?;
     let units = write_units(size.max(table.get(&key).map_or(0, item_size)), false);
-    charge(table, Kind::Write, &key.0, units, now, &store.region)?;
-    if !check_condition(&cond, table.get(&key))? {
-        return Err(ApiError::conditional());
-    }
+    admit_write(table, &key, units, &cond, now, &store.region)?;
     let old = table.put(key, item);
     write_response(req, name, units, old.as_ref(), None)
 }
@@ -238,10 +252,7 @@ pub fn update_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
         ));
     }
     let units = write_units(new_size.max(old.as_ref().map_or(0, item_size)), false);
-    charge(table, Kind::Write, &key.0, units, now, &store.region)?;
-    if !check_condition(&cond, old.as_ref())? {
-        return Err(ApiError::conditional());
-    }
+    admit_write(table, &key, units, &cond, now, &store.region)?;
     table.put(key, new.clone());
     write_response(req, name, units, old.as_ref(), Some(&new))
 }
@@ -257,10 +268,7 @@ pub fn delete_item(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let table = table_mut(&mut tables, name)?;
     let key = table.key_param(&key_item)?;
     let units = write_units(table.get(&key).map_or(0, item_size), false);
-    charge(table, Kind::Write, &key.0, units, now, &store.region)?;
-    if !check_condition(&cond, table.get(&key))? {
-        return Err(ApiError::conditional());
-    }
+    admit_write(table, &key, units, &cond, now, &store.region)?;
     let old = table.delete(&key);
     write_response(req, name, units, old.as_ref(), None)
 }
