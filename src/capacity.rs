@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TableCapacity {
     pub name: String,
+    /// The table's ARN: its account and region, recorded in backups so a restore elsewhere is noticed.
+    #[serde(default)]
+    pub arn: Option<String>,
     pub billing_mode: String,
     pub status: String,
     pub read_capacity_units: Option<i64>,
@@ -45,6 +48,7 @@ impl TableCapacity {
         let on_demand = table.on_demand_throughput();
         Self {
             name: table.table_name().unwrap_or_default().to_owned(),
+            arn: table.table_arn().map(str::to_owned),
             // Tables created before billing modes existed report no summary: they are provisioned.
             billing_mode: billing
                 .and_then(|b| b.billing_mode())

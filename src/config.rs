@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::connection::Connection;
+use crate::workload::money;
 
 /// A rejected input: which option (as the CLI spells it) and why, in one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -240,6 +241,20 @@ impl RunConfig {
                 format!("must be between 1 and 25, got {}", self.max_lines),
             ));
         }
+        let scale = money::price_scale(self.price_min, self.price_max);
+        let exact_total = money::mantissa_at(self.price_min, scale).is_some()
+            && money::largest_total(self.price_max, scale, self.max_quantity, self.max_lines)
+                .is_some();
+        if !exact_total {
+            return Err(ConfigError::new(
+                "--price-max",
+                format!(
+                    "{}: an order of {} lines of {} units could total more digits than an exact decimal \
+                     holds (28); lower --price-max, --max-quantity or --max-lines",
+                    self.price_max, self.max_lines, self.max_quantity
+                ),
+            ));
+        }
         if self.sample_products < 1 {
             return Err(ConfigError::new(
                 "--sample-products",
@@ -438,6 +453,13 @@ mod tests {
                 Box::new(|c| c.price_max = Decimal::new(50, 2)),
             ),
             ("--region", Box::new(|c| c.region = "US East".into())),
+            (
+                "--price-max",
+                Box::new(|c| {
+                    c.price_max = Decimal::from_str_exact("9.999999999999999999999999999").unwrap();
+                }),
+            ),
+            ("--price-max", Box::new(|c| c.price_max = Decimal::MAX)),
         ];
         for (option, mutate) in cases {
             let mut config = RunConfig::default();

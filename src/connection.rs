@@ -3,14 +3,16 @@
 
 use std::time::Duration;
 
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_dynamodb::config::ProvideCredentials;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::config::ConfigError;
-use crate::error::EngineError;
+use crate::error::{root_cause, EngineError};
 
 /// Connection timeout: an unreachable endpoint must fail fast with a clear message.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -68,8 +70,12 @@ impl Connection {
             .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", self.region))
     }
 
-    /// Loads the AWS configuration (standard credential chain) and checks that credentials resolve.
+    /// Loads the AWS configuration and checks that credentials resolve. A named profile wins over
+    /// environment credentials (as in the AWS CLI); otherwise the standard credential chain is used.
     pub async fn sdk_config(&self, retries: Retries) -> Result<SdkConfig, EngineError> {
+        if let Some(profile) = &self.profile {
+            check_profile_exists(profile).await?;
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
             .retry_config(match retries {
@@ -83,7 +89,11 @@ impl Connection {
                     .build(),
             );
         if let Some(profile) = &self.profile {
-            loader = loader.profile_name(profile);
+            loader = loader.profile_name(profile).credentials_provider(
+                ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -92,18 +102,61 @@ impl Connection {
         let provider = sdk.credentials_provider().ok_or_else(|| {
             EngineError::Credentials("no AWS credentials provider is configured".into())
         })?;
-        provider.provide_credentials().await.map_err(|err| {
-            EngineError::Credentials(format!(
-                "no usable AWS credentials (environment, --profile, SSO, instance role): {}",
-                DisplayErrorContext(&err)
-            ))
-        })?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|err| EngineError::Credentials(self.credentials_message(&err)))?;
         Ok(sdk)
+    }
+
+    /// One short line: which source was tried, why it failed, and how to fix it.
+    fn credentials_message(&self, err: &(dyn std::error::Error + 'static)) -> String {
+        let cause = root_cause(err, 160);
+        match &self.profile {
+            Some(profile) => format!(
+                "--profile {profile}: no usable credentials in that profile ({cause}); check it with \
+                 `aws configure list --profile {profile}`"
+            ),
+            None => format!(
+                "no AWS credentials found (tried environment variables, the default profile, SSO and \
+                 the instance role: {cause}); set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass \
+                 --profile, or run `aws configure`"
+            ),
+        }
     }
 
     pub async fn client(&self, retries: Retries) -> Result<aws_sdk_dynamodb::Client, EngineError> {
         Ok(aws_sdk_dynamodb::Client::new(
             &self.sdk_config(retries).await?,
         ))
+    }
+}
+
+/// A misspelt --profile must not fall back to other credentials: it is refused by name.
+async fn check_profile_exists(profile: &str) -> Result<(), EngineError> {
+    let loaded =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await;
+    let missing = |found: String| {
+        EngineError::Config(ConfigError::new(
+            "--profile",
+            format!("profile {profile:?} is not in ~/.aws/config or ~/.aws/credentials{found}"),
+        ))
+    };
+    match loaded {
+        Ok(set) if set.get_profile(profile).is_some() => Ok(()),
+        Ok(set) => {
+            let mut names: Vec<&str> = set.profiles().collect();
+            names.sort_unstable();
+            Err(missing(if names.is_empty() {
+                String::new()
+            } else {
+                format!(" (profiles there: {})", names.join(", "))
+            }))
+        }
+        Err(err) => Err(missing(format!(
+            " (the files could not be read: {})",
+            root_cause(&err, 120)
+        ))),
     }
 }

@@ -25,4 +25,33 @@ pub enum EngineError {
     /// Data read from a table or generated could not be represented exactly.
     #[error("{0}")]
     Data(String),
+    /// Setup failed after it had written to DynamoDB (tables created, products seeded): not "nothing
+    /// sent", so it is not bad input; `left_behind` says what remains and how to remove it.
+    #[error("{cause}; left behind: {left_behind}")]
+    AfterWrites {
+        cause: Box<EngineError>,
+        left_behind: String,
+    },
+    /// A failure inside ddbload itself (a thread or runtime that would not start, a task that died).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The innermost cause of an error as one line of at most `max` characters, without the wrappers'
+/// debug dumps ("Connection refused (os error 111)").
+pub fn root_cause(err: &(dyn std::error::Error + 'static), max: usize) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() <= max {
+        text
+    } else {
+        text.chars().take(max.saturating_sub(3)).collect::<String>() + "..."
+    }
 }

@@ -20,18 +20,29 @@ pub fn new_histogram() -> Histogram<u64> {
 pub enum Outcome {
     Ok,
     ConditionalFailed,
+    /// A final error (its code); never retried.
     Failed(String),
+    /// Every attempt was throttled or failed transiently; the code is the last attempt's.
+    GaveUp(String),
+    /// Still in flight (or waiting to retry) when the run's deadline came: cut there, not an error.
+    Cut,
 }
 
 /// Totals for one kind of operation (reads or writes). Latency counts successful operations only.
 #[derive(Debug, Clone)]
 pub struct OpStats {
     pub ok: u64,
+    /// Every request sent, retries included: the denominator of the throttle rate.
+    pub attempts: u64,
     pub throttled_attempts: u64,
     /// Throttled attempts by DynamoDB's ThrottlingReason (or the error code where it gave none).
     pub throttled_by_reason: BTreeMap<String, u64>,
     pub conditional_check_failed: u64,
+    /// Final failures by code; operations that gave up after their last attempt are among them.
     pub errors: BTreeMap<String, u64>,
+    pub gave_up: u64,
+    /// Operations cut by the deadline (their effect on the table is unknown).
+    pub cut_at_deadline: u64,
     pub latency_us: Histogram<u64>,
 }
 
@@ -39,10 +50,13 @@ impl Default for OpStats {
     fn default() -> Self {
         Self {
             ok: 0,
+            attempts: 0,
             throttled_attempts: 0,
             throttled_by_reason: BTreeMap::new(),
             conditional_check_failed: 0,
             errors: BTreeMap::new(),
+            gave_up: 0,
+            cut_at_deadline: 0,
             latency_us: new_histogram(),
         }
     }
@@ -51,6 +65,9 @@ impl Default for OpStats {
 impl OpStats {
     pub fn merge(&mut self, other: &OpStats) {
         self.ok += other.ok;
+        self.attempts += other.attempts;
+        self.gave_up += other.gave_up;
+        self.cut_at_deadline += other.cut_at_deadline;
         self.throttled_attempts += other.throttled_attempts;
         for (reason, n) in &other.throttled_by_reason {
             *self.throttled_by_reason.entry(reason.clone()).or_default() += n;
@@ -128,6 +145,10 @@ impl Metrics {
         }
     }
 
+    pub fn record_attempt(&mut self, read: bool) {
+        self.stats(read).attempts += 1;
+    }
+
     pub fn record_throttle(&mut self, read: bool, reason: &str) {
         let stats = self.stats(read);
         stats.throttled_attempts += 1;
@@ -167,6 +188,13 @@ impl Metrics {
                 *self.stats(read).errors.entry(code).or_default() += 1;
                 self.interval.errors += 1;
             }
+            Outcome::GaveUp(code) => {
+                let stats = self.stats(read);
+                stats.gave_up += 1;
+                *stats.errors.entry(code).or_default() += 1;
+                self.interval.errors += 1;
+            }
+            Outcome::Cut => self.stats(read).cut_at_deadline += 1,
         }
     }
 
@@ -234,5 +262,25 @@ mod tests {
         );
         assert!(m.interval.is_empty());
         assert_eq!(m.reads.ok, 1, "totals survive taking the interval");
+    }
+
+    #[test]
+    fn gave_up_operations_are_errors_and_cut_ones_are_not() {
+        let mut m = Metrics::default();
+        for _ in 0..3 {
+            m.record_attempt(true);
+            m.record_throttle(true, "TableReadProvisionedThroughputExceeded");
+        }
+        m.record(
+            true,
+            Outcome::GaveUp("ProvisionedThroughputExceededException".into()),
+            Duration::from_millis(9),
+        );
+        m.record_attempt(true);
+        m.record(true, Outcome::Cut, Duration::from_millis(1));
+        assert_eq!((m.reads.attempts, m.reads.throttled_attempts), (4, 3));
+        assert_eq!((m.reads.gave_up, m.reads.cut_at_deadline), (1, 1));
+        assert_eq!(m.reads.error_count(), 1);
+        assert_eq!(m.take_interval().errors, 1);
     }
 }

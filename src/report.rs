@@ -79,10 +79,13 @@ fn us_to_ms(us: u64) -> f64 {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OpSummary {
     pub ok: u64,
+    pub attempts: u64,
     pub throttled_attempts: u64,
     pub throttled_by_reason: BTreeMap<String, u64>,
     pub conditional_check_failed: u64,
     pub errors: BTreeMap<String, u64>,
+    pub gave_up: u64,
+    pub cut_at_deadline: u64,
     pub latency_ms: LatencyMs,
     pub per_second: f64,
 }
@@ -91,10 +94,13 @@ impl OpSummary {
     fn new(stats: &OpStats, duration_s: f64) -> Self {
         Self {
             ok: stats.ok,
+            attempts: stats.attempts,
             throttled_attempts: stats.throttled_attempts,
             throttled_by_reason: stats.throttled_by_reason.clone(),
             conditional_check_failed: stats.conditional_check_failed,
             errors: stats.errors.clone(),
+            gave_up: stats.gave_up,
+            cut_at_deadline: stats.cut_at_deadline,
             latency_ms: LatencyMs::from_histogram(&stats.latency_us),
             per_second: if duration_s > 0.0 {
                 (stats.ok as f64 / duration_s * 10.0).round() / 10.0
@@ -109,7 +115,7 @@ impl OpSummary {
 pub struct Summary {
     pub reads: OpSummary,
     pub writes: OpSummary,
-    /// Throttled attempts / all attempts that got an answer.
+    /// Throttled attempts / all attempts (requests sent, retries included): one definition everywhere.
     pub throttle_rate: f64,
 }
 
@@ -176,13 +182,7 @@ impl RunReport {
         } = measured;
         let (reads, writes) = (&metrics.reads, &metrics.writes);
         let throttled = reads.throttled_attempts + writes.throttled_attempts;
-        let answered = throttled
-            + reads.ok
-            + writes.ok
-            + reads.conditional_check_failed
-            + writes.conditional_check_failed
-            + reads.error_count()
-            + writes.error_count();
+        let attempts = reads.attempts + writes.attempts;
         let c = &metrics.capacity;
         let consumed_capacity = BTreeMap::from([
             (
@@ -214,8 +214,8 @@ impl RunReport {
             summary: Summary {
                 reads: OpSummary::new(reads, duration_s),
                 writes: OpSummary::new(writes, duration_s),
-                throttle_rate: if answered > 0 {
-                    throttled as f64 / answered as f64
+                throttle_rate: if attempts > 0 {
+                    throttled as f64 / attempts as f64
                 } else {
                     0.0
                 },
@@ -258,6 +258,39 @@ pub fn decode_histogram(text: &str) -> Option<Histogram<u64>> {
 mod tests {
     use super::*;
     use crate::metrics::new_histogram;
+
+    #[test]
+    fn the_throttle_rate_is_throttled_attempts_over_all_attempts() {
+        // The campaign's case: 26,357 of 28,267 attempts throttled, many operations giving up after
+        // three throttled attempts. Each attempt counts once, whatever its operation's end.
+        let mut metrics = Metrics::default();
+        metrics.reads.attempts = 28_267;
+        metrics.reads.throttled_attempts = 26_357;
+        metrics.reads.gave_up = 8_000;
+        metrics
+            .reads
+            .errors
+            .insert("ProvisionedThroughputExceededException".into(), 8_000);
+        metrics.reads.ok = 1_910;
+        let report = RunReport::new(
+            RunContext {
+                config: RunConfig::default(),
+                run_id: "r".into(),
+                started_at: "2026-11-26T00:00:00Z".into(),
+                tables: BTreeMap::new(),
+            },
+            Measured {
+                metrics,
+                timeseries: Vec::new(),
+                duration_s: 10.0,
+                interrupted: false,
+            },
+        );
+        assert!((report.summary.throttle_rate - 26_357.0 / 28_267.0).abs() < 1e-12);
+        assert!(report.summary.throttle_rate > 0.93);
+        assert_eq!(report.summary.reads.attempts, 28_267);
+        assert_eq!(report.summary.reads.gave_up, 8_000);
+    }
 
     #[test]
     fn histograms_survive_encoding_and_merge_after_decoding() {

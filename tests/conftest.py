@@ -109,3 +109,19 @@ def scan_all(dynamodb, table: str) -> list[dict]:
     for page in dynamodb.get_paginator("scan").paginate(TableName=table):
         items.extend({k: deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"])
     return items
+
+
+def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """`ddbload serve --port 0 ARGS` in its own process (so a test can stop, kill or interrupt it),
+    and the endpoint URL it printed."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ddbload", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(),
+        preexec_fn=sigint_default,
+    )
+    assert server.stdout is not None
+    url = server.stdout.readline().split(" on ", 1)[1].split()[0]
+    return server, url

@@ -148,3 +148,33 @@ def test_a_key_range_throttling_reason_is_reported_as_a_hot_key(clean_result):
     text = "\n".join(advise(result, "en").details)
     assert "Contributor Insights" in text
     assert "Contributor Insights" not in "\n".join(advise(clean_result, "en").details)
+
+
+@pytest.mark.parametrize("command", ["advise", "support-case", "report", "compare"])
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [
+        (lambda r: r["summary"]["reads"].pop("ok"), "summary.reads"),
+        (lambda r: r["summary"]["writes"].update(latency_ms="fast"), "summary.writes.latency_ms"),
+        (lambda r: r.update(timeseries={"t": 1}), "timeseries"),
+        (lambda r: r["consumed_capacity"].update(x={"read_units": "many"}), "consumed_capacity.x"),
+    ],
+)
+def test_a_damaged_result_is_one_line_not_a_traceback(clean_result, tmp_path, command, damage, where):
+    result = copy.deepcopy(clean_result)
+    damage(result)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(result))
+    proc = run_cli(command, str(path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "not a usable ddbload result" in proc.stderr and where in proc.stderr, proc.stderr
+
+
+def test_throttle_rate_is_throttled_attempts_over_attempts(clean_result):
+    summary = clean_result["summary"]
+    attempts = summary["reads"]["attempts"] + summary["writes"]["attempts"]
+    throttled = summary["reads"]["throttled_attempts"] + summary["writes"]["throttled_attempts"]
+    assert attempts >= summary["reads"]["ok"] + summary["writes"]["ok"]
+    assert summary["throttle_rate"] == (throttled / attempts if attempts else 0.0)
+    assert figures(clean_result)["attempts"] == attempts

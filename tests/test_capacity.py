@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from conftest import run_cli
@@ -112,10 +113,13 @@ def test_switch_limit_warning_counts_switches_seen_in_backups(endpoint, three_ta
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--provisioned", "--rcu", "0", "--wcu", "2"], "--rcu must be at least 1, got 0"),
+        (["--provisioned", "--rcu", "0", "--wcu", "2"], "--rcu must be between 1 and 9223372036854775807, got 0"),
         (["--provisioned"], "--provisioned needs both --rcu and --wcu"),
         (["--rcu", "2", "--wcu", "2"], "--rcu/--wcu go with --provisioned"),
         (["--on-demand", "--table", "no-such-table-xyz"], "no-such-table-xyz not found"),
+        # Checked before the first call: no backup, no earlier step applied, no traceback.
+        (["--provisioned", "--rcu", str(2**63), "--wcu", "2"], "--rcu must be between 1 and"),
+        (["--on-demand", "--warm-read", str(2**70), "--warm-write", "5"], "--warm-read must be between 1 and"),
     ],
 )
 def test_bad_input_exits_2_and_changes_nothing(args, expected, endpoint, three_tables, tmp_path):
@@ -140,3 +144,53 @@ def test_corrupt_backup_exits_2(content, endpoint, tmp_path):
     proc = run_cli("capacity", "restore", str(backup), "--endpoint-url", endpoint)
     assert proc.returncode == 2
     assert str(backup) in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def _backup_of(endpoint: str, table: str, tmp_path) -> tuple[dict, Path]:
+    proc = run_cli("capacity", "set", "--provisioned", "--rcu", "5", "--wcu", "5", "--table", table,
+                   "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (path,) = tmp_path.glob("capacity-backup-*.json")
+    return json.loads(path.read_text()), path
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        (lambda t: t.update(read_capacity_units=True), "read_capacity_units must be a whole number"),
+        (lambda t: t.update(billing_mode="FREE"), "unknown billing mode 'FREE'"),
+        (lambda t: t.update(write_capacity_units=2**70), "write_capacity_units must be between 1 and"),
+        (lambda t: t.update(indexes=[{"read_capacity_units": 1}]), "an index entry has no name"),
+        (lambda t: t.update(indexes="by-customer"), "its index list is missing"),
+    ],
+)
+def test_a_tampered_backup_is_refused_whole(tamper, expected, endpoint, three_tables, tmp_path):
+    _, plain, _ = three_tables
+    backup, path = _backup_of(endpoint, plain, tmp_path)
+    backup["tables"][0].update(billing_mode="PROVISIONED", read_capacity_units=5, write_capacity_units=5)
+    tamper(backup["tables"][0])
+    path.write_text(json.dumps(backup))
+    before = show(endpoint, plain)
+    proc = run_cli("capacity", "restore", str(path), "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert expected in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    assert show(endpoint, plain) == before
+
+
+def test_a_backup_is_restored_only_where_it_was_taken_unless_forced(endpoint, three_tables, tmp_path):
+    _, plain, _ = three_tables
+    backup, path = _backup_of(endpoint, plain, tmp_path)
+    assert backup["endpoint_url"] == endpoint and backup["region"] == "us-east-1"
+    assert backup["account"], "the account comes from the tables' ARNs"
+    proc = run_cli("capacity", "restore", str(path), "--region", "eu-west-1", "--endpoint-url", endpoint,
+                   "--backup-dir", str(tmp_path))  # fmt: skip
+    assert proc.returncode == 2
+    assert "region us-east-1" in proc.stderr and "--force" in proc.stderr, proc.stderr
+    backup["account"] = "123456789012"
+    path.write_text(json.dumps(backup))
+    proc = run_cli("capacity", "restore", str(path), "--endpoint-url", endpoint, "--backup-dir", str(tmp_path))
+    assert proc.returncode == 2 and "account 123456789012" in proc.stderr, proc.stderr
+    proc = run_cli("capacity", "restore", str(path), "--endpoint-url", endpoint, "--backup-dir", str(tmp_path),
+                   "--force")  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert show(endpoint, plain)[plain]["billing_mode"] == "PAY_PER_REQUEST"

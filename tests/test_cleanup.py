@@ -51,3 +51,16 @@ def test_cleanup_needs_a_run_and_an_existing_table(endpoint):
     proc = run_cli("cleanup", "--all-runs", "--orders-table", "no-such-orders", "--endpoint-url", endpoint)
     assert proc.returncode == 2
     assert "no-such-orders" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_cleanup_of_seeded_products_leaves_the_users_products(endpoint, dynamodb, tables):
+    products, orders = tables
+    _load(endpoint, products, orders, "seeding")
+    mine = {"product_id": {"S": "my-product"}, "price": {"N": "9.99"}}
+    dynamodb.put_item(TableName=products, Item=mine)
+    assert len(scan_all(dynamodb, products)) == 51
+    proc = run_cli("cleanup", "--seeded-products", "--products-table", products, "--endpoint-url", endpoint)
+    assert proc.returncode == 0, proc.stderr
+    assert "Found 50 seeded products" in proc.stdout and "Deleted 50; 0 left." in proc.stdout
+    assert [item["product_id"] for item in scan_all(dynamodb, products)] == ["my-product"]
+    assert len(scan_all(dynamodb, orders)) > 0, "orders are not products: left alone"

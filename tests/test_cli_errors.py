@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from conftest import run_cli
 
@@ -23,6 +25,14 @@ def _table_names(dynamodb) -> list[str]:
         (["--price-min", "1.00000000000000000000000000000001"], "--price-min"),
         (["--price-min", "12.5.1"], "--price-min"),
         (["--read-op", "scan"], "--read-op"),
+        # 28 significant digits x 5 units x 5 lines cannot be totalled exactly: refused up front.
+        (["--price-max", "9.999999999999999999999999999"], "--price-max"),
+        (["--price-max", "79228162514264337593543950335"], "--price-max"),
+        (["--threads", "9223372036854775808"], "--threads"),
+        (["--seed", "99999999999999999999999"], "--seed"),
+        (["--sample-products", "-1"], "--sample-products"),
+        (["--output", ""], "--output"),
+        (["--output", "/dev/zero"], "--output"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(args, expected, endpoint, dynamodb, tables, tmp_path):
@@ -90,3 +100,31 @@ def test_output_over_a_foreign_file_is_refused_and_the_file_kept(endpoint, tmp_p
     assert proc.returncode == 2
     assert "refusing to overwrite" in proc.stderr and str(out) in proc.stderr
     assert out.read_text() == '{"my": "notes"}'
+
+
+def test_create_tables_without_seeding_is_refused_before_creating(endpoint, dynamodb, tables, tmp_path):
+    """Tables created empty leave nothing to read: refused before the first write."""
+    before = _table_names(dynamodb)
+    products, orders = tables
+    proc = run_cli(
+        "run", "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+        "--create-tables", "--output", str(tmp_path / "r.json"),
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "--seed-products" in proc.stderr, proc.stderr
+    assert _table_names(dynamodb) == before
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_output_to_a_fifo_is_refused_without_hanging(endpoint, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    proc = run_cli("run", "--endpoint-url", endpoint, "--output", str(fifo), timeout=30)
+    assert proc.returncode == 2
+    assert "not a regular file" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def test_serve_with_too_many_threads_is_one_line():
+    proc = run_cli("serve", "--threads", "100000", timeout=30)
+    assert proc.returncode == 2
+    assert "--threads" in proc.stderr and "100000" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr

@@ -73,3 +73,26 @@ def test_cli_defaults_are_the_engine_defaults():
 def test_arguments_are_keyword_only():
     with pytest.raises(TypeError):
         ddbload.LoadConfig(20)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("field", ["threads", "batch_size", "max_attempts", "sample_products", "seed_products"])
+def test_counts_refuse_bools_and_floats_with_a_type_error(field):
+    with pytest.raises(TypeError, match=rf"{field} must be an int, not bool"):
+        ddbload.LoadConfig(**{field: True})
+    with pytest.raises(TypeError, match=rf"{field} must be an int, not float"):
+        ddbload.LoadConfig(**{field: 2.0})
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, 10**40, -(2**70)])
+def test_huge_counts_are_config_errors_not_overflow(value):
+    with pytest.raises(ddbload.ConfigError) as err:
+        ddbload.LoadConfig(threads=value)
+    assert str(err.value).startswith("--threads") and str(value) in str(err.value)
+
+
+def test_a_price_range_whose_totals_cannot_be_exact_is_refused():
+    long = Decimal("9.999999999999999999999999999")
+    with pytest.raises(ddbload.ConfigError, match="--price-max"):
+        ddbload.LoadConfig(price_min=long, price_max=long)
+    # One line of one unit can always be totalled: the same price is fine then.
+    ddbload.LoadConfig(price_min=long, price_max=long, max_lines=1, max_quantity=1)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 
 import boto3
 import pytest
-from conftest import cli_env, run_cli, sigint_default
+from conftest import run_cli, start_serve
 
 
 def _local_run(tmp_path, name: str, threads: int, *args: str) -> dict:
@@ -34,6 +32,14 @@ def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
         assert row["throttled"] > 100
     errors = tight["summary"]["reads"]["errors"]
     assert errors.get("ProvisionedThroughputExceededException", 0) > 0
+    # One definition of the throttle rate: throttled attempts / every attempt sent. Operations that
+    # gave up after their last attempt are errors, and are not counted a second time.
+    summary = tight["summary"]
+    attempts = summary["reads"]["attempts"] + summary["writes"]["attempts"]
+    throttled = summary["reads"]["throttled_attempts"] + summary["writes"]["throttled_attempts"]
+    assert summary["throttle_rate"] == throttled / attempts
+    for op in ("reads", "writes"):
+        assert summary[op]["gave_up"] == sum(summary[op]["errors"].values())
     # DynamoDB's ThrottlingReasons come through: which resource, which operation, which limit.
     for op, reason in (
         ("reads", "TableReadProvisionedThroughputExceeded"),
@@ -55,18 +61,8 @@ def test_local_and_endpoint_url_are_exclusive():
 
 
 def test_serve_answers_an_sdk_and_stops_on_sigint():
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ddbload", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(),
-        preexec_fn=sigint_default,
-    )
+    server, url = start_serve()
     try:
-        assert server.stdout is not None
-        first = server.stdout.readline()
-        url = first.split(" on ", 1)[1].split()[0]
         assert url.startswith("http://127.0.0.1:")
         client = boto3.client(
             "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"

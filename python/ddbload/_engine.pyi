@@ -11,7 +11,9 @@ __all__ = [
     "DdbLoadError",
     "Emulator",
     "EndpointError",
+    "InternalError",
     "LoadConfig",
+    "PartialSetupError",
     "RunHandle",
     "TableError",
     "__version__",
@@ -32,6 +34,8 @@ class EndpointError(DdbLoadError): ...
 class CredentialsError(DdbLoadError): ...
 class AwsError(DdbLoadError): ...
 class DataError(DdbLoadError): ...
+class PartialSetupError(DdbLoadError): ...
+class InternalError(DdbLoadError): ...
 
 @final
 class LoadConfig:
@@ -47,7 +51,7 @@ class LoadConfig:
         products_table: str | None = None,
         orders_table: str | None = None,
         create_tables: bool = False,
-        seed_products: int = 0,
+        seed_products: int | None = None,
         read_ratio: float | None = None,
         read_op: str | None = None,
         batch_size: int | None = None,
@@ -122,6 +126,7 @@ def cleanup_orders(
     *,
     table: str,
     run_id: str | None = None,
+    seeded_products: bool = False,
     dry_run: bool = False,
     region: str = ...,
     profile: str | None = None,

@@ -50,13 +50,20 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
     restore.add_argument("backup", help="a capacity-backup-<time>.json written by `capacity set`")
     restore.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     restore.add_argument("--backup-dir", default=".", help="folder for the backup taken before restoring")
+    restore.add_argument(
+        "--force", action="store_true", help="restore even where the backup was not taken (region, endpoint, account)"
+    )
     add_connection_flags(restore)
 
-    clean = commands.add_parser("cleanup", help="delete the orders load tests created, and nothing else")
+    clean = commands.add_parser("cleanup", help="delete the orders or seeded products load tests made, nothing else")
     runs = clean.add_mutually_exclusive_group(required=True)
     runs.add_argument("--run-id", help="delete the orders of this run")
     runs.add_argument("--all-runs", action="store_true", help="delete the orders of every ddbload run")
+    runs.add_argument(
+        "--seeded-products", action="store_true", help="delete the products --seed-products wrote (ddbload-p-...)"
+    )
     clean.add_argument("--orders-table", default="Orders", help="orders table (default: Orders)")
+    clean.add_argument("--products-table", default="Products", help="products table for --seeded-products")
     clean.add_argument("--dry-run", action="store_true", help="count them; delete nothing")
     add_connection_flags(clean)
 
@@ -123,8 +130,9 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
         fail("capacity set: give --provisioned --rcu N --wcu N, --on-demand, or --warm-read N --warm-write N")
     figures = {"--rcu": args.rcu, "--wcu": args.wcu, "--warm-read": args.warm_read, "--warm-write": args.warm_write}
     for flag, value in figures.items():
-        if value is not None and value < 1:
-            fail(f"{flag} must be at least 1, got {value}")
+        problem = capacity.check_units(flag, value)
+        if problem:
+            fail(problem)
     if (args.warm_read is None) != (args.warm_write is None):
         fail("give both --warm-read and --warm-write")
     if not args.table and not args.all_tables:
@@ -146,6 +154,9 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
             capacity.plan_warm(change, t, args.warm_read, args.warm_write)
         if change.billing_mode == "PAY_PER_REQUEST":
             change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
+        for note in (capacity.quota_note(change.units, "units"), capacity.quota_note(change.warm, "warm throughput")):
+            if note:
+                change.notes.append(note)
         plan.append(change)
     return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
 
@@ -158,7 +169,13 @@ def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
     backup_dir = _backup_dir(args.backup_dir, fail)
     conn = connection_of(args)
     saved = {t["name"]: t for t in backup["tables"]}
+    mismatch = capacity.origin_mismatch(backup, conn, [])
+    if mismatch and not args.force:
+        fail(f"capacity restore: {args.backup} does not belong here: {mismatch}; pass --force to restore it anyway")
     current = capacity.describe(conn, list(saved))
+    mismatch = capacity.origin_mismatch(backup, conn, current)
+    if mismatch and not args.force:
+        fail(f"capacity restore: {args.backup} does not belong here: {mismatch}; pass --force to restore it anyway")
     now = capacity.utc_now()
     plan = []
     for t in current:
@@ -210,7 +227,7 @@ def _carry_out(
 
                     if send(conn, change):
                         capacity.wait_until_settled(conn, change.table, wait)
-            except (_engine.DdbLoadError, TimeoutError) as e:
+            except (_engine.DdbLoadError, TimeoutError, OverflowError, ValueError) as e:
                 failed.append(change.table)
                 console.print(f"[red]{change.table}: {step} failed[/] - {e}", highlight=False)
                 break
@@ -224,24 +241,28 @@ def _carry_out(
 def cmd_cleanup(args: argparse.Namespace, fail: Fail) -> int:
     conn = connection_of(args)
     console = make_console()
-    what = f"run {args.run_id}" if args.run_id else "every ddbload run"
-    with console.status(f"scanning {args.orders_table} for orders of {what}") as status:
+    if args.seeded_products:
+        table, what = args.products_table, "seeded products"
+    else:
+        table, what = args.orders_table, "orders of " + (f"run {args.run_id}" if args.run_id else "every ddbload run")
+    with console.status(f"scanning {table} for {what}") as status:
 
         def progress(text: str) -> None:
             state = json.loads(text)
             found, deleted = state["matched"], state["deleted"]
-            status.update(f"scanned {state['scanned']:,} items: {found:,} orders of {what}, {deleted:,} deleted")
+            status.update(f"scanned {state['scanned']:,} items: {found:,} {what}, {deleted:,} deleted")
 
         report = json.loads(
             _engine.cleanup_orders(
-                table=args.orders_table,
+                table=table,
                 run_id=args.run_id,
+                seeded_products=args.seeded_products,
                 dry_run=args.dry_run,
                 progress=progress,
                 **conn.kwargs(),
             )
         )
-    console.print(f"Found {report['matched']:,} orders of {what} in {args.orders_table}.", highlight=False)
+    console.print(f"Found {report['matched']:,} {what} in {table}.", highlight=False)
     if args.dry_run:
         console.print("Dry run: nothing deleted.")
         return 0

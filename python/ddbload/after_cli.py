@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
@@ -46,19 +47,39 @@ def load_result(path_text: str, fail: Fail) -> dict[str, Any]:
         fail(f"{path}: not a ddbload result")
     if data.get("schema_version") != 1:
         fail(f"{path}: result schema version {data.get('schema_version')!r} is not supported (expected 1)")
+    problem = schema_problem(data)
+    if problem:
+        fail(f"{path}: not a usable ddbload result: {problem}")
     return data
+
+
+def schema_problem(data: dict[str, Any]) -> str | None:
+    """The first way `data` breaks the result JSON Schema, in one short phrase (None when it fits)."""
+    import jsonschema
+
+    schema = json.loads(resources.files("ddbload").joinpath("schema/result.schema.json").read_text(encoding="utf-8"))
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is None:
+        return None
+    where = ".".join(str(p) for p in error.absolute_path) or "the top level"
+    message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
+    return f"{where}: {message}"
 
 
 def check_report_path(path: Path) -> None:
     """Like result files: never replace an HTML file ddbload did not write."""
-    check_output_path(path, is_ours=lambda p: REPORT_MARKER in p.read_text(encoding="utf-8", errors="replace"))
+    check_output_path(path, is_ours=lambda prefix: REPORT_MARKER in prefix)
+
+
+def render_report(result: dict[str, Any]) -> str:
+    from .report_html import render
+
+    return render(result)
 
 
 def write_report(result: dict[str, Any], path: Path) -> None:
-    from .report_html import render
-
     check_report_path(path)
-    write_text(path, render(result))
+    write_text(path, render_report(result))
 
 
 def cmd_after(args: argparse.Namespace, fail: Fail) -> int:
@@ -68,6 +89,8 @@ def cmd_after(args: argparse.Namespace, fail: Fail) -> int:
         names = [Path(p).stem for p in args.results]
         console.print(comparison_table(results, names))
         return 0
+    if args.command == "report":
+        return _report(args, fail)
     result = load_result(args.result, fail)
     if args.command == "advise":
         advice = advise(result, args.lang)
@@ -80,8 +103,16 @@ def cmd_after(args: argparse.Namespace, fail: Fail) -> int:
         print(title)
         print()
         print(body)
-        return 0
+    return 0
+
+
+def _report(args: argparse.Namespace, fail: Fail) -> int:
     out = Path(args.output) if args.output else Path(args.result).with_suffix(".html")
+    try:
+        check_report_path(out)
+    except OutputPathError as e:
+        fail(f"--output: {e}")
+    result = load_result(args.result, fail)
     try:
         write_report(result, out)
     except OutputPathError as e:

@@ -13,6 +13,11 @@ from typing import Any
 from . import _engine
 
 BACKUP_KIND = "ddbload-capacity-backup"
+# DynamoDB's capacity figures are Longs of at least 1 (API reference, ProvisionedThroughput).
+MAX_UNITS = 2**63 - 1
+# The default per-table quota ("Service, account, and table quotas"): more is refused unless raised.
+DEFAULT_TABLE_QUOTA = 40_000
+BILLING_MODES = ("PROVISIONED", "PAY_PER_REQUEST")
 # DynamoDB: a table may switch from provisioned to on-demand at most 4 times in any 24 hours
 # (developer guide, "Considerations when switching capacity modes").
 SWITCHES_TO_ON_DEMAND_PER_DAY = 4
@@ -68,6 +73,32 @@ class TableChange:
             "index_units": {k: list(v) for k, v in self.index_units.items()},
             "warm": list(self.warm) if self.warm else None,
         }
+
+
+def check_units(flag: str, value: int | None, minimum: int = 1) -> str | None:
+    """Why a capacity figure cannot be sent (None when it can): checked before the first call."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{flag} must be a whole number, got {value!r}"
+    if not minimum <= value <= MAX_UNITS:
+        return f"{flag} must be between {minimum} and {MAX_UNITS}, got {value}"
+    return None
+
+
+def quota_note(units: tuple[int, int] | None, what: str) -> str | None:
+    if units and max(units) > DEFAULT_TABLE_QUOTA:
+        return (
+            f"{what} above DynamoDB's default per-table quota of {DEFAULT_TABLE_QUOTA:,} units: DynamoDB refuses it "
+            "unless the account's quota was raised"
+        )
+    return None
+
+
+def account_of(arn: str | None) -> str | None:
+    """The account id in a DynamoDB table ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)."""
+    parts = (arn or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[4] else None
 
 
 def describe(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]]:
@@ -169,12 +200,14 @@ def write_backup(
 ) -> Path:
     """Saves the current settings (and the plan) to a new capacity-backup-<time>.json; never overwrites."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
+    accounts = sorted({a for a in (account_of(t.get("arn")) for t in tables) if a})
     data = {
         "kind": BACKUP_KIND,
         "version": 1,
         "saved_at": now.isoformat(),
         "region": conn.region,
         "endpoint_url": conn.endpoint_url,
+        "account": accounts[0] if len(accounts) == 1 else None,
         "tables": tables,
         "plan": [c.to_json() for c in plan if c.changes_anything],
     }
@@ -191,6 +224,8 @@ def write_backup(
 
 
 def read_backup(path: Path) -> dict[str, Any]:
+    """The backup's content, checked field by field: a damaged or edited backup is refused whole,
+    before anything is sent, rather than applied in part."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -200,15 +235,61 @@ def read_backup(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("kind") != BACKUP_KIND:
         raise BackupError(f"{path} is not a ddbload capacity backup")
     tables = data.get("tables")
-    required = ("name", "billing_mode", "read_capacity_units", "write_capacity_units", "indexes")
-    if not isinstance(tables, list) or not all(isinstance(t, dict) and all(k in t for k in required) for t in tables):
-        raise BackupError(f"{path} is damaged: its table list is missing or incomplete")
-    for t in tables:
-        if t["billing_mode"] == "PROVISIONED" and not (
-            isinstance(t["read_capacity_units"], int) and isinstance(t["write_capacity_units"], int)
-        ):
-            raise BackupError(f"{path} is damaged: provisioned table {t['name']} has no capacity figures")
+    if not isinstance(tables, list) or not tables:
+        raise BackupError(f"{path} is damaged: its table list is missing or empty")
+    for index, t in enumerate(tables):
+        problem = _table_problem(t)
+        if problem:
+            name = t.get("name") if isinstance(t, dict) and isinstance(t.get("name"), str) else f"#{index + 1}"
+            raise BackupError(f"{path} is damaged: table {name}: {problem}")
     return data
+
+
+def _table_problem(t: Any) -> str | None:
+    if not isinstance(t, dict):
+        return "not an object"
+    if not isinstance(t.get("name"), str) or not t["name"]:
+        return "no name"
+    if t.get("billing_mode") not in BILLING_MODES:
+        return f"unknown billing mode {t.get('billing_mode')!r}"
+    provisioned = t["billing_mode"] == "PROVISIONED"
+    for key in ("read_capacity_units", "write_capacity_units"):
+        value = t.get(key)
+        if provisioned and value is None:
+            return f"provisioned, but {key} is missing"
+        problem = check_units(key, value)
+        if problem:
+            return problem
+    for key in ("warm_read_units_per_second", "warm_write_units_per_second"):
+        problem = check_units(key, t.get(key), minimum=0)
+        if problem:
+            return problem
+    indexes = t.get("indexes")
+    if not isinstance(indexes, list):
+        return "its index list is missing"
+    for i in indexes:
+        if not isinstance(i, dict) or not isinstance(i.get("name"), str) or not i["name"]:
+            return "an index entry has no name"
+        for key in ("read_capacity_units", "write_capacity_units"):
+            if provisioned and i.get(key) is None:
+                return f"index {i['name']}: provisioned, but {key} is missing"
+            problem = check_units(f"index {i['name']} {key}", i.get(key))
+            if problem:
+                return problem
+    return None
+
+
+def origin_mismatch(backup: dict[str, Any], conn: Connection, current: list[dict[str, Any]]) -> str | None:
+    """Why this backup does not belong where it is being restored (None when it does)."""
+    saved = (backup.get("region"), backup.get("endpoint_url"))
+    if saved != (conn.region, conn.endpoint_url):
+        where = f"region {saved[0]}" + (f" at {saved[1]}" if saved[1] else "")
+        here = f"region {conn.region}" + (f" at {conn.endpoint_url}" if conn.endpoint_url else "")
+        return f"it was taken in {where}, and this restore goes to {here}"
+    accounts = {a for a in (account_of(t.get("arn")) for t in current) if a}
+    if backup.get("account") and accounts and accounts != {backup["account"]}:
+        return f"it was taken in account {backup['account']}, and these tables are in {', '.join(sorted(accounts))}"
+    return None
 
 
 def wait_until_settled(conn: Connection, table: str, on_wait, timeout_s: float = 1800) -> dict[str, Any]:

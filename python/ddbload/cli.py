@@ -9,22 +9,24 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn
 
 from . import _engine
 from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
-from .after_cli import add_after_commands, check_report_path, cmd_after, write_report
+from .after_cli import add_after_commands, check_report_path, cmd_after, render_report, write_report
 from .api import RunInterrupted, run
 from .console import make_console
 from .figures import figures
 from .live import LiveProgress
-from .output import OutputPathError, check_output_path
+from .output import OutputPathError, check_output_path, write_fallback
+from .result import Result
 from .summary import print_summary
 from .thresholds import ThresholdError, broken, parse
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 LOCAL_SEED_PRODUCTS = 1000
+MAX_SERVE_THREADS = 256
 WORKSHOP_SCRIPT = Path(__file__).parent / "workshop" / "ddb_load_tester.py"
 WORKSHOP_MARKER = "Installed by ddbload"
 
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the offline endpoint (throttles like DynamoDB) in the foreground")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 = any free one (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)")
-    serve.add_argument("--threads", type=int, default=1, help="server threads (default: 1)")
+    serve.add_argument("--threads", type=int, default=1, help=f"server threads, 1 to {MAX_SERVE_THREADS} (default: 1)")
     serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
 
     install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
@@ -230,13 +232,15 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    output = Path(args.output) if args.output else None
-    report = Path(args.report) if args.report else None
+    output = Path(args.output) if args.output is not None else None
+    report = Path(args.report) if args.report is not None else None
     try:
         thresholds = [parse(text) for text in args.fail_if]
     except ThresholdError as e:
         fail(str(e))
     for flag, path, check in (("--output", output, check_output_path), ("--report", report, check_report_path)):
+        if path is not None and not getattr(args, flag[2:]):
+            fail(f"{flag}: the file name is empty")
         if path is not None:
             try:
                 check(path)
@@ -287,19 +291,52 @@ def cmd_run(args: argparse.Namespace) -> int:
         if emulator is not None:
             emulator.stop()
 
-    print_summary(result, make_console(stderr=False))
-    if output is not None:
-        result.save(output)
-        print(f"Result written to {output}")
-    if report is not None:
-        write_report(result.data, report)
-        print(f"Report written to {report}")
+    # Files first: a closed stdout (`| head -1`) must not lose them.
+    written = save_outputs(result, output, report)
+    if written is None and code == EXIT_OK:
+        code = EXIT_FAILED
     failures = broken(thresholds, figures(result.data)) if thresholds else []
     for line in failures:
         print(line, file=sys.stderr)
     if failures and code == EXIT_OK:
         code = EXIT_FAILED
+    try:
+        print_summary(result, make_console(stderr=False))
+        for line in written or []:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
     return code
+
+
+def save_outputs(result: Result, output: Path | None, report: Path | None) -> list[str] | None:
+    """Writes the result and report files; a path that fails after the run gets a temporary file
+    instead (named on stderr). Returns the lines to print, or None when a fallback was needed."""
+    lines: list[str] = []
+    fell_back = False
+    targets: list[tuple[str, Path | None, Callable[[Path], object], Callable[[], str], str]] = [
+        ("result", output, result.save, result.to_json, ".json"),
+        ("report", report, lambda p: write_report(result.data, p), lambda: render_report(result.data), ".html"),
+    ]
+    for kind, path, write, text, suffix in targets:
+        if path is None:
+            continue
+        try:
+            write(path)
+            lines.append(f"{kind.capitalize()} written to {path}")
+        except (OSError, OutputPathError) as e:
+            fell_back = True
+            spare = write_fallback(f"ddbload-{kind}-{result.run_id}", suffix, text())
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            print(f"ddbload: could not write {path} ({reason}); the {kind} is in {spare}", file=sys.stderr)
+    return None if fell_back else lines
+
+
+def _stdout_to_devnull() -> None:
+    """stdout was closed by the reader: stop writing to it (and keep Python from complaining at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -309,8 +346,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         fail(f"--port must be between 0 and 65535, got {args.port}")
-    if args.threads < 1:
-        fail(f"--threads must be at least 1, got {args.threads}")
+    if not 1 <= args.threads <= MAX_SERVE_THREADS:
+        fail(f"--threads must be between 1 and {MAX_SERVE_THREADS}, got {args.threads}")
     try:
         emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
     except OSError as e:

@@ -1,10 +1,24 @@
-"""Rich consoles for the commands: when output is piped or logged, wide enough that tables are not cut."""
+"""Rich consoles for the commands: when output is piped or logged, wide enough that tables are not cut;
+a reader that goes away (`| head -1`) silences the console instead of failing the command."""
 
 from __future__ import annotations
+
+import os
+import sys
 
 from rich.console import Console
 
 
+class QuietOnBrokenPipe(Console):
+    """Rich exits with status 1 when the reader of stdout goes away; the command's own exit code
+    (and the files it already wrote) should stand instead: stop printing and carry on."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, (sys.stderr if self.stderr else sys.stdout).fileno())
+
+
 def make_console(*, stderr: bool = False) -> Console:
-    console = Console(stderr=stderr)
-    return console if console.is_terminal else Console(stderr=stderr, width=140)
+    console = QuietOnBrokenPipe(stderr=stderr)
+    return console if console.is_terminal else QuietOnBrokenPipe(stderr=stderr, width=140)

@@ -17,6 +17,9 @@ DESCRIPTIONS = {
     "error_rate": "failed operations / all operations (0-1)",
     "errors": "failed operations",
     "throttled": "throttled attempts",
+    "attempts": "requests sent, retries included",
+    "gave_up": "operations that failed after their last attempt (counted in errors)",
+    "cut_at_deadline": "operations still in flight when time was up (not errors)",
     "read_units_per_s": "average consumed read units per second",
     "write_units_per_s": "average consumed write units per second",
     "peak_read_units_per_s": "highest consumed read units in one second",
@@ -37,6 +40,10 @@ def figures(result: dict[str, Any]) -> dict[str, float]:
         "ops_per_s": reads["per_second"] + writes["per_second"],
         "throttle_rate": summary["throttle_rate"],
         "throttled": reads["throttled_attempts"] + writes["throttled_attempts"],
+        # Results written before ddbload 0.2 lack these three.
+        "attempts": reads.get("attempts", 0) + writes.get("attempts", 0),
+        "gave_up": reads.get("gave_up", 0) + writes.get("gave_up", 0),
+        "cut_at_deadline": reads.get("cut_at_deadline", 0) + writes.get("cut_at_deadline", 0),
     }
     failed = sum(op["conditional_check_failed"] + sum(op["errors"].values()) for op in (reads, writes))
     operations = failed + reads["ok"] + writes["ok"]

@@ -30,7 +30,18 @@ def print_summary(result: Result, console: Console) -> None:
         for row in errors:
             table.add_row(*row)
         console.print(table)
-    console.print(f"Throttle rate: {data['summary']['throttle_rate']:.2%} of attempts")
+    summary = data["summary"]
+    attempts = sum(summary[op].get("attempts", 0) for op in ("reads", "writes"))
+    console.print(
+        f"Throttle rate: {summary['throttle_rate']:.2%} of {attempts:,} attempts (retries included)", highlight=False
+    )
+    gave_up = sum(summary[op].get("gave_up", 0) for op in ("reads", "writes"))
+    if gave_up:
+        tries = cfg.get("max_attempts", "all")
+        console.print(f"Gave up after {tries} attempts: {gave_up:,} operations (in the errors above)", highlight=False)
+    cut = sum(summary[op].get("cut_at_deadline", 0) for op in ("reads", "writes"))
+    if cut:
+        console.print(f"Cut at the deadline: {cut:,} operations still in flight (not errors)", highlight=False)
     reasons = throttle_reasons(data["summary"])
     if reasons:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)

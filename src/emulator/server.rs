@@ -25,6 +25,8 @@ use super::store::Store;
 use super::{control, data};
 
 const TARGET_PREFIX: &str = "DynamoDB_20120810.";
+/// More server threads than this only adds contention on a machine of any size.
+pub const MAX_THREADS: usize = 256;
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
@@ -36,8 +38,14 @@ pub struct Emulator {
 impl Emulator {
     /// Binds `host:port` (port 0 picks a free one) and serves on `threads` worker threads.
     pub fn start(host: &str, port: u16, threads: usize, region: &str) -> io::Result<Emulator> {
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
+            ));
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads.max(1))
+            .worker_threads(threads)
             .thread_name("ddbload-emulator")
             .enable_all()
             .build()?;

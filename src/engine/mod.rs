@@ -43,7 +43,7 @@ impl RunHandle {
                 return *result;
             }
         }
-        Err(EngineError::Aws(
+        Err(EngineError::Internal(
             "the engine stopped without a result".into(),
         ))
     }
@@ -61,10 +61,10 @@ pub fn start(config: RunConfig) -> Result<RunHandle, EngineError> {
             let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| EngineError::Aws(format!("cannot start the engine runtime: {e}")))
+                .map_err(|e| EngineError::Internal(format!("cannot start the engine runtime: {e}")))
                 .and_then(|rt| rt.block_on(session::run(config, &tx, &engine_cancel)));
             let _ = tx.send(Event::Finished(Box::new(result)));
         })
-        .map_err(|e| EngineError::Aws(format!("cannot start the engine thread: {e}")))?;
+        .map_err(|e| EngineError::Internal(format!("cannot start the engine thread: {e}")))?;
     Ok(RunHandle { events: rx, cancel })
 }

@@ -1,5 +1,7 @@
 //! One closed-loop worker: pick a read or a write, send it with retries (exponential backoff, full
-//! jitter), record the outcome in its thread's metrics, repeat until the deadline or a cancel.
+//! jitter), record the outcome in its thread's metrics, repeat until the deadline or a cancel. The
+//! deadline is the deadline: an operation still in flight (or waiting to retry) then is cut and
+//! counted as cut, so a stalled endpoint cannot stretch a run.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,7 +11,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
 use rand::Rng;
-use tokio::time::{sleep, timeout, Instant};
+use tokio::time::{sleep, sleep_until, timeout_at, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::metrics::{Metrics, Outcome};
@@ -57,15 +59,21 @@ impl Worker {
                 }
             };
             let started = Instant::now();
+            let deadline = self.deadline;
             let outcome = {
                 let send = self.send_with_retries(&mut request, read);
                 tokio::pin!(send);
                 tokio::select! {
                     outcome = &mut send => outcome,
-                    _ = cancel.cancelled() => match timeout(CANCEL_GRACE, &mut send).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => Outcome::Failed("InFlightAtInterrupt".into()),
-                    },
+                    _ = sleep_until(deadline) => Outcome::Cut,
+                    _ = cancel.cancelled() => {
+                        let grace_end = (Instant::now() + CANCEL_GRACE).min(deadline);
+                        match timeout_at(grace_end, &mut send).await {
+                            Ok(outcome) => outcome,
+                            Err(_) if Instant::now() >= deadline => Outcome::Cut,
+                            Err(_) => Outcome::Failed("InFlightAtInterrupt".into()),
+                        }
+                    }
                 }
             };
             self.metrics
@@ -77,6 +85,7 @@ impl Worker {
     async fn send_with_retries(&mut self, request: &mut Request, read: bool) -> Outcome {
         let mut attempt = 1;
         loop {
+            self.metrics.borrow_mut().record_attempt(read);
             let sent = self.workload.attempt(&self.client, request).await;
             let retry_code = {
                 let mut metrics = self.metrics.borrow_mut();
@@ -92,16 +101,19 @@ impl Worker {
                     AttemptResult::Retryable(code) => code,
                 }
             };
-            if attempt >= self.max_attempts
-                || self.cancel.is_cancelled()
-                || Instant::now() >= self.deadline
-            {
+            if attempt >= self.max_attempts {
+                return Outcome::GaveUp(retry_code);
+            }
+            if self.cancel.is_cancelled() {
                 return Outcome::Failed(retry_code);
             }
             let ceiling = BACKOFF_BASE
                 .saturating_mul(1 << (attempt - 1).min(16))
                 .min(BACKOFF_CAP);
             let backoff = ceiling.mul_f64(self.rng.random::<f64>());
+            if Instant::now() + backoff >= self.deadline {
+                return Outcome::Cut;
+            }
             tokio::select! {
                 _ = sleep(backoff) => {}
                 _ = self.cancel.cancelled() => return Outcome::Failed(retry_code),

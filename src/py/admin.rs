@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use super::convert::config_err;
 use super::errors::to_pyerr;
-use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress};
+use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress, CleanupTarget};
 use crate::admin::tables::{
     apply_change, apply_warm, describe_capacity as describe, list_table_names, CapacityChange,
 };
@@ -135,18 +135,20 @@ pub fn update_capacity(
     })
 }
 
-/// Deletes the orders a run (or every run, with run_id None) generated in `table`; JSON report.
-/// `progress(dict_json)` is called after each scanned page; Ctrl-C stops between pages.
+/// Deletes the orders a run (or every run, with run_id None) generated in `table`, or with
+/// seeded_products the products --seed-products wrote; JSON report. `progress(dict_json)` is called
+/// after each scanned page; Ctrl-C stops between pages.
 #[pyfunction]
 #[pyo3(signature = (
-    *, table, run_id=None, dry_run=false, region="us-east-1".to_owned(), profile=None, endpoint_url=None,
-    progress=None,
+    *, table, run_id=None, seeded_products=false, dry_run=false, region="us-east-1".to_owned(),
+    profile=None, endpoint_url=None, progress=None,
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn cleanup_orders(
     py: Python<'_>,
     table: String,
     run_id: Option<String>,
+    seeded_products: bool,
     dry_run: bool,
     region: String,
     profile: Option<String>,
@@ -154,6 +156,17 @@ pub fn cleanup_orders(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     let conn = connection(region, profile, endpoint_url)?;
+    let target = match (run_id, seeded_products) {
+        (Some(_), true) => {
+            return Err(config_err(ConfigError::new(
+                "--seeded-products",
+                "give either a run id or seeded_products, not both",
+            )))
+        }
+        (Some(id), false) => CleanupTarget::Run(id),
+        (None, false) => CleanupTarget::AllRuns,
+        (None, true) => CleanupTarget::SeededProducts,
+    };
     let report = block_on(py, async move {
         let client = conn.client(Retries::Sdk).await?;
         let on_page = |state: &CleanupProgress| {
@@ -167,15 +180,7 @@ pub fn cleanup_orders(
                 py.check_signals().is_ok()
             })
         };
-        run_cleanup(
-            &client,
-            &table,
-            run_id.as_deref(),
-            dry_run,
-            &conn.label(),
-            on_page,
-        )
-        .await
+        run_cleanup(&client, &table, &target, dry_run, &conn.label(), on_page).await
     })?;
     Ok(serde_json::to_string(&report).expect("report serializes"))
 }

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyString};
 use rust_decimal::Decimal;
 
-use super::convert::{config_err, extract_decimal, whole};
+use super::convert::{config_err, count, extract_decimal};
 use crate::config::{
     minutes_to_duration, parse_duration, parse_table_capacity, secs_to_duration, ConfigError,
     RunConfig,
@@ -23,14 +23,14 @@ impl LoadConfig {
     #[new]
     #[pyo3(signature = (
         *, threads=None, minutes=None, duration=None, region=None, profile=None, endpoint_url=None,
-        products_table=None, orders_table=None, create_tables=false, seed_products=0, read_ratio=None,
+        products_table=None, orders_table=None, create_tables=false, seed_products=None, read_ratio=None,
         read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
         ttl_hours=None, sample_products=None, table_capacity=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        threads: Option<i64>,
+        threads: Option<Bound<'_, PyAny>>,
         minutes: Option<Bound<'_, PyAny>>,
         duration: Option<Bound<'_, PyAny>>,
         region: Option<String>,
@@ -39,21 +39,21 @@ impl LoadConfig {
         products_table: Option<String>,
         orders_table: Option<String>,
         create_tables: bool,
-        seed_products: i64,
+        seed_products: Option<Bound<'_, PyAny>>,
         read_ratio: Option<f64>,
         read_op: Option<String>,
-        batch_size: Option<i64>,
+        batch_size: Option<Bound<'_, PyAny>>,
         consistent_reads: bool,
         write_op: Option<String>,
-        max_attempts: Option<i64>,
-        seed: Option<i64>,
+        max_attempts: Option<Bound<'_, PyAny>>,
+        seed: Option<Bound<'_, PyAny>>,
         run_id: Option<String>,
         price_min: Option<Bound<'_, PyAny>>,
         price_max: Option<Bound<'_, PyAny>>,
-        max_quantity: Option<i64>,
-        max_lines: Option<i64>,
-        ttl_hours: Option<i64>,
-        sample_products: Option<i64>,
+        max_quantity: Option<Bound<'_, PyAny>>,
+        max_lines: Option<Bound<'_, PyAny>>,
+        ttl_hours: Option<Bound<'_, PyAny>>,
+        sample_products: Option<Bound<'_, PyAny>>,
         table_capacity: Option<String>,
     ) -> PyResult<Self> {
         let mut c = RunConfig::default();
@@ -74,7 +74,7 @@ impl LoadConfig {
             (None, None) => c.duration,
         };
         if let Some(v) = threads {
-            c.threads = whole("--threads", v)?;
+            c.threads = count("threads", "--threads", &v)?;
         }
         if let Some(v) = region {
             c.region = v;
@@ -88,7 +88,9 @@ impl LoadConfig {
             c.orders_table = v;
         }
         c.create_tables = create_tables;
-        c.seed_products = whole("--seed-products", seed_products)?;
+        if let Some(v) = seed_products {
+            c.seed_products = count("seed_products", "--seed-products", &v)?;
+        }
         if let Some(v) = read_ratio {
             c.read_ratio = v;
         }
@@ -96,16 +98,16 @@ impl LoadConfig {
             c.read_op = v.parse().map_err(config_err)?;
         }
         if let Some(v) = batch_size {
-            c.batch_size = whole("--batch-size", v)?;
+            c.batch_size = count("batch_size", "--batch-size", &v)?;
         }
         c.consistent_reads = consistent_reads;
         if let Some(v) = write_op {
             c.write_op = v.parse().map_err(config_err)?;
         }
         if let Some(v) = max_attempts {
-            c.max_attempts = whole("--max-attempts", v)?;
+            c.max_attempts = count("max_attempts", "--max-attempts", &v)?;
         }
-        c.seed = seed.map(|v| whole("--seed", v)).transpose()?;
+        c.seed = seed.map(|v| count("seed", "--seed", &v)).transpose()?;
         c.run_id = run_id;
         if let Some(v) = price_min {
             c.price_min = extract_decimal("price_min", "--price-min", &v)?;
@@ -114,16 +116,16 @@ impl LoadConfig {
             c.price_max = extract_decimal("price_max", "--price-max", &v)?;
         }
         if let Some(v) = max_quantity {
-            c.max_quantity = whole("--max-quantity", v)?;
+            c.max_quantity = count("max_quantity", "--max-quantity", &v)?;
         }
         if let Some(v) = max_lines {
-            c.max_lines = whole("--max-lines", v)?;
+            c.max_lines = count("max_lines", "--max-lines", &v)?;
         }
         if let Some(v) = ttl_hours {
-            c.ttl_hours = whole("--ttl-hours", v)?;
+            c.ttl_hours = count("ttl_hours", "--ttl-hours", &v)?;
         }
         if let Some(v) = sample_products {
-            c.sample_products = whole("--sample-products", v)?;
+            c.sample_products = count("sample_products", "--sample-products", &v)?;
         }
         if let Some(v) = table_capacity {
             c.table_capacity = parse_table_capacity(&v).map_err(config_err)?;

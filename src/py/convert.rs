@@ -54,12 +54,26 @@ pub fn extract_decimal(
     parse_decimal_exact(option, &text).map_err(config_err)
 }
 
-/// A count that must fit u32/u64; the real bounds are checked later by RunConfig::validate.
-pub fn whole<T: TryFrom<i64>>(option: &'static str, value: i64) -> PyResult<T> {
-    T::try_from(value).map_err(|_| {
-        config_err(ConfigError::new(
+/// A count: an int (not a bool, not a float) that fits `T`, else TypeError or a ConfigError naming
+/// the option - never an OverflowError. The real bounds are checked later by RunConfig::validate.
+pub fn count<T: TryFrom<i128>>(
+    field: &str,
+    option: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<T> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "{field} must be an int, not {}",
+            value.get_type().name()?
+        )));
+    }
+    // Past i128 is out of every range anyway.
+    let wide = value.extract::<i128>().unwrap_or(i128::MAX);
+    T::try_from(wide).map_err(|_| match value.str() {
+        Ok(text) => config_err(ConfigError::new(
             option,
-            format!("must be a non-negative whole number in range, got {value}"),
-        ))
+            format!("must be a non-negative whole number in range, got {text}"),
+        )),
+        Err(err) => err,
     })
 }

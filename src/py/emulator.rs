@@ -1,6 +1,6 @@
 //! The offline endpoint for Python: start it on a loopback port, read its URL, stop it.
 
-use pyo3::exceptions::PyOSError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::emulator::Emulator as Server;
@@ -18,8 +18,13 @@ impl Emulator {
     #[new]
     #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned()))]
     fn new(host: String, port: u16, threads: usize, region: String) -> PyResult<Self> {
-        let server = Server::start(&host, port, threads, &region)
-            .map_err(|e| PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}")))?;
+        let server = Server::start(&host, port, threads, &region).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidInput {
+                PyValueError::new_err(e.to_string())
+            } else {
+                PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}"))
+            }
+        })?;
         Ok(Self {
             url: server.url(),
             server: Some(server),

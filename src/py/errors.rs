@@ -48,6 +48,18 @@ create_exception!(
     DdbLoadError,
     "A value cannot be represented exactly."
 );
+create_exception!(
+    ddbload._engine,
+    PartialSetupError,
+    DdbLoadError,
+    "Setup failed after it had written to DynamoDB; the message says what was left behind."
+);
+create_exception!(
+    ddbload._engine,
+    InternalError,
+    DdbLoadError,
+    "A failure inside ddbload itself."
+);
 
 pub fn to_pyerr(err: EngineError) -> PyErr {
     let text = err.to_string();
@@ -58,6 +70,8 @@ pub fn to_pyerr(err: EngineError) -> PyErr {
         EngineError::Credentials(_) => CredentialsError::new_err(text),
         EngineError::Aws(_) => AwsError::new_err(text),
         EngineError::Data(_) => DataError::new_err(text),
+        EngineError::AfterWrites { .. } => PartialSetupError::new_err(text),
+        EngineError::Internal(_) => InternalError::new_err(text),
         EngineError::Interrupted => PyKeyboardInterrupt::new_err(text),
     }
 }
@@ -71,5 +85,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CredentialsError", py.get_type::<CredentialsError>())?;
     m.add("AwsError", py.get_type::<AwsError>())?;
     m.add("DataError", py.get_type::<DataError>())?;
+    m.add("PartialSetupError", py.get_type::<PartialSetupError>())?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
     Ok(())
 }

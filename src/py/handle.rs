@@ -47,7 +47,7 @@ fn absorb(event: Option<Event>, outcome: &Outcome) -> Option<String> {
         None => {
             let mut slot = outcome.lock().expect("outcome lock");
             slot.get_or_insert_with(|| {
-                Err(EngineError::Aws(
+                Err(EngineError::Internal(
                     "the engine stopped without a result".into(),
                 ))
             });

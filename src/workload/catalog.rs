@@ -7,6 +7,7 @@ use rand::seq::index::sample;
 use rand::Rng;
 use rust_decimal::Decimal;
 
+use super::money;
 use super::schema::{label, KeySchema};
 use crate::error::EngineError;
 
@@ -55,7 +56,11 @@ impl Catalog {
                          (at most 28 significant digits)"
                     ))
                 })?,
-                _ => random_price(rng, price_min, price_max),
+                _ => random_price(rng, price_min, price_max).ok_or_else(|| {
+                    EngineError::Data(format!(
+                        "--price-max: prices between {price_min} and {price_max} cannot be drawn exactly"
+                    ))
+                })?,
             };
             products.push(Product {
                 key,
@@ -64,6 +69,29 @@ impl Catalog {
             });
         }
         Ok(Self { products })
+    }
+
+    /// Refuses a catalog whose prices could make an order total that cannot be held exactly.
+    pub fn check_totals(&self, max_quantity: u32, max_lines: u32) -> Result<(), EngineError> {
+        let scale = self
+            .products
+            .iter()
+            .map(|p| p.price.scale())
+            .max()
+            .unwrap_or(0);
+        let Some(dearest) = self.products.iter().max_by_key(|p| p.price) else {
+            return Ok(());
+        };
+        if money::largest_total(dearest.price, scale, max_quantity, max_lines).is_none() {
+            return Err(EngineError::Data(format!(
+                "product {}: price {} x up to {} units ({max_lines} lines of {max_quantity}) makes an order \
+                 total that cannot be held exactly as a decimal; lower --max-quantity or --max-lines",
+                dearest.label,
+                dearest.price,
+                u64::from(max_quantity) * u64::from(max_lines)
+            )));
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -84,14 +112,15 @@ impl Catalog {
     }
 }
 
-/// A price in `[min, max]` at the finer of the two scales (at least cents).
-pub fn random_price(rng: &mut impl Rng, min: Decimal, max: Decimal) -> Decimal {
-    let scale = min.scale().max(max.scale()).max(2);
-    let (mut lo, mut hi) = (min, max);
-    lo.rescale(scale);
-    hi.rescale(scale);
-    let mantissa = rng.random_range(lo.mantissa()..=hi.mantissa());
-    Decimal::from_i128_with_scale(mantissa, scale)
+/// A price in `[min, max]` at the finer of the two scales (cents at least, where that fits exactly);
+/// None when the bounds cannot be written at one scale exactly.
+pub fn random_price(rng: &mut impl Rng, min: Decimal, max: Decimal) -> Option<Decimal> {
+    let scale = money::price_scale(min, max);
+    let (lo, hi) = (
+        money::mantissa_at(min, scale)?,
+        money::mantissa_at(max, scale)?,
+    );
+    Decimal::try_from_i128_with_scale(rng.random_range(lo..=hi), scale).ok()
 }
 
 /// The `index`-th seeded product; its key is namespaced ("ddbload-p-0000042") so seeding never
@@ -156,10 +185,36 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(7);
         let (min, max) = (Decimal::new(100, 2), Decimal::new(5, 0));
         for _ in 0..1000 {
-            let p = random_price(&mut rng, min, max);
+            let p = random_price(&mut rng, min, max).unwrap();
             assert!(p >= min && p <= max, "{p}");
             assert_eq!(p.scale(), 2);
         }
+    }
+
+    #[test]
+    fn the_largest_prices_keep_their_value() {
+        // Rescaling the largest decimal to cents cannot be exact: it is drawn at its own scale.
+        let mut rng = SmallRng::seed_from_u64(7);
+        let max = Decimal::MAX;
+        let p = random_price(&mut rng, max, max).unwrap();
+        assert_eq!(p, max);
+    }
+
+    #[test]
+    fn catalogs_whose_totals_cannot_be_exact_are_refused() {
+        let mut rng = SmallRng::seed_from_u64(1);
+        let price = Decimal::from_str_exact("9.999999999999999999999999999").unwrap();
+        let cat = Catalog::from_items(
+            &[seed_item(1, &schema(), price)],
+            &schema(),
+            &mut rng,
+            Decimal::ONE,
+            Decimal::TEN,
+        )
+        .unwrap();
+        assert!(cat.check_totals(1, 1).is_ok());
+        let err = cat.check_totals(5, 5).unwrap_err();
+        assert!(err.to_string().contains("ddbload-p-0000001"), "{err}");
     }
 
     #[test]

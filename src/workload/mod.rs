@@ -2,9 +2,11 @@
 
 pub mod catalog;
 pub mod classify;
+pub mod money;
 pub mod ops;
 pub mod orders;
 pub mod schema;
+pub mod seeding;
 pub mod tables;
 
 pub use ops::{Attempt, AttemptResult, Capacity, Request, Workload};

@@ -10,6 +10,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 
 use super::catalog::{Catalog, GENERATED_BY_ATTR, GENERATOR};
+use super::money;
 use super::schema::KeySchema;
 use crate::error::EngineError;
 
@@ -26,15 +27,16 @@ pub struct OrderLine {
 }
 
 impl OrderLine {
+    /// Unit price x quantity, exactly (None when it cannot be held exactly).
     pub fn line_total(&self) -> Option<Decimal> {
-        self.unit_price.checked_mul(Decimal::from(self.quantity))
+        money::mul_int(self.unit_price, u64::from(self.quantity))
     }
 }
 
-/// The exact sum of quantity x unit price; None when it does not fit a Decimal.
+/// The exact sum of quantity x unit price; None when it cannot be held exactly.
 pub fn order_total(lines: &[OrderLine]) -> Option<Decimal> {
     lines.iter().try_fold(Decimal::ZERO, |sum, line| {
-        sum.checked_add(line.line_total()?)
+        money::add(sum, line.line_total()?)
     })
 }
 
@@ -81,7 +83,9 @@ impl OrderGenerator {
             .collect();
         let id = self.order_id(worker, seq);
         let total = order_total(&lines).ok_or_else(|| {
-            EngineError::Data(format!("order {id}: total overflows an exact decimal"))
+            EngineError::Data(format!(
+                "order {id}: its total cannot be held exactly as a decimal"
+            ))
         })?;
         let number = self.numeric_base + u64::from(worker) * 10_000_000_000 + seq;
         let mut key = HashMap::with_capacity(2);
@@ -109,7 +113,7 @@ impl OrderGenerator {
         let mut lines = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
             let line_total = line.line_total().ok_or_else(|| {
-                EngineError::Data("order line total overflows an exact decimal".into())
+                EngineError::Data("an order line total cannot be held exactly as a decimal".into())
             })?;
             lines.push(AttributeValue::M(HashMap::from([
                 (
@@ -193,6 +197,10 @@ mod tests {
     fn overflowing_totals_are_errors_not_rounding() {
         let huge = line("79228162514264337593543950335", 2);
         assert_eq!(order_total(&[huge]), None);
+        // Each line is exact; their sum needs more than 96 bits: rust_decimal would round it.
+        let long = || line("9.999999999999999999999999999", 5);
+        assert!(long().line_total().is_some());
+        assert_eq!(order_total(&[long(), long()]), None);
     }
 
     fn generator(kind: KeyKind) -> OrderGenerator {
