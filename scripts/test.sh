@@ -17,8 +17,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 
 log "format and lint: cargo fmt, clippy, ruff"
-cargo fmt --check
-cargo clippy --all-features --all-targets --quiet -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-features --all-targets --quiet -- -D warnings
 ruff check python tests bench
 ruff format --check python tests bench
 
@@ -31,8 +31,8 @@ DDBLOAD_TEST_ENDPOINT=$(bash scripts/dynamodb-local.sh start "$work/ddb")
 export DDBLOAD_TEST_ENDPOINT
 echo "DynamoDB Local at $DDBLOAD_TEST_ENDPOINT" >&2
 
-log "cargo test (engine unit tests, and integration tests against DynamoDB Local)"
-cargo test --quiet
+log "cargo test: the emulator crate (its own tests, property tests included), the engine (unit tests, and integration tests against DynamoDB Local)"
+cargo test --workspace --quiet
 
 wheel=$(build_wheel)
 log "installing $(basename "$wheel") into a fresh virtual environment"

@@ -288,13 +288,8 @@ fn check_name(
     Ok(())
 }
 
-/// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.' (the CreateTable API reference).
-pub fn is_valid_table_name(name: &str) -> bool {
-    (3..=255).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-}
+/// DynamoDB's table-name rule, one definition shared with the offline endpoint.
+pub use ddbload_emulator::is_valid_table_name;
 
 fn check_table_name(option: &'static str, name: &str) -> Result<(), ConfigError> {
     if !is_valid_table_name(name) {

@@ -5,7 +5,6 @@ pub mod admin;
 pub mod capacity;
 pub mod config;
 pub mod connection;
-pub mod emulator;
 pub mod engine;
 pub mod error;
 pub mod metrics;

@@ -3,7 +3,7 @@
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::emulator::Emulator as Server;
+use ddbload_emulator::Emulator as Server;
 
 /// A DynamoDB-compatible endpoint held in memory that throttles like DynamoDB. Stops when stopped,
 /// when used as a context manager, or when garbage-collected.

@@ -2,48 +2,11 @@
 //! provisioned token buckets with up to 300 s of burst credit, on-demand tables that serve their warm
 //! throughput (12,000 / 4,000 for a new table) or twice their previous peak, per-partition-key limits
 //! of 3,000 read and 1,000 write units per second, and the 4-per-24-hours switch to on-demand.
-//! Time comes from a Clock so the model is tested on simulated time.
+//! Time comes from a Clock (clock.rs) so the model is tested on simulated time.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
 
-use super::value::KeyValue;
-
-pub trait Clock: Send + Sync {
-    /// Seconds since an arbitrary start.
-    fn now(&self) -> f64;
-}
-
-pub struct SystemClock(Instant);
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        Self(Instant::now())
-    }
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
-    }
-}
-
-/// Simulated time for tests.
-#[derive(Default)]
-pub struct ManualClock(Mutex<f64>);
-
-impl ManualClock {
-    pub fn advance(&self, seconds: f64) {
-        *self.0.lock().expect("clock lock") += seconds;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> f64 {
-        *self.0.lock().expect("clock lock")
-    }
-}
+use crate::value::KeyValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consistency {
@@ -220,6 +183,10 @@ impl TableCapacity {
         let second = now.floor() as i64;
         if second != self.second.0 {
             self.second = (second, 0.0, 0.0);
+            // A key bucket holds one second of its rate: one untouched for a second is full again
+            // and needs no entry (without this, every order key ever written would stay here).
+            self.keys
+                .retain(|_, (r, w)| r.tokens(now) < r.capacity || w.tokens(now) < w.capacity);
         }
         if kind == Kind::Read {
             self.second.1 += units;
@@ -313,6 +280,7 @@ impl TableCapacity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{Clock, ManualClock};
 
     #[test]
     fn units_follow_the_developer_guide_examples() {

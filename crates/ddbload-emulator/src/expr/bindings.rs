@@ -1,0 +1,103 @@
+//! ExpressionAttributeNames and ExpressionAttributeValues of one request, checked and tracked: values
+//! are validated as items are (errors name the key), and names or values no expression used are refused.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::value::Av;
+
+#[derive(Debug, Default)]
+pub struct Bindings {
+    names: BTreeMap<String, String>,
+    values: BTreeMap<String, Av>,
+    used_names: RefCell<BTreeSet<String>>,
+    used_values: RefCell<BTreeSet<String>>,
+}
+
+impl Bindings {
+    pub fn from_request(request: &Value) -> Result<Self, ApiError> {
+        let mut names = BTreeMap::new();
+        if let Some(map) = request
+            .get("ExpressionAttributeNames")
+            .and_then(Value::as_object)
+        {
+            for (k, v) in map {
+                let name = v.as_str().ok_or_else(|| {
+                    ApiError::serialization("ExpressionAttributeNames values must be strings")
+                })?;
+                names.insert(k.clone(), name.to_owned());
+            }
+        }
+        let mut values = BTreeMap::new();
+        if let Some(map) = request
+            .get("ExpressionAttributeValues")
+            .and_then(Value::as_object)
+        {
+            for (k, v) in map {
+                let value = Av::from_json(v).map_err(|e| ApiError::invalid_value(k, &e))?;
+                values.insert(k.clone(), value);
+            }
+        }
+        Ok(Self {
+            names,
+            values,
+            ..Self::default()
+        })
+    }
+
+    pub fn has_names(&self) -> bool {
+        !self.names.is_empty()
+    }
+
+    pub fn has_values(&self) -> bool {
+        !self.values.is_empty()
+    }
+
+    pub fn name(&self, alias: &str) -> Result<String, ApiError> {
+        self.used_names.borrow_mut().insert(alias.to_owned());
+        self.names.get(alias).cloned().ok_or_else(|| {
+            ApiError::validation(format!(
+                "Value provided in ExpressionAttributeNames unused in expressions: An expression attribute \
+                 name used in the document path is not defined; attribute name: {alias}"
+            ))
+        })
+    }
+
+    pub fn value(&self, placeholder: &str) -> Result<Av, ApiError> {
+        self.used_values.borrow_mut().insert(placeholder.to_owned());
+        self.values.get(placeholder).cloned().ok_or_else(|| {
+            ApiError::validation(format!(
+                "Invalid expression: An expression attribute value used in expression is not defined; \
+                 attribute value: {placeholder}"
+            ))
+        })
+    }
+
+    /// DynamoDB refuses names and values that no expression used.
+    pub fn check_all_used(&self) -> Result<(), ApiError> {
+        let unused = |all: Vec<&String>, used: &BTreeSet<String>| -> Vec<String> {
+            all.into_iter()
+                .filter(|k| !used.contains(*k))
+                .cloned()
+                .collect()
+        };
+        let names = unused(self.names.keys().collect(), &self.used_names.borrow());
+        if !names.is_empty() {
+            return Err(ApiError::validation(format!(
+                "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
+                names.join(", ")
+            )));
+        }
+        let values = unused(self.values.keys().collect(), &self.used_values.borrow());
+        if !values.is_empty() {
+            return Err(ApiError::validation(format!(
+                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
+                values.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,111 @@
+//! Splits an expression into tokens: names, #aliases, :placeholders, list indexes and punctuation.
+
+use crate::error::{ApiError, ExprKind};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    Name(String),
+    Alias(String),
+    Placeholder(String),
+    Number(usize),
+    Op(&'static str),
+    LParen,
+    RParen,
+    Comma,
+    Dot,
+    LBracket,
+    RBracket,
+}
+
+impl Token {
+    pub fn text(&self) -> String {
+        match self {
+            Token::Name(s) | Token::Alias(s) | Token::Placeholder(s) => s.clone(),
+            Token::Number(n) => n.to_string(),
+            Token::Op(op) => (*op).to_owned(),
+            Token::LParen => "(".into(),
+            Token::RParen => ")".into(),
+            Token::Comma => ",".into(),
+            Token::Dot => ".".into(),
+            Token::LBracket => "[".into(),
+            Token::RBracket => "]".into(),
+        }
+    }
+
+    pub fn is_keyword(&self, word: &str) -> bool {
+        matches!(self, Token::Name(n) if n.eq_ignore_ascii_case(word))
+    }
+}
+
+pub fn tokenize(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |i: &mut usize| {
+        let start = *i;
+        while *i < chars.len() && (chars[*i].is_alphanumeric() || chars[*i] == '_') {
+            *i += 1;
+        }
+        chars[start..*i].iter().collect::<String>()
+    };
+    let syntax = |token: &str, at: usize| {
+        let near: String = chars[at.min(chars.len())..].iter().take(12).collect();
+        ApiError::expression_syntax(kind, token, &near)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let single = match c {
+            '(' => Some(Token::LParen),
+            ')' => Some(Token::RParen),
+            ',' => Some(Token::Comma),
+            '.' => Some(Token::Dot),
+            '[' => Some(Token::LBracket),
+            ']' => Some(Token::RBracket),
+            '=' => Some(Token::Op("=")),
+            '+' => Some(Token::Op("+")),
+            '-' => Some(Token::Op("-")),
+            _ => None,
+        };
+        if let Some(token) = single {
+            out.push(token);
+            i += 1;
+            continue;
+        }
+        match c {
+            ' ' | '\t' | '\n' | '\r' => i += 1,
+            '#' | ':' => {
+                let at = i;
+                i += 1;
+                let name = word(&mut i);
+                if name.is_empty() {
+                    return Err(syntax(&c.to_string(), at));
+                }
+                out.push(if c == '#' {
+                    Token::Alias(format!("#{name}"))
+                } else {
+                    Token::Placeholder(format!(":{name}"))
+                });
+            }
+            '<' | '>' => {
+                let op = match (c, chars.get(i + 1).copied()) {
+                    ('<', Some('=')) => "<=",
+                    ('<', Some('>')) => "<>",
+                    ('>', Some('=')) => ">=",
+                    ('<', _) => "<",
+                    _ => ">",
+                };
+                i += op.len();
+                out.push(Token::Op(op));
+            }
+            c if c.is_ascii_digit() => {
+                let at = i;
+                let digits = word(&mut i);
+                let n = digits.parse().map_err(|_| syntax(&digits, at))?;
+                out.push(Token::Number(n));
+            }
+            c if c.is_alphabetic() || c == '_' => out.push(Token::Name(word(&mut i))),
+            other => return Err(syntax(&other.to_string(), i)),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,503 @@
+//! Expressions to their parsed forms, within DynamoDB's limits ("Expression length and complexity"):
+//! at most 4 KB, at most 300 operators and functions, no redundant parentheses. Those checks run on
+//! the token list before any recursion, and nesting is bounded, so no request can exhaust the stack.
+
+use std::collections::BTreeSet;
+
+use super::ast::{Action, Cond, Operand, Path, PathPart};
+use super::bindings::Bindings;
+use super::lexer::{tokenize, Token};
+use crate::error::{ApiError, ExprKind};
+
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+pub const MAX_OPERATORS: usize = 300;
+/// A valid expression needs an operator per nesting level, so deeper nesting is over the limit anyway.
+const MAX_DEPTH: usize = MAX_OPERATORS + 1;
+
+const RESERVED: [&str; 8] = ["AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD"];
+const CONDITION_FUNCTIONS: [&str; 5] = [
+    "attribute_exists",
+    "attribute_not_exists",
+    "begins_with",
+    "contains",
+    "attribute_type",
+];
+
+struct Parser<'a> {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+    kind: ExprKind,
+    bindings: &'a Bindings,
+}
+
+/// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
+fn checked_tokens(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Err(ApiError::expression_too_long(kind, text.len()));
+    }
+    if text.trim().is_empty() {
+        return Err(ApiError::expression_invalid(
+            kind,
+            "The expression can not be empty;",
+        ));
+    }
+    let tokens = tokenize(text, kind)?;
+    if count_operators(&tokens, kind) > MAX_OPERATORS {
+        return Err(ApiError::too_many_operators(kind));
+    }
+    if has_redundant_parentheses(&tokens) {
+        return Err(ApiError::redundant_parentheses(kind));
+    }
+    Ok(tokens)
+}
+
+/// Comparators, AND/OR/NOT, BETWEEN, IN, arithmetic and function calls each count once (the AND
+/// inside BETWEEN does not).
+fn count_operators(tokens: &[Token], kind: ExprKind) -> usize {
+    let mut count = 0;
+    let mut open_betweens = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let call = matches!(token, Token::Name(_)) && tokens.get(i + 1) == Some(&Token::LParen);
+        count += match token {
+            Token::Op("=") if kind == ExprKind::Update => 0,
+            Token::Op(_) => 1,
+            t if t.is_keyword("BETWEEN") => {
+                open_betweens += 1;
+                1
+            }
+            t if t.is_keyword("AND") && open_betweens > 0 => {
+                open_betweens -= 1;
+                0
+            }
+            t if t.is_keyword("AND")
+                || t.is_keyword("OR")
+                || t.is_keyword("NOT")
+                || t.is_keyword("IN") =>
+            {
+                1
+            }
+            _ if call => 1,
+            _ => 0,
+        };
+    }
+    count
+}
+
+/// `((x))`: two adjacent opening parentheses closed by two adjacent closing ones.
+fn has_redundant_parentheses(tokens: &[Token]) -> bool {
+    let mut matching = vec![usize::MAX; tokens.len()];
+    let mut open = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            Token::LParen => open.push(i),
+            Token::RParen => match open.pop() {
+                Some(start) => matching[start] = i,
+                None => return false, // unbalanced: the parser reports it
+            },
+            _ => {}
+        }
+    }
+    (0..tokens.len().saturating_sub(1)).any(|i| {
+        tokens[i] == Token::LParen
+            && tokens[i + 1] == Token::LParen
+            && matching[i] != usize::MAX
+            && matching[i + 1] != usize::MAX
+            && matching[i] == matching[i + 1] + 1
+            && !(i > 0 && is_function_name(&tokens[i - 1]))
+    })
+}
+
+/// A name right before "(" that is not a logical keyword: the parenthesis belongs to a call.
+fn is_function_name(token: &Token) -> bool {
+    matches!(token, Token::Name(_))
+        && !["AND", "OR", "NOT", "IN"]
+            .iter()
+            .any(|k| token.is_keyword(k))
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &str, kind: ExprKind, bindings: &'a Bindings) -> Result<Self, ApiError> {
+        Ok(Self {
+            tokens: checked_tokens(text, kind)?,
+            pos: 0,
+            depth: 0,
+            kind,
+            bindings,
+        })
+    }
+
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let t = self.tokens.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn keyword(&self, word: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_keyword(word))
+    }
+
+    fn syntax_error(&self) -> ApiError {
+        let at = self.pos.min(self.tokens.len());
+        let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
+        let near: Vec<String> = self.tokens[at.saturating_sub(1)..(at + 2).min(self.tokens.len())]
+            .iter()
+            .map(Token::text)
+            .collect();
+        ApiError::expression_syntax(self.kind, &token, &near.join(" "))
+    }
+
+    fn expect(&mut self, token: Token) -> Result<(), ApiError> {
+        if self.peek() == Some(&token) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.syntax_error())
+        }
+    }
+
+    fn done(&self) -> Result<(), ApiError> {
+        if self.pos < self.tokens.len() {
+            return Err(self.syntax_error());
+        }
+        Ok(())
+    }
+
+    /// Every recursive step goes through here: nesting past the operator limit is refused.
+    fn descend(&mut self) -> Result<(), ApiError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ApiError::too_many_operators(self.kind));
+        }
+        Ok(())
+    }
+
+    fn path(&mut self) -> Result<Path, ApiError> {
+        let mut path = vec![PathPart::Attr(self.attr_name()?)];
+        loop {
+            match self.peek() {
+                Some(Token::Dot) => {
+                    self.pos += 1;
+                    path.push(PathPart::Attr(self.attr_name()?));
+                }
+                Some(Token::LBracket) => {
+                    self.pos += 1;
+                    let Some(Token::Number(n)) = self.next() else {
+                        return Err(self.syntax_error());
+                    };
+                    self.expect(Token::RBracket)?;
+                    path.push(PathPart::Index(n));
+                }
+                _ => return Ok(path),
+            }
+        }
+    }
+
+    fn attr_name(&mut self) -> Result<String, ApiError> {
+        match self.peek().cloned() {
+            Some(Token::Alias(alias)) => {
+                self.pos += 1;
+                self.bindings.name(&alias)
+            }
+            Some(Token::Name(name)) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) => {
+                self.pos += 1;
+                Ok(name)
+            }
+            _ => Err(self.syntax_error()),
+        }
+    }
+
+    fn operand(&mut self) -> Result<Operand, ApiError> {
+        let first = self.single_operand()?;
+        match self.peek() {
+            Some(Token::Op("+")) => {
+                self.pos += 1;
+                Ok(Operand::Plus(
+                    Box::new(first),
+                    Box::new(self.single_operand()?),
+                ))
+            }
+            Some(Token::Op("-")) => {
+                self.pos += 1;
+                Ok(Operand::Minus(
+                    Box::new(first),
+                    Box::new(self.single_operand()?),
+                ))
+            }
+            _ => Ok(first),
+        }
+    }
+
+    fn single_operand(&mut self) -> Result<Operand, ApiError> {
+        self.descend()?;
+        let operand = match self.peek().cloned() {
+            Some(Token::Placeholder(p)) => {
+                self.pos += 1;
+                Operand::Value(self.bindings.value(&p)?)
+            }
+            Some(Token::Name(f)) if self.tokens.get(self.pos + 1) == Some(&Token::LParen) => {
+                self.pos += 2;
+                let operand = match f.as_str() {
+                    "size" => Operand::Size(self.path()?),
+                    "if_not_exists" => {
+                        let path = self.path()?;
+                        self.expect(Token::Comma)?;
+                        Operand::IfNotExists(path, Box::new(self.operand()?))
+                    }
+                    "list_append" => {
+                        let a = self.operand()?;
+                        self.expect(Token::Comma)?;
+                        Operand::ListAppend(Box::new(a), Box::new(self.operand()?))
+                    }
+                    other => {
+                        return Err(ApiError::expression_invalid(
+                            self.kind,
+                            format_args!("Invalid function name; function: {other}"),
+                        ))
+                    }
+                };
+                self.expect(Token::RParen)?;
+                operand
+            }
+            _ => Operand::Path(self.path()?),
+        };
+        self.depth -= 1;
+        Ok(operand)
+    }
+
+    fn condition(&mut self) -> Result<Cond, ApiError> {
+        let mut left = self.and()?;
+        while self.keyword("OR") {
+            self.pos += 1;
+            left = Cond::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Cond, ApiError> {
+        let mut left = self.not()?;
+        while self.keyword("AND") {
+            self.pos += 1;
+            left = Cond::And(Box::new(left), Box::new(self.not()?));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Cond, ApiError> {
+        self.descend()?;
+        let cond = if self.keyword("NOT") {
+            self.pos += 1;
+            Cond::Not(Box::new(self.not()?))
+        } else {
+            self.primary()?
+        };
+        self.depth -= 1;
+        Ok(cond)
+    }
+
+    fn primary(&mut self) -> Result<Cond, ApiError> {
+        if self.peek() == Some(&Token::LParen) {
+            self.pos += 1;
+            let inner = self.condition()?;
+            self.expect(Token::RParen)?;
+            return Ok(inner);
+        }
+        if let Some(Token::Name(f)) = self.peek().cloned() {
+            let is_call = self.tokens.get(self.pos + 1) == Some(&Token::LParen);
+            if is_call && CONDITION_FUNCTIONS.contains(&f.as_str()) {
+                self.pos += 2;
+                let cond = match f.as_str() {
+                    "attribute_exists" => Cond::Exists(self.path()?),
+                    "attribute_not_exists" => Cond::NotExists(self.path()?),
+                    "attribute_type" => {
+                        let path = self.path()?;
+                        self.expect(Token::Comma)?;
+                        Cond::AttrType(path, self.operand()?)
+                    }
+                    name => {
+                        let a = self.operand()?;
+                        self.expect(Token::Comma)?;
+                        let b = self.operand()?;
+                        if name == "begins_with" {
+                            Cond::BeginsWith(a, b)
+                        } else {
+                            Cond::Contains(a, b)
+                        }
+                    }
+                };
+                self.expect(Token::RParen)?;
+                return Ok(cond);
+            }
+        }
+        let left = self.operand()?;
+        if self.keyword("BETWEEN") {
+            self.pos += 1;
+            let low = self.operand()?;
+            if !self.keyword("AND") {
+                return Err(self.syntax_error());
+            }
+            self.pos += 1;
+            return Ok(Cond::Between(left, low, self.operand()?));
+        }
+        if self.keyword("IN") {
+            self.pos += 1;
+            self.expect(Token::LParen)?;
+            let mut options = vec![self.operand()?];
+            while self.peek() == Some(&Token::Comma) {
+                self.pos += 1;
+                options.push(self.operand()?);
+            }
+            self.expect(Token::RParen)?;
+            return Ok(Cond::In(left, options));
+        }
+        match self.peek() {
+            Some(Token::Op(op)) if matches!(*op, "=" | "<>" | "<" | "<=" | ">" | ">=") => {
+                let op = *op;
+                self.pos += 1;
+                Ok(Cond::Compare(left, op, self.operand()?))
+            }
+            _ => Err(self.syntax_error()),
+        }
+    }
+
+    fn update(&mut self) -> Result<Vec<Action>, ApiError> {
+        let mut actions = Vec::new();
+        let mut seen_clauses = BTreeSet::new();
+        while self.peek().is_some() {
+            let Some(Token::Name(clause)) = self.peek().cloned() else {
+                return Err(self.syntax_error());
+            };
+            let clause = clause.to_ascii_uppercase();
+            if !matches!(clause.as_str(), "SET" | "REMOVE" | "ADD" | "DELETE") {
+                return Err(self.syntax_error());
+            }
+            self.pos += 1;
+            if !seen_clauses.insert(clause.clone()) {
+                return Err(ApiError::expression_invalid(
+                    self.kind,
+                    format_args!(
+                        "The \"{clause}\" section can only be used once in an update expression;"
+                    ),
+                ));
+            }
+            loop {
+                let action = match clause.as_str() {
+                    "SET" => {
+                        let path = self.path()?;
+                        self.expect(Token::Op("="))?;
+                        Action::Set(path, self.operand()?)
+                    }
+                    "REMOVE" => Action::Remove(self.path()?),
+                    other => {
+                        let path = self.path()?;
+                        let Some(Token::Placeholder(p)) = self.next() else {
+                            self.pos -= 1;
+                            return Err(self.syntax_error());
+                        };
+                        let value = self.bindings.value(&p)?;
+                        if other == "ADD" {
+                            Action::Add(path, value)
+                        } else {
+                            Action::Delete(path, value)
+                        }
+                    }
+                };
+                actions.push(action);
+                if self.peek() == Some(&Token::Comma) {
+                    self.pos += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        Ok(actions)
+    }
+}
+
+pub fn parse_condition(text: &str, kind: ExprKind, bindings: &Bindings) -> Result<Cond, ApiError> {
+    let mut parser = Parser::new(text, kind, bindings)?;
+    let cond = parser.condition()?;
+    parser.done()?;
+    Ok(cond)
+}
+
+pub fn parse_update(text: &str, bindings: &Bindings) -> Result<Vec<Action>, ApiError> {
+    let mut parser = Parser::new(text, ExprKind::Update, bindings)?;
+    let actions = parser.update()?;
+    parser.done()?;
+    Ok(actions)
+}
+
+pub fn parse_projection(text: &str, bindings: &Bindings) -> Result<Vec<Path>, ApiError> {
+    let mut parser = Parser::new(text, ExprKind::Projection, bindings)?;
+    let mut paths = vec![parser.path()?];
+    while parser.peek() == Some(&Token::Comma) {
+        parser.pos += 1;
+        paths.push(parser.path()?);
+    }
+    parser.done()?;
+    Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn values() -> Bindings {
+        Bindings::from_request(&json!({"ExpressionAttributeValues": {":v": {"N": "1"}}})).unwrap()
+    }
+
+    fn condition_error(text: &str) -> String {
+        parse_condition(text, ExprKind::Condition, &values())
+            .unwrap_err()
+            .message
+    }
+
+    #[test]
+    fn dynamodbs_limits_are_enforced_without_deep_recursion() {
+        // 2,000 nested parentheses (4,019 bytes): redundant, refused before any recursion.
+        let nested = format!(
+            "{}attribute_exists(a){}",
+            "(".repeat(2000),
+            ")".repeat(2000)
+        );
+        assert_eq!(
+            condition_error(&nested),
+            "Invalid ConditionExpression: The expression has redundant parentheses;"
+        );
+        let padded = format!("attribute_exists(a){}", " ".repeat(4097 - 19));
+        assert!(condition_error(&padded).ends_with("expression size: 4097"));
+        assert!(parse_condition(&padded[..4096], ExprKind::Condition, &values()).is_ok());
+        let ors = |n: usize| vec!["a=:v"; n + 1].join(" OR ");
+        assert!(parse_condition(&ors(149), ExprKind::Condition, &values()).is_ok());
+        assert!(condition_error(&ors(150)).ends_with("operator count: 301"));
+        // 10,000 terms would be 90 KB: the size check answers first.
+        assert!(condition_error(&ors(10_000)).contains("Expression size has exceeded"));
+        let nots = |n: usize| format!("{}attribute_exists(a)", "NOT ".repeat(n));
+        assert!(parse_condition(&nots(299), ExprKind::Condition, &values()).is_ok());
+        assert!(condition_error(&nots(300)).ends_with("operator count: 301"));
+        // Deep but not redundant nesting with operators at every level is fine up to the limit.
+        let mut deep = "attribute_exists(a)".to_owned();
+        for _ in 0..100 {
+            deep = format!("(attribute_exists(a) AND {deep})");
+        }
+        assert!(parse_condition(&deep, ExprKind::Condition, &values()).is_ok());
+        assert!(parse_condition("(attribute_exists(a))", ExprKind::Condition, &values()).is_ok());
+        assert!(condition_error("((a = :v))").contains("redundant parentheses"));
+    }
+
+    #[test]
+    fn left_nested_parentheses_past_the_limit_are_refused() {
+        let text = format!("{}a = :v{}", "(".repeat(400), ") AND a = :v".repeat(400));
+        let message = condition_error(&text);
+        assert!(
+            message.contains("Expression size") || message.contains("operators"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Applying UpdateExpression actions (SET with + and -, if_not_exists, list_append; REMOVE; ADD;
+//! DELETE) to an item, with exact number arithmetic; and the paths an update touched (UPDATED_*).
+
+use super::ast::{Action, Path, PathPart};
+use super::eval::{resolve, value_of};
+use crate::error::{ApiError, ExprKind};
+use crate::value::{Av, Item};
+
+fn invalid_path() -> ApiError {
+    ApiError::validation(
+        "The document path provided in the update expression is invalid for update",
+    )
+}
+
+fn set_path(item: &mut Item, path: &Path, value: Av) -> Result<(), ApiError> {
+    let PathPart::Attr(first) = &path[0] else {
+        return Err(invalid_path());
+    };
+    if path.len() == 1 {
+        item.insert(first.clone(), value);
+        return Ok(());
+    }
+    let mut current = item.get_mut(first).ok_or_else(invalid_path)?;
+    for (i, part) in path[1..].iter().enumerate() {
+        let last = i == path.len() - 2;
+        current = match (part, current) {
+            (PathPart::Attr(name), Av::M(map)) => {
+                if last {
+                    map.insert(name.clone(), value);
+                    return Ok(());
+                }
+                map.get_mut(name).ok_or_else(invalid_path)?
+            }
+            (PathPart::Index(n), Av::L(list)) => {
+                if last {
+                    if *n < list.len() {
+                        list[*n] = value;
+                    } else {
+                        list.push(value);
+                    }
+                    return Ok(());
+                }
+                list.get_mut(*n).ok_or_else(invalid_path)?
+            }
+            _ => return Err(invalid_path()),
+        };
+    }
+    Err(invalid_path())
+}
+
+fn resolve_mut<'i>(item: &'i mut Item, path: &[PathPart]) -> Option<&'i mut Av> {
+    let PathPart::Attr(first) = &path[0] else {
+        return None;
+    };
+    let mut current = item.get_mut(first)?;
+    for part in &path[1..] {
+        current = match (part, current) {
+            (PathPart::Attr(name), Av::M(map)) => map.get_mut(name)?,
+            (PathPart::Index(i), Av::L(list)) => list.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+fn remove_path(item: &mut Item, path: &Path) {
+    if let [PathPart::Attr(name)] = path.as_slice() {
+        item.remove(name);
+        return;
+    }
+    let (last, parent) = path.split_last().expect("paths are never empty");
+    match (last, resolve_mut(item, parent)) {
+        (PathPart::Attr(name), Some(Av::M(map))) => {
+            map.remove(name);
+        }
+        (PathPart::Index(i), Some(Av::L(list))) if *i < list.len() => {
+            list.remove(*i);
+        }
+        _ => {}
+    }
+}
+
+fn set_merge<T: PartialEq>(set: &mut Vec<T>, other: Vec<T>, add: bool) {
+    if add {
+        for v in other {
+            if !set.contains(&v) {
+                set.push(v);
+            }
+        }
+    } else {
+        set.retain(|v| !other.contains(v));
+    }
+}
+
+fn wrong_type(action: &str) -> ApiError {
+    ApiError::operand_type(ExprKind::Update, &format!("operator: {action}"))
+}
+
+/// Applies update actions to `item` (values are computed against the item as it was).
+pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError> {
+    let before = item.clone();
+    for action in actions {
+        match action {
+            Action::Set(path, operand) => {
+                let value = value_of(&before, operand)?.ok_or_else(|| {
+                    ApiError::validation(
+                        "The provided expression refers to an attribute that does not exist in the item",
+                    )
+                })?;
+                set_path(item, path, value)?;
+            }
+            Action::Remove(path) => remove_path(item, path),
+            Action::Add(path, given) => {
+                let merged = match (resolve(&before, path).cloned(), given.clone()) {
+                    (None, v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_))) => v,
+                    (Some(Av::N(x)), Av::N(y)) => Av::N(
+                        x.checked_add(&y)
+                            .map_err(|e| ApiError::validation(e.message()))?,
+                    ),
+                    (Some(Av::Ss(mut x)), Av::Ss(y)) => {
+                        set_merge(&mut x, y, true);
+                        Av::Ss(x)
+                    }
+                    (Some(Av::Ns(mut x)), Av::Ns(y)) => {
+                        set_merge(&mut x, y, true);
+                        Av::Ns(x)
+                    }
+                    (Some(Av::Bs(mut x)), Av::Bs(y)) => {
+                        set_merge(&mut x, y, true);
+                        Av::Bs(x)
+                    }
+                    _ => return Err(wrong_type("ADD")),
+                };
+                set_path(item, path, merged)?;
+            }
+            Action::Delete(path, given) => {
+                let remaining = match (resolve(&before, path).cloned(), given.clone()) {
+                    (None, Av::Ss(_) | Av::Ns(_) | Av::Bs(_)) => continue,
+                    (Some(Av::Ss(mut x)), Av::Ss(y)) => {
+                        set_merge(&mut x, y, false);
+                        (!x.is_empty()).then_some(Av::Ss(x))
+                    }
+                    (Some(Av::Ns(mut x)), Av::Ns(y)) => {
+                        set_merge(&mut x, y, false);
+                        (!x.is_empty()).then_some(Av::Ns(x))
+                    }
+                    (Some(Av::Bs(mut x)), Av::Bs(y)) => {
+                        set_merge(&mut x, y, false);
+                        (!x.is_empty()).then_some(Av::Bs(x))
+                    }
+                    _ => return Err(wrong_type("DELETE")),
+                };
+                match remaining {
+                    Some(v) => set_path(item, path, v)?,
+                    None => remove_path(item, path),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The document paths an update wrote or removed, for ReturnValues UPDATED_OLD / UPDATED_NEW.
+pub fn updated_paths(actions: &[Action]) -> Vec<Path> {
+    actions.iter().map(|a| a.path().clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_update, Bindings};
+    use super::*;
+    use crate::value::item_from_json;
+    use serde_json::json;
+
+    #[test]
+    fn updates_set_arithmetic_remove_and_add() {
+        let b = Bindings::from_request(&json!({
+            "ExpressionAttributeNames": {"#s": "stock"},
+            "ExpressionAttributeValues": {":q": {"N": "2"}, ":z": {"N": "10"}}
+        }))
+        .unwrap();
+        let actions = parse_update(
+            "SET #s = #s - :q, total = if_not_exists(total, :z) REMOVE gone ADD n :q",
+            &b,
+        )
+        .unwrap();
+        let mut it = item_from_json(&json!({"stock": {"N": "5"}, "gone": {"S": "x"}})).unwrap();
+        apply_update(&mut it, &actions).unwrap();
+        let want =
+            item_from_json(&json!({"stock": {"N": "3"}, "total": {"N": "10"}, "n": {"N": "2"}}))
+                .unwrap();
+        assert_eq!(it, want);
+    }
+
+    #[test]
+    fn arithmetic_past_38_digits_or_the_range_is_refused_not_rounded() {
+        let max = "9.9999999999999999999999999999999999999E+125";
+        let b = Bindings::from_request(&json!({"ExpressionAttributeValues": {":v": {"N": max}}}))
+            .unwrap();
+        for text in ["ADD n :v", "SET n = n + :v"] {
+            let actions = parse_update(text, &b).unwrap();
+            let mut it = item_from_json(&json!({"n": {"N": max}})).unwrap();
+            let err = apply_update(&mut it, &actions).unwrap_err();
+            assert_eq!(
+                err.message, "DynamoDB only supports precision up to 38 digits",
+                "{text}"
+            );
+        }
+        let b =
+            Bindings::from_request(&json!({"ExpressionAttributeValues": {":v": {"N": "1E-20"}}}))
+                .unwrap();
+        let actions = parse_update("SET n = n + :v", &b).unwrap();
+        let mut it = item_from_json(&json!({"n": {"N": "1E+20"}})).unwrap();
+        assert!(apply_update(&mut it, &actions).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! ddbload's offline endpoint: a DynamoDB-compatible server held in memory that throttles the way
+//! DynamoDB does (provisioned buckets with burst credit, on-demand growth, hot keys). No AWS SDK and
+//! no Python here: the main crate serves it for `ddbload serve`, `run --local` and `ddbload.Emulator`.
+
+pub mod capacity;
+pub mod clock;
+pub mod error;
+pub mod expr;
+pub mod number;
+pub mod ops;
+pub mod server;
+pub mod store;
+pub mod table;
+pub mod value;
+
+pub use ops::{dispatch, is_valid_table_name, Shared};
+pub use server::{Emulator, MAX_THREADS};
+pub use store::Store;

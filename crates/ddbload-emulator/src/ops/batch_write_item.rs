@@ -1,0 +1,155 @@
+//! BatchWriteItem: up to 25 puts and deletes over several tables, all validated before any is written;
+//! each is charged on its own, and throttled ones come back as UnprocessedItems.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::batch_get_item::request_items;
+use super::common::{
+    is_valid_table_name, refuse_item_collection_metrics, ReturnCapacity, MAX_ITEM_BYTES,
+};
+use crate::capacity::{write_units, Kind};
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::{ItemKey, Table};
+use crate::value::{item_from_json, item_size, Item};
+
+pub const MAX_REQUESTS: usize = 25;
+
+struct Write {
+    name: String,
+    table: Arc<Table>,
+    key: ItemKey,
+    /// The item to put, or None to delete.
+    item: Option<Item>,
+    request: Value,
+}
+
+pub struct BatchWriteItem {
+    writes: Vec<Write>,
+    capacity: ReturnCapacity,
+}
+
+fn one_of_datatypes() -> ApiError {
+    ApiError::validation(
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported \
+         datatypes",
+    )
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
+    refuse_item_collection_metrics(req)?;
+    let request = request_items(req)?;
+    let mut writes = Vec::new();
+    for (name, list) in request {
+        if !is_valid_table_name(name) {
+            return Err(ApiError::bad_table_name());
+        }
+        let list = list.as_array().filter(|l| !l.is_empty()).ok_or_else(|| {
+            ApiError::validation(format!(
+                "The batch write request list for a table cannot be null or empty: {name}"
+            ))
+        })?;
+        let table = store.table(name)?;
+        let schema = table.schema();
+        let mut seen = BTreeSet::new();
+        for write in list {
+            let (put, delete) = (write.get("PutRequest"), write.get("DeleteRequest"));
+            let (key, item) = match (put, delete) {
+                (Some(put), None) => {
+                    let item = item_from_json(put.get("Item").ok_or_else(|| {
+                        ApiError::validation("The supplied Item contains a null AttributeValue")
+                    })?)?;
+                    if item_size(&item) > MAX_ITEM_BYTES {
+                        return Err(ApiError::item_too_large());
+                    }
+                    (schema.key_of_item(&item)?, Some(item))
+                }
+                (None, Some(delete)) => {
+                    let key =
+                        item_from_json(delete.get("Key").ok_or_else(|| ApiError::missing("key"))?)?;
+                    (schema.key_param(&key)?, None)
+                }
+                _ => return Err(one_of_datatypes()),
+            };
+            if !seen.insert(key.clone()) {
+                return Err(ApiError::duplicate_keys());
+            }
+            writes.push(Write {
+                name: name.clone(),
+                table: table.clone(),
+                key,
+                item,
+                request: write.clone(),
+            });
+        }
+    }
+    if writes.len() > MAX_REQUESTS {
+        return Err(ApiError::validation(
+            "Too many items requested for the BatchWriteItem call",
+        ));
+    }
+    Ok(BatchWriteItem {
+        writes,
+        capacity: ReturnCapacity::of(req)?,
+    })
+}
+
+impl BatchWriteItem {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let now = store.now();
+        let mut unprocessed = BTreeMap::<String, Vec<Value>>::new();
+        let mut units_by_table = BTreeMap::<String, f64>::new();
+        let (mut served, mut throttle) = (0usize, None);
+        for write in self.writes {
+            let mut shard = write.table.shard_of(&write.key);
+            if write.table.is_claimed(&write.key) {
+                unprocessed
+                    .entry(write.name)
+                    .or_default()
+                    .push(write.request);
+                continue;
+            }
+            let size = write
+                .item
+                .as_ref()
+                .map_or(0, item_size)
+                .max(shard.get(&write.key).map_or(0, item_size));
+            let cost = write_units(size, false);
+            match write
+                .table
+                .charge(Kind::Write, Some(&write.key.partition), cost, now)
+            {
+                Ok(()) => {
+                    served += 1;
+                    *units_by_table.entry(write.name).or_default() += cost;
+                    match write.item {
+                        Some(item) => {
+                            shard.put(write.key, item);
+                        }
+                        None => {
+                            shard.delete(&write.key);
+                        }
+                    }
+                }
+                Err(err) => {
+                    throttle = Some(err);
+                    unprocessed
+                        .entry(write.name)
+                        .or_default()
+                        .push(write.request);
+                }
+            }
+        }
+        if served == 0 {
+            if let Some(err) = throttle {
+                return Err(err);
+            }
+        }
+        Ok(self
+            .capacity
+            .add_list_to(json!({"UnprocessedItems": unprocessed}), &units_by_table))
+    }
+}

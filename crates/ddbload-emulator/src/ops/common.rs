@@ -1,0 +1,226 @@
+//! What the operations' parse steps share: table names, typed parameters (ReturnConsumedCapacity,
+//! ReturnValues, consistency), expressions with their bindings, and refusing what is not implemented.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::capacity::Consistency;
+use crate::error::{ApiError, ExprKind};
+use crate::expr::{parse_condition, parse_projection, project, Bindings, Cond, Projection};
+use crate::value::{item_from_json, item_to_json, Item};
+
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.' (CreateTable reference).
+pub fn is_valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+pub fn table_name(req: &Value) -> Result<String, ApiError> {
+    let name = req
+        .get("TableName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing("tableName"))?;
+    if !is_valid_table_name(name) {
+        return Err(ApiError::bad_table_name());
+    }
+    Ok(name.to_owned())
+}
+
+pub fn item_param(req: &Value, field: &str) -> Result<Item, ApiError> {
+    item_from_json(
+        req.get(field)
+            .ok_or_else(|| ApiError::missing(&lower_first(field)))?,
+    )
+}
+
+fn lower_first(field: &str) -> String {
+    let mut chars = field.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+pub fn consistency(req: &Value) -> Consistency {
+    if req.get("ConsistentRead").and_then(Value::as_bool) == Some(true) {
+        Consistency::Strong
+    } else {
+        Consistency::Eventual
+    }
+}
+
+/// Parameters of DynamoDB's legacy (pre-expression) API and others the emulator does not implement:
+/// refused with a message naming them, never accepted and ignored.
+pub fn refuse_unsupported(req: &Value, parameters: &[&str]) -> Result<(), ApiError> {
+    for parameter in parameters {
+        if req.get(*parameter).is_some_and(|v| !v.is_null()) {
+            return Err(ApiError::unsupported(&format!("the {parameter} parameter")));
+        }
+    }
+    Ok(())
+}
+
+/// ReturnItemCollectionMetrics NONE is the default; SIZE (local secondary indexes) is not implemented.
+pub fn refuse_item_collection_metrics(req: &Value) -> Result<(), ApiError> {
+    match req
+        .get("ReturnItemCollectionMetrics")
+        .and_then(Value::as_str)
+    {
+        None | Some("NONE") => Ok(()),
+        Some(_) => Err(ApiError::unsupported("ReturnItemCollectionMetrics SIZE")),
+    }
+}
+
+/// ReturnConsumedCapacity: NONE, TOTAL or INDEXES.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnCapacity {
+    None,
+    Total,
+    Indexes,
+}
+
+impl ReturnCapacity {
+    pub fn of(req: &Value) -> Result<Self, ApiError> {
+        match req.get("ReturnConsumedCapacity").and_then(Value::as_str) {
+            None | Some("NONE") => Ok(Self::None),
+            Some("TOTAL") => Ok(Self::Total),
+            Some("INDEXES") => Ok(Self::Indexes),
+            Some(other) => Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'returnConsumedCapacity' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+            ))),
+        }
+    }
+
+    /// The ConsumedCapacity entry for one table, when asked.
+    pub fn entry(self, table: &str, units: f64) -> Option<Value> {
+        match self {
+            Self::None => None,
+            Self::Total => Some(json!({"TableName": table, "CapacityUnits": units})),
+            Self::Indexes => Some(json!({
+                "TableName": table, "CapacityUnits": units, "Table": {"CapacityUnits": units}
+            })),
+        }
+    }
+
+    pub fn add_to(self, mut out: Value, table: &str, units: f64) -> Value {
+        if let Some(entry) = self.entry(table, units) {
+            out["ConsumedCapacity"] = entry;
+        }
+        out
+    }
+
+    /// Batch and transaction answers carry one entry per table, when asked.
+    pub fn add_list_to(self, mut out: Value, units_by_table: &BTreeMap<String, f64>) -> Value {
+        if self != Self::None {
+            out["ConsumedCapacity"] = units_by_table
+                .iter()
+                .filter_map(|(name, units)| self.entry(name, *units))
+                .collect();
+        }
+        out
+    }
+}
+
+/// ReturnValues of single-item writes; each operation allows its own subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnValues {
+    None,
+    AllOld,
+    UpdatedOld,
+    AllNew,
+    UpdatedNew,
+}
+
+impl ReturnValues {
+    pub fn of(req: &Value, allowed: &[ReturnValues]) -> Result<Self, ApiError> {
+        let value = match req.get("ReturnValues").and_then(Value::as_str) {
+            None | Some("NONE") => Self::None,
+            Some("ALL_OLD") => Self::AllOld,
+            Some("UPDATED_OLD") => Self::UpdatedOld,
+            Some("ALL_NEW") => Self::AllNew,
+            Some("UPDATED_NEW") => Self::UpdatedNew,
+            Some(_) => return Err(ApiError::return_values()),
+        };
+        if value != Self::None && !allowed.contains(&value) {
+            return Err(ApiError::return_values());
+        }
+        Ok(value)
+    }
+}
+
+/// ReturnValuesOnConditionCheckFailure: whether a refused condition answers with the item.
+pub fn old_item_on_condition_failure(req: &Value) -> Result<bool, ApiError> {
+    match req.get("ReturnValuesOnConditionCheckFailure").and_then(Value::as_str) {
+        None | Some("NONE") => Ok(false),
+        Some("ALL_OLD") => Ok(true),
+        Some(other) => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{other}' at 'returnValuesOnConditionCheckFailure' failed to \
+             satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
+        ))),
+    }
+}
+
+/// A condition-type expression parameter, parsed, if present.
+pub fn condition(
+    req: &Value,
+    field: &str,
+    kind: ExprKind,
+    bindings: &Bindings,
+) -> Result<Option<Cond>, ApiError> {
+    req.get(field)
+        .and_then(Value::as_str)
+        .map(|text| parse_condition(text, kind, bindings))
+        .transpose()
+}
+
+pub fn projection(req: &Value, bindings: &Bindings) -> Result<Option<Projection>, ApiError> {
+    req.get("ProjectionExpression")
+        .and_then(Value::as_str)
+        .map(|text| Projection::new(&parse_projection(text, bindings)?, false))
+        .transpose()
+}
+
+pub fn shown(item: &Item, projection: &Option<Projection>) -> Value {
+    match projection {
+        Some(p) => item_to_json(&project(item, p)),
+        None => item_to_json(item),
+    }
+}
+
+/// DynamoDB refuses ExpressionAttributeValues/Names that come without any expression.
+pub fn check_bindings_have_expressions(
+    req: &Value,
+    bindings: &Bindings,
+    expressions: &[&str],
+) -> Result<(), ApiError> {
+    let any = expressions.iter().any(|e| req.get(*e).is_some());
+    if !any && bindings.has_values() {
+        return Err(ApiError::validation(format!(
+            "ExpressionAttributeValues can only be specified when using expressions: {} is null",
+            expressions[0]
+        )));
+    }
+    if !any && bindings.has_names() {
+        return Err(ApiError::validation(format!(
+            "ExpressionAttributeNames can only be specified when using expressions: {} is null",
+            expressions[0]
+        )));
+    }
+    Ok(())
+}
+
+/// A ConditionalCheckFailedException, carrying the item when ReturnValuesOnConditionCheckFailure
+/// asked for it.
+pub fn condition_failed(old: Option<&Item>, return_old: bool) -> ApiError {
+    let mut err = ApiError::conditional();
+    if let (true, Some(item)) = (return_old, old) {
+        err.extra.push(("Item", item_to_json(item)));
+    }
+    err
+}

@@ -1,0 +1,30 @@
+//! DeleteTable: removes the table and its items at once.
+
+use serde_json::{json, Value};
+
+use super::common::table_name;
+use super::table_common::describe;
+use crate::error::ApiError;
+use crate::store::Store;
+
+pub struct DeleteTable {
+    name: String,
+}
+
+pub fn parse(req: &Value, _store: &Store) -> Result<DeleteTable, ApiError> {
+    Ok(DeleteTable {
+        name: table_name(req)?,
+    })
+}
+
+impl DeleteTable {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let table = store
+            .tables_mut()
+            .remove(&self.name)
+            .ok_or_else(ApiError::table_not_found)?;
+        let mut description = describe(&table);
+        description["TableStatus"] = json!("DELETING");
+        Ok(json!({ "TableDescription": description }))
+    }
+}

@@ -1,0 +1,61 @@
+//! GetItem: one item by key, charged as a read (4 KB units; eventual reads cost half).
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::common::{
+    check_bindings_have_expressions, consistency, item_param, projection, refuse_unsupported,
+    shown, table_name, ReturnCapacity,
+};
+use crate::capacity::{read_units, Consistency, Kind};
+use crate::error::ApiError;
+use crate::expr::{Bindings, Projection};
+use crate::store::Store;
+use crate::table::{ItemKey, Table};
+use crate::value::item_size;
+
+pub struct GetItem {
+    name: String,
+    table: Arc<Table>,
+    key: ItemKey,
+    consistency: Consistency,
+    projection: Option<Projection>,
+    capacity: ReturnCapacity,
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
+    refuse_unsupported(req, &["AttributesToGet"])?;
+    let name = table_name(req)?;
+    let bindings = Bindings::from_request(req)?;
+    check_bindings_have_expressions(req, &bindings, &["ProjectionExpression"])?;
+    let projection = projection(req, &bindings)?;
+    bindings.check_all_used()?;
+    let capacity = ReturnCapacity::of(req)?;
+    let key_item = item_param(req, "Key")?;
+    let table = store.table(&name)?;
+    let key = table.schema().key_param(&key_item)?;
+    Ok(GetItem {
+        name,
+        table,
+        key,
+        consistency: consistency(req),
+        projection,
+        capacity,
+    })
+}
+
+impl GetItem {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let now = store.now();
+        let item = self.table.shard_of(&self.key).get(&self.key).cloned();
+        let units = read_units(item.as_ref().map_or(0, item_size), self.consistency);
+        self.table
+            .charge(Kind::Read, Some(&self.key.partition), units, now)?;
+        let mut out = json!({});
+        if let Some(item) = &item {
+            out["Item"] = shown(item, &self.projection);
+        }
+        Ok(self.capacity.add_to(out, &self.name, units))
+    }
+}

@@ -1,0 +1,80 @@
+//! One module per operation: `parse` turns the request JSON into a typed request (all validation,
+//! no locks held), `apply` carries it out on the store. `dispatch` routes by X-Amz-Target.
+
+mod batch_get_item;
+mod batch_write_item;
+mod common;
+mod create_table;
+mod delete_item;
+mod delete_table;
+mod describe_table;
+mod get_item;
+mod list_tables;
+mod paging;
+mod put_item;
+mod query;
+mod scan;
+mod table_common;
+mod transact_write_items;
+mod update_item;
+mod update_table;
+mod write;
+
+use serde_json::Value;
+
+pub use common::is_valid_table_name;
+pub use transact_write_items::Tokens;
+
+use crate::error::ApiError;
+use crate::store::Store;
+
+pub const TARGET_PREFIX: &str = "DynamoDB_20120810.";
+
+/// Everything requests share beyond the tables: transaction tokens seen recently.
+#[derive(Default)]
+pub struct Shared {
+    pub tokens: Tokens,
+}
+
+/// Routes one request by its X-Amz-Target and answers it.
+pub fn dispatch(
+    store: &Store,
+    shared: &Shared,
+    target: &str,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let operation = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        ApiError::unknown_operation(if target.is_empty() {
+            "(no X-Amz-Target)"
+        } else {
+            target
+        })
+    })?;
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::serialization(format!("the request body is not JSON: {e}")))?;
+    if !request.is_object() {
+        return Err(ApiError::serialization(
+            "the request body must be a JSON object",
+        ));
+    }
+    let req = &request;
+    match operation {
+        "CreateTable" => create_table::parse(req, store)?.apply(store),
+        "DescribeTable" => describe_table::parse(req, store)?.apply(store),
+        "UpdateTable" => update_table::parse(req, store)?.apply(store),
+        "ListTables" => list_tables::parse(req, store)?.apply(store),
+        "DeleteTable" => delete_table::parse(req, store)?.apply(store),
+        "GetItem" => get_item::parse(req, store)?.apply(store),
+        "PutItem" => put_item::parse(req, store)?.apply(store),
+        "UpdateItem" => update_item::parse(req, store)?.apply(store),
+        "DeleteItem" => delete_item::parse(req, store)?.apply(store),
+        "BatchGetItem" => batch_get_item::parse(req, store)?.apply(store),
+        "BatchWriteItem" => batch_write_item::parse(req, store)?.apply(store),
+        "Query" => query::parse(req, store)?.apply(store),
+        "Scan" => scan::parse(req, store)?.apply(store),
+        "TransactWriteItems" => {
+            transact_write_items::parse(req, store)?.apply(store, &shared.tokens)
+        }
+        other => Err(ApiError::unknown_operation(other)),
+    }
+}

@@ -1,0 +1,75 @@
+//! PutItem: writes a whole item (conditionally), charged by the larger of the old and new item.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::common::{
+    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
+    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, ReturnValues,
+    MAX_ITEM_BYTES,
+};
+use super::write::{write_one, Change};
+use crate::error::{ApiError, ExprKind};
+use crate::expr::{Bindings, Cond};
+use crate::store::Store;
+use crate::table::{ItemKey, Table};
+use crate::value::{item_size, item_to_json, Item};
+
+pub struct PutItem {
+    name: String,
+    table: Arc<Table>,
+    key: ItemKey,
+    item: Item,
+    condition: Option<Cond>,
+    return_values: ReturnValues,
+    return_old_on_failure: bool,
+    capacity: ReturnCapacity,
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<PutItem, ApiError> {
+    refuse_unsupported(req, &["Expected", "ConditionalOperator"])?;
+    refuse_item_collection_metrics(req)?;
+    let name = table_name(req)?;
+    let bindings = Bindings::from_request(req)?;
+    check_bindings_have_expressions(req, &bindings, &["ConditionExpression"])?;
+    let condition = condition(req, "ConditionExpression", ExprKind::Condition, &bindings)?;
+    bindings.check_all_used()?;
+    let return_values = ReturnValues::of(req, &[ReturnValues::AllOld])?;
+    let return_old_on_failure = old_item_on_condition_failure(req)?;
+    let capacity = ReturnCapacity::of(req)?;
+    let item = item_param(req, "Item")?;
+    if item_size(&item) > MAX_ITEM_BYTES {
+        return Err(ApiError::item_too_large());
+    }
+    let table = store.table(&name)?;
+    let key = table.schema().key_of_item(&item)?;
+    Ok(PutItem {
+        name,
+        table,
+        key,
+        item,
+        condition,
+        return_values,
+        return_old_on_failure,
+        capacity,
+    })
+}
+
+impl PutItem {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let written = write_one(
+            store,
+            &self.table,
+            self.key,
+            Change::Put(self.item),
+            &self.condition,
+            self.return_old_on_failure,
+        )?;
+        let mut out = json!({});
+        if let (ReturnValues::AllOld, Some(old)) = (self.return_values, &written.old) {
+            out["Attributes"] = item_to_json(old);
+        }
+        Ok(self.capacity.add_to(out, &self.name, written.units))
+    }
+}

@@ -1,0 +1,164 @@
+//! What the table operations share: throughput and key-schema parameters, and DescribeTable's answer.
+
+use serde_json::{json, Value};
+
+use crate::capacity::NEW_ON_DEMAND;
+use crate::error::ApiError;
+use crate::table::{KeyAttr, KeySchema, Table};
+
+/// DynamoDB's default per-table quota ("Service, account, and table quotas").
+pub const MAX_UNITS: i64 = 40_000;
+
+pub fn int(v: Option<&Value>) -> Option<i64> {
+    v.and_then(Value::as_i64)
+}
+
+/// A ProvisionedThroughput parameter: both figures, each 1 to the table quota.
+pub fn throughput(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
+    let Some(v) = v else { return Ok(None) };
+    let read = v.get("ReadCapacityUnits");
+    let write = v.get("WriteCapacityUnits");
+    let at_least_one = || {
+        ApiError::validation(
+            "Table read and write throughput must be at least 1, and cannot be null",
+        )
+    };
+    let (Some(r), Some(w)) = (int(read), int(write)) else {
+        // A figure past i64 is a number too: beyond the quota, not missing.
+        if read.is_some_and(Value::is_number) && write.is_some_and(Value::is_number) {
+            return Err(quota());
+        }
+        return Err(at_least_one());
+    };
+    if r < 1 || w < 1 {
+        return Err(at_least_one());
+    }
+    if r > MAX_UNITS || w > MAX_UNITS {
+        return Err(quota());
+    }
+    Ok(Some((r, w)))
+}
+
+fn quota() -> ApiError {
+    ApiError::validation(
+        "Cannot increase provisioned throughput to more than 40,000 units per table",
+    )
+}
+
+pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, ApiError> {
+    let elements = schema.as_array().filter(|a| (1..=2).contains(&a.len())).ok_or_else(|| {
+        ApiError::validation(
+            "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have \
+             length between 1 and 2",
+        )
+    })?;
+    let attr = |e: &Value| -> Result<KeyAttr, ApiError> {
+        let name = e
+            .get("AttributeName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = definitions
+            .iter()
+            .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
+            .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
+            .ok_or_else(|| {
+                ApiError::validation(format!(
+                    "One or more parameter values were invalid: Some index key attributes are not defined in \
+                     AttributeDefinitions. Keys: [{name}], AttributeDefinitions: []"
+                ))
+            })?;
+        if !matches!(kind, "S" | "N" | "B") {
+            return Err(ApiError::validation(format!(
+                "Invalid AttributeType {kind}"
+            )));
+        }
+        Ok(KeyAttr {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+        })
+    };
+    let role = |e: &Value| {
+        e.get("KeyType")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let hash = elements.iter().find(|e| role(e) == "HASH").ok_or_else(|| {
+        ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    })?;
+    let range = elements.iter().find(|e| role(e) == "RANGE");
+    Ok(KeySchema {
+        partition: attr(hash)?,
+        sort: range.map(attr).transpose()?,
+    })
+}
+
+pub fn key_schema_json(schema: &KeySchema) -> Value {
+    let mut out = vec![json!({"AttributeName": schema.partition.name, "KeyType": "HASH"})];
+    if let Some(sort) = &schema.sort {
+        out.push(json!({"AttributeName": sort.name, "KeyType": "RANGE"}));
+    }
+    Value::Array(out)
+}
+
+pub fn describe(table: &Table) -> Value {
+    let meta = table.meta();
+    let cap = crate::table::lock(&table.capacity);
+    let mut d = json!({
+        "TableName": meta.name,
+        "TableArn": meta.arn,
+        "TableId": format!("{:032x}", meta.created.to_bits()),
+        "TableStatus": "ACTIVE",
+        "CreationDateTime": meta.created,
+        "AttributeDefinitions": meta.attribute_definitions,
+        "KeySchema": key_schema_json(&meta.schema),
+        "ItemCount": table.item_count(),
+        "TableSizeBytes": table.size_bytes(),
+        "ProvisionedThroughput": {
+            "NumberOfDecreasesToday": 0,
+            "ReadCapacityUnits": meta.provisioned.0,
+            "WriteCapacityUnits": meta.provisioned.1,
+        },
+        "BillingModeSummary": { "BillingMode": meta.billing_mode },
+        "WarmThroughput": {
+            "ReadUnitsPerSecond": cap.warm.0 as i64,
+            "WriteUnitsPerSecond": cap.warm.1 as i64,
+            "Status": "ACTIVE",
+        },
+        "DeletionProtectionEnabled": false,
+    });
+    if let Some(at) = meta.last_switch_to_on_demand {
+        d["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = json!(at);
+    }
+    if cap.on_demand_max != (None, None) {
+        d["OnDemandThroughput"] = json!({
+            "MaxReadRequestUnits": cap.on_demand_max.0.map_or(-1, |v| v as i64),
+            "MaxWriteRequestUnits": cap.on_demand_max.1.map_or(-1, |v| v as i64),
+        });
+    }
+    if !meta.gsis.is_empty() {
+        d["GlobalSecondaryIndexes"] = meta
+            .gsis
+            .iter()
+            .map(|g| {
+                let (r, w) = g.provisioned.unwrap_or((0, 0));
+                json!({
+                    "IndexName": g.name,
+                    "KeySchema": g.key_schema,
+                    "Projection": g.projection,
+                    "IndexStatus": "ACTIVE",
+                    "IndexArn": format!("{}/index/{}", meta.arn, g.name),
+                    "ItemCount": 0,
+                    "IndexSizeBytes": 0,
+                    "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w},
+                    "WarmThroughput": {"ReadUnitsPerSecond": g.warm.0, "WriteUnitsPerSecond": g.warm.1, "Status": "ACTIVE"},
+                })
+            })
+            .collect();
+    }
+    d
+}
+
+pub fn new_gsi_warm() -> (i64, i64) {
+    (NEW_ON_DEMAND.0 as i64, NEW_ON_DEMAND.1 as i64)
+}

@@ -1,0 +1,329 @@
+//! TransactWriteItems: up to 100 actions, all or nothing. The keys are claimed first (a key another
+//! transaction holds cancels this one with TransactionConflict, and single writes to a claimed key
+//! get TransactionConflictException), then their shards are locked in a fixed order, every action
+//! is checked, and only if all pass is anything written. Transactional writes cost two units per KB
+//! (developer guide; DynamoDB Local charges one).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::common::{
+    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
+    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
+};
+use super::update_item::check_key_untouched;
+use super::write::check_condition;
+use crate::capacity::{write_units, Kind};
+use crate::error::{ApiError, ExprKind};
+use crate::expr::{apply_update, parse_update, Action, Bindings, Cond};
+use crate::store::Store;
+use crate::table::{ItemKey, ShardGuard, Table};
+use crate::value::{item_size, item_to_json, Item};
+
+pub const MAX_ACTIONS: usize = 100;
+/// ClientRequestToken idempotency lasts ten minutes (TransactWriteItems API reference).
+const TOKEN_SECONDS: u64 = 600;
+
+enum Change {
+    Put(Item),
+    Update(Vec<Action>),
+    Delete,
+    Check,
+}
+
+struct TxAction {
+    name: String,
+    table: Arc<Table>,
+    key: ItemKey,
+    condition: Option<Cond>,
+    change: Change,
+    return_old_on_failure: bool,
+}
+
+/// The keys a transaction holds, by table.
+type Claims = Vec<(Arc<Table>, Vec<ItemKey>)>;
+
+pub struct TransactWriteItems {
+    actions: Vec<TxAction>,
+    capacity: ReturnCapacity,
+    token: Option<(String, String)>,
+}
+
+/// Answers of recent requests by ClientRequestToken, so a retried transaction is not applied twice.
+#[derive(Default)]
+pub struct Tokens(Mutex<HashMap<String, (Instant, String, Value)>>);
+
+fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
+    let kinds = ["Put", "Update", "Delete", "ConditionCheck"];
+    let present: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .filter(|k| entry.get(*k).is_some())
+        .collect();
+    let [kind] = present.as_slice() else {
+        return Err(ApiError::validation(
+            "TransactItems can only contain one of Check, Put, Update or Delete",
+        ));
+    };
+    let body = &entry[*kind];
+    refuse_unsupported(
+        body,
+        &["Expected", "ConditionalOperator", "AttributeUpdates"],
+    )?;
+    let name = table_name(body)?;
+    let bindings = Bindings::from_request(body)?;
+    check_bindings_have_expressions(
+        body,
+        &bindings,
+        &["ConditionExpression", "UpdateExpression"],
+    )?;
+    let condition = condition(body, "ConditionExpression", ExprKind::Condition, &bindings)?;
+    let table = store.table(&name)?;
+    let schema = table.schema();
+    let (key, change) = match *kind {
+        "Put" => {
+            let item = item_param(body, "Item")?;
+            if item_size(&item) > MAX_ITEM_BYTES {
+                return Err(ApiError::item_too_large());
+            }
+            (schema.key_of_item(&item)?, Change::Put(item))
+        }
+        "Update" => {
+            let text = body
+                .get("UpdateExpression")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ApiError::missing("updateExpression"))?;
+            let actions = parse_update(text, &bindings)?;
+            check_key_untouched(&table, &actions)?;
+            (
+                schema.key_param(&item_param(body, "Key")?)?,
+                Change::Update(actions),
+            )
+        }
+        "Delete" => (schema.key_param(&item_param(body, "Key")?)?, Change::Delete),
+        _ => {
+            if condition.is_none() {
+                return Err(ApiError::missing("conditionExpression"));
+            }
+            (schema.key_param(&item_param(body, "Key")?)?, Change::Check)
+        }
+    };
+    bindings.check_all_used()?;
+    Ok(TxAction {
+        name,
+        table,
+        key,
+        condition,
+        change,
+        return_old_on_failure: old_item_on_condition_failure(body)?,
+    })
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError> {
+    refuse_item_collection_metrics(req)?;
+    let entries = req
+        .get("TransactItems")
+        .and_then(Value::as_array)
+        .filter(|a| (1..=MAX_ACTIONS).contains(&a.len()))
+        .ok_or_else(|| {
+            ApiError::validation(
+                "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
+                 have length less than or equal to 100, Member must have length greater than or equal to 1",
+            )
+        })?;
+    let actions = entries
+        .iter()
+        .map(|entry| parse_action(entry, store))
+        .collect::<Result<Vec<_>, _>>()?;
+    let token = req
+        .get("ClientRequestToken")
+        .and_then(Value::as_str)
+        .map(|t| {
+            (
+                t.to_owned(),
+                req.get("TransactItems")
+                    .map(Value::to_string)
+                    .unwrap_or_default(),
+            )
+        });
+    Ok(TransactWriteItems {
+        actions,
+        capacity: ReturnCapacity::of(req)?,
+        token,
+    })
+}
+
+fn cancelled(reasons: Vec<Value>) -> ApiError {
+    let codes: Vec<&str> = reasons
+        .iter()
+        .map(|r| r["Code"].as_str().unwrap_or("None"))
+        .collect();
+    let mut err = ApiError::dynamodb(
+        "TransactionCanceledException",
+        format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ),
+    );
+    err.extra
+        .push(("CancellationReasons", Value::Array(reasons)));
+    err
+}
+
+impl TransactWriteItems {
+    pub fn apply(self, store: &Store, tokens: &Tokens) -> Result<Value, ApiError> {
+        if let Some((token, body)) = &self.token {
+            let mut seen = tokens.0.lock().unwrap_or_else(|p| p.into_inner());
+            seen.retain(|_, (at, _, _)| at.elapsed().as_secs() < TOKEN_SECONDS);
+            if let Some((_, earlier, answer)) = seen.get(token) {
+                if earlier != body {
+                    return Err(ApiError::dynamodb(
+                        "IdempotentParameterMismatchException",
+                        "The request uses the same client token as a previous, but non-identical request.",
+                    ));
+                }
+                return Ok(answer.clone());
+            }
+        }
+        let token = self.token.clone();
+        let answer = self.run(store)?;
+        if let Some((token, body)) = token {
+            let mut seen = tokens.0.lock().unwrap_or_else(|p| p.into_inner());
+            seen.insert(token, (Instant::now(), body, answer.clone()));
+        }
+        Ok(answer)
+    }
+
+    fn run(self, store: &Store) -> Result<Value, ApiError> {
+        let claimed = self.claim()?;
+        let result = self.locked_apply(store);
+        for (table, keys) in claimed {
+            table.release(&keys);
+        }
+        result
+    }
+
+    /// Claims every key, table by table in name order; a key already claimed cancels the transaction.
+    fn claim(&self) -> Result<Claims, ApiError> {
+        let mut by_table: BTreeMap<&str, (Arc<Table>, Vec<ItemKey>)> = BTreeMap::new();
+        for action in &self.actions {
+            let entry = by_table
+                .entry(action.name.as_str())
+                .or_insert_with(|| (action.table.clone(), Vec::new()));
+            if !entry.1.contains(&action.key) {
+                entry.1.push(action.key.clone());
+            }
+        }
+        let mut claimed: Vec<(Arc<Table>, Vec<ItemKey>)> = Vec::new();
+        for (_, (table, keys)) in by_table {
+            if let Err(taken) = table.claim(&keys) {
+                for (table, keys) in &claimed {
+                    table.release(keys);
+                }
+                let reasons = self
+                    .actions
+                    .iter()
+                    .map(|a| {
+                        if Arc::ptr_eq(&a.table, &table) && taken.contains(&a.key) {
+                            json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+                        } else {
+                            json!({"Code": "None"})
+                        }
+                    })
+                    .collect();
+                return Err(cancelled(reasons));
+            }
+            claimed.push((table, keys));
+        }
+        Ok(claimed)
+    }
+
+    fn locked_apply(self, store: &Store) -> Result<Value, ApiError> {
+        let now = store.now();
+        // Shards are locked in one global order (table name, shard), so transactions cannot deadlock.
+        let mut order: BTreeSet<(&str, usize)> = BTreeSet::new();
+        for action in &self.actions {
+            order.insert((action.name.as_str(), action.key.shard()));
+        }
+        let mut guards: BTreeMap<(&str, usize), ShardGuard<'_>> = BTreeMap::new();
+        for (name, shard) in &order {
+            let table = &self
+                .actions
+                .iter()
+                .find(|a| a.name == *name)
+                .expect("named")
+                .table;
+            guards.insert((name, *shard), table.shard(*shard));
+        }
+        let mut passed = BTreeSet::new();
+        let mut reasons = Vec::with_capacity(self.actions.len());
+        let mut writes = Vec::with_capacity(self.actions.len());
+        let mut units_by_table = BTreeMap::<String, f64>::new();
+        for action in &self.actions {
+            let guard = &guards[&(action.name.as_str(), action.key.shard())];
+            let current = guard.get(&action.key).cloned();
+            let new = match &action.change {
+                Change::Put(item) => Some(item.clone()),
+                Change::Update(update) => {
+                    let mut item = current
+                        .clone()
+                        .unwrap_or_else(|| action.table.schema().key_item(&action.key));
+                    apply_update(&mut item, update)?;
+                    Some(item)
+                }
+                Change::Delete | Change::Check => None,
+            };
+            let size = new
+                .as_ref()
+                .map_or(0, item_size)
+                .max(current.as_ref().map_or(0, item_size));
+            let units = write_units(size, true);
+            *units_by_table.entry(action.name.clone()).or_default() += units;
+            let reason = if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
+                json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
+            } else if action
+                .table
+                .charge(Kind::Write, Some(&action.key.partition), units, now)
+                .is_err()
+            {
+                json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
+            } else if !check_condition(&action.condition, current.as_ref())? {
+                let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});
+                if let (true, Some(item)) = (action.return_old_on_failure, &current) {
+                    reason["Item"] = item_to_json(item);
+                }
+                reason
+            } else if !passed.insert((action.name.clone(), action.key.clone())) {
+                // Two actions on one item are refused once both pass their conditions (as DynamoDB Local does).
+                return Err(ApiError::validation(
+                    "Transaction request cannot include multiple operations on one item",
+                ));
+            } else {
+                json!({"Code": "None"})
+            };
+            reasons.push(reason);
+            writes.push(new);
+        }
+        if reasons.iter().any(|r| r["Code"] != "None") {
+            return Err(cancelled(reasons));
+        }
+        for (action, new) in self.actions.iter().zip(writes) {
+            let guard = guards
+                .get_mut(&(action.name.as_str(), action.key.shard()))
+                .expect("locked above");
+            match (&action.change, new) {
+                (Change::Delete, _) => {
+                    guard.delete(&action.key);
+                }
+                (Change::Check, _) | (_, None) => {}
+                (_, Some(item)) => {
+                    guard.put(action.key.clone(), item);
+                }
+            }
+        }
+        Ok(self.capacity.add_list_to(json!({}), &units_by_table))
+    }
+}

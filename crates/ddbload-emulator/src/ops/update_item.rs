@@ -1,0 +1,119 @@
+//! UpdateItem: SET/REMOVE/ADD/DELETE on one item (created when missing), conditionally; ReturnValues
+//! UPDATED_* answer only the updated paths, as DynamoDB documents.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::common::{
+    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
+    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, ReturnValues,
+};
+use super::write::{write_one, Change};
+use crate::error::{ApiError, ExprKind};
+use crate::expr::{
+    parse_update, project, updated_paths, Action, Bindings, Cond, PathPart, Projection,
+};
+use crate::store::Store;
+use crate::table::{ItemKey, Table};
+use crate::value::{item_to_json, Item};
+
+pub struct UpdateItem {
+    name: String,
+    table: Arc<Table>,
+    key: ItemKey,
+    actions: Vec<Action>,
+    condition: Option<Cond>,
+    return_values: ReturnValues,
+    return_old_on_failure: bool,
+    capacity: ReturnCapacity,
+}
+
+/// Key attributes cannot be updated.
+pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiError> {
+    let schema = table.schema();
+    for action in actions {
+        if let PathPart::Attr(name) = &action.path()[0] {
+            if schema.is_key_attribute(name) {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Cannot update attribute {name}. This attribute \
+                     is part of the key"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
+    refuse_unsupported(
+        req,
+        &["AttributeUpdates", "Expected", "ConditionalOperator"],
+    )?;
+    refuse_item_collection_metrics(req)?;
+    let name = table_name(req)?;
+    let bindings = Bindings::from_request(req)?;
+    check_bindings_have_expressions(req, &bindings, &["UpdateExpression", "ConditionExpression"])?;
+    let actions = match req.get("UpdateExpression").and_then(Value::as_str) {
+        Some(text) => parse_update(text, &bindings)?,
+        None => Vec::new(),
+    };
+    let condition = condition(req, "ConditionExpression", ExprKind::Condition, &bindings)?;
+    bindings.check_all_used()?;
+    let return_values = ReturnValues::of(
+        req,
+        &[
+            ReturnValues::AllOld,
+            ReturnValues::UpdatedOld,
+            ReturnValues::AllNew,
+            ReturnValues::UpdatedNew,
+        ],
+    )?;
+    let return_old_on_failure = old_item_on_condition_failure(req)?;
+    let capacity = ReturnCapacity::of(req)?;
+    let key_item = item_param(req, "Key")?;
+    let table = store.table(&name)?;
+    let key = table.schema().key_param(&key_item)?;
+    check_key_untouched(&table, &actions)?;
+    Ok(UpdateItem {
+        name,
+        table,
+        key,
+        actions,
+        condition,
+        return_values,
+        return_old_on_failure,
+        capacity,
+    })
+}
+
+impl UpdateItem {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let touched = Projection::new(&updated_paths(&self.actions), true)?;
+        let written = write_one(
+            store,
+            &self.table,
+            self.key,
+            Change::Update(self.actions),
+            &self.condition,
+            self.return_old_on_failure,
+        )?;
+        let empty = Item::new();
+        let attributes = match self.return_values {
+            ReturnValues::None => None,
+            ReturnValues::AllOld => written.old.clone(),
+            ReturnValues::AllNew => written.new.clone(),
+            ReturnValues::UpdatedOld => {
+                Some(project(written.old.as_ref().unwrap_or(&empty), &touched))
+            }
+            ReturnValues::UpdatedNew => {
+                Some(project(written.new.as_ref().unwrap_or(&empty), &touched))
+            }
+        };
+        let mut out = json!({});
+        if let Some(attributes) = attributes.filter(|a| !a.is_empty()) {
+            out["Attributes"] = item_to_json(&attributes);
+        }
+        Ok(self.capacity.add_to(out, &self.name, written.units))
+    }
+}

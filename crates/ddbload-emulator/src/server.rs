@@ -1,0 +1,223 @@
+//! The HTTP side: an HTTP/1.1 server speaking DynamoDB's JSON protocol (POST with X-Amz-Target,
+//! application/x-amz-json-1.0) on its own threads. It bounds what a client can make it hold: bodies
+//! over DynamoDB's 16 MB request limit are refused early (413), slow or idle connections time out,
+//! and accept errors (such as running out of descriptors) back off instead of spinning.
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::SystemClock;
+use crate::error::ApiError;
+use crate::ops::{dispatch, Shared};
+use crate::store::Store;
+
+/// More server threads than this only adds contention on a machine of any size.
+pub const MAX_THREADS: usize = 256;
+/// DynamoDB's HTTP request size limit.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// A client has this long to send a request's headers, and again its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// A connection with no request for this long is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    pub addr: SocketAddr,
+    pub store: Arc<Store>,
+    shutdown: CancellationToken,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds `host:port` (port 0 picks a free one) and serves on `threads` worker threads.
+    pub fn start(host: &str, port: u16, threads: usize, region: &str) -> io::Result<Emulator> {
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
+            ));
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("ddbload-emulator")
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(TcpListener::bind((host, port)))?;
+        let addr = listener.local_addr()?;
+        let store = Arc::new(Store::new(Arc::new(SystemClock::default()), region));
+        let shutdown = CancellationToken::new();
+        let (stop, served) = (shutdown.clone(), store.clone());
+        let thread = std::thread::Builder::new()
+            .name("ddbload-emulator-accept".into())
+            .spawn(move || {
+                runtime.block_on(serve(listener, served, stop));
+                runtime.shutdown_background();
+            })?;
+        Ok(Emulator {
+            addr,
+            store,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn serve(listener: TcpListener, store: Arc<Store>, shutdown: CancellationToken) {
+    let requests = Arc::new(AtomicU64::new(0));
+    let shared = Arc::new(Shared::default());
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.cancelled() => return,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                backoff = Duration::from_millis(10);
+                stream
+            }
+            Err(_) => {
+                // Out of descriptors (or a similar transient fault): wait rather than spin.
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.cancelled() => return,
+                }
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (store, shared, requests, shutdown) = (
+            store.clone(),
+            shared.clone(),
+            requests.clone(),
+            shutdown.clone(),
+        );
+        tokio::spawn(async move {
+            let last_request = Arc::new(AtomicU64::new(0));
+            let seen = last_request.clone();
+            let service = service_fn(move |req| {
+                let (store, shared, requests, seen) = (
+                    store.clone(),
+                    shared.clone(),
+                    requests.clone(),
+                    seen.clone(),
+                );
+                async move {
+                    seen.store(started.elapsed().as_secs(), Ordering::Relaxed);
+                    Ok::<_, Infallible>(respond(req, &store, &shared, &requests).await)
+                }
+            });
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            last_request.store(started.elapsed().as_secs(), Ordering::Relaxed);
+            loop {
+                tokio::select! {
+                    _ = &mut connection => return,
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {
+                        let idle = started.elapsed().as_secs() - last_request.load(Ordering::Relaxed);
+                        if idle > IDLE_TIMEOUT.as_secs() {
+                            connection.as_mut().graceful_shutdown();
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full<Bytes>> {
+    let (status, body) = match result {
+        Ok(value) => (StatusCode::OK, value),
+        Err(err) => (
+            StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST),
+            err.to_json(),
+        ),
+    };
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amzn-requestid", format!("ddbload-{id:016x}"))
+        .body(Full::new(Bytes::from(
+            serde_json::to_vec(&body).expect("JSON values serialize"),
+        )))
+        .expect("static response parts are valid")
+}
+
+async fn respond(
+    req: Request<Incoming>,
+    store: &Store,
+    shared: &Shared,
+    requests: &AtomicU64,
+) -> Response<Full<Bytes>> {
+    let id = requests.fetch_add(1, Ordering::Relaxed);
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return answer(Err(ApiError::too_large()), id);
+    }
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES);
+    let collected = match tokio::time::timeout(READ_TIMEOUT, body.collect()).await {
+        Err(_) => Err(ApiError::serialization(
+            "timed out reading the request body",
+        )),
+        Ok(Err(err))
+            if err
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(ApiError::too_large())
+        }
+        Ok(Err(_)) => Err(ApiError::serialization("could not read the request body")),
+        Ok(Ok(body)) => Ok(body.to_bytes()),
+    };
+    let result = collected.and_then(|bytes| dispatch(store, shared, &target, &bytes));
+    answer(result, id)
+}

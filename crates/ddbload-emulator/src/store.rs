@@ -1,0 +1,64 @@
+//! The endpoint's tables by name, the clock and the region. Table operations lock the map; item
+//! operations only look a table up and then work on that table's own shards.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::table::Table;
+
+pub struct Store {
+    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    pub clock: Arc<dyn Clock>,
+    pub region: String,
+}
+
+impl Store {
+    pub fn new(clock: Arc<dyn Clock>, region: &str) -> Self {
+        Self {
+            tables: RwLock::default(),
+            clock,
+            region: region.to_owned(),
+        }
+    }
+
+    pub fn tables(&self) -> RwLockReadGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.tables
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn tables_mut(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.tables
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
+        self.tables()
+            .get(name)
+            .cloned()
+            .ok_or_else(ApiError::table_not_found)
+    }
+
+    pub fn now(&self) -> f64 {
+        self.clock.now()
+    }
+
+    pub fn arn(&self, table: &str) -> String {
+        format!(
+            "arn:aws:dynamodb:{}:{}:table/{table}",
+            self.region,
+            crate::table::ACCOUNT
+        )
+    }
+}
+
+pub fn epoch_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| (d.as_millis() as f64) / 1000.0)
+        .unwrap_or_default()
+}

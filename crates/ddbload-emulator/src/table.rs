@@ -1,0 +1,294 @@
+//! One table: its definition, its items in shards by partition-key hash (so operations on different
+//! items run in parallel, and Scan follows a stable hash order as DynamoDB's does), its capacity
+//! state, and the keys that transactions in flight hold.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+
+use serde_json::Value;
+
+use crate::capacity::{Kind, TableCapacity};
+use crate::error::ApiError;
+use crate::value::{item_size, Av, Item, KeyValue};
+
+pub const ACCOUNT: &str = "000000000000";
+pub const SHARDS: usize = 64;
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyAttr {
+    pub name: String,
+    /// "S", "N" or "B".
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeySchema {
+    pub partition: KeyAttr,
+    pub sort: Option<KeyAttr>,
+}
+
+/// An item's full key, ordered by partition-key hash first: the order of shards and of Scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemKey {
+    pub hash: u64,
+    pub partition: KeyValue,
+    pub sort: Option<KeyValue>,
+}
+
+impl ItemKey {
+    pub fn new(partition: KeyValue, sort: Option<KeyValue>) -> ItemKey {
+        ItemKey {
+            hash: partition.stable_hash(),
+            partition,
+            sort,
+        }
+    }
+
+    pub fn shard(&self) -> usize {
+        (self.hash >> (64 - SHARDS.trailing_zeros())) as usize
+    }
+}
+
+impl KeySchema {
+    fn key_value(
+        &self,
+        attr: &KeyAttr,
+        value: Option<&Av>,
+        in_item: bool,
+    ) -> Result<KeyValue, ApiError> {
+        let value = value.ok_or_else(|| {
+            if in_item {
+                ApiError::validation(format!(
+                    "One or more parameter values were invalid: Missing the key {} in the item",
+                    attr.name
+                ))
+            } else {
+                ApiError::key_schema_mismatch()
+            }
+        })?;
+        if value.type_name() != attr.kind {
+            return Err(if in_item {
+                ApiError::validation(format!(
+                    "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
+                    attr.name,
+                    attr.kind,
+                    value.type_name()
+                ))
+            } else {
+                ApiError::key_schema_mismatch()
+            });
+        }
+        let key = KeyValue::of(value).expect("key types are S, N or B");
+        if matches!(&key, KeyValue::S(s) if s.is_empty())
+            || matches!(&key, KeyValue::B(b) if b.is_empty())
+        {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot \
+                 contain an empty string value. Key: {}",
+                attr.name
+            )));
+        }
+        Ok(key)
+    }
+
+    fn key(&self, source: &Item, in_item: bool) -> Result<ItemKey, ApiError> {
+        let partition =
+            self.key_value(&self.partition, source.get(&self.partition.name), in_item)?;
+        let sort = match &self.sort {
+            Some(sort) => Some(self.key_value(sort, source.get(&sort.name), in_item)?),
+            None => None,
+        };
+        if partition.size() > MAX_PARTITION_KEY_BYTES
+            || sort.as_ref().is_some_and(|s| s.size() > MAX_SORT_KEY_BYTES)
+        {
+            return Err(ApiError::key_too_large());
+        }
+        Ok(ItemKey::new(partition, sort))
+    }
+
+    /// The key of a whole item (PutItem, BatchWriteItem).
+    pub fn key_of_item(&self, item: &Item) -> Result<ItemKey, ApiError> {
+        self.key(item, true)
+    }
+
+    /// A `Key` parameter: exactly the key attributes, of the right types.
+    pub fn key_param(&self, key: &Item) -> Result<ItemKey, ApiError> {
+        if key.len() != 1 + usize::from(self.sort.is_some()) {
+            return Err(ApiError::key_schema_mismatch());
+        }
+        self.key(key, false)
+    }
+
+    pub fn key_item(&self, key: &ItemKey) -> Item {
+        let mut item = Item::new();
+        item.insert(self.partition.name.clone(), key.partition.to_av());
+        if let (Some(sort), Some(sk)) = (&self.sort, &key.sort) {
+            item.insert(sort.name.clone(), sk.to_av());
+        }
+        item
+    }
+
+    pub fn is_key_attribute(&self, name: &str) -> bool {
+        self.partition.name == name || self.sort.as_ref().is_some_and(|s| s.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Gsi {
+    pub name: String,
+    pub key_schema: Value,
+    pub projection: Value,
+    pub provisioned: Option<(i64, i64)>,
+    pub warm: (i64, i64),
+}
+
+/// What UpdateTable changes and DescribeTable reports.
+#[derive(Debug, Clone)]
+pub struct TableMeta {
+    pub name: String,
+    pub arn: String,
+    pub schema: KeySchema,
+    pub attribute_definitions: Value,
+    pub gsis: Vec<Gsi>,
+    pub created: f64,
+    pub billing_mode: String,
+    pub provisioned: (i64, i64),
+    pub last_switch_to_on_demand: Option<f64>,
+}
+
+type Shard = BTreeMap<ItemKey, Item>;
+
+pub struct Table {
+    pub meta: RwLock<TableMeta>,
+    shards: Vec<Mutex<Shard>>,
+    pub capacity: Mutex<TableCapacity>,
+    /// Keys held by transactions in flight: other writes to them conflict.
+    claims: Mutex<HashSet<ItemKey>>,
+    item_count: AtomicI64,
+    size_bytes: AtomicI64,
+}
+
+/// Mutex poisoning would mean a panic under the lock; the data stays usable, so carry on.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Table {
+    pub fn new(meta: TableMeta, capacity: TableCapacity) -> Table {
+        Table {
+            meta: RwLock::new(meta),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            capacity: Mutex::new(capacity),
+            claims: Mutex::default(),
+            item_count: AtomicI64::new(0),
+            size_bytes: AtomicI64::new(0),
+        }
+    }
+
+    pub fn meta(&self) -> RwLockReadGuard<'_, TableMeta> {
+        self.meta
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn schema(&self) -> KeySchema {
+        self.meta().schema.clone()
+    }
+
+    pub fn shard(&self, index: usize) -> ShardGuard<'_> {
+        ShardGuard {
+            table: self,
+            items: lock(&self.shards[index]),
+        }
+    }
+
+    pub fn shard_of(&self, key: &ItemKey) -> ShardGuard<'_> {
+        self.shard(key.shard())
+    }
+
+    pub fn item_count(&self) -> i64 {
+        self.item_count.load(Ordering::Relaxed)
+    }
+
+    pub fn size_bytes(&self) -> i64 {
+        self.size_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Charges capacity for a request on `partition` (None: no key, as for Scan). Err is the
+    /// throttle DynamoDB answers, naming the reason and the table.
+    pub fn charge(
+        &self,
+        kind: Kind,
+        partition: Option<&KeyValue>,
+        units: f64,
+        now: f64,
+    ) -> Result<(), ApiError> {
+        let result = lock(&self.capacity).charge(kind, partition, units, now);
+        result.map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))
+    }
+
+    /// Holds `keys` for a transaction; Err lists the ones another transaction already holds.
+    pub fn claim(&self, keys: &[ItemKey]) -> Result<(), Vec<ItemKey>> {
+        let mut claims = lock(&self.claims);
+        let taken: Vec<ItemKey> = keys
+            .iter()
+            .filter(|k| claims.contains(*k))
+            .cloned()
+            .collect();
+        if !taken.is_empty() {
+            return Err(taken);
+        }
+        claims.extend(keys.iter().cloned());
+        Ok(())
+    }
+
+    pub fn release(&self, keys: &[ItemKey]) {
+        let mut claims = lock(&self.claims);
+        for key in keys {
+            claims.remove(key);
+        }
+    }
+
+    pub fn is_claimed(&self, key: &ItemKey) -> bool {
+        lock(&self.claims).contains(key)
+    }
+}
+
+/// One locked shard: reads and writes of its items keep the table's counters exact.
+pub struct ShardGuard<'t> {
+    table: &'t Table,
+    pub items: MutexGuard<'t, Shard>,
+}
+
+impl ShardGuard<'_> {
+    pub fn get(&self, key: &ItemKey) -> Option<&Item> {
+        self.items.get(key)
+    }
+
+    pub fn put(&mut self, key: ItemKey, item: Item) -> Option<Item> {
+        let size = item_size(&item) as i64;
+        let old = self.items.insert(key, item);
+        let old_size = old.as_ref().map_or(0, |o| item_size(o) as i64);
+        self.table
+            .size_bytes
+            .fetch_add(size - old_size, Ordering::Relaxed);
+        if old.is_none() {
+            self.table.item_count.fetch_add(1, Ordering::Relaxed);
+        }
+        old
+    }
+
+    pub fn delete(&mut self, key: &ItemKey) -> Option<Item> {
+        let old = self.items.remove(key)?;
+        self.table.item_count.fetch_sub(1, Ordering::Relaxed);
+        self.table
+            .size_bytes
+            .fetch_sub(item_size(&old) as i64, Ordering::Relaxed);
+        Some(old)
+    }
+}

@@ -1,0 +1,155 @@
+//! CreateTable, DescribeTable, UpdateTable, ListTables and DeleteTable through dispatch.
+
+mod common;
+
+use common::Fixture;
+use serde_json::json;
+
+#[test]
+fn create_table_validates_like_dynamodb() {
+    let f = Fixture::new();
+    f.table("orders", Some(5));
+    assert_eq!(
+        f.err(
+            "CreateTable",
+            json!({"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+        )
+        .code(),
+        "ResourceInUseException"
+    );
+    let base = |name: &str, units: serde_json::Value| {
+        json!({
+        "TableName": name, "ProvisionedThroughput": units,
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+    };
+    let e = f.err(
+        "CreateTable",
+        base(
+            "ab",
+            json!({"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}),
+        ),
+    );
+    assert!(
+        e.message.contains("between 3 and 255 characters") && e.message.contains("a-z, A-Z"),
+        "{}",
+        e.message
+    );
+    let e = f.err(
+        "CreateTable",
+        base(
+            "big",
+            json!({"ReadCapacityUnits": 99_999_999_999i64, "WriteCapacityUnits": 1}),
+        ),
+    );
+    assert_eq!(
+        e.message,
+        "Cannot increase provisioned throughput to more than 40,000 units per table"
+    );
+    let e = f.err(
+        "CreateTable",
+        base(
+            "big",
+            json!({"ReadCapacityUnits": 0, "WriteCapacityUnits": 1}),
+        ),
+    );
+    assert!(e.message.contains("at least 1"));
+    let e = f.err(
+        "CreateTable",
+        base(
+            "big",
+            json!({"ReadCapacityUnits": 1e30, "WriteCapacityUnits": 1}),
+        ),
+    );
+    assert!(e.message.contains("40,000"), "{}", e.message);
+}
+
+#[test]
+fn describe_table_counts_items_and_bytes() {
+    let f = Fixture::new();
+    f.table("prod", None);
+    f.put("prod", json!({"pk": {"S": "a"}, "n": {"N": "12345"}}));
+    f.put("prod", json!({"pk": {"S": "b"}}));
+    let t = &f.ok("DescribeTable", json!({"TableName": "prod"}))["Table"];
+    assert_eq!(t["ItemCount"], 2);
+    assert_eq!(t["TableSizeBytes"], (2 + 1) + (1 + 4) + (2 + 1));
+    assert_eq!(t["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        f.err("DescribeTable", json!({"TableName": "nope"})).code(),
+        "ResourceNotFoundException"
+    );
+}
+
+#[test]
+fn update_table_switches_modes_within_the_daily_limit() {
+    let f = Fixture::new();
+    f.table("t01", Some(2));
+    for round in 0..4 {
+        f.ok(
+            "UpdateTable",
+            json!({"TableName": "t01", "BillingMode": "PAY_PER_REQUEST"}),
+        );
+        f.ok(
+            "UpdateTable",
+            json!({"TableName": "t01", "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 2 + round, "WriteCapacityUnits": 2}}),
+        );
+    }
+    let fifth = f.err(
+        "UpdateTable",
+        json!({"TableName": "t01", "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    assert_eq!(fifth.code(), "LimitExceededException");
+    f.clock.advance(86_400.0);
+    f.ok(
+        "UpdateTable",
+        json!({"TableName": "t01", "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    f.ok("UpdateTable", json!({"TableName": "t01", "WarmThroughput": {"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 8000}}));
+    let lower = f.err(
+        "UpdateTable",
+        json!({"TableName": "t01", "WarmThroughput": {"ReadUnitsPerSecond": 100}}),
+    );
+    assert!(lower.message.contains("cannot be decreased"));
+    assert_eq!(
+        f.err("UpdateTable", json!({"TableName": "t01"})).message,
+        "Nothing to update"
+    );
+}
+
+#[test]
+fn list_and_delete_tables() {
+    let f = Fixture::new();
+    for name in ["aaa", "bbb", "ccc"] {
+        f.table(name, None);
+    }
+    let page = f.ok("ListTables", json!({"Limit": 2}));
+    assert_eq!(page["TableNames"], json!(["aaa", "bbb"]));
+    let rest = f.ok(
+        "ListTables",
+        json!({"ExclusiveStartTableName": page["LastEvaluatedTableName"]}),
+    );
+    assert_eq!(rest["TableNames"], json!(["ccc"]));
+    assert_eq!(
+        f.err("ListTables", json!({"Limit": 0})).message,
+        "Limit must be greater than or equal to 1"
+    );
+    assert_eq!(
+        f.err("ListTables", json!({"Limit": 101})).message,
+        "Limit in ListTables must be <= 100"
+    );
+    assert_eq!(
+        f.ok("DeleteTable", json!({"TableName": "bbb"}))["TableDescription"]["TableStatus"],
+        "DELETING"
+    );
+    assert_eq!(
+        f.ok("ListTables", json!({}))["TableNames"],
+        json!(["aaa", "ccc"])
+    );
+    assert_eq!(
+        f.err("DeleteTable", json!({"TableName": "bbb"})).code(),
+        "ResourceNotFoundException"
+    );
+}
