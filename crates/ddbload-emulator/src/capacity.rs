@@ -230,12 +230,17 @@ impl TableCapacity {
     ) -> Result<(), String> {
         let op = if kind == Kind::Read { "Read" } else { "Write" };
         if let Some(key) = key {
-            let (r, w) = self.keys.entry(key.clone()).or_insert_with(|| {
-                (
-                    Bucket::full(PARTITION_READ, 1.0, now),
-                    Bucket::full(PARTITION_WRITE, 1.0, now),
-                )
-            });
+            // Look up before inserting: most keys are there already, and cloning one allocates.
+            if !self.keys.contains_key(key) {
+                self.keys.insert(
+                    key.clone(),
+                    (
+                        Bucket::full(PARTITION_READ, 1.0, now),
+                        Bucket::full(PARTITION_WRITE, 1.0, now),
+                    ),
+                );
+            }
+            let (r, w) = self.keys.get_mut(key).expect("inserted above");
             let bucket = if kind == Kind::Read { r } else { w };
             if !bucket.allows(now) {
                 return Err(format!("Table{op}KeyRangeThroughputExceeded"));

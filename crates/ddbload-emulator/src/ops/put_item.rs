@@ -43,7 +43,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<PutItem, ApiError> {
         return Err(ApiError::item_too_large());
     }
     let table = store.table(&name)?;
-    let key = table.schema().key_of_item(&item)?;
+    let key = table.meta().schema.key_of_item(&item)?;
     Ok(PutItem {
         name,
         table,

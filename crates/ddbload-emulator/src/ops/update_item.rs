@@ -73,7 +73,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     let capacity = ReturnCapacity::of(req)?;
     let key_item = item_param(req, "Key")?;
     let table = store.table(&name)?;
-    let key = table.schema().key_param(&key_item)?;
+    let key = table.meta().schema.key_param(&key_item)?;
     check_key_untouched(&table, &actions)?;
     Ok(UpdateItem {
         name,

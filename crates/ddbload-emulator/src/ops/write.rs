@@ -39,7 +39,6 @@ pub fn write_one(
     return_old_on_failure: bool,
 ) -> Result<Written, ApiError> {
     let now = store.now();
-    let schema = table.schema();
     let mut shard = table.shard_of(&key);
     if table.is_claimed(&key) {
         return Err(ApiError::transaction_conflict());
@@ -48,7 +47,7 @@ pub fn write_one(
     let new = match change {
         Change::Put(item) => Some(item),
         Change::Update(actions) => {
-            let mut item = old.clone().unwrap_or_else(|| schema.key_item(&key));
+            let mut item = old.clone().unwrap_or_else(|| table.meta().schema.key_item(&key));
             apply_update(&mut item, &actions)?;
             if item_size(&item) > MAX_ITEM_BYTES {
                 return Err(ApiError::updated_item_too_large());
