@@ -18,8 +18,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// CPU seconds this process has used (user + system), from /proc.
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -35,19 +45,30 @@ impl Clock for Fast {
 
 fn call(store: &Store, shared: &Shared, op: &str, body: &serde_json::Value) {
     let target = format!("DynamoDB_20120810.{op}");
-    dispatch(store, shared, &target, body.to_string().as_bytes()).expect("benchmark requests succeed");
+    dispatch(store, shared, &target, body.to_string().as_bytes())
+        .expect("benchmark requests succeed");
 }
 
 fn measure(op: &str, threads: usize, seconds: f64) -> (f64, f64) {
     let store = Arc::new(Store::new(Arc::new(Fast(Instant::now())), "us-east-1"));
     let shared = Arc::new(Shared::default());
-    call(&store, &shared, "CreateTable", &json!({"TableName": "bench",
+    call(
+        &store,
+        &shared,
+        "CreateTable",
+        &json!({"TableName": "bench",
         "ProvisionedThroughput": {"ReadCapacityUnits": 40000, "WriteCapacityUnits": 40000},
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}));
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+    );
     for i in 0..10_000 {
-        call(&store, &shared, "PutItem", &json!({"TableName": "bench", "Item": {"pk": {"S": format!("p{i}")},
-            "price": {"N": "19.99"}, "name": {"S": "a product for the benchmark"}}}));
+        call(
+            &store,
+            &shared,
+            "PutItem",
+            &json!({"TableName": "bench", "Item": {"pk": {"S": format!("p{i}")},
+            "price": {"N": "19.99"}, "name": {"S": "a product for the benchmark"}}}),
+        );
     }
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
@@ -85,13 +106,23 @@ fn measure(op: &str, threads: usize, seconds: f64) -> (f64, f64) {
 }
 
 fn main() {
-    let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5.0);
-    println!("{:<9} {:>8} {:>12} {:>12}", "operation", "threads", "ops/s", "CPU us/op");
+    let seconds: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0);
+    println!(
+        "{:<9} {:>8} {:>12} {:>12}",
+        "operation", "threads", "ops/s", "CPU us/op"
+    );
     for op in ["GetItem", "PutItem"] {
         let (one, cpu_one) = measure(op, 1, seconds);
         let (two, cpu_two) = measure(op, 2, seconds);
         println!("{op:<9} {:>8} {one:>12.0} {cpu_one:>12.1}", 1);
         println!("{op:<9} {:>8} {two:>12.0} {cpu_two:>12.1}", 2);
-        println!("{op:<9} 2 threads / 1 thread: throughput {:.2}x, CPU per op {:.2}x", two / one, cpu_two / cpu_one);
+        println!(
+            "{op:<9} 2 threads / 1 thread: throughput {:.2}x, CPU per op {:.2}x",
+            two / one,
+            cpu_two / cpu_one
+        );
     }
 }

@@ -47,7 +47,9 @@ pub fn write_one(
     let new = match change {
         Change::Put(item) => Some(item),
         Change::Update(actions) => {
-            let mut item = old.clone().unwrap_or_else(|| table.meta().schema.key_item(&key));
+            let mut item = old
+                .clone()
+                .unwrap_or_else(|| table.meta().schema.key_item(&key));
             apply_update(&mut item, &actions)?;
             if item_size(&item) > MAX_ITEM_BYTES {
                 return Err(ApiError::updated_item_too_large());
