@@ -228,6 +228,14 @@ impl TableCapacity {
         units: f64,
         now: f64,
     ) -> Result<(), String> {
+        self.admit(kind, key, now)?;
+        self.take(kind, key, units, now);
+        Ok(())
+    }
+
+    /// Whether a request may go ahead (Err names the throttling reason); nothing is taken yet, so a
+    /// write that also needs its indexes' capacity can check them all first.
+    pub fn admit(&mut self, kind: Kind, key: Option<&KeyValue>, now: f64) -> Result<(), String> {
         let op = if kind == Kind::Read { "Read" } else { "Write" };
         if let Some(key) = key {
             // Look up before inserting: most keys are there already, and cloning one allocates.
@@ -255,13 +263,20 @@ impl TableCapacity {
         if !table_bucket.allows(now) {
             return Err(format!("Table{op}{reason}"));
         }
-        table_bucket.take(units);
-        if let Some(key) = key {
-            let (r, w) = self.keys.get_mut(key).expect("inserted above");
+        Ok(())
+    }
+
+    /// Takes `units` after `admit` let the request through.
+    pub fn take(&mut self, kind: Kind, key: Option<&KeyValue>, units: f64, now: f64) {
+        if kind == Kind::Read {
+            self.read.take(units);
+        } else {
+            self.write.take(units);
+        }
+        if let Some((r, w)) = key.and_then(|key| self.keys.get_mut(key)) {
             if kind == Kind::Read { r } else { w }.take(units);
         }
         self.track_peak(kind, units, now);
-        Ok(())
     }
 
     /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.

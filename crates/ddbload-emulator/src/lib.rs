@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod clock;
 pub mod error;
 pub mod expr;
+pub mod index;
 pub mod number;
 pub mod ops;
 pub mod server;

@@ -100,6 +100,7 @@ async fn serve(listener: TcpListener, store: Arc<Store>, shutdown: CancellationT
     let shared = Arc::new(Shared::default());
     let started = Instant::now();
     let mut backoff = Duration::from_millis(10);
+    tokio::spawn(expire_in_background(store.clone(), shutdown.clone()));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -161,6 +162,21 @@ async fn serve(listener: TcpListener, store: Arc<Store>, shutdown: CancellationT
                 }
             }
         });
+    }
+}
+
+/// Time to Live: expired items are deleted within about this long, without consuming capacity.
+pub const EXPIRY_SWEEP: Duration = Duration::from_secs(5);
+
+async fn expire_in_background(store: Arc<Store>, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(EXPIRY_SWEEP) => {}
+            _ = shutdown.cancelled() => return,
+        }
+        let store = store.clone();
+        let _ =
+            tokio::task::spawn_blocking(move || store.expire(crate::store::epoch_seconds())).await;
     }
 }
 

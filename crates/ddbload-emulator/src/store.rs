@@ -47,6 +47,32 @@ impl Store {
         self.clock.now()
     }
 
+    /// Deletes expired items in every table with TTL enabled; the number deleted.
+    pub fn expire(&self, now_epoch: f64) -> usize {
+        let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
+        tables.iter().map(|t| t.expire(now_epoch)).sum()
+    }
+
+    /// The table an ARN names (tagging takes ARNs).
+    pub fn table_by_arn(&self, arn: &str) -> Result<Arc<Table>, ApiError> {
+        let prefix = format!(
+            "arn:aws:dynamodb:{}:{}:table/",
+            self.region,
+            crate::table::ACCOUNT
+        );
+        match arn.strip_prefix(&prefix) {
+            Some(name) if !name.contains('/') => self.table(name).map_err(|_| {
+                ApiError::dynamodb(
+                    "ResourceNotFoundException",
+                    format!("Requested resource not found: {arn}"),
+                )
+            }),
+            _ => Err(ApiError::validation(format!(
+                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+            ))),
+        }
+    }
+
     pub fn arn(&self, table: &str) -> String {
         format!(
             "arn:aws:dynamodb:{}:{}:table/{table}",

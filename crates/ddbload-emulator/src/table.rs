@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::capacity::{Kind, TableCapacity};
 use crate::error::ApiError;
+use crate::index::{Index, IndexWrite};
 use crate::value::{item_size, Av, Item, KeyValue};
 
 pub const ACCOUNT: &str = "000000000000";
@@ -157,12 +158,17 @@ pub struct TableMeta {
     pub billing_mode: String,
     pub provisioned: (i64, i64),
     pub last_switch_to_on_demand: Option<f64>,
+    /// The Time to Live attribute, when TTL is enabled.
+    pub ttl_attribute: Option<String>,
+    pub tags: BTreeMap<String, String>,
 }
 
 type Shard = BTreeMap<ItemKey, Item>;
 
 pub struct Table {
     pub meta: RwLock<TableMeta>,
+    /// Global secondary indexes, fixed when the table is created.
+    pub indexes: Vec<Index>,
     shards: Vec<Mutex<Shard>>,
     pub capacity: Mutex<TableCapacity>,
     /// Keys held by transactions in flight: other writes to them conflict.
@@ -179,9 +185,10 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Table {
-    pub fn new(meta: TableMeta, capacity: TableCapacity) -> Table {
+    pub fn new(meta: TableMeta, capacity: TableCapacity, indexes: Vec<Index>) -> Table {
         Table {
             meta: RwLock::new(meta),
+            indexes,
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             capacity: Mutex::new(capacity),
             claims: Mutex::default(),
@@ -232,6 +239,68 @@ impl Table {
         result.map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))
     }
 
+    /// What a write from `old` to `new` costs each index it changes.
+    pub fn index_writes(
+        &self,
+        key: &ItemKey,
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) -> Vec<IndexWrite> {
+        if self.indexes.is_empty() {
+            return Vec::new();
+        }
+        let schema = self.schema();
+        self.indexes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, i)| {
+                let (units, partition) = i.units(key, old, new, &schema)?;
+                Some(IndexWrite {
+                    index,
+                    units,
+                    partition,
+                })
+            })
+            .collect()
+    }
+
+    /// Charges a write to the table and the indexes it changes, all or nothing: an index out of
+    /// capacity throttles the base table's write (the classic GSI back-pressure), naming the index.
+    pub fn charge_write(
+        &self,
+        partition: &KeyValue,
+        units: f64,
+        index_writes: &[IndexWrite],
+        now: f64,
+    ) -> Result<(), ApiError> {
+        let mut base = lock(&self.capacity);
+        base.admit(Kind::Write, Some(partition), now)
+            .map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))?;
+        let mut guards = Vec::with_capacity(index_writes.len());
+        for write in index_writes {
+            let index = &self.indexes[write.index];
+            let mut capacity = lock(&index.capacity);
+            capacity
+                .admit(Kind::Write, Some(&write.partition), now)
+                .map_err(|reason| {
+                    ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
+                })?;
+            guards.push(capacity);
+        }
+        base.take(Kind::Write, Some(partition), units, now);
+        for (write, capacity) in index_writes.iter().zip(guards.iter_mut()) {
+            capacity.take(Kind::Write, Some(&write.partition), write.units, now);
+        }
+        Ok(())
+    }
+
+    pub fn index(&self, name: &str) -> Result<&Index, ApiError> {
+        self.indexes
+            .iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| ApiError::index_not_found(name))
+    }
+
     /// Holds `keys` for a transaction; Err lists the ones another transaction already holds.
     pub fn claim(&self, keys: &[ItemKey]) -> Result<(), Vec<ItemKey>> {
         let mut claims = lock(&self.claims);
@@ -257,6 +326,34 @@ impl Table {
     pub fn is_claimed(&self, key: &ItemKey) -> bool {
         lock(&self.claims).contains(key)
     }
+
+    /// Deletes items whose TTL attribute (epoch seconds) is before `now_epoch`, consuming no
+    /// capacity; as in DynamoDB, a value more than five years in the past, or not a number, is left.
+    pub fn expire(&self, now_epoch: f64) -> usize {
+        let Some(attribute) = self.meta().ttl_attribute.clone() else {
+            return 0;
+        };
+        let oldest = now_epoch - 5.0 * 365.0 * 86_400.0;
+        let mut expired = 0;
+        for index in 0..SHARDS {
+            let mut shard = self.shard(index);
+            let due: Vec<ItemKey> = shard
+                .items
+                .iter()
+                .filter(|(key, item)| {
+                    !self.is_claimed(key)
+                        && matches!(item.get(&attribute), Some(Av::N(n))
+                            if n.to_string().parse::<f64>().is_ok_and(|at| at < now_epoch && at > oldest))
+                })
+                .map(|(key, _)| key.clone())
+                .collect();
+            for key in due {
+                shard.delete(&key);
+                expired += 1;
+            }
+        }
+        expired
+    }
 }
 
 /// One locked shard: reads and writes of its items keep the table's counters exact.
@@ -266,12 +363,25 @@ pub struct ShardGuard<'t> {
 }
 
 impl ShardGuard<'_> {
+    /// Every write goes through here: each index moves the item's entry from what is stored to `new`.
+    fn maintain_indexes(&self, key: &ItemKey, new: Option<&Item>) {
+        if self.table.indexes.is_empty() {
+            return;
+        }
+        let schema = self.table.schema();
+        let old = self.items.get(key);
+        for index in &self.table.indexes {
+            index.apply(key, old, new, &schema);
+        }
+    }
+
     pub fn get(&self, key: &ItemKey) -> Option<&Item> {
         self.items.get(key)
     }
 
     pub fn put(&mut self, key: ItemKey, item: Item) -> Option<Item> {
         let size = item_size(&item) as i64;
+        self.maintain_indexes(&key, Some(&item));
         let old = self.items.insert(key, item);
         let old_size = old.as_ref().map_or(0, |o| item_size(o) as i64);
         self.table
@@ -284,6 +394,7 @@ impl ShardGuard<'_> {
     }
 
     pub fn delete(&mut self, key: &ItemKey) -> Option<Item> {
+        self.maintain_indexes(key, None);
         let old = self.items.remove(key)?;
         self.table.item_count.fetch_sub(1, Ordering::Relaxed);
         self.table

@@ -5,6 +5,7 @@
 mod ast;
 mod bindings;
 mod eval;
+pub mod legacy;
 mod lexer;
 mod parser;
 mod projection;

@@ -7,12 +7,11 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, consistency, projection, refuse_unsupported, shown,
-    ReturnCapacity,
+    check_bindings_have_expressions, consistency, projection, shown, Consumed, ReturnCapacity,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
-use crate::expr::{Bindings, Projection};
+use crate::expr::{legacy, Bindings, Projection};
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
 use crate::value::{item_from_json, item_size};
@@ -62,7 +61,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         if !super::common::is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
         }
-        refuse_unsupported(spec, &["AttributesToGet"])?;
+        legacy::check_not_mixed(spec)?;
         let bindings = Bindings::from_request(spec)?;
         check_bindings_have_expressions(spec, &bindings, &["ProjectionExpression"])?;
         let projection = projection(spec, &bindings)?;
@@ -131,7 +130,7 @@ impl BatchGetItem {
                 rest["Keys"] = Value::Array(left);
                 unprocessed[&reads.name] = rest;
             }
-            consumed.extend(self.capacity.entry(&reads.name, units));
+            consumed.extend(self.capacity.entry(&reads.name, &Consumed::table(units)));
         }
         if served == 0 {
             if let Some(err) = throttle {

@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 
 use super::batch_get_item::request_items;
 use super::common::{
-    is_valid_table_name, refuse_item_collection_metrics, ReturnCapacity, MAX_ITEM_BYTES,
+    is_valid_table_name, refuse_item_collection_metrics, Consumed, ReturnCapacity, MAX_ITEM_BYTES,
 };
-use crate::capacity::{write_units, Kind};
+use super::write::consumed_by;
+use crate::capacity::write_units;
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
@@ -101,7 +102,7 @@ impl BatchWriteItem {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
         let mut unprocessed = BTreeMap::<String, Vec<Value>>::new();
-        let mut units_by_table = BTreeMap::<String, f64>::new();
+        let mut by_table = BTreeMap::<String, Consumed>::new();
         let (mut served, mut throttle) = (0usize, None);
         for write in self.writes {
             let mut shard = write.table.shard_of(&write.key);
@@ -112,19 +113,24 @@ impl BatchWriteItem {
                     .push(write.request);
                 continue;
             }
+            let old = shard.get(&write.key);
             let size = write
                 .item
                 .as_ref()
                 .map_or(0, item_size)
-                .max(shard.get(&write.key).map_or(0, item_size));
+                .max(old.map_or(0, item_size));
             let cost = write_units(size, false);
+            let index_writes = write
+                .table
+                .index_writes(&write.key, old, write.item.as_ref());
             match write
                 .table
-                .charge(Kind::Write, Some(&write.key.partition), cost, now)
+                .charge_write(&write.key.partition, cost, &index_writes, now)
             {
                 Ok(()) => {
                     served += 1;
-                    *units_by_table.entry(write.name).or_default() += cost;
+                    let consumed = consumed_by(&write.table, cost, &index_writes);
+                    by_table.entry(write.name).or_default().add(&consumed);
                     match write.item {
                         Some(item) => {
                             shard.put(write.key, item);
@@ -150,6 +156,6 @@ impl BatchWriteItem {
         }
         Ok(self
             .capacity
-            .add_list_to(json!({"UnprocessedItems": unprocessed}), &units_by_table))
+            .add_list_to(json!({"UnprocessedItems": unprocessed}), &by_table))
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::capacity::Consistency;
 use crate::error::{ApiError, ExprKind};
-use crate::expr::{parse_condition, parse_projection, project, Bindings, Cond, Projection};
+use crate::expr::{legacy, parse_condition, parse_projection, project, Bindings, Cond, Projection};
 use crate::value::{item_from_json, item_to_json, Item};
 
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -98,32 +98,70 @@ impl ReturnCapacity {
     }
 
     /// The ConsumedCapacity entry for one table, when asked.
-    pub fn entry(self, table: &str, units: f64) -> Option<Value> {
+    pub fn entry(self, table: &str, consumed: &Consumed) -> Option<Value> {
         match self {
             Self::None => None,
-            Self::Total => Some(json!({"TableName": table, "CapacityUnits": units})),
-            Self::Indexes => Some(json!({
-                "TableName": table, "CapacityUnits": units, "Table": {"CapacityUnits": units}
-            })),
+            Self::Total => Some(json!({"TableName": table, "CapacityUnits": consumed.total()})),
+            Self::Indexes => {
+                let mut entry = json!({
+                    "TableName": table, "CapacityUnits": consumed.total(), "Table": {"CapacityUnits": consumed.table}
+                });
+                if !consumed.indexes.is_empty() {
+                    entry["GlobalSecondaryIndexes"] = consumed
+                        .indexes
+                        .iter()
+                        .map(|(name, units)| (name.clone(), json!({"CapacityUnits": units})))
+                        .collect::<serde_json::Map<_, _>>()
+                        .into();
+                }
+                Some(entry)
+            }
         }
     }
 
-    pub fn add_to(self, mut out: Value, table: &str, units: f64) -> Value {
-        if let Some(entry) = self.entry(table, units) {
+    pub fn add_to(self, mut out: Value, table: &str, consumed: &Consumed) -> Value {
+        if let Some(entry) = self.entry(table, consumed) {
             out["ConsumedCapacity"] = entry;
         }
         out
     }
 
     /// Batch and transaction answers carry one entry per table, when asked.
-    pub fn add_list_to(self, mut out: Value, units_by_table: &BTreeMap<String, f64>) -> Value {
+    pub fn add_list_to(self, mut out: Value, by_table: &BTreeMap<String, Consumed>) -> Value {
         if self != Self::None {
-            out["ConsumedCapacity"] = units_by_table
+            out["ConsumedCapacity"] = by_table
                 .iter()
-                .filter_map(|(name, units)| self.entry(name, *units))
+                .filter_map(|(name, consumed)| self.entry(name, consumed))
                 .collect();
         }
         out
+    }
+}
+
+/// Units one request consumed: on the table itself and on each index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Consumed {
+    pub table: f64,
+    pub indexes: BTreeMap<String, f64>,
+}
+
+impl Consumed {
+    pub fn table(units: f64) -> Consumed {
+        Consumed {
+            table: units,
+            indexes: BTreeMap::new(),
+        }
+    }
+
+    pub fn total(&self) -> f64 {
+        self.table + self.indexes.values().sum::<f64>()
+    }
+
+    pub fn add(&mut self, other: &Consumed) {
+        self.table += other.table;
+        for (name, units) in &other.indexes {
+            *self.indexes.entry(name.clone()).or_default() += units;
+        }
     }
 }
 
@@ -179,11 +217,23 @@ pub fn condition(
         .transpose()
 }
 
+/// ProjectionExpression, or the legacy AttributesToGet.
 pub fn projection(req: &Value, bindings: &Bindings) -> Result<Option<Projection>, ApiError> {
+    if let Some(paths) = legacy::attributes_to_get(req)? {
+        return Ok(Some(Projection::new(&paths, false)?));
+    }
     req.get("ProjectionExpression")
         .and_then(Value::as_str)
         .map(|text| Projection::new(&parse_projection(text, bindings)?, false))
         .transpose()
+}
+
+/// ConditionExpression, or the legacy Expected (with ConditionalOperator).
+pub fn write_condition(req: &Value, bindings: &Bindings) -> Result<Option<Cond>, ApiError> {
+    match condition(req, "ConditionExpression", ExprKind::Condition, bindings)? {
+        Some(cond) => Ok(Some(cond)),
+        None => legacy::expected(req),
+    }
 }
 
 pub fn shown(item: &Item, projection: &Option<Projection>) -> Value {

@@ -9,6 +9,7 @@ use super::common::{refuse_unsupported, table_name};
 use super::table_common::{describe, int, key_schema, new_gsi_warm, throughput};
 use crate::capacity::{Mode, TableCapacity};
 use crate::error::ApiError;
+use crate::index::{Index, Projected};
 use crate::store::{epoch_seconds, Store};
 use crate::table::{Gsi, KeySchema, Table, TableMeta};
 
@@ -19,12 +20,52 @@ pub struct CreateTable {
     billing_mode: String,
     provisioned: (i64, i64),
     gsis: Vec<Gsi>,
+    index_schemas: Vec<(KeySchema, Projected)>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
+    tags: std::collections::BTreeMap<String, String>,
 }
 
 pub fn on_demand_max(v: &Value) -> (Option<f64>, Option<f64>) {
     let get = |k| int(v.get(k)).filter(|n| *n > 0).map(|n| n as f64);
     (get("MaxReadRequestUnits"), get("MaxWriteRequestUnits"))
+}
+
+/// DynamoDB's per-table limit on global secondary indexes.
+pub const MAX_GSIS: usize = 20;
+
+/// An index's capacity mode: its own provisioned figures, or on-demand.
+pub fn index_mode(provisioned: Option<(i64, i64)>) -> Mode {
+    match provisioned {
+        Some((read, write)) => Mode::Provisioned {
+            read: read as f64,
+            write: write as f64,
+        },
+        None => Mode::OnDemand,
+    }
+}
+
+fn projected(projection: Option<&Value>) -> Result<Projected, ApiError> {
+    let kind = projection
+        .and_then(|p| p.get("ProjectionType"))
+        .and_then(Value::as_str)
+        .unwrap_or("ALL");
+    match kind {
+        "ALL" => Ok(Projected::All),
+        "KEYS_ONLY" => Ok(Projected::KeysOnly),
+        "INCLUDE" => Ok(Projected::Include(
+            projection
+                .and_then(|p| p.get("NonKeyAttributes"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        )),
+        other => Err(ApiError::validation(format!(
+            "Unknown ProjectionType: {other}"
+        ))),
+    }
 }
 
 pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
@@ -63,14 +104,24 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         }
         other => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
     };
+    if req
+        .get("GlobalSecondaryIndexes")
+        .and_then(Value::as_array)
+        .is_some_and(|g| g.len() > MAX_GSIS)
+    {
+        return Err(ApiError::validation(format!(
+            "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
+        )));
+    }
     let mut gsis = Vec::new();
+    let mut index_schemas = Vec::new();
     for g in req
         .get("GlobalSecondaryIndexes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        key_schema(g.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
+        let index_schema = key_schema(g.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
         let index_name = g
             .get("IndexName")
             .and_then(Value::as_str)
@@ -78,6 +129,14 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         if !super::common::is_valid_table_name(index_name) {
             return Err(ApiError::bad_table_name());
         }
+        let provisioned = throughput(g.get("ProvisionedThroughput"))?;
+        if billing_mode == "PROVISIONED" && provisioned.is_none() {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: \
+                 {index_name}"
+            )));
+        }
+        index_schemas.push((index_schema, projected(g.get("Projection"))?));
         gsis.push(Gsi {
             name: index_name.to_owned(),
             key_schema: g.get("KeySchema").cloned().unwrap_or(Value::Null),
@@ -85,7 +144,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
                 .get("Projection")
                 .cloned()
                 .unwrap_or(json!({"ProjectionType": "ALL"})),
-            provisioned: throughput(g.get("ProvisionedThroughput"))?,
+            provisioned,
             warm: new_gsi_warm(),
         });
     }
@@ -96,7 +155,9 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         billing_mode,
         provisioned,
         gsis,
+        index_schemas,
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
+        tags: super::tag_resource::tags(req.get("Tags"))?,
     })
 }
 
@@ -116,6 +177,23 @@ impl CreateTable {
             capacity.on_demand_max = max;
             capacity.reset_buckets(now);
         }
+        let arn = store.arn(&self.name);
+        let indexes = self
+            .gsis
+            .iter()
+            .zip(self.index_schemas)
+            .map(|(gsi, (schema, projected))| Index {
+                name: gsi.name.clone(),
+                arn: format!("{arn}/index/{}", gsi.name),
+                schema,
+                projected,
+                entries: Default::default(),
+                capacity: std::sync::Mutex::new(TableCapacity::new(
+                    index_mode(gsi.provisioned),
+                    now,
+                )),
+            })
+            .collect();
         let meta = TableMeta {
             arn: store.arn(&self.name),
             name: self.name.clone(),
@@ -126,8 +204,10 @@ impl CreateTable {
             last_switch_to_on_demand: (self.billing_mode == "PAY_PER_REQUEST").then(epoch_seconds),
             billing_mode: self.billing_mode,
             provisioned: self.provisioned,
+            ttl_attribute: None,
+            tags: self.tags,
         };
-        let table = Arc::new(Table::new(meta, capacity));
+        let table = Arc::new(Table::new(meta, capacity, indexes));
         let mut tables = store.tables_mut();
         if tables.contains_key(&self.name) {
             return Err(ApiError::table_exists(&self.name));

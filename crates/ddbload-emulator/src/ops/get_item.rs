@@ -5,12 +5,12 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, consistency, item_param, projection, refuse_unsupported,
-    shown, table_name, ReturnCapacity,
+    check_bindings_have_expressions, consistency, item_param, projection, shown, table_name,
+    Consumed, ReturnCapacity,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
-use crate::expr::{Bindings, Projection};
+use crate::expr::{legacy, Bindings, Projection};
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
 use crate::value::item_size;
@@ -25,7 +25,7 @@ pub struct GetItem {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
-    refuse_unsupported(req, &["AttributesToGet"])?;
+    legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(req, &bindings, &["ProjectionExpression"])?;
@@ -56,6 +56,8 @@ impl GetItem {
         if let Some(item) = &item {
             out["Item"] = shown(item, &self.projection);
         }
-        Ok(self.capacity.add_to(out, &self.name, units))
+        Ok(self
+            .capacity
+            .add_to(out, &self.name, &Consumed::table(units)))
     }
 }

@@ -7,17 +7,23 @@ mod common;
 mod create_table;
 mod delete_item;
 mod delete_table;
+mod describe_limits;
 mod describe_table;
+mod describe_time_to_live;
 mod get_item;
 mod list_tables;
+mod list_tags_of_resource;
 mod paging;
 mod put_item;
 mod query;
 mod scan;
 mod table_common;
+mod tag_resource;
 mod transact_write_items;
+mod untag_resource;
 mod update_item;
 mod update_table;
+mod update_time_to_live;
 mod write;
 
 use serde_json::Value;
@@ -75,6 +81,12 @@ pub fn dispatch(
         "TransactWriteItems" => {
             transact_write_items::parse(req, store)?.apply(store, &shared.tokens)
         }
+        "UpdateTimeToLive" => update_time_to_live::parse(req, store)?.apply(store),
+        "DescribeTimeToLive" => describe_time_to_live::parse(req, store)?.apply(store),
+        "TagResource" => tag_resource::parse(req, store)?.apply(store),
+        "UntagResource" => untag_resource::parse(req, store)?.apply(store),
+        "ListTagsOfResource" => list_tags_of_resource::parse(req, store)?.apply(store),
+        "DescribeLimits" => describe_limits::parse(req, store)?.apply(store),
         other => Err(ApiError::unknown_operation(other)),
     }
 }

@@ -7,6 +7,7 @@ use super::common::shown;
 use super::write::check_condition;
 use crate::error::ApiError;
 use crate::expr::{Cond, Projection};
+use crate::index::{EntryKey, Index};
 use crate::table::{ItemKey, KeySchema};
 use crate::value::{item_from_json, item_size, item_to_json, Item};
 
@@ -22,12 +23,13 @@ pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
     }
 }
 
-/// Select: ALL_ATTRIBUTES (default), COUNT, or SPECIFIC_ATTRIBUTES with a projection.
-pub fn count_only(req: &Value, has_projection: bool) -> Result<bool, ApiError> {
+/// Select: ALL_ATTRIBUTES (default), COUNT, SPECIFIC_ATTRIBUTES with a projection, or (on an index)
+/// ALL_PROJECTED_ATTRIBUTES.
+pub fn count_only(req: &Value, has_projection: bool, on_index: bool) -> Result<bool, ApiError> {
     match (req.get("Select").and_then(Value::as_str), has_projection) {
         (None, _) | (Some("ALL_ATTRIBUTES"), false) | (Some("SPECIFIC_ATTRIBUTES"), true) => Ok(false),
+        (Some("ALL_PROJECTED_ATTRIBUTES"), false) if on_index => Ok(false),
         (Some("COUNT"), false) => Ok(true),
-        (Some("ALL_PROJECTED_ATTRIBUTES"), _) => Err(ApiError::unsupported("Select ALL_PROJECTED_ATTRIBUTES (indexes)")),
         _ => Err(ApiError::validation(
             "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get ALL_ATTRIBUTES or \
              COUNT",
@@ -54,24 +56,29 @@ pub struct PageSpec<'a> {
 }
 
 /// Walks candidates in order until Limit or 1 MB; answers the page and the bytes it read.
-pub fn page(
+/// `last_key` gives a candidate's LastEvaluatedKey.
+pub fn page<K>(
     spec: &PageSpec<'_>,
-    schema: &KeySchema,
-    candidates: impl Iterator<Item = (ItemKey, Item)>,
+    candidates: impl Iterator<Item = (K, Item)>,
+    last_key: impl Fn(&K, &Item) -> Value,
 ) -> Result<(Value, usize), ApiError> {
     let (mut items, mut scanned, mut bytes, mut last) = (Vec::new(), 0usize, 0usize, None);
     let mut candidates = candidates.peekable();
     while let Some((key, item)) = candidates.next() {
         scanned += 1;
         bytes += item_size(&item);
-        if check_condition(spec.filter, Some(&item))? {
-            items.push(item);
-        }
+        let matched = check_condition(spec.filter, Some(&item))?;
         if spec.limit.is_some_and(|m| scanned >= m) || bytes >= PAGE_BYTES {
             if spec.limit.is_some() || candidates.peek().is_some() {
-                last = Some(key);
+                last = Some(last_key(&key, &item));
+            }
+            if matched {
+                items.push(item);
             }
             break;
+        }
+        if matched {
+            items.push(item);
         }
     }
     let mut out = json!({"Count": items.len(), "ScannedCount": scanned});
@@ -79,7 +86,35 @@ pub fn page(
         out["Items"] = Value::Array(items.iter().map(|i| shown(i, spec.projection)).collect());
     }
     if let Some(key) = last {
-        out["LastEvaluatedKey"] = item_to_json(&schema.key_item(&key));
+        out["LastEvaluatedKey"] = key;
     }
     Ok((out, bytes))
+}
+
+/// The LastEvaluatedKey of an index row: the index's key attributes and the table's.
+pub fn index_last_key(item: &Item, base: &KeySchema, index: &KeySchema) -> Value {
+    let keys: Item = item
+        .iter()
+        .filter(|(name, _)| base.is_key_attribute(name) || index.is_key_attribute(name))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    item_to_json(&keys)
+}
+
+/// An index's ExclusiveStartKey: the index key and the table key it names.
+pub fn index_start_key(
+    req: &Value,
+    base: &KeySchema,
+    index: &Index,
+) -> Result<Option<EntryKey>, ApiError> {
+    let Some(json) = req.get("ExclusiveStartKey") else {
+        return Ok(None);
+    };
+    let invalid = || {
+        ApiError::validation("The provided starting key is invalid: The provided key element does not match the schema")
+    };
+    let item = item_from_json(json).map_err(|_| invalid())?;
+    let table_key = base.key_of_item(&item).map_err(|_| invalid())?;
+    let index_key = index.key_of(&item).ok_or_else(invalid)?;
+    Ok(Some((index_key, table_key)))
 }

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
-    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, item_param, old_item_on_condition_failure,
+    refuse_item_collection_metrics, table_name, write_condition, ReturnCapacity, ReturnValues,
     MAX_ITEM_BYTES,
 };
 use super::write::{write_one, Change};
-use crate::error::{ApiError, ExprKind};
-use crate::expr::{Bindings, Cond};
+use crate::error::ApiError;
+use crate::expr::{legacy, Bindings, Cond};
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
 use crate::value::{item_size, item_to_json, Item};
@@ -28,12 +28,12 @@ pub struct PutItem {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<PutItem, ApiError> {
-    refuse_unsupported(req, &["Expected", "ConditionalOperator"])?;
+    legacy::check_not_mixed(req)?;
     refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(req, &bindings, &["ConditionExpression"])?;
-    let condition = condition(req, "ConditionExpression", ExprKind::Condition, &bindings)?;
+    let condition = write_condition(req, &bindings)?;
     bindings.check_all_used()?;
     let return_values = ReturnValues::of(req, &[ReturnValues::AllOld])?;
     let return_old_on_failure = old_item_on_condition_failure(req)?;
@@ -70,6 +70,6 @@ impl PutItem {
         if let (ReturnValues::AllOld, Some(old)) = (self.return_values, &written.old) {
             out["Attributes"] = item_to_json(old);
         }
-        Ok(self.capacity.add_to(out, &self.name, written.units))
+        Ok(self.capacity.add_to(out, &self.name, &written.consumed))
     }
 }

@@ -1,25 +1,33 @@
 //! Query: one partition's items in sort-key order (or reversed), narrowed by a sort-key condition,
-//! filtered and projected, paged at Limit or 1 MB; charged once for the bytes read.
+//! filtered and projected, paged at Limit or 1 MB; charged once for the bytes read - on the table,
+//! or with IndexName on a global secondary index (its own capacity, eventually consistent only).
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, condition, consistency, projection, refuse_unsupported,
-    table_name, ReturnCapacity,
+    check_bindings_have_expressions, condition, consistency, projection, table_name, Consumed,
+    ReturnCapacity,
 };
-use super::paging::{count_only, limit, page, start_key, PageSpec};
+use super::paging::{
+    count_only, index_last_key, index_start_key, limit, page, start_key, PageSpec,
+};
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
-use crate::expr::{evaluate, parse_condition, Bindings, Cond, Operand, PathPart, Projection};
+use crate::expr::{
+    evaluate, legacy, parse_condition, Bindings, Cond, Operand, PathPart, Projection,
+};
+use crate::index::EntryKey;
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema, Table};
-use crate::value::{Item, KeyValue};
+use crate::value::{item_to_json, Item, KeyValue};
 
 pub struct Query {
     name: String,
     table: Arc<Table>,
+    /// The global secondary index queried, by position, and where to start in it.
+    index: Option<(usize, Option<EntryKey>)>,
     schema: KeySchema,
     partition: KeyValue,
     sort: Option<Cond>,
@@ -99,16 +107,7 @@ fn key_condition(schema: &KeySchema, cond: Cond) -> Result<(KeyValue, Option<Con
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
-    refuse_unsupported(
-        req,
-        &[
-            "KeyConditions",
-            "QueryFilter",
-            "AttributesToGet",
-            "ConditionalOperator",
-            "IndexName",
-        ],
-    )?;
+    legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(
@@ -120,31 +119,60 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             "ProjectionExpression",
         ],
     )?;
-    let key_text = req
-        .get("KeyConditionExpression")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            ApiError::validation(
-                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-            )
-        })?;
-    let key_cond = parse_condition(key_text, ExprKind::KeyCondition, &bindings)?;
-    let filter = condition(req, "FilterExpression", ExprKind::Filter, &bindings)?;
+    let key_cond = match req.get("KeyConditionExpression").and_then(Value::as_str) {
+        Some(text) => Some(parse_condition(text, ExprKind::KeyCondition, &bindings)?),
+        None => legacy::key_conditions(req)?,
+    }
+    .ok_or_else(|| {
+        ApiError::validation(
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+        )
+    })?;
+    let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
+        Some(filter) => Some(filter),
+        None => legacy::filter(req, "QueryFilter")?,
+    };
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
     let table = store.table(&name)?;
     let schema = table.schema();
-    let (partition, sort) = key_condition(&schema, key_cond)?;
-    let start = start_key(req, &schema)?;
+    let (index, key_schema) = match req.get("IndexName").and_then(Value::as_str) {
+        Some(index_name) => {
+            let position = table
+                .indexes
+                .iter()
+                .position(|i| i.name == index_name)
+                .ok_or_else(|| ApiError::index_not_found(index_name))?;
+            if consistency(req) == Consistency::Strong {
+                return Err(ApiError::validation(
+                    "Consistent reads are not supported on global secondary indexes",
+                ));
+            }
+            let index = &table.indexes[position];
+            (
+                Some((position, index_start_key(req, &schema, index)?)),
+                index.schema.clone(),
+            )
+        }
+        None => (None, schema.clone()),
+    };
+    let (partition, sort) = key_condition(&key_schema, key_cond)?;
+    let start = if index.is_none() {
+        start_key(req, &schema)?
+    } else {
+        None
+    };
+    let on_index = index.is_some();
     Ok(Query {
         name,
         table,
+        index,
         partition,
         sort,
         start,
         forward: req.get("ScanIndexForward").and_then(Value::as_bool) != Some(false),
         limit: limit(req)?,
-        count_only: count_only(req, projection.is_some())?,
+        count_only: count_only(req, projection.is_some(), on_index)?,
         filter,
         projection,
         consistency: consistency(req),
@@ -155,6 +183,29 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
 
 impl Query {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        match self.index.clone() {
+            Some((index, start)) => self.apply_on_index(store, index, start),
+            None => self.apply_on_table(store),
+        }
+    }
+
+    fn spec(&self) -> PageSpec<'_> {
+        PageSpec {
+            limit: self.limit,
+            count_only: self.count_only,
+            filter: &self.filter,
+            projection: &self.projection,
+        }
+    }
+
+    fn in_range(&self, item: &Item) -> Result<bool, ApiError> {
+        match &self.sort {
+            Some(cond) => evaluate(cond, item),
+            None => Ok(true),
+        }
+    }
+
+    fn apply_on_table(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
         let first = ItemKey::new(self.partition.clone(), None);
         let mut rows: Vec<(ItemKey, Item)> = Vec::new();
@@ -164,12 +215,9 @@ impl Query {
                 if key.partition != self.partition || key.hash != first.hash {
                     break;
                 }
-                if let Some(cond) = &self.sort {
-                    if !evaluate(cond, item)? {
-                        continue;
-                    }
+                if self.in_range(item)? {
+                    rows.push((key.clone(), item.clone()));
                 }
-                rows.push((key.clone(), item.clone()));
             }
         }
         if !self.forward {
@@ -185,16 +233,66 @@ impl Query {
                 }
             });
         }
-        let spec = PageSpec {
-            limit: self.limit,
-            count_only: self.count_only,
-            filter: &self.filter,
-            projection: &self.projection,
-        };
-        let (out, bytes) = page(&spec, &self.schema, rows.into_iter())?;
+        let schema = &self.schema;
+        let (out, bytes) = page(&self.spec(), rows.into_iter(), |key, _| {
+            item_to_json(&schema.key_item(key))
+        })?;
         let units = read_units(bytes, self.consistency);
         self.table
             .charge(Kind::Read, Some(&self.partition), units, now)?;
-        Ok(self.capacity.add_to(out, &self.name, units))
+        Ok(self
+            .capacity
+            .add_to(out, &self.name, &Consumed::table(units)))
+    }
+
+    fn apply_on_index(
+        self,
+        store: &Store,
+        position: usize,
+        start: Option<EntryKey>,
+    ) -> Result<Value, ApiError> {
+        let now = store.now();
+        let index = &self.table.indexes[position];
+        let first = ItemKey::new(self.partition.clone(), None);
+        let mut rows: Vec<(EntryKey, Item)> = Vec::new();
+        for (entry, item) in index.entries().range((first.clone(), lowest_key())..) {
+            if entry.0.partition != self.partition || entry.0.hash != first.hash {
+                break;
+            }
+            if self.in_range(item)? {
+                rows.push((entry.clone(), item.clone()));
+            }
+        }
+        if !self.forward {
+            rows.reverse();
+        }
+        if let Some(start) = &start {
+            let forward = self.forward;
+            rows.retain(|(k, _)| if forward { k > start } else { k < start });
+        }
+        let (schema, index_schema) = (&self.schema, &index.schema);
+        let (out, bytes) = page(&self.spec(), rows.into_iter(), |_, item| {
+            index_last_key(item, schema, index_schema)
+        })?;
+        let units = read_units(bytes, self.consistency);
+        crate::table::lock(&index.capacity)
+            .charge(Kind::Read, Some(&self.partition), units, now)
+            .map_err(|reason| {
+                ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
+            })?;
+        let mut consumed = Consumed::table(0.0);
+        consumed.indexes.insert(index.name.clone(), units);
+        Ok(self.capacity.add_to(out, &self.name, &consumed))
+    }
+}
+
+/// A key smaller than every real one: where an index partition's range starts.
+pub fn lowest_key() -> ItemKey {
+    let lowest = crate::number::Number::parse("-9.9999999999999999999999999999999999999E+125")
+        .expect("in range");
+    ItemKey {
+        hash: 0,
+        partition: KeyValue::N(lowest),
+        sort: None,
     }
 }

@@ -1,27 +1,32 @@
 //! Scan: every item in partition-key hash order (a stable order, as DynamoDB's), or one segment of it
-//! for a parallel scan, filtered and projected, paged at Limit or 1 MB; charged for the bytes read.
+//! for a parallel scan, filtered and projected, paged at Limit or 1 MB; charged for the bytes read -
+//! on the table, or with IndexName on a global secondary index.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, condition, consistency, projection, refuse_unsupported,
-    table_name, ReturnCapacity,
+    check_bindings_have_expressions, condition, consistency, projection, table_name, Consumed,
+    ReturnCapacity,
 };
-use super::paging::{count_only, limit, page, start_key, PageSpec};
+use super::paging::{
+    count_only, index_last_key, index_start_key, limit, page, start_key, PageSpec, PAGE_BYTES,
+};
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
-use crate::expr::{Bindings, Cond, Projection};
+use crate::expr::{legacy, Bindings, Cond, Projection};
+use crate::index::EntryKey;
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema, Table, SHARDS};
-use crate::value::Item;
+use crate::value::{item_size, item_to_json, Item};
 
 pub const MAX_SEGMENTS: i64 = 1_000_000;
 
 pub struct Scan {
     name: String,
     table: Arc<Table>,
+    index: Option<(usize, Option<EntryKey>)>,
     schema: KeySchema,
     filter: Option<Cond>,
     projection: Option<Projection>,
@@ -65,15 +70,7 @@ fn segment_range(req: &Value) -> Result<(u64, u128), ApiError> {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
-    refuse_unsupported(
-        req,
-        &[
-            "ScanFilter",
-            "AttributesToGet",
-            "ConditionalOperator",
-            "IndexName",
-        ],
-    )?;
+    legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(
@@ -81,20 +78,47 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         &bindings,
         &["FilterExpression", "ProjectionExpression"],
     )?;
-    let filter = condition(req, "FilterExpression", ExprKind::Filter, &bindings)?;
+    let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
+        Some(filter) => Some(filter),
+        None => legacy::filter(req, "ScanFilter")?,
+    };
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
     let hashes = segment_range(req)?;
     let table = store.table(&name)?;
     let schema = table.schema();
+    let index = match req.get("IndexName").and_then(Value::as_str) {
+        Some(index_name) => {
+            let position = table
+                .indexes
+                .iter()
+                .position(|i| i.name == index_name)
+                .ok_or_else(|| ApiError::index_not_found(index_name))?;
+            if consistency(req) == Consistency::Strong {
+                return Err(ApiError::validation(
+                    "Consistent reads are not supported on global secondary indexes",
+                ));
+            }
+            Some((
+                position,
+                index_start_key(req, &schema, &table.indexes[position])?,
+            ))
+        }
+        None => None,
+    };
     Ok(Scan {
         name,
-        start: start_key(req, &schema)?,
+        start: if index.is_none() {
+            start_key(req, &schema)?
+        } else {
+            None
+        },
+        index,
         table,
         schema,
         hashes,
         limit: limit(req)?,
-        count_only: count_only(req, projection.is_some())?,
+        count_only: count_only(req, projection.is_some(), req.get("IndexName").is_some())?,
         filter,
         projection,
         consistency: consistency(req),
@@ -103,39 +127,92 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
 }
 
 impl Scan {
-    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
-        let now = store.now();
-        // Items are collected shard by shard in hash order, up to what one page can hold.
-        let mut rows: Vec<(ItemKey, Item)> = Vec::new();
-        let budget = self.limit.unwrap_or(usize::MAX);
-        let mut bytes = 0usize;
-        let (low, high) = self.hashes;
-        for index in 0..SHARDS {
-            let shard = self.table.shard(index);
-            for (key, item) in shard.items.iter() {
-                let in_segment = key.hash >= low && u128::from(key.hash) < high;
-                let after_start = self.start.as_ref().is_none_or(|s| key > s);
-                if in_segment && after_start {
-                    bytes += crate::value::item_size(item);
-                    rows.push((key.clone(), item.clone()));
-                }
-                if rows.len() > budget || bytes > 2 * super::paging::PAGE_BYTES {
-                    break;
-                }
-            }
-            if rows.len() > budget || bytes > 2 * super::paging::PAGE_BYTES {
-                break;
-            }
-        }
-        let spec = PageSpec {
+    fn spec(&self) -> PageSpec<'_> {
+        PageSpec {
             limit: self.limit,
             count_only: self.count_only,
             filter: &self.filter,
             projection: &self.projection,
-        };
-        let (out, read) = page(&spec, &self.schema, rows.into_iter())?;
+        }
+    }
+
+    fn in_segment(&self, hash: u64) -> bool {
+        hash >= self.hashes.0 && u128::from(hash) < self.hashes.1
+    }
+
+    /// Enough rows for one page: the limit (plus one, to know whether more follow) or twice 1 MB.
+    fn full(&self, rows: usize, bytes: usize) -> bool {
+        rows > self.limit.unwrap_or(usize::MAX) || bytes > 2 * PAGE_BYTES
+    }
+
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        match self.index.clone() {
+            Some((index, start)) => self.apply_on_index(store, index, start),
+            None => self.apply_on_table(store),
+        }
+    }
+
+    fn apply_on_table(self, store: &Store) -> Result<Value, ApiError> {
+        let now = store.now();
+        let mut rows: Vec<(ItemKey, Item)> = Vec::new();
+        let mut bytes = 0usize;
+        for index in 0..SHARDS {
+            let shard = self.table.shard(index);
+            for (key, item) in shard.items.iter() {
+                if self.in_segment(key.hash) && self.start.as_ref().is_none_or(|s| key > s) {
+                    bytes += item_size(item);
+                    rows.push((key.clone(), item.clone()));
+                }
+                if self.full(rows.len(), bytes) {
+                    break;
+                }
+            }
+            if self.full(rows.len(), bytes) {
+                break;
+            }
+        }
+        let schema = &self.schema;
+        let (out, read) = page(&self.spec(), rows.into_iter(), |key, _| {
+            item_to_json(&schema.key_item(key))
+        })?;
         let units = read_units(read, self.consistency);
         self.table.charge(Kind::Read, None, units, now)?;
-        Ok(self.capacity.add_to(out, &self.name, units))
+        Ok(self
+            .capacity
+            .add_to(out, &self.name, &Consumed::table(units)))
+    }
+
+    fn apply_on_index(
+        self,
+        store: &Store,
+        position: usize,
+        start: Option<EntryKey>,
+    ) -> Result<Value, ApiError> {
+        let now = store.now();
+        let index = &self.table.indexes[position];
+        let mut rows: Vec<(EntryKey, Item)> = Vec::new();
+        let mut bytes = 0usize;
+        for (entry, item) in index.entries().iter() {
+            if self.in_segment(entry.0.hash) && start.as_ref().is_none_or(|s| entry > s) {
+                bytes += item_size(item);
+                rows.push((entry.clone(), item.clone()));
+            }
+            if self.full(rows.len(), bytes) {
+                break;
+            }
+        }
+        let (schema, index_schema) = (&self.schema, &index.schema);
+        let (out, read) = page(&self.spec(), rows.into_iter(), |_, item| {
+            index_last_key(item, schema, index_schema)
+        })?;
+        let units = read_units(read, self.consistency);
+        crate::table::lock(&index.capacity)
+            .charge(Kind::Read, None, units, now)
+            .map_err(|reason| {
+                ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
+            })?;
+        let mut consumed = Consumed::table(0.0);
+        consumed.indexes.insert(index.name.clone(), units);
+        Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }

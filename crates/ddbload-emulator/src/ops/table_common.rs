@@ -148,8 +148,8 @@ pub fn describe(table: &Table) -> Value {
                     "Projection": g.projection,
                     "IndexStatus": "ACTIVE",
                     "IndexArn": format!("{}/index/{}", meta.arn, g.name),
-                    "ItemCount": 0,
-                    "IndexSizeBytes": 0,
+                    "ItemCount": table.indexes.iter().find(|i| i.name == g.name).map_or(0, |i| i.len()),
+                    "IndexSizeBytes": table.indexes.iter().find(|i| i.name == g.name).map_or(0, |i| i.size_bytes()),
                     "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w},
                     "WarmThroughput": {"ReadUnitsPerSecond": g.warm.0, "WriteUnitsPerSecond": g.warm.1, "Status": "ACTIVE"},
                 })

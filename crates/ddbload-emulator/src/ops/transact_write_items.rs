@@ -10,13 +10,14 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
+use super::common::Consumed;
 use super::common::{
     check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
     refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
 use super::update_item::check_key_untouched;
-use super::write::check_condition;
-use crate::capacity::{write_units, Kind};
+use super::write::{check_condition, consumed_by};
+use crate::capacity::write_units;
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{apply_update, parse_update, Action, Bindings, Cond};
 use crate::store::Store;
@@ -261,7 +262,7 @@ impl TransactWriteItems {
         let mut passed = BTreeSet::new();
         let mut reasons = Vec::with_capacity(self.actions.len());
         let mut writes = Vec::with_capacity(self.actions.len());
-        let mut units_by_table = BTreeMap::<String, f64>::new();
+        let mut by_table = BTreeMap::<String, Consumed>::new();
         for action in &self.actions {
             let guard = &guards[&(action.name.as_str(), action.key.shard())];
             let current = guard.get(&action.key).cloned();
@@ -281,12 +282,25 @@ impl TransactWriteItems {
                 .map_or(0, item_size)
                 .max(current.as_ref().map_or(0, item_size));
             let units = write_units(size, true);
-            *units_by_table.entry(action.name.clone()).or_default() += units;
+            // Transactional writes cost double on the indexes too.
+            let mut index_writes = match &action.change {
+                Change::Check => Vec::new(),
+                _ => action
+                    .table
+                    .index_writes(&action.key, current.as_ref(), new.as_ref()),
+            };
+            for write in &mut index_writes {
+                write.units *= 2.0;
+            }
+            by_table
+                .entry(action.name.clone())
+                .or_default()
+                .add(&consumed_by(&action.table, units, &index_writes));
             let reason = if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
                 json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
             } else if action
                 .table
-                .charge(Kind::Write, Some(&action.key.partition), units, now)
+                .charge_write(&action.key.partition, units, &index_writes, now)
                 .is_err()
             {
                 json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
@@ -324,6 +338,6 @@ impl TransactWriteItems {
                 }
             }
         }
-        Ok(self.capacity.add_list_to(json!({}), &units_by_table))
+        Ok(self.capacity.add_list_to(json!({}), &by_table))
     }
 }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
-    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, item_param, old_item_on_condition_failure,
+    refuse_item_collection_metrics, table_name, write_condition, ReturnCapacity, ReturnValues,
 };
 use super::write::{write_one, Change};
-use crate::error::{ApiError, ExprKind};
+use crate::error::ApiError;
 use crate::expr::{
-    parse_update, project, updated_paths, Action, Bindings, Cond, PathPart, Projection,
+    legacy, parse_update, project, updated_paths, Action, Bindings, Cond, PathPart, Projection,
 };
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
@@ -46,19 +46,16 @@ pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiE
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
-    refuse_unsupported(
-        req,
-        &["AttributeUpdates", "Expected", "ConditionalOperator"],
-    )?;
+    legacy::check_not_mixed(req)?;
     refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
     let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(req, &bindings, &["UpdateExpression", "ConditionExpression"])?;
     let actions = match req.get("UpdateExpression").and_then(Value::as_str) {
         Some(text) => parse_update(text, &bindings)?,
-        None => Vec::new(),
+        None => legacy::attribute_updates(req)?.unwrap_or_default(),
     };
-    let condition = condition(req, "ConditionExpression", ExprKind::Condition, &bindings)?;
+    let condition = write_condition(req, &bindings)?;
     bindings.check_all_used()?;
     let return_values = ReturnValues::of(
         req,
@@ -114,6 +111,6 @@ impl UpdateItem {
         if let Some(attributes) = attributes.filter(|a| !a.is_empty()) {
             out["Attributes"] = item_to_json(&attributes);
         }
-        Ok(self.capacity.add_to(out, &self.name, written.units))
+        Ok(self.capacity.add_to(out, &self.name, &written.consumed))
     }
 }

@@ -180,6 +180,19 @@ impl UpdateTable {
             return Err(ApiError::validation("Nothing to update"));
         }
         capacity.reset_buckets(now);
+        for index in &self.table.indexes {
+            let provisioned = meta
+                .gsis
+                .iter()
+                .find(|g| g.name == index.name)
+                .and_then(|g| g.provisioned);
+            let mut index_capacity = lock(&index.capacity);
+            let mode = super::create_table::index_mode(provisioned);
+            if index_capacity.mode != mode {
+                index_capacity.mode = mode;
+                index_capacity.reset_buckets(now);
+            }
+        }
         *meta_guard = meta;
         *capacity_guard = capacity;
         drop(capacity_guard);

@@ -2,14 +2,14 @@
 //! a key a transaction holds, work out the new item, charge capacity (a refused condition still
 //! consumes it, as in DynamoDB), check the condition, then write.
 
-use crate::capacity::{write_units, Kind};
+use crate::capacity::write_units;
 use crate::error::ApiError;
 use crate::expr::{apply_update, evaluate, Action, Cond};
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
 use crate::value::{item_size, Item};
 
-use super::common::{condition_failed, MAX_ITEM_BYTES};
+use super::common::{condition_failed, Consumed, MAX_ITEM_BYTES};
 
 pub enum Change {
     Put(Item),
@@ -20,7 +20,7 @@ pub enum Change {
 pub struct Written {
     pub old: Option<Item>,
     pub new: Option<Item>,
-    pub units: f64,
+    pub consumed: Consumed,
 }
 
 pub fn check_condition(cond: &Option<Cond>, current: Option<&Item>) -> Result<bool, ApiError> {
@@ -63,7 +63,9 @@ pub fn write_one(
         .map_or(0, item_size)
         .max(old.as_ref().map_or(0, item_size));
     let units = write_units(size, false);
-    table.charge(Kind::Write, Some(&key.partition), units, now)?;
+    let index_writes = table.index_writes(&key, old.as_ref(), new.as_ref());
+    table.charge_write(&key.partition, units, &index_writes, now)?;
+    let consumed = consumed_by(table, units, &index_writes);
     if !check_condition(cond, old.as_ref())? {
         return Err(condition_failed(old.as_ref(), return_old_on_failure));
     }
@@ -75,5 +77,21 @@ pub fn write_one(
             shard.delete(&key);
         }
     }
-    Ok(Written { old, new, units })
+    Ok(Written { old, new, consumed })
+}
+
+/// The table's and each index's units of one write.
+pub fn consumed_by(
+    table: &Table,
+    units: f64,
+    index_writes: &[crate::index::IndexWrite],
+) -> Consumed {
+    let mut consumed = Consumed::table(units);
+    for write in index_writes {
+        *consumed
+            .indexes
+            .entry(table.indexes[write.index].name.clone())
+            .or_default() += write.units;
+    }
+    consumed
 }

@@ -1,0 +1,280 @@
+//! DynamoDB's legacy (pre-expression) parameters, turned into the same parsed forms expressions give:
+//! `Expected` and `QueryFilter`/`ScanFilter` (with `ConditionalOperator`) into conditions,
+//! `KeyConditions` into a key condition, `AttributeUpdates` into update actions, `AttributesToGet`
+//! into a projection. Mixing them with expression parameters is DynamoDB's validation error.
+
+use serde_json::Value;
+
+use super::ast::{Action, Cond, Operand, Path, PathPart};
+use crate::error::ApiError;
+use crate::value::Av;
+
+const LEGACY: [&str; 7] = [
+    "AttributesToGet",
+    "AttributeUpdates",
+    "ConditionalOperator",
+    "Expected",
+    "KeyConditions",
+    "QueryFilter",
+    "ScanFilter",
+];
+const EXPRESSIONS: [&str; 5] = [
+    "ConditionExpression",
+    "FilterExpression",
+    "KeyConditionExpression",
+    "ProjectionExpression",
+    "UpdateExpression",
+];
+
+fn present<'a>(req: &Value, names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|n| req.get(*n).is_some_and(|v| !v.is_null()))
+        .collect()
+}
+
+/// Refuses a request that mixes legacy and expression parameters, naming both.
+pub fn check_not_mixed(req: &Value) -> Result<(), ApiError> {
+    let legacy = present(req, &LEGACY);
+    let expressions = present(req, &EXPRESSIONS);
+    if !legacy.is_empty() && !expressions.is_empty() {
+        return Err(ApiError::mixed_parameters(&legacy, &expressions));
+    }
+    Ok(())
+}
+
+fn invalid(detail: impl std::fmt::Display) -> ApiError {
+    ApiError::validation(format!(
+        "One or more parameter values were invalid: {detail}"
+    ))
+}
+
+fn attr(name: &str) -> Path {
+    vec![PathPart::Attr(name.to_owned())]
+}
+
+fn values(spec: &Value) -> Result<Vec<Av>, ApiError> {
+    spec.get("AttributeValueList")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(Av::from_json)
+        .collect()
+}
+
+/// One `{ComparisonOperator, AttributeValueList}` on attribute `name`.
+fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiError> {
+    let expected = match operator {
+        "NULL" | "NOT_NULL" => 0,
+        "BETWEEN" => 2,
+        "IN" => usize::MAX,
+        "EQ" | "NE" | "LE" | "LT" | "GE" | "GT" | "CONTAINS" | "NOT_CONTAINS" | "BEGINS_WITH" => 1,
+        other => return Err(invalid(format_args!("Unsupported operator: {other}"))),
+    };
+    let count_ok = if expected == usize::MAX {
+        !args.is_empty()
+    } else {
+        args.len() == expected
+    };
+    if !count_ok {
+        return Err(invalid(format_args!(
+            "Invalid number of argument(s) for the {operator} ComparisonOperator"
+        )));
+    }
+    let path = || Operand::Path(attr(name));
+    let mut args = args.into_iter().map(Operand::Value);
+    let mut next = || args.next().expect("argument count checked");
+    Ok(match operator {
+        "NULL" => Cond::NotExists(attr(name)),
+        "NOT_NULL" => Cond::Exists(attr(name)),
+        "EQ" => Cond::Compare(path(), "=", next()),
+        "NE" => Cond::Not(Box::new(Cond::Compare(path(), "=", next()))),
+        "LE" => Cond::Compare(path(), "<=", next()),
+        "LT" => Cond::Compare(path(), "<", next()),
+        "GE" => Cond::Compare(path(), ">=", next()),
+        "GT" => Cond::Compare(path(), ">", next()),
+        "CONTAINS" => Cond::Contains(path(), next()),
+        "NOT_CONTAINS" => Cond::Not(Box::new(Cond::Contains(path(), next()))),
+        "BEGINS_WITH" => Cond::BeginsWith(path(), next()),
+        "BETWEEN" => {
+            let low = next();
+            Cond::Between(path(), low, next())
+        }
+        _ => Cond::In(path(), args.collect()),
+    })
+}
+
+fn combine(conditions: Vec<Cond>, req: &Value) -> Result<Option<Cond>, ApiError> {
+    let or = match req.get("ConditionalOperator").and_then(Value::as_str) {
+        None | Some("AND") => false,
+        Some("OR") => true,
+        Some(other) => {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'conditionalOperator' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [OR, AND]"
+            )))
+        }
+    };
+    Ok(conditions.into_iter().reduce(|a, b| {
+        if or {
+            Cond::Or(Box::new(a), Box::new(b))
+        } else {
+            Cond::And(Box::new(a), Box::new(b))
+        }
+    }))
+}
+
+/// `Expected` (and `ConditionalOperator`) as a condition.
+pub fn expected(req: &Value) -> Result<Option<Cond>, ApiError> {
+    let Some(map) = req.get("Expected").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut conditions = Vec::with_capacity(map.len());
+    for (name, spec) in map {
+        let value = spec.get("Value").map(Av::from_json).transpose()?;
+        let exists = spec.get("Exists").and_then(Value::as_bool);
+        let cond = match (
+            spec.get("ComparisonOperator").and_then(Value::as_str),
+            exists,
+            value,
+        ) {
+            (Some(operator), None, value) => {
+                let mut args = values(spec)?;
+                if let Some(v) = value {
+                    args.insert(0, v);
+                }
+                comparison(name, operator, args)?
+            }
+            (Some(_), Some(_), _) => {
+                return Err(invalid(format_args!(
+                    "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
+                )))
+            }
+            (None, Some(false), Some(_)) => {
+                return Err(invalid(format_args!(
+                    "Value cannot be used when Exists is false for Attribute: {name}"
+                )))
+            }
+            (None, Some(false), None) => Cond::NotExists(attr(name)),
+            (None, _, Some(v)) => Cond::Compare(Operand::Path(attr(name)), "=", Operand::Value(v)),
+            (None, _, None) => {
+                return Err(invalid(format_args!(
+                    "Value must be provided when Exists is true for Attribute: {name}"
+                )))
+            }
+        };
+        conditions.push(cond);
+    }
+    combine(conditions, req)
+}
+
+/// `QueryFilter` or `ScanFilter` (and `ConditionalOperator`) as a condition.
+pub fn filter(req: &Value, field: &str) -> Result<Option<Cond>, ApiError> {
+    let Some(map) = req.get(field).and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut conditions = Vec::with_capacity(map.len());
+    for (name, spec) in map {
+        let operator = spec
+            .get("ComparisonOperator")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::missing("comparisonOperator"))?;
+        conditions.push(comparison(name, operator, values(spec)?)?);
+    }
+    combine(conditions, req)
+}
+
+/// `KeyConditions` as a key condition (the partition key EQ, and one sort-key comparison).
+pub fn key_conditions(req: &Value) -> Result<Option<Cond>, ApiError> {
+    let Some(map) = req.get("KeyConditions").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut conditions = Vec::with_capacity(map.len());
+    for (name, spec) in map {
+        let operator = spec
+            .get("ComparisonOperator")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::missing("comparisonOperator"))?;
+        if !matches!(
+            operator,
+            "EQ" | "LE" | "LT" | "GE" | "GT" | "BEGINS_WITH" | "BETWEEN"
+        ) {
+            return Err(ApiError::validation(format!(
+                "Attempted conditional constraint is not an indexable operation: {operator}"
+            )));
+        }
+        conditions.push(comparison(name, operator, values(spec)?)?);
+    }
+    Ok(conditions
+        .into_iter()
+        .reduce(|a, b| Cond::And(Box::new(a), Box::new(b))))
+}
+
+/// `AttributeUpdates` as update actions: PUT sets, DELETE removes (or takes values from a set), ADD
+/// adds to a number or a set.
+pub fn attribute_updates(req: &Value) -> Result<Option<Vec<Action>>, ApiError> {
+    let Some(map) = req.get("AttributeUpdates").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut actions = Vec::with_capacity(map.len());
+    for (name, spec) in map {
+        let value = spec.get("Value").map(Av::from_json).transpose()?;
+        let action = spec.get("Action").and_then(Value::as_str).unwrap_or("PUT");
+        actions.push(match (action, value) {
+            ("PUT", Some(v)) => Action::Set(attr(name), Operand::Value(v)),
+            ("PUT", None) => {
+                return Err(invalid(format_args!(
+                    "Only DELETE action is allowed when no attribute value is specified: {name}"
+                )))
+            }
+            ("DELETE", None) => Action::Remove(attr(name)),
+            ("DELETE", Some(v @ (Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => Action::Delete(attr(name), v),
+            ("DELETE", Some(_)) => {
+                return Err(invalid(format_args!(
+                    "DELETE action with value is not supported for the type of attribute: {name}"
+                )))
+            }
+            ("ADD", Some(v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => Action::Add(attr(name), v),
+            ("ADD", _) => {
+                return Err(invalid(format_args!(
+                    "ADD action is not supported for the type of attribute: {name}"
+                )))
+            }
+            (other, _) => {
+                return Err(ApiError::validation(format!(
+                    "1 validation error detected: Value '{other}' at 'attributeUpdates.{name}.member.action' \
+                     failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
+                )))
+            }
+        });
+    }
+    Ok(Some(actions))
+}
+
+/// `AttributesToGet` as the paths of a projection.
+pub fn attributes_to_get(req: &Value) -> Result<Option<Vec<Path>>, ApiError> {
+    let Some(list) = req.get("AttributesToGet").and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    let mut paths = Vec::with_capacity(list.len());
+    for name in list {
+        let name = name
+            .as_str()
+            .ok_or_else(|| ApiError::serialization("AttributesToGet members must be strings"))?;
+        let path = attr(name);
+        if paths.contains(&path) {
+            return Err(invalid(format_args!(
+                "Duplicate value in attribute name: {name}"
+            )));
+        }
+        paths.push(path);
+    }
+    if paths.is_empty() {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member \
+             must have length greater than or equal to 1",
+        ));
+    }
+    Ok(Some(paths))
+}

@@ -1,0 +1,136 @@
+//! Global secondary indexes: each keeps the projected copy of every base item that has its key
+//! attributes (a sparse index), is maintained on every write, has capacity of its own, and is charged
+//! for the writes that change it ("Provisioned throughput considerations for GSIs").
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::capacity::{write_units, TableCapacity};
+use crate::table::{lock, ItemKey, KeySchema};
+use crate::value::{item_size, Item, KeyValue};
+
+/// What an index keeps of each item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Projected {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}
+
+/// An index entry's position: the index key first (hash order, then sort), then the base key.
+pub type EntryKey = (ItemKey, ItemKey);
+
+pub struct Index {
+    pub name: String,
+    pub arn: String,
+    pub schema: KeySchema,
+    pub projected: Projected,
+    pub entries: Mutex<BTreeMap<EntryKey, Item>>,
+    pub capacity: Mutex<TableCapacity>,
+}
+
+/// What one write does to one index: the units it costs, and the index partition it lands on.
+pub struct IndexWrite {
+    pub index: usize,
+    pub units: f64,
+    pub partition: KeyValue,
+}
+
+impl Index {
+    /// The index key of `item`, or None when it lacks an index key attribute (or has the wrong type).
+    pub fn key_of(&self, item: &Item) -> Option<ItemKey> {
+        let value = |attr: &crate::table::KeyAttr| {
+            item.get(&attr.name)
+                .filter(|v| v.type_name() == attr.kind)
+                .and_then(KeyValue::of)
+        };
+        let partition = value(&self.schema.partition)?;
+        let sort = match &self.schema.sort {
+            Some(attr) => Some(value(attr)?),
+            None => None,
+        };
+        Some(ItemKey::new(partition, sort))
+    }
+
+    /// The item as the index stores it.
+    pub fn project(&self, item: &Item, base: &KeySchema) -> Item {
+        match &self.projected {
+            Projected::All => item.clone(),
+            Projected::KeysOnly | Projected::Include(_) => item
+                .iter()
+                .filter(|(name, _)| {
+                    base.is_key_attribute(name)
+                        || self.schema.is_key_attribute(name)
+                        || matches!(&self.projected, Projected::Include(extra) if extra.contains(name))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn entry(
+        &self,
+        key: &ItemKey,
+        item: Option<&Item>,
+        base: &KeySchema,
+    ) -> Option<(EntryKey, Item)> {
+        let item = item?;
+        Some(((self.key_of(item)?, key.clone()), self.project(item, base)))
+    }
+
+    /// The write units a base write from `old` to `new` costs this index (as DynamoDB Local
+    /// measures them: a new or removed entry one write, a changed entry one write of the larger
+    /// size, an index key that changed a delete plus a put, an unchanged entry nothing).
+    pub fn units(
+        &self,
+        key: &ItemKey,
+        old: Option<&Item>,
+        new: Option<&Item>,
+        base: &KeySchema,
+    ) -> Option<(f64, KeyValue)> {
+        let before = self.entry(key, old, base);
+        let after = self.entry(key, new, base);
+        match (before, after) {
+            (None, None) => None,
+            (None, Some((k, item))) => Some((write_units(item_size(&item), false), k.0.partition)),
+            (Some((k, item)), None) => Some((write_units(item_size(&item), false), k.0.partition)),
+            (Some((k1, i1)), Some((k2, i2))) if k1 == k2 => (i1 != i2).then(|| {
+                (
+                    write_units(item_size(&i1).max(item_size(&i2)), false),
+                    k2.0.partition,
+                )
+            }),
+            (Some((_, i1)), Some((k2, i2))) => Some((
+                write_units(item_size(&i1), false) + write_units(item_size(&i2), false),
+                k2.0.partition,
+            )),
+        }
+    }
+
+    /// Moves the entry for base item `key` from `old` to `new`.
+    pub fn apply(&self, key: &ItemKey, old: Option<&Item>, new: Option<&Item>, base: &KeySchema) {
+        let mut entries = self.entries();
+        if let Some((entry, _)) = self.entry(key, old, base) {
+            entries.remove(&entry);
+        }
+        if let Some((entry, item)) = self.entry(key, new, base) {
+            entries.insert(entry, item);
+        }
+    }
+
+    pub fn entries(&self) -> MutexGuard<'_, BTreeMap<EntryKey, Item>> {
+        lock(&self.entries)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn size_bytes(&self) -> usize {
+        self.entries().values().map(item_size).sum()
+    }
+}

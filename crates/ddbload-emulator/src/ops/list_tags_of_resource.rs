@@ -1,0 +1,33 @@
+//! ListTagsOfResource: a table's tags, in key order.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::tag_resource::arn;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::Table;
+
+pub struct ListTagsOfResource {
+    table: Arc<Table>,
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<ListTagsOfResource, ApiError> {
+    Ok(ListTagsOfResource {
+        table: store.table_by_arn(arn(req)?)?,
+    })
+}
+
+impl ListTagsOfResource {
+    pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
+        let tags: Vec<Value> = self
+            .table
+            .meta()
+            .tags
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect();
+        Ok(json!({ "Tags": tags }))
+    }
+}

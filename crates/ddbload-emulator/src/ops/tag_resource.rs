@@ -1,0 +1,73 @@
+//! TagResource: adds or replaces a table's tags (at most 50; keys up to 128 characters, values 256).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::Table;
+
+pub const MAX_TAGS: usize = 50;
+
+pub struct TagResource {
+    table: Arc<Table>,
+    tags: BTreeMap<String, String>,
+}
+
+/// A `Tags` list (`[{Key, Value}]`), checked.
+pub fn tags(list: Option<&Value>) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut out = BTreeMap::new();
+    for tag in list.and_then(Value::as_array).into_iter().flatten() {
+        let key = tag
+            .get("Key")
+            .and_then(Value::as_str)
+            .filter(|k| (1..=128).contains(&k.len()));
+        let value = tag
+            .get("Value")
+            .and_then(Value::as_str)
+            .filter(|v| v.len() <= 256);
+        let (Some(key), Some(value)) = (key, value) else {
+            return Err(ApiError::validation(
+                "One or more parameter values were invalid: tag keys must be 1 to 128 characters and values at \
+                 most 256",
+            ));
+        };
+        out.insert(key.to_owned(), value.to_owned());
+    }
+    Ok(out)
+}
+
+pub fn arn(req: &Value) -> Result<&str, ApiError> {
+    req.get("ResourceArn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing("resourceArn"))
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<TagResource, ApiError> {
+    let tags = tags(req.get("Tags"))?;
+    if tags.is_empty() {
+        return Err(ApiError::missing("tags"));
+    }
+    Ok(TagResource {
+        table: store.table_by_arn(arn(req)?)?,
+        tags,
+    })
+}
+
+impl TagResource {
+    pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
+        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
+        let mut merged = meta.tags.clone();
+        merged.extend(self.tags);
+        if merged.len() > MAX_TAGS {
+            return Err(ApiError::dynamodb(
+                "LimitExceededException",
+                format!("The table would have more than {MAX_TAGS} tags"),
+            ));
+        }
+        meta.tags = merged;
+        Ok(json!({}))
+    }
+}

@@ -1,0 +1,43 @@
+//! UntagResource: removes a table's tags by key.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::tag_resource::arn;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::Table;
+
+pub struct UntagResource {
+    table: Arc<Table>,
+    keys: Vec<String>,
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<UntagResource, ApiError> {
+    let keys = req
+        .get("TagKeys")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::missing("tagKeys"))?
+        .iter()
+        .map(|k| {
+            k.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::serialization("TagKeys must be strings"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(UntagResource {
+        table: store.table_by_arn(arn(req)?)?,
+        keys,
+    })
+}
+
+impl UntagResource {
+    pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
+        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
+        for key in &self.keys {
+            meta.tags.remove(key);
+        }
+        Ok(json!({}))
+    }
+}

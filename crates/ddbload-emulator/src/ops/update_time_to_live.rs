@@ -1,0 +1,58 @@
+//! UpdateTimeToLive: turns TTL on (naming the attribute) or off; expired items are then deleted in
+//! the background without consuming capacity (Store::expire).
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::common::table_name;
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::Table;
+
+pub struct UpdateTimeToLive {
+    table: Arc<Table>,
+    enabled: bool,
+    attribute: String,
+}
+
+pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
+    let name = table_name(req)?;
+    let spec = req
+        .get("TimeToLiveSpecification")
+        .ok_or_else(|| ApiError::missing("timeToLiveSpecification"))?;
+    let enabled = spec
+        .get("Enabled")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| ApiError::missing("timeToLiveSpecification.enabled"))?;
+    let attribute = spec
+        .get("AttributeName")
+        .and_then(Value::as_str)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::missing("timeToLiveSpecification.attributeName"))?;
+    Ok(UpdateTimeToLive {
+        table: store.table(&name)?,
+        enabled,
+        attribute: attribute.to_owned(),
+    })
+}
+
+impl UpdateTimeToLive {
+    pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
+        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
+        match (&meta.ttl_attribute, self.enabled) {
+            (Some(current), _) if *current != self.attribute => {
+                return Err(ApiError::validation(
+                    "TimeToLive is active on a different AttributeName",
+                ))
+            }
+            (Some(_), true) => return Err(ApiError::validation("TimeToLive is already enabled")),
+            (None, false) => return Err(ApiError::validation("TimeToLive is already disabled")),
+            _ => {}
+        }
+        meta.ttl_attribute = self.enabled.then(|| self.attribute.clone());
+        Ok(
+            json!({"TimeToLiveSpecification": {"Enabled": self.enabled, "AttributeName": self.attribute}}),
+        )
+    }
+}
