@@ -219,3 +219,16 @@ fn expression_limits_answer_validation_errors() {
         "the endpoint is still serving"
     );
 }
+
+#[test]
+fn attribute_updates_default_to_put_as_documented() {
+    // UpdateItem's API reference: Action "PUT (default)". DynamoDB Local skips an update without an
+    // Action, so this is tested against the documented behaviour rather than differentially.
+    let f = Fixture::new();
+    f.table("docs", None);
+    f.ok(
+        "UpdateItem",
+        json!({"TableName": "docs", "Key": {"pk": {"S": "d"}}, "AttributeUpdates": {"n": {"Value": {"S": "new"}}}}),
+    );
+    assert_eq!(f.get("docs", "d").unwrap()["n"], json!({"S": "new"}));
+}
