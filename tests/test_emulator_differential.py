@@ -356,3 +356,24 @@ def test_ttl_limits_and_consumed_capacity(both, tables):
                                "ExpressionAttributeValues": {":v": {"N": "2"}}}}]  # fmt: skip
     local, emulated = (c.transact_write_items(TransactItems=transaction, ReturnConsumedCapacity="TOTAL") for c in both)
     assert emulated["ConsumedCapacity"][0]["CapacityUnits"] == 2 * local["ConsumedCapacity"][0]["CapacityUnits"] == 4.0
+
+
+def test_local_indexes_are_the_same(both):
+    name = f"diff-lsi-{uuid.uuid4().hex[:8]}"
+    for client in both:
+        client.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "N"},
+                                  {"AttributeName": "price", "AttributeType": "N"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            LocalSecondaryIndexes=[{"IndexName": "by-price", "Projection": {"ProjectionType": "ALL"},
+                                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                  {"AttributeName": "price", "KeyType": "RANGE"}]}],
+        )  # fmt: skip
+    for sk, price in ((1, "30"), (2, "10"), (3, "20")):
+        item = {"pk": {"S": "c"}, "sk": {"N": str(sk)}, "price": {"N": price}}
+        same_exactly(both, "put_item", TableName=name, Item=item, ReturnConsumedCapacity="INDEXES")
+    same_exactly(both, "query", TableName=name, IndexName="by-price", ConsistentRead=True, Limit=2,
+                 KeyConditionExpression="pk = :c", ExpressionAttributeValues={":c": {"S": "c"}},
+                 ReturnConsumedCapacity="INDEXES")  # fmt: skip

@@ -23,6 +23,8 @@ pub type EntryKey = (ItemKey, ItemKey);
 pub struct Index {
     pub name: String,
     pub arn: String,
+    /// A local secondary index: same partition key as the table, charged to the table's capacity.
+    pub local: bool,
     pub schema: KeySchema,
     pub projected: Projected,
     pub entries: Mutex<BTreeMap<EntryKey, Item>>,

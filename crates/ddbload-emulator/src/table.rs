@@ -154,6 +154,8 @@ pub struct TableMeta {
     pub schema: KeySchema,
     pub attribute_definitions: Value,
     pub gsis: Vec<Gsi>,
+    /// Local secondary indexes, described like GSIs (they have no throughput of their own).
+    pub lsis: Vec<Gsi>,
     pub created: f64,
     pub billing_mode: String,
     pub provisioned: (i64, i64),
@@ -277,18 +279,24 @@ impl Table {
         base.admit(Kind::Write, Some(partition), now)
             .map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))?;
         let mut guards = Vec::with_capacity(index_writes.len());
+        let mut base_units = units;
         for write in index_writes {
             let index = &self.indexes[write.index];
+            if index.local {
+                // A local index's writes are the table's own.
+                base_units += write.units;
+                continue;
+            }
             let mut capacity = lock(&index.capacity);
             capacity
                 .admit(Kind::Write, Some(&write.partition), now)
                 .map_err(|reason| {
                     ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
                 })?;
-            guards.push(capacity);
+            guards.push((write, capacity));
         }
-        base.take(Kind::Write, Some(partition), units, now);
-        for (write, capacity) in index_writes.iter().zip(guards.iter_mut()) {
+        base.take(Kind::Write, Some(partition), base_units, now);
+        for (write, capacity) in &mut guards {
             capacity.take(Kind::Write, Some(&write.partition), write.units, now);
         }
         Ok(())

@@ -161,3 +161,44 @@ fn an_under_provisioned_index_throttles_the_tables_writes() {
     );
     put(&f, "no-customer", None, 1).expect("writes that skip the index still go through");
 }
+
+#[test]
+fn local_indexes_share_the_tables_partition_and_capacity() {
+    let f = Fixture::new();
+    f.ok("CreateTable", json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "price", "AttributeType": "N"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "LocalSecondaryIndexes": [{"IndexName": "by-price", "Projection": {"ProjectionType": "KEYS_ONLY"},
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "price", "KeyType": "RANGE"}]}]}));
+    for (sk, price) in [(1, "30"), (2, "10"), (3, "20")] {
+        let out = f.ok(
+            "PutItem",
+            json!({"TableName": "carts", "ReturnConsumedCapacity": "INDEXES",
+            "Item": {"pk": {"S": "c"}, "sk": {"N": sk.to_string()}, "price": {"N": price}}}),
+        );
+        assert_eq!(
+            out["ConsumedCapacity"]["LocalSecondaryIndexes"]["by-price"]["CapacityUnits"],
+            1.0
+        );
+    }
+    let cheapest = f.ok("Query", json!({"TableName": "carts", "IndexName": "by-price", "ConsistentRead": true,
+        "KeyConditionExpression": "pk = :c", "ExpressionAttributeValues": {":c": {"S": "c"}}, "Limit": 2}));
+    let prices: Vec<&str> = cheapest["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["price"]["N"].as_str().unwrap())
+        .collect();
+    assert_eq!(prices, ["10", "20"]);
+    assert!(
+        cheapest["LastEvaluatedKey"].get("price").is_some()
+            && cheapest["LastEvaluatedKey"].get("sk").is_some()
+    );
+    let no_sort = f.err("CreateTable", json!({"TableName": "bad", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "price", "AttributeType": "N"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "LocalSecondaryIndexes": [{"IndexName": "lsi", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "price", "KeyType": "RANGE"}]}]}));
+    assert!(no_sort.message.contains("does not have a range key"));
+}

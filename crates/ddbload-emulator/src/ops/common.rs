@@ -106,13 +106,17 @@ impl ReturnCapacity {
                 let mut entry = json!({
                     "TableName": table, "CapacityUnits": consumed.total(), "Table": {"CapacityUnits": consumed.table}
                 });
-                if !consumed.indexes.is_empty() {
-                    entry["GlobalSecondaryIndexes"] = consumed
-                        .indexes
-                        .iter()
-                        .map(|(name, units)| (name.clone(), json!({"CapacityUnits": units})))
-                        .collect::<serde_json::Map<_, _>>()
-                        .into();
+                for (field, units) in [
+                    ("GlobalSecondaryIndexes", &consumed.indexes),
+                    ("LocalSecondaryIndexes", &consumed.local_indexes),
+                ] {
+                    if !units.is_empty() {
+                        entry[field] = units
+                            .iter()
+                            .map(|(name, units)| (name.clone(), json!({"CapacityUnits": units})))
+                            .collect::<serde_json::Map<_, _>>()
+                            .into();
+                    }
                 }
                 Some(entry)
             }
@@ -143,24 +147,28 @@ impl ReturnCapacity {
 pub struct Consumed {
     pub table: f64,
     pub indexes: BTreeMap<String, f64>,
+    pub local_indexes: BTreeMap<String, f64>,
 }
 
 impl Consumed {
     pub fn table(units: f64) -> Consumed {
         Consumed {
             table: units,
-            indexes: BTreeMap::new(),
+            ..Consumed::default()
         }
     }
 
     pub fn total(&self) -> f64 {
-        self.table + self.indexes.values().sum::<f64>()
+        self.table + self.indexes.values().sum::<f64>() + self.local_indexes.values().sum::<f64>()
     }
 
     pub fn add(&mut self, other: &Consumed) {
         self.table += other.table;
         for (name, units) in &other.indexes {
             *self.indexes.entry(name.clone()).or_default() += units;
+        }
+        for (name, units) in &other.local_indexes {
+            *self.local_indexes.entry(name.clone()).or_default() += units;
         }
     }
 }

@@ -21,6 +21,7 @@ pub struct CreateTable {
     provisioned: (i64, i64),
     gsis: Vec<Gsi>,
     index_schemas: Vec<(KeySchema, Projected)>,
+    locals: Vec<(Gsi, KeySchema, Projected)>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
     tags: std::collections::BTreeMap<String, String>,
 }
@@ -68,15 +69,67 @@ fn projected(projection: Option<&Value>) -> Result<Projected, ApiError> {
     }
 }
 
+/// DynamoDB's per-table limit on local secondary indexes.
+pub const MAX_LSIS: usize = 5;
+
+/// LocalSecondaryIndexes: on a table with a sort key, each keyed by the table's partition key and a
+/// sort key of its own.
+fn local_indexes(
+    req: &Value,
+    table: &KeySchema,
+    definitions: &[Value],
+) -> Result<Vec<(Gsi, KeySchema, Projected)>, ApiError> {
+    let Some(list) = req.get("LocalSecondaryIndexes").and_then(Value::as_array) else {
+        return Ok(Vec::new());
+    };
+    let invalid = |detail: String| {
+        ApiError::validation(format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    };
+    if table.sort.is_none() {
+        return Err(invalid(
+            "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
+                .into(),
+        ));
+    }
+    if list.len() > MAX_LSIS {
+        return Err(invalid(format!(
+            "LocalSecondaryIndex count exceeds the per-table limit of {MAX_LSIS}"
+        )));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for l in list {
+        let name = l
+            .get("IndexName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !super::common::is_valid_table_name(name) {
+            return Err(ApiError::bad_table_name());
+        }
+        let schema = key_schema(l.get("KeySchema").unwrap_or(&Value::Null), definitions)?;
+        if schema.partition != table.partition || schema.sort.is_none() {
+            return Err(invalid(format!(
+                "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}"
+            )));
+        }
+        let described = Gsi {
+            name: name.to_owned(),
+            key_schema: l.get("KeySchema").cloned().unwrap_or(Value::Null),
+            projection: l
+                .get("Projection")
+                .cloned()
+                .unwrap_or(json!({"ProjectionType": "ALL"})),
+            provisioned: None,
+            warm: (0, 0),
+        };
+        out.push((described, schema, projected(l.get("Projection"))?));
+    }
+    Ok(out)
+}
+
 pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
-    refuse_unsupported(
-        req,
-        &[
-            "LocalSecondaryIndexes",
-            "StreamSpecification",
-            "SSESpecification",
-        ],
-    )?;
+    refuse_unsupported(req, &["StreamSpecification", "SSESpecification"])?;
     let name = table_name(req)?;
     let definitions = req
         .get("AttributeDefinitions")
@@ -148,6 +201,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
             warm: new_gsi_warm(),
         });
     }
+    let locals = local_indexes(req, &schema, &definitions)?;
     Ok(CreateTable {
         name,
         schema,
@@ -156,6 +210,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         provisioned,
         gsis,
         index_schemas,
+        locals,
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
         tags: super::tag_resource::tags(req.get("Tags"))?,
     })
@@ -178,13 +233,14 @@ impl CreateTable {
             capacity.reset_buckets(now);
         }
         let arn = store.arn(&self.name);
-        let indexes = self
+        let mut indexes: Vec<Index> = self
             .gsis
             .iter()
             .zip(self.index_schemas)
             .map(|(gsi, (schema, projected))| Index {
                 name: gsi.name.clone(),
                 arn: format!("{arn}/index/{}", gsi.name),
+                local: false,
                 schema,
                 projected,
                 entries: Default::default(),
@@ -194,12 +250,26 @@ impl CreateTable {
                 )),
             })
             .collect();
+        let mut lsis = Vec::with_capacity(self.locals.len());
+        for (described, schema, projected) in self.locals {
+            indexes.push(Index {
+                arn: format!("{arn}/index/{}", described.name),
+                name: described.name.clone(),
+                local: true,
+                schema,
+                projected,
+                entries: Default::default(),
+                capacity: std::sync::Mutex::new(TableCapacity::new(Mode::OnDemand, now)),
+            });
+            lsis.push(described);
+        }
         let meta = TableMeta {
             arn: store.arn(&self.name),
             name: self.name.clone(),
             schema: self.schema,
             attribute_definitions: self.definitions,
             gsis: self.gsis,
+            lsis,
             created: epoch_seconds(),
             last_switch_to_on_demand: (self.billing_mode == "PAY_PER_REQUEST").then(epoch_seconds),
             billing_mode: self.billing_mode,

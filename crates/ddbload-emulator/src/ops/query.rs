@@ -143,7 +143,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
                 .iter()
                 .position(|i| i.name == index_name)
                 .ok_or_else(|| ApiError::index_not_found(index_name))?;
-            if consistency(req) == Consistency::Strong {
+            if consistency(req) == Consistency::Strong && !table.indexes[position].local {
                 return Err(ApiError::validation(
                     "Consistent reads are not supported on global secondary indexes",
                 ));
@@ -275,13 +275,20 @@ impl Query {
             index_last_key(item, schema, index_schema)
         })?;
         let units = read_units(bytes, self.consistency);
-        crate::table::lock(&index.capacity)
-            .charge(Kind::Read, Some(&self.partition), units, now)
-            .map_err(|reason| {
-                ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
-            })?;
         let mut consumed = Consumed::table(0.0);
-        consumed.indexes.insert(index.name.clone(), units);
+        if index.local {
+            // A local index reads the table's own capacity.
+            self.table
+                .charge(Kind::Read, Some(&self.partition), units, now)?;
+            consumed.local_indexes.insert(index.name.clone(), units);
+        } else {
+            crate::table::lock(&index.capacity)
+                .charge(Kind::Read, Some(&self.partition), units, now)
+                .map_err(|reason| {
+                    ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
+                })?;
+            consumed.indexes.insert(index.name.clone(), units);
+        }
         Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }

@@ -136,6 +136,23 @@ pub fn describe(table: &Table) -> Value {
             "MaxWriteRequestUnits": cap.on_demand_max.1.map_or(-1, |v| v as i64),
         });
     }
+    if !meta.lsis.is_empty() {
+        d["LocalSecondaryIndexes"] = meta
+            .lsis
+            .iter()
+            .map(|l| {
+                let index = table.indexes.iter().find(|i| i.name == l.name);
+                json!({
+                    "IndexName": l.name,
+                    "KeySchema": l.key_schema,
+                    "Projection": l.projection,
+                    "IndexArn": format!("{}/index/{}", meta.arn, l.name),
+                    "ItemCount": index.map_or(0, |i| i.len()),
+                    "IndexSizeBytes": index.map_or(0, |i| i.size_bytes()),
+                })
+            })
+            .collect();
+    }
     if !meta.gsis.is_empty() {
         d["GlobalSecondaryIndexes"] = meta
             .gsis

@@ -88,10 +88,13 @@ pub fn consumed_by(
 ) -> Consumed {
     let mut consumed = Consumed::table(units);
     for write in index_writes {
-        *consumed
-            .indexes
-            .entry(table.indexes[write.index].name.clone())
-            .or_default() += write.units;
+        let index = &table.indexes[write.index];
+        let by_index = if index.local {
+            &mut consumed.local_indexes
+        } else {
+            &mut consumed.indexes
+        };
+        *by_index.entry(index.name.clone()).or_default() += write.units;
     }
     consumed
 }
