@@ -4,7 +4,7 @@
 //! of 3,000 read and 1,000 write units per second, and the 4-per-24-hours switch to on-demand.
 //! Time comes from a Clock (clock.rs) so the model is tested on simulated time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::value::KeyValue;
 
@@ -110,7 +110,17 @@ pub struct TableCapacity {
     recent_since: f64,
     second: (i64, f64, f64),
     pub switches_to_on_demand: Vec<f64>,
+    /// Units consumed in each of the last minutes (minute index, read, write): what auto scaling's
+    /// utilization alarms look at.
+    minutes: VecDeque<(i64, f64, f64)>,
+    /// When provisioned figures were lowered (DynamoDB limits decreases a day).
+    pub decreases: Vec<f64>,
+    /// When this capacity began to be measured: minutes before it have no data.
+    since: f64,
 }
+
+/// Minutes of consumption kept for auto scaling (its scale-in alarm looks 15 minutes back).
+pub const MINUTES_KEPT: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -132,6 +142,9 @@ impl TableCapacity {
             recent_since: now,
             second: (now.floor() as i64, 0.0, 0.0),
             switches_to_on_demand: Vec::new(),
+            minutes: VecDeque::new(),
+            decreases: Vec::new(),
+            since: now,
         };
         table.reset_buckets(now);
         table
@@ -180,6 +193,19 @@ impl TableCapacity {
     }
 
     fn track_peak(&mut self, kind: Kind, units: f64, now: f64) {
+        let minute = (now / 60.0).floor() as i64;
+        if self.minutes.back().is_none_or(|m| m.0 != minute) {
+            self.minutes.push_back((minute, 0.0, 0.0));
+            while self.minutes.len() > MINUTES_KEPT {
+                self.minutes.pop_front();
+            }
+        }
+        let current = self.minutes.back_mut().expect("pushed above");
+        if kind == Kind::Read {
+            current.1 += units;
+        } else {
+            current.2 += units;
+        }
         let second = now.floor() as i64;
         if second != self.second.0 {
             self.second = (second, 0.0, 0.0);
@@ -277,6 +303,43 @@ impl TableCapacity {
             if kind == Kind::Read { r } else { w }.take(units);
         }
         self.track_peak(kind, units, now);
+    }
+
+    /// Units consumed in each of the (at most `count`) complete minutes before `now` since the
+    /// capacity began to be measured, oldest first (minutes without a request count as 0).
+    pub fn consumed_by_minute(&self, kind: Kind, now: f64, count: usize) -> Vec<f64> {
+        let current = (now / 60.0).floor() as i64;
+        let measured = current - (self.since / 60.0).floor() as i64;
+        (1..=count.min(measured.max(0) as usize) as i64)
+            .rev()
+            .map(|back| {
+                self.minutes
+                    .iter()
+                    .find(|m| m.0 == current - back)
+                    .map_or(0.0, |m| if kind == Kind::Read { m.1 } else { m.2 })
+            })
+            .collect()
+    }
+
+    /// Changes one provisioned figure (auto scaling), keeping the burst credit already earned up to
+    /// what the new figure can hold.
+    pub fn set_provisioned(&mut self, kind: Kind, units: f64, now: f64) {
+        let Mode::Provisioned { read, write } = &mut self.mode else {
+            return;
+        };
+        if kind == Kind::Read {
+            *read = units;
+        } else {
+            *write = units;
+        }
+        let bucket = if kind == Kind::Read {
+            &mut self.read
+        } else {
+            &mut self.write
+        };
+        let tokens = bucket.tokens(now);
+        *bucket = Bucket::full(units, BURST_SECONDS, now);
+        bucket.tokens = tokens.min(bucket.capacity);
     }
 
     /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.

@@ -165,7 +165,8 @@ async fn serve(listener: TcpListener, store: Arc<Store>, shutdown: CancellationT
     }
 }
 
-/// Time to Live: expired items are deleted within about this long, without consuming capacity.
+/// Time to Live: expired items are deleted within about this long, without consuming capacity; auto
+/// scaling's policies are evaluated as often.
 pub const EXPIRY_SWEEP: Duration = Duration::from_secs(5);
 
 async fn expire_in_background(store: Arc<Store>, shutdown: CancellationToken) {
@@ -234,6 +235,16 @@ async fn respond(
         Ok(Err(_)) => Err(ApiError::serialization("could not read the request body")),
         Ok(Ok(body)) => Ok(body.to_bytes()),
     };
+    if let Some(operation) = target.strip_prefix(crate::autoscaling::TARGET_PREFIX) {
+        let result =
+            collected.and_then(|bytes| crate::autoscaling::dispatch(store, operation, &bytes));
+        let mut response = answer(result, id);
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        return response;
+    }
     let result = collected.and_then(|bytes| dispatch(store, shared, &target, &bytes));
     answer(result, id)
 }

@@ -2,15 +2,18 @@
 //! operations only look a table up and then work on that table's own shards.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::autoscaling::AutoScaling;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::table::Table;
 
 pub struct Store {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// Application Auto Scaling's targets, policies and activities.
+    pub autoscaling: Mutex<AutoScaling>,
     pub clock: Arc<dyn Clock>,
     pub region: String,
 }
@@ -19,6 +22,7 @@ impl Store {
     pub fn new(clock: Arc<dyn Clock>, region: &str) -> Self {
         Self {
             tables: RwLock::default(),
+            autoscaling: Mutex::default(),
             clock,
             region: region.to_owned(),
         }

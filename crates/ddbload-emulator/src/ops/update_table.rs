@@ -179,6 +179,21 @@ impl UpdateTable {
         if !changed {
             return Err(ApiError::validation("Nothing to update"));
         }
+        let lowered = meta.billing_mode == "PROVISIONED"
+            && meta_guard.billing_mode == "PROVISIONED"
+            && (meta.provisioned.0 < meta_guard.provisioned.0
+                || meta.provisioned.1 < meta_guard.provisioned.1);
+        if lowered {
+            if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
+                return Err(ApiError::dynamodb(
+                    "LimitExceededException",
+                    "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC \
+                     day. After the first 4 decreases, each subsequent decrease in the same UTC day can be \
+                     performed at most once every 3600 seconds.",
+                ));
+            }
+            capacity.decreases.push(now);
+        }
         capacity.reset_buckets(now);
         for index in &self.table.indexes {
             let provisioned = meta

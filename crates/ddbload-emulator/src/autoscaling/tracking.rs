@@ -1,0 +1,260 @@
+//! Target tracking as DynamoDB's auto scaling does it ("Managing throughput capacity automatically
+//! with DynamoDB auto scaling"): its CloudWatch alarms scale out when consumed utilization stays above
+//! the target for 2 consecutive minutes (to consumed / target) and scale in when it stays 20% or more
+//! below the target for 15 consecutive minutes, always within the target's min and max, and within
+//! DynamoDB's limit on decreases. Simplified: utilization is judged against the figure in force now.
+
+use super::{Dimension, Policy, Target};
+use crate::capacity::Kind;
+use crate::store::Store;
+use crate::table::{lock, Table};
+
+const SCALE_OUT_MINUTES: usize = 2;
+const SCALE_IN_MINUTES: usize = 15;
+const SCALE_IN_BELOW: f64 = 0.8;
+/// Decreases a day before each further one needs an hour without a decrease ("Service quotas").
+const FREE_DECREASES: usize = 4;
+
+/// The provisioned figure of a target's dimension, if the table or index is provisioned.
+fn provisioned(table: &Table, index: Option<&str>, dimension: Dimension) -> Option<i64> {
+    let meta = table.meta();
+    let pair = match index {
+        Some(name) => meta.gsis.iter().find(|g| g.name == name)?.provisioned?,
+        None if meta.billing_mode == "PROVISIONED" => meta.provisioned,
+        None => return None,
+    };
+    Some(if dimension.is_read() { pair.0 } else { pair.1 })
+}
+
+fn consumed(
+    table: &Table,
+    index: Option<&str>,
+    dimension: Dimension,
+    now: f64,
+    minutes: usize,
+) -> Vec<f64> {
+    let kind = if dimension.is_read() {
+        Kind::Read
+    } else {
+        Kind::Write
+    };
+    match index.and_then(|name| table.indexes.iter().find(|i| i.name == name)) {
+        Some(index) => lock(&index.capacity).consumed_by_minute(kind, now, minutes),
+        None => lock(&table.capacity).consumed_by_minute(kind, now, minutes),
+    }
+}
+
+fn set(table: &Table, index: Option<&str>, dimension: Dimension, units: i64, now: f64) {
+    let kind = if dimension.is_read() {
+        Kind::Read
+    } else {
+        Kind::Write
+    };
+    let mut meta = table.meta.write().unwrap_or_else(|p| p.into_inner());
+    let figure = |pair: &mut (i64, i64)| {
+        if dimension.is_read() {
+            pair.0 = units;
+        } else {
+            pair.1 = units;
+        }
+    };
+    match index {
+        Some(name) => {
+            if let Some(gsi) = meta.gsis.iter_mut().find(|g| g.name == name) {
+                if let Some(pair) = gsi.provisioned.as_mut() {
+                    figure(pair);
+                }
+            }
+            if let Some(index) = table.indexes.iter().find(|i| i.name == name) {
+                lock(&index.capacity).set_provisioned(kind, units as f64, now);
+            }
+        }
+        None => {
+            figure(&mut meta.provisioned);
+            lock(&table.capacity).set_provisioned(kind, units as f64, now);
+        }
+    }
+}
+
+/// Decreases so far today (by the endpoint's clock) and the time of the last one.
+pub fn decrease_allowed(decreases: &[f64], now: f64) -> bool {
+    let today = (now / 86_400.0).floor();
+    let count = decreases
+        .iter()
+        .filter(|t| (*t / 86_400.0).floor() == today)
+        .count();
+    count < FREE_DECREASES || decreases.last().is_none_or(|last| now - last >= 3_600.0)
+}
+
+/// What one target should be set to now, and why; None to leave it.
+fn decide(
+    target: &Target,
+    policies: &[&Policy],
+    current: i64,
+    minutes: &[f64],
+    decreases_ok: bool,
+    now: f64,
+) -> Option<(i64, String, usize)> {
+    if current < target.min {
+        return Some((
+            target.min,
+            format!("the minimum capacity is {}", target.min),
+            usize::MAX,
+        ));
+    }
+    if current > target.max {
+        return Some((
+            target.max,
+            format!("the maximum capacity is {}", target.max),
+            usize::MAX,
+        ));
+    }
+    let utilization: Vec<f64> = minutes
+        .iter()
+        .map(|units| units / 60.0 / current as f64 * 100.0)
+        .collect();
+    for (i, policy) in policies.iter().enumerate() {
+        if utilization.len() < SCALE_OUT_MINUTES {
+            break;
+        }
+        let last = &utilization[utilization.len() - SCALE_OUT_MINUTES..];
+        let cooled = policy
+            .last_scale_out
+            .is_none_or(|t| now - t >= policy.scale_out_cooldown);
+        if !target.suspended.scale_out && cooled && last.iter().all(|u| *u > policy.target) {
+            let busiest = minutes[minutes.len() - SCALE_OUT_MINUTES..]
+                .iter()
+                .fold(0.0_f64, |a, b| a.max(*b));
+            let wanted = (busiest / 60.0 / (policy.target / 100.0)).ceil() as i64;
+            let new = wanted.clamp(target.min, target.max);
+            if new > current {
+                let cause = format!(
+                    "monitor alarm TargetTracking-{}-AlarmHigh in state ALARM: utilization above {}% for {SCALE_OUT_MINUTES} minutes; triggered policy {}",
+                    target.resource, policy.target, policy.name
+                );
+                return Some((new, cause, i));
+            }
+        }
+    }
+    for (i, policy) in policies.iter().enumerate() {
+        let cooled = policy
+            .last_scale_in
+            .is_none_or(|t| now - t >= policy.scale_in_cooldown);
+        let quiet = utilization.len() >= SCALE_IN_MINUTES
+            && utilization
+                .iter()
+                .all(|u| *u < policy.target * SCALE_IN_BELOW);
+        if policy.disable_scale_in
+            || target.suspended.scale_in
+            || !cooled
+            || !quiet
+            || !decreases_ok
+        {
+            continue;
+        }
+        let average = minutes.iter().sum::<f64>() / minutes.len() as f64;
+        let wanted = (average / 60.0 / (policy.target / 100.0)).ceil().max(1.0) as i64;
+        let new = wanted.clamp(target.min, target.max);
+        if new < current {
+            let cause = format!(
+                "monitor alarm TargetTracking-{}-AlarmLow in state ALARM: utilization 20% below {}% for {SCALE_IN_MINUTES} minutes; triggered policy {}",
+                target.resource, policy.target, policy.name
+            );
+            return Some((new, cause, i));
+        }
+    }
+    None
+}
+
+/// Evaluates every scalable target once (the server does so every few seconds; tests on a manual
+/// clock call it directly).
+pub fn evaluate(store: &Store, now: f64) {
+    let mut scaling = lock(&store.autoscaling);
+    let mut actions = Vec::new();
+    for target in scaling.targets.values() {
+        let Some((table_name, index)) = super::parse_resource(&target.resource) else {
+            continue;
+        };
+        let Ok(table) = store.table(&table_name) else {
+            continue;
+        };
+        let Some(current) = provisioned(&table, index.as_deref(), target.dimension) else {
+            continue;
+        };
+        let mine: Vec<&Policy> = scaling
+            .policies
+            .values()
+            .filter(|p| p.resource == target.resource && p.dimension == target.dimension)
+            .collect();
+        let minutes = consumed(
+            &table,
+            index.as_deref(),
+            target.dimension,
+            now,
+            SCALE_IN_MINUTES,
+        );
+        let decreases_ok = decrease_allowed(&lock(&table.capacity).decreases, now);
+        if let Some((new, cause, policy)) =
+            decide(target, &mine, current, &minutes, decreases_ok, now)
+        {
+            let policy = mine.get(policy).map(|p| p.name.clone());
+            actions.push(Action {
+                table,
+                index,
+                resource: target.resource.clone(),
+                dimension: target.dimension,
+                current,
+                new,
+                cause,
+                policy,
+            });
+        }
+    }
+    for action in actions {
+        set(
+            &action.table,
+            action.index.as_deref(),
+            action.dimension,
+            action.new,
+            now,
+        );
+        if action.new < action.current {
+            lock(&action.table.capacity).decreases.push(now);
+        }
+        if let Some(name) = &action.policy {
+            let key = (action.resource.clone(), action.dimension, name.clone());
+            if let Some(p) = scaling.policies.get_mut(&key) {
+                if action.new > action.current {
+                    p.last_scale_out = Some(now);
+                } else {
+                    p.last_scale_in = Some(now);
+                }
+            }
+        }
+        let unit = if action.dimension.is_read() {
+            "read"
+        } else {
+            "write"
+        };
+        let description = format!("Setting {unit} capacity units to {}.", action.new);
+        scaling.record(
+            &action.resource,
+            action.dimension,
+            description,
+            action.cause,
+            crate::store::epoch_seconds(),
+        );
+    }
+}
+
+/// One change `evaluate` decided on.
+struct Action {
+    table: std::sync::Arc<Table>,
+    index: Option<String>,
+    resource: String,
+    dimension: Dimension,
+    current: i64,
+    new: i64,
+    cause: String,
+    policy: Option<String>,
+}

@@ -1,0 +1,230 @@
+//! Application Auto Scaling on the endpoint, on a manual clock (minutes compressed): the API's
+//! targets, policies and activities, and target tracking as DynamoDB's auto scaling acts.
+
+mod common;
+
+use common::Fixture;
+use ddbload_emulator::autoscaling::{dispatch, evaluate};
+use ddbload_emulator::error::ApiError;
+use serde_json::{json, Value};
+
+fn scaling(f: &Fixture, op: &str, body: Value) -> Result<Value, ApiError> {
+    dispatch(&f.store, op, body.to_string().as_bytes())
+}
+
+fn register(f: &Fixture, min: i64, max: i64) {
+    scaling(f, "RegisterScalableTarget", json!({"ServiceNamespace": "dynamodb", "ResourceId": "table/shop",
+        "ScalableDimension": "dynamodb:table:WriteCapacityUnits", "MinCapacity": min, "MaxCapacity": max}))
+    .unwrap();
+}
+
+fn policy(f: &Fixture, target: f64) -> Result<Value, ApiError> {
+    scaling(
+        f,
+        "PutScalingPolicy",
+        json!({"PolicyName": "writes", "ServiceNamespace": "dynamodb",
+        "ResourceId": "table/shop", "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": target, "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"}}}),
+    )
+}
+
+fn wcu(f: &Fixture) -> i64 {
+    f.ok("DescribeTable", json!({"TableName": "shop"}))["Table"]["ProvisionedThroughput"]
+        ["WriteCapacityUnits"]
+        .as_i64()
+        .unwrap()
+}
+
+/// `per_second` one-unit writes a second for `seconds`, the clock advancing; the throttled ones are dropped.
+fn write_for(f: &Fixture, per_second: usize, seconds: usize) {
+    for s in 0..seconds {
+        for i in 0..per_second {
+            let _ = f.call(
+                "PutItem",
+                json!({"TableName": "shop", "Item": {"pk": {"S": format!("k{s}-{i}")}}}),
+            );
+        }
+        f.clock.advance(1.0);
+    }
+}
+
+fn activities(f: &Fixture) -> Vec<Value> {
+    scaling(
+        f,
+        "DescribeScalingActivities",
+        json!({"ServiceNamespace": "dynamodb"}),
+    )
+    .unwrap()["ScalingActivities"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn the_api_keeps_targets_and_policies_and_refuses_what_it_cannot_do() {
+    let f = Fixture::new();
+    f.table("shop", Some(10));
+    assert_eq!(
+        policy(&f, 70.0).unwrap_err().code(),
+        "ObjectNotFoundException"
+    );
+    register(&f, 5, 100);
+    let arn = policy(&f, 70.0).unwrap()["PolicyARN"].clone();
+    assert!(arn
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:application-autoscaling:"));
+    assert_eq!(policy(&f, 95.0).unwrap_err().code(), "ValidationException");
+    let targets = scaling(
+        &f,
+        "DescribeScalableTargets",
+        json!({"ServiceNamespace": "dynamodb", "ResourceIds": ["table/shop"]}),
+    )
+    .unwrap();
+    let target = &targets["ScalableTargets"][0];
+    assert_eq!(
+        (target["MinCapacity"].clone(), target["MaxCapacity"].clone()),
+        (json!(5), json!(100))
+    );
+    assert_eq!(target["SuspendedState"]["DynamicScalingInSuspended"], false);
+    let policies = scaling(
+        &f,
+        "DescribeScalingPolicies",
+        json!({"ServiceNamespace": "dynamodb"}),
+    )
+    .unwrap();
+    assert_eq!(
+        policies["ScalingPolicies"][0]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"],
+        70.0
+    );
+    let other = scaling(
+        &f,
+        "DescribeScalableTargets",
+        json!({"ServiceNamespace": "ecs"}),
+    )
+    .unwrap_err();
+    assert_eq!(other.code(), "ValidationException");
+    let missing = scaling(&f, "RegisterScalableTarget", json!({"ServiceNamespace": "dynamodb", "ResourceId": "table/nope",
+        "ScalableDimension": "dynamodb:table:ReadCapacityUnits", "MinCapacity": 1, "MaxCapacity": 2})).unwrap_err();
+    assert_eq!(missing.code(), "ValidationException");
+    scaling(
+        &f,
+        "DeregisterScalableTarget",
+        json!({"ServiceNamespace": "dynamodb", "ResourceId": "table/shop",
+        "ScalableDimension": "dynamodb:table:WriteCapacityUnits"}),
+    )
+    .unwrap();
+    let policies = scaling(
+        &f,
+        "DescribeScalingPolicies",
+        json!({"ServiceNamespace": "dynamodb"}),
+    )
+    .unwrap();
+    assert_eq!(
+        policies["ScalingPolicies"],
+        json!([]),
+        "deregistering removes the target's policies"
+    );
+}
+
+#[test]
+fn it_scales_out_after_two_minutes_above_target_and_not_on_a_one_minute_spike() {
+    let f = Fixture::new();
+    f.table("shop", Some(10));
+    register(&f, 5, 100);
+    policy(&f, 70.0).unwrap();
+    // A one-minute spike (burst credit serves it), then a quiet minute: no scale-out.
+    write_for(&f, 20, 60);
+    write_for(&f, 0, 60);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 10);
+    // Two minutes at 20 writes a second against 10 WCU: 200% > 70%, so ceil(20 / 0.7) = 29.
+    write_for(&f, 20, 60);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 10, "one minute above is not two");
+    write_for(&f, 20, 60);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 29);
+    let activity = &activities(&f)[0];
+    assert_eq!(
+        activity["Description"],
+        "Setting write capacity units to 29."
+    );
+    assert!(activity["Cause"].as_str().unwrap().contains("AlarmHigh"));
+}
+
+#[test]
+fn it_scales_in_after_fifteen_quiet_minutes_within_min_and_max() {
+    let f = Fixture::new();
+    f.table("shop", Some(100));
+    register(&f, 20, 1000);
+    policy(&f, 70.0).unwrap();
+    // 10 writes a second against 100 WCU: 10%, well under 0.8 x 70%.
+    write_for(&f, 10, 14 * 60);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 100, "14 quiet minutes are not 15");
+    write_for(&f, 10, 60);
+    evaluate(&f.store, f.store.now());
+    // ceil(10 / 0.7) = 15, but the minimum is 20.
+    assert_eq!(wcu(&f), 20);
+    assert!(activities(&f)[0]["Cause"]
+        .as_str()
+        .unwrap()
+        .contains("AlarmLow"));
+}
+
+#[test]
+fn raising_the_minimum_applies_at_once_and_the_maximum_caps_scale_out() {
+    let f = Fixture::new();
+    f.table("shop", Some(10));
+    register(&f, 50, 60);
+    assert_eq!(
+        wcu(&f),
+        50,
+        "a minimum above the current figure applies at once"
+    );
+    policy(&f, 50.0).unwrap();
+    write_for(&f, 60, 120);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 60, "scale-out stops at the maximum");
+}
+
+#[test]
+fn suspended_scaling_holds_the_figure() {
+    let f = Fixture::new();
+    f.table("shop", Some(10));
+    register(&f, 5, 100);
+    policy(&f, 70.0).unwrap();
+    scaling(
+        &f,
+        "RegisterScalableTarget",
+        json!({"ServiceNamespace": "dynamodb", "ResourceId": "table/shop",
+        "ScalableDimension": "dynamodb:table:WriteCapacityUnits",
+        "SuspendedState": {"DynamicScalingOutSuspended": true, "DynamicScalingInSuspended": true}}),
+    )
+    .unwrap();
+    write_for(&f, 20, 120);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 10);
+}
+
+#[test]
+fn provisioned_decreases_are_limited_per_day() {
+    let f = Fixture::new();
+    f.table("shop", Some(100));
+    let lower = |units: i64| {
+        f.call(
+            "UpdateTable",
+            json!({"TableName": "shop",
+        "ProvisionedThroughput": {"ReadCapacityUnits": units, "WriteCapacityUnits": units}}),
+        )
+    };
+    for units in [90, 80, 70, 60] {
+        lower(units).unwrap();
+    }
+    assert_eq!(lower(50).unwrap_err().code(), "LimitExceededException");
+    f.clock.advance(3600.0);
+    lower(50).unwrap();
+    assert_eq!(lower(100).map(|_| ()), Ok(()), "increases are not limited");
+}
