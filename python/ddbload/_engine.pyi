@@ -17,8 +17,10 @@ __all__ = [
     "RunHandle",
     "TableError",
     "__version__",
+    "apply_scaling",
     "cleanup_orders",
     "describe_capacity",
+    "describe_scaling",
     "histogram_quantiles",
     "merge_histograms",
     "start",
@@ -133,6 +135,20 @@ def cleanup_orders(
     endpoint_url: str | None = None,
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
+def describe_scaling(
+    *,
+    tables: dict[str, list[str]],
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> str: ...
+def apply_scaling(
+    *,
+    changes: str,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> None: ...
 def merge_histograms(encoded: list[str]) -> str: ...
 def histogram_quantiles(encoded: str, quantiles: list[float]) -> tuple[int, list[float]]: ...
 

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from rich.table import Table
 
-from . import _engine, capacity
+from . import _engine, capacity, scaling
 from .capacity import BackupError, Connection, TableChange
 from .console import make_console
 
@@ -39,6 +39,14 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
     change.add_argument("--wcu", type=int, help="write capacity units for --provisioned")
     change.add_argument("--warm-read", type=int, help="raise warm throughput: reads per second")
     change.add_argument("--warm-write", type=int, help="raise warm throughput: writes per second")
+    change.add_argument(
+        "--autoscale-min",
+        metavar="READ/WRITE",
+        help="auto scaling minimums for the tables and their GSIs, e.g. 500/200",
+    )
+    change.add_argument(
+        "--autoscale-max", metavar="READ/WRITE", help="auto scaling maximums (registers auto scaling where none is set)"
+    )
     which = change.add_mutually_exclusive_group()
     which.add_argument("--table", action="append", help="table to change (repeatable)")
     which.add_argument("--all-tables", action="store_true", help="every table in the region")
@@ -113,7 +121,15 @@ def capacity_show(args: argparse.Namespace) -> int:
             or "-",
             _num(t["item_count"]),
         )
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    auto = Table(title="Auto scaling (Application Auto Scaling)")
+    for name in ("resource", "dimension", "min", "max", "suspended", "policies"):
+        auto.add_column(name)
+    for t in tables:
+        for row in scaling.rows(t):
+            auto.add_row(*row)
+    console.print(auto)
     return 0
 
 
@@ -126,8 +142,21 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
         fail("--provisioned needs both --rcu and --wcu")
     if not args.provisioned and (args.rcu is not None or args.wcu is not None):
         fail("--rcu/--wcu go with --provisioned")
-    if not (args.provisioned or args.on_demand or args.warm_read is not None or args.warm_write is not None):
-        fail("capacity set: give --provisioned --rcu N --wcu N, --on-demand, or --warm-read N --warm-write N")
+    minimum = _pair("--autoscale-min", args.autoscale_min, fail)
+    maximum = _pair("--autoscale-max", args.autoscale_max, fail)
+    asked = (
+        args.provisioned,
+        args.on_demand,
+        args.warm_read is not None,
+        args.warm_write is not None,
+        minimum,
+        maximum,
+    )
+    if not any(asked):
+        fail(
+            "capacity set: give --provisioned --rcu N --wcu N, --on-demand, --warm-read N --warm-write N, "
+            "or --autoscale-min R/W"
+        )
     figures = {"--rcu": args.rcu, "--wcu": args.wcu, "--warm-read": args.warm_read, "--warm-write": args.warm_write}
     for flag, value in figures.items():
         problem = capacity.check_units(flag, value)
@@ -152,6 +181,17 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
             change = TableChange(t["name"])
         if args.warm_read is not None:
             capacity.plan_warm(change, t, args.warm_read, args.warm_write)
+        if args.provisioned:
+            held, notes = scaling.plan_hold(t)
+            change.scaling += held
+            change.notes += notes
+        if minimum or maximum:
+            try:
+                limits, notes = scaling.plan_minimums(t, minimum, maximum)
+            except ValueError as e:
+                fail(f"--autoscale-min: {e}")
+            change.scaling += limits
+            change.notes += notes
         if change.billing_mode == "PAY_PER_REQUEST":
             change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
         for note in (capacity.quota_note(change.units, "units"), capacity.quota_note(change.warm, "warm throughput")):
@@ -180,10 +220,24 @@ def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
     plan = []
     for t in current:
         change = capacity.plan_restore(t, saved[t["name"]])
+        change.scaling, notes = scaling.plan_restore(t, saved[t["name"]])
+        change.scaling_first = False
+        change.notes += notes
         if change.billing_mode == "PAY_PER_REQUEST":
             change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
         plan.append(change)
     return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
+
+
+def _pair(flag: str, text: str | None, fail: Fail) -> tuple[int, int] | None:
+    """READ/WRITE such as 500/200."""
+    if text is None:
+        return None
+    parts = text.split("/")
+    figures = [p.strip() for p in parts]
+    if len(figures) != 2 or not all(f.isdigit() and 1 <= int(f) <= 40_000 for f in figures):
+        fail(f"{flag}: expected READ/WRITE such as 500/200 (1 to 40,000 each), got {text!r}")
+    return int(figures[0]), int(figures[1])
 
 
 def _backup_dir(text: str, fail: Fail) -> Path:
@@ -217,7 +271,9 @@ def _carry_out(
     console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")
     failed = []
     for change in todo:
-        steps = (("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm))
+        steps = [("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm)]
+        auto = ("auto scaling", capacity.apply_scaling)
+        steps = [auto, *steps] if change.scaling_first else [*steps, auto]
         for step, send in steps:
             try:
                 with console.status(f"{change.table}: {step}") as status:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from . import _engine
+from . import _engine, scaling
 
 BACKUP_KIND = "ddbload-capacity-backup"
 # DynamoDB's capacity figures are Longs of at least 1 (API reference, ProvisionedThroughput).
@@ -46,11 +46,14 @@ class TableChange:
     units: tuple[int, int] | None = None
     index_units: dict[str, tuple[int, int]] = field(default_factory=dict)
     warm: tuple[int, int] | None = None
+    # Auto scaling changes (see scaling.py), made before the units (to hold them) or after (to restore).
+    scaling: list[dict[str, Any]] = field(default_factory=list)
+    scaling_first: bool = True
     notes: list[str] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.billing_mode or self.units or self.index_units or self.warm)
+        return bool(self.billing_mode or self.units or self.index_units or self.warm or self.scaling)
 
     def describe(self) -> str:
         parts = []
@@ -63,6 +66,8 @@ class TableChange:
             parts.append("indexes " + ", ".join(f"{n} {r}/{w}" for n, (r, w) in sorted(self.index_units.items())))
         if self.warm:
             parts.append(f"warm throughput {self.warm[0]} reads/s, {self.warm[1]} writes/s")
+        if self.scaling:
+            parts.append(f"auto scaling: {len(self.scaling)} change(s)")
         return "; ".join(parts) or "no change"
 
     def to_json(self) -> dict[str, Any]:
@@ -72,6 +77,7 @@ class TableChange:
             "units": list(self.units) if self.units else None,
             "index_units": {k: list(v) for k, v in self.index_units.items()},
             "warm": list(self.warm) if self.warm else None,
+            "scaling": self.scaling,
         }
 
 
@@ -102,7 +108,10 @@ def account_of(arn: str | None) -> str | None:
 
 
 def describe(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]]:
-    return json.loads(_engine.describe_capacity(tables=tables, **conn.kwargs()))
+    """Each table's capacity settings, with its auto scaling targets and policies."""
+    found = json.loads(_engine.describe_capacity(tables=tables, **conn.kwargs()))
+    scaling.attach(found, conn.kwargs())
+    return found
 
 
 def plan_provisioned(current: dict[str, Any], rcu: int, wcu: int) -> TableChange:
@@ -264,6 +273,10 @@ def _table_problem(t: Any) -> str | None:
         problem = check_units(key, t.get(key), minimum=0)
         if problem:
             return problem
+    if "autoscaling" in t:
+        scaling_problem = scaling.problem(t["autoscaling"])
+        if scaling_problem:
+            return scaling_problem
     indexes = t.get("indexes")
     if not isinstance(indexes, list):
         return "its index list is missing"
@@ -319,6 +332,11 @@ def apply(conn: Connection, change: TableChange) -> bool:
         )
         return True
     return False
+
+
+def apply_scaling(conn: Connection, change: TableChange) -> bool:
+    """Sends the auto scaling part of a change; False (nothing to wait for)."""
+    return scaling.apply(conn.kwargs(), change.scaling)
 
 
 def apply_warm(conn: Connection, change: TableChange) -> bool:

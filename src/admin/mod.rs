@@ -1,4 +1,6 @@
-//! Admin operations beside load runs: capacity settings (show, change) and cleanup of generated orders.
+//! Admin operations beside load runs: capacity settings (show, change), auto scaling, and cleanup of
+//! generated orders.
 
+pub mod autoscaling;
 pub mod cleanup;
 pub mod tables;

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 use super::convert::config_err;
 use super::errors::to_pyerr;
+use crate::admin::autoscaling;
 use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress, CleanupTarget};
 use crate::admin::tables::{
     apply_change, apply_warm, describe_capacity as describe, list_table_names, CapacityChange,
@@ -183,4 +184,54 @@ pub fn cleanup_orders(
         run_cleanup(&client, &table, &target, dry_run, &conn.label(), on_page).await
     })?;
     Ok(serde_json::to_string(&report).expect("report serializes"))
+}
+
+/// JSON object: for each table (with its GSI names), its scalable targets and target-tracking
+/// policies, or why they could not be read.
+#[pyfunction]
+#[pyo3(signature = (*, tables, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn describe_scaling(
+    py: Python<'_>,
+    tables: HashMap<String, Vec<String>>,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let found = block_on(py, async move {
+        let client = autoscaling::client(&conn).await?;
+        let mut out = std::collections::BTreeMap::new();
+        for (table, indexes) in &tables {
+            out.insert(
+                table.clone(),
+                autoscaling::describe(&client, table, indexes).await,
+            );
+        }
+        Ok(out)
+    })?;
+    Ok(serde_json::to_string(&found).expect("scaling serializes"))
+}
+
+/// Carries out a JSON list of auto scaling changes (register, put_policy, delete_policy,
+/// deregister) in order.
+#[pyfunction]
+#[pyo3(signature = (*, changes, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn apply_scaling(
+    py: Python<'_>,
+    changes: String,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<()> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let changes: Vec<autoscaling::ScalingChange> = serde_json::from_str(&changes).map_err(|e| {
+        config_err(ConfigError::new(
+            "changes",
+            format!("not a list of auto scaling changes: {e}"),
+        ))
+    })?;
+    block_on(py, async move {
+        let client = autoscaling::client(&conn).await?;
+        autoscaling::apply(&client, &changes).await
+    })
 }

@@ -19,6 +19,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::describe_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::describe_scaling, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::apply_scaling, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::merge_histograms, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
     errors::register(m)

@@ -95,14 +95,16 @@ fn decide(
     decreases_ok: bool,
     now: f64,
 ) -> Option<(i64, String, usize)> {
-    if current < target.min {
+    // Suspended dynamic scaling does nothing at all: not even min and max are enforced.
+    let dynamic = !(target.suspended.scale_in && target.suspended.scale_out);
+    if dynamic && current < target.min {
         return Some((
             target.min,
             format!("the minimum capacity is {}", target.min),
             usize::MAX,
         ));
     }
-    if current > target.max {
+    if dynamic && current > target.max {
         return Some((
             target.max,
             format!("the maximum capacity is {}", target.max),

@@ -1,0 +1,196 @@
+"""Auto scaling through the capacity commands, against the offline endpoint (DynamoDB Local has no
+Application Auto Scaling API): show, hold new figures by suspending, raise minimums, restore exactly.
+Answer shapes of the endpoint's Application Auto Scaling API are checked against moto's server mode,
+a second implementation of that API."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any
+
+import boto3
+import ddbload
+import pytest
+from conftest import run_cli
+
+WRITE = "dynamodb:table:WriteCapacityUnits"
+INDEX_READ = "dynamodb:index:ReadCapacityUnits"
+
+
+def clients(url: str) -> tuple[Any, Any]:
+    kw = {"endpoint_url": url, "region_name": "us-east-1", "aws_access_key_id": "x", "aws_secret_access_key": "x"}
+    return boto3.client("dynamodb", **kw), boto3.client("application-autoscaling", **kw)
+
+
+@pytest.fixture
+def scaled(tmp_path):
+    """An endpoint with a provisioned table and GSI under auto scaling: (url, table, ddb, aas)."""
+    with ddbload.Emulator() as server:
+        ddb, aas = clients(server.url)
+        table = f"shop-{uuid.uuid4().hex[:6]}"
+        ddb.create_table(
+            TableName=table,
+            ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "customer", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-customer", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                     "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}],
+                                     "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}],
+        )  # fmt: skip
+        aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{table}",
+                                     ScalableDimension=WRITE, MinCapacity=5, MaxCapacity=100)  # fmt: skip
+        aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{table}/index/by-customer",
+                                     ScalableDimension=INDEX_READ, MinCapacity=1, MaxCapacity=50)  # fmt: skip
+        aas.put_scaling_policy(
+            PolicyName="writes70", ServiceNamespace="dynamodb", ResourceId=f"table/{table}", ScalableDimension=WRITE,
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": 70.0, "ScaleInCooldown": 60, "ScaleOutCooldown": 30,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"}},
+        )  # fmt: skip
+        yield server.url, table, ddb, aas
+
+
+def scaling_state(aas, table: str) -> tuple[list, list]:
+    targets = aas.describe_scalable_targets(ServiceNamespace="dynamodb")["ScalableTargets"]
+    policies = aas.describe_scaling_policies(ServiceNamespace="dynamodb")["ScalingPolicies"]
+    keep_t = ("ResourceId", "ScalableDimension", "MinCapacity", "MaxCapacity", "SuspendedState")
+    keep_p = ("PolicyName", "ResourceId", "ScalableDimension", "TargetTrackingScalingPolicyConfiguration")
+    mine = [t for t in targets if table in t["ResourceId"]]
+    return (
+        sorted(({k: t[k] for k in keep_t} for t in mine), key=str),
+        sorted(({k: p[k] for k in keep_p} for p in policies if table in p["ResourceId"]), key=str),
+    )
+
+
+def test_show_set_and_restore_round_trip_targets_policies_and_suspension(scaled, tmp_path):
+    url, table, ddb, aas = scaled
+    before = scaling_state(aas, table)
+    shown = run_cli("capacity", "show", "--table", table, "--endpoint-url", url)
+    assert shown.returncode == 0, shown.stderr
+    assert "writes70: target 70.0%" in shown.stdout and "table/" + table + "/index/by-customer" in shown.stdout
+
+    proc = run_cli("capacity", "set", "--provisioned", "--rcu", "2", "--wcu", "2", "--table", table,
+                   "--backup-dir", str(tmp_path), "--endpoint-url", url)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "auto scaling suspended on 2 target(s)" in " ".join(proc.stdout.split())
+    throughput = ddb.describe_table(TableName=table)["Table"]["ProvisionedThroughput"]
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (2, 2)
+    targets, _ = scaling_state(aas, table)
+    assert all(t["SuspendedState"]["DynamicScalingInSuspended"] for t in targets)
+    (backup,) = tmp_path.glob("capacity-backup-*.json")
+    recorded = json.loads(backup.read_text())["tables"][0]["autoscaling"]
+    assert len(recorded["targets"]) == 2 and recorded["policies"][0]["name"] == "writes70"
+
+    restored = run_cli("capacity", "restore", str(backup), "--backup-dir", str(tmp_path), "--endpoint-url", url)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert scaling_state(aas, table) == before, "targets, policies and suspended states exactly as they were"
+    throughput = ddb.describe_table(TableName=table)["Table"]["ProvisionedThroughput"]
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
+
+
+def test_raising_the_minimum_ahead_of_an_event(scaled, tmp_path):
+    url, table, ddb, aas = scaled
+    proc = run_cli("capacity", "set", "--autoscale-min", "40/60", "--table", table,
+                   "--backup-dir", str(tmp_path), "--endpoint-url", url)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert "5/100 -> 60/100" in text.replace("│ ", "").replace(" │", "") or "60/100" in text, text
+    assert "no auto scaling" in text
+    targets, _ = scaling_state(aas, table)
+    assert {(t["ResourceId"], t["MinCapacity"]) for t in targets} == {
+        (f"table/{table}", 60),
+        (f"table/{table}/index/by-customer", 40),
+    }
+    # The endpoint's auto scaling raises the figure to the new minimum at once, as DynamoDB's does.
+    assert ddb.describe_table(TableName=table)["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 60
+    too_high = run_cli("capacity", "set", "--autoscale-min", "60/200", "--table", table, "--endpoint-url", url,
+                       "--backup-dir", str(tmp_path))  # fmt: skip
+    assert too_high.returncode == 2 and "--autoscale-max" in too_high.stderr, too_high.stderr
+    bad = run_cli("capacity", "set", "--autoscale-min", "lots", "--table", table, "--endpoint-url", url)
+    assert bad.returncode == 2 and "--autoscale-min" in bad.stderr and "lots" in bad.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def shape(value: Any) -> Any:
+    """The structure of an answer: keys and types, not values."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def test_api_answers_have_the_shapes_of_a_second_implementation(moto_url):
+    """moto implements Application Auto Scaling too: the same calls must give answers of the same shape."""
+    answers = []
+    with ddbload.Emulator() as server:
+        for url in (moto_url, server.url):
+            ddb, aas = clients(url)
+            table = f"shape-{uuid.uuid4().hex[:6]}"
+            ddb.create_table(TableName=table, BillingMode="PROVISIONED",
+                             ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+            target = {"ServiceNamespace": "dynamodb", "ResourceId": f"table/{table}", "ScalableDimension": WRITE}
+            config = {"TargetValue": 50.0, "PredefinedMetricSpecification":
+                      {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"}}  # fmt: skip
+            calls = [
+                aas.register_scalable_target(MinCapacity=5, MaxCapacity=50, **target),
+                aas.describe_scalable_targets(ServiceNamespace="dynamodb", ResourceIds=[f"table/{table}"]),
+                aas.put_scaling_policy(
+                    PolicyName="p",
+                    PolicyType="TargetTrackingScaling",
+                    TargetTrackingScalingPolicyConfiguration=config,
+                    **target,
+                ),
+                aas.describe_scaling_policies(ServiceNamespace="dynamodb", ResourceId=f"table/{table}"),
+                aas.delete_scaling_policy(PolicyName="p", **target),
+                aas.deregister_scalable_target(**target),
+            ]
+            answers.append([shape(c) for c in calls])
+            if url == server.url:
+                # The API reference lists ObjectNotFoundException here (moto answers ValidationException).
+                with pytest.raises(aas.exceptions.ObjectNotFoundException):
+                    aas.deregister_scalable_target(**target)
+    moto, ours = answers
+    for theirs, mine in zip(moto, ours):
+        # Everything moto answers, the endpoint answers with the same type (it may say more).
+        for key, kind in theirs.items():
+            assert key in mine, (key, mine)
+            if key not in ("ScalableTargets", "ScalingPolicies"):
+                assert mine[key] == kind, key
+        for listed in ("ScalableTargets", "ScalingPolicies"):
+            if theirs.get(listed):
+                assert set(theirs[listed][0]) <= set(mine[listed][0]), set(theirs[listed][0]) - set(mine[listed][0])
