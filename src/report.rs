@@ -15,6 +15,13 @@ use crate::workload::tables::TableInfo;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// A table's provisioned figures at one moment (None: on-demand, or not read).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Provisioned {
+    pub read: Option<i64>,
+    pub write: Option<i64>,
+}
+
 /// One row of the time series: what completed during second `t` (which lasted `seconds`, less than 1
 /// only for the last, partial second).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -30,10 +37,18 @@ pub struct TimeseriesRow {
     #[serde(with = "rust_decimal::serde::float")]
     pub write_units: Decimal,
     pub p99_ms: Option<f64>,
+    /// Each table's provisioned figures in force that second (auto scaling may change them).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub provisioned: BTreeMap<String, Provisioned>,
 }
 
 impl TimeseriesRow {
-    pub fn from_interval(t: u64, seconds: f64, interval: &Interval) -> Self {
+    pub fn from_interval(
+        t: u64,
+        seconds: f64,
+        interval: &Interval,
+        provisioned: &BTreeMap<String, Provisioned>,
+    ) -> Self {
         let h = &interval.latency_us;
         Self {
             t,
@@ -45,6 +60,7 @@ impl TimeseriesRow {
             read_units: interval.capacity.read_units(),
             write_units: interval.capacity.write_units(),
             p99_ms: (!h.is_empty()).then(|| us_to_ms(h.value_at_quantile(0.99))),
+            provisioned: provisioned.clone(),
         }
     }
 }

@@ -178,3 +178,20 @@ def test_throttle_rate_is_throttled_attempts_over_attempts(clean_result):
     assert attempts >= summary["reads"]["ok"] + summary["writes"]["ok"]
     assert summary["throttle_rate"] == (throttled / attempts if attempts else 0.0)
     assert figures(clean_result)["attempts"] == attempts
+
+
+def test_advice_says_how_long_throttling_lasted_before_auto_scaling_caught_up(clean_result):
+    result = copy.deepcopy(clean_result)
+    orders = next(name for name, info in result["tables"].items() if info["role"] == "orders")
+    rows = result["timeseries"]
+    for i, row in enumerate(rows):
+        row["provisioned"] = {orders: {"read": 10, "write": 10 if i < 2 else 29}}
+        row["throttled"] = 40 if i < 2 else 0
+    text = "\n".join(advise(result).details)
+    step_at = rows[2]["t"]
+    expected = (
+        f"Auto scaling raised {orders}'s write capacity from 10 to 29 at {step_at}s, "
+        f"{step_at - rows[0]['t']}s after throttling began (80 throttled attempts before it caught up)."
+    )
+    assert expected in text, text
+    assert "오토 스케일링" in "\n".join(advise(result, "ko").details)

@@ -194,3 +194,29 @@ def test_api_answers_have_the_shapes_of_a_second_implementation(moto_url):
         for listed in ("ScalableTargets", "ScalingPolicies"):
             if theirs.get(listed):
                 assert set(theirs[listed][0]) <= set(mine[listed][0]), set(theirs[listed][0]) - set(mine[listed][0])
+
+
+def test_a_run_records_the_capacity_auto_scaling_sets_while_it_runs(tables, local_credentials):
+    """Real time, kept short: raising the auto scaling minimum during a run shows in its time series
+    within a few seconds (the engine reads the tables' figures every 2 s)."""
+    products, orders = tables
+    with ddbload.Emulator() as server:
+        _, aas = clients(server.url)
+        config = ddbload.LoadConfig(
+            endpoint_url=server.url, products_table=products, orders_table=orders, create_tables=True,
+            seed_products=50, table_capacity="5/5", threads=2, duration="7s",
+        )  # fmt: skip
+        raised = []
+
+        def on_event(event: dict) -> None:
+            if event["type"] == "tick" and event["t"] == 1 and not raised:
+                aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{orders}",
+                                             ScalableDimension=WRITE, MinCapacity=50, MaxCapacity=100)  # fmt: skip
+                raised.append(True)
+
+        result = ddbload.run(config, progress=on_event)
+    figures = [row["provisioned"][orders]["write"] for row in result.timeseries]
+    assert figures[0] == 5 and figures[-1] == 50, figures
+    assert figures == sorted(figures), "one step up, as auto scaling applied the new minimum"
+    steps = __import__("ddbload.timeline", fromlist=["steps"]).steps(result.data)
+    assert [(s.table, s.kind, s.before, s.after) for s in steps] == [(orders, "write", 5, 50)]

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import timeline
 from .figures import figures
 
 SUMMARY_LIMIT = 300
@@ -329,6 +330,10 @@ def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     plans = _table_plans(result, f)
     throttled = f["throttle_rate"] >= THROTTLED
     details = _details_en(result, f, plans) if lang == "en" else _details_ko(result, f, plans)
+    scaled = timeline.steps(result)
+    if scaled:
+        details += ["", "## Auto scaling during the test" if lang == "en" else "## 테스트 중 오토 스케일링"]
+        details += [f"- {timeline.describe(step, lang)}" for step in scaled]
     return Advice(summarize(plans, throttled, lang), details, plans)
 
 

@@ -37,12 +37,21 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
     fig = go.Figure()
     fig.add_scatter(x=t, y=_rates(rows, "read_units"), name="read units/s consumed", mode="lines")
     fig.add_scatter(x=t, y=_rates(rows, "write_units"), name="write units/s consumed", mode="lines")
-    rcu = sum(info.get("read_capacity_units") or 0 for info in result["tables"].values())
-    wcu = sum(info.get("write_capacity_units") or 0 for info in result["tables"].values())
-    if rcu:
-        fig.add_hline(y=rcu, line_dash="dash", annotation_text=f"provisioned RCU {rcu}")
-    if wcu:
-        fig.add_hline(y=wcu, line_dash="dot", annotation_text=f"provisioned WCU {wcu}")
+    if any(row.get("provisioned") for row in rows):
+        # Per table, per second: auto scaling's steps show where they happened.
+        for table in sorted({name for row in rows for name in row.get("provisioned", {})}):
+            for kind, dash in (("read", "dash"), ("write", "dot")):
+                figures = [(row.get("provisioned", {}).get(table) or {}).get(kind) for row in rows]
+                if any(v is not None for v in figures):
+                    fig.add_scatter(x=t, y=figures, name=f"{table} provisioned {kind}", mode="lines",
+                                    line={"dash": dash, "shape": "hv"})  # fmt: skip
+    else:
+        rcu = sum(info.get("read_capacity_units") or 0 for info in result["tables"].values())
+        wcu = sum(info.get("write_capacity_units") or 0 for info in result["tables"].values())
+        if rcu:
+            fig.add_hline(y=rcu, line_dash="dash", annotation_text=f"provisioned RCU {rcu}")
+        if wcu:
+            fig.add_hline(y=wcu, line_dash="dot", annotation_text=f"provisioned WCU {wcu}")
     out.append(("Consumed vs provisioned capacity units", fig))
 
     fig = go.Figure()

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::metrics::{Interval, Metrics};
-use crate::report::TimeseriesRow;
+use crate::report::{Provisioned, TimeseriesRow};
 
 /// What an engine thread sends the aggregator: about one message a second, never one per request.
 pub enum ThreadMessage {
@@ -26,6 +26,8 @@ pub struct Aggregator {
     pending: BTreeMap<u64, (f64, Interval)>,
     pub totals: Metrics,
     pub rows: Vec<TimeseriesRow>,
+    /// The provisioned figures last read: attached to each row as it is released.
+    pub provisioned: BTreeMap<String, Provisioned>,
 }
 
 impl Aggregator {
@@ -36,6 +38,7 @@ impl Aggregator {
             pending: BTreeMap::new(),
             totals: Metrics::default(),
             rows: Vec::new(),
+            provisioned: BTreeMap::new(),
         }
     }
 
@@ -79,7 +82,7 @@ impl Aggregator {
                 break;
             }
             let (seconds, interval) = self.pending.remove(&second).expect("key was just seen");
-            let row = TimeseriesRow::from_interval(second, seconds, &interval);
+            let row = TimeseriesRow::from_interval(second, seconds, &interval, &self.provisioned);
             self.rows.push(row.clone());
             out.push(row);
         }

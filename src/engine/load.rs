@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::aggregate::{Aggregator, ThreadMessage};
 use super::events::Event;
+use super::watch::{self, CapacityWatch};
 use super::worker::Worker;
 use crate::metrics::Metrics;
 use crate::report::Measured;
@@ -26,6 +27,8 @@ use crate::workload::Workload;
 
 pub struct LoadPlan {
     pub workload: Arc<Workload>,
+    /// Reads the tables' provisioned figures during the run (None: don't).
+    pub watch: Option<CapacityWatch>,
     pub sdk: SdkConfig,
     pub workers: u32,
     pub duration: Duration,
@@ -70,9 +73,26 @@ pub async fn run_load(
     }
     drop(tx);
     let mut aggregator = Aggregator::new(thread_count);
-    while let Some(message) = rx.recv().await {
-        for row in aggregator.absorb(message) {
-            let _ = events.send(Event::Tick(row));
+    if let Some(watch) = &plan.watch {
+        watch.poll(&mut aggregator.provisioned).await;
+    }
+    let mut polls = tokio::time::interval_at(start + watch::EVERY, watch::EVERY);
+    polls.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            message = rx.recv() => match message {
+                Some(message) => {
+                    for row in aggregator.absorb(message) {
+                        let _ = events.send(Event::Tick(row));
+                    }
+                }
+                None => break,
+            },
+            _ = polls.tick(), if plan.watch.is_some() => {
+                if let Some(watch) = &plan.watch {
+                    watch.poll(&mut aggregator.provisioned).await;
+                }
+            }
         }
     }
     for row in aggregator.finish() {

@@ -6,6 +6,7 @@ mod events;
 mod load;
 mod session;
 mod setup;
+mod watch;
 mod worker;
 
 use std::thread;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::events::Event;
 use super::load::{run_load, LoadPlan};
 use super::setup::prepare_tables;
+use super::watch::CapacityWatch;
 use crate::config::RunConfig;
 use crate::connection::Retries;
 use crate::error::EngineError;
@@ -81,7 +82,12 @@ pub async fn run(
             workload.catalog.len()
         ),
     ));
+    let watch = CapacityWatch {
+        client: Client::new(&sdk),
+        tables: vec![config.products_table.clone(), config.orders_table.clone()],
+    };
     let plan = LoadPlan {
+        watch: Some(watch),
         workload: Arc::new(workload),
         sdk,
         workers: config.threads,
