@@ -377,3 +377,15 @@ def test_local_indexes_are_the_same(both):
     same_exactly(both, "query", TableName=name, IndexName="by-price", ConsistentRead=True, Limit=2,
                  KeyConditionExpression="pk = :c", ExpressionAttributeValues={":c": {"S": "c"}},
                  ReturnConsumedCapacity="INDEXES")  # fmt: skip
+
+
+def test_parallel_scan_segments_cover_the_table_once(both, tables):
+    simple, _ = tables
+    for i in range(40):
+        same(both, "put_item", TableName=simple, Item={"pk": {"S": f"seg{i:02}"}})
+    for client in both:
+        seen = []
+        for segment in range(3):
+            seen += [i["pk"]["S"] for i in client.scan(TableName=simple, Segment=segment, TotalSegments=3)["Items"]]
+        assert sorted(seen) == [f"seg{i:02}" for i in range(40)], "every item once, across the segments"
+    same_exactly(both, "scan", TableName=simple, Segment=0, TotalSegments=1, Select="COUNT")

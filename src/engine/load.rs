@@ -74,7 +74,8 @@ pub async fn run_load(
     drop(tx);
     let mut aggregator = Aggregator::new(thread_count);
     if let Some(watch) = &plan.watch {
-        watch.poll(&mut aggregator.provisioned).await;
+        let _ =
+            tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;
     }
     let mut polls = tokio::time::interval_at(start + watch::EVERY, watch::EVERY);
     polls.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -88,9 +89,10 @@ pub async fn run_load(
                 }
                 None => break,
             },
-            _ = polls.tick(), if plan.watch.is_some() => {
+            _ = polls.tick(), if plan.watch.is_some() && Instant::now() < deadline && !cancel.is_cancelled() => {
                 if let Some(watch) = &plan.watch {
-                    watch.poll(&mut aggregator.provisioned).await;
+                    // A slow or stalled endpoint must not hold up the rows: the last figures stay.
+                    let _ = tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;
                 }
             }
         }

@@ -30,7 +30,13 @@ impl CapacityWatch {
                 .and_then(|b| b.billing_mode())
                 .is_some_and(|m| m.as_str() == "PAY_PER_REQUEST");
             let throughput = desc.provisioned_throughput();
-            let figure = |v: Option<i64>| if on_demand { None } else { v.filter(|n| *n > 0) };
+            let figure = |v: Option<i64>| {
+                if on_demand {
+                    None
+                } else {
+                    v.filter(|n| *n > 0)
+                }
+            };
             last.insert(
                 table.clone(),
                 Provisioned {

@@ -18,7 +18,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
+use std::net::ToSocketAddrs;
+
+use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SystemClock;
@@ -41,7 +43,16 @@ pub struct Emulator {
     pub addr: SocketAddr,
     pub store: Arc<Store>,
     shutdown: CancellationToken,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// What every server thread shares.
+struct Context {
+    store: Arc<Store>,
+    shared: Arc<Shared>,
+    requests: Arc<AtomicU64>,
+    shutdown: CancellationToken,
+    started: Instant,
 }
 
 impl Emulator {
@@ -53,27 +64,66 @@ impl Emulator {
                 format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
             ));
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads)
-            .thread_name("ddbload-emulator")
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(TcpListener::bind((host, port)))?;
-        let addr = listener.local_addr()?;
         let store = Arc::new(Store::new(Arc::new(SystemClock::default()), region));
         let shutdown = CancellationToken::new();
-        let (stop, served) = (shutdown.clone(), store.clone());
-        let thread = std::thread::Builder::new()
-            .name("ddbload-emulator-accept".into())
-            .spawn(move || {
-                runtime.block_on(serve(listener, served, stop));
-                runtime.shutdown_background();
-            })?;
+        let shared = Arc::new(Shared::default());
+        let requests = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        // One current-thread runtime per server thread, each with its own listener on the same port
+        // (SO_REUSEPORT: the kernel spreads connections): no work stealing between threads.
+        let mut addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("cannot resolve {host}"),
+            )
+        })?;
+        let mut handles = Vec::with_capacity(threads);
+        for index in 0..threads {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let listener = {
+                let _entered = runtime.enter();
+                let socket = if addr.is_ipv4() {
+                    TcpSocket::new_v4()?
+                } else {
+                    TcpSocket::new_v6()?
+                };
+                socket.set_reuseaddr(true)?;
+                if threads > 1 {
+                    socket.set_reuseport(true)?;
+                }
+                socket.bind(addr)?;
+                socket.listen(1024)?
+            };
+            addr = listener.local_addr()?;
+            let context = Context {
+                store: store.clone(),
+                shared: shared.clone(),
+                requests: requests.clone(),
+                shutdown: shutdown.clone(),
+                started,
+            };
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("ddbload-emulator-{index}"))
+                    .spawn(move || {
+                        if index == 0 {
+                            runtime.spawn(expire_in_background(
+                                context.store.clone(),
+                                context.shutdown.clone(),
+                            ));
+                        }
+                        runtime.block_on(serve(listener, context));
+                        runtime.shutdown_background();
+                    })?,
+            );
+        }
         Ok(Emulator {
             addr,
             store,
             shutdown,
-            thread: Some(thread),
+            threads: handles,
         })
     }
 
@@ -83,7 +133,7 @@ impl Emulator {
 
     pub fn stop(&mut self) {
         self.shutdown.cancel();
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
     }
@@ -95,12 +145,15 @@ impl Drop for Emulator {
     }
 }
 
-async fn serve(listener: TcpListener, store: Arc<Store>, shutdown: CancellationToken) {
-    let requests = Arc::new(AtomicU64::new(0));
-    let shared = Arc::new(Shared::default());
-    let started = Instant::now();
+async fn serve(listener: TcpListener, context: Context) {
+    let Context {
+        store,
+        shared,
+        requests,
+        shutdown,
+        started,
+    } = context;
     let mut backoff = Duration::from_millis(10);
-    tokio::spawn(expire_in_background(store.clone(), shutdown.clone()));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
