@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::connection::Connection;
+use crate::workload::keys::KeyDistribution;
 use crate::workload::money;
 
 /// A rejected input: which option (as the CLI spells it) and why, in one line.
@@ -74,6 +75,40 @@ impl FromStr for WriteOp {
     }
 }
 
+/// One stage of a load shape: ramp linearly from the previous rate to `target` over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Stage {
+    #[serde(rename = "duration_s", serialize_with = "serialize_secs")]
+    pub duration: Duration,
+    pub target: f64,
+}
+
+/// Parses `--stages 2m:1000,30s:8000`: DURATION:TARGET pairs.
+pub fn parse_stages(text: &str) -> Result<Vec<Stage>, ConfigError> {
+    let bad = |why: String| {
+        ConfigError::new(
+            "--stages",
+            format!("expected DURATION:RATE pairs such as 2m:1000,30s:8000 ({why}), got {text:?}"),
+        )
+    };
+    let mut stages = Vec::new();
+    for part in text.split(',') {
+        let (duration, target) = part
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| bad(format!("no ':' in {part:?}")))?;
+        let duration = parse_duration("--stages", duration).map_err(|e| bad(e.message))?;
+        let target: f64 = target
+            .trim()
+            .parse()
+            .ok()
+            .filter(|t: &f64| t.is_finite() && *t >= 0.0)
+            .ok_or_else(|| bad(format!("rate {target:?} is not a number of at least 0")))?;
+        stages.push(Stage { duration, target });
+    }
+    Ok(stages)
+}
+
 /// Everything one load test needs; built by the Python front or by tests, then `validate`d.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunConfig {
@@ -104,6 +139,24 @@ pub struct RunConfig {
     /// Capacity tables created by this run get after seeding: None = on-demand, Some((rcu, wcu)) =
     /// provisioned (as the workshop sets its tables before a test).
     pub table_capacity: Option<(u32, u32)>,
+    /// Open model: a constant arrival rate (operations per second) for `duration`.
+    pub rate: Option<f64>,
+    /// Open model: a load shape in stages (the duration is their sum).
+    pub stages: Vec<Stage>,
+    /// The rate the first stage ramps from.
+    pub start_rate: f64,
+    /// Open model: most requests in flight at once; arrivals beyond wait (their wait counts in
+    /// latency), and arrivals beyond as many again are dropped and counted.
+    pub max_in_flight: u32,
+    #[serde(serialize_with = "serialize_display")]
+    pub key_distribution: KeyDistribution,
+}
+
+fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
 }
 
 fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -137,11 +190,18 @@ impl Default for RunConfig {
             ttl_hours: 24,
             sample_products: 10_000,
             table_capacity: None,
+            rate: None,
+            stages: Vec::new(),
+            start_rate: 0.0,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            key_distribution: KeyDistribution::Uniform,
         }
     }
 }
 
 pub const MAX_THREADS: u32 = 10_000;
+pub const DEFAULT_MAX_IN_FLIGHT: u32 = 10_000;
+pub const MAX_RATE: f64 = 10_000_000.0;
 pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 impl RunConfig {
@@ -153,8 +213,67 @@ impl RunConfig {
         }
     }
 
+    /// Whether arrivals follow a schedule (open model) rather than workers in a loop.
+    pub fn is_open_model(&self) -> bool {
+        self.rate.is_some() || !self.stages.is_empty()
+    }
+
+    fn validate_open_model(&self) -> Result<(), ConfigError> {
+        if self.rate.is_some() && !self.stages.is_empty() {
+            return Err(ConfigError::new(
+                "--rate",
+                "give either --rate or --stages, not both",
+            ));
+        }
+        if let Some(rate) = self.rate {
+            if !(rate.is_finite() && rate > 0.0 && rate <= MAX_RATE) {
+                return Err(ConfigError::new(
+                    "--rate",
+                    format!("must be more than 0 and at most {MAX_RATE} operations a second, got {rate}"),
+                ));
+            }
+        }
+        let total: Duration = self.stages.iter().map(|s| s.duration).sum();
+        if !self.stages.is_empty() && (total.is_zero() || total > MAX_DURATION) {
+            return Err(ConfigError::new(
+                "--stages",
+                format!(
+                    "must last more than 0 and at most 24h, got {}s",
+                    total.as_secs_f64()
+                ),
+            ));
+        }
+        if let Some(stage) = self
+            .stages
+            .iter()
+            .find(|s| !(s.target.is_finite() && s.target <= MAX_RATE))
+        {
+            return Err(ConfigError::new(
+                "--stages",
+                format!(
+                    "a stage's rate must be at most {MAX_RATE}, got {}",
+                    stage.target
+                ),
+            ));
+        }
+        if !(self.start_rate.is_finite() && self.start_rate >= 0.0 && self.start_rate <= MAX_RATE) {
+            return Err(ConfigError::new(
+                "--start-rate",
+                format!("must be between 0 and {MAX_RATE}, got {}", self.start_rate),
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.max_in_flight) {
+            return Err(ConfigError::new(
+                "--max-in-flight",
+                format!("must be between 1 and 1000000, got {}", self.max_in_flight),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_open_model()?;
         if self.threads < 1 || self.threads > MAX_THREADS {
             return Err(ConfigError::new(
                 "--threads",

@@ -43,7 +43,10 @@ pub struct OpStats {
     pub gave_up: u64,
     /// Operations cut by the deadline (their effect on the table is unknown).
     pub cut_at_deadline: u64,
+    /// From each operation's intended start (open model: its arrival; closed: its send).
     pub latency_us: Histogram<u64>,
+    /// From the first attempt's actual send.
+    pub service_us: Histogram<u64>,
 }
 
 impl Default for OpStats {
@@ -58,6 +61,7 @@ impl Default for OpStats {
             gave_up: 0,
             cut_at_deadline: 0,
             latency_us: new_histogram(),
+            service_us: new_histogram(),
         }
     }
 }
@@ -79,6 +83,9 @@ impl OpStats {
         self.latency_us
             .add(&other.latency_us)
             .expect("histograms share bounds");
+        self.service_us
+            .add(&other.service_us)
+            .expect("histograms share bounds");
     }
 
     pub fn error_count(&self) -> u64 {
@@ -89,6 +96,9 @@ impl OpStats {
 /// What happened during one second, for the time series and the live line.
 #[derive(Debug, Clone)]
 pub struct Interval {
+    /// Open model: arrivals scheduled (offered) and arrivals dropped this second.
+    pub offered: u64,
+    pub dropped: u64,
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
@@ -100,6 +110,8 @@ pub struct Interval {
 impl Default for Interval {
     fn default() -> Self {
         Self {
+            offered: 0,
+            dropped: 0,
             reads_ok: 0,
             writes_ok: 0,
             throttled: 0,
@@ -112,6 +124,8 @@ impl Default for Interval {
 
 impl Interval {
     pub fn merge(&mut self, other: &Interval) {
+        self.offered += other.offered;
+        self.dropped += other.dropped;
         self.reads_ok += other.reads_ok;
         self.writes_ok += other.writes_ok;
         self.throttled += other.throttled;
@@ -123,17 +137,37 @@ impl Interval {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.reads_ok + self.writes_ok + self.throttled + self.errors == 0
+        self.offered + self.dropped + self.reads_ok + self.writes_ok + self.throttled + self.errors
+            == 0
     }
 }
 
 /// Everything one engine thread measured.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Metrics {
     pub reads: OpStats,
     pub writes: OpStats,
     pub capacity: Capacity,
     pub interval: Interval,
+    /// Open model: arrivals scheduled, arrivals dropped (no room even to wait), and the lag from
+    /// intended start to actual send (when it grows, the client is the limit, not DynamoDB).
+    pub offered: u64,
+    pub dropped: u64,
+    pub lag_us: Histogram<u64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            reads: OpStats::default(),
+            writes: OpStats::default(),
+            capacity: Capacity::default(),
+            interval: Interval::default(),
+            offered: 0,
+            dropped: 0,
+            lag_us: new_histogram(),
+        }
+    }
 }
 
 impl Metrics {
@@ -166,6 +200,37 @@ impl Metrics {
         self.interval.capacity.add(capacity);
     }
 
+    pub fn record_arrival(&mut self) {
+        self.offered += 1;
+        self.interval.offered += 1;
+    }
+
+    pub fn record_dropped(&mut self) {
+        self.dropped += 1;
+        self.interval.dropped += 1;
+    }
+
+    pub fn record_lag(&mut self, lag: Duration) {
+        self.lag_us
+            .saturating_record((lag.as_micros() as u64).max(1));
+    }
+
+    /// An operation's end: `latency` from its intended start, `service` from its first send.
+    pub fn record_timed(
+        &mut self,
+        read: bool,
+        outcome: Outcome,
+        latency: Duration,
+        service: Duration,
+    ) {
+        if outcome == Outcome::Ok {
+            let micros = (service.as_micros() as u64).max(1);
+            self.stats(read).service_us.saturating_record(micros);
+        }
+        self.record(read, outcome, latency);
+    }
+
+    /// An operation's end, timed from its send (closed model: intended start and send are one).
     pub fn record(&mut self, read: bool, outcome: Outcome, latency: Duration) {
         let micros = (latency.as_micros() as u64).max(1);
         match outcome {
@@ -208,6 +273,11 @@ impl Metrics {
         self.reads.merge(&other.reads);
         self.writes.merge(&other.writes);
         self.capacity.add(&other.capacity);
+        self.offered += other.offered;
+        self.dropped += other.dropped;
+        self.lag_us
+            .add(&other.lag_us)
+            .expect("histograms share bounds");
     }
 }
 

@@ -28,6 +28,14 @@ pub struct Provisioned {
 pub struct TimeseriesRow {
     pub t: u64,
     pub seconds: f64,
+    /// Open model: the operations the schedule called for this second, those offered (scheduled
+    /// arrivals), and those dropped; absent for closed-loop runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<u64>,
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
@@ -48,11 +56,15 @@ impl TimeseriesRow {
         seconds: f64,
         interval: &Interval,
         provisioned: &BTreeMap<String, Provisioned>,
+        target_rate: Option<f64>,
     ) -> Self {
         let h = &interval.latency_us;
         Self {
             t,
             seconds,
+            offered: target_rate.map(|_| interval.offered),
+            dropped: target_rate.map(|_| interval.dropped),
+            target_rate: target_rate.map(|r| (r * 10.0).round() / 10.0),
             reads_ok: interval.reads_ok,
             writes_ok: interval.writes_ok,
             throttled: interval.throttled,
@@ -102,7 +114,10 @@ pub struct OpSummary {
     pub errors: BTreeMap<String, u64>,
     pub gave_up: u64,
     pub cut_at_deadline: u64,
+    /// From each operation's intended start (so waiting for a slot or a stalled endpoint counts).
     pub latency_ms: LatencyMs,
+    /// From the first attempt's actual send.
+    pub service_ms: LatencyMs,
     pub per_second: f64,
 }
 
@@ -118,6 +133,7 @@ impl OpSummary {
             gave_up: stats.gave_up,
             cut_at_deadline: stats.cut_at_deadline,
             latency_ms: LatencyMs::from_histogram(&stats.latency_us),
+            service_ms: LatencyMs::from_histogram(&stats.service_us),
             per_second: if duration_s > 0.0 {
                 (stats.ok as f64 / duration_s * 10.0).round() / 10.0
             } else {
@@ -129,8 +145,17 @@ impl OpSummary {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
+    /// "closed" (workers in a loop) or "open" (arrivals on a schedule).
+    pub model: &'static str,
     pub reads: OpSummary,
     pub writes: OpSummary,
+    /// Open model: arrivals scheduled and dropped, and the lag from intended start to send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling_lag_ms: Option<LatencyMs>,
     /// Throttled attempts / all attempts (requests sent, retries included): one definition everywhere.
     pub throttle_rate: f64,
 }
@@ -147,8 +172,12 @@ pub struct UnitTotals {
 pub struct Histograms {
     pub encoding: &'static str,
     pub unit: &'static str,
+    /// Latency from intended start, per operation.
     pub reads: String,
     pub writes: String,
+    /// Service time from the actual send, per operation.
+    pub service_reads: String,
+    pub service_writes: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -197,6 +226,7 @@ impl RunReport {
             interrupted,
         } = measured;
         let (reads, writes) = (&metrics.reads, &metrics.writes);
+        let open = ctx.config.is_open_model();
         let throttled = reads.throttled_attempts + writes.throttled_attempts;
         let attempts = reads.attempts + writes.attempts;
         let c = &metrics.capacity;
@@ -228,6 +258,10 @@ impl RunReport {
             interrupted,
             tables: ctx.tables,
             summary: Summary {
+                model: if open { "open" } else { "closed" },
+                offered: open.then_some(metrics.offered),
+                dropped: open.then_some(metrics.dropped),
+                scheduling_lag_ms: open.then(|| LatencyMs::from_histogram(&metrics.lag_us)),
                 reads: OpSummary::new(reads, duration_s),
                 writes: OpSummary::new(writes, duration_s),
                 throttle_rate: if attempts > 0 {
@@ -243,6 +277,8 @@ impl RunReport {
                 unit: "microseconds",
                 reads: encode_histogram(&reads.latency_us),
                 writes: encode_histogram(&writes.latency_us),
+                service_reads: encode_histogram(&reads.service_us),
+                service_writes: encode_histogram(&writes.service_us),
             },
             config: ctx.config,
         }

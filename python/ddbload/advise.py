@@ -57,8 +57,14 @@ def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]
     key_range = any(
         "KeyRange" in reason for op in ("reads", "writes") for reason in summary[op].get("throttled_by_reason", {})
     )
-    # Under throttling the consumed units understate demand: scale by the share of attempts that got through.
-    demand = 1.0 / max(1.0 - f["throttle_rate"], 0.05)
+    # Under throttling the consumed units understate demand. An open-model run knows its demand: the
+    # arrivals it offered per completed operation. A closed loop does not (its workers waited instead
+    # of sending): scale by the share of attempts that got through, an estimate said as such.
+    completed = summary["reads"]["ok"] + summary["writes"]["ok"]
+    if summary.get("model") == "open" and summary.get("offered"):
+        demand = summary["offered"] / max(completed, 1)
+    else:
+        demand = 1.0 / max(1.0 - f["throttle_rate"], 0.05)
     plans = []
     for name, info in sorted(result["tables"].items()):
         units = result["consumed_capacity"].get(name, {"read_units": 0.0, "write_units": 0.0})
@@ -323,6 +329,16 @@ def _details_ko(result: dict[str, Any], f: dict[str, float], plans: list[TablePl
     return lines
 
 
+DEMAND_UNKNOWN = {
+    "en": "## Demand\nThis closed-loop run was throttled, so its demand is unknown: workers waited for throttled "
+    "answers instead of sending, and the figures above are estimates. Measure the demand with arrivals that do not "
+    "wait: `ddbload run --rate {rate} ...` (or `--stages` for a ramp).",
+    "ko": "## 수요\n이 폐쇄 루프 실행은 스로틀되어 실제 수요를 알 수 없습니다: 워커가 스로틀된 응답을 기다리느라 요청을 "
+    "보내지 못했으므로 위 수치는 추정치입니다. 기다리지 않는 도착률로 수요를 측정하세요: "
+    "`ddbload run --rate {rate} ...` (램프는 `--stages`).",
+}
+
+
 def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     if lang not in TEXT:
         raise ValueError(f"--lang: expected en or ko, got {lang!r}")
@@ -330,6 +346,9 @@ def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     plans = _table_plans(result, f)
     throttled = f["throttle_rate"] >= THROTTLED
     details = _details_en(result, f, plans) if lang == "en" else _details_ko(result, f, plans)
+    if result["summary"].get("model", "closed") == "closed" and throttled:
+        rate = math.ceil((f["reads_per_s"] + f["writes_per_s"]) / max(1.0 - f["throttle_rate"], 0.05))
+        details += ["", DEMAND_UNKNOWN[lang].format(rate=rate)]
     scaled = timeline.steps(result)
     if scaled:
         details += ["", "## Auto scaling during the test" if lang == "en" else "## 테스트 중 오토 스케일링"]

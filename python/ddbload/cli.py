@@ -129,6 +129,24 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="attempts per operation, backoff with jitter between (default: 3)",
     )
     load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
+    shape = p.add_argument_group("load shape (open model: arrivals on a schedule, whatever the answers)")
+    shape.add_argument("--rate", type=float, help="operations per second, split by --read-ratio (instead of workers)")
+    shape.add_argument(
+        "--stages",
+        metavar="DUR:RATE,...",
+        help="ramps and holds, e.g. 2m:1000,30s:8000,5m:8000,1m:1000 (sets the length)",
+    )
+    shape.add_argument("--start-rate", type=float, help="the rate the first stage ramps from (default: 0)")
+    shape.add_argument(
+        "--max-in-flight",
+        type=int,
+        help="most requests in flight; later arrivals wait, beyond twice that they are dropped",
+    )
+    shape.add_argument(
+        "--key-distribution",
+        metavar="DIST",
+        help="uniform, zipf[:THETA] or hot:KEYS:SHARE (hot:1:0.3: one deal takes 30%% of picks) (default: uniform)",
+    )
     load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
 
     aws = p.add_argument_group("AWS")
@@ -203,6 +221,10 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
         span["minutes"] = args.minutes
     elif args.duration is not None:
         span["duration"] = args.duration
+    if args.stages is not None and span:
+        raise _engine.ConfigError(
+            f"--stages: the stages set the run's length; leave out --{next(iter(span))} ({args.stages})"
+        )
     return _engine.LoadConfig(
         threads=args.threads,
         region=args.region,
@@ -227,8 +249,19 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
         max_lines=args.max_lines,
         ttl_hours=args.ttl_hours,
         sample_products=args.sample_products,
+        **{k: v for k, v in shape_options(args).items() if v is not None},
         **span,
     )
+
+
+def shape_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "rate": args.rate,
+        "stages": args.stages,
+        "start_rate": args.start_rate,
+        "max_in_flight": args.max_in_flight,
+        "key_distribution": args.key_distribution,
+    }
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -20,6 +20,10 @@ DESCRIPTIONS = {
     "attempts": "requests sent, retries included",
     "gave_up": "operations that failed after their last attempt (counted in errors)",
     "cut_at_deadline": "operations still in flight when time was up (not errors)",
+    "offered": "open model: arrivals the schedule offered",
+    "dropped": "open model: arrivals dropped because even the wait queue was full",
+    **{f"service_{q}_ms": f"{q} service time (from the actual send) of all operations, ms" for q in QUANTILES},
+    **{f"lag_{q}_ms": f"open model: {q} scheduling lag (send - intended start), ms" for q in QUANTILES},
     "read_units_per_s": "average consumed read units per second",
     "write_units_per_s": "average consumed write units per second",
     "peak_read_units_per_s": "highest consumed read units in one second",
@@ -63,4 +67,12 @@ def figures(result: dict[str, Any]) -> dict[str, float]:
         _engine.merge_histograms([hist["reads"], hist["writes"]]), list(QUANTILES.values())
     )
     out.update({f"{name}_ms": value for name, value in zip(QUANTILES, combined)})
+    # Results before ddbload 0.2 have no service histograms: their latency was measured from the send.
+    service = [hist.get("service_reads", hist["reads"]), hist.get("service_writes", hist["writes"])]
+    _, served = _engine.histogram_quantiles(_engine.merge_histograms(service), list(QUANTILES.values()))
+    out.update({f"service_{name}_ms": value for name, value in zip(QUANTILES, served)})
+    lag = summary.get("scheduling_lag_ms") or {}
+    out.update({f"lag_{name}_ms": lag.get(name, 0.0) for name in QUANTILES})
+    out["offered"] = summary.get("offered", 0)
+    out["dropped"] = summary.get("dropped", 0)
     return out

@@ -58,8 +58,9 @@ def format_tick(row: dict[str, Any], duration_s: float) -> str:
     seconds = row["seconds"] or 1.0
     p99 = row["p99_ms"]
     p99_text = f"{p99:8.1f} ms" if p99 is not None else "       - ms"
+    target = f"target {row['target_rate']:7,.0f}/s  " if row.get("target_rate") is not None else ""
     return (
-        f"{min(float(row['t']), duration_s):6.0f}s/{duration_s:.0f}s  "
+        f"{min(float(row['t']), duration_s):6.0f}s/{duration_s:.0f}s  {target}"
         f"reads {row['reads_ok'] / seconds:9,.0f}/s  writes {row['writes_ok'] / seconds:9,.0f}/s  "
         f"p99 {p99_text}  throttled {row['throttled'] / seconds:7,.0f}/s  errors {row['errors']:,}"
     )

@@ -39,6 +39,15 @@ def print_summary(result: Result, console: Console) -> None:
     if gave_up:
         tries = cfg.get("max_attempts", "all")
         console.print(f"Gave up after {tries} attempts: {gave_up:,} operations (in the errors above)", highlight=False)
+    if summary.get("model") == "open":
+        lag = summary.get("scheduling_lag_ms") or {}
+        console.print(
+            f"Open model: {summary.get('offered', 0):,} arrivals offered, {summary.get('dropped', 0):,} dropped; "
+            f"latency counts from each arrival's intended start (service p99 "
+            f"{max(summary[op]['service_ms']['p99'] for op in ('reads', 'writes')):.2f} ms); "
+            f"scheduling lag p99 {lag.get('p99', 0.0):.2f} ms",
+            highlight=False,
+        )
     cut = sum(summary[op].get("cut_at_deadline", 0) for op in ("reads", "writes"))
     if cut:
         console.print(f"Cut at the deadline: {cut:,} operations still in flight (not errors)", highlight=False)

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::schedule::Schedule;
 use crate::metrics::{Interval, Metrics};
 use crate::report::{Provisioned, TimeseriesRow};
 
@@ -12,7 +13,7 @@ pub enum ThreadMessage {
         thread: usize,
         second: u64,
         seconds: f64,
-        interval: Interval,
+        interval: Box<Interval>,
     },
     Done {
         thread: usize,
@@ -28,6 +29,8 @@ pub struct Aggregator {
     pub rows: Vec<TimeseriesRow>,
     /// The provisioned figures last read: attached to each row as it is released.
     pub provisioned: BTreeMap<String, Provisioned>,
+    /// Open model: the whole schedule, for each second's target.
+    pub schedule: Option<Schedule>,
 }
 
 impl Aggregator {
@@ -39,6 +42,7 @@ impl Aggregator {
             totals: Metrics::default(),
             rows: Vec::new(),
             provisioned: BTreeMap::new(),
+            schedule: None,
         }
     }
 
@@ -82,7 +86,12 @@ impl Aggregator {
                 break;
             }
             let (seconds, interval) = self.pending.remove(&second).expect("key was just seen");
-            let row = TimeseriesRow::from_interval(second, seconds, &interval, &self.provisioned);
+            let target = self.schedule.as_ref().map(|s| {
+                let end = second as f64;
+                (s.arrivals_by(end) - s.arrivals_by(end - 1.0)) / 1.0
+            });
+            let row =
+                TimeseriesRow::from_interval(second, seconds, &interval, &self.provisioned, target);
             self.rows.push(row.clone());
             out.push(row);
         }
@@ -105,7 +114,7 @@ mod tests {
             thread,
             second,
             seconds: 1.0,
-            interval: m.take_interval(),
+            interval: Box::new(m.take_interval()),
         }
     }
 

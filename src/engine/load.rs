@@ -19,8 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::aggregate::{Aggregator, ThreadMessage};
 use super::events::Event;
+use super::schedule::Schedule;
 use super::watch::{self, CapacityWatch};
-use super::worker::Worker;
+use super::worker::{open_loop, Arrivals, Sender, Worker};
 use crate::metrics::Metrics;
 use crate::report::Measured;
 use crate::workload::Workload;
@@ -35,7 +36,14 @@ pub struct LoadPlan {
     pub max_attempts: u32,
     pub read_ratio: f64,
     pub seed: u64,
+    /// The open model's schedule (None: the closed model, `workers` in a loop).
+    pub schedule: Option<Schedule>,
+    pub max_in_flight: u32,
 }
+
+/// Order ids of the open model's engine threads start here (`<run>-900-000000001`), apart from the
+/// closed model's workers.
+const OPEN_WORKER_IDS: u32 = 900;
 
 /// Runs the load to its deadline (or a cancel) and returns what was measured.
 pub async fn run_load(
@@ -44,7 +52,12 @@ pub async fn run_load(
     cancel: &CancellationToken,
 ) -> Measured {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let thread_count = cores.min(plan.workers as usize).max(1);
+    // The open model spreads its schedule over every core; the closed one needs no more threads
+    // than workers.
+    let thread_count = match plan.schedule {
+        Some(_) => cores.max(1),
+        None => cores.min(plan.workers as usize).max(1),
+    };
     let plan = Arc::new(plan);
     let start = Instant::now();
     let deadline = start + plan.duration;
@@ -58,7 +71,16 @@ pub async fn run_load(
         let spawned = thread::Builder::new()
             .name(format!("ddbload-load-{index}"))
             .spawn(move || {
-                engine_thread(index, workers, &plan, start, deadline, &cancel, &thread_tx)
+                engine_thread(
+                    index,
+                    thread_count,
+                    workers,
+                    &plan,
+                    start,
+                    deadline,
+                    &cancel,
+                    &thread_tx,
+                )
             });
         match spawned {
             Ok(handle) => handles.push(handle),
@@ -73,6 +95,7 @@ pub async fn run_load(
     }
     drop(tx);
     let mut aggregator = Aggregator::new(thread_count);
+    aggregator.schedule = plan.schedule.clone();
     if let Some(watch) = &plan.watch {
         let _ =
             tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;
@@ -111,8 +134,10 @@ pub async fn run_load(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn engine_thread(
     index: usize,
+    thread_count: usize,
     worker_ids: Vec<u32>,
     plan: &LoadPlan,
     start: Instant,
@@ -136,20 +161,40 @@ fn engine_thread(
                 .build(),
         );
         let metrics = Rc::new(RefCell::new(Metrics::default()));
+        let sender = Rc::new(Sender {
+            workload: plan.workload.clone(),
+            client,
+            metrics: metrics.clone(),
+            cancel: cancel.clone(),
+            deadline,
+            max_attempts: plan.max_attempts,
+        });
         let mut workers = tokio::task::JoinSet::new();
-        for id in worker_ids {
-            let worker = Worker {
-                id,
-                workload: plan.workload.clone(),
-                client: client.clone(),
-                metrics: metrics.clone(),
-                cancel: cancel.clone(),
-                deadline,
-                max_attempts: plan.max_attempts,
-                read_ratio: plan.read_ratio,
-                rng: SmallRng::seed_from_u64(plan.seed ^ (u64::from(id) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-            };
-            workers.spawn_local(worker.run());
+        match &plan.schedule {
+            Some(schedule) => {
+                let share = 1.0 / thread_count as f64;
+                let arrivals = Arrivals {
+                    schedule: schedule.scaled(share),
+                    offset: (index + 1) as f64 / thread_count as f64,
+                    start,
+                    read_ratio: plan.read_ratio,
+                    in_flight: (plan.max_in_flight as usize).div_ceil(thread_count).max(1),
+                    worker_id: OPEN_WORKER_IDS + index as u32,
+                    seed: plan.seed ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+                };
+                workers.spawn_local(open_loop(sender, arrivals));
+            }
+            None => {
+                for id in worker_ids {
+                    let worker = Worker {
+                        id,
+                        sender: sender.clone(),
+                        read_ratio: plan.read_ratio,
+                        rng: SmallRng::seed_from_u64(plan.seed ^ (u64::from(id) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                    };
+                    workers.spawn_local(worker.run());
+                }
+            }
         }
         let mut ticker = interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
         ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -159,7 +204,7 @@ fn engine_thread(
                 at = ticker.tick() => {
                     let second = (at - start).as_secs_f64().round() as u64;
                     let interval = metrics.borrow_mut().take_interval();
-                    let _ = tx.send(ThreadMessage::Tick { thread: index, second, seconds: 1.0, interval });
+                    let _ = tx.send(ThreadMessage::Tick { thread: index, second, seconds: 1.0, interval: Box::new(interval) });
                     last_second = second;
                 }
                 joined = workers.join_next() => if joined.is_none() { break },
@@ -172,7 +217,7 @@ fn engine_thread(
                 thread: index,
                 second: last_second + 1,
                 seconds: (seconds * 1000.0).round() / 1000.0,
-                interval,
+                interval: Box::new(interval),
             });
         }
         let metrics = std::mem::take(&mut *metrics.borrow_mut());

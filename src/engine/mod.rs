@@ -4,6 +4,7 @@
 mod aggregate;
 mod events;
 mod load;
+pub mod schedule;
 mod session;
 mod setup;
 mod watch;

@@ -12,12 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::Event;
 use super::load::{run_load, LoadPlan};
+use super::schedule::Schedule;
 use super::setup::prepare_tables;
 use super::watch::CapacityWatch;
 use crate::config::RunConfig;
 use crate::connection::Retries;
 use crate::error::EngineError;
 use crate::report::{RunContext, RunReport};
+use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
 use crate::workload::Workload;
 
@@ -26,6 +28,9 @@ pub async fn run(
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
 ) -> Result<RunReport, EngineError> {
+    if !config.stages.is_empty() {
+        config.duration = config.stages.iter().map(|s| s.duration).sum();
+    }
     // The seed actually used is recorded, so any run can be repeated with --seed.
     let seed = *config.seed.get_or_insert_with(rand::random);
     let mut rng = SmallRng::seed_from_u64(seed);
@@ -58,6 +63,7 @@ pub async fn run(
         products_table: config.products_table.clone(),
         orders_table: config.orders_table.clone(),
         products_schema: prepared.products_schema,
+        keys: KeyPicker::new(config.key_distribution, prepared.catalog.len()),
         catalog: prepared.catalog,
         orders: OrderGenerator {
             run_id: run_id.clone(),
@@ -95,6 +101,8 @@ pub async fn run(
         max_attempts: config.max_attempts,
         read_ratio: config.read_ratio,
         seed,
+        schedule: schedule(&config),
+        max_in_flight: config.max_in_flight,
     };
     let measured = run_load(plan, events, cancel).await;
     Ok(RunReport::new(
@@ -123,4 +131,13 @@ fn new_run_id(started_at: &str, rng: &mut SmallRng) -> String {
         .collect();
     let (date, time) = digits.split_at(digits.len().min(8));
     format!("{date}-{time}-{:04x}", rng.random::<u16>())
+}
+
+/// The open model's schedule, when the config asks for one.
+fn schedule(config: &RunConfig) -> Option<Schedule> {
+    match (config.rate, config.stages.is_empty()) {
+        (Some(rate), _) => Some(Schedule::constant(rate, config.duration)),
+        (None, false) => Some(Schedule::stages(config.start_rate, &config.stages)),
+        (None, true) => None,
+    }
 }

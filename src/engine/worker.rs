@@ -1,19 +1,21 @@
-//! One closed-loop worker: pick a read or a write, send it with retries (exponential backoff, full
-//! jitter), record the outcome in its thread's metrics, repeat until the deadline or a cancel. The
-//! deadline is the deadline: an operation still in flight (or waiting to retry) then is cut and
-//! counted as cut, so a stalled endpoint cannot stretch a run.
+//! Sending operations, in either model. `Sender` sends one operation with retries (exponential
+//! backoff, full jitter), cuts it at the run's deadline (counted as cut, so a stalled endpoint cannot
+//! stretch a run) and gives it a grace after a cancel. `Worker` is the closed model: send, wait,
+//! send. `open_loop` is the open model: arrivals at their intended starts, whatever the answers.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
+use tokio::sync::Semaphore;
 use tokio::time::{sleep, sleep_until, timeout_at, Instant};
 use tokio_util::sync::CancellationToken;
 
+use super::schedule::Schedule;
 use crate::metrics::{Metrics, Outcome};
 use crate::workload::{AttemptResult, Request, Workload};
 
@@ -23,69 +25,83 @@ const CANCEL_GRACE: Duration = Duration::from_millis(700);
 const BACKOFF_BASE: Duration = Duration::from_millis(25);
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
 
-pub struct Worker {
-    pub id: u32,
+/// What sending needs, shared by one engine thread's workers or arrivals.
+pub struct Sender {
     pub workload: Arc<Workload>,
     pub client: Client,
     pub metrics: Rc<RefCell<Metrics>>,
     pub cancel: CancellationToken,
     pub deadline: Instant,
     pub max_attempts: u32,
-    pub read_ratio: f64,
-    pub rng: SmallRng,
 }
 
-impl Worker {
-    pub async fn run(mut self) {
-        let cancel = self.cancel.clone();
-        let mut seq = 0u64;
-        while !cancel.is_cancelled() && Instant::now() < self.deadline {
-            let read = self.rng.random_bool(self.read_ratio);
-            let mut request = if read {
-                self.workload.next_read(&mut self.rng)
-            } else {
-                seq += 1;
-                match self.workload.next_write(&mut self.rng, self.id, seq) {
-                    Ok(request) => request,
-                    Err(_) => {
-                        let code = "OrderGenerationError".to_owned();
-                        self.metrics.borrow_mut().record(
-                            false,
-                            Outcome::Failed(code),
-                            Duration::ZERO,
-                        );
-                        continue;
-                    }
-                }
-            };
-            let started = Instant::now();
-            let deadline = self.deadline;
-            let outcome = {
-                let send = self.send_with_retries(&mut request, read);
-                tokio::pin!(send);
-                tokio::select! {
-                    outcome = &mut send => outcome,
-                    _ = sleep_until(deadline) => Outcome::Cut,
-                    _ = cancel.cancelled() => {
-                        let grace_end = (Instant::now() + CANCEL_GRACE).min(deadline);
-                        match timeout_at(grace_end, &mut send).await {
-                            Ok(outcome) => outcome,
-                            Err(_) if Instant::now() >= deadline => Outcome::Cut,
-                            Err(_) => Outcome::Failed("InFlightAtInterrupt".into()),
-                        }
-                    }
-                }
-            };
-            self.metrics
-                .borrow_mut()
-                .record(read, outcome, started.elapsed());
+impl Sender {
+    /// A read or a write, drawn by `read_ratio`; an order that cannot be generated is recorded.
+    fn next_request(
+        &self,
+        rng: &mut SmallRng,
+        read_ratio: f64,
+        worker: u32,
+        seq: &mut u64,
+    ) -> Option<(Request, bool)> {
+        let read = rng.random_bool(read_ratio);
+        if read {
+            return Some((self.workload.next_read(rng), true));
+        }
+        *seq += 1;
+        match self.workload.next_write(rng, worker, *seq) {
+            Ok(request) => Some((request, false)),
+            Err(_) => {
+                let code = "OrderGenerationError".to_owned();
+                self.metrics
+                    .borrow_mut()
+                    .record(false, Outcome::Failed(code), Duration::ZERO);
+                None
+            }
         }
     }
 
-    async fn send_with_retries(&mut self, request: &mut Request, read: bool) -> Outcome {
+    /// One operation to its end: the outcome and when its first attempt was sent.
+    pub async fn operation(
+        &self,
+        request: &mut Request,
+        read: bool,
+        rng: &mut SmallRng,
+    ) -> (Outcome, Option<Instant>) {
+        let first_send = Cell::new(None);
+        let deadline = self.deadline;
+        let outcome = {
+            let send = self.send_with_retries(request, read, rng, &first_send);
+            tokio::pin!(send);
+            tokio::select! {
+                outcome = &mut send => outcome,
+                _ = sleep_until(deadline) => Outcome::Cut,
+                _ = self.cancel.cancelled() => {
+                    let grace_end = (Instant::now() + CANCEL_GRACE).min(deadline);
+                    match timeout_at(grace_end, &mut send).await {
+                        Ok(outcome) => outcome,
+                        Err(_) if Instant::now() >= deadline => Outcome::Cut,
+                        Err(_) => Outcome::Failed("InFlightAtInterrupt".into()),
+                    }
+                }
+            }
+        };
+        (outcome, first_send.get())
+    }
+
+    async fn send_with_retries(
+        &self,
+        request: &mut Request,
+        read: bool,
+        rng: &mut SmallRng,
+        first_send: &Cell<Option<Instant>>,
+    ) -> Outcome {
         let mut attempt = 1;
         loop {
             self.metrics.borrow_mut().record_attempt(read);
+            if first_send.get().is_none() {
+                first_send.set(Some(Instant::now()));
+            }
             let sent = self.workload.attempt(&self.client, request).await;
             let retry_code = {
                 let mut metrics = self.metrics.borrow_mut();
@@ -110,7 +126,7 @@ impl Worker {
             let ceiling = BACKOFF_BASE
                 .saturating_mul(1 << (attempt - 1).min(16))
                 .min(BACKOFF_CAP);
-            let backoff = ceiling.mul_f64(self.rng.random::<f64>());
+            let backoff = ceiling.mul_f64(rng.random::<f64>());
             if Instant::now() + backoff >= self.deadline {
                 return Outcome::Cut;
             }
@@ -121,4 +137,122 @@ impl Worker {
             attempt += 1;
         }
     }
+}
+
+/// The closed model: one worker sends, waits for the answer, sends again.
+pub struct Worker {
+    pub id: u32,
+    pub sender: Rc<Sender>,
+    pub read_ratio: f64,
+    pub rng: SmallRng,
+}
+
+impl Worker {
+    pub async fn run(mut self) {
+        let sender = self.sender.clone();
+        let mut seq = 0u64;
+        while !sender.cancel.is_cancelled() && Instant::now() < sender.deadline {
+            let Some((mut request, read)) =
+                sender.next_request(&mut self.rng, self.read_ratio, self.id, &mut seq)
+            else {
+                continue;
+            };
+            let started = Instant::now();
+            let (outcome, _) = sender.operation(&mut request, read, &mut self.rng).await;
+            // Intended start and send are one here: latency and service time are the same.
+            let took = started.elapsed();
+            sender
+                .metrics
+                .borrow_mut()
+                .record_timed(read, outcome, took, took);
+        }
+    }
+}
+
+/// One engine thread's share of the open model.
+pub struct Arrivals {
+    /// This thread's share of the schedule.
+    pub schedule: Schedule,
+    /// Where in the cumulative count this thread's arrivals fall (0 < offset <= 1): threads
+    /// interleave instead of arriving together.
+    pub offset: f64,
+    pub start: Instant,
+    pub read_ratio: f64,
+    /// Requests in flight at once on this thread; as many again may wait, the rest are dropped.
+    pub in_flight: usize,
+    pub worker_id: u32,
+    pub seed: u64,
+}
+
+/// The open model: every arrival is sent at its intended start (or waits for a free slot, its wait
+/// counting in its latency), whatever the answers to earlier ones.
+pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
+    let slots = Arc::new(Semaphore::new(arrivals.in_flight));
+    let waiting = Rc::new(Cell::new(0usize));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut rng = SmallRng::seed_from_u64(arrivals.seed);
+    let mut seq = 0u64;
+    let horizon = arrivals.schedule.duration();
+    for k in 0u64.. {
+        let Some(at) = arrivals.schedule.time_of(k as f64 + arrivals.offset) else {
+            break;
+        };
+        if at >= horizon {
+            break;
+        }
+        let intended = arrivals.start + Duration::from_secs_f64(at);
+        tokio::select! {
+            _ = sleep_until(intended) => {}
+            _ = sender.cancel.cancelled() => break,
+        }
+        while tasks.try_join_next().is_some() {}
+        sender.metrics.borrow_mut().record_arrival();
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) if waiting.get() < arrivals.in_flight => None,
+            Err(_) => {
+                sender.metrics.borrow_mut().record_dropped();
+                continue;
+            }
+        };
+        let Some((mut request, read)) =
+            sender.next_request(&mut rng, arrivals.read_ratio, arrivals.worker_id, &mut seq)
+        else {
+            continue;
+        };
+        let (sender, slots, waiting) = (sender.clone(), slots.clone(), waiting.clone());
+        let mut task_rng =
+            SmallRng::seed_from_u64(arrivals.seed ^ (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        if permit.is_none() {
+            waiting.set(waiting.get() + 1);
+        }
+        tasks.spawn_local(async move {
+            let _permit = match permit {
+                Some(permit) => permit,
+                None => {
+                    let acquired = tokio::select! {
+                        permit = slots.acquire_owned() => permit.ok(),
+                        _ = sleep_until(sender.deadline) => None,
+                    };
+                    waiting.set(waiting.get() - 1);
+                    match acquired {
+                        Some(permit) => permit,
+                        None => {
+                            sender
+                                .metrics
+                                .borrow_mut()
+                                .record(read, Outcome::Cut, Duration::ZERO);
+                            return;
+                        }
+                    }
+                }
+            };
+            let (outcome, sent) = sender.operation(&mut request, read, &mut task_rng).await;
+            let sent = sent.unwrap_or_else(Instant::now);
+            let mut metrics = sender.metrics.borrow_mut();
+            metrics.record_lag(sent.saturating_duration_since(intended));
+            metrics.record_timed(read, outcome, intended.elapsed(), sent.elapsed());
+        });
+    }
+    while tasks.join_next().await.is_some() {}
 }

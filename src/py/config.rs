@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 
 use super::convert::{config_err, count, extract_decimal};
 use crate::config::{
-    minutes_to_duration, parse_duration, parse_table_capacity, secs_to_duration, ConfigError,
-    RunConfig,
+    minutes_to_duration, parse_duration, parse_stages, parse_table_capacity, secs_to_duration,
+    ConfigError, RunConfig, Stage,
 };
 
 /// A validated load-test configuration. Every argument is keyword-only; bad values raise
@@ -26,7 +26,8 @@ impl LoadConfig {
         products_table=None, orders_table=None, create_tables=false, seed_products=None, read_ratio=None,
         read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
-        ttl_hours=None, sample_products=None, table_capacity=None,
+        ttl_hours=None, sample_products=None, table_capacity=None, rate=None, stages=None,
+        start_rate=None, max_in_flight=None, key_distribution=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -55,9 +56,37 @@ impl LoadConfig {
         ttl_hours: Option<Bound<'_, PyAny>>,
         sample_products: Option<Bound<'_, PyAny>>,
         table_capacity: Option<String>,
+        rate: Option<Bound<'_, PyAny>>,
+        stages: Option<Bound<'_, PyAny>>,
+        start_rate: Option<Bound<'_, PyAny>>,
+        max_in_flight: Option<Bound<'_, PyAny>>,
+        key_distribution: Option<String>,
     ) -> PyResult<Self> {
         let mut c = RunConfig::default();
+        if let Some(v) = stages {
+            if minutes.is_some() || duration.is_some() {
+                return Err(config_err(ConfigError::new(
+                    "--stages",
+                    "the stages set the run's length: leave out minutes/duration",
+                )));
+            }
+            c.stages = stages_of(&v)?;
+            c.duration = c.stages.iter().map(|s| s.duration).sum();
+        }
+        if let Some(v) = rate {
+            c.rate = Some(number("--rate", &v)?);
+        }
+        if let Some(v) = start_rate {
+            c.start_rate = number("--start-rate", &v)?;
+        }
+        if let Some(v) = max_in_flight {
+            c.max_in_flight = count("max_in_flight", "--max-in-flight", &v)?;
+        }
+        if let Some(v) = key_distribution {
+            c.key_distribution = v.parse().map_err(config_err)?;
+        }
         c.duration = match (minutes, duration) {
+            _ if !c.stages.is_empty() => c.duration,
             (Some(_), Some(_)) => {
                 return Err(config_err(ConfigError::new(
                     "--minutes",
@@ -178,6 +207,16 @@ impl LoadConfig {
     fn price_max(&self) -> Decimal {
         self.inner.price_max
     }
+    /// Open model: the constant arrival rate, if one was given.
+    #[getter]
+    fn rate(&self) -> Option<f64> {
+        self.inner.rate
+    }
+    /// True when arrivals follow a schedule (rate or stages) rather than workers in a loop.
+    #[getter]
+    fn open_model(&self) -> bool {
+        self.inner.is_open_model()
+    }
 
     /// The configuration as JSON, as it appears under "config" in a result.
     fn to_json(&self) -> String {
@@ -191,6 +230,11 @@ impl LoadConfig {
 
 /// A plain number (int or float) for a duration; durations are not money, so floats are fine.
 fn number(option: &'static str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{option} must be a number, not bool"
+        )));
+    }
     if value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>() {
         return value.extract();
     }
@@ -198,4 +242,40 @@ fn number(option: &'static str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
         option,
         format!("expected a number, got {}", value.repr()?),
     )))
+}
+
+/// Stages as text ("2m:1000,30s:8000") or a list of (duration, rate) pairs, the duration as text
+/// ("2m") or seconds.
+fn stages_of(value: &Bound<'_, PyAny>) -> PyResult<Vec<Stage>> {
+    if value.is_instance_of::<PyString>() {
+        return parse_stages(&value.extract::<String>()?).map_err(config_err);
+    }
+    let bad = || {
+        config_err(ConfigError::new(
+            "--stages",
+            format!(
+                "expected \"2m:1000,30s:8000\" or [(\"2m\", 1000), ...], got {}",
+                value.repr().map(|r| r.to_string()).unwrap_or_default()
+            ),
+        ))
+    };
+    let mut out = Vec::new();
+    for pair in value.try_iter().map_err(|_| bad())? {
+        let (duration, target): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+            pair?.extract().map_err(|_| bad())?;
+        let duration = if duration.is_instance_of::<PyString>() {
+            parse_duration("--stages", &duration.extract::<String>()?).map_err(config_err)?
+        } else {
+            secs_to_duration("--stages", number("--stages", &duration)?).map_err(config_err)?
+        };
+        let target = number("--stages", &target)?;
+        if !(target.is_finite() && target >= 0.0) {
+            return Err(bad());
+        }
+        out.push(Stage { duration, target });
+    }
+    if out.is_empty() {
+        return Err(bad());
+    }
+    Ok(out)
 }

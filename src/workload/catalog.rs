@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use rand::seq::index::sample;
 use rand::Rng;
 use rust_decimal::Decimal;
 
@@ -100,15 +99,6 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.products.is_empty()
-    }
-
-    pub fn pick(&self, rng: &mut impl Rng) -> usize {
-        rng.random_range(0..self.products.len())
-    }
-
-    /// Up to `n` distinct product indexes (BatchGetItem and transactions refuse duplicate keys).
-    pub fn pick_distinct(&self, rng: &mut impl Rng, n: usize) -> Vec<usize> {
-        sample(rng, self.products.len(), n.min(self.products.len())).into_vec()
     }
 }
 
@@ -254,7 +244,11 @@ mod tests {
             .collect();
         let cat =
             Catalog::from_items(&items, &schema(), &mut rng, Decimal::ONE, Decimal::TEN).unwrap();
-        let mut picks = cat.pick_distinct(&mut rng, 25);
+        let keys = crate::workload::keys::KeyPicker::new(
+            crate::workload::keys::KeyDistribution::Uniform,
+            cat.len(),
+        );
+        let mut picks = keys.pick_distinct(&mut rng, 25);
         assert_eq!(picks.len(), 10);
         picks.sort();
         picks.dedup();

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod classify;
+pub mod keys;
 pub mod money;
 pub mod ops;
 pub mod orders;

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::catalog::{Catalog, STOCK_ATTR};
 pub use super::classify::AttemptResult;
 use super::classify::{classify, classify_transact};
+use super::keys::KeyPicker;
 use super::orders::OrderGenerator;
 use super::schema::KeySchema;
 use crate::config::{ReadOp, WriteOp};
@@ -77,6 +78,8 @@ pub struct Workload {
     pub orders_table: String,
     pub products_schema: KeySchema,
     pub catalog: Catalog,
+    /// Which products reads and order lines pick (--key-distribution).
+    pub keys: KeyPicker,
     pub orders: OrderGenerator,
     pub read_op: ReadOp,
     pub write_op: WriteOp,
@@ -87,10 +90,10 @@ pub struct Workload {
 impl Workload {
     pub fn next_read(&self, rng: &mut impl Rng) -> Request {
         match self.read_op {
-            ReadOp::Get => Request::Get(self.catalog.pick(rng)),
-            ReadOp::Query => Request::Query(self.catalog.pick(rng)),
+            ReadOp::Get => Request::Get(self.keys.pick(rng)),
+            ReadOp::Query => Request::Query(self.keys.pick(rng)),
             ReadOp::BatchGet => Request::BatchGet(
-                self.catalog
+                self.keys
                     .pick_distinct(rng, self.batch_size)
                     .into_iter()
                     .map(|i| self.catalog.products[i].key.clone())
@@ -105,7 +108,9 @@ impl Workload {
         worker: u32,
         seq: u64,
     ) -> Result<Request, EngineError> {
-        let order = self.orders.generate(rng, &self.catalog, worker, seq)?;
+        let order = self
+            .orders
+            .generate(rng, &self.catalog, &self.keys, worker, seq)?;
         let item = self.orders.to_item(&order, &self.catalog)?;
         let pk = &self.orders.schema.partition.name;
         match self.write_op {

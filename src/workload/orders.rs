@@ -10,6 +10,7 @@ use rand::Rng;
 use rust_decimal::Decimal;
 
 use super::catalog::{Catalog, GENERATED_BY_ATTR, GENERATOR};
+use super::keys::KeyPicker;
 use super::money;
 use super::schema::KeySchema;
 use crate::error::EngineError;
@@ -64,15 +65,17 @@ impl OrderGenerator {
         format!("{}-{worker:03}-{seq:09}", self.run_id)
     }
 
+    /// An order of 1 to `max_lines` distinct products drawn by `keys`.
     pub fn generate(
         &self,
         rng: &mut impl Rng,
         catalog: &Catalog,
+        keys: &KeyPicker,
         worker: u32,
         seq: u64,
     ) -> Result<Order, EngineError> {
         let line_count = rng.random_range(1..=self.max_lines) as usize;
-        let lines: Vec<OrderLine> = catalog
+        let lines: Vec<OrderLine> = keys
             .pick_distinct(rng, line_count)
             .into_iter()
             .map(|product| OrderLine {
@@ -220,6 +223,13 @@ mod tests {
         }
     }
 
+    fn uniform(catalog: &Catalog) -> KeyPicker {
+        KeyPicker::new(
+            crate::workload::keys::KeyDistribution::Uniform,
+            catalog.len(),
+        )
+    }
+
     fn catalog() -> Catalog {
         let schema = KeySchema {
             partition: KeyAttr {
@@ -241,7 +251,9 @@ mod tests {
         let catalog = catalog();
         let mut rng = SmallRng::seed_from_u64(42);
         for seq in 1..50 {
-            let order = gen.generate(&mut rng, &catalog, 2, seq).unwrap();
+            let order = gen
+                .generate(&mut rng, &catalog, &uniform(&catalog), 2, seq)
+                .unwrap();
             assert!((1..=4).contains(&order.lines.len()));
             let item = gen.to_item(&order, &catalog).unwrap();
             assert_eq!(
@@ -269,8 +281,12 @@ mod tests {
         let gen = generator(KeyKind::N);
         let catalog = catalog();
         let mut rng = SmallRng::seed_from_u64(1);
-        let a = gen.generate(&mut rng, &catalog, 1, 5).unwrap();
-        let b = gen.generate(&mut rng, &catalog, 2, 5).unwrap();
+        let a = gen
+            .generate(&mut rng, &catalog, &uniform(&catalog), 1, 5)
+            .unwrap();
+        let b = gen
+            .generate(&mut rng, &catalog, &uniform(&catalog), 2, 5)
+            .unwrap();
         assert_ne!(a.key, b.key);
         assert_eq!(
             a.key["order_id"],
