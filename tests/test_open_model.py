@@ -95,6 +95,19 @@ def test_a_stall_shows_in_the_open_model_and_hides_in_a_closed_loop(tables, loca
     assert closed_run.reads["latency_ms"]["p99"] < 100, closed_run.reads["latency_ms"]
 
 
+def test_arrivals_beyond_the_wait_queue_are_dropped_and_counted(tables, local_credentials):
+    # One request in flight per engine thread, so 100 may wait per thread: the 1.5 s stall brings
+    # about 300 arrivals, and what cannot even queue is counted as dropped, never skipped silently.
+    run = _stalled_run((tables[0] + "-d", tables[1] + "-d"), {"rate": 200, "max_in_flight": 1})
+    summary = run.data["summary"]
+    done = summary["reads"]["ok"] + sum(summary["reads"]["errors"].values())
+    assert summary["dropped"] >= 30, summary
+    assert abs(summary["offered"] - 1200) <= 2, summary["offered"]
+    # Every arrival is accounted for: sent, dropped, or cut at the deadline while it waited.
+    assert summary["offered"] - 120 <= done + summary["dropped"] <= summary["offered"], summary
+    assert run.reads["latency_ms"]["max"] >= 1000, run.reads["latency_ms"]
+
+
 def test_a_hot_key_draws_the_per_key_throttling_reason(tmp_path):
     # Every read on one product: strongly consistent reads past 3,000 units a second on one key.
     result = _local(

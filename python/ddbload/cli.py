@@ -140,7 +140,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     shape.add_argument(
         "--max-in-flight",
         type=int,
-        help="most requests in flight; later arrivals wait, beyond twice that they are dropped",
+        help="most requests in flight; later arrivals wait (up to 100 per slot), beyond that they are dropped "
+        "(default: 100; raise it when rate x latency nears it)",
     )
     shape.add_argument(
         "--key-distribution",

@@ -23,7 +23,7 @@ DESCRIPTIONS = {
     "offered": "open model: arrivals the schedule offered",
     "dropped": "open model: arrivals dropped because even the wait queue was full",
     **{f"service_{q}_ms": f"{q} service time (from the actual send) of all operations, ms" for q in QUANTILES},
-    **{f"lag_{q}_ms": f"open model: {q} scheduling lag (send - intended start), ms" for q in QUANTILES},
+    **{f"lag_{q}_ms": f"open model: {q} scheduling lag (send - intended start, slot free), ms" for q in QUANTILES},
     "read_units_per_s": "average consumed read units per second",
     "write_units_per_s": "average consumed write units per second",
     "peak_read_units_per_s": "highest consumed read units in one second",

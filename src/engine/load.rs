@@ -41,6 +41,12 @@ pub struct LoadPlan {
     pub max_in_flight: u32,
 }
 
+/// How an engine thread says its client is built, and learns when the run's clock starts.
+struct StartingGate {
+    ready: UnboundedSender<()>,
+    open: tokio::sync::watch::Receiver<Option<(Instant, Instant)>>,
+}
+
 /// Order ids of the open model's engine threads start here (`<run>-900-000000001`), apart from the
 /// closed model's workers.
 const OPEN_WORKER_IDS: u32 = 900;
@@ -59,12 +65,16 @@ pub async fn run_load(
         None => cores.min(plan.workers as usize).max(1),
     };
     let plan = Arc::new(plan);
-    let start = Instant::now();
-    let deadline = start + plan.duration;
     let (tx, mut rx) = unbounded_channel();
+    let (ready_tx, mut ready_rx) = unbounded_channel::<()>();
+    let (gate_tx, gate) = tokio::sync::watch::channel(None);
     let mut handles = Vec::with_capacity(thread_count);
     for index in 0..thread_count {
         let (plan, thread_tx, cancel) = (plan.clone(), tx.clone(), cancel.clone());
+        let gate = StartingGate {
+            ready: ready_tx.clone(),
+            open: gate.clone(),
+        };
         let workers: Vec<u32> = (0..plan.workers)
             .filter(|w| *w as usize % thread_count == index)
             .collect();
@@ -76,8 +86,7 @@ pub async fn run_load(
                     thread_count,
                     workers,
                     &plan,
-                    start,
-                    deadline,
+                    gate,
                     &cancel,
                     &thread_tx,
                 )
@@ -94,6 +103,20 @@ pub async fn run_load(
         }
     }
     drop(tx);
+    drop(ready_tx);
+    // The clock starts once every thread has its client: a schedule must not begin with a backlog
+    // of arrivals that fell due while connection pools were being built.
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        for _ in 0..handles.len() {
+            if ready_rx.recv().await.is_none() {
+                break;
+            }
+        }
+    })
+    .await;
+    let start = Instant::now();
+    let deadline = start + plan.duration;
+    let _ = gate_tx.send(Some((start, deadline)));
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
     if let Some(watch) = &plan.watch {
@@ -140,8 +163,7 @@ fn engine_thread(
     thread_count: usize,
     worker_ids: Vec<u32>,
     plan: &LoadPlan,
-    start: Instant,
-    deadline: Instant,
+    mut gate: StartingGate,
     cancel: &CancellationToken,
     tx: &UnboundedSender<ThreadMessage>,
 ) {
@@ -160,6 +182,13 @@ fn engine_thread(
                 .http_client(http)
                 .build(),
         );
+        let _ = gate.ready.send(());
+        let Ok(opened) = gate.open.wait_for(Option::is_some).await else {
+            return;
+        };
+        let Some((start, deadline)) = *opened else {
+            return;
+        };
         let metrics = Rc::new(RefCell::new(Metrics::default()));
         let sender = Rc::new(Sender {
             workload: plan.workload.clone(),

@@ -4,6 +4,7 @@
 mod aggregate;
 mod events;
 mod load;
+mod pacer;
 pub mod schedule;
 mod session;
 mod setup;

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::time::{sleep, sleep_until, timeout_at, Instant};
 use tokio_util::sync::CancellationToken;
 
+use super::pacer::Pacer;
 use super::schedule::Schedule;
 use crate::metrics::{Metrics, Outcome};
 use crate::workload::{AttemptResult, Request, Workload};
@@ -169,6 +170,10 @@ impl Worker {
     }
 }
 
+/// Arrivals that may wait for a free slot, per slot: a stall of a few seconds queues (its wait counted
+/// in latency) rather than drops, while a dead endpoint cannot grow the queue without bound.
+pub const QUEUED_PER_SLOT: usize = 100;
+
 /// One engine thread's share of the open model.
 pub struct Arrivals {
     /// This thread's share of the schedule.
@@ -178,7 +183,8 @@ pub struct Arrivals {
     pub offset: f64,
     pub start: Instant,
     pub read_ratio: f64,
-    /// Requests in flight at once on this thread; as many again may wait, the rest are dropped.
+    /// Requests in flight at once on this thread; `QUEUED_PER_SLOT` times as many may wait, the rest
+    /// are dropped.
     pub in_flight: usize,
     pub worker_id: u32,
     pub seed: u64,
@@ -193,6 +199,7 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
     let mut rng = SmallRng::seed_from_u64(arrivals.seed);
     let mut seq = 0u64;
     let horizon = arrivals.schedule.duration();
+    let mut pacer = Pacer::new();
     for k in 0u64.. {
         let Some(at) = arrivals.schedule.time_of(k as f64 + arrivals.offset) else {
             break;
@@ -201,15 +208,19 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
             break;
         }
         let intended = arrivals.start + Duration::from_secs_f64(at);
-        tokio::select! {
-            _ = sleep_until(intended) => {}
-            _ = sender.cancel.cancelled() => break,
+        if intended > Instant::now() {
+            tokio::select! {
+                _ = pacer.sleep_until(intended) => {}
+                _ = sender.cancel.cancelled() => break,
+            }
+        } else if sender.cancel.is_cancelled() {
+            break;
         }
         while tasks.try_join_next().is_some() {}
         sender.metrics.borrow_mut().record_arrival();
         let permit = match slots.clone().try_acquire_owned() {
             Ok(permit) => Some(permit),
-            Err(_) if waiting.get() < arrivals.in_flight => None,
+            Err(_) if waiting.get() < arrivals.in_flight * QUEUED_PER_SLOT => None,
             Err(_) => {
                 sender.metrics.borrow_mut().record_dropped();
                 continue;
@@ -226,6 +237,7 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
         if permit.is_none() {
             waiting.set(waiting.get() + 1);
         }
+        let slot_was_free = permit.is_some();
         tasks.spawn_local(async move {
             let _permit = match permit {
                 Some(permit) => permit,
@@ -250,7 +262,11 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
             let (outcome, sent) = sender.operation(&mut request, read, &mut task_rng).await;
             let sent = sent.unwrap_or_else(Instant::now);
             let mut metrics = sender.metrics.borrow_mut();
-            metrics.record_lag(sent.saturating_duration_since(intended));
+            // Scheduling lag is the scheduler's own delay: an arrival that waited for a slot has
+            // that wait in its latency, not here.
+            if slot_was_free {
+                metrics.record_lag(sent.saturating_duration_since(intended));
+            }
             metrics.record_timed(read, outcome, intended.elapsed(), sent.elapsed());
         });
     }
