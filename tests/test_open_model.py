@@ -147,3 +147,19 @@ def test_python_takes_stages_as_pairs():
         ddbload.LoadConfig(rate=True)
     with pytest.raises(ddbload.ConfigError, match="--stages"):
         ddbload.LoadConfig(stages=[("2m", 10)], minutes=1)
+
+
+def test_compare_shows_target_against_achieved(tmp_path):
+    open_run = _local(tmp_path, "open", "--rate", "300", "--duration", "3s")
+    closed_run = _local(tmp_path, "closed", "--threads", "2", "--duration", "2s")
+    paths = []
+    for name, result in (("open", open_run), ("closed", closed_run)):
+        paths.append(tmp_path / f"{name}-run.json")
+        paths[-1].write_text(json.dumps(result))
+    proc = run_cli("compare", *map(str, paths))
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("│")[1].strip(): line for line in proc.stdout.splitlines() if line.count("│") >= 3}
+    assert "open" in rows["model"] and "closed" in rows["model"]
+    target = open_run["summary"]["offered"] / open_run["duration_s"]
+    assert f"{target:,.1f}" in rows["offered ops/s (target)"], rows["offered ops/s (target)"]
+    assert "dropped" in rows and "scheduling lag p99 ms" in rows

@@ -1,5 +1,6 @@
-"""`ddbload compare`: runs side by side - config, throughput, latency, throttles, capacity - with each
-run's change against the first, and an "all runs" column from merged histograms."""
+"""`ddbload compare`: runs side by side - config, target against achieved for open-model runs,
+throughput, latency, throttles, capacity - with each run's change against the first, and an "all runs"
+column from merged histograms."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ ROWS: list[tuple[str, str, str, bool]] = [
     ("peak write units/s", "peak_write_units_per_s", "{:,.1f}", True),
 ]
 CONFIG_ROWS = ["threads", "duration_s", "read_ratio", "read_op", "write_op", "region", "endpoint_url"]
+# Shown when any run is an open-model run: target against achieved.
+OPEN_CONFIG_ROWS = ["rate", "stages", "max_in_flight", "key_distribution"]
+OPEN_ROWS: list[tuple[str, str, str, bool]] = [
+    ("offered ops/s (target)", "offered_per_s", "{:,.1f}", True),
+    ("achieved ops/s", "ops_per_s", "{:,.1f}", True),
+    ("dropped", "dropped", "{:,}", False),
+    ("service p99 ms", "service_p99_ms", "{:,.2f}", False),
+    ("scheduling lag p99 ms", "lag_p99_ms", "{:,.2f}", False),
+]
 
 
 def merged_latency(results: list[dict[str, Any]], op: str) -> dict[str, float]:
@@ -49,18 +59,22 @@ def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
     for name in names:
         table.add_column(name, justify="right")
     table.add_column("all runs", justify="right")
-    for key in CONFIG_ROWS:
+    any_open = any(r["summary"].get("model") == "open" for r in results)
+    table.add_row("model", *(r["summary"].get("model", "closed") for r in results), "")
+    for key in CONFIG_ROWS + (OPEN_CONFIG_ROWS if any_open else []):
         table.add_row(key, *(str(r["config"].get(key)) for r in results), "")
     table.add_row("run id", *(r["run_id"] for r in results), "")
     each = [figures(r) for r in results]
+    for f, r in zip(each, results):
+        f["offered_per_s"] = f["offered"] / r["duration_s"] if r["duration_s"] else 0.0
     merged = {op: merged_latency(results, op) for op in ("reads", "writes")}
-    for label, key, fmt, higher in ROWS:
+    for label, key, fmt, higher in (OPEN_ROWS if any_open else []) + ROWS:
         cells = [fmt.format(each[0][key])]
         cells += [fmt.format(f[key]) + delta_text(each[0][key], f[key], higher) for f in each[1:]]
         total = ""
-        if key in ("reads_per_s", "writes_per_s"):
+        if key in ("reads_per_s", "writes_per_s", "offered_per_s", "ops_per_s", "dropped"):
             total = fmt.format(sum(f[key] for f in each))
-        elif key.endswith("_ms"):
+        elif key.startswith(("read_", "write_")) and key.endswith("_ms"):
             op, q = key.split("_")[0], key.split("_")[1]
             total = fmt.format(merged["reads" if op == "read" else "writes"][q])
         table.add_row(label, *cells, total)

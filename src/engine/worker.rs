@@ -4,6 +4,7 @@
 //! send. `open_loop` is the open model: arrivals at their intended starts, whatever the answers.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use tokio::sync::Semaphore;
+use tokio::sync::Notify;
 use tokio::time::{sleep, sleep_until, timeout_at, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -46,12 +47,25 @@ impl Sender {
         seq: &mut u64,
     ) -> Option<(Request, bool)> {
         let read = rng.random_bool(read_ratio);
+        self.request_for(rng, read, worker, seq)
+            .map(|request| (request, read))
+    }
+
+    /// A read, or an order numbered `seq + 1` (`seq` is advanced); an order that cannot be
+    /// generated is recorded.
+    fn request_for(
+        &self,
+        rng: &mut SmallRng,
+        read: bool,
+        worker: u32,
+        seq: &mut u64,
+    ) -> Option<Request> {
         if read {
-            return Some((self.workload.next_read(rng), true));
+            return Some(self.workload.next_read(rng));
         }
         *seq += 1;
         match self.workload.next_write(rng, worker, *seq) {
-            Ok(request) => Some((request, false)),
+            Ok(request) => Some(request),
             Err(_) => {
                 let code = "OrderGenerationError".to_owned();
                 self.metrics
@@ -190,14 +204,37 @@ pub struct Arrivals {
     pub seed: u64,
 }
 
-/// The open model: every arrival is sent at its intended start (or waits for a free slot, its wait
-/// counting in its latency), whatever the answers to earlier ones.
+/// An arrival waiting for a sender: what it is and when it should have started.
+struct Arrival {
+    intended: Instant,
+    read: bool,
+    seq: u64,
+    rng: SmallRng,
+    /// A sender was free when it arrived: its send - intended start is the scheduler's own lag.
+    slot_was_free: bool,
+}
+
+/// One engine thread's arrivals waiting to be sent, and its senders.
+struct Queue {
+    waiting: RefCell<VecDeque<Arrival>>,
+    wake: Notify,
+    idle: Cell<usize>,
+    /// The schedule has ended: senders drain what waits and stop.
+    closed: Cell<bool>,
+}
+
+/// The open model: every arrival is sent at its intended start (or waits for a free sender, its
+/// wait counting in its latency), whatever the answers to earlier ones. Up to `in_flight`
+/// long-lived senders per thread take arrivals from a queue: no task, permit or allocation per
+/// arrival beyond its place in the queue.
 pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
-    let slots = Arc::new(Semaphore::new(arrivals.in_flight));
-    let waiting = Rc::new(Cell::new(0usize));
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut rng = SmallRng::seed_from_u64(arrivals.seed);
-    let mut seq = 0u64;
+    let queue = Rc::new(Queue {
+        waiting: RefCell::new(VecDeque::new()),
+        wake: Notify::new(),
+        idle: Cell::new(0),
+        closed: Cell::new(false),
+    });
+    let mut senders = tokio::task::JoinSet::new();
     let horizon = arrivals.schedule.duration();
     let mut pacer = Pacer::new();
     for k in 0u64.. {
@@ -216,59 +253,84 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
         } else if sender.cancel.is_cancelled() {
             break;
         }
-        while tasks.try_join_next().is_some() {}
         sender.metrics.borrow_mut().record_arrival();
-        let permit = match slots.clone().try_acquire_owned() {
-            Ok(permit) => Some(permit),
-            Err(_) if waiting.get() < arrivals.in_flight * QUEUED_PER_SLOT => None,
-            Err(_) => {
-                sender.metrics.borrow_mut().record_dropped();
-                continue;
+        let free =
+            queue.idle.get() > queue.waiting.borrow().len() || senders.len() < arrivals.in_flight;
+        if !free && queue.waiting.borrow().len() >= arrivals.in_flight * QUEUED_PER_SLOT {
+            sender.metrics.borrow_mut().record_dropped();
+            continue;
+        }
+        let mut rng =
+            SmallRng::seed_from_u64(arrivals.seed ^ (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let read = rng.random_bool(arrivals.read_ratio);
+        queue.waiting.borrow_mut().push_back(Arrival {
+            intended,
+            read,
+            seq: k,
+            rng,
+            slot_was_free: free,
+        });
+        if queue.idle.get() > 0 {
+            queue.wake.notify_one();
+        } else if senders.len() < arrivals.in_flight {
+            senders.spawn_local(send_arrivals(
+                sender.clone(),
+                queue.clone(),
+                arrivals.worker_id,
+            ));
+        }
+    }
+    queue.closed.set(true);
+    queue.wake.notify_waiters();
+    while senders.join_next().await.is_some() {}
+}
+
+/// One sender: takes arrivals in order and sends each; arrivals still waiting at the deadline or
+/// after a cancel are counted as cut.
+async fn send_arrivals(sender: Rc<Sender>, queue: Rc<Queue>, worker: u32) {
+    loop {
+        let next = queue.waiting.borrow_mut().pop_front();
+        let Some(mut arrival) = next else {
+            if queue.closed.get() {
+                return;
             }
+            queue.idle.set(queue.idle.get() + 1);
+            tokio::select! {
+                _ = queue.wake.notified() => {}
+                _ = sender.cancel.cancelled() => {}
+            }
+            queue.idle.set(queue.idle.get() - 1);
+            if sender.cancel.is_cancelled() && queue.waiting.borrow().is_empty() {
+                return;
+            }
+            continue;
         };
-        let Some((mut request, read)) =
-            sender.next_request(&mut rng, arrivals.read_ratio, arrivals.worker_id, &mut seq)
+        if sender.cancel.is_cancelled() || Instant::now() >= sender.deadline {
+            sender
+                .metrics
+                .borrow_mut()
+                .record(arrival.read, Outcome::Cut, Duration::ZERO);
+            continue;
+        }
+        let mut seq = arrival.seq;
+        let Some(mut request) =
+            sender.request_for(&mut arrival.rng, arrival.read, worker, &mut seq)
         else {
             continue;
         };
-        let (sender, slots, waiting) = (sender.clone(), slots.clone(), waiting.clone());
-        let mut task_rng =
-            SmallRng::seed_from_u64(arrivals.seed ^ (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        if permit.is_none() {
-            waiting.set(waiting.get() + 1);
+        let (outcome, sent) = sender
+            .operation(&mut request, arrival.read, &mut arrival.rng)
+            .await;
+        let sent = sent.unwrap_or_else(Instant::now);
+        let mut metrics = sender.metrics.borrow_mut();
+        if arrival.slot_was_free {
+            metrics.record_lag(sent.saturating_duration_since(arrival.intended));
         }
-        let slot_was_free = permit.is_some();
-        tasks.spawn_local(async move {
-            let _permit = match permit {
-                Some(permit) => permit,
-                None => {
-                    let acquired = tokio::select! {
-                        permit = slots.acquire_owned() => permit.ok(),
-                        _ = sleep_until(sender.deadline) => None,
-                    };
-                    waiting.set(waiting.get() - 1);
-                    match acquired {
-                        Some(permit) => permit,
-                        None => {
-                            sender
-                                .metrics
-                                .borrow_mut()
-                                .record(read, Outcome::Cut, Duration::ZERO);
-                            return;
-                        }
-                    }
-                }
-            };
-            let (outcome, sent) = sender.operation(&mut request, read, &mut task_rng).await;
-            let sent = sent.unwrap_or_else(Instant::now);
-            let mut metrics = sender.metrics.borrow_mut();
-            // Scheduling lag is the scheduler's own delay: an arrival that waited for a slot has
-            // that wait in its latency, not here.
-            if slot_was_free {
-                metrics.record_lag(sent.saturating_duration_since(intended));
-            }
-            metrics.record_timed(read, outcome, intended.elapsed(), sent.elapsed());
-        });
+        metrics.record_timed(
+            arrival.read,
+            outcome,
+            arrival.intended.elapsed(),
+            sent.elapsed(),
+        );
     }
-    while tasks.join_next().await.is_some() {}
 }
