@@ -16,6 +16,7 @@ from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
 from .after_cli import add_after_commands, check_report_path, cmd_after, render_report, write_report
 from .api import RunInterrupted, run
 from .console import make_console
+from .csv_rows import check_csv_path, render_csv, write_csv
 from .figures import figures
 from .live import LiveProgress
 from .output import OutputPathError, check_output_path, write_fallback
@@ -26,6 +27,7 @@ from .thresholds import ThresholdError, broken, parse
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 LOCAL_SEED_PRODUCTS = 1000
+PLAIN_PROGRESS_EVERY_S = 10
 MAX_SERVE_THREADS = 256
 WORKSHOP_SCRIPT = Path(__file__).parent / "workshop" / "ddb_load_tester.py"
 WORKSHOP_MARKER = "Installed by ddbload"
@@ -201,6 +203,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     out = p.add_argument_group("output")
     out.add_argument("--output", metavar="FILE", help="write the result JSON here")
     out.add_argument("--report", metavar="FILE", help="write a self-contained HTML report with charts")
+    out.add_argument("--csv", metavar="FILE", help="write the per-second rows as CSV")
     out.add_argument(
         "--fail-if",
         action="append",
@@ -212,7 +215,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "--progress",
         choices=["auto", "always", "never"],
         default="auto",
-        help="live line per second: auto = only on a terminal (default: auto)",
+        help="live progress on stderr: auto = a line a second on a terminal, every 10 s otherwise "
+        "(CI, | tee); always = every second (default: auto)",
     )
 
 
@@ -268,11 +272,14 @@ def shape_options(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output is not None else None
     report = Path(args.report) if args.report is not None else None
+    csv_path = Path(args.csv) if args.csv is not None else None
     try:
         thresholds = [parse(text) for text in args.fail_if]
     except ThresholdError as e:
         fail(str(e))
-    for flag, path, check in (("--output", output, check_output_path), ("--report", report, check_report_path)):
+    paths = (("--output", output, check_output_path), ("--report", report, check_report_path),
+             ("--csv", csv_path, check_csv_path))  # fmt: skip
+    for flag, path, check in paths:
         if path is not None and not getattr(args, flag[2:]):
             fail(f"{flag}: the file name is empty")
         if path is not None:
@@ -303,8 +310,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         config = config_from_args(args)
 
     stderr = make_console(stderr=True)
-    show = args.progress == "always" or (args.progress == "auto" and stderr.is_terminal)
-    live = LiveProgress(stderr, config.duration_s) if show else None
+    # Off a terminal (CI, `| tee`) a line every 10 s: enough to see it is alive, not a flood.
+    every = 1 if args.progress == "always" or stderr.is_terminal else PLAIN_PROGRESS_EVERY_S
+    live = LiveProgress(stderr, config.duration_s, every=every) if args.progress != "never" else None
     signal.signal(signal.SIGTERM, _interrupt)
     code = EXIT_OK
     try:
@@ -326,7 +334,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             emulator.stop()
 
     # Files first: a closed stdout (`| head -1`) must not lose them.
-    written = save_outputs(result, output, report)
+    written = save_outputs(result, output, report, csv_path)
     if written is None and code == EXIT_OK:
         code = EXIT_FAILED
     failures = broken(thresholds, figures(result.data)) if thresholds else []
@@ -344,7 +352,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
-def save_outputs(result: Result, output: Path | None, report: Path | None) -> list[str] | None:
+def save_outputs(
+    result: Result, output: Path | None, report: Path | None, csv_path: Path | None = None
+) -> list[str] | None:
     """Writes the result and report files; a path that fails after the run gets a temporary file
     instead (named on stderr). Returns the lines to print, or None when a fallback was needed."""
     lines: list[str] = []
@@ -352,16 +362,17 @@ def save_outputs(result: Result, output: Path | None, report: Path | None) -> li
     targets: list[tuple[str, Path | None, Callable[[Path], object], Callable[[], str], str]] = [
         ("result", output, result.save, result.to_json, ".json"),
         ("report", report, lambda p: write_report(result.data, p), lambda: render_report(result.data), ".html"),
+        ("CSV", csv_path, lambda p: write_csv(result.data, p), lambda: render_csv(result.data), ".csv"),
     ]
     for kind, path, write, text, suffix in targets:
         if path is None:
             continue
         try:
             write(path)
-            lines.append(f"{kind.capitalize()} written to {path}")
+            lines.append(f"{kind[0].upper()}{kind[1:]} written to {path}")
         except (OSError, OutputPathError) as e:
             fell_back = True
-            spare = write_fallback(f"ddbload-{kind}-{result.run_id}", suffix, text())
+            spare = write_fallback(f"ddbload-{kind.lower()}-{result.run_id}", suffix, text())
             reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
             print(f"ddbload: could not write {path} ({reason}); the {kind} is in {spare}", file=sys.stderr)
     return None if fell_back else lines

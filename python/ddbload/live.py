@@ -1,4 +1,4 @@
-"""Live progress on the terminal: setup steps, a seeding bar, then one line per second of load."""
+"""Live progress: setup steps, a seeding bar, then one line per second of load (every 10 s in a log)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 class LiveProgress:
     """A `progress` callback for ddbload.run that prints to `console` (stderr in the CLI)."""
 
-    def __init__(self, console: Console, duration_s: float) -> None:
+    def __init__(self, console: Console, duration_s: float, every: int = 1) -> None:
+        """`every`: print one second's line in this many (1 on a terminal; more when the output is a
+        log, which then gets those lines only)."""
         self._console = console
         self._duration_s = duration_s
+        self._every = every
         self._bar: Progress | None = None
         self._task: Any = None
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
+        if self._every > 1 and kind != "tick":
+            # A log gets the periodic lines only: bad input stays one line on stderr.
+            return
         if kind == "seed":
             self._seed(event["done"], event["total"])
             return
         self._close_bar()
         if kind == "phase":
             self._console.print(f"[dim]{event['phase']}:[/] {event['message']}", highlight=False)
-        elif kind == "tick" and event["seconds"] >= 0.5:
+        elif kind == "tick" and event["seconds"] >= 0.5 and event["t"] % self._every == 0:
             # The last, partial second (requests that finished after the deadline) is in the
             # result's time series; as a rate it would mislead.
             self._console.print(format_tick(event, self._duration_s), highlight=False)

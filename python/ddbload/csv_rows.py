@@ -1,0 +1,50 @@
+"""`--csv FILE`: the result's per-second rows as CSV (one row a second, rates and provisioned figures)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from .output import check_output_path, write_text
+
+BASE_COLUMNS = [
+    "t", "seconds", "target_rate", "offered", "dropped", "reads_ok", "writes_ok", "reads_per_s",
+    "writes_per_s", "throttled", "errors", "read_units", "write_units", "p99_ms",
+]  # fmt: skip
+HEADER_START = ",".join(BASE_COLUMNS[:4])
+
+
+def is_ddbload_csv(prefix: str) -> bool:
+    """A file ddbload wrote with --csv: it starts with our header."""
+    return prefix.startswith(HEADER_START)
+
+
+def check_csv_path(path: Path) -> None:
+    check_output_path(path, is_ddbload_csv)
+
+
+def render_csv(result: dict[str, Any]) -> str:
+    rows = result["timeseries"]
+    tables = sorted({name for row in rows for name in (row.get("provisioned") or {})})
+    columns = BASE_COLUMNS + [f"{table}:provisioned_{kind}" for table in tables for kind in ("read", "write")]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        # A partial last second is a count over `seconds`; per-second rates are scaled to it.
+        seconds = row["seconds"] or 1.0
+        line = {key: row.get(key) for key in BASE_COLUMNS if key in row}
+        line["reads_per_s"] = round(row["reads_ok"] / seconds, 3)
+        line["writes_per_s"] = round(row["writes_ok"] / seconds, 3)
+        for table, figures in (row.get("provisioned") or {}).items():
+            for kind in ("read", "write"):
+                line[f"{table}:provisioned_{kind}"] = figures.get(kind)
+        writer.writerow(line)
+    return out.getvalue().rstrip("\n")
+
+
+def write_csv(result: dict[str, Any], path: Path) -> Path:
+    check_csv_path(path)
+    return write_text(path, render_csv(result))
