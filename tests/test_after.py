@@ -70,6 +70,19 @@ def test_support_case_body_is_at_most_200_characters(clean_result, throttled_res
         assert result["run_id"] in body
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_an_offline_run_says_so_and_an_aws_run_does_not(clean_result, lang):
+    # clean_result ran against DynamoDB Local on loopback.
+    offline = advise(clean_result, lang)
+    assert clean_result["config"]["endpoint_url"] in offline.details[0] and "AWS" in offline.details[0]
+    title, _ = support_case(clean_result, lang)
+    assert title.startswith("[") and "AWS" in title
+    on_aws = copy.deepcopy(clean_result)
+    on_aws["config"]["endpoint_url"] = None
+    assert not any("AWS" in line and "rerun" in line.lower() for line in advise(on_aws, lang).details[:2])
+    assert not support_case(on_aws, lang)[0].startswith("[")
+
+
 def test_cli_advise_and_support_case(clean_result, tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps(clean_result))

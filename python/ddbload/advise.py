@@ -6,9 +6,11 @@ effectively", "Error retries and exponential backoff")."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 from . import timeline
 from .figures import figures
@@ -172,11 +174,20 @@ def summarize(plans: list[TablePlan], throttled: bool, lang: str) -> str:
     return f"{words['short_before']} {after}"[:SUMMARY_LIMIT]
 
 
+def _load_shape(result: dict[str, Any], lang: str) -> str:
+    """'20 workers' for a closed loop; the offered arrival rate for an open-model run (Korean: with its particle)."""
+    cfg = result["config"]
+    if result["summary"].get("model") == "open":
+        offered = result["summary"].get("offered", 0) / max(result["duration_s"], 1e-9)
+        return f"arrivals offered at {offered:,.0f}/s" if lang == "en" else f"초당 {offered:,.0f}건의 도착으로"
+    return f"{cfg['threads']} workers" if lang == "en" else f"워커 {cfg['threads']}개로"
+
+
 def _details_en(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan]) -> list[str]:
     cfg = result["config"]
     lines = [
         "## What the test measured",
-        f"Run {result['run_id']}: {cfg['threads']} workers for {result['duration_s']:.0f} s in {cfg['region']}. "
+        f"Run {result['run_id']}: {_load_shape(result, 'en')} for {result['duration_s']:.0f} s in {cfg['region']}. "
         f"Reads {f['reads_per_s']:,.1f}/s (p99 {f['read_p99_ms']:.2f} ms), writes {f['writes_per_s']:,.1f}/s "
         f"(p99 {f['write_p99_ms']:.2f} ms). Throttled attempts: {f['throttle_rate']:.2%}; failed operations: "
         f"{f['errors']:,.0f}. Peak consumption: {f['peak_read_units_per_s']:,.1f} read and "
@@ -257,7 +268,7 @@ def _details_ko(result: dict[str, Any], f: dict[str, float], plans: list[TablePl
     cfg = result["config"]
     lines = [
         "## 테스트 측정 결과",
-        f"실행 {result['run_id']}: {cfg['region']}에서 워커 {cfg['threads']}개로 {result['duration_s']:.0f}초. "
+        f"실행 {result['run_id']}: {cfg['region']}에서 {_load_shape(result, 'ko')} {result['duration_s']:.0f}초. "
         f"읽기 {f['reads_per_s']:,.1f}/초 (p99 {f['read_p99_ms']:.2f} ms), 쓰기 {f['writes_per_s']:,.1f}/초 "
         f"(p99 {f['write_p99_ms']:.2f} ms). 스로틀된 시도 {f['throttle_rate']:.2%}, 실패한 작업 {f['errors']:,.0f}건. "
         f"초당 최대 소비: 읽기 {f['peak_read_units_per_s']:,.1f}, 쓰기 {f['peak_write_units_per_s']:,.1f} 단위.",
@@ -339,6 +350,31 @@ DEMAND_UNKNOWN = {
 }
 
 
+OFFLINE = {
+    "en": "## Where this ran\nAgainst a local endpoint ({url}), not DynamoDB: an offline rehearsal. The figures show "
+    "how the plan behaves under DynamoDB's rules; rerun against your tables on AWS before acting on them or "
+    "opening a support case.",
+    "ko": "## 실행 위치\n로컬 엔드포인트({url})에서 실행되었으며 DynamoDB가 아닙니다: 오프라인 리허설입니다. 수치는 "
+    "DynamoDB 규칙에서 계획이 어떻게 동작하는지 보여 줍니다. 조치하거나 지원 케이스를 열기 전에 AWS의 테이블로 "
+    "다시 실행하세요.",
+}
+OFFLINE_TITLE = {"en": "[offline rehearsal - rerun on AWS first] ", "ko": "[오프라인 리허설 - AWS에서 재실행 필요] "}
+
+
+def offline_endpoint(result: dict[str, Any]) -> str | None:
+    """The run's endpoint when it was a loopback address (DynamoDB Local, ddbload's own), else None."""
+    url = result["config"].get("endpoint_url")
+    host = urlparse(url).hostname if url else None
+    if host is None:
+        return None
+    if host == "localhost":
+        return url
+    try:
+        return url if ipaddress.ip_address(host).is_loopback else None
+    except ValueError:
+        return None
+
+
 def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     if lang not in TEXT:
         raise ValueError(f"--lang: expected en or ko, got {lang!r}")
@@ -346,6 +382,9 @@ def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     plans = _table_plans(result, f)
     throttled = f["throttle_rate"] >= THROTTLED
     details = _details_en(result, f, plans) if lang == "en" else _details_ko(result, f, plans)
+    offline = offline_endpoint(result)
+    if offline:
+        details = [OFFLINE[lang].format(url=offline), "", *details]
     if result["summary"].get("model", "closed") == "closed" and throttled:
         rate = math.ceil((f["reads_per_s"] + f["writes_per_s"]) / max(1.0 - f["throttle_rate"], 0.05))
         details += ["", DEMAND_UNKNOWN[lang].format(rate=rate)]
@@ -362,6 +401,8 @@ def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
     words = TEXT[lang]
     f = figures(result)
     title = words["case_title"].format(tables="/".join(p.name for p in advice.plans), region=result["config"]["region"])
+    if offline_endpoint(result):
+        title = OFFLINE_TITLE[lang] + title
     parts = []
     for p in advice.plans:
         if p.action in ("on-demand-warm", "raise-warm"):
