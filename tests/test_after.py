@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 
 import ddbload
 import pytest
@@ -81,6 +82,15 @@ def test_an_offline_run_says_so_and_an_aws_run_does_not(clean_result, lang):
     on_aws["config"]["endpoint_url"] = None
     assert not any("AWS" in line and "rerun" in line.lower() for line in advise(on_aws, lang).details[:2])
     assert not support_case(on_aws, lang)[0].startswith("[")
+
+
+def test_korean_text_has_no_english_sentence(clean_result, throttled_result):
+    for result in (clean_result, throttled_result):
+        title, body = support_case(result, "ko")
+        advice = advise(result, "ko")
+        for text in (title, body, advice.summary):
+            # Table names, ids and units are single tokens; three English words in a row are a sentence.
+            assert not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", text), text
 
 
 def test_cli_advise_and_support_case(clean_result, tmp_path):

@@ -149,7 +149,7 @@ TEXT = {
         "case_plan_warm": "{t} 웜 읽기 {r:,}/쓰기 {w:,}",
         "case_plan_od": "{t} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
         "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
-        "case_plan_keep": "keep current capacity (covers 2x the tested peak), alarms at 80%",
+        "case_plan_keep": "현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
     },
 }
 
