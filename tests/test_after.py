@@ -64,10 +64,14 @@ def test_advice_figures_match_the_result(throttled_result):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_support_case_body_is_at_most_200_characters(clean_result, throttled_result, lang):
-    for result in (clean_result, throttled_result):
+def test_support_case_title_and_body_fit_200_characters_together(clean_result, throttled_result, lang):
+    long_names = copy.deepcopy(throttled_result)
+    for table in long_names["tables"].values():
+        table["name"] = "prod-eu-commerce-" + table["name"] + "-2026-black-friday"
+    long_names["tables"] = {t["name"]: t for t in long_names["tables"].values()}
+    for result in (clean_result, throttled_result, long_names):
         title, body = support_case(result, lang)
-        assert title and len(body) <= 200, body
+        assert title and len(title) + len(body) <= 200, (title, body)
         assert result["run_id"] in body
 
 

@@ -16,6 +16,7 @@ from . import timeline
 from .figures import figures
 
 SUMMARY_LIMIT = 300
+# The workshop's limit for a support case: title and body together.
 CASE_BODY_LIMIT = 200
 # Plan for twice the tested peak: the event may be heavier than the rehearsal, and on-demand absorbs
 # up to twice its previous peak at once.
@@ -128,12 +129,14 @@ TEXT = {
         "open a support case.",
         "short_before": "Before: pre-warm or raise capacity to 2x the tested peak; alarm at 80%.",
         "case_title": "Peak-event capacity plan review: {tables} ({region})",
-        "case_body": "Load test {run}: {r:,.0f} reads/s, {w:,.0f} writes/s, {thr:.1%} throttled. Plan: {plan}. "
-        "Please check it.",
+        "case_title_short": "Capacity plan review ({region})",
+        "case_body": "Test {run}: {r:,.0f} reads/s, {w:,.0f} writes/s, {thr:.1%} throttled. Plan: {plan}. "
+        "Please review.",
+        "case_plan_short": "capacity for 2x the tested peak, 80% alarms",
         "case_plan_warm": "{t} warm {r:,}R/{w:,}W",
         "case_plan_od": "{t} on-demand, warm {r:,}R/{w:,}W",
         "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
-        "case_plan_keep": "keep current capacity (covers 2x the tested peak), alarms at 80%",
+        "case_plan_keep": "keep capacity (2x tested peak), 80% alarms",
     },
     "ko": {
         "on-demand-warm": "{t}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
@@ -145,11 +148,13 @@ TEXT = {
         "after_clean": "그래도 문제 시: 웜 처리량 상향 또는 온디맨드 전환, 백오프 재시도, 지원 케이스 오픈.",
         "short_before": "사전: 테스트 최대치의 2배로 웜 처리량·용량 확보, 사용률 80% 알람.",
         "case_title": "피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
+        "case_title_short": "피크 이벤트 용량 계획 검토 요청 ({region})",
         "case_body": "부하 테스트 {run}: 읽기 {r:,.0f}/초, 쓰기 {w:,.0f}/초, 스로틀 {thr:.1%}. 계획: {plan}. 검토 부탁드립니다.",
         "case_plan_warm": "{t} 웜 읽기 {r:,}/쓰기 {w:,}",
         "case_plan_od": "{t} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
         "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
         "case_plan_keep": "현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
+        "case_plan_short": "테스트 최대치의 2배 용량, 80% 알람",
     },
 }
 
@@ -358,7 +363,7 @@ OFFLINE = {
     "DynamoDB 규칙에서 계획이 어떻게 동작하는지 보여 줍니다. 조치하거나 지원 케이스를 열기 전에 AWS의 테이블로 "
     "다시 실행하세요.",
 }
-OFFLINE_TITLE = {"en": "[offline rehearsal - rerun on AWS first] ", "ko": "[오프라인 리허설 - AWS에서 재실행 필요] "}
+OFFLINE_TITLE = {"en": "[offline - rerun on AWS] ", "ko": "[오프라인 - AWS 재실행 필요] "}
 
 
 def offline_endpoint(result: dict[str, Any]) -> str | None:
@@ -396,13 +401,16 @@ def advise(result: dict[str, Any], lang: str = "en") -> Advice:
 
 
 def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
-    """A support-case title and a body of at most 200 characters: the test run and the planned fix."""
+    """A support-case title and body of at most 200 characters together: the test run and the planned fix."""
     advice = advise(result, lang)
     words = TEXT[lang]
     f = figures(result)
-    title = words["case_title"].format(tables="/".join(p.name for p in advice.plans), region=result["config"]["region"])
-    if offline_endpoint(result):
-        title = OFFLINE_TITLE[lang] + title
+    region = result["config"]["region"]
+    prefix = OFFLINE_TITLE[lang] if offline_endpoint(result) else ""
+    titles = [
+        prefix + words["case_title"].format(tables="/".join(p.name for p in advice.plans), region=region),
+        prefix + words["case_title_short"].format(region=region),
+    ]
     parts = []
     for p in advice.plans:
         if p.action in ("on-demand-warm", "raise-warm"):
@@ -413,7 +421,13 @@ def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
             parts.append(words["case_plan_prov"].format(t=p.name, r=p.target[0], w=p.target[1]))
     plan = "; ".join(parts) or words["case_plan_keep"]
     fields = {"run": result["run_id"], "r": f["reads_per_s"], "w": f["writes_per_s"], "thr": f["throttle_rate"]}
-    body = words["case_body"].format(plan=plan, **fields)
-    if len(body) > CASE_BODY_LIMIT:
-        body = words["case_body"].format(plan=words["short_before"].split(": ", 1)[-1].rstrip("."), **fields)
-    return title, body[:CASE_BODY_LIMIT]
+    bodies = [
+        words["case_body"].format(plan=plan, **fields),
+        words["case_body"].format(plan=words["case_plan_short"], **fields),
+    ]
+    # The fullest title and body that fit together; the tables' names go before the plan's detail.
+    for title, body in ((t, b) for t in titles for b in bodies):
+        if len(title) + len(body) <= CASE_BODY_LIMIT:
+            return title, body
+    # Only very long run ids get here: they come first in the body, so the cut keeps them.
+    return titles[1], bodies[1][: CASE_BODY_LIMIT - len(titles[1])]

@@ -24,7 +24,7 @@ def add_after_commands(commands: Any) -> None:
 
     for name, text in (
         ("advise", "what to do before the event and if it still goes wrong"),
-        ("support-case", "a support-case title and body (at most 200 characters) asking to check the plan"),
+        ("support-case", "a support-case title and body (at most 200 characters together) asking to check the plan"),
     ):
         p = commands.add_parser(name, help=text)
         p.add_argument("result", metavar="RESULT.json")
