@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from . import timeline
-from .figures import figures
+from .figures import figures, offered_per_s
 
 SUMMARY_LIMIT = 300
 # The workshop's limit for a support case: title and body together.
@@ -183,7 +183,7 @@ def _load_shape(result: dict[str, Any], lang: str) -> str:
     """'20 workers' for a closed loop; the offered arrival rate for an open-model run (Korean: with its particle)."""
     cfg = result["config"]
     if result["summary"].get("model") == "open":
-        offered = result["summary"].get("offered", 0) / max(result["duration_s"], 1e-9)
+        offered = offered_per_s(result)
         return f"arrivals offered at {offered:,.0f}/s" if lang == "en" else f"초당 {offered:,.0f}건의 도착으로"
     return f"{cfg['threads']} workers" if lang == "en" else f"워커 {cfg['threads']}개로"
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from . import _engine
-from .figures import QUANTILES, figures
+from .figures import QUANTILES, figures, offered_per_s
 
 # (label, figure, format, higher is better)
 ROWS: list[tuple[str, str, str, bool]] = [
@@ -66,7 +66,7 @@ def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
     table.add_row("run id", *(r["run_id"] for r in results), "")
     each = [figures(r) for r in results]
     for f, r in zip(each, results):
-        f["offered_per_s"] = f["offered"] / r["duration_s"] if r["duration_s"] else 0.0
+        f["offered_per_s"] = offered_per_s(r)
     merged = {op: merged_latency(results, op) for op in ("reads", "writes")}
     for label, key, fmt, higher in (OPEN_ROWS if any_open else []) + ROWS:
         cells = [fmt.format(each[0][key])]

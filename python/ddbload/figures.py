@@ -34,6 +34,11 @@ DESCRIPTIONS = {
 }
 
 
+def offered_per_s(result: dict[str, Any]) -> float:
+    """An open-model run's offered arrivals per second of the run (0 for a closed loop)."""
+    return result["summary"].get("offered", 0) / result["duration_s"] if result["duration_s"] else 0.0
+
+
 def figures(result: dict[str, Any]) -> dict[str, float]:
     summary = result["summary"]
     reads, writes = summary["reads"], summary["writes"]

@@ -11,8 +11,6 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
@@ -21,7 +19,7 @@ use super::aggregate::{Aggregator, ThreadMessage};
 use super::events::Event;
 use super::schedule::Schedule;
 use super::watch::{self, CapacityWatch};
-use super::worker::{open_loop, Arrivals, Sender, Worker};
+use super::worker::{open_loop, stream_rng, Arrivals, Sender, Worker};
 use crate::metrics::Metrics;
 use crate::report::Measured;
 use crate::workload::Workload;
@@ -219,7 +217,7 @@ fn engine_thread(
                         id,
                         sender: sender.clone(),
                         read_ratio: plan.read_ratio,
-                        rng: SmallRng::seed_from_u64(plan.seed ^ (u64::from(id) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                        rng: stream_rng(plan.seed, u64::from(id)),
                     };
                     workers.spawn_local(worker.run());
                 }

@@ -154,6 +154,11 @@ impl Sender {
     }
 }
 
+/// The random stream numbered `n` of a run seeded `seed`: a closed worker's, or an open arrival's.
+pub fn stream_rng(seed: u64, n: u64) -> SmallRng {
+    SmallRng::seed_from_u64(seed ^ (n + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 /// The closed model: one worker sends, waits for the answer, sends again.
 pub struct Worker {
     pub id: u32,
@@ -260,8 +265,7 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
             sender.metrics.borrow_mut().record_dropped();
             continue;
         }
-        let mut rng =
-            SmallRng::seed_from_u64(arrivals.seed ^ (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = stream_rng(arrivals.seed, k);
         let read = rng.random_bool(arrivals.read_ratio);
         queue.waiting.borrow_mut().push_back(Arrival {
             intended,
