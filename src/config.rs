@@ -150,6 +150,13 @@ pub struct RunConfig {
     pub max_in_flight: u32,
     #[serde(serialize_with = "serialize_display")]
     pub key_distribution: KeyDistribution,
+    /// One task of a distributed run (0-based): its order ids carry it, so tasks sharing a run id and
+    /// seed never write the same order, and its random streams are its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<u32>,
+    /// After setup, wait for `RunHandle::begin_at` (a distributed run's agreed start) before the load.
+    #[serde(skip)]
+    pub hold_start: bool,
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -195,11 +202,15 @@ impl Default for RunConfig {
             start_rate: 0.0,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             key_distribution: KeyDistribution::Uniform,
+            task: None,
+            hold_start: false,
         }
     }
 }
 
 pub const MAX_THREADS: u32 = 10_000;
+/// A distributed run's task indexes (three digits in order ids).
+pub const MAX_TASK: u32 = 999;
 /// Requests on the wire at once (so connections) in the open model: 100 holds 20,000 ops/s at 5 ms.
 /// Far more turns any hiccup into a storm of new connections that slows every request (measured on
 /// loopback: 500 in flight lost the schedule at 24,000/s where 100 held it at 30,000/s).
@@ -277,6 +288,15 @@ impl RunConfig {
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.validate_open_model()?;
+        if self.task.is_some_and(|t| t > MAX_TASK) {
+            return Err(ConfigError::new(
+                "task",
+                format!(
+                    "must be between 0 and {MAX_TASK}, got {}",
+                    self.task.unwrap_or(0)
+                ),
+            ));
+        }
         if self.threads < 1 || self.threads > MAX_THREADS {
             return Err(ConfigError::new(
                 "--threads",

@@ -178,6 +178,9 @@ pub struct Histograms {
     /// Service time from the actual send, per operation.
     pub service_reads: String,
     pub service_writes: String,
+    /// Open model: intended start to send, of arrivals that found a free slot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling_lag: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -279,6 +282,7 @@ impl RunReport {
                 writes: encode_histogram(&writes.latency_us),
                 service_reads: encode_histogram(&reads.service_us),
                 service_writes: encode_histogram(&writes.service_us),
+                scheduling_lag: open.then(|| encode_histogram(&metrics.lag_us)),
             },
             config: ctx.config,
         }

@@ -111,6 +111,29 @@ def scan_all(dynamodb, table: str) -> list[dict]:
     return items
 
 
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """`python -m ddbload ARGS` in the background, output piped, SIGINT as in a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ddbload", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(),
+        preexec_fn=sigint_default,
+    )
+
+
+def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
+    """Lines of `proc`'s stderr up to and including the first that contains `text`."""
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if text in line:
+            break
+    return seen
+
+
 def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     """`ddbload serve --port 0 ARGS` in its own process (so a test can stop, kill or interrupt it),
     and the endpoint URL it printed."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ddbload
 import pytest
-from conftest import cli_env, start_serve
+from conftest import cli_env, read_until, start_cli, start_serve
 
 
 @pytest.fixture
@@ -57,20 +57,13 @@ def test_losing_the_endpoint_mid_seeding_is_exit_1_naming_what_was_left(served, 
     server, url = served
     products, orders = tables
     out = tmp_path / "r.json"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "ddbload", "run", "--endpoint-url", url, "--products-table", products,
-         "--orders-table", orders, "--create-tables", "--seed-products", "500000", "--progress", "always",
-         "--output", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(),
+    run = start_cli(
+        "run", "--endpoint-url", url, "--products-table", products, "--orders-table", orders,
+        "--create-tables", "--seed-products", "500000", "--progress", "always", "--output", str(out),
     )  # fmt: skip
-    assert run.stderr is not None
-    seen = []
-    for line in run.stderr:
-        seen.append(line)
-        if "seeding" in line:
-            time.sleep(0.5)
-            server.kill()
-            break
+    seen = read_until(run, "seeding")
+    time.sleep(0.5)
+    server.kill()
     _, rest = run.communicate(timeout=60)
     stderr = "".join(seen) + rest
     assert run.returncode == 1, stderr

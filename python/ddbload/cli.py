@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import signal
@@ -25,6 +26,8 @@ from .summary import print_summary
 from .thresholds import ThresholdError, broken, parse
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
+MAX_RAY_TASKS = 1000
 
 LOCAL_SEED_PRODUCTS = 1000
 PLAIN_PROGRESS_EVERY_S = 10
@@ -152,6 +155,21 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     )
     load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
 
+    scale = p.add_argument_group("scale out (pip install 'ddbload[ray]')")
+    scale.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        metavar="ADDRESS",
+        help="run on a Ray cluster: auto (this machine's cluster, or RAY_ADDRESS) or HOST:PORT",
+    )
+    scale.add_argument(
+        "--ray-tasks",
+        type=int,
+        metavar="K",
+        help="tasks to split the workers or the schedule into (default: one per alive node)",
+    )
+
     aws = p.add_argument_group("AWS")
     aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
     aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
@@ -221,6 +239,11 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
+    return _engine.LoadConfig(**config_kwargs(args))
+
+
+def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The LoadConfig keywords the run options give (a distributed run splits them into tasks)."""
     span: dict[str, Any] = {}
     if args.minutes is not None:
         span["minutes"] = args.minutes
@@ -230,7 +253,7 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
         raise _engine.ConfigError(
             f"--stages: the stages set the run's length; leave out --{next(iter(span))} ({args.stages})"
         )
-    return _engine.LoadConfig(
+    return dict(
         threads=args.threads,
         region=args.region,
         profile=args.profile,
@@ -287,6 +310,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 check(path)
             except OutputPathError as e:
                 fail(f"{flag}: {e}")
+    ray_address = ray_address_of(args)
     if args.local:
         if args.endpoint_url:
             fail("--local: it starts its own endpoint; leave out --endpoint-url")
@@ -316,7 +340,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     code = EXIT_OK
     try:
-        result = run(config, progress=live)
+        result = run(config, progress=live) if ray_address is None else run_on_ray(args, ray_address, live)
     except RunInterrupted as e:
         if e.result is None:
             print("ddbload: interrupted before the load began; nothing was measured", file=sys.stderr)
@@ -342,6 +366,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     if failures and code == EXIT_OK:
         code = EXIT_FAILED
+    lost = [p for p in result.data.get("parts", []) if p["status"] == "lost"]
+    for part in lost:
+        print(f"ddbload: task {part['task']} on {part['node']} was lost ({part.get('error', 'no result')}); "
+              "the result covers the other tasks", file=sys.stderr)  # fmt: skip
+    if lost and code == EXIT_OK:
+        code = EXIT_FAILED
     try:
         print_summary(result, make_console(stderr=False))
         for line in written or []:
@@ -350,6 +380,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
     return code
+
+
+def ray_address_of(args: argparse.Namespace) -> str | None:
+    """The Ray cluster to run on (None: this machine alone); misuse of --ray is bad input."""
+    if args.ray_tasks is not None and args.ray is None:
+        fail(f"--ray-tasks: only with --ray (got --ray-tasks {args.ray_tasks} without it)")
+    if args.ray is None:
+        return None
+    if args.ray_tasks is not None and not 1 <= args.ray_tasks <= MAX_RAY_TASKS:
+        fail(f"--ray-tasks must be between 1 and {MAX_RAY_TASKS}, got {args.ray_tasks}")
+    if args.local:
+        fail(
+            "--ray: --local's endpoint lives in this process, out of the tasks' reach; start a shared one "
+            "(ddbload serve --host 0.0.0.0) and give its --endpoint-url"
+        )
+    if importlib.util.find_spec("ray") is None:
+        fail(f"--ray {args.ray}: Ray is not installed here; pip install 'ddbload[ray]'")
+    if args.ray == "auto" and os.environ.get("RAY_ADDRESS"):
+        return os.environ["RAY_ADDRESS"]
+    return str(args.ray)
+
+
+def run_on_ray(args: argparse.Namespace, address: str, live: LiveProgress | None) -> Result:
+    from .distributed.ray_run import ClusterUnreachable, DistributedError, run_distributed
+
+    try:
+        return run_distributed(config_kwargs(args), address=address, tasks=args.ray_tasks, progress=live)
+    except ClusterUnreachable as e:
+        fail(str(e))
+    except DistributedError as e:
+        raise _engine.DdbLoadError(str(e)) from None
 
 
 def save_outputs(

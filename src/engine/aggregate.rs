@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::schedule::Schedule;
 use crate::metrics::{Interval, Metrics};
-use crate::report::{Provisioned, TimeseriesRow};
+use crate::report::{encode_histogram, Provisioned, TimeseriesRow};
 
 /// What an engine thread sends the aggregator: about one message a second, never one per request.
 pub enum ThreadMessage {
@@ -19,6 +19,12 @@ pub enum ThreadMessage {
         thread: usize,
         metrics: Box<Metrics>,
     },
+}
+
+/// A completed second: its row and its latency histogram, encoded.
+pub struct Released {
+    pub row: TimeseriesRow,
+    pub latency_histogram: String,
 }
 
 pub struct Aggregator {
@@ -47,7 +53,7 @@ impl Aggregator {
     }
 
     /// Takes one message; returns the rows it completed, oldest first.
-    pub fn absorb(&mut self, message: ThreadMessage) -> Vec<TimeseriesRow> {
+    pub fn absorb(&mut self, message: ThreadMessage) -> Vec<Released> {
         match message {
             ThreadMessage::Tick {
                 thread,
@@ -69,11 +75,11 @@ impl Aggregator {
     }
 
     /// Rows still waiting (at the end, every thread has finished and all are complete).
-    pub fn finish(&mut self) -> Vec<TimeseriesRow> {
+    pub fn finish(&mut self) -> Vec<Released> {
         self.release(true)
     }
 
-    fn release(&mut self, all: bool) -> Vec<TimeseriesRow> {
+    fn release(&mut self, all: bool) -> Vec<Released> {
         let mut out = Vec::new();
         while let Some((&second, _)) = self.pending.first_key_value() {
             let complete = all
@@ -93,7 +99,10 @@ impl Aggregator {
             let row =
                 TimeseriesRow::from_interval(second, seconds, &interval, &self.provisioned, target);
             self.rows.push(row.clone());
-            out.push(row);
+            out.push(Released {
+                row,
+                latency_histogram: encode_histogram(&interval.latency_us),
+            });
         }
         out
     }
@@ -125,13 +134,19 @@ mod tests {
         assert!(agg.absorb(tick(0, 2, 1)).is_empty());
         let rows = agg.absorb(tick(1, 1, 7));
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].t, rows[0].reads_ok), (1, 12));
+        assert_eq!((rows[0].row.t, rows[0].row.reads_ok), (1, 12));
+        let second = crate::report::decode_histogram(&rows[0].latency_histogram).unwrap();
+        assert_eq!(
+            second.len(),
+            12,
+            "the second's histogram holds its 12 reads"
+        );
         let rows = agg.absorb(ThreadMessage::Done {
             thread: 1,
             metrics: Box::default(),
         });
         assert_eq!(
-            (rows[0].t, rows[0].reads_ok),
+            (rows[0].row.t, rows[0].row.reads_ok),
             (2, 1),
             "a finished thread is not waited for"
         );

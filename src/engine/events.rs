@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::aggregate::Released;
 use crate::error::EngineError;
 use crate::report::{RunReport, TimeseriesRow};
 
@@ -15,8 +16,13 @@ pub enum Event {
     },
     /// Seeding progress: products written so far.
     Seed { done: u64, total: u64 },
-    /// One completed second of load.
-    Tick(TimeseriesRow),
+    /// One completed second of load, with its latency histogram (encoded as in the result), so a
+    /// distributed run can merge seconds exactly.
+    Tick {
+        #[serde(flatten)]
+        row: TimeseriesRow,
+        latency_histogram: String,
+    },
     /// The last event: the report, or why there is none.
     #[serde(skip)]
     Finished(Box<Result<RunReport, EngineError>>),
@@ -27,6 +33,13 @@ impl Event {
         Self::Phase {
             phase,
             message: message.into(),
+        }
+    }
+
+    pub fn tick(released: Released) -> Self {
+        Self::Tick {
+            row: released.row,
+            latency_histogram: released.latency_histogram,
         }
     }
 

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
@@ -37,6 +37,8 @@ pub struct LoadPlan {
     /// The open model's schedule (None: the closed model, `workers` in a loop).
     pub schedule: Option<Schedule>,
     pub max_in_flight: u32,
+    /// Hold the load until a start time arrives here (a distributed run's agreed instant).
+    pub begin: Option<tokio::sync::watch::Receiver<Option<f64>>>,
 }
 
 /// How an engine thread says its client is built, and learns when the run's clock starts.
@@ -112,6 +114,9 @@ pub async fn run_load(
         }
     })
     .await;
+    if let Some(begin) = plan.begin.clone() {
+        wait_for_begin(begin, events, cancel).await;
+    }
     let start = Instant::now();
     let deadline = start + plan.duration;
     let _ = gate_tx.send(Some((start, deadline)));
@@ -127,8 +132,8 @@ pub async fn run_load(
         tokio::select! {
             message = rx.recv() => match message {
                 Some(message) => {
-                    for row in aggregator.absorb(message) {
-                        let _ = events.send(Event::Tick(row));
+                    for released in aggregator.absorb(message) {
+                        let _ = events.send(Event::tick(released));
                     }
                 }
                 None => break,
@@ -141,8 +146,8 @@ pub async fn run_load(
             }
         }
     }
-    for row in aggregator.finish() {
-        let _ = events.send(Event::Tick(row));
+    for released in aggregator.finish() {
+        let _ = events.send(Event::tick(released));
     }
     for handle in handles {
         let _ = handle.join();
@@ -152,6 +157,38 @@ pub async fn run_load(
         timeseries: aggregator.rows,
         duration_s: start.elapsed().as_secs_f64(),
         interrupted: cancel.is_cancelled(),
+    }
+}
+
+/// Says the run is ready, then waits for its start time (wall clock) and for that instant; a cancel
+/// ends the wait (the load then ends at once).
+async fn wait_for_begin(
+    mut begin: tokio::sync::watch::Receiver<Option<f64>>,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) {
+    let _ = events.send(Event::phase(
+        "ready",
+        "connected; waiting for the start time",
+    ));
+    let wait = async {
+        let Ok(at) = begin
+            .wait_for(Option::is_some)
+            .await
+            .map(|at| at.unwrap_or(0.0))
+        else {
+            return;
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        // A start time further off than a minute is a clock problem, not a plan: wait no longer.
+        let delay = (at - now).clamp(0.0, 60.0);
+        tokio::time::sleep(Duration::from_secs_f64(delay)).await;
+    };
+    tokio::select! {
+        () = wait => {}
+        _ = cancel.cancelled() => {}
     }
 }
 

@@ -11,6 +11,7 @@ mod setup;
 mod watch;
 mod worker;
 
+use std::sync::Arc;
 use std::thread;
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
@@ -26,6 +27,7 @@ use crate::report::RunReport;
 pub struct RunHandle {
     pub events: UnboundedReceiver<Event>,
     cancel: CancellationToken,
+    begin: Arc<tokio::sync::watch::Sender<Option<f64>>>,
 }
 
 impl RunHandle {
@@ -37,6 +39,17 @@ impl RunHandle {
     /// A token that cancels this run, for callers that keep `events` elsewhere.
     pub fn cancel_token(&self) -> CancellationToken {
         self.cancel.clone()
+    }
+
+    /// A run started with `hold_start` begins its load at this wall-clock time (seconds since the
+    /// Unix epoch), or at once if it has passed.
+    pub fn begin_at(&self, unix_seconds: f64) {
+        let _ = self.begin.send(Some(unix_seconds));
+    }
+
+    /// The means to call `begin_at`, for callers that keep `events` elsewhere.
+    pub fn begin_handle(&self) -> Arc<tokio::sync::watch::Sender<Option<f64>>> {
+        self.begin.clone()
     }
 
     /// Blocks until the run ends, dropping progress events. For tests and Rust callers.
@@ -58,6 +71,7 @@ pub fn start(config: RunConfig) -> Result<RunHandle, EngineError> {
     let (tx, rx) = unbounded_channel();
     let cancel = CancellationToken::new();
     let engine_cancel = cancel.clone();
+    let (begin, begin_rx) = tokio::sync::watch::channel(None);
     thread::Builder::new()
         .name("ddbload-engine".into())
         .spawn(move || {
@@ -65,9 +79,13 @@ pub fn start(config: RunConfig) -> Result<RunHandle, EngineError> {
                 .enable_all()
                 .build()
                 .map_err(|e| EngineError::Internal(format!("cannot start the engine runtime: {e}")))
-                .and_then(|rt| rt.block_on(session::run(config, &tx, &engine_cancel)));
+                .and_then(|rt| rt.block_on(session::run(config, &tx, &engine_cancel, begin_rx)));
             let _ = tx.send(Event::Finished(Box::new(result)));
         })
         .map_err(|e| EngineError::Internal(format!("cannot start the engine thread: {e}")))?;
-    Ok(RunHandle { events: rx, cancel })
+    Ok(RunHandle {
+        events: rx,
+        cancel,
+        begin: Arc::new(begin),
+    })
 }

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::events::Event;
@@ -27,6 +28,7 @@ pub async fn run(
     mut config: RunConfig,
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
+    begin: watch::Receiver<Option<f64>>,
 ) -> Result<RunReport, EngineError> {
     if !config.stages.is_empty() {
         config.duration = config.stages.iter().map(|s| s.duration).sum();
@@ -68,6 +70,7 @@ pub async fn run(
         orders: OrderGenerator {
             run_id: run_id.clone(),
             numeric_base: rng.random_range(1..900_000) * 1_000_000_000_000,
+            task: config.task,
             schema: prepared.orders_schema,
             max_lines: config.max_lines,
             max_quantity: config.max_quantity,
@@ -100,9 +103,14 @@ pub async fn run(
         duration: config.duration,
         max_attempts: config.max_attempts,
         read_ratio: config.read_ratio,
-        seed,
+        // Tasks of one distributed run share the seed (so the run id and key base agree) but not
+        // their request streams.
+        seed: config.task.map_or(seed, |task| {
+            seed ^ (u64::from(task) + 1).wrapping_mul(0xA24B_AED4_963E_E407)
+        }),
         schedule: schedule(&config),
         max_in_flight: config.max_in_flight,
+        begin: config.hold_start.then_some(begin),
     };
     let measured = run_load(plan, events, cancel).await;
     Ok(RunReport::new(

@@ -27,7 +27,7 @@ impl LoadConfig {
         read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
         ttl_hours=None, sample_products=None, table_capacity=None, rate=None, stages=None,
-        start_rate=None, max_in_flight=None, key_distribution=None,
+        start_rate=None, max_in_flight=None, key_distribution=None, task=None, hold_start=false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -61,6 +61,8 @@ impl LoadConfig {
         start_rate: Option<Bound<'_, PyAny>>,
         max_in_flight: Option<Bound<'_, PyAny>>,
         key_distribution: Option<String>,
+        task: Option<Bound<'_, PyAny>>,
+        hold_start: bool,
     ) -> PyResult<Self> {
         let mut c = RunConfig::default();
         if let Some(v) = stages {
@@ -159,10 +161,17 @@ impl LoadConfig {
         if let Some(v) = table_capacity {
             c.table_capacity = parse_table_capacity(&v).map_err(config_err)?;
         }
+        c.task = task.map(|v| count("task", "task", &v)).transpose()?;
+        c.hold_start = hold_start;
         c.validate().map_err(config_err)?;
         Ok(Self { inner: c })
     }
 
+    /// This config's task in a distributed run (None: a run of its own).
+    #[getter]
+    fn task(&self) -> Option<u32> {
+        self.inner.task
+    }
     #[getter]
     fn threads(&self) -> u32 {
         self.inner.threads

@@ -21,17 +21,19 @@ pub struct RunHandle {
     events: Arc<tokio::sync::Mutex<UnboundedReceiver<Event>>>,
     outcome: Outcome,
     cancel: CancellationToken,
+    begin: Arc<tokio::sync::watch::Sender<Option<f64>>>,
 }
 
 /// Starts a run of `config` on the engine's own threads and returns at once.
 #[pyfunction]
 pub fn start(config: &LoadConfig) -> PyResult<RunHandle> {
     let handle = engine::start(config.inner.clone()).map_err(to_pyerr)?;
-    let cancel = handle.cancel_token();
+    let (cancel, begin) = (handle.cancel_token(), handle.begin_handle());
     Ok(RunHandle {
         events: Arc::new(tokio::sync::Mutex::new(handle.events)),
         outcome: Arc::default(),
         cancel,
+        begin,
     })
 }
 
@@ -87,6 +89,12 @@ impl RunHandle {
             let mut rx = events.lock().await;
             Ok(absorb(rx.recv().await, &outcome))
         })
+    }
+
+    /// A run configured with hold_start=True begins its load at this time (seconds since the Unix
+    /// epoch; at once if it has passed). It says "ready" (a phase event) when it is waiting for it.
+    fn begin_at(&self, unix_seconds: f64) {
+        let _ = self.begin.send(Some(unix_seconds));
     }
 
     /// Asks the run to stop: no new requests; the partial result follows.

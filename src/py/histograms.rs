@@ -28,6 +28,22 @@ pub fn merge_histograms(encoded: Vec<String>) -> PyResult<String> {
     Ok(encode_histogram(&merged))
 }
 
+/// The latency summary of an encoded histogram (p50, p90, p99, p999, max, mean in milliseconds),
+/// computed as the engine computes a result's: for results merged from several parts.
+#[pyfunction]
+pub fn histogram_summary(encoded: &str) -> PyResult<std::collections::BTreeMap<&'static str, f64>> {
+    let l = crate::report::LatencyMs::from_histogram(&decode(encoded)?);
+    Ok([
+        ("p50", l.p50),
+        ("p90", l.p90),
+        ("p99", l.p99),
+        ("p999", l.p999),
+        ("max", l.max),
+        ("mean", l.mean),
+    ]
+    .into())
+}
+
 /// Latency in milliseconds at each quantile (0.99 = p99) of an encoded histogram, and its count.
 #[pyfunction]
 pub fn histogram_quantiles(encoded: &str, quantiles: Vec<f64>) -> PyResult<(u64, Vec<f64>)> {

@@ -23,5 +23,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::apply_scaling, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::merge_histograms, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
+    m.add_function(wrap_pyfunction!(histograms::histogram_summary, m)?)?;
     errors::register(m)
 }

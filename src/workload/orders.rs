@@ -54,6 +54,8 @@ pub struct OrderGenerator {
     pub run_id: String,
     /// Numeric keys: a per-run base plus worker and sequence, for tables keyed by a number.
     pub numeric_base: u64,
+    /// A distributed run's task: in every order id (tasks share the run id and `numeric_base`).
+    pub task: Option<u32>,
     pub schema: KeySchema,
     pub max_lines: u32,
     pub max_quantity: u32,
@@ -62,7 +64,10 @@ pub struct OrderGenerator {
 
 impl OrderGenerator {
     pub fn order_id(&self, worker: u32, seq: u64) -> String {
-        format!("{}-{worker:03}-{seq:09}", self.run_id)
+        match self.task {
+            Some(task) => format!("{}-t{task:03}-{worker:03}-{seq:09}", self.run_id),
+            None => format!("{}-{worker:03}-{seq:09}", self.run_id),
+        }
     }
 
     /// An order of 1 to `max_lines` distinct products drawn by `keys`.
@@ -90,7 +95,10 @@ impl OrderGenerator {
                 "order {id}: its total cannot be held exactly as a decimal"
             ))
         })?;
-        let number = self.numeric_base + u64::from(worker) * 10_000_000_000 + seq;
+        let number = self.numeric_base
+            + u64::from(self.task.unwrap_or(0)) * 1_000_000_000_000_000
+            + u64::from(worker) * 10_000_000_000
+            + seq;
         let mut key = HashMap::with_capacity(2);
         key.insert(
             self.schema.partition.name.clone(),
@@ -210,6 +218,7 @@ mod tests {
         OrderGenerator {
             run_id: "r1".into(),
             numeric_base: 1_000_000_000_000_000,
+            task: None,
             schema: KeySchema {
                 partition: KeyAttr {
                     name: "order_id".into(),
@@ -243,6 +252,33 @@ mod tests {
             .collect();
         let mut rng = SmallRng::seed_from_u64(0);
         Catalog::from_items(&items, &schema, &mut rng, Decimal::ONE, Decimal::TEN).unwrap()
+    }
+
+    #[test]
+    fn tasks_of_one_distributed_run_never_share_an_order_key() {
+        let catalog = catalog();
+        let keys = uniform(&catalog);
+        let mut seen = std::collections::HashSet::new();
+        for kind in [KeyKind::S, KeyKind::N] {
+            for task in [Some(0), Some(1), Some(999)] {
+                let gen = OrderGenerator {
+                    task,
+                    ..generator(kind)
+                };
+                for worker in [0, 1, 900] {
+                    let mut rng = SmallRng::seed_from_u64(7);
+                    let order = gen.generate(&mut rng, &catalog, &keys, worker, 1).unwrap();
+                    let mut key: Vec<_> = order.key.iter().map(|kv| format!("{kv:?}")).collect();
+                    key.sort();
+                    assert!(seen.insert(key), "{task:?} {worker}");
+                }
+            }
+        }
+        let gen = OrderGenerator {
+            task: Some(2),
+            ..generator(KeyKind::S)
+        };
+        assert_eq!(gen.order_id(5, 7), "r1-t002-005-000000007");
     }
 
     #[test]

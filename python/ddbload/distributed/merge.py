@@ -1,0 +1,169 @@
+"""Merges a distributed run's task results into one ddbload result: counts and units added exactly,
+seconds aligned by index, every percentile read from merged histograms (never averaged)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .. import _engine
+
+OPS = ("reads", "writes")
+LATENCY = ("p50", "p90", "p99", "p999", "max", "mean")
+COUNTS = ("ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline")
+ROW_COUNTS = ("reads_ok", "writes_ok", "throttled", "errors", "offered", "dropped")
+HISTOGRAMS = ("reads", "writes", "service_reads", "service_writes", "scheduling_lag")
+
+
+@dataclass
+class Part:
+    """One task: where it ran and what it reported. `result` is None for a task that was lost."""
+
+    task: int
+    node: str
+    threads: int
+    rate: float | None
+    result: dict[str, Any] | None = None
+    # Second index -> that second's encoded latency histogram, from the task's live ticks.
+    seconds: dict[int, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+def merge(parts: list[Part], config: dict[str, Any], *, interrupted: bool = False) -> dict[str, Any]:
+    """One result from the parts that finished; the lost ones are listed in `parts` with their error."""
+    done = [p for p in parts if p.result is not None]
+    if not done:
+        raise ValueError("no task of the distributed run returned a result")
+    results = [p.result for p in done if p.result is not None]
+    first = results[0]
+    duration_s = max(r["duration_s"] for r in results)
+    histograms = {
+        "encoding": first["histograms"]["encoding"],
+        "unit": first["histograms"]["unit"],
+        **{
+            name: _engine.merge_histograms([r["histograms"][name] for r in results])
+            for name in HISTOGRAMS
+            if all(name in r["histograms"] for r in results)
+        },
+    }
+    return {
+        "schema_version": first["schema_version"],
+        "tool": first["tool"],
+        "run_id": first["run_id"],
+        "started_at": min(r["started_at"] for r in results),
+        "duration_s": duration_s,
+        "interrupted": interrupted or any(r["interrupted"] for r in results),
+        "config": config,
+        "tables": first["tables"],
+        "summary": _summary(results, histograms, duration_s),
+        "consumed_capacity": _capacity(results),
+        "timeseries": _timeseries(done),
+        "histograms": histograms,
+        "parts": [_part(p) for p in parts],
+    }
+
+
+def _summary(results: list[dict[str, Any]], histograms: dict[str, str], duration_s: float) -> dict[str, Any]:
+    summary: dict[str, Any] = {"model": results[0]["summary"]["model"]}
+    for op in OPS:
+        ops = [r["summary"][op] for r in results]
+        merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
+        merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
+        merged["errors"] = _add_maps(o["errors"] for o in ops)
+        merged["latency_ms"] = _latency(histograms[op])
+        merged["service_ms"] = _latency(histograms[f"service_{op}"])
+        merged["per_second"] = round(merged["ok"] / duration_s, 1) if duration_s > 0 else 0.0
+        summary[op] = merged
+    for name in ("offered", "dropped"):
+        if all(name in r["summary"] for r in results):
+            summary[name] = sum(r["summary"][name] for r in results)
+    if "scheduling_lag" in histograms:
+        summary["scheduling_lag_ms"] = _latency(histograms["scheduling_lag"])
+    attempts = sum(summary[op]["attempts"] for op in OPS)
+    throttled = sum(summary[op]["throttled_attempts"] for op in OPS)
+    summary["throttle_rate"] = throttled / attempts if attempts else 0.0
+    return summary
+
+
+def _latency(encoded: str) -> dict[str, float]:
+    """The engine's latency summary of a histogram, its keys in the engine's order."""
+    values = _engine.histogram_summary(encoded)
+    return {name: values[name] for name in LATENCY}
+
+
+def _capacity(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in results:
+        for table, units in r["consumed_capacity"].items():
+            for kind, value in units.items():
+                totals[table][kind] += Decimal(str(value))
+    return {table: {kind: float(v) for kind, v in units.items()} for table, units in totals.items()}
+
+
+def _timeseries(parts: list[Part]) -> list[dict[str, Any]]:
+    """Rows of the same second added; its p99 from the merged histograms of that second."""
+    by_second: dict[int, list[tuple[Part, dict[str, Any]]]] = defaultdict(list)
+    for p in parts:
+        assert p.result is not None
+        for row in p.result["timeseries"]:
+            by_second[row["t"]].append((p, row))
+    rows = []
+    for t in sorted(by_second):
+        seconds = by_second[t]
+        rows.append(merge_second(t, [row for _, row in seconds], [p.seconds.get(t) for p, _ in seconds]))
+    return rows
+
+
+def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[str | None]) -> dict[str, Any]:
+    """One second of several tasks as one row (live progress and the result's time series)."""
+    merged: dict[str, Any] = {"t": t, "seconds": max(r["seconds"] for r in rows)}
+    if all("target_rate" in r for r in rows):
+        merged["target_rate"] = round(sum(r["target_rate"] for r in rows), 1)
+    for name in ROW_COUNTS:
+        if all(name in r for r in rows):
+            merged[name] = sum(r[name] for r in rows)
+    for name in ("read_units", "write_units"):
+        merged[name] = float(sum(Decimal(str(r[name])) for r in rows))
+    known = [h for h in histograms if h is not None]
+    if len(known) == len(rows):
+        count, (p99,) = _engine.histogram_quantiles(_engine.merge_histograms(known), [0.99])
+        merged["p99_ms"] = p99 if count else None
+    else:
+        # A task's second without its histogram (it was lost before sending it): the p99 of that
+        # second cannot be known exactly, so it is not given.
+        merged["p99_ms"] = None
+    provisioned = next((r["provisioned"] for r in rows if r.get("provisioned")), None)
+    if provisioned:
+        merged["provisioned"] = provisioned
+    return merged
+
+
+def _part(p: Part) -> dict[str, Any]:
+    part: dict[str, Any] = {"task": p.task, "node": p.node, "threads": p.threads, "status": "lost"}
+    if p.rate is not None:
+        part["rate"] = p.rate
+    if p.error is not None:
+        part["error"] = p.error
+    if p.result is None:
+        part["seconds_reported"] = len(p.seconds)
+        return part
+    summary = p.result["summary"]
+    part["status"] = "interrupted" if p.result["interrupted"] else "ok"
+    part["duration_s"] = p.result["duration_s"]
+    part["summary"] = {op: {name: summary[op][name] for name in (*COUNTS, "latency_ms")} for op in OPS}
+    for name in ("offered", "dropped"):
+        if name in summary:
+            part["summary"][name] = summary[name]
+    part["consumed_capacity"] = p.result["consumed_capacity"]
+    part["histograms"] = p.result["histograms"]
+    return part
+
+
+def _add_maps(maps: Any) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for m in maps:
+        for key, value in m.items():
+            total[key] += value
+    return dict(sorted(total.items()))

@@ -1,0 +1,187 @@
+"""Scale-out on a real local Ray cluster (a head and a second node on this machine): the parts add up
+to the merged result, percentiles come from merged histograms, every counted write is in the table
+once, and Ctrl-C on the driver or a killed task still leaves a merged result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import warnings
+from importlib import resources
+
+import boto3
+import ddbload
+import jsonschema
+import pytest
+from conftest import LOCAL_ENV, read_until, run_cli, start_cli
+from ddbload import _engine
+
+OPS = ("reads", "writes")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Head plus one node, one CPU each. The nodes' processes inherit this environment: on EC2 their
+    credentials come from the instance role, here from the dummy keys every local endpoint accepts."""
+    saved = {key: os.environ.get(key) for key in LOCAL_ENV}
+    os.environ.update(LOCAL_ENV)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ray.cluster_utils import Cluster
+
+        c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+        c.add_node(num_cpus=1)
+        c.wait_for_nodes()
+    yield c.address
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c.shutdown()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    emu = ddbload.Emulator()
+    yield emu.url
+    emu.stop()
+
+
+def _run(cluster: str, url: str, tmp_path, name: str, *args: str, timeout: float = 180):
+    out = tmp_path / f"{name}.json"
+    proc = run_cli(
+        "run", "--endpoint-url", url, "--ray", cluster, "--output", str(out), "--progress", "always",
+        "--products-table", f"ray-products-{name}", "--orders-table", f"ray-orders-{name}",
+        "--create-tables", "--seed-products", "200", *args, timeout=timeout,
+    )  # fmt: skip
+    return proc, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def _start(cluster: str, url: str, out, name: str, duration: str) -> subprocess.Popen[str]:
+    """A 4-worker run on the cluster in the background, a progress line a second on stderr."""
+    return start_cli(
+        "run", "--endpoint-url", url, "--ray", cluster, "--threads", "4", "--duration", duration,
+        "--create-tables", "--seed-products", "100", "--products-table", f"ray-products-{name}",
+        "--orders-table", f"ray-orders-{name}", "--output", str(out), "--progress", "always",
+    )  # fmt: skip
+
+
+def _count_orders(url: str, table: str, run_id: str) -> tuple[int, int]:
+    """Orders of `run_id` in the table, and how many distinct ids they have."""
+    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+    ids = []
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        ids += [item["order_id"]["S"] for item in page["Items"] if item.get("run_id", {}).get("S") == run_id]
+    return len(ids), len(set(ids))
+
+
+@pytest.mark.parametrize("where", ["offline", "dynamodb-local"])
+def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emulator, endpoint, tmp_path, where):
+    url = emulator if where == "offline" else endpoint
+    proc, result = _run(cluster, url, tmp_path, where, "--ray-tasks", "3", "--threads", "6", "--duration", "4s")
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(resources.files("ddbload").joinpath("schema/result.schema.json").read_text())
+    jsonschema.validate(result, schema)
+    parts = result["parts"]
+    assert [p["status"] for p in parts] == ["ok", "ok", "ok"]
+    assert [p["threads"] for p in parts] == [2, 2, 2] and result["config"]["threads"] == 6
+    assert result["distributed"] == {"ray_address": cluster, "tasks": 3, "nodes": 2, "lost": 0}
+    for op in OPS:
+        merged = result["summary"][op]
+        for count in ("ok", "attempts", "throttled_attempts", "gave_up", "cut_at_deadline"):
+            assert merged[count] == sum(p["summary"][op][count] for p in parts), (op, count)
+        assert merged["ok"] == sum(row[f"{op}_ok"] for row in result["timeseries"])
+        hist = _engine.merge_histograms([p["histograms"][op] for p in parts])
+        _, (p50, p99) = _engine.histogram_quantiles(hist, [0.5, 0.99])
+        assert (merged["latency_ms"]["p50"], merged["latency_ms"]["p99"]) == (p50, p99)
+        assert hist == result["histograms"][op]
+    for table, units in result["consumed_capacity"].items():
+        assert units["write_units"] == sum(p["consumed_capacity"][table]["write_units"] for p in parts)
+    # Every write the tasks counted is in the table, under its own id (a shared id would overwrite);
+    # writes cut at the deadline were on the wire, so they may have landed too.
+    writes = result["summary"]["writes"]
+    stored, distinct = _count_orders(url, f"ray-orders-{where}", result["run_id"])
+    assert writes["ok"] > 0 and stored == distinct
+    assert writes["ok"] <= stored <= writes["ok"] + writes["cut_at_deadline"], (stored, writes)
+    # One merged progress line a second, on the driver.
+    assert proc.stderr.count("1s/4s") == 1 and "3 tasks on 2 nodes" in proc.stderr
+    # compare, advise and report take it as any result.
+    report = tmp_path / "r.html"
+    assert run_cli("report", str(tmp_path / f"{where}.json"), "--output", str(report)).returncode == 0
+    assert run_cli("advise", str(tmp_path / f"{where}.json")).returncode == 0
+
+
+def test_an_open_model_schedule_is_split_between_the_tasks(cluster, emulator, tmp_path):
+    proc, result = _run(cluster, emulator, tmp_path, "open", "--rate", "600", "--duration", "4s")
+    assert proc.returncode == 0, proc.stderr
+    assert [p["rate"] for p in result["parts"]] == [300.0, 300.0]
+    summary = result["summary"]
+    assert abs(summary["offered"] - 2400) <= 4, summary["offered"]
+    assert summary["dropped"] == 0
+    done = summary["reads"]["ok"] + summary["writes"]["ok"]
+    assert abs(done - 2400) <= 2400 * 0.02, done
+    full = [row for row in result["timeseries"] if row["seconds"] == 1.0]
+    assert full and all(row["target_rate"] == 600.0 for row in full), full
+    # All tasks began at the agreed instant: each full second has both tasks' arrivals.
+    assert all(abs(row["offered"] - 600) <= 4 for row in full), full
+
+
+def test_ctrl_c_on_the_driver_stops_every_task_and_writes_the_merged_partial_result(cluster, emulator, tmp_path):
+    out = tmp_path / "stopped.json"
+    proc = _start(cluster, emulator, out, "c", "60s")
+    read_until(proc, "2s/60s")
+    interrupted_at = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=30)
+    assert proc.returncode == 130, rest
+    assert time.monotonic() - interrupted_at < 10
+    result = json.loads(out.read_text())
+    assert result["interrupted"] is True and result["duration_s"] < 20
+    assert [p["status"] for p in result["parts"]] == ["interrupted", "interrupted"]
+    assert result["summary"]["reads"]["ok"] == sum(p["summary"]["reads"]["ok"] for p in result["parts"]) > 0
+
+
+def test_a_killed_task_is_reported_and_the_run_goes_on(cluster, emulator, tmp_path):
+    out = tmp_path / "lost.json"
+    proc = _start(cluster, emulator, out, "k", "8s")
+    lines = read_until(proc, "2s/8s")
+    # The task processes are Ray actors named after their class.
+    pids = subprocess.run(["pgrep", "-f", "ray::TaskRunner"], capture_output=True, text=True).stdout.split()
+    assert len(pids) == 2, pids
+    os.kill(int(pids[-1]), signal.SIGKILL)
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 1, "".join(lines) + rest
+    assert "was lost" in rest and "the result covers the other tasks" in rest
+    result = json.loads(out.read_text())
+    statuses = sorted(p["status"] for p in result["parts"])
+    assert statuses == ["lost", "ok"], result["parts"]
+    assert result["distributed"]["lost"] == 1
+    ok = next(p for p in result["parts"] if p["status"] == "ok")
+    assert result["summary"]["writes"]["ok"] == ok["summary"]["writes"]["ok"] > 0
+    assert result["duration_s"] == pytest.approx(8, abs=1)
+
+
+def test_ray_options_misused_are_one_line_and_exit_2(cluster, monkeypatch, capsys):
+    proc = run_cli("run", "--endpoint-url", "http://127.0.0.1:1", "--ray-tasks", "2")
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
+    assert "--ray-tasks: only with --ray" in proc.stderr
+    proc = run_cli("run", "--endpoint-url", "http://127.0.0.1:1", "--ray", "127.0.0.1:1")
+    assert proc.returncode == 2 and "--ray 127.0.0.1:1: no Ray cluster answers there" in proc.stderr
+    proc = run_cli("run", "--local", "--ray", cluster)
+    assert proc.returncode == 2 and "--ray: --local's endpoint lives in this process" in proc.stderr
+    # Without Ray installed (as after a plain `pip install ddbload`).
+    from ddbload import cli
+
+    real_find_spec = cli.importlib.util.find_spec
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None if name == "ray" else real_find_spec(name))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["run", "--endpoint-url", "http://127.0.0.1:1", "--ray"])
+    assert exit_info.value.code == 2
+    assert "--ray auto: Ray is not installed here; pip install 'ddbload[ray]'" in capsys.readouterr().err
