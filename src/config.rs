@@ -157,6 +157,10 @@ pub struct RunConfig {
     /// After setup, wait for `RunHandle::begin_at` (a distributed run's agreed start) before the load.
     #[serde(skip)]
     pub hold_start: bool,
+    /// The products to read and order, as `Catalog::to_json` writes them, instead of sampling the
+    /// table (a distributed run's tasks share task 0's sample).
+    #[serde(skip)]
+    pub catalog: Option<String>,
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -204,6 +208,7 @@ impl Default for RunConfig {
             key_distribution: KeyDistribution::Uniform,
             task: None,
             hold_start: false,
+            catalog: None,
         }
     }
 }

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 import warnings
+from decimal import Decimal
 from importlib import resources
 
 import boto3
@@ -185,3 +186,51 @@ def test_ray_options_misused_are_one_line_and_exit_2(cluster, monkeypatch, capsy
         cli.main(["run", "--endpoint-url", "http://127.0.0.1:1", "--ray"])
     assert exit_info.value.code == 2
     assert "--ray auto: Ray is not installed here; pip install 'ddbload[ray]'" in capsys.readouterr().err
+
+
+def test_a_task_orders_from_the_catalog_it_is_given_without_scanning(emulator):
+    """Tasks after the first get task 0's sample. The products table here is empty: a run that scanned
+    it would refuse to start ("no products to read"); this one orders exactly the given products."""
+    client = boto3.client("dynamodb", endpoint_url=emulator, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+    client.create_table(TableName="ray-given-products", BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}])  # fmt: skip
+    given = [{"key": {"product_id": {"S": f"given-{i}"}}, "price": f"{i}.25"} for i in range(1, 4)]
+    config = ddbload.LoadConfig(
+        endpoint_url=emulator, products_table="ray-given-products", orders_table="ray-given-orders",
+        create_tables=True, threads=2, duration=1, catalog=json.dumps(given), task=1, run_id="given",
+    )  # fmt: skip
+    result = ddbload.run(config)
+    assert result.reads["ok"] > 0 and result.writes["ok"] > 0
+    prices = {}
+    for page in client.get_paginator("scan").paginate(TableName="ray-given-orders"):
+        for item in page["Items"]:
+            assert item["order_id"]["S"].startswith("given-t001-")
+            for line in item["lines"]["L"]:
+                prices[line["M"]["product_id"]["S"]] = line["M"]["unit_price"]["N"]
+    assert prices == {"given-1": "1.25", "given-2": "2.25", "given-3": "3.25"}
+
+
+def test_a_held_run_reports_its_catalog_and_waits_for_its_start(emulator):
+    config = ddbload.LoadConfig(
+        endpoint_url=emulator, products_table="ray-held-products", orders_table="ray-held-orders",
+        create_tables=True, seed_products=40, threads=2, duration=1, hold_start=True,
+    )  # fmt: skip
+    handle = _engine.start(config)
+    events = []
+    while not any(e.get("phase") == "ready" for e in events):
+        event = handle.poll(10)
+        assert event is not None, events
+        events.append(json.loads(event))
+    catalog = next(e["products"] for e in events if e["type"] == "catalog")
+    assert len(catalog) == 40 and all(Decimal(p["price"]) > 0 for p in catalog)
+    # Held: no second of load passes before begin_at.
+    assert handle.poll(1.5) is None
+    handle.begin_at(time.time())
+    ticks = []
+    while (event := handle.poll(10)) is not None:
+        ticks.append(json.loads(event))
+    result = json.loads(handle.result())
+    assert result["summary"]["reads"]["ok"] > 0
+    assert ticks and all(t["type"] == "tick" and t["latency_histogram"] for t in ticks), ticks

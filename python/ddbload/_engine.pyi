@@ -77,6 +77,7 @@ class LoadConfig:
         key_distribution: str | None = None,
         task: int | None = None,
         hold_start: bool = False,
+        catalog: str | None = None,
     ) -> LoadConfig: ...
     @property
     def task(self) -> int | None: ...

@@ -23,6 +23,9 @@ pub enum Event {
         row: TimeseriesRow,
         latency_histogram: String,
     },
+    /// A run held for its start (`hold_start`) says which products it sampled, so a distributed
+    /// driver can hand the same catalog to its other tasks.
+    Catalog { products: serde_json::Value },
     /// The last event: the report, or why there is none.
     #[serde(skip)]
     Finished(Box<Result<RunReport, EngineError>>),

@@ -61,6 +61,11 @@ pub async fn run(
         _ = cancel.cancelled() => return Err(EngineError::Interrupted),
     };
 
+    if config.hold_start && config.catalog.is_none() {
+        let _ = events.send(Event::Catalog {
+            products: prepared.catalog.to_json(),
+        });
+    }
     let workload = Workload {
         products_table: config.products_table.clone(),
         orders_table: config.orders_table.clone(),

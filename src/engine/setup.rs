@@ -300,6 +300,15 @@ async fn sample_catalog(
     rng: &mut SmallRng,
     events: &UnboundedSender<Event>,
 ) -> Result<Catalog, EngineError> {
+    if let Some(text) = &config.catalog {
+        let catalog = Catalog::from_json(text, schema)?;
+        let _ = events.send(Event::phase(
+            "sampling",
+            format!("using the catalog given ({} products)", catalog.len()),
+        ));
+        catalog.check_totals(config.max_quantity, config.max_lines)?;
+        return Ok(catalog);
+    }
     let _ = events.send(Event::phase(
         "sampling",
         format!(

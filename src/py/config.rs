@@ -28,6 +28,7 @@ impl LoadConfig {
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
         ttl_hours=None, sample_products=None, table_capacity=None, rate=None, stages=None,
         start_rate=None, max_in_flight=None, key_distribution=None, task=None, hold_start=false,
+        catalog=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -63,6 +64,7 @@ impl LoadConfig {
         key_distribution: Option<String>,
         task: Option<Bound<'_, PyAny>>,
         hold_start: bool,
+        catalog: Option<String>,
     ) -> PyResult<Self> {
         let mut c = RunConfig::default();
         if let Some(v) = stages {
@@ -163,6 +165,7 @@ impl LoadConfig {
         }
         c.task = task.map(|v| count("task", "task", &v)).transpose()?;
         c.hold_start = hold_start;
+        c.catalog = catalog;
         c.validate().map_err(config_err)?;
         Ok(Self { inner: c })
     }

@@ -97,8 +97,83 @@ impl Catalog {
         self.products.len()
     }
 
+    /// The catalog as JSON (`[{"key": {"product_id": {"S": "..."}}, "price": "12.34"}, ...]`), so a
+    /// distributed run samples the table once and hands the same catalog to every task.
+    pub fn to_json(&self) -> serde_json::Value {
+        let products = self.products.iter().map(|p| {
+            let key: serde_json::Map<String, serde_json::Value> = p
+                .key
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), key_to_json(value)?)))
+                .collect();
+            serde_json::json!({"key": key, "price": p.price.to_string()})
+        });
+        serde_json::Value::Array(products.collect())
+    }
+
+    /// Reads `to_json`'s form back; every key must fit the products table's key schema.
+    pub fn from_json(text: &str, schema: &KeySchema) -> Result<Self, EngineError> {
+        let bad = |why: String| EngineError::Data(format!("catalog: {why}"));
+        let entries: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a JSON list ({e})")))?;
+        let mut products = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let mut item = HashMap::new();
+            for (name, value) in entry["key"].as_object().into_iter().flatten() {
+                item.insert(
+                    name.clone(),
+                    key_from_json(value)
+                        .ok_or_else(|| bad(format!("key {value} is not S, N or B")))?,
+                );
+            }
+            let key = schema
+                .key_of(&item)
+                .ok_or_else(|| bad(format!("{entry} lacks the table's key")))?;
+            let price_text = entry["price"].as_str().unwrap_or_default();
+            let price = Decimal::from_str_exact(price_text).map_err(|_| {
+                bad(format!(
+                    "price {:?} is not an exact decimal",
+                    entry["price"]
+                ))
+            })?;
+            products.push(Product {
+                label: label(&key[&schema.partition.name]),
+                key,
+                price,
+            });
+        }
+        Ok(Self { products })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.products.is_empty()
+    }
+}
+
+fn key_to_json(value: &AttributeValue) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    Some(match value {
+        AttributeValue::S(s) => serde_json::json!({ "S": s }),
+        AttributeValue::N(n) => serde_json::json!({ "N": n }),
+        AttributeValue::B(b) => {
+            serde_json::json!({ "B": base64::engine::general_purpose::STANDARD.encode(b.as_ref()) })
+        }
+        _ => return None,
+    })
+}
+
+fn key_from_json(value: &serde_json::Value) -> Option<AttributeValue> {
+    use base64::Engine as _;
+    let (kind, text) = value.as_object()?.iter().next()?;
+    let text = text.as_str()?.to_owned();
+    match kind.as_str() {
+        "S" => Some(AttributeValue::S(text)),
+        "N" => Some(AttributeValue::N(text)),
+        "B" => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()
+            .map(|bytes| AttributeValue::B(bytes.into())),
+        _ => None,
     }
 }
 
@@ -167,6 +242,59 @@ mod tests {
                 kind: KeyKind::S,
             },
             sort: None,
+        }
+    }
+
+    #[test]
+    fn a_catalog_shared_as_json_comes_back_the_same() {
+        let mut rng = SmallRng::seed_from_u64(3);
+        let two_keys = KeySchema {
+            partition: KeyAttr {
+                name: "shop".into(),
+                kind: KeyKind::B,
+            },
+            sort: Some(KeyAttr {
+                name: "sku".into(),
+                kind: KeyKind::N,
+            }),
+        };
+        for schema in [schema(), two_keys] {
+            let items: Vec<_> = (1..=5)
+                .map(|i| seed_item(i, &schema, Decimal::new(12_345 + i as i64, 3)))
+                .collect();
+            let catalog =
+                Catalog::from_items(&items, &schema, &mut rng, Decimal::ONE, Decimal::TEN).unwrap();
+            let back = Catalog::from_json(&catalog.to_json().to_string(), &schema).unwrap();
+            let view = |c: &Catalog| {
+                c.products
+                    .iter()
+                    .map(|p| {
+                        let mut key: Vec<_> = p.key.iter().map(|kv| format!("{kv:?}")).collect();
+                        key.sort();
+                        (key, p.label.clone(), p.price)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(view(&back), view(&catalog));
+            assert_eq!(back.products[0].price.to_string(), "12.346");
+        }
+        for (bad, says) in [
+            ("{}", "not a JSON list"),
+            (
+                r#"[{"key": {"other": {"S": "x"}}, "price": "1"}]"#,
+                "lacks the table's key",
+            ),
+            (
+                r#"[{"key": {"product_id": {"S": "x"}}, "price": 1.5}]"#,
+                "not an exact decimal",
+            ),
+            (
+                r#"[{"key": {"product_id": {"SS": ["x"]}}, "price": "1"}]"#,
+                "is not S, N or B",
+            ),
+        ] {
+            let err = Catalog::from_json(bad, &schema()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
         }
     }
 

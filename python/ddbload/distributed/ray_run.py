@@ -154,11 +154,12 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
     )
     interrupted = False
     try:
-        # Task 0 creates and seeds the tables; the others start once it is ready.
+        # Task 0 creates and seeds the tables and samples the catalog; the others start once it is
+        # ready, with that catalog (the products table is scanned once).
         run.start(0, shares[0])
         run.until_ready({0})
         for i in range(1, count):
-            run.start(i, shares[i])
+            run.start(i, {**shares[i], "catalog": run.catalog} if run.catalog else shares[i])
         run.until_ready(set(range(count)))
         begin = time.time() + START_AHEAD_S
         ray.get([r.begin_at.remote(begin) for r in runners])
@@ -191,6 +192,7 @@ class _Run:
         self.finished: set[int] = set()
         self.live: dict[int, dict[int, dict[str, Any]]] = {}
         self.shown_up_to = 0
+        self.catalog: str | None = None
 
     def start(self, task: int, kwargs: dict[str, Any]) -> None:
         self.refs[self.runners[task].run.remote(kwargs, self.queue)] = task
@@ -247,6 +249,8 @@ class _Run:
             kind = event.get("type")
             if kind == "phase" and event.get("phase") == "ready":
                 self.ready.add(task)
+            elif kind == "catalog" and task == 0:
+                self.catalog = json.dumps(event["products"])
             elif kind == "tick":
                 self.parts[task].seconds[event["t"]] = event.pop("latency_histogram")
                 self.live.setdefault(event["t"], {})[task] = event
