@@ -7,6 +7,7 @@ import copy
 import json
 import math
 import re
+from datetime import datetime, timedelta
 
 import ddbload
 import pytest
@@ -138,6 +139,33 @@ def test_cli_compare_shows_runs_side_by_side(clean_result, throttled_result, tmp
     )
     read_p99_row = next(line for line in proc.stdout.splitlines() if "read p99 ms" in line)
     assert f"{merged_p99:,.2f}" in read_p99_row
+
+
+def _rows(out: str) -> dict[str, str]:
+    """A rich table's lines by their first cell."""
+    return {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
+
+
+def test_compare_shows_each_tables_capacity_and_adds_rates_only_of_runs_at_the_same_time(
+    clean_result, throttled_result, tmp_path
+):
+    a, b, later = tmp_path / "on-demand.json", tmp_path / "at-2-2.json", tmp_path / "later.json"
+    a.write_text(json.dumps(clean_result))
+    b.write_text(json.dumps(throttled_result))
+    an_hour_later = copy.deepcopy(throttled_result)
+    start = datetime.fromisoformat(clean_result["started_at"].replace("Z", "+00:00")) + timedelta(hours=1)
+    an_hour_later["started_at"] = start.isoformat().replace("+00:00", "Z")
+    later.write_text(json.dumps(an_hour_later))
+    f = figures(clean_result)
+    together = run_cli("compare", str(a), str(b))
+    assert together.returncode == 0, together.stderr
+    row = _rows(together.stdout)["after-products capacity"]
+    assert "on-demand" in row and "provisioned 2/2" in row
+    assert f"{2 * f['reads_per_s']:,.1f}" in _rows(together.stdout)["reads/s"]
+    apart = run_cli("compare", str(a), str(later))
+    assert apart.returncode == 0, apart.stderr
+    assert _rows(apart.stdout)["reads/s"].rstrip("│ ").endswith("-")
+    assert "rates are added only for runs that overlapped in time; these did not" in apart.stdout
 
 
 def test_thresholds_pass_fail_and_malformed(endpoint, tables, tmp_path):

@@ -111,6 +111,11 @@ def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emula
     stored, distinct = _count_orders(url, f"ray-orders-{where}", result["run_id"])
     assert writes["ok"] > 0 and stored == distinct
     assert writes["ok"] <= stored <= writes["ok"] + writes["cut_at_deadline"], (stored, writes)
+    # cleanup --run-id removes the whole distributed run's orders.
+    cleaned = run_cli("cleanup", "--run-id", result["run_id"], "--orders-table", f"ray-orders-{where}",
+                      "--endpoint-url", url)  # fmt: skip
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert _count_orders(url, f"ray-orders-{where}", result["run_id"]) == (0, 0)
     # One merged progress line a second, on the driver.
     assert proc.stderr.count("1s/4s") == 1 and "3 tasks on 2 nodes" in proc.stderr
     # compare, advise and report take it as any result.
@@ -144,7 +149,8 @@ def test_ctrl_c_on_the_driver_stops_every_task_and_writes_the_merged_partial_res
     assert proc.returncode == 130, rest
     assert time.monotonic() - interrupted_at < 10
     result = json.loads(out.read_text())
-    assert result["interrupted"] is True and result["duration_s"] < 20
+    # Stopped within 2 s of the interrupt, which came after the line for second 2.
+    assert result["interrupted"] is True and result["duration_s"] < 5.5, result["duration_s"]
     assert [p["status"] for p in result["parts"]] == ["interrupted", "interrupted"]
     assert result["summary"]["reads"]["ok"] == sum(p["summary"]["reads"]["ok"] for p in result["parts"]) > 0
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from rich.prompt import Confirm
 from rich.table import Table
 
 from . import _engine, capacity, scaling
 from .capacity import BackupError, Connection, TableChange
 from .console import make_console
+from .endpoints import is_loopback
 
 Fail = Callable[[str], Any]
 
@@ -50,6 +53,7 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
     which = change.add_mutually_exclusive_group()
     which.add_argument("--table", action="append", help="table to change (repeatable)")
     which.add_argument("--all-tables", action="store_true", help="every table in the region")
+    change.add_argument("--yes", action="store_true", help="with --all-tables against AWS: change them without asking")
     change.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     change.add_argument("--backup-dir", default=".", help="folder for capacity-backup-<time>.json (default: .)")
     add_connection_flags(change)
@@ -167,6 +171,12 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
     if not args.table and not args.all_tables:
         fail("capacity set: name tables with --table T (repeatable) or change every table with --all-tables")
     backup_dir = _backup_dir(args.backup_dir, fail)
+    ask = args.all_tables and not args.dry_run and not args.yes and not is_loopback(args.endpoint_url)
+    if ask and not sys.stdin.isatty():
+        fail(
+            f"--all-tables: this changes every table in {args.region} of your AWS account; "
+            "pass --yes to confirm (or --dry-run to see the plan first)"
+        )
 
     conn = connection_of(args)
     current = capacity.describe(conn, None if args.all_tables else args.table)
@@ -198,7 +208,8 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
             if note:
                 change.notes.append(note)
         plan.append(change)
-    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
+    confirm = f"Change these {len(plan)} tables in {args.region} of your AWS account?" if ask else None
+    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now, confirm)
 
 
 def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
@@ -248,8 +259,15 @@ def _backup_dir(text: str, fail: Fail) -> Path:
 
 
 def _carry_out(
-    conn: Connection, current: list[dict], plan: list[TableChange], dry_run: bool, backup_dir: Path, now
+    conn: Connection,
+    current: list[dict],
+    plan: list[TableChange],
+    dry_run: bool,
+    backup_dir: Path,
+    now: Any,
+    confirm: str | None = None,
 ) -> int:
+    """Shows the plan, then (unless a dry run, or `confirm` is asked and refused) carries it out."""
     console = make_console()
     table = Table(title="Planned changes" + (" (dry run: nothing will change)" if dry_run else ""))
     for name in ("table", "now", "change", "notes"):
@@ -266,6 +284,9 @@ def _carry_out(
     if dry_run or not todo:
         console.print("Dry run: nothing changed." if dry_run else "Nothing to change.")
         return 0
+    if confirm is not None and not Confirm.ask(confirm, console=console, default=False):
+        console.print("Nothing changed.")
+        return 1
 
     path = capacity.write_backup(current, plan, conn, backup_dir, now)
     console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")

@@ -6,13 +6,12 @@ effectively", "Error retries and exponential backoff")."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
 from . import timeline
+from .endpoints import is_loopback
 from .figures import figures, offered_per_s
 
 SUMMARY_LIMIT = 300
@@ -369,15 +368,7 @@ OFFLINE_TITLE = {"en": "[offline - rerun on AWS] ", "ko": "[오프라인 - AWS �
 def offline_endpoint(result: dict[str, Any]) -> str | None:
     """The run's endpoint when it was a loopback address (DynamoDB Local, ddbload's own), else None."""
     url = result["config"].get("endpoint_url")
-    host = urlparse(url).hostname if url else None
-    if host is None:
-        return None
-    if host == "localhost":
-        return url
-    try:
-        return url if ipaddress.ip_address(host).is_loopback else None
-    except ValueError:
-        return None
+    return url if is_loopback(url) else None
 
 
 def advise(result: dict[str, Any], lang: str = "en") -> Advice:

@@ -1,9 +1,11 @@
-"""`ddbload compare`: runs side by side - config, target against achieved for open-model runs,
-throughput, latency, throttles, capacity - with each run's change against the first, and an "all runs"
-column from merged histograms."""
+"""`ddbload compare`: runs side by side - config, each table's capacity mode, target against achieved
+for open-model runs, throughput, latency, throttles, consumed capacity - with each run's change against
+the first, and an "all runs" column: percentiles from merged histograms, rates added only when the runs
+overlapped in time."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.table import Table
@@ -36,6 +38,29 @@ OPEN_ROWS: list[tuple[str, str, str, bool]] = [
 ]
 
 
+# Rates of runs that overlapped in time add up to the load the tables saw; of runs at different
+# times they do not.
+SUMMED = ("reads_per_s", "writes_per_s", "offered_per_s", "ops_per_s", "dropped")
+
+
+def capacity_text(info: dict[str, Any] | None) -> str:
+    """A table's capacity mode as the run found it: "on-demand", "provisioned 2/2" (RCU/WCU)."""
+    if info is None:
+        return "-"
+    if info.get("billing_mode") == "PROVISIONED":
+        return f"provisioned {info.get('read_capacity_units')}/{info.get('write_capacity_units')}"
+    return "on-demand" if info.get("billing_mode") == "PAY_PER_REQUEST" else str(info.get("billing_mode", "?"))
+
+
+def overlapped(results: list[dict[str, Any]]) -> bool:
+    """True when every run was sending during one common stretch of time."""
+    spans = []
+    for r in results:
+        start = datetime.fromisoformat(r["started_at"].replace("Z", "+00:00"))
+        spans.append((start, start + timedelta(seconds=r["duration_s"])))
+    return max(s for s, _ in spans) < min(e for _, e in spans)
+
+
 def merged_latency(results: list[dict[str, Any]], op: str) -> dict[str, float]:
     """Percentiles of all runs' `op` latencies together: the histograms are merged, then read."""
     merged = _engine.merge_histograms([r["histograms"][op] for r in results])
@@ -64,6 +89,11 @@ def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
     for key in CONFIG_ROWS + (OPEN_CONFIG_ROWS if any_open else []):
         table.add_row(key, *(str(r["config"].get(key)) for r in results), "")
     table.add_row("run id", *(r["run_id"] for r in results), "")
+    for name in sorted({name for r in results for name in r.get("tables", {})}):
+        table.add_row(f"{name} capacity", *(capacity_text(r.get("tables", {}).get(name)) for r in results), "")
+    at_once = overlapped(results)
+    if not at_once:
+        table.caption = "all runs: rates are added only for runs that overlapped in time; these did not"
     each = [figures(r) for r in results]
     for f, r in zip(each, results):
         f["offered_per_s"] = offered_per_s(r)
@@ -72,8 +102,8 @@ def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
         cells = [fmt.format(each[0][key])]
         cells += [fmt.format(f[key]) + delta_text(each[0][key], f[key], higher) for f in each[1:]]
         total = ""
-        if key in ("reads_per_s", "writes_per_s", "offered_per_s", "ops_per_s", "dropped"):
-            total = fmt.format(sum(f[key] for f in each))
+        if key in SUMMED:
+            total = fmt.format(sum(f[key] for f in each)) if at_once else "-"
         elif key.startswith(("read_", "write_")) and key.endswith("_ms"):
             op, q = key.split("_")[0], key.split("_")[1]
             total = fmt.format(merged["reads" if op == "read" else "writes"][q])
