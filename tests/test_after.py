@@ -52,6 +52,19 @@ def test_advice_summary_fits_and_differs_between_clean_and_throttled(clean_resul
     assert word in throttled.summary and word not in clean.summary.split(":", 1)[1].split(";")[0]
 
 
+@pytest.mark.parametrize(
+    ("lang", "server_side"), [("en", "measured inside DynamoDB"), ("ko", "DynamoDB 내부에서 측정")]
+)
+def test_alarm_advice_keeps_client_and_server_side_latency_apart(throttled_result, lang, server_side):
+    """CloudWatch's SuccessfulRequestLatency is server-side; this test's p99 is client-side."""
+    text = "\n".join(advise(throttled_result, lang).details)
+    alarms = text.split("SuccessfulRequestLatency", 1)[1].split("\n")[0]
+    f = figures(throttled_result)
+    client_p99 = f"{max(f['read_p99_ms'], f['write_p99_ms']) * 2:.1f} ms"
+    assert server_side in alarms and "Average" in alarms
+    assert client_p99 in alarms.split("Average", 1)[1], "the client-side figure is not given for the server metric"
+
+
 def test_advice_figures_match_the_result(throttled_result):
     f = figures(throttled_result)
     text = "\n".join(advise(throttled_result, "en").details)
