@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import ddbload
 import pytest
+from conftest import run_cli
 from ddbload.cli import build_parser, config_from_args
 
 
@@ -29,9 +30,12 @@ from ddbload.cli import build_parser, config_from_args
     ],
 )
 def test_bad_values_raise_config_error_naming_the_option(kwargs, option):
+    """From Python the message names the keyword as the caller wrote it; the CLI flag rides along."""
     with pytest.raises(ddbload.ConfigError) as err:
         ddbload.LoadConfig(**kwargs)
-    assert str(err.value).startswith(option), str(err.value)
+    keyword = option.lstrip("-").replace("-", "_")
+    assert str(err.value).startswith(f"{keyword}: "), str(err.value)
+    assert err.value.option == option and str(err.value) == f"{keyword}: {err.value.reason}"
     assert "\n" not in str(err.value)
 
 
@@ -43,9 +47,9 @@ def test_a_float_given_as_money_is_a_type_error_naming_the_field():
 
 
 def test_money_beyond_what_rust_decimal_holds_is_an_error_not_rounding():
-    with pytest.raises(ddbload.ConfigError, match=r"--price-min.*digits"):
+    with pytest.raises(ddbload.ConfigError, match=r"^price_min: .*digits"):
         ddbload.LoadConfig(price_min=Decimal("1.00000000000000000000000000000001"))
-    with pytest.raises(ddbload.ConfigError, match="--price-max"):
+    with pytest.raises(ddbload.ConfigError, match=r"^price_max: "):
         ddbload.LoadConfig(price_max=Decimal("1E+40"))
     with pytest.raises(ddbload.ConfigError, match="finite"):
         ddbload.LoadConfig(price_min=Decimal("NaN"))
@@ -87,12 +91,20 @@ def test_counts_refuse_bools_and_floats_with_a_type_error(field):
 def test_huge_counts_are_config_errors_not_overflow(value):
     with pytest.raises(ddbload.ConfigError) as err:
         ddbload.LoadConfig(threads=value)
-    assert str(err.value).startswith("--threads") and str(value) in str(err.value)
+    assert str(err.value).startswith("threads: ") and str(value) in str(err.value)
 
 
 def test_a_price_range_whose_totals_cannot_be_exact_is_refused():
     long = Decimal("9.999999999999999999999999999")
-    with pytest.raises(ddbload.ConfigError, match="--price-max"):
+    with pytest.raises(ddbload.ConfigError, match=r"^price_max: "):
         ddbload.LoadConfig(price_min=long, price_max=long)
     # One line of one unit can always be totalled: the same price is fine then.
     ddbload.LoadConfig(price_min=long, price_max=long, max_lines=1, max_quantity=1)
+
+
+def test_the_command_line_names_the_flag_where_python_names_the_keyword():
+    args = build_parser().parse_args(["run", "--threads", "0"])
+    with pytest.raises(ddbload.ConfigError, match=r"^--threads: must be between 1 and"):
+        config_from_args(args)
+    proc = run_cli("run", "--read-ratio", "2", "--endpoint-url", "http://127.0.0.1:1")
+    assert proc.returncode == 2 and proc.stderr.startswith("ddbload: error: --read-ratio: must be between 0 and 1")

@@ -145,7 +145,7 @@ def test_python_takes_stages_as_pairs():
     assert json.loads(config.to_json())["stages"][1] == {"duration_s": 30.0, "target": 8000.0}
     with pytest.raises(TypeError):
         ddbload.LoadConfig(rate=True)
-    with pytest.raises(ddbload.ConfigError, match="--stages"):
+    with pytest.raises(ddbload.ConfigError, match=r"^stages: "):
         ddbload.LoadConfig(stages=[("2m", 10)], minutes=1)
 
 

@@ -239,7 +239,15 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
-    return _engine.LoadConfig(**config_kwargs(args))
+    """The run's LoadConfig; a bad value is a ConfigError whose text names the flag (`--threads`), not
+    the keyword a Python caller would see (`threads`)."""
+    try:
+        return _engine.LoadConfig(**config_kwargs(args))
+    except _engine.ConfigError as e:
+        option, reason = getattr(e, "option", None), getattr(e, "reason", None)
+        if option is None or reason is None:
+            raise
+        raise _engine.ConfigError(f"{option}: {reason}") from None
 
 
 def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:

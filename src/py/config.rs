@@ -5,10 +5,30 @@ use pyo3::types::{PyFloat, PyInt, PyString};
 use rust_decimal::Decimal;
 
 use super::convert::{config_err, count, extract_decimal};
+use super::errors::ConfigError as ConfigErrorType;
 use crate::config::{
     minutes_to_duration, parse_duration, parse_stages, parse_table_capacity, secs_to_duration,
     ConfigError, RunConfig, Stage,
 };
+
+/// A ConfigError from LoadConfig as a Python caller reads it: "threads: must be ..." instead of
+/// "--threads: must be ...", with `option` (the CLI flag) and `reason` kept as attributes.
+fn keyword_form(py: Python<'_>, err: PyErr) -> PyErr {
+    if !err.is_instance_of::<ConfigErrorType>(py) {
+        return err;
+    }
+    let text = err.value(py).to_string();
+    let Some((option, reason)) = text.split_once(": ").filter(|(o, _)| o.starts_with("--")) else {
+        return err;
+    };
+    let keyword = option.trim_start_matches('-').replace('-', "_");
+    let rewritten = ConfigErrorType::new_err(format!("{keyword}: {reason}"));
+    let value = rewritten.value(py);
+    if value.setattr("option", option).is_err() || value.setattr("reason", reason).is_err() {
+        return err;
+    }
+    rewritten
+}
 
 /// A validated load-test configuration. Every argument is keyword-only; bad values raise
 /// ddbload.ConfigError (or TypeError for a float given as money) and nothing is sent.
@@ -32,6 +52,7 @@ impl LoadConfig {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         threads: Option<Bound<'_, PyAny>>,
         minutes: Option<Bound<'_, PyAny>>,
         duration: Option<Bound<'_, PyAny>>,
@@ -66,108 +87,115 @@ impl LoadConfig {
         hold_start: bool,
         catalog: Option<String>,
     ) -> PyResult<Self> {
-        let mut c = RunConfig::default();
-        if let Some(v) = stages {
-            if minutes.is_some() || duration.is_some() {
-                return Err(config_err(ConfigError::new(
-                    "--stages",
-                    "the stages set the run's length: leave out minutes/duration",
-                )));
+        // Errors name the keyword (`threads`), as a Python caller wrote it; the CLI flag (`--threads`)
+        // stays on the exception for the command line.
+        let build = move || -> PyResult<Self> {
+            let mut c = RunConfig::default();
+            if let Some(v) = stages {
+                if minutes.is_some() || duration.is_some() {
+                    return Err(config_err(ConfigError::new(
+                        "--stages",
+                        "the stages set the run's length: leave out minutes/duration",
+                    )));
+                }
+                c.stages = stages_of(&v)?;
+                c.duration = c.stages.iter().map(|s| s.duration).sum();
             }
-            c.stages = stages_of(&v)?;
-            c.duration = c.stages.iter().map(|s| s.duration).sum();
-        }
-        if let Some(v) = rate {
-            c.rate = Some(number("--rate", &v)?);
-        }
-        if let Some(v) = start_rate {
-            c.start_rate = number("--start-rate", &v)?;
-        }
-        if let Some(v) = max_in_flight {
-            c.max_in_flight = count("max_in_flight", "--max-in-flight", &v)?;
-        }
-        if let Some(v) = key_distribution {
-            c.key_distribution = v.parse().map_err(config_err)?;
-        }
-        c.duration = match (minutes, duration) {
-            _ if !c.stages.is_empty() => c.duration,
-            (Some(_), Some(_)) => {
-                return Err(config_err(ConfigError::new(
-                    "--minutes",
-                    "give either minutes or duration, not both",
-                )))
+            if let Some(v) = rate {
+                c.rate = Some(number("--rate", &v)?);
             }
-            (Some(m), None) => minutes_to_duration(number("--minutes", &m)?).map_err(config_err)?,
-            (None, Some(d)) if d.is_instance_of::<PyString>() => {
-                parse_duration("--duration", &d.extract::<String>()?).map_err(config_err)?
+            if let Some(v) = start_rate {
+                c.start_rate = number("--start-rate", &v)?;
             }
-            (None, Some(d)) => {
-                secs_to_duration("--duration", number("--duration", &d)?).map_err(config_err)?
+            if let Some(v) = max_in_flight {
+                c.max_in_flight = count("max_in_flight", "--max-in-flight", &v)?;
             }
-            (None, None) => c.duration,
+            if let Some(v) = key_distribution {
+                c.key_distribution = v.parse().map_err(config_err)?;
+            }
+            c.duration = match (minutes, duration) {
+                _ if !c.stages.is_empty() => c.duration,
+                (Some(_), Some(_)) => {
+                    return Err(config_err(ConfigError::new(
+                        "--minutes",
+                        "give either minutes or duration, not both",
+                    )))
+                }
+                (Some(m), None) => {
+                    minutes_to_duration(number("--minutes", &m)?).map_err(config_err)?
+                }
+                (None, Some(d)) if d.is_instance_of::<PyString>() => {
+                    parse_duration("--duration", &d.extract::<String>()?).map_err(config_err)?
+                }
+                (None, Some(d)) => {
+                    secs_to_duration("--duration", number("--duration", &d)?).map_err(config_err)?
+                }
+                (None, None) => c.duration,
+            };
+            if let Some(v) = threads {
+                c.threads = count("threads", "--threads", &v)?;
+            }
+            if let Some(v) = region {
+                c.region = v;
+            }
+            c.profile = profile;
+            c.endpoint_url = endpoint_url;
+            if let Some(v) = products_table {
+                c.products_table = v;
+            }
+            if let Some(v) = orders_table {
+                c.orders_table = v;
+            }
+            c.create_tables = create_tables;
+            if let Some(v) = seed_products {
+                c.seed_products = count("seed_products", "--seed-products", &v)?;
+            }
+            if let Some(v) = read_ratio {
+                c.read_ratio = v;
+            }
+            if let Some(v) = read_op {
+                c.read_op = v.parse().map_err(config_err)?;
+            }
+            if let Some(v) = batch_size {
+                c.batch_size = count("batch_size", "--batch-size", &v)?;
+            }
+            c.consistent_reads = consistent_reads;
+            if let Some(v) = write_op {
+                c.write_op = v.parse().map_err(config_err)?;
+            }
+            if let Some(v) = max_attempts {
+                c.max_attempts = count("max_attempts", "--max-attempts", &v)?;
+            }
+            c.seed = seed.map(|v| count("seed", "--seed", &v)).transpose()?;
+            c.run_id = run_id;
+            if let Some(v) = price_min {
+                c.price_min = extract_decimal("price_min", "--price-min", &v)?;
+            }
+            if let Some(v) = price_max {
+                c.price_max = extract_decimal("price_max", "--price-max", &v)?;
+            }
+            if let Some(v) = max_quantity {
+                c.max_quantity = count("max_quantity", "--max-quantity", &v)?;
+            }
+            if let Some(v) = max_lines {
+                c.max_lines = count("max_lines", "--max-lines", &v)?;
+            }
+            if let Some(v) = ttl_hours {
+                c.ttl_hours = count("ttl_hours", "--ttl-hours", &v)?;
+            }
+            if let Some(v) = sample_products {
+                c.sample_products = count("sample_products", "--sample-products", &v)?;
+            }
+            if let Some(v) = table_capacity {
+                c.table_capacity = parse_table_capacity(&v).map_err(config_err)?;
+            }
+            c.task = task.map(|v| count("task", "task", &v)).transpose()?;
+            c.hold_start = hold_start;
+            c.catalog = catalog;
+            c.validate().map_err(config_err)?;
+            Ok(Self { inner: c })
         };
-        if let Some(v) = threads {
-            c.threads = count("threads", "--threads", &v)?;
-        }
-        if let Some(v) = region {
-            c.region = v;
-        }
-        c.profile = profile;
-        c.endpoint_url = endpoint_url;
-        if let Some(v) = products_table {
-            c.products_table = v;
-        }
-        if let Some(v) = orders_table {
-            c.orders_table = v;
-        }
-        c.create_tables = create_tables;
-        if let Some(v) = seed_products {
-            c.seed_products = count("seed_products", "--seed-products", &v)?;
-        }
-        if let Some(v) = read_ratio {
-            c.read_ratio = v;
-        }
-        if let Some(v) = read_op {
-            c.read_op = v.parse().map_err(config_err)?;
-        }
-        if let Some(v) = batch_size {
-            c.batch_size = count("batch_size", "--batch-size", &v)?;
-        }
-        c.consistent_reads = consistent_reads;
-        if let Some(v) = write_op {
-            c.write_op = v.parse().map_err(config_err)?;
-        }
-        if let Some(v) = max_attempts {
-            c.max_attempts = count("max_attempts", "--max-attempts", &v)?;
-        }
-        c.seed = seed.map(|v| count("seed", "--seed", &v)).transpose()?;
-        c.run_id = run_id;
-        if let Some(v) = price_min {
-            c.price_min = extract_decimal("price_min", "--price-min", &v)?;
-        }
-        if let Some(v) = price_max {
-            c.price_max = extract_decimal("price_max", "--price-max", &v)?;
-        }
-        if let Some(v) = max_quantity {
-            c.max_quantity = count("max_quantity", "--max-quantity", &v)?;
-        }
-        if let Some(v) = max_lines {
-            c.max_lines = count("max_lines", "--max-lines", &v)?;
-        }
-        if let Some(v) = ttl_hours {
-            c.ttl_hours = count("ttl_hours", "--ttl-hours", &v)?;
-        }
-        if let Some(v) = sample_products {
-            c.sample_products = count("sample_products", "--sample-products", &v)?;
-        }
-        if let Some(v) = table_capacity {
-            c.table_capacity = parse_table_capacity(&v).map_err(config_err)?;
-        }
-        c.task = task.map(|v| count("task", "task", &v)).transpose()?;
-        c.hold_start = hold_start;
-        c.catalog = catalog;
-        c.validate().map_err(config_err)?;
-        Ok(Self { inner: c })
+        build().map_err(|err| keyword_form(py, err))
     }
 
     /// This config's task in a distributed run (None: a run of its own).
