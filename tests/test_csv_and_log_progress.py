@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 from conftest import run_cli
 
@@ -39,7 +40,17 @@ def test_a_log_gets_a_progress_line_every_ten_seconds(tmp_path):
     # stderr is a pipe here, as in CI or `| tee`: not a line a second, but not silence either.
     proc = run_cli("run", "--local", "--threads", "2", "--duration", "12s", timeout=120)
     assert proc.returncode == 0, proc.stderr
-    ticks = [line for line in proc.stderr.splitlines() if "reads" in line and "/s" in line]
+    lines = proc.stderr.splitlines()
+    ticks = [line for line in lines if re.match(r"\s*\d+s/\d+s ", line)]
     assert len(ticks) == 1 and ticks[0].lstrip().startswith("10s/12s"), proc.stderr
+    assert lines[lines.index(ticks[0]) - 1].split() == [
+        "time",
+        "reads/s",
+        "writes/s",
+        "p99",
+        "ms",
+        "throttled/s",
+        "errors",
+    ]
     never = run_cli("run", "--local", "--threads", "2", "--duration", "1s", "--progress", "never")
     assert never.returncode == 0 and never.stderr == "", never.stderr

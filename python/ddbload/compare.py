@@ -12,6 +12,7 @@ from rich.table import Table
 
 from . import _engine
 from .figures import QUANTILES, figures, offered_per_s
+from .summary import mode_text
 
 # (label, figure, format, higher is better)
 ROWS: list[tuple[str, str, str, bool]] = [
@@ -41,15 +42,6 @@ OPEN_ROWS: list[tuple[str, str, str, bool]] = [
 # Rates of runs that overlapped in time add up to the load the tables saw; of runs at different
 # times they do not.
 SUMMED = ("reads_per_s", "writes_per_s", "offered_per_s", "ops_per_s", "dropped")
-
-
-def capacity_text(info: dict[str, Any] | None) -> str:
-    """A table's capacity mode as the run found it: "on-demand", "provisioned 2/2" (RCU/WCU)."""
-    if info is None:
-        return "-"
-    if info.get("billing_mode") == "PROVISIONED":
-        return f"provisioned {info.get('read_capacity_units')}/{info.get('write_capacity_units')}"
-    return "on-demand" if info.get("billing_mode") == "PAY_PER_REQUEST" else str(info.get("billing_mode", "?"))
 
 
 def overlapped(results: list[dict[str, Any]]) -> bool:
@@ -90,7 +82,11 @@ def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
         table.add_row(key, *(str(r["config"].get(key)) for r in results), "")
     table.add_row("run id", *(r["run_id"] for r in results), "")
     for name in sorted({name for r in results for name in r.get("tables", {})}):
-        table.add_row(f"{name} capacity", *(capacity_text(r.get("tables", {}).get(name)) for r in results), "")
+        table.add_row(
+            f"{name} capacity",
+            *(mode_text(r["tables"][name]) if name in r.get("tables", {}) else "-" for r in results),
+            "",
+        )
     at_once = overlapped(results)
     if not at_once:
         table.caption = "all runs: rates are added only for runs that overlapped in time; these did not"

@@ -19,6 +19,7 @@ class LiveProgress:
         self._every = every
         self._bar: Progress | None = None
         self._task: Any = None
+        self._header_shown = False
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
@@ -34,6 +35,9 @@ class LiveProgress:
         elif kind == "tick" and event["seconds"] >= 0.5 and event["t"] % self._every == 0:
             # The last, partial second (requests that finished after the deadline) is in the
             # result's time series; as a rate it would mislead.
+            if not self._header_shown:
+                self._console.print(tick_header(open_model="target_rate" in event), highlight=False)
+                self._header_shown = True
             self._console.print(format_tick(event, self._duration_s), highlight=False)
 
     def _seed(self, done: int, total: int) -> None:
@@ -59,14 +63,32 @@ class LiveProgress:
         self._close_bar()
 
 
+# (heading, width) of the per-second columns: narrow enough for an 80-column terminal with the open
+# model's extra columns; a wider figure pushes the line rather than being cut.
+CLOSED_COLUMNS = [("time", 11), ("reads/s", 10), ("writes/s", 10), ("p99 ms", 8), ("throttled/s", 12), ("errors", 8)]
+OPEN_COLUMNS = [*CLOSED_COLUMNS[:1], ("target/s", 10), *CLOSED_COLUMNS[1:3], ("dropped/s", 10), *CLOSED_COLUMNS[3:]]
+
+
+def tick_header(open_model: bool) -> str:
+    return "".join(f"{name:>{width}}" for name, width in (OPEN_COLUMNS if open_model else CLOSED_COLUMNS))
+
+
 def format_tick(row: dict[str, Any], duration_s: float) -> str:
-    """One line for one second: reads/s, writes/s, p99, throttles/s, errors."""
+    """One line for one second, under `tick_header`: reads/s, writes/s, p99, throttles/s, errors (and
+    the target and drops of an open-model run)."""
     seconds = row["seconds"] or 1.0
     p99 = row["p99_ms"]
-    p99_text = f"{p99:8.1f} ms" if p99 is not None else "       - ms"
-    target = f"target {row['target_rate']:7,.0f}/s  " if row.get("target_rate") is not None else ""
-    return (
-        f"{min(float(row['t']), duration_s):6.0f}s/{duration_s:.0f}s  {target}"
-        f"reads {row['reads_ok'] / seconds:9,.0f}/s  writes {row['writes_ok'] / seconds:9,.0f}/s  "
-        f"p99 {p99_text}  throttled {row['throttled'] / seconds:7,.0f}/s  errors {row['errors']:,}"
-    )
+    cells = {
+        "time": f"{min(float(row['t']), duration_s):.0f}s/{duration_s:.0f}s",
+        "reads/s": f"{row['reads_ok'] / seconds:,.0f}",
+        "writes/s": f"{row['writes_ok'] / seconds:,.0f}",
+        "p99 ms": f"{p99:.1f}" if p99 is not None else "-",
+        "throttled/s": f"{row['throttled'] / seconds:,.0f}",
+        "errors": f"{row['errors']:,}",
+    }
+    columns = CLOSED_COLUMNS
+    if row.get("target_rate") is not None:
+        cells["target/s"] = f"{row['target_rate']:,.0f}"
+        cells["dropped/s"] = f"{row.get('dropped', 0) / seconds:,.0f}"
+        columns = OPEN_COLUMNS
+    return "".join(f" {cells[name]:>{width - 1}}" for name, width in columns)

@@ -11,6 +11,7 @@ from .result import Result
 
 
 def print_summary(result: Result, console: Console) -> None:
+    """Fits 80 columns: numbers are never cut (a narrow terminal wraps names and sentences instead)."""
     data = result.data
     status = "[yellow]interrupted[/]" if data["interrupted"] else "completed"
     cfg = data["config"]
@@ -20,16 +21,11 @@ def print_summary(result: Result, console: Console) -> None:
         highlight=False,
     )
     console.print(operations_table(data["summary"]))
+    console.print(latency_table(data["summary"]))
     console.print(capacity_table(data))
     errors = error_rows(data["summary"])
     if errors:
-        table = Table(title="Errors by code")
-        table.add_column("operation")
-        table.add_column("code")
-        table.add_column("count", justify="right")
-        for row in errors:
-            table.add_row(*row)
-        console.print(table)
+        console.print(number_table("Errors by code", ["operation", "code", "count"], errors, text_columns=2))
     summary = data["summary"]
     attempts = sum(summary[op].get("attempts", 0) for op in ("reads", "writes"))
     console.print(
@@ -38,7 +34,11 @@ def print_summary(result: Result, console: Console) -> None:
     gave_up = sum(summary[op].get("gave_up", 0) for op in ("reads", "writes"))
     if gave_up:
         tries = cfg.get("max_attempts", "all")
-        console.print(f"Gave up after {tries} attempts: {gave_up:,} operations (in the errors above)", highlight=False)
+        console.print(
+            f"Gave up after {tries} attempts: {gave_up:,} operations (they are the errors above)", highlight=False
+        )
+    for line in throttle_explanation(data):
+        console.print(line, highlight=False)
     if summary.get("model") == "open":
         lag = summary.get("scheduling_lag_ms") or {}
         console.print(
@@ -56,6 +56,45 @@ def print_summary(result: Result, console: Console) -> None:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
 
 
+def throttle_explanation(data: dict[str, Any]) -> list[str]:
+    """Per throttled table, the arithmetic of its capacity against what the run consumed; then where
+    to look next."""
+    summary, tables = data["summary"], data["tables"]
+    duration = data["duration_s"] or 1.0
+    by_role = {info.get("role"): name for name, info in tables.items()}
+    per_rcu = 1 if data["config"].get("consistent_reads") else 2
+    lines = []
+    for op, role, unit, key in (("reads", "products", "RCU", "read"), ("writes", "orders", "WCU", "write")):
+        throttled = summary[op]["throttled_attempts"]
+        name = by_role.get(role)
+        if not throttled or name is None:
+            continue
+        info = tables[name]
+        consumed = data["consumed_capacity"].get(name, {}).get(f"{key}_units", 0.0) / duration
+        if info.get("billing_mode") == "PROVISIONED":
+            units = info.get(f"{key}_capacity_units") or 0
+            if op == "reads":
+                kind = "eventually" if per_rcu == 2 else "strongly"
+                what = f"{units} RCU = {units * per_rcu:,} {kind} consistent reads/s of items up to 4 KB"
+            else:
+                what = f"{units} WCU = {units:,} writes/s of items up to 1 KB"
+            lines.append(
+                f"{name}: provisioned {what}; the run consumed {consumed:,.1f} {unit}/s and "
+                f"{throttled:,} {key} attempts were throttled (unused capacity of the last 5 minutes can "
+                "burst above that for a while)."
+            )
+        else:
+            reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(summary[op]["throttled_by_reason"].items()))
+            lines.append(
+                f"{name}: on-demand; the run consumed {consumed:,.1f} {unit}/s and {throttled:,} {key} attempts "
+                f"were throttled ({reasons or 'no reason given'}): a key range's limit (3,000 RCU / 1,000 WCU "
+                "a second) or more than twice the table's previous peak."
+            )
+    if lines:
+        lines.append("What to change before the event: ddbload advise <the result JSON>")
+    return lines
+
+
 def throttle_reasons(summary: dict[str, Any]) -> list[tuple[str, int]]:
     """DynamoDB's throttling reasons over both operations, most frequent first."""
     counts: dict[str, int] = {}
@@ -65,54 +104,61 @@ def throttle_reasons(summary: dict[str, Any]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: -item[1])
 
 
-def operations_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Operations")
-    for name in (
-        "",
-        "ok",
-        "per s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "max ms",
-        "throttled",
-        "errors",
-    ):
-        table.add_column(name, justify="left" if not name else "right")
-    for label, key in (("reads", "reads"), ("writes", "writes")):
-        op = summary[key]
-        lat = op["latency_ms"]
-        errors = sum(op["errors"].values()) + op["conditional_check_failed"]
-        table.add_row(
-            label,
-            f"{op['ok']:,}",
-            f"{op['per_second']:,.1f}",
-            *(f"{lat[k]:.2f}" for k in ("p50", "p90", "p99", "p999", "max")),
-            f"{op['throttled_attempts']:,}",
-            f"{errors:,}",
-        )
+def number_table(title: str, headers: list[str], rows: list[tuple[str, ...]], text_columns: int = 1) -> Table:
+    """A table whose figures keep their full width (a narrow console wraps the text columns instead)."""
+    table = Table(title=title)
+    for i, name in enumerate(headers):
+        if i < text_columns:
+            table.add_column(name, overflow="fold")
+        else:
+            width = max([len(name), *(len(row[i]) for row in rows)])
+            table.add_column(name, justify="right", no_wrap=True, min_width=width)
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def operations_table(summary: dict[str, Any]) -> Table:
+    rows = []
+    for key in ("reads", "writes"):
+        op = summary[key]
+        errors = sum(op["errors"].values()) + op["conditional_check_failed"]
+        rows.append((key, f"{op['ok']:,}", f"{op['per_second']:,.1f}", f"{op['throttled_attempts']:,}", f"{errors:,}"))
+    return number_table("Operations", ["", "ok", "per s", "throttled", "errors"], rows)
+
+
+def latency_table(summary: dict[str, Any]) -> Table:
+    rows = []
+    for key in ("reads", "writes"):
+        lat = summary[key]["latency_ms"]
+        rows.append((key, *(f"{lat[k]:,.2f}" for k in ("p50", "p90", "p99", "p999", "max", "mean"))))
+    return number_table("Latency, ms (successful operations)", ["", "p50", "p90", "p99", "p99.9", "max", "mean"], rows)
 
 
 def capacity_table(data: dict[str, Any]) -> Table:
-    table = Table(title="Consumed capacity")
-    for name in ("table", "mode", "read units", "write units", "RCU/s", "WCU/s", "provisioned RCU/WCU"):
-        table.add_column(name, justify="left" if name in ("table", "mode") else "right")
     duration = data["duration_s"] or 1.0
+    rows = []
     for name, units in data["consumed_capacity"].items():
         info = data["tables"].get(name, {})
-        rcu, wcu = info.get("read_capacity_units"), info.get("write_capacity_units")
-        table.add_row(
-            name,
-            info.get("billing_mode", "?"),
-            f"{units['read_units']:,.1f}",
-            f"{units['write_units']:,.1f}",
-            f"{units['read_units'] / duration:,.1f}",
-            f"{units['write_units'] / duration:,.1f}",
-            f"{rcu}/{wcu}" if rcu is not None or wcu is not None else "-",
+        rows.append(
+            (
+                name,
+                mode_text(info),
+                f"{units['read_units']:,.1f}",
+                f"{units['write_units']:,.1f}",
+                f"{units['read_units'] / duration:,.1f}",
+                f"{units['write_units'] / duration:,.1f}",
+            )
         )
-    return table
+    headers = ["table", "mode", "read units", "write units", "RCU/s", "WCU/s"]
+    return number_table("Consumed capacity", headers, rows, text_columns=2)
+
+
+def mode_text(info: dict[str, Any]) -> str:
+    """ "on-demand", or "provisioned 2/2" (RCU/WCU) as the run found the table."""
+    if info.get("billing_mode") == "PROVISIONED":
+        return f"provisioned {info.get('read_capacity_units')}/{info.get('write_capacity_units')}"
+    return "on-demand" if info.get("billing_mode") == "PAY_PER_REQUEST" else str(info.get("billing_mode", "?"))
 
 
 def error_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
