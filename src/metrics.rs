@@ -104,7 +104,10 @@ pub struct Interval {
     pub throttled: u64,
     pub errors: u64,
     pub capacity: Capacity,
+    /// Reads and writes together, and each apart (for the report's per-operation lines).
     pub latency_us: Histogram<u64>,
+    pub read_latency_us: Histogram<u64>,
+    pub write_latency_us: Histogram<u64>,
 }
 
 impl Default for Interval {
@@ -118,6 +121,8 @@ impl Default for Interval {
             errors: 0,
             capacity: Capacity::default(),
             latency_us: new_histogram(),
+            read_latency_us: new_histogram(),
+            write_latency_us: new_histogram(),
         }
     }
 }
@@ -131,9 +136,13 @@ impl Interval {
         self.throttled += other.throttled;
         self.errors += other.errors;
         self.capacity.add(&other.capacity);
-        self.latency_us
-            .add(&other.latency_us)
-            .expect("histograms share bounds");
+        for (mine, theirs) in [
+            (&mut self.latency_us, &other.latency_us),
+            (&mut self.read_latency_us, &other.read_latency_us),
+            (&mut self.write_latency_us, &other.write_latency_us),
+        ] {
+            mine.add(theirs).expect("histograms share bounds");
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -241,8 +250,10 @@ impl Metrics {
                 self.interval.latency_us.saturating_record(micros);
                 if read {
                     self.interval.reads_ok += 1;
+                    self.interval.read_latency_us.saturating_record(micros);
                 } else {
                     self.interval.writes_ok += 1;
+                    self.interval.write_latency_us.saturating_record(micros);
                 }
             }
             Outcome::ConditionalFailed => {

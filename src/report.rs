@@ -45,6 +45,13 @@ pub struct TimeseriesRow {
     #[serde(with = "rust_decimal::serde::float")]
     pub write_units: Decimal,
     pub p99_ms: Option<f64>,
+    /// Per operation kind: that second's p50 and p99 (None: none completed).
+    pub read_p50_ms: Option<f64>,
+    pub read_p99_ms: Option<f64>,
+    pub write_p50_ms: Option<f64>,
+    pub write_p99_ms: Option<f64>,
+    /// Units each table consumed that second.
+    pub units: BTreeMap<String, UnitTotals>,
     /// Each table's provisioned figures in force that second (auto scaling may change them).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub provisioned: BTreeMap<String, Provisioned>,
@@ -55,10 +62,14 @@ impl TimeseriesRow {
         t: u64,
         seconds: f64,
         interval: &Interval,
+        tables: &TableNames,
         provisioned: &BTreeMap<String, Provisioned>,
         target_rate: Option<f64>,
     ) -> Self {
         let h = &interval.latency_us;
+        let at =
+            |h: &Histogram<u64>, q: f64| (!h.is_empty()).then(|| us_to_ms(h.value_at_quantile(q)));
+        let c = &interval.capacity;
         Self {
             t,
             seconds,
@@ -71,9 +82,51 @@ impl TimeseriesRow {
             errors: interval.errors,
             read_units: interval.capacity.read_units(),
             write_units: interval.capacity.write_units(),
-            p99_ms: (!h.is_empty()).then(|| us_to_ms(h.value_at_quantile(0.99))),
+            p99_ms: at(h, 0.99),
+            read_p50_ms: at(&interval.read_latency_us, 0.5),
+            read_p99_ms: at(&interval.read_latency_us, 0.99),
+            write_p50_ms: at(&interval.write_latency_us, 0.5),
+            write_p99_ms: at(&interval.write_latency_us, 0.99),
+            units: tables.units(
+                c.products_read,
+                c.products_write,
+                c.orders_read,
+                c.orders_write,
+            ),
             provisioned: provisioned.clone(),
         }
+    }
+}
+
+/// The run's two tables, for figures kept per table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableNames {
+    pub products: String,
+    pub orders: String,
+}
+
+impl TableNames {
+    /// Units by table; one table used for both roles gets their sum.
+    pub fn units(
+        &self,
+        products_read: Decimal,
+        products_write: Decimal,
+        orders_read: Decimal,
+        orders_write: Decimal,
+    ) -> BTreeMap<String, UnitTotals> {
+        let mut out: BTreeMap<String, UnitTotals> = BTreeMap::new();
+        for (name, read, write) in [
+            (&self.products, products_read, products_write),
+            (&self.orders, orders_read, orders_write),
+        ] {
+            let entry = out.entry(name.clone()).or_insert(UnitTotals {
+                read_units: Decimal::ZERO,
+                write_units: Decimal::ZERO,
+            });
+            entry.read_units += read;
+            entry.write_units += write;
+        }
+        out
     }
 }
 
@@ -233,22 +286,16 @@ impl RunReport {
         let throttled = reads.throttled_attempts + writes.throttled_attempts;
         let attempts = reads.attempts + writes.attempts;
         let c = &metrics.capacity;
-        let consumed_capacity = BTreeMap::from([
-            (
-                ctx.config.products_table.clone(),
-                UnitTotals {
-                    read_units: c.products_read,
-                    write_units: c.products_write,
-                },
-            ),
-            (
-                ctx.config.orders_table.clone(),
-                UnitTotals {
-                    read_units: c.orders_read,
-                    write_units: c.orders_write,
-                },
-            ),
-        ]);
+        let consumed_capacity = TableNames {
+            products: ctx.config.products_table.clone(),
+            orders: ctx.config.orders_table.clone(),
+        }
+        .units(
+            c.products_read,
+            c.products_write,
+            c.orders_read,
+            c.orders_write,
+        );
         Self {
             schema_version: SCHEMA_VERSION,
             tool: Tool {

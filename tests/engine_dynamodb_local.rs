@@ -47,7 +47,7 @@ fn a_short_run_reads_and_writes_every_second() {
             .blocking_recv()
             .expect("a Finished event ends the stream")
         {
-            Event::Tick { row, .. } => ticks.push(row),
+            Event::Tick { row, .. } => ticks.push(*row),
             Event::Finished(result) => break result.unwrap(),
             _ => {}
         }

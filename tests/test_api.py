@@ -29,14 +29,15 @@ def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_cre
     assert result.reads["ok"] > 0 and result.writes["ok"] > 0
     kinds = {event["type"] for event in events}
     assert {"phase", "seed", "tick"} <= kinds
-    ticks = [
-        {k: v for k, v in e.items() if k not in ("type", "latency_histogram")} for e in events if e["type"] == "tick"
-    ]
-    assert ticks == result.timeseries
-    # Each second carries its latency histogram, so seconds of several runs merge exactly.
-    for event in (e for e in events if e["type"] == "tick"):
+    ticks = [e for e in events if e["type"] == "tick"]
+    kept_out = ("type", "latency_histogram", "read_latency_histogram", "write_latency_histogram")
+    assert [{k: v for k, v in e.items() if k not in kept_out} for e in ticks] == result.timeseries
+    # Each second carries its latency histograms, so seconds of several runs merge exactly.
+    for event in ticks:
         count, _ = ddbload._engine.histogram_quantiles(event["latency_histogram"], [0.99])
-        assert count == event["reads_ok"] + event["writes_ok"], event["t"]
+        reads, (read_p99,) = ddbload._engine.histogram_quantiles(event["read_latency_histogram"], [0.99])
+        assert count == event["reads_ok"] + event["writes_ok"] and reads == event["reads_ok"], event["t"]
+        assert read_p99 == event["read_p99_ms"]
     assert not result.interrupted
     assert "ddbload.Result" in repr(result)
 

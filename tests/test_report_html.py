@@ -6,11 +6,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 
 import pytest
 from conftest import run_cli
 
-CHARTS = 5
+# Operations, one per table (two), throttles, latency over time, the distribution.
+CHARTS = 6
+# What a reader sees in each chart: its title, whether it drew, traces with data, what it says when empty.
+CHARTS_JS = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
+  drawn: !!d.querySelector('svg.main-svg'),
+  title: d.layout.title.text,
+  traces: d.data.filter(t => (t.y || []).some(v => v !== null)).length,
+  points: Math.max(0, ...d.data.map(t => (t.x || []).length)),
+  said: (d.layout.annotations || []).map(a => a.text),
+  xtype: d.layout.xaxis.type,
+  ticks: d.layout.xaxis.ticktext || [],
+}))
+"""
 
 
 def _chromium():
@@ -44,22 +58,41 @@ def test_report_loads_without_errors_and_draws_every_chart(endpoint, tables, tmp
     report = tmp_path / "report.html"
     proc = run_cli(
         "run", "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
-        "--create-tables", "--seed-products", "50", "--threads", "4", "--duration", "2s",
+        "--create-tables", "--seed-products", "50", "--threads", "4", "--duration", "3s",
         "--output", str(tmp_path / "r.json"), "--report", str(report),
+        "--fail-if", "p99_ms>100000", "--fail-if", "reads_per_s<1",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
     browser.get(report.as_uri())
-    drawn = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.js-plotly-plot'))"
-        ".filter(d => d.querySelector('svg.main-svg')).length"
-    )
-    assert drawn == CHARTS
-    titles = browser.execute_script("return Array.from(document.querySelectorAll('.gtitle')).map(t => t.textContent)")
-    assert "Throttles and errors per second" in titles and "Latency distribution" in titles
+    # The page unpacks plotly.js, then draws: wait for every chart.
+    deadline = time.monotonic() + 20
+    while len(charts := browser.execute_script(CHARTS_JS)) < CHARTS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    titles = [c["title"] for c in charts]
+    assert len(charts) == CHARTS and all(c["drawn"] for c in charts), titles
+    by_title = {c["title"].split(":")[0].split(" (")[0]: c for c in charts}
+    full_seconds = [row for row in result["timeseries"] if row["seconds"] >= 0.999]
+    ops = by_title["Operations per second"]
+    assert ops["traces"] == 2 and ops["xtype"] == "date" and ops["points"] == len(full_seconds)
+    for table in (products, orders):
+        chart = by_title[table]
+        assert "(on-demand)" in chart["title"] and chart["traces"] >= 2, chart
+    # DynamoDB Local never throttles: the chart says so instead of drawing an empty axis.
+    assert by_title["Throttles and errors per second"]["said"] == ["no throttles and no errors"]
+    assert by_title["Latency over time"]["traces"] == 4
+    distribution = by_title["Latency distribution"]
+    assert distribution["traces"] == 2 and distribution["xtype"] == "log"
+    assert {"90", "99", "99.9", "99.99"} <= set(distribution["ticks"])
+    page = browser.find_element("id", "header").text
+    assert "OFFLINE" in page and "--fail-if p99_ms>100000 held" in page and "--fail-if reads_per_s<1 held" in page
+    assert f"{products} products: on-demand" in page and "advice" in page
     severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert severe == [], json.dumps(severe)
-    run_id = json.loads((tmp_path / "r.json").read_text())["run_id"]
-    assert run_id in browser.title
+    assert result["run_id"] in browser.title
+    # plotly.js (4.8 MB) is in the file once, compressed; the charts add little to it.
+    assert report.stat().st_size < 2_500_000, report.stat().st_size
+    browser.save_screenshot(str(tmp_path / "report.png"))
 
 
 def test_report_command_refuses_to_overwrite_a_foreign_file(tmp_path, endpoint):

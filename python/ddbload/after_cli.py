@@ -13,6 +13,7 @@ from .advise import advise, support_case
 from .compare import comparison_table
 from .console import make_console
 from .output import OutputPathError, check_output_path, write_text
+from .thresholds import Threshold
 
 Fail = Callable[[str], Any]
 REPORT_MARKER = "<title>ddbload run "
@@ -71,15 +72,15 @@ def check_report_path(path: Path) -> None:
     check_output_path(path, is_ours=lambda prefix: REPORT_MARKER in prefix)
 
 
-def render_report(result: dict[str, Any]) -> str:
+def render_report(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
     from .report_html import render
 
-    return render(result)
+    return render(result, thresholds)
 
 
-def write_report(result: dict[str, Any], path: Path) -> None:
+def write_report(result: dict[str, Any], path: Path, thresholds: list[Threshold] | None = None) -> None:
     check_report_path(path)
-    write_text(path, render_report(result))
+    write_text(path, render_report(result, thresholds))
 
 
 def cmd_after(args: argparse.Namespace, fail: Fail) -> int:

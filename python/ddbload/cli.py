@@ -23,7 +23,7 @@ from .live import LiveProgress
 from .output import OutputPathError, check_output_path, write_fallback
 from .result import Result
 from .summary import print_summary
-from .thresholds import ThresholdError, broken, parse
+from .thresholds import Threshold, ThresholdError, broken, parse
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
@@ -366,7 +366,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             emulator.stop()
 
     # Files first: a closed stdout (`| head -1`) must not lose them.
-    written = save_outputs(result, output, report, csv_path)
+    written = save_outputs(result, output, report, csv_path, thresholds)
     if written is None and code == EXIT_OK:
         code = EXIT_FAILED
     failures = broken(thresholds, figures(result.data)) if thresholds else []
@@ -422,7 +422,11 @@ def run_on_ray(args: argparse.Namespace, address: str, live: LiveProgress | None
 
 
 def save_outputs(
-    result: Result, output: Path | None, report: Path | None, csv_path: Path | None = None
+    result: Result,
+    output: Path | None,
+    report: Path | None,
+    csv_path: Path | None = None,
+    thresholds: list[Threshold] | None = None,
 ) -> list[str] | None:
     """Writes the result and report files; a path that fails after the run gets a temporary file
     instead (named on stderr). Returns the lines to print, or None when a fallback was needed."""
@@ -430,7 +434,13 @@ def save_outputs(
     fell_back = False
     targets: list[tuple[str, Path | None, Callable[[Path], object], Callable[[], str], str]] = [
         ("result", output, result.save, result.to_json, ".json"),
-        ("report", report, lambda p: write_report(result.data, p), lambda: render_report(result.data), ".html"),
+        (
+            "report",
+            report,
+            lambda p: write_report(result.data, p, thresholds),
+            lambda: render_report(result.data, thresholds),
+            ".html",
+        ),
         ("CSV", csv_path, lambda p: write_csv(result.data, p), lambda: render_csv(result.data), ".csv"),
     ]
     for kind, path, write, text, suffix in targets:

@@ -1,99 +1,215 @@
-"""A self-contained HTML report of one result, charts drawn with plotly: reads/writes per second,
-throttles, consumed vs provisioned units, latency over time and the latency distribution."""
+"""A self-contained HTML report of one result (plotly.js inlined once: it opens offline): a header with
+the run's settings, each table's capacity mode, the endpoint (offline marked), the --fail-if verdicts
+and the advice; then, over wall-clock time, operations per second, each table's consumed against
+provisioned units, throttles and errors, per-operation p50/p99, and the latency distribution on a
+percentile axis (HdrHistogram style)."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import _engine
+from .advise import advise, offline_endpoint
 from .figures import figures
+from .summary import mode_text, throttle_reasons
+from .thresholds import Threshold
 
-# Quantiles for the distribution chart: dense towards the tail, where the trouble is.
-DISTRIBUTION = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 1.0]
+# The distribution's x axis is 1 / (1 - quantile) on a log scale, so 90, 99, 99.9 and 99.99 are evenly
+# spaced instead of crushed against the right edge.
+PERCENTILE_TICKS = {"0": 1, "50": 2, "90": 10, "99": 100, "99.9": 1000, "99.99": 10000}
+DISTRIBUTION = [1 - 10 ** (-k / 20) for k in range(81)]
+CHART_HEIGHT = 360
+# Figures on one chart further apart than this go on a log axis.
+WIDE_RANGE = 20
 
 
-def _rates(rows: list[dict[str, Any]], key: str) -> list[float]:
-    return [row[key] / (row["seconds"] or 1.0) for row in rows]
+def _full_seconds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of whole seconds: the last, partial one (operations that ended after the deadline) would
+    draw as a false cliff or spike."""
+    return [row for row in rows if row["seconds"] >= 0.999]
+
+
+def _clock(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """Each row's wall-clock time (the end of its second), UTC."""
+    start = datetime.fromisoformat(result["started_at"].replace("Z", "+00:00"))
+    return [(start + timedelta(seconds=row["t"])).strftime("%Y-%m-%d %H:%M:%S") for row in rows]
+
+
+def _per_second(rows: list[dict[str, Any]], key: str) -> list[float]:
+    return [row.get(key, 0) / row["seconds"] for row in rows]
 
 
 def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
     import plotly.graph_objects as go
 
-    rows = result["timeseries"]
-    t = [row["t"] for row in rows]
-    out = []
+    rows = _full_seconds(result["timeseries"])
+    x = _clock(result, rows)
+    out: list[tuple[str, Any]] = []
 
     fig = go.Figure()
-    fig.add_scatter(x=t, y=_rates(rows, "reads_ok"), name="reads/s", mode="lines")
-    fig.add_scatter(x=t, y=_rates(rows, "writes_ok"), name="writes/s", mode="lines")
+    fig.add_scatter(x=x, y=_per_second(rows, "reads_ok"), name="reads/s", mode="lines")
+    fig.add_scatter(x=x, y=_per_second(rows, "writes_ok"), name="writes/s", mode="lines")
+    if any("target_rate" in row for row in rows):
+        fig.add_scatter(x=x, y=[row.get("target_rate") for row in rows], name="target/s",
+                        mode="lines", line={"dash": "dash"})  # fmt: skip
+    fig.update_yaxes(title="operations per second")
     out.append(("Operations per second", fig))
 
+    for table, info in sorted(result["tables"].items()):
+        out.append((f"{table} ({mode_text(info)}): consumed and provisioned units", _table_chart(table, info, rows, x)))
+
     fig = go.Figure()
-    fig.add_bar(x=t, y=_rates(rows, "throttled"), name="throttled attempts/s")
-    fig.add_bar(x=t, y=_rates(rows, "errors"), name="failed operations/s")
+    throttled, errors = _per_second(rows, "throttled"), _per_second(rows, "errors")
+    if any(throttled) or any(errors):
+        fig.add_bar(x=x, y=throttled, name="throttled attempts/s")
+        fig.add_bar(x=x, y=errors, name="failed operations/s")
+        fig.update_yaxes(title="per second")
+    else:
+        _say(fig, "no throttles and no errors")
     out.append(("Throttles and errors per second", fig))
 
     fig = go.Figure()
-    fig.add_scatter(x=t, y=_rates(rows, "read_units"), name="read units/s consumed", mode="lines")
-    fig.add_scatter(x=t, y=_rates(rows, "write_units"), name="write units/s consumed", mode="lines")
-    if any(row.get("provisioned") for row in rows):
-        # Per table, per second: auto scaling's steps show where they happened.
-        for table in sorted({name for row in rows for name in row.get("provisioned", {})}):
-            for kind, dash in (("read", "dash"), ("write", "dot")):
-                figures = [(row.get("provisioned", {}).get(table) or {}).get(kind) for row in rows]
-                if any(v is not None for v in figures):
-                    fig.add_scatter(x=t, y=figures, name=f"{table} provisioned {kind}", mode="lines",
-                                    line={"dash": dash, "shape": "hv"})  # fmt: skip
-    else:
-        rcu = sum(info.get("read_capacity_units") or 0 for info in result["tables"].values())
-        wcu = sum(info.get("write_capacity_units") or 0 for info in result["tables"].values())
-        if rcu:
-            fig.add_hline(y=rcu, line_dash="dash", annotation_text=f"provisioned RCU {rcu}")
-        if wcu:
-            fig.add_hline(y=wcu, line_dash="dot", annotation_text=f"provisioned WCU {wcu}")
-    out.append(("Consumed vs provisioned capacity units", fig))
-
-    fig = go.Figure()
-    fig.add_scatter(x=t, y=[row["p99_ms"] for row in rows], name="p99 ms", mode="lines+markers")
-    out.append(("p99 latency over time (ms)", fig))
+    for op in ("read", "write"):
+        for q, dash in (("p50", "dot"), ("p99", "solid")):
+            values = [row.get(f"{op}_{q}_ms") for row in rows]
+            if any(v is not None for v in values):
+                fig.add_scatter(x=x, y=values, name=f"{op} {q}", mode="lines", line={"dash": dash})
+    if not fig.data:  # results from before per-operation seconds
+        fig.add_scatter(x=x, y=[row["p99_ms"] for row in rows], name="p99 (reads and writes)", mode="lines")
+    fig.update_yaxes(title="ms", rangemode="tozero")
+    out.append(("Latency over time: p50 and p99 per operation", fig))
 
     fig = go.Figure()
     for op in ("reads", "writes"):
         count, values = _engine.histogram_quantiles(result["histograms"][op], DISTRIBUTION)
         if count:
-            fig.add_scatter(x=[q * 100 for q in DISTRIBUTION], y=values, name=op, mode="lines+markers")
-    fig.update_xaxes(title="percentile")
-    fig.update_yaxes(title="ms", type="log")
-    out.append(("Latency distribution", fig))
+            fig.add_scatter(x=[1 / (1 - q) for q in DISTRIBUTION], y=values, name=op, mode="lines")
+    if fig.data:
+        fig.update_xaxes(title="percentile", type="log", tickvals=list(PERCENTILE_TICKS.values()),
+                         ticktext=list(PERCENTILE_TICKS))  # fmt: skip
+        fig.update_yaxes(title="ms", rangemode="tozero")
+    else:
+        _say(fig, "no successful operations")
+    out.append(("Latency distribution (from each operation's intended start)", fig))
+
     for title, fig in out:
-        fig.update_layout(title=title, height=360, margin={"t": 50, "b": 40})
+        fig.update_layout(title=title, height=CHART_HEIGHT, margin={"t": 50, "b": 90},
+                          legend={"orientation": "h", "y": -0.3})  # fmt: skip
+        if title.startswith("Latency distribution"):
+            continue
+        fig.update_xaxes(title="time (UTC)", type="date")
     return out
 
 
-def render(result: dict[str, Any]) -> str:
-    f = figures(result)
-    parts = []
-    for index, (_title, fig) in enumerate(charts(result)):
-        # plotly.js goes inline once, so the file works offline and alone.
-        parts.append(fig.to_html(full_html=False, include_plotlyjs=index == 0, div_id=f"chart-{index}"))
-    cfg = result["config"]
-    rows = "".join(
-        f"<tr><th>{html.escape(label)}</th><td>{value}</td></tr>"
-        for label, value in (
-            ("run", html.escape(result["run_id"])),
-            ("started", html.escape(result["started_at"])),
-            ("workers / duration", f"{cfg['threads']} / {result['duration_s']:.1f} s"),
-            ("reads/s, p99", f"{f['reads_per_s']:,.1f}, {f['read_p99_ms']:.2f} ms"),
-            ("writes/s, p99", f"{f['writes_per_s']:,.1f}, {f['write_p99_ms']:.2f} ms"),
-            ("throttle rate", f"{f['throttle_rate']:.2%}"),
-            ("errors", f"{f['errors']:,.0f}"),
-        )
+def _table_chart(table: str, info: dict[str, Any], rows: list[dict[str, Any]], x: list[str]) -> Any:
+    """One table's read and write units consumed each second against its provisioned figures (the
+    steps auto scaling takes) or, on-demand, its warm throughput."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for kind, color in (("read", "#1f77b4"), ("write", "#d62728")):
+        if any("units" in row for row in rows):
+            used = [(row.get("units", {}).get(table) or {}).get(f"{kind}_units", 0) / row["seconds"] for row in rows]
+            fig.add_scatter(x=x, y=used, name=f"{kind} units/s consumed", mode="lines", line={"color": color})
+        provisioned = [(row.get("provisioned", {}).get(table) or {}).get(kind) for row in rows]
+        if any(v is not None for v in provisioned):
+            fig.add_scatter(x=x, y=provisioned, name=f"provisioned {kind} units", mode="lines",
+                            line={"color": color, "dash": "dash", "shape": "hv"})  # fmt: skip
+        elif info.get("billing_mode") == "PROVISIONED" and info.get(f"{kind}_capacity_units"):
+            fig.add_hline(y=info[f"{kind}_capacity_units"], line={"color": color, "dash": "dash"},
+                          annotation_text=f"provisioned {kind} {info[f'{kind}_capacity_units']}")  # fmt: skip
+        warm = info.get(f"warm_{kind}_units_per_second")
+        if info.get("billing_mode") != "PROVISIONED" and warm:
+            fig.add_hline(y=warm, line={"color": color, "dash": "dot"}, annotation_text=f"warm {kind} {warm:,}")
+    if not fig.data:
+        _say(fig, "no per-table figures in this result (recorded since ddbload 0.2)")
+        return fig
+    levels = [v for trace in fig.data for v in trace.y if v] + [s.y0 for s in fig.layout.shapes if s.y0]
+    if levels and max(levels) > WIDE_RANGE * min(levels):
+        # A first-second burst of hundreds of units must not flatten a provisioned line at 2.
+        fig.update_yaxes(title="units per second (log scale)", type="log")
+    else:
+        fig.update_yaxes(title="units per second", rangemode="tozero")
+    return fig
+
+
+def _say(fig: Any, text: str) -> None:
+    """An empty chart says why instead of drawing an empty axis."""
+    fig.add_annotation(text=text, showarrow=False, font={"size": 16}, xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+
+
+def header(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
+    """The run at a glance: settings, tables, endpoint, verdicts and the advice."""
+    f, cfg, summary = figures(result), result["config"], result["summary"]
+    offline = offline_endpoint(result)
+    endpoint = html.escape(cfg.get("endpoint_url") or f"AWS, {cfg['region']}")
+    if offline:
+        endpoint += " <b class='offline'>OFFLINE: a local endpoint; rerun against AWS before trusting the figures</b>"
+    if summary.get("model") == "open":
+        shape = f"open model, {cfg.get('rate') or 'stages'} operations/s, max in flight {cfg.get('max_in_flight')}"
+    else:
+        shape = f"{cfg['threads']} workers (closed loop)"
+    partial = [row for row in result["timeseries"] if row["seconds"] < 0.999]
+    items: list[tuple[str, str]] = [
+        ("run", html.escape(result["run_id"]) + (" (interrupted)" if result["interrupted"] else "")),
+        ("started (UTC), length", f"{html.escape(result['started_at'])}, {result['duration_s']:.1f} s"),
+        ("load", html.escape(f"{shape}; read ratio {cfg['read_ratio']}, {cfg['read_op']} / {cfg['write_op']}")),
+        ("endpoint", endpoint),
+        *[(f"table {html.escape(name)}", html.escape(f"{info.get('role', '')}: {mode_text(info)}"))
+          for name, info in sorted(result["tables"].items())],
+        ("reads/s, p99", f"{f['reads_per_s']:,.1f}, {f['read_p99_ms']:.2f} ms"),
+        ("writes/s, p99", f"{f['writes_per_s']:,.1f}, {f['write_p99_ms']:.2f} ms"),
+        ("throttle rate", f"{f['throttle_rate']:.2%}"
+         + "".join(f"; {html.escape(r)} {n:,}" for r, n in throttle_reasons(summary))),
+        ("errors", f"{f['errors']:,.0f}"),
+    ]  # fmt: skip
+    for t in thresholds or []:
+        verdict = "<b class='broken'>broken</b>" if t.broken_by(f) else "<b class='held'>held</b>"
+        items.append((f"--fail-if {html.escape(t.text)}", f"{verdict} (measured {f[t.metric]:.6g})"))
+    items.append(("advice", html.escape(advise(result).summary)))
+    if partial:
+        items.append(("note", f"the last, partial second ({partial[-1]['seconds']:.2f} s) is left out of the "
+                              "per-second charts; the totals include it"))  # fmt: skip
+    return "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in items)
+
+
+def _plotly_inline() -> str:
+    """plotly.js, inlined once so the report opens offline, gzip-compressed (4.8 MB becomes about 2 MB):
+    the browser unpacks it (DecompressionStream) and then draws every chart queued in ddbloadCharts."""
+    from plotly.offline import get_plotlyjs
+
+    packed = base64.b64encode(gzip.compress(get_plotlyjs().encode(), 9)).decode()
+    return (
+        "<script>window.ddbloadCharts=[];document.addEventListener('DOMContentLoaded',async()=>{"
+        f"const bytes=Uint8Array.from(atob('{packed}'),c=>c.charCodeAt(0));"
+        "const js=await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();"
+        "const s=document.createElement('script');s.text=js;document.head.appendChild(s);"
+        "for(const [id,fig] of window.ddbloadCharts){Plotly.newPlot(id,fig.data,fig.layout,{responsive:true});}"
+        "});</script>"
     )
+
+
+def render(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
+    parts = [_plotly_inline()]
+    for index, (_title, fig) in enumerate(charts(result)):
+        parts.append(
+            f"<div id='chart-{index}' class='chart'></div>"
+            f"<script>window.ddbloadCharts.push(['chart-{index}',{fig.to_json()}]);</script>"
+        )
+    run_id = html.escape(result["run_id"])
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>ddbload run {html.escape(result['run_id'])}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "th,td{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}</style></head><body>"
-        f"<h1>ddbload run {html.escape(result['run_id'])}</h1><table>{rows}</table>" + "".join(parts) + "</body></html>"
+        f"<title>ddbload run {run_id}</title>"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}"
+        "th,td{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
+        ".offline,.broken{color:#b00}.held{color:#070}</style></head><body>"
+        f"<h1>ddbload run {run_id}</h1><table id='header'>{header(result, thresholds)}</table>"
+        + "".join(parts)
+        + "</body></html>"
     )

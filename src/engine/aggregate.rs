@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::schedule::Schedule;
 use crate::metrics::{Interval, Metrics};
-use crate::report::{encode_histogram, Provisioned, TimeseriesRow};
+use crate::report::{encode_histogram, Provisioned, TableNames, TimeseriesRow};
 
 /// What an engine thread sends the aggregator: about one message a second, never one per request.
 pub enum ThreadMessage {
@@ -25,6 +25,8 @@ pub enum ThreadMessage {
 pub struct Released {
     pub row: TimeseriesRow,
     pub latency_histogram: String,
+    pub read_latency_histogram: String,
+    pub write_latency_histogram: String,
 }
 
 pub struct Aggregator {
@@ -37,6 +39,8 @@ pub struct Aggregator {
     pub provisioned: BTreeMap<String, Provisioned>,
     /// Open model: the whole schedule, for each second's target.
     pub schedule: Option<Schedule>,
+    /// For each second's units by table.
+    pub tables: TableNames,
 }
 
 impl Aggregator {
@@ -49,6 +53,7 @@ impl Aggregator {
             rows: Vec::new(),
             provisioned: BTreeMap::new(),
             schedule: None,
+            tables: TableNames::default(),
         }
     }
 
@@ -96,12 +101,20 @@ impl Aggregator {
                 let end = second as f64;
                 (s.arrivals_by(end) - s.arrivals_by(end - 1.0)) / 1.0
             });
-            let row =
-                TimeseriesRow::from_interval(second, seconds, &interval, &self.provisioned, target);
+            let row = TimeseriesRow::from_interval(
+                second,
+                seconds,
+                &interval,
+                &self.tables,
+                &self.provisioned,
+                target,
+            );
             self.rows.push(row.clone());
             out.push(Released {
                 row,
                 latency_histogram: encode_histogram(&interval.latency_us),
+                read_latency_histogram: encode_histogram(&interval.read_latency_us),
+                write_latency_histogram: encode_histogram(&interval.write_latency_us),
             });
         }
         out

@@ -20,8 +20,10 @@ pub enum Event {
     /// distributed run can merge seconds exactly.
     Tick {
         #[serde(flatten)]
-        row: TimeseriesRow,
+        row: Box<TimeseriesRow>,
         latency_histogram: String,
+        read_latency_histogram: String,
+        write_latency_histogram: String,
     },
     /// A run held for its start (`hold_start`) says which products it sampled, so a distributed
     /// driver can hand the same catalog to its other tasks.
@@ -41,8 +43,10 @@ impl Event {
 
     pub fn tick(released: Released) -> Self {
         Self::Tick {
-            row: released.row,
+            row: Box::new(released.row),
             latency_histogram: released.latency_histogram,
+            read_latency_histogram: released.read_latency_histogram,
+            write_latency_histogram: released.write_latency_histogram,
         }
     }
 

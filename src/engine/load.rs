@@ -21,7 +21,7 @@ use super::schedule::Schedule;
 use super::watch::{self, CapacityWatch};
 use super::worker::{open_loop, stream_rng, Arrivals, Sender, Worker};
 use crate::metrics::Metrics;
-use crate::report::Measured;
+use crate::report::{Measured, TableNames};
 use crate::workload::Workload;
 
 pub struct LoadPlan {
@@ -122,6 +122,10 @@ pub async fn run_load(
     let _ = gate_tx.send(Some((start, deadline)));
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
+    aggregator.tables = TableNames {
+        products: plan.workload.products_table.clone(),
+        orders: plan.workload.orders_table.clone(),
+    };
     if let Some(watch) = &plan.watch {
         let _ =
             tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;

@@ -26,8 +26,9 @@ class Part:
     threads: int
     rate: float | None
     result: dict[str, Any] | None = None
-    # Second index -> that second's encoded latency histogram, from the task's live ticks.
-    seconds: dict[int, str] = field(default_factory=dict)
+    # Second index -> that second's encoded latency histograms ("all", "reads", "writes"), from the
+    # task's live ticks.
+    seconds: dict[int, dict[str, str]] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -116,7 +117,21 @@ def _timeseries(parts: list[Part]) -> list[dict[str, Any]]:
     return rows
 
 
-def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[str | None]) -> dict[str, Any]:
+# A second's percentile fields and the histogram (of "all", "reads", "writes") each is read from.
+SECOND_PERCENTILES = [("p99_ms", "all", 0.99), ("read_p50_ms", "reads", 0.5), ("read_p99_ms", "reads", 0.99),
+                      ("write_p50_ms", "writes", 0.5), ("write_p99_ms", "writes", 0.99)]  # fmt: skip
+
+
+def tick_histograms(event: dict[str, Any]) -> dict[str, str]:
+    """Takes a tick event's histograms out of it (they are not part of the row)."""
+    return {
+        "all": event.pop("latency_histogram"),
+        "reads": event.pop("read_latency_histogram"),
+        "writes": event.pop("write_latency_histogram"),
+    }
+
+
+def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[dict[str, str] | None]) -> dict[str, Any]:
     """One second of several tasks as one row (live progress and the result's time series)."""
     merged: dict[str, Any] = {"t": t, "seconds": max(r["seconds"] for r in rows)}
     if all("target_rate" in r for r in rows):
@@ -127,13 +142,22 @@ def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[str | None
     for name in ("read_units", "write_units"):
         merged[name] = float(sum(Decimal(str(r[name])) for r in rows))
     known = [h for h in histograms if h is not None]
-    if len(known) == len(rows):
-        count, (p99,) = _engine.histogram_quantiles(_engine.merge_histograms(known), [0.99])
-        merged["p99_ms"] = p99 if count else None
-    else:
-        # A task's second without its histogram (it was lost before sending it): the p99 of that
-        # second cannot be known exactly, so it is not given.
-        merged["p99_ms"] = None
+    for name, kind, quantile in SECOND_PERCENTILES:
+        merged[name] = None
+        if len(known) == len(rows):
+            count, (value,) = _engine.histogram_quantiles(
+                _engine.merge_histograms([h[kind] for h in known]), [quantile]
+            )
+            merged[name] = value if count else None
+        # else: a task's second without its histograms (lost before sending them): that second's
+        # percentiles cannot be known exactly, so they are not given.
+    units: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in rows:
+        for table, figures in r.get("units", {}).items():
+            for kind, value in figures.items():
+                units[table][kind] += Decimal(str(value))
+    if units:
+        merged["units"] = {table: {kind: float(v) for kind, v in u.items()} for table, u in units.items()}
     provisioned = next((r["provisioned"] for r in rows if r.get("provisioned")), None)
     if provisioned:
         merged["provisioned"] = provisioned

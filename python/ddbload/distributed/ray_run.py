@@ -21,7 +21,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 from .. import _engine
 from ..api import RunInterrupted
 from ..result import Result
-from .merge import Part, merge, merge_second
+from .merge import Part, merge, merge_second, tick_histograms
 from .split import split, task_count
 
 Progress = Callable[[dict[str, Any]], None]
@@ -252,7 +252,7 @@ class _Run:
             elif kind == "catalog" and task == 0:
                 self.catalog = json.dumps(event["products"])
             elif kind == "tick":
-                self.parts[task].seconds[event["t"]] = event.pop("latency_histogram")
+                self.parts[task].seconds[event["t"]] = tick_histograms(event)
                 self.live.setdefault(event["t"], {})[task] = event
             elif task == 0 and self.progress is not None and kind in ("phase", "seed") and event.get("phase") != "load":
                 self.progress(event)
