@@ -67,11 +67,9 @@ def _notebook_progress(config: _engine.LoadConfig) -> Progress | None:
         return None
     if shell != "ZMQInteractiveShell":
         return None
-    from rich.console import Console
+    from .notebook import NotebookProgress
 
-    from .live import LiveProgress
-
-    return LiveProgress(Console(), config.duration_s)
+    return NotebookProgress(config.duration_s)
 
 
 def _pump(handle: _engine.RunHandle, progress: Progress | None) -> None:
