@@ -11,8 +11,8 @@ log() { printf '\n==> %s\n' "$*" >&2; }
 
 # Build tools (maturin, ruff, mypy) live in one cached virtual environment, installed when missing.
 ensure_tools() {
-  if [ ! -x "$TOOLS_VENV/bin/maturin" ] || ! "$TOOLS_VENV/bin/python" -c 'import ruff, mypy' 2>/dev/null; then
-    log "installing build tools (maturin, ruff, mypy) into $TOOLS_VENV: about a minute"
+  if [ ! -x "$TOOLS_VENV/bin/maturin" ] || ! "$TOOLS_VENV/bin/python" -c 'import ruff, mypy, ziglang, auditwheel' 2>/dev/null; then
+    log "installing build tools (maturin, zig, auditwheel, ruff, mypy) into $TOOLS_VENV: about a minute"
     python3 -m venv "$TOOLS_VENV"
     "$TOOLS_VENV/bin/pip" install --quiet --upgrade pip
     "$TOOLS_VENV/bin/pip" install --quiet -r "$PROJECT_ROOT/scripts/tools-requirements.txt"
@@ -20,19 +20,41 @@ ensure_tools() {
   export PATH="$TOOLS_VENV/bin:$PATH"
 }
 
-# Builds the release wheel into ~/.cache/ddbload/wheels (earlier wheels stay); prints its path.
+# The oldest glibc the wheel runs on: manylinux2014 = glibc 2.17 (Amazon Linux 2, Ubuntu 18.04+,
+# Debian 9+). zig links against that glibc's symbols whatever this machine has.
+WHEEL_COMPATIBILITY="${WHEEL_COMPATIBILITY:-manylinux2014}"
+WHEEL_PLATFORM="${WHEEL_PLATFORM:-manylinux_2_17_x86_64}"
+
+# Builds the release wheel into ~/.cache/ddbload/wheels, replacing that version's earlier wheel only
+# once the new one is built; prints its path.
 build_wheel() {
   ensure_tools
-  local out="$DDBLOAD_CACHE/wheels"
+  local out="$DDBLOAD_CACHE/wheels" fresh
   mkdir -p "$out"
+  fresh=$(mktemp -d)
   if [ -d "$CARGO_TARGET_DIR/release" ]; then
     log "building the release wheel (cargo target: $CARGO_TARGET_DIR; only what changed is rebuilt)"
   else
     log "building the release wheel: the Rust engine and the AWS SDK for Rust, about 5-10 minutes on 2 cores the first time (later builds reuse $CARGO_TARGET_DIR); cargo's progress follows"
   fi
-  local before
+  local before wheel
   before=$(date +%s)
-  (cd "$PROJECT_ROOT" && maturin build --release --out "$out" >&2)
+  (cd "$PROJECT_ROOT" && maturin build --release --zig --compatibility "$WHEEL_COMPATIBILITY" --out "$fresh" >&2)
   log "wheel built in $(( $(date +%s) - before )) s"
-  ls -t "$out"/ddbload-*.whl | head -1
+  wheel=$(ls "$fresh"/ddbload-*.whl)
+  rm -f "$out/$(basename "$wheel" | cut -d- -f1-2)"-*.whl
+  mv "$wheel" "$out/" && rmdir "$fresh"
+  echo "$out/$(basename "$wheel")"
+}
+
+# Fails unless auditwheel finds the wheel consistent with $WHEEL_PLATFORM (the glibc baseline).
+check_wheel_platform() {
+  local report
+  report=$(auditwheel show "$1" 2>&1)
+  if ! tr -s ' \n' ' ' <<<"$report" | grep -q "platform tag: \"$WHEEL_PLATFORM\""; then
+    printf '%s\n' "$report" >&2
+    echo "the wheel is not $WHEEL_PLATFORM: it would not install where glibc is older" >&2
+    return 1
+  fi
+  log "auditwheel: $(basename "$1") is $WHEEL_PLATFORM"
 }

@@ -35,6 +35,7 @@ log "cargo test: the emulator crate (its own tests, property tests included), th
 cargo test --workspace --quiet
 
 wheel=$(build_wheel)
+check_wheel_platform "$wheel"
 log "installing $(basename "$wheel") into a fresh virtual environment"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --upgrade pip
