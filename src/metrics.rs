@@ -102,6 +102,8 @@ pub struct Interval {
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
+    /// DynamoDB's throttling reasons this second (the reason, or the error code when none was given).
+    pub throttled_by_reason: BTreeMap<String, u64>,
     pub errors: u64,
     pub capacity: Capacity,
     /// Reads and writes together, and each apart (for the report's per-operation lines).
@@ -118,6 +120,7 @@ impl Default for Interval {
             reads_ok: 0,
             writes_ok: 0,
             throttled: 0,
+            throttled_by_reason: BTreeMap::new(),
             errors: 0,
             capacity: Capacity::default(),
             latency_us: new_histogram(),
@@ -134,6 +137,9 @@ impl Interval {
         self.reads_ok += other.reads_ok;
         self.writes_ok += other.writes_ok;
         self.throttled += other.throttled;
+        for (reason, n) in &other.throttled_by_reason {
+            count_reason(&mut self.throttled_by_reason, reason, *n);
+        }
         self.errors += other.errors;
         self.capacity.add(&other.capacity);
         for (mine, theirs) in [
@@ -179,6 +185,16 @@ impl Default for Metrics {
     }
 }
 
+/// Adds `n` to `reason`'s count; the key is allocated only the first time it is seen.
+fn count_reason(counts: &mut BTreeMap<String, u64>, reason: &str, n: u64) {
+    match counts.get_mut(reason) {
+        Some(count) => *count += n,
+        None => {
+            counts.insert(reason.to_owned(), n);
+        }
+    }
+}
+
 impl Metrics {
     fn stats(&mut self, read: bool) -> &mut OpStats {
         if read {
@@ -195,13 +211,9 @@ impl Metrics {
     pub fn record_throttle(&mut self, read: bool, reason: &str) {
         let stats = self.stats(read);
         stats.throttled_attempts += 1;
-        match stats.throttled_by_reason.get_mut(reason) {
-            Some(n) => *n += 1,
-            None => {
-                stats.throttled_by_reason.insert(reason.to_owned(), 1);
-            }
-        }
+        count_reason(&mut stats.throttled_by_reason, reason, 1);
         self.interval.throttled += 1;
+        count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
 
     pub fn add_capacity(&mut self, capacity: &Capacity) {
@@ -295,6 +307,30 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_second_keeps_its_throttling_reasons_and_merges_them() {
+        let (read, write) = (
+            "TableReadProvisionedThroughputExceeded",
+            "TableWriteKeyRangeThroughputExceeded",
+        );
+        let mut m = Metrics::default();
+        m.record_throttle(true, read);
+        m.record_throttle(false, write);
+        m.record_throttle(false, write);
+        let mut first = m.take_interval();
+        m.record_throttle(true, read);
+        let second = m.take_interval();
+        assert_eq!(first.throttled_by_reason[write], 2);
+        assert_eq!(
+            second.throttled_by_reason.len(),
+            1,
+            "a new second starts empty"
+        );
+        first.merge(&second);
+        assert_eq!((first.throttled_by_reason[read], first.throttled), (2, 4));
+        assert_eq!(m.reads.throttled_by_reason[read], 2);
+    }
 
     #[test]
     fn merged_histograms_give_the_percentiles_of_all_samples() {

@@ -39,6 +39,9 @@ pub struct TimeseriesRow {
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
+    /// That second's throttled attempts by DynamoDB's reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub throttled_by_reason: BTreeMap<String, u64>,
     pub errors: u64,
     #[serde(with = "rust_decimal::serde::float")]
     pub read_units: Decimal,
@@ -79,6 +82,7 @@ impl TimeseriesRow {
             reads_ok: interval.reads_ok,
             writes_ok: interval.writes_ok,
             throttled: interval.throttled,
+            throttled_by_reason: interval.throttled_by_reason.clone(),
             errors: interval.errors,
             read_units: interval.capacity.read_units(),
             write_units: interval.capacity.write_units(),

@@ -22,6 +22,8 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
   points: Math.max(0, ...d.data.map(t => (t.x || []).length)),
   said: (d.layout.annotations || []).map(a => a.text),
   xtype: d.layout.xaxis.type,
+  ytype: d.layout.yaxis.type,
+  names: d.data.map(t => t.name),
   ticks: d.layout.xaxis.ticktext || [],
 }))
 """
@@ -79,7 +81,7 @@ def test_report_loads_without_errors_and_draws_every_chart(endpoint, tables, tmp
         chart = by_title[table]
         assert "(on-demand)" in chart["title"] and chart["traces"] >= 2, chart
     # DynamoDB Local never throttles: the chart says so instead of drawing an empty axis.
-    assert by_title["Throttles and errors per second"]["said"] == ["no throttles and no errors"]
+    assert by_title["Throttles by reason, and errors, per second"]["said"] == ["no throttles and no errors"]
     assert by_title["Latency over time"]["traces"] == 4
     distribution = by_title["Latency distribution"]
     assert distribution["traces"] == 2 and distribution["xtype"] == "log"
@@ -93,6 +95,27 @@ def test_report_loads_without_errors_and_draws_every_chart(endpoint, tables, tmp
     # plotly.js (4.8 MB) is in the file once, compressed; the charts add little to it.
     assert report.stat().st_size < 2_500_000, report.stat().st_size
     browser.save_screenshot(str(tmp_path / "report.png"))
+
+
+def test_an_under_capacity_report_draws_throttles_by_reason_and_the_provisioned_line(tmp_path, browser):
+    out, report = tmp_path / "r.json", tmp_path / "r.html"
+    proc = run_cli("run", "--local", "--table-capacity", "2/2", "--threads", "4", "--duration", "4s",
+                   "--output", str(out), "--report", str(report))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    browser.get(report.as_uri())
+    deadline = time.monotonic() + 20
+    while len(charts := browser.execute_script(CHARTS_JS)) < CHARTS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    by_title = {c["title"]: c for c in charts}
+    throttles = by_title["Throttles by reason, and errors, per second"]
+    reasons = {r for row in result["timeseries"] for r in row.get("throttled_by_reason", {})}
+    assert "TableReadProvisionedThroughputExceeded" in reasons
+    assert {f"throttled: {r}" for r in reasons} <= set(throttles["names"]) and throttles["traces"] >= 2
+    products = next(n for n, t in result["tables"].items() if t["role"] == "products")
+    table = by_title[f"{products} (provisioned 2/2): consumed and provisioned units"]
+    assert "provisioned read units" in table["names"] and table["ytype"] == "log"
+    assert "OFFLINE" in browser.find_element("id", "header").text
 
 
 def test_report_command_refuses_to_overwrite_a_foreign_file(tmp_path, endpoint):

@@ -65,12 +65,18 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
     fig = go.Figure()
     throttled, errors = _per_second(rows, "throttled"), _per_second(rows, "errors")
     if any(throttled) or any(errors):
-        fig.add_bar(x=x, y=throttled, name="throttled attempts/s")
+        reasons = sorted({r for row in rows for r in row.get("throttled_by_reason", {})})
+        for reason in reasons:
+            counts = [row.get("throttled_by_reason", {}).get(reason, 0) / row["seconds"] for row in rows]
+            fig.add_bar(x=x, y=counts, name=f"throttled: {reason}")
+        if not reasons:  # results from before reasons were kept per second
+            fig.add_bar(x=x, y=throttled, name="throttled attempts/s")
         fig.add_bar(x=x, y=errors, name="failed operations/s")
+        fig.update_layout(barmode="group")
         fig.update_yaxes(title="per second")
     else:
         _say(fig, "no throttles and no errors")
-    out.append(("Throttles and errors per second", fig))
+    out.append(("Throttles by reason, and errors, per second", fig))
 
     fig = go.Figure()
     for op in ("read", "write"):

@@ -151,6 +151,9 @@ def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[dict[str, 
             merged[name] = value if count else None
         # else: a task's second without its histograms (lost before sending them): that second's
         # percentiles cannot be known exactly, so they are not given.
+    reasons = _add_maps(r.get("throttled_by_reason", {}) for r in rows)
+    if reasons:
+        merged["throttled_by_reason"] = reasons
     units: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
         for table, figures in r.get("units", {}).items():
