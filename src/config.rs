@@ -154,7 +154,8 @@ pub struct RunConfig {
     /// seed never write the same order, and its random streams are its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<u32>,
-    /// After setup, wait for `RunHandle::begin_at` (a distributed run's agreed start) before the load.
+    /// After setup, wait for a start time sent through `RunHandle::begin_handle` (a distributed run's
+    /// agreed start) before the load.
     #[serde(skip)]
     pub hold_start: bool,
     /// The products to read and order, as `Catalog::to_json` writes them, instead of sampling the

@@ -5,13 +5,14 @@ overlapped in time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from rich.table import Table
 
 from . import _engine
 from .figures import QUANTILES, figures, offered_per_s
+from .result import started_at
 from .summary import mode_text
 
 # (label, figure, format, higher is better)
@@ -48,7 +49,7 @@ def overlapped(results: list[dict[str, Any]]) -> bool:
     """True when every run was sending during one common stretch of time."""
     spans = []
     for r in results:
-        start = datetime.fromisoformat(r["started_at"].replace("Z", "+00:00"))
+        start = started_at(r)
         spans.append((start, start + timedelta(seconds=r["duration_s"])))
     return max(s for s, _ in spans) < min(e for _, e in spans)
 

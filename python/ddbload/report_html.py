@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import gzip
 import html
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from . import _engine
 from .advise import advise, offline_endpoint
 from .figures import figures
+from .result import started_at
 from .summary import mode_text, throttle_reasons
 from .thresholds import Threshold
 
@@ -23,6 +24,8 @@ from .thresholds import Threshold
 PERCENTILE_TICKS = {"0": 1, "50": 2, "90": 10, "99": 100, "99.9": 1000, "99.99": 10000}
 DISTRIBUTION = [1 - 10 ** (-k / 20) for k in range(81)]
 CHART_HEIGHT = 360
+# A time-series row at least this long is a whole second (the last one is usually shorter).
+FULL_SECOND = 0.999
 # Figures on one chart further apart than this go on a log axis.
 WIDE_RANGE = 20
 
@@ -30,12 +33,12 @@ WIDE_RANGE = 20
 def _full_seconds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows of whole seconds: the last, partial one (operations that ended after the deadline) would
     draw as a false cliff or spike."""
-    return [row for row in rows if row["seconds"] >= 0.999]
+    return [row for row in rows if row["seconds"] >= FULL_SECOND]
 
 
 def _clock(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     """Each row's wall-clock time (the end of its second), UTC."""
-    start = datetime.fromisoformat(result["started_at"].replace("Z", "+00:00"))
+    start = started_at(result)
     return [(start + timedelta(seconds=row["t"])).strftime("%Y-%m-%d %H:%M:%S") for row in rows]
 
 
@@ -161,7 +164,7 @@ def header(result: dict[str, Any], thresholds: list[Threshold] | None = None) ->
         shape = f"open model, {cfg.get('rate') or 'stages'} operations/s, max in flight {cfg.get('max_in_flight')}"
     else:
         shape = f"{cfg['threads']} workers (closed loop)"
-    partial = [row for row in result["timeseries"] if row["seconds"] < 0.999]
+    partial = [row for row in result["timeseries"] if row["seconds"] < FULL_SECOND]
     items: list[tuple[str, str]] = [
         ("run", html.escape(result["run_id"]) + (" (interrupted)" if result["interrupted"] else "")),
         ("started (UTC), length", f"{html.escape(result['started_at'])}, {result['duration_s']:.1f} s"),

@@ -5,10 +5,16 @@ from __future__ import annotations
 import copy
 import html
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .output import write_result
+
+
+def started_at(data: dict[str, Any]) -> datetime:
+    """When the run's load began (the result's RFC 3339 `started_at`), timezone-aware UTC."""
+    return datetime.fromisoformat(data["started_at"].replace("Z", "+00:00"))
 
 
 class Result:

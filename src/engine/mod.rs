@@ -41,13 +41,8 @@ impl RunHandle {
         self.cancel.clone()
     }
 
-    /// A run started with `hold_start` begins its load at this wall-clock time (seconds since the
-    /// Unix epoch), or at once if it has passed.
-    pub fn begin_at(&self, unix_seconds: f64) {
-        let _ = self.begin.send(Some(unix_seconds));
-    }
-
-    /// The means to call `begin_at`, for callers that keep `events` elsewhere.
+    /// Where a run started with `hold_start` learns its start: send the wall-clock time (seconds
+    /// since the Unix epoch; a time already past starts it at once).
     pub fn begin_handle(&self) -> Arc<tokio::sync::watch::Sender<Option<f64>>> {
         self.begin.clone()
     }

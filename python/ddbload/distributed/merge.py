@@ -95,9 +95,14 @@ def _latency(encoded: str) -> dict[str, float]:
 
 
 def _capacity(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    return _add_units(r["consumed_capacity"] for r in results)
+
+
+def _add_units(per_table: Any) -> dict[str, dict[str, float]]:
+    """{table: {read_units, write_units}} maps added exactly (as decimals, the engine's units)."""
     totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in results:
-        for table, units in r["consumed_capacity"].items():
+    for units_by_table in per_table:
+        for table, units in units_by_table.items():
             for kind, value in units.items():
                 totals[table][kind] += Decimal(str(value))
     return {table: {kind: float(v) for kind, v in units.items()} for table, units in totals.items()}
@@ -154,13 +159,9 @@ def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[dict[str, 
     reasons = _add_maps(r.get("throttled_by_reason", {}) for r in rows)
     if reasons:
         merged["throttled_by_reason"] = reasons
-    units: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in rows:
-        for table, figures in r.get("units", {}).items():
-            for kind, value in figures.items():
-                units[table][kind] += Decimal(str(value))
+    units = _add_units(r.get("units", {}) for r in rows)
     if units:
-        merged["units"] = {table: {kind: float(v) for kind, v in u.items()} for table, u in units.items()}
+        merged["units"] = units
     provisioned = next((r["provisioned"] for r in rows if r.get("provisioned")), None)
     if provisioned:
         merged["provisioned"] = provisioned

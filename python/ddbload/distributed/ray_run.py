@@ -128,6 +128,7 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
     if kwargs.get("run_id") is None:
         kwargs["run_id"] = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     config = json.loads(_engine.LoadConfig(**kwargs).to_json())
+    kwargs["threads"] = config["threads"]  # the engine's default when none was given
     count = task_count(kwargs, tasks or len(nodes))
     shares = split(kwargs, count)
     placed = [nodes[i % len(nodes)] for i in range(count)]
@@ -189,7 +190,6 @@ class _Run:
         self.parts, self.runners, self.queue, self.progress = parts, runners, queue, progress
         self.refs: dict[Any, int] = {}
         self.ready: set[int] = set()
-        self.finished: set[int] = set()
         self.live: dict[int, dict[int, dict[str, Any]]] = {}
         self.shown_up_to = 0
         self.catalog: str | None = None
@@ -228,23 +228,24 @@ class _Run:
         for ref in done:
             task = self.refs.pop(ref)
             part = self.parts[task]
-            self.finished.add(task)
             try:
                 part.result = json.loads(ray.get(ref))
                 self.ready.add(task)
             except RayTaskError as e:
-                part.error = _first_line(e.cause if e.cause is not None else e)
+                part.error = _message_line(e.cause if e.cause is not None else e)
             except (RayActorError, RayError) as e:
-                part.error = f"task lost: {_first_line(e)}"
+                part.error = f"task lost: {_message_line(e)}"
         self._drain()
         self._show(flush=not self.refs)
 
     def _drain(self, timeout: float = 0.0) -> None:
-        try:
-            items = [self.queue.get(timeout=timeout)] if timeout else []
-            items += self.queue.get_nowait_batch(self.queue.qsize())
-        except Empty:
-            return
+        items = []
+        if timeout:
+            try:
+                items.append(self.queue.get(timeout=timeout))
+            except Empty:
+                return
+        items += self.queue.get_nowait_batch(self.queue.qsize())
         for task, event in items:
             kind = event.get("type")
             if kind == "phase" and event.get("phase") == "ready":
@@ -272,6 +273,7 @@ class _Run:
                 self.shown_up_to = t
 
 
-def _first_line(error: BaseException) -> str:
+def _message_line(error: BaseException) -> str:
+    """The error's message: the last line of its text (a remote traceback ends with it)."""
     text = str(error).strip()
     return text.splitlines()[-1] if text else type(error).__name__

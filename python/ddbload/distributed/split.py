@@ -10,15 +10,15 @@ from typing import Any
 def task_count(kwargs: dict[str, Any], wanted: int) -> int:
     """The tasks a run can use: a closed run cannot have more tasks than workers."""
     if kwargs.get("rate") is None and kwargs.get("stages") is None:
-        return max(1, min(wanted, int(kwargs.get("threads") or 20)))
+        return max(1, min(wanted, int(kwargs["threads"])))
     return max(1, wanted)
 
 
 def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
-    """`tasks` sets of keywords whose load adds up to `kwargs`'s. `kwargs` must carry the run id and
-    seed already (the tasks must agree on them)."""
+    """`tasks` sets of keywords whose load adds up to `kwargs`'s. `kwargs` must carry the run id, seed
+    and worker count already (the tasks must agree on them)."""
     shares = []
-    threads = int(kwargs.get("threads") or 20)
+    threads = int(kwargs["threads"])
     for task in range(tasks):
         share = dict(kwargs, task=task, hold_start=True)
         share["threads"] = threads // tasks + (1 if task < threads % tasks else 0)
