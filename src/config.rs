@@ -51,6 +51,31 @@ impl FromStr for ReadOp {
     }
 }
 
+/// Which client sends the load's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientKind {
+    /// GetItem, PutItem, BatchGetItem and TransactWriteItems signed and sent by ddbload's fast path
+    /// (src/fastpath); Query through the SDK.
+    Fast,
+    /// Every operation through the AWS SDK for Rust.
+    Sdk,
+}
+
+impl FromStr for ClientKind {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "fast" => Ok(Self::Fast),
+            "sdk" => Ok(Self::Sdk),
+            other => Err(ConfigError::new(
+                "--client",
+                format!("expected fast or sdk, got {other:?}"),
+            )),
+        }
+    }
+}
+
 /// How orders are created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -128,6 +153,7 @@ pub struct RunConfig {
     pub consistent_reads: bool,
     pub write_op: WriteOp,
     pub max_attempts: u32,
+    pub client: ClientKind,
     pub seed: Option<u64>,
     pub run_id: Option<String>,
     pub price_min: Decimal,
@@ -193,6 +219,7 @@ impl Default for RunConfig {
             consistent_reads: false,
             write_op: WriteOp::Put,
             max_attempts: 3,
+            client: ClientKind::Fast,
             seed: None,
             run_id: None,
             price_min: Decimal::new(100, 2),

@@ -15,9 +15,9 @@ use crate::config::ConfigError;
 use crate::error::{root_cause, EngineError};
 
 /// Connection timeout: an unreachable endpoint must fail fast with a clear message.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One attempt may take this long before it counts as a Timeout error.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {

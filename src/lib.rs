@@ -7,6 +7,7 @@ pub mod config;
 pub mod connection;
 pub mod engine;
 pub mod error;
+pub mod fastpath;
 pub mod metrics;
 pub mod report;
 pub mod workload;

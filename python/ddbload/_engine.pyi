@@ -61,6 +61,7 @@ class LoadConfig:
         consistent_reads: bool = False,
         write_op: str | None = None,
         max_attempts: int | None = None,
+        client: str | None = None,
         seed: int | None = None,
         run_id: str | None = None,
         price_min: Decimal | int | str | None = None,

@@ -133,6 +133,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         default=3,
         help="attempts per operation, backoff with jitter between (default: 3)",
     )
+    load.add_argument(
+        "--client",
+        choices=["fast", "sdk"],
+        default="fast",
+        help="fast: ddbload signs and sends GetItem/PutItem/BatchGetItem/TransactWriteItems itself; "
+        "sdk: every call through the AWS SDK for Rust (default: fast)",
+    )
     load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
     shape = p.add_argument_group("load shape (open model: arrivals on a schedule, whatever the answers)")
     shape.add_argument("--rate", type=float, help="operations per second, split by --read-ratio (instead of workers)")
@@ -277,6 +284,7 @@ def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         consistent_reads=args.consistent_reads,
         write_op=args.write_op,
         max_attempts=args.max_attempts,
+        client=args.client,
         seed=args.seed,
         run_id=args.run_id,
         price_min=args.price_min,

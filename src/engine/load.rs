@@ -20,9 +20,10 @@ use super::events::Event;
 use super::schedule::Schedule;
 use super::watch::{self, CapacityWatch};
 use super::worker::{open_loop, stream_rng, Arrivals, Sender, Worker};
+use crate::fastpath::{FastClient, FastPath};
 use crate::metrics::Metrics;
 use crate::report::{Measured, TableNames};
-use crate::workload::Workload;
+use crate::workload::{Clients, Workload};
 
 pub struct LoadPlan {
     pub workload: Arc<Workload>,
@@ -32,6 +33,8 @@ pub struct LoadPlan {
     pub workers: u32,
     pub duration: Duration,
     pub max_attempts: u32,
+    /// The fast path's endpoint and shared credentials (None: every call through the SDK).
+    pub fast: Option<Arc<FastPath>>,
     pub read_ratio: f64,
     pub seed: u64,
     /// The open model's schedule (None: the closed model, `workers` in a loop).
@@ -216,11 +219,14 @@ fn engine_thread(
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
             .build_https();
-        let client = Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&plan.sdk)
-                .http_client(http)
-                .build(),
-        );
+        let clients = Clients {
+            sdk: Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(&plan.sdk)
+                    .http_client(http)
+                    .build(),
+            ),
+            fast: plan.fast.clone().map(FastClient::new),
+        };
         let _ = gate.ready.send(());
         let Ok(opened) = gate.open.wait_for(Option::is_some).await else {
             return;
@@ -231,7 +237,7 @@ fn engine_thread(
         let metrics = Rc::new(RefCell::new(Metrics::default()));
         let sender = Rc::new(Sender {
             workload: plan.workload.clone(),
-            client,
+            clients,
             metrics: metrics.clone(),
             cancel: cancel.clone(),
             deadline,

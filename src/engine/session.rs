@@ -16,9 +16,10 @@ use super::load::{run_load, LoadPlan};
 use super::schedule::Schedule;
 use super::setup::prepare_tables;
 use super::watch::CapacityWatch;
-use crate::config::RunConfig;
+use crate::config::{ClientKind, RunConfig};
 use crate::connection::Retries;
 use crate::error::EngineError;
+use crate::fastpath::FastPath;
 use crate::report::{RunContext, RunReport};
 use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
@@ -100,7 +101,12 @@ pub async fn run(
         client: Client::new(&sdk),
         tables: vec![config.products_table.clone(), config.orders_table.clone()],
     };
+    let fast = match config.client {
+        ClientKind::Fast => FastPath::new(&sdk),
+        ClientKind::Sdk => None,
+    };
     let plan = LoadPlan {
+        fast,
         watch: Some(watch),
         workload: Arc::new(workload),
         sdk,

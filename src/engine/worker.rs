@@ -9,7 +9,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use tokio::sync::Notify;
@@ -19,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::pacer::Pacer;
 use super::schedule::Schedule;
 use crate::metrics::{Metrics, Outcome};
-use crate::workload::{AttemptResult, Request, Workload};
+use crate::workload::{AttemptResult, Clients, Request, Workload};
 
 /// After a cancel, an attempt already on the wire gets this long to answer; then it is counted as
 /// "InFlightAtInterrupt" (its effect on the table is unknown).
@@ -30,7 +29,7 @@ const BACKOFF_CAP: Duration = Duration::from_secs(2);
 /// What sending needs, shared by one engine thread's workers or arrivals.
 pub struct Sender {
     pub workload: Arc<Workload>,
-    pub client: Client,
+    pub clients: Clients,
     pub metrics: Rc<RefCell<Metrics>>,
     pub cancel: CancellationToken,
     pub deadline: Instant,
@@ -117,7 +116,7 @@ impl Sender {
             if first_send.get().is_none() {
                 first_send.set(Some(Instant::now()));
             }
-            let sent = self.workload.attempt(&self.client, request).await;
+            let sent = self.workload.attempt(&self.clients, request).await;
             let retry_code = {
                 let mut metrics = self.metrics.borrow_mut();
                 metrics.add_capacity(&sent.capacity);

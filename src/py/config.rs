@@ -44,7 +44,7 @@ impl LoadConfig {
     #[pyo3(signature = (
         *, threads=None, minutes=None, duration=None, region=None, profile=None, endpoint_url=None,
         products_table=None, orders_table=None, create_tables=false, seed_products=None, read_ratio=None,
-        read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None,
+        read_op=None, batch_size=None, consistent_reads=false, write_op=None, max_attempts=None, client=None,
         seed=None, run_id=None, price_min=None, price_max=None, max_quantity=None, max_lines=None,
         ttl_hours=None, sample_products=None, table_capacity=None, rate=None, stages=None,
         start_rate=None, max_in_flight=None, key_distribution=None, task=None, hold_start=false,
@@ -69,6 +69,7 @@ impl LoadConfig {
         consistent_reads: bool,
         write_op: Option<String>,
         max_attempts: Option<Bound<'_, PyAny>>,
+        client: Option<String>,
         seed: Option<Bound<'_, PyAny>>,
         run_id: Option<String>,
         price_min: Option<Bound<'_, PyAny>>,
@@ -165,6 +166,9 @@ impl LoadConfig {
             }
             if let Some(v) = max_attempts {
                 c.max_attempts = count("max_attempts", "--max-attempts", &v)?;
+            }
+            if let Some(v) = client {
+                c.client = v.parse().map_err(config_err)?;
             }
             c.seed = seed.map(|v| count("seed", "--seed", &v)).transpose()?;
             c.run_id = run_id;

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod classify;
+mod fast_ops;
 pub mod keys;
 pub mod money;
 pub mod ops;
@@ -10,4 +11,4 @@ pub mod schema;
 pub mod seeding;
 pub mod tables;
 
-pub use ops::{Attempt, AttemptResult, Capacity, Request, Workload};
+pub use ops::{Attempt, AttemptResult, Capacity, Clients, Request, Workload};

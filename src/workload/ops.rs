@@ -19,6 +19,7 @@ use super::orders::OrderGenerator;
 use super::schema::KeySchema;
 use crate::config::{ReadOp, WriteOp};
 use crate::error::EngineError;
+use crate::fastpath::FastClient;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -69,6 +70,13 @@ impl Request {
 pub struct Attempt {
     pub result: AttemptResult,
     pub capacity: Capacity,
+}
+
+/// The clients one engine thread sends with: the fast path for the hot operations when there is one
+/// (`--client fast`), the SDK for Query and for everything with `--client sdk`.
+pub struct Clients {
+    pub sdk: Client,
+    pub fast: Option<FastClient>,
 }
 
 /// Everything workers share, read-only, for the whole run.
@@ -145,7 +153,16 @@ impl Workload {
     }
 
     /// Sends one attempt of `request`.
-    pub async fn attempt(&self, client: &Client, request: &mut Request) -> Attempt {
+    pub async fn attempt(&self, clients: &Clients, request: &mut Request) -> Attempt {
+        match &clients.fast {
+            Some(fast) if !matches!(request, Request::Query(_)) => {
+                self.fast_attempt(fast, request).await
+            }
+            _ => self.sdk_attempt(&clients.sdk, request).await,
+        }
+    }
+
+    async fn sdk_attempt(&self, client: &Client, request: &mut Request) -> Attempt {
         let total = ReturnConsumedCapacity::Total;
         let mut capacity = Capacity::default();
         let result = match request {
@@ -268,12 +285,22 @@ impl Workload {
         consumed: Option<&ConsumedCapacity>,
         write: bool,
     ) {
-        let Some(cc) = consumed else { return };
-        let units = cc
-            .capacity_units()
-            .and_then(Decimal::from_f64)
-            .unwrap_or_default();
-        let products = cc.table_name() == Some(self.products_table.as_str());
+        if let Some(cc) = consumed {
+            self.add_units(capacity, cc.table_name(), cc.capacity_units(), write);
+        }
+    }
+
+    /// Adds the units one answer reports to the right table and kind. The SDK reads them as f64;
+    /// both clients turn that figure into a Decimal here.
+    pub(super) fn add_units(
+        &self,
+        capacity: &mut Capacity,
+        table: Option<&str>,
+        units: Option<f64>,
+        write: bool,
+    ) {
+        let units = units.and_then(Decimal::from_f64).unwrap_or_default();
+        let products = table == Some(self.products_table.as_str());
         let slot = match (products, write) {
             (true, false) => &mut capacity.products_read,
             (true, true) => &mut capacity.products_write,

@@ -1,0 +1,224 @@
+//! The data-plane fast path (`--client fast`): the hot operations signed with aws-sigv4 (the SDK's own
+//! signing crate) and sent through the SDK's own HTTP connector (TLS, pool, connect timeout), skipping
+//! the SDK's per-request orchestration. Answers are read with DynamoDB's error and throttling semantics
+//! (see `wire` and `workload::classify`); everything else stays on the SDK.
+
+mod credentials;
+pub mod wire;
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_http_client::Connector;
+use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use bytes::Bytes;
+
+use crate::connection::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT};
+use crate::workload::classify::{classify_cancellation, classify_code, AttemptResult};
+use credentials::CredentialCache;
+use wire::{error_code, Answer, ErrorAnswer};
+
+const USER_AGENT: &str = concat!("ddbload/", env!("CARGO_PKG_VERSION"), " fast-path");
+
+/// The operations the fast path sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    GetItem,
+    PutItem,
+    BatchGetItem,
+    TransactWriteItems,
+}
+
+impl Operation {
+    fn target(self) -> &'static str {
+        match self {
+            Self::GetItem => "DynamoDB_20120810.GetItem",
+            Self::PutItem => "DynamoDB_20120810.PutItem",
+            Self::BatchGetItem => "DynamoDB_20120810.BatchGetItem",
+            Self::TransactWriteItems => "DynamoDB_20120810.TransactWriteItems",
+        }
+    }
+}
+
+/// What every engine thread's fast path shares: where requests go and one credential cache.
+pub struct FastPath {
+    uri: String,
+    host: String,
+    region: String,
+    credentials: CredentialCache,
+}
+
+impl FastPath {
+    /// The fast path for the SDK configuration's region, endpoint and credentials, or None where it
+    /// would not reach the endpoint the SDK would (FIPS or dual-stack endpoints): then the SDK sends
+    /// everything.
+    pub fn new(sdk: &SdkConfig) -> Option<Arc<Self>> {
+        if sdk.use_fips() == Some(true) || sdk.use_dual_stack() == Some(true) {
+            return None;
+        }
+        let region = sdk.region()?.to_string();
+        let provider = sdk.credentials_provider()?;
+        let endpoint = sdk
+            .endpoint_url()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("https://dynamodb.{region}.amazonaws.com"));
+        let uri: http::Uri = endpoint.parse().ok()?;
+        let host = uri.authority()?.to_string();
+        let uri = if uri.path().is_empty() {
+            format!("{endpoint}/")
+        } else {
+            endpoint
+        };
+        Some(Arc::new(Self {
+            uri,
+            host,
+            region,
+            credentials: CredentialCache::new(provider),
+        }))
+    }
+}
+
+/// One engine thread's fast-path client: its own connection pool (connections live on the runtime
+/// that drives them).
+pub struct FastClient {
+    connector: Connector,
+    path: Arc<FastPath>,
+}
+
+impl FastClient {
+    pub fn new(path: Arc<FastPath>) -> Self {
+        let connector = Connector::builder()
+            .connector_settings(
+                HttpConnectorSettings::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .build(),
+            )
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .build();
+        Self { connector, path }
+    }
+
+    /// Sends one attempt; the answer on success, else how the load test treats the failure.
+    pub async fn send(&self, operation: Operation, body: Vec<u8>) -> Result<Answer, AttemptResult> {
+        let request = self.signed(operation, body).await?;
+        let answered = tokio::time::timeout(ATTEMPT_TIMEOUT, async {
+            let response = self.connector.call(request).await.map_err(|err| {
+                AttemptResult::Retryable(
+                    if err.is_timeout() {
+                        "Timeout"
+                    } else {
+                        "ConnectionError"
+                    }
+                    .into(),
+                )
+            })?;
+            read_answer(operation, response).await
+        })
+        .await;
+        answered.unwrap_or_else(|_| Err(AttemptResult::Retryable("Timeout".into())))
+    }
+
+    async fn signed(
+        &self,
+        operation: Operation,
+        body: Vec<u8>,
+    ) -> Result<HttpRequest, AttemptResult> {
+        let path = &*self.path;
+        let identity = path
+            .credentials
+            .identity()
+            .await
+            .map_err(|_| AttemptResult::Failed("RequestNotSent".into()))?;
+        let target = operation.target();
+        let length = body.len().to_string();
+        let headers = [
+            ("content-type", "application/x-amz-json-1.0"),
+            ("content-length", length.as_str()),
+            ("host", path.host.as_str()),
+            ("x-amz-target", target),
+        ];
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&path.region)
+            .name("dynamodb")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("identity, region, name, time and settings are set")
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            &path.uri,
+            headers.iter().copied(),
+            SignableBody::Bytes(&body),
+        )
+        .map_err(|_| AttemptResult::Failed("RequestNotSent".into()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|_| AttemptResult::Failed("RequestNotSent".into()))?
+            .into_parts();
+        let mut request = HttpRequest::new(SdkBody::from(Bytes::from(body)));
+        request.set_method("POST").expect("POST is a method");
+        request
+            .set_uri(path.uri.as_str())
+            .expect("the endpoint parsed as a URI when the client was built");
+        let out = request.headers_mut();
+        for (name, value) in headers {
+            out.insert(name, value.to_owned());
+        }
+        out.insert("user-agent", USER_AGENT);
+        let (signing_headers, _) = instructions.into_parts();
+        for header in signing_headers {
+            out.insert(header.name(), header.value().to_owned());
+        }
+        Ok(request)
+    }
+}
+
+async fn read_answer(
+    operation: Operation,
+    response: HttpResponse,
+) -> Result<Answer, AttemptResult> {
+    let status = response.status().as_u16();
+    let error_header = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(str::to_owned);
+    let body = ByteStream::new(response.into_body())
+        .collect()
+        .await
+        .map_err(|_| AttemptResult::Retryable("ResponseError".into()))?
+        .into_bytes();
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(&body)
+            .map_err(|_| AttemptResult::Retryable("ResponseError".into()));
+    }
+    let error: ErrorAnswer = serde_json::from_slice(&body).unwrap_or_default();
+    let code =
+        error_code(error_header.as_deref(), &error).unwrap_or_else(|| "UnknownServiceError".into());
+    if operation == Operation::TransactWriteItems && code == "TransactionCanceledException" {
+        let codes: Vec<&str> = error
+            .cancellation_reasons
+            .iter()
+            .map(|r| r.code.as_deref().unwrap_or("None"))
+            .collect();
+        return Err(classify_cancellation(&codes));
+    }
+    Err(match classify_code(&code, status) {
+        AttemptResult::Throttled { code, .. } => AttemptResult::Throttled {
+            code,
+            reason: error
+                .throttling_reasons
+                .first()
+                .and_then(|r| r.reason.clone()),
+        },
+        other => other,
+    })
+}

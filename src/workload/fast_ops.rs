@@ -1,0 +1,103 @@
+//! One attempt of a hot operation through the fast path: the same requests `ops` sends through the
+//! SDK, written as DynamoDB's JSON, and the answer read into the same Attempt.
+
+use super::ops::{Attempt, Capacity, Request, Workload};
+use crate::fastpath::wire::{
+    item_from_json, list, write_item, write_transact_item, Object, Unsupported,
+};
+use crate::fastpath::{FastClient, Operation};
+use crate::workload::classify::AttemptResult;
+
+impl Workload {
+    pub(super) async fn fast_attempt(&self, fast: &FastClient, request: &mut Request) -> Attempt {
+        let mut capacity = Capacity::default();
+        let mut body = Vec::with_capacity(512);
+        let operation = match self.write_request(&mut body, request) {
+            Ok(operation) => operation,
+            Err(Unsupported(what)) => {
+                return Attempt {
+                    result: AttemptResult::Failed(format!("RequestNotSent: {what}")),
+                    capacity,
+                }
+            }
+        };
+        let write = matches!(
+            operation,
+            Operation::PutItem | Operation::TransactWriteItems
+        );
+        let result = match fast.send(operation, body).await {
+            Ok(answer) => {
+                for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {
+                    self.add_units(
+                        &mut capacity,
+                        consumed.table_name.as_deref(),
+                        consumed.capacity_units,
+                        write,
+                    );
+                }
+                let left = answer
+                    .unprocessed_keys
+                    .as_ref()
+                    .and_then(|u| u.get(&self.products_table))
+                    .map(|u| u.keys.as_slice())
+                    .unwrap_or_default();
+                match request {
+                    Request::BatchGet(keys) if !left.is_empty() => {
+                        match left.iter().map(item_from_json).collect() {
+                            Ok(remaining) => {
+                                *keys = remaining;
+                                AttemptResult::throttled("UnprocessedKeys")
+                            }
+                            Err(_) => AttemptResult::Retryable("ResponseError".into()),
+                        }
+                    }
+                    _ => AttemptResult::Ok,
+                }
+            }
+            Err(result) => result,
+        };
+        Attempt { result, capacity }
+    }
+
+    fn write_request(
+        &self,
+        out: &mut Vec<u8>,
+        request: &Request,
+    ) -> Result<Operation, Unsupported> {
+        let mut object = Object::new(out);
+        let operation = match request {
+            Request::Get(index) => {
+                object.string("TableName", &self.products_table);
+                object.item("Key", &self.catalog.products[*index].key)?;
+                object.bool("ConsistentRead", self.consistent_reads);
+                Operation::GetItem
+            }
+            Request::BatchGet(keys) => {
+                let mut tables = Object::new(object.field("RequestItems"));
+                let mut wanted = Object::new(tables.field(&self.products_table));
+                list(wanted.field("Keys"), keys, write_item)?;
+                wanted.bool("ConsistentRead", self.consistent_reads);
+                wanted.end();
+                tables.end();
+                Operation::BatchGetItem
+            }
+            Request::Put(item) => {
+                object.string("TableName", &self.orders_table);
+                object.item("Item", item)?;
+                object.string("ConditionExpression", "attribute_not_exists(#pk)");
+                let mut names = Object::new(object.field("ExpressionAttributeNames"));
+                names.string("#pk", &self.orders.schema.partition.name);
+                names.end();
+                Operation::PutItem
+            }
+            Request::Transact(actions) => {
+                list(object.field("TransactItems"), actions, write_transact_item)?;
+                Operation::TransactWriteItems
+            }
+            Request::Query(_) => return Err(Unsupported("Query (sent through the SDK)")),
+        };
+        object.string("ReturnConsumedCapacity", "TOTAL");
+        object.end();
+        Ok(operation)
+    }
+}

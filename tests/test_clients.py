@@ -1,0 +1,158 @@
+"""The fast path (`--client fast`, the default) and the AWS SDK (`--client sdk`) behave the same: each
+test runs both against DynamoDB Local or ddbload's offline endpoint and checks what a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from decimal import Decimal
+
+import boto3
+import pytest
+from conftest import create_orders_table, run_cli, scan_all
+
+CLIENTS = ["fast", "sdk"]
+
+
+def _run(tmp_path, client: str, *args: str) -> dict:
+    out = tmp_path / f"{client}.json"
+    proc = run_cli("run", "--client", client, "--output", str(out), "--progress", "never", *args)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert result["config"]["client"] == client
+    return result
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_batch_reads_and_stock_transactions_are_exact(client, endpoint, dynamodb, tables, tmp_path):
+    products, orders = tables
+    _create_products(dynamodb, products, count=50, stock=100_000)
+    create_orders_table(dynamodb, orders)
+    result = _run(
+        tmp_path, client, "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+        "--threads", "4", "--duration", "3s",
+        "--read-op", "batch-get", "--batch-size", "10", "--write-op", "transact", "--seed", "3",
+    )  # fmt: skip
+    reads, writes = result["summary"]["reads"], result["summary"]["writes"]
+    assert reads["ok"] > 0 and writes["ok"] > 0
+    assert reads["errors"] == {} and writes["errors"] == {}
+    # Ten small items, eventually consistent: 10 x 0.5 read units per BatchGetItem, read from each answer.
+    assert Decimal(result["consumed_capacity"][products]["read_units"]) == Decimal("5.0") * reads["ok"]
+
+    # Every stored order took exactly its quantities from stock, in the same transaction.
+    stored = [o for o in scan_all(dynamodb, orders) if o.get("run_id") == result["run_id"]]
+    assert writes["ok"] <= len(stored) <= writes["ok"] + writes["cut_at_deadline"]
+    ordered: Counter[str] = Counter()
+    for order in stored:
+        assert order["total"] == sum(line["line_total"] for line in order["lines"])
+        for line in order["lines"]:
+            ordered[line["product_id"]] += int(line["quantity"])
+    stock = {p["product_id"]: p["stock"] for p in scan_all(dynamodb, products)}
+    assert ordered
+    for product, left in stock.items():
+        assert left == 100_000 - ordered[product], product
+    # A transaction bills two write units per item under 1 KB: each counted order's own item.
+    assert Decimal(result["consumed_capacity"][orders]["write_units"]) == 2 * writes["ok"]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_throttling_reasons_and_retries_come_through(client, tmp_path):
+    result = _run(tmp_path, client, "--local", "--table-capacity", "2/2", "--read-ratio", "0.5", "--duration", "4s")
+    for op, reason in (
+        ("reads", "TableReadProvisionedThroughputExceeded"),
+        ("writes", "TableWriteProvisionedThroughputExceeded"),
+    ):
+        summary = result["summary"][op]
+        assert summary["throttled_by_reason"] == {reason: summary["throttled_attempts"]}
+        assert summary["throttled_attempts"] > 0
+        # Throttled attempts were retried, and every attempt was counted.
+        assert summary["ok"] > 0
+        assert summary["attempts"] >= summary["ok"] + summary["throttled_attempts"]
+        assert set(summary["errors"]) <= {"ProvisionedThroughputExceededException"}
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_conditional_failure_is_counted_and_the_item_kept(client, endpoint, dynamodb, tables, tmp_path):
+    products, orders = tables
+    create_orders_table(dynamodb, orders)
+    theirs = {"order_id": {"S": f"clients-{client}-000-000000001"}, "owner": {"S": "someone else"}}
+    dynamodb.put_item(TableName=orders, Item=theirs)
+    result = _run(
+        tmp_path, client, "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+        "--create-tables", "--seed-products", "20", "--threads", "1", "--duration", "1s",
+        "--run-id", f"clients-{client}", "--read-ratio", "0",
+    )  # fmt: skip
+    assert result["summary"]["writes"]["conditional_check_failed"] == 1
+    assert dynamodb.get_item(TableName=orders, Key={"order_id": theirs["order_id"]})["Item"] == theirs
+
+
+def _create_products(dynamodb, name: str, count: int, stock: int) -> None:
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}],
+    )
+    for i in range(count):
+        item = {"product_id": {"S": f"p{i:03}"}, "price": {"N": f"{i + 1}.25"}, "stock": {"N": str(stock)}}
+        dynamodb.put_item(TableName=name, Item=item)
+
+
+ROTATING = """import datetime, fcntl, json, sys
+with open(sys.argv[1], "a+") as counter:  # concurrent calls each get their own number
+    fcntl.flock(counter, fcntl.LOCK_EX)
+    counter.seek(0)
+    n = len(counter.read())
+    counter.write("x")
+expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=12)
+print(json.dumps({"Version": 1, "AccessKeyId": f"rotating{n % 2}", "SecretAccessKey": "x",
+                  "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}))
+"""
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_expiring_credentials_are_refreshed_mid_run(client, endpoint, tables, tmp_path):
+    """Credentials from a credential_process expire 12 s after each call, so a client refreshes them
+    (10 s before expiry) every couple of seconds; each refresh hands out the other of two access keys.
+    DynamoDB Local keeps one database per access key, so orders landing under both keys prove the
+    refreshed credentials signed requests mid-run."""
+    products, orders = tables
+    keys = ["rotating0", "rotating1"]
+    clients = {
+        key: boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key,
+                          aws_secret_access_key="x")
+        for key in keys
+    }  # fmt: skip
+    for db in clients.values():
+        _create_products(db, products, count=1, stock=100)
+        create_orders_table(db, orders)
+    script = tmp_path / "rotating.py"
+    script.write_text(ROTATING)
+    counter = tmp_path / "calls"
+    config = tmp_path / "config"
+    config.write_text(f"[profile rotating]\ncredential_process = {sys.executable} {script} {counter}\n")
+    env = {**os.environ, "AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+           "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(name, None)
+    out = tmp_path / "result.json"
+    started = time.monotonic()
+    ran = subprocess.run(
+        [sys.executable, "-m", "ddbload", "run", "--client", client, "--profile", "rotating", "--endpoint-url",
+         endpoint, "--products-table", products, "--orders-table", orders, "--threads", "2", "--duration", "7s",
+         "--read-ratio", "0.5", "--output", str(out), "--progress", "never"],
+        capture_output=True, text=True, env=env, timeout=90,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert time.monotonic() - started < 60
+    result = json.loads(out.read_text())
+    for op in ("reads", "writes"):
+        assert result["summary"][op]["errors"] == {}, result["summary"][op]
+    written = {key: len(scan_all(db, orders)) for key, db in clients.items()}
+    assert all(written.values()), written
+    assert sum(written.values()) >= result["summary"]["writes"]["ok"]
+    assert len(counter.read_text()) >= 3
