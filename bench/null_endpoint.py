@@ -1,9 +1,10 @@
-"""ddbload's engine against the workshop-style boto3 script, both driving a null DynamoDB endpoint (nginx
-on loopback), in one run: ops/s, client CPU microseconds per operation, peak RSS, p50/p99, ratios.
+"""ddbload's engine against the workshop-style boto3 script and a hand-signed floor client, all driving a
+null DynamoDB endpoint (nginx on loopback), in one run: ops/s, client CPU microseconds per operation, peak
+RSS, p50/p99, ratios; ddbload with its fast path (the default) and with `--client sdk`.
 Also: the engine at its best concurrency, p99 at about half the maximum rate, peak RSS of a 5-minute run
 against a 30-second one, the open model (--rate at 80% of the closed-loop maximum for 30 s: schedule held,
 scheduling lag p99, CPU per op against closed mode) and the engine against DynamoDB Local.
-Usage: python bench/null_endpoint.py [--seconds 20] [--quick] [--dynamodb-local URL]
+Usage: python bench/null_endpoint.py [--seconds 20] [--quick] [--dynamodb-local URL] [--floor PATH]
 (bench/run-null.sh installs nginx, builds ddbload and runs this)"""
 
 from __future__ import annotations
@@ -61,13 +62,15 @@ def startup_cpu() -> float:
     return cpu
 
 
-def engine(url: str, threads: int, seconds: float, baseline_cpu: float, workdir: Path, rate: int = 0) -> dict:
-    out = workdir / f"engine-{threads}-{seconds}-{rate}.json"
+def engine(
+    url: str, threads: int, seconds: float, baseline_cpu: float, workdir: Path, rate: int = 0, client: str = "fast"
+) -> dict:
+    out = workdir / f"engine-{threads}-{seconds}-{rate}-{client}.json"
     open_model = ["--rate", str(rate)] if rate else []
     _, cpu, rss = measured(
         [sys.executable, "-m", "ddbload", "run", "--endpoint-url", url, "--threads", str(threads),
          "--duration", f"{seconds}s", "--products-table", "BenchProducts", "--orders-table", "BenchOrders",
-         "--progress", "never", "--output", str(out), *open_model]
+         "--progress", "never", "--output", str(out), "--client", client, *open_model]
     )  # fmt: skip
     result = json.loads(out.read_text())
     from ddbload.figures import figures
@@ -78,8 +81,9 @@ def engine(url: str, threads: int, seconds: float, baseline_cpu: float, workdir:
         sum(op["errors"].values()) + op["conditional_check_failed"]
         for op in (result["summary"]["reads"], result["summary"]["writes"])
     )
+    name = f"ddbload, --rate {rate:,}" if rate else f"ddbload, {threads} workers"
     return {
-        "name": f"ddbload, --rate {rate:,}" if rate else f"ddbload, {threads} workers",
+        "name": name if client == "fast" else f"{name}, --client {client}",
         "ops_per_s": ops / result["duration_s"],
         "ops": ops,
         "offered": f["offered"],
@@ -107,6 +111,21 @@ def boto3_baseline(url: str, seconds: float) -> dict:
     }
 
 
+def floor(binary: str, url: str, seconds: float) -> dict:
+    """bench/floor: the same GetItem/PutItem mix signed with aws-sigv4 over hyper, nothing more."""
+    stdout, cpu, rss = measured([binary, url, str(seconds), "20", "0.8"])
+    data = json.loads(stdout)
+    return {
+        "name": "floor (hand-signed), 20 tasks",
+        "ops_per_s": data["ops"] / data["seconds"],
+        "cpu_us_per_op": cpu * 1e6 / max(data["ops"], 1),
+        "rss_mib": rss,
+        "p50_ms": data["p50_ms"],
+        "p99_ms": data["p99_ms"],
+        "errors": data["errors"],
+    }
+
+
 def show(rows: list[dict]) -> None:
     print(f"{'run':<32} {'ops/s':>10} {'CPU us/op':>10} {'peak RSS MiB':>13} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in rows:
@@ -121,6 +140,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--quick", action="store_true", help="skip the 5-minute memory run")
     parser.add_argument("--dynamodb-local", help="also run the engine against DynamoDB Local at this URL")
+    parser.add_argument("--floor", help="the floor client's binary (bench/floor; run-null.sh builds it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -128,6 +148,8 @@ def main() -> int:
         try:
             base_cpu = startup_cpu()
             rows = [engine(url, 20, args.seconds, base_cpu, workdir)]
+            sdk = engine(url, 20, args.seconds, base_cpu, workdir, client="sdk")
+            bottom = floor(args.floor, url, args.seconds) if args.floor else None
             best = max(
                 [rows[0]] + [engine(url, n, args.seconds, base_cpu, workdir) for n in (40, 80)],
                 key=lambda r: r["ops_per_s"],
@@ -136,7 +158,7 @@ def main() -> int:
             # Closed loop: fewer workers, lower rate. Take the run nearest half the best rate.
             slower = [engine(url, n, args.seconds, base_cpu, workdir) for n in (4, 2, 1)]
             half = min(slower, key=lambda r: abs(r["ops_per_s"] - best["ops_per_s"] / 2))
-            rows += [best, boto, half]
+            rows += [sdk, *([bottom] if bottom else []), best, boto, half]
             # Open model at 80% of the closed-loop maximum, 30 s: does the schedule hold, and at what CPU?
             rate = int(best["ops_per_s"] * 0.8)
             scheduled = engine(url, 20, 30, base_cpu, workdir, rate=rate)
@@ -163,6 +185,12 @@ def main() -> int:
         f"client CPU per op, boto3 / ddbload:     {boto['cpu_us_per_op'] / engine20['cpu_us_per_op']:.1f}x "
         f"(ddbload {engine20['cpu_us_per_op']:.1f} us, target <= 50 us)"
     )
+    if bottom:
+        for run in (engine20, sdk):
+            print(
+                f"client CPU per op, {run['name']} / floor: {run['cpu_us_per_op'] / bottom['cpu_us_per_op']:.2f}x "
+                f"({run['cpu_us_per_op']:.1f} / {bottom['cpu_us_per_op']:.1f} us, target <= 2.0x, stretch 1.5x)"
+            )
     print(
         f"p99 near half the best rate ({half['name']}, {half['ops_per_s']:,.0f} ops/s): {half['p99_ms']:.3f} ms "
         "(target < 1 ms)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from nothing: build tools, DynamoDB Local, format and lint checks, Rust tests,
-# the release wheel installed into a fresh virtual environment, stub check and pytest.
+# the wheel users install (dist profile, zig, manylinux2014) in a fresh virtual environment, stub check
+# and pytest.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_ROOT"
