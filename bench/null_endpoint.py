@@ -97,11 +97,12 @@ def engine(
     }
 
 
-def boto3_baseline(url: str, seconds: float) -> dict:
-    stdout, cpu, rss = measured([sys.executable, str(HERE / "boto3_baseline.py"), url, str(seconds), "20", "0.8"])
+def reporting_client(name: str, cmd: list[str]) -> dict:
+    """A client that prints one JSON line with ops, seconds, p50_ms, p99_ms and errors."""
+    stdout, cpu, rss = measured(cmd)
     data = json.loads(stdout)
     return {
-        "name": "boto3 script, 20 threads",
+        "name": name,
         "ops_per_s": data["ops"] / data["seconds"],
         "cpu_us_per_op": cpu * 1e6 / max(data["ops"], 1),
         "rss_mib": rss,
@@ -109,21 +110,16 @@ def boto3_baseline(url: str, seconds: float) -> dict:
         "p99_ms": data["p99_ms"],
         "errors": data["errors"],
     }
+
+
+def boto3_baseline(url: str, seconds: float) -> dict:
+    script = [sys.executable, str(HERE / "boto3_baseline.py"), url, str(seconds), "20", "0.8"]
+    return reporting_client("boto3 script, 20 threads", script)
 
 
 def floor(binary: str, url: str, seconds: float) -> dict:
     """bench/floor: the same GetItem/PutItem mix signed with aws-sigv4 over hyper, nothing more."""
-    stdout, cpu, rss = measured([binary, url, str(seconds), "20", "0.8"])
-    data = json.loads(stdout)
-    return {
-        "name": "floor (hand-signed), 20 tasks",
-        "ops_per_s": data["ops"] / data["seconds"],
-        "cpu_us_per_op": cpu * 1e6 / max(data["ops"], 1),
-        "rss_mib": rss,
-        "p50_ms": data["p50_ms"],
-        "p99_ms": data["p99_ms"],
-        "errors": data["errors"],
-    }
+    return reporting_client("floor (hand-signed), 20 tasks", [binary, url, str(seconds), "20", "0.8"])
 
 
 def show(rows: list[dict]) -> None:
