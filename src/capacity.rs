@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::TableDescription;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct TableCapacity {
+pub struct CapacitySettings {
     pub name: String,
     /// The table's ARN: its account and region, recorded in backups so a restore elsewhere is noticed.
     #[serde(default)]
@@ -40,7 +40,7 @@ fn units(v: Option<i64>) -> Option<i64> {
     v.filter(|n| *n > 0)
 }
 
-impl TableCapacity {
+impl CapacitySettings {
     pub fn from_description(table: &TableDescription) -> Self {
         let billing = table.billing_mode_summary();
         let provisioned = table.provisioned_throughput();

@@ -7,25 +7,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::connection::Connection;
+pub use crate::error::ConfigError;
 use crate::workload::keys::KeyDistribution;
 use crate::workload::money;
-
-/// A rejected input: which option (as the CLI spells it) and why, in one line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{option}: {message}")]
-pub struct ConfigError {
-    pub option: &'static str,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub fn new(option: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            option,
-            message: message.into(),
-        }
-    }
-}
 
 /// How product lookups are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,9 +124,9 @@ pub struct RunConfig {
     pub threads: u32,
     #[serde(rename = "duration_s", serialize_with = "serialize_secs")]
     pub duration: Duration,
-    pub region: String,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
+    /// Region, profile and endpoint (in the result JSON as `region`, `profile`, `endpoint_url`).
+    #[serde(flatten)]
+    pub connection: Connection,
     pub products_table: String,
     pub orders_table: String,
     pub create_tables: bool,
@@ -206,9 +190,11 @@ impl Default for RunConfig {
         Self {
             threads: 20,
             duration: Duration::from_secs(60),
-            region: "us-east-1".into(),
-            profile: None,
-            endpoint_url: None,
+            connection: Connection {
+                region: "us-east-1".into(),
+                profile: None,
+                endpoint_url: None,
+            },
             products_table: "Products".into(),
             orders_table: "Orders".into(),
             create_tables: false,
@@ -252,14 +238,6 @@ pub const MAX_RATE: f64 = 10_000_000.0;
 pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 impl RunConfig {
-    pub fn connection(&self) -> Connection {
-        Connection {
-            region: self.region.clone(),
-            profile: self.profile.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-        }
-    }
-
     /// Whether arrivals follow a schedule (open model) rather than workers in a loop.
     pub fn is_open_model(&self) -> bool {
         self.rate.is_some() || !self.stages.is_empty()
@@ -351,7 +329,7 @@ impl RunConfig {
                 format!("must be between 0 and 1, got {}", self.read_ratio),
             ));
         }
-        self.connection().validate()?;
+        self.connection.validate()?;
         check_table_name("--products-table", &self.products_table)?;
         check_table_name("--orders-table", &self.orders_table)?;
         if self.products_table == self.orders_table {
@@ -612,7 +590,7 @@ mod tests {
             ),
             (
                 "--endpoint-url",
-                Box::new(|c| c.endpoint_url = Some("localhost:8000".into())),
+                Box::new(|c| c.connection.endpoint_url = Some("localhost:8000".into())),
             ),
             ("--batch-size", Box::new(|c| c.batch_size = 101)),
             ("--max-attempts", Box::new(|c| c.max_attempts = 0)),
@@ -622,7 +600,10 @@ mod tests {
                 "--price-max",
                 Box::new(|c| c.price_max = Decimal::new(50, 2)),
             ),
-            ("--region", Box::new(|c| c.region = "US East".into())),
+            (
+                "--region",
+                Box::new(|c| c.connection.region = "US East".into()),
+            ),
             (
                 "--price-max",
                 Box::new(|c| {

@@ -11,15 +11,14 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use aws_types::os_shim_internal::{Env, Fs};
 
-use crate::config::ConfigError;
-use crate::error::{root_cause, EngineError};
+use crate::error::{root_cause, ConfigError, EngineError};
 
 /// Connection timeout: an unreachable endpoint must fail fast with a clear message.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One attempt may take this long before it counts as a Timeout error.
 pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Connection {
     pub region: String,
     pub profile: Option<String>,

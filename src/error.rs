@@ -1,6 +1,22 @@
-//! EngineError: why a run could not start or finish, sorted the way the Python exceptions are.
+//! EngineError: why a run could not start or finish, sorted the way the Python exceptions are; and
+//! ConfigError, the one for bad input. A leaf: it uses no other module of the crate.
 
-use crate::config::ConfigError;
+/// A rejected input: which option (as the CLI spells it) and why, in one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{option}: {message}")]
+pub struct ConfigError {
+    pub option: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(option: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            option,
+            message: message.into(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod capacity;
 pub mod config;
 pub mod connection;
+pub mod control_plane;
 pub mod engine;
 pub mod error;
 pub mod fastpath;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
-use crate::workload::Capacity;
+use crate::workload::ConsumedUnits;
 
 /// Latencies are recorded in microseconds, up to 10 minutes, at 3 significant digits.
 pub const LATENCY_MAX_US: u64 = 600_000_000;
@@ -105,7 +105,7 @@ pub struct Interval {
     /// DynamoDB's throttling reasons this second (the reason, or the error code when none was given).
     pub throttled_by_reason: BTreeMap<String, u64>,
     pub errors: u64,
-    pub capacity: Capacity,
+    pub capacity: ConsumedUnits,
     /// Reads and writes together, and each apart (for the report's per-operation lines).
     pub latency_us: Histogram<u64>,
     pub read_latency_us: Histogram<u64>,
@@ -122,7 +122,7 @@ impl Default for Interval {
             throttled: 0,
             throttled_by_reason: BTreeMap::new(),
             errors: 0,
-            capacity: Capacity::default(),
+            capacity: ConsumedUnits::default(),
             latency_us: new_histogram(),
             read_latency_us: new_histogram(),
             write_latency_us: new_histogram(),
@@ -162,7 +162,7 @@ impl Interval {
 pub struct Metrics {
     pub reads: OpStats,
     pub writes: OpStats,
-    pub capacity: Capacity,
+    pub capacity: ConsumedUnits,
     pub interval: Interval,
     /// Open model: arrivals scheduled, arrivals dropped (no room even to wait), and the lag from
     /// intended start to actual send (when it grows, the client is the limit, not DynamoDB).
@@ -176,7 +176,7 @@ impl Default for Metrics {
         Self {
             reads: OpStats::default(),
             writes: OpStats::default(),
-            capacity: Capacity::default(),
+            capacity: ConsumedUnits::default(),
             interval: Interval::default(),
             offered: 0,
             dropped: 0,
@@ -216,7 +216,7 @@ impl Metrics {
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
 
-    pub fn add_capacity(&mut self, capacity: &Capacity) {
+    pub fn add_capacity(&mut self, capacity: &ConsumedUnits) {
         self.capacity.add(capacity);
         self.interval.capacity.add(capacity);
     }

@@ -247,7 +247,7 @@ pub struct Tool {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
+pub struct RunResult {
     pub schema_version: u32,
     pub tool: Tool,
     pub run_id: String,
@@ -262,7 +262,7 @@ pub struct RunReport {
     pub histograms: Histograms,
 }
 
-/// What a finished (or interrupted) load phase hands to `RunReport::new`.
+/// What a finished (or interrupted) load phase hands to `RunResult::new`.
 pub struct Measured {
     pub metrics: Metrics,
     pub timeseries: Vec<TimeseriesRow>,
@@ -277,7 +277,7 @@ pub struct RunContext {
     pub tables: BTreeMap<String, TableInfo>,
 }
 
-impl RunReport {
+impl RunResult {
     pub fn new(ctx: RunContext, measured: Measured) -> Self {
         let Measured {
             metrics,
@@ -379,7 +379,7 @@ mod tests {
             .errors
             .insert("ProvisionedThroughputExceededException".into(), 8_000);
         metrics.reads.ok = 1_910;
-        let report = RunReport::new(
+        let report = RunResult::new(
             RunContext {
                 config: RunConfig::default(),
                 run_id: "r".into(),

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use ddbload::config::RunConfig;
+use ddbload::connection::Connection;
 use ddbload::engine::{self, Event};
 use ddbload::error::EngineError;
 
@@ -24,15 +25,19 @@ fn local_config(endpoint: String, suffix: &str) -> RunConfig {
     // DynamoDB Local accepts any credentials; the standard chain reads these.
     std::env::set_var("AWS_ACCESS_KEY_ID", "local");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "local");
+    let defaults = RunConfig::default();
     RunConfig {
-        endpoint_url: Some(endpoint),
+        connection: Connection {
+            endpoint_url: Some(endpoint),
+            ..defaults.connection.clone()
+        },
         products_table: format!("rs-products-{suffix}"),
         orders_table: format!("rs-orders-{suffix}"),
         create_tables: true,
         seed_products: 300,
         threads: 6,
         duration: Duration::from_secs(3),
-        ..RunConfig::default()
+        ..defaults
     }
 }
 

@@ -9,11 +9,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use aws_sdk_dynamodb::Client;
 use serde::Serialize;
 
+use crate::control_plane::{describe, setup_error};
 use crate::error::EngineError;
 use crate::workload::catalog::{GENERATED_BY_ATTR, GENERATOR};
 use crate::workload::orders::RUN_ID_ATTR;
 use crate::workload::schema::KeySchema;
-use crate::workload::tables::{describe, setup_error};
 
 const DELETES_IN_FLIGHT: usize = 16;
 

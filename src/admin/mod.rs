@@ -3,4 +3,3 @@
 
 pub mod autoscaling;
 pub mod cleanup;
-pub mod tables;

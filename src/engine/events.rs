@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::aggregate::Released;
 use crate::error::EngineError;
-use crate::report::{RunReport, TimeseriesRow};
+use crate::report::{RunResult, TimeseriesRow};
 
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -30,7 +30,7 @@ pub enum Event {
     Catalog { products: serde_json::Value },
     /// The last event: the report, or why there is none.
     #[serde(skip)]
-    Finished(Box<Result<RunReport, EngineError>>),
+    Finished(Box<Result<RunResult, EngineError>>),
 }
 
 impl Event {

@@ -21,7 +21,7 @@ pub use events::Event;
 
 use crate::config::RunConfig;
 use crate::error::EngineError;
-use crate::report::RunReport;
+use crate::report::RunResult;
 
 /// A running load test: its event stream and the means to stop it.
 pub struct RunHandle {
@@ -48,7 +48,7 @@ impl RunHandle {
     }
 
     /// Blocks until the run ends, dropping progress events. For tests and Rust callers.
-    pub fn wait(mut self) -> Result<RunReport, EngineError> {
+    pub fn wait(mut self) -> Result<RunResult, EngineError> {
         while let Some(event) = self.events.blocking_recv() {
             if let Event::Finished(result) = event {
                 return *result;

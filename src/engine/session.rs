@@ -20,7 +20,7 @@ use crate::config::{ClientKind, RunConfig};
 use crate::connection::Retries;
 use crate::error::EngineError;
 use crate::fastpath::FastPath;
-use crate::report::{RunContext, RunReport};
+use crate::report::{RunContext, RunResult};
 use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
 use crate::workload::Workload;
@@ -30,7 +30,7 @@ pub async fn run(
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
     begin: watch::Receiver<Option<f64>>,
-) -> Result<RunReport, EngineError> {
+) -> Result<RunResult, EngineError> {
     if !config.stages.is_empty() {
         config.duration = config.stages.iter().map(|s| s.duration).sum();
     }
@@ -47,13 +47,13 @@ pub async fn run(
         "connecting",
         format!(
             "region {}, endpoint {}",
-            config.region,
-            config.connection().label()
+            config.connection.region,
+            config.connection.label()
         ),
     ));
     // Setup (credentials, table creation, seeding) can take long: a cancel ends it at once.
     let setup = async {
-        let sdk = config.connection().sdk_config(Retries::Engine).await?;
+        let sdk = config.connection.sdk_config(Retries::Engine).await?;
         let prepared = prepare_tables(&Client::new(&sdk), &config, &mut rng, events).await?;
         Ok::<_, EngineError>((sdk, prepared))
     };
@@ -124,7 +124,7 @@ pub async fn run(
         begin: config.hold_start.then_some(begin),
     };
     let measured = run_load(plan, events, cancel).await;
-    Ok(RunReport::new(
+    Ok(RunResult::new(
         RunContext {
             config,
             run_id,

@@ -11,8 +11,8 @@ use rand::rngs::SmallRng;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::events::Event;
-use crate::admin::tables::{apply_change, CapacityChange};
 use crate::config::RunConfig;
+use crate::control_plane::{self, apply_change, CapacityChange};
 use crate::error::EngineError;
 use crate::workload::catalog::{seed_product_id, Catalog};
 use crate::workload::schema::KeySchema;
@@ -84,18 +84,18 @@ pub async fn prepare_tables(
     rng: &mut SmallRng,
     events: &UnboundedSender<Event>,
 ) -> Result<PreparedTables, EngineError> {
-    let endpoint = config.connection().label();
+    let endpoint = config.connection.label();
     let mut found = Vec::with_capacity(2);
     for (role, name, default_key) in [
         ("products", &config.products_table, "product_id"),
         ("orders", &config.orders_table, "order_id"),
     ] {
-        let description = tables::describe(client, name, &endpoint).await?;
+        let description = control_plane::describe(client, name, &endpoint).await?;
         if description.is_none() && !config.create_tables {
             return Err(EngineError::Table(format!(
                 "--{role}-table: table {name} not found in {} at {endpoint}; create it or pass \
                  --create-tables",
-                config.region
+                config.connection.region
             )));
         }
         found.push(Found {
@@ -166,7 +166,7 @@ async fn write_phase(
     events: &UnboundedSender<Event>,
     written: &mut Written,
 ) -> Result<PreparedTables, EngineError> {
-    let endpoint = config.connection().label();
+    let endpoint = config.connection.label();
     let mut info = BTreeMap::new();
     let mut schemas = Vec::with_capacity(2);
     for table in found {
@@ -241,7 +241,7 @@ async fn write_phase(
             };
             apply_change(client, name, &change, &endpoint).await?;
             written.capacity_changed.push(name.clone());
-            let desc = tables::wait_active(client, name, &endpoint, ACTIVE_TIMEOUT).await?;
+            let desc = control_plane::wait_active(client, name, &endpoint, ACTIVE_TIMEOUT).await?;
             *table_info = TableInfo::from_description(table_info.role, &desc, true);
         }
     }
@@ -269,7 +269,7 @@ async fn ready_table(
                 format!("waiting for {name} to become ACTIVE"),
             ));
             Ok((
-                tables::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?,
+                control_plane::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?,
                 false,
             ))
         }
@@ -282,10 +282,10 @@ async fn ready_table(
                     table.role, table.default_key
                 ),
             ));
-            tables::create(client, name, table.default_key, endpoint).await?;
+            control_plane::create(client, name, table.default_key, endpoint).await?;
             written.created.push(name.clone());
             Ok((
-                tables::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?,
+                control_plane::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?,
                 true,
             ))
         }
@@ -321,7 +321,7 @@ async fn sample_catalog(
         &config.products_table,
         schema,
         config.sample_products,
-        &config.connection().label(),
+        &config.connection.label(),
     )
     .await?;
     let catalog = Catalog::from_items(&items, schema, rng, config.price_min, config.price_max)?;

@@ -11,12 +11,11 @@ use super::convert::config_err;
 use super::errors::to_pyerr;
 use crate::admin::autoscaling;
 use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress, CleanupTarget};
-use crate::admin::tables::{
+use crate::connection::{Connection, Retries};
+use crate::control_plane::{
     apply_change, apply_warm, describe_capacity as describe, list_table_names, CapacityChange,
 };
-use crate::config::ConfigError;
-use crate::connection::{Connection, Retries};
-use crate::error::EngineError;
+use crate::error::{ConfigError, EngineError};
 
 fn connection(
     region: String,

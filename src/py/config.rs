@@ -137,10 +137,10 @@ impl LoadConfig {
                 c.threads = count("threads", "--threads", &v)?;
             }
             if let Some(v) = region {
-                c.region = v;
+                c.connection.region = v;
             }
-            c.profile = profile;
-            c.endpoint_url = endpoint_url;
+            c.connection.profile = profile;
+            c.connection.endpoint_url = endpoint_url;
             if let Some(v) = products_table {
                 c.products_table = v;
             }
@@ -217,11 +217,11 @@ impl LoadConfig {
     }
     #[getter]
     fn region(&self) -> &str {
-        &self.inner.region
+        &self.inner.connection.region
     }
     #[getter]
     fn endpoint_url(&self) -> Option<&str> {
-        self.inner.endpoint_url.as_deref()
+        self.inner.connection.endpoint_url.as_deref()
     }
     #[getter]
     fn products_table(&self) -> &str {

@@ -7,7 +7,8 @@ use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use rust_decimal::Decimal;
 
 use super::errors::to_pyerr;
-use crate::config::{parse_decimal_exact, ConfigError};
+use crate::config::parse_decimal_exact;
+use crate::error::ConfigError;
 use crate::error::EngineError;
 
 pub fn config_err(err: ConfigError) -> PyErr {

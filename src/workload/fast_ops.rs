@@ -1,7 +1,7 @@
 //! One attempt of a hot operation through the fast path: the same requests `ops` sends through the
 //! SDK, written as DynamoDB's JSON, and the answer read into the same Attempt.
 
-use super::ops::{Attempt, Capacity, Request, Workload};
+use super::ops::{Attempt, ConsumedUnits, Request, Workload};
 use crate::fastpath::wire::{
     item_from_json, list, write_item, write_transact_item, Object, Unsupported,
 };
@@ -10,7 +10,7 @@ use crate::workload::classify::AttemptResult;
 
 impl Workload {
     pub(super) async fn fast_attempt(&self, fast: &FastClient, request: &mut Request) -> Attempt {
-        let mut capacity = Capacity::default();
+        let mut capacity = ConsumedUnits::default();
         let mut body = Vec::with_capacity(512);
         let operation = match self.write_request(&mut body, request) {
             Ok(operation) => operation,

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rand::Rng;
 use rand_distr::{Distribution, Zipf};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum KeyDistribution {

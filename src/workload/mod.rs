@@ -11,4 +11,4 @@ pub mod schema;
 pub mod seeding;
 pub mod tables;
 
-pub use ops::{Attempt, AttemptResult, Capacity, Clients, Request, Workload};
+pub use ops::{Attempt, AttemptResult, Clients, ConsumedUnits, Request, Workload};

@@ -25,15 +25,15 @@ type Item = HashMap<String, AttributeValue>;
 
 /// Capacity units consumed, by table role and kind. Decimal from the SDK's f64 at this boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Capacity {
+pub struct ConsumedUnits {
     pub products_read: Decimal,
     pub products_write: Decimal,
     pub orders_read: Decimal,
     pub orders_write: Decimal,
 }
 
-impl Capacity {
-    pub fn add(&mut self, other: &Capacity) {
+impl ConsumedUnits {
+    pub fn add(&mut self, other: &ConsumedUnits) {
         self.products_read += other.products_read;
         self.products_write += other.products_write;
         self.orders_read += other.orders_read;
@@ -69,7 +69,7 @@ impl Request {
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub result: AttemptResult,
-    pub capacity: Capacity,
+    pub capacity: ConsumedUnits,
 }
 
 /// The clients one engine thread sends with: the fast path for the hot operations when there is one
@@ -164,7 +164,7 @@ impl Workload {
 
     async fn sdk_attempt(&self, client: &Client, request: &mut Request) -> Attempt {
         let total = ReturnConsumedCapacity::Total;
-        let mut capacity = Capacity::default();
+        let mut capacity = ConsumedUnits::default();
         let result = match request {
             Request::Get(index) => {
                 let sent = client
@@ -281,7 +281,7 @@ impl Workload {
 
     fn add_consumed(
         &self,
-        capacity: &mut Capacity,
+        capacity: &mut ConsumedUnits,
         consumed: Option<&ConsumedCapacity>,
         write: bool,
     ) {
@@ -294,7 +294,7 @@ impl Workload {
     /// both clients turn that figure into a Decimal here.
     pub(super) fn add_units(
         &self,
-        capacity: &mut Capacity,
+        capacity: &mut ConsumedUnits,
         table: Option<&str>,
         units: Option<f64>,
         write: bool,

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use super::catalog::{random_price, seed_item, GENERATED_BY_ATTR, GENERATOR};
 use super::classify::THROTTLE_CODES;
 use super::schema::KeySchema;
-use super::tables::setup_error;
+use crate::control_plane::setup_error;
 use crate::error::EngineError;
 
 const IN_FLIGHT: usize = 32;

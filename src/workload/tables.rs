@@ -1,21 +1,16 @@
-//! Table calls before any load: describe (or create) both tables, record their capacity settings,
-//! wait for ACTIVE, and sample product keys; the SDK-error mapping setup calls share.
+//! What a run records of its tables (TableInfo), and the sample of product keys it reads from them.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TableDescription, TableStatus,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, TableDescription};
 use aws_sdk_dynamodb::Client;
 use serde::Serialize;
 
 use super::catalog::{PRICE_ATTR, STOCK_ATTR};
 use super::schema::KeySchema;
-use crate::capacity::TableCapacity;
-use crate::error::{root_cause, EngineError};
+use crate::capacity::CapacitySettings;
+use crate::control_plane::setup_error;
+use crate::error::EngineError;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -25,7 +20,7 @@ pub struct TableInfo {
     pub role: &'static str,
     pub created_by_run: bool,
     #[serde(flatten)]
-    pub capacity: TableCapacity,
+    pub capacity: CapacitySettings,
 }
 
 impl TableInfo {
@@ -37,109 +32,8 @@ impl TableInfo {
         Self {
             role,
             created_by_run,
-            capacity: TableCapacity::from_description(table),
+            capacity: CapacitySettings::from_description(table),
         }
-    }
-}
-
-/// Turns a failed setup call into the error the user should see.
-pub fn setup_error<E>(err: SdkError<E>, what: &str, endpoint: &str) -> EngineError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match &err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => EngineError::Endpoint(format!(
-            "cannot reach DynamoDB at {endpoint} ({what}): {}",
-            root_cause(&err, 200)
-        )),
-        _ => {
-            let code = err.code().unwrap_or("Unknown").to_owned();
-            let message = err.message().unwrap_or_default().to_owned();
-            let text = format!("{what}: {code}: {message}");
-            match code.as_str() {
-                "UnrecognizedClientException"
-                | "InvalidSignatureException"
-                | "ExpiredTokenException"
-                | "MissingAuthenticationTokenException" => EngineError::Credentials(text),
-                _ if matches!(err, SdkError::ServiceError(_)) => EngineError::Aws(text),
-                _ => EngineError::Endpoint(format!(
-                    "unexpected answer from {endpoint} ({what}): {}",
-                    root_cause(&err, 200)
-                )),
-            }
-        }
-    }
-}
-
-/// DescribeTable; Ok(None) when the table does not exist.
-pub async fn describe(
-    client: &Client,
-    table: &str,
-    endpoint: &str,
-) -> Result<Option<TableDescription>, EngineError> {
-    match client.describe_table().table_name(table).send().await {
-        Ok(out) => Ok(out.table),
-        Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(None),
-        Err(err) => Err(setup_error(
-            err,
-            &format!("DescribeTable {table}"),
-            endpoint,
-        )),
-    }
-}
-
-/// Creates an on-demand table keyed by one string attribute.
-pub async fn create(
-    client: &Client,
-    table: &str,
-    partition_key: &str,
-    endpoint: &str,
-) -> Result<(), EngineError> {
-    client
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(partition_key)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("name and type are set"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(partition_key)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("name and type are set"),
-        )
-        .send()
-        .await
-        .map_err(|err| setup_error(err, &format!("CreateTable {table}"), endpoint))?;
-    Ok(())
-}
-
-/// Polls DescribeTable until the table is ACTIVE (at most `timeout`).
-pub async fn wait_active(
-    client: &Client,
-    table: &str,
-    endpoint: &str,
-    timeout: Duration,
-) -> Result<TableDescription, EngineError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if let Some(desc) = describe(client, table, endpoint).await? {
-            if desc.table_status() == Some(&TableStatus::Active) {
-                return Ok(desc);
-            }
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(EngineError::Table(format!(
-                "table {table} did not become ACTIVE within {}s",
-                timeout.as_secs()
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
