@@ -8,6 +8,7 @@ pub mod money;
 pub mod ops;
 pub mod orders;
 pub mod schema;
+mod sdk_ops;
 pub mod seeding;
 pub mod tables;
 

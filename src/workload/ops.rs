@@ -1,11 +1,9 @@
-//! One attempt of each DynamoDB operation the scenario sends, with the capacity it consumed.
+//! The requests the scenario sends (product reads, orders) and where each attempt goes (the fast path
+//! or the SDK), with the units it consumed.
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, KeysAndAttributes, Put, ReturnConsumedCapacity,
-    TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use rand::Rng;
 use rust_decimal::prelude::FromPrimitive;
@@ -13,7 +11,6 @@ use rust_decimal::Decimal;
 
 use super::catalog::{Catalog, STOCK_ATTR};
 pub use super::classify::AttemptResult;
-use super::classify::{classify, classify_transact};
 use super::keys::KeyPicker;
 use super::orders::OrderGenerator;
 use super::schema::KeySchema;
@@ -21,7 +18,7 @@ use crate::config::{ReadOp, WriteOp};
 use crate::error::EngineError;
 use crate::fastpath::FastClient;
 
-type Item = HashMap<String, AttributeValue>;
+pub(super) type Item = HashMap<String, AttributeValue>;
 
 /// Capacity units consumed, by table role and kind. Decimal from the SDK's f64 at this boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -159,134 +156,6 @@ impl Workload {
                 self.fast_attempt(fast, request).await
             }
             _ => self.sdk_attempt(&clients.sdk, request).await,
-        }
-    }
-
-    async fn sdk_attempt(&self, client: &Client, request: &mut Request) -> Attempt {
-        let total = ReturnConsumedCapacity::Total;
-        let mut capacity = ConsumedUnits::default();
-        let result = match request {
-            Request::Get(index) => {
-                let sent = client
-                    .get_item()
-                    .table_name(&self.products_table)
-                    .set_key(Some(self.catalog.products[*index].key.clone()))
-                    .consistent_read(self.consistent_reads)
-                    .return_consumed_capacity(total)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => {
-                        self.add_consumed(&mut capacity, out.consumed_capacity(), false);
-                        AttemptResult::Ok
-                    }
-                    Err(err) => classify(&err),
-                }
-            }
-            Request::Query(index) => {
-                let key = &self.catalog.products[*index].key;
-                let schema = &self.products_schema;
-                let mut query = client
-                    .query()
-                    .table_name(&self.products_table)
-                    .consistent_read(self.consistent_reads)
-                    .return_consumed_capacity(total)
-                    .key_condition_expression("#pk = :pk")
-                    .expression_attribute_names("#pk", &schema.partition.name)
-                    .expression_attribute_values(":pk", key[&schema.partition.name].clone());
-                if let Some(sort) = &schema.sort {
-                    query = query
-                        .key_condition_expression("#pk = :pk AND #sk = :sk")
-                        .expression_attribute_names("#sk", &sort.name)
-                        .expression_attribute_values(":sk", key[&sort.name].clone());
-                }
-                match query.send().await {
-                    Ok(out) => {
-                        self.add_consumed(&mut capacity, out.consumed_capacity(), false);
-                        AttemptResult::Ok
-                    }
-                    Err(err) => classify(&err),
-                }
-            }
-            Request::BatchGet(keys) => {
-                let wanted = KeysAndAttributes::builder()
-                    .set_keys(Some(keys.clone()))
-                    .consistent_read(self.consistent_reads)
-                    .build()
-                    .expect("keys are set");
-                let sent = client
-                    .batch_get_item()
-                    .request_items(&self.products_table, wanted)
-                    .return_consumed_capacity(total)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => {
-                        for cc in out.consumed_capacity() {
-                            self.add_consumed(&mut capacity, Some(cc), false);
-                        }
-                        let left: Vec<Item> = out
-                            .unprocessed_keys()
-                            .and_then(|u| u.get(&self.products_table))
-                            .map(|k| k.keys().to_vec())
-                            .unwrap_or_default();
-                        if left.is_empty() {
-                            AttemptResult::Ok
-                        } else {
-                            *keys = left;
-                            AttemptResult::throttled("UnprocessedKeys")
-                        }
-                    }
-                    Err(err) => classify(&err),
-                }
-            }
-            Request::Put(item) => {
-                let sent = client
-                    .put_item()
-                    .table_name(&self.orders_table)
-                    .set_item(Some(item.clone()))
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", &self.orders.schema.partition.name)
-                    .return_consumed_capacity(total)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => {
-                        self.add_consumed(&mut capacity, out.consumed_capacity(), true);
-                        AttemptResult::Ok
-                    }
-                    Err(err) => classify(&err),
-                }
-            }
-            Request::Transact(actions) => {
-                let sent = client
-                    .transact_write_items()
-                    .set_transact_items(Some(actions.clone()))
-                    .return_consumed_capacity(total)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => {
-                        for cc in out.consumed_capacity() {
-                            self.add_consumed(&mut capacity, Some(cc), true);
-                        }
-                        AttemptResult::Ok
-                    }
-                    Err(err) => classify_transact(&err),
-                }
-            }
-        };
-        Attempt { result, capacity }
-    }
-
-    fn add_consumed(
-        &self,
-        capacity: &mut ConsumedUnits,
-        consumed: Option<&ConsumedCapacity>,
-        write: bool,
-    ) {
-        if let Some(cc) = consumed {
-            self.add_units(capacity, cc.table_name(), cc.capacity_units(), write);
         }
     }
 
