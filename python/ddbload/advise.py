@@ -109,266 +109,317 @@ def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]
     return plans
 
 
-def _warm_target(plan: TablePlan) -> tuple[int, int]:
-    return (max(plan.target[0], plan.warm[0]), max(plan.target[1], plan.warm[1]))
+# --- wording: one table of phrases per language; a new language is a new table ---------------------
 
 
-# --- wording, one table of phrases per language --------------------------------------------------
+@dataclass(frozen=True)
+class Phrases:
+    """Every sentence of the advice in one language, as str.format templates.
 
-TEXT = {
-    "en": {
-        "on-demand-warm": "{t}: on-demand + warm {r:,}R/{w:,}W per s",
-        "raise-warm": "{t}: warm throughput {r:,}R/{w:,}W per s",
-        "raise-provisioned": "{t}: RCU {r:,}/WCU {w:,}, auto scaling min the same",
-        "keep": "{t}: keep settings",
-        "before": "Before: {actions}; alarm on throttles and 80% use.",
-        "after_throttled": "If it goes wrong: raise warm throughput/capacity at once, keep retries with backoff, "
-        "open a support case.",
-        "after_clean": "If it goes wrong: raise warm throughput or switch to on-demand, retry with backoff, "
-        "open a support case.",
-        "short_before": "Before: pre-warm or raise capacity to 2x the tested peak; alarm at 80%.",
-        "case_title": "Peak-event capacity plan review: {tables} ({region})",
-        "case_title_short": "Capacity plan review ({region})",
-        "case_body": "Test {run}: {r:,.0f} reads/s, {w:,.0f} writes/s, {thr:.1%} throttled. Plan: {plan}. "
-        "Please review.",
-        "case_plan_short": "capacity for 2x the tested peak, 80% alarms",
-        "case_plan_warm": "{t} warm {r:,}R/{w:,}W",
-        "case_plan_od": "{t} on-demand, warm {r:,}R/{w:,}W",
-        "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
-        "case_plan_keep": "keep capacity (2x tested peak), 80% alarms",
+    A table's fields: {table}, {role}, {rcu}, {wcu}, {warm_r}, {warm_w}, {peak_r}, {peak_w}, {target_r},
+    {target_w}, and {r}, {w}: what to set (warm throughput when warming, else provisioned capacity).
+    A run's fields: every figure of figures() by name, {run_id}, {region}, {duration_s}, {load},
+    {max_attempts}, {client_p99_ms} (the alarm's threshold), {partition_r}, {partition_w}.
+    """
+
+    # The summary: one action per table, between what to do before and what to do if it goes wrong.
+    actions: dict[str, str]  # by TablePlan.action; a table's fields
+    before: str  # {actions}
+    short_before: str  # when the actions make the summary too long
+    after_throttled: str
+    after_clean: str
+    # The details, a section at a time; the section's heading first.
+    offline: str  # {url}
+    measured_head: str
+    measured: str  # a run's fields
+    load_closed: str  # {threads}
+    load_open: str  # {offered_per_s}
+    capacity_head: str
+    now_provisioned: str  # a table's fields
+    now_on_demand: str  # a table's fields
+    table: str  # a table's fields and {now}
+    steps: dict[str, str]  # by TablePlan.action; a table's fields
+    note: str  # {note}
+    modes_head: str
+    modes: str
+    hot_keys_head: str
+    hot_keys: str  # a run's fields
+    no_hot_keys: str
+    retries_head: str
+    retries: str  # a run's fields
+    alarms_head: str
+    alarms: str  # a run's fields
+    still_wrong_head: str
+    still_wrong: str
+    demand_unknown: str  # {rate}
+    scaling_head: str
+    # The support case.
+    case_title: str  # {tables}, {region}
+    case_title_short: str  # {region}
+    offline_title: str
+    case_body: str  # {run_id}, {plan} and the figures by name
+    case_plans: dict[str, str]  # by TablePlan.action but "keep"; a table's fields
+    case_plan_keep: str
+    case_plan_short: str
+
+
+EN = Phrases(
+    actions={
+        "on-demand-warm": "{table}: on-demand + warm {r:,}R/{w:,}W per s",
+        "raise-warm": "{table}: warm throughput {r:,}R/{w:,}W per s",
+        "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, auto scaling min the same",
+        "keep": "{table}: keep settings",
     },
-    "ko": {
-        "on-demand-warm": "{t}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
-        "raise-warm": "{t}: 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
-        "raise-provisioned": "{t}: RCU {r:,}/WCU {w:,}, 오토스케일링 최소값 동일",
-        "keep": "{t}: 현재 설정 유지",
-        "before": "사전: {actions}; 스로틀과 사용률 80% 알람 설정.",
-        "after_throttled": "그래도 문제 시: 웜 처리량·용량 즉시 상향, 백오프 재시도 유지, 지원 케이스 오픈.",
-        "after_clean": "그래도 문제 시: 웜 처리량 상향 또는 온디맨드 전환, 백오프 재시도, 지원 케이스 오픈.",
-        "short_before": "사전: 테스트 최대치의 2배로 웜 처리량·용량 확보, 사용률 80% 알람.",
-        "case_title": "피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
-        "case_title_short": "피크 이벤트 용량 계획 검토 요청 ({region})",
-        "case_body": "부하 테스트 {run}: 읽기 {r:,.0f}/초, 쓰기 {w:,.0f}/초, 스로틀 {thr:.1%}. 계획: {plan}. 검토 부탁드립니다.",
-        "case_plan_warm": "{t} 웜 읽기 {r:,}/쓰기 {w:,}",
-        "case_plan_od": "{t} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
-        "case_plan_prov": "{t} RCU {r:,}/WCU {w:,}",
-        "case_plan_keep": "현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
-        "case_plan_short": "테스트 최대치의 2배 용량, 80% 알람",
+    before="Before: {actions}; alarm on throttles and 80% use.",
+    short_before="Before: pre-warm or raise capacity to 2x the tested peak; alarm at 80%.",
+    after_throttled="If it goes wrong: raise warm throughput/capacity at once, keep retries with backoff, "
+    "open a support case.",
+    after_clean="If it goes wrong: raise warm throughput or switch to on-demand, retry with backoff, "
+    "open a support case.",
+    offline="## Where this ran\nAgainst a local endpoint ({url}), not DynamoDB: an offline rehearsal. The figures "
+    "show how the plan behaves under DynamoDB's rules; rerun against your tables on AWS before acting on them or "
+    "opening a support case.",
+    measured_head="## What the test measured",
+    measured="Run {run_id}: {load} for {duration_s:.0f} s in {region}. Reads {reads_per_s:,.1f}/s "
+    "(p99 {read_p99_ms:.2f} ms), writes {writes_per_s:,.1f}/s (p99 {write_p99_ms:.2f} ms). Throttled attempts: "
+    "{throttle_rate:.2%}; failed operations: {errors:,.0f}. Peak consumption: {peak_read_units_per_s:,.1f} read and "
+    "{peak_write_units_per_s:,.1f} write units in one second.",
+    load_closed="{threads} workers",
+    load_open="arrivals offered at {offered_per_s:,.0f}/s",
+    capacity_head="## Capacity per table (targets are 2x the tested peak: the event may be heavier than the test)",
+    now_provisioned="provisioned RCU {rcu}/WCU {wcu}",
+    now_on_demand="on-demand, warm throughput {warm_r:,}/{warm_w:,} units/s",
+    table="- {table} ({role}): {now}; peak demand about {peak_r:,.1f} read / {peak_w:,.1f} write units/s; "
+    "target {target_r:,} / {target_w:,}.",
+    steps={
+        "on-demand-warm": "Switch to on-demand and raise warm throughput to {r:,} reads/s and {w:,} writes/s "
+        "(UpdateTable WarmThroughput, table and each GSI) at least a day before. Or stay provisioned at "
+        "RCU {target_r:,}/WCU {target_w:,} with the auto scaling minimum raised to the same: "
+        "auto scaling reacts in minutes, so a spike is throttled before it catches up.",
+        "raise-warm": "Raise warm throughput to {r:,} reads/s and {w:,} writes/s before the event; on-demand alone "
+        "absorbs only twice its previous peak at once and can throttle while it grows.",
+        "raise-provisioned": "Raise provisioned capacity to RCU {r:,}/WCU {w:,} and the auto scaling minimum to the "
+        "same before the event.",
+        "keep": "Current settings cover twice the tested peak.",
     },
-}
+    note="Note: {note}.",
+    modes_head="## Capacity mode switches",
+    modes="A table can switch from provisioned to on-demand at most 4 times in 24 hours; back to provisioned "
+    "at any time (with figures for the table and every GSI). Switch a day ahead, not during the event. "
+    "Warm throughput is applied asynchronously, cannot be lowered and is charged.",
+    hot_keys_head="## Hot keys",
+    hot_keys="Requests were throttled while table-level use stayed below its capacity: a few keys may exceed "
+    "one partition's {partition_r:,} read / {partition_w:,} write units per second. "
+    "Turn on CloudWatch Contributor Insights (throttled keys) to find them, and spread hot items.",
+    no_hot_keys="No sign of hot keys in this test: throttles, if any, matched table-level use.",
+    retries_head="## Retries",
+    retries="This test made up to {max_attempts} attempts per operation with exponential backoff and "
+    "jitter; {errors:,.0f} operations still failed. Keep SDK retries on (standard mode, backoff with "
+    "jitter), retry UnprocessedItems/UnprocessedKeys yourself, and give the checkout path a time budget.",
+    alarms_head="## Alarms",
+    alarms="CloudWatch: ThrottledRequests > 0 and Read/WriteThrottleEvents > 0 per table and GSI; "
+    "ConsumedRead/WriteCapacityUnits at 80% of provisioned or warm throughput. SuccessfulRequestLatency "
+    "(per operation) is measured inside DynamoDB - no network, SDK or retries - so it sits below the "
+    "client-side latency measured here: alarm on its Average at twice a normal day's value. Alarm on "
+    "client-side p99 above {client_p99_ms:.1f} ms (twice this test) in your application's own metrics.",
+    still_wrong_head="## If the event still goes wrong",
+    still_wrong="Raise warm throughput or provisioned capacity immediately (or switch to on-demand if a switch is "
+    "left), keep backoff retries on, queue order writes rather than drop them, and open a support case "
+    "with the table names and times; Enterprise support plans offer an event-readiness review (AWS "
+    "Countdown).",
+    demand_unknown="## Demand\nThis closed-loop run was throttled, so its demand is unknown: workers waited for "
+    "throttled answers instead of sending, and the figures above are estimates. Measure the demand with arrivals "
+    "that do not wait: `ddbload run --rate {rate} ...` (or `--stages` for a ramp).",
+    scaling_head="## Auto scaling during the test",
+    case_title="Peak-event capacity plan review: {tables} ({region})",
+    case_title_short="Capacity plan review ({region})",
+    offline_title="[offline - rerun on AWS] ",
+    case_body="Test {run_id}: {reads_per_s:,.0f} reads/s, {writes_per_s:,.0f} writes/s, {throttle_rate:.1%} "
+    "throttled. Plan: {plan}. Please review.",
+    case_plans={
+        "on-demand-warm": "{table} on-demand, warm {r:,}R/{w:,}W",
+        "raise-warm": "{table} warm {r:,}R/{w:,}W",
+        "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
+    },
+    case_plan_keep="keep capacity (2x tested peak), 80% alarms",
+    case_plan_short="capacity for 2x the tested peak, 80% alarms",
+)
+
+KO = Phrases(
+    actions={
+        "on-demand-warm": "{table}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
+        "raise-warm": "{table}: 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
+        "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, 오토스케일링 최소값 동일",
+        "keep": "{table}: 현재 설정 유지",
+    },
+    before="사전: {actions}; 스로틀과 사용률 80% 알람 설정.",
+    short_before="사전: 테스트 최대치의 2배로 웜 처리량·용량 확보, 사용률 80% 알람.",
+    after_throttled="그래도 문제 시: 웜 처리량·용량 즉시 상향, 백오프 재시도 유지, 지원 케이스 오픈.",
+    after_clean="그래도 문제 시: 웜 처리량 상향 또는 온디맨드 전환, 백오프 재시도, 지원 케이스 오픈.",
+    offline="## 실행 위치\n로컬 엔드포인트({url})에서 실행되었으며 DynamoDB가 아닙니다: 오프라인 리허설입니다. 수치는 "
+    "DynamoDB 규칙에서 계획이 어떻게 동작하는지 보여 줍니다. 조치하거나 지원 케이스를 열기 전에 AWS의 테이블로 "
+    "다시 실행하세요.",
+    measured_head="## 테스트 측정 결과",
+    measured="실행 {run_id}: {region}에서 {load} {duration_s:.0f}초. 읽기 {reads_per_s:,.1f}/초 (p99 {read_p99_ms:.2f} ms), "
+    "쓰기 {writes_per_s:,.1f}/초 (p99 {write_p99_ms:.2f} ms). 스로틀된 시도 {throttle_rate:.2%}, 실패한 작업 "
+    "{errors:,.0f}건. 초당 최대 소비: 읽기 {peak_read_units_per_s:,.1f}, 쓰기 {peak_write_units_per_s:,.1f} 단위.",
+    # Korean puts the particle on the load: "워커 20개로", "초당 2,000건의 도착으로".
+    load_closed="워커 {threads}개로",
+    load_open="초당 {offered_per_s:,.0f}건의 도착으로",
+    capacity_head="## 테이블별 용량 (목표치 = 테스트 최대치의 2배: 실제 이벤트는 더 클 수 있음)",
+    now_provisioned="프로비저닝 RCU {rcu}/WCU {wcu}",
+    now_on_demand="온디맨드, 웜 처리량 {warm_r:,}/{warm_w:,} 단위/초",
+    table="- {table} ({role}): {now}; 최대 수요 약 읽기 {peak_r:,.1f} / 쓰기 {peak_w:,.1f} 단위/초; "
+    "목표 {target_r:,} / {target_w:,}.",
+    steps={
+        "on-demand-warm": "이벤트 최소 하루 전 온디맨드로 전환하고 웜 처리량을 읽기 {r:,}/초, 쓰기 {w:,}/초로 "
+        "올리십시오 (테이블과 각 GSI). 또는 프로비저닝 RCU {target_r:,}/WCU {target_w:,}로 올리고 오토스케일링 "
+        "최소값도 같게 하십시오: 오토스케일링은 수 분 걸려 급증을 놓칩니다.",
+        "raise-warm": "이벤트 전 웜 처리량을 읽기 {r:,}/초, 쓰기 {w:,}/초로 올리십시오. 온디맨드는 이전 최대치의 "
+        "2배까지만 즉시 수용합니다.",
+        "raise-provisioned": "이벤트 전 프로비저닝 용량을 RCU {r:,}/WCU {w:,}로, 오토스케일링 최소값도 같게 "
+        "올리십시오.",
+        "keep": "현재 설정이 테스트 최대치의 2배를 감당합니다.",
+    },
+    note="참고: {note}.",
+    modes_head="## 용량 모드 전환",
+    modes="프로비저닝에서 온디맨드로의 전환은 테이블당 24시간에 최대 4회, 프로비저닝으로의 전환은 언제든 가능합니다 "
+    "(테이블과 모든 GSI의 수치 필요). 이벤트 중이 아니라 하루 전에 전환하십시오. 웜 처리량은 비동기로 적용되며 "
+    "낮출 수 없고 과금됩니다.",
+    hot_keys_head="## 핫 키",
+    hot_keys="테이블 전체 사용량이 용량보다 낮은데 스로틀이 발생했습니다: 일부 키가 파티션 한도(초당 읽기 "
+    "{partition_r:,} / 쓰기 {partition_w:,} 단위)를 넘었을 수 있습니다. CloudWatch Contributor "
+    "Insights(스로틀된 키)로 찾아 분산하십시오.",
+    no_hot_keys="이번 테스트에서는 핫 키 징후가 없습니다.",
+    retries_head="## 재시도",
+    retries="이 테스트는 작업당 최대 {max_attempts}회, 지터가 있는 지수 백오프로 시도했고 {errors:,.0f}건이 "
+    "최종 실패했습니다. SDK 재시도(standard 모드)를 유지하고 UnprocessedItems/UnprocessedKeys는 직접 재시도하십시오.",
+    alarms_head="## 알람",
+    alarms="CloudWatch: 테이블과 GSI별 ThrottledRequests > 0, Read/WriteThrottleEvents > 0; ConsumedRead/WriteCapacityUnits가 "
+    "용량 또는 웜 처리량의 80%. SuccessfulRequestLatency(작업별)는 DynamoDB 내부에서 측정되어 네트워크, SDK, 재시도 "
+    "시간이 빠지므로 여기서 잰 클라이언트 측 지연보다 낮습니다. 평소 값의 2배를 넘는 Average에 알람을 거십시오. "
+    "클라이언트 측 p99 {client_p99_ms:.1f} ms(이 테스트의 2배) 초과 알람은 애플리케이션 자체 지표에 거십시오.",
+    still_wrong_head="## 그래도 문제가 생기면",
+    still_wrong="즉시 웜 처리량이나 프로비저닝 용량을 올리고(전환 횟수가 남았다면 온디맨드 전환), 백오프 재시도를 "
+    "유지하고, 주문 쓰기는 버리지 말고 큐에 넣으십시오. 테이블 이름과 시각을 적어 지원 케이스를 여십시오 "
+    "(Enterprise 지원은 AWS Countdown 이벤트 준비 검토 제공).",
+    demand_unknown="## 수요\n이 폐쇄 루프 실행은 스로틀되어 실제 수요를 알 수 없습니다: 워커가 스로틀된 응답을 "
+    "기다리느라 요청을 보내지 못했으므로 위 수치는 추정치입니다. 기다리지 않는 도착률로 수요를 측정하세요: "
+    "`ddbload run --rate {rate} ...` (램프는 `--stages`).",
+    scaling_head="## 테스트 중 오토 스케일링",
+    case_title="피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
+    case_title_short="피크 이벤트 용량 계획 검토 요청 ({region})",
+    offline_title="[오프라인 - AWS 재실행 필요] ",
+    case_body="부하 테스트 {run_id}: 읽기 {reads_per_s:,.0f}/초, 쓰기 {writes_per_s:,.0f}/초, 스로틀 "
+    "{throttle_rate:.1%}. 계획: {plan}. 검토 부탁드립니다.",
+    case_plans={
+        "on-demand-warm": "{table} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
+        "raise-warm": "{table} 웜 읽기 {r:,}/쓰기 {w:,}",
+        "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
+    },
+    case_plan_keep="현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
+    case_plan_short="테스트 최대치의 2배 용량, 80% 알람",
+)
+
+PHRASES = {"en": EN, "ko": KO}
 
 
-def _action_text(plan: TablePlan, lang: str) -> str:
-    words = TEXT[lang]
+def _phrases(lang: str) -> Phrases:
+    if lang not in PHRASES:
+        raise ValueError(f"--lang: expected {' or '.join(PHRASES)}, got {lang!r}")
+    return PHRASES[lang]
+
+
+# --- building the advice from the figures and a table of phrases -----------------------------------
+
+
+def _table_fields(plan: TablePlan) -> dict[str, Any]:
+    """A table's fields for the phrases: its settings now, its peak, its target and what to set."""
     if plan.action in ("on-demand-warm", "raise-warm"):
-        r, w = _warm_target(plan)
+        # Warm throughput is raised to the target, never below what the table already has.
+        r, w = max(plan.target[0], plan.warm[0]), max(plan.target[1], plan.warm[1])
     else:
         r, w = plan.target
-    return words[plan.action].format(t=plan.name, r=r, w=w)
+    return {
+        "table": plan.name,
+        "role": plan.role,
+        "rcu": plan.provisioned[0],
+        "wcu": plan.provisioned[1],
+        "warm_r": plan.warm[0],
+        "warm_w": plan.warm[1],
+        "peak_r": plan.peak[0],
+        "peak_w": plan.peak[1],
+        "target_r": plan.target[0],
+        "target_w": plan.target[1],
+        "r": r,
+        "w": w,
+    }
+
+
+def _run_fields(result: dict[str, Any], f: dict[str, float], words: Phrases) -> dict[str, Any]:
+    """A run's fields for the phrases: its figures by name and what the figures do not say."""
+    cfg = result["config"]
+    if result["summary"].get("model") == "open":
+        load = words.load_open.format(offered_per_s=offered_per_s(result))
+    else:
+        load = words.load_closed.format(threads=cfg["threads"])
+    return {
+        **f,
+        "run_id": result["run_id"],
+        "region": cfg["region"],
+        "duration_s": result["duration_s"],
+        "load": load,
+        "max_attempts": cfg["max_attempts"],
+        "client_p99_ms": max(f["read_p99_ms"], f["write_p99_ms"]) * 2,
+        "partition_r": PARTITION_LIMIT[0],
+        "partition_w": PARTITION_LIMIT[1],
+    }
 
 
 def summarize(plans: list[TablePlan], throttled: bool, lang: str) -> str:
-    words = TEXT[lang]
-    after = words["after_throttled" if throttled else "after_clean"]
-    actions = "; ".join(_action_text(p, lang) for p in plans)
-    for before in (words["before"].format(actions=actions), words["short_before"]):
-        text = f"{before} {after}"
-        if len(text) <= SUMMARY_LIMIT:
-            return text
-    return f"{words['short_before']} {after}"[:SUMMARY_LIMIT]
+    words = _phrases(lang)
+    after = words.after_throttled if throttled else words.after_clean
+    actions = "; ".join(words.actions[p.action].format(**_table_fields(p)) for p in plans)
+    text = f"{words.before.format(actions=actions)} {after}"
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    return f"{words.short_before} {after}"[:SUMMARY_LIMIT]
 
 
-def _load_shape(result: dict[str, Any], lang: str) -> str:
-    """'20 workers' for a closed loop; the offered arrival rate for an open-model run (Korean: with its particle)."""
-    cfg = result["config"]
-    if result["summary"].get("model") == "open":
-        offered = offered_per_s(result)
-        return f"arrivals offered at {offered:,.0f}/s" if lang == "en" else f"초당 {offered:,.0f}건의 도착으로"
-    return f"{cfg['threads']} workers" if lang == "en" else f"워커 {cfg['threads']}개로"
-
-
-def _details_en(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan]) -> list[str]:
-    cfg = result["config"]
-    lines = [
-        "## What the test measured",
-        f"Run {result['run_id']}: {_load_shape(result, 'en')} for {result['duration_s']:.0f} s in {cfg['region']}. "
-        f"Reads {f['reads_per_s']:,.1f}/s (p99 {f['read_p99_ms']:.2f} ms), writes {f['writes_per_s']:,.1f}/s "
-        f"(p99 {f['write_p99_ms']:.2f} ms). Throttled attempts: {f['throttle_rate']:.2%}; failed operations: "
-        f"{f['errors']:,.0f}. Peak consumption: {f['peak_read_units_per_s']:,.1f} read and "
-        f"{f['peak_write_units_per_s']:,.1f} write units in one second.",
-        "",
-        "## Capacity per table (targets are 2x the tested peak: the event may be heavier than the test)",
+def _table_lines(plan: TablePlan, words: Phrases) -> list[str]:
+    """A table's line in the capacity section: where it stands, then what to do and any notes, indented."""
+    fields = _table_fields(plan)
+    now = (words.now_provisioned if plan.mode == "PROVISIONED" else words.now_on_demand).format(**fields)
+    return [
+        words.table.format(now=now, **fields),
+        "  " + words.steps[plan.action].format(**fields),
+        *("  " + words.note.format(note=note) for note in plan.notes),
     ]
-    for p in plans:
-        now = (
-            f"provisioned RCU {p.provisioned[0]}/WCU {p.provisioned[1]}"
-            if p.mode == "PROVISIONED"
-            else f"on-demand, warm throughput {p.warm[0]:,}/{p.warm[1]:,} units/s"
-        )
-        lines.append(
-            f"- {p.name} ({p.role}): {now}; peak demand about {p.peak[0]:,.1f} read / {p.peak[1]:,.1f} write "
-            f"units/s; target {p.target[0]:,} / {p.target[1]:,}."
-        )
-        r, w = _warm_target(p)
-        if p.action == "on-demand-warm":
-            lines.append(
-                f"  Switch to on-demand and raise warm throughput to {r:,} reads/s and {w:,} writes/s "
-                "(UpdateTable WarmThroughput, table and each GSI) at least a day before. Or stay provisioned at "
-                f"RCU {p.target[0]:,}/WCU {p.target[1]:,} with the auto scaling minimum raised to the same: "
-                "auto scaling reacts in minutes, so a spike is throttled before it catches up."
-            )
-        elif p.action == "raise-warm":
-            lines.append(
-                f"  Raise warm throughput to {r:,} reads/s and {w:,} writes/s before the event; on-demand alone "
-                "absorbs only twice its previous peak at once and can throttle while it grows."
-            )
-        elif p.action == "raise-provisioned":
-            lines.append(
-                f"  Raise provisioned capacity to RCU {p.target[0]:,}/WCU {p.target[1]:,} and the auto scaling "
-                "minimum to the same before the event."
-            )
-        else:
-            lines.append("  Current settings cover twice the tested peak.")
-        lines.extend(f"  Note: {n}." for n in p.notes)
-    lines += [
-        "",
-        "## Capacity mode switches",
-        "A table can switch from provisioned to on-demand at most 4 times in 24 hours; back to provisioned "
-        "at any time (with figures for the table and every GSI). Switch a day ahead, not during the event. "
-        "Warm throughput is applied asynchronously, cannot be lowered and is charged.",
-        "",
-        "## Hot keys",
+
+
+def _sections(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan], lang: str) -> list[list[str]]:
+    """The details, a section at a time: a heading (or a paragraph that starts with one) and its lines."""
+    words = _phrases(lang)
+    fields = _run_fields(result, f, words)
+    offline = offline_endpoint(result)
+    sections = [[words.offline.format(url=offline)]] if offline else []
+    hot_keys = words.hot_keys if any(p.hot_key_suspected for p in plans) else words.no_hot_keys
+    sections += [
+        [words.measured_head, words.measured.format(**fields)],
+        [words.capacity_head, *(line for p in plans for line in _table_lines(p, words))],
+        [words.modes_head, words.modes],
+        [words.hot_keys_head, hot_keys.format(**fields)],
+        [words.retries_head, words.retries.format(**fields)],
+        [words.alarms_head, words.alarms.format(**fields)],
+        [words.still_wrong_head, words.still_wrong],
     ]
-    if any(p.hot_key_suspected for p in plans):
-        lines.append(
-            "Requests were throttled while table-level use stayed below its capacity: a few keys may exceed "
-            f"one partition's {PARTITION_LIMIT[0]:,} read / {PARTITION_LIMIT[1]:,} write units per second. "
-            "Turn on CloudWatch Contributor Insights (throttled keys) to find them, and spread hot items."
-        )
-    else:
-        lines.append("No sign of hot keys in this test: throttles, if any, matched table-level use.")
-    lines += [
-        "",
-        "## Retries",
-        f"This test made up to {cfg['max_attempts']} attempts per operation with exponential backoff and "
-        f"jitter; {f['errors']:,.0f} operations still failed. Keep SDK retries on (standard mode, backoff with "
-        "jitter), retry UnprocessedItems/UnprocessedKeys yourself, and give the checkout path a time budget.",
-        "",
-        "## Alarms",
-        "CloudWatch: ThrottledRequests > 0 and Read/WriteThrottleEvents > 0 per table and GSI; "
-        "ConsumedRead/WriteCapacityUnits at 80% of provisioned or warm throughput. SuccessfulRequestLatency "
-        "(per operation) is measured inside DynamoDB - no network, SDK or retries - so it sits below the "
-        "client-side latency measured here: alarm on its Average at twice a normal day's value. Alarm on "
-        f"client-side p99 above {max(f['read_p99_ms'], f['write_p99_ms']) * 2:.1f} ms (twice this test) in your "
-        "application's own metrics.",
-        "",
-        "## If the event still goes wrong",
-        "Raise warm throughput or provisioned capacity immediately (or switch to on-demand if a switch is "
-        "left), keep backoff retries on, queue order writes rather than drop them, and open a support case "
-        "with the table names and times; Enterprise support plans offer an event-readiness review (AWS "
-        "Countdown).",
-    ]
-    return lines
-
-
-def _details_ko(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan]) -> list[str]:
-    cfg = result["config"]
-    lines = [
-        "## 테스트 측정 결과",
-        f"실행 {result['run_id']}: {cfg['region']}에서 {_load_shape(result, 'ko')} {result['duration_s']:.0f}초. "
-        f"읽기 {f['reads_per_s']:,.1f}/초 (p99 {f['read_p99_ms']:.2f} ms), 쓰기 {f['writes_per_s']:,.1f}/초 "
-        f"(p99 {f['write_p99_ms']:.2f} ms). 스로틀된 시도 {f['throttle_rate']:.2%}, 실패한 작업 {f['errors']:,.0f}건. "
-        f"초당 최대 소비: 읽기 {f['peak_read_units_per_s']:,.1f}, 쓰기 {f['peak_write_units_per_s']:,.1f} 단위.",
-        "",
-        "## 테이블별 용량 (목표치 = 테스트 최대치의 2배: 실제 이벤트는 더 클 수 있음)",
-    ]
-    for p in plans:
-        now = (
-            f"프로비저닝 RCU {p.provisioned[0]}/WCU {p.provisioned[1]}"
-            if p.mode == "PROVISIONED"
-            else f"온디맨드, 웜 처리량 {p.warm[0]:,}/{p.warm[1]:,} 단위/초"
-        )
-        lines.append(
-            f"- {p.name} ({p.role}): {now}; 최대 수요 약 읽기 {p.peak[0]:,.1f} / 쓰기 {p.peak[1]:,.1f} 단위/초; "
-            f"목표 {p.target[0]:,} / {p.target[1]:,}."
-        )
-        r, w = _warm_target(p)
-        if p.action == "on-demand-warm":
-            lines.append(
-                f"  이벤트 최소 하루 전 온디맨드로 전환하고 웜 처리량을 읽기 {r:,}/초, 쓰기 {w:,}/초로 올리십시오 "
-                f"(테이블과 각 GSI). 또는 프로비저닝 RCU {p.target[0]:,}/WCU {p.target[1]:,}로 올리고 오토스케일링 "
-                "최소값도 같게 하십시오: 오토스케일링은 수 분 걸려 급증을 놓칩니다."
-            )
-        elif p.action == "raise-warm":
-            lines.append(
-                f"  이벤트 전 웜 처리량을 읽기 {r:,}/초, 쓰기 {w:,}/초로 올리십시오. 온디맨드는 이전 최대치의 2배까지만 "
-                "즉시 수용합니다."
-            )
-        elif p.action == "raise-provisioned":
-            lines.append(
-                f"  이벤트 전 프로비저닝 용량을 RCU {p.target[0]:,}/WCU {p.target[1]:,}로, 오토스케일링 최소값도 "
-                "같게 올리십시오."
-            )
-        else:
-            lines.append("  현재 설정이 테스트 최대치의 2배를 감당합니다.")
-        lines.extend(f"  참고: {n}." for n in p.notes)
-    lines += [
-        "",
-        "## 용량 모드 전환",
-        "프로비저닝에서 온디맨드로의 전환은 테이블당 24시간에 최대 4회, 프로비저닝으로의 전환은 언제든 가능합니다 "
-        "(테이블과 모든 GSI의 수치 필요). 이벤트 중이 아니라 하루 전에 전환하십시오. 웜 처리량은 비동기로 적용되며 "
-        "낮출 수 없고 과금됩니다.",
-        "",
-        "## 핫 키",
-    ]
-    if any(p.hot_key_suspected for p in plans):
-        lines.append(
-            "테이블 전체 사용량이 용량보다 낮은데 스로틀이 발생했습니다: 일부 키가 파티션 한도(초당 읽기 "
-            f"{PARTITION_LIMIT[0]:,} / 쓰기 {PARTITION_LIMIT[1]:,} 단위)를 넘었을 수 있습니다. CloudWatch Contributor "
-            "Insights(스로틀된 키)로 찾아 분산하십시오."
-        )
-    else:
-        lines.append("이번 테스트에서는 핫 키 징후가 없습니다.")
-    lines += [
-        "",
-        "## 재시도",
-        f"이 테스트는 작업당 최대 {cfg['max_attempts']}회, 지터가 있는 지수 백오프로 시도했고 {f['errors']:,.0f}건이 "
-        "최종 실패했습니다. SDK 재시도(standard 모드)를 유지하고 UnprocessedItems/UnprocessedKeys는 직접 재시도하십시오.",
-        "",
-        "## 알람",
-        "CloudWatch: 테이블과 GSI별 ThrottledRequests > 0, Read/WriteThrottleEvents > 0; ConsumedRead/WriteCapacityUnits가 "
-        "용량 또는 웜 처리량의 80%. SuccessfulRequestLatency(작업별)는 DynamoDB 내부에서 측정되어 네트워크, SDK, 재시도 "
-        "시간이 빠지므로 여기서 잰 클라이언트 측 지연보다 낮습니다. 평소 값의 2배를 넘는 Average에 알람을 거십시오. "
-        f"클라이언트 측 p99 {max(f['read_p99_ms'], f['write_p99_ms']) * 2:.1f} ms(이 테스트의 2배) 초과 알람은 "
-        "애플리케이션 자체 지표에 거십시오.",
-        "",
-        "## 그래도 문제가 생기면",
-        "즉시 웜 처리량이나 프로비저닝 용량을 올리고(전환 횟수가 남았다면 온디맨드 전환), 백오프 재시도를 유지하고, "
-        "주문 쓰기는 버리지 말고 큐에 넣으십시오. 테이블 이름과 시각을 적어 지원 케이스를 여십시오 (Enterprise 지원은 "
-        "AWS Countdown 이벤트 준비 검토 제공).",
-    ]
-    return lines
-
-
-DEMAND_UNKNOWN = {
-    "en": "## Demand\nThis closed-loop run was throttled, so its demand is unknown: workers waited for throttled "
-    "answers instead of sending, and the figures above are estimates. Measure the demand with arrivals that do not "
-    "wait: `ddbload run --rate {rate} ...` (or `--stages` for a ramp).",
-    "ko": "## 수요\n이 폐쇄 루프 실행은 스로틀되어 실제 수요를 알 수 없습니다: 워커가 스로틀된 응답을 기다리느라 요청을 "
-    "보내지 못했으므로 위 수치는 추정치입니다. 기다리지 않는 도착률로 수요를 측정하세요: "
-    "`ddbload run --rate {rate} ...` (램프는 `--stages`).",
-}
-
-
-OFFLINE = {
-    "en": "## Where this ran\nAgainst a local endpoint ({url}), not DynamoDB: an offline rehearsal. The figures show "
-    "how the plan behaves under DynamoDB's rules; rerun against your tables on AWS before acting on them or "
-    "opening a support case.",
-    "ko": "## 실행 위치\n로컬 엔드포인트({url})에서 실행되었으며 DynamoDB가 아닙니다: 오프라인 리허설입니다. 수치는 "
-    "DynamoDB 규칙에서 계획이 어떻게 동작하는지 보여 줍니다. 조치하거나 지원 케이스를 열기 전에 AWS의 테이블로 "
-    "다시 실행하세요.",
-}
-OFFLINE_TITLE = {"en": "[offline - rerun on AWS] ", "ko": "[오프라인 - AWS 재실행 필요] "}
+    if result["summary"].get("model", "closed") == "closed" and f["throttle_rate"] >= THROTTLED:
+        rate = math.ceil((f["reads_per_s"] + f["writes_per_s"]) / max(1.0 - f["throttle_rate"], 0.05))
+        sections.append([words.demand_unknown.format(rate=rate)])
+    scaled = timeline.steps(result)
+    if scaled:
+        sections.append([words.scaling_head, *(f"- {timeline.describe(step, lang)}" for step in scaled)])
+    return sections
 
 
 def offline_endpoint(result: dict[str, Any]) -> str | None:
@@ -378,49 +429,32 @@ def offline_endpoint(result: dict[str, Any]) -> str | None:
 
 
 def advise(result: dict[str, Any], lang: str = "en") -> Advice:
-    if lang not in TEXT:
-        raise ValueError(f"--lang: expected en or ko, got {lang!r}")
+    _phrases(lang)  # an unknown language fails before any work
     f = figures(result)
     plans = _table_plans(result, f)
-    throttled = f["throttle_rate"] >= THROTTLED
-    details = _details_en(result, f, plans) if lang == "en" else _details_ko(result, f, plans)
-    offline = offline_endpoint(result)
-    if offline:
-        details = [OFFLINE[lang].format(url=offline), "", *details]
-    if result["summary"].get("model", "closed") == "closed" and throttled:
-        rate = math.ceil((f["reads_per_s"] + f["writes_per_s"]) / max(1.0 - f["throttle_rate"], 0.05))
-        details += ["", DEMAND_UNKNOWN[lang].format(rate=rate)]
-    scaled = timeline.steps(result)
-    if scaled:
-        details += ["", "## Auto scaling during the test" if lang == "en" else "## 테스트 중 오토 스케일링"]
-        details += [f"- {timeline.describe(step, lang)}" for step in scaled]
-    return Advice(summarize(plans, throttled, lang), details, plans)
+    details: list[str] = []
+    for section in _sections(result, f, plans, lang):
+        if details:
+            details.append("")  # a blank line between sections
+        details += section
+    return Advice(summarize(plans, f["throttle_rate"] >= THROTTLED, lang), details, plans)
 
 
 def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
     """A support-case title and body of at most 200 characters together: the test run and the planned fix."""
     advice = advise(result, lang)
-    words = TEXT[lang]
-    f = figures(result)
+    words = _phrases(lang)
     region = result["config"]["region"]
-    prefix = OFFLINE_TITLE[lang] if offline_endpoint(result) else ""
+    prefix = words.offline_title if offline_endpoint(result) else ""
     titles = [
-        prefix + words["case_title"].format(tables="/".join(p.name for p in advice.plans), region=region),
-        prefix + words["case_title_short"].format(region=region),
+        prefix + words.case_title.format(tables="/".join(p.name for p in advice.plans), region=region),
+        prefix + words.case_title_short.format(region=region),
     ]
-    parts = []
-    for p in advice.plans:
-        if p.action in ("on-demand-warm", "raise-warm"):
-            r, w = _warm_target(p)
-            key = "case_plan_od" if p.action == "on-demand-warm" else "case_plan_warm"
-            parts.append(words[key].format(t=p.name, r=r, w=w))
-        elif p.action == "raise-provisioned":
-            parts.append(words["case_plan_prov"].format(t=p.name, r=p.target[0], w=p.target[1]))
-    plan = "; ".join(parts) or words["case_plan_keep"]
-    fields = {"run": result["run_id"], "r": f["reads_per_s"], "w": f["writes_per_s"], "thr": f["throttle_rate"]}
+    changes = [words.case_plans[p.action].format(**_table_fields(p)) for p in advice.plans if p.action != "keep"]
+    fields = {**figures(result), "run_id": result["run_id"]}
     bodies = [
-        words["case_body"].format(plan=plan, **fields),
-        words["case_body"].format(plan=words["case_plan_short"], **fields),
+        words.case_body.format(plan="; ".join(changes) or words.case_plan_keep, **fields),
+        words.case_body.format(plan=words.case_plan_short, **fields),
     ]
     # The fullest title and body that fit together; the tables' names go before the plan's detail.
     for title, body in ((t, b) for t in titles for b in bodies):
