@@ -262,33 +262,40 @@ def _table_problem(t: Any) -> str | None:
     if t.get("billing_mode") not in BILLING_MODES:
         return f"unknown billing mode {t.get('billing_mode')!r}"
     provisioned = t["billing_mode"] == "PROVISIONED"
+    warm = (
+        check_units(key, t.get(key), minimum=0) for key in ("warm_read_units_per_second", "warm_write_units_per_second")
+    )
+    return (
+        _units_problem(t, provisioned)
+        or next((problem for problem in warm if problem), None)
+        or (scaling.problem(t["autoscaling"]) if "autoscaling" in t else None)
+        or _indexes_problem(t.get("indexes"), provisioned)
+    )
+
+
+def _units_problem(entry: dict[str, Any], provisioned: bool, index: str | None = None) -> str | None:
+    """What is wrong with a table's read/write units, or with those of its index named `index`."""
     for key in ("read_capacity_units", "write_capacity_units"):
-        value = t.get(key)
+        value = entry.get(key)
         if provisioned and value is None:
-            return f"provisioned, but {key} is missing"
-        problem = check_units(key, value)
+            return (
+                f"index {index}: provisioned, but {key} is missing" if index else f"provisioned, but {key} is missing"
+            )
+        problem = check_units(f"index {index} {key}" if index else key, value)
         if problem:
             return problem
-    for key in ("warm_read_units_per_second", "warm_write_units_per_second"):
-        problem = check_units(key, t.get(key), minimum=0)
-        if problem:
-            return problem
-    if "autoscaling" in t:
-        scaling_problem = scaling.problem(t["autoscaling"])
-        if scaling_problem:
-            return scaling_problem
-    indexes = t.get("indexes")
+    return None
+
+
+def _indexes_problem(indexes: Any, provisioned: bool) -> str | None:
     if not isinstance(indexes, list):
         return "its index list is missing"
     for i in indexes:
         if not isinstance(i, dict) or not isinstance(i.get("name"), str) or not i["name"]:
             return "an index entry has no name"
-        for key in ("read_capacity_units", "write_capacity_units"):
-            if provisioned and i.get(key) is None:
-                return f"index {i['name']}: provisioned, but {key} is missing"
-            problem = check_units(f"index {i['name']} {key}", i.get(key))
-            if problem:
-                return problem
+        problem = _units_problem(i, provisioned, index=i["name"])
+        if problem:
+            return problem
     return None
 
 

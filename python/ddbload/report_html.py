@@ -47,11 +47,27 @@ def _per_second(rows: list[dict[str, Any]], key: str) -> list[float]:
 
 
 def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
-    import plotly.graph_objects as go
-
     rows = _full_seconds(result["timeseries"])
     x = _clock(result, rows)
-    out: list[tuple[str, Any]] = []
+    out = [("Operations per second", _rate_chart(rows, x))]
+    for table, info in sorted(result["tables"].items()):
+        out.append((f"{table} ({mode_text(info)}): consumed and provisioned units", _table_chart(table, info, rows, x)))
+    out += [
+        ("Throttles by reason, and errors, per second", _throttle_chart(rows, x)),
+        ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x)),
+        ("Latency distribution (from each operation's intended start)", _distribution_chart(result)),
+    ]
+    for title, fig in out:
+        fig.update_layout(title=title, height=CHART_HEIGHT, margin={"t": 50, "b": 90},
+                          legend={"orientation": "h", "y": -0.3})  # fmt: skip
+        if title.startswith("Latency distribution"):
+            continue
+        fig.update_xaxes(title="time (UTC)", type="date")
+    return out
+
+
+def _rate_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+    import plotly.graph_objects as go
 
     fig = go.Figure()
     fig.add_scatter(x=x, y=_per_second(rows, "reads_ok"), name="reads/s", mode="lines")
@@ -60,26 +76,31 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
         fig.add_scatter(x=x, y=[row.get("target_rate") for row in rows], name="target/s",
                         mode="lines", line={"dash": "dash"})  # fmt: skip
     fig.update_yaxes(title="operations per second")
-    out.append(("Operations per second", fig))
+    return fig
 
-    for table, info in sorted(result["tables"].items()):
-        out.append((f"{table} ({mode_text(info)}): consumed and provisioned units", _table_chart(table, info, rows, x)))
+
+def _throttle_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+    import plotly.graph_objects as go
 
     fig = go.Figure()
     throttled, errors = _per_second(rows, "throttled"), _per_second(rows, "errors")
-    if any(throttled) or any(errors):
-        reasons = sorted({r for row in rows for r in row.get("throttled_by_reason", {})})
-        for reason in reasons:
-            counts = [row.get("throttled_by_reason", {}).get(reason, 0) / row["seconds"] for row in rows]
-            fig.add_bar(x=x, y=counts, name=f"throttled: {reason}")
-        if not reasons:  # results from before reasons were kept per second
-            fig.add_bar(x=x, y=throttled, name="throttled attempts/s")
-        fig.add_bar(x=x, y=errors, name="failed operations/s")
-        fig.update_layout(barmode="group")
-        fig.update_yaxes(title="per second")
-    else:
+    if not any(throttled) and not any(errors):
         _say(fig, "no throttles and no errors")
-    out.append(("Throttles by reason, and errors, per second", fig))
+        return fig
+    reasons = sorted({r for row in rows for r in row.get("throttled_by_reason", {})})
+    for reason in reasons:
+        counts = [row.get("throttled_by_reason", {}).get(reason, 0) / row["seconds"] for row in rows]
+        fig.add_bar(x=x, y=counts, name=f"throttled: {reason}")
+    if not reasons:  # results from before reasons were kept per second
+        fig.add_bar(x=x, y=throttled, name="throttled attempts/s")
+    fig.add_bar(x=x, y=errors, name="failed operations/s")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="per second")
+    return fig
+
+
+def _latency_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+    import plotly.graph_objects as go
 
     fig = go.Figure()
     for op in ("read", "write"):
@@ -90,28 +111,24 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
     if not fig.data:  # results from before per-operation seconds
         fig.add_scatter(x=x, y=[row["p99_ms"] for row in rows], name="p99 (reads and writes)", mode="lines")
     fig.update_yaxes(title="ms", rangemode="tozero")
-    out.append(("Latency over time: p50 and p99 per operation", fig))
+    return fig
+
+
+def _distribution_chart(result: dict[str, Any]) -> Any:
+    import plotly.graph_objects as go
 
     fig = go.Figure()
     for op in ("reads", "writes"):
         count, values = _engine.histogram_quantiles(result["histograms"][op], DISTRIBUTION)
         if count:
             fig.add_scatter(x=[1 / (1 - q) for q in DISTRIBUTION], y=values, name=op, mode="lines")
-    if fig.data:
-        fig.update_xaxes(title="percentile", type="log", tickvals=list(PERCENTILE_TICKS.values()),
-                         ticktext=list(PERCENTILE_TICKS))  # fmt: skip
-        fig.update_yaxes(title="ms", rangemode="tozero")
-    else:
+    if not fig.data:
         _say(fig, "no successful operations")
-    out.append(("Latency distribution (from each operation's intended start)", fig))
-
-    for title, fig in out:
-        fig.update_layout(title=title, height=CHART_HEIGHT, margin={"t": 50, "b": 90},
-                          legend={"orientation": "h", "y": -0.3})  # fmt: skip
-        if title.startswith("Latency distribution"):
-            continue
-        fig.update_xaxes(title="time (UTC)", type="date")
-    return out
+        return fig
+    fig.update_xaxes(title="percentile", type="log", tickvals=list(PERCENTILE_TICKS.values()),
+                     ticktext=list(PERCENTILE_TICKS))  # fmt: skip
+    fig.update_yaxes(title="ms", rangemode="tozero")
+    return fig
 
 
 def _table_chart(table: str, info: dict[str, Any], rows: list[dict[str, Any]], x: list[str]) -> Any:

@@ -117,24 +117,28 @@ def plan_restore(current: dict[str, Any], saved: dict[str, Any]) -> tuple[list[d
         return [], []
     if not (current.get("autoscaling") or {}).get("available", False):
         return [], ["auto scaling cannot be read here: left as it is"]
+    changes = _changes_back(current, saved)
+    notes = [f"auto scaling: {len(changes)} change(s) to put targets and policies back"] if changes else []
+    return changes, notes
+
+
+def _changes_back(current: dict[str, Any], saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """Register/put what `saved` had and `current` lacks or differs in; remove what `saved` did not have."""
     now_targets = {(t["resource"], t["dimension"]): t for t in targets(current)}
     was_targets = {(t["resource"], t["dimension"]): t for t in targets(saved)}
     now_policies = {_policy_key(p): p for p in policies(current)}
     was_policies = {_policy_key(p): p for p in policies(saved)}
-    changes: list[dict[str, Any]] = []
-    for key, target in was_targets.items():
-        if now_targets.get(key) != target:
-            changes.append(register(target))
-    for key, policy in was_policies.items():
-        if now_policies.get(key) != policy:
-            changes.append({"op": "put_policy", **policy})
-    for key in now_policies.keys() - was_policies.keys():
-        if key[:2] in was_targets:
-            changes.append({"op": "delete_policy", "resource": key[0], "dimension": key[1], "name": key[2]})
-    for key in now_targets.keys() - was_targets.keys():
-        changes.append({"op": "deregister", "resource": key[0], "dimension": key[1]})
-    notes = [f"auto scaling: {len(changes)} change(s) to put targets and policies back"] if changes else []
-    return changes, notes
+    changes = [register(t) for key, t in was_targets.items() if now_targets.get(key) != t]
+    changes += [{"op": "put_policy", **p} for key, p in was_policies.items() if now_policies.get(key) != p]
+    changes += [
+        {"op": "delete_policy", "resource": key[0], "dimension": key[1], "name": key[2]}
+        for key in now_policies.keys() - was_policies.keys()
+        if key[:2] in was_targets
+    ]
+    changes += [
+        {"op": "deregister", "resource": key[0], "dimension": key[1]} for key in now_targets.keys() - was_targets.keys()
+    ]
+    return changes
 
 
 def apply(kwargs: dict[str, Any], changes: list[dict[str, Any]]) -> bool:
