@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -109,7 +110,7 @@ def account_of(arn: str | None) -> str | None:
 
 def describe(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]]:
     """Each table's capacity settings, with its auto scaling targets and policies."""
-    found = json.loads(_engine.describe_capacity(tables=tables, **conn.kwargs()))
+    found: list[dict[str, Any]] = json.loads(_engine.describe_capacity(tables=tables, **conn.kwargs()))
     scaling.attach(found, conn.kwargs())
     return found
 
@@ -312,7 +313,9 @@ def origin_mismatch(backup: dict[str, Any], conn: Connection, current: list[dict
     return None
 
 
-def wait_until_settled(conn: Connection, table: str, on_wait, timeout_s: float = 1800) -> dict[str, Any]:
+def wait_until_settled(
+    conn: Connection, table: str, on_wait: Callable[[str, float], None], timeout_s: float = 1800
+) -> dict[str, Any]:
     """Polls DescribeTable until the table and its indexes are ACTIVE; `on_wait(status, seconds)`."""
     started = time.monotonic()
     while True:

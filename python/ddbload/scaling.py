@@ -159,7 +159,7 @@ def rows(table: dict[str, Any]) -> list[tuple[str, ...]]:
         by_target.setdefault((p["resource"], p["dimension"]), []).append(
             described + (f" ({', '.join(cooldowns)})" if cooldowns else "")
         )
-    out = []
+    out: list[tuple[str, ...]] = []
     for t in targets(table):
         suspended = [name for name, flag in (("in", t["suspended_in"]), ("out", t["suspended_out"])) if flag]
         out.append(

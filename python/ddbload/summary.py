@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -104,7 +105,7 @@ def throttle_reasons(summary: dict[str, Any]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: -item[1])
 
 
-def number_table(title: str, headers: list[str], rows: list[tuple[str, ...]], text_columns: int = 1) -> Table:
+def number_table(title: str, headers: list[str], rows: Sequence[tuple[str, ...]], text_columns: int = 1) -> Table:
     """A table whose figures keep their full width (a narrow console wraps the text columns instead)."""
     table = Table(title=title)
     for i, name in enumerate(headers):

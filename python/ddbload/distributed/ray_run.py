@@ -43,7 +43,8 @@ class ClusterUnreachable(DistributedError):
     """The --ray address leads to no cluster this driver can join."""
 
 
-@ray.remote(num_cpus=0, max_concurrency=4)
+# Ray's own type hints for remote() do not list actor options such as max_concurrency.
+@ray.remote(num_cpus=0, max_concurrency=4)  # type: ignore[call-overload]
 class TaskRunner:
     """One task: runs the engine on its node; `begin_at` and `cancel` may come while `run` runs."""
 
