@@ -181,40 +181,7 @@ async fn write_phase(
     let products_schema = schemas.pop().expect("two tables");
 
     if config.seed_products > 0 {
-        let total = config.seed_products;
-        let _ = events.send(Event::phase(
-            "seeding",
-            format!("writing {total} products to {}", config.products_table),
-        ));
-        let seeding = seed_products(
-            client,
-            &config.products_table,
-            &products_schema,
-            total,
-            (config.price_min, config.price_max),
-            rng,
-            &endpoint,
-            |done| {
-                let _ = events.send(Event::Seed { done, total });
-            },
-        )
-        .await;
-        written.seeded = match seeding {
-            Ok(seeded) => seeded,
-            Err((err, seeded)) => {
-                written.seeded = seeded;
-                return Err(err);
-            }
-        };
-        if written.seeded.skipped > 0 {
-            let _ = events.send(Event::phase(
-                "seeding",
-                format!(
-                    "skipped {} product keys that hold items ddbload did not write (left untouched)",
-                    written.seeded.skipped
-                ),
-            ));
-        }
+        seed(client, config, &products_schema, rng, events, written).await?;
     }
 
     let catalog = match early_catalog {
@@ -228,22 +195,8 @@ async fn write_phase(
         )));
     }
     // As in the workshop: the tables get their test capacity after they are filled.
-    if let Some((read, write)) = config.table_capacity {
-        for (name, table_info) in info.iter_mut().filter(|(_, t)| t.created_by_run) {
-            let _ = events.send(Event::phase(
-                "capacity",
-                format!("setting {name} to provisioned RCU {read} / WCU {write}"),
-            ));
-            let change = CapacityChange {
-                billing_mode: Some(BillingMode::Provisioned),
-                units: Some((i64::from(read), i64::from(write))),
-                index_units: Vec::new(),
-            };
-            apply_change(client, name, &change, &endpoint).await?;
-            written.capacity_changed.push(name.clone());
-            let desc = control_plane::wait_active(client, name, &endpoint, ACTIVE_TIMEOUT).await?;
-            *table_info = TableInfo::from_description(table_info.role, &desc, true);
-        }
+    if let Some(units) = config.table_capacity {
+        set_test_capacity(client, units, &mut info, &endpoint, events, written).await?;
     }
     Ok(PreparedTables {
         products_schema,
@@ -251,6 +204,80 @@ async fn write_phase(
         catalog,
         info,
     })
+}
+
+/// Writes `--seed-products` products; what it wrote is kept in `written` even when it fails.
+async fn seed(
+    client: &Client,
+    config: &RunConfig,
+    products_schema: &KeySchema,
+    rng: &mut SmallRng,
+    events: &UnboundedSender<Event>,
+    written: &mut Written,
+) -> Result<(), EngineError> {
+    let endpoint = config.connection.label();
+    let total = config.seed_products;
+    let _ = events.send(Event::phase(
+        "seeding",
+        format!("writing {total} products to {}", config.products_table),
+    ));
+    let seeding = seed_products(
+        client,
+        &config.products_table,
+        products_schema,
+        total,
+        (config.price_min, config.price_max),
+        rng,
+        &endpoint,
+        |done| {
+            let _ = events.send(Event::Seed { done, total });
+        },
+    )
+    .await;
+    written.seeded = match seeding {
+        Ok(seeded) => seeded,
+        Err((err, seeded)) => {
+            written.seeded = seeded;
+            return Err(err);
+        }
+    };
+    if written.seeded.skipped > 0 {
+        let _ = events.send(Event::phase(
+            "seeding",
+            format!(
+                "skipped {} product keys that hold items ddbload did not write (left untouched)",
+                written.seeded.skipped
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets the tables this run created to provisioned `(read, write)` units, waiting for each.
+async fn set_test_capacity(
+    client: &Client,
+    (read, write): (u32, u32),
+    info: &mut BTreeMap<String, TableInfo>,
+    endpoint: &str,
+    events: &UnboundedSender<Event>,
+    written: &mut Written,
+) -> Result<(), EngineError> {
+    for (name, table_info) in info.iter_mut().filter(|(_, t)| t.created_by_run) {
+        let _ = events.send(Event::phase(
+            "capacity",
+            format!("setting {name} to provisioned RCU {read} / WCU {write}"),
+        ));
+        let change = CapacityChange {
+            billing_mode: Some(BillingMode::Provisioned),
+            units: Some((i64::from(read), i64::from(write))),
+            index_units: Vec::new(),
+        };
+        apply_change(client, name, &change, endpoint).await?;
+        written.capacity_changed.push(name.clone());
+        let desc = control_plane::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?;
+        *table_info = TableInfo::from_description(table_info.role, &desc, true);
+    }
+    Ok(())
 }
 
 /// The table ACTIVE and described: waited for, created, or as found. True when this run created it.
