@@ -156,3 +156,27 @@ def test_expiring_credentials_are_refreshed_mid_run(client, endpoint, tables, tm
     assert all(written.values()), written
     assert sum(written.values()) >= result["summary"]["writes"]["ok"]
     assert len(counter.read_text()) >= 3
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_the_endpoint_from_aws_endpoint_url_dynamodb_is_used(client, endpoint, dynamodb, tables, tmp_path):
+    """AWS_ENDPOINT_URL_DYNAMODB (no --endpoint-url) sends every request there, with either client;
+    sent anywhere else (DynamoDB in us-east-1 is not reachable from the test machine) they would fail."""
+    products, orders = tables
+    _create_products(dynamodb, products, count=5, stock=10)
+    create_orders_table(dynamodb, orders)
+    out = tmp_path / "result.json"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_DYNAMODB": endpoint}  # fmt: skip
+    ran = subprocess.run(
+        [sys.executable, "-m", "ddbload", "run", "--client", client, "--products-table", products, "--orders-table",
+         orders, "--threads", "2", "--duration", "1s", "--output", str(out), "--progress", "never"],
+        capture_output=True, text=True, env=env, timeout=90,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(out.read_text())
+    writes = result["summary"]["writes"]
+    assert writes["ok"] > 0 and writes["errors"] == {}
+    assert result["summary"]["reads"]["errors"] == {}
+    stored = [o for o in scan_all(dynamodb, orders) if o.get("run_id") == result["run_id"]]
+    assert writes["ok"] <= len(stored) <= writes["ok"] + writes["cut_at_deadline"]

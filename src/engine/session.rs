@@ -102,7 +102,7 @@ pub async fn run(
         tables: vec![config.products_table.clone(), config.orders_table.clone()],
     };
     let fast = match config.client {
-        ClientKind::Fast => FastPath::new(&sdk),
+        ClientKind::Fast => FastPath::new(&sdk).await,
         ClientKind::Sdk => None,
     };
     let plan = LoadPlan {

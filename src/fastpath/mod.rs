@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
@@ -19,6 +20,7 @@ use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings}
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
+use aws_types::service_config::ServiceConfigKey;
 use bytes::Bytes;
 
 use crate::connection::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT};
@@ -57,19 +59,24 @@ pub struct FastPath {
 }
 
 impl FastPath {
-    /// The fast path for the SDK configuration's region, endpoint and credentials, or None where it
-    /// would not reach the endpoint the SDK would (FIPS or dual-stack endpoints): then the SDK sends
-    /// everything.
-    pub fn new(sdk: &SdkConfig) -> Option<Arc<Self>> {
-        if sdk.use_fips() == Some(true) || sdk.use_dual_stack() == Some(true) {
-            return None;
-        }
+    /// The fast path for the SDK configuration's region, endpoint and credentials, sending where the
+    /// SDK's DynamoDB client would (its endpoint rules, FIPS and dual-stack included), or None where
+    /// that cannot be worked out: then the SDK sends everything.
+    pub async fn new(sdk: &SdkConfig) -> Option<Arc<Self>> {
         let region = sdk.region()?.to_string();
         let provider = sdk.credentials_provider()?;
-        let endpoint = sdk
-            .endpoint_url()
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("https://dynamodb.{region}.amazonaws.com"));
+        let params = Params::builder()
+            .region(region.clone())
+            .use_fips(sdk.use_fips().unwrap_or(false))
+            .use_dual_stack(sdk.use_dual_stack().unwrap_or(false))
+            .set_endpoint(configured_endpoint(sdk))
+            .build()
+            .ok()?;
+        let resolved = DefaultResolver::new()
+            .resolve_endpoint(&params)
+            .await
+            .ok()?;
+        let endpoint = resolved.url().to_owned();
         let uri: http::Uri = endpoint.parse().ok()?;
         let host = uri.authority()?.to_string();
         let uri = if uri.path().is_empty() {
@@ -84,6 +91,25 @@ impl FastPath {
             credentials: CredentialCache::new(provider),
         }))
     }
+}
+
+/// The endpoint URL aws-sdk-dynamodb's client is configured with from the same SdkConfig: one set in
+/// code wins, then `AWS_ENDPOINT_URL_DYNAMODB` or the profile's `dynamodb` `endpoint_url`, then
+/// `AWS_ENDPOINT_URL` (the order of `Config::from(&SdkConfig)`).
+fn configured_endpoint(sdk: &SdkConfig) -> Option<String> {
+    let global = || sdk.endpoint_url().map(str::to_owned);
+    if sdk.get_origin("endpoint_url").is_client_config() {
+        return global();
+    }
+    let key = ServiceConfigKey::builder()
+        .service_id("DynamoDB")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .expect("service id, env and profile are set");
+    sdk.service_config()
+        .and_then(|config| config.load_config(key))
+        .or_else(global)
 }
 
 /// One engine thread's fast-path client: its own connection pool (connections live on the runtime
