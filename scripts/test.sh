@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite from nothing: build tools, DynamoDB Local, format and lint checks, Rust tests,
-# the wheel users install (dist profile, zig, manylinux2014) in a fresh virtual environment, stub check
-# and pytest.
+# the wheel users install (dist profile, zig, manylinux2014) in a fresh virtual environment, stub check,
+# mypy --strict and pytest.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_ROOT"
@@ -44,6 +44,9 @@ python3 -m venv "$work/venv"
 
 log "stubtest: _engine.pyi against the built module"
 (cd "$work" && "$work/venv/bin/python" -m mypy.stubtest ddbload._engine)
+
+log "mypy --strict: python/ddbload (settings in pyproject.toml)"
+"$work/venv/bin/python" -m mypy
 
 log "pytest"
 "$work/venv/bin/python" -m pytest -p no:cacheprovider "$@"

@@ -6,33 +6,39 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from rich.console import Console
 from rich.prompt import Confirm
 from rich.table import Table
 
-from . import _engine, capacity, scaling
-from .capacity import BackupError, Connection, TableChange
-from .console import make_console
-from .endpoints import is_loopback
+from .. import _engine, capacity, scaling
+from ..capacity import BackupError, Connection, TableChange
+from ..console import make_console
+from ..endpoints import is_loopback
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Fail,
+    OneLineParser,
+    add_connection_flags,
+    connection_of,
+    engine_errors,
+)
 
-Fail = Callable[[str], Any]
+Pair = tuple[int, int]
 
 
-def add_connection_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
-    p.add_argument("--profile", help="AWS profile (default: standard credential chain)")
-    p.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local")
-
-
-def add_admin_commands(commands: Any, parser_class: type) -> None:
+def add_commands(commands: Any) -> None:
     cap = commands.add_parser("capacity", help="show, change or restore tables' capacity settings")
-    actions = cap.add_subparsers(dest="capacity_command", metavar="ACTION", parser_class=parser_class, required=True)
+    actions = cap.add_subparsers(dest="capacity_command", metavar="ACTION", parser_class=OneLineParser, required=True)
 
     show = actions.add_parser("show", help="billing mode, provisioned/warm/on-demand figures, GSIs, status")
     show.add_argument("--table", action="append", help="only this table (repeatable; default: every table)")
     show.add_argument("--json", action="store_true", help="print JSON for scripts")
     add_connection_flags(show)
+    show.set_defaults(handler=engine_errors(capacity_show))
 
     change = actions.add_parser("set", help="change capacity; saves the current settings to a backup first")
     mode = change.add_mutually_exclusive_group()
@@ -57,6 +63,7 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
     change.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     change.add_argument("--backup-dir", default=".", help="folder for capacity-backup-<time>.json (default: .)")
     add_connection_flags(change)
+    change.set_defaults(handler=engine_errors(capacity_set))
 
     restore = actions.add_parser("restore", help="put tables back as a backup file saved them")
     restore.add_argument("backup", help="a capacity-backup-<time>.json written by `capacity set`")
@@ -66,6 +73,7 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
         "--force", action="store_true", help="restore even where the backup was not taken (region, endpoint, account)"
     )
     add_connection_flags(restore)
+    restore.set_defaults(handler=engine_errors(capacity_restore))
 
     clean = commands.add_parser("cleanup", help="delete the orders or seeded products load tests made, nothing else")
     runs = clean.add_mutually_exclusive_group(required=True)
@@ -78,25 +86,14 @@ def add_admin_commands(commands: Any, parser_class: type) -> None:
     clean.add_argument("--products-table", default="Products", help="products table for --seeded-products")
     clean.add_argument("--dry-run", action="store_true", help="count them; delete nothing")
     add_connection_flags(clean)
-
-
-def connection_of(args: argparse.Namespace) -> Connection:
-    return Connection(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
-
-
-def cmd_capacity(args: argparse.Namespace, fail: Fail) -> int:
-    if args.capacity_command == "show":
-        return capacity_show(args)
-    if args.capacity_command == "set":
-        return capacity_set(args, fail)
-    return capacity_restore(args, fail)
+    clean.set_defaults(handler=engine_errors(cmd_cleanup))
 
 
 def capacity_show(args: argparse.Namespace) -> int:
     tables = capacity.describe(connection_of(args), args.table)
     if args.json:
         print(json.dumps(tables, indent=2))
-        return 0
+        return EXIT_OK
     table = Table(title=f"Capacity in {args.region}" + (f" at {args.endpoint_url}" if args.endpoint_url else ""))
     for name in (
         "table",
@@ -134,20 +131,33 @@ def capacity_show(args: argparse.Namespace) -> int:
         for row in scaling.rows(t):
             auto.add_row(*row)
     console.print(auto)
-    return 0
+    return EXIT_OK
 
 
 def _num(value: Any) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
+def capacity_set(args: argparse.Namespace) -> int:
+    minimum, maximum = _set_flags(args)
+    backup_dir = _backup_dir(args.backup_dir)
+    ask = _ask_first(args)
+    conn = connection_of(args)
+    current = capacity.describe(conn, None if args.all_tables else args.table)
+    now = capacity.utc_now()
+    plan = [_plan_set(t, args, minimum, maximum, backup_dir, now) for t in current]
+    confirm = f"Change these {len(plan)} tables in {args.region} of your AWS account?" if ask else None
+    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now, confirm)
+
+
+def _set_flags(args: argparse.Namespace) -> tuple[Pair | None, Pair | None]:
+    """Checks `capacity set`'s flags; returns the auto scaling minimums and maximums (READ, WRITE)."""
     if args.provisioned and (args.rcu is None or args.wcu is None):
-        fail("--provisioned needs both --rcu and --wcu")
+        raise Fail("--provisioned needs both --rcu and --wcu")
     if not args.provisioned and (args.rcu is not None or args.wcu is not None):
-        fail("--rcu/--wcu go with --provisioned")
-    minimum = _pair("--autoscale-min", args.autoscale_min, fail)
-    maximum = _pair("--autoscale-max", args.autoscale_max, fail)
+        raise Fail("--rcu/--wcu go with --provisioned")
+    minimum = _pair("--autoscale-min", args.autoscale_min)
+    maximum = _pair("--autoscale-max", args.autoscale_max)
     asked = (
         args.provisioned,
         args.on_demand,
@@ -157,7 +167,7 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
         maximum,
     )
     if not any(asked):
-        fail(
+        raise Fail(
             "capacity set: give --provisioned --rcu N --wcu N, --on-demand, --warm-read N --warm-write N, "
             "or --autoscale-min R/W"
         )
@@ -165,68 +175,80 @@ def capacity_set(args: argparse.Namespace, fail: Fail) -> int:
     for flag, value in figures.items():
         problem = capacity.check_units(flag, value)
         if problem:
-            fail(problem)
+            raise Fail(problem)
     if (args.warm_read is None) != (args.warm_write is None):
-        fail("give both --warm-read and --warm-write")
+        raise Fail("give both --warm-read and --warm-write")
     if not args.table and not args.all_tables:
-        fail("capacity set: name tables with --table T (repeatable) or change every table with --all-tables")
-    backup_dir = _backup_dir(args.backup_dir, fail)
+        raise Fail("capacity set: name tables with --table T (repeatable) or change every table with --all-tables")
+    return minimum, maximum
+
+
+def _ask_first(args: argparse.Namespace) -> bool:
+    """Whether to ask before changing: --all-tables against AWS without --yes (never without a terminal)."""
     ask = args.all_tables and not args.dry_run and not args.yes and not is_loopback(args.endpoint_url)
     if ask and not sys.stdin.isatty():
-        fail(
+        raise Fail(
             f"--all-tables: this changes every table in {args.region} of your AWS account; "
             "pass --yes to confirm (or --dry-run to see the plan first)"
         )
-
-    conn = connection_of(args)
-    current = capacity.describe(conn, None if args.all_tables else args.table)
-    now = capacity.utc_now()
-    plan = []
-    for t in current:
-        if args.provisioned:
-            change = capacity.plan_provisioned(t, args.rcu, args.wcu)
-        elif args.on_demand:
-            change = capacity.plan_on_demand(t)
-        else:
-            change = TableChange(t["name"])
-        if args.warm_read is not None:
-            capacity.plan_warm(change, t, args.warm_read, args.warm_write)
-        if args.provisioned:
-            held, notes = scaling.plan_hold(t)
-            change.scaling += held
-            change.notes += notes
-        if minimum or maximum:
-            try:
-                limits, notes = scaling.plan_minimums(t, minimum, maximum)
-            except ValueError as e:
-                fail(f"--autoscale-min: {e}")
-            change.scaling += limits
-            change.notes += notes
-        if change.billing_mode == "PAY_PER_REQUEST":
-            change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
-        for note in (capacity.quota_note(change.units, "units"), capacity.quota_note(change.warm, "warm throughput")):
-            if note:
-                change.notes.append(note)
-        plan.append(change)
-    confirm = f"Change these {len(plan)} tables in {args.region} of your AWS account?" if ask else None
-    return _carry_out(conn, current, plan, args.dry_run, backup_dir, now, confirm)
+    return bool(ask)
 
 
-def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
+def _plan_set(
+    t: dict[str, Any],
+    args: argparse.Namespace,
+    minimum: Pair | None,
+    maximum: Pair | None,
+    backup_dir: Path,
+    now: Any,
+) -> TableChange:
+    """What `capacity set` changes on table `t`, with notes on holds, limits and quotas."""
+    change = _mode_change(t, args)
+    if args.warm_read is not None:
+        capacity.plan_warm(change, t, args.warm_read, args.warm_write)
+    if args.provisioned:
+        held, notes = scaling.plan_hold(t)
+        change.scaling += held
+        change.notes += notes
+    if minimum or maximum:
+        try:
+            limits, notes = scaling.plan_minimums(t, minimum, maximum)
+        except ValueError as e:
+            raise Fail(f"--autoscale-min: {e}") from None
+        change.scaling += limits
+        change.notes += notes
+    _note_switch_limit(change, t, backup_dir, now)
+    for note in (capacity.quota_note(change.units, "units"), capacity.quota_note(change.warm, "warm throughput")):
+        if note:
+            change.notes.append(note)
+    return change
+
+
+def _mode_change(t: dict[str, Any], args: argparse.Namespace) -> TableChange:
+    if args.provisioned:
+        return capacity.plan_provisioned(t, args.rcu, args.wcu)
+    if args.on_demand:
+        return capacity.plan_on_demand(t)
+    return TableChange(t["name"])
+
+
+def _note_switch_limit(change: TableChange, t: dict[str, Any], backup_dir: Path, now: Any) -> None:
+    if change.billing_mode == "PAY_PER_REQUEST":
+        change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
+
+
+def capacity_restore(args: argparse.Namespace) -> int:
     try:
         backup = capacity.read_backup(Path(args.backup))
     except BackupError as e:
-        fail(f"capacity restore: {e}")
-    backup_dir = _backup_dir(args.backup_dir, fail)
+        raise Fail(f"capacity restore: {e}") from None
+    backup_dir = _backup_dir(args.backup_dir)
     conn = connection_of(args)
     saved = {t["name"]: t for t in backup["tables"]}
-    mismatch = capacity.origin_mismatch(backup, conn, [])
-    if mismatch and not args.force:
-        fail(f"capacity restore: {args.backup} does not belong here: {mismatch}; pass --force to restore it anyway")
+    # Region and endpoint are checked before any table is read, the account once the tables are.
+    _check_origin(args, backup, conn, [])
     current = capacity.describe(conn, list(saved))
-    mismatch = capacity.origin_mismatch(backup, conn, current)
-    if mismatch and not args.force:
-        fail(f"capacity restore: {args.backup} does not belong here: {mismatch}; pass --force to restore it anyway")
+    _check_origin(args, backup, conn, current)
     now = capacity.utc_now()
     plan = []
     for t in current:
@@ -234,33 +256,42 @@ def capacity_restore(args: argparse.Namespace, fail: Fail) -> int:
         change.scaling, notes = scaling.plan_restore(t, saved[t["name"]])
         change.scaling_first = False
         change.notes += notes
-        if change.billing_mode == "PAY_PER_REQUEST":
-            change.notes.append(capacity.switch_limit_note(t, backup_dir, now))
+        _note_switch_limit(change, t, backup_dir, now)
         plan.append(change)
     return _carry_out(conn, current, plan, args.dry_run, backup_dir, now)
 
 
-def _pair(flag: str, text: str | None, fail: Fail) -> tuple[int, int] | None:
+def _check_origin(
+    args: argparse.Namespace, backup: dict[str, Any], conn: Connection, current: list[dict[str, Any]]
+) -> None:
+    mismatch = capacity.origin_mismatch(backup, conn, current)
+    if mismatch and not args.force:
+        raise Fail(
+            f"capacity restore: {args.backup} does not belong here: {mismatch}; pass --force to restore it anyway"
+        )
+
+
+def _pair(flag: str, text: str | None) -> Pair | None:
     """READ/WRITE such as 500/200."""
     if text is None:
         return None
     parts = text.split("/")
     figures = [p.strip() for p in parts]
     if len(figures) != 2 or not all(f.isdigit() and 1 <= int(f) <= 40_000 for f in figures):
-        fail(f"{flag}: expected READ/WRITE such as 500/200 (1 to 40,000 each), got {text!r}")
+        raise Fail(f"{flag}: expected READ/WRITE such as 500/200 (1 to 40,000 each), got {text!r}")
     return int(figures[0]), int(figures[1])
 
 
-def _backup_dir(text: str, fail: Fail) -> Path:
+def _backup_dir(text: str) -> Path:
     folder = Path(text)
     if not folder.is_dir():
-        fail(f"--backup-dir: {folder} is not a folder")
+        raise Fail(f"--backup-dir: {folder} is not a folder")
     return folder
 
 
 def _carry_out(
     conn: Connection,
-    current: list[dict],
+    current: list[dict[str, Any]],
     plan: list[TableChange],
     dry_run: bool,
     backup_dir: Path,
@@ -269,6 +300,24 @@ def _carry_out(
 ) -> int:
     """Shows the plan, then (unless a dry run, or `confirm` is asked and refused) carries it out."""
     console = make_console()
+    console.print(_plan_table(current, plan, dry_run))
+    todo = [c for c in plan if c.changes_anything]
+    if dry_run or not todo:
+        console.print("Dry run: nothing changed." if dry_run else "Nothing to change.")
+        return EXIT_OK
+    if confirm is not None and not Confirm.ask(confirm, console=console, default=False):
+        console.print("Nothing changed.")
+        return EXIT_FAILED
+
+    path = capacity.write_backup(current, plan, conn, backup_dir, now)
+    console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")
+    failed = [change.table for change in todo if not _apply(conn, change, console)]
+    done = len(todo) - len(failed)
+    console.print(f"{done} table(s) changed, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _plan_table(current: list[dict[str, Any]], plan: list[TableChange], dry_run: bool) -> Table:
     table = Table(title="Planned changes" + (" (dry run: nothing will change)" if dry_run else ""))
     for name in ("table", "now", "change", "notes"):
         table.add_column(name)
@@ -279,43 +328,31 @@ def _carry_out(
             f" {t['read_capacity_units']}/{t['write_capacity_units']}" if t["billing_mode"] == "PROVISIONED" else ""
         )
         table.add_row(change.table, now_text, change.describe(), "; ".join(change.notes))
-    console.print(table)
-    todo = [c for c in plan if c.changes_anything]
-    if dry_run or not todo:
-        console.print("Dry run: nothing changed." if dry_run else "Nothing to change.")
-        return 0
-    if confirm is not None and not Confirm.ask(confirm, console=console, default=False):
-        console.print("Nothing changed.")
-        return 1
-
-    path = capacity.write_backup(current, plan, conn, backup_dir, now)
-    console.print(f"Saved the current settings to {path} (restore with: ddbload capacity restore {path})")
-    failed = []
-    for change in todo:
-        steps = [("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm)]
-        auto = ("auto scaling", capacity.apply_scaling)
-        steps = [auto, *steps] if change.scaling_first else [*steps, auto]
-        for step, send in steps:
-            try:
-                with console.status(f"{change.table}: {step}") as status:
-
-                    def wait(state: str, waited: float, table: str = change.table) -> None:
-                        status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
-
-                    if send(conn, change):
-                        capacity.wait_until_settled(conn, change.table, wait)
-            except (_engine.DdbLoadError, TimeoutError, OverflowError, ValueError) as e:
-                failed.append(change.table)
-                console.print(f"[red]{change.table}: {step} failed[/] - {e}", highlight=False)
-                break
-        else:
-            console.print(f"{change.table}: done - {change.describe()}", highlight=False)
-    done = len(todo) - len(failed)
-    console.print(f"{done} table(s) changed, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}.")
-    return 1 if failed else 0
+    return table
 
 
-def cmd_cleanup(args: argparse.Namespace, fail: Fail) -> int:
+def _apply(conn: Connection, change: TableChange, console: Console) -> bool:
+    """Sends `change` step by step, each time waiting until the table settles; False when a step failed."""
+    steps = [("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm)]
+    auto = ("auto scaling", capacity.apply_scaling)
+    steps = [auto, *steps] if change.scaling_first else [*steps, auto]
+    for step, send in steps:
+        try:
+            with console.status(f"{change.table}: {step}") as status:
+
+                def wait(state: str, waited: float, table: str = change.table) -> None:
+                    status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
+
+                if send(conn, change):
+                    capacity.wait_until_settled(conn, change.table, wait)
+        except (_engine.DdbLoadError, TimeoutError, OverflowError, ValueError) as e:
+            console.print(f"[red]{change.table}: {step} failed[/] - {e}", highlight=False)
+            return False
+    console.print(f"{change.table}: done - {change.describe()}", highlight=False)
+    return True
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
     conn = connection_of(args)
     console = make_console()
     if args.seeded_products:
@@ -342,6 +379,6 @@ def cmd_cleanup(args: argparse.Namespace, fail: Fail) -> int:
     console.print(f"Found {report['matched']:,} {what} in {table}.", highlight=False)
     if args.dry_run:
         console.print("Dry run: nothing deleted.")
-        return 0
+        return EXIT_OK
     console.print(f"Deleted {report['deleted']:,}; {report['remaining']:,} left.", highlight=False)
-    return 130 if report["interrupted"] else 0
+    return EXIT_INTERRUPTED if report["interrupted"] else EXIT_OK

@@ -6,51 +6,58 @@ import argparse
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import _engine
-from .advise import advise, support_case
-from .compare import comparison_table
-from .console import make_console
-from .output import OutputPathError, check_output_path, write_text
-from .thresholds import Threshold
+from .. import _engine
+from ..advise import advise, support_case
+from ..compare import comparison_table
+from ..console import make_console
+from ..output import OutputPathError, check_output_path, write_text
+from ..thresholds import Threshold
+from .common import EXIT_OK, Fail
 
-Fail = Callable[[str], Any]
 REPORT_MARKER = "<title>ddbload run "
 
 
-def add_after_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     compare = commands.add_parser("compare", help="runs side by side, changes against the first")
     compare.add_argument("results", nargs="+", metavar="RESULT.json", help="result files from --output")
+    compare.set_defaults(handler=cmd_compare)
 
-    for name, text in (
-        ("advise", "what to do before the event and if it still goes wrong"),
-        ("support-case", "a support-case title and body (at most 200 characters together) asking to check the plan"),
+    for name, text, handler in (
+        ("advise", "what to do before the event and if it still goes wrong", cmd_advise),
+        (
+            "support-case",
+            "a support-case title and body (at most 200 characters together) asking to check the plan",
+            cmd_support_case,
+        ),
     ):
         p = commands.add_parser(name, help=text)
         p.add_argument("result", metavar="RESULT.json")
         p.add_argument("--lang", choices=["en", "ko"], default="en", help="language (default: en)")
+        p.set_defaults(handler=handler)
 
     report = commands.add_parser("report", help="a self-contained HTML report with charts")
     report.add_argument("result", metavar="RESULT.json")
     report.add_argument("--output", default=None, help="HTML file (default: RESULT.html beside the result)")
+    report.set_defaults(handler=cmd_report)
 
 
-def load_result(path_text: str, fail: Fail) -> dict[str, Any]:
+def load_result(path_text: str) -> dict[str, Any]:
     path = Path(path_text)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        fail(f"{path}: {e.strerror}")
+        raise Fail(f"{path}: {e.strerror}") from None
     except ValueError:
-        fail(f"{path}: not valid JSON")
+        raise Fail(f"{path}: not valid JSON") from None
     if not isinstance(data, dict) or data.get("tool", {}).get("name") != "ddbload":
-        fail(f"{path}: not a ddbload result")
+        raise Fail(f"{path}: not a ddbload result")
     if data.get("schema_version") != 1:
-        fail(f"{path}: result schema version {data.get('schema_version')!r} is not supported (expected 1)")
+        raise Fail(f"{path}: result schema version {data.get('schema_version')!r} is not supported (expected 1)")
     problem = schema_problem(data)
     if problem:
-        fail(f"{path}: not a usable ddbload result: {problem}")
+        raise Fail(f"{path}: not a usable ddbload result: {problem}")
     return data
 
 
@@ -73,7 +80,7 @@ def check_report_path(path: Path) -> None:
 
 
 def render_report(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
-    from .report_html import render
+    from ..report_html import render
 
     return render(result, thresholds)
 
@@ -83,42 +90,41 @@ def write_report(result: dict[str, Any], path: Path, thresholds: list[Threshold]
     write_text(path, render_report(result, thresholds))
 
 
-def cmd_after(args: argparse.Namespace, fail: Fail) -> int:
-    console = make_console()
-    if args.command == "compare":
-        results = [load_result(p, fail) for p in args.results]
-        names = [Path(p).stem for p in args.results]
-        console.print(comparison_table(results, names))
-        return 0
-    if args.command == "report":
-        return _report(args, fail)
-    result = load_result(args.result, fail)
-    if args.command == "advise":
-        advice = advise(result, args.lang)
-        print(advice.summary)
-        print()
-        print("\n".join(advice.details))
-        return 0
-    if args.command == "support-case":
-        title, body = support_case(result, args.lang)
-        print(title)
-        print()
-        print(body)
-    return 0
+def cmd_compare(args: argparse.Namespace) -> int:
+    results = [load_result(p) for p in args.results]
+    names = [Path(p).stem for p in args.results]
+    make_console().print(comparison_table(results, names))
+    return EXIT_OK
 
 
-def _report(args: argparse.Namespace, fail: Fail) -> int:
+def cmd_advise(args: argparse.Namespace) -> int:
+    advice = advise(load_result(args.result), args.lang)
+    print(advice.summary)
+    print()
+    print("\n".join(advice.details))
+    return EXIT_OK
+
+
+def cmd_support_case(args: argparse.Namespace) -> int:
+    title, body = support_case(load_result(args.result), args.lang)
+    print(title)
+    print()
+    print(body)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(args.result).with_suffix(".html")
     try:
         check_report_path(out)
     except OutputPathError as e:
-        fail(f"--output: {e}")
-    result = load_result(args.result, fail)
+        raise Fail(f"--output: {e}") from None
+    result = load_result(args.result)
     try:
         write_report(result, out)
     except OutputPathError as e:
-        fail(f"--output: {e}")
+        raise Fail(f"--output: {e}") from None
     except _engine.DataError as e:
-        fail(f"{args.result}: {e}")
+        raise Fail(f"{args.result}: {e}") from None
     print(f"Report written to {out}")
-    return 0
+    return EXIT_OK

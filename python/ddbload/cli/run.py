@@ -1,39 +1,40 @@
-"""The command line: `ddbload run ...` (also `python -m ddbload` and the workshop's ddb_load_tester.py)."""
+"""`ddbload run`: the load test, its options, and the files and exit code it leaves."""
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import os
-import shutil
-import signal
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable
 
-from . import _engine
-from .admin_cli import add_admin_commands, cmd_capacity, cmd_cleanup
-from .after_cli import add_after_commands, check_report_path, cmd_after, render_report, write_report
-from .api import RunInterrupted, run
-from .console import make_console
-from .csv_rows import check_csv_path, render_csv, write_csv
-from .figures import figures
-from .live import LiveProgress
-from .output import OutputPathError, check_output_path, write_fallback
-from .result import Result
-from .summary import print_summary
-from .thresholds import Threshold, ThresholdError, broken, parse
+from .. import _engine
+from ..api import RunInterrupted, run
+from ..console import make_console
+from ..csv_rows import check_csv_path, render_csv, write_csv
+from ..figures import figures
+from ..live import LiveProgress
+from ..output import OutputPathError, check_output_path, write_fallback
+from ..result import Result
+from ..summary import print_summary
+from ..thresholds import Threshold, ThresholdError, broken, parse
+from .after import check_report_path, render_report, write_report
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Fail,
+    add_connection_flags,
+    engine_failure,
+    stop_on_sigterm,
+)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
 MAX_RAY_TASKS = 1000
 
 LOCAL_SEED_PRODUCTS = 1000
 PLAIN_PROGRESS_EVERY_S = 10
-MAX_SERVE_THREADS = 256
-WORKSHOP_SCRIPT = Path(__file__).parent / "workshop" / "ddb_load_tester.py"
-WORKSHOP_MARKER = "Installed by ddbload"
 
 EPILOG = """\
 examples:
@@ -48,57 +49,16 @@ exit codes: 0 ran, 1 a --fail-if threshold broke or setup failed after starting,
             2 bad input (nothing sent, nothing written), 130 interrupted
 """
 
-# Errors that mean the input (flags, tables, endpoint, credentials) was wrong: nothing was sent.
-BAD_INPUT_ERRORS = (
-    _engine.ConfigError,
-    _engine.TableError,
-    _engine.EndpointError,
-    _engine.CredentialsError,
-    _engine.DataError,
-)
 
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line naming the option and value, and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        fail(message)
-
-
-def fail(message: str) -> NoReturn:
-    print(f"ddbload: error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="ddbload",
-        description="Load-test DynamoDB the way a peak sales event will: product lookups and order "
-        "creations at the same time, with throughput, latency percentiles, throttles and capacity.",
-    )
-    parser.add_argument("--version", action="version", version=f"ddbload {_engine.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-
-    run_parser = commands.add_parser(
+def add_commands(commands: Any) -> None:
+    p = commands.add_parser(
         "run",
         help="run a load test (the default command)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )
-    add_run_arguments(run_parser)
-
-    add_admin_commands(commands, OneLineParser)
-    add_after_commands(commands)
-
-    serve = commands.add_parser("serve", help="run the offline endpoint (throttles like DynamoDB) in the foreground")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 = any free one (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)")
-    serve.add_argument("--threads", type=int, default=1, help=f"server threads, 1 to {MAX_SERVE_THREADS} (default: 1)")
-    serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
-
-    install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
-    install.add_argument("directory", help="folder to put ddb_load_tester.py in (created if missing)")
-    return parser
+    add_run_arguments(p)
+    p.set_defaults(handler=cmd_run)
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
@@ -178,9 +138,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     )
 
     aws = p.add_argument_group("AWS")
-    aws.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
-    aws.add_argument("--profile", help="AWS profile from ~/.aws/config (default: standard credential chain)")
-    aws.add_argument("--endpoint-url", help="send requests here instead, e.g. DynamoDB Local http://127.0.0.1:8000")
+    add_connection_flags(aws, spelled_out=True)
     aws.add_argument(
         "--local",
         action="store_true",
@@ -309,122 +267,156 @@ def shape_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    output = Path(args.output) if args.output is not None else None
-    report = Path(args.report) if args.report is not None else None
-    csv_path = Path(args.csv) if args.csv is not None else None
     try:
-        thresholds = [parse(text) for text in args.fail_if]
-    except ThresholdError as e:
-        fail(str(e))
-    paths = (("--output", output, check_output_path), ("--report", report, check_report_path),
-             ("--csv", csv_path, check_csv_path))  # fmt: skip
-    for flag, path, check in paths:
-        if path is not None and not getattr(args, flag[2:]):
-            fail(f"{flag}: the file name is empty")
-        if path is not None:
-            try:
-                check(path)
-            except OutputPathError as e:
-                fail(f"{flag}: {e}")
+        return load_test(args)
+    except KeyboardInterrupt:
+        # A second Ctrl-C while the first one's partial result is being collected.
+        print("ddbload: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def load_test(args: argparse.Namespace) -> int:
+    """Checks everything first (bad input sends nothing), runs, then writes the files and the summary."""
+    thresholds = parse_thresholds(args.fail_if)
+    outputs = output_paths(args)
     ray_address = ray_address_of(args)
     if args.local:
-        if args.endpoint_url:
-            fail("--local: it starts its own endpoint; leave out --endpoint-url")
-        args.create_tables = True
-        if args.seed_products is None:
-            args.seed_products = LOCAL_SEED_PRODUCTS
-        args.endpoint_url = "http://127.0.0.1:1"  # replaced by the emulator's URL once it runs
-    try:
-        config = config_from_args(args)
-    except _engine.ConfigError as e:
-        fail(str(e))
+        use_local_defaults(args)
+    config = checked_config(args)
     emulator = None
     if args.local:
-        emulator = _engine.Emulator(region=args.region)
-        args.endpoint_url = emulator.url
-        # The offline endpoint accepts any credentials; don't send real ones to it.
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            os.environ[key] = "local"
-        os.environ.pop("AWS_SESSION_TOKEN", None)
-        os.environ.pop("AWS_PROFILE", None)
-        config = config_from_args(args)
-
-    stderr = make_console(stderr=True)
-    # Off a terminal (CI, `| tee`) a line every 10 s: enough to see it is alive, not a flood.
-    every = 1 if args.progress == "always" or stderr.is_terminal else PLAIN_PROGRESS_EVERY_S
-    live = LiveProgress(stderr, config.duration_s, every=every) if args.progress != "never" else None
-    signal.signal(signal.SIGTERM, _interrupt)
-    code = EXIT_OK
+        emulator = start_local_endpoint(args)
+        config = config_from_args(args)  # with the endpoint's URL
+    live = live_progress(args.progress, config.duration_s)
+    stop_on_sigterm()
     try:
-        result = run(config, progress=live) if ray_address is None else run_on_ray(args, ray_address, live)
-    except RunInterrupted as e:
-        if e.result is None:
-            print("ddbload: interrupted before the load began; nothing was measured", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        result, code = e.result, EXIT_INTERRUPTED
-    except BAD_INPUT_ERRORS as e:
-        fail(str(e))
-    except _engine.DdbLoadError as e:
-        print(f"ddbload: error: {e}", file=sys.stderr)
-        return EXIT_FAILED
+        result, code = measure(args, config, ray_address, live)
     finally:
         if live is not None:
             live.close()
         if emulator is not None:
             emulator.stop()
-
+    if result is None:
+        return code
     # Files first: a closed stdout (`| head -1`) must not lose them.
-    written = save_outputs(result, output, report, csv_path, thresholds)
-    if written is None and code == EXIT_OK:
+    written = save_outputs(result, *outputs, thresholds)
+    holds = result_holds(result, thresholds)
+    if code == EXIT_OK and (written is None or not holds):
         code = EXIT_FAILED
-    failures = broken(thresholds, figures(result.data)) if thresholds else []
-    for line in failures:
-        print(line, file=sys.stderr)
-    if failures and code == EXIT_OK:
-        code = EXIT_FAILED
-    lost = [p for p in result.data.get("parts", []) if p["status"] == "lost"]
-    for part in lost:
-        print(f"ddbload: task {part['task']} on {part['node']} was lost ({part.get('error', 'no result')}); "
-              "the result covers the other tasks", file=sys.stderr)  # fmt: skip
-    if lost and code == EXIT_OK:
-        code = EXIT_FAILED
-    try:
-        print_summary(result, make_console(stderr=False))
-        for line in written or []:
-            print(line)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _stdout_to_devnull()
+    print_results(result, written or [])
     return code
+
+
+def parse_thresholds(texts: list[str]) -> list[Threshold]:
+    try:
+        return [parse(text) for text in texts]
+    except ThresholdError as e:
+        raise Fail(str(e)) from None
+
+
+def output_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None, Path | None]:
+    """--output, --report and --csv, each checked before the run so that a bad path sends nothing."""
+    return (
+        checked_path("--output", args.output, check_output_path),
+        checked_path("--report", args.report, check_report_path),
+        checked_path("--csv", args.csv, check_csv_path),
+    )
+
+
+def checked_path(flag: str, text: str | None, check: Callable[[Path], None]) -> Path | None:
+    if text is None:
+        return None
+    if not text:
+        raise Fail(f"{flag}: the file name is empty")
+    path = Path(text)
+    try:
+        check(path)
+    except OutputPathError as e:
+        raise Fail(f"{flag}: {e}") from None
+    return path
 
 
 def ray_address_of(args: argparse.Namespace) -> str | None:
     """The Ray cluster to run on (None: this machine alone); misuse of --ray is bad input."""
     if args.ray_tasks is not None and args.ray is None:
-        fail(f"--ray-tasks: only with --ray (got --ray-tasks {args.ray_tasks} without it)")
+        raise Fail(f"--ray-tasks: only with --ray (got --ray-tasks {args.ray_tasks} without it)")
     if args.ray is None:
         return None
     if args.ray_tasks is not None and not 1 <= args.ray_tasks <= MAX_RAY_TASKS:
-        fail(f"--ray-tasks must be between 1 and {MAX_RAY_TASKS}, got {args.ray_tasks}")
+        raise Fail(f"--ray-tasks must be between 1 and {MAX_RAY_TASKS}, got {args.ray_tasks}")
     if args.local:
-        fail(
+        raise Fail(
             "--ray: --local's endpoint lives in this process, out of the tasks' reach; start a shared one "
             "(ddbload serve --host 0.0.0.0) and give its --endpoint-url"
         )
     if importlib.util.find_spec("ray") is None:
-        fail(f"--ray {args.ray}: Ray is not installed here; pip install 'ddbload[ray]'")
+        raise Fail(f"--ray {args.ray}: Ray is not installed here; pip install 'ddbload[ray]'")
     if args.ray == "auto" and os.environ.get("RAY_ADDRESS"):
         return os.environ["RAY_ADDRESS"]
     return str(args.ray)
 
 
+def use_local_defaults(args: argparse.Namespace) -> None:
+    """--local: tables created and seeded unless told otherwise, at an endpoint started later."""
+    if args.endpoint_url:
+        raise Fail("--local: it starts its own endpoint; leave out --endpoint-url")
+    args.create_tables = True
+    if args.seed_products is None:
+        args.seed_products = LOCAL_SEED_PRODUCTS
+    args.endpoint_url = "http://127.0.0.1:1"  # replaced by the emulator's URL once it runs
+
+
+def checked_config(args: argparse.Namespace) -> _engine.LoadConfig:
+    try:
+        return config_from_args(args)
+    except _engine.ConfigError as e:
+        raise Fail(str(e)) from None
+
+
+def start_local_endpoint(args: argparse.Namespace) -> _engine.Emulator:
+    """Starts --local's endpoint and points the run (`args.endpoint_url`) at it."""
+    emulator = _engine.Emulator(region=args.region)
+    args.endpoint_url = emulator.url
+    # The offline endpoint accepts any credentials; don't send real ones to it.
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ[key] = "local"
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    return emulator
+
+
+def live_progress(mode: str, duration_s: float) -> LiveProgress | None:
+    """--progress: None for never."""
+    if mode == "never":
+        return None
+    stderr = make_console(stderr=True)
+    # Off a terminal (CI, `| tee`) a line every 10 s: enough to see it is alive, not a flood.
+    every = 1 if mode == "always" or stderr.is_terminal else PLAIN_PROGRESS_EVERY_S
+    return LiveProgress(stderr, duration_s, every=every)
+
+
+def measure(
+    args: argparse.Namespace, config: _engine.LoadConfig, ray_address: str | None, live: LiveProgress | None
+) -> tuple[Result | None, int]:
+    """The run's result (None when there is none) and exit code so far; Ctrl-C keeps what was measured."""
+    try:
+        result = run(config, progress=live) if ray_address is None else run_on_ray(args, ray_address, live)
+    except RunInterrupted as e:
+        if e.result is None:
+            print("ddbload: interrupted before the load began; nothing was measured", file=sys.stderr)
+        return e.result, EXIT_INTERRUPTED
+    except _engine.DdbLoadError as e:
+        return None, engine_failure(e)
+    return result, EXIT_OK
+
+
 def run_on_ray(args: argparse.Namespace, address: str, live: LiveProgress | None) -> Result:
-    from .distributed.ray_run import ClusterUnreachable, DistributedError, run_distributed
+    from ..distributed.ray_run import ClusterUnreachable, DistributedError, run_distributed
 
     try:
         return run_distributed(config_kwargs(args), address=address, tasks=args.ray_tasks, progress=live)
     except ClusterUnreachable as e:
-        fail(str(e))
+        raise Fail(str(e)) from None
     except DistributedError as e:
         raise _engine.DdbLoadError(str(e)) from None
 
@@ -465,79 +457,30 @@ def save_outputs(
     return None if fell_back else lines
 
 
+def result_holds(result: Result, thresholds: list[Threshold]) -> bool:
+    """False (each reason on stderr) when a --fail-if threshold broke or a Ray task was lost."""
+    failures = broken(thresholds, figures(result.data)) if thresholds else []
+    for line in failures:
+        print(line, file=sys.stderr)
+    lost = [p for p in result.data.get("parts", []) if p["status"] == "lost"]
+    for part in lost:
+        print(f"ddbload: task {part['task']} on {part['node']} was lost ({part.get('error', 'no result')}); "
+              "the result covers the other tasks", file=sys.stderr)  # fmt: skip
+    return not failures and not lost
+
+
+def print_results(result: Result, written: list[str]) -> None:
+    """The summary and the files written, on stdout (which the reader may have closed)."""
+    try:
+        print_summary(result, make_console(stderr=False))
+        for line in written:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
 def _stdout_to_devnull() -> None:
     """stdout was closed by the reader: stop writing to it (and keep Python from complaining at exit)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    if not 0 <= args.port <= 65535:
-        fail(f"--port must be between 0 and 65535, got {args.port}")
-    if not 1 <= args.threads <= MAX_SERVE_THREADS:
-        fail(f"--threads must be between 1 and {MAX_SERVE_THREADS}, got {args.threads}")
-    try:
-        emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
-    except OSError as e:
-        fail(f"--port: {e}")
-    signal.signal(signal.SIGTERM, _interrupt)
-    print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
-    print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
-    print("stopped", flush=True)
-    return EXIT_OK
-
-
-def cmd_install_script(args: argparse.Namespace) -> int:
-    folder = Path(args.directory).expanduser()
-    target = folder / WORKSHOP_SCRIPT.name
-    if folder.exists() and not folder.is_dir():
-        fail(f"install-script: {folder} is not a folder")
-    if target.exists() and WORKSHOP_MARKER not in target.read_text(encoding="utf-8", errors="replace"):
-        fail(f"install-script: {target} exists and was not installed by ddbload; refusing to overwrite it")
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(WORKSHOP_SCRIPT, target)
-    target.chmod(0o755)
-    print(f"Installed {target}\nRun it with: python {target} --threads 20 --minutes 5")
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # `ddbload --threads 20` means `ddbload run --threads 20`.
-    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
-        argv.insert(0, "run")
-    args = build_parser().parse_args(argv)
-    if args.command == "install-script":
-        return cmd_install_script(args)
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command in ("compare", "advise", "support-case", "report"):
-        return cmd_after(args, fail)
-    if args.command in ("capacity", "cleanup"):
-        try:
-            return cmd_capacity(args, fail) if args.command == "capacity" else cmd_cleanup(args, fail)
-        except BAD_INPUT_ERRORS as e:
-            fail(str(e))
-        except _engine.DdbLoadError as e:
-            print(f"ddbload: error: {e}", file=sys.stderr)
-            return EXIT_FAILED
-    if args.command != "run":
-        build_parser().print_help()
-        return EXIT_BAD_INPUT
-    try:
-        return cmd_run(args)
-    except KeyboardInterrupt:
-        # A second Ctrl-C while the first one's partial result is being collected.
-        print("ddbload: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED

@@ -1,0 +1,83 @@
+"""Shared by the command modules: exit codes, bad input (`Fail`), error lines and the connection flags."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import signal
+import sys
+from typing import Any, Callable, NoReturn
+
+from .. import _engine
+from ..capacity import Connection
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Errors that mean the input (flags, tables, endpoint, credentials) was wrong: nothing was sent.
+BAD_INPUT_ERRORS = (
+    _engine.ConfigError,
+    _engine.TableError,
+    _engine.EndpointError,
+    _engine.CredentialsError,
+    _engine.DataError,
+)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class Fail(Exception):
+    """Bad input: nothing was sent or written. `main` prints the message as one line and exits 2."""
+
+
+def print_error(message: str) -> None:
+    print(f"ddbload: error: {message}", file=sys.stderr)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the option and value, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise Fail(message)
+
+
+def engine_failure(error: _engine.DdbLoadError) -> int:
+    """The exit code for an engine error: bad input is raised as Fail; anything else is printed, 1."""
+    if isinstance(error, BAD_INPUT_ERRORS):
+        raise Fail(str(error)) from None
+    print_error(str(error))
+    return EXIT_FAILED
+
+
+def engine_errors(command: Command) -> Command:
+    """`command` with the engine's errors turned into exit codes by `engine_failure`."""
+
+    @functools.wraps(command)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except _engine.DdbLoadError as e:
+            return engine_failure(e)
+
+    return wrapped
+
+
+def add_connection_flags(p: argparse._ActionsContainer, *, spelled_out: bool = False) -> None:
+    """--region, --profile and --endpoint-url; `spelled_out` (the run's help) also names the AWS config
+    file and DynamoDB Local's usual address."""
+    config, address = (" from ~/.aws/config", " http://127.0.0.1:8000") if spelled_out else ("", "")
+    p.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
+    p.add_argument("--profile", help=f"AWS profile{config} (default: standard credential chain)")
+    p.add_argument("--endpoint-url", help=f"send requests here instead, e.g. DynamoDB Local{address}")
+
+
+def connection_of(args: argparse.Namespace) -> Connection:
+    return Connection(region=args.region, profile=args.profile, endpoint_url=args.endpoint_url)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (`kill`, a container stopping) ends the command as Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
