@@ -12,19 +12,24 @@ use crate::config::{
 };
 
 /// A ConfigError from LoadConfig as a Python caller reads it: "threads: must be ..." instead of
-/// "--threads: must be ...", with `option` (the CLI flag) and `reason` kept as attributes.
+/// "--threads: must be ...", keeping `option` (the CLI flag) and `reason` (set by `to_pyerr`).
 fn keyword_form(py: Python<'_>, err: PyErr) -> PyErr {
     if !err.is_instance_of::<ConfigErrorType>(py) {
         return err;
     }
-    let text = err.value(py).to_string();
-    let Some((option, reason)) = text.split_once(": ").filter(|(o, _)| o.starts_with("--")) else {
+    let value = err.value(py);
+    let read = |name: &str| value.getattr(name).and_then(|v| v.extract::<String>());
+    let (Ok(option), Ok(reason)) = (read("option"), read("reason")) else {
         return err;
     };
-    let keyword = option.trim_start_matches('-').replace('-', "_");
-    let rewritten = ConfigErrorType::new_err(format!("{keyword}: {reason}"));
-    let value = rewritten.value(py);
-    if value.setattr("option", option).is_err() || value.setattr("reason", reason).is_err() {
+    let Some(flag) = option.strip_prefix("--") else {
+        return err;
+    };
+    let rewritten = ConfigErrorType::new_err(format!("{}: {reason}", flag.replace('-', "_")));
+    let new_value = rewritten.value(py);
+    if new_value.setattr("option", &option).is_err()
+        || new_value.setattr("reason", &reason).is_err()
+    {
         return err;
     }
     rewritten

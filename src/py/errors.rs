@@ -64,7 +64,7 @@ create_exception!(
 pub fn to_pyerr(err: EngineError) -> PyErr {
     let text = err.to_string();
     match err {
-        EngineError::Config(_) => ConfigError::new_err(text),
+        EngineError::Config(config) => with_option(ConfigError::new_err(text), &config),
         EngineError::Table(_) => TableError::new_err(text),
         EngineError::Endpoint(_) => EndpointError::new_err(text),
         EngineError::Credentials(_) => CredentialsError::new_err(text),
@@ -74,6 +74,19 @@ pub fn to_pyerr(err: EngineError) -> PyErr {
         EngineError::Internal(_) => InternalError::new_err(text),
         EngineError::Interrupted => PyKeyboardInterrupt::new_err(text),
     }
+}
+
+/// A ConfigError carries the option it names (`.option`, as the CLI spells it) and why (`.reason`), so
+/// callers need not take the message apart.
+fn with_option(err: PyErr, config: &crate::error::ConfigError) -> PyErr {
+    Python::attach(|py| {
+        let value = err.value(py);
+        // Setting attributes on a fresh exception instance cannot fail short of memory exhaustion; the
+        // message alone still names the option then.
+        let _ = value.setattr("option", config.option);
+        let _ = value.setattr("reason", &config.message);
+    });
+    err
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
