@@ -299,6 +299,14 @@ impl RunConfig {
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.validate_open_model()?;
+        self.validate_load()?;
+        self.validate_tables()?;
+        self.validate_orders()?;
+        self.validate_products()
+    }
+
+    /// Workers, length, mix, retries, and a distributed run's task number.
+    fn validate_load(&self) -> Result<(), ConfigError> {
         if self.task.is_some_and(|t| t > MAX_TASK) {
             return Err(ConfigError::new(
                 "task",
@@ -308,12 +316,7 @@ impl RunConfig {
                 ),
             ));
         }
-        if self.threads < 1 || self.threads > MAX_THREADS {
-            return Err(ConfigError::new(
-                "--threads",
-                format!("must be between 1 and {MAX_THREADS}, got {}", self.threads),
-            ));
-        }
+        between("--threads", self.threads, 1, MAX_THREADS)?;
         if self.duration.is_zero() || self.duration > MAX_DURATION {
             return Err(ConfigError::new(
                 "--duration",
@@ -329,6 +332,20 @@ impl RunConfig {
                 format!("must be between 0 and 1, got {}", self.read_ratio),
             ));
         }
+        if self.batch_size < 1 || self.batch_size > 100 {
+            return Err(ConfigError::new(
+                "--batch-size",
+                format!(
+                    "must be between 1 and 100 (BatchGetItem's limit), got {}",
+                    self.batch_size
+                ),
+            ));
+        }
+        between("--max-attempts", self.max_attempts, 1, 20)
+    }
+
+    /// Where requests go, the two tables' names, and the run id stored on orders.
+    fn validate_tables(&self) -> Result<(), ConfigError> {
         self.connection.validate()?;
         check_table_name("--products-table", &self.products_table)?;
         check_table_name("--orders-table", &self.orders_table)?;
@@ -339,21 +356,6 @@ impl RunConfig {
                     "must differ from --products-table, both are {:?}",
                     self.orders_table
                 ),
-            ));
-        }
-        if self.batch_size < 1 || self.batch_size > 100 {
-            return Err(ConfigError::new(
-                "--batch-size",
-                format!(
-                    "must be between 1 and 100 (BatchGetItem's limit), got {}",
-                    self.batch_size
-                ),
-            ));
-        }
-        if self.max_attempts < 1 || self.max_attempts > 20 {
-            return Err(ConfigError::new(
-                "--max-attempts",
-                format!("must be between 1 and 20, got {}", self.max_attempts),
             ));
         }
         if let Some(run_id) = &self.run_id {
@@ -367,6 +369,11 @@ impl RunConfig {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Prices, quantities and lines, and that the largest order can be totalled exactly.
+    fn validate_orders(&self) -> Result<(), ConfigError> {
         if self.price_min <= Decimal::ZERO {
             return Err(ConfigError::new(
                 "--price-min",
@@ -382,18 +389,8 @@ impl RunConfig {
                 ),
             ));
         }
-        if self.max_quantity < 1 || self.max_quantity > 1000 {
-            return Err(ConfigError::new(
-                "--max-quantity",
-                format!("must be between 1 and 1000, got {}", self.max_quantity),
-            ));
-        }
-        if self.max_lines < 1 || self.max_lines > 25 {
-            return Err(ConfigError::new(
-                "--max-lines",
-                format!("must be between 1 and 25, got {}", self.max_lines),
-            ));
-        }
+        between("--max-quantity", self.max_quantity, 1, 1000)?;
+        between("--max-lines", self.max_lines, 1, 25)?;
         let scale = money::price_scale(self.price_min, self.price_max);
         let exact_total = money::mantissa_at(self.price_min, scale).is_some()
             && money::largest_total(self.price_max, scale, self.max_quantity, self.max_lines)
@@ -408,6 +405,11 @@ impl RunConfig {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Sampling and seeding products, and how long generated orders live.
+    fn validate_products(&self) -> Result<(), ConfigError> {
         if self.sample_products < 1 {
             return Err(ConfigError::new(
                 "--sample-products",
@@ -428,6 +430,17 @@ impl RunConfig {
         }
         Ok(())
     }
+}
+
+/// `value` within `low..=high`, or "must be between LOW and HIGH, got VALUE" naming `option`.
+fn between(option: &'static str, value: u32, low: u32, high: u32) -> Result<(), ConfigError> {
+    if (low..=high).contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        option,
+        format!("must be between {low} and {high}, got {value}"),
+    ))
 }
 
 fn check_name(
