@@ -13,6 +13,7 @@ from typing import Any
 from . import timeline
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s
+from .result_types import RunResult
 
 SUMMARY_LIMIT = 300
 # The workshop's limit for a support case: title and body together.
@@ -50,7 +51,7 @@ class Advice:
     plans: list[TablePlan]
 
 
-def _table_plans(result: dict[str, Any], f: dict[str, float]) -> list[TablePlan]:
+def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
     total_read = sum(u["read_units"] for u in result["consumed_capacity"].values()) or 1.0
     total_write = sum(u["write_units"] for u in result["consumed_capacity"].values()) or 1.0
     throttled = f["throttle_rate"] >= THROTTLED
@@ -356,7 +357,7 @@ def _table_fields(plan: TablePlan) -> dict[str, Any]:
     }
 
 
-def _run_fields(result: dict[str, Any], f: dict[str, float], words: Phrases) -> dict[str, Any]:
+def _run_fields(result: RunResult, f: dict[str, float], words: Phrases) -> dict[str, Any]:
     """A run's fields for the phrases: its figures by name and what the figures do not say."""
     cfg = result["config"]
     if result["summary"].get("model") == "open":
@@ -397,7 +398,7 @@ def _table_lines(plan: TablePlan, words: Phrases) -> list[str]:
     ]
 
 
-def _sections(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan], lang: str) -> list[list[str]]:
+def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], lang: str) -> list[list[str]]:
     """The details, a section at a time: a heading (or a paragraph that starts with one) and its lines."""
     words = _phrases(lang)
     fields = _run_fields(result, f, words)
@@ -422,13 +423,13 @@ def _sections(result: dict[str, Any], f: dict[str, float], plans: list[TablePlan
     return sections
 
 
-def offline_endpoint(result: dict[str, Any]) -> str | None:
+def offline_endpoint(result: RunResult) -> str | None:
     """The run's endpoint when it was a loopback address (DynamoDB Local, ddbload's own), else None."""
     url = result["config"].get("endpoint_url")
     return url if is_loopback(url) else None
 
 
-def advise(result: dict[str, Any], lang: str = "en") -> Advice:
+def advise(result: RunResult, lang: str = "en") -> Advice:
     _phrases(lang)  # an unknown language fails before any work
     f = figures(result)
     plans = _table_plans(result, f)
@@ -440,7 +441,7 @@ def advise(result: dict[str, Any], lang: str = "en") -> Advice:
     return Advice(summarize(plans, f["throttle_rate"] >= THROTTLED, lang), details, plans)
 
 
-def support_case(result: dict[str, Any], lang: str = "en") -> tuple[str, str]:
+def support_case(result: RunResult, lang: str = "en") -> tuple[str, str]:
     """A support-case title and body of at most 200 characters together: the test run and the planned fix."""
     advice = advise(result, lang)
     words = _phrases(lang)

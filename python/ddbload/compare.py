@@ -6,13 +6,13 @@ overlapped in time."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from rich.table import Table
 
 from . import _engine
 from .figures import QUANTILES, figures, offered_per_s
 from .result import started_at
+from .result_types import Operation, RunResult
 from .summary import mode_text
 
 # (label, figure, format, higher is better)
@@ -45,7 +45,7 @@ OPEN_ROWS: list[tuple[str, str, str, bool]] = [
 SUMMED = ("reads_per_s", "writes_per_s", "offered_per_s", "ops_per_s", "dropped")
 
 
-def overlapped(results: list[dict[str, Any]]) -> bool:
+def overlapped(results: list[RunResult]) -> bool:
     """True when every run was sending during one common stretch of time."""
     spans = []
     for r in results:
@@ -54,7 +54,7 @@ def overlapped(results: list[dict[str, Any]]) -> bool:
     return max(s for s, _ in spans) < min(e for _, e in spans)
 
 
-def merged_latency(results: list[dict[str, Any]], op: str) -> dict[str, float]:
+def merged_latency(results: list[RunResult], op: Operation) -> dict[str, float]:
     """Percentiles of all runs' `op` latencies together: the histograms are merged, then read."""
     merged = _engine.merge_histograms([r["histograms"][op] for r in results])
     _, values = _engine.histogram_quantiles(merged, list(QUANTILES.values()))
@@ -71,7 +71,7 @@ def delta_text(base: float, value: float, higher_is_better: bool) -> str:
     return f" [{'green' if better else 'red'}]({'+' if change > 0 else ''}{change:.0%})[/]"
 
 
-def comparison_table(results: list[dict[str, Any]], names: list[str]) -> Table:
+def comparison_table(results: list[RunResult], names: list[str]) -> Table:
     table = Table(title="Runs compared (changes against the first)")
     table.add_column("")
     for name in names:

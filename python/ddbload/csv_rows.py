@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 from .output import check_output_path, write_text
+from .result_types import RunResult
 
 BASE_COLUMNS = [
     "t", "seconds", "target_rate", "offered", "dropped", "reads_ok", "writes_ok", "reads_per_s",
@@ -25,7 +25,7 @@ def check_csv_path(path: Path) -> None:
     check_output_path(path, is_ddbload_csv)
 
 
-def render_csv(result: dict[str, Any]) -> str:
+def render_csv(result: RunResult) -> str:
     rows = result["timeseries"]
     tables = sorted({name for row in rows for name in (row.get("provisioned") or {})})
     columns = BASE_COLUMNS + [f"{table}:provisioned_{kind}" for table in tables for kind in ("read", "write")]
@@ -45,6 +45,6 @@ def render_csv(result: dict[str, Any]) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def write_csv(result: dict[str, Any], path: Path) -> Path:
+def write_csv(result: RunResult, path: Path) -> Path:
     check_csv_path(path)
     return write_text(path, render_csv(result))

@@ -3,11 +3,10 @@ operations comes from the merged histograms, never from averaging percentiles.""
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import _engine
+from .result_types import LatencyFigures, Quantile, RunResult
 
-QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "p999": 0.999, "max": 1.0}
+QUANTILES: dict[Quantile, float] = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "p999": 0.999, "max": 1.0}
 
 DESCRIPTIONS = {
     "reads_per_s": "successful product reads per second",
@@ -34,12 +33,12 @@ DESCRIPTIONS = {
 }
 
 
-def offered_per_s(result: dict[str, Any]) -> float:
+def offered_per_s(result: RunResult) -> float:
     """An open-model run's offered arrivals per second of the run (0 for a closed loop)."""
     return result["summary"].get("offered", 0) / result["duration_s"] if result["duration_s"] else 0.0
 
 
-def figures(result: dict[str, Any]) -> dict[str, float]:
+def figures(result: RunResult) -> dict[str, float]:
     summary = result["summary"]
     reads, writes = summary["reads"], summary["writes"]
     duration = result["duration_s"] or 1.0
@@ -76,7 +75,7 @@ def figures(result: dict[str, Any]) -> dict[str, float]:
     service = [hist.get("service_reads", hist["reads"]), hist.get("service_writes", hist["writes"])]
     _, served = _engine.histogram_quantiles(_engine.merge_histograms(service), list(QUANTILES.values()))
     out.update({f"service_{name}_ms": value for name, value in zip(QUANTILES, served)})
-    lag = summary.get("scheduling_lag_ms") or {}
+    lag: LatencyFigures | dict[str, float] = summary.get("scheduling_lag_ms") or {}
     out.update({f"lag_{name}_ms": lag.get(name, 0.0) for name in QUANTILES})
     out["offered"] = summary.get("offered", 0)
     out["dropped"] = summary.get("dropped", 0)

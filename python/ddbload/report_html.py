@@ -9,13 +9,15 @@ from __future__ import annotations
 import base64
 import gzip
 import html
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from . import _engine
 from .advise import advise, offline_endpoint
 from .figures import figures
 from .result import started_at
+from .result_types import RunResult, TimeseriesRow
 from .summary import mode_text, throttle_reasons
 from .thresholds import Threshold
 
@@ -28,25 +30,27 @@ CHART_HEIGHT = 360
 FULL_SECOND = 0.999
 # Figures on one chart further apart than this go on a log axis.
 WIDE_RANGE = 20
+# The per-second counts of a time-series row.
+RowCount = Literal["reads_ok", "writes_ok", "throttled", "errors"]
 
 
-def _full_seconds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _full_seconds(rows: list[TimeseriesRow]) -> list[TimeseriesRow]:
     """Rows of whole seconds: the last, partial one (operations that ended after the deadline) would
     draw as a false cliff or spike."""
     return [row for row in rows if row["seconds"] >= FULL_SECOND]
 
 
-def _clock(result: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+def _clock(result: RunResult, rows: list[TimeseriesRow]) -> list[str]:
     """Each row's wall-clock time (the end of its second), UTC."""
     start = started_at(result)
     return [(start + timedelta(seconds=row["t"])).strftime("%Y-%m-%d %H:%M:%S") for row in rows]
 
 
-def _per_second(rows: list[dict[str, Any]], key: str) -> list[float]:
+def _per_second(rows: list[TimeseriesRow], key: RowCount) -> list[float]:
     return [row.get(key, 0) / row["seconds"] for row in rows]
 
 
-def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
+def charts(result: RunResult) -> list[tuple[str, Any]]:
     rows = _full_seconds(result["timeseries"])
     x = _clock(result, rows)
     out = [("Operations per second", _rate_chart(rows, x))]
@@ -66,7 +70,7 @@ def charts(result: dict[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _rate_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+def _rate_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -79,7 +83,7 @@ def _rate_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
     return fig
 
 
-def _throttle_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+def _throttle_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -99,7 +103,7 @@ def _throttle_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
     return fig
 
 
-def _latency_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
+def _latency_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -114,7 +118,7 @@ def _latency_chart(rows: list[dict[str, Any]], x: list[str]) -> Any:
     return fig
 
 
-def _distribution_chart(result: dict[str, Any]) -> Any:
+def _distribution_chart(result: RunResult) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -131,9 +135,10 @@ def _distribution_chart(result: dict[str, Any]) -> Any:
     return fig
 
 
-def _table_chart(table: str, info: dict[str, Any], rows: list[dict[str, Any]], x: list[str]) -> Any:
+def _table_chart(table: str, info: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], x: list[str]) -> Any:
     """One table's read and write units consumed each second against its provisioned figures (the
-    steps auto scaling takes) or, on-demand, its warm throughput."""
+    steps auto scaling takes) or, on-demand, its warm throughput. `info` (a TableInfo) and `rows`
+    (TimeseriesRows) are read as plain mappings: their keys are built from each kind."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -170,7 +175,7 @@ def _say(fig: Any, text: str) -> None:
     fig.update_yaxes(visible=False)
 
 
-def header(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
+def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
     """The run at a glance: settings, tables, endpoint, verdicts and the advice."""
     f, cfg, summary = figures(result), result["config"], result["summary"]
     offline = offline_endpoint(result)
@@ -221,7 +226,7 @@ def _plotly_inline() -> str:
     )
 
 
-def render(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
+def render(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
     parts = [_plotly_inline()]
     for index, (_title, fig) in enumerate(charts(result)):
         parts.append(

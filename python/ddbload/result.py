@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from .output import write_result
+from .result_types import OpSummary, RunResult, TimeseriesRow, UnitTotals
 
 
-def started_at(data: dict[str, Any]) -> datetime:
+def started_at(data: RunResult) -> datetime:
     """When the run's load began (the result's RFC 3339 `started_at`), timezone-aware UTC."""
     return datetime.fromisoformat(data["started_at"].replace("Z", "+00:00"))
 
@@ -20,7 +21,7 @@ def started_at(data: dict[str, Any]) -> datetime:
 class Result:
     """The outcome of one load test. `data` is the result JSON as a dict."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: RunResult) -> None:
         self._data = data
 
     @classmethod
@@ -32,7 +33,7 @@ class Result:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
 
     @property
-    def data(self) -> dict[str, Any]:
+    def data(self) -> RunResult:
         """A copy of the whole result, safe to modify."""
         return copy.deepcopy(self._data)
 
@@ -49,19 +50,19 @@ class Result:
         return bool(self._data["interrupted"])
 
     @property
-    def reads(self) -> dict[str, Any]:
+    def reads(self) -> OpSummary:
         return copy.deepcopy(self._data["summary"]["reads"])
 
     @property
-    def writes(self) -> dict[str, Any]:
+    def writes(self) -> OpSummary:
         return copy.deepcopy(self._data["summary"]["writes"])
 
     @property
-    def timeseries(self) -> list[dict[str, Any]]:
+    def timeseries(self) -> list[TimeseriesRow]:
         return copy.deepcopy(self._data["timeseries"])
 
     @property
-    def consumed_capacity(self) -> dict[str, dict[str, float]]:
+    def consumed_capacity(self) -> dict[str, UnitTotals]:
         return copy.deepcopy(self._data["consumed_capacity"])
 
     def to_json(self) -> str:
@@ -80,7 +81,10 @@ class Result:
         summary = []
         for op in ("reads", "writes"):
             data = self._data["summary"][op]
-            row = {"operation": op, **{k: data[k] for k in ("ok", "per_second", "throttled_attempts")}}
+            row: dict[str, object] = {
+                "operation": op,
+                **{k: data[k] for k in ("ok", "per_second", "throttled_attempts")},
+            }
             row["errors"] = sum(data["errors"].values()) + data["conditional_check_failed"]
             row.update({f"{k}_ms": v for k, v in data["latency_ms"].items()})
             summary.append(row)

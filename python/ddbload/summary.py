@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from .result import Result
+from .result_types import LatencyFigures, Operation, Role, RunResult, Summary
+
+# Per operation: the role of the table it loads, its capacity unit, and its figures' key prefix.
+THROTTLED_SIDES: tuple[tuple[Operation, Role, str, str], ...] = (
+    ("reads", "products", "RCU", "read"),
+    ("writes", "orders", "WCU", "write"),
+)
 
 
 def print_summary(result: Result, console: Console) -> None:
@@ -41,7 +48,7 @@ def print_summary(result: Result, console: Console) -> None:
     for line in throttle_explanation(data):
         console.print(line, highlight=False)
     if summary.get("model") == "open":
-        lag = summary.get("scheduling_lag_ms") or {}
+        lag: LatencyFigures | dict[str, float] = summary.get("scheduling_lag_ms") or {}
         console.print(
             f"Open model: {summary.get('offered', 0):,} arrivals offered, {summary.get('dropped', 0):,} dropped; "
             f"latency counts from each arrival's intended start (service p99 "
@@ -57,7 +64,7 @@ def print_summary(result: Result, console: Console) -> None:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
 
 
-def throttle_explanation(data: dict[str, Any]) -> list[str]:
+def throttle_explanation(data: RunResult) -> list[str]:
     """Per throttled table, the arithmetic of its capacity against what the run consumed; then where
     to look next."""
     summary, tables = data["summary"], data["tables"]
@@ -65,13 +72,15 @@ def throttle_explanation(data: dict[str, Any]) -> list[str]:
     by_role = {info.get("role"): name for name, info in tables.items()}
     per_rcu = 1 if data["config"].get("consistent_reads") else 2
     lines = []
-    for op, role, unit, key in (("reads", "products", "RCU", "read"), ("writes", "orders", "WCU", "write")):
+    for op, role, unit, key in THROTTLED_SIDES:
         throttled = summary[op]["throttled_attempts"]
         name = by_role.get(role)
         if not throttled or name is None:
             continue
-        info = tables[name]
-        consumed = data["consumed_capacity"].get(name, {}).get(f"{key}_units", 0.0) / duration
+        # Keys named at run time ("read_units", "read_capacity_units"): read as plain mappings.
+        info: Mapping[str, Any] = tables[name]
+        used: Mapping[str, Any] = data["consumed_capacity"].get(name, {})
+        consumed = used.get(f"{key}_units", 0.0) / duration
         if info.get("billing_mode") == "PROVISIONED":
             units = info.get(f"{key}_capacity_units") or 0
             if op == "reads":
@@ -96,7 +105,7 @@ def throttle_explanation(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def throttle_reasons(summary: dict[str, Any]) -> list[tuple[str, int]]:
+def throttle_reasons(summary: Summary) -> list[tuple[str, int]]:
     """DynamoDB's throttling reasons over both operations, most frequent first."""
     counts: dict[str, int] = {}
     for op in ("reads", "writes"):
@@ -119,7 +128,7 @@ def number_table(title: str, headers: list[str], rows: Sequence[tuple[str, ...]]
     return table
 
 
-def operations_table(summary: dict[str, Any]) -> Table:
+def operations_table(summary: Summary) -> Table:
     rows = []
     for key in ("reads", "writes"):
         op = summary[key]
@@ -128,7 +137,7 @@ def operations_table(summary: dict[str, Any]) -> Table:
     return number_table("Operations", ["", "ok", "per s", "throttled", "errors"], rows)
 
 
-def latency_table(summary: dict[str, Any]) -> Table:
+def latency_table(summary: Summary) -> Table:
     rows = []
     for key in ("reads", "writes"):
         lat = summary[key]["latency_ms"]
@@ -136,11 +145,11 @@ def latency_table(summary: dict[str, Any]) -> Table:
     return number_table("Latency, ms (successful operations)", ["", "p50", "p90", "p99", "p99.9", "max", "mean"], rows)
 
 
-def capacity_table(data: dict[str, Any]) -> Table:
+def capacity_table(data: RunResult) -> Table:
     duration = data["duration_s"] or 1.0
     rows = []
     for name, units in data["consumed_capacity"].items():
-        info = data["tables"].get(name, {})
+        info: Mapping[str, Any] = data["tables"].get(name, {})  # {}: a table the result does not describe
         rows.append(
             (
                 name,
@@ -155,14 +164,14 @@ def capacity_table(data: dict[str, Any]) -> Table:
     return number_table("Consumed capacity", headers, rows, text_columns=2)
 
 
-def mode_text(info: dict[str, Any]) -> str:
-    """ "on-demand", or "provisioned 2/2" (RCU/WCU) as the run found the table."""
+def mode_text(info: Mapping[str, Any]) -> str:
+    """ "on-demand", or "provisioned 2/2" (RCU/WCU) as the run found the table (`info`: its TableInfo, or {})."""
     if info.get("billing_mode") == "PROVISIONED":
         return f"provisioned {info.get('read_capacity_units')}/{info.get('write_capacity_units')}"
     return "on-demand" if info.get("billing_mode") == "PAY_PER_REQUEST" else str(info.get("billing_mode", "?"))
 
 
-def error_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+def error_rows(summary: Summary) -> list[tuple[str, str, str]]:
     rows = []
     for key in ("reads", "writes"):
         op = summary[key]

@@ -4,7 +4,9 @@ mid-run (auto scaling's steps) and how long throttling lasted before capacity ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
+
+from .result_types import RunResult, TimeseriesRow
 
 
 @dataclass(frozen=True)
@@ -18,11 +20,12 @@ class Step:
     throttled_attempts: int  # attempts throttled from then until the step
 
 
-def steps(result: dict[str, Any]) -> list[Step]:
+def steps(result: RunResult) -> list[Step]:
     """Every change of a provisioned figure during the run, in time order."""
     rows = result.get("timeseries") or []
     found: list[Step] = []
     last: dict[tuple[str, str], int] = {}
+    kind: Literal["read", "write"]  # a key of Provisioned, so that .get(kind) is typed
     for index, row in enumerate(rows):
         for table, figures in (row.get("provisioned") or {}).items():
             for kind in ("read", "write"):
@@ -35,7 +38,7 @@ def steps(result: dict[str, Any]) -> list[Step]:
     return found
 
 
-def _step(rows: list[dict[str, Any]], index: int, table: str, kind: str, before: int, after: int) -> Step:
+def _step(rows: list[TimeseriesRow], index: int, table: str, kind: str, before: int, after: int) -> Step:
     # Throttling "began" at the first throttled second of the unbroken throttled stretch before the step.
     start = index
     while start > 0 and rows[start - 1]["throttled"] > 0:

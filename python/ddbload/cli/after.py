@@ -6,13 +6,14 @@ import argparse
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .. import _engine
 from ..advise import advise, support_case
 from ..compare import comparison_table
 from ..console import make_console
 from ..output import OutputPathError, check_output_path, write_text
+from ..result_types import RunResult
 from ..thresholds import Threshold
 from .common import EXIT_OK, Fail
 
@@ -43,7 +44,7 @@ def add_commands(commands: Any) -> None:
     report.set_defaults(handler=cmd_report)
 
 
-def load_result(path_text: str) -> dict[str, Any]:
+def load_result(path_text: str) -> RunResult:
     path = Path(path_text)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -58,7 +59,7 @@ def load_result(path_text: str) -> dict[str, Any]:
     problem = schema_problem(data)
     if problem:
         raise Fail(f"{path}: not a usable ddbload result: {problem}")
-    return data
+    return cast("RunResult", data)  # it fits the schema the type follows
 
 
 def schema_problem(data: dict[str, Any]) -> str | None:
@@ -79,13 +80,13 @@ def check_report_path(path: Path) -> None:
     check_output_path(path, is_ours=lambda prefix: REPORT_MARKER in prefix)
 
 
-def render_report(result: dict[str, Any], thresholds: list[Threshold] | None = None) -> str:
+def render_report(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
     from ..report_html import render
 
     return render(result, thresholds)
 
 
-def write_report(result: dict[str, Any], path: Path, thresholds: list[Threshold] | None = None) -> None:
+def write_report(result: RunResult, path: Path, thresholds: list[Threshold] | None = None) -> None:
     check_report_path(path)
     write_text(path, render_report(result, thresholds))
 

@@ -4,17 +4,19 @@ seconds aligned by index, every percentile read from merged histograms (never av
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final, cast
 
 from .. import _engine
+from ..result_types import RunConfig, RunResult, TaskPart, TimeseriesRow
 
-OPS = ("reads", "writes")
-LATENCY = ("p50", "p90", "p99", "p999", "max", "mean")
-COUNTS = ("ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline")
+OPS: Final = ("reads", "writes")
+LATENCY: Final = ("p50", "p90", "p99", "p999", "max", "mean")
+COUNTS: Final = ("ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline")
 ROW_COUNTS = ("reads_ok", "writes_ok", "throttled", "errors", "offered", "dropped")
-HISTOGRAMS = ("reads", "writes", "service_reads", "service_writes", "scheduling_lag")
+HISTOGRAMS: Final = ("reads", "writes", "service_reads", "service_writes", "scheduling_lag")
 
 
 @dataclass
@@ -25,14 +27,14 @@ class Part:
     node: str
     threads: int
     rate: float | None
-    result: dict[str, Any] | None = None
+    result: RunResult | None = None
     # Second index -> that second's encoded latency histograms ("all", "reads", "writes"), from the
     # task's live ticks.
     seconds: dict[int, dict[str, str]] = field(default_factory=dict)
     error: str | None = None
 
 
-def merge(parts: list[Part], config: dict[str, Any], *, interrupted: bool = False) -> dict[str, Any]:
+def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) -> RunResult:
     """One result from the parts that finished; the lost ones are listed in `parts` with their error."""
     done = [p for p in parts if p.result is not None]
     if not done:
@@ -49,7 +51,8 @@ def merge(parts: list[Part], config: dict[str, Any], *, interrupted: bool = Fals
             if all(name in r["histograms"] for r in results)
         },
     }
-    return {
+    # Built key by key (summary, rows and histograms from lists of names): a plain dict until here.
+    merged: dict[str, Any] = {
         "schema_version": first["schema_version"],
         "tool": first["tool"],
         "run_id": first["run_id"],
@@ -64,9 +67,10 @@ def merge(parts: list[Part], config: dict[str, Any], *, interrupted: bool = Fals
         "histograms": histograms,
         "parts": [_part(p) for p in parts],
     }
+    return cast("RunResult", merged)
 
 
-def _summary(results: list[dict[str, Any]], histograms: dict[str, str], duration_s: float) -> dict[str, Any]:
+def _summary(results: list[RunResult], histograms: dict[str, str], duration_s: float) -> dict[str, Any]:
     summary: dict[str, Any] = {"model": results[0]["summary"]["model"]}
     for op in OPS:
         ops = [r["summary"][op] for r in results]
@@ -94,7 +98,7 @@ def _latency(encoded: str) -> dict[str, float]:
     return {name: values[name] for name in LATENCY}
 
 
-def _capacity(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+def _capacity(results: list[RunResult]) -> dict[str, dict[str, float]]:
     return _add_units(r["consumed_capacity"] for r in results)
 
 
@@ -110,7 +114,7 @@ def _add_units(per_table: Any) -> dict[str, dict[str, float]]:
 
 def _timeseries(parts: list[Part]) -> list[dict[str, Any]]:
     """Rows of the same second added; its p99 from the merged histograms of that second."""
-    by_second: dict[int, list[tuple[Part, dict[str, Any]]]] = defaultdict(list)
+    by_second: dict[int, list[tuple[Part, TimeseriesRow]]] = defaultdict(list)
     for p in parts:
         assert p.result is not None
         for row in p.result["timeseries"]:
@@ -136,8 +140,9 @@ def tick_histograms(event: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[dict[str, str] | None]) -> dict[str, Any]:
-    """One second of several tasks as one row (live progress and the result's time series)."""
+def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dict[str, str] | None]) -> dict[str, Any]:
+    """One second of several tasks as one row (live progress and the result's time series): TimeseriesRows
+    or tick events, whose row keys are read from lists of names."""
     merged: dict[str, Any] = {"t": t, "seconds": max(r["seconds"] for r in rows)}
     if all("target_rate" in r for r in rows):
         merged["target_rate"] = round(sum(r["target_rate"] for r in rows), 1)
@@ -168,8 +173,8 @@ def merge_second(t: int, rows: list[dict[str, Any]], histograms: list[dict[str, 
     return merged
 
 
-def _part(p: Part) -> dict[str, Any]:
-    part: dict[str, Any] = {"task": p.task, "node": p.node, "threads": p.threads, "status": "lost"}
+def _part(p: Part) -> TaskPart:
+    part: TaskPart = {"task": p.task, "node": p.node, "threads": p.threads, "status": "lost"}
     if p.rate is not None:
         part["rate"] = p.rate
     if p.error is not None:

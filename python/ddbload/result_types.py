@@ -1,0 +1,236 @@
+"""TypedDicts of the result JSON (schema/result.schema.json): required keys required, the others optional."""
+
+# Optional keys sit in a `total=False` subclass of the required ones (Python 3.9 has no NotRequired).
+# tests/test_result_types.py checks every class here against the schema's "required" and "properties".
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+# The two operations (the keys of summary and histograms), the tables' roles, and the percentiles of a
+# LatencyFigures.
+Operation = Literal["reads", "writes"]
+Role = Literal["products", "orders"]
+Quantile = Literal["p50", "p90", "p99", "p999", "max"]
+
+
+class Tool(TypedDict):
+    """`tool`: the program that wrote the result."""
+
+    name: Literal["ddbload"]
+    version: str
+
+
+class _RunConfigRequired(TypedDict):
+    threads: int
+    duration_s: float
+    region: str
+    products_table: str
+    orders_table: str
+    read_ratio: float
+    seed: int
+    run_id: str
+    price_min: str  # exact decimal
+    price_max: str
+
+
+class RunConfig(_RunConfigRequired, total=False):
+    """`config`: the run's settings as the engine resolved them."""
+
+    profile: str | None
+    endpoint_url: str | None
+    read_op: Literal["get", "batch-get", "query"]
+    write_op: Literal["put", "transact"]
+    client: Literal["fast", "sdk"]
+    # Written by the engine and read by ddbload, but not in the schema (which allows further keys).
+    consistent_reads: bool
+    max_attempts: int
+    rate: float | None
+    stages: list[dict[str, float]]
+    max_in_flight: int
+    key_distribution: str
+
+
+class _IndexInfoRequired(TypedDict):
+    name: str
+
+
+class IndexInfo(_IndexInfoRequired, total=False):
+    """An entry of a table's `indexes`: a global secondary index's capacity."""
+
+    read_capacity_units: int | None
+    write_capacity_units: int | None
+    warm_read_units_per_second: int | None
+    warm_write_units_per_second: int | None
+
+
+class _TableInfoRequired(TypedDict):
+    role: Role
+    billing_mode: str
+    status: str
+    read_capacity_units: int | None
+    write_capacity_units: int | None
+    indexes: list[IndexInfo]
+    created_by_run: bool
+
+
+class TableInfo(_TableInfoRequired, total=False):
+    """A value of `tables`: a table's capacity settings when the run started."""
+
+    warm_read_units_per_second: int | None
+    warm_write_units_per_second: int | None
+    on_demand_max_read_request_units: int | None
+    on_demand_max_write_request_units: int | None
+    item_count: int | None
+
+
+class LatencyFigures(TypedDict):
+    """`latency_ms`, `service_ms` and `scheduling_lag_ms`: milliseconds."""
+
+    p50: float
+    p90: float
+    p99: float
+    p999: float
+    max: float
+    mean: float
+
+
+class _OpSummaryRequired(TypedDict):
+    ok: int
+    throttled_attempts: int
+    throttled_by_reason: dict[str, int]
+    conditional_check_failed: int
+    errors: dict[str, int]  # final failures by error code
+    latency_ms: LatencyFigures
+    per_second: float
+
+
+class OpSummary(_OpSummaryRequired, total=False):
+    """`summary.reads` and `summary.writes`; results before ddbload 0.2 lack the optional keys."""
+
+    attempts: int
+    gave_up: int
+    cut_at_deadline: int
+    service_ms: LatencyFigures
+
+
+class _SummaryRequired(TypedDict):
+    reads: OpSummary
+    writes: OpSummary
+    throttle_rate: float
+
+
+class Summary(_SummaryRequired, total=False):
+    """`summary`: the run's totals; the optional keys are the open model's (and `model`, since 0.2)."""
+
+    model: Literal["closed", "open"]
+    offered: int
+    dropped: int
+    scheduling_lag_ms: LatencyFigures
+
+
+class UnitTotals(TypedDict):
+    """A value of `consumed_capacity`, and of a time-series row's `units`."""
+
+    read_units: float
+    write_units: float
+
+
+class Provisioned(TypedDict):
+    """A value of a time-series row's `provisioned` (None: on-demand)."""
+
+    read: int | None
+    write: int | None
+
+
+class _TimeseriesRowRequired(TypedDict):
+    t: int
+    seconds: float
+    reads_ok: int
+    writes_ok: int
+    throttled: int
+    errors: int
+    read_units: float
+    write_units: float
+    p99_ms: float | None
+
+
+class TimeseriesRow(_TimeseriesRowRequired, total=False):
+    """An entry of `timeseries`: one second of load."""
+
+    provisioned: dict[str, Provisioned]
+    target_rate: float
+    offered: int
+    dropped: int
+    read_p50_ms: float | None
+    read_p99_ms: float | None
+    write_p50_ms: float | None
+    write_p99_ms: float | None
+    units: dict[str, UnitTotals]
+    throttled_by_reason: dict[str, int]
+
+
+class _HistogramsRequired(TypedDict):
+    encoding: str
+    unit: Literal["microseconds"]
+    reads: str  # base64
+    writes: str
+
+
+class Histograms(_HistogramsRequired, total=False):
+    """`histograms`: each operation's encoded latency histogram."""
+
+    scheduling_lag: str
+    # Written by the engine since 0.2 and read by ddbload, but not in the schema.
+    service_reads: str
+    service_writes: str
+
+
+class Distributed(TypedDict):
+    """`distributed`: a run spread over a Ray cluster."""
+
+    ray_address: str
+    tasks: int
+    nodes: int
+    lost: int
+
+
+class _TaskPartRequired(TypedDict):
+    task: int
+    node: str
+    threads: int
+    status: Literal["ok", "interrupted", "lost"]
+
+
+class TaskPart(_TaskPartRequired, total=False):
+    """An entry of `parts`: one task of a distributed run."""
+
+    rate: float
+    error: str
+    duration_s: float
+    seconds_reported: int
+    summary: dict[str, Any]  # the task's counts and latency; the schema leaves its shape open
+    consumed_capacity: dict[str, UnitTotals]
+    histograms: Histograms
+
+
+class _RunResultRequired(TypedDict):
+    schema_version: Literal[1]
+    tool: Tool
+    run_id: str
+    started_at: str  # RFC 3339
+    duration_s: float
+    interrupted: bool
+    config: RunConfig
+    tables: dict[str, TableInfo]
+    summary: Summary
+    consumed_capacity: dict[str, UnitTotals]
+    timeseries: list[TimeseriesRow]
+    histograms: Histograms
+
+
+class RunResult(_RunResultRequired, total=False):
+    """The whole result JSON (`ddbload run --output`, `Result.data`)."""
+
+    distributed: Distributed
+    parts: list[TaskPart]
