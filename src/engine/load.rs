@@ -12,6 +12,7 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::task::JoinSet;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
@@ -215,18 +216,7 @@ fn engine_thread(
         .expect("a current-thread runtime starts");
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, async {
-        // A pool of its own: connections live on the runtime that drives them.
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-            .build_https();
-        let clients = Clients {
-            sdk: Client::from_conf(
-                aws_sdk_dynamodb::config::Builder::from(&plan.sdk)
-                    .http_client(http)
-                    .build(),
-            ),
-            fast: plan.fast.clone().map(FastClient::new),
-        };
+        let clients = thread_clients(plan);
         let _ = gate.ready.send(());
         let Ok(opened) = gate.open.wait_for(Option::is_some).await else {
             return;
@@ -243,61 +233,101 @@ fn engine_thread(
             deadline,
             max_attempts: plan.max_attempts,
         });
-        let mut workers = tokio::task::JoinSet::new();
-        match &plan.schedule {
-            Some(schedule) => {
-                let share = 1.0 / thread_count as f64;
-                let arrivals = Arrivals {
-                    schedule: schedule.scaled(share),
-                    offset: (index + 1) as f64 / thread_count as f64,
-                    start,
+        let workers = spawn_load(plan, sender, (index, thread_count), worker_ids, start);
+        report_until_done(workers, &metrics, tx, index, start).await;
+    });
+}
+
+/// This thread's clients, on its own runtime: a connection pool of its own (connections live on the
+/// runtime that drives them) for the SDK, and the fast path's.
+fn thread_clients(plan: &LoadPlan) -> Clients {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .build_https();
+    Clients {
+        sdk: Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&plan.sdk)
+                .http_client(http)
+                .build(),
+        ),
+        fast: plan.fast.clone().map(FastClient::new),
+    }
+}
+
+/// The thread's share of the load: its closed-loop workers, or its share of the open model's arrivals.
+fn spawn_load(
+    plan: &LoadPlan,
+    sender: Rc<Sender>,
+    (index, thread_count): (usize, usize),
+    worker_ids: Vec<u32>,
+    start: Instant,
+) -> JoinSet<()> {
+    let mut workers = JoinSet::new();
+    match &plan.schedule {
+        Some(schedule) => {
+            let share = 1.0 / thread_count as f64;
+            let arrivals = Arrivals {
+                schedule: schedule.scaled(share),
+                offset: (index + 1) as f64 / thread_count as f64,
+                start,
+                read_ratio: plan.read_ratio,
+                in_flight: (plan.max_in_flight as usize).div_ceil(thread_count).max(1),
+                worker_id: OPEN_WORKER_IDS + index as u32,
+                seed: plan.seed ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+            };
+            workers.spawn_local(open_loop(sender, arrivals));
+        }
+        None => {
+            for id in worker_ids {
+                let worker = Worker {
+                    id,
+                    sender: sender.clone(),
                     read_ratio: plan.read_ratio,
-                    in_flight: (plan.max_in_flight as usize).div_ceil(thread_count).max(1),
-                    worker_id: OPEN_WORKER_IDS + index as u32,
-                    seed: plan.seed ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+                    rng: stream_rng(plan.seed, u64::from(id)),
                 };
-                workers.spawn_local(open_loop(sender, arrivals));
-            }
-            None => {
-                for id in worker_ids {
-                    let worker = Worker {
-                        id,
-                        sender: sender.clone(),
-                        read_ratio: plan.read_ratio,
-                        rng: stream_rng(plan.seed, u64::from(id)),
-                    };
-                    workers.spawn_local(worker.run());
-                }
+                workers.spawn_local(worker.run());
             }
         }
-        let mut ticker = interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
-        ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let mut last_second = 0u64;
-        loop {
-            tokio::select! {
-                at = ticker.tick() => {
-                    let second = (at - start).as_secs_f64().round() as u64;
-                    let interval = metrics.borrow_mut().take_interval();
-                    let _ = tx.send(ThreadMessage::Tick { thread: index, second, seconds: 1.0, interval: Box::new(interval) });
-                    last_second = second;
-                }
-                joined = workers.join_next() => if joined.is_none() { break },
+    }
+    workers
+}
+
+/// Sends the aggregator this thread's figures every second until its load ends, then the last
+/// (partial) second and everything it measured.
+async fn report_until_done(
+    mut workers: JoinSet<()>,
+    metrics: &RefCell<Metrics>,
+    tx: &UnboundedSender<ThreadMessage>,
+    index: usize,
+    start: Instant,
+) {
+    let mut ticker = interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_second = 0u64;
+    loop {
+        tokio::select! {
+            at = ticker.tick() => {
+                let second = (at - start).as_secs_f64().round() as u64;
+                let interval = metrics.borrow_mut().take_interval();
+                let _ = tx.send(ThreadMessage::Tick { thread: index, second, seconds: 1.0, interval: Box::new(interval) });
+                last_second = second;
             }
+            joined = workers.join_next() => if joined.is_none() { break },
         }
-        let seconds = (start.elapsed().as_secs_f64() - last_second as f64).clamp(0.0, 1.0);
-        let interval = metrics.borrow_mut().take_interval();
-        if !interval.is_empty() || seconds >= 0.05 {
-            let _ = tx.send(ThreadMessage::Tick {
-                thread: index,
-                second: last_second + 1,
-                seconds: (seconds * 1000.0).round() / 1000.0,
-                interval: Box::new(interval),
-            });
-        }
-        let metrics = std::mem::take(&mut *metrics.borrow_mut());
-        let _ = tx.send(ThreadMessage::Done {
+    }
+    let seconds = (start.elapsed().as_secs_f64() - last_second as f64).clamp(0.0, 1.0);
+    let interval = metrics.borrow_mut().take_interval();
+    if !interval.is_empty() || seconds >= 0.05 {
+        let _ = tx.send(ThreadMessage::Tick {
             thread: index,
-            metrics: Box::new(metrics),
+            second: last_second + 1,
+            seconds: (seconds * 1000.0).round() / 1000.0,
+            interval: Box::new(interval),
         });
+    }
+    let metrics = std::mem::take(&mut *metrics.borrow_mut());
+    let _ = tx.send(ThreadMessage::Done {
+        thread: index,
+        metrics: Box::new(metrics),
     });
 }
