@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_dynamodb::Client;
 use rand::rngs::SmallRng;
@@ -14,15 +15,17 @@ use tokio_util::sync::CancellationToken;
 use super::events::Event;
 use super::load::{run_load, LoadPlan};
 use super::schedule::Schedule;
-use super::setup::prepare_tables;
+use super::setup::{prepare_tables, PreparedTables};
 use super::watch::CapacityWatch;
 use crate::config::{ClientKind, RunConfig};
 use crate::connection::Retries;
 use crate::error::EngineError;
 use crate::fastpath::FastPath;
 use crate::report::{RunContext, RunResult};
+use crate::workload::catalog::Catalog;
 use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
+use crate::workload::schema::KeySchema;
 use crate::workload::Workload;
 
 pub async fn run(
@@ -67,27 +70,20 @@ pub async fn run(
             products: prepared.catalog.to_json(),
         });
     }
-    let workload = Workload {
-        products_table: config.products_table.clone(),
-        orders_table: config.orders_table.clone(),
-        products_schema: prepared.products_schema,
-        keys: KeyPicker::new(config.key_distribution, prepared.catalog.len()),
-        catalog: prepared.catalog,
-        orders: OrderGenerator {
-            run_id: run_id.clone(),
-            numeric_base: rng.random_range(1..900_000) * 1_000_000_000_000,
-            task: config.task,
-            schema: prepared.orders_schema,
-            max_lines: config.max_lines,
-            max_quantity: config.max_quantity,
-            ttl: (config.ttl_hours > 0)
-                .then(|| Duration::from_secs(u64::from(config.ttl_hours) * 3600)),
-        },
-        read_op: config.read_op,
-        write_op: config.write_op,
-        batch_size: config.batch_size as usize,
-        consistent_reads: config.consistent_reads,
-    };
+    let PreparedTables {
+        products_schema,
+        orders_schema,
+        catalog,
+        info,
+    } = prepared;
+    let workload = build_workload(
+        &config,
+        products_schema,
+        orders_schema,
+        catalog,
+        &run_id,
+        &mut rng,
+    );
     let _ = events.send(Event::phase(
         "load",
         format!(
@@ -97,15 +93,37 @@ pub async fn run(
             workload.catalog.len()
         ),
     ));
-    let watch = CapacityWatch {
-        client: Client::new(&sdk),
-        tables: vec![config.products_table.clone(), config.orders_table.clone()],
-    };
     let fast = match config.client {
         ClientKind::Fast => FastPath::new(&sdk).await,
         ClientKind::Sdk => None,
     };
-    let plan = LoadPlan {
+    let plan = load_plan(&config, sdk, workload, fast, seed, begin);
+    let measured = run_load(plan, events, cancel).await;
+    Ok(RunResult::new(
+        RunContext {
+            config,
+            run_id,
+            started_at,
+            tables: info,
+        },
+        measured,
+    ))
+}
+
+/// Everything the load phase needs, from the checked configuration and what setup found.
+fn load_plan(
+    config: &RunConfig,
+    sdk: SdkConfig,
+    workload: Workload,
+    fast: Option<Arc<FastPath>>,
+    seed: u64,
+    begin: watch::Receiver<Option<f64>>,
+) -> LoadPlan {
+    let watch = CapacityWatch {
+        client: Client::new(&sdk),
+        tables: vec![config.products_table.clone(), config.orders_table.clone()],
+    };
+    LoadPlan {
         fast,
         watch: Some(watch),
         workload: Arc::new(workload),
@@ -119,20 +137,42 @@ pub async fn run(
         seed: config.task.map_or(seed, |task| {
             seed ^ (u64::from(task) + 1).wrapping_mul(0xA24B_AED4_963E_E407)
         }),
-        schedule: schedule(&config),
+        schedule: schedule(config),
         max_in_flight: config.max_in_flight,
         begin: config.hold_start.then_some(begin),
-    };
-    let measured = run_load(plan, events, cancel).await;
-    Ok(RunResult::new(
-        RunContext {
-            config,
-            run_id,
-            started_at,
-            tables: prepared.info,
+    }
+}
+
+/// What the workers send: the two tables, the products to read and order, and how orders are made.
+fn build_workload(
+    config: &RunConfig,
+    products_schema: KeySchema,
+    orders_schema: KeySchema,
+    catalog: Catalog,
+    run_id: &str,
+    rng: &mut SmallRng,
+) -> Workload {
+    Workload {
+        products_table: config.products_table.clone(),
+        orders_table: config.orders_table.clone(),
+        products_schema,
+        keys: KeyPicker::new(config.key_distribution, catalog.len()),
+        catalog,
+        orders: OrderGenerator {
+            run_id: run_id.to_owned(),
+            numeric_base: rng.random_range(1..900_000) * 1_000_000_000_000,
+            task: config.task,
+            schema: orders_schema,
+            max_lines: config.max_lines,
+            max_quantity: config.max_quantity,
+            ttl: (config.ttl_hours > 0)
+                .then(|| Duration::from_secs(u64::from(config.ttl_hours) * 3600)),
         },
-        measured,
-    ))
+        read_op: config.read_op,
+        write_op: config.write_op,
+        batch_size: config.batch_size as usize,
+        consistent_reads: config.consistent_reads,
+    }
 }
 
 fn now_rfc3339() -> String {
