@@ -181,7 +181,16 @@ async fn write_phase(
     let products_schema = schemas.pop().expect("two tables");
 
     if config.seed_products > 0 {
-        seed(client, config, &products_schema, rng, events, written).await?;
+        seed(
+            client,
+            config,
+            &products_schema,
+            &endpoint,
+            rng,
+            events,
+            written,
+        )
+        .await?;
     }
 
     let catalog = match early_catalog {
@@ -211,11 +220,11 @@ async fn seed(
     client: &Client,
     config: &RunConfig,
     products_schema: &KeySchema,
+    endpoint: &str,
     rng: &mut SmallRng,
     events: &UnboundedSender<Event>,
     written: &mut Written,
 ) -> Result<(), EngineError> {
-    let endpoint = config.connection.label();
     let total = config.seed_products;
     let _ = events.send(Event::phase(
         "seeding",
@@ -228,7 +237,7 @@ async fn seed(
         total,
         (config.price_min, config.price_max),
         rng,
-        &endpoint,
+        endpoint,
         |done| {
             let _ = events.send(Event::Seed { done, total });
         },

@@ -4,6 +4,7 @@
 use std::sync::RwLock;
 use std::time::{Duration, SystemTime};
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_runtime_api::client::identity::Identity;
 
@@ -28,7 +29,7 @@ impl CredentialCache {
     }
 
     /// Credentials valid for at least the refresh margin, from the cache or the provider.
-    pub async fn identity(&self) -> Result<Identity, String> {
+    pub async fn identity(&self) -> Result<Identity, CredentialsError> {
         if let Some(identity) = self.fresh() {
             return Ok(identity);
         }
@@ -36,11 +37,7 @@ impl CredentialCache {
         if let Some(identity) = self.fresh() {
             return Ok(identity);
         }
-        let credentials = self
-            .provider
-            .provide_credentials()
-            .await
-            .map_err(|err| err.to_string())?;
+        let credentials = self.provider.provide_credentials().await?;
         let identity: Identity = credentials.into();
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(identity.clone());
         Ok(identity)

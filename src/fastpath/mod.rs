@@ -76,14 +76,8 @@ impl FastPath {
             .resolve_endpoint(&params)
             .await
             .ok()?;
-        let endpoint = resolved.url().to_owned();
-        let uri: http::Uri = endpoint.parse().ok()?;
-        let host = uri.authority()?.to_string();
-        let uri = if uri.path().is_empty() {
-            format!("{endpoint}/")
-        } else {
-            endpoint
-        };
+        let uri = resolved.url().to_owned();
+        let host = uri.parse::<http::Uri>().ok()?.authority()?.to_string();
         Some(Arc::new(Self {
             uri,
             host,

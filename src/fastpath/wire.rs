@@ -87,12 +87,9 @@ fn write_value(out: &mut Vec<u8>, value: &AttributeValue) -> Result<(), Unsuppor
         AttributeValue::Null(b) => typed.bool("NULL", *b),
         AttributeValue::M(m) => write_item(typed.field("M"), m)?,
         AttributeValue::L(values) => list(typed.field("L"), values, write_value)?,
-        AttributeValue::Ss(set) => strings(typed.field("SS"), set.iter().map(String::as_str)),
-        AttributeValue::Ns(set) => strings(typed.field("NS"), set.iter().map(String::as_str)),
-        AttributeValue::Bs(set) => {
-            let encoded: Vec<String> = set.iter().map(blob).collect();
-            strings(typed.field("BS"), encoded.iter().map(String::as_str));
-        }
+        AttributeValue::Ss(set) => list(typed.field("SS"), set, text)?,
+        AttributeValue::Ns(set) => list(typed.field("NS"), set, text)?,
+        AttributeValue::Bs(set) => list(typed.field("BS"), set, |out, b| text(out, &blob(b)))?,
         _ => return Err(Unsupported("an attribute type this build does not know")),
     }
     typed.end();
@@ -116,15 +113,10 @@ pub fn list<T>(
     Ok(())
 }
 
-fn strings<'s>(out: &mut Vec<u8>, values: impl Iterator<Item = &'s str>) {
-    out.push(b'[');
-    for (i, v) in values.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, v);
-    }
-    out.push(b']');
+/// A string as an element of `list`.
+fn text(out: &mut Vec<u8>, s: &impl AsRef<str>) -> Result<(), Unsupported> {
+    string(out, s.as_ref());
+    Ok(())
 }
 
 fn blob(b: &Blob) -> String {

@@ -21,10 +21,7 @@ impl Workload {
                 }
             }
         };
-        let write = matches!(
-            operation,
-            Operation::PutItem | Operation::TransactWriteItems
-        );
+        let write = !request.is_read();
         let result = match fast.send(operation, body).await {
             Ok(answer) => {
                 for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {

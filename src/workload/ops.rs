@@ -1,8 +1,6 @@
 //! The requests the scenario sends (product reads, orders) and where each attempt goes (the fast path
 //! or the SDK), with the units it consumed.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use rand::Rng;
@@ -18,7 +16,7 @@ use crate::config::{ReadOp, WriteOp};
 use crate::error::EngineError;
 use crate::fastpath::FastClient;
 
-pub(super) type Item = HashMap<String, AttributeValue>;
+pub(super) use crate::fastpath::wire::Item;
 
 /// Capacity units consumed, by table role and kind. Decimal from the SDK's f64 at this boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
