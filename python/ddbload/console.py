@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TextIO
 
 from rich.console import Console
 
@@ -15,8 +16,14 @@ class QuietOnBrokenPipe(Console):
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, (sys.stderr if self.stderr else sys.stdout).fileno())
+        to_devnull(sys.stderr if self.stderr else sys.stdout)
+
+
+def to_devnull(stream: TextIO) -> None:
+    """The reader of `stream` went away: what is still written to it goes nowhere (and Python does not
+    complain at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())
 
 
 def make_console(*, stderr: bool = False) -> Console:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from .. import _engine
 from ..api import RunInterrupted, run
-from ..console import make_console
+from ..console import make_console, to_devnull
 from ..csv_rows import check_csv_path, render_csv, write_csv
 from ..figures import figures
 from ..live import LiveProgress
@@ -477,10 +477,4 @@ def print_results(result: Result, written: list[str]) -> None:
             print(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        _stdout_to_devnull()
-
-
-def _stdout_to_devnull() -> None:
-    """stdout was closed by the reader: stop writing to it (and keep Python from complaining at exit)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+        to_devnull(sys.stdout)
