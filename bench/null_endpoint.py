@@ -3,7 +3,8 @@ null DynamoDB endpoint (nginx on loopback), in one run: ops/s, client CPU micros
 RSS, p50/p99, ratios; ddbload with its fast path (the default) and with `--client sdk`.
 Also: the engine at its best concurrency, p99 at about half the maximum rate, peak RSS of a 5-minute run
 against a 30-second one, the open model (--rate at 80% of the closed-loop maximum for 30 s: schedule held,
-scheduling lag p99, CPU per op against closed mode) and the engine against DynamoDB Local.
+scheduling lag p99, CPU per op against closed mode at its maximum and at the same throughput) and the
+engine against DynamoDB Local.
 Usage: python bench/null_endpoint.py [--seconds 20] [--quick] [--dynamodb-local URL] [--floor PATH]
 (bench/run-null.sh installs nginx, builds ddbload and runs this)"""
 
@@ -97,6 +98,25 @@ def engine(
     }
 
 
+def closed_at_rate(url: str, rate: float, seconds: float, baseline_cpu: float, workdir: Path) -> dict:
+    """Closed-loop CPU per op at `rate` ops/s: runs with one more worker each (from 3) until one reaches
+    the rate, then interpolates between it and the run before. CPU per op falls as load rises in either
+    model (fuller epoll wake-ups and writes), so this is the comparison that isolates the scheduler."""
+    below = engine(url, 3, seconds, baseline_cpu, workdir)
+    above = below
+    for workers in range(4, 21):
+        if above["ops_per_s"] >= rate:
+            break
+        below, above = above, engine(url, workers, seconds, baseline_cpu, workdir)
+    span = above["ops_per_s"] - below["ops_per_s"]
+    share = (rate - below["ops_per_s"]) / span if span > 0 else 1.0
+    share = min(max(share, 0.0), 1.0)
+    return {
+        "between": (below, above),
+        "cpu_us_per_op": below["cpu_us_per_op"] + share * (above["cpu_us_per_op"] - below["cpu_us_per_op"]),
+    }
+
+
 def reporting_client(name: str, cmd: list[str]) -> dict:
     """A client that prints one JSON line with ops, seconds, p50_ms, p99_ms and errors."""
     stdout, cpu, rss = measured(cmd)
@@ -159,6 +179,8 @@ def main() -> int:
             rate = int(best["ops_per_s"] * 0.8)
             scheduled = engine(url, 20, 30, base_cpu, workdir, rate=rate)
             rows.append(scheduled)
+            matched = closed_at_rate(url, scheduled["ops_per_s"], args.seconds, base_cpu, workdir)
+            rows += list(matched["between"])
             memory = None
             if not args.quick:
                 short = engine(url, 20, 30, base_cpu, workdir)
@@ -202,6 +224,13 @@ def main() -> int:
     print(
         f"client CPU per op, open / closed:        {cpu_ratio:.2f}x "
         f"({scheduled['cpu_us_per_op']:.1f} / {engine20['cpu_us_per_op']:.1f} us, target <= 1.10x)"
+    )
+    below, above = matched["between"]
+    print(
+        f"client CPU per op, open / closed at the same throughput: "
+        f"{scheduled['cpu_us_per_op'] / matched['cpu_us_per_op']:.2f}x ({scheduled['cpu_us_per_op']:.1f} / "
+        f"{matched['cpu_us_per_op']:.1f} us, closed interpolated between {below['name']} at "
+        f"{below['ops_per_s']:,.0f}/s and {above['name']} at {above['ops_per_s']:,.0f}/s)"
     )
     if memory:
         ratio = memory[1] / memory[0]

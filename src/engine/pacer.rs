@@ -60,6 +60,9 @@ impl Pacer {
                         break;
                     };
                     if ready.try_io(|fd| fd.get_ref().expired()).is_ok() {
+                        // Read, the timer is not readable until it is armed and fires again: forget
+                        // the readiness now, or the next wait would begin with a read that finds nothing.
+                        ready.clear_ready();
                         return;
                     }
                 }
