@@ -1,17 +1,26 @@
-"""Every run option is the same option everywhere: the `run` command's flags, the LoadConfig keywords the
-CLI passes to the engine, and the README's flag table (a row per flag, with the parser's default)."""
+"""Every run option is defined once, in the engine's table (src/py/run_options.rs, `_engine.run_options()`),
+and is the same option everywhere: the `run` command's flags are built from it, the defaults it shows are
+the engine's, and _engine.pyi's LoadConfig keywords and the README's flag table (a row per flag, with its
+default) are checked against it here."""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import re
 from pathlib import Path
 
 import ddbload
+import pytest
 from ddbload.cli import build_parser
-from ddbload.cli.run import config_kwargs, shape_options
+from ddbload.cli.run import config_kwargs
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+STUB = ROOT / "python" / "ddbload" / "_engine.pyi"
+OPTIONS = ddbload._engine.run_options()
+TYPED = {"count": int, "number": float}
 # LoadConfig keywords a distributed run's driver sets for its tasks, never a user.
 TASK_ONLY = {"task", "hold_start", "catalog"}
 
@@ -36,9 +45,12 @@ def _readme_rows() -> dict[str, str]:
     return rows
 
 
-def _keywords() -> set[str]:
-    signature = ddbload.LoadConfig.__text_signature__ or ""
-    return set(re.findall(r"(\w+)=", signature))
+def _stub_keywords() -> list[str]:
+    """LoadConfig's keywords as _engine.pyi declares them (what users' type checkers see)."""
+    tree = ast.parse(STUB.read_text())
+    config = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LoadConfig")
+    new = next(f for f in config.body if isinstance(f, ast.FunctionDef) and f.name == "__new__")
+    return [a.arg for a in new.args.kwonlyargs]
 
 
 def test_every_run_flag_has_a_readme_row_and_every_row_a_flag():
@@ -47,19 +59,55 @@ def test_every_run_flag_has_a_readme_row_and_every_row_a_flag():
     assert rows - flags == set(), "README rows for flags `run` does not have"
 
 
-def test_the_readme_gives_the_parsers_defaults():
+def test_the_readme_gives_each_options_default():
     rows = _readme_rows()
+    for option in OPTIONS:
+        if option["default"] is not None:
+            assert option["default"] in rows[option["flag"]], (option["flag"], option["default"])
     for flag, action in _run_flags().items():
         if action.default not in (None, False, argparse.SUPPRESS) and not isinstance(action.default, list):
             assert str(action.default) in rows[flag], (flag, action.default, rows[flag])
 
 
-def test_every_engine_keyword_is_a_run_flag_and_is_passed_on():
-    args = _run_parser().parse_args([])
-    passed = set(config_kwargs(args)) | set(shape_options(args)) | {"minutes", "duration"}
-    keywords = _keywords() - TASK_ONLY
-    assert keywords, "LoadConfig has no text signature"
-    assert keywords == passed
+@pytest.mark.parametrize("option", [o for o in OPTIONS if o["default"] is not None], ids=lambda o: o["keyword"])
+def test_the_default_an_option_shows_is_the_engines(option):
+    given = TYPED.get(option["kind"], str)(option["default"])
+    engine_default = json.loads(ddbload.LoadConfig().to_json())
+    assert json.loads(ddbload.LoadConfig(**{option["keyword"]: given}).to_json()) == engine_default
+    assert option["default"] in _run_flags()[option["flag"]].help
+
+
+def test_every_option_is_a_run_flag_and_is_passed_on():
     flags = _run_flags()
-    for keyword in keywords:
-        assert f"--{keyword.replace('_', '-')}" in flags, keyword
+    for option in OPTIONS:
+        args = _run_parser().parse_args(_example(option))
+        assert option["keyword"] in config_kwargs(args), option["flag"]
+        assert flags[option["flag"]].help, option["flag"]
+
+
+def test_a_flag_left_out_is_a_keyword_left_out():
+    """The engine's default applies; the connection flags, which commands without a LoadConfig share,
+    keep theirs in the parser."""
+    assert config_kwargs(_run_parser().parse_args([])) == {"region": "us-east-1"}
+
+
+def test_the_stub_declares_every_keyword_the_engine_takes():
+    keywords = [o["keyword"] for o in OPTIONS]
+    assert set(_stub_keywords()) == set(keywords) | TASK_ONLY
+    for keyword in TASK_ONLY:  # accepted, and typed in the stub, though not a flag
+        ddbload.LoadConfig(**{keyword: None})
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'thread'"):
+        ddbload.LoadConfig(thread=4)  # type: ignore[call-arg]
+
+
+def _example(option: dict) -> list[str]:
+    """Command-line words that give the option a value."""
+    if option["kind"] == "switch":
+        return [option["flag"]]
+    value = {"count": "3", "number": "2"}.get(option["kind"], "x")
+    if option["choices"]:
+        value = option["choices"][-1]
+    return [option["flag"], value]

@@ -24,6 +24,7 @@ __all__ = [
     "histogram_quantiles",
     "histogram_summary",
     "merge_histograms",
+    "run_options",
     "start",
     "update_capacity",
 ]
@@ -171,6 +172,10 @@ def apply_scaling(
     profile: str | None = None,
     endpoint_url: str | None = None,
 ) -> None: ...
+def run_options() -> list[dict[str, Any]]:
+    """The options `ddbload run` offers, from the engine's table: keyword, flag, group, kind, choices,
+    metavar, help, default, default_words, exclusive."""
+
 def merge_histograms(encoded: list[str]) -> str: ...
 def histogram_quantiles(encoded: str, quantiles: list[float]) -> tuple[int, list[float]]: ...
 def histogram_summary(encoded: str) -> dict[str, float]: ...

@@ -7,6 +7,7 @@ mod emulator;
 mod errors;
 mod handle;
 mod histograms;
+mod run_options;
 
 use pyo3::prelude::*;
 
@@ -21,6 +22,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
     m.add_function(wrap_pyfunction!(admin::describe_scaling, m)?)?;
     m.add_function(wrap_pyfunction!(admin::apply_scaling, m)?)?;
+    m.add_function(wrap_pyfunction!(run_options::run_options, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::merge_histograms, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_summary, m)?)?;

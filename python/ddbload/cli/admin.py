@@ -22,10 +22,10 @@ from .common import (
     EXIT_OK,
     Fail,
     OneLineParser,
-    add_connection_flags,
     connection_of,
     engine_errors,
 )
+from .options import add_connection_flags
 
 Pair = tuple[int, int]
 

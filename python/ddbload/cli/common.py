@@ -1,4 +1,4 @@
-"""Shared by the command modules: exit codes, bad input (`Fail`), error lines and the connection flags."""
+"""Shared by the command modules: exit codes, bad input (`Fail`), error lines and the connection the flags give."""
 
 from __future__ import annotations
 
@@ -59,15 +59,6 @@ def engine_errors(command: Command) -> Command:
             return engine_failure(e)
 
     return wrapped
-
-
-def add_connection_flags(p: argparse._ActionsContainer, *, spelled_out: bool = False) -> None:
-    """--region, --profile and --endpoint-url; `spelled_out` (the run's help) also names the AWS config
-    file and DynamoDB Local's usual address."""
-    config, address = (" from ~/.aws/config", " http://127.0.0.1:8000") if spelled_out else ("", "")
-    p.add_argument("--region", default="us-east-1", help="AWS region (default: us-east-1)")
-    p.add_argument("--profile", help=f"AWS profile{config} (default: standard credential chain)")
-    p.add_argument("--endpoint-url", help=f"send requests here instead, e.g. DynamoDB Local{address}")
 
 
 def connection_of(args: argparse.Namespace) -> Connection:

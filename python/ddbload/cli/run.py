@@ -25,10 +25,10 @@ from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     Fail,
-    add_connection_flags,
     engine_failure,
     stop_on_sigterm,
 )
+from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
 
 # Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
 MAX_RAY_TASKS = 1000
@@ -62,67 +62,13 @@ def add_commands(commands: Any) -> None:
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
-    load = p.add_argument_group("load")
-    load.add_argument("--threads", type=int, default=20, help="concurrent workers (default: 20)")
-    span = load.add_mutually_exclusive_group()
-    span.add_argument("--minutes", type=float, help="how long to run, fractions allowed (default: 1)")
-    span.add_argument("--duration", help="how long to run, e.g. 90s, 5m, 1h30m (instead of --minutes)")
-    load.add_argument(
-        "--read-ratio",
-        type=float,
-        default=0.8,
-        help="share of operations that are product reads (default: 0.8)",
-    )
-    load.add_argument(
-        "--read-op",
-        choices=["get", "batch-get", "query"],
-        default="get",
-        help="how products are read (default: get)",
-    )
-    load.add_argument("--batch-size", type=int, default=10, help="keys per BatchGetItem (default: 10)")
-    load.add_argument("--consistent-reads", action="store_true", help="strongly consistent reads (default: eventual)")
-    load.add_argument(
-        "--write-op",
-        choices=["put", "transact"],
-        default="put",
-        help="put: PutItem of the order; transact: order + stock decrement in one transaction (default: put)",
-    )
-    load.add_argument(
-        "--max-attempts",
-        type=int,
-        default=3,
-        help="attempts per operation, backoff with jitter between (default: 3)",
-    )
-    load.add_argument(
-        "--client",
-        choices=["fast", "sdk"],
-        default="fast",
-        help="fast: ddbload signs and sends GetItem/PutItem/BatchGetItem/TransactWriteItems itself; "
-        "sdk: every call through the AWS SDK for Rust (default: fast)",
-    )
-    load.add_argument("--seed", type=int, help="random seed, to repeat a run exactly (default: random, recorded)")
-    shape = p.add_argument_group("load shape (open model: arrivals on a schedule, whatever the answers)")
-    shape.add_argument("--rate", type=float, help="operations per second, split by --read-ratio (instead of workers)")
-    shape.add_argument(
-        "--stages",
-        metavar="DUR:RATE,...",
-        help="ramps and holds, e.g. 2m:1000,30s:8000,5m:8000,1m:1000 (sets the length)",
-    )
-    shape.add_argument("--start-rate", type=float, help="the rate the first stage ramps from (default: 0)")
-    shape.add_argument(
-        "--max-in-flight",
-        type=int,
-        help="most requests in flight; later arrivals wait (up to 100 per slot), beyond that they are dropped "
-        "(default: 100; raise it when rate x latency nears it)",
-    )
-    shape.add_argument(
-        "--key-distribution",
-        metavar="DIST",
-        help="uniform, zipf[:THETA] or hot:KEYS:SHARE (hot:1:0.3: one deal takes 30%% of picks) (default: uniform)",
-    )
-    load.add_argument("--run-id", help="id stored on every generated order (default: time-based)")
-
+    """The engine's options (from its table, cli/options.py), then the ones only the command line has."""
+    groups = {name: p.add_argument_group(GROUP_TITLES[name]) for name in ("load", "shape")}
     scale = p.add_argument_group("scale out (pip install 'ddbload[ray]')")
+    aws = p.add_argument_group(GROUP_TITLES["connection"])
+    groups |= {name: p.add_argument_group(GROUP_TITLES[name]) for name in ("tables", "orders")}
+    add_engine_options(groups)
+
     scale.add_argument(
         "--ray",
         nargs="?",
@@ -137,50 +83,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="tasks to split the workers or the schedule into (default: one per alive node)",
     )
 
-    aws = p.add_argument_group("AWS")
-    add_connection_flags(aws, spelled_out=True)
+    add_connection_flags(aws)
     aws.add_argument(
         "--local",
         action="store_true",
         help="rehearse offline: start ddbload's own endpoint (it throttles like DynamoDB) on a free loopback "
         "port, create the tables and seed 1000 products unless told otherwise",
-    )
-
-    tables = p.add_argument_group("tables")
-    tables.add_argument("--products-table", default="Products", help="products table (default: Products)")
-    tables.add_argument("--orders-table", default="Orders", help="orders table (default: Orders)")
-    tables.add_argument(
-        "--create-tables", action="store_true", help="create missing tables (on-demand) instead of failing"
-    )
-    tables.add_argument(
-        "--seed-products",
-        type=int,
-        default=None,
-        help="write N sample products before the run (default: 0; 1000 with --local)",
-    )
-    tables.add_argument(
-        "--table-capacity",
-        default="on-demand",
-        help="capacity the tables this run creates get after seeding: on-demand or RCU/WCU such as 2/2 "
-        "(default: on-demand)",
-    )
-    tables.add_argument(
-        "--sample-products",
-        type=int,
-        default=10000,
-        help="product keys to read from the table (default: 10000)",
-    )
-
-    orders = p.add_argument_group("orders (money is exact decimal)")
-    orders.add_argument("--price-min", default="1.00", help="lowest generated unit price (default: 1.00)")
-    orders.add_argument("--price-max", default="500.00", help="highest generated unit price (default: 500.00)")
-    orders.add_argument("--max-quantity", type=int, default=5, help="most units per order line (default: 5)")
-    orders.add_argument("--max-lines", type=int, default=5, help="most lines per order (default: 5)")
-    orders.add_argument(
-        "--ttl-hours",
-        type=int,
-        default=24,
-        help="orders expire after this many hours, 0 = never (default: 24)",
     )
 
     out = p.add_argument_group("output")
@@ -217,53 +125,11 @@ def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
 
 def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The LoadConfig keywords the run options give (a distributed run splits them into tasks)."""
-    span: dict[str, Any] = {}
-    if args.minutes is not None:
-        span["minutes"] = args.minutes
-    elif args.duration is not None:
-        span["duration"] = args.duration
-    if args.stages is not None and span:
-        raise _engine.ConfigError(
-            f"--stages: the stages set the run's length; leave out --{next(iter(span))} ({args.stages})"
-        )
-    return dict(
-        threads=args.threads,
-        region=args.region,
-        profile=args.profile,
-        endpoint_url=args.endpoint_url,
-        products_table=args.products_table,
-        orders_table=args.orders_table,
-        create_tables=args.create_tables,
-        seed_products=args.seed_products or 0,
-        table_capacity=args.table_capacity,
-        read_ratio=args.read_ratio,
-        read_op=args.read_op,
-        batch_size=args.batch_size,
-        consistent_reads=args.consistent_reads,
-        write_op=args.write_op,
-        max_attempts=args.max_attempts,
-        client=args.client,
-        seed=args.seed,
-        run_id=args.run_id,
-        price_min=args.price_min,
-        price_max=args.price_max,
-        max_quantity=args.max_quantity,
-        max_lines=args.max_lines,
-        ttl_hours=args.ttl_hours,
-        sample_products=args.sample_products,
-        **{k: v for k, v in shape_options(args).items() if v is not None},
-        **span,
-    )
-
-
-def shape_options(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "rate": args.rate,
-        "stages": args.stages,
-        "start_rate": args.start_rate,
-        "max_in_flight": args.max_in_flight,
-        "key_distribution": args.key_distribution,
-    }
+    kwargs = engine_kwargs(args)
+    span = next((k for k in ("minutes", "duration") if k in kwargs), None)
+    if "stages" in kwargs and span:
+        raise _engine.ConfigError(f"--stages: the stages set the run's length; leave out --{span} ({args.stages})")
+    return kwargs
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -375,7 +241,7 @@ def checked_config(args: argparse.Namespace) -> _engine.LoadConfig:
 
 def start_local_endpoint(args: argparse.Namespace) -> _engine.Emulator:
     """Starts --local's endpoint and points the run (`args.endpoint_url`) at it."""
-    emulator = _engine.Emulator(region=args.region)
+    emulator = _engine.Emulator(region=args.region)  # the connection flags keep their parser defaults
     args.endpoint_url = emulator.url
     # The offline endpoint accepts any credentials; don't send real ones to it.
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
