@@ -218,13 +218,90 @@ struct Arrival {
     slot_was_free: bool,
 }
 
-/// One engine thread's arrivals waiting to be sent, and its senders.
-struct Queue {
+/// One engine thread's open model: the schedule's next arrival, the arrivals waiting to be sent, and
+/// its senders.
+struct OpenModel {
+    arrivals: Arrivals,
+    /// The next arrival's number and intended start (None: the schedule has ended).
+    next: Cell<(u64, Option<Instant>)>,
     waiting: RefCell<VecDeque<Arrival>>,
     wake: Notify,
     idle: Cell<usize>,
+    /// Senders started (they live until the schedule ends).
+    senders: Cell<usize>,
+    /// Arrivals wait with no sender idle and room for another: the arrival loop starts one.
+    more_senders: Notify,
     /// The schedule has ended: senders drain what waits and stop.
     closed: Cell<bool>,
+}
+
+impl OpenModel {
+    fn new(arrivals: Arrivals) -> OpenModel {
+        let model = OpenModel {
+            arrivals,
+            next: Cell::new((0, None)),
+            waiting: RefCell::new(VecDeque::new()),
+            wake: Notify::new(),
+            idle: Cell::new(0),
+            senders: Cell::new(0),
+            more_senders: Notify::new(),
+            closed: Cell::new(false),
+        };
+        model.next.set((0, model.intended(0)));
+        model
+    }
+
+    /// When arrival `k` should start (None: after the schedule's end).
+    fn intended(&self, k: u64) -> Option<Instant> {
+        let a = &self.arrivals;
+        let at = a.schedule.time_of(k as f64 + a.offset)?;
+        (at < a.schedule.duration()).then(|| a.start + Duration::from_secs_f64(at))
+    }
+
+    /// Queues every arrival due by `now` (or counts it dropped when the queue is full). Called by the
+    /// arrival loop when its timer fires and by each sender as it becomes free, so that on a busy
+    /// thread an arrival is taken up by the next free sender rather than after the timer's task has
+    /// waited its turn behind every answer being read.
+    fn release_due(&self, metrics: &RefCell<Metrics>, now: Instant) {
+        while let (k, Some(intended)) = self.next.get() {
+            if intended > now {
+                return;
+            }
+            self.next.set((k + 1, self.intended(k + 1)));
+            self.admit(metrics, k, intended);
+        }
+    }
+
+    fn admit(&self, metrics: &RefCell<Metrics>, k: u64, intended: Instant) {
+        let a = &self.arrivals;
+        metrics.borrow_mut().record_arrival();
+        let waiting = self.waiting.borrow().len();
+        let free = self.idle.get() > waiting || self.senders.get() < a.in_flight;
+        if !free && waiting >= a.in_flight * QUEUED_PER_SLOT {
+            metrics.borrow_mut().record_dropped();
+            return;
+        }
+        let mut rng = stream_rng(a.seed, k);
+        let read = rng.random_bool(a.read_ratio);
+        self.waiting.borrow_mut().push_back(Arrival {
+            intended,
+            read,
+            seq: k,
+            rng,
+            slot_was_free: free,
+        });
+        if self.idle.get() > 0 {
+            self.wake.notify_one();
+        } else if self.senders.get() < a.in_flight {
+            self.more_senders.notify_one();
+        }
+    }
+
+    /// Senders to start now: one per waiting arrival no idle sender will take, within `in_flight`.
+    fn senders_wanted(&self) -> usize {
+        let unserved = self.waiting.borrow().len().saturating_sub(self.idle.get());
+        unserved.min(self.arrivals.in_flight.saturating_sub(self.senders.get()))
+    }
 }
 
 /// The open model: every arrival is sent at its intended start (or waits for a free sender, its
@@ -232,78 +309,49 @@ struct Queue {
 /// long-lived senders per thread take arrivals from a queue: no task, permit or allocation per
 /// arrival beyond its place in the queue.
 pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
-    let queue = Rc::new(Queue {
-        waiting: RefCell::new(VecDeque::new()),
-        wake: Notify::new(),
-        idle: Cell::new(0),
-        closed: Cell::new(false),
-    });
+    let model = Rc::new(OpenModel::new(arrivals));
     let mut senders = tokio::task::JoinSet::new();
-    let horizon = arrivals.schedule.duration();
     let mut pacer = Pacer::new();
-    for k in 0u64.. {
-        let Some(at) = arrivals.schedule.time_of(k as f64 + arrivals.offset) else {
+    while !sender.cancel.is_cancelled() {
+        model.release_due(&sender.metrics, Instant::now());
+        for _ in 0..model.senders_wanted() {
+            model.senders.set(model.senders.get() + 1);
+            senders.spawn_local(send_arrivals(sender.clone(), model.clone()));
+        }
+        let Some(next) = model.next.get().1 else {
             break;
         };
-        if at >= horizon {
-            break;
-        }
-        let intended = arrivals.start + Duration::from_secs_f64(at);
-        if intended > Instant::now() {
-            tokio::select! {
-                _ = pacer.sleep_until(intended) => {}
-                _ = sender.cancel.cancelled() => break,
-            }
-        } else if sender.cancel.is_cancelled() {
-            break;
-        }
-        sender.metrics.borrow_mut().record_arrival();
-        let free =
-            queue.idle.get() > queue.waiting.borrow().len() || senders.len() < arrivals.in_flight;
-        if !free && queue.waiting.borrow().len() >= arrivals.in_flight * QUEUED_PER_SLOT {
-            sender.metrics.borrow_mut().record_dropped();
-            continue;
-        }
-        let mut rng = stream_rng(arrivals.seed, k);
-        let read = rng.random_bool(arrivals.read_ratio);
-        queue.waiting.borrow_mut().push_back(Arrival {
-            intended,
-            read,
-            seq: k,
-            rng,
-            slot_was_free: free,
-        });
-        if queue.idle.get() > 0 {
-            queue.wake.notify_one();
-        } else if senders.len() < arrivals.in_flight {
-            senders.spawn_local(send_arrivals(
-                sender.clone(),
-                queue.clone(),
-                arrivals.worker_id,
-            ));
+        tokio::select! {
+            _ = pacer.sleep_until(next) => {}
+            _ = model.more_senders.notified() => {}
+            _ = sender.cancel.cancelled() => {}
         }
     }
-    queue.closed.set(true);
-    queue.wake.notify_waiters();
+    model.closed.set(true);
+    model.wake.notify_waiters();
     while senders.join_next().await.is_some() {}
 }
 
 /// One sender: takes arrivals in order and sends each; arrivals still waiting at the deadline or
 /// after a cancel are counted as cut.
-async fn send_arrivals(sender: Rc<Sender>, queue: Rc<Queue>, worker: u32) {
+async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
+    let worker = model.arrivals.worker_id;
     loop {
-        let next = queue.waiting.borrow_mut().pop_front();
+        if !model.closed.get() && !sender.cancel.is_cancelled() {
+            model.release_due(&sender.metrics, Instant::now());
+        }
+        let next = model.waiting.borrow_mut().pop_front();
         let Some(mut arrival) = next else {
-            if queue.closed.get() {
+            if model.closed.get() {
                 return;
             }
-            queue.idle.set(queue.idle.get() + 1);
+            model.idle.set(model.idle.get() + 1);
             tokio::select! {
-                _ = queue.wake.notified() => {}
+                _ = model.wake.notified() => {}
                 _ = sender.cancel.cancelled() => {}
             }
-            queue.idle.set(queue.idle.get() - 1);
-            if sender.cancel.is_cancelled() && queue.waiting.borrow().is_empty() {
+            model.idle.set(model.idle.get() - 1);
+            if sender.cancel.is_cancelled() && model.waiting.borrow().is_empty() {
                 return;
             }
             continue;
