@@ -69,14 +69,44 @@ pub async fn run_load(
         None => cores.min(plan.workers as usize).max(1),
     };
     let plan = Arc::new(plan);
-    let (tx, mut rx) = unbounded_channel();
-    let (ready_tx, mut ready_rx) = unbounded_channel::<()>();
+    let (tx, rx) = unbounded_channel();
+    let (ready_tx, ready_rx) = unbounded_channel::<()>();
     let (gate_tx, gate) = tokio::sync::watch::channel(None);
+    let handles = start_threads(&plan, thread_count, &tx, &ready_tx, &gate, cancel);
+    drop((tx, ready_tx));
+    all_ready(ready_rx, handles.len()).await;
+    if let Some(begin) = plan.begin.clone() {
+        wait_for_begin(begin, events, cancel).await;
+    }
+    let start = Instant::now();
+    let _ = gate_tx.send(Some((start, start + plan.duration)));
+    let aggregator = aggregate(&plan, thread_count, rx, start, events, cancel).await;
+    for handle in handles {
+        let _ = handle.join();
+    }
+    Measured {
+        metrics: aggregator.totals,
+        timeseries: aggregator.rows,
+        duration_s: start.elapsed().as_secs_f64(),
+        interrupted: cancel.is_cancelled(),
+    }
+}
+
+/// One engine thread per share of the load; a thread that cannot start is reported done at once so
+/// the rows still flow.
+fn start_threads(
+    plan: &Arc<LoadPlan>,
+    thread_count: usize,
+    tx: &UnboundedSender<ThreadMessage>,
+    ready: &UnboundedSender<()>,
+    gate: &tokio::sync::watch::Receiver<Option<(Instant, Instant)>>,
+    cancel: &CancellationToken,
+) -> Vec<thread::JoinHandle<()>> {
     let mut handles = Vec::with_capacity(thread_count);
     for index in 0..thread_count {
         let (plan, thread_tx, cancel) = (plan.clone(), tx.clone(), cancel.clone());
         let gate = StartingGate {
-            ready: ready_tx.clone(),
+            ready: ready.clone(),
             open: gate.clone(),
         };
         let workers: Vec<u32> = (0..plan.workers)
@@ -98,7 +128,6 @@ pub async fn run_load(
         match spawned {
             Ok(handle) => handles.push(handle),
             Err(_) => {
-                // Without this thread its workers are missing; report it as done so rows still flow.
                 let _ = tx.send(ThreadMessage::Done {
                     thread: index,
                     metrics: Box::default(),
@@ -106,24 +135,33 @@ pub async fn run_load(
             }
         }
     }
-    drop(tx);
-    drop(ready_tx);
-    // The clock starts once every thread has its client: a schedule must not begin with a backlog
-    // of arrivals that fell due while connection pools were being built.
+    handles
+}
+
+/// Waits (10 s at most) until every engine thread has built its client: the clock must not start
+/// with a backlog of arrivals that fell due while connection pools were being built.
+async fn all_ready(mut ready: tokio::sync::mpsc::UnboundedReceiver<()>, threads: usize) {
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
-        for _ in 0..handles.len() {
-            if ready_rx.recv().await.is_none() {
+        for _ in 0..threads {
+            if ready.recv().await.is_none() {
                 break;
             }
         }
     })
     .await;
-    if let Some(begin) = plan.begin.clone() {
-        wait_for_begin(begin, events, cancel).await;
-    }
-    let start = Instant::now();
+}
+
+/// Turns the threads' one-second reports into rows (sent as ticks) until every thread is done,
+/// reading the tables' provisioned figures meanwhile when the plan asks for it.
+async fn aggregate(
+    plan: &LoadPlan,
+    thread_count: usize,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<ThreadMessage>,
+    start: Instant,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> Aggregator {
     let deadline = start + plan.duration;
-    let _ = gate_tx.send(Some((start, deadline)));
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
     aggregator.tables = TableNames {
@@ -157,15 +195,7 @@ pub async fn run_load(
     for released in aggregator.finish() {
         let _ = events.send(Event::tick(released));
     }
-    for handle in handles {
-        let _ = handle.join();
-    }
-    Measured {
-        metrics: aggregator.totals,
-        timeseries: aggregator.rows,
-        duration_s: start.elapsed().as_secs_f64(),
-        interrupted: cancel.is_cancelled(),
-    }
+    aggregator
 }
 
 /// Says the run is ready, then waits for its start time (wall clock) and for that instant; a cancel
