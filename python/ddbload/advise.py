@@ -370,7 +370,7 @@ def _run_fields(result: RunResult, f: dict[str, float], words: Phrases) -> dict[
         "region": cfg["region"],
         "duration_s": result["duration_s"],
         "load": load,
-        "max_attempts": cfg["max_attempts"],
+        "max_attempts": cfg.get("max_attempts", "?"),  # optional in the schema: a result from elsewhere may lack it
         "client_p99_ms": max(f["read_p99_ms"], f["write_p99_ms"]) * 2,
         "partition_r": PARTITION_LIMIT[0],
         "partition_w": PARTITION_LIMIT[1],
