@@ -1,75 +1,26 @@
 //! PutItem: writes a whole item (conditionally), charged by the larger of the old and new item.
 
-use std::sync::Arc;
+use serde_json::Value;
 
-use serde_json::{json, Value};
-
-use super::common::{
-    check_bindings_have_expressions, item_param, old_item_on_condition_failure,
-    refuse_item_collection_metrics, table_name, write_condition, ReturnCapacity, ReturnValues,
-    MAX_ITEM_BYTES,
-};
-use super::write::{write_one, Change};
+use super::common::{item_param, MAX_ITEM_BYTES};
+use super::keyed_write::{write_options, KeyedWrite};
+use super::write::Change;
 use crate::error::ApiError;
-use crate::expr::{legacy, Bindings, Cond};
 use crate::store::Store;
-use crate::table::{ItemKey, Table};
-use crate::value::{item_size, item_to_json, Item};
+use crate::value::item_size;
 
-pub struct PutItem {
-    name: String,
-    table: Arc<Table>,
-    key: ItemKey,
-    item: Item,
-    condition: Option<Cond>,
-    return_values: ReturnValues,
-    return_old_on_failure: bool,
-    capacity: ReturnCapacity,
-}
-
-pub fn parse(req: &Value, store: &Store) -> Result<PutItem, ApiError> {
-    legacy::check_not_mixed(req)?;
-    refuse_item_collection_metrics(req)?;
-    let name = table_name(req)?;
-    let bindings = Bindings::from_request(req)?;
-    check_bindings_have_expressions(req, &bindings, &["ConditionExpression"])?;
-    let condition = write_condition(req, &bindings)?;
-    bindings.check_all_used()?;
-    let return_values = ReturnValues::of(req, &[ReturnValues::AllOld])?;
-    let return_old_on_failure = old_item_on_condition_failure(req)?;
-    let capacity = ReturnCapacity::of(req)?;
+pub fn parse(req: &Value, store: &Store) -> Result<KeyedWrite, ApiError> {
+    let options = write_options(req)?;
     let item = item_param(req, "Item")?;
     if item_size(&item) > MAX_ITEM_BYTES {
         return Err(ApiError::item_too_large());
     }
-    let table = store.table(&name)?;
+    let table = store.table(&options.name)?;
     let key = table.meta().schema.key_of_item(&item)?;
-    Ok(PutItem {
-        name,
+    Ok(KeyedWrite {
+        options,
         table,
         key,
-        item,
-        condition,
-        return_values,
-        return_old_on_failure,
-        capacity,
+        change: Change::Put(item),
     })
-}
-
-impl PutItem {
-    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
-        let written = write_one(
-            store,
-            &self.table,
-            self.key,
-            Change::Put(self.item),
-            &self.condition,
-            self.return_old_on_failure,
-        )?;
-        let mut out = json!({});
-        if let (ReturnValues::AllOld, Some(old)) = (self.return_values, &written.old) {
-            out["Attributes"] = item_to_json(old);
-        }
-        Ok(self.capacity.add_to(out, &self.name, &written.consumed))
-    }
 }

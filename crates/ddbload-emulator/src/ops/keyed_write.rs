@@ -1,0 +1,72 @@
+//! What PutItem and DeleteItem share: the request options they read alike (in DynamoDB's order of
+//! checks) and one apply - write or remove the item by key, answer the old item and the capacity.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::common::{
+    check_bindings_have_expressions, old_item_on_condition_failure, refuse_item_collection_metrics,
+    table_name, write_condition, ReturnCapacity, ReturnValues,
+};
+use super::write::{write_one, Change};
+use crate::error::ApiError;
+use crate::expr::{legacy, Bindings, Cond};
+use crate::store::Store;
+use crate::table::{ItemKey, Table};
+use crate::value::item_to_json;
+
+/// The options of a PutItem or DeleteItem request besides its item or key.
+pub struct WriteOptions {
+    pub name: String,
+    condition: Option<Cond>,
+    return_values: ReturnValues,
+    return_old_on_failure: bool,
+    capacity: ReturnCapacity,
+}
+
+pub fn write_options(req: &Value) -> Result<WriteOptions, ApiError> {
+    legacy::check_not_mixed(req)?;
+    refuse_item_collection_metrics(req)?;
+    let name = table_name(req)?;
+    let bindings = Bindings::from_request(req)?;
+    check_bindings_have_expressions(req, &bindings, &["ConditionExpression"])?;
+    let condition = write_condition(req, &bindings)?;
+    bindings.check_all_used()?;
+    Ok(WriteOptions {
+        name,
+        condition,
+        return_values: ReturnValues::of(req, &[ReturnValues::AllOld])?,
+        return_old_on_failure: old_item_on_condition_failure(req)?,
+        capacity: ReturnCapacity::of(req)?,
+    })
+}
+
+/// A parsed PutItem or DeleteItem.
+pub struct KeyedWrite {
+    pub options: WriteOptions,
+    pub table: Arc<Table>,
+    pub key: ItemKey,
+    pub change: Change,
+}
+
+impl KeyedWrite {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        let options = self.options;
+        let written = write_one(
+            store,
+            &self.table,
+            self.key,
+            self.change,
+            &options.condition,
+            options.return_old_on_failure,
+        )?;
+        let mut out = json!({});
+        if let (ReturnValues::AllOld, Some(old)) = (options.return_values, &written.old) {
+            out["Attributes"] = item_to_json(old);
+        }
+        Ok(options
+            .capacity
+            .add_to(out, &options.name, &written.consumed))
+    }
+}
