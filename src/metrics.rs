@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+use serde::Serialize;
 
 use crate::workload::ConsumedUnits;
 
@@ -28,9 +29,9 @@ pub enum Outcome {
     Cut,
 }
 
-/// Totals for one kind of operation (reads or writes). Latency counts successful operations only.
-#[derive(Debug, Clone)]
-pub struct OpStats {
+/// The counters of one kind of operation (reads or writes), as the result's summary gives them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OpCounts {
     pub ok: u64,
     /// Every request sent, retries included: the denominator of the throttle rate.
     pub attempts: u64,
@@ -43,6 +44,33 @@ pub struct OpStats {
     pub gave_up: u64,
     /// Operations cut by the deadline (their effect on the table is unknown).
     pub cut_at_deadline: u64,
+}
+
+impl OpCounts {
+    pub fn merge(&mut self, other: &OpCounts) {
+        self.ok += other.ok;
+        self.attempts += other.attempts;
+        self.gave_up += other.gave_up;
+        self.cut_at_deadline += other.cut_at_deadline;
+        self.throttled_attempts += other.throttled_attempts;
+        for (reason, n) in &other.throttled_by_reason {
+            count_reason(&mut self.throttled_by_reason, reason, *n);
+        }
+        self.conditional_check_failed += other.conditional_check_failed;
+        for (code, n) in &other.errors {
+            count_reason(&mut self.errors, code, *n);
+        }
+    }
+
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// Totals for one kind of operation (reads or writes). Latency counts successful operations only.
+#[derive(Debug, Clone)]
+pub struct OpStats {
+    pub counts: OpCounts,
     /// From each operation's intended start (open model: its arrival; closed: its send).
     pub latency_us: Histogram<u64>,
     /// From the first attempt's actual send.
@@ -52,14 +80,7 @@ pub struct OpStats {
 impl Default for OpStats {
     fn default() -> Self {
         Self {
-            ok: 0,
-            attempts: 0,
-            throttled_attempts: 0,
-            throttled_by_reason: BTreeMap::new(),
-            conditional_check_failed: 0,
-            errors: BTreeMap::new(),
-            gave_up: 0,
-            cut_at_deadline: 0,
+            counts: OpCounts::default(),
             latency_us: new_histogram(),
             service_us: new_histogram(),
         }
@@ -68,28 +89,13 @@ impl Default for OpStats {
 
 impl OpStats {
     pub fn merge(&mut self, other: &OpStats) {
-        self.ok += other.ok;
-        self.attempts += other.attempts;
-        self.gave_up += other.gave_up;
-        self.cut_at_deadline += other.cut_at_deadline;
-        self.throttled_attempts += other.throttled_attempts;
-        for (reason, n) in &other.throttled_by_reason {
-            *self.throttled_by_reason.entry(reason.clone()).or_default() += n;
-        }
-        self.conditional_check_failed += other.conditional_check_failed;
-        for (code, n) in &other.errors {
-            *self.errors.entry(code.clone()).or_default() += n;
-        }
+        self.counts.merge(&other.counts);
         self.latency_us
             .add(&other.latency_us)
             .expect("histograms share bounds");
         self.service_us
             .add(&other.service_us)
             .expect("histograms share bounds");
-    }
-
-    pub fn error_count(&self) -> u64 {
-        self.errors.values().sum()
     }
 }
 
@@ -205,13 +211,13 @@ impl Metrics {
     }
 
     pub fn record_attempt(&mut self, read: bool) {
-        self.stats(read).attempts += 1;
+        self.stats(read).counts.attempts += 1;
     }
 
     pub fn record_throttle(&mut self, read: bool, reason: &str) {
         let stats = self.stats(read);
-        stats.throttled_attempts += 1;
-        count_reason(&mut stats.throttled_by_reason, reason, 1);
+        stats.counts.throttled_attempts += 1;
+        count_reason(&mut stats.counts.throttled_by_reason, reason, 1);
         self.interval.throttled += 1;
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
@@ -257,7 +263,7 @@ impl Metrics {
         match outcome {
             Outcome::Ok => {
                 let stats = self.stats(read);
-                stats.ok += 1;
+                stats.counts.ok += 1;
                 stats.latency_us.saturating_record(micros);
                 self.interval.latency_us.saturating_record(micros);
                 if read {
@@ -269,20 +275,20 @@ impl Metrics {
                 }
             }
             Outcome::ConditionalFailed => {
-                self.stats(read).conditional_check_failed += 1;
+                self.stats(read).counts.conditional_check_failed += 1;
                 self.interval.errors += 1;
             }
             Outcome::Failed(code) => {
-                *self.stats(read).errors.entry(code).or_default() += 1;
+                *self.stats(read).counts.errors.entry(code).or_default() += 1;
                 self.interval.errors += 1;
             }
             Outcome::GaveUp(code) => {
                 let stats = self.stats(read);
-                stats.gave_up += 1;
-                *stats.errors.entry(code).or_default() += 1;
+                stats.counts.gave_up += 1;
+                *stats.counts.errors.entry(code).or_default() += 1;
                 self.interval.errors += 1;
             }
-            Outcome::Cut => self.stats(read).cut_at_deadline += 1,
+            Outcome::Cut => self.stats(read).counts.cut_at_deadline += 1,
         }
     }
 
@@ -329,7 +335,7 @@ mod tests {
         );
         first.merge(&second);
         assert_eq!((first.throttled_by_reason[read], first.throttled), (2, 4));
-        assert_eq!(m.reads.throttled_by_reason[read], 2);
+        assert_eq!(m.reads.counts.throttled_by_reason[read], 2);
     }
 
     #[test]
@@ -348,7 +354,7 @@ mod tests {
                 all.reads.latency_us.value_at_quantile(q)
             );
         }
-        assert_eq!(a.reads.ok, 1000);
+        assert_eq!(a.reads.counts.ok, 1000);
         // A naive average of the two halves' p99 is not the p99 of the whole.
         assert_eq!(a.reads.latency_us.max(), all.reads.latency_us.max());
     }
@@ -364,21 +370,21 @@ mod tests {
             Duration::from_millis(1),
         );
         m.record(true, Outcome::Ok, Duration::from_millis(2));
-        assert_eq!(m.writes.throttled_attempts, 1);
+        assert_eq!(m.writes.counts.throttled_attempts, 1);
         assert_eq!(
-            m.writes.throttled_by_reason["TableWriteProvisionedThroughputExceeded"],
+            m.writes.counts.throttled_by_reason["TableWriteProvisionedThroughputExceeded"],
             1
         );
-        assert_eq!(m.writes.conditional_check_failed, 1);
-        assert_eq!(m.writes.errors["ValidationException"], 1);
-        assert_eq!(m.reads.ok, 1);
+        assert_eq!(m.writes.counts.conditional_check_failed, 1);
+        assert_eq!(m.writes.counts.errors["ValidationException"], 1);
+        assert_eq!(m.reads.counts.ok, 1);
         let interval = m.take_interval();
         assert_eq!(
             (interval.reads_ok, interval.throttled, interval.errors),
             (1, 1, 2)
         );
         assert!(m.interval.is_empty());
-        assert_eq!(m.reads.ok, 1, "totals survive taking the interval");
+        assert_eq!(m.reads.counts.ok, 1, "totals survive taking the interval");
     }
 
     #[test]
@@ -395,9 +401,15 @@ mod tests {
         );
         m.record_attempt(true);
         m.record(true, Outcome::Cut, Duration::from_millis(1));
-        assert_eq!((m.reads.attempts, m.reads.throttled_attempts), (4, 3));
-        assert_eq!((m.reads.gave_up, m.reads.cut_at_deadline), (1, 1));
-        assert_eq!(m.reads.error_count(), 1);
+        assert_eq!(
+            (m.reads.counts.attempts, m.reads.counts.throttled_attempts),
+            (4, 3)
+        );
+        assert_eq!(
+            (m.reads.counts.gave_up, m.reads.counts.cut_at_deadline),
+            (1, 1)
+        );
+        assert_eq!(m.reads.counts.error_count(), 1);
         assert_eq!(m.take_interval().errors, 1);
     }
 }

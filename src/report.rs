@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::RunConfig;
-use crate::metrics::{Interval, Metrics, OpStats};
+use crate::metrics::{Interval, Metrics, OpCounts, OpStats};
 use crate::workload::tables::TableInfo;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -163,14 +163,8 @@ fn us_to_ms(us: u64) -> f64 {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OpSummary {
-    pub ok: u64,
-    pub attempts: u64,
-    pub throttled_attempts: u64,
-    pub throttled_by_reason: BTreeMap<String, u64>,
-    pub conditional_check_failed: u64,
-    pub errors: BTreeMap<String, u64>,
-    pub gave_up: u64,
-    pub cut_at_deadline: u64,
+    #[serde(flatten)]
+    pub counts: OpCounts,
     /// From each operation's intended start (so waiting for a slot or a stalled endpoint counts).
     pub latency_ms: LatencyMs,
     /// From the first attempt's actual send.
@@ -181,18 +175,11 @@ pub struct OpSummary {
 impl OpSummary {
     fn new(stats: &OpStats, duration_s: f64) -> Self {
         Self {
-            ok: stats.ok,
-            attempts: stats.attempts,
-            throttled_attempts: stats.throttled_attempts,
-            throttled_by_reason: stats.throttled_by_reason.clone(),
-            conditional_check_failed: stats.conditional_check_failed,
-            errors: stats.errors.clone(),
-            gave_up: stats.gave_up,
-            cut_at_deadline: stats.cut_at_deadline,
+            counts: stats.counts.clone(),
             latency_ms: LatencyMs::from_histogram(&stats.latency_us),
             service_ms: LatencyMs::from_histogram(&stats.service_us),
             per_second: if duration_s > 0.0 {
-                (stats.ok as f64 / duration_s * 10.0).round() / 10.0
+                (stats.counts.ok as f64 / duration_s * 10.0).round() / 10.0
             } else {
                 0.0
             },
@@ -287,8 +274,8 @@ impl RunResult {
         } = measured;
         let (reads, writes) = (&metrics.reads, &metrics.writes);
         let open = ctx.config.is_open_model();
-        let throttled = reads.throttled_attempts + writes.throttled_attempts;
-        let attempts = reads.attempts + writes.attempts;
+        let throttled = reads.counts.throttled_attempts + writes.counts.throttled_attempts;
+        let attempts = reads.counts.attempts + writes.counts.attempts;
         let c = &metrics.capacity;
         let consumed_capacity = TableNames {
             products: ctx.config.products_table.clone(),
@@ -371,14 +358,15 @@ mod tests {
         // The campaign's case: 26,357 of 28,267 attempts throttled, many operations giving up after
         // three throttled attempts. Each attempt counts once, whatever its operation's end.
         let mut metrics = Metrics::default();
-        metrics.reads.attempts = 28_267;
-        metrics.reads.throttled_attempts = 26_357;
-        metrics.reads.gave_up = 8_000;
+        metrics.reads.counts.attempts = 28_267;
+        metrics.reads.counts.throttled_attempts = 26_357;
+        metrics.reads.counts.gave_up = 8_000;
         metrics
             .reads
+            .counts
             .errors
             .insert("ProvisionedThroughputExceededException".into(), 8_000);
-        metrics.reads.ok = 1_910;
+        metrics.reads.counts.ok = 1_910;
         let report = RunResult::new(
             RunContext {
                 config: RunConfig::default(),
@@ -395,8 +383,8 @@ mod tests {
         );
         assert!((report.summary.throttle_rate - 26_357.0 / 28_267.0).abs() < 1e-12);
         assert!(report.summary.throttle_rate > 0.93);
-        assert_eq!(report.summary.reads.attempts, 28_267);
-        assert_eq!(report.summary.reads.gave_up, 8_000);
+        assert_eq!(report.summary.reads.counts.attempts, 28_267);
+        assert_eq!(report.summary.reads.counts.gave_up, 8_000);
     }
 
     #[test]

@@ -57,7 +57,7 @@ fn a_short_run_reads_and_writes_every_second() {
             _ => {}
         }
     };
-    assert!(report.summary.reads.ok > 0 && report.summary.writes.ok > 0);
+    assert!(report.summary.reads.counts.ok > 0 && report.summary.writes.counts.ok > 0);
     assert_eq!(
         report.timeseries, ticks,
         "the live rows are the rows of the report"
@@ -72,7 +72,7 @@ fn a_short_run_reads_and_writes_every_second() {
         );
     }
     let summed: u64 = report.timeseries.iter().map(|r| r.writes_ok).sum();
-    assert_eq!(summed, report.summary.writes.ok);
+    assert_eq!(summed, report.summary.writes.counts.ok);
     assert!(report.summary.reads.latency_ms.p99 > 0.0);
     assert!(report.consumed_capacity["rs-orders-basic"].write_units > rust_decimal::Decimal::ZERO);
 }
