@@ -1,15 +1,16 @@
-//! What Query and Scan share: Limit, Select, the 1 MB page, filters and projections, and the
-//! ExclusiveStartKey/LastEvaluatedKey pair.
+//! What Query and Scan share: Limit, Select, the 1 MB page, filters and projections, the
+//! ExclusiveStartKey/LastEvaluatedKey pair, and what reading an index costs.
 
 use serde_json::{json, Value};
 
-use super::common::shown;
+use super::common::{shown, Consumed};
 use super::write::check_condition;
+use crate::capacity::Kind;
 use crate::error::ApiError;
 use crate::expr::{Cond, Projection};
 use crate::index::{EntryKey, Index};
-use crate::table::{ItemKey, KeySchema};
-use crate::value::{item_from_json, item_size, item_to_json, Item};
+use crate::table::{ItemKey, KeySchema, Table};
+use crate::value::{item_from_json, item_size, item_to_json, Item, KeyValue};
 
 pub const PAGE_BYTES: usize = 1024 * 1024;
 
@@ -117,4 +118,29 @@ pub fn index_start_key(
     let table_key = base.key_of_item(&item).map_err(|_| invalid())?;
     let index_key = index.key_of(&item).ok_or_else(invalid)?;
     Ok(Some((index_key, table_key)))
+}
+
+/// Charges a read of `units` on an index (`partition`: None for a Scan): a local index draws on its
+/// table's capacity, a global one on its own and is throttled as the index. Returns the units
+/// consumed, under the index's name.
+pub fn charge_index_read(
+    table: &Table,
+    index: &Index,
+    partition: Option<&KeyValue>,
+    units: f64,
+    now: f64,
+) -> Result<Consumed, ApiError> {
+    let mut consumed = Consumed::table(0.0);
+    if index.local {
+        table.charge(Kind::Read, partition, units, now)?;
+        consumed.local_indexes.insert(index.name.clone(), units);
+    } else {
+        crate::table::lock(&index.capacity)
+            .charge(Kind::Read, partition, units, now)
+            .map_err(|reason| {
+                ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
+            })?;
+        consumed.indexes.insert(index.name.clone(), units);
+    }
+    Ok(consumed)
 }

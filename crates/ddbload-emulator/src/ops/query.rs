@@ -11,7 +11,8 @@ use super::common::{
     ReturnCapacity,
 };
 use super::paging::{
-    count_only, index_last_key, index_start_key, limit, page, start_key, PageSpec,
+    charge_index_read, count_only, index_last_key, index_start_key, limit, page, start_key,
+    PageSpec,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
@@ -275,20 +276,7 @@ impl Query {
             index_last_key(item, schema, index_schema)
         })?;
         let units = read_units(bytes, self.consistency);
-        let mut consumed = Consumed::table(0.0);
-        if index.local {
-            // A local index reads the table's own capacity.
-            self.table
-                .charge(Kind::Read, Some(&self.partition), units, now)?;
-            consumed.local_indexes.insert(index.name.clone(), units);
-        } else {
-            crate::table::lock(&index.capacity)
-                .charge(Kind::Read, Some(&self.partition), units, now)
-                .map_err(|reason| {
-                    ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
-                })?;
-            consumed.indexes.insert(index.name.clone(), units);
-        }
+        let consumed = charge_index_read(&self.table, index, Some(&self.partition), units, now)?;
         Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }
