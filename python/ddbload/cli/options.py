@@ -52,10 +52,11 @@ def add_option(container: argparse._ActionsContainer, option: dict[str, Any], de
 
 
 def add_engine_options(groups: dict[str, argparse._ArgumentGroup]) -> None:
-    """Every engine option but the connection flags (`add_connection_flags`), each in its group."""
+    """The engine options of these groups, each in its group (the connection flags are
+    `add_connection_flags`)."""
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in engine_options():
-        if option["group"] == "connection":
+        if option["group"] not in groups or option["group"] == "connection":
             continue
         container: argparse._ActionsContainer = groups[option["group"]]
         if option["exclusive"]:

@@ -63,12 +63,10 @@ def add_commands(commands: Any) -> None:
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     """The engine's options (from its table, cli/options.py), then the ones only the command line has."""
-    groups = {name: p.add_argument_group(GROUP_TITLES[name]) for name in ("load", "shape")}
-    scale = p.add_argument_group("scale out (pip install 'ddbload[ray]')")
-    aws = p.add_argument_group(GROUP_TITLES["connection"])
-    groups |= {name: p.add_argument_group(GROUP_TITLES[name]) for name in ("tables", "orders")}
-    add_engine_options(groups)
+    # Added in --help's order: the load, then scaling out and AWS, then the tables and orders.
+    add_engine_options({name: p.add_argument_group(GROUP_TITLES[name]) for name in ("load", "shape")})
 
+    scale = p.add_argument_group("scale out (pip install 'ddbload[ray]')")
     scale.add_argument(
         "--ray",
         nargs="?",
@@ -83,6 +81,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="tasks to split the workers or the schedule into (default: one per alive node)",
     )
 
+    aws = p.add_argument_group(GROUP_TITLES["connection"])
     add_connection_flags(aws)
     aws.add_argument(
         "--local",
@@ -90,6 +89,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="rehearse offline: start ddbload's own endpoint (it throttles like DynamoDB) on a free loopback "
         "port, create the tables and seed 1000 products unless told otherwise",
     )
+    add_engine_options({name: p.add_argument_group(GROUP_TITLES[name]) for name in ("tables", "orders")})
 
     out = p.add_argument_group("output")
     out.add_argument("--output", metavar="FILE", help="write the result JSON here")
