@@ -56,7 +56,7 @@ def add_engine_options(groups: dict[str, argparse._ArgumentGroup]) -> None:
     `add_connection_flags`)."""
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in engine_options():
-        if option["group"] not in groups or option["group"] == "connection":
+        if option["group"] not in groups:
             continue
         container: argparse._ActionsContainer = groups[option["group"]]
         if option["exclusive"]:
