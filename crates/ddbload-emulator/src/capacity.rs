@@ -82,22 +82,105 @@ impl Bucket {
         self.tokens -= units;
     }
 
+    /// This bucket at a new rate: the credit it holds now is kept, up to the new capacity.
+    fn resized(&mut self, rate: f64, burst_seconds: f64, now: f64) -> Bucket {
+        let tokens = self.tokens(now);
+        let mut bucket = Bucket::full(rate, burst_seconds, now);
+        bucket.tokens = tokens.min(bucket.capacity);
+        bucket
+    }
+
     pub fn tokens(&mut self, now: f64) -> f64 {
         self.refill(now);
         self.tokens
     }
 }
 
+/// How a table or index is billed: the one place its mode and provisioned figures live.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Mode {
+pub enum Billing {
     Provisioned { read: f64, write: f64 },
     OnDemand,
+}
+
+impl Billing {
+    pub fn provisioned(read: i64, write: i64) -> Billing {
+        Billing::Provisioned {
+            read: read as f64,
+            write: write as f64,
+        }
+    }
+
+    /// The provisioned figures as DescribeTable gives them (0, 0 when on-demand).
+    pub fn units(&self) -> (i64, i64) {
+        match self {
+            Billing::Provisioned { read, write } => (*read as i64, *write as i64),
+            Billing::OnDemand => (0, 0),
+        }
+    }
+
+    pub fn is_provisioned(&self) -> bool {
+        matches!(self, Billing::Provisioned { .. })
+    }
+
+    /// DynamoDB's name for the mode.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Billing::Provisioned { .. } => "PROVISIONED",
+            Billing::OnDemand => "PAY_PER_REQUEST",
+        }
+    }
+}
+
+/// The limit a throttled request ran into: the last part of DynamoDB's ThrottlingReasons reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    ProvisionedThroughput,
+    KeyRangeThroughput,
+    AccountLimit,
+    MaxOnDemandThroughput,
+}
+
+/// A throttled request: which resource (table or index), reads or writes, and the limit. Its display
+/// is DynamoDB's reason, e.g. `IndexWriteProvisionedThroughputExceeded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub on_index: bool,
+    pub kind: Kind,
+    pub limit: Limit,
+}
+
+impl Throttle {
+    /// The same throttle, met on an index's own capacity.
+    pub fn on_index(self) -> Throttle {
+        Throttle {
+            on_index: true,
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Display for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let resource = if self.on_index { "Index" } else { "Table" };
+        let kind = match self.kind {
+            Kind::Read => "Read",
+            Kind::Write => "Write",
+        };
+        let limit = match self.limit {
+            Limit::ProvisionedThroughput => "ProvisionedThroughputExceeded",
+            Limit::KeyRangeThroughput => "KeyRangeThroughputExceeded",
+            Limit::AccountLimit => "AccountLimitExceeded",
+            Limit::MaxOnDemandThroughput => "MaxOnDemandThroughputExceeded",
+        };
+        write!(f, "{resource}{kind}{limit}")
+    }
 }
 
 /// Per table: its limits, buckets, peaks and mode-switch history.
 #[derive(Debug, Clone)]
 pub struct TableCapacity {
-    pub mode: Mode,
+    pub billing: Billing,
     pub warm: (f64, f64),
     pub on_demand_max: (Option<f64>, Option<f64>),
     read: Bucket,
@@ -129,9 +212,9 @@ pub enum Kind {
 }
 
 impl TableCapacity {
-    pub fn new(mode: Mode, now: f64) -> Self {
+    pub fn new(billing: Billing, now: f64) -> Self {
         let mut table = Self {
-            mode,
+            billing,
             warm: NEW_ON_DEMAND,
             on_demand_max: (None, None),
             read: Bucket::full(1.0, 1.0, now),
@@ -147,23 +230,26 @@ impl TableCapacity {
             since: now,
         };
         table.reset_buckets(now);
+        // A new table starts with its buckets full.
+        table.read.tokens = table.read.capacity;
+        table.write.tokens = table.write.capacity;
         table
     }
 
     /// The rate a table serves now, and the limit type that binds it.
-    fn rate(&self, kind: Kind) -> (f64, &'static str) {
+    fn rate(&self, kind: Kind) -> (f64, Limit) {
         let pick = |pair: (f64, f64)| if kind == Kind::Read { pair.0 } else { pair.1 };
-        match &self.mode {
-            Mode::Provisioned { read, write } => (
+        match &self.billing {
+            Billing::Provisioned { read, write } => (
                 if kind == Kind::Read { *read } else { *write },
-                "ProvisionedThroughputExceeded",
+                Limit::ProvisionedThroughput,
             ),
-            Mode::OnDemand => {
+            Billing::OnDemand => {
                 let mut rate = pick(self.warm).max(2.0 * pick(self.peak));
-                let mut reason = "KeyRangeThroughputExceeded";
+                let mut reason = Limit::KeyRangeThroughput;
                 if rate >= TABLE_QUOTA {
                     rate = TABLE_QUOTA;
-                    reason = "AccountLimitExceeded";
+                    reason = Limit::AccountLimit;
                 }
                 let cap = if kind == Kind::Read {
                     self.on_demand_max.0
@@ -172,24 +258,25 @@ impl TableCapacity {
                 };
                 if let Some(cap) = cap.filter(|c| *c < rate) {
                     rate = cap;
-                    reason = "MaxOnDemandThroughputExceeded";
+                    reason = Limit::MaxOnDemandThroughput;
                 }
                 (rate, reason)
             }
         }
     }
 
-    /// Rebuilds the table buckets after a change of mode or figures (credit kept up to the new size).
+    /// Rebuilds the table buckets after a change of mode or figures. Burst credit is unused capacity
+    /// earned over time, so a change keeps what was earned, capped at what the new figure can hold.
     pub fn reset_buckets(&mut self, now: f64) {
-        let burst = if matches!(self.mode, Mode::Provisioned { .. }) {
+        let burst = if self.billing.is_provisioned() {
             BURST_SECONDS
         } else {
             1.0
         };
         let (read, _) = self.rate(Kind::Read);
         let (write, _) = self.rate(Kind::Write);
-        self.read = Bucket::full(read, burst, now);
-        self.write = Bucket::full(write, burst, now);
+        self.read = self.read.resized(read, burst, now);
+        self.write = self.write.resized(write, burst, now);
     }
 
     fn track_peak(&mut self, kind: Kind, units: f64, now: f64) {
@@ -230,7 +317,7 @@ impl TableCapacity {
             self.recent_peak = (0.0, 0.0);
             self.recent_since = now;
         }
-        if self.mode == Mode::OnDemand {
+        if self.billing == Billing::OnDemand {
             // On-demand capacity follows the peak: keep the bucket's rate current.
             let (rate, _) = self.rate(kind);
             let bucket = if kind == Kind::Read {
@@ -245,7 +332,7 @@ impl TableCapacity {
         }
     }
 
-    /// Charges `units` of `kind` for a request on partition key `key`. Err is the throttling reason
+    /// Charges `units` of `kind` for a request on partition key `key`. Err is the throttle
     /// ("TableReadProvisionedThroughputExceeded", ...) and nothing is charged.
     pub fn charge(
         &mut self,
@@ -253,7 +340,7 @@ impl TableCapacity {
         key: Option<&KeyValue>,
         units: f64,
         now: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), Throttle> {
         self.admit(kind, key, now)?;
         self.take(kind, key, units, now);
         Ok(())
@@ -261,8 +348,12 @@ impl TableCapacity {
 
     /// Whether a request may go ahead (Err names the throttling reason); nothing is taken yet, so a
     /// write that also needs its indexes' capacity can check them all first.
-    pub fn admit(&mut self, kind: Kind, key: Option<&KeyValue>, now: f64) -> Result<(), String> {
-        let op = if kind == Kind::Read { "Read" } else { "Write" };
+    pub fn admit(&mut self, kind: Kind, key: Option<&KeyValue>, now: f64) -> Result<(), Throttle> {
+        let throttle = |limit| Throttle {
+            on_index: false,
+            kind,
+            limit,
+        };
         if let Some(key) = key {
             // Look up before inserting: most keys are there already, and cloning one allocates.
             if !self.keys.contains_key(key) {
@@ -277,17 +368,17 @@ impl TableCapacity {
             let (r, w) = self.keys.get_mut(key).expect("inserted above");
             let bucket = if kind == Kind::Read { r } else { w };
             if !bucket.allows(now) {
-                return Err(format!("Table{op}KeyRangeThroughputExceeded"));
+                return Err(throttle(Limit::KeyRangeThroughput));
             }
         }
-        let (_, reason) = self.rate(kind);
+        let (_, limit) = self.rate(kind);
         let table_bucket = if kind == Kind::Read {
             &mut self.read
         } else {
             &mut self.write
         };
         if !table_bucket.allows(now) {
-            return Err(format!("Table{op}{reason}"));
+            return Err(throttle(limit));
         }
         Ok(())
     }
@@ -324,7 +415,7 @@ impl TableCapacity {
     /// Changes one provisioned figure (auto scaling), keeping the burst credit already earned up to
     /// what the new figure can hold.
     pub fn set_provisioned(&mut self, kind: Kind, units: f64, now: f64) {
-        let Mode::Provisioned { read, write } = &mut self.mode else {
+        let Billing::Provisioned { read, write } = &mut self.billing else {
             return;
         };
         if kind == Kind::Read {
@@ -332,14 +423,7 @@ impl TableCapacity {
         } else {
             *write = units;
         }
-        let bucket = if kind == Kind::Read {
-            &mut self.read
-        } else {
-            &mut self.write
-        };
-        let tokens = bucket.tokens(now);
-        *bucket = Bucket::full(units, BURST_SECONDS, now);
-        bucket.tokens = tokens.min(bucket.capacity);
+        self.reset_buckets(now);
     }
 
     /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.
@@ -383,7 +467,7 @@ mod tests {
     fn provisioned_tables_spend_burst_then_serve_their_rate() {
         let clock = ManualClock::default();
         let mut table = TableCapacity::new(
-            Mode::Provisioned {
+            Billing::Provisioned {
                 read: 2.0,
                 write: 2.0,
             },
@@ -398,7 +482,7 @@ mod tests {
         let reason = table
             .charge(Kind::Read, None, 1.0, clock.now())
             .unwrap_err();
-        assert_eq!(reason, "TableReadProvisionedThroughputExceeded");
+        assert_eq!(reason.to_string(), "TableReadProvisionedThroughputExceeded");
         // Then 2 units a second.
         let mut per_second: Vec<f64> = Vec::new();
         for _ in 0..10 {
@@ -419,7 +503,7 @@ mod tests {
     fn a_hot_key_throttles_below_the_table_figure() {
         let clock = ManualClock::default();
         let mut table = TableCapacity::new(
-            Mode::Provisioned {
+            Billing::Provisioned {
                 read: 40000.0,
                 write: 40000.0,
             },
@@ -437,7 +521,8 @@ mod tests {
         assert_eq!(
             table
                 .charge(Kind::Write, Some(&hot), 1.0, clock.now())
-                .unwrap_err(),
+                .unwrap_err()
+                .to_string(),
             "TableWriteKeyRangeThroughputExceeded"
         );
         assert!(table
@@ -453,7 +538,7 @@ mod tests {
     #[test]
     fn on_demand_serves_warm_throughput_then_twice_its_peak() {
         let clock = ManualClock::default();
-        let mut table = TableCapacity::new(Mode::OnDemand, clock.now());
+        let mut table = TableCapacity::new(Billing::OnDemand, clock.now());
         let mut n = 0.0;
         while table.charge(Kind::Write, None, 1.0, clock.now()).is_ok() {
             n += 1.0;
@@ -484,7 +569,7 @@ mod tests {
             }
         };
         assert_eq!(
-            (n, reason.as_str()),
+            (n, reason.to_string().as_str()),
             (100.0, "TableWriteMaxOnDemandThroughputExceeded")
         );
     }
@@ -492,7 +577,7 @@ mod tests {
     #[test]
     fn a_fifth_switch_to_on_demand_in_a_day_is_refused() {
         let clock = ManualClock::default();
-        let mut table = TableCapacity::new(Mode::OnDemand, 0.0);
+        let mut table = TableCapacity::new(Billing::OnDemand, 0.0);
         for _ in 0..4 {
             table.record_switch_to_on_demand(clock.now()).unwrap();
             clock.advance(3600.0);

@@ -145,7 +145,7 @@ impl ApiError {
 
     /// A throttle: `reason` is ResourceType+OperationType+LimitType, e.g.
     /// "TableReadProvisionedThroughputExceeded" (API reference, ThrottlingReason).
-    pub fn throttled(reason: &str, resource_arn: &str) -> Self {
+    pub fn throttled(throttle: crate::capacity::Throttle, resource_arn: &str) -> Self {
         let mut err = Self::dynamodb(
             "ProvisionedThroughputExceededException",
             "The level of configured provisioned throughput for the table was exceeded. Consider increasing \
@@ -153,7 +153,7 @@ impl ApiError {
         );
         err.extra.push((
             "ThrottlingReasons",
-            json!([{ "reason": reason, "resource": resource_arn }]),
+            json!([{ "reason": throttle.to_string(), "resource": resource_arn }]),
         ));
         err
     }

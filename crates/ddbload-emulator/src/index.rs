@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::capacity::{write_units, TableCapacity};
+use serde_json::Value;
+
+use crate::capacity::{write_units, Billing, TableCapacity};
 use crate::table::{lock, ItemKey, KeySchema};
 use crate::value::{item_size, Item, KeyValue};
 
@@ -20,13 +22,28 @@ pub enum Projected {
 /// An index entry's position: the index key first (hash order, then sort), then the base key.
 pub type EntryKey = (ItemKey, ItemKey);
 
-pub struct Index {
+/// An index as CreateTable defines it: fixed for the table's life.
+pub struct IndexDefinition {
     pub name: String,
-    pub arn: String,
     /// A local secondary index: same partition key as the table, charged to the table's capacity.
     pub local: bool,
     pub schema: KeySchema,
     pub projected: Projected,
+    /// `KeySchema` and `Projection` as the request gave them, for DescribeTable.
+    pub described_key_schema: Value,
+    pub described_projection: Value,
+}
+
+/// An index: its definition, its entries and its own capacity (a global index's billing is its own;
+/// a local one draws on its table's and keeps this on-demand and unused).
+pub struct Index {
+    pub name: String,
+    pub arn: String,
+    pub local: bool,
+    pub schema: KeySchema,
+    pub projected: Projected,
+    pub described_key_schema: Value,
+    pub described_projection: Value,
     pub entries: Mutex<BTreeMap<EntryKey, Item>>,
     pub capacity: Mutex<TableCapacity>,
 }
@@ -39,6 +56,20 @@ pub struct IndexWrite {
 }
 
 impl Index {
+    pub fn new(definition: IndexDefinition, table_arn: &str, billing: Billing, now: f64) -> Index {
+        Index {
+            arn: format!("{table_arn}/index/{}", definition.name),
+            name: definition.name,
+            local: definition.local,
+            schema: definition.schema,
+            projected: definition.projected,
+            described_key_schema: definition.described_key_schema,
+            described_projection: definition.described_projection,
+            entries: Mutex::default(),
+            capacity: Mutex::new(TableCapacity::new(billing, now)),
+        }
+    }
+
     /// The index key of `item`, or None when it lacks an index key attribute (or has the wrong type).
     pub fn key_of(&self, item: &Item) -> Option<ItemKey> {
         let value = |attr: &crate::table::KeyAttr| {

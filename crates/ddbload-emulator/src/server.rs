@@ -23,7 +23,7 @@ use std::net::ToSocketAddrs;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
 use crate::ops::{dispatch, Shared};
 use crate::store::Store;
@@ -58,13 +58,30 @@ struct Context {
 impl Emulator {
     /// Binds `host:port` (port 0 picks a free one) and serves on `threads` worker threads.
     pub fn start(host: &str, port: u16, threads: usize, region: &str) -> io::Result<Emulator> {
+        Emulator::start_with_clock(
+            host,
+            port,
+            threads,
+            region,
+            Arc::new(SystemClock::default()),
+        )
+    }
+
+    /// `start` on a given clock (tests run the real server on simulated time).
+    pub fn start_with_clock(
+        host: &str,
+        port: u16,
+        threads: usize,
+        region: &str,
+        clock: Arc<dyn Clock>,
+    ) -> io::Result<Emulator> {
         if !(1..=MAX_THREADS).contains(&threads) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
             ));
         }
-        let store = Arc::new(Store::new(Arc::new(SystemClock::default()), region));
+        let store = Arc::new(Store::new(clock, region));
         let shutdown = CancellationToken::new();
         let shared = Arc::new(Shared::default());
         let requests = Arc::new(AtomicU64::new(0));
@@ -109,7 +126,7 @@ impl Emulator {
                     .name(format!("ddbload-emulator-{index}"))
                     .spawn(move || {
                         if index == 0 {
-                            runtime.spawn(expire_in_background(
+                            runtime.spawn(sweep_in_background(
                                 context.store.clone(),
                                 context.shutdown.clone(),
                             ));
@@ -218,19 +235,28 @@ async fn serve(listener: TcpListener, context: Context) {
     }
 }
 
-/// Time to Live: expired items are deleted within about this long, without consuming capacity; auto
-/// scaling's policies are evaluated as often.
-pub const EXPIRY_SWEEP: Duration = Duration::from_secs(5);
+/// Seconds of the endpoint's clock between two sweeps (`Store::tick`): expired items are deleted
+/// within about this long, without consuming capacity, and auto scaling's policies are evaluated
+/// as often.
+pub const SWEEP_SECONDS: f64 = 5.0;
+/// How often the sweeper reads the clock (real time): a simulated clock moved forward is seen
+/// within this long.
+const SWEEP_POLL: Duration = Duration::from_millis(250);
 
-async fn expire_in_background(store: Arc<Store>, shutdown: CancellationToken) {
+async fn sweep_in_background(store: Arc<Store>, shutdown: CancellationToken) {
+    let mut last = store.now();
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(EXPIRY_SWEEP) => {}
+            _ = tokio::time::sleep(SWEEP_POLL) => {}
             _ = shutdown.cancelled() => return,
         }
+        if store.now() - last < SWEEP_SECONDS {
+            continue;
+        }
+        last = store.now();
         let store = store.clone();
-        let _ =
-            tokio::task::spawn_blocking(move || store.expire(crate::store::epoch_seconds())).await;
+        // A sweep walks every item of tables with TTL: off the thread that answers requests.
+        let _ = tokio::task::spawn_blocking(move || store.tick()).await;
     }
 }
 

@@ -1,4 +1,5 @@
-//! The endpoint's tables by name, the clock and the region. Table operations lock the map; item
+//! The endpoint's tables by name, its clock (one for capacity, TTL, auto scaling and client tokens)
+//! and the region. Table operations lock the map; item
 //! operations only look a table up and then work on that table's own shards.
 
 use std::collections::BTreeMap;
@@ -15,6 +16,8 @@ pub struct Store {
     /// Application Auto Scaling's targets, policies and activities.
     pub autoscaling: Mutex<AutoScaling>,
     pub clock: Arc<dyn Clock>,
+    /// Wall-clock time (epoch seconds) when the clock read 0: `epoch()` follows the clock from there.
+    epoch_at_zero: f64,
     pub region: String,
 }
 
@@ -23,6 +26,7 @@ impl Store {
         Self {
             tables: RwLock::default(),
             autoscaling: Mutex::default(),
+            epoch_at_zero: epoch_seconds() - clock.now(),
             clock,
             region: region.to_owned(),
         }
@@ -47,14 +51,24 @@ impl Store {
             .ok_or_else(ApiError::table_not_found)
     }
 
+    /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.
     pub fn now(&self) -> f64 {
         self.clock.now()
     }
 
-    /// Deletes expired items in every table with TTL enabled; the number deleted.
-    pub fn expire(&self, now_epoch: f64) -> usize {
+    /// The endpoint's clock as epoch seconds (TTL values, timestamps in answers).
+    pub fn epoch(&self) -> f64 {
+        self.epoch_at_zero + self.clock.now()
+    }
+
+    /// What the endpoint does by itself as its clock runs: deletes expired items in every table
+    /// with TTL enabled and evaluates every auto scaling target's policies. The server calls it
+    /// every few seconds of its clock (`server::SWEEP_SECONDS`). Returns the items deleted.
+    pub fn tick(&self) -> usize {
         let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
-        tables.iter().map(|t| t.expire(now_epoch)).sum()
+        let expired = tables.iter().map(|t| t.expire(self.epoch())).sum();
+        crate::autoscaling::evaluate(self, self.now());
+        expired
     }
 
     /// The table an ARN names (tagging takes ARNs).

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use serde_json::Value;
 
@@ -137,42 +137,44 @@ impl KeySchema {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Gsi {
-    pub name: String,
-    pub key_schema: Value,
-    pub projection: Value,
-    pub provisioned: Option<(i64, i64)>,
-    pub warm: (i64, i64),
-}
-
-/// What UpdateTable changes and DescribeTable reports.
-#[derive(Debug, Clone)]
-pub struct TableMeta {
-    pub name: String,
-    pub arn: String,
-    pub schema: KeySchema,
-    pub attribute_definitions: Value,
-    pub gsis: Vec<Gsi>,
-    /// Local secondary indexes, described like GSIs (they have no throughput of their own).
-    pub lsis: Vec<Gsi>,
-    pub created: f64,
-    pub billing_mode: String,
-    pub provisioned: (i64, i64),
+/// What UpdateTable, UpdateTimeToLive and tagging change besides capacity.
+#[derive(Debug, Clone, Default)]
+pub struct TableSettings {
     pub last_switch_to_on_demand: Option<f64>,
     /// The Time to Live attribute, when TTL is enabled.
     pub ttl_attribute: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
 
+/// A table's changeable state under one lock: its settings and its capacity (billing mode and
+/// provisioned figures included, in `capacity.billing`).
+#[derive(Debug, Clone)]
+pub struct TableState {
+    pub settings: TableSettings,
+    pub capacity: TableCapacity,
+}
+
 type Shard = BTreeMap<ItemKey, Item>;
 
+/// A table. Its identity (name, ARN, key schema, indexes) is fixed at creation and read without a
+/// lock; what changes sits behind locks taken only in this order, so no two requests can wait on
+/// each other:
+///   1. the endpoint's auto scaling (`Store::autoscaling`),
+///   2. shards (a transaction takes several in (table name, shard) order), then the claims,
+///   3. `state` (settings and capacity),
+///   4. an index's capacity, then an index's entries.
+///
+/// No lock is taken while holding a later one; the claims and index entries are leaves.
 pub struct Table {
-    pub meta: RwLock<TableMeta>,
-    /// Global secondary indexes, fixed when the table is created.
+    pub name: String,
+    pub arn: String,
+    pub schema: KeySchema,
+    pub attribute_definitions: Value,
+    pub created: f64,
+    /// Global then local secondary indexes, fixed when the table is created.
     pub indexes: Vec<Index>,
+    state: Mutex<TableState>,
     shards: Vec<Mutex<Shard>>,
-    pub capacity: Mutex<TableCapacity>,
     /// Keys held by transactions in flight: other writes to them conflict.
     claims: Mutex<HashSet<ItemKey>>,
     item_count: AtomicI64,
@@ -187,26 +189,33 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Table {
-    pub fn new(meta: TableMeta, capacity: TableCapacity, indexes: Vec<Index>) -> Table {
+    pub fn new(
+        name: String,
+        arn: String,
+        schema: KeySchema,
+        attribute_definitions: Value,
+        created: f64,
+        state: TableState,
+        indexes: Vec<Index>,
+    ) -> Table {
         Table {
-            meta: RwLock::new(meta),
+            name,
+            arn,
+            schema,
+            attribute_definitions,
+            created,
             indexes,
+            state: Mutex::new(state),
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            capacity: Mutex::new(capacity),
             claims: Mutex::default(),
             item_count: AtomicI64::new(0),
             size_bytes: AtomicI64::new(0),
         }
     }
 
-    pub fn meta(&self) -> RwLockReadGuard<'_, TableMeta> {
-        self.meta
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn schema(&self) -> KeySchema {
-        self.meta().schema.clone()
+    /// The table's settings and capacity (lock order: see `Table`).
+    pub fn state(&self) -> MutexGuard<'_, TableState> {
+        lock(&self.state)
     }
 
     pub fn shard(&self, index: usize) -> ShardGuard<'_> {
@@ -237,8 +246,8 @@ impl Table {
         units: f64,
         now: f64,
     ) -> Result<(), ApiError> {
-        let result = lock(&self.capacity).charge(kind, partition, units, now);
-        result.map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))
+        let result = self.state().capacity.charge(kind, partition, units, now);
+        result.map_err(|throttle| ApiError::throttled(throttle, &self.arn))
     }
 
     /// What a write from `old` to `new` costs each index it changes.
@@ -251,12 +260,11 @@ impl Table {
         if self.indexes.is_empty() {
             return Vec::new();
         }
-        let schema = self.schema();
         self.indexes
             .iter()
             .enumerate()
             .filter_map(|(index, i)| {
-                let (units, partition) = i.units(key, old, new, &schema)?;
+                let (units, partition) = i.units(key, old, new, &self.schema)?;
                 Some(IndexWrite {
                     index,
                     units,
@@ -275,9 +283,10 @@ impl Table {
         index_writes: &[IndexWrite],
         now: f64,
     ) -> Result<(), ApiError> {
-        let mut base = lock(&self.capacity);
+        let mut state = self.state();
+        let base = &mut state.capacity;
         base.admit(Kind::Write, Some(partition), now)
-            .map_err(|reason| ApiError::throttled(&reason, &self.meta().arn))?;
+            .map_err(|throttle| ApiError::throttled(throttle, &self.arn))?;
         let mut guards = Vec::with_capacity(index_writes.len());
         let mut base_units = units;
         for write in index_writes {
@@ -290,9 +299,7 @@ impl Table {
             let mut capacity = lock(&index.capacity);
             capacity
                 .admit(Kind::Write, Some(&write.partition), now)
-                .map_err(|reason| {
-                    ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
-                })?;
+                .map_err(|throttle| ApiError::throttled(throttle.on_index(), &index.arn))?;
             guards.push((write, capacity));
         }
         base.take(Kind::Write, Some(partition), base_units, now);
@@ -338,7 +345,7 @@ impl Table {
     /// Deletes items whose TTL attribute (epoch seconds) is before `now_epoch`, consuming no
     /// capacity; as in DynamoDB, a value more than five years in the past, or not a number, is left.
     pub fn expire(&self, now_epoch: f64) -> usize {
-        let Some(attribute) = self.meta().ttl_attribute.clone() else {
+        let Some(attribute) = self.state().settings.ttl_attribute.clone() else {
             return 0;
         };
         let oldest = now_epoch - 5.0 * 365.0 * 86_400.0;
@@ -376,10 +383,9 @@ impl ShardGuard<'_> {
         if self.table.indexes.is_empty() {
             return;
         }
-        let schema = self.table.schema();
         let old = self.items.get(key);
         for index in &self.table.indexes {
-            index.apply(key, old, new, &schema);
+            index.apply(key, old, new, &self.table.schema);
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{error, evaluate, parse_resource, Dimension, Policy, Suspended, Target};
 use crate::error::ApiError;
-use crate::store::{epoch_seconds, Store};
+use crate::store::Store;
 use crate::table::{lock, ACCOUNT};
 
 fn text<'a>(req: &'a Value, field: &str) -> Result<&'a str, ApiError> {
@@ -168,7 +168,9 @@ fn register(store: &Store, req: &Value) -> Result<Value, ApiError> {
                 req,
                 existing.as_ref().map(|t| t.suspended).unwrap_or_default(),
             ),
-            created: existing.as_ref().map_or_else(epoch_seconds, |t| t.created),
+            created: existing
+                .as_ref()
+                .map_or_else(|| store.epoch(), |t| t.created),
             arn: existing.map_or_else(|| arn("scalable-target", store, id), |t| t.arn),
         };
         let arn = target.arn.clone();
@@ -307,7 +309,9 @@ fn put_policy(store: &Store, req: &Value) -> Result<Value, ApiError> {
             .get("DisableScaleIn")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        created: previous.as_ref().map_or_else(epoch_seconds, |p| p.created),
+        created: previous
+            .as_ref()
+            .map_or_else(|| store.epoch(), |p| p.created),
         arn: previous
             .as_ref()
             .map_or_else(|| arn("scalingPolicy", store, id), |p| p.arn.clone()),

@@ -5,7 +5,7 @@
 //! DynamoDB's limit on decreases. Simplified: utilization is judged against the figure in force now.
 
 use super::{Dimension, Policy, Target};
-use crate::capacity::Kind;
+use crate::capacity::{Kind, TableCapacity};
 use crate::store::Store;
 use crate::table::{lock, Table};
 
@@ -15,15 +15,39 @@ const SCALE_IN_BELOW: f64 = 0.8;
 /// Decreases a day before each further one needs an hour without a decrease ("Service quotas").
 const FREE_DECREASES: usize = 4;
 
+/// The capacity a target scales: the table's or the index's (None: no such index).
+fn with_capacity<T>(
+    table: &Table,
+    index: Option<&str>,
+    act: impl FnOnce(&mut TableCapacity) -> T,
+) -> Option<T> {
+    match index {
+        Some(name) => {
+            let index = table.indexes.iter().find(|i| !i.local && i.name == name)?;
+            Some(act(&mut lock(&index.capacity)))
+        }
+        None => Some(act(&mut table.state().capacity)),
+    }
+}
+
+fn kind(dimension: Dimension) -> Kind {
+    if dimension.is_read() {
+        Kind::Read
+    } else {
+        Kind::Write
+    }
+}
+
 /// The provisioned figure of a target's dimension, if the table or index is provisioned.
 fn provisioned(table: &Table, index: Option<&str>, dimension: Dimension) -> Option<i64> {
-    let meta = table.meta();
-    let pair = match index {
-        Some(name) => meta.gsis.iter().find(|g| g.name == name)?.provisioned?,
-        None if meta.billing_mode == "PROVISIONED" => meta.provisioned,
-        None => return None,
-    };
-    Some(if dimension.is_read() { pair.0 } else { pair.1 })
+    with_capacity(table, index, |capacity| {
+        let (read, write) = capacity.billing.units();
+        capacity
+            .billing
+            .is_provisioned()
+            .then_some(if dimension.is_read() { read } else { write })
+    })
+    .flatten()
 }
 
 fn consumed(
@@ -33,47 +57,16 @@ fn consumed(
     now: f64,
     minutes: usize,
 ) -> Vec<f64> {
-    let kind = if dimension.is_read() {
-        Kind::Read
-    } else {
-        Kind::Write
-    };
-    match index.and_then(|name| table.indexes.iter().find(|i| i.name == name)) {
-        Some(index) => lock(&index.capacity).consumed_by_minute(kind, now, minutes),
-        None => lock(&table.capacity).consumed_by_minute(kind, now, minutes),
-    }
+    with_capacity(table, index, |capacity| {
+        capacity.consumed_by_minute(kind(dimension), now, minutes)
+    })
+    .unwrap_or_default()
 }
 
 fn set(table: &Table, index: Option<&str>, dimension: Dimension, units: i64, now: f64) {
-    let kind = if dimension.is_read() {
-        Kind::Read
-    } else {
-        Kind::Write
-    };
-    let mut meta = table.meta.write().unwrap_or_else(|p| p.into_inner());
-    let figure = |pair: &mut (i64, i64)| {
-        if dimension.is_read() {
-            pair.0 = units;
-        } else {
-            pair.1 = units;
-        }
-    };
-    match index {
-        Some(name) => {
-            if let Some(gsi) = meta.gsis.iter_mut().find(|g| g.name == name) {
-                if let Some(pair) = gsi.provisioned.as_mut() {
-                    figure(pair);
-                }
-            }
-            if let Some(index) = table.indexes.iter().find(|i| i.name == name) {
-                lock(&index.capacity).set_provisioned(kind, units as f64, now);
-            }
-        }
-        None => {
-            figure(&mut meta.provisioned);
-            lock(&table.capacity).set_provisioned(kind, units as f64, now);
-        }
-    }
+    with_capacity(table, index, |capacity| {
+        capacity.set_provisioned(kind(dimension), units as f64, now)
+    });
 }
 
 /// Decreases so far today (by the endpoint's clock) and the time of the last one.
@@ -168,8 +161,8 @@ fn decide(
     None
 }
 
-/// Evaluates every scalable target once (the server does so every few seconds; tests on a manual
-/// clock call it directly).
+/// Evaluates every scalable target once: `Store::tick` does so every few seconds of the endpoint's
+/// clock, and RegisterScalableTarget at once (a new minimum applies immediately).
 pub fn evaluate(store: &Store, now: f64) {
     let mut scaling = lock(&store.autoscaling);
     let mut actions = Vec::new();
@@ -195,7 +188,7 @@ pub fn evaluate(store: &Store, now: f64) {
             now,
             SCALE_IN_MINUTES,
         );
-        let decreases_ok = decrease_allowed(&lock(&table.capacity).decreases, now);
+        let decreases_ok = decrease_allowed(&table.state().capacity.decreases, now);
         if let Some((new, cause, policy)) =
             decide(target, &mine, current, &minutes, decreases_ok, now)
         {
@@ -221,7 +214,7 @@ pub fn evaluate(store: &Store, now: f64) {
             now,
         );
         if action.new < action.current {
-            lock(&action.table.capacity).decreases.push(now);
+            action.table.state().capacity.decreases.push(now);
         }
         if let Some(name) = &action.policy {
             let key = (action.resource.clone(), action.dimension, name.clone());
@@ -244,7 +237,7 @@ pub fn evaluate(store: &Store, now: f64) {
             action.dimension,
             description,
             action.cause,
-            crate::store::epoch_seconds(),
+            store.epoch(),
         );
     }
 }

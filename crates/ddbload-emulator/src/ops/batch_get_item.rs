@@ -67,7 +67,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         let projection = projection(spec, &bindings)?;
         bindings.check_all_used()?;
         let table = store.table(name)?;
-        let schema = table.schema();
+        let schema = &table.schema;
         let mut seen = BTreeSet::new();
         let mut keys = Vec::new();
         for key_json in spec

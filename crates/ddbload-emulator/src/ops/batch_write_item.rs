@@ -10,8 +10,7 @@ use super::batch_get_item::request_items;
 use super::common::{
     is_valid_table_name, refuse_item_collection_metrics, Consumed, ReturnCapacity, MAX_ITEM_BYTES,
 };
-use super::write::consumed_by;
-use crate::capacity::write_units;
+use super::write::WritePlan;
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
@@ -54,7 +53,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
             ))
         })?;
         let table = store.table(name)?;
-        let schema = table.schema();
+        let schema = &table.schema;
         let mut seen = BTreeSet::new();
         for write in list {
             let (put, delete) = (write.get("PutRequest"), write.get("DeleteRequest"));
@@ -113,23 +112,17 @@ impl BatchWriteItem {
                     .push(write.request);
                 continue;
             }
-            let old = shard.get(&write.key);
-            let size = write
-                .item
-                .as_ref()
-                .map_or(0, item_size)
-                .max(old.map_or(0, item_size));
-            let cost = write_units(size, false);
-            let index_writes = write
-                .table
-                .index_writes(&write.key, old, write.item.as_ref());
-            match write
-                .table
-                .charge_write(&write.key.partition, cost, &index_writes, now)
-            {
+            let plan = WritePlan::new(
+                &write.table,
+                &write.key,
+                shard.get(&write.key),
+                write.item.as_ref(),
+                false,
+            );
+            match plan.charge(&write.table, &write.key, now) {
                 Ok(()) => {
                     served += 1;
-                    let consumed = consumed_by(&write.table, cost, &index_writes);
+                    let consumed = plan.consumed(&write.table);
                     by_table.entry(write.name).or_default().add(&consumed);
                     match write.item {
                         Some(item) => {

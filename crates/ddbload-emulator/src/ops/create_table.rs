@@ -6,24 +6,43 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
-use super::table_common::{describe, int, key_schema, new_gsi_warm, throughput};
-use crate::capacity::{Mode, TableCapacity};
+use super::table_common::{describe, int, key_schema, throughput};
+use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
-use crate::index::{Index, Projected};
-use crate::store::{epoch_seconds, Store};
-use crate::table::{Gsi, KeySchema, Table, TableMeta};
+use crate::index::{Index, IndexDefinition, Projected};
+use crate::store::Store;
+use crate::table::{KeySchema, Table, TableSettings, TableState};
 
 pub struct CreateTable {
     name: String,
     schema: KeySchema,
     definitions: Value,
-    billing_mode: String,
-    provisioned: (i64, i64),
-    gsis: Vec<Gsi>,
-    index_schemas: Vec<(KeySchema, Projected)>,
-    locals: Vec<(Gsi, KeySchema, Projected)>,
+    billing: Billing,
+    /// Global indexes with their provisioned figures (None: on-demand), then local ones.
+    gsis: Vec<(IndexDefinition, Option<(i64, i64)>)>,
+    locals: Vec<IndexDefinition>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
     tags: std::collections::BTreeMap<String, String>,
+}
+
+/// An index's definition from its CreateTable element.
+fn definition(
+    element: &Value,
+    name: &str,
+    local: bool,
+    schema: KeySchema,
+) -> Result<IndexDefinition, ApiError> {
+    Ok(IndexDefinition {
+        name: name.to_owned(),
+        local,
+        schema,
+        projected: projected(element.get("Projection"))?,
+        described_key_schema: element.get("KeySchema").cloned().unwrap_or(Value::Null),
+        described_projection: element
+            .get("Projection")
+            .cloned()
+            .unwrap_or(json!({"ProjectionType": "ALL"})),
+    })
 }
 
 pub fn on_demand_max(v: &Value) -> (Option<f64>, Option<f64>) {
@@ -34,14 +53,11 @@ pub fn on_demand_max(v: &Value) -> (Option<f64>, Option<f64>) {
 /// DynamoDB's per-table limit on global secondary indexes.
 pub const MAX_GSIS: usize = 20;
 
-/// An index's capacity mode: its own provisioned figures, or on-demand.
-pub fn index_mode(provisioned: Option<(i64, i64)>) -> Mode {
+/// An index's billing: its own provisioned figures, or on-demand.
+pub fn index_billing(provisioned: Option<(i64, i64)>) -> Billing {
     match provisioned {
-        Some((read, write)) => Mode::Provisioned {
-            read: read as f64,
-            write: write as f64,
-        },
-        None => Mode::OnDemand,
+        Some((read, write)) => Billing::provisioned(read, write),
+        None => Billing::OnDemand,
     }
 }
 
@@ -78,7 +94,7 @@ fn local_indexes(
     req: &Value,
     table: &KeySchema,
     definitions: &[Value],
-) -> Result<Vec<(Gsi, KeySchema, Projected)>, ApiError> {
+) -> Result<Vec<IndexDefinition>, ApiError> {
     let Some(list) = req.get("LocalSecondaryIndexes").and_then(Value::as_array) else {
         return Ok(Vec::new());
     };
@@ -113,17 +129,7 @@ fn local_indexes(
                 "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}"
             )));
         }
-        let described = Gsi {
-            name: name.to_owned(),
-            key_schema: l.get("KeySchema").cloned().unwrap_or(Value::Null),
-            projection: l
-                .get("Projection")
-                .cloned()
-                .unwrap_or(json!({"ProjectionType": "ALL"})),
-            provisioned: None,
-            warm: (0, 0),
-        };
-        out.push((described, schema, projected(l.get("Projection"))?));
+        out.push(definition(l, name, true, schema)?);
     }
     Ok(out)
 }
@@ -137,15 +143,17 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         .cloned()
         .unwrap_or_default();
     let schema = key_schema(req.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
-    let billing_mode = req
+    let billing = match req
         .get("BillingMode")
         .and_then(Value::as_str)
         .unwrap_or("PROVISIONED")
-        .to_owned();
-    let provisioned = match billing_mode.as_str() {
-        "PROVISIONED" => throughput(req.get("ProvisionedThroughput"))?.ok_or_else(|| {
-            ApiError::validation("No provisioned throughput specified for the table")
-        })?,
+    {
+        "PROVISIONED" => {
+            let (read, write) = throughput(req.get("ProvisionedThroughput"))?.ok_or_else(|| {
+                ApiError::validation("No provisioned throughput specified for the table")
+            })?;
+            Billing::provisioned(read, write)
+        }
         "PAY_PER_REQUEST" => {
             if req.get("ProvisionedThroughput").is_some() {
                 return Err(ApiError::validation(
@@ -153,7 +161,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
                      can be specified when BillingMode is PAY_PER_REQUEST",
                 ));
             }
-            (0, 0)
+            Billing::OnDemand
         }
         other => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
     };
@@ -167,7 +175,6 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         )));
     }
     let mut gsis = Vec::new();
-    let mut index_schemas = Vec::new();
     for g in req
         .get("GlobalSecondaryIndexes")
         .and_then(Value::as_array)
@@ -183,33 +190,21 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
             return Err(ApiError::bad_table_name());
         }
         let provisioned = throughput(g.get("ProvisionedThroughput"))?;
-        if billing_mode == "PROVISIONED" && provisioned.is_none() {
+        if billing.is_provisioned() && provisioned.is_none() {
             return Err(ApiError::validation(format!(
                 "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: \
                  {index_name}"
             )));
         }
-        index_schemas.push((index_schema, projected(g.get("Projection"))?));
-        gsis.push(Gsi {
-            name: index_name.to_owned(),
-            key_schema: g.get("KeySchema").cloned().unwrap_or(Value::Null),
-            projection: g
-                .get("Projection")
-                .cloned()
-                .unwrap_or(json!({"ProjectionType": "ALL"})),
-            provisioned,
-            warm: new_gsi_warm(),
-        });
+        gsis.push((definition(g, index_name, false, index_schema)?, provisioned));
     }
     let locals = local_indexes(req, &schema, &definitions)?;
     Ok(CreateTable {
         name,
         schema,
         definitions: Value::Array(definitions),
-        billing_mode,
-        provisioned,
+        billing,
         gsis,
-        index_schemas,
         locals,
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
         tags: super::tag_resource::tags(req.get("Tags"))?,
@@ -219,15 +214,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
 impl CreateTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
-        let mode = if self.billing_mode == "PROVISIONED" {
-            Mode::Provisioned {
-                read: self.provisioned.0 as f64,
-                write: self.provisioned.1 as f64,
-            }
-        } else {
-            Mode::OnDemand
-        };
-        let mut capacity = TableCapacity::new(mode, now);
+        let mut capacity = TableCapacity::new(self.billing.clone(), now);
         if let Some(max) = self.on_demand_max {
             capacity.on_demand_max = max;
             capacity.reset_buckets(now);
@@ -235,54 +222,40 @@ impl CreateTable {
         let arn = store.arn(&self.name);
         let mut indexes: Vec<Index> = self
             .gsis
-            .iter()
-            .zip(self.index_schemas)
-            .map(|(gsi, (schema, projected))| Index {
-                name: gsi.name.clone(),
-                arn: format!("{arn}/index/{}", gsi.name),
-                local: false,
-                schema,
-                projected,
-                entries: Default::default(),
-                capacity: std::sync::Mutex::new(TableCapacity::new(
-                    index_mode(gsi.provisioned),
-                    now,
-                )),
+            .into_iter()
+            .map(|(definition, provisioned)| {
+                Index::new(definition, &arn, index_billing(provisioned), now)
             })
             .collect();
-        let mut lsis = Vec::with_capacity(self.locals.len());
-        for (described, schema, projected) in self.locals {
-            indexes.push(Index {
-                arn: format!("{arn}/index/{}", described.name),
-                name: described.name.clone(),
-                local: true,
-                schema,
-                projected,
-                entries: Default::default(),
-                capacity: std::sync::Mutex::new(TableCapacity::new(Mode::OnDemand, now)),
-            });
-            lsis.push(described);
-        }
-        let meta = TableMeta {
-            arn: store.arn(&self.name),
-            name: self.name.clone(),
-            schema: self.schema,
-            attribute_definitions: self.definitions,
-            gsis: self.gsis,
-            lsis,
-            created: epoch_seconds(),
-            last_switch_to_on_demand: (self.billing_mode == "PAY_PER_REQUEST").then(epoch_seconds),
-            billing_mode: self.billing_mode,
-            provisioned: self.provisioned,
-            ttl_attribute: None,
-            tags: self.tags,
+        indexes.extend(
+            self.locals
+                .into_iter()
+                .map(|definition| Index::new(definition, &arn, Billing::OnDemand, now)),
+        );
+        let state = TableState {
+            settings: TableSettings {
+                last_switch_to_on_demand: (self.billing == Billing::OnDemand)
+                    .then(|| store.epoch()),
+                ttl_attribute: None,
+                tags: self.tags,
+            },
+            capacity,
         };
-        let table = Arc::new(Table::new(meta, capacity, indexes));
+        let table = Arc::new(Table::new(
+            self.name.clone(),
+            arn,
+            self.schema,
+            self.definitions,
+            store.epoch(),
+            state,
+            indexes,
+        ));
         let mut tables = store.tables_mut();
         if tables.contains_key(&self.name) {
             return Err(ApiError::table_exists(&self.name));
         }
         tables.insert(self.name, table.clone());
+        drop(tables);
         Ok(json!({ "TableDescription": describe(&table) }))
     }
 }

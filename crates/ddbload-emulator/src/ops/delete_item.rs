@@ -12,7 +12,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<KeyedWrite, ApiError> {
     let options = write_options(req)?;
     let key_item = item_param(req, "Key")?;
     let table = store.table(&options.name)?;
-    let key = table.meta().schema.key_param(&key_item)?;
+    let key = table.schema.key_param(&key_item)?;
     Ok(KeyedWrite {
         options,
         table,

@@ -21,7 +21,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<DescribeTimeToLive, ApiError>
 
 impl DescribeTimeToLive {
     pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
-        Ok(match &self.table.meta().ttl_attribute {
+        Ok(match &self.table.state().settings.ttl_attribute {
             Some(attribute) => {
                 json!({"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}})
             }

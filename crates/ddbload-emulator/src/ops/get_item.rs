@@ -34,7 +34,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
     let capacity = ReturnCapacity::of(req)?;
     let key_item = item_param(req, "Key")?;
     let table = store.table(&name)?;
-    let key = table.meta().schema.key_param(&key_item)?;
+    let key = table.schema.key_param(&key_item)?;
     Ok(GetItem {
         name,
         table,

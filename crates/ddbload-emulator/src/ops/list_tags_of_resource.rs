@@ -23,7 +23,8 @@ impl ListTagsOfResource {
     pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
         let tags: Vec<Value> = self
             .table
-            .meta()
+            .state()
+            .settings
             .tags
             .iter()
             .map(|(k, v)| json!({"Key": k, "Value": v}))

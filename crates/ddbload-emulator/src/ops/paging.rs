@@ -137,9 +137,7 @@ pub fn charge_index_read(
     } else {
         crate::table::lock(&index.capacity)
             .charge(Kind::Read, partition, units, now)
-            .map_err(|reason| {
-                ApiError::throttled(&reason.replacen("Table", "Index", 1), &index.arn)
-            })?;
+            .map_err(|throttle| ApiError::throttled(throttle.on_index(), &index.arn))?;
         consumed.indexes.insert(index.name.clone(), units);
     }
     Ok(consumed)

@@ -16,7 +16,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<KeyedWrite, ApiError> {
         return Err(ApiError::item_too_large());
     }
     let table = store.table(&options.name)?;
-    let key = table.meta().schema.key_of_item(&item)?;
+    let key = table.schema.key_of_item(&item)?;
     Ok(KeyedWrite {
         options,
         table,

@@ -29,7 +29,6 @@ pub struct Query {
     table: Arc<Table>,
     /// The global secondary index queried, by position, and where to start in it.
     index: Option<(usize, Option<EntryKey>)>,
-    schema: KeySchema,
     partition: KeyValue,
     sort: Option<Cond>,
     filter: Option<Cond>,
@@ -136,7 +135,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
     let table = store.table(&name)?;
-    let schema = table.schema();
+    let schema = &table.schema;
     let (index, key_schema) = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
             let position = table
@@ -151,7 +150,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             }
             let index = &table.indexes[position];
             (
-                Some((position, index_start_key(req, &schema, index)?)),
+                Some((position, index_start_key(req, schema, index)?)),
                 index.schema.clone(),
             )
         }
@@ -159,7 +158,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     };
     let (partition, sort) = key_condition(&key_schema, key_cond)?;
     let start = if index.is_none() {
-        start_key(req, &schema)?
+        start_key(req, schema)?
     } else {
         None
     };
@@ -178,7 +177,6 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         projection,
         consistency: consistency(req),
         capacity: ReturnCapacity::of(req)?,
-        schema,
     })
 }
 
@@ -234,7 +232,7 @@ impl Query {
                 }
             });
         }
-        let schema = &self.schema;
+        let schema = &self.table.schema;
         let (out, bytes) = page(&self.spec(), rows.into_iter(), |key, _| {
             item_to_json(&schema.key_item(key))
         })?;
@@ -271,7 +269,7 @@ impl Query {
             let forward = self.forward;
             rows.retain(|(k, _)| if forward { k > start } else { k < start });
         }
-        let (schema, index_schema) = (&self.schema, &index.schema);
+        let (schema, index_schema) = (&self.table.schema, &index.schema);
         let (out, bytes) = page(&self.spec(), rows.into_iter(), |_, item| {
             index_last_key(item, schema, index_schema)
         })?;

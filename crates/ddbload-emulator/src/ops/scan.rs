@@ -19,7 +19,7 @@ use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, Bindings, Cond, Projection};
 use crate::index::EntryKey;
 use crate::store::Store;
-use crate::table::{ItemKey, KeySchema, Table, SHARDS};
+use crate::table::{ItemKey, Table, SHARDS};
 use crate::value::{item_size, item_to_json, Item};
 
 pub const MAX_SEGMENTS: i64 = 1_000_000;
@@ -28,7 +28,6 @@ pub struct Scan {
     name: String,
     table: Arc<Table>,
     index: Option<(usize, Option<EntryKey>)>,
-    schema: KeySchema,
     filter: Option<Cond>,
     projection: Option<Projection>,
     start: Option<ItemKey>,
@@ -87,7 +86,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     bindings.check_all_used()?;
     let hashes = segment_range(req)?;
     let table = store.table(&name)?;
-    let schema = table.schema();
+    let schema = &table.schema;
     let index = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
             let position = table
@@ -102,7 +101,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
             }
             Some((
                 position,
-                index_start_key(req, &schema, &table.indexes[position])?,
+                index_start_key(req, schema, &table.indexes[position])?,
             ))
         }
         None => None,
@@ -110,13 +109,12 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     Ok(Scan {
         name,
         start: if index.is_none() {
-            start_key(req, &schema)?
+            start_key(req, schema)?
         } else {
             None
         },
         index,
         table,
-        schema,
         hashes,
         limit: limit(req)?,
         count_only: count_only(req, projection.is_some(), req.get("IndexName").is_some())?,
@@ -172,7 +170,7 @@ impl Scan {
                 break;
             }
         }
-        let schema = &self.schema;
+        let schema = &self.table.schema;
         let (out, read) = page(&self.spec(), rows.into_iter(), |key, _| {
             item_to_json(&schema.key_item(key))
         })?;
@@ -202,7 +200,7 @@ impl Scan {
                 break;
             }
         }
-        let (schema, index_schema) = (&self.schema, &index.schema);
+        let (schema, index_schema) = (&self.table.schema, &index.schema);
         let (out, read) = page(&self.spec(), rows.into_iter(), |_, item| {
             index_last_key(item, schema, index_schema)
         })?;

@@ -2,7 +2,6 @@
 
 use serde_json::{json, Value};
 
-use crate::capacity::NEW_ON_DEMAND;
 use crate::error::ApiError;
 use crate::table::{KeyAttr, KeySchema, Table};
 
@@ -101,25 +100,27 @@ pub fn key_schema_json(schema: &KeySchema) -> Value {
     Value::Array(out)
 }
 
+/// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
 pub fn describe(table: &Table) -> Value {
-    let meta = table.meta();
-    let cap = crate::table::lock(&table.capacity);
+    let state = table.state();
+    let (settings, cap) = (&state.settings, &state.capacity);
+    let (read, write) = cap.billing.units();
     let mut d = json!({
-        "TableName": meta.name,
-        "TableArn": meta.arn,
-        "TableId": format!("{:032x}", meta.created.to_bits()),
+        "TableName": table.name,
+        "TableArn": table.arn,
+        "TableId": format!("{:032x}", table.created.to_bits()),
         "TableStatus": "ACTIVE",
-        "CreationDateTime": meta.created,
-        "AttributeDefinitions": meta.attribute_definitions,
-        "KeySchema": key_schema_json(&meta.schema),
+        "CreationDateTime": table.created,
+        "AttributeDefinitions": table.attribute_definitions,
+        "KeySchema": key_schema_json(&table.schema),
         "ItemCount": table.item_count(),
         "TableSizeBytes": table.size_bytes(),
         "ProvisionedThroughput": {
             "NumberOfDecreasesToday": 0,
-            "ReadCapacityUnits": meta.provisioned.0,
-            "WriteCapacityUnits": meta.provisioned.1,
+            "ReadCapacityUnits": read,
+            "WriteCapacityUnits": write,
         },
-        "BillingModeSummary": { "BillingMode": meta.billing_mode },
+        "BillingModeSummary": { "BillingMode": cap.billing.name() },
         "WarmThroughput": {
             "ReadUnitsPerSecond": cap.warm.0 as i64,
             "WriteUnitsPerSecond": cap.warm.1 as i64,
@@ -127,7 +128,7 @@ pub fn describe(table: &Table) -> Value {
         },
         "DeletionProtectionEnabled": false,
     });
-    if let Some(at) = meta.last_switch_to_on_demand {
+    if let Some(at) = settings.last_switch_to_on_demand {
         d["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = json!(at);
     }
     if cap.on_demand_max != (None, None) {
@@ -136,46 +137,46 @@ pub fn describe(table: &Table) -> Value {
             "MaxWriteRequestUnits": cap.on_demand_max.1.map_or(-1, |v| v as i64),
         });
     }
-    if !meta.lsis.is_empty() {
-        d["LocalSecondaryIndexes"] = meta
-            .lsis
-            .iter()
-            .map(|l| {
-                let index = table.indexes.iter().find(|i| i.name == l.name);
-                json!({
-                    "IndexName": l.name,
-                    "KeySchema": l.key_schema,
-                    "Projection": l.projection,
-                    "IndexArn": format!("{}/index/{}", meta.arn, l.name),
-                    "ItemCount": index.map_or(0, |i| i.len()),
-                    "IndexSizeBytes": index.map_or(0, |i| i.size_bytes()),
-                })
-            })
-            .collect();
+    let described = |index: &crate::index::Index| {
+        json!({
+            "IndexName": index.name,
+            "KeySchema": index.described_key_schema,
+            "Projection": index.described_projection,
+            "IndexArn": index.arn,
+            "ItemCount": index.len(),
+            "IndexSizeBytes": index.size_bytes(),
+        })
+    };
+    let locals: Vec<Value> = table
+        .indexes
+        .iter()
+        .filter(|i| i.local)
+        .map(described)
+        .collect();
+    if !locals.is_empty() {
+        d["LocalSecondaryIndexes"] = Value::Array(locals);
     }
-    if !meta.gsis.is_empty() {
-        d["GlobalSecondaryIndexes"] = meta
-            .gsis
-            .iter()
-            .map(|g| {
-                let (r, w) = g.provisioned.unwrap_or((0, 0));
-                json!({
-                    "IndexName": g.name,
-                    "KeySchema": g.key_schema,
-                    "Projection": g.projection,
-                    "IndexStatus": "ACTIVE",
-                    "IndexArn": format!("{}/index/{}", meta.arn, g.name),
-                    "ItemCount": table.indexes.iter().find(|i| i.name == g.name).map_or(0, |i| i.len()),
-                    "IndexSizeBytes": table.indexes.iter().find(|i| i.name == g.name).map_or(0, |i| i.size_bytes()),
-                    "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w},
-                    "WarmThroughput": {"ReadUnitsPerSecond": g.warm.0, "WriteUnitsPerSecond": g.warm.1, "Status": "ACTIVE"},
-                })
-            })
-            .collect();
+    let globals: Vec<Value> = table
+        .indexes
+        .iter()
+        .filter(|i| !i.local)
+        .map(|index| {
+            let capacity = crate::table::lock(&index.capacity);
+            let (r, w) = capacity.billing.units();
+            let mut g = described(index);
+            g["IndexStatus"] = json!("ACTIVE");
+            g["ProvisionedThroughput"] =
+                json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w});
+            g["WarmThroughput"] = json!({
+                "ReadUnitsPerSecond": capacity.warm.0 as i64,
+                "WriteUnitsPerSecond": capacity.warm.1 as i64,
+                "Status": "ACTIVE",
+            });
+            g
+        })
+        .collect();
+    if !globals.is_empty() {
+        d["GlobalSecondaryIndexes"] = Value::Array(globals);
     }
     d
-}
-
-pub fn new_gsi_warm() -> (i64, i64) {
-    (NEW_ON_DEMAND.0 as i64, NEW_ON_DEMAND.1 as i64)
 }

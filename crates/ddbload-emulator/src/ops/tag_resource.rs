@@ -58,8 +58,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<TagResource, ApiError> {
 
 impl TagResource {
     pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
-        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
-        let mut merged = meta.tags.clone();
+        let mut state = self.table.state();
+        let settings = &mut state.settings;
+        let mut merged = settings.tags.clone();
         merged.extend(self.tags);
         if merged.len() > MAX_TAGS {
             return Err(ApiError::dynamodb(
@@ -67,7 +68,7 @@ impl TagResource {
                 format!("The table would have more than {MAX_TAGS} tags"),
             ));
         }
-        meta.tags = merged;
+        settings.tags = merged;
         Ok(json!({}))
     }
 }

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -16,8 +15,7 @@ use super::common::{
     refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
 use super::update_item::check_key_untouched;
-use super::write::{check_condition, consumed_by};
-use crate::capacity::write_units;
+use super::write::{check_condition, WritePlan};
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{apply_update, parse_update, Action, Bindings, Cond};
 use crate::store::Store;
@@ -26,7 +24,7 @@ use crate::value::{item_size, item_to_json, Item};
 
 pub const MAX_ACTIONS: usize = 100;
 /// ClientRequestToken idempotency lasts ten minutes (TransactWriteItems API reference).
-const TOKEN_SECONDS: u64 = 600;
+const TOKEN_SECONDS: f64 = 600.0;
 
 enum Change {
     Put(Item),
@@ -55,7 +53,8 @@ pub struct TransactWriteItems {
 
 /// Answers of recent requests by ClientRequestToken, so a retried transaction is not applied twice.
 #[derive(Default)]
-pub struct Tokens(Mutex<HashMap<String, (Instant, String, Value)>>);
+/// Each answer is kept with the time (the endpoint's clock) it was given.
+pub struct Tokens(Mutex<HashMap<String, (f64, String, Value)>>);
 
 fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
     let kinds = ["Put", "Update", "Delete", "ConditionCheck"];
@@ -83,7 +82,7 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
     )?;
     let condition = condition(body, "ConditionExpression", ExprKind::Condition, &bindings)?;
     let table = store.table(&name)?;
-    let schema = table.schema();
+    let schema = &table.schema;
     let (key, change) = match *kind {
         "Put" => {
             let item = item_param(body, "Item")?;
@@ -178,7 +177,8 @@ impl TransactWriteItems {
     pub fn apply(self, store: &Store, tokens: &Tokens) -> Result<Value, ApiError> {
         if let Some((token, body)) = &self.token {
             let mut seen = tokens.0.lock().unwrap_or_else(|p| p.into_inner());
-            seen.retain(|_, (at, _, _)| at.elapsed().as_secs() < TOKEN_SECONDS);
+            let now = store.now();
+            seen.retain(|_, (at, _, _)| now - *at < TOKEN_SECONDS);
             if let Some((_, earlier, answer)) = seen.get(token) {
                 if earlier != body {
                     return Err(ApiError::dynamodb(
@@ -193,7 +193,7 @@ impl TransactWriteItems {
         let answer = self.run(store)?;
         if let Some((token, body)) = token {
             let mut seen = tokens.0.lock().unwrap_or_else(|p| p.into_inner());
-            seen.insert(token, (Instant::now(), body, answer.clone()));
+            seen.insert(token, (store.now(), body, answer.clone()));
         }
         Ok(answer)
     }
@@ -271,38 +271,25 @@ impl TransactWriteItems {
                 Change::Update(update) => {
                     let mut item = current
                         .clone()
-                        .unwrap_or_else(|| action.table.schema().key_item(&action.key));
+                        .unwrap_or_else(|| action.table.schema.key_item(&action.key));
                     apply_update(&mut item, update)?;
                     Some(item)
                 }
                 Change::Delete | Change::Check => None,
             };
-            let size = new
-                .as_ref()
-                .map_or(0, item_size)
-                .max(current.as_ref().map_or(0, item_size));
-            let units = write_units(size, true);
-            // Transactional writes cost double on the indexes too.
-            let mut index_writes = match &action.change {
-                Change::Check => Vec::new(),
-                _ => action
-                    .table
-                    .index_writes(&action.key, current.as_ref(), new.as_ref()),
+            // A condition check is charged as a write of the item that stays as it is.
+            let after = match &action.change {
+                Change::Check => current.as_ref(),
+                _ => new.as_ref(),
             };
-            for write in &mut index_writes {
-                write.units *= 2.0;
-            }
+            let plan = WritePlan::new(&action.table, &action.key, current.as_ref(), after, true);
             by_table
                 .entry(action.name.clone())
                 .or_default()
-                .add(&consumed_by(&action.table, units, &index_writes));
+                .add(&plan.consumed(&action.table));
             let reason = if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
                 json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
-            } else if action
-                .table
-                .charge_write(&action.key.partition, units, &index_writes, now)
-                .is_err()
-            {
+            } else if plan.charge(&action.table, &action.key, now).is_err() {
                 json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
             } else if !check_condition(&action.condition, current.as_ref())? {
                 let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});

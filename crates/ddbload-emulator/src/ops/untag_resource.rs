@@ -34,9 +34,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<UntagResource, ApiError> {
 
 impl UntagResource {
     pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
-        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.table.state();
+        let settings = &mut state.settings;
         for key in &self.keys {
-            meta.tags.remove(key);
+            settings.tags.remove(key);
         }
         Ok(json!({}))
     }

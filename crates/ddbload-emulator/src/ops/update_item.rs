@@ -31,7 +31,7 @@ pub struct UpdateItem {
 
 /// Key attributes cannot be updated.
 pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiError> {
-    let schema = table.schema();
+    let schema = &table.schema;
     for action in actions {
         if let PathPart::Attr(name) = &action.path()[0] {
             if schema.is_key_attribute(name) {
@@ -70,7 +70,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     let capacity = ReturnCapacity::of(req)?;
     let key_item = item_param(req, "Key")?;
     let table = store.table(&name)?;
-    let key = table.meta().schema.key_param(&key_item)?;
+    let key = table.schema.key_param(&key_item)?;
     check_key_untouched(&table, &actions)?;
     Ok(UpdateItem {
         name,

@@ -1,22 +1,43 @@
 //! UpdateTable: billing mode (4 switches to on-demand per 24 hours), provisioned throughput for the
-//! table and its GSIs, warm throughput (raise only) and on-demand maximums. Checked in full before
-//! anything changes.
+//! table and its GSIs, warm throughput (raise only) and on-demand maximums. The request is read and
+//! checked in `parse` with no lock held; `apply` checks what depends on the table's state under its
+//! state lock and changes everything or nothing.
 
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
-use super::create_table::on_demand_max;
+use super::create_table::{index_billing, on_demand_max};
 use super::table_common::{describe, int, throughput};
-use crate::capacity::Mode;
+use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
-use crate::store::{epoch_seconds, Store};
+use crate::store::Store;
 use crate::table::{lock, Table};
+
+/// A billing mode named by the request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NewMode {
+    Provisioned,
+    OnDemand,
+}
 
 pub struct UpdateTable {
     table: Arc<Table>,
-    request: Value,
+    mode: Option<NewMode>,
+    throughput: Option<(i64, i64)>,
+    /// GSI updates: the index's position in `table.indexes` and its new figures.
+    index_throughput: Vec<(usize, (i64, i64))>,
+    has_index_updates: bool,
+    warm: Option<(Option<i64>, Option<i64>)>,
+    on_demand_max: Option<(Option<f64>, Option<f64>)>,
+}
+
+fn on_demand_only() -> ApiError {
+    ApiError::validation(
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can \
+         be specified when BillingMode is PAY_PER_REQUEST",
+    )
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
@@ -30,159 +51,115 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         ],
     )?;
     let name = table_name(req)?;
-    // Figures are checked here, before anything is looked at or changed.
-    throughput(req.get("ProvisionedThroughput"))?;
-    for update in req
+    let new_throughput = throughput(req.get("ProvisionedThroughput"))?;
+    let updates: Vec<&Value> = req
         .get("GlobalSecondaryIndexUpdates")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
+        .collect();
+    let mut index_figures = Vec::with_capacity(updates.len());
+    for update in &updates {
         let Some(u) = update.get("Update") else {
             return Err(ApiError::unsupported(
                 "creating or deleting indexes (only Update in GlobalSecondaryIndexUpdates)",
             ));
         };
-        throughput(u.get("ProvisionedThroughput"))?;
+        let index = u
+            .get("IndexName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        index_figures.push((index, throughput(u.get("ProvisionedThroughput"))?));
+    }
+    let table = store.table(&name)?;
+    let mode = match req.get("BillingMode").and_then(Value::as_str) {
+        None => None,
+        Some("PAY_PER_REQUEST") if new_throughput.is_some() => return Err(on_demand_only()),
+        Some("PAY_PER_REQUEST") => Some(NewMode::OnDemand),
+        Some("PROVISIONED") => Some(NewMode::Provisioned),
+        Some(other) => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
+    };
+    let mut index_throughput = Vec::new();
+    for (index, figures) in index_figures {
+        let position = table
+            .indexes
+            .iter()
+            .position(|i| !i.local && i.name == index)
+            .ok_or_else(|| ApiError::index_not_found(&index))?;
+        if let Some(figures) = figures {
+            index_throughput.push((position, figures));
+        }
     }
     Ok(UpdateTable {
-        table: store.table(&name)?,
-        request: req.clone(),
+        table,
+        mode,
+        throughput: new_throughput,
+        index_throughput,
+        has_index_updates: !updates.is_empty(),
+        warm: req.get("WarmThroughput").map(|w| {
+            (
+                int(w.get("ReadUnitsPerSecond")),
+                int(w.get("WriteUnitsPerSecond")),
+            )
+        }),
+        on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
     })
 }
 
 impl UpdateTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
-        let req = &self.request;
         let now = store.now();
-        let mut meta_guard = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
-        let mut capacity_guard = lock(&self.table.capacity);
-        let mut meta = meta_guard.clone();
-        let mut capacity = capacity_guard.clone();
-        let mut changed = false;
-
-        let billing = req.get("BillingMode").and_then(Value::as_str);
-        let new_throughput = throughput(req.get("ProvisionedThroughput"))?;
-        let on_demand_only = || {
-            ApiError::validation(
-                "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can \
-                 be specified when BillingMode is PAY_PER_REQUEST",
-            )
-        };
-        if let Some(mode) = billing.filter(|m| *m != meta.billing_mode) {
+        let table = &self.table;
+        let mut state = table.state();
+        let mut capacity = state.capacity.clone();
+        let before = capacity.billing.clone();
+        let mut switched_to_on_demand = false;
+        // Each global index's billing after this request (None: unchanged).
+        let mut index_billing_after: Vec<Option<Billing>> = vec![None; table.indexes.len()];
+        let mut changed = self.change_billing(
+            &mut capacity,
+            &mut index_billing_after,
+            &mut switched_to_on_demand,
+            now,
+        )?;
+        for (position, (r, w)) in &self.index_throughput {
+            index_billing_after[*position] = Some(index_billing(Some((*r, *w))));
             changed = true;
-            match mode {
-                "PAY_PER_REQUEST" => {
-                    if new_throughput.is_some() {
-                        return Err(on_demand_only());
-                    }
-                    capacity
-                        .record_switch_to_on_demand(now)
-                        .map_err(|m| ApiError::dynamodb("LimitExceededException", m))?;
-                    capacity.note_previous_provisioned(
-                        meta.provisioned.0 as f64,
-                        meta.provisioned.1 as f64,
-                    );
-                    capacity.mode = Mode::OnDemand;
-                    meta.provisioned = (0, 0);
-                    meta.last_switch_to_on_demand = Some(epoch_seconds());
-                    for g in &mut meta.gsis {
-                        g.provisioned = None;
-                    }
-                }
-                "PROVISIONED" => {
-                    let (r, w) = new_throughput.ok_or_else(|| {
-                        ApiError::validation(
-                            "One or more parameter values were invalid: ProvisionedThroughput must be specified \
-                             when BillingMode is PROVISIONED",
-                        )
-                    })?;
-                    meta.provisioned = (r, w);
-                    capacity.mode = Mode::Provisioned {
-                        read: r as f64,
-                        write: w as f64,
-                    };
-                }
-                other => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
-            }
-            meta.billing_mode = mode.to_owned();
-        } else if let Some((r, w)) = new_throughput {
-            if meta.billing_mode != "PROVISIONED" {
-                return Err(on_demand_only());
-            }
-            if (r, w) == meta.provisioned && req.get("GlobalSecondaryIndexUpdates").is_none() {
-                return Err(ApiError::validation(format!(
-                    "The provisioned throughput for the table will not change. The requested value equals the \
-                     current value. Current ReadCapacityUnits provisioned for the table: {}. Requested \
-                     ReadCapacityUnits: {r}. Current WriteCapacityUnits provisioned for the table: {}. Requested \
-                     WriteCapacityUnits: {w}. Refer to the Amazon DynamoDB Developer Guide for current limits and \
-                     how to request higher limits.",
-                    meta.provisioned.0, meta.provisioned.1
-                )));
-            }
-            changed = true;
-            meta.provisioned = (r, w);
-            capacity.mode = Mode::Provisioned {
-                read: r as f64,
-                write: w as f64,
-            };
         }
-
-        for update in req
-            .get("GlobalSecondaryIndexUpdates")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let u = &update["Update"];
-            let index = u
-                .get("IndexName")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let gsi = meta
-                .gsis
-                .iter_mut()
-                .find(|g| g.name == index)
-                .ok_or_else(|| ApiError::index_not_found(index))?;
-            if let Some(p) = throughput(u.get("ProvisionedThroughput"))? {
-                gsi.provisioned = Some(p);
-                changed = true;
+        if capacity.billing.is_provisioned() {
+            let unprovisioned = table.indexes.iter().enumerate().any(|(i, index)| {
+                !index.local
+                    && !index_billing_after[i]
+                        .clone()
+                        .unwrap_or_else(|| lock(&index.capacity).billing.clone())
+                        .is_provisioned()
+            });
+            if unprovisioned {
+                return Err(ApiError::validation(
+                    "One or more parameter values were invalid: ProvisionedThroughput must be specified for \
+                     index when BillingMode is PROVISIONED",
+                ));
             }
         }
-        if meta.billing_mode == "PROVISIONED" && meta.gsis.iter().any(|g| g.provisioned.is_none()) {
-            return Err(ApiError::validation(
-                "One or more parameter values were invalid: ProvisionedThroughput must be specified for index \
-                 when BillingMode is PROVISIONED",
-            ));
-        }
-
-        if let Some(warm) = req.get("WarmThroughput") {
-            let current = capacity.warm;
-            let read = int(warm.get("ReadUnitsPerSecond")).map_or(current.0, |v| v as f64);
-            let write = int(warm.get("WriteUnitsPerSecond")).map_or(current.1, |v| v as f64);
-            if read < current.0 || write < current.1 {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Requested warm throughput is lower than the \
-                     current warm throughput (read {}, write {}); it cannot be decreased",
-                    current.0, current.1
-                )));
-            }
-            if (read, write) != current {
-                capacity.warm = (read, write);
-                changed = true;
-            }
-        }
-        if let Some(od) = req.get("OnDemandThroughput") {
-            capacity.on_demand_max = on_demand_max(od);
+        changed |= self.change_warm(&mut capacity)?;
+        if let Some(max) = self.on_demand_max {
+            capacity.on_demand_max = max;
             changed = true;
         }
         if !changed {
             return Err(ApiError::validation("Nothing to update"));
         }
-        let lowered = meta.billing_mode == "PROVISIONED"
-            && meta_guard.billing_mode == "PROVISIONED"
-            && (meta.provisioned.0 < meta_guard.provisioned.0
-                || meta.provisioned.1 < meta_guard.provisioned.1);
+        let lowered = match (&before, &capacity.billing) {
+            (
+                Billing::Provisioned { read, write },
+                Billing::Provisioned {
+                    read: new_read,
+                    write: new_write,
+                },
+            ) => new_read < read || new_write < write,
+            _ => false,
+        };
         if lowered {
             if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
                 return Err(ApiError::dynamodb(
@@ -195,23 +172,98 @@ impl UpdateTable {
             capacity.decreases.push(now);
         }
         capacity.reset_buckets(now);
-        for index in &self.table.indexes {
-            let provisioned = meta
-                .gsis
-                .iter()
-                .find(|g| g.name == index.name)
-                .and_then(|g| g.provisioned);
-            let mut index_capacity = lock(&index.capacity);
-            let mode = super::create_table::index_mode(provisioned);
-            if index_capacity.mode != mode {
-                index_capacity.mode = mode;
-                index_capacity.reset_buckets(now);
+        for (index, billing) in table.indexes.iter().zip(index_billing_after) {
+            if let Some(billing) = billing {
+                let mut index_capacity = lock(&index.capacity);
+                if index_capacity.billing != billing {
+                    index_capacity.billing = billing;
+                    index_capacity.reset_buckets(now);
+                }
             }
         }
-        *meta_guard = meta;
-        *capacity_guard = capacity;
-        drop(capacity_guard);
-        drop(meta_guard);
-        Ok(json!({ "TableDescription": describe(&self.table) }))
+        state.capacity = capacity;
+        if switched_to_on_demand {
+            state.settings.last_switch_to_on_demand = Some(store.epoch());
+        }
+        drop(state);
+        Ok(json!({ "TableDescription": describe(table) }))
+    }
+
+    /// The billing mode and table figures; whether anything changed.
+    fn change_billing(
+        &self,
+        capacity: &mut TableCapacity,
+        index_billing_after: &mut [Option<Billing>],
+        switched_to_on_demand: &mut bool,
+        now: f64,
+    ) -> Result<bool, ApiError> {
+        let provisioned_now = capacity.billing.is_provisioned();
+        match self.mode {
+            Some(NewMode::OnDemand) if provisioned_now => {
+                capacity
+                    .record_switch_to_on_demand(now)
+                    .map_err(|m| ApiError::dynamodb("LimitExceededException", m))?;
+                let (read, write) = capacity.billing.units();
+                capacity.note_previous_provisioned(read as f64, write as f64);
+                capacity.billing = Billing::OnDemand;
+                *switched_to_on_demand = true;
+                for (slot, index) in index_billing_after.iter_mut().zip(&self.table.indexes) {
+                    if !index.local {
+                        *slot = Some(Billing::OnDemand);
+                    }
+                }
+                Ok(true)
+            }
+            Some(NewMode::Provisioned) if !provisioned_now => {
+                let (r, w) = self.throughput.ok_or_else(|| {
+                    ApiError::validation(
+                        "One or more parameter values were invalid: ProvisionedThroughput must be specified \
+                         when BillingMode is PROVISIONED",
+                    )
+                })?;
+                capacity.billing = Billing::provisioned(r, w);
+                Ok(true)
+            }
+            _ => {
+                let Some((r, w)) = self.throughput else {
+                    return Ok(false);
+                };
+                if !provisioned_now {
+                    return Err(on_demand_only());
+                }
+                let current = capacity.billing.units();
+                if (r, w) == current && !self.has_index_updates {
+                    return Err(ApiError::validation(format!(
+                        "The provisioned throughput for the table will not change. The requested value equals the \
+                         current value. Current ReadCapacityUnits provisioned for the table: {}. Requested \
+                         ReadCapacityUnits: {r}. Current WriteCapacityUnits provisioned for the table: {}. \
+                         Requested WriteCapacityUnits: {w}. Refer to the Amazon DynamoDB Developer Guide for \
+                         current limits and how to request higher limits.",
+                        current.0, current.1
+                    )));
+                }
+                capacity.billing = Billing::provisioned(r, w);
+                Ok(true)
+            }
+        }
+    }
+
+    /// Warm throughput: raised, never lowered; whether it changed.
+    fn change_warm(&self, capacity: &mut TableCapacity) -> Result<bool, ApiError> {
+        let Some((read, write)) = self.warm else {
+            return Ok(false);
+        };
+        let current = capacity.warm;
+        let read = read.map_or(current.0, |v| v as f64);
+        let write = write.map_or(current.1, |v| v as f64);
+        if read < current.0 || write < current.1 {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Requested warm throughput is lower than the \
+                 current warm throughput (read {}, write {}); it cannot be decreased",
+                current.0, current.1
+            )));
+        }
+        capacity.warm = (read, write);
+        Ok((read, write) != current)
     }
 }

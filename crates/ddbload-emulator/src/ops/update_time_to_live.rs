@@ -1,5 +1,5 @@
 //! UpdateTimeToLive: turns TTL on (naming the attribute) or off; expired items are then deleted in
-//! the background without consuming capacity (Store::expire).
+//! the background without consuming capacity (Store::tick).
 
 use std::sync::Arc;
 
@@ -39,8 +39,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
 
 impl UpdateTimeToLive {
     pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
-        let mut meta = self.table.meta.write().unwrap_or_else(|p| p.into_inner());
-        match (&meta.ttl_attribute, self.enabled) {
+        let mut state = self.table.state();
+        let settings = &mut state.settings;
+        match (&settings.ttl_attribute, self.enabled) {
             (Some(current), _) if *current != self.attribute => {
                 return Err(ApiError::validation(
                     "TimeToLive is active on a different AttributeName",
@@ -50,7 +51,7 @@ impl UpdateTimeToLive {
             (None, false) => return Err(ApiError::validation("TimeToLive is already disabled")),
             _ => {}
         }
-        meta.ttl_attribute = self.enabled.then(|| self.attribute.clone());
+        settings.ttl_attribute = self.enabled.then(|| self.attribute.clone());
         Ok(
             json!({"TimeToLiveSpecification": {"Enabled": self.enabled, "AttributeName": self.attribute}}),
         )

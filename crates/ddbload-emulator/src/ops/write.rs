@@ -1,10 +1,13 @@
-//! The single-item write path PutItem, UpdateItem and DeleteItem share: lock the item's shard, refuse
-//! a key a transaction holds, work out the new item, charge capacity (a refused condition still
-//! consumes it, as in DynamoDB), check the condition, then write.
+//! How writes are charged and applied. `WritePlan` is the one rule every write follows (sizes, units,
+//! index writes; then charge). `write_one` is the single-item path PutItem, UpdateItem and
+//! DeleteItem share: lock the item's shard, refuse a key a transaction holds, work out the new item,
+//! charge capacity (a refused condition still consumes it, as in DynamoDB), check the condition,
+//! then write.
 
 use crate::capacity::write_units;
 use crate::error::ApiError;
 use crate::expr::{apply_update, evaluate, Action, Cond};
+use crate::index::IndexWrite;
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
 use crate::value::{item_size, Item};
@@ -47,9 +50,7 @@ pub fn write_one(
     let new = match change {
         Change::Put(item) => Some(item),
         Change::Update(actions) => {
-            let mut item = old
-                .clone()
-                .unwrap_or_else(|| table.meta().schema.key_item(&key));
+            let mut item = old.clone().unwrap_or_else(|| table.schema.key_item(&key));
             apply_update(&mut item, &actions)?;
             if item_size(&item) > MAX_ITEM_BYTES {
                 return Err(ApiError::updated_item_too_large());
@@ -58,14 +59,9 @@ pub fn write_one(
         }
         Change::Delete => None,
     };
-    let size = new
-        .as_ref()
-        .map_or(0, item_size)
-        .max(old.as_ref().map_or(0, item_size));
-    let units = write_units(size, false);
-    let index_writes = table.index_writes(&key, old.as_ref(), new.as_ref());
-    table.charge_write(&key.partition, units, &index_writes, now)?;
-    let consumed = consumed_by(table, units, &index_writes);
+    let plan = WritePlan::new(table, &key, old.as_ref(), new.as_ref(), false);
+    plan.charge(table, &key, now)?;
+    let consumed = plan.consumed(table);
     if !check_condition(cond, old.as_ref())? {
         return Err(condition_failed(old.as_ref(), return_old_on_failure));
     }
@@ -80,21 +76,52 @@ pub fn write_one(
     Ok(Written { old, new, consumed })
 }
 
-/// The table's and each index's units of one write.
-pub fn consumed_by(
-    table: &Table,
-    units: f64,
-    index_writes: &[crate::index::IndexWrite],
-) -> Consumed {
-    let mut consumed = Consumed::table(units);
-    for write in index_writes {
-        let index = &table.indexes[write.index];
-        let by_index = if index.local {
-            &mut consumed.local_indexes
-        } else {
-            &mut consumed.indexes
-        };
-        *by_index.entry(index.name.clone()).or_default() += write.units;
+/// The one write rule PutItem, UpdateItem, DeleteItem, BatchWriteItem and TransactWriteItems share:
+/// what a write from `old` to `new` costs the table (the larger item's 1 KB units) and each index it
+/// changes, worked out before anything is charged; transactional writes cost double on both.
+pub struct WritePlan {
+    pub units: f64,
+    pub index_writes: Vec<IndexWrite>,
+}
+
+impl WritePlan {
+    pub fn new(
+        table: &Table,
+        key: &ItemKey,
+        old: Option<&Item>,
+        new: Option<&Item>,
+        transactional: bool,
+    ) -> WritePlan {
+        let size = new.map_or(0, item_size).max(old.map_or(0, item_size));
+        let mut index_writes = table.index_writes(key, old, new);
+        if transactional {
+            for write in &mut index_writes {
+                write.units *= 2.0;
+            }
+        }
+        WritePlan {
+            units: write_units(size, transactional),
+            index_writes,
+        }
     }
-    consumed
+
+    /// Charges the table and its indexes, all or nothing (Err: the throttle, naming what ran out).
+    pub fn charge(&self, table: &Table, key: &ItemKey, now: f64) -> Result<(), ApiError> {
+        table.charge_write(&key.partition, self.units, &self.index_writes, now)
+    }
+
+    /// The table's and each index's units, as ReturnConsumedCapacity gives them.
+    pub fn consumed(&self, table: &Table) -> Consumed {
+        let mut consumed = Consumed::table(self.units);
+        for write in &self.index_writes {
+            let index = &table.indexes[write.index];
+            let by_index = if index.local {
+                &mut consumed.local_indexes
+            } else {
+                &mut consumed.indexes
+            };
+            *by_index.entry(index.name.clone()).or_default() += write.units;
+        }
+        consumed
+    }
 }

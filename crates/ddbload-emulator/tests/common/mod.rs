@@ -1,6 +1,8 @@
 //! Test helpers: a store on a manual clock, requests sent through `dispatch` as JSON, tables made quickly.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::sync::Arc;
 
 use ddbload_emulator::clock::ManualClock;
