@@ -137,6 +137,9 @@ pub struct RunConfig {
     pub consistent_reads: bool,
     pub write_op: WriteOp,
     pub max_attempts: u32,
+    /// After the deadline, how long operations on the wire may take to answer (then they are cut).
+    #[serde(rename = "grace_s", serialize_with = "serialize_secs")]
+    pub grace: Duration,
     pub client: ClientKind,
     pub seed: Option<u64>,
     pub run_id: Option<String>,
@@ -205,6 +208,7 @@ impl Default for RunConfig {
             consistent_reads: false,
             write_op: WriteOp::Put,
             max_attempts: 3,
+            grace: DEFAULT_GRACE,
             client: ClientKind::Fast,
             seed: None,
             run_id: None,
@@ -338,6 +342,16 @@ impl RunConfig {
                 format!(
                     "must be between 1 and 100 (BatchGetItem's limit), got {}",
                     self.batch_size
+                ),
+            ));
+        }
+        if self.grace > crate::connection::ATTEMPT_TIMEOUT {
+            return Err(ConfigError::new(
+                "--grace",
+                format!(
+                    "must be at most {}s (the attempt timeout), got {}s",
+                    crate::connection::ATTEMPT_TIMEOUT.as_secs(),
+                    self.grace.as_secs_f64()
                 ),
             ));
         }
@@ -484,6 +498,9 @@ pub fn parse_table_capacity(text: &str) -> Result<Option<(u32, u32)>, ConfigErro
     let units = |v: &str| v.trim().parse::<u32>().ok().filter(|n| *n >= 1);
     Ok(Some((units(r).ok_or_else(bad)?, units(w).ok_or_else(bad)?)))
 }
+
+/// How long operations on the wire at the deadline may take to answer, unless `--grace` says.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 
 /// Parses "90s", "5m", "1.5m", "1h30m", "250ms" or a bare number of seconds.
 pub fn parse_duration(option: &'static str, text: &str) -> Result<Duration, ConfigError> {

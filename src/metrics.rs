@@ -25,8 +25,12 @@ pub enum Outcome {
     Failed(String),
     /// Every attempt was throttled or failed transiently; the code is the last attempt's.
     GaveUp(String),
-    /// Still in flight (or waiting to retry) when the run's deadline came: cut there, not an error.
+    /// Sent, and still unanswered when the grace after the deadline ran out: it may have been
+    /// written. A timeout too.
     Cut,
+    /// Not finished by the deadline and not on the wire (waiting for a slot, or for a retry): it
+    /// was not written. A timeout.
+    TimedOut,
 }
 
 /// The counters of one kind of operation (reads or writes), as the result's summary gives them.
@@ -42,8 +46,12 @@ pub struct OpCounts {
     /// Final failures by code; operations that gave up after their last attempt are among them.
     pub errors: BTreeMap<String, u64>,
     pub gave_up: u64,
-    /// Operations cut by the deadline (their effect on the table is unknown).
+    /// Operations cut by the deadline: sent, and unanswered after the grace (their effect on the
+    /// table is unknown: up to this many may have been written). Counted in `timed_out` too.
     pub cut_at_deadline: u64,
+    /// Operations that did not finish by the end of the run (its deadline and grace): a failure to
+    /// serve, counted in latency from their intended start to the end (a lower bound).
+    pub timed_out: u64,
 }
 
 impl OpCounts {
@@ -52,6 +60,7 @@ impl OpCounts {
         self.attempts += other.attempts;
         self.gave_up += other.gave_up;
         self.cut_at_deadline += other.cut_at_deadline;
+        self.timed_out += other.timed_out;
         self.throttled_attempts += other.throttled_attempts;
         for (reason, n) in &other.throttled_by_reason {
             count_reason(&mut self.throttled_by_reason, reason, *n);
@@ -67,7 +76,8 @@ impl OpCounts {
     }
 }
 
-/// Totals for one kind of operation (reads or writes). Latency counts successful operations only.
+/// Totals for one kind of operation (reads or writes). Latency counts successful operations and
+/// those that timed out (up to the end of the run).
 #[derive(Debug, Clone)]
 pub struct OpStats {
     pub counts: OpCounts,
@@ -288,7 +298,17 @@ impl Metrics {
                 *stats.counts.errors.entry(code).or_default() += 1;
                 self.interval.errors += 1;
             }
-            Outcome::Cut => self.stats(read).counts.cut_at_deadline += 1,
+            Outcome::Cut | Outcome::TimedOut => {
+                let stats = self.stats(read);
+                stats.counts.timed_out += 1;
+                if outcome == Outcome::Cut {
+                    stats.counts.cut_at_deadline += 1;
+                }
+                // Its wait so far is a lower bound on its latency: a stall must show in the
+                // percentiles, not vanish from them.
+                stats.latency_us.saturating_record(micros);
+                self.interval.latency_us.saturating_record(micros);
+            }
         }
     }
 
@@ -409,6 +429,13 @@ mod tests {
             (m.reads.counts.gave_up, m.reads.counts.cut_at_deadline),
             (1, 1)
         );
+        m.record(true, Outcome::TimedOut, Duration::from_millis(2));
+        assert_eq!(
+            (m.reads.counts.timed_out, m.reads.counts.cut_at_deadline),
+            (2, 1),
+            "a cut operation timed out; one that never went out is not cut"
+        );
+        assert_eq!(m.reads.latency_us.len(), 2, "both count in latency");
         assert_eq!(m.reads.counts.error_count(), 1);
         assert_eq!(m.take_interval().errors, 1);
     }

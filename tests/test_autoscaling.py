@@ -1,4 +1,4 @@
-"""Auto scaling through the capacity commands, against the offline endpoint (DynamoDB Local has no
+"""Auto scaling through the capacity commands and during a run, against the offline endpoint (DynamoDB Local has no
 Application Auto Scaling API): show, hold new figures by suspending, raise minimums, restore exactly.
 Answer shapes of the endpoint's Application Auto Scaling API are checked against moto's server mode,
 a second implementation of that API."""
@@ -16,10 +16,11 @@ from typing import Any
 import boto3
 import ddbload
 import pytest
-from conftest import run_cli
+from conftest import run_cli, start_serve
 
 WRITE = "dynamodb:table:WriteCapacityUnits"
 INDEX_READ = "dynamodb:index:ReadCapacityUnits"
+READ = "dynamodb:table:ReadCapacityUnits"
 
 
 def clients(url: str) -> tuple[Any, Any]:
@@ -220,3 +221,47 @@ def test_a_run_records_the_capacity_auto_scaling_sets_while_it_runs(tables, loca
     assert figures == sorted(figures), "one step up, as auto scaling applied the new minimum"
     steps = __import__("ddbload.timeline", fromlist=["steps"]).steps(result.data)
     assert [(s.table, s.kind, s.before, s.after) for s in steps] == [(orders, "write", 5, 50)]
+
+
+def test_auto_scaling_raises_a_throttled_table_by_itself_during_a_run(tables, tmp_path):
+    """Real time, about 2.5 minutes: `ddbload run` reads a 5-RCU table under a 70% target-tracking
+    policy at 4 times its capacity, against `ddbload serve`. Nobody calls any API after the policy is
+    put: the endpoint's own clock evaluates it, and the run's time series shows the step."""
+    products, orders = tables
+    server, url = start_serve()
+    try:
+        created = run_cli(
+            "run", "--endpoint-url", url, "--products-table", products, "--orders-table", orders,
+            "--create-tables", "--seed-products", "20", "--table-capacity", "5/5", "--duration", "1s",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        ddb, aas = clients(url)
+        aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{products}",
+                                     ScalableDimension=READ, MinCapacity=5, MaxCapacity=400)  # fmt: skip
+        aas.put_scaling_policy(
+            PolicyName="reads70", ServiceNamespace="dynamodb", ResourceId=f"table/{products}",
+            ScalableDimension=READ, PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": 70.0,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}},
+        )  # fmt: skip
+        out = tmp_path / "surge.json"
+        ran = run_cli(
+            "run", "--endpoint-url", url, "--products-table", products, "--orders-table", orders,
+            "--rate", "40", "--read-ratio", "1", "--duration", "150s", "--output", str(out), timeout=240,
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+        result = json.loads(out.read_text())
+        figures = [row["provisioned"][products]["read"] for row in result["timeseries"]]
+        assert figures[0] == 5, figures
+        assert figures[-1] > 5, "auto scaling never raised the table's read capacity during the run"
+        assert figures == sorted(figures), "capacity only rose"
+        # Two whole minutes above 70% of 5 RCU: scaled out to what they consumed over 70%.
+        assert figures[-1] >= 20, figures[-1]
+        described = ddb.describe_table(TableName=products)["Table"]["ProvisionedThroughput"]
+        assert described["ReadCapacityUnits"] == figures[-1]
+        activities = aas.describe_scaling_activities(ServiceNamespace="dynamodb")["ScalingActivities"]
+        assert any(a["ResourceId"] == f"table/{products}" and "AlarmHigh" in a["Cause"] for a in activities)
+    finally:
+        server.kill()
+        server.communicate(timeout=10)

@@ -45,12 +45,40 @@ def test_a_stalled_endpoint_cannot_stretch_the_run(served, tables, local_credent
 
     result = ddbload.run(config, progress=on_event)
     ended = time.monotonic()
-    # The attempt timeout is 10 s; the deadline must win over it.
-    assert ended - load_began[0] < 3 + 1.5
-    assert result.duration_s <= 3.5
+    # The attempt timeout is 10 s; the deadline and its 2 s grace must win over it.
+    assert ended - load_began[0] < 3 + 2 + 1.5
+    assert result.duration_s <= 3.5, "rates use the run's own window, not the grace"
     cut = result.reads["cut_at_deadline"] + result.writes["cut_at_deadline"]
-    assert cut == 4, "each of the 4 workers had one operation in flight when time was up"
+    timed_out = result.reads["timed_out"] + result.writes["timed_out"]
+    assert cut == timed_out == 4, "each of the 4 workers had one operation in flight when time was up"
     assert sum(result.reads["errors"].values()) + sum(result.writes["errors"].values()) == 0
+    # Their wait up to the end counts in latency: a stall of about 4 s cannot leave p99 clean.
+    worst = max(result.reads["latency_ms"]["max"], result.writes["latency_ms"]["max"])
+    assert worst >= 3500, worst
+
+
+def test_an_open_run_against_a_stalled_endpoint_fails_its_gates(served, tables, tmp_path):
+    """The endpoint stops answering for the last seconds of a --rate run: the arrivals it never
+    answered are timed out, their wait shows in p99, and --fail-if 'timed_out>0' fails the run."""
+    server, url = served
+    products, orders = tables
+    out = tmp_path / "stalled.json"
+    run = start_cli(
+        "run", "--endpoint-url", url, "--products-table", products, "--orders-table", orders,
+        "--create-tables", "--seed-products", "50", "--rate", "100", "--duration", "5s", "--grace", "1s",
+        "--progress", "always", "--fail-if", "timed_out>0", "--output", str(out),
+    )  # fmt: skip
+    seen = read_until(run, "2s/5s")
+    os.kill(server.pid, signal.SIGSTOP)
+    stdout, rest = run.communicate(timeout=60)
+    os.kill(server.pid, signal.SIGCONT)
+    assert run.returncode == 1, "".join(seen) + rest
+    result = json.loads(out.read_text())
+    summary = result["summary"]
+    timed_out = summary["reads"]["timed_out"] + summary["writes"]["timed_out"]
+    assert timed_out >= 150, "about 3 s of 100 arrivals a second went unanswered"
+    assert max(summary[op]["latency_ms"]["p99"] for op in ("reads", "writes")) >= 1000
+    assert "Timed out:" in stdout and "lower bounds" in stdout, stdout
 
 
 def test_losing_the_endpoint_mid_seeding_is_exit_1_naming_what_was_left(served, tables, tmp_path):

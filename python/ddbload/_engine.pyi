@@ -67,6 +67,7 @@ class LoadConfig:
         consistent_reads: bool = False,
         write_op: str | None = None,
         max_attempts: int | None = None,
+        grace: str | float | None = None,
         client: str | None = None,
         seed: int | None = None,
         run_id: str | None = None,

@@ -183,7 +183,8 @@ EN = Phrases(
     measured_head="## What the test measured",
     measured="Run {run_id}: {load} for {duration_s:.0f} s in {region}. Reads {reads_per_s:,.1f}/s "
     "(p99 {read_p99_ms:.2f} ms), writes {writes_per_s:,.1f}/s (p99 {write_p99_ms:.2f} ms). Throttled attempts: "
-    "{throttle_rate:.2%}; failed operations: {errors:,.0f}. Peak consumption: {peak_read_units_per_s:,.1f} read and "
+    "{throttle_rate:.2%}; failed operations: {errors:,.0f}; unanswered by the end of the run (timed out): "
+    "{timed_out:,.0f}. Peak consumption: {peak_read_units_per_s:,.1f} read and "
     "{peak_write_units_per_s:,.1f} write units in one second.",
     load_closed="{threads} workers",
     load_open="arrivals offered at {offered_per_s:,.0f}/s",
@@ -263,7 +264,8 @@ KO = Phrases(
     measured_head="## 테스트 측정 결과",
     measured="실행 {run_id}: {region}에서 {load} {duration_s:.0f}초. 읽기 {reads_per_s:,.1f}/초 (p99 {read_p99_ms:.2f} ms), "
     "쓰기 {writes_per_s:,.1f}/초 (p99 {write_p99_ms:.2f} ms). 스로틀된 시도 {throttle_rate:.2%}, 실패한 작업 "
-    "{errors:,.0f}건. 초당 최대 소비: 읽기 {peak_read_units_per_s:,.1f}, 쓰기 {peak_write_units_per_s:,.1f} 단위.",
+    "{errors:,.0f}건, 실행 종료까지 응답 없음(시간 초과) {timed_out:,.0f}건. "
+    "초당 최대 소비: 읽기 {peak_read_units_per_s:,.1f}, 쓰기 {peak_write_units_per_s:,.1f} 단위.",
     # Korean puts the particle on the load: "워커 20개로", "초당 2,000건의 도착으로".
     load_closed="워커 {threads}개로",
     load_open="초당 {offered_per_s:,.0f}건의 도착으로",

@@ -18,7 +18,8 @@ DESCRIPTIONS = {
     "throttled": "throttled attempts",
     "attempts": "requests sent, retries included",
     "gave_up": "operations that failed after their last attempt (counted in errors)",
-    "cut_at_deadline": "operations still in flight when time was up (not errors)",
+    "cut_at_deadline": "operations sent and unanswered after the grace past the deadline (may have been written)",
+    "timed_out": "operations that did not finish by the end of the run (latency counted up to the end)",
     "offered": "open model: arrivals the schedule offered",
     "dropped": "open model: arrivals dropped because even the wait queue was full",
     **{f"service_{q}_ms": f"{q} service time (from the actual send) of all operations, ms" for q in QUANTILES},
@@ -52,6 +53,7 @@ def figures(result: RunResult) -> dict[str, float]:
         "attempts": reads.get("attempts", 0) + writes.get("attempts", 0),
         "gave_up": reads.get("gave_up", 0) + writes.get("gave_up", 0),
         "cut_at_deadline": reads.get("cut_at_deadline", 0) + writes.get("cut_at_deadline", 0),
+        "timed_out": reads.get("timed_out", 0) + writes.get("timed_out", 0),
     }
     failed = sum(op["conditional_check_failed"] + sum(op["errors"].values()) for op in (reads, writes))
     operations = failed + reads["ok"] + writes["ok"]

@@ -45,6 +45,7 @@ class RunConfig(_RunConfigRequired, total=False):
     # Written by the engine and read by ddbload, but not in the schema (which allows further keys).
     consistent_reads: bool
     max_attempts: int
+    grace_s: float
     rate: float | None
     stages: list[dict[str, float]]
     max_in_flight: int
@@ -111,6 +112,7 @@ class OpSummary(_OpSummaryRequired, total=False):
     attempts: int
     gave_up: int
     cut_at_deadline: int
+    timed_out: int
     service_ms: LatencyFigures
 
 

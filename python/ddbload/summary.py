@@ -56,9 +56,16 @@ def print_summary(result: Result, console: Console) -> None:
             f"scheduling lag p99 {lag.get('p99', 0.0):.2f} ms",
             highlight=False,
         )
+    timed_out = sum(summary[op].get("timed_out", 0) for op in ("reads", "writes"))
     cut = sum(summary[op].get("cut_at_deadline", 0) for op in ("reads", "writes"))
-    if cut:
-        console.print(f"Cut at the deadline: {cut:,} operations still in flight (not errors)", highlight=False)
+    if timed_out:
+        written = summary["writes"].get("cut_at_deadline", 0)
+        console.print(
+            f"Timed out: {timed_out:,} operations unanswered by the end of the run ({cut:,} of them sent and cut "
+            f"after the grace; up to {written:,} of those writes may have been written); their wait counts in "
+            "latency up to the end, so the percentiles above are lower bounds",
+            highlight=False,
+        )
     reasons = throttle_reasons(data["summary"])
     if reasons:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)

@@ -33,6 +33,8 @@ pub struct LoadPlan {
     pub sdk: SdkConfig,
     pub workers: u32,
     pub duration: Duration,
+    /// After the deadline, how long operations already on the wire may take to answer.
+    pub grace: Duration,
     pub max_attempts: u32,
     /// The fast path's endpoint and shared credentials (None: every call through the SDK).
     pub fast: Option<Arc<FastPath>>,
@@ -55,7 +57,8 @@ struct StartingGate {
 /// closed model's workers.
 const OPEN_WORKER_IDS: u32 = 900;
 
-/// Runs the load to its deadline (or a cancel) and returns what was measured.
+/// Runs the load to its deadline (or a cancel), waits up to the grace for operations on the wire,
+/// and returns what was measured.
 pub async fn run_load(
     plan: LoadPlan,
     events: &UnboundedSender<Event>,
@@ -87,7 +90,8 @@ pub async fn run_load(
     Measured {
         metrics: aggregator.totals,
         timeseries: aggregator.rows,
-        duration_s: start.elapsed().as_secs_f64(),
+        // The run's own window: answers that came in the grace are counted, not timed.
+        duration_s: start.elapsed().min(plan.duration).as_secs_f64(),
         interrupted: cancel.is_cancelled(),
     }
 }
@@ -261,6 +265,7 @@ fn engine_thread(
             metrics: metrics.clone(),
             cancel: cancel.clone(),
             deadline,
+            grace_end: deadline + plan.grace,
             max_attempts: plan.max_attempts,
         });
         let workers = spawn_load(plan, sender, (index, thread_count), worker_ids, start);

@@ -130,6 +130,7 @@ fn load_plan(
         sdk,
         workers: config.threads,
         duration: config.duration,
+        grace: config.grace,
         max_attempts: config.max_attempts,
         read_ratio: config.read_ratio,
         // Tasks of one distributed run share the seed (so the run id and key base agree) but not

@@ -1,6 +1,7 @@
 //! Sending operations, in either model. `Sender` sends one operation with retries (exponential
-//! backoff, full jitter), cuts it at the run's deadline (counted as cut, so a stalled endpoint cannot
-//! stretch a run) and gives it a grace after a cancel. `Worker` is the closed model: send, wait,
+//! backoff, full jitter); at the run's deadline nothing new starts, an attempt on the wire gets the
+//! run's grace to answer (then it is cut: a stalled endpoint cannot stretch a run by more), and after
+//! a cancel it gets a shorter grace. `Worker` is the closed model: send, wait,
 //! send. `open_loop` is the open model: arrivals at their intended starts, whatever the answers.
 
 use std::cell::{Cell, RefCell};
@@ -32,7 +33,10 @@ pub struct Sender {
     pub clients: Clients,
     pub metrics: Rc<RefCell<Metrics>>,
     pub cancel: CancellationToken,
+    /// No operation, attempt or retry starts after this.
     pub deadline: Instant,
+    /// An attempt still on the wire at the deadline is awaited until here, then cut.
+    pub grace_end: Instant,
     pub max_attempts: u32,
 }
 
@@ -83,18 +87,18 @@ impl Sender {
         rng: &mut SmallRng,
     ) -> (Outcome, Option<Instant>) {
         let first_send = Cell::new(None);
-        let deadline = self.deadline;
+        let grace_end = self.grace_end;
         let outcome = {
             let send = self.send_with_retries(request, read, rng, &first_send);
             tokio::pin!(send);
             tokio::select! {
                 outcome = &mut send => outcome,
-                _ = sleep_until(deadline) => Outcome::Cut,
+                _ = sleep_until(grace_end) => Outcome::Cut,
                 _ = self.cancel.cancelled() => {
-                    let grace_end = (Instant::now() + CANCEL_GRACE).min(deadline);
-                    match timeout_at(grace_end, &mut send).await {
+                    let interrupted_by = (Instant::now() + CANCEL_GRACE).min(grace_end);
+                    match timeout_at(interrupted_by, &mut send).await {
                         Ok(outcome) => outcome,
-                        Err(_) if Instant::now() >= deadline => Outcome::Cut,
+                        Err(_) if Instant::now() >= grace_end => Outcome::Cut,
                         Err(_) => Outcome::Failed("InFlightAtInterrupt".into()),
                     }
                 }
@@ -112,6 +116,9 @@ impl Sender {
     ) -> Outcome {
         let mut attempt = 1;
         loop {
+            if Instant::now() >= self.deadline {
+                return Outcome::TimedOut;
+            }
             self.metrics.borrow_mut().record_attempt(read);
             if first_send.get().is_none() {
                 first_send.set(Some(Instant::now()));
@@ -142,7 +149,7 @@ impl Sender {
                 .min(BACKOFF_CAP);
             let backoff = ceiling.mul_f64(rng.random::<f64>());
             if Instant::now() + backoff >= self.deadline {
-                return Outcome::Cut;
+                return Outcome::TimedOut;
             }
             tokio::select! {
                 _ = sleep(backoff) => {}
@@ -319,6 +326,12 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
             senders.spawn_local(send_arrivals(sender.clone(), model.clone()));
         }
         let Some(next) = model.next.get().1 else {
+            // The schedule has ended (a trailing zero rate, or a rate so low that the last arrival
+            // falls early): the run still lasts until its deadline.
+            tokio::select! {
+                _ = sleep_until(sender.deadline) => {}
+                _ = sender.cancel.cancelled() => {}
+            }
             break;
         };
         tokio::select! {
@@ -333,7 +346,7 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
 }
 
 /// One sender: takes arrivals in order and sends each; arrivals still waiting at the deadline or
-/// after a cancel are counted as cut.
+/// after a cancel are counted as timed out.
 async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
     let worker = model.arrivals.worker_id;
     loop {
@@ -357,10 +370,12 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
             continue;
         };
         if sender.cancel.is_cancelled() || Instant::now() >= sender.deadline {
-            sender
-                .metrics
-                .borrow_mut()
-                .record(arrival.read, Outcome::Cut, Duration::ZERO);
+            // It waited for a slot until the end: a timeout, its wait a lower bound on its latency.
+            sender.metrics.borrow_mut().record(
+                arrival.read,
+                Outcome::TimedOut,
+                arrival.intended.elapsed(),
+            );
             continue;
         }
         let mut seq = arrival.seq;

@@ -154,12 +154,7 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             "span",
         ),
         apply: |c, v, _, f| {
-            c.duration = if v.is_instance_of::<PyString>() {
-                parse_duration(f, &v.extract::<String>()?)
-            } else {
-                secs_to_duration(f, number(f, v)?)
-            }
-            .map_err(config_err)?;
+            c.duration = duration(f, v)?;
             Ok(())
         },
     },
@@ -223,6 +218,20 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             Value("3", ""),
         ),
         apply: |c, v, k, f| { c.max_attempts = count(k, f, v)?; Ok(()) },
+    },
+    RunOption {
+        keyword: "grace",
+        flag: "--grace",
+        cli: cli(
+            Load,
+            Text,
+            "after the deadline, how long operations on the wire may answer (then cut), at most 10s",
+            Value("2s", ""),
+        ),
+        apply: |c, v, _, f| {
+            c.grace = duration(f, v)?;
+            Ok(())
+        },
     },
     RunOption {
         keyword: "client",
@@ -534,6 +543,16 @@ pub fn run_options(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         list.append(d)?;
     }
     Ok(list)
+}
+
+/// A duration given as text ("90s", "5m") or a number of seconds.
+fn duration(option: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
+    if value.is_instance_of::<PyString>() {
+        parse_duration(option, &value.extract::<String>()?)
+    } else {
+        secs_to_duration(option, number(option, value)?)
+    }
+    .map_err(config_err)
 }
 
 #[cfg(test)]

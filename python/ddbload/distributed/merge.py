@@ -14,7 +14,9 @@ from ..result_types import RunConfig, RunResult, TaskPart, TimeseriesRow
 
 OPS: Final = ("reads", "writes")
 LATENCY: Final = ("p50", "p90", "p99", "p999", "max", "mean")
-COUNTS: Final = ("ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline")
+COUNTS: Final = (
+    "ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline", "timed_out",
+)  # fmt: skip
 ROW_COUNTS = ("reads_ok", "writes_ok", "throttled", "errors", "offered", "dropped")
 HISTOGRAMS: Final = ("reads", "writes", "service_reads", "service_writes", "scheduling_lag")
 
