@@ -2,6 +2,8 @@
 //! offers it. The CLI's parser is built from this table (`run_options()`); tests check _engine.pyi and
 //! README's flag table against it. A new run option is a RunConfig field and a row here.
 
+use std::time::Duration;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
