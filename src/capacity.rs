@@ -95,13 +95,4 @@ impl CapacitySettings {
                 .collect(),
         }
     }
-
-    pub fn is_on_demand(&self) -> bool {
-        self.billing_mode == "PAY_PER_REQUEST"
-    }
-
-    /// ACTIVE, and so is every index.
-    pub fn is_settled(&self) -> bool {
-        self.status == "ACTIVE" && self.indexes.iter().all(|i| i.status == "ACTIVE")
-    }
 }

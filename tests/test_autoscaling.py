@@ -6,6 +6,7 @@ a second implementation of that API."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -223,6 +224,7 @@ def test_a_run_records_the_capacity_auto_scaling_sets_while_it_runs(tables, loca
     assert [(s.table, s.kind, s.before, s.after) for s in steps] == [(orders, "write", 5, 50)]
 
 
+@pytest.mark.timeout(300)
 def test_auto_scaling_raises_a_throttled_table_by_itself_during_a_run(tables, tmp_path):
     """Real time, about 2.5 minutes: `ddbload run` reads a 5-RCU table under a 70% target-tracking
     policy at 4 times its capacity, against `ddbload serve`. Nobody calls any API after the policy is
@@ -262,6 +264,12 @@ def test_auto_scaling_raises_a_throttled_table_by_itself_during_a_run(tables, tm
         assert described["ReadCapacityUnits"] == figures[-1]
         activities = aas.describe_scaling_activities(ServiceNamespace="dynamodb")["ScalingActivities"]
         assert any(a["ResourceId"] == f"table/{products}" and "AlarmHigh" in a["Cause"] for a in activities)
+        # Burst credit (300 s of 5 RCU) runs out before the policy acts: advise says how long the
+        # table was throttled before auto scaling caught up.
+        advice = run_cli("advise", str(out))
+        assert advice.returncode == 0, advice.stderr
+        line = next(x for x in advice.stdout.splitlines() if x.startswith(f"- Auto scaling raised {products}'s read"))
+        assert re.search(r"from 5 to \d+ at \d+s, \d+s after throttling began \([\d,]+ throttled attempts", line), line
     finally:
         server.kill()
         server.communicate(timeout=10)

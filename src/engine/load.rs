@@ -234,7 +234,6 @@ async fn wait_for_begin(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn engine_thread(
     index: usize,
     thread_count: usize,

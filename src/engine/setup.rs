@@ -156,7 +156,6 @@ async fn refuse_an_empty_catalog(
     Ok(Some(catalog))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn write_phase(
     client: &Client,
     config: &RunConfig,

@@ -1,5 +1,6 @@
-//! One module per operation: `parse` turns the request JSON into a typed request (all validation,
-//! no locks held), `apply` carries it out on the store. `dispatch` routes by X-Amz-Target.
+//! One module per operation: `parse` turns the request JSON into a typed request (every check that
+//! needs no item or table state, with no lock held), `apply` checks what depends on that state and
+//! carries it out on the store. `dispatch` routes by X-Amz-Target.
 
 mod batch_get_item;
 mod batch_write_item;
