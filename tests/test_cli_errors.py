@@ -102,6 +102,45 @@ def test_output_over_a_foreign_file_is_refused_and_the_file_kept(endpoint, tmp_p
     assert out.read_text() == '{"my": "notes"}'
 
 
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("notes.json", '{"mine": {"tool": {"name": "ddbload", "version": "0.2"}}, "keep": true}'),
+        ("page.html", "<html><head><title>ddbload run notes</title></head><body>my notes</body></html>"),
+    ],
+    ids=["json-mentioning-ddbload", "html-mentioning-a-ddbload-run"],
+)
+def test_a_foreign_file_that_only_mentions_ddbload_is_not_overwritten(endpoint, tmp_path, name, text):
+    """Only our own top-level header marks a file as ours, not the words somewhere inside it."""
+    out = tmp_path / name
+    out.write_text(text)
+    flag = "--output" if name.endswith(".json") else "--report"
+    proc = run_cli("run", "--endpoint-url", endpoint, flag, str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "refusing to overwrite" in proc.stderr, proc.stderr
+    assert out.read_text() == text
+
+
+def test_two_outputs_to_one_file_are_refused_before_the_run(endpoint, tmp_path):
+    """--output X --report ./X, or through a symlink: the second write would replace the first."""
+    target = tmp_path / "run.out"
+    link = tmp_path / "link.out"
+    link.symlink_to(target)
+    for output, report in ((str(target), str(tmp_path / "." / "run.out")), (str(target), str(link))):
+        proc = run_cli("run", "--endpoint-url", endpoint, "--output", output, "--report", report)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "same file as --output" in proc.stderr, proc.stderr
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("given, said", [("-", "a file named '-'"), ("newdir/", "names a folder")])
+def test_output_names_that_are_not_files_are_refused(endpoint, tmp_path, given, said):
+    proc = run_cli("run", "--endpoint-url", endpoint, "--output", given, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and said in proc.stderr, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_create_tables_without_seeding_is_refused_before_creating(endpoint, dynamodb, tables, tmp_path):
     """Tables created empty leave nothing to read: refused before the first write."""
     before = _table_names(dynamodb)

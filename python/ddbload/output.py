@@ -13,7 +13,9 @@ from typing import Callable
 # Only this much of an existing file is read to tell whether ddbload wrote it: a FIFO, a device or a
 # huge file must not hang or exhaust memory.
 PREFIX_BYTES = 4096
-_RESULT_HEAD = re.compile(r'^\s*\{.*?"tool"\s*:\s*\{\s*"name"\s*:\s*"ddbload"', re.DOTALL)
+# Our own top-level header and nothing else: a result JSON opens with its schema version, then the tool.
+# A foreign file that mentions ddbload somewhere inside is not ours.
+_RESULT_HEAD = re.compile(r'^\s*\{\s*"schema_version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"ddbload"')
 
 
 class OutputPathError(ValueError):

@@ -17,7 +17,8 @@ from ..result_types import RunResult
 from ..thresholds import Threshold
 from .common import EXIT_OK, Fail
 
-REPORT_MARKER = "<title>ddbload run "
+# How every report ddbload writes begins (report_html.render): only a file that opens so is ours.
+REPORT_HEAD = "<!DOCTYPE html><html><head><meta charset='utf-8'><title>ddbload run "
 
 
 def add_commands(commands: Any) -> None:
@@ -77,7 +78,7 @@ def schema_problem(data: dict[str, Any]) -> str | None:
 
 def check_report_path(path: Path) -> None:
     """Like result files: never replace an HTML file ddbload did not write."""
-    check_output_path(path, is_ours=lambda prefix: REPORT_MARKER in prefix)
+    check_output_path(path, is_ours=lambda prefix: prefix.startswith(REPORT_HEAD))
 
 
 def render_report(result: RunResult, thresholds: list[Threshold] | None = None) -> str:

@@ -182,11 +182,21 @@ def parse_thresholds(texts: list[str]) -> list[Threshold]:
 
 def output_paths(args: argparse.Namespace) -> tuple[Path | None, Path | None, Path | None]:
     """--output, --report and --csv, each checked before the run so that a bad path sends nothing."""
-    return (
+    paths = (
         checked_path("--output", args.output, check_output_path),
         checked_path("--report", args.report, check_report_path),
         checked_path("--csv", args.csv, check_csv_path),
     )
+    seen: dict[Path, str] = {}
+    for flag, path in zip(("--output", "--report", "--csv"), paths):
+        if path is None:
+            continue
+        # ./X, X and a symlink to X are one file: the second write would replace the first.
+        real = path.resolve()
+        if real in seen:
+            raise Fail(f"{flag}: {path} is the same file as {seen[real]}'s; give each output its own file")
+        seen[real] = flag
+    return paths
 
 
 def checked_path(flag: str, text: str | None, check: Callable[[Path], None]) -> Path | None:
@@ -194,6 +204,10 @@ def checked_path(flag: str, text: str | None, check: Callable[[Path], None]) -> 
         return None
     if not text:
         raise Fail(f"{flag}: the file name is empty")
+    if text == "-":
+        raise Fail(f"{flag}: '-' would be a file named '-'; give a file name (the summary goes to stdout)")
+    if text.endswith(("/", os.sep)):
+        raise Fail(f"{flag}: {text} names a folder; give a file name in it")
     path = Path(text)
     try:
         check(path)
