@@ -228,3 +228,23 @@ fn provisioned_decreases_are_limited_per_day() {
     lower(50).unwrap();
     assert_eq!(lower(100).map(|_| ()), Ok(()), "increases are not limited");
 }
+
+#[test]
+fn a_minimum_past_the_table_quota_sets_the_quota_not_more() {
+    let f = Fixture::new();
+    f.table("shop", Some(10));
+    register(&f, i64::MAX, i64::MAX);
+    assert_eq!(
+        wcu(&f),
+        40_000,
+        "DynamoDB's per-table quota caps what auto scaling sets"
+    );
+    let last = activities(&f).into_iter().next().unwrap();
+    assert!(
+        last["Cause"]
+            .as_str()
+            .unwrap()
+            .contains("capped at the table quota"),
+        "{last}"
+    );
+}

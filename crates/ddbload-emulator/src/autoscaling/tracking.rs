@@ -6,6 +6,7 @@
 
 use super::{Dimension, Policy, Target};
 use crate::capacity::{Kind, TableCapacity};
+use crate::ops::table_common::MAX_UNITS;
 use crate::store::Store;
 use crate::table::{lock, Table};
 
@@ -189,9 +190,19 @@ pub fn evaluate(store: &Store, now: f64) {
             SCALE_IN_MINUTES,
         );
         let decreases_ok = decrease_allowed(&table.state().capacity.decreases, now);
-        if let Some((new, cause, policy)) =
+        if let Some((wanted, mut cause, policy)) =
             decide(target, &mine, current, &minutes, decreases_ok, now)
         {
+            // Whatever a target's min or max says, DynamoDB never sets more than the table quota.
+            let new = wanted.min(MAX_UNITS);
+            if new == current {
+                continue;
+            }
+            if new < wanted {
+                cause.push_str(&format!(
+                    "; capped at the table quota of {MAX_UNITS} units (asked for {wanted})"
+                ));
+            }
             let policy = mine.get(policy).map(|p| p.name.clone());
             actions.push(Action {
                 table,

@@ -19,7 +19,7 @@ mod paging;
 mod put_item;
 mod query;
 mod scan;
-mod table_common;
+pub(crate) mod table_common;
 mod tag_resource;
 mod transact_write_items;
 mod untag_resource;
