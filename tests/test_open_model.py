@@ -95,7 +95,7 @@ def test_a_stall_shows_in_the_open_model_and_hides_in_a_closed_loop(tables, loca
     assert closed_run.reads["latency_ms"]["p99"] < 100, closed_run.reads["latency_ms"]
 
 
-def test_arrivals_beyond_the_wait_queue_are_dropped_and_counted(tables, local_credentials):
+def test_arrivals_beyond_the_wait_queue_are_dropped_and_counted(tables, local_credentials, tmp_path):
     # One request in flight per engine thread, so 100 may wait per thread: the 1.5 s stall brings
     # about 300 arrivals, and what cannot even queue is counted as dropped, never skipped silently.
     run = _stalled_run((tables[0] + "-d", tables[1] + "-d"), {"rate": 200, "max_in_flight": 1})
@@ -106,6 +106,12 @@ def test_arrivals_beyond_the_wait_queue_are_dropped_and_counted(tables, local_cr
     # Every arrival is accounted for: sent, dropped, or cut at the deadline while it waited.
     assert summary["offered"] - 120 <= done + summary["dropped"] <= summary["offered"], summary
     assert run.reads["latency_ms"]["max"] >= 1000, run.reads["latency_ms"]
+    # advise says so, and that the client, not DynamoDB, was the limit.
+    saved = run.save(tmp_path / "dropped.json")
+    advice = run_cli("advise", str(saved))
+    assert advice.returncode == 0, advice.stderr
+    assert f"{summary['dropped']:,} of {summary['offered']:,} arrivals" in advice.stdout, advice.stdout
+    assert "the load generator, not DynamoDB, could not keep up" in advice.stdout
 
 
 def test_a_hot_key_draws_the_per_key_throttling_reason(tmp_path):

@@ -154,6 +154,7 @@ class Phrases:
     still_wrong: str
     demand_unknown: str  # {rate}
     scaling_head: str
+    dropped: str  # {dropped}, {offered}, {dropped_share}
     # The support case.
     case_title: str  # {tables}, {region}
     case_title_short: str  # {region}
@@ -233,6 +234,9 @@ EN = Phrases(
     "throttled answers instead of sending, and the figures above are estimates. Measure the demand with arrivals "
     "that do not wait: `ddbload run --rate {rate} ...` (or `--stages` for a ramp).",
     scaling_head="## Auto scaling during the test",
+    dropped="{dropped:,.0f} of {offered:,.0f} arrivals ({dropped_share:.1%}) were dropped: the load generator, not "
+    "DynamoDB, could not keep up (its wait queue was full), so these figures understate the demand. Raise "
+    "--max-in-flight, run on a bigger machine or spread the load with --ray, then rerun.",
     case_title="Peak-event capacity plan review: {tables} ({region})",
     case_title_short="Capacity plan review ({region})",
     offline_title="[offline - rerun on AWS] ",
@@ -310,6 +314,9 @@ KO = Phrases(
     "기다리느라 요청을 보내지 못했으므로 위 수치는 추정치입니다. 기다리지 않는 도착률로 수요를 측정하세요: "
     "`ddbload run --rate {rate} ...` (램프는 `--stages`).",
     scaling_head="## 테스트 중 오토 스케일링",
+    dropped="도착 {offered:,.0f}건 중 {dropped:,.0f}건({dropped_share:.1%})이 버려졌습니다: DynamoDB가 아니라 부하 "
+    "생성기가 따라가지 못했습니다(대기열이 가득 참). 따라서 이 수치는 수요를 실제보다 적게 보여 줍니다. "
+    "--max-in-flight를 늘리거나 더 큰 머신에서 실행하거나 --ray로 부하를 나눈 뒤 다시 실행하세요.",
     case_title="피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
     case_title_short="피크 이벤트 용량 계획 검토 요청 ({region})",
     offline_title="[오프라인 - AWS 재실행 필요] ",
@@ -407,8 +414,12 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     offline = offline_endpoint(result)
     sections = [[words.offline.format(url=offline)]] if offline else []
     hot_keys = words.hot_keys if any(p.hot_key_suspected for p in plans) else words.no_hot_keys
+    measured = [words.measured_head, words.measured.format(**fields)]
+    if f["dropped"]:
+        share = f["dropped"] / f["offered"] if f["offered"] else 1.0
+        measured.append(words.dropped.format(dropped=f["dropped"], offered=f["offered"], dropped_share=share))
     sections += [
-        [words.measured_head, words.measured.format(**fields)],
+        measured,
         [words.capacity_head, *(line for p in plans for line in _table_lines(p, words))],
         [words.modes_head, words.modes],
         [words.hot_keys_head, hot_keys.format(**fields)],
