@@ -202,6 +202,27 @@ impl FastClient {
     }
 }
 
+/// The largest answer read: DynamoDB's largest (BatchGetItem, 16 MB) and room for its JSON. A larger
+/// or endless body is a failed attempt, not memory spent.
+const MAX_ANSWER_BYTES: usize = 17 * 1024 * 1024;
+
+/// A response body, read chunk by chunk and refused once it passes `limit` bytes.
+async fn read_bounded(body: SdkBody, limit: usize) -> Result<Bytes, AttemptResult> {
+    let mut stream = ByteStream::new(body);
+    let mut read = bytes::BytesMut::new();
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|_| AttemptResult::Retryable("ResponseError".into()))?
+    {
+        if read.len() + chunk.len() > limit {
+            return Err(AttemptResult::Failed("ResponseTooLarge".into()));
+        }
+        read.extend_from_slice(&chunk);
+    }
+    Ok(read.freeze())
+}
+
 async fn read_answer(
     operation: Operation,
     response: HttpResponse,
@@ -211,11 +232,7 @@ async fn read_answer(
         .headers()
         .get("x-amzn-errortype")
         .map(str::to_owned);
-    let body = ByteStream::new(response.into_body())
-        .collect()
-        .await
-        .map_err(|_| AttemptResult::Retryable("ResponseError".into()))?
-        .into_bytes();
+    let body = read_bounded(response.into_body(), MAX_ANSWER_BYTES).await?;
     if (200..300).contains(&status) {
         return serde_json::from_slice(&body)
             .map_err(|_| AttemptResult::Retryable("ResponseError".into()));
@@ -241,4 +258,20 @@ async fn read_answer(
         },
         other => other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answer_past_the_limit_is_a_failed_attempt_not_memory() {
+        let big = SdkBody::from(vec![b' '; 4096]);
+        assert!(matches!(
+            read_bounded(big, 4095).await,
+            Err(AttemptResult::Failed(code)) if code == "ResponseTooLarge"
+        ));
+        let fits = SdkBody::from(vec![b'{', b'}']);
+        assert_eq!(read_bounded(fits, 2).await.unwrap().as_ref(), b"{}");
+    }
 }
