@@ -22,7 +22,29 @@ pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Connection {
     pub region: String,
     pub profile: Option<String>,
+    /// Saved (in the result JSON) without user and password.
+    #[serde(serialize_with = "serialize_redacted")]
     pub endpoint_url: Option<String>,
+}
+
+/// `url` without its user and password (`http://user:secret@host` -> `http://host`): what ddbload
+/// prints and saves, never the secret.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+fn serialize_redacted<S: serde::Serializer>(url: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(url) => s.serialize_some(&redacted(url)),
+        None => s.serialize_none(),
+    }
 }
 
 /// Whether the SDK retries on its own. Load runs retry themselves (to count every throttled attempt
@@ -50,7 +72,10 @@ impl Connection {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
                 return Err(ConfigError::new(
                     "--endpoint-url",
-                    format!("must be an http:// or https:// URL, got {url:?}"),
+                    format!(
+                        "must be an http:// or https:// URL, got {:?}",
+                        redacted(url)
+                    ),
                 ));
             }
         }
@@ -65,7 +90,8 @@ impl Connection {
     /// Where requests go, for messages.
     pub fn label(&self) -> String {
         self.endpoint_url
-            .clone()
+            .as_deref()
+            .map(redacted)
             .unwrap_or_else(|| format!("dynamodb.{}.amazonaws.com", self.region))
     }
 

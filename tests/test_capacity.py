@@ -194,3 +194,20 @@ def test_a_backup_is_restored_only_where_it_was_taken_unless_forced(endpoint, th
                    "--force")  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert show(endpoint, plain)[plain]["billing_mode"] == "PAY_PER_REQUEST"
+
+
+def test_a_backup_restores_through_another_spelling_of_the_same_endpoint(endpoint, three_tables, tmp_path):
+    """localhost or 127.0.0.1, a trailing slash, a user and password: one endpoint, and the backup
+    never keeps the password."""
+    _, plain, _ = three_tables
+    port = endpoint.rsplit(":", 1)[1]
+    proc = run_cli("capacity", "set", "--provisioned", "--rcu", "5", "--wcu", "5", "--table", plain,
+                   "--backup-dir", str(tmp_path), "--endpoint-url", f"http://me:s3cret@localhost:{port}/")  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (path,) = tmp_path.glob("capacity-backup-*.json")
+    assert "s3cret" not in path.read_text() and "s3cret" not in proc.stdout + proc.stderr
+    assert json.loads(path.read_text())["endpoint_url"] == f"http://localhost:{port}/"
+    proc = run_cli("capacity", "restore", str(path), "--endpoint-url", f"http://127.0.0.1:{port}",
+                   "--backup-dir", str(tmp_path))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert show(endpoint, plain)[plain]["billing_mode"] == "PAY_PER_REQUEST"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -139,6 +140,29 @@ def test_output_names_that_are_not_files_are_refused(endpoint, tmp_path, given, 
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and said in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_password_in_the_endpoint_url_is_never_printed(tmp_path):
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--endpoint-url", "http://me:s3cret@127.0.0.1:9", "--output", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "http://127.0.0.1:9" in proc.stderr and "s3cret" not in proc.stderr + proc.stdout, proc.stderr
+    assert not out.exists()
+
+
+def test_a_password_in_the_endpoint_url_stays_out_of_every_file(endpoint, tables, tmp_path):
+    products, orders = tables
+    with_password = endpoint.replace("http://", "http://me:s3cret@")
+    proc = run_cli(
+        "run", "--endpoint-url", with_password, "--products-table", products, "--orders-table", orders,
+        "--create-tables", "--seed-products", "10", "--duration", "2s",
+        "--output", "r.json", "--report", "r.html", "--csv", "r.csv", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "s3cret" not in proc.stdout + proc.stderr
+    for name in ("r.json", "r.html", "r.csv"):
+        assert "s3cret" not in (tmp_path / name).read_text(), name
+    assert json.loads((tmp_path / "r.json").read_text())["config"]["endpoint_url"] == endpoint
 
 
 def test_create_tables_without_seeding_is_refused_before_creating(endpoint, dynamodb, tables, tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _engine, scaling
+from .endpoints import redacted, same_endpoint
 
 BACKUP_KIND = "ddbload-capacity-backup"
 # DynamoDB's capacity figures are Longs of at least 1 (API reference, ProvisionedThroughput).
@@ -216,7 +217,7 @@ def write_backup(
         "version": 1,
         "saved_at": now.isoformat(),
         "region": conn.region,
-        "endpoint_url": conn.endpoint_url,
+        "endpoint_url": redacted(conn.endpoint_url),
         "account": accounts[0] if len(accounts) == 1 else None,
         "tables": tables,
         "plan": [c.to_json() for c in plan if c.changes_anything],
@@ -303,9 +304,9 @@ def _indexes_problem(indexes: Any, provisioned: bool) -> str | None:
 def origin_mismatch(backup: dict[str, Any], conn: Connection, current: list[dict[str, Any]]) -> str | None:
     """Why this backup does not belong where it is being restored (None when it does)."""
     saved = (backup.get("region"), backup.get("endpoint_url"))
-    if saved != (conn.region, conn.endpoint_url):
-        where = f"region {saved[0]}" + (f" at {saved[1]}" if saved[1] else "")
-        here = f"region {conn.region}" + (f" at {conn.endpoint_url}" if conn.endpoint_url else "")
+    if saved[0] != conn.region or not same_endpoint(saved[1], conn.endpoint_url):
+        where = f"region {saved[0]}" + (f" at {redacted(saved[1])}" if saved[1] else "")
+        here = f"region {conn.region}" + (f" at {redacted(conn.endpoint_url)}" if conn.endpoint_url else "")
         return f"it was taken in {where}, and this restore goes to {here}"
     accounts = {a for a in (account_of(t.get("arn")) for t in current) if a}
     if backup.get("account") and accounts and accounts != {backup["account"]}:

@@ -15,7 +15,7 @@ from rich.table import Table
 from .. import _engine, capacity, scaling
 from ..capacity import BackupError, Connection, TableChange
 from ..console import make_console
-from ..endpoints import is_loopback
+from ..endpoints import is_loopback, redacted
 from .common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -94,7 +94,9 @@ def capacity_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(tables, indent=2))
         return EXIT_OK
-    table = Table(title=f"Capacity in {args.region}" + (f" at {args.endpoint_url}" if args.endpoint_url else ""))
+    table = Table(
+        title=f"Capacity in {args.region}" + (f" at {redacted(args.endpoint_url)}" if args.endpoint_url else "")
+    )
     for name in (
         "table",
         "mode",
