@@ -3,8 +3,10 @@ near the provisioned figure; on-demand is not throttled; `ddbload serve` answers
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
+import time
 
 import boto3
 import pytest
@@ -91,3 +93,24 @@ def test_serve_answers_an_sdk_and_stops_on_sigint():
         out, _ = server.communicate(timeout=10)
     assert server.returncode == 0
     assert "stopped" in out
+
+
+def test_a_kept_alive_connection_idle_for_a_minute_is_still_served():
+    """SDK pools keep idle connections for up to 90 s; `ddbload serve` closes one only after 2 minutes
+    without a request (it closed them after about a minute)."""
+    server, url = start_serve()
+    try:
+        host, port = url.split("//", 1)[1].rsplit(":", 1)
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+        try:
+            for pause in (0, 65):
+                time.sleep(pause)
+                connection.request("POST", "/", "{}", headers)
+                answer = connection.getresponse()
+                assert answer.status == 200 and b"TableNames" in answer.read(), pause
+        finally:
+            connection.close()
+    finally:
+        server.kill()
+        server.communicate(timeout=10)

@@ -32,9 +32,11 @@ use crate::store::Store;
 pub const MAX_THREADS: usize = 256;
 /// DynamoDB's HTTP request size limit.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// A client has this long to send a request's headers, and again its body.
+/// A client has this long to send a request's body once its headers are in.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// A connection with no request for this long is closed.
+/// A connection on which no request has begun for this long is closed: an idle kept-alive one, or
+/// one sending its headers too slowly. (hyper's own header timeout would also run while a kept-alive
+/// connection waits, closing idle connections SDK pools still count on, so it is not used.)
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
@@ -215,10 +217,11 @@ async fn serve(listener: TcpListener, context: Context) {
             });
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(READ_TIMEOUT)
+                .header_read_timeout(None)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
             last_request.store(started.elapsed().as_secs(), Ordering::Relaxed);
+            let mut closing = false;
             loop {
                 tokio::select! {
                     _ = &mut connection => return,
@@ -226,7 +229,12 @@ async fn serve(listener: TcpListener, context: Context) {
                     _ = tokio::time::sleep(Duration::from_secs(5)) => {
                         let idle = started.elapsed().as_secs() - last_request.load(Ordering::Relaxed);
                         if idle > IDLE_TIMEOUT.as_secs() {
+                            if closing {
+                                // Still open 5 s after asking it to close (headers half sent): drop it.
+                                return;
+                            }
                             connection.as_mut().graceful_shutdown();
+                            closing = true;
                         }
                     }
                 }
