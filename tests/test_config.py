@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 
@@ -108,3 +109,15 @@ def test_the_command_line_names_the_flag_where_python_names_the_keyword():
         config_from_args(args)
     proc = run_cli("run", "--read-ratio", "2", "--endpoint-url", "http://127.0.0.1:1")
     assert proc.returncode == 2 and proc.stderr.startswith("ddbload: error: --read-ratio: must be between 0 and 1")
+
+
+@pytest.mark.parametrize("keyword", ["task", "hold_start", "catalog"])
+def test_a_distributed_runs_hand_off_fields_are_not_public_keywords(keyword):
+    """`catalog="garbage"` used to write tables before failing, `hold_start=True` to hang forever."""
+    with pytest.raises(TypeError, match=keyword):
+        ddbload.LoadConfig(**{keyword: "garbage" if keyword == "catalog" else 1})
+
+
+def test_an_endless_stages_iterator_is_refused_not_followed_forever():
+    with pytest.raises(ddbload.ConfigError, match="at most 1000 stages"):
+        ddbload.LoadConfig(stages=itertools.repeat(("1s", 10)))

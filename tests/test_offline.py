@@ -25,9 +25,12 @@ def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
     tight = _local_run(tmp_path, "tight", 20, "--table-capacity", "2/2")
     assert tight["summary"]["throttle_rate"] > 0.5
     assert {t["billing_mode"] for t in tight["tables"].values()} == {"PROVISIONED"}
-    # Once the burst credit (300 s x 2 units) is spent, about 2 units a second get through.
-    settled = [row for row in tight["timeseries"] if row["seconds"] == 1.0][3:]
-    assert settled
+    # Once the burst credit (300 s x 2 units each way) is spent, about 2 units a second get through. How
+    # fast 20 workers spend it depends on the machine: the settled seconds begin where both are spent.
+    full = [row for row in tight["timeseries"] if row["seconds"] == 1.0]
+    spent = next(i for i, row in enumerate(full) if row["read_units"] <= 3.0 and row["write_units"] <= 3.0)
+    settled = full[spent:]
+    assert len(settled) >= 3, full
     for row in settled:
         assert 1.0 <= row["read_units"] <= 3.0, row
         assert 1.0 <= row["write_units"] <= 3.0, row

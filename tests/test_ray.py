@@ -205,7 +205,7 @@ def test_a_task_orders_from_the_catalog_it_is_given_without_scanning(emulator):
     given = [{"key": {"product_id": {"S": f"given-{i}"}}, "price": f"{i}.25"} for i in range(1, 4)]
     config = ddbload.LoadConfig(
         endpoint_url=emulator, products_table="ray-given-products", orders_table="ray-given-orders",
-        create_tables=True, threads=2, duration=1, catalog=json.dumps(given), task=1, run_id="given",
+        create_tables=True, threads=2, duration=1, _catalog=json.dumps(given), _task=1, run_id="given",
     )  # fmt: skip
     result = ddbload.run(config)
     assert result.reads["ok"] > 0 and result.writes["ok"] > 0
@@ -221,7 +221,7 @@ def test_a_task_orders_from_the_catalog_it_is_given_without_scanning(emulator):
 def test_a_held_run_reports_its_catalog_and_waits_for_its_start(emulator):
     config = ddbload.LoadConfig(
         endpoint_url=emulator, products_table="ray-held-products", orders_table="ray-held-orders",
-        create_tables=True, seed_products=40, threads=2, duration=1, hold_start=True,
+        create_tables=True, seed_products=40, threads=2, duration=1, _hold_start=True,
     )  # fmt: skip
     handle = _engine.start(config)
     events = []

@@ -22,7 +22,7 @@ STUB = ROOT / "python" / "ddbload" / "_engine.pyi"
 OPTIONS = ddbload._engine.run_options()
 TYPED = {"count": int, "number": float}
 # LoadConfig keywords a distributed run's driver sets for its tasks, never a user.
-TASK_ONLY = {"task", "hold_start", "catalog"}
+TASK_ONLY = {"_task", "_hold_start", "_catalog"}
 
 
 def _run_parser() -> argparse.ArgumentParser:

@@ -83,9 +83,10 @@ class LoadConfig:
         start_rate: float | None = None,
         max_in_flight: int | None = None,
         key_distribution: str | None = None,
-        task: int | None = None,
-        hold_start: bool = False,
-        catalog: str | None = None,
+        # A distributed run's driver sets these for its tasks; they are not for users.
+        _task: int | None = None,
+        _hold_start: bool = False,
+        _catalog: str | None = None,
     ) -> LoadConfig: ...
     @property
     def task(self) -> int | None: ...

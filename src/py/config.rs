@@ -191,6 +191,9 @@ pub fn number(option: &'static str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
 
 /// Stages as text ("2m:1000,30s:8000") or a list of (duration, rate) pairs, the duration as text
 /// ("2m") or seconds.
+/// More stages than any event shape needs; also what stops an endless iterator.
+const MAX_STAGES: usize = 1000;
+
 pub fn stages_of(value: &Bound<'_, PyAny>) -> PyResult<Vec<Stage>> {
     if value.is_instance_of::<PyString>() {
         return parse_stages(&value.extract::<String>()?).map_err(config_err);
@@ -206,6 +209,13 @@ pub fn stages_of(value: &Bound<'_, PyAny>) -> PyResult<Vec<Stage>> {
     };
     let mut out = Vec::new();
     for pair in value.try_iter().map_err(|_| bad())? {
+        if out.len() == MAX_STAGES {
+            // An endless iterator must not hang the caller.
+            return Err(config_err(ConfigError::new(
+                "--stages",
+                format!("at most {MAX_STAGES} stages"),
+            )));
+        }
         let (duration, target): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
             pair?.extract().map_err(|_| bad())?;
         let duration = if duration.is_instance_of::<PyString>() {

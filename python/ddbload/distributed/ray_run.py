@@ -65,7 +65,7 @@ class TaskRunner:
                 handle.begin_at(self._begin)
             if self._cancelled:
                 handle.cancel()
-        task = kwargs["task"]
+        task = kwargs["_task"]
         while not handle.done:
             event = handle.poll(0.2)
             if event is not None:
@@ -161,7 +161,7 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
         run.start(0, shares[0])
         run.until_ready({0})
         for i in range(1, count):
-            run.start(i, {**shares[i], "catalog": run.catalog} if run.catalog else shares[i])
+            run.start(i, {**shares[i], "_catalog": run.catalog} if run.catalog else shares[i])
         run.until_ready(set(range(count)))
         begin = time.time() + START_AHEAD_S
         ray.get([r.begin_at.remote(begin) for r in runners])

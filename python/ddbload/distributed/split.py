@@ -20,7 +20,7 @@ def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
     shares = []
     threads = int(kwargs["threads"])
     for task in range(tasks):
-        share = dict(kwargs, task=task, hold_start=True)
+        share = dict(kwargs, _task=task, _hold_start=True)
         share["threads"] = threads // tasks + (1 if task < threads % tasks else 0)
         if kwargs.get("rate") is not None:
             share["rate"] = float(kwargs["rate"]) / tasks
