@@ -162,6 +162,7 @@ def _backup_of(endpoint: str, table: str, tmp_path) -> tuple[dict, Path]:
         (lambda t: t.update(write_capacity_units=2**70), "write_capacity_units must be between 1 and"),
         (lambda t: t.update(indexes=[{"read_capacity_units": 1}]), "an index entry has no name"),
         (lambda t: t.update(indexes="by-customer"), "its index list is missing"),
+        (lambda t: t["autoscaling"].update(policies=None), "its auto scaling policies are missing"),
     ],
 )
 def test_a_tampered_backup_is_refused_whole(tamper, expected, endpoint, three_tables, tmp_path):
@@ -174,6 +175,18 @@ def test_a_tampered_backup_is_refused_whole(tamper, expected, endpoint, three_ta
     proc = run_cli("capacity", "restore", str(path), "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert expected in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    assert show(endpoint, plain) == before
+
+
+def test_a_backup_of_another_format_version_is_refused_before_any_call(endpoint, three_tables, tmp_path):
+    _, plain, _ = three_tables
+    backup, path = _backup_of(endpoint, plain, tmp_path)
+    backup["version"] = 2
+    path.write_text(json.dumps(backup))
+    before = show(endpoint, plain)
+    proc = run_cli("capacity", "restore", str(path), "--backup-dir", str(tmp_path), "--endpoint-url", endpoint)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "version 2" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
     assert show(endpoint, plain) == before
 
 

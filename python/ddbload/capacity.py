@@ -15,6 +15,8 @@ from . import _engine, scaling
 from .endpoints import redacted, same_endpoint
 
 BACKUP_KIND = "ddbload-capacity-backup"
+# The backup format this ddbload writes and reads.
+BACKUP_VERSION = 1
 # DynamoDB's capacity figures are Longs of at least 1 (API reference, ProvisionedThroughput).
 MAX_UNITS = 2**63 - 1
 # The default per-table quota ("Service, account, and table quotas"): more is refused unless raised.
@@ -214,7 +216,7 @@ def write_backup(
     accounts = sorted({a for a in (account_of(t.get("arn")) for t in tables) if a})
     data = {
         "kind": BACKUP_KIND,
-        "version": 1,
+        "version": BACKUP_VERSION,
         "saved_at": now.isoformat(),
         "region": conn.region,
         "endpoint_url": redacted(conn.endpoint_url),
@@ -245,6 +247,11 @@ def read_backup(path: Path) -> dict[str, Any]:
         raise BackupError(f"{path} is not valid JSON") from None
     if not isinstance(data, dict) or data.get("kind") != BACKUP_KIND:
         raise BackupError(f"{path} is not a ddbload capacity backup")
+    if data.get("version") != BACKUP_VERSION:
+        raise BackupError(
+            f"{path} is a capacity backup of version {data.get('version')!r}; this ddbload reads version "
+            f"{BACKUP_VERSION}"
+        )
     tables = data.get("tables")
     if not isinstance(tables, list) or not tables:
         raise BackupError(f"{path} is damaged: its table list is missing or empty")

@@ -179,7 +179,10 @@ def problem(scaling: Any) -> str | None:
     """Why a backup's auto scaling record cannot be used (None when it can)."""
     if not isinstance(scaling, dict):
         return "its auto scaling record is not an object"
-    for t in scaling.get("targets") or []:
+    for key in ("targets", "policies"):
+        if not isinstance(scaling.get(key), list):
+            return f"its auto scaling {key} are missing (not a list)"
+    for t in scaling["targets"]:
         ok = (
             isinstance(t, dict)
             and isinstance(t.get("resource"), str)
@@ -189,7 +192,7 @@ def problem(scaling: Any) -> str | None:
         )
         if not ok:
             return "an auto scaling target is damaged"
-    for p in scaling.get("policies") or []:
+    for p in scaling["policies"]:
         if not (isinstance(p, dict) and all(isinstance(p.get(k), str) for k in ("resource", "dimension", "name"))):
             return "an auto scaling policy is damaged"
     return None
