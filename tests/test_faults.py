@@ -120,6 +120,22 @@ def test_a_closed_stdout_does_not_lose_the_result(endpoint, tables, tmp_path):
     assert json.loads(out.read_text())["tool"]["name"] == "ddbload"
 
 
+@pytest.mark.parametrize("redirect", [">&-", ">/dev/full"], ids=["stdout-closed", "stdout-full"])
+def test_a_stdout_closed_or_full_from_the_start_costs_neither_the_result_nor_the_exit_code(
+    endpoint, tables, tmp_path, redirect
+):
+    out = tmp_path / "r.json"
+    command = " ".join([sys.executable, "-m", "ddbload", *_run_args(endpoint, tables, "--duration", "1s"),
+                        "--output", str(out)])  # fmt: skip
+    proc = subprocess.run(
+        ["bash", "-c", f"{command} {redirect}"],
+        capture_output=True, text=True, env=cli_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert json.loads(out.read_text())["tool"]["name"] == "ddbload"
+
+
 def test_a_file_that_appeared_meanwhile_is_kept_and_the_result_saved_elsewhere(endpoint, tables, tmp_path):
     out = tmp_path / "r.json"
     run = subprocess.Popen(

@@ -184,10 +184,12 @@ def test_ray_options_misused_are_one_line_and_exit_2(cluster, monkeypatch, capsy
     proc = run_cli("run", "--local", "--ray", cluster)
     assert proc.returncode == 2 and "--ray: --local's endpoint lives in this process" in proc.stderr
     # Without Ray installed (as after a plain `pip install ddbload`).
+    import importlib.util
+
     from ddbload import cli
 
-    real_find_spec = cli.importlib.util.find_spec
-    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None if name == "ray" else real_find_spec(name))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "ray" else real_find_spec(name))
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--endpoint-url", "http://127.0.0.1:1", "--ray"])
     assert exit_info.value.code == 2

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-
-# Not used here: tests/test_ray.py reaches `importlib.util.find_spec` through this package to hide Ray.
-import importlib.util  # noqa: F401
+import os
 import sys
 
 from .. import _engine
@@ -32,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Started with stdout or stderr closed (`>&-`): Python has no stream for it; what would be printed
+    # there goes nowhere instead of failing the command.
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
     # `ddbload --threads 20` means `ddbload run --threads 20`.
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "run")

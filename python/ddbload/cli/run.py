@@ -358,3 +358,7 @@ def print_results(result: Result, written: list[str]) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         to_devnull(sys.stdout)
+    except OSError as e:
+        # A full device (>/dev/full) or a similar fault: the files are written, the exit code stands.
+        to_devnull(sys.stdout)
+        print(f"ddbload: could not print the summary on stdout: {e.strerror}", file=sys.stderr)
