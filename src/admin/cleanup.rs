@@ -1,14 +1,21 @@
 //! Deleting what load tests created, and nothing else: a run's orders (or every run's), or the
 //! products `--seed-products` wrote. An item is deleted only when a condition re-checks, at delete
-//! time, that ddbload generated it.
+//! time, that ddbload generated it. Throttled calls are waited out, so cleanup finishes even on
+//! the workshop's 2-RCU/2-WCU tables.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, DeleteItemOutput};
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use aws_sdk_dynamodb::Client;
 use serde::Serialize;
 
+use crate::admin::throttle_retry::until_not_throttled;
 use crate::control_plane::{describe, setup_error};
 use crate::error::EngineError;
 use crate::workload::catalog::{GENERATED_BY_ATTR, GENERATOR};
@@ -16,12 +23,17 @@ use crate::workload::orders::RUN_ID_ATTR;
 use crate::workload::schema::KeySchema;
 
 const DELETES_IN_FLIGHT: usize = 16;
+// Small pages keep the progress moving on a table with a few read units.
+const SCAN_PAGE_ITEMS: i32 = 200;
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct CleanupProgress {
     pub scanned: u64,
     pub matched: u64,
     pub deleted: u64,
+    /// Throttled calls, each waited out and sent again.
+    pub throttled: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -33,6 +45,7 @@ pub struct CleanupReport {
     pub deleted: u64,
     /// Matching orders still in the table afterwards (counted again after deleting).
     pub remaining: u64,
+    pub throttled: u64,
     pub interrupted: bool,
 }
 
@@ -78,7 +91,8 @@ impl OrderFilter {
 }
 
 /// Scans `table` for the target's items and deletes them unless `dry_run`. `progress` is called
-/// after each page; returning false stops early (interrupted).
+/// after each page and every quarter second while deletes are waited for; returning false stops
+/// early (interrupted).
 pub async fn cleanup_orders(
     client: &Client,
     table: &str,
@@ -96,7 +110,7 @@ pub async fn cleanup_orders(
         EngineError::Table(format!("{option}: table {table} not found at {endpoint}"))
     })?;
     let schema = KeySchema::from_description(&desc)?;
-    let filter = OrderFilter::new(target);
+    let filter = Arc::new(OrderFilter::new(target));
     let mut names = filter.names.clone();
     let projection: Vec<String> = schema
         .names()
@@ -107,26 +121,47 @@ pub async fn cleanup_orders(
             format!("#k{i}")
         })
         .collect();
+    let projection = projection.join(", ");
 
+    let throttles = Arc::new(AtomicU64::new(0));
     let mut state = CleanupProgress::default();
     let mut interrupted = false;
     let mut start_key = None;
     loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .filter_expression(filter.expression)
-            .projection_expression(projection.join(", "))
-            .set_expression_attribute_names(Some(names.clone()))
-            .set_expression_attribute_values(Some(filter.values.clone()))
-            .set_exclusive_start_key(start_key)
-            .send()
-            .await
-            .map_err(|err| setup_error(err, &format!("Scan {table}"), endpoint))?;
+        let page = until_not_throttled(
+            || {
+                client
+                    .scan()
+                    .table_name(table)
+                    .limit(SCAN_PAGE_ITEMS)
+                    .filter_expression(filter.expression)
+                    .projection_expression(&projection)
+                    .set_expression_attribute_names(Some(names.clone()))
+                    .set_expression_attribute_values(Some(filter.values.clone()))
+                    .set_exclusive_start_key(start_key.clone())
+                    .send()
+            },
+            || {
+                throttles.fetch_add(1, Ordering::Relaxed);
+            },
+        )
+        .await
+        .map_err(|err| setup_error(err, &format!("Scan {table}"), endpoint))?;
         state.scanned += page.scanned_count().max(0) as u64;
         state.matched += page.items().len() as u64;
+        state.throttled = throttles.load(Ordering::Relaxed);
         if !dry_run {
-            state.deleted += delete_keys(client, table, page.items(), &filter, endpoint).await?;
+            let deletes = Deletes {
+                client,
+                table,
+                filter: &filter,
+                throttles: &throttles,
+                endpoint,
+            };
+            if !deletes.run(page.items(), &mut state, &mut progress).await? {
+                interrupted = true;
+                break;
+            }
         }
         start_key = page.last_evaluated_key().cloned();
         if !progress(&state) {
@@ -140,7 +175,7 @@ pub async fn cleanup_orders(
     let remaining = if dry_run {
         state.matched
     } else {
-        count_matching(client, table, &filter, endpoint).await?
+        count_matching(client, table, &filter, &throttles, endpoint).await?
     };
     Ok(CleanupReport {
         table: table.to_owned(),
@@ -152,62 +187,117 @@ pub async fn cleanup_orders(
         matched: state.matched,
         deleted: state.deleted,
         remaining,
+        throttled: throttles.load(Ordering::Relaxed),
         interrupted,
     })
 }
 
-async fn delete_keys(
-    client: &Client,
-    table: &str,
-    keys: &[HashMap<String, AttributeValue>],
-    filter: &OrderFilter,
-    endpoint: &str,
-) -> Result<u64, EngineError> {
-    let mut deleted = 0;
-    for chunk in keys.chunks(DELETES_IN_FLIGHT) {
+/// One page's deletes, at most DELETES_IN_FLIGHT at a time.
+struct Deletes<'a> {
+    client: &'a Client,
+    table: &'a str,
+    filter: &'a Arc<OrderFilter>,
+    throttles: &'a Arc<AtomicU64>,
+    endpoint: &'a str,
+}
+
+impl Deletes<'_> {
+    /// Deletes `keys`, counting into `state`; Ok(false) when `progress` asked to stop.
+    async fn run(
+        &self,
+        keys: &[HashMap<String, AttributeValue>],
+        state: &mut CleanupProgress,
+        progress: &mut impl FnMut(&CleanupProgress) -> bool,
+    ) -> Result<bool, EngineError> {
+        let mut waiting = keys.iter();
         let mut tasks = tokio::task::JoinSet::new();
-        for key in chunk {
-            let request = client
-                .delete_item()
-                .table_name(table)
-                .set_key(Some(key.clone()))
-                .condition_expression(filter.expression)
-                .set_expression_attribute_names(Some(filter.names.clone()))
-                .set_expression_attribute_values(Some(filter.values.clone()));
-            tasks.spawn(request.send());
-        }
-        while let Some(joined) = tasks.join_next().await {
-            match joined.map_err(|e| EngineError::Internal(format!("delete task failed: {e}")))? {
-                Ok(_) => deleted += 1,
-                // Changed since the scan: no longer ours to delete.
-                Err(err) if err.code() == Some("ConditionalCheckFailedException") => {}
-                Err(err) => return Err(setup_error(err, &format!("DeleteItem {table}"), endpoint)),
+        let mut ticks = tokio::time::interval(PROGRESS_EVERY);
+        loop {
+            while tasks.len() < DELETES_IN_FLIGHT {
+                let Some(key) = waiting.next() else { break };
+                tasks.spawn(self.delete(key.clone()));
+            }
+            tokio::select! {
+                joined = tasks.join_next() => {
+                    let Some(joined) = joined else { return Ok(true) };
+                    match joined.map_err(|e| EngineError::Internal(format!("delete task failed: {e}")))? {
+                        Ok(_) => state.deleted += 1,
+                        // Changed since the scan: no longer ours to delete.
+                        Err(err) if err.code() == Some("ConditionalCheckFailedException") => {}
+                        Err(err) => {
+                            return Err(setup_error(err, &format!("DeleteItem {}", self.table), self.endpoint))
+                        }
+                    }
+                }
+                _ = ticks.tick() => {
+                    state.throttled = self.throttles.load(Ordering::Relaxed);
+                    if !progress(state) {
+                        tasks.abort_all();
+                        return Ok(false);
+                    }
+                }
             }
         }
     }
-    Ok(deleted)
+
+    fn delete(
+        &self,
+        key: HashMap<String, AttributeValue>,
+    ) -> impl Future<Output = Result<DeleteItemOutput, SdkError<DeleteItemError>>> + Send + 'static
+    {
+        let client = self.client.clone();
+        let table = self.table.to_owned();
+        let filter = Arc::clone(self.filter);
+        let throttles = Arc::clone(self.throttles);
+        async move {
+            until_not_throttled(
+                || {
+                    client
+                        .delete_item()
+                        .table_name(&table)
+                        .set_key(Some(key.clone()))
+                        .condition_expression(filter.expression)
+                        .set_expression_attribute_names(Some(filter.names.clone()))
+                        .set_expression_attribute_values(Some(filter.values.clone()))
+                        .send()
+                },
+                || {
+                    throttles.fetch_add(1, Ordering::Relaxed);
+                },
+            )
+            .await
+        }
+    }
 }
 
 async fn count_matching(
     client: &Client,
     table: &str,
     filter: &OrderFilter,
+    throttles: &AtomicU64,
     endpoint: &str,
 ) -> Result<u64, EngineError> {
     let mut count = 0;
     let mut start_key = None;
     loop {
-        let page = client
-            .scan()
-            .table_name(table)
-            .select(Select::Count)
-            .filter_expression(filter.expression)
-            .set_expression_attribute_names(Some(filter.names.clone()))
-            .set_expression_attribute_values(Some(filter.values.clone()))
-            .set_exclusive_start_key(start_key)
-            .send()
-            .await
-            .map_err(|err| setup_error(err, &format!("Scan {table}"), endpoint))?;
+        let page = until_not_throttled(
+            || {
+                client
+                    .scan()
+                    .table_name(table)
+                    .select(Select::Count)
+                    .filter_expression(filter.expression)
+                    .set_expression_attribute_names(Some(filter.names.clone()))
+                    .set_expression_attribute_values(Some(filter.values.clone()))
+                    .set_exclusive_start_key(start_key.clone())
+                    .send()
+            },
+            || {
+                throttles.fetch_add(1, Ordering::Relaxed);
+            },
+        )
+        .await
+        .map_err(|err| setup_error(err, &format!("Scan {table}"), endpoint))?;
         count += page.count().max(0) as u64;
         start_key = page.last_evaluated_key().cloned();
         if start_key.is_none() {

@@ -3,3 +3,4 @@
 
 pub mod autoscaling;
 pub mod cleanup;
+pub mod throttle_retry;

@@ -365,8 +365,9 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
         def progress(text: str) -> None:
             state = json.loads(text)
-            found, deleted = state["matched"], state["deleted"]
-            status.update(f"scanned {state['scanned']:,} items: {found:,} {what}, {deleted:,} deleted")
+            found, deleted, throttled = state["matched"], state["deleted"], state["throttled"]
+            waits = f" ({throttled:,} throttled calls waited out)" if throttled else ""
+            status.update(f"scanned {state['scanned']:,} items: {found:,} {what}, {deleted:,} deleted{waits}")
 
         report = json.loads(
             _engine.cleanup_orders(
@@ -383,4 +384,9 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         console.print("Dry run: nothing deleted.")
         return EXIT_OK
     console.print(f"Deleted {report['deleted']:,}; {report['remaining']:,} left.", highlight=False)
+    if report["throttled"]:
+        console.print(
+            f"{report['throttled']:,} calls were throttled by the capacity of {table} and sent again after a wait.",
+            highlight=False,
+        )
     return EXIT_INTERRUPTED if report["interrupted"] else EXIT_OK
