@@ -42,6 +42,9 @@ pub struct OpCounts {
     pub throttled_attempts: u64,
     /// Throttled attempts by DynamoDB's ThrottlingReason (or the error code where it gave none).
     pub throttled_by_reason: BTreeMap<String, u64>,
+    /// Throttled attempts by the table or index DynamoDB named ("Orders/index/by_status"), then by
+    /// reason; throttles that named no resource (DynamoDB Local gives none) are not here.
+    pub throttled_by_resource: BTreeMap<String, BTreeMap<String, u64>>,
     pub conditional_check_failed: u64,
     /// Final failures by code; operations that gave up after their last attempt are among them.
     pub errors: BTreeMap<String, u64>,
@@ -64,6 +67,15 @@ impl OpCounts {
         self.throttled_attempts += other.throttled_attempts;
         for (reason, n) in &other.throttled_by_reason {
             count_reason(&mut self.throttled_by_reason, reason, *n);
+        }
+        for (resource, reasons) in &other.throttled_by_resource {
+            let counts = self
+                .throttled_by_resource
+                .entry(resource.clone())
+                .or_default();
+            for (reason, n) in reasons {
+                count_reason(counts, reason, *n);
+            }
         }
         self.conditional_check_failed += other.conditional_check_failed;
         for (code, n) in &other.errors {
@@ -224,10 +236,22 @@ impl Metrics {
         self.stats(read).counts.attempts += 1;
     }
 
-    pub fn record_throttle(&mut self, read: bool, reason: &str) {
+    /// A throttled attempt: DynamoDB's reason (or the error code) and the table or index it named.
+    pub fn record_throttle(&mut self, read: bool, reason: &str, resource: Option<&str>) {
         let stats = self.stats(read);
         stats.counts.throttled_attempts += 1;
         count_reason(&mut stats.counts.throttled_by_reason, reason, 1);
+        if let Some(resource) = resource {
+            let counts = match stats.counts.throttled_by_resource.get_mut(resource) {
+                Some(counts) => counts,
+                None => stats
+                    .counts
+                    .throttled_by_resource
+                    .entry(resource.to_owned())
+                    .or_default(),
+            };
+            count_reason(counts, reason, 1);
+        }
         self.interval.throttled += 1;
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
@@ -341,11 +365,11 @@ mod tests {
             "TableWriteKeyRangeThroughputExceeded",
         );
         let mut m = Metrics::default();
-        m.record_throttle(true, read);
-        m.record_throttle(false, write);
-        m.record_throttle(false, write);
+        m.record_throttle(true, read, None);
+        m.record_throttle(false, write, None);
+        m.record_throttle(false, write, None);
         let mut first = m.take_interval();
-        m.record_throttle(true, read);
+        m.record_throttle(true, read, None);
         let second = m.take_interval();
         assert_eq!(first.throttled_by_reason[write], 2);
         assert_eq!(
@@ -356,6 +380,28 @@ mod tests {
         first.merge(&second);
         assert_eq!((first.throttled_by_reason[read], first.throttled), (2, 4));
         assert_eq!(m.reads.counts.throttled_by_reason[read], 2);
+    }
+
+    #[test]
+    fn a_throttle_counts_against_the_index_dynamodb_named() {
+        let reason = "IndexWriteProvisionedThroughputExceeded";
+        let mut a = Metrics::default();
+        a.record_throttle(false, reason, Some("Orders/index/by_status"));
+        a.record_throttle(false, "ProvisionedThroughputExceededException", None);
+        let mut b = Metrics::default();
+        b.record_throttle(false, reason, Some("Orders/index/by_status"));
+        a.merge_totals(&b);
+        let counts = &a.writes.counts;
+        assert_eq!(
+            counts.throttled_by_resource["Orders/index/by_status"][reason],
+            2
+        );
+        assert_eq!(
+            counts.throttled_by_resource.len(),
+            1,
+            "no resource, no entry"
+        );
+        assert_eq!(counts.throttled_attempts, 3);
     }
 
     #[test]
@@ -382,7 +428,7 @@ mod tests {
     #[test]
     fn outcomes_land_in_their_counters_and_the_interval() {
         let mut m = Metrics::default();
-        m.record_throttle(false, "TableWriteProvisionedThroughputExceeded");
+        m.record_throttle(false, "TableWriteProvisionedThroughputExceeded", None);
         m.record(false, Outcome::ConditionalFailed, Duration::from_millis(1));
         m.record(
             false,
@@ -412,7 +458,7 @@ mod tests {
         let mut m = Metrics::default();
         for _ in 0..3 {
             m.record_attempt(true);
-            m.record_throttle(true, "TableReadProvisionedThroughputExceeded");
+            m.record_throttle(true, "TableReadProvisionedThroughputExceeded", None);
         }
         m.record(
             true,

@@ -233,6 +233,15 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+/// A products-table key the key distribution favours: its share of all product picks (by the
+/// distribution, not counted), so advice can tell a hot key from a busy table.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HotKey {
+    pub table: String,
+    pub key: String,
+    pub share: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
     pub schema_version: u32,
@@ -243,6 +252,7 @@ pub struct RunResult {
     pub interrupted: bool,
     pub config: RunConfig,
     pub tables: BTreeMap<String, TableInfo>,
+    pub hot_keys: Vec<HotKey>,
     pub summary: Summary,
     pub consumed_capacity: BTreeMap<String, UnitTotals>,
     pub timeseries: Vec<TimeseriesRow>,
@@ -262,6 +272,7 @@ pub struct RunContext {
     pub run_id: String,
     pub started_at: String,
     pub tables: BTreeMap<String, TableInfo>,
+    pub hot_keys: Vec<HotKey>,
 }
 
 impl RunResult {
@@ -298,6 +309,7 @@ impl RunResult {
             duration_s: (duration_s * 1000.0).round() / 1000.0,
             interrupted,
             tables: ctx.tables,
+            hot_keys: ctx.hot_keys,
             summary: Summary {
                 model: if open { "open" } else { "closed" },
                 offered: open.then_some(metrics.offered),
@@ -373,6 +385,7 @@ mod tests {
                 run_id: "r".into(),
                 started_at: "2026-11-26T00:00:00Z".into(),
                 tables: BTreeMap::new(),
+                hot_keys: Vec::new(),
             },
             Measured {
                 metrics,

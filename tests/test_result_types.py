@@ -31,6 +31,8 @@ PARTS = [
     (("properties", "histograms"), t.Histograms),
     (("properties", "distributed"), t.Distributed),
     (("properties", "parts", "items"), t.TaskPart),
+    (("properties", "hot_keys", "items"), t.HotKey),
+    (("properties", "verdict"), t.Verdict),
 ]
 
 

@@ -14,6 +14,8 @@ from . import timeline
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s
 from .result_types import RunResult
+from .verdict import THROTTLED, throttles_by_resource, verdict
+from .verdict import line as verdict_line
 
 SUMMARY_LIMIT = 300
 # The workshop's limit for a support case: title and body together.
@@ -25,7 +27,6 @@ HEADROOM = 2.0
 ON_DEMAND_BASE = (12000, 4000)
 # DynamoDB's per-partition ceiling, units per second (read, write).
 PARTITION_LIMIT = (3000, 1000)
-THROTTLED = 0.01
 # Default per-table throughput quota, read and write units per second (raisable).
 TABLE_QUOTA = 40000
 
@@ -39,8 +40,9 @@ class TablePlan:
     warm: tuple[int, int]
     peak: tuple[float, float]
     target: tuple[int, int]
-    action: str = ""  # "on-demand-warm", "raise-warm", "raise-provisioned", "keep"
+    action: str = ""  # "on-demand-warm", "raise-warm", "raise-provisioned", "raise-index", "hot-key", "keep"
     hot_key_suspected: bool = False
+    index: str = ""  # "raise-index": the index whose capacity throttled the table's writes
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,6 +70,7 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
         demand = summary["offered"] / max(completed, 1)
     else:
         demand = 1.0 / max(1.0 - f["throttle_rate"], 0.05)
+    throttle_rows = throttles_by_resource(result) if throttled else []
     plans = []
     for name, info in sorted(result["tables"].items()):
         units = result["consumed_capacity"].get(name, {"read_units": 0.0, "write_units": 0.0})
@@ -100,6 +103,7 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
         else:
             plan.action = "raise-warm" if target[0] > warm[0] or target[1] > warm[1] else "keep"
             plan.hot_key_suspected = throttled or key_range
+        _blame_index_or_key(plan, throttle_rows)
         if max(target) > TABLE_QUOTA:
             plan.notes.append(
                 f"the target exceeds the default per-table quota of {TABLE_QUOTA:,} units/s: request an increase"
@@ -108,6 +112,18 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
             plan.notes.append("near one partition's limit if traffic concentrates on few keys")
         plans.append(plan)
     return plans
+
+
+def _blame_index_or_key(plan: TablePlan, rows: list[tuple[str, str, str, int]]) -> None:
+    """When DynamoDB named an index or a key range as what throttled the table, and not the table's own
+    capacity, the plan fixes that instead: more table capacity would not help."""
+    own = [row for row in rows if row[0] == plan.name]
+    indexes = [row for row in rows if row[0].startswith(f"{plan.name}/index/")]
+    table_limited = any("KeyRange" not in reason for _, _, reason, _ in own)
+    if indexes and not table_limited:
+        plan.action, plan.index = "raise-index", indexes[0][0].split("/index/", 1)[1]
+    elif any("KeyRange" in reason for _, _, reason, _ in own) and not table_limited:
+        plan.action, plan.hot_key_suspected = "hot-key", True
 
 
 # --- wording: one table of phrases per language; a new language is a new table ---------------------
@@ -145,7 +161,11 @@ class Phrases:
     modes: str
     hot_keys_head: str
     hot_keys: str  # a run's fields
+    hot_key_named: str  # {table}, {reason}, {n}, {keys}, {partition_r}, {partition_w}
+    hot_key_share: str  # {key}, {share}
     no_hot_keys: str
+    verdict_head: str
+    outcomes: dict[str, str]  # the verdict's outcome in words, by outcome
     retries_head: str
     retries: str  # a run's fields
     alarms_head: str
@@ -170,6 +190,8 @@ EN = Phrases(
         "on-demand-warm": "{table}: on-demand + warm {r:,}R/{w:,}W per s",
         "raise-warm": "{table}: warm throughput {r:,}R/{w:,}W per s",
         "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, auto scaling min the same",
+        "raise-index": "{table}: index {index} WCU {target_w:,} (the index throttled, not the table)",
+        "hot-key": "{table}: spread the hot key (more capacity will not help)",
         "keep": "{table}: keep settings",
     },
     before="Before: {actions}; alarm on throttles and 80% use.",
@@ -203,6 +225,11 @@ EN = Phrases(
         "absorbs only twice its previous peak at once and can throttle while it grows.",
         "raise-provisioned": "Raise provisioned capacity to RCU {r:,}/WCU {w:,} and the auto scaling minimum to the "
         "same before the event.",
+        "raise-index": "DynamoDB throttled the writes at the index {index}, not at the table: a write to the "
+        "table also writes each GSI it touches, and a GSI with too little write capacity throttles the table's "
+        "writes. Give {index} at least the table's write target, WCU {target_w:,} (or its own warm throughput "
+        "on-demand), before the event.",
+        "hot-key": "DynamoDB throttled a key range, not the table: more capacity will not help. See Hot keys.",
         "keep": "Current settings cover twice the tested peak.",
     },
     note="Note: {note}.",
@@ -214,7 +241,20 @@ EN = Phrases(
     hot_keys="Requests were throttled while table-level use stayed below its capacity: a few keys may exceed "
     "one partition's {partition_r:,} read / {partition_w:,} write units per second. "
     "Turn on CloudWatch Contributor Insights (throttled keys) to find them, and spread hot items.",
+    hot_key_named="DynamoDB throttled {n:,} requests on {table} for one key range ({reason}): a key took more "
+    "than one partition's {partition_r:,} read / {partition_w:,} write units per second. {keys}More capacity "
+    "cannot fix a hot key. Spread it: cache its reads (DAX or in the application), shard its writes over "
+    "suffixes (key#1..key#N), or split the item; find others with CloudWatch Contributor Insights.",
+    hot_key_share="The key distribution sent {share:.0%} of the product picks to {key}. ",
     no_hot_keys="No sign of hot keys in this test: throttles, if any, matched table-level use.",
+    verdict_head="## Verdict",
+    outcomes={
+        "held": "Held: the tables served the load.",
+        "throttled": "Throttled: the tables did not serve the load.",
+        "errors": "Errors: operations failed.",
+        "client_limited": "Client-limited: the load generator, not DynamoDB, set the pace.",
+        "interrupted": "Interrupted: the figures cover part of the run.",
+    },
     retries_head="## Retries",
     retries="This test made up to {max_attempts} attempts per operation with exponential backoff and "
     "jitter; {errors:,.0f} operations still failed. Keep SDK retries on (standard mode, backoff with "
@@ -246,6 +286,8 @@ EN = Phrases(
         "on-demand-warm": "{table} on-demand, warm {r:,}R/{w:,}W",
         "raise-warm": "{table} warm {r:,}R/{w:,}W",
         "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
+        "raise-index": "{table} index {index} WCU {target_w:,}",
+        "hot-key": "{table} spread hot key",
     },
     case_plan_keep="keep capacity (2x tested peak), 80% alarms",
     case_plan_short="capacity for 2x the tested peak, 80% alarms",
@@ -256,6 +298,8 @@ KO = Phrases(
         "on-demand-warm": "{table}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
         "raise-warm": "{table}: 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
         "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, 오토스케일링 최소값 동일",
+        "raise-index": "{table}: 인덱스 {index} WCU {target_w:,} (테이블이 아니라 인덱스가 스로틀됨)",
+        "hot-key": "{table}: 핫 키 분산 (용량 증설로는 해결되지 않음)",
         "keep": "{table}: 현재 설정 유지",
     },
     before="사전: {actions}; 스로틀과 사용률 80% 알람 설정.",
@@ -286,6 +330,11 @@ KO = Phrases(
         "2배까지만 즉시 수용합니다.",
         "raise-provisioned": "이벤트 전 프로비저닝 용량을 RCU {r:,}/WCU {w:,}로, 오토스케일링 최소값도 같게 "
         "올리십시오.",
+        "raise-index": "DynamoDB는 테이블이 아니라 인덱스 {index}에서 쓰기를 스로틀했습니다: 테이블에 대한 쓰기는 "
+        "관련된 각 GSI에도 쓰이며, 쓰기 용량이 부족한 GSI는 테이블의 쓰기를 스로틀합니다. 이벤트 전에 {index}에 "
+        "최소한 테이블의 쓰기 목표치인 WCU {target_w:,}(온디맨드라면 인덱스 자체의 웜 처리량)를 주십시오.",
+        "hot-key": "DynamoDB는 테이블이 아니라 하나의 키 범위를 스로틀했습니다: 용량을 늘려도 해결되지 않습니다. "
+        "핫 키 항목을 보십시오.",
         "keep": "현재 설정이 테스트 최대치의 2배를 감당합니다.",
     },
     note="참고: {note}.",
@@ -297,7 +346,20 @@ KO = Phrases(
     hot_keys="테이블 전체 사용량이 용량보다 낮은데 스로틀이 발생했습니다: 일부 키가 파티션 한도(초당 읽기 "
     "{partition_r:,} / 쓰기 {partition_w:,} 단위)를 넘었을 수 있습니다. CloudWatch Contributor "
     "Insights(스로틀된 키)로 찾아 분산하십시오.",
+    hot_key_named="DynamoDB가 {table}의 한 키 범위에 대해 {n:,}건을 스로틀했습니다({reason}): 한 키가 파티션 "
+    "한도(초당 읽기 {partition_r:,} / 쓰기 {partition_w:,} 단위)를 넘었습니다. {keys}용량을 늘려도 핫 키는 "
+    "해결되지 않습니다. 분산하십시오: 읽기는 캐시(DAX 또는 애플리케이션), 쓰기는 접미사로 샤딩(key#1..key#N), "
+    "또는 항목 분할; 다른 핫 키는 CloudWatch Contributor Insights로 찾으십시오.",
+    hot_key_share="키 분포가 상품 선택의 {share:.0%}를 {key}에 보냈습니다. ",
     no_hot_keys="이번 테스트에서는 핫 키 징후가 없습니다.",
+    verdict_head="## 판정",
+    outcomes={
+        "held": "유지: 테이블이 부하를 처리했습니다.",
+        "throttled": "스로틀: 테이블이 부하를 처리하지 못했습니다.",
+        "errors": "오류: 작업이 실패했습니다.",
+        "client_limited": "클라이언트 한계: DynamoDB가 아니라 부하 생성기가 속도를 정했습니다.",
+        "interrupted": "중단: 수치는 실행의 일부만 다룹니다.",
+    },
     retries_head="## 재시도",
     retries="이 테스트는 작업당 최대 {max_attempts}회, 지터가 있는 지수 백오프로 시도했고 {errors:,.0f}건이 "
     "최종 실패했습니다. SDK 재시도(standard 모드)를 유지하고 UnprocessedItems/UnprocessedKeys는 직접 재시도하십시오.",
@@ -326,6 +388,8 @@ KO = Phrases(
         "on-demand-warm": "{table} 온디맨드, 웜 읽기 {r:,}/쓰기 {w:,}",
         "raise-warm": "{table} 웜 읽기 {r:,}/쓰기 {w:,}",
         "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
+        "raise-index": "{table} 인덱스 {index} WCU {target_w:,}",
+        "hot-key": "{table} 핫 키 분산",
     },
     case_plan_keep="현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
     case_plan_short="테스트 최대치의 2배 용량, 80% 알람",
@@ -363,6 +427,7 @@ def _table_fields(plan: TablePlan) -> dict[str, Any]:
         "target_w": plan.target[1],
         "r": r,
         "w": w,
+        "index": plan.index,
     }
 
 
@@ -412,8 +477,14 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     words = _phrases(lang)
     fields = _run_fields(result, f, words)
     offline = offline_endpoint(result)
-    sections = [[words.offline.format(url=offline)]] if offline else []
-    hot_keys = words.hot_keys if any(p.hot_key_suspected for p in plans) else words.no_hot_keys
+    run_verdict = result.get("verdict") or verdict(result)
+    if lang == "en":
+        sections = [[words.verdict_head, verdict_line(run_verdict), *(f"- {r}" for r in run_verdict["reasons"][1:])]]
+    else:  # the reasons are English; the sections below say the same in this language
+        sections = [[words.verdict_head, words.outcomes[run_verdict["outcome"]]]]
+    if offline:
+        sections.append([words.offline.format(url=offline)])
+    hot_keys = _hot_key_text(result, words, fields) if any(p.hot_key_suspected for p in plans) else words.no_hot_keys
     measured = [words.measured_head, words.measured.format(**fields)]
     if f["dropped"]:
         share = f["dropped"] / f["offered"] if f["offered"] else 1.0
@@ -422,7 +493,7 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
         measured,
         [words.capacity_head, *(line for p in plans for line in _table_lines(p, words))],
         [words.modes_head, words.modes],
-        [words.hot_keys_head, hot_keys.format(**fields)],
+        [words.hot_keys_head, hot_keys],
         [words.retries_head, words.retries.format(**fields)],
         [words.alarms_head, words.alarms.format(**fields)],
         [words.still_wrong_head, words.still_wrong],
@@ -434,6 +505,18 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     if scaled:
         sections.append([words.scaling_head, *(f"- {timeline.describe(step, lang)}" for step in scaled)])
     return sections
+
+
+def _hot_key_text(result: RunResult, words: Phrases, fields: dict[str, Any]) -> str:
+    """The hot keys section: the key range DynamoDB named, and the keys the distribution favoured."""
+    ranges = [row for row in throttles_by_resource(result) if "KeyRange" in row[2]]
+    if not ranges:
+        return words.hot_keys.format(**fields)
+    table, _, reason, n = ranges[0]
+    keys = "".join(words.hot_key_share.format(key=k["key"], share=k["share"]) for k in result.get("hot_keys", []))
+    return words.hot_key_named.format(
+        table=table, reason=reason, n=n, keys=keys, partition_r=PARTITION_LIMIT[0], partition_w=PARTITION_LIMIT[1]
+    )
 
 
 def offline_endpoint(result: RunResult) -> str | None:

@@ -19,7 +19,8 @@ from .figures import figures
 from .result import started_at
 from .result_types import RunResult, TimeseriesRow
 from .summary import mode_text, throttle_reasons
-from .thresholds import Threshold
+from .thresholds import Threshold, measured, shown
+from .verdict import verdict
 
 # The distribution's x axis is 1 / (1 - quantile) on a log scale, so 90, 99, 99.9 and 99.99 are evenly
 # spaced instead of crushed against the right edge.
@@ -175,9 +176,14 @@ def _say(fig: Any, text: str) -> None:
     fig.update_yaxes(visible=False)
 
 
+_VERDICT_CLASS = {"held": "held", "client_limited": "offline", "interrupted": "offline"}
+
+
 def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
     """The run at a glance: settings, tables, endpoint, verdicts and the advice."""
     f, cfg, summary = figures(result), result["config"], result["summary"]
+    values = measured(result)
+    outcome = result.get("verdict") or verdict(result)
     offline = offline_endpoint(result)
     endpoint = html.escape(cfg.get("endpoint_url") or f"AWS, {cfg['region']}")
     if offline:
@@ -188,6 +194,8 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
         shape = f"{cfg['threads']} workers (closed loop)"
     partial = [row for row in result["timeseries"] if row["seconds"] < FULL_SECOND]
     items: list[tuple[str, str]] = [
+        ("verdict", f"<b class='{_VERDICT_CLASS.get(outcome['outcome'], 'broken')}'>{outcome['outcome']}</b>"
+         + "".join(f"<br>{html.escape(reason)}" for reason in outcome["reasons"])),
         ("run", html.escape(result["run_id"]) + (" (interrupted)" if result["interrupted"] else "")),
         ("started (UTC), length", f"{html.escape(result['started_at'])}, {result['duration_s']:.1f} s"),
         ("load", html.escape(f"{shape}; read ratio {cfg['read_ratio']}, {cfg['read_op']} / {cfg['write_op']}")),
@@ -201,8 +209,8 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
         ("errors", f"{f['errors']:,.0f}"),
     ]  # fmt: skip
     for t in thresholds or []:
-        verdict = "<b class='broken'>broken</b>" if t.broken_by(f) else "<b class='held'>held</b>"
-        items.append((f"--fail-if {html.escape(t.text)}", f"{verdict} (measured {f[t.metric]:.6g})"))
+        held = "<b class='broken'>broken</b>" if t.broken_by(values) else "<b class='held'>held</b>"
+        items.append((f"--fail-if {html.escape(t.text)}", f"{held} (measured {html.escape(shown(values[t.metric]))})"))
     items.append(("advice", html.escape(advise(result).summary)))
     if partial:
         items.append(("note", f"the last, partial second ({partial[-1]['seconds']:.2f} s) is left out of the "

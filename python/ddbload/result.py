@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .output import write_result
-from .result_types import OpSummary, RunResult, TimeseriesRow, UnitTotals
+from .result_types import OpSummary, RunResult, TimeseriesRow, UnitTotals, Verdict
+from .verdict import verdict
 
 
 def started_at(data: RunResult) -> datetime:
@@ -19,10 +20,11 @@ def started_at(data: RunResult) -> datetime:
 
 
 class Result:
-    """The outcome of one load test. `data` is the result JSON as a dict."""
+    """The outcome of one load test. `data` is the result JSON as a dict; a result without a verdict
+    (from the engine, or written before ddbload 0.3) gets one from its figures."""
 
     def __init__(self, data: RunResult) -> None:
-        self._data = data
+        self._data = data if "verdict" in data else {**data, "verdict": verdict(data)}
 
     @classmethod
     def from_json(cls, text: str) -> Result:
@@ -48,6 +50,11 @@ class Result:
     @property
     def interrupted(self) -> bool:
         return bool(self._data["interrupted"])
+
+    @property
+    def verdict(self) -> Verdict:
+        """What the run shows: {"outcome": "held" | "throttled" | ..., "reasons": [...]}."""
+        return copy.deepcopy(self._data["verdict"])
 
     @property
     def reads(self) -> OpSummary:

@@ -114,6 +114,7 @@ class OpSummary(_OpSummaryRequired, total=False):
     cut_at_deadline: int
     timed_out: int
     service_ms: LatencyFigures
+    throttled_by_resource: dict[str, dict[str, int]]  # "Orders/index/by_status" -> reason -> count
 
 
 class _SummaryRequired(TypedDict):
@@ -216,6 +217,24 @@ class TaskPart(_TaskPartRequired, total=False):
     histograms: Histograms
 
 
+class HotKey(TypedDict):
+    """An entry of `hot_keys`: a key the key distribution favours and its share of the picks."""
+
+    table: str
+    key: str
+    share: float
+
+
+Outcome = Literal["held", "throttled", "errors", "client_limited", "interrupted"]
+
+
+class Verdict(TypedDict):
+    """`verdict`: what the run shows in one word, and why."""
+
+    outcome: Outcome
+    reasons: list[str]
+
+
 class _RunResultRequired(TypedDict):
     schema_version: Literal[1]
     tool: Tool
@@ -236,3 +255,5 @@ class RunResult(_RunResultRequired, total=False):
 
     distributed: Distributed
     parts: list[TaskPart]
+    hot_keys: list[HotKey]  # since ddbload 0.3
+    verdict: Verdict  # since ddbload 0.3

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .result import Result
-from .result_types import LatencyFigures, Operation, Role, RunResult, Summary
+from .result_types import LatencyFigures, Operation, Role, RunResult, Summary, Verdict
 
 # Per operation: the role of the table it loads, its capacity unit, and its figures' key prefix.
 THROTTLED_SIDES: tuple[tuple[Operation, Role, str, str], ...] = (
@@ -69,6 +69,18 @@ def print_summary(result: Result, console: Console) -> None:
     reasons = throttle_reasons(data["summary"])
     if reasons:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
+    print_verdict(result.verdict, console)
+
+
+VERDICT_STYLE = {"held": "green", "client_limited": "yellow", "interrupted": "yellow"}
+
+
+def print_verdict(verdict: Verdict, console: Console) -> None:
+    """The verdict last, where the eye lands: the outcome, then each reason on its own line."""
+    style = VERDICT_STYLE.get(verdict["outcome"], "red")
+    console.print(f"\n[bold {style}]Verdict: {verdict['outcome']}[/]", highlight=False)
+    for reason in verdict["reasons"]:
+        console.print(f"  - {reason}", highlight=False)
 
 
 def throttle_explanation(data: RunResult) -> list[str]:

@@ -1,15 +1,17 @@
-"""--fail-if thresholds: `p99_ms>50`, `throttle_rate>0.01`. Parsed before any load is sent; checked
-against the result's figures afterwards."""
+"""--fail-if thresholds: `p99_ms>50`, `throttle_rate>0.01`, `verdict!=held`. Parsed before any load is
+sent; checked against the result's figures and verdict afterwards."""
 
 from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from typing import Callable, get_args
 
-from .figures import DESCRIPTIONS
+from .figures import DESCRIPTIONS, figures
+from .result_types import Outcome, RunResult
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     ">=": operator.ge,
@@ -20,6 +22,8 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<": operator.lt,
 }
 _PATTERN = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
+_VERDICT = re.compile(r"^\s*verdict\s*(==|!=)\s*([a-z_]+)\s*$")
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 
 class ThresholdError(ValueError):
@@ -31,16 +35,31 @@ class Threshold:
     text: str
     metric: str
     op: str
-    limit: Decimal
+    limit: Decimal | str
 
-    def broken_by(self, figures: dict[str, float]) -> bool:
-        return _OPS[self.op](Decimal(repr(figures[self.metric])), self.limit)
+    def broken_by(self, measured: Mapping[str, float | str]) -> bool:
+        value = measured[self.metric]
+        if isinstance(self.limit, str):
+            return _OPS[self.op](value, self.limit)  # type: ignore[arg-type]
+        return _OPS[self.op](Decimal(repr(value)), self.limit)
+
+
+def measured(result: RunResult) -> dict[str, float | str]:
+    """What thresholds are checked against: the figures by name, and `verdict` (its outcome)."""
+    outcome = result["verdict"]["outcome"] if "verdict" in result else "unknown"
+    return {**figures(result), "verdict": outcome}
 
 
 def parse(text: str) -> Threshold:
+    verdict = _VERDICT.match(text)
+    if verdict:
+        op, outcome = verdict.groups()
+        if outcome not in OUTCOMES:
+            raise ThresholdError(f"--fail-if: unknown verdict {outcome!r} in {text!r}; known: {', '.join(OUTCOMES)}")
+        return Threshold(text.strip(), "verdict", op, outcome)
     match = _PATTERN.match(text)
     if not match:
-        raise ThresholdError(f"--fail-if: expected METRIC>VALUE such as p99_ms>50, got {text!r}")
+        raise ThresholdError(f"--fail-if: expected METRIC>VALUE such as p99_ms>50, or verdict!=held, got {text!r}")
     metric, op, value = match.groups()
     if metric not in DESCRIPTIONS:
         raise ThresholdError(
@@ -53,8 +72,13 @@ def parse(text: str) -> Threshold:
     return Threshold(text.strip(), metric, op, limit)
 
 
-def broken(thresholds: list[Threshold], figures: dict[str, float]) -> list[str]:
+def broken(thresholds: list[Threshold], values: Mapping[str, float | str]) -> list[str]:
     """One line per broken threshold, naming it and the measured value."""
     return [
-        f"threshold broken: {t.text} (measured {figures[t.metric]:.6g})" for t in thresholds if t.broken_by(figures)
+        f"threshold broken: {t.text} (measured {shown(values[t.metric])})" for t in thresholds if t.broken_by(values)
     ]
+
+
+def shown(value: float | str) -> str:
+    """A measured value as a threshold's message gives it."""
+    return value if isinstance(value, str) else f"{value:.6g}"

@@ -21,7 +21,7 @@ use crate::config::{ClientKind, RunConfig};
 use crate::connection::Retries;
 use crate::error::EngineError;
 use crate::fastpath::FastPath;
-use crate::report::{RunContext, RunResult};
+use crate::report::{HotKey, RunContext, RunResult};
 use crate::workload::catalog::Catalog;
 use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
@@ -97,6 +97,7 @@ pub async fn run(
         ClientKind::Fast => FastPath::new(&sdk).await,
         ClientKind::Sdk => None,
     };
+    let hot_keys = hot_keys(&workload);
     let plan = load_plan(&config, sdk, workload, fast, seed, begin);
     let measured = run_load(plan, events, cancel).await;
     Ok(RunResult::new(
@@ -105,6 +106,7 @@ pub async fn run(
             run_id,
             started_at,
             tables: info,
+            hot_keys,
         },
         measured,
     ))
@@ -142,6 +144,20 @@ fn load_plan(
         max_in_flight: config.max_in_flight,
         begin: config.hold_start.then_some(begin),
     }
+}
+
+/// Up to three products the key distribution sends at least 1% of the picks to.
+fn hot_keys(workload: &Workload) -> Vec<HotKey> {
+    workload
+        .keys
+        .busiest(3, 0.01)
+        .into_iter()
+        .map(|(index, share)| HotKey {
+            table: workload.products_table.clone(),
+            key: workload.catalog.products[index].label.clone(),
+            share,
+        })
+        .collect()
 }
 
 /// What the workers send: the two tables, the products to read and order, and how orders are made.

@@ -131,8 +131,10 @@ impl Sender {
                     AttemptResult::Ok => return Outcome::Ok,
                     AttemptResult::ConditionalFailed => return Outcome::ConditionalFailed,
                     AttemptResult::Failed(code) => return Outcome::Failed(code),
-                    AttemptResult::Throttled { code, reason } => {
-                        metrics.record_throttle(read, reason.as_deref().unwrap_or(&code));
+                    AttemptResult::Throttled { code, cause } => {
+                        let reason = cause.as_ref().map_or(code.as_str(), |c| c.reason.as_str());
+                        let resource = cause.as_ref().and_then(|c| c.resource.as_deref());
+                        metrics.record_throttle(read, reason, resource);
                         code
                     }
                     AttemptResult::Retryable(code) => code,

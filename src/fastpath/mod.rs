@@ -24,7 +24,9 @@ use aws_types::service_config::ServiceConfigKey;
 use bytes::Bytes;
 
 use crate::connection::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT};
-use crate::workload::classify::{classify_cancellation, classify_code, AttemptResult};
+use crate::workload::classify::{
+    classify_cancellation, classify_code, AttemptResult, ThrottleCause,
+};
 use credentials::CredentialCache;
 use wire::{error_code, Answer, ErrorAnswer};
 
@@ -251,10 +253,12 @@ async fn read_answer(
     Err(match classify_code(&code, status) {
         AttemptResult::Throttled { code, .. } => AttemptResult::Throttled {
             code,
-            reason: error
-                .throttling_reasons
-                .first()
-                .and_then(|r| r.reason.clone()),
+            cause: error.throttling_reasons.first().and_then(|r| {
+                Some(ThrottleCause::new(
+                    r.reason.as_deref()?,
+                    r.resource.as_deref(),
+                ))
+            }),
         },
         other => other,
     })

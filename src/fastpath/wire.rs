@@ -258,6 +258,8 @@ pub struct ErrorAnswer {
 pub struct Reason {
     #[serde(rename = "reason")]
     pub reason: Option<String>,
+    #[serde(rename = "resource")]
+    pub resource: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,10 +14,10 @@ use aws_sdk_dynamodb::types::ThrottlingReason;
 pub enum AttemptResult {
     Ok,
     /// Throttled by DynamoDB: the error code (ProvisionedThroughputExceededException, ...) and, where
-    /// DynamoDB said why, the first ThrottlingReason ("TableReadKeyRangeThroughputExceeded", ...).
+    /// DynamoDB said why, its first ThrottlingReason.
     Throttled {
         code: String,
-        reason: Option<String>,
+        cause: Option<ThrottleCause>,
     },
     /// A condition refused the write: the order key already exists. Never retried.
     ConditionalFailed,
@@ -27,32 +27,59 @@ pub enum AttemptResult {
     Failed(String),
 }
 
+/// Why DynamoDB throttled a request: the API reference's ThrottlingReason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleCause {
+    /// "TableReadKeyRangeThroughputExceeded", "IndexWriteProvisionedThroughputExceeded", ...
+    pub reason: String,
+    /// The table or index it names, by name: "Orders" or "Orders/index/by_status".
+    pub resource: Option<String>,
+}
+
+impl ThrottleCause {
+    pub fn new(reason: &str, resource_arn: Option<&str>) -> Self {
+        Self {
+            reason: reason.to_owned(),
+            resource: resource_arn.map(resource_name),
+        }
+    }
+}
+
+/// "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/by_status" -> "Orders/index/by_status".
+pub fn resource_name(arn: &str) -> String {
+    match arn.split_once(":table/") {
+        Some((_, name)) => name.to_owned(),
+        None => arn.to_owned(),
+    }
+}
+
 impl AttemptResult {
     pub fn throttled(code: &str) -> Self {
         Self::Throttled {
             code: code.to_owned(),
-            reason: None,
+            cause: None,
         }
     }
 }
 
 /// Operation errors that may carry ThrottlingReasons (the API reference's ThrottlingReason).
 pub trait ThrottleDetail {
-    fn throttle_reason(&self) -> Option<String>;
+    fn throttle_cause(&self) -> Option<ThrottleCause>;
 }
 
-fn first_reason(reasons: &[ThrottlingReason]) -> Option<String> {
-    reasons.first().and_then(|r| r.reason()).map(str::to_owned)
+fn first_cause(reasons: &[ThrottlingReason]) -> Option<ThrottleCause> {
+    let first = reasons.first()?;
+    Some(ThrottleCause::new(first.reason()?, first.resource()))
 }
 
 macro_rules! throttle_detail {
     ($($error:ty),*) => {$(
         impl ThrottleDetail for $error {
-            fn throttle_reason(&self) -> Option<String> {
+            fn throttle_cause(&self) -> Option<ThrottleCause> {
                 match self {
-                    Self::ProvisionedThroughputExceededException(e) => first_reason(e.throttling_reasons()),
-                    Self::ThrottlingException(e) => first_reason(e.throttling_reasons()),
-                    Self::RequestLimitExceeded(e) => first_reason(e.throttling_reasons()),
+                    Self::ProvisionedThroughputExceededException(e) => first_cause(e.throttling_reasons()),
+                    Self::ThrottlingException(e) => first_cause(e.throttling_reasons()),
+                    Self::RequestLimitExceeded(e) => first_cause(e.throttling_reasons()),
                     _ => None,
                 }
             }
@@ -103,7 +130,7 @@ pub fn classify<E: ProvideErrorMetadata + ThrottleDetail>(err: &SdkError<E>) -> 
             match classify_code(err.code().unwrap_or("UnknownServiceError"), status) {
                 AttemptResult::Throttled { code, .. } => AttemptResult::Throttled {
                     code,
-                    reason: service.err().throttle_reason(),
+                    cause: service.err().throttle_cause(),
                 },
                 other => other,
             }
@@ -172,6 +199,16 @@ mod tests {
         assert_eq!(
             classify_code("ValidationException", 400),
             AttemptResult::Failed("ValidationException".into())
+        );
+    }
+
+    #[test]
+    fn a_throttle_names_its_table_or_index() {
+        let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/by_status";
+        assert_eq!(resource_name(arn), "Orders/index/by_status");
+        assert_eq!(
+            resource_name("arn:aws:dynamodb:us-east-1:1:table/Orders"),
+            "Orders"
         );
     }
 

@@ -106,6 +106,38 @@ impl KeyPicker {
         }
     }
 
+    /// The indexes this distribution picks most, with the share of picks each gets, most picked
+    /// first: at most `count` of them, and only those with at least `min_share`.
+    pub fn busiest(&self, count: usize, min_share: f64) -> Vec<(usize, f64)> {
+        if self.n == 0 {
+            return Vec::new();
+        }
+        let shares: Vec<(usize, f64)> = match self.distribution {
+            KeyDistribution::Uniform => (0..self.n.min(count))
+                .map(|i| (i, 1.0 / self.n as f64))
+                .collect(),
+            KeyDistribution::Zipf { theta } => {
+                let total: f64 = (1..=self.n).map(|k| (k as f64).powf(-theta)).sum();
+                (0..self.n.min(count))
+                    .map(|i| (i, ((i + 1) as f64).powf(-theta) / total))
+                    .collect()
+            }
+            KeyDistribution::Hot { keys, share } => {
+                let hot = (keys as usize).min(self.n);
+                let each = if hot == self.n {
+                    1.0 / self.n as f64
+                } else {
+                    share / hot as f64
+                };
+                (0..hot.min(count)).map(|i| (i, each)).collect()
+            }
+        };
+        shares
+            .into_iter()
+            .filter(|(_, s)| *s >= min_share)
+            .collect()
+    }
+
     /// Up to `count` distinct indexes (BatchGetItem and transactions refuse duplicate keys), drawn by
     /// the distribution; the rest uniformly once it keeps repeating itself.
     pub fn pick_distinct(&self, rng: &mut impl Rng, count: usize) -> Vec<usize> {
@@ -132,6 +164,23 @@ mod tests {
     use super::*;
     use rand::rngs::SmallRng;
     use rand::SeedableRng;
+
+    #[test]
+    fn the_busiest_keys_are_the_ones_the_picks_favour() {
+        let hot = KeyPicker::new("hot:1:0.9".parse().unwrap(), 1000);
+        assert_eq!(hot.busiest(3, 0.01), vec![(0, 0.9)]);
+        let zipf = KeyPicker::new("zipf:0.99".parse().unwrap(), 1000);
+        let top = zipf.busiest(3, 0.01);
+        assert_eq!(top.len(), 3);
+        assert!(
+            (top[0].1 - share_of_first("zipf:0.99", 1000)).abs() < 0.01,
+            "{top:?}"
+        );
+        let uniform = KeyPicker::new(KeyDistribution::Uniform, 1000);
+        assert!(uniform.busiest(3, 0.01).is_empty(), "0.1% each is not hot");
+        let few = KeyPicker::new(KeyDistribution::Uniform, 4);
+        assert_eq!(few.busiest(3, 0.01), vec![(0, 0.25), (1, 0.25), (2, 0.25)]);
+    }
 
     fn share_of_first(distribution: &str, n: usize) -> f64 {
         let picker = KeyPicker::new(distribution.parse().unwrap(), n);

@@ -13,12 +13,11 @@ from .. import _engine
 from ..api import RunInterrupted, run
 from ..console import make_console, to_devnull
 from ..csv_rows import check_csv_path, render_csv, write_csv
-from ..figures import figures
 from ..live import LiveProgress
 from ..output import OutputPathError, check_output_path, write_fallback
 from ..result import Result
 from ..summary import print_summary
-from ..thresholds import Threshold, ThresholdError, broken, parse
+from ..thresholds import Threshold, ThresholdError, broken, measured, parse
 from .after import check_report_path, render_report, write_report
 from .common import (
     EXIT_FAILED,
@@ -339,7 +338,7 @@ def save_outputs(
 
 def result_holds(result: Result, thresholds: list[Threshold]) -> bool:
     """False (each reason on stderr) when a --fail-if threshold broke or a Ray task was lost."""
-    failures = broken(thresholds, figures(result.data)) if thresholds else []
+    failures = broken(thresholds, measured(result.data)) if thresholds else []
     for line in failures:
         print(line, file=sys.stderr)
     lost = [p for p in result.data.get("parts", []) if p["status"] == "lost"]

@@ -63,6 +63,8 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
         "interrupted": interrupted or any(r["interrupted"] for r in results),
         "config": config,
         "tables": first["tables"],
+        # Every task draws from the same catalog with the same distribution.
+        "hot_keys": first.get("hot_keys", []),
         "summary": _summary(results, histograms, duration_s),
         "consumed_capacity": _capacity(results),
         "timeseries": _timeseries(done),
@@ -78,6 +80,10 @@ def _summary(results: list[RunResult], histograms: dict[str, str], duration_s: f
         ops = [r["summary"][op] for r in results]
         merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
         merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
+        resources = [o.get("throttled_by_resource", {}) for o in ops]
+        merged["throttled_by_resource"] = {
+            name: _add_maps(r[name] for r in resources if name in r) for name in sorted(set().union(*resources))
+        }
         merged["errors"] = _add_maps(o["errors"] for o in ops)
         merged["latency_ms"] = _latency(histograms[op])
         merged["service_ms"] = _latency(histograms[f"service_{op}"])
