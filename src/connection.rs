@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::meta::credentials::CredentialsProviderChain;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use aws_types::os_shim_internal::{Env, Fs};
@@ -119,6 +122,8 @@ impl Connection {
                     .profile_name(profile)
                     .build(),
             );
+        } else if self.endpoint_url.as_deref().is_some_and(is_loopback) {
+            loader = loader.credentials_provider(offline_credentials());
         }
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -157,6 +162,62 @@ impl Connection {
     }
 }
 
+/// Whether `url` points at this machine (localhost, 127.0.0.0/8, ::1): an offline endpoint.
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Credentials for an endpoint on this machine: the environment's or the default profile's when
+/// there are any, else dummy ones (an offline endpoint does not check them). Never the instance
+/// metadata service, which would make every offline start wait for a network timeout.
+fn offline_credentials() -> CredentialsProviderChain {
+    CredentialsProviderChain::first_try(
+        "Environment",
+        EnvironmentVariableCredentialsProvider::new(),
+    )
+    .or_else("Profile", ProfileFileCredentialsProvider::builder().build())
+    .or_else("Offline", OfflineCredentials)
+}
+
+/// Dummy credentials, announced once per process on stderr.
+#[derive(Debug)]
+struct OfflineCredentials;
+
+impl ProvideCredentials for OfflineCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        static ANNOUNCED: std::sync::Once = std::sync::Once::new();
+        ANNOUNCED.call_once(|| {
+            eprintln!(
+                "ddbload: no AWS credentials are configured; using dummy ones for the local endpoint"
+            );
+        });
+        aws_credential_types::provider::future::ProvideCredentials::ready(Ok(Credentials::new(
+            "ddbload-offline",
+            "ddbload-offline",
+            None,
+            None,
+            "ddbload-offline",
+        )))
+    }
+}
+
 /// A misspelt --profile must not fall back to other credentials: it is refused by name.
 async fn check_profile_exists(profile: &str) -> Result<(), EngineError> {
     let loaded =
@@ -183,5 +244,31 @@ async fn check_profile_exists(profile: &str) -> Result<(), EngineError> {
             " (the files could not be read: {})",
             root_cause(&err, 120)
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_endpoints_are_told_from_remote_ones() {
+        for url in [
+            "http://127.0.0.1:8000",
+            "http://localhost:8000/",
+            "http://[::1]:8000",
+            "http://user:pw@127.0.0.2:1",
+            "https://LOCALHOST",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://10.0.0.1:8000",
+            "http://127.0.0.1.example.com",
+            "http://localhost@evil.example.com",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 }

@@ -34,6 +34,13 @@ def sigint_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.fixture(autouse=True)
+def own_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own folder: runs without --output keep their result in ./ddbload-runs/,
+    which must not land in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def endpoint() -> str:
     url = os.environ.get("DDBLOAD_TEST_ENDPOINT")

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 
 import boto3
@@ -116,4 +120,35 @@ def test_a_kept_alive_connection_idle_for_a_minute_is_still_served():
             connection.close()
     finally:
         server.kill()
+        server.communicate(timeout=10)
+
+
+def test_an_offline_endpoint_needs_no_aws_setup_and_never_asks_instance_metadata(tmp_path):
+    """serve's printed "try" command, run by a user who never ran `aws configure`: dummy credentials,
+    said once, and not one request to the instance metadata service (it would cost a timeout)."""
+    metadata = socket.socket()
+    metadata.bind(("127.0.0.1", 0))
+    metadata.listen(8)
+    metadata.settimeout(0.2)
+    server, url = start_serve()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        HOME=str(tmp_path),  # no ~/.aws at all
+        AWS_EC2_METADATA_SERVICE_ENDPOINT=f"http://127.0.0.1:{metadata.getsockname()[1]}",
+    )
+    try:
+        for args in (
+            ["run", "--endpoint-url", url, "--create-tables", "--seed-products", "20", "--duration", "2s"],
+            ["capacity", "show", "--endpoint-url", url],
+        ):
+            proc = subprocess.run(
+                [sys.executable, "-m", "ddbload", *args], capture_output=True, text=True, env=env, timeout=120
+            )
+            assert proc.returncode == 0, proc.stderr
+            assert proc.stderr.count("using dummy ones for the local endpoint") == 1, proc.stderr
+        with pytest.raises(socket.timeout):
+            metadata.accept()
+    finally:
+        metadata.close()
+        server.send_signal(signal.SIGINT)
         server.communicate(timeout=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -18,8 +19,9 @@ THROTTLED_SIDES: tuple[tuple[Operation, Role, str, str], ...] = (
 )
 
 
-def print_summary(result: Result, console: Console) -> None:
-    """Fits 80 columns: numbers are never cut (a narrow terminal wraps names and sentences instead)."""
+def print_summary(result: Result, console: Console, result_path: Path | None = None) -> None:
+    """Fits 80 columns: numbers are never cut (a narrow terminal wraps names and sentences instead).
+    `result_path` is where the result JSON was written, named in the next-step command."""
     data = result.data
     status = "[yellow]interrupted[/]" if data["interrupted"] else "completed"
     cfg = data["config"]
@@ -45,7 +47,7 @@ def print_summary(result: Result, console: Console) -> None:
         console.print(
             f"Gave up after {tries} attempts: {gave_up:,} operations (they are the errors above)", highlight=False
         )
-    for line in throttle_explanation(data):
+    for line in throttle_explanation(data, result_path):
         console.print(line, highlight=False)
     if summary.get("model") == "open":
         lag: LatencyFigures | dict[str, float] = summary.get("scheduling_lag_ms") or {}
@@ -83,9 +85,9 @@ def print_verdict(verdict: Verdict, console: Console) -> None:
         console.print(f"  - {reason}", highlight=False)
 
 
-def throttle_explanation(data: RunResult) -> list[str]:
-    """Per throttled table, the arithmetic of its capacity against what the run consumed; then where
-    to look next."""
+def throttle_explanation(data: RunResult, result_path: Path | None = None) -> list[str]:
+    """Per throttled table, the arithmetic of its capacity against what the run consumed; then the
+    command that says what to change, with the result file's real path."""
     summary, tables = data["summary"], data["tables"]
     duration = data["duration_s"] or 1.0
     by_role = {info.get("role"): name for name, info in tables.items()}
@@ -120,8 +122,14 @@ def throttle_explanation(data: RunResult) -> list[str]:
                 "a second) or more than twice the table's previous peak."
             )
     if lines:
-        lines.append("What to change before the event: ddbload advise <the result JSON>")
+        lines.append(next_step(result_path))
     return lines
+
+
+def next_step(result_path: Path | None) -> str:
+    if result_path is None:
+        return "What to change before the event: run again with --output FILE, then ddbload advise FILE"
+    return f"What to change before the event: ddbload advise {result_path}"
 
 
 def throttle_reasons(summary: Summary) -> list[tuple[str, int]]:

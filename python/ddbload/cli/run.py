@@ -34,6 +34,8 @@ MAX_RAY_TASKS = 1000
 
 LOCAL_SEED_PRODUCTS = 1000
 PLAIN_PROGRESS_EVERY_S = 10
+# Where a run without --output keeps its result JSON, relative to the working directory.
+RUNS_DIR = Path("ddbload-runs")
 
 EPILOG = """\
 examples:
@@ -91,7 +93,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     add_engine_options({name: p.add_argument_group(GROUP_TITLES[name]) for name in ("tables", "orders")})
 
     out = p.add_argument_group("output")
-    out.add_argument("--output", metavar="FILE", help="write the result JSON here")
+    out.add_argument(
+        "--output", metavar="FILE", help=f"write the result JSON here (default: {RUNS_DIR}/RUN_ID.json, see --no-save)"
+    )
+    out.add_argument(
+        "--no-save", action="store_true", help=f"without --output: do not keep the result JSON in {RUNS_DIR}/"
+    )
     out.add_argument("--report", metavar="FILE", help="write a self-contained HTML report with charts")
     out.add_argument("--csv", metavar="FILE", help="write the per-second rows as CSV")
     out.add_argument(
@@ -99,7 +106,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="EXPR",
-        help="exit 1 when true after the run, e.g. 'p99_ms>50' or 'throttle_rate>0.01' (repeatable)",
+        help="exit 1 when true after the run, e.g. 'p99_ms>50', 'throttle_rate>0.01' or 'verdict!=held' (repeatable)",
     )
     out.add_argument(
         "--progress",
@@ -144,6 +151,9 @@ def load_test(args: argparse.Namespace) -> int:
     """Checks everything first (bad input sends nothing), runs, then writes the files and the summary."""
     thresholds = parse_thresholds(args.fail_if)
     outputs = output_paths(args)
+    keep = outputs[0] is None and not args.no_save
+    if keep:
+        check_runs_dir()
     ray_address = ray_address_of(args)
     if args.local:
         use_local_defaults(args)
@@ -165,11 +175,34 @@ def load_test(args: argparse.Namespace) -> int:
         return code
     # Files first: a closed stdout (`| head -1`) must not lose them.
     written = save_outputs(result, *outputs, thresholds)
+    kept = keep_result(result) if keep else None
+    if kept is not None and written is not None:
+        written.insert(0, f"Result kept in {kept} (--no-save skips it)")
+    result_path = kept if keep else (outputs[0] if written is not None else None)
     holds = result_holds(result, thresholds)
     if code == EXIT_OK and (written is None or not holds):
         code = EXIT_FAILED
-    print_results(result, written or [])
+    print_results(result, written or [], result_path)
     return code
+
+
+def check_runs_dir() -> None:
+    """The default result folder must be a folder (or not exist yet): checked before anything is sent."""
+    if RUNS_DIR.exists() and not RUNS_DIR.is_dir():
+        raise Fail(f"--output: ./{RUNS_DIR} is not a folder; give --output FILE or --no-save")
+
+
+def keep_result(result: Result) -> Path | None:
+    """Keeps the result JSON in ./ddbload-runs/ (a run id names a run once, so nothing is replaced);
+    a failure is said on stderr and costs the run nothing."""
+    path = RUNS_DIR / f"{result.run_id}.json"
+    try:
+        RUNS_DIR.mkdir(exist_ok=True)
+        return result.save(path)
+    except (OSError, OutputPathError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        print(f"ddbload: could not keep the result in {path} ({reason}); give --output FILE", file=sys.stderr)
+        return None
 
 
 def parse_thresholds(texts: list[str]) -> list[Threshold]:
@@ -348,10 +381,10 @@ def result_holds(result: Result, thresholds: list[Threshold]) -> bool:
     return not failures and not lost
 
 
-def print_results(result: Result, written: list[str]) -> None:
+def print_results(result: Result, written: list[str], result_path: Path | None) -> None:
     """The summary and the files written, on stdout (which the reader may have closed)."""
     try:
-        print_summary(result, make_console(stderr=False))
+        print_summary(result, make_console(stderr=False), result_path)
         for line in written:
             print(line)
         sys.stdout.flush()
