@@ -67,11 +67,11 @@ def engine(
     url: str, threads: int, seconds: float, baseline_cpu: float, workdir: Path, rate: int = 0, client: str = "fast"
 ) -> dict:
     out = workdir / f"engine-{threads}-{seconds}-{rate}-{client}.json"
-    open_model = ["--rate", str(rate)] if rate else []
+    load = ["--rate", str(rate)] if rate else ["--threads", str(threads)]  # an open run has no workers
     _, cpu, rss = measured(
-        [sys.executable, "-m", "ddbload", "run", "--endpoint-url", url, "--threads", str(threads),
+        [sys.executable, "-m", "ddbload", "run", "--endpoint-url", url, *load,
          "--duration", f"{seconds}s", "--products-table", "BenchProducts", "--orders-table", "BenchOrders",
-         "--progress", "never", "--output", str(out), "--client", client, *open_model]
+         "--progress", "never", "--output", str(out), "--client", client]
     )  # fmt: skip
     result = json.loads(out.read_text())
     from ddbload.figures import figures

@@ -117,12 +117,28 @@ def test_an_offline_run_says_so_and_an_aws_run_does_not(clean_result, lang):
 
 
 def test_korean_text_has_no_english_sentence(clean_result, throttled_result):
-    for result in (clean_result, throttled_result):
+    # A peak 100 times the clean run's: near a partition's limit and above the table quota, so the notes show.
+    busy = copy.deepcopy(clean_result)
+    for row in busy["timeseries"]:
+        row["read_units"] *= 100
+        row["write_units"] *= 100
+    assert any(line.startswith("  참고: ") for line in advise(busy, "ko").details)
+    for result in (clean_result, throttled_result, busy):
         title, body = support_case(result, "ko")
         advice = advise(result, "ko")
-        for text in (title, body, advice.summary):
+        for text in (title, body, advice.summary, *advice.details):
             # Table names, ids and units are single tokens; three English words in a row are a sentence.
             assert not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", text), text
+
+
+@pytest.mark.parametrize(("lang", "place"), [("en", "against a local endpoint"), ("ko", "로컬 엔드포인트에서")])
+def test_an_offline_run_is_not_said_to_have_run_in_a_region(clean_result, tmp_path, lang, place):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(clean_result))
+    advice = run_cli("advise", str(path), "--lang", lang)
+    assert advice.returncode == 0, advice.stderr
+    [measured] = [line for line in advice.stdout.splitlines() if line.startswith(("Run ", "실행 "))]
+    assert clean_result["run_id"] in measured and place in measured and "us-east-1" not in measured, measured
 
 
 def test_cli_advise_and_support_case(clean_result, tmp_path):

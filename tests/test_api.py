@@ -23,16 +23,25 @@ def _config(endpoint: str, tables: tuple[str, str], **extra) -> ddbload.LoadConf
     return ddbload.LoadConfig(**settings)
 
 
-def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_credentials):
+def test_progress_events_are_the_rows_a_user_reads(endpoint, tables, local_credentials):
+    """progress=print must not print kilobytes of encoded histograms a second: a tick is its row."""
     events = []
     result = ddbload.run(_config(endpoint, tables), progress=events.append)
+    ticks = [e for e in events if e["type"] == "tick"]
+    assert [{k: v for k, v in e.items() if k != "type"} for e in ticks] == result.timeseries
+    assert max(len(repr(e)) for e in events) < 1000
+
+
+def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_credentials):
+    events = []
+    result = ddbload.run(_config(endpoint, tables), progress=events.append, histograms=True)
     assert result.reads["ok"] > 0 and result.writes["ok"] > 0
     kinds = {event["type"] for event in events}
     assert {"phase", "seed", "tick"} <= kinds
     ticks = [e for e in events if e["type"] == "tick"]
     kept_out = ("type", "latency_histogram", "read_latency_histogram", "write_latency_histogram")
     assert [{k: v for k, v in e.items() if k not in kept_out} for e in ticks] == result.timeseries
-    # Each second carries its latency histograms, so seconds of several runs merge exactly.
+    # With histograms=True each second carries its latency histograms, so seconds of several runs merge exactly.
     for event in ticks:
         count, _ = ddbload._engine.histogram_quantiles(event["latency_histogram"], [0.99])
         reads, (read_p99,) = ddbload._engine.histogram_quantiles(event["read_latency_histogram"], [0.99])

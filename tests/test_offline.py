@@ -17,16 +17,16 @@ import pytest
 from conftest import run_cli, start_serve
 
 
-def _local_run(tmp_path, name: str, threads: int, *args: str) -> dict:
+def _local_run(tmp_path, name: str, *args: str) -> dict:
     out = tmp_path / f"{name}.json"
-    proc = run_cli("run", "--local", "--threads", str(threads), "--duration", "8s", "--output", str(out), *args)
+    proc = run_cli("run", "--local", "--duration", "8s", "--output", str(out), *args)
     assert proc.returncode == 0, proc.stderr
     return json.loads(out.read_text())
 
 
 @pytest.mark.slow
 def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
-    tight = _local_run(tmp_path, "tight", 20, "--table-capacity", "2/2")
+    tight = _local_run(tmp_path, "tight", "--threads", "20", "--table-capacity", "2/2")
     assert tight["summary"]["throttle_rate"] > 0.5
     assert {t["billing_mode"] for t in tight["tables"].values()} == {"PROVISIONED"}
     # Once the burst credit (300 s x 2 units each way) is spent, about 2 units a second get through. How
@@ -60,7 +60,7 @@ def test_provisioned_2_2_throttles_and_on_demand_does_not(tmp_path):
     # A new on-demand table serves 12,000 read and 4,000 write units at once: 3,000 operations a second
     # (2,400 reads, 600 orders of a few hundred bytes) stay below that. A closed loop would not: even 2
     # workers of the fast client can order more than 4,000 units' worth a second on loopback.
-    relaxed = _local_run(tmp_path, "relaxed", 20, "--rate", "3000")
+    relaxed = _local_run(tmp_path, "relaxed", "--rate", "3000")
     assert relaxed["summary"]["throttle_rate"] == 0
     assert relaxed["summary"]["reads"]["ok"] > 10 * tight["summary"]["reads"]["ok"]
 
@@ -150,5 +150,26 @@ def test_an_offline_endpoint_needs_no_aws_setup_and_never_asks_instance_metadata
             metadata.accept()
     finally:
         metadata.close()
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)
+
+
+def test_the_readmes_offline_steps_in_order(tmp_path):
+    """serve; run creating the tables; capacity set 2/2 on all tables; run again: throttled, as README says."""
+    server, url = start_serve()
+    try:
+        first = run_cli("run", "--endpoint-url", url, "--create-tables", "--seed-products", "1000",
+                        "--duration", "2s", "--output", str(tmp_path / "first.json"))  # fmt: skip
+        assert first.returncode == 0, first.stderr
+        assert "Verdict: " in first.stdout
+        capacity = run_cli("capacity", "set", "--provisioned", "--rcu", "2", "--wcu", "2", "--all-tables",
+                           "--endpoint-url", url, "--backup-dir", str(tmp_path))  # fmt: skip
+        assert capacity.returncode == 0, capacity.stdout + capacity.stderr
+        second = run_cli("run", "--endpoint-url", url, "--duration", "3s", "--output", str(tmp_path / "second.json"))
+        assert second.returncode == 0, second.stderr
+        result = json.loads((tmp_path / "second.json").read_text())
+        assert {t["billing_mode"] for t in result["tables"].values()} == {"PROVISIONED"}
+        assert result["verdict"]["outcome"] == "throttled" and "Verdict: throttled" in second.stdout
+    finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=10)

@@ -134,7 +134,13 @@ def test_a_hot_key_draws_the_per_key_throttling_reason(tmp_path):
         (["--rate", "10", "--stages", "1m:100"], "--rate"),
         (["--key-distribution", "pareto"], "--key-distribution"),
         (["--key-distribution", "hot:1:2"], "--key-distribution"),
-        (["--max-in-flight", "0"], "--max-in-flight"),
+        (["--rate", "10", "--max-in-flight", "0"], "--max-in-flight"),
+        # Options of the other load model are refused, not silently ignored.
+        (["--threads", "5", "--rate", "10"], "--threads: an open-model run"),
+        (["--max-in-flight", "5"], "--max-in-flight: only an open-model run"),
+        (["--rate", "10", "--start-rate", "5"], "--start-rate: only --stages"),
+        (["--fail-if", "dropped>0"], "needs an open-model run"),
+        (["--fail-if", "lag_p99_ms>5"], "needs an open-model run"),
     ],
 )
 def test_bad_load_shapes_exit_2_with_one_line(args, expected, tmp_path):

@@ -58,3 +58,17 @@ def test_the_installed_wrapper_answers_help(workshop_script):
     proc = subprocess.run([sys.executable, str(workshop_script), "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert "--threads" in proc.stdout
+
+
+def test_the_wrapper_run_by_a_python_without_ddbload_says_how_to_install_it(workshop_script):
+    import subprocess
+    import sys
+
+    # -S: no site-packages, as a Python that never had the wheel installed.
+    proc = subprocess.run(
+        [sys.executable, "-S", str(workshop_script), "--threads", "20", "--minutes", "5"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "does not have ddbload installed" in proc.stderr and "-m pip install ./ddbload-*.whl" in proc.stderr

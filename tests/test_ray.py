@@ -118,6 +118,8 @@ def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emula
     assert _count_orders(url, f"ray-orders-{where}", result["run_id"]) == (0, 0)
     # One merged progress line a second, on the driver.
     assert proc.stderr.count("1s/4s") == 1 and "3 tasks on 2 nodes" in proc.stderr
+    # The summary says the run was spread over Ray.
+    assert "on Ray: 3 tasks on 2 nodes" in " ".join(proc.stdout.split())
     # compare, advise and report take it as any result.
     report = tmp_path / "r.html"
     assert run_cli("report", str(tmp_path / f"{where}.json"), "--output", str(report)).returncode == 0

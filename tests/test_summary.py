@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
-from conftest import run_cli
+from conftest import cli_env, run_cli
 from ddbload.live import format_tick, tick_header
 from ddbload.result import Result
 from ddbload.summary import print_summary
@@ -75,3 +77,17 @@ def test_live_lines_fit_80_columns_under_their_header(open_model):
     # Each figure sits under its heading (right-aligned to the same column).
     for name, value in (("reads/s", "123,456"), ("p99 ms", "1234.5"), ("errors", "1,234")):
         assert header.index(name) + len(name) == line.index(value) + len(value)
+
+
+def test_piped_output_honours_columns(tmp_path):
+    """`ddbload run ... | cat` with COLUMNS=80: every line of the summary and of the progress fits."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ddbload", "run", "--local", "--table-capacity", "2/2", "--rate", "1000",
+         "--duration", "3s", "--progress", "always", "--no-save"],
+        capture_output=True, text=True, timeout=120, env={**cli_env(), "COLUMNS": "80"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Verdict: throttled" in proc.stdout
+    for stream in (proc.stdout, proc.stderr):
+        lines = stream.splitlines()
+        assert max(len(line) for line in lines) <= 80, max(lines, key=len)

@@ -43,7 +43,7 @@ class TablePlan:
     action: str = ""  # "on-demand-warm", "raise-warm", "raise-provisioned", "raise-index", "hot-key", "keep"
     hot_key_suspected: bool = False
     index: str = ""  # "raise-index": the index whose capacity throttled the table's writes
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # names of phrases in Phrases.notes
 
 
 @dataclass
@@ -105,11 +105,9 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
             plan.hot_key_suspected = throttled or key_range
         _blame_index_or_key(plan, throttle_rows)
         if max(target) > TABLE_QUOTA:
-            plan.notes.append(
-                f"the target exceeds the default per-table quota of {TABLE_QUOTA:,} units/s: request an increase"
-            )
+            plan.notes.append("quota")
         if peak[0] > PARTITION_LIMIT[0] * 0.8 or peak[1] > PARTITION_LIMIT[1] * 0.8:
-            plan.notes.append("near one partition's limit if traffic concentrates on few keys")
+            plan.notes.append("partition")
         plans.append(plan)
     return plans
 
@@ -135,7 +133,7 @@ class Phrases:
 
     A table's fields: {table}, {role}, {rcu}, {wcu}, {warm_r}, {warm_w}, {peak_r}, {peak_w}, {target_r},
     {target_w}, and {r}, {w}: what to set (warm throughput when warming, else provisioned capacity).
-    A run's fields: every figure of figures() by name, {run_id}, {region}, {duration_s}, {load},
+    A run's fields: every figure of figures() by name, {run_id}, {region}, {place}, {duration_s}, {load},
     {max_attempts}, {client_p99_ms} (the alarm's threshold), {partition_r}, {partition_w}.
     """
 
@@ -157,6 +155,7 @@ class Phrases:
     table: str  # a table's fields and {now}
     steps: dict[str, str]  # by TablePlan.action; a table's fields
     note: str  # {note}
+    notes: dict[str, str]  # by the names in TablePlan.notes; {quota}
     modes_head: str
     modes: str
     hot_keys_head: str
@@ -177,6 +176,8 @@ class Phrases:
     dropped: str  # {dropped}, {offered}, {dropped_share}
     # The support case.
     case_title: str  # {tables}, {region}
+    in_region: str  # {region}: where an AWS run ran ({place} in a run's fields)
+    in_local: str  # where an offline run ran
     case_title_short: str  # {region}
     offline_title: str
     case_body: str  # {run_id}, {plan} and the figures by name
@@ -204,7 +205,7 @@ EN = Phrases(
     "show how the plan behaves under DynamoDB's rules; rerun against your tables on AWS before acting on them or "
     "opening a support case.",
     measured_head="## What the test measured",
-    measured="Run {run_id}: {load} for {duration_s:.0f} s in {region}. Reads {reads_per_s:,.1f}/s "
+    measured="Run {run_id}: {load} for {duration_s:.0f} s {place}. Reads {reads_per_s:,.1f}/s "
     "(p99 {read_p99_ms:.2f} ms), writes {writes_per_s:,.1f}/s (p99 {write_p99_ms:.2f} ms). Throttled attempts: "
     "{throttle_rate:.2%}; failed operations: {errors:,.0f}; unanswered by the end of the run (timed out): "
     "{timed_out:,.0f}. Peak consumption: {peak_read_units_per_s:,.1f} read and "
@@ -233,6 +234,10 @@ EN = Phrases(
         "keep": "Current settings cover twice the tested peak.",
     },
     note="Note: {note}.",
+    notes={
+        "quota": "the target exceeds the default per-table quota of {quota:,} units/s: request an increase",
+        "partition": "near one partition's limit if traffic concentrates on few keys",
+    },
     modes_head="## Capacity mode switches",
     modes="A table can switch from provisioned to on-demand at most 4 times in 24 hours; back to provisioned "
     "at any time (with figures for the table and every GSI). Switch a day ahead, not during the event. "
@@ -278,6 +283,8 @@ EN = Phrases(
     "DynamoDB, could not keep up (its wait queue was full), so these figures understate the demand. Raise "
     "--max-in-flight, run on a bigger machine or spread the load with --ray, then rerun.",
     case_title="Peak-event capacity plan review: {tables} ({region})",
+    in_region="in {region}",
+    in_local="against a local endpoint",
     case_title_short="Capacity plan review ({region})",
     offline_title="[offline - rerun on AWS] ",
     case_body="Test {run_id}: {reads_per_s:,.0f} reads/s, {writes_per_s:,.0f} writes/s, {throttle_rate:.1%} "
@@ -310,7 +317,7 @@ KO = Phrases(
     "DynamoDB 규칙에서 계획이 어떻게 동작하는지 보여 줍니다. 조치하거나 지원 케이스를 열기 전에 AWS의 테이블로 "
     "다시 실행하세요.",
     measured_head="## 테스트 측정 결과",
-    measured="실행 {run_id}: {region}에서 {load} {duration_s:.0f}초. 읽기 {reads_per_s:,.1f}/초 (p99 {read_p99_ms:.2f} ms), "
+    measured="실행 {run_id}: {place} {load} {duration_s:.0f}초. 읽기 {reads_per_s:,.1f}/초 (p99 {read_p99_ms:.2f} ms), "
     "쓰기 {writes_per_s:,.1f}/초 (p99 {write_p99_ms:.2f} ms). 스로틀된 시도 {throttle_rate:.2%}, 실패한 작업 "
     "{errors:,.0f}건, 실행 종료까지 응답 없음(시간 초과) {timed_out:,.0f}건. "
     "초당 최대 소비: 읽기 {peak_read_units_per_s:,.1f}, 쓰기 {peak_write_units_per_s:,.1f} 단위.",
@@ -338,6 +345,10 @@ KO = Phrases(
         "keep": "현재 설정이 테스트 최대치의 2배를 감당합니다.",
     },
     note="참고: {note}.",
+    notes={
+        "quota": "목표치가 테이블당 기본 할당량 {quota:,} 유닛/초를 넘습니다: 할당량 증가를 요청하세요",
+        "partition": "트래픽이 소수의 키에 몰리면 파티션 하나의 한도에 가깝습니다",
+    },
     modes_head="## 용량 모드 전환",
     modes="프로비저닝에서 온디맨드로의 전환은 테이블당 24시간에 최대 4회, 프로비저닝으로의 전환은 언제든 가능합니다 "
     "(테이블과 모든 GSI의 수치 필요). 이벤트 중이 아니라 하루 전에 전환하십시오. 웜 처리량은 비동기로 적용되며 "
@@ -380,6 +391,8 @@ KO = Phrases(
     "생성기가 따라가지 못했습니다(대기열이 가득 참). 따라서 이 수치는 수요를 실제보다 적게 보여 줍니다. "
     "--max-in-flight를 늘리거나 더 큰 머신에서 실행하거나 --ray로 부하를 나눈 뒤 다시 실행하세요.",
     case_title="피크 이벤트 용량 계획 검토 요청: {tables} ({region})",
+    in_region="{region}에서",
+    in_local="로컬 엔드포인트에서",
     case_title_short="피크 이벤트 용량 계획 검토 요청 ({region})",
     offline_title="[오프라인 - AWS 재실행 필요] ",
     case_body="부하 테스트 {run_id}: 읽기 {reads_per_s:,.0f}/초, 쓰기 {writes_per_s:,.0f}/초, 스로틀 "
@@ -442,6 +455,7 @@ def _run_fields(result: RunResult, f: dict[str, float], words: Phrases) -> dict[
         **f,
         "run_id": result["run_id"],
         "region": cfg["region"],
+        "place": words.in_local if offline_endpoint(result) else words.in_region.format(region=cfg["region"]),
         "duration_s": result["duration_s"],
         "load": load,
         "max_attempts": cfg.get("max_attempts", "?"),  # optional in the schema: a result from elsewhere may lack it
@@ -468,7 +482,7 @@ def _table_lines(plan: TablePlan, words: Phrases) -> list[str]:
     return [
         words.table.format(now=now, **fields),
         "  " + words.steps[plan.action].format(**fields),
-        *("  " + words.note.format(note=note) for note in plan.notes),
+        *("  " + words.note.format(note=words.notes[name].format(quota=TABLE_QUOTA)) for name in plan.notes),
     ]
 
 

@@ -13,6 +13,8 @@ Progress = Callable[[dict[str, Any]], None]
 
 # Wait in slices this long with the GIL released, so Ctrl-C is seen between them.
 _POLL_SLICE_S = 0.1
+# A tick's encoded HdrHistograms (about 2 KB a second): handed on only to callers that ask for them.
+TICK_HISTOGRAMS = ("latency_histogram", "read_latency_histogram", "write_latency_histogram")
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -23,35 +25,44 @@ class RunInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None) -> Result:
+def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None, histograms: bool = False) -> Result:
     """Runs `config` to the end and returns its Result.
 
-    `progress`, if given, is called with each event dict (``type`` is "phase", "seed" or "tick").
+    `progress`, if given, is called with each event dict (``type`` is "phase", "seed" or "tick"); with
+    histograms=True each tick also carries that second's encoded HdrHistograms.
     Ctrl-C stops sending within a second and raises RunInterrupted carrying the partial Result.
     """
     handle = _engine.start(config)
+    tell = _teller(progress, histograms)
     try:
-        _pump(handle, progress)
+        _pump(handle, tell)
     except KeyboardInterrupt:
         handle.cancel()
-        _pump(handle, progress)
+        _pump(handle, tell)
         raise RunInterrupted(_partial_result(handle)) from None
     return Result.from_json(handle.result())
 
 
-async def run_async(config: _engine.LoadConfig, /, *, progress: Progress | Literal["auto"] | None = "auto") -> Result:
+async def run_async(
+    config: _engine.LoadConfig,
+    /,
+    *,
+    progress: Progress | Literal["auto"] | None = "auto",
+    histograms: bool = False,
+) -> Result:
     """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run.
 
     With progress="auto" (the default) a Jupyter notebook shows the live progress lines; elsewhere
-    nothing is printed unless a callback is given.
+    nothing is printed unless a callback is given. `histograms` as in `run`.
     """
     if progress == "auto":
         progress = _notebook_progress(config)
     handle = _engine.start(config)
+    tell = _teller(progress, histograms)
     try:
         while (event := await handle.next_event()) is not None:
-            if progress is not None:
-                progress(json.loads(event))
+            if tell is not None:
+                tell(event)
     except asyncio.CancelledError:
         handle.cancel()
         while await handle.next_event() is not None:
@@ -72,11 +83,27 @@ def _notebook_progress(config: _engine.LoadConfig) -> Progress | None:
     return NotebookProgress(config.duration_s)
 
 
-def _pump(handle: _engine.RunHandle, progress: Progress | None) -> None:
+def _teller(progress: Progress | None, histograms: bool) -> Callable[[str], None] | None:
+    """What hands an engine event (JSON) to `progress` as a dict, histograms left out unless asked for."""
+    if progress is None:
+        return None
+    callback = progress
+
+    def tell(event: str) -> None:
+        data = json.loads(event)
+        if not histograms:
+            for key in TICK_HISTOGRAMS:
+                data.pop(key, None)
+        callback(data)
+
+    return tell
+
+
+def _pump(handle: _engine.RunHandle, tell: Callable[[str], None] | None) -> None:
     while not handle.done:
         event = handle.poll(_POLL_SLICE_S)
-        if event is not None and progress is not None:
-            progress(json.loads(event))
+        if event is not None and tell is not None:
+            tell(event)
 
 
 def _partial_result(handle: _engine.RunHandle) -> Result | None:

@@ -26,6 +26,15 @@ def to_devnull(stream: TextIO) -> None:
     os.dup2(devnull, stream.fileno())
 
 
+# Off a terminal, without COLUMNS: wide enough for every table, so a log file keeps whole rows.
+PIPED_WIDTH = 140
+
+
 def make_console(*, stderr: bool = False) -> Console:
+    """A terminal's own width; off a terminal, COLUMNS when it is set, else PIPED_WIDTH."""
     console = QuietOnBrokenPipe(stderr=stderr)
-    return console if console.is_terminal else QuietOnBrokenPipe(stderr=stderr, width=140)
+    if console.is_terminal:
+        return console
+    columns = os.environ.get("COLUMNS", "").strip()
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    return QuietOnBrokenPipe(stderr=stderr, width=width)

@@ -26,8 +26,9 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
     status = "[yellow]interrupted[/]" if data["interrupted"] else "completed"
     cfg = data["config"]
     console.print(
-        f"\nRun [bold]{data['run_id']}[/] {status}: {data['duration_s']:.1f}s, {cfg['threads']} workers, "
-        f"region {cfg['region']}{', endpoint ' + cfg['endpoint_url'] if cfg['endpoint_url'] else ''}",
+        f"\nRun [bold]{data['run_id']}[/] {status}: {data['duration_s']:.1f}s, {load_shape(data)}, "
+        f"region {cfg['region']}{', endpoint ' + cfg['endpoint_url'] if cfg['endpoint_url'] else ''}"
+        f"{on_ray(data)}",
         highlight=False,
     )
     console.print(operations_table(data["summary"]))
@@ -72,6 +73,24 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
     if reasons:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
     print_verdict(result.verdict, console)
+
+
+def on_ray(data: RunResult) -> str:
+    """Where a distributed run ran: its tasks and nodes, and any lost."""
+    spread = data.get("distributed")
+    if not spread:
+        return ""
+    lost = f", {spread['lost']} lost" if spread["lost"] else ""
+    return f", on Ray: {spread['tasks']} tasks on {spread['nodes']} nodes{lost}"
+
+
+def load_shape(data: RunResult) -> str:
+    """Workers for a closed loop; for an open model, the arrivals' bound (it has no workers)."""
+    cfg = data["config"]
+    if data["summary"].get("model") == "open":
+        bound = cfg.get("max_in_flight")
+        return f"open model, at most {bound:,} in flight" if isinstance(bound, int) else "open model"
+    return f"{cfg['threads']} workers"
 
 
 VERDICT_STYLE = {"held": "green", "client_limited": "yellow", "interrupted": "yellow"}

@@ -24,6 +24,8 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 _PATTERN = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
 _VERDICT = re.compile(r"^\s*verdict\s*(==|!=)\s*([a-z_]+)\s*$")
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+# Figures only an open-model run has: on a closed run such a threshold could never break.
+OPEN_MODEL_ONLY = frozenset(metric for metric, text in DESCRIPTIONS.items() if text.startswith("open model:"))
 
 
 class ThresholdError(ValueError):
@@ -70,6 +72,16 @@ def parse(text: str) -> Threshold:
     except InvalidOperation:
         raise ThresholdError(f"--fail-if: {value!r} is not a number in {text!r}") from None
     return Threshold(text.strip(), metric, op, limit)
+
+
+def refuse_open_model_only(thresholds: list[Threshold]) -> None:
+    """For a closed run: a threshold on an open-model figure is refused rather than passing vacuously."""
+    for t in thresholds:
+        if t.metric in OPEN_MODEL_ONLY:
+            raise ThresholdError(
+                f"--fail-if: {t.text!r} needs an open-model run (--rate or --stages); a closed loop has no "
+                f"{t.metric.split('_')[0]} figures"
+            )
 
 
 def broken(thresholds: list[Threshold], values: Mapping[str, float | str]) -> list[str]:

@@ -84,11 +84,15 @@ pub async fn run(
         &run_id,
         &mut rng,
     );
+    let load = if config.is_open_model() {
+        format!("an open model (at most {} in flight)", config.max_in_flight)
+    } else {
+        format!("{} workers", config.threads)
+    };
     let _ = events.send(Event::phase(
         "load",
         format!(
-            "run {run_id}: {} workers for {}s, {} products in the catalog",
-            config.threads,
+            "run {run_id}: {load} for {}s, {} products in the catalog",
             config.duration.as_secs_f64(),
             workload.catalog.len()
         ),

@@ -69,6 +69,7 @@ impl LoadConfig {
                 }
             }
             check_span(&given)?;
+            check_model(&given)?;
             // In the table's order, whatever the caller's: the first bad value found is the same one.
             given.sort_by_key(|(index, _)| *index);
             for (index, value) in &given {
@@ -171,6 +172,40 @@ fn check_span(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
         )));
     }
     Ok(())
+}
+
+/// Options of one load model only are refused in the other, instead of being silently ignored.
+fn check_model(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
+    let has = |keyword: &str| {
+        given
+            .iter()
+            .any(|(i, _)| RUN_OPTIONS[*i].keyword == keyword)
+    };
+    let open = has("rate") || has("stages");
+    let refused = if open && has("threads") {
+        Some((
+            "--threads",
+            "an open-model run (--rate or --stages) has no workers: arrivals follow the schedule and \
+             --max-in-flight bounds what is on the wire; leave out --threads",
+        ))
+    } else if !open && has("max_in_flight") {
+        Some((
+            "--max-in-flight",
+            "only an open-model run (--rate or --stages) has arrivals in flight; closed workers have \
+             one each (--threads)",
+        ))
+    } else if !has("stages") && has("start_rate") {
+        Some((
+            "--start-rate",
+            "only --stages ramps from a start rate; give --stages",
+        ))
+    } else {
+        None
+    };
+    match refused {
+        Some((flag, reason)) => Err(config_err(ConfigError::new(flag, reason))),
+        None => Ok(()),
+    }
 }
 
 /// A plain number (int or float) for a duration; durations are not money, so floats are fine.

@@ -17,7 +17,7 @@ from ..live import LiveProgress
 from ..output import OutputPathError, check_output_path, write_fallback
 from ..result import Result
 from ..summary import print_summary
-from ..thresholds import Threshold, ThresholdError, broken, measured, parse
+from ..thresholds import Threshold, ThresholdError, broken, measured, parse, refuse_open_model_only
 from .after import check_report_path, render_report, write_report
 from .common import (
     EXIT_FAILED,
@@ -158,6 +158,7 @@ def load_test(args: argparse.Namespace) -> int:
     if args.local:
         use_local_defaults(args)
     config = checked_config(args)
+    check_thresholds_fit(thresholds, config)
     emulator = None
     if args.local:
         emulator = start_local_endpoint(args)
@@ -174,16 +175,32 @@ def load_test(args: argparse.Namespace) -> int:
     if result is None:
         return code
     # Files first: a closed stdout (`| head -1`) must not lose them.
-    written = save_outputs(result, *outputs, thresholds)
-    kept = keep_result(result) if keep else None
-    if kept is not None and written is not None:
-        written.insert(0, f"Result kept in {kept} (--no-save skips it)")
-    result_path = kept if keep else (outputs[0] if written is not None else None)
+    written, result_path = write_files(result, outputs, keep, thresholds)
     holds = result_holds(result, thresholds)
     if code == EXIT_OK and (written is None or not holds):
         code = EXIT_FAILED
     print_results(result, written or [], result_path)
     return code
+
+
+def check_thresholds_fit(thresholds: list[Threshold], config: _engine.LoadConfig) -> None:
+    if not config.open_model:
+        try:
+            refuse_open_model_only(thresholds)
+        except ThresholdError as e:
+            raise Fail(str(e)) from None
+
+
+def write_files(
+    result: Result, outputs: tuple[Path | None, Path | None, Path | None], keep: bool, thresholds: list[Threshold]
+) -> tuple[list[str] | None, Path | None]:
+    """The files asked for, and the kept result when no --output was given: the lines that name them
+    (None when one had to fall back elsewhere) and the result file's path for the next-step command."""
+    written = save_outputs(result, *outputs, thresholds)
+    kept = keep_result(result) if keep else None
+    if kept is not None and written is not None:
+        written.insert(0, f"Result kept in {kept} (--no-save skips it)")
+    return written, kept if keep else (outputs[0] if written is not None else None)
 
 
 def check_runs_dir() -> None:

@@ -129,7 +129,7 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
     if kwargs.get("run_id") is None:
         kwargs["run_id"] = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     config = json.loads(_engine.LoadConfig(**kwargs).to_json())
-    kwargs["threads"] = config["threads"]  # the engine's default when none was given
+    kwargs["threads"] = config["threads"]  # the engine's default when none was given (closed runs split it)
     count = task_count(kwargs, tasks or len(nodes))
     shares = split(kwargs, count)
     placed = [nodes[i % len(nodes)] for i in range(count)]
@@ -140,7 +140,7 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
         for node in placed
     ]
     parts = [
-        Part(task=i, node=str(node.get("NodeManagerHostname", node["NodeID"][:8])), threads=s["threads"],
+        Part(task=i, node=str(node.get("NodeManagerHostname", node["NodeID"][:8])), threads=s.get("threads", 0),
              rate=s.get("rate"))
         for i, (node, s) in enumerate(zip(placed, shares))
     ]  # fmt: skip

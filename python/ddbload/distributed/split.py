@@ -19,9 +19,13 @@ def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
     and worker count already (the tasks must agree on them)."""
     shares = []
     threads = int(kwargs["threads"])
+    open_model = kwargs.get("rate") is not None or kwargs.get("stages") is not None
     for task in range(tasks):
         share = dict(kwargs, _task=task, _hold_start=True)
-        share["threads"] = threads // tasks + (1 if task < threads % tasks else 0)
+        if open_model:
+            share.pop("threads", None)  # arrivals follow the schedule; an open run has no workers
+        else:
+            share["threads"] = threads // tasks + (1 if task < threads % tasks else 0)
         if kwargs.get("rate") is not None:
             share["rate"] = float(kwargs["rate"]) / tasks
         if kwargs.get("start_rate") is not None:

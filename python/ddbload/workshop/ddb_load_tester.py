@@ -4,7 +4,13 @@
 
 import sys
 
-from ddbload.cli import main
+try:
+    from ddbload.cli import main
+except ImportError:
+    sys.exit(
+        f"{sys.argv[0]}: this Python ({sys.executable}) does not have ddbload installed. Install the wheel\n"
+        f"you built or were given with it:  {sys.executable} -m pip install ./ddbload-*.whl"
+    )
 
 if __name__ == "__main__":
     sys.exit(main(["run", *sys.argv[1:]]))
