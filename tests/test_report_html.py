@@ -55,6 +55,15 @@ def browser():
     session.quit()
 
 
+def _open(browser, report) -> list[dict]:
+    """The report in the browser, once every chart is drawn (the page unpacks plotly.js, then draws)."""
+    browser.get(report.as_uri())
+    deadline = time.monotonic() + 20
+    while len(charts := browser.execute_script(CHARTS_JS)) < CHARTS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return charts
+
+
 def test_report_loads_without_errors_and_draws_every_chart(endpoint, tables, tmp_path, browser):
     products, orders = tables
     report = tmp_path / "report.html"
@@ -66,11 +75,7 @@ def test_report_loads_without_errors_and_draws_every_chart(endpoint, tables, tmp
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "r.json").read_text())
-    browser.get(report.as_uri())
-    # The page unpacks plotly.js, then draws: wait for every chart.
-    deadline = time.monotonic() + 20
-    while len(charts := browser.execute_script(CHARTS_JS)) < CHARTS and time.monotonic() < deadline:
-        time.sleep(0.2)
+    charts = _open(browser, report)
     titles = [c["title"] for c in charts]
     assert len(charts) == CHARTS and all(c["drawn"] for c in charts), titles
     by_title = {c["title"].split(":")[0].split(" (")[0]: c for c in charts}
@@ -103,10 +108,7 @@ def test_an_under_capacity_report_draws_throttles_by_reason_and_the_provisioned_
                    "--output", str(out), "--report", str(report))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
-    browser.get(report.as_uri())
-    deadline = time.monotonic() + 20
-    while len(charts := browser.execute_script(CHARTS_JS)) < CHARTS and time.monotonic() < deadline:
-        time.sleep(0.2)
+    charts = _open(browser, report)
     by_title = {c["title"]: c for c in charts}
     throttles = by_title["Throttles by reason, and errors, per second"]
     reasons = {r for row in result["timeseries"] for r in row.get("throttled_by_reason", {})}
@@ -126,3 +128,25 @@ def test_report_command_refuses_to_overwrite_a_foreign_file(tmp_path, endpoint):
     proc = run_cli("report", str(result))
     assert proc.returncode == 2 and "refusing to overwrite" in proc.stderr
     assert page.read_text() == "<html>mine</html>"
+
+
+def test_an_open_model_report_says_the_scenario_in_words_and_draws_target_achieved_and_dropped(tmp_path, browser):
+    out, report = tmp_path / "r.json", tmp_path / "r.html"
+    proc = run_cli("run", "--local", "--start-rate", "50", "--stages", "1s:100,2s:300,2s:300",
+                   "--key-distribution", "hot:1:0.3", "--output", str(out), "--report", str(report))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    charts = _open(browser, report)
+    header = " ".join(browser.find_element("id", "header").text.split())
+    [hot] = result["hot_keys"]
+    assert (
+        "arrivals from 50/s: 1 s to 100/s, 2 s to 300/s, 2 s at 300/s (at most 100 in flight); 80% reads, "
+        f"one hot key takes 30% of the picks; hot key {hot['key']} (30%)"
+    ) in header, header
+    assert "stages operations/s" not in header
+    ops = next(c for c in charts if c["title"] == "Operations per second")
+    assert {"target/s", "completed/s", "dropped arrivals/s"} <= set(ops["names"])
+    for table in result["tables"]:
+        chart = next(c for c in charts if c["title"].startswith(f"{table} ("))
+        # Consumed is drawn last, over the capacity lines, so it shows where it meets them.
+        assert chart["names"][-2:] == ["read units/s consumed", "write units/s consumed"], chart["names"]

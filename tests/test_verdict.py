@@ -5,6 +5,7 @@ and `--fail-if 'verdict!=held'` turns the verdict into an exit code."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 
 import boto3
@@ -119,3 +120,18 @@ def test_an_unknown_verdict_in_fail_if_is_refused_before_anything_runs(tmp_path)
     assert proc.returncode == 2
     assert "unknown verdict 'great'" in proc.stderr and proc.stderr.count("\n") == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_a_closed_loop_run_sizes_nothing_and_asks_for_the_demand(tmp_path):
+    """What 8 workers could send through a 2/2 table is not the event's demand: advise names no capacity
+    figure from it, and the only rate it suggests is the forecast's (no estimate invented from retries)."""
+    result = _run(tmp_path, "closed", "--local", "--table-capacity", "2/2", "--threads", "8", "--duration", "3s")
+    assert result["verdict"]["outcome"] == "throttled"
+    advice = _advise(tmp_path / "closed.json")
+    assert "## Demand" in advice and "not the event's demand" in advice
+    assert advice.count("peak consumed") == 2 and "peak demand" not in advice
+    assert "warm throughput to" not in advice and "RCU 1" not in advice
+    assert set(re.findall(r"--rate ([^\s`]+)", advice)) == {"FORECAST"}
+    assert "Size it from a run at the forecast" in advice
+    case = run_cli("support-case", str(tmp_path / "closed.json"))
+    assert case.returncode == 0 and "size from a --rate run" in case.stdout

@@ -13,7 +13,7 @@ from typing import Any
 from . import timeline
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s
-from .result_types import RunResult
+from .result_types import RunResult, Summary
 from .verdict import THROTTLED, throttles_by_resource, verdict
 from .verdict import line as verdict_line
 
@@ -40,8 +40,10 @@ class TablePlan:
     warm: tuple[int, int]
     peak: tuple[float, float]
     target: tuple[int, int]
-    action: str = ""  # "on-demand-warm", "raise-warm", "raise-provisioned", "raise-index", "hot-key", "keep"
+    # "on-demand-warm", "raise-warm", "raise-provisioned", "raise-index", "hot-key", "measure-demand", "keep"
+    action: str = ""
     hot_key_suspected: bool = False
+    sized: bool = True  # False for a closed run: its peak is what the workers sent, not a demand
     index: str = ""  # "raise-index": the index whose capacity throttled the table's writes
     notes: list[str] = field(default_factory=list)  # names of phrases in Phrases.notes
 
@@ -62,21 +64,14 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
     key_range = any(
         "KeyRange" in reason for op in ("reads", "writes") for reason in summary[op].get("throttled_by_reason", {})
     )
-    # Under throttling the consumed units understate demand. An open-model run knows its demand: the
-    # arrivals it offered per completed operation. A closed loop does not (its workers waited instead
-    # of sending): scale by the share of attempts that got through, an estimate said as such.
-    completed = summary["reads"]["ok"] + summary["writes"]["ok"]
-    if summary.get("model") == "open" and summary.get("offered"):
-        demand = summary["offered"] / max(completed, 1)
-    else:
-        demand = 1.0 / max(1.0 - f["throttle_rate"], 0.05)
+    demand = _demand_per_completed(summary)
     throttle_rows = throttles_by_resource(result) if throttled else []
     plans = []
     for name, info in sorted(result["tables"].items()):
         units = result["consumed_capacity"].get(name, {"read_units": 0.0, "write_units": 0.0})
         peak = (
-            f["peak_read_units_per_s"] * units["read_units"] / total_read * demand,
-            f["peak_write_units_per_s"] * units["write_units"] / total_write * demand,
+            f["peak_read_units_per_s"] * units["read_units"] / total_read * (demand or 1.0),
+            f["peak_write_units_per_s"] * units["write_units"] / total_write * (demand or 1.0),
         )
         target = (max(1, math.ceil(peak[0] * HEADROOM)), max(1, math.ceil(peak[1] * HEADROOM)))
         warm = (
@@ -103,6 +98,10 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
         else:
             plan.action = "raise-warm" if target[0] > warm[0] or target[1] > warm[1] else "keep"
             plan.hot_key_suspected = throttled or key_range
+        if demand is None:
+            plan.sized = False
+            if plan.action in SIZING_ACTIONS:
+                plan.action = "measure-demand"
         _blame_index_or_key(plan, throttle_rows)
         if max(target) > TABLE_QUOTA:
             plan.notes.append("quota")
@@ -110,6 +109,23 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
             plan.notes.append("partition")
         plans.append(plan)
     return plans
+
+
+# Actions that set capacity figures from the run's demand: a closed loop cannot give them one.
+SIZING_ACTIONS = ("on-demand-warm", "raise-warm", "raise-provisioned")
+
+
+def _demand_per_completed(summary: Summary) -> float | None:
+    """How many operations were wanted per operation completed, or None when the run cannot tell.
+
+    An open-model run knows its demand: the arrivals it offered, each counted once however often it was
+    retried, per completed operation. A closed loop does not: its workers wait for each answer, so what
+    they sent is what came back, not what the event will ask.
+    """
+    completed = summary["reads"]["ok"] + summary["writes"]["ok"]
+    if summary.get("model") == "open" and summary.get("offered"):
+        return summary["offered"] / max(completed, 1)
+    return None
 
 
 def _blame_index_or_key(plan: TablePlan, rows: list[tuple[str, str, str, int]]) -> None:
@@ -141,6 +157,7 @@ class Phrases:
     actions: dict[str, str]  # by TablePlan.action; a table's fields
     before: str  # {actions}
     short_before: str  # when the actions make the summary too long
+    short_before_unsized: str  # the same for a closed run, which sizes nothing
     after_throttled: str
     after_clean: str
     # The details, a section at a time; the section's heading first.
@@ -150,9 +167,11 @@ class Phrases:
     load_closed: str  # {threads}
     load_open: str  # {offered_per_s}
     capacity_head: str
+    capacity_head_unsized: str  # a closed run: no targets
     now_provisioned: str  # a table's fields
     now_on_demand: str  # a table's fields
     table: str  # a table's fields and {now}
+    table_unsized: str  # a table's fields and {now}: a closed run's table, sized from nothing
     steps: dict[str, str]  # by TablePlan.action; a table's fields
     note: str  # {note}
     notes: dict[str, str]  # by the names in TablePlan.notes; {quota}
@@ -171,7 +190,7 @@ class Phrases:
     alarms: str  # a run's fields
     still_wrong_head: str
     still_wrong: str
-    demand_unknown: str  # {rate}
+    demand_closed: str  # a run's fields and {threads}
     scaling_head: str
     dropped: str  # {dropped}, {offered}, {dropped_share}
     # The support case.
@@ -184,19 +203,23 @@ class Phrases:
     case_plans: dict[str, str]  # by TablePlan.action but "keep"; a table's fields
     case_plan_keep: str
     case_plan_short: str
+    case_plan_short_unsized: str  # a closed run: sizing waits for a --rate run
 
 
 EN = Phrases(
     actions={
-        "on-demand-warm": "{table}: on-demand + warm {r:,}R/{w:,}W per s",
-        "raise-warm": "{table}: warm throughput {r:,}R/{w:,}W per s",
+        "on-demand-warm": "{table}: on-demand, warm {r:,} reads/s + {w:,} writes/s",
+        "raise-warm": "{table}: warm throughput {r:,} reads/s + {w:,} writes/s",
         "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, auto scaling min the same",
         "raise-index": "{table}: index {index} WCU {target_w:,} (the index throttled, not the table)",
         "hot-key": "{table}: spread the hot key (more capacity will not help)",
+        "measure-demand": "{table}: short of what the test sent; size it from a --rate run at the forecast",
         "keep": "{table}: keep settings",
     },
     before="Before: {actions}; alarm on throttles and 80% use.",
     short_before="Before: pre-warm or raise capacity to 2x the tested peak; alarm at 80%.",
+    short_before_unsized="Before: measure the demand at the event's forecast (--rate), size capacity from that run; "
+    "alarm at 80%.",
     after_throttled="If it goes wrong: raise warm throughput/capacity at once, keep retries with backoff, "
     "open a support case.",
     after_clean="If it goes wrong: raise warm throughput or switch to on-demand, retry with backoff, "
@@ -213,10 +236,13 @@ EN = Phrases(
     load_closed="{threads} workers",
     load_open="arrivals offered at {offered_per_s:,.0f}/s",
     capacity_head="## Capacity per table (targets are 2x the tested peak: the event may be heavier than the test)",
+    capacity_head_unsized="## Capacity per table",
     now_provisioned="provisioned RCU {rcu}/WCU {wcu}",
     now_on_demand="on-demand, warm throughput {warm_r:,}/{warm_w:,} units/s",
     table="- {table} ({role}): {now}; peak demand about {peak_r:,.1f} read / {peak_w:,.1f} write units/s; "
     "target {target_r:,} / {target_w:,}.",
+    table_unsized="- {table} ({role}): {now}; peak consumed {peak_r:,.1f} read / {peak_w:,.1f} write units/s "
+    "(what the workers sent, not the event's demand).",
     steps={
         "on-demand-warm": "Switch to on-demand and raise warm throughput to {r:,} reads/s and {w:,} writes/s "
         "(UpdateTable WarmThroughput, table and each GSI) at least a day before. Or stay provisioned at "
@@ -231,6 +257,9 @@ EN = Phrases(
         "writes. Give {index} at least the table's write target, WCU {target_w:,} (or its own warm throughput "
         "on-demand), before the event.",
         "hot-key": "DynamoDB throttled a key range, not the table: more capacity will not help. See Hot keys.",
+        "measure-demand": "The table was throttled or near its capacity under this test, so it needs more; how "
+        "much depends on the event's demand, which a closed loop cannot measure (see Demand). Size it from a "
+        "run at the forecast: `ddbload run --rate FORECAST` or `--stages`, then `ddbload advise` on that result.",
         "keep": "Current settings cover twice the tested peak.",
     },
     note="Note: {note}.",
@@ -275,9 +304,10 @@ EN = Phrases(
     "left), keep backoff retries on, queue order writes rather than drop them, and open a support case "
     "with the table names and times; Enterprise support plans offer an event-readiness review (AWS "
     "Countdown).",
-    demand_unknown="## Demand\nThis closed-loop run was throttled, so its demand is unknown: workers waited for "
-    "throttled answers instead of sending, and the figures above are estimates. Measure the demand with arrivals "
-    "that do not wait: `ddbload run --rate {rate} ...` (or `--stages` for a ramp).",
+    demand_closed="## Demand\nA closed loop of {threads} workers sends only as fast as answers come back: the "
+    "{ops_per_s:,.0f} operations/s it reached are what these workers could send here, not the event's demand, so "
+    "no capacity above is sized from them. Measure at the event's forecast with arrivals that do not wait: "
+    "`ddbload run --rate FORECAST ...` (operations a second), or `--stages` for the ramp.",
     scaling_head="## Auto scaling during the test",
     dropped="{dropped:,.0f} of {offered:,.0f} arrivals ({dropped_share:.1%}) were dropped: the load generator, not "
     "DynamoDB, could not keep up (its wait queue was full), so these figures understate the demand. Raise "
@@ -295,22 +325,26 @@ EN = Phrases(
         "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
         "raise-index": "{table} index {index} WCU {target_w:,}",
         "hot-key": "{table} spread hot key",
+        "measure-demand": "{table} size from a --rate run",
     },
     case_plan_keep="keep capacity (2x tested peak), 80% alarms",
     case_plan_short="capacity for 2x the tested peak, 80% alarms",
+    case_plan_short_unsized="size from a --rate run; 80% alarms",
 )
 
 KO = Phrases(
     actions={
-        "on-demand-warm": "{table}: 온디맨드 + 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
-        "raise-warm": "{table}: 웜 처리량 읽기 {r:,}/쓰기 {w:,}",
+        "on-demand-warm": "{table}: 온디맨드, 웜 처리량 초당 읽기 {r:,}건·쓰기 {w:,}건",
+        "raise-warm": "{table}: 웜 처리량 초당 읽기 {r:,}건·쓰기 {w:,}건",
         "raise-provisioned": "{table}: RCU {r:,}/WCU {w:,}, 오토스케일링 최소값 동일",
         "raise-index": "{table}: 인덱스 {index} WCU {target_w:,} (테이블이 아니라 인덱스가 스로틀됨)",
         "hot-key": "{table}: 핫 키 분산 (용량 증설로는 해결되지 않음)",
+        "measure-demand": "{table}: 테스트 부하보다 용량 부족; 예측치로 --rate 실행 후 산정",
         "keep": "{table}: 현재 설정 유지",
     },
     before="사전: {actions}; 스로틀과 사용률 80% 알람 설정.",
     short_before="사전: 테스트 최대치의 2배로 웜 처리량·용량 확보, 사용률 80% 알람.",
+    short_before_unsized="사전: 이벤트 예측치로 수요 측정(--rate) 후 그 결과로 용량 산정, 사용률 80% 알람.",
     after_throttled="그래도 문제 시: 웜 처리량·용량 즉시 상향, 백오프 재시도 유지, 지원 케이스 오픈.",
     after_clean="그래도 문제 시: 웜 처리량 상향 또는 온디맨드 전환, 백오프 재시도, 지원 케이스 오픈.",
     offline="## 실행 위치\n로컬 엔드포인트({url})에서 실행되었으며 DynamoDB가 아닙니다: 오프라인 리허설입니다. 수치는 "
@@ -325,10 +359,13 @@ KO = Phrases(
     load_closed="워커 {threads}개로",
     load_open="초당 {offered_per_s:,.0f}건의 도착으로",
     capacity_head="## 테이블별 용량 (목표치 = 테스트 최대치의 2배: 실제 이벤트는 더 클 수 있음)",
+    capacity_head_unsized="## 테이블별 용량",
     now_provisioned="프로비저닝 RCU {rcu}/WCU {wcu}",
     now_on_demand="온디맨드, 웜 처리량 {warm_r:,}/{warm_w:,} 단위/초",
     table="- {table} ({role}): {now}; 최대 수요 약 읽기 {peak_r:,.1f} / 쓰기 {peak_w:,.1f} 단위/초; "
     "목표 {target_r:,} / {target_w:,}.",
+    table_unsized="- {table} ({role}): {now}; 최대 소비 읽기 {peak_r:,.1f} / 쓰기 {peak_w:,.1f} 단위/초 "
+    "(워커가 보낸 양이며 이벤트 수요가 아님).",
     steps={
         "on-demand-warm": "이벤트 최소 하루 전 온디맨드로 전환하고 웜 처리량을 읽기 {r:,}/초, 쓰기 {w:,}/초로 "
         "올리십시오 (테이블과 각 GSI). 또는 프로비저닝 RCU {target_r:,}/WCU {target_w:,}로 올리고 오토스케일링 "
@@ -342,6 +379,9 @@ KO = Phrases(
         "최소한 테이블의 쓰기 목표치인 WCU {target_w:,}(온디맨드라면 인덱스 자체의 웜 처리량)를 주십시오.",
         "hot-key": "DynamoDB는 테이블이 아니라 하나의 키 범위를 스로틀했습니다: 용량을 늘려도 해결되지 않습니다. "
         "핫 키 항목을 보십시오.",
+        "measure-demand": "이 테스트에서 테이블이 스로틀되었거나 용량 한도에 가까웠으므로 용량이 더 필요합니다. "
+        "얼마나 필요한지는 이벤트 수요에 달려 있으며, 폐쇄 루프로는 수요를 측정할 수 없습니다(수요 항목 참조). "
+        "예측치로 실행하여 산정하십시오: `ddbload run --rate FORECAST` 또는 `--stages`, 그 결과에 `ddbload advise`.",
         "keep": "현재 설정이 테스트 최대치의 2배를 감당합니다.",
     },
     note="참고: {note}.",
@@ -383,9 +423,10 @@ KO = Phrases(
     still_wrong="즉시 웜 처리량이나 프로비저닝 용량을 올리고(전환 횟수가 남았다면 온디맨드 전환), 백오프 재시도를 "
     "유지하고, 주문 쓰기는 버리지 말고 큐에 넣으십시오. 테이블 이름과 시각을 적어 지원 케이스를 여십시오 "
     "(Enterprise 지원은 AWS Countdown 이벤트 준비 검토 제공).",
-    demand_unknown="## 수요\n이 폐쇄 루프 실행은 스로틀되어 실제 수요를 알 수 없습니다: 워커가 스로틀된 응답을 "
-    "기다리느라 요청을 보내지 못했으므로 위 수치는 추정치입니다. 기다리지 않는 도착률로 수요를 측정하세요: "
-    "`ddbload run --rate {rate} ...` (램프는 `--stages`).",
+    demand_closed="## 수요\n워커 {threads}개의 폐쇄 루프는 응답이 오는 만큼만 보냅니다: 도달한 초당 "
+    "{ops_per_s:,.0f}건은 이 워커들이 보낼 수 있었던 양이지 이벤트 수요가 아니므로, 위 용량은 이 값으로 산정하지 "
+    "않았습니다. 기다리지 않는 도착으로 이벤트 예측치에서 측정하세요: `ddbload run --rate FORECAST ...`(초당 작업 수), "
+    "램프는 `--stages`.",
     scaling_head="## 테스트 중 오토 스케일링",
     dropped="도착 {offered:,.0f}건 중 {dropped:,.0f}건({dropped_share:.1%})이 버려졌습니다: DynamoDB가 아니라 부하 "
     "생성기가 따라가지 못했습니다(대기열이 가득 참). 따라서 이 수치는 수요를 실제보다 적게 보여 줍니다. "
@@ -403,9 +444,11 @@ KO = Phrases(
         "raise-provisioned": "{table} RCU {r:,}/WCU {w:,}",
         "raise-index": "{table} 인덱스 {index} WCU {target_w:,}",
         "hot-key": "{table} 핫 키 분산",
+        "measure-demand": "{table} --rate 실행으로 산정",
     },
     case_plan_keep="현재 용량 유지(테스트 최대치의 2배 감당), 80% 알람",
     case_plan_short="테스트 최대치의 2배 용량, 80% 알람",
+    case_plan_short_unsized="--rate로 수요 측정 후 용량 산정, 80% 알람",
 )
 
 PHRASES = {"en": EN, "ko": KO}
@@ -472,7 +515,8 @@ def summarize(plans: list[TablePlan], throttled: bool, lang: str) -> str:
     text = f"{words.before.format(actions=actions)} {after}"
     if len(text) <= SUMMARY_LIMIT:
         return text
-    return f"{words.short_before} {after}"[:SUMMARY_LIMIT]
+    short = words.short_before if all(p.sized for p in plans) else words.short_before_unsized
+    return f"{short} {after}"[:SUMMARY_LIMIT]
 
 
 def _table_lines(plan: TablePlan, words: Phrases) -> list[str]:
@@ -480,7 +524,7 @@ def _table_lines(plan: TablePlan, words: Phrases) -> list[str]:
     fields = _table_fields(plan)
     now = (words.now_provisioned if plan.mode == "PROVISIONED" else words.now_on_demand).format(**fields)
     return [
-        words.table.format(now=now, **fields),
+        (words.table if plan.sized else words.table_unsized).format(now=now, **fields),
         "  " + words.steps[plan.action].format(**fields),
         *("  " + words.note.format(note=words.notes[name].format(quota=TABLE_QUOTA)) for name in plan.notes),
     ]
@@ -505,16 +549,18 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
         measured.append(words.dropped.format(dropped=f["dropped"], offered=f["offered"], dropped_share=share))
     sections += [
         measured,
-        [words.capacity_head, *(line for p in plans for line in _table_lines(p, words))],
+        [
+            words.capacity_head if all(p.sized for p in plans) else words.capacity_head_unsized,
+            *(line for p in plans for line in _table_lines(p, words)),
+        ],
         [words.modes_head, words.modes],
         [words.hot_keys_head, hot_keys],
         [words.retries_head, words.retries.format(**fields)],
         [words.alarms_head, words.alarms.format(**fields)],
         [words.still_wrong_head, words.still_wrong],
     ]
-    if result["summary"].get("model", "closed") == "closed" and f["throttle_rate"] >= THROTTLED:
-        rate = math.ceil((f["reads_per_s"] + f["writes_per_s"]) / max(1.0 - f["throttle_rate"], 0.05))
-        sections.append([words.demand_unknown.format(rate=rate)])
+    if result["summary"].get("model", "closed") == "closed":
+        sections.append([words.demand_closed.format(threads=result["config"]["threads"], **fields)])
     scaled = timeline.steps(result)
     if scaled:
         sections.append([words.scaling_head, *(f"- {timeline.describe(step, lang)}" for step in scaled)])
@@ -565,7 +611,10 @@ def support_case(result: RunResult, lang: str = "en") -> tuple[str, str]:
     fields = {**figures(result), "run_id": result["run_id"]}
     bodies = [
         words.case_body.format(plan="; ".join(changes) or words.case_plan_keep, **fields),
-        words.case_body.format(plan=words.case_plan_short, **fields),
+        words.case_body.format(
+            plan=words.case_plan_short if all(p.sized for p in advice.plans) else words.case_plan_short_unsized,
+            **fields,
+        ),
     ]
     # The fullest title and body that fit together; the tables' names go before the plan's detail.
     for title, body in ((t, b) for t in titles for b in bodies):

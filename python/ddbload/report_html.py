@@ -18,6 +18,7 @@ from .advise import advise, offline_endpoint
 from .figures import figures
 from .result import started_at
 from .result_types import RunResult, TimeseriesRow
+from .scenario import describe
 from .summary import mode_text, throttle_reasons
 from .thresholds import Threshold, measured, shown
 from .verdict import verdict
@@ -32,7 +33,7 @@ FULL_SECOND = 0.999
 # Figures on one chart further apart than this go on a log axis.
 WIDE_RANGE = 20
 # The per-second counts of a time-series row.
-RowCount = Literal["reads_ok", "writes_ok", "throttled", "errors"]
+RowCount = Literal["reads_ok", "writes_ok", "throttled", "errors", "dropped"]
 
 
 def _full_seconds(rows: list[TimeseriesRow]) -> list[TimeseriesRow]:
@@ -47,8 +48,9 @@ def _clock(result: RunResult, rows: list[TimeseriesRow]) -> list[str]:
     return [(start + timedelta(seconds=row["t"])).strftime("%Y-%m-%d %H:%M:%S") for row in rows]
 
 
-def _per_second(rows: list[TimeseriesRow], key: RowCount) -> list[float]:
-    return [row.get(key, 0) / row["seconds"] for row in rows]
+def _per_second(rows: list[TimeseriesRow], *keys: RowCount) -> list[float]:
+    """The sum of `keys` in each row, per second of that row."""
+    return [sum(row.get(key, 0) for key in keys) / row["seconds"] for row in rows]
 
 
 def charts(result: RunResult) -> list[tuple[str, Any]]:
@@ -78,8 +80,11 @@ def _rate_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     fig.add_scatter(x=x, y=_per_second(rows, "reads_ok"), name="reads/s", mode="lines")
     fig.add_scatter(x=x, y=_per_second(rows, "writes_ok"), name="writes/s", mode="lines")
     if any("target_rate" in row for row in rows):
+        # Target against achieved, and the arrivals the load generator could not send.
         fig.add_scatter(x=x, y=[row.get("target_rate") for row in rows], name="target/s",
                         mode="lines", line={"dash": "dash"})  # fmt: skip
+        fig.add_scatter(x=x, y=_per_second(rows, "reads_ok", "writes_ok"), name="completed/s", mode="lines")
+        fig.add_bar(x=x, y=_per_second(rows, "dropped"), name="dropped arrivals/s", marker={"color": "#d62728"})
     fig.update_yaxes(title="operations per second")
     return fig
 
@@ -144,9 +149,6 @@ def _table_chart(table: str, info: Mapping[str, Any], rows: Sequence[Mapping[str
 
     fig = go.Figure()
     for kind, color in (("read", "#1f77b4"), ("write", "#d62728")):
-        if any("units" in row for row in rows):
-            used = [(row.get("units", {}).get(table) or {}).get(f"{kind}_units", 0) / row["seconds"] for row in rows]
-            fig.add_scatter(x=x, y=used, name=f"{kind} units/s consumed", mode="lines", line={"color": color})
         provisioned = [(row.get("provisioned", {}).get(table) or {}).get(kind) for row in rows]
         if any(v is not None for v in provisioned):
             fig.add_scatter(x=x, y=provisioned, name=f"provisioned {kind} units", mode="lines",
@@ -157,6 +159,12 @@ def _table_chart(table: str, info: Mapping[str, Any], rows: Sequence[Mapping[str
         warm = info.get(f"warm_{kind}_units_per_second")
         if info.get("billing_mode") != "PROVISIONED" and warm:
             fig.add_hline(y=warm, line={"color": color, "dash": "dot"}, annotation_text=f"warm {kind} {warm:,}")
+    # Consumed last, over the capacity lines: where it sits on its limit it must still show.
+    for kind, color in (("read", "#1f77b4"), ("write", "#d62728")):
+        if any("units" in row for row in rows):
+            used = [(row.get("units", {}).get(table) or {}).get(f"{kind}_units", 0) / row["seconds"] for row in rows]
+            fig.add_scatter(x=x, y=used, name=f"{kind} units/s consumed", mode="lines+markers",
+                            line={"color": color, "width": 3}, marker={"size": 5})  # fmt: skip
     if not fig.data:
         _say(fig, "no per-table figures in this result (recorded since ddbload 0.2)")
         return fig
@@ -188,17 +196,13 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
     endpoint = html.escape(cfg.get("endpoint_url") or f"AWS, {cfg['region']}")
     if offline:
         endpoint += " <b class='offline'>OFFLINE: a local endpoint; rerun against AWS before trusting the figures</b>"
-    if summary.get("model") == "open":
-        shape = f"open model, {cfg.get('rate') or 'stages'} operations/s, max in flight {cfg.get('max_in_flight')}"
-    else:
-        shape = f"{cfg['threads']} workers (closed loop)"
     partial = [row for row in result["timeseries"] if row["seconds"] < FULL_SECOND]
     items: list[tuple[str, str]] = [
         ("verdict", f"<b class='{_VERDICT_CLASS.get(outcome['outcome'], 'broken')}'>{outcome['outcome']}</b>"
          + "".join(f"<br>{html.escape(reason)}" for reason in outcome["reasons"])),
         ("run", html.escape(result["run_id"]) + (" (interrupted)" if result["interrupted"] else "")),
         ("started (UTC), length", f"{html.escape(result['started_at'])}, {result['duration_s']:.1f} s"),
-        ("load", html.escape(f"{shape}; read ratio {cfg['read_ratio']}, {cfg['read_op']} / {cfg['write_op']}")),
+        ("load", html.escape(f"{describe(result)}; {cfg['read_op']} / {cfg['write_op']}")),
         ("endpoint", endpoint),
         *[(f"table {html.escape(name)}", html.escape(f"{info.get('role', '')}: {mode_text(info)}"))
           for name, info in sorted(result["tables"].items())],
