@@ -52,5 +52,8 @@ def test_a_log_gets_a_progress_line_every_ten_seconds(tmp_path):
         "throttled/s",
         "errors",
     ]
+    # The setup steps show too, once the run is past the calls that can refuse bad input.
+    assert lines[0].startswith("connecting: region us-east-1, endpoint http://127.0.0.1:"), proc.stderr
+    assert "seeding products: 1,000/1,000" in lines and any(line.startswith("load: run ") for line in lines)
     never = run_cli("run", "--local", "--threads", "2", "--duration", "1s", "--progress", "never")
     assert never.returncode == 0 and never.stderr == "", never.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.console import Console
@@ -20,12 +21,18 @@ class LiveProgress:
         self._bar: Progress | None = None
         self._task: Any = None
         self._header_shown = False
+        # In a log, setup steps wait until the first write (seeding) or the load: bad input found by a
+        # setup call stays one line on stderr.
+        self._held: list[str] | None = [] if every > 1 else None
+        self._seed_logged_at = 0.0
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        if self._every > 1 and kind != "tick":
-            # A log gets the periodic lines only: bad input stays one line on stderr.
+        if self._held is not None and kind == "phase" and event["phase"] != "load":
+            self._held.append(f"{event['phase']}: {event['message']}")
             return
+        if self._held is not None and kind != "tick":
+            self._release_held()
         if kind == "seed":
             self._seed(event["done"], event["total"])
             return
@@ -40,7 +47,19 @@ class LiveProgress:
                 self._header_shown = True
             self._console.print(format_tick(event, self._duration_s), highlight=False)
 
+    def _release_held(self) -> None:
+        for line in self._held or []:
+            self._console.print(line, highlight=False, markup=False)
+        self._held = []
+
     def _seed(self, done: int, total: int) -> None:
+        if self._every > 1:
+            # A log gets a seeding line every `every` seconds and the last one, not a redrawn bar.
+            now = time.monotonic()
+            if done == total or now - self._seed_logged_at >= self._every:
+                self._console.print(f"seeding products: {done:,}/{total:,}", highlight=False)
+                self._seed_logged_at = now
+            return
         if self._bar is None:
             self._bar = Progress(
                 TextColumn("seeding products"),

@@ -84,7 +84,7 @@ class Result:
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError("to_pandas needs pandas: pip install 'ddbload[notebook]'") from None
+            raise ImportError("to_pandas needs pandas: pip install 'pandas>=2'") from None
         summary = []
         for op in ("reads", "writes"):
             data = self._data["summary"][op]

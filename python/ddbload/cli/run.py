@@ -67,7 +67,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     # Added in --help's order: the load, then scaling out and AWS, then the tables and orders.
     add_engine_options({name: p.add_argument_group(GROUP_TITLES[name]) for name in ("load", "shape")})
 
-    scale = p.add_argument_group("scale out (pip install 'ddbload[ray]')")
+    scale = p.add_argument_group("scale out (needs Ray: pip install 'ray>=2.9')")
     scale.add_argument(
         "--ray",
         nargs="?",
@@ -279,7 +279,8 @@ def ray_address_of(args: argparse.Namespace) -> str | None:
             "(ddbload serve --host 0.0.0.0) and give its --endpoint-url"
         )
     if importlib.util.find_spec("ray") is None:
-        raise Fail(f"--ray {args.ray}: Ray is not installed here; pip install 'ddbload[ray]'")
+        python = sys.executable
+        raise Fail(f"--ray {args.ray}: Ray is not installed for {python}; {python} -m pip install 'ray>=2.9'")
     if args.ray == "auto" and os.environ.get("RAY_ADDRESS"):
         return os.environ["RAY_ADDRESS"]
     return str(args.ray)
