@@ -1,6 +1,7 @@
 //! Where DynamoDB calls go (region, profile, endpoint) and the SDK configuration for them, shared by
 //! load runs and the admin commands.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
@@ -9,7 +10,10 @@ use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+
+use crate::fastpath::credentials::{CachedProvider, CredentialCache};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use aws_types::os_shim_internal::{Env, Fs};
@@ -129,14 +133,20 @@ impl Connection {
             loader = loader.endpoint_url(url);
         }
         let sdk = loader.load().await;
-        let provider = sdk.credentials_provider().ok_or_else(|| {
+        let chain = sdk.credentials_provider().ok_or_else(|| {
             EngineError::Credentials("no AWS credentials provider is configured".into())
         })?;
-        provider
-            .provide_credentials()
+        // Every client of this config shares one cache in front of the chain: a credential_process
+        // runs once per refresh, not once per request or per client.
+        let cache = Arc::new(CredentialCache::new(chain));
+        cache
+            .identity()
             .await
             .map_err(|err| EngineError::Credentials(self.credentials_message(&err)))?;
-        Ok(sdk)
+        Ok(sdk
+            .into_builder()
+            .credentials_provider(SharedCredentialsProvider::new(CachedProvider(cache)))
+            .build())
     }
 
     /// One short line: which source was tried, why it failed, and how to fix it.

@@ -163,6 +163,8 @@ def _backup_of(endpoint: str, table: str, tmp_path) -> tuple[dict, Path]:
         (lambda t: t.update(indexes=[{"read_capacity_units": 1}]), "an index entry has no name"),
         (lambda t: t.update(indexes="by-customer"), "its index list is missing"),
         (lambda t: t["autoscaling"].update(policies=None), "its auto scaling policies are missing"),
+        (lambda t: t.update(name="Orders; DROP"), "its name is not a DynamoDB table name"),
+        (lambda t: t.pop("autoscaling"), "its auto scaling record is missing"),
     ],
 )
 def test_a_tampered_backup_is_refused_whole(tamper, expected, endpoint, three_tables, tmp_path):

@@ -19,6 +19,8 @@ def table(**overrides):
         "warm_write_units_per_second": 4000,
         "last_switch_to_on_demand": None,
         "indexes": [{"name": "gsi", "status": "ACTIVE", "read_capacity_units": 2, "write_capacity_units": 2}],
+        # As scaling.attach records it where Application Auto Scaling cannot be read.
+        "autoscaling": {"available": False, "reason": "not read", "targets": [], "policies": []},
     }
     return {**base, **overrides}
 

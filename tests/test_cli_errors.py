@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from conftest import run_cli
+from conftest import create_orders_table, run_cli
 
 
 def _table_names(dynamodb) -> list[str]:
@@ -191,3 +191,32 @@ def test_serve_with_too_many_threads_is_one_line():
     proc = run_cli("serve", "--threads", "100000", timeout=30)
     assert proc.returncode == 2
     assert "--threads" in proc.stderr and "100000" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("price", "said"),
+    [
+        ({"S": "12.50"}, "its price is a string (S), not a number (N): ddbload does not guess a price"),
+        ({"N": "0"}, "price 0 is not more than zero"),
+        ({"N": "-3.5"}, "price -3.5 is not more than zero"),
+    ],
+)
+def test_a_catalog_price_that_is_not_a_positive_number_is_refused_before_any_order(
+    endpoint, dynamodb, tables, price, said
+):
+    """Money is the user's data: a string price is not replaced by an invented one, and a free or
+    negative price never reaches an order total."""
+    products, orders = tables
+    dynamodb.create_table(
+        TableName=products, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}],
+    )  # fmt: skip
+    create_orders_table(dynamodb, orders)
+    dynamodb.put_item(TableName=products, Item={"product_id": {"S": "good"}, "price": {"N": "9.99"}})
+    dynamodb.put_item(TableName=products, Item={"product_id": {"S": "odd"}, "price": price})
+    proc = run_cli("run", "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+                   "--duration", "1s", "--no-save")  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and f"product odd: {said}" in proc.stderr, proc.stderr
+    assert dynamodb.scan(TableName=orders)["Count"] == 0

@@ -4,12 +4,16 @@ capacity aside."""
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any, Callable
 
 import boto3
 import ddbload
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 IGNORED = {"ResponseMetadata", "ConsumedCapacity"}
@@ -304,19 +308,24 @@ def test_return_values_projections_and_numbers(both, tables):
                  ExpressionAttributeValues={":v": {"N": "9.9999999999999999999999999999999999999E+125"}})  # fmt: skip
 
 
-def test_indexes_are_kept_queried_and_charged_the_same(both):
-    name = f"diff-gsi-{uuid.uuid4().hex[:8]}"
+def _table_with_gsis(both, prefix: str, attributes: dict[str, str], indexes: list[dict]) -> str:
+    """An on-demand table keyed by pk (string) with `indexes` over `attributes` (name: type), on both."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    definitions = [{"AttributeName": "pk", "AttributeType": "S"}]
+    definitions += [{"AttributeName": a, "AttributeType": kind} for a, kind in attributes.items()]
     for client in both:
         client.create_table(
-            TableName=name, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "gk", "AttributeType": "S"},
-                                  {"AttributeName": "gs", "AttributeType": "N"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
-                                     "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"},
-                                                   {"AttributeName": "gs", "KeyType": "RANGE"}]}],
+            TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=definitions,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], GlobalSecondaryIndexes=indexes,
         )  # fmt: skip
+    return name
+
+
+def test_indexes_are_kept_queried_and_charged_the_same(both):
+    name = _table_with_gsis(both, "diff-gsi", {"gk": "S", "gs": "N"}, [
+        {"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+         "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}, {"AttributeName": "gs", "KeyType": "RANGE"}]},
+    ])  # fmt: skip
     put = {"TableName": name, "ReturnConsumedCapacity": "INDEXES"}
     same_exactly(both, "put_item", Item={"pk": {"S": "p1"}, "gk": {"S": "g1"}, "gs": {"N": "2"}}, **put)
     same_exactly(both, "put_item", Item={"pk": {"S": "p1"}, "gk": {"S": "g1"}, "gs": {"N": "2"}}, **put)
@@ -389,3 +398,74 @@ def test_parallel_scan_segments_cover_the_table_once(both, tables):
             seen += [i["pk"]["S"] for i in client.scan(TableName=simple, Segment=segment, TotalSegments=3)["Items"]]
         assert sorted(seen) == [f"seg{i:02}" for i in range(40)], "every item once, across the segments"
     same_exactly(both, "scan", TableName=simple, Segment=0, TotalSegments=1, Select="COUNT")
+
+
+def _unvalidated(url: str):
+    """A boto3 client that sends what it is given: the endpoint, not botocore, must refuse it."""
+    return boto3.client(
+        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
+    )  # fmt: skip
+
+
+def test_requests_dynamodb_refuses_are_refused_not_accepted(endpoint, emulator, tables):
+    """From the second hostile campaign: each of these answered 200 from the endpoint."""
+    simple, _ = tables
+    both = (_unvalidated(endpoint), _unvalidated(emulator.url))
+    name = _table_with_gsis(both, "diff-gsikeys", {"gn": "N", "gs": "S"}, [
+        {"IndexName": "by-number", "Projection": {"ProjectionType": "ALL"},
+         "KeySchema": [{"AttributeName": "gn", "KeyType": "HASH"}]},
+        {"IndexName": "by-string", "Projection": {"ProjectionType": "KEYS_ONLY"},
+         "KeySchema": [{"AttributeName": "gs", "KeyType": "HASH"}]},
+    ])  # fmt: skip
+    # An index key of the wrong type, or an empty string index key, in every kind of write.
+    # In a transaction DynamoDB Local cancels a mistyped index key (reason ValidationError) and refuses an
+    # empty one for the whole request.
+    for item, in_transaction in (
+        ({"pk": {"S": "a"}, "gn": {"S": "not a number"}}, ("TransactionCanceledException", ["ValidationError"])),
+        ({"pk": {"S": "a"}, "gs": {"S": ""}}, ("ValidationException", [])),
+    ):
+        assert same(both, "put_item", TableName=name, Item=item)[1] == "ValidationException"
+        assert same(both, "batch_write_item", RequestItems={name: [{"PutRequest": {"Item": item}}]})[1] == (
+            "ValidationException"
+        )
+        transaction = same(both, "transact_write_items", TransactItems=[{"Put": {"TableName": name, "Item": item}}])
+        assert transaction[1:] == in_transaction
+    same(both, "update_item", TableName=name, Key={"pk": {"S": "a"}}, UpdateExpression="SET gn = :s",
+         ExpressionAttributeValues={":s": {"S": "x"}})  # fmt: skip
+    assert same(both, "scan", TableName=name)["Count"] == 0, "nothing refused was written"
+    # A ClientRequestToken of 37 characters; an attribute name of 1 MB; BatchGetItem with Keys null.
+    token = same(both, "transact_write_items", ClientRequestToken="x" * 37,
+                 TransactItems=[{"Put": {"TableName": simple, "Item": {"pk": {"S": "t"}}}}])  # fmt: skip
+    assert token[1] == "ValidationException"
+    huge = same(both, "get_item", TableName=simple, Key={"pk": {"S": "t"}}, ProjectionExpression="#n",
+                ExpressionAttributeNames={"#n": "x" * 1_000_000})  # fmt: skip
+    assert huge[1] == "ValidationException"
+    for url in (endpoint, emulator.url):
+        request = urllib.request.Request(
+            url, data=json.dumps({"RequestItems": {simple: {"Keys": None}}}).encode(),
+            headers={"X-Amz-Target": "DynamoDB_20120810.BatchGetItem", "Content-Type": "application/x-amz-json-1.0",
+                     "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+                                      "SignedHeaders=host, Signature=00"},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 400 and b"ValidationException" in refused.value.read(), url
+
+
+def test_what_dynamodb_local_cannot_answer_is_refused_as_dynamodb_documents(emulator, tables):
+    """DynamoDB Local has no tagging (UnknownOperationException) and fails Scan Limit 1e23 with a 500
+    InternalFailure; DynamoDB's documented answers are a ValidationException for a reserved or malformed
+    tag, and a Limit that is not a 32-bit integer cannot be read into the request."""
+    simple, _ = tables
+    client = _unvalidated(emulator.url)
+    arn = client.describe_table(TableName=simple)["Table"]["TableArn"]
+    bad_tags = ({"Key": "aws:owner", "Value": "me"}, {"Key": "a#b", "Value": "v"}, {"Key": "k" * 129, "Value": "v"})
+    for tags in ([tag] for tag in bad_tags):
+        with pytest.raises(ClientError) as refused:
+            client.tag_resource(ResourceArn=arn, Tags=tags)
+        assert refused.value.response["Error"]["Code"] == "ValidationException", tags
+    assert client.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
+    with pytest.raises(ClientError) as refused:
+        client.scan(TableName=simple, Limit=10**23)
+    assert refused.value.response["Error"]["Code"] == "SerializationException"

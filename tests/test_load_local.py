@@ -11,7 +11,7 @@ from importlib import resources
 
 import jsonschema
 import pytest
-from conftest import cli_env, create_orders_table, scan_all
+from conftest import cli_env, create_orders_table, run_cli, scan_all
 
 RUN_ID = "ci-load"
 
@@ -109,3 +109,25 @@ def test_money_at_the_limit_of_exact_decimals_is_stored_exactly(endpoint, dynamo
                 total += line["line_total"]
             assert order["total"] == total, order["order_id"]
     assert any(len(str(o["total"]).replace(".", "")) == 29 for o in stored), "a 29-digit total was written"
+
+
+def test_the_same_seed_repeats_each_workers_orders(endpoint, dynamodb, tables):
+    """--seed repeats a run's choices: each worker's n-th order has the same products, quantities and
+    total in two runs with one seed (how many orders a run gets through depends on timing)."""
+    products, orders = tables
+    base = ["run", "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders, "--no-save"]
+    prepared = run_cli(*base, "--create-tables", "--seed-products", "50", "--read-ratio", "1", "--duration", "1s")
+    assert prepared.returncode == 0, prepared.stderr
+    for run_id, seed in (("seed-a", "11"), ("seed-b", "11"), ("seed-c", "12")):
+        ran = run_cli(*base, "--threads", "2", "--read-ratio", "0", "--duration", "1s", "--run-id", run_id,
+                      "--seed", seed)  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    by_run: dict[str, dict[str, tuple]] = {}
+    for order in scan_all(dynamodb, orders):
+        position = order["order_id"].removeprefix(f"{order['run_id']}-")  # worker and sequence number
+        choice = (tuple((line["product_id"], line["quantity"]) for line in order["lines"]), order["total"])
+        by_run.setdefault(order["run_id"], {})[position] = choice
+    a, b, c = by_run["seed-a"], by_run["seed-b"], by_run["seed-c"]
+    common = a.keys() & b.keys()
+    assert len(common) > 20 and all(a[p] == b[p] for p in common)
+    assert any(a[p] != c[p] for p in a.keys() & c.keys()), "another seed, other choices"

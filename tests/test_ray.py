@@ -184,6 +184,10 @@ def test_ray_options_misused_are_one_line_and_exit_2(cluster, monkeypatch, capsy
     assert "--ray-tasks: only with --ray" in proc.stderr
     proc = run_cli("run", "--endpoint-url", "http://127.0.0.1:1", "--ray", "127.0.0.1:1")
     assert proc.returncode == 2 and "--ray 127.0.0.1:1: no Ray cluster answers there" in proc.stderr
+    # An IPv6 address in brackets is an address, not a host name to look up.
+    proc = run_cli("run", "--endpoint-url", "http://127.0.0.1:1", "--ray", "[::1]:1")
+    assert proc.returncode == 2 and "--ray [::1]:1: no Ray cluster answers there" in proc.stderr, proc.stderr
+    assert "not known" not in proc.stderr, proc.stderr
     proc = run_cli("run", "--local", "--ray", cluster)
     assert proc.returncode == 2 and "--ray: --local's endpoint lives in this process" in proc.stderr
     # Without Ray installed (as after a plain install of the wheel).

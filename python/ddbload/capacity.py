@@ -4,6 +4,7 @@ settings first, apply it table by table waiting for ACTIVE, and restore from a b
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from .endpoints import redacted, same_endpoint
 BACKUP_KIND = "ddbload-capacity-backup"
 # The backup format this ddbload writes and reads.
 BACKUP_VERSION = 1
+# DynamoDB's table names (CreateTable API reference).
+TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 # DynamoDB's capacity figures are Longs of at least 1 (API reference, ProvisionedThroughput).
 MAX_UNITS = 2**63 - 1
 # The default per-table quota ("Service, account, and table quotas"): more is refused unless raised.
@@ -268,6 +271,10 @@ def _table_problem(t: Any) -> str | None:
         return "not an object"
     if not isinstance(t.get("name"), str) or not t["name"]:
         return "no name"
+    if not TABLE_NAME.fullmatch(t["name"]):
+        return "its name is not a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)"
+    if "autoscaling" not in t:
+        return "its auto scaling record is missing (every backup of this version has one)"
     if t.get("billing_mode") not in BILLING_MODES:
         return f"unknown billing mode {t.get('billing_mode')!r}"
     provisioned = t["billing_mode"] == "PROVISIONED"
@@ -277,7 +284,7 @@ def _table_problem(t: Any) -> str | None:
     return (
         _units_problem(t, provisioned)
         or next((problem for problem in warm if problem), None)
-        or (scaling.problem(t["autoscaling"]) if "autoscaling" in t else None)
+        or scaling.problem(t["autoscaling"])
         or _indexes_problem(t.get("indexes"), provisioned)
     )
 

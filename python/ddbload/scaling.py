@@ -111,8 +111,6 @@ def _policy_key(p: dict[str, Any]) -> tuple[str, str, str]:
 
 def plan_restore(current: dict[str, Any], saved: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """Changes that put targets, policies and suspended states back as `saved` recorded them."""
-    if "autoscaling" not in saved:
-        return [], ["the backup predates auto scaling records: auto scaling left as it is"]
     if not (saved["autoscaling"] or {}).get("available", False):
         return [], []
     if not (current.get("autoscaling") or {}).get("available", False):

@@ -3,7 +3,7 @@
 //! the SDK's per-request orchestration. Answers are read with DynamoDB's error and throttling semantics
 //! (see `wire` and `workload::classify`); everything else stays on the SDK.
 
-mod credentials;
+pub(crate) mod credentials;
 pub mod wire;
 
 use std::sync::Arc;

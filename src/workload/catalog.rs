@@ -49,13 +49,16 @@ impl Catalog {
             };
             let product_label = label(&key[&schema.partition.name]);
             let price = match item.get(PRICE_ATTR) {
-                Some(AttributeValue::N(text)) => Decimal::from_str_exact(text).map_err(|_| {
-                    EngineError::Data(format!(
-                        "product {product_label}: price {text} cannot be held exactly as a decimal \
-                         (at most 28 significant digits)"
-                    ))
-                })?,
-                _ => random_price(rng, price_min, price_max).ok_or_else(|| {
+                Some(AttributeValue::N(text)) => exact_price(&product_label, text)?,
+                // A price of another type is the user's data, not a gap: it is never replaced by a guess.
+                Some(other) => {
+                    return Err(EngineError::Data(format!(
+                        "product {product_label}: its price is {}, not a number (N): ddbload does not \
+                         guess a price; store it as a number or remove the attribute",
+                        type_name(other)
+                    )))
+                }
+                None => random_price(rng, price_min, price_max).ok_or_else(|| {
                     EngineError::Data(format!(
                         "--price-max: prices between {price_min} and {price_max} cannot be drawn exactly"
                     ))
@@ -174,6 +177,37 @@ fn key_from_json(value: &serde_json::Value) -> Option<AttributeValue> {
             .ok()
             .map(|bytes| AttributeValue::B(bytes.into())),
         _ => None,
+    }
+}
+
+/// A product's stored price: exact, and more than zero (an order of it must cost something).
+fn exact_price(product_label: &str, text: &str) -> Result<Decimal, EngineError> {
+    let price = Decimal::from_str_exact(text).map_err(|_| {
+        EngineError::Data(format!(
+            "product {product_label}: price {text} cannot be held exactly as a decimal \
+             (at most 28 significant digits)"
+        ))
+    })?;
+    if price <= Decimal::ZERO {
+        return Err(EngineError::Data(format!(
+            "product {product_label}: price {text} is not more than zero; orders of it would be free \
+             or negative: fix the item or read from another --products-table"
+        )));
+    }
+    Ok(price)
+}
+
+/// DynamoDB's name for an attribute value's type, as a user sees it in the console ("a string (S)").
+fn type_name(value: &AttributeValue) -> &'static str {
+    match value {
+        AttributeValue::S(_) => "a string (S)",
+        AttributeValue::Bool(_) => "a boolean (BOOL)",
+        AttributeValue::Null(_) => "null (NULL)",
+        AttributeValue::M(_) => "a map (M)",
+        AttributeValue::L(_) => "a list (L)",
+        AttributeValue::B(_) => "binary (B)",
+        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => "a set",
+        _ => "of another type",
     }
 }
 

@@ -189,6 +189,64 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Table {
+    /// Refuses an item whose value for an index key attribute has the wrong type or is an empty
+    /// string or binary, as DynamoDB does (an item without the attribute is simply not indexed).
+    pub fn check_index_keys(&self, item: &Item) -> Result<(), ApiError> {
+        self.check_index_keys_not_empty(item)?;
+        self.check_index_key_types(item)
+    }
+
+    /// An index key attribute's value must have the index's type.
+    pub fn check_index_key_types(&self, item: &Item) -> Result<(), ApiError> {
+        for (index, attr, value) in self.index_key_values(item) {
+            if value.type_name() != attr.kind {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values were invalid: Type mismatch for Index Key {} \
+                     Expected: {} Actual: {} IndexName: {}",
+                    attr.name,
+                    attr.kind,
+                    value.type_name(),
+                    index.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An index key attribute's string or binary value must not be empty.
+    pub fn check_index_keys_not_empty(&self, item: &Item) -> Result<(), ApiError> {
+        for (index, attr, value) in self.index_key_values(item) {
+            let empty = match value {
+                Av::S(text) => text.is_empty(),
+                Av::B(bytes) => bytes.is_empty(),
+                _ => false,
+            };
+            if empty {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values are not valid. A value specified for a secondary \
+                     index key is not supported. The AttributeValue for a key attribute cannot contain \
+                     an empty {} value. IndexName: {}, IndexKey: {}",
+                    if matches!(value, Av::S(_)) { "string" } else { "binary" },
+                    index.name,
+                    attr.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each index key attribute `item` has: the index, the attribute's definition and its value.
+    fn index_key_values<'a>(
+        &'a self,
+        item: &'a Item,
+    ) -> impl Iterator<Item = (&'a Index, &'a KeyAttr, &'a Av)> + 'a {
+        self.indexes.iter().flat_map(move |index| {
+            std::iter::once(&index.schema.partition)
+                .chain(index.schema.sort.as_ref())
+                .filter_map(move |attr| item.get(&attr.name).map(|value| (index, attr, value)))
+        })
+    }
+
     pub fn new(
         name: String,
         arn: String,

@@ -19,6 +19,8 @@ pub struct Bindings {
 
 impl Bindings {
     pub fn from_request(request: &Value) -> Result<Self, ApiError> {
+        // An attribute name is at most 64 KB (DynamoDB's limit, with its message).
+        const MAX_NAME_BYTES: usize = 65536;
         let mut names = BTreeMap::new();
         if let Some(map) = request
             .get("ExpressionAttributeNames")
@@ -28,6 +30,12 @@ impl Bindings {
                 let name = v.as_str().ok_or_else(|| {
                     ApiError::serialization("ExpressionAttributeNames values must be strings")
                 })?;
+                if name.len() >= MAX_NAME_BYTES {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeNames contains invalid value: Attribute name is too large, must \
+                         be less than {MAX_NAME_BYTES} bytes for key {k}"
+                    )));
+                }
                 names.insert(k.clone(), name.to_owned());
             }
         }

@@ -61,6 +61,26 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         if !super::common::is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
         }
+        match spec.get("Keys").filter(|v| !v.is_null()).map(Value::as_array) {
+            None => {
+                return Err(ApiError::validation(format!(
+                    "1 validation error detected: Value null at 'requestItems.{name}.member.keys' failed \
+                     to satisfy constraint: Member must not be null"
+                )))
+            }
+            Some(Some(keys)) if keys.is_empty() => {
+                return Err(ApiError::validation(format!(
+                    "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to \
+                     satisfy constraint: Member must have length greater than or equal to 1"
+                )))
+            }
+            Some(None) => {
+                return Err(ApiError::serialization(
+                    "Unexpected value type in payload: Keys must be a list",
+                ))
+            }
+            Some(Some(_)) => {}
+        }
         legacy::check_not_mixed(spec)?;
         let bindings = Bindings::from_request(spec)?;
         check_bindings_have_expressions(spec, &bindings, &["ProjectionExpression"])?;

@@ -65,6 +65,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
                     if item_size(&item) > MAX_ITEM_BYTES {
                         return Err(ApiError::item_too_large());
                     }
+                    table.check_index_keys(&item)?;
                     (schema.key_of_item(&item)?, Some(item))
                 }
                 (None, Some(delete)) => {

@@ -15,7 +15,16 @@ use crate::value::{item_from_json, item_size, item_to_json, Item, KeyValue};
 pub const PAGE_BYTES: usize = 1024 * 1024;
 
 pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
-    match req.get("Limit").and_then(Value::as_i64) {
+    let given = req.get("Limit").filter(|v| !v.is_null());
+    // Limit is a 32-bit integer: anything else cannot be read into the request at all.
+    if let Some(value) = given {
+        if value.as_i64().and_then(|n| i32::try_from(n).ok()).is_none() {
+            return Err(ApiError::serialization(format!(
+                "NUMBER_VALUE {value} cannot be converted to Integer"
+            )));
+        }
+    }
+    match given.and_then(Value::as_i64) {
         Some(n) if n < 1 => Err(ApiError::validation(
             "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value \
              greater than or equal to 1",

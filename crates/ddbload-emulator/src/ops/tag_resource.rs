@@ -23,20 +23,30 @@ pub fn tags(list: Option<&Value>) -> Result<BTreeMap<String, String>, ApiError> 
         let key = tag
             .get("Key")
             .and_then(Value::as_str)
-            .filter(|k| (1..=128).contains(&k.len()));
+            .filter(|k| (1..=128).contains(&k.chars().count()) && k.chars().all(allowed_in_tag));
         let value = tag
             .get("Value")
             .and_then(Value::as_str)
-            .filter(|v| v.len() <= 256);
+            .filter(|v| v.chars().count() <= 256 && v.chars().all(allowed_in_tag));
         let (Some(key), Some(value)) = (key, value) else {
             return Err(ApiError::validation(
                 "One or more parameter values were invalid: tag keys must be 1 to 128 characters and values at \
-                 most 256",
+                 most 256, of letters, digits, spaces and _ . : / = + - @",
             ));
         };
+        if key.to_ascii_lowercase().starts_with("aws:") {
+            return Err(ApiError::validation(
+                "One or more parameter values were invalid: tag keys starting with 'aws:' are reserved for AWS",
+            ));
+        }
         out.insert(key.to_owned(), value.to_owned());
     }
     Ok(out)
+}
+
+/// The characters a tag key or value may hold (Tagging resources in DynamoDB, tag restrictions).
+fn allowed_in_tag(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
 }
 
 pub fn arn(req: &Value) -> Result<&str, ApiError> {

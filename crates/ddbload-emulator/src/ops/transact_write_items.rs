@@ -23,6 +23,8 @@ use crate::table::{ItemKey, ShardGuard, Table};
 use crate::value::{item_size, item_to_json, Item};
 
 pub const MAX_ACTIONS: usize = 100;
+/// A ClientRequestToken is 1 to 36 characters (TransactWriteItems API reference).
+const MAX_TOKEN_CHARS: usize = 36;
 /// ClientRequestToken idempotency lasts ten minutes (TransactWriteItems API reference).
 const TOKEN_SECONDS: f64 = 600.0;
 
@@ -89,6 +91,9 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
             if item_size(&item) > MAX_ITEM_BYTES {
                 return Err(ApiError::item_too_large());
             }
+            // DynamoDB Local refuses an empty index key for the whole request; a mistyped one
+            // cancels the transaction (below, in apply).
+            table.check_index_keys_not_empty(&item)?;
             (schema.key_of_item(&item)?, Change::Put(item))
         }
         "Update" => {
@@ -138,6 +143,14 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
         .iter()
         .map(|entry| parse_action(entry, store))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(token) = req.get("ClientRequestToken").and_then(Value::as_str) {
+        if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy \
+                 constraint: Member must have length less than or equal to {MAX_TOKEN_CHARS}"
+            )));
+        }
+    }
     let token = req
         .get("ClientRequestToken")
         .and_then(Value::as_str)
@@ -273,6 +286,7 @@ impl TransactWriteItems {
                         .clone()
                         .unwrap_or_else(|| action.table.schema.key_item(&action.key));
                     apply_update(&mut item, update)?;
+                    action.table.check_index_keys_not_empty(&item)?;
                     Some(item)
                 }
                 Change::Delete | Change::Check => None,
@@ -287,7 +301,14 @@ impl TransactWriteItems {
                 .entry(action.name.clone())
                 .or_default()
                 .add(&plan.consumed(&action.table));
-            let reason = if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
+            // As DynamoDB (and DynamoDB Local) answer them: a bad index key cancels the transaction
+            // with a ValidationError reason, not a request-level ValidationException.
+            let index_problem = new
+                .as_ref()
+                .and_then(|n| action.table.check_index_key_types(n).err());
+            let reason = if let Some(problem) = index_problem {
+                json!({"Code": "ValidationError", "Message": problem.message})
+            } else if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
                 json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
             } else if plan.charge(&action.table, &action.key, now).is_err() {
                 json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})

@@ -59,6 +59,9 @@ pub fn write_one(
         }
         Change::Delete => None,
     };
+    if let Some(item) = &new {
+        table.check_index_keys(item)?;
+    }
     let plan = WritePlan::new(table, &key, old.as_ref(), new.as_ref(), false);
     plan.charge(table, &key, now)?;
     let consumed = plan.consumed(table);
