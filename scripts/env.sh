@@ -40,7 +40,9 @@ build_wheel() {
   if [ -d "$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/$profile" ]; then
     log "building the wheel (cargo target: $CARGO_TARGET_DIR; only what changed is recompiled, then 2-3 minutes of whole-program optimisation)"
   else
-    log "building the wheel: the Rust engine and the AWS SDK for Rust, about 6-10 minutes on 2 cores the first time (later builds reuse $CARGO_TARGET_DIR); cargo's progress follows"
+    local first="about 5 minutes"
+    [ "$profile" = dist ] && first="about 10 minutes"
+    log "building the wheel ($profile profile): the Rust engine and the AWS SDK for Rust, $first on 2 cores the first time (later builds reuse $CARGO_TARGET_DIR); cargo's progress follows"
   fi
   local before wheel
   before=$(date +%s)

@@ -90,3 +90,34 @@ def test_unreachable_endpoint_raises_endpoint_error(local_credentials):
 def test_every_error_is_a_ddbload_error():
     for error in (ddbload.ConfigError, ddbload.TableError, ddbload.EndpointError, ddbload.CredentialsError):
         assert issubclass(error, ddbload.DdbLoadError)
+
+
+def test_cancelling_run_async_stops_the_run(endpoint, tables, dynamodb, local_credentials):
+    """Cancelling the task (a notebook's interrupt) stops sending at once: no order lands afterwards."""
+    import time
+
+    config = _config(endpoint, tables, duration=None, minutes=5, read_ratio=0.0)
+    loaded = []
+
+    async def main() -> float:
+        task = asyncio.create_task(
+            ddbload.run_async(config, progress=lambda e: loaded.append(e) if e["type"] == "tick" else None)
+        )
+        while len(loaded) < 2:
+            await asyncio.sleep(0.05)
+        task.cancel()
+        cancelled_at = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - cancelled_at
+
+    took = asyncio.run(main())
+    assert took < 2.0, f"took {took:.1f}s to stop"
+
+    def count() -> int:
+        pages = dynamodb.get_paginator("scan").paginate(TableName=tables[1], Select="COUNT")
+        return sum(page["Count"] for page in pages)
+
+    before = count()
+    time.sleep(1.0)
+    assert before > 0 and count() == before

@@ -90,6 +90,26 @@ def test_a_conditional_failure_is_counted_and_the_item_kept(client, endpoint, dy
     assert dynamodb.get_item(TableName=orders, Key={"order_id": theirs["order_id"]})["Item"] == theirs
 
 
+@pytest.mark.parametrize("client", CLIENTS)
+def test_transactions_out_of_stock_are_counted_and_never_oversell(client, endpoint, dynamodb, tables, tmp_path):
+    """Three products with 5 in stock each: once it is gone, orders are cancelled as InsufficientStock,
+    counted as errors, and the stock never goes below zero."""
+    products, orders = tables
+    _create_products(dynamodb, products, count=3, stock=5)
+    create_orders_table(dynamodb, orders)
+    result = _run(
+        tmp_path, client, "--endpoint-url", endpoint, "--products-table", products, "--orders-table", orders,
+        "--threads", "2", "--duration", "2s", "--read-ratio", "0", "--write-op", "transact",
+    )  # fmt: skip
+    writes = result["summary"]["writes"]
+    assert writes["errors"].get("TransactionCanceled/InsufficientStock", 0) > 0, writes["errors"]
+    stored = [o for o in scan_all(dynamodb, orders) if o.get("run_id") == result["run_id"]]
+    assert len(stored) == writes["ok"] > 0
+    sold = sum(int(line["quantity"]) for order in stored for line in order["lines"])
+    left = sum(int(p["stock"]) for p in scan_all(dynamodb, products))
+    assert left >= 0 and sold + left == 15
+
+
 def _create_products(dynamodb, name: str, count: int, stock: int) -> None:
     dynamodb.create_table(
         TableName=name,

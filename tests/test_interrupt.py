@@ -10,14 +10,18 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
+from importlib import resources
 
 import ddbload
+import jsonschema
 import pytest
 from conftest import cli_env, sigint_default
 
 
 @pytest.mark.slow
-def test_sigint_stops_the_cli_with_a_partial_result(endpoint, tables, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_stops_the_cli_with_a_partial_result(endpoint, tables, tmp_path, signum):
     products, orders = tables
     out = tmp_path / "partial.json"
     proc = subprocess.Popen(
@@ -42,13 +46,18 @@ def test_sigint_stops_the_cli_with_a_partial_result(endpoint, tables, tmp_path):
         seen.append(line)
         if sum(bool(re.match(r"\s*\d+s/\d+s ", s)) for s in seen) >= 2:
             break
-    sent_at = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    sent_at, sent_wall = time.monotonic(), time.time()
+    proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=30)
     took = time.monotonic() - sent_at
     assert proc.returncode == 130, "".join(seen) + stderr
-    assert took < 2.5, f"took {took:.1f}s to stop"
+    assert took < 2.5, f"took {took:.1f}s to print, write and exit"
     result = json.loads(out.read_text())
+    schema = json.loads(resources.files("ddbload").joinpath("schema/result.schema.json").read_text())
+    jsonschema.validate(result, schema)  # an interrupted result follows the schema too
+    # README: it stops sending within a second. The run's window ends when the last operation ended.
+    started = datetime.fromisoformat(result["started_at"].replace("Z", "+00:00")).timestamp()
+    assert started + result["duration_s"] - sent_wall < 1.0, started + result["duration_s"] - sent_wall
     assert result["interrupted"] is True
     assert result["summary"]["writes"]["ok"] > 0
     assert 1.5 < result["duration_s"] < 60

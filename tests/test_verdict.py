@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import re
 import signal
+from importlib import resources
 
 import boto3
+import jsonschema
 import pytest
 from conftest import run_cli, start_serve
 
 pytestmark = pytest.mark.slow
+SCHEMA = json.loads(resources.files("ddbload").joinpath("schema/result.schema.json").read_text())
 
 
 def _run(tmp_path, name: str, *args: str, code: int = 0) -> dict:
@@ -20,6 +23,8 @@ def _run(tmp_path, name: str, *args: str, code: int = 0) -> dict:
     proc = run_cli("run", "--output", str(out), *args)
     assert proc.returncode == code, proc.stdout + proc.stderr
     result = json.loads(out.read_text())
+    # Throttled, hot-key, GSI, client-limited and closed results all follow the published schema.
+    jsonschema.validate(result, SCHEMA)
     # The terminal ends with the verdict the result JSON records.
     assert f"Verdict: {result['verdict']['outcome']}" in proc.stdout
     return result
