@@ -3,17 +3,22 @@ test runs both against DynamoDB Local or ddbload's offline endpoint and checks w
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from collections import Counter
 from decimal import Decimal
 
 import boto3
 import pytest
-from conftest import create_orders_table, run_cli, scan_all
+from conftest import create_orders_table, run_cli, scan_all, start_serve
 
 CLIENTS = ["fast", "sdk"]
 
@@ -264,3 +269,65 @@ expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(secon
 print(json.dumps({"Version": 1, "AccessKeyId": "local", "SecretAccessKey": "local",
                   "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}))
 """
+
+
+class _CountingProxy(http.server.ThreadingHTTPServer):
+    """Forwards each request to `upstream` and counts them by X-Amz-Target: what really went on the wire."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = urllib.parse.urlsplit(upstream).netloc
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Forward)
+
+
+class _Forward(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the clients use it
+    server: _CountingProxy
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with self.server.lock:
+            self.server.counts[self.headers.get("X-Amz-Target", "").rpartition(".")[2]] += 1
+        upstream = http.client.HTTPConnection(self.server.upstream, timeout=30)
+        upstream.request("POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"})
+        answer = upstream.getresponse()
+        payload = answer.read()
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        upstream.close()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_only_ddbload_retries_so_every_request_on_the_wire_is_a_counted_attempt(client, tmp_path):
+    """With the SDK's own retries on, throttled requests would be sent again behind ddbload's back: the
+    requests a proxy sees must equal the attempts the result counts."""
+    server, url = start_serve()
+    proxy = _CountingProxy(url)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        result = _run(
+            tmp_path, client, "--endpoint-url", f"http://127.0.0.1:{proxy.server_address[1]}", "--create-tables",
+            "--seed-products", "100", "--table-capacity", "2/2", "--threads", "16", "--duration", "5s",
+        )  # fmt: skip
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)
+    reads, writes = result["summary"]["reads"], result["summary"]["writes"]
+    # The reads outrun 2 RCU and its burst credit (the writes may stay within theirs).
+    assert reads["throttled_attempts"] > 0, reads
+    assert proxy.counts["GetItem"] == reads["attempts"], (proxy.counts, reads)
+    # Seeding writes each of the 100 products with a conditional PutItem before the run.
+    assert proxy.counts["PutItem"] == writes["attempts"] + 100, (proxy.counts, writes)
