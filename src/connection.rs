@@ -12,13 +12,12 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-
-use crate::fastpath::credentials::{CachedProvider, CredentialCache};
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{root_cause, ConfigError, EngineError};
+use crate::fastpath::credentials::{CachedProvider, CredentialCache};
 
 /// Connection timeout: an unreachable endpoint must fail fast with a clear message.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

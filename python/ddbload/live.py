@@ -14,7 +14,7 @@ class LiveProgress:
 
     def __init__(self, console: Console, duration_s: float, every: int = 1) -> None:
         """`every`: print one second's line in this many (1 on a terminal; more when the output is a
-        log, which then gets those lines only)."""
+        log, which then also gets the setup steps as plain lines and a seeding count instead of a bar)."""
         self._console = console
         self._duration_s = duration_s
         self._every = every

@@ -1,5 +1,6 @@
-//! Credentials for the fast path: the SDK's provider chain, cached once for every engine thread and
-//! refreshed before they expire (as the SDK's own lazy identity cache does).
+//! Credentials for a run: the SDK's provider chain behind one cache that every engine thread's
+//! clients share (the SDK path through `CachedProvider`, the fast path directly), refreshed before they
+//! expire, never waited on for more than CREDENTIALS_TIMEOUT, refused when they arrive expired.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};

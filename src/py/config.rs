@@ -152,13 +152,16 @@ impl LoadConfig {
     }
 }
 
+/// Whether the caller gave `keyword` (a value other than None).
+fn gives(given: &[(usize, Bound<'_, PyAny>)], keyword: &str) -> bool {
+    given
+        .iter()
+        .any(|(i, _)| RUN_OPTIONS[*i].keyword == keyword)
+}
+
 /// The run's length comes from one of minutes, duration or stages.
 fn check_span(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
-    let has = |keyword: &str| {
-        given
-            .iter()
-            .any(|(i, _)| RUN_OPTIONS[*i].keyword == keyword)
-    };
+    let has = |keyword: &str| gives(given, keyword);
     if has("stages") && (has("minutes") || has("duration")) {
         return Err(config_err(ConfigError::new(
             "--stages",
@@ -176,11 +179,7 @@ fn check_span(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
 
 /// Options of one load model only are refused in the other, instead of being silently ignored.
 fn check_model(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
-    let has = |keyword: &str| {
-        given
-            .iter()
-            .any(|(i, _)| RUN_OPTIONS[*i].keyword == keyword)
-    };
+    let has = |keyword: &str| gives(given, keyword);
     let open = has("rate") || has("stages");
     let refused = if open && has("threads") {
         Some((

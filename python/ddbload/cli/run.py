@@ -217,9 +217,13 @@ def keep_result(result: Result) -> Path | None:
         RUNS_DIR.mkdir(exist_ok=True)
         return result.save(path)
     except (OSError, OutputPathError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        print(f"ddbload: could not keep the result in {path} ({reason}); give --output FILE", file=sys.stderr)
+        print(f"ddbload: could not keep the result in {path} ({why(e)}); give --output FILE", file=sys.stderr)
         return None
+
+
+def why(error: OSError | OutputPathError) -> str:
+    """A failed write's reason in a few words: the OS's own when it gave one."""
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
 
 
 def parse_thresholds(texts: list[str]) -> list[Threshold]:
@@ -382,8 +386,7 @@ def save_outputs(
         except (OSError, OutputPathError) as e:
             fell_back = True
             spare = write_fallback(f"ddbload-{kind.lower()}-{result.run_id}", suffix, text())
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-            print(f"ddbload: could not write {path} ({reason}); the {kind} is in {spare}", file=sys.stderr)
+            print(f"ddbload: could not write {path} ({why(e)}); the {kind} is in {spare}", file=sys.stderr)
     return None if fell_back else lines
 
 

@@ -143,7 +143,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
         .iter()
         .map(|entry| parse_action(entry, store))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(token) = req.get("ClientRequestToken").and_then(Value::as_str) {
+    let token = req.get("ClientRequestToken").and_then(Value::as_str);
+    if let Some(token) = token {
         if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy \
@@ -151,17 +152,14 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
             )));
         }
     }
-    let token = req
-        .get("ClientRequestToken")
-        .and_then(Value::as_str)
-        .map(|t| {
-            (
-                t.to_owned(),
-                req.get("TransactItems")
-                    .map(Value::to_string)
-                    .unwrap_or_default(),
-            )
-        });
+    let token = token.map(|t| {
+        (
+            t.to_owned(),
+            req.get("TransactItems")
+                .map(Value::to_string)
+                .unwrap_or_default(),
+        )
+    });
     Ok(TransactWriteItems {
         actions,
         capacity: ReturnCapacity::of(req)?,
