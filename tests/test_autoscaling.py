@@ -198,6 +198,45 @@ def test_api_answers_have_the_shapes_of_a_second_implementation(moto_url):
                 assert set(theirs[listed][0]) <= set(mine[listed][0]), set(theirs[listed][0]) - set(mine[listed][0])
 
 
+@pytest.mark.parametrize(
+    ("operation", "fields", "message"),
+    [
+        ("register_scalable_target", {"MinCapacity": 10, "MaxCapacity": 5}, "cannot be larger than maximum"),
+        ("register_scalable_target", {"MinCapacity": 0, "MaxCapacity": 5}, "at least 1"),
+        ("register_scalable_target", {"ResourceId": "tables/x"}, "Unsupported resource ID"),
+        ("register_scalable_target", {"ResourceId": "table/no-such-table"}, "does not exist"),
+        ("register_scalable_target", {"ScalableDimension": "dynamodb:table:Foo"}, "scalable dimension"),
+        ("put_scaling_policy", {"TargetValue": 95.0}, "between 20 and 90"),
+        ("put_scaling_policy", {"TargetValue": 10.0}, "between 20 and 90"),
+        ("put_scaling_policy", {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}, "predefined metric"),
+    ],
+)
+def test_auto_scaling_fields_dynamodb_refuses_are_refused_and_nothing_is_kept(operation, fields, message):
+    """Through boto3 as an application would call it (moto accepts all of these, so the endpoint is held to
+    DynamoDB's documented rules: minimum 1 unit, min <= max, target utilization 20-90%, the metric of the
+    dimension): each is a ValidationException and leaves no target or policy behind."""
+    with ddbload.Emulator() as server:
+        ddb, aas = clients(server.url)
+        ddb.create_table(TableName="Orders", BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+        target = {"ServiceNamespace": "dynamodb", "ResourceId": "table/Orders", "ScalableDimension": WRITE}
+        if operation == "register_scalable_target":
+            call = {**target, "MinCapacity": 1, "MaxCapacity": 50, **fields}
+        else:
+            aas.register_scalable_target(MinCapacity=1, MaxCapacity=50, **target)
+            metric = fields.pop("PredefinedMetricType", "DynamoDBWriteCapacityUtilization")
+            config = {"TargetValue": 70.0, "PredefinedMetricSpecification": {"PredefinedMetricType": metric}, **fields}
+            call = {**target, "PolicyName": "p", "PolicyType": "TargetTrackingScaling",
+                    "TargetTrackingScalingPolicyConfiguration": config}  # fmt: skip
+        with pytest.raises(aas.exceptions.ValidationException, match=message):
+            getattr(aas, operation)(**call)
+        assert aas.describe_scaling_policies(ServiceNamespace="dynamodb")["ScalingPolicies"] == []
+        if operation == "register_scalable_target":
+            assert aas.describe_scalable_targets(ServiceNamespace="dynamodb")["ScalableTargets"] == []
+
+
 def test_a_run_records_the_capacity_auto_scaling_sets_while_it_runs(tables, local_credentials):
     """Real time, kept short: raising the auto scaling minimum during a run shows in its time series
     within a few seconds (the engine reads the tables' figures every 2 s)."""

@@ -7,8 +7,9 @@ import json
 import uuid
 from pathlib import Path
 
+import boto3
 import pytest
-from conftest import run_cli
+from conftest import run_cli, start_serve
 
 
 @pytest.fixture
@@ -226,3 +227,51 @@ def test_a_backup_restores_through_another_spelling_of_the_same_endpoint(endpoin
                    "--backup-dir", str(tmp_path))  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert show(endpoint, plain)[plain]["billing_mode"] == "PAY_PER_REQUEST"
+
+
+def test_a_table_that_fails_midway_is_named_the_others_are_changed_and_the_backup_restores_them(tmp_path):
+    """Three tables, the middle one refused by DynamoDB (its fifth decrease of the day: LimitExceeded).
+    DynamoDB Local enforces no decrease limit, so this runs on ddbload's endpoint, which does."""
+    server, url = start_serve()
+    try:
+        client = boto3.client(
+            "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        first, refused, last = "cap-first", "cap-refused", "cap-last"
+        for name in (first, refused, last):
+            client.create_table(
+                TableName=name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            )
+        client.update_table(
+            TableName=refused, BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+        )  # fmt: skip
+        for units in (90, 80, 70, 60):  # the day's four decreases
+            client.update_table(
+                TableName=refused, ProvisionedThroughput={"ReadCapacityUnits": units, "WriteCapacityUnits": units}
+            )
+
+        proc = run_cli(
+            "capacity", "set", "--provisioned", "--rcu", "2", "--wcu", "2", "--table", first, "--table", refused,
+            "--table", last, "--backup-dir", str(tmp_path), "--endpoint-url", url,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "2 table(s) changed, 1 failed: cap-refused" in proc.stdout
+        assert "cap-refused: capacity mode and units failed" in proc.stdout
+        assert "LimitExceededException" in proc.stdout or "decreases are limited" in proc.stdout
+        after = show(url, first, refused, last)
+        assert [after[t]["billing_mode"] for t in (first, last)] == ["PROVISIONED", "PROVISIONED"]
+        assert (after[refused]["read_capacity_units"], after[refused]["write_capacity_units"]) == (60, 60)
+
+        (backup,) = tmp_path.glob("capacity-backup-*.json")
+        restored = run_cli("capacity", "restore", str(backup), "--backup-dir", str(tmp_path), "--endpoint-url", url)
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        final = show(url, first, refused, last)
+        assert [final[t]["billing_mode"] for t in (first, last)] == ["PAY_PER_REQUEST", "PAY_PER_REQUEST"]
+        assert (final[refused]["read_capacity_units"], final[refused]["write_capacity_units"]) == (60, 60)
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

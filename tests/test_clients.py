@@ -115,6 +115,39 @@ def test_transactions_out_of_stock_are_counted_and_never_oversell(client, endpoi
     assert left >= 0 and sold + left == 15
 
 
+@pytest.mark.parametrize("client", CLIENTS)
+def test_transactions_throttled_at_2_2_name_the_table_and_stay_whole(client, tmp_path):
+    """The workshop's 2/2 tables with `--write-op transact`: each order also updates up to five products,
+    so Products runs out of write capacity too. Each throttle names the table of the action DynamoDB
+    cancelled (not always the orders table every write starts with), and no cancelled order is half-written."""
+    server, url = start_serve()
+    try:
+        result = _run(
+            tmp_path, client, "--endpoint-url", url, "--create-tables", "--seed-products", "20",
+            "--table-capacity", "2/2", "--write-op", "transact", "--read-ratio", "0",
+            "--rate", "80", "--duration", "4s",
+        )  # fmt: skip
+        writes = result["summary"]["writes"]
+        throttled = writes["throttled_by_reason"]["TransactionCanceled/ThrottlingError"]
+        by_table = {t: r["TransactionCanceled/ThrottlingError"] for t, r in writes["throttled_by_resource"].items()}
+        assert set(by_table) <= {"Orders", "Products"} and by_table.get("Products", 0) > 0, by_table
+        assert sum(by_table.values()) == throttled
+        assert result["verdict"]["outcome"] == "throttled"
+        assert any(r.startswith("Products throttled") for r in result["verdict"]["reasons"]), result["verdict"]
+
+        dynamodb = boto3.client(
+            "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        stored = scan_all(dynamodb, "Orders")
+        assert len(stored) == writes["ok"] > 0
+        sold = sum(int(line["quantity"]) for order in stored for line in order["lines"])
+        taken = sum(1_000_000_000 - int(p["stock"]) for p in scan_all(dynamodb, "Products"))
+        assert taken == sold
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
 def _create_products(dynamodb, name: str, count: int, stock: int) -> None:
     dynamodb.create_table(
         TableName=name,

@@ -34,6 +34,9 @@ pub struct ThrottleCause {
     pub reason: String,
     /// The table or index it names, by name: "Orders" or "Orders/index/by_status".
     pub resource: Option<String>,
+    /// For a cancelled transaction, the first action that was throttled (its CancellationReasons
+    /// index); the workload, which built the actions, names its table.
+    pub transaction_action: Option<usize>,
 }
 
 impl ThrottleCause {
@@ -41,6 +44,7 @@ impl ThrottleCause {
         Self {
             reason: reason.to_owned(),
             resource: resource_arn.map(resource_name),
+            transaction_action: None,
         }
     }
 }
@@ -161,8 +165,19 @@ pub fn classify_transact(err: &SdkError<TransactWriteItemsError>) -> AttemptResu
 }
 
 pub fn classify_cancellation(codes: &[&str]) -> AttemptResult {
-    if codes.contains(&"ThrottlingError") || codes.contains(&"ProvisionedThroughputExceeded") {
-        AttemptResult::throttled("TransactionCanceled/ThrottlingError")
+    let throttled = codes
+        .iter()
+        .position(|c| *c == "ThrottlingError" || *c == "ProvisionedThroughputExceeded");
+    if let Some(action) = throttled {
+        const CODE: &str = "TransactionCanceled/ThrottlingError";
+        AttemptResult::Throttled {
+            code: CODE.into(),
+            cause: Some(ThrottleCause {
+                reason: CODE.into(),
+                resource: None,
+                transaction_action: Some(action),
+            }),
+        }
     } else if codes.contains(&"TransactionConflict") {
         AttemptResult::Retryable("TransactionCanceled/TransactionConflict".into())
     } else if codes.first() == Some(&"ConditionalCheckFailed") {
@@ -215,8 +230,14 @@ mod tests {
     #[test]
     fn transaction_cancellations_name_their_cause() {
         assert!(matches!(
-            classify_cancellation(&["None", "ThrottlingError"]),
-            AttemptResult::Throttled { .. }
+            classify_cancellation(&["None", "None", "ThrottlingError"]),
+            AttemptResult::Throttled {
+                cause: Some(ThrottleCause {
+                    transaction_action: Some(2),
+                    ..
+                }),
+                ..
+            }
         ));
         assert_eq!(
             classify_cancellation(&["ConditionalCheckFailed", "None"]),

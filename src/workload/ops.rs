@@ -149,11 +149,31 @@ impl Workload {
 
     /// Sends one attempt of `request`.
     pub async fn attempt(&self, clients: &Clients, request: &mut Request) -> Attempt {
-        match &clients.fast {
+        let mut attempt = match &clients.fast {
             Some(fast) if !matches!(request, Request::Query(_)) => {
                 self.fast_attempt(fast, request).await
             }
             _ => self.sdk_attempt(&clients.sdk, request).await,
+        };
+        self.name_throttled_action(&mut attempt.result);
+        attempt
+    }
+
+    /// A transaction's throttle names the table of the action DynamoDB throttled: the order Put is
+    /// action 0, each product's stock update follows.
+    fn name_throttled_action(&self, result: &mut AttemptResult) {
+        if let AttemptResult::Throttled {
+            cause: Some(cause), ..
+        } = result
+        {
+            if let (None, Some(action)) = (&cause.resource, cause.transaction_action) {
+                let table = if action == 0 {
+                    &self.orders_table
+                } else {
+                    &self.products_table
+                };
+                cause.resource = Some(table.clone());
+            }
         }
     }
 
