@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite from nothing: build tools, DynamoDB Local, format and lint checks, Rust tests,
-# the wheel users install (dist profile, zig, manylinux2014) in a fresh virtual environment, stub check,
-# mypy --strict and pytest.
+# The whole test suite from nothing: build tools, DynamoDB Local, Chromium and Prometheus, format and lint
+# checks, Rust tests, the wheel users install (dist profile, zig, manylinux2014) in a fresh virtual
+# environment, stub check, mypy --strict and pytest.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT_ROOT"
@@ -15,6 +15,12 @@ done
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   log "installing Debian's chromium and chromium-driver"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# --metrics-addr is checked by a real Prometheus server scraping a run.
+if ! command -v prometheus >/dev/null; then
+  log "installing Debian's prometheus"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
 
 log "format and lint: cargo fmt, clippy, ruff"

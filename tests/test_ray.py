@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 import warnings
 from decimal import Decimal
 from importlib import resources
@@ -140,6 +143,47 @@ def test_an_open_model_schedule_is_split_between_the_tasks(cluster, emulator, tm
     assert full and all(row["target_rate"] == 600.0 for row in full), full
     # All tasks began at the agreed instant: each full second has both tasks' arrivals.
     assert all(abs(row["offered"] - 600) <= 4 for row in full), full
+
+
+def test_the_driver_serves_the_merged_figures_at_metrics(cluster, emulator, tmp_path):
+    """--metrics-addr on a Ray run: the driver's /metrics holds the merged tasks' totals and percentiles."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    scraped: list[str] = []
+    done = threading.Event()
+
+    def scrape() -> None:
+        while not done.is_set():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as answer:
+                    scraped.append(answer.read().decode())
+            except OSError:
+                pass
+            time.sleep(0.3)
+
+    scraper = threading.Thread(target=scrape)
+    scraper.start()
+    try:
+        proc, result = _run(cluster, emulator, tmp_path, "metrics", "--rate", "200", "--duration", "3s",
+                            "--metrics-addr", f"127.0.0.1:{port}", "--metrics-linger", "2")  # fmt: skip
+    finally:
+        done.set()
+        scraper.join()
+    assert proc.returncode == 0, proc.stderr
+    final = [text for text in scraped if "ddbload_run_finished 1.0" in text]
+    assert final and any("ddbload_run_finished 0.0" in text for text in scraped)
+    samples = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in final[-1].splitlines() if line[0] != "#"
+    }
+    summary = result["summary"]
+    assert samples['ddbload_operations_total{operation="read",outcome="ok"}'] == summary["reads"]["ok"] > 0
+    assert samples['ddbload_operations_total{operation="write",outcome="ok"}'] == summary["writes"]["ok"] > 0
+    assert samples["ddbload_arrivals_offered_total"] == summary["offered"]
+    p99 = samples['ddbload_latency_seconds{operation="read",quantile="0.99"}']
+    assert p99 == pytest.approx(summary["reads"]["latency_ms"]["p99"] / 1000, rel=1e-6)
+    # While it ran, the merged seconds carried their histograms: percentiles were served before the end.
+    assert any('ddbload_latency_seconds_count{operation="read"}' in t for t in scraped if "finished 0.0" in t)
 
 
 def test_ctrl_c_on_the_driver_stops_every_task_and_writes_the_merged_partial_result(cluster, emulator, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import _engine
-from ..api import RunInterrupted, run
+from ..api import Progress, RunInterrupted, run
 from ..console import make_console, to_devnull
 from ..csv_rows import check_csv_path, render_csv, write_csv
 from ..live import LiveProgress
@@ -27,6 +27,7 @@ from .common import (
     engine_failure,
     stop_on_sigterm,
 )
+from .metrics_flags import add_metrics_flags, linger_then_stop, start_metrics
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
 
 # Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
@@ -115,6 +116,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         help="live progress on stderr: auto = a line a second on a terminal, every 10 s otherwise "
         "(CI, | tee); always = every second (default: auto)",
     )
+    add_metrics_flags(out)
 
 
 def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
@@ -160,27 +162,33 @@ def load_test(args: argparse.Namespace) -> int:
     config = checked_config(args)
     check_thresholds_fit(thresholds, config)
     emulator = None
-    if args.local:
-        emulator = start_local_endpoint(args)
-        config = config_from_args(args)  # with the endpoint's URL
-    live = live_progress(args.progress, config.duration_s)
-    stop_on_sigterm()
+    metrics, result = None, None
     try:
-        result, code = measure(args, config, ray_address, live)
-    finally:
-        if live is not None:
-            live.close()
-        if emulator is not None:
-            emulator.stop()
-    if result is None:
+        metrics = start_metrics(args)
+        if args.local:
+            emulator = start_local_endpoint(args)
+            config = config_from_args(args)  # with the endpoint's URL
+        live = live_progress(args.progress, config.duration_s)
+        stop_on_sigterm()
+        try:
+            result, code = measure(args, config, ray_address, both(live, metrics.metrics if metrics else None))
+        finally:
+            if live is not None:
+                live.close()
+            if emulator is not None:
+                emulator.stop()
+        if result is None:
+            return code
+        # Files first: a closed stdout (`| head -1`) must not lose them.
+        written, result_path = write_files(result, outputs, keep, thresholds)
+        holds = result_holds(result, thresholds)
+        if code == EXIT_OK and (written is None or not holds):
+            code = EXIT_FAILED
+        print_results(result, written or [], result_path)
         return code
-    # Files first: a closed stdout (`| head -1`) must not lose them.
-    written, result_path = write_files(result, outputs, keep, thresholds)
-    holds = result_holds(result, thresholds)
-    if code == EXIT_OK and (written is None or not holds):
-        code = EXIT_FAILED
-    print_results(result, written or [], result_path)
-    return code
+    finally:
+        if metrics is not None:
+            linger_then_stop(metrics, args, result)
 
 
 def check_thresholds_fit(thresholds: list[Threshold], config: _engine.LoadConfig) -> None:
@@ -329,12 +337,29 @@ def live_progress(mode: str, duration_s: float) -> LiveProgress | None:
     return LiveProgress(stderr, duration_s, every=every)
 
 
+def both(live: LiveProgress | None, metrics: Progress | None) -> Progress | None:
+    """One progress callback for the live lines and the metrics endpoint (either may be absent)."""
+    if live is None or metrics is None:
+        return live or metrics
+
+    def tell(event: dict[str, Any]) -> None:
+        metrics(event)
+        live(event)
+
+    return tell
+
+
 def measure(
-    args: argparse.Namespace, config: _engine.LoadConfig, ray_address: str | None, live: LiveProgress | None
+    args: argparse.Namespace, config: _engine.LoadConfig, ray_address: str | None, progress: Progress | None
 ) -> tuple[Result | None, int]:
-    """The run's result (None when there is none) and exit code so far; Ctrl-C keeps what was measured."""
+    """The run's result (None when there is none) and exit code so far; Ctrl-C keeps what was measured.
+    With --metrics-addr each second's event carries its latency histograms, for the endpoint's percentiles."""
+    histograms = args.metrics_addr is not None
     try:
-        result = run(config, progress=live) if ray_address is None else run_on_ray(args, ray_address, live)
+        if ray_address is None:
+            result = run(config, progress=progress, histograms=histograms)
+        else:
+            result = run_on_ray(args, ray_address, progress)
     except RunInterrupted as e:
         if e.result is None:
             print("ddbload: interrupted before the load began; nothing was measured", file=sys.stderr)
@@ -344,7 +369,7 @@ def measure(
     return result, EXIT_OK
 
 
-def run_on_ray(args: argparse.Namespace, address: str, live: LiveProgress | None) -> Result:
+def run_on_ray(args: argparse.Namespace, address: str, live: Progress | None) -> Result:
     from ..distributed.ray_run import ClusterUnreachable, DistributedError, run_distributed
 
     try:

@@ -148,6 +148,15 @@ def tick_histograms(event: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def merged_tick_histograms(histograms: list[dict[str, str] | None]) -> dict[str, str]:
+    """A second's histograms of every task merged, under the tick event's keys (none if a task's are missing),
+    so a driver's progress callback sees what a local run's does with `histograms=True`."""
+    if not histograms or any(h is None for h in histograms):
+        return {}
+    keys = {"all": "latency_histogram", "reads": "read_latency_histogram", "writes": "write_latency_histogram"}
+    return {key: _engine.merge_histograms([h[kind] for h in histograms if h is not None]) for kind, key in keys.items()}
+
+
 def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dict[str, str] | None]) -> dict[str, Any]:
     """One second of several tasks as one row (live progress and the result's time series): TimeseriesRows
     or tick events, whose row keys are read from lists of names."""

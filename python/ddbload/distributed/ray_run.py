@@ -21,7 +21,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 from .. import _engine
 from ..api import RunInterrupted
 from ..result import Result
-from .merge import Part, merge, merge_second, tick_histograms
+from .merge import Part, merge, merge_second, merged_tick_histograms, tick_histograms
 from .split import split, task_count
 
 Progress = Callable[[dict[str, Any]], None]
@@ -269,10 +269,11 @@ class _Run:
             if not flush and not running <= reported.keys():
                 break
             rows = list(reported.values())
-            row = merge_second(t, rows, [self.parts[task].seconds.get(t) for task in reported])
+            histograms = [self.parts[task].seconds.get(t) for task in reported]
+            row = merge_second(t, rows, histograms)
             del self.live[t]
             if self.progress is not None and t > self.shown_up_to:
-                self.progress({"type": "tick", **row})
+                self.progress({"type": "tick", **row, **merged_tick_histograms(histograms)})
                 self.shown_up_to = t
 
 

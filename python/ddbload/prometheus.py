@@ -1,0 +1,171 @@
+"""A run's figures as Prometheus/OpenMetrics text at /metrics (`--metrics-addr`), kept from its progress events."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from . import _engine
+
+QUANTILES = (0.5, 0.9, 0.99, 0.999)
+# Tick histogram key -> the `operation` label of the latency summary.
+LATENCY_OF = {"read_latency_histogram": "read", "write_latency_histogram": "write"}
+OPERATION_OF = {"reads": "read", "writes": "write"}
+
+
+class RunMetrics(Collector):
+    """Totals so far, added up from each second's progress event; the result's own figures once it is in
+    (the same numbers, plus operations timed out at the end). Safe to scrape while events arrive."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ok = {"read": 0, "write": 0}
+        self._failed = 0
+        self._timed_out = 0
+        self._throttled: dict[str, int] = {}
+        self._units: dict[tuple[str, str], Decimal] = {}
+        self._provisioned: dict[tuple[str, str], int] = {}
+        self._offered: int | None = None
+        self._dropped = 0
+        self._target_rate: float | None = None
+        self._latency: dict[str, str] = {}
+        self._elapsed = 0
+        self._finished = False
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        """A progress callback: each tick's counts are added to the totals."""
+        if event.get("type") != "tick":
+            return
+        with self._lock:
+            self._ok["read"] += event["reads_ok"]
+            self._ok["write"] += event["writes_ok"]
+            self._failed += event["errors"]
+            for reason, n in event.get("throttled_by_reason", {}).items():
+                self._throttled[reason] = self._throttled.get(reason, 0) + n
+            self._add_capacity(event)
+            if "offered" in event and "target_rate" in event:
+                self._offered = (self._offered or 0) + event["offered"]
+                self._dropped += event["dropped"]
+                self._target_rate = event["target_rate"]
+            for name, operation in LATENCY_OF.items():
+                if name in event:
+                    earlier = self._latency.get(operation)
+                    merged = [event[name]] if earlier is None else [earlier, event[name]]
+                    self._latency[operation] = _engine.merge_histograms(merged)
+            self._elapsed = max(self._elapsed, event["t"])
+
+    def _add_capacity(self, event: dict[str, Any]) -> None:
+        for table, units in event.get("units", {}).items():
+            for kind in ("read", "write"):
+                consumed = Decimal(str(units[f"{kind}_units"]))
+                self._units[(table, kind)] = self._units.get((table, kind), Decimal(0)) + consumed
+        for table, figures in event.get("provisioned", {}).items():
+            for kind in ("read", "write"):
+                if figures.get(kind) is not None:
+                    self._provisioned[(table, kind)] = figures[kind]
+
+    def finish(self, result: Mapping[str, Any]) -> None:
+        """The final figures, from the result: exactly what its JSON says."""
+        summary = result["summary"]
+        with self._lock:
+            for op, operation in OPERATION_OF.items():
+                self._ok[operation] = summary[op]["ok"]
+                if op in result["histograms"]:
+                    self._latency[operation] = result["histograms"][op]
+            self._failed = sum(sum(summary[op]["errors"].values()) for op in OPERATION_OF)
+            self._timed_out = sum(summary[op]["timed_out"] for op in OPERATION_OF)
+            self._throttled = {}
+            for op in OPERATION_OF:
+                for reason, n in summary[op]["throttled_by_reason"].items():
+                    self._throttled[reason] = self._throttled.get(reason, 0) + n
+            for table, units in result["consumed_capacity"].items():
+                for kind in ("read", "write"):
+                    self._units[(table, kind)] = Decimal(str(units[f"{kind}_units"]))
+            if "offered" in summary:
+                self._offered, self._dropped = summary["offered"], summary["dropped"]
+            self._finished = True
+
+    def collect(self) -> Iterator[Metric]:
+        with self._lock:
+            yield from self._counters()
+            yield from self._gauges()
+            yield from self._latencies()
+
+    def _counters(self) -> Iterator[Metric]:
+        ops = CounterMetricFamily(
+            "ddbload_operations", "Operations finished, by operation and outcome", labels=["operation", "outcome"]
+        )
+        for operation, n in self._ok.items():
+            ops.add_metric([operation, "ok"], n)
+        ops.add_metric(["any", "failed"], self._failed)
+        ops.add_metric(["any", "timed_out"], self._timed_out)
+        yield ops
+        throttled = CounterMetricFamily(
+            "ddbload_throttled_attempts", "Attempts DynamoDB throttled, by its reason", labels=["reason"]
+        )
+        for reason, n in sorted(self._throttled.items()):
+            throttled.add_metric([reason], n)
+        yield throttled
+        units = CounterMetricFamily(
+            "ddbload_consumed_capacity_units", "Capacity units DynamoDB reported consumed", labels=["table", "kind"]
+        )
+        for (table, kind), value in sorted(self._units.items()):
+            units.add_metric([table, kind], float(value))
+        yield units
+        if self._offered is not None:
+            yield CounterMetricFamily("ddbload_arrivals_offered", "Open model: arrivals scheduled", self._offered)
+            yield CounterMetricFamily("ddbload_arrivals_dropped", "Open model: arrivals dropped", self._dropped)
+
+    def _gauges(self) -> Iterator[Metric]:
+        provisioned = GaugeMetricFamily(
+            "ddbload_provisioned_capacity_units", "Provisioned capacity at the last second", labels=["table", "kind"]
+        )
+        for (table, kind), value in sorted(self._provisioned.items()):
+            provisioned.add_metric([table, kind], value)
+        yield provisioned
+        if self._target_rate is not None:
+            yield GaugeMetricFamily(
+                "ddbload_target_rate_per_second", "Open model: the arrival rate scheduled", self._target_rate
+            )
+        yield GaugeMetricFamily("ddbload_elapsed_seconds", "Seconds of load reported so far", self._elapsed)
+        yield GaugeMetricFamily("ddbload_run_finished", "1 once the result is in", int(self._finished))
+
+    def _latencies(self) -> Iterator[Metric]:
+        summary = Metric("ddbload_latency_seconds", "Latency of successful operations since the start", "summary")
+        for operation, encoded in sorted(self._latency.items()):
+            count, values_ms = _engine.histogram_quantiles(encoded, list(QUANTILES))
+            if not count:
+                continue
+            for quantile, value_ms in zip(QUANTILES, values_ms):
+                summary.add_sample(
+                    "ddbload_latency_seconds", {"operation": operation, "quantile": str(quantile)}, value_ms / 1000
+                )
+            mean_ms = _engine.histogram_summary(encoded)["mean"]
+            summary.add_sample("ddbload_latency_seconds_count", {"operation": operation}, count)
+            summary.add_sample("ddbload_latency_seconds_sum", {"operation": operation}, count * mean_ms / 1000)
+        yield summary
+
+
+class MetricsServer:
+    """/metrics on `host:port` for as long as the run (and the linger after it) lasts."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.metrics = RunMetrics()
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(self.metrics)
+        self._server, self._thread = start_http_server(port, addr=host, registry=registry)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
