@@ -25,6 +25,7 @@ __all__ = [
     "histogram_summary",
     "merge_histograms",
     "run_options",
+    "simulate_autoscaling",
     "start",
     "update_capacity",
 ]
@@ -181,6 +182,9 @@ def run_options() -> list[dict[str, Any]]:
 def merge_histograms(encoded: list[str]) -> str: ...
 def histogram_quantiles(encoded: str, quantiles: list[float]) -> tuple[int, list[float]]: ...
 def histogram_summary(encoded: str) -> dict[str, float]: ...
+def simulate_autoscaling(
+    demand: list[Decimal], min: int, max: int, target_percent: Decimal
+) -> tuple[list[int], int]: ...
 
 @final
 class Emulator:

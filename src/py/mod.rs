@@ -8,6 +8,7 @@ mod errors;
 mod handle;
 mod histograms;
 mod run_options;
+mod scaling_sim;
 
 use pyo3::prelude::*;
 
@@ -26,5 +27,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(histograms::merge_histograms, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(scaling_sim::simulate_autoscaling, m)?)?;
     errors::register(m)
 }

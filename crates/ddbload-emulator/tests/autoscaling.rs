@@ -248,3 +248,25 @@ fn a_minimum_past_the_table_quota_sets_the_quota_not_more() {
         "{last}"
     );
 }
+
+#[test]
+fn a_simulated_flat_load_under_the_target_is_never_short() {
+    let run = ddbload_emulator::autoscaling::simulate(&[60.0; 1800], 100, 1000, 70.0);
+    assert_eq!(run.short_seconds, 0);
+    assert!(run.provisioned.iter().all(|p| *p == 100));
+}
+
+#[test]
+fn a_simulated_surge_is_short_until_two_minutes_above_target_have_passed() {
+    // 10 minutes at 50 units/s, then 300 units/s: target tracking needs two minutes above 70% first.
+    let demand: Vec<f64> = (0..1200)
+        .map(|s| if s < 600 { 50.0 } else { 300.0 })
+        .collect();
+    let run = ddbload_emulator::autoscaling::simulate(&demand, 100, 1000, 70.0);
+    assert!(run.short_seconds >= 120, "{}", run.short_seconds);
+    assert_eq!(run.provisioned[600], 100);
+    // Throttled demand is not consumed: each step can only see 100% of what was provisioned, so it
+    // climbs by 1/0.7 at a time until the demand fits.
+    assert_eq!(run.provisioned[720 + 1], 143);
+    assert!(*run.provisioned.last().unwrap() >= 300);
+}

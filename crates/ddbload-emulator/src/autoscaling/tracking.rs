@@ -162,6 +162,84 @@ fn decide(
     None
 }
 
+/// One dimension under target tracking, second by second (`simulate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulated {
+    /// The provisioned figure in force in each second.
+    pub provisioned: Vec<i64>,
+    /// Seconds whose demand was above the figure in force (DynamoDB would have throttled some of it,
+    /// burst credit aside).
+    pub short_seconds: usize,
+}
+
+/// Replays a per-second demand (units a second) against one table's or index's dimension under a
+/// target-tracking policy, with the same decisions the endpoint's auto scaling takes: evaluated at
+/// each minute's end from the units consumed in each past minute (at most what was provisioned:
+/// throttled demand is not consumed, as in CloudWatch), starting at `min`.
+pub fn simulate(demand: &[f64], min: i64, max: i64, target_percent: f64) -> Simulated {
+    let target = Target {
+        resource: "table/simulated".into(),
+        dimension: Dimension::TableWrite,
+        min,
+        max,
+        suspended: Default::default(),
+        created: 0.0,
+        arn: String::new(),
+    };
+    let policy = Policy {
+        name: "simulated".into(),
+        resource: target.resource.clone(),
+        dimension: target.dimension,
+        target: target_percent,
+        metric: String::new(),
+        scale_out_cooldown: 0.0,
+        scale_in_cooldown: 0.0,
+        disable_scale_in: false,
+        created: 0.0,
+        arn: String::new(),
+        last_scale_out: None,
+        last_scale_in: None,
+    };
+    let mut current = min;
+    let mut provisioned = Vec::with_capacity(demand.len());
+    let mut short_seconds = 0;
+    let mut minutes: Vec<f64> = Vec::new();
+    let mut this_minute = 0.0;
+    let mut decreases: Vec<f64> = Vec::new();
+    for (second, wanted) in demand.iter().enumerate() {
+        provisioned.push(current);
+        if *wanted > current as f64 {
+            short_seconds += 1;
+        }
+        this_minute += wanted.min(current as f64);
+        if (second + 1) % 60 != 0 {
+            continue;
+        }
+        minutes.push(this_minute);
+        this_minute = 0.0;
+        let now = (second + 1) as f64;
+        let recent = &minutes[minutes.len().saturating_sub(SCALE_IN_MINUTES)..];
+        if let Some((new, _, _)) = decide(
+            &target,
+            &[&policy],
+            current,
+            recent,
+            decrease_allowed(&decreases, now),
+            now,
+        ) {
+            let new = new.min(MAX_UNITS);
+            if new < current {
+                decreases.push(now);
+            }
+            current = new;
+        }
+    }
+    Simulated {
+        provisioned,
+        short_seconds,
+    }
+}
+
 /// Evaluates every scalable target once: `Store::tick` does so every few seconds of the endpoint's
 /// clock, and RegisterScalableTarget at once (a new minimum applies immediately).
 pub fn evaluate(store: &Store, now: f64) {

@@ -1,0 +1,188 @@
+"""What a run's measured demand would cost as an event, in each capacity mode, from a dated price table."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import _engine
+
+STALE_AFTER_DAYS = 180
+MILLION = Decimal(1_000_000)
+SECONDS_PER_HOUR = Decimal(3600)
+# The table quota a scaled figure cannot pass (DynamoDB's default per-table limit).
+MAX_UNITS = 40_000
+PRICE_FIELDS = ("read_request_units_per_million", "write_request_units_per_million", "rcu_hour", "wcu_hour")
+KINDS = ("read", "write")
+
+
+class PriceError(ValueError):
+    """A price table cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    source: str
+    dated: date
+    region: str
+    request_unit: Mapping[str, Decimal]  # per unit, by kind
+    unit_hour: Mapping[str, Decimal]  # per provisioned unit-hour, by kind
+
+    def age_days(self, today: date) -> int:
+        return (today - self.dated).days
+
+
+def shipped_prices_text() -> str:
+    return resources.files("ddbload").joinpath("prices/dynamodb.json").read_text(encoding="utf-8")
+
+
+def load_prices(text: str, region: str, origin: str) -> Prices:
+    """The prices of `region` in a price table (the shipped one's format); a bad table is a PriceError."""
+    try:
+        table = json.loads(text)
+        when = date.fromisoformat(table["date"])
+        regions = table["regions"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise PriceError(f"{origin}: not a ddbload price table ({type(e).__name__}: {e})") from None
+    if table.get("currency", "USD") != "USD":
+        raise PriceError(f"{origin}: prices are in {table['currency']}; ddbload prices in USD")
+    if region not in regions:
+        known = ", ".join(sorted(regions)) or "none"
+        raise PriceError(f"{origin}: no prices for {region} (it has {known}); pass --prices FILE with {region}")
+    figures = {}
+    for field in PRICE_FIELDS:
+        value = regions[region].get(field)
+        try:
+            # Prices are text: a JSON number would have gone through a binary float.
+            if not isinstance(value, str):
+                raise InvalidOperation
+            figures[field] = Decimal(value)
+        except InvalidOperation:
+            raise PriceError(
+                f"{origin}: {region}.{field} must be a decimal number as a string, not {value!r}"
+            ) from None
+        if not figures[field].is_finite() or figures[field] < 0:
+            raise PriceError(f"{origin}: {region}.{field} must be 0 or more, not {value}")
+    return Prices(
+        source=str(table.get("source", origin)),
+        dated=when,
+        region=region,
+        request_unit={
+            "read": figures["read_request_units_per_million"] / MILLION,
+            "write": figures["write_request_units_per_million"] / MILLION,
+        },
+        unit_hour={"read": figures["rcu_hour"], "write": figures["wcu_hour"]},
+    )
+
+
+def per_second_demand(result: Mapping[str, Any]) -> dict[tuple[str, str], list[Decimal]]:
+    """(table, kind) -> units a second in each row of the time series (a partial last second as a rate)."""
+    demand: dict[tuple[str, str], list[Decimal]] = {}
+    for row in result["timeseries"]:
+        seconds = Decimal(str(row["seconds"]))
+        for table, units in row.get("units", {}).items():
+            for kind in KINDS:
+                amount = Decimal(str(units[f"{kind}_units"]))
+                demand.setdefault((table, kind), []).append(amount / seconds if seconds else Decimal(0))
+    return demand
+
+
+def consumed_totals(result: Mapping[str, Any]) -> dict[tuple[str, str], Decimal]:
+    return {
+        (table, kind): Decimal(str(units[f"{kind}_units"]))
+        for table, units in result["consumed_capacity"].items()
+        for kind in KINDS
+    }
+
+
+def stretch(rates: list[Decimal], event_seconds: int) -> list[Decimal]:
+    """The run's per-second rates spread over the event: event second s takes run row s * n // event_seconds."""
+    n = len(rates)
+    return [rates[s * n // event_seconds] for s in range(event_seconds)] if n else []
+
+
+def autoscaling_start(result: Mapping[str, Any], table: str, kind: str, first_rate: Decimal, target: Decimal) -> int:
+    """Where simulated auto scaling starts: the table's provisioned figure at run time, else the run's
+    first second at the target utilization."""
+    info = result["tables"].get(table, {})
+    if info.get("billing_mode") == "PROVISIONED" and info.get(f"{kind}_capacity_units"):
+        return int(info[f"{kind}_capacity_units"])
+    return max(1, math.ceil(first_rate * 100 / target))
+
+
+def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, target: Decimal) -> dict[str, Any]:
+    """Each capacity mode's dollars for an event of the run's shape lasting `hours` (the run's own length
+    when None). Money is Decimal throughout; the JSON gives it as strings."""
+    run_seconds = Decimal(str(result["duration_s"]))
+    event_seconds = int((hours * SECONDS_PER_HOUR) if hours is not None else run_seconds.to_integral_value())
+    event_seconds = max(event_seconds, 1)
+    scale = Decimal(event_seconds) / run_seconds
+    demand = per_second_demand(result)
+
+    on_demand: dict[str, Decimal] = {}
+    for (table, kind), units in consumed_totals(result).items():
+        on_demand[table] = on_demand.get(table, Decimal(0)) + units * scale * prices.request_unit[kind]
+
+    event_hours = Decimal(event_seconds) / SECONDS_PER_HOUR
+    peak: dict[str, dict[str, int]] = {}
+    peak_usd = Decimal(0)
+    scaled: dict[str, dict[str, Any]] = {}
+    scaled_usd = Decimal(0)
+    for (table, kind), rates in sorted(demand.items()):
+        full = [rate for rate, row in zip(rates, result["timeseries"]) if row["seconds"] >= 0.5] or rates
+        held = max(1, math.ceil(max(full)))
+        peak.setdefault(table, {})[kind] = held
+        peak_usd += held * event_hours * prices.unit_hour[kind]
+
+        start = autoscaling_start(result, table, kind, rates[0], target)
+        provisioned, short = _engine.simulate_autoscaling(stretch(rates, event_seconds), start, MAX_UNITS, target)
+        unit_seconds = Decimal(sum(provisioned))
+        scaled_usd += unit_seconds / SECONDS_PER_HOUR * prices.unit_hour[kind]
+        scaled.setdefault(table, {})[kind] = {
+            "start": start,
+            "highest": max(provisioned, default=start),
+            "throttled_seconds": short,
+        }
+    throttled = sum(result["summary"][op]["throttled_attempts"] for op in ("reads", "writes"))
+    return {
+        "prices": {"source": prices.source, "date": prices.dated.isoformat(), "region": prices.region},
+        "event_seconds": event_seconds,
+        "run_seconds": float(run_seconds),
+        "target_utilization_percent": str(target),
+        "lower_bound": throttled > 0,
+        "modes": {
+            "on_demand": {"usd": _money(sum(on_demand.values(), Decimal(0))), "by_table": _strs(on_demand)},
+            "provisioned_peak": {"usd": _money(peak_usd), "capacity": peak},
+            "provisioned_autoscaling": {
+                "usd": _money(scaled_usd),
+                "throttled_seconds": max(
+                    (k["throttled_seconds"] for t in scaled.values() for k in t.values()), default=0
+                ),
+                "by_table": scaled,
+            },
+        },
+    }
+
+
+def _money(value: Decimal) -> str:
+    """Exact, in plain notation (never 1.2E-7)."""
+    return format(value, "f")
+
+
+def _strs(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    return {name: _money(value) for name, value in sorted(amounts.items())}
+
+
+def read_prices_file(path: Path, region: str) -> Prices:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PriceError(f"{path}: {e.strerror}") from None
+    return load_prices(text, region, str(path))

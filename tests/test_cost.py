@@ -1,0 +1,127 @@
+"""`ddbload cost`: offline runs priced in each capacity mode, checked against a hand computation from the
+result's own time series and the shipped prices; the auto scaling simulation sees a surge outrun it."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from importlib import resources
+
+import jsonschema
+import pytest
+from conftest import run_cli
+
+PRICES = json.loads(resources.files("ddbload").joinpath("prices/dynamodb.json").read_text())["regions"]["us-east-1"]
+CENT = Decimal("0.01")
+
+
+def offline_run(tmp_path, name: str, *load: str) -> tuple[dict, str]:
+    out = tmp_path / f"{name}.json"
+    proc = run_cli("run", "--local", *load, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text()), str(out)
+
+
+def cost(path: str, *args: str) -> dict:
+    proc = run_cli("cost", path, "--json", *args)
+    assert proc.returncode == 0, proc.stderr
+    estimate = json.loads(proc.stdout)
+    schema = json.loads(resources.files("ddbload").joinpath("schema/cost.schema.json").read_text())
+    jsonschema.validate(estimate, schema)
+    return estimate
+
+
+def test_each_mode_equals_a_hand_computation_to_the_cent(tmp_path):
+    result, path = offline_run(tmp_path, "flat", "--rate", "100", "--duration", "4s")
+    estimate = cost(path, "--hours", "2")
+    assert estimate["event_seconds"] == 7200 and estimate["lower_bound"] is False
+    assert estimate["prices"]["date"] == "2024-11-01"
+
+    scale = Decimal(7200) / Decimal(str(result["duration_s"]))
+    price = {
+        "read": Decimal(PRICES["read_request_units_per_million"]) / 1_000_000,
+        "write": Decimal(PRICES["write_request_units_per_million"]) / 1_000_000,
+    }
+    on_demand = sum(
+        Decimal(str(units[f"{kind}_units"])) * scale * price[kind]
+        for units in result["consumed_capacity"].values()
+        for kind in ("read", "write")
+    )
+    modes = estimate["modes"]
+    assert Decimal(modes["on_demand"]["usd"]).quantize(CENT) == on_demand.quantize(CENT)
+    assert on_demand > 0
+
+    hour_price = {"read": Decimal(PRICES["rcu_hour"]), "write": Decimal(PRICES["wcu_hour"])}
+    held = 0 * hour_price["read"]
+    for table in result["consumed_capacity"]:
+        for kind in ("read", "write"):
+            busiest = max(
+                Decimal(str(row["units"][table][f"{kind}_units"])) / Decimal(str(row["seconds"]))
+                for row in result["timeseries"]
+                if row["seconds"] >= 0.5
+            )
+            units = max(1, math.ceil(busiest))
+            assert modes["provisioned_peak"]["capacity"][table][kind] == units
+            held += units * 2 * hour_price[kind]
+    assert Decimal(modes["provisioned_peak"]["usd"]).quantize(CENT) == held.quantize(CENT)
+
+    # A flat load that starts inside the 70% target never outruns auto scaling.
+    assert modes["provisioned_autoscaling"]["throttled_seconds"] == 0
+    assert Decimal(modes["provisioned_autoscaling"]["usd"]) > 0
+
+
+def test_a_surge_outruns_auto_scaling_and_is_shown_on_the_terminal(tmp_path):
+    # 4 s at 20/s then 4 s at 400/s, stretched over an hour: a surge held for half an hour.
+    _, path = offline_run(tmp_path, "surge", "--stages", "1s:20,3s:20,1s:400,3s:400")
+    modes = cost(path, "--hours", "1")["modes"]
+    scaling = modes["provisioned_autoscaling"]
+    # Target tracking needs two minutes above target before it acts, then climbs 1/0.7 a step.
+    assert scaling["throttled_seconds"] >= 120, scaling
+    orders = scaling["by_table"]["Orders"]["write"]
+    assert orders["highest"] > orders["start"]
+
+    shown = run_cli("cost", path, "--hours", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert "on-demand" in shown.stdout and "auto scaling" in shown.stdout
+    assert f"{scaling['throttled_seconds']:,} s short of demand" in shown.stdout
+    assert "dated 2024-11-01" in shown.stdout and "days old" in shown.stdout
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory) -> str:
+    """A one-second offline run's result file, priced by the tests below."""
+    folder = tmp_path_factory.mktemp("cost")
+    proc = run_cli("run", "--local", "--rate", "10", "--duration", "1s", "--output", str(folder / "r.json"), cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    return str(folder / "r.json")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--hours", "0"], "--hours: '0' is not a number from 0.001 to 744"),
+        (["--hours", "two"], "--hours: 'two' is not a number"),
+        (["--target-utilization", "95"], "--target-utilization: '95' is not a number from 20 to 90"),
+        (["--prices", "live"], "--prices live: the Price List API client is not built yet"),
+        (["--prices", "no-such-file.json"], "--prices: no-such-file.json: No such file or directory"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, message, small_run):
+    proc = run_cli("cost", small_run, *args)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
+    assert proc.stdout == ""
+
+
+def test_a_price_table_without_the_runs_region_names_what_it_has(small_run, tmp_path):
+    other = tmp_path / "prices.json"
+    other.write_text(json.dumps({"date": "2026-11-01", "regions": {"eu-west-1": PRICES}}))
+    proc = run_cli("cost", small_run, "--prices", str(other))
+    assert proc.returncode == 2
+    assert "no prices for us-east-1 (it has eu-west-1)" in proc.stderr
+    floats = tmp_path / "floats.json"
+    floats.write_text(json.dumps({"date": "2026-11-01", "regions": {"us-east-1": {**PRICES, "rcu_hour": 0.00013}}}))
+    proc = run_cli("cost", small_run, "--prices", str(floats))
+    assert proc.returncode == 2 and "rcu_hour must be a decimal number as a string, not 0.00013" in proc.stderr
