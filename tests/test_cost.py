@@ -87,6 +87,14 @@ def test_a_surge_outruns_auto_scaling_and_is_shown_on_the_terminal(tmp_path):
     assert f"{scaling['throttled_seconds']:,} s short of demand" in shown.stdout
     assert "dated 2024-11-01" in shown.stdout and "days old" in shown.stdout
 
+    # advise prices an hour of the same demand with the same figures.
+    advice = run_cli("advise", path)
+    assert advice.returncode == 0, advice.stderr
+    dollars = [f"${Decimal(modes[m]['usd']).quantize(CENT)}" for m in ("on_demand", "provisioned_peak")]
+    line = next(x for x in advice.stdout.splitlines() if x.startswith("On-demand $"))
+    assert line.startswith(f"On-demand {dollars[0]}, provisioned at the peak {dollars[1]}"), line
+    assert f"({scaling['throttled_seconds']:,} s short of demand" in line
+
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory) -> str:

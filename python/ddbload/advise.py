@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import timeline
+from .cost import PriceError, estimate, load_prices, shipped_prices_text
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s
 from .result_types import RunResult, Summary
@@ -193,6 +195,8 @@ class Phrases:
     demand_closed: str  # a run's fields and {threads}
     scaling_head: str
     dropped: str  # {dropped}, {offered}, {dropped_share}
+    cost: str  # {on_demand}, {peak}, {scaled}, {short}, {date}, {region}, {lower}
+    cost_lower: str  # appended when the run was throttled
     # The support case.
     case_title: str  # {tables}, {region}
     in_region: str  # {region}: where an AWS run ran ({place} in a run's fields)
@@ -309,6 +313,10 @@ EN = Phrases(
     "no capacity above is sized from them. Measure at the event's forecast with arrivals that do not wait: "
     "`ddbload run --rate FORECAST ...` (operations a second), or `--stages` for the ramp.",
     scaling_head="## Auto scaling during the test",
+    cost="## What an hour of this demand would cost\nOn-demand ${on_demand}, provisioned at the peak ${peak}, "
+    "provisioned with auto scaling ${scaled} ({short:,} s short of demand while it caught up; prices of {date}, "
+    "{region}). Other lengths and prices: `ddbload cost RESULT.json --hours H`.{lower}",
+    cost_lower=" A lower bound: throttled demand consumed no units.",
     dropped="{dropped:,.0f} of {offered:,.0f} arrivals ({dropped_share:.1%}) were dropped: the load generator, not "
     "DynamoDB, could not keep up (its wait queue was full), so these figures understate the demand. Raise "
     "--max-in-flight, run on a bigger machine or spread the load with --ray, then rerun.",
@@ -428,6 +436,10 @@ KO = Phrases(
     "않았습니다. 기다리지 않는 도착으로 이벤트 예측치에서 측정하세요: `ddbload run --rate FORECAST ...`(초당 작업 수), "
     "램프는 `--stages`.",
     scaling_head="## 테스트 중 오토 스케일링",
+    cost="## 이 수요가 1시간 이어질 때의 비용\n온디맨드 ${on_demand}, 피크로 고정한 프로비저닝 ${peak}, 오토 스케일링 "
+    "프로비저닝 ${scaled}(따라잡는 동안 수요보다 모자란 시간 {short:,}초; {date} 기준 {region} 가격). 다른 기간과 "
+    "가격: `ddbload cost RESULT.json --hours H`.{lower}",
+    cost_lower=" 하한값입니다: 스로틀된 수요는 용량을 소비하지 않았습니다.",
     dropped="도착 {offered:,.0f}건 중 {dropped:,.0f}건({dropped_share:.1%})이 버려졌습니다: DynamoDB가 아니라 부하 "
     "생성기가 따라가지 못했습니다(대기열이 가득 참). 따라서 이 수치는 수요를 실제보다 적게 보여 줍니다. "
     "--max-in-flight를 늘리거나 더 큰 머신에서 실행하거나 --ray로 부하를 나눈 뒤 다시 실행하세요.",
@@ -564,7 +576,34 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     scaled = timeline.steps(result)
     if scaled:
         sections.append([words.scaling_head, *(f"- {timeline.describe(step, lang)}" for step in scaled)])
+    hour = _hour_cost(result, words) if result["summary"].get("model") == "open" else None
+    if hour:
+        sections.append([hour])
     return sections
+
+
+def _hour_cost(result: RunResult, words: Phrases) -> str | None:
+    """An hour of the run's demand in each capacity mode at the shipped prices (None for a region they lack)."""
+    region = result["config"].get("region") or "us-east-1"
+    try:
+        prices = load_prices(shipped_prices_text(), region, "the shipped price table")
+    except PriceError:
+        return None
+    modes = estimate(result, prices, Decimal(1), Decimal(70))["modes"]
+    cents = Decimal("0.01")
+    return words.cost.format(
+        on_demand=Decimal(modes["on_demand"]["usd"]).quantize(cents),
+        peak=Decimal(modes["provisioned_peak"]["usd"]).quantize(cents),
+        scaled=Decimal(modes["provisioned_autoscaling"]["usd"]).quantize(cents),
+        short=modes["provisioned_autoscaling"]["throttled_seconds"],
+        date=prices.dated.isoformat(),
+        region=region,
+        lower=words.cost_lower if _throttled(result) else "",
+    )
+
+
+def _throttled(result: RunResult) -> bool:
+    return result["summary"]["reads"]["throttled_attempts"] + result["summary"]["writes"]["throttled_attempts"] > 0
 
 
 def _hot_key_text(result: RunResult, words: Phrases, fields: dict[str, Any]) -> str:
