@@ -51,12 +51,12 @@ def add_option(container: argparse._ActionsContainer, option: dict[str, Any], de
     container.add_argument(option["flag"], **settings)
 
 
-def add_engine_options(groups: dict[str, argparse._ArgumentGroup]) -> None:
-    """The engine options of these groups, each in its group (the connection flags are
-    `add_connection_flags`)."""
+def add_engine_options(groups: dict[str, argparse._ArgumentGroup], skip: frozenset[str] = frozenset()) -> None:
+    """The engine options of these groups, each in its group, but those whose keyword is in `skip` (the
+    connection flags are `add_connection_flags`)."""
     exclusive: dict[str, argparse._MutuallyExclusiveGroup] = {}
     for option in engine_options():
-        if option["group"] not in groups:
+        if option["group"] not in groups or option["keyword"] in skip:
             continue
         container: argparse._ActionsContainer = groups[option["group"]]
         if option["exclusive"]:

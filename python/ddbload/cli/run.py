@@ -122,8 +122,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
     """The run's LoadConfig; a bad value is a ConfigError whose text names the flag (`--threads`), not
     the keyword a Python caller would see (`threads`)."""
+    return load_config(config_kwargs(args))
+
+
+def load_config(kwargs: dict[str, Any]) -> _engine.LoadConfig:
+    """A LoadConfig of engine keywords given as flags; its ConfigError names the flag."""
     try:
-        return _engine.LoadConfig(**config_kwargs(args))
+        return _engine.LoadConfig(**kwargs)
     except _engine.ConfigError as e:
         option, reason = getattr(e, "option", None), getattr(e, "reason", None)
         if option is None or reason is None:

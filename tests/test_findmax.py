@@ -1,0 +1,67 @@
+"""`ddbload findmax` against the offline endpoint, whose limit is known: a table provisioned at 100 WCU."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from conftest import run_cli, start_serve
+
+
+def test_findmax_finds_a_provisioned_tables_write_capacity():
+    """Orders at 100 WCU, each order one write unit, burst credit spent first (as the event's first
+    minutes would): the highest rate that holds is within 5% of 100 writes/s, and the step above it
+    names Orders."""
+    server, url = start_serve()
+    try:
+        setup = run_cli(
+            "run", "--endpoint-url", url, "--create-tables", "--seed-products", "50", "--table-capacity", "100/100",
+            "--rate", "1", "--duration", "1s", "--no-save",
+        )  # fmt: skip
+        assert setup.returncode == 0, setup.stderr
+        spend = run_cli("run", "--endpoint-url", url, "--rate", "4000", "--read-ratio", "0", "--duration", "10s",
+                        "--no-save")  # fmt: skip
+        assert spend.returncode == 0, spend.stderr
+
+        proc = run_cli(
+            "findmax", "--endpoint-url", url, "--sla", "throttle_rate<0.001", "--read-ratio", "0",
+            "--start-at", "25", "--step-seconds", "4", "--max-rate", "1000", "--forecast", "80", "--json",
+            timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        found = json.loads(proc.stdout)
+        jsonschema.validate(
+            found, json.loads(resources.files("ddbload").joinpath("schema/findmax.schema.json").read_text())
+        )
+        assert 95 <= found["max_rate"] <= 105, found
+        assert found["headroom"] == pytest.approx(found["max_rate"] / 80)
+        assert [s["rate"] for s in found["steps"][:4]] == [25, 50, 100, 200]
+        assert all(s["held"] for s in found["steps"][:3])
+        limit = found["limited_by"]
+        assert limit["rate"] > found["max_rate"] and limit["rate"] <= found["max_rate"] * 1.05
+        assert any("Orders" in why for why in limit["slas"] + limit["throttled_by"]), limit
+        # Each step was shown as it finished.
+        assert proc.stderr.count("step ") == len(found["steps"])
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sla", "p99<5"], "--sla: unknown metric 'p99'"),
+        (["--sla", "p99_ms<5", "--start-at", "0"], "--start-at: 0 must be above 0"),
+        (["--sla", "p99_ms<5", "--start-at", "500", "--max-rate", "100"], "--start-at: 500 is above --max-rate 100"),
+        (["--sla", "p99_ms<5", "--precision", "1.5"], "--precision: 1.5 must be between 0 and 1"),
+        (["--sla", "p99_ms<5", "--read-ratio", "2"], "--read-ratio"),
+        ([], "the following arguments are required: --sla"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_runs(args, message):
+    proc = run_cli("findmax", "--endpoint-url", "http://127.0.0.1:1", *args)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], lines
