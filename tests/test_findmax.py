@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 from importlib import resources
 
 import jsonschema
 import pytest
-from conftest import run_cli, start_serve
+from conftest import read_until, run_cli, start_cli, start_serve
 
 
 def test_findmax_finds_a_provisioned_tables_write_capacity():
@@ -65,3 +66,15 @@ def test_bad_input_is_one_line_exit_2_and_nothing_runs(args, message):
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_ctrl_c_prints_what_the_finished_steps_found():
+    proc = start_cli("findmax", "--local", "--sla", "throttle_rate<0.5", "--start-at", "20", "--step-seconds", "2",
+                     "--progress", "never", "--json")  # fmt: skip
+    read_until(proc, "step 2:")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    found = json.loads(out)
+    assert [s["rate"] for s in found["steps"]] == [20] and found["max_rate"] == 20
+    assert "findmax: interrupted; what it found so far:" in err

@@ -15,7 +15,7 @@ from ..result_types import RunResult
 from ..thresholds import Threshold, ThresholdError, parse
 from .common import EXIT_INTERRUPTED, EXIT_OK, Fail, engine_failure, stop_on_sigterm
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
-from .run import load_config, start_local_endpoint, use_local_defaults
+from .run import live_progress, load_config, start_local_endpoint, use_local_defaults
 
 # Options findmax sets itself for each step.
 CONTROLLED = frozenset({"threads", "minutes", "duration", "rate", "stages", "start_rate", "run_id"})
@@ -45,6 +45,12 @@ def add_commands(commands: Any) -> None:
     )  # fmt: skip
     search_group.add_argument("--forecast", type=float, metavar="R", help="the event's forecast rate: report headroom")
     search_group.add_argument("--json", action="store_true", help="print the search as JSON on stdout")
+    search_group.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="each step's live progress on stderr, as `run --progress` (default: auto)",
+    )
     aws = p.add_argument_group(GROUP_TITLES["connection"])
     add_connection_flags(aws)
     aws.add_argument("--local", action="store_true", help="search against ddbload's own endpoint (offline)")
@@ -82,6 +88,35 @@ def _check(args: argparse.Namespace) -> None:
         raise Fail(f"--forecast: {args.forecast:g} must be above 0")
 
 
+class Steps:
+    """Runs findmax's steps one after another as `ddbload run` would, showing each on stderr."""
+
+    def __init__(self, args: argparse.Namespace, found: Search) -> None:
+        self.args, self.found = args, found
+        self.console = make_console(stderr=True)
+        self.first = True
+
+    def measure(self, rate: float) -> RunResult:
+        kwargs = _step_kwargs(self.args, rate)
+        if not self.first:  # the tables exist and are seeded after the first step
+            kwargs.pop("create_tables", None)
+            kwargs.pop("seed_products", None)
+        number, seconds = len(self.found.steps) + 1, self.args.step_seconds
+        self.console.print(f"step {number}: {rate:,.1f} operations/s for {seconds:g} s ...", highlight=False)
+        live = live_progress(self.args.progress, seconds)
+        try:
+            result = run(load_config(kwargs), progress=live).data
+        finally:
+            if live is not None:
+                live.close()
+        self.first = False
+        return result
+
+    def show(self, step: Step) -> None:
+        outcome = "held" if step.held else "broke: " + "; ".join(step.broken_by)
+        self.console.print(f"  {step.rate:,.1f}/s {outcome}", highlight=False)
+
+
 def cmd_findmax(args: argparse.Namespace) -> int:
     slas = _slas(args.sla)
     _check(args)
@@ -92,33 +127,14 @@ def cmd_findmax(args: argparse.Namespace) -> int:
     except _engine.ConfigError as e:
         raise Fail(str(e)) from None
     emulator = start_local_endpoint(args) if args.local else None
-    console = make_console(stderr=True)
     found = Search()
+    steps = Steps(args, found)
     stop_on_sigterm()
-    first = True
-
-    def measure(rate: float) -> RunResult:
-        nonlocal first
-        step_kwargs = _step_kwargs(args, rate)
-        if not first:  # the tables exist and are seeded after the first step
-            step_kwargs.pop("create_tables", None)
-            step_kwargs.pop("seed_products", None)
-        console.print(
-            f"step {len(found.steps) + 1}: {rate:,.1f} operations/s for {args.step_seconds:g} s ...", highlight=False
-        )
-        result = run(load_config(step_kwargs)).data
-        first = False
-        return result
-
-    def shown(step: Step) -> None:
-        outcome = "held" if step.held else "broke: " + "; ".join(step.broken_by)
-        console.print(f"  {step.rate:,.1f}/s {outcome}", highlight=False)
-
     code = EXIT_OK
     try:
-        search(found, measure, slas, args.start_at, args.max_rate, args.precision, shown)
+        search(found, steps.measure, slas, args.start_at, args.max_rate, args.precision, steps.show)
     except (KeyboardInterrupt, RunInterrupted):
-        console.print("findmax: interrupted; what it found so far:", highlight=False)
+        steps.console.print("findmax: interrupted; what it found so far:", highlight=False)
         code = EXIT_INTERRUPTED
     except _engine.DdbLoadError as e:
         code = engine_failure(e)
