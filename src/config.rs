@@ -137,6 +137,8 @@ pub struct RunConfig {
     pub consistent_reads: bool,
     pub write_op: WriteOp,
     pub max_attempts: u32,
+    /// How many of the slowest calls, and of the first throttled calls per reason, keep their request IDs.
+    pub keep_request_ids: u32,
     /// After the deadline, how long operations on the wire may take to answer (then they are cut).
     #[serde(rename = "grace_s", serialize_with = "serialize_secs")]
     pub grace: Duration,
@@ -208,6 +210,7 @@ impl Default for RunConfig {
             consistent_reads: false,
             write_op: WriteOp::Put,
             max_attempts: 3,
+            keep_request_ids: 20,
             grace: DEFAULT_GRACE,
             client: ClientKind::Fast,
             seed: None,
@@ -355,7 +358,8 @@ impl RunConfig {
                 ),
             ));
         }
-        between("--max-attempts", self.max_attempts, 1, 20)
+        between("--max-attempts", self.max_attempts, 1, 20)?;
+        between("--keep-request-ids", self.keep_request_ids, 0, 1000)
     }
 
     /// Where requests go, the two tables' names, and the run id stored on orders.

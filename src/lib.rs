@@ -11,6 +11,7 @@ pub mod error;
 pub mod fastpath;
 pub mod metrics;
 pub mod report;
+pub mod request_ids;
 pub mod workload;
 
 // See bench/README.md: the allocator was the largest single cost in the engine's profile.

@@ -7,7 +7,8 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use crate::workload::ConsumedUnits;
+use crate::request_ids::{KeptCall, RequestIds};
+use crate::workload::{AttemptResult, ConsumedUnits};
 
 /// Latencies are recorded in microseconds, up to 10 minutes, at 3 significant digits.
 pub const LATENCY_MAX_US: u64 = 600_000_000;
@@ -197,6 +198,7 @@ pub struct Metrics {
     pub offered: u64,
     pub dropped: u64,
     pub lag_us: Histogram<u64>,
+    pub request_ids: RequestIds,
 }
 
 impl Default for Metrics {
@@ -209,6 +211,7 @@ impl Default for Metrics {
             offered: 0,
             dropped: 0,
             lag_us: new_histogram(),
+            request_ids: RequestIds::default(),
         }
     }
 }
@@ -336,6 +339,26 @@ impl Metrics {
         }
     }
 
+    /// Keeps `id` if the call was among the slowest so far, or among the first throttled for its reason.
+    pub fn keep_request_id(
+        &mut self,
+        id: &str,
+        read: bool,
+        took: Duration,
+        result: &AttemptResult,
+    ) {
+        if self.request_ids.is_slow_enough(took) {
+            self.request_ids.keep_slow(KeptCall::new(id, read, took));
+        }
+        if let AttemptResult::Throttled { code, cause } = result {
+            let reason = cause.as_ref().map_or(code.as_str(), |c| c.reason.as_str());
+            if self.request_ids.wants_throttled(reason) {
+                self.request_ids
+                    .keep_throttled(reason, KeptCall::new(id, read, took));
+            }
+        }
+    }
+
     /// Hands over the interval so far and starts a new one.
     pub fn take_interval(&mut self) -> Interval {
         std::mem::take(&mut self.interval)
@@ -351,6 +374,7 @@ impl Metrics {
         self.lag_us
             .add(&other.lag_us)
             .expect("histograms share bounds");
+        self.request_ids.merge(&other.request_ids);
     }
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::config::RunConfig;
 use crate::metrics::{Interval, Metrics, OpCounts, OpStats};
+use crate::request_ids::RequestIds;
 use crate::workload::tables::TableInfo;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -257,6 +258,7 @@ pub struct RunResult {
     pub consumed_capacity: BTreeMap<String, UnitTotals>,
     pub timeseries: Vec<TimeseriesRow>,
     pub histograms: Histograms,
+    pub request_ids: RequestIds,
 }
 
 /// What a finished (or interrupted) load phase hands to `RunResult::new`.
@@ -278,11 +280,13 @@ pub struct RunContext {
 impl RunResult {
     pub fn new(ctx: RunContext, measured: Measured) -> Self {
         let Measured {
-            metrics,
+            mut metrics,
             timeseries,
             duration_s,
             interrupted,
         } = measured;
+        let mut request_ids = std::mem::take(&mut metrics.request_ids);
+        request_ids.finish();
         let (reads, writes) = (&metrics.reads, &metrics.writes);
         let open = ctx.config.is_open_model();
         let throttled = reads.counts.throttled_attempts + writes.counts.throttled_attempts;
@@ -334,6 +338,7 @@ impl RunResult {
                 service_writes: encode_histogram(&writes.service_us),
                 scheduling_lag: open.then(|| encode_histogram(&metrics.lag_us)),
             },
+            request_ids,
             config: ctx.config,
         }
     }

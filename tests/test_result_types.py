@@ -33,6 +33,8 @@ PARTS = [
     (("properties", "parts", "items"), t.TaskPart),
     (("properties", "hot_keys", "items"), t.HotKey),
     (("properties", "verdict"), t.Verdict),
+    (("properties", "request_ids"), t.RequestIds),
+    (("$defs", "kept_call"), t.KeptCall),
 ]
 
 

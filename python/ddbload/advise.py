@@ -438,7 +438,7 @@ KO = Phrases(
     scaling_head="## 테스트 중 오토 스케일링",
     cost="## 이 수요가 1시간 이어질 때의 비용\n온디맨드 ${on_demand}, 피크로 고정한 프로비저닝 ${peak}, 오토 스케일링 "
     "프로비저닝 ${scaled}(따라잡는 동안 수요보다 모자란 시간 {short:,}초; {date} 기준 {region} 가격). 다른 기간과 "
-    "가격: `ddbload cost RESULT.json --hours H`.{lower}",
+    "가격: `ddbload cost <결과 JSON> --hours H`.{lower}",
     cost_lower=" 하한값입니다: 스로틀된 수요는 용량을 소비하지 않았습니다.",
     dropped="도착 {offered:,.0f}건 중 {dropped:,.0f}건({dropped_share:.1%})이 버려졌습니다: DynamoDB가 아니라 부하 "
     "생성기가 따라가지 못했습니다(대기열이 가득 참). 따라서 이 수치는 수요를 실제보다 적게 보여 줍니다. "
@@ -602,6 +602,27 @@ def _hour_cost(result: RunResult, words: Phrases) -> str | None:
     )
 
 
+def kept_request_ids(result: RunResult) -> list[str]:
+    """The request IDs a support case should cite: of the throttled calls (per reason, first first), else
+    of the slowest calls."""
+    kept = result.get("request_ids")
+    if not kept:
+        return []
+    throttled = [c["request_id"] for calls in kept["throttled"].values() for c in calls]
+    return throttled or [c["request_id"] for c in kept["slowest"]]
+
+
+def _with_request_ids(body: str, result: RunResult, room: int) -> str:
+    """`body` and as many request IDs as fit in `room` characters (`kept_request_ids`' order)."""
+    cited: list[str] = []
+    for request_id in kept_request_ids(result):
+        text = f"{body} IDs: {' '.join([*cited, request_id])}"
+        if len(text) > room:
+            break
+        cited.append(request_id)
+    return f"{body} IDs: {' '.join(cited)}" if cited else body
+
+
 def _throttled(result: RunResult) -> bool:
     return result["summary"]["reads"]["throttled_attempts"] + result["summary"]["writes"]["throttled_attempts"] > 0
 
@@ -655,8 +676,15 @@ def support_case(result: RunResult, lang: str = "en") -> tuple[str, str]:
             **fields,
         ),
     ]
-    # The fullest title and body that fit together; the tables' names go before the plan's detail.
-    for title, body in ((t, b) for t in titles for b in bodies):
+    # The fullest title and body that fit together with at least one request ID (of a throttled call, else
+    # of the slowest: support looks those up), else the fullest that fit; the tables' names go before the
+    # plan's detail.
+    pairs = [(t, b) for t in titles for b in bodies]
+    for title, body in pairs:
+        cited = _with_request_ids(body, result, CASE_BODY_LIMIT - len(title))
+        if cited != body:
+            return title, cited
+    for title, body in pairs:
         if len(title) + len(body) <= CASE_BODY_LIMIT:
             return title, body
     # Only very long run ids get here: they come first in the body, so the cut keeps them.

@@ -42,6 +42,7 @@ class RunConfig(_RunConfigRequired, total=False):
     read_op: Literal["get", "batch-get", "query"]
     write_op: Literal["put", "transact"]
     client: Literal["fast", "sdk"]
+    keep_request_ids: int  # since ddbload 0.3
     # Written by the engine and read by ddbload, but not in the schema (which allows further keys).
     consistent_reads: bool
     max_attempts: int
@@ -250,6 +251,22 @@ class _RunResultRequired(TypedDict):
     histograms: Histograms
 
 
+class KeptCall(TypedDict):
+    """A call kept by DynamoDB's request ID (`request_ids`)."""
+
+    request_id: str
+    operation: Literal["read", "write"]
+    ms: float
+    at: float
+
+
+class RequestIds(TypedDict):
+    """Request IDs to cite in a support case: the slowest calls, and the first throttled per reason."""
+
+    slowest: list[KeptCall]
+    throttled: dict[str, list[KeptCall]]
+
+
 class RunResult(_RunResultRequired, total=False):
     """The whole result JSON (`ddbload run --output`, `Result.data`)."""
 
@@ -257,3 +274,4 @@ class RunResult(_RunResultRequired, total=False):
     parts: list[TaskPart]
     hot_keys: list[HotKey]  # since ddbload 0.3
     verdict: Verdict  # since ddbload 0.3
+    request_ids: RequestIds  # since ddbload 0.3

@@ -24,6 +24,7 @@ use super::worker::{open_loop, stream_rng, Arrivals, Sender, Worker};
 use crate::fastpath::{FastClient, FastPath};
 use crate::metrics::Metrics;
 use crate::report::{Measured, TableNames};
+use crate::request_ids::RequestIds;
 use crate::workload::{Clients, Workload};
 
 pub struct LoadPlan {
@@ -36,6 +37,8 @@ pub struct LoadPlan {
     /// After the deadline, how long operations already on the wire may take to answer.
     pub grace: Duration,
     pub max_attempts: u32,
+    /// Request IDs kept of the slowest calls and of the first throttled calls per reason.
+    pub keep_request_ids: usize,
     /// The fast path's endpoint and shared credentials (None: every call through the SDK).
     pub fast: Option<Arc<FastPath>>,
     pub read_ratio: f64,
@@ -257,7 +260,10 @@ fn engine_thread(
         let Some((start, deadline)) = *opened else {
             return;
         };
-        let metrics = Rc::new(RefCell::new(Metrics::default()));
+        let metrics = Rc::new(RefCell::new(Metrics {
+            request_ids: RequestIds::new(plan.keep_request_ids),
+            ..Metrics::default()
+        }));
         let sender = Rc::new(Sender {
             workload: plan.workload.clone(),
             clients,

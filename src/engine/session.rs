@@ -138,6 +138,7 @@ fn load_plan(
         duration: config.duration,
         grace: config.grace,
         max_attempts: config.max_attempts,
+        keep_request_ids: config.keep_request_ids as usize,
         read_ratio: config.read_ratio,
         // Tasks of one distributed run share the seed (so the run id and key base agree) but not
         // their request streams.

@@ -123,10 +123,15 @@ impl Sender {
             if first_send.get().is_none() {
                 first_send.set(Some(Instant::now()));
             }
+            let sent_at = Instant::now();
             let sent = self.workload.attempt(&self.clients, request).await;
+            let took = sent_at.elapsed();
             let retry_code = {
                 let mut metrics = self.metrics.borrow_mut();
                 metrics.add_capacity(&sent.capacity);
+                if let Some(id) = &sent.request_id {
+                    metrics.keep_request_id(id, read, took, &sent.result);
+                }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,
                     AttemptResult::ConditionalFailed => return Outcome::ConditionalFailed,

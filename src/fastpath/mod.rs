@@ -115,6 +115,21 @@ pub struct FastClient {
     path: Arc<FastPath>,
 }
 
+/// One attempt's answer (or why there is none to use) and its request ID.
+pub struct Sent {
+    pub answer: Result<Answer, AttemptResult>,
+    pub request_id: Option<String>,
+}
+
+impl Sent {
+    fn unanswered(result: AttemptResult) -> Self {
+        Self {
+            answer: Err(result),
+            request_id: None,
+        }
+    }
+}
+
 impl FastClient {
     pub fn new(path: Arc<FastPath>) -> Self {
         let connector = Connector::builder()
@@ -128,24 +143,36 @@ impl FastClient {
         Self { connector, path }
     }
 
-    /// Sends one attempt; the answer on success, else how the load test treats the failure.
-    pub async fn send(&self, operation: Operation, body: Vec<u8>) -> Result<Answer, AttemptResult> {
-        let request = self.signed(operation, body).await?;
+    /// Sends one attempt: the answer on success, else how the load test treats the failure; and
+    /// DynamoDB's request ID when the response had one.
+    pub async fn send(&self, operation: Operation, body: Vec<u8>) -> Sent {
+        let request = match self.signed(operation, body).await {
+            Ok(request) => request,
+            Err(failed) => return Sent::unanswered(failed),
+        };
         let answered = tokio::time::timeout(ATTEMPT_TIMEOUT, async {
-            let response = self.connector.call(request).await.map_err(|err| {
-                AttemptResult::Retryable(
-                    if err.is_timeout() {
+            let response = match self.connector.call(request).await {
+                Ok(response) => response,
+                Err(err) => {
+                    let code = if err.is_timeout() {
                         "Timeout"
                     } else {
                         "ConnectionError"
-                    }
-                    .into(),
-                )
-            })?;
-            read_answer(operation, response).await
+                    };
+                    return Sent::unanswered(AttemptResult::Retryable(code.into()));
+                }
+            };
+            let request_id = response
+                .headers()
+                .get("x-amzn-requestid")
+                .map(str::to_owned);
+            Sent {
+                answer: read_answer(operation, response).await,
+                request_id,
+            }
         })
         .await;
-        answered.unwrap_or_else(|_| Err(AttemptResult::Retryable("Timeout".into())))
+        answered.unwrap_or_else(|_| Sent::unanswered(AttemptResult::Retryable("Timeout".into())))
     }
 
     async fn signed(

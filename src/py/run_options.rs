@@ -222,6 +222,17 @@ pub static RUN_OPTIONS: &[RunOption] = &[
         apply: |c, v, k, f| { c.max_attempts = count(k, f, v)?; Ok(()) },
     },
     RunOption {
+        keyword: "keep_request_ids",
+        flag: "--keep-request-ids",
+        cli: cli(
+            Load,
+            Count,
+            "request IDs kept for a support case: of the N slowest calls, and of the first N throttled calls per reason (0 to 1000)",
+            Value("20", ""),
+        ),
+        apply: |c, v, k, f| { c.keep_request_ids = count(k, f, v)?; Ok(()) },
+    },
+    RunOption {
         keyword: "grace",
         flag: "--grace",
         cli: cli(

@@ -18,11 +18,13 @@ impl Workload {
                 return Attempt {
                     result: AttemptResult::Failed(format!("RequestNotSent: {what}")),
                     capacity,
+                    request_id: None,
                 }
             }
         };
         let write = !request.is_read();
-        let result = match fast.send(operation, body).await {
+        let sent = fast.send(operation, body).await;
+        let result = match sent.answer {
             Ok(answer) => {
                 for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {
                     self.add_units(
@@ -53,7 +55,11 @@ impl Workload {
             }
             Err(result) => result,
         };
-        Attempt { result, capacity }
+        Attempt {
+            result,
+            capacity,
+            request_id: sent.request_id,
+        }
     }
 
     fn write_request(

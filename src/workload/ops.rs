@@ -65,6 +65,8 @@ impl Request {
 pub struct Attempt {
     pub result: AttemptResult,
     pub capacity: ConsumedUnits,
+    /// DynamoDB's x-amzn-requestid for this request, when it answered with one.
+    pub request_id: Option<String>,
 }
 
 /// The clients one engine thread sends with: the fast path for the hot operations when there is one

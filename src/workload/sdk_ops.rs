@@ -5,6 +5,7 @@ use std::slice;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
+use aws_sdk_dynamodb::operation::RequestId;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity};
 use aws_sdk_dynamodb::Client;
 
@@ -16,7 +17,8 @@ const TOTAL: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
 impl Workload {
     pub(super) async fn sdk_attempt(&self, client: &Client, request: &mut Request) -> Attempt {
         let mut capacity = ConsumedUnits::default();
-        let units = &mut capacity;
+        let mut request_id = None;
+        let units = (&mut capacity, &mut request_id);
         let result = match request {
             Request::Get(index) => {
                 let sent = client
@@ -85,18 +87,30 @@ impl Workload {
                 )
             }
         };
-        Attempt { result, capacity }
+        Attempt {
+            result,
+            capacity,
+            request_id,
+        }
     }
 
-    /// The units the answer reports added to `capacity`, or the error classified.
-    fn settle<O, E>(
+    /// The units the answer reports added to the capacity, its request ID kept, or the error classified.
+    fn settle<O: RequestId, E>(
         &self,
         sent: Result<O, SdkError<E>>,
-        capacity: &mut ConsumedUnits,
+        (capacity, request_id): (&mut ConsumedUnits, &mut Option<String>),
         write: bool,
         consumed: impl Fn(&O) -> &[ConsumedCapacity],
         classify_error: impl Fn(&SdkError<E>) -> AttemptResult,
-    ) -> AttemptResult {
+    ) -> AttemptResult
+    where
+        SdkError<E>: RequestId,
+    {
+        *request_id = match &sent {
+            Ok(out) => out.request_id(),
+            Err(err) => err.request_id(),
+        }
+        .map(str::to_owned);
         match sent {
             Ok(out) => {
                 for cc in consumed(&out) {

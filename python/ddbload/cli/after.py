@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .. import _engine
-from ..advise import advise, support_case
+from ..advise import advise, kept_request_ids, support_case
 from ..compare import comparison_table
 from ..console import make_console
 from ..output import OutputPathError, check_output_path, write_text
@@ -108,10 +108,18 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_support_case(args: argparse.Namespace) -> int:
-    title, body = support_case(load_result(args.result), args.lang)
+    result = load_result(args.result)
+    title, body = support_case(result, args.lang)
     print(title)
     print()
     print(body)
+    # Request IDs the 200 characters had no room for: to paste into the case's first reply.
+    left = [i for i in kept_request_ids(result) if i not in body]
+    if left:
+        print()
+        print(f"Request IDs for the case's first reply ({len(left)}):")
+        for request_id in left:
+            print(request_id)
     return EXIT_OK
 
 

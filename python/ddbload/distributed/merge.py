@@ -71,7 +71,22 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
         "histograms": histograms,
         "parts": [_part(p) for p in parts],
     }
+    if all("request_ids" in r for r in results):
+        merged["request_ids"] = _request_ids(results, int(cast("dict[str, Any]", config).get("keep_request_ids", 20)))
     return cast("RunResult", merged)
+
+
+def _request_ids(results: list[RunResult], keep: int) -> dict[str, Any]:
+    """The tasks' kept calls: the `keep` slowest of them all, and the first `keep` throttled per reason."""
+    slowest = sorted((c for r in results for c in r["request_ids"]["slowest"]), key=lambda c: -c["ms"])[:keep]
+    throttled: dict[str, list[Any]] = defaultdict(list)
+    for r in results:
+        for reason, calls in r["request_ids"]["throttled"].items():
+            throttled[reason].extend(calls)
+    return {
+        "slowest": slowest,
+        "throttled": {reason: sorted(calls, key=lambda c: c["at"])[:keep] for reason, calls in throttled.items()},
+    }
 
 
 def _summary(results: list[RunResult], histograms: dict[str, str], duration_s: float) -> dict[str, Any]:
