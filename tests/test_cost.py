@@ -95,6 +95,12 @@ def test_a_surge_outruns_auto_scaling_and_is_shown_on_the_terminal(tmp_path):
     assert line.startswith(f"On-demand {dollars[0]}, provisioned at the peak {dollars[1]}"), line
     assert f"({scaling['throttled_seconds']:,} s short of demand" in line
 
+    # compare shows each run's hour in each mode, the same figures again.
+    compared = run_cli("compare", path, path)
+    assert compared.returncode == 0, compared.stderr
+    row = next(x for x in compared.stdout.splitlines() if "$/hour on-demand" in x)
+    assert row.count(str(Decimal(modes["on_demand"]["usd"]).quantize(CENT))) == 2, row
+
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory) -> str:

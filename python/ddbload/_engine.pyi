@@ -68,6 +68,7 @@ class LoadConfig:
         consistent_reads: bool = False,
         write_op: str | None = None,
         max_attempts: int | None = None,
+        keep_request_ids: int | None = None,
         grace: str | float | None = None,
         client: str | None = None,
         seed: int | None = None,

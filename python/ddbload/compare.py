@@ -6,10 +6,12 @@ overlapped in time."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from rich.table import Table
 
 from . import _engine
+from .cost import PriceError, estimate, load_prices, shipped_prices_text
 from .figures import QUANTILES, figures, offered_per_s
 from .result import started_at
 from .result_types import Operation, RunResult
@@ -105,4 +107,25 @@ def comparison_table(results: list[RunResult], names: list[str]) -> Table:
             op, q = key.split("_")[0], key.split("_")[1]
             total = fmt.format(merged["reads" if op == "read" else "writes"][q])
         table.add_row(label, *cells, total)
+    hours = [_hour_costs(r) for r in results]
+    for label, mode in COST_ROWS:
+        table.add_row(label, *(h.get(mode, "-") for h in hours), "")
     return table
+
+
+# An hour of each run's demand, priced as `ddbload cost RESULT --hours 1` does at the shipped prices.
+COST_ROWS = (
+    ("$/hour on-demand", "on_demand"),
+    ("$/hour provisioned at peak", "provisioned_peak"),
+    ("$/hour auto scaling", "provisioned_autoscaling"),
+)
+
+
+def _hour_costs(result: RunResult) -> dict[str, str]:
+    """Each mode's dollars for an hour of the run's demand; none where the shipped prices lack its region."""
+    try:
+        prices = load_prices(shipped_prices_text(), result["config"].get("region") or "us-east-1", "shipped")
+    except PriceError:
+        return {}
+    modes = estimate(result, prices, Decimal(1), Decimal(70))["modes"]
+    return {mode: f"{Decimal(modes[mode]['usd']).quantize(Decimal('0.01')):,}" for _, mode in COST_ROWS}
