@@ -144,6 +144,10 @@ def test_an_open_model_report_says_the_scenario_in_words_and_draws_target_achiev
         f"one hot key takes 30% of the picks; hot key {hot['key']} (30%)"
     ) in header, header
     assert "stages operations/s" not in header
+    # What an hour of this demand costs, and the request IDs a support case would cite.
+    assert "an hour of this demand on-demand $" in header, header
+    assert "request IDs to cite " in header
+    assert result["request_ids"]["slowest"][0]["request_id"] in header
     ops = next(c for c in charts if c["title"] == "Operations per second")
     assert {"target/s", "completed/s", "dropped arrivals/s"} <= set(ops["names"])
     for table in result["tables"]:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from . import timeline
-from .cost import PriceError, estimate, load_prices, shipped_prices_text
+from .cost import cents, hour_estimate
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s
 from .result_types import RunResult, Summary
@@ -584,20 +583,18 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
 
 def _hour_cost(result: RunResult, words: Phrases) -> str | None:
     """An hour of the run's demand in each capacity mode at the shipped prices (None for a region they lack)."""
-    region = result["config"].get("region") or "us-east-1"
-    try:
-        prices = load_prices(shipped_prices_text(), region, "the shipped price table")
-    except PriceError:
+    priced = hour_estimate(result)
+    if priced is None:
         return None
-    modes = estimate(result, prices, Decimal(1), Decimal(70))["modes"]
-    cents = Decimal("0.01")
+    prices, estimated = priced
+    modes = estimated["modes"]
     return words.cost.format(
-        on_demand=Decimal(modes["on_demand"]["usd"]).quantize(cents),
-        peak=Decimal(modes["provisioned_peak"]["usd"]).quantize(cents),
-        scaled=Decimal(modes["provisioned_autoscaling"]["usd"]).quantize(cents),
+        on_demand=cents(modes["on_demand"]["usd"]),
+        peak=cents(modes["provisioned_peak"]["usd"]),
+        scaled=cents(modes["provisioned_autoscaling"]["usd"]),
         short=modes["provisioned_autoscaling"]["throttled_seconds"],
         date=prices.dated.isoformat(),
-        region=region,
+        region=prices.region,
         lower=words.cost_lower if _throttled(result) else "",
     )
 

@@ -6,12 +6,11 @@ overlapped in time."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from rich.table import Table
 
 from . import _engine
-from .cost import PriceError, estimate, load_prices, shipped_prices_text
+from .cost import cents, hour_estimate
 from .figures import QUANTILES, figures, offered_per_s
 from .result import started_at
 from .result_types import Operation, RunResult
@@ -123,9 +122,8 @@ COST_ROWS = (
 
 def _hour_costs(result: RunResult) -> dict[str, str]:
     """Each mode's dollars for an hour of the run's demand; none where the shipped prices lack its region."""
-    try:
-        prices = load_prices(shipped_prices_text(), result["config"].get("region") or "us-east-1", "shipped")
-    except PriceError:
+    priced = hour_estimate(result)
+    if priced is None:
         return {}
-    modes = estimate(result, prices, Decimal(1), Decimal(70))["modes"]
-    return {mode: f"{Decimal(modes[mode]['usd']).quantize(Decimal('0.01')):,}" for _, mode in COST_ROWS}
+    modes = priced[1]["modes"]
+    return {mode: f"{cents(modes[mode]['usd']):,}" for _, mode in COST_ROWS}

@@ -171,6 +171,21 @@ def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, t
     }
 
 
+def hour_estimate(result: Mapping[str, Any]) -> tuple[Prices, dict[str, Any]] | None:
+    """An hour of the run's demand at the shipped prices and a 70% target (None for a region they lack):
+    the figure advise, compare and the report show."""
+    region = result["config"].get("region") or "us-east-1"
+    try:
+        prices = load_prices(shipped_prices_text(), region, "the shipped price table")
+    except PriceError:
+        return None
+    return prices, estimate(result, prices, Decimal(1), Decimal(70))
+
+
+def cents(usd: str) -> Decimal:
+    return Decimal(usd).quantize(Decimal("0.01"))
+
+
 def _money(value: Decimal) -> str:
     """Exact, in plain notation (never 1.2E-7)."""
     return format(value, "f")

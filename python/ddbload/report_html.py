@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from . import _engine
-from .advise import advise, offline_endpoint
+from .advise import advise, kept_request_ids, offline_endpoint
+from .cost import cents, hour_estimate
 from .figures import figures
 from .result import started_at
 from .result_types import RunResult, TimeseriesRow
@@ -216,6 +217,22 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
         held = "<b class='broken'>broken</b>" if t.broken_by(values) else "<b class='held'>held</b>"
         items.append((f"--fail-if {html.escape(t.text)}", f"{held} (measured {html.escape(shown(values[t.metric]))})"))
     items.append(("advice", html.escape(advise(result).summary)))
+    priced = hour_estimate(result)
+    if priced is not None:
+        modes = priced[1]["modes"]
+        items.append(
+            (
+                "an hour of this demand",
+                f"on-demand ${cents(modes['on_demand']['usd']):,}, provisioned at the peak "
+                f"${cents(modes['provisioned_peak']['usd']):,}, auto scaling "
+                f"${cents(modes['provisioned_autoscaling']['usd']):,} "
+                f"({modes['provisioned_autoscaling']['throttled_seconds']:,} s short; prices of "
+                f"{priced[0].dated.isoformat()}, `ddbload cost`)",
+            )
+        )
+    kept = kept_request_ids(result)
+    if kept:
+        items.append(("request IDs to cite", html.escape(", ".join(kept[:5]))))
     if partial:
         items.append(("note", f"the last, partial second ({partial[-1]['seconds']:.2f} s) is left out of the "
                               "per-second charts; the totals include it"))  # fmt: skip
