@@ -47,7 +47,11 @@ fn every_order_the_table_holds_is_an_order_counted_with_either_client() {
             .item_count();
         assert!(writes.ok > 100, "{name}: {writes:?}");
         // Writes on the wire at the deadline were given the grace to answer, and were counted.
-        assert_eq!((writes.timed_out, writes.cut_at_deadline), (0, 0), "{name}");
+        assert_eq!(
+            (writes.timed_out, writes.cut_at_deadline),
+            (0, 0),
+            "{name}: {writes:?}"
+        );
         assert_eq!(stored as u64, writes.ok, "{name}: stored vs counted");
         assert!(result.duration_s <= 3.0, "{name}: {}", result.duration_s);
     }

@@ -191,7 +191,12 @@ impl Worker {
                 continue;
             };
             let started = Instant::now();
-            let (outcome, _) = sender.operation(&mut request, read, &mut self.rng).await;
+            let (outcome, first_send) = sender.operation(&mut request, read, &mut self.rng).await;
+            if first_send.is_none() && outcome == Outcome::TimedOut {
+                // The deadline passed while this worker drew its next request: nothing was sent, so
+                // there is no operation to count (an open model's waiting arrival is another matter).
+                break;
+            }
             // Intended start and send are one here: latency and service time are the same.
             let took = started.elapsed();
             sender
