@@ -350,8 +350,7 @@ impl Metrics {
         if self.request_ids.is_slow_enough(took) {
             self.request_ids.keep_slow(KeptCall::new(id, read, took));
         }
-        if let AttemptResult::Throttled { code, cause } = result {
-            let reason = cause.as_ref().map_or(code.as_str(), |c| c.reason.as_str());
+        if let Some((reason, _)) = result.throttle() {
             if self.request_ids.wants_throttled(reason) {
                 self.request_ids
                     .keep_throttled(reason, KeptCall::new(id, read, took));

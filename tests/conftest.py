@@ -118,6 +118,14 @@ def scan_all(dynamodb, table: str) -> list[dict]:
     return items
 
 
+def refusal(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one stderr line of a command refused as bad input (exit 2), after checking it is one line."""
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
 def start_cli(*args: str) -> subprocess.Popen[str]:
     """`python -m ddbload ARGS` in the background, output piped, SIGINT as in a terminal."""
     return subprocess.Popen(

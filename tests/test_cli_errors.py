@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from conftest import create_orders_table, run_cli
+from conftest import create_orders_table, refusal, run_cli
 
 
 def _table_names(dynamodb) -> list[str]:
@@ -53,10 +53,8 @@ def test_bad_flags_exit_2_with_one_line(args, expected, endpoint, dynamodb, tabl
         str(out),
         *args,
     )
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert expected in lines[0] and args[1] in lines[0], lines[0]
+    line = refusal(proc)
+    assert expected in line and args[1] in line, line
     assert proc.stdout == ""
     assert not out.exists()
     assert _table_names(dynamodb) == before, "a table was created despite bad input"

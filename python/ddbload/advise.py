@@ -595,7 +595,7 @@ def _hour_cost(result: RunResult, words: Phrases) -> str | None:
         short=modes["provisioned_autoscaling"]["throttled_seconds"],
         date=prices.dated.isoformat(),
         region=prices.region,
-        lower=words.cost_lower if _throttled(result) else "",
+        lower=words.cost_lower if estimated["lower_bound"] else "",
     )
 
 
@@ -618,10 +618,6 @@ def _with_request_ids(body: str, result: RunResult, room: int) -> str:
             break
         cited.append(request_id)
     return f"{body} IDs: {' '.join(cited)}" if cited else body
-
-
-def _throttled(result: RunResult) -> bool:
-    return result["summary"]["reads"]["throttled_attempts"] + result["summary"]["writes"]["throttled_attempts"] > 0
 
 
 def _hot_key_text(result: RunResult, words: Phrases, fields: dict[str, Any]) -> str:

@@ -39,8 +39,10 @@ class Prices:
         return (today - self.dated).days
 
 
-def shipped_prices_text() -> str:
-    return resources.files("ddbload").joinpath("prices/dynamodb.json").read_text(encoding="utf-8")
+def shipped_prices(region: str) -> Prices:
+    """`region`'s prices from the dated table shipped in the package."""
+    text = resources.files("ddbload").joinpath("prices/dynamodb.json").read_text(encoding="utf-8")
+    return load_prices(text, region, "the shipped price table")
 
 
 def load_prices(text: str, region: str, origin: str) -> Prices:
@@ -174,9 +176,8 @@ def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, t
 def hour_estimate(result: Mapping[str, Any]) -> tuple[Prices, dict[str, Any]] | None:
     """An hour of the run's demand at the shipped prices and a 70% target (None for a region they lack):
     the figure advise, compare and the report show."""
-    region = result["config"].get("region") or "us-east-1"
     try:
-        prices = load_prices(shipped_prices_text(), region, "the shipped price table")
+        prices = shipped_prices(result["config"]["region"])
     except PriceError:
         return None
     return prices, estimate(result, prices, Decimal(1), Decimal(70))

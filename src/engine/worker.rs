@@ -132,16 +132,14 @@ impl Sender {
                 if let Some(id) = &sent.request_id {
                     metrics.keep_request_id(id, read, took, &sent.result);
                 }
+                if let Some((reason, resource)) = sent.result.throttle() {
+                    metrics.record_throttle(read, reason, resource);
+                }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,
                     AttemptResult::ConditionalFailed => return Outcome::ConditionalFailed,
                     AttemptResult::Failed(code) => return Outcome::Failed(code),
-                    AttemptResult::Throttled { code, cause } => {
-                        let reason = cause.as_ref().map_or(code.as_str(), |c| c.reason.as_str());
-                        let resource = cause.as_ref().and_then(|c| c.resource.as_deref());
-                        metrics.record_throttle(read, reason, resource);
-                        code
-                    }
+                    AttemptResult::Throttled { code, .. } => code,
                     AttemptResult::Retryable(code) => code,
                 }
             };

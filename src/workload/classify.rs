@@ -64,6 +64,18 @@ impl AttemptResult {
             cause: None,
         }
     }
+
+    /// A throttle as results count it: DynamoDB's ThrottlingReason (else the error code), and the
+    /// table or index it named.
+    pub fn throttle(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            Self::Throttled { code, cause } => Some((
+                cause.as_ref().map_or(code.as_str(), |c| c.reason.as_str()),
+                cause.as_ref().and_then(|c| c.resource.as_deref()),
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Operation errors that may carry ThrottlingReasons (the API reference's ThrottlingReason).

@@ -12,7 +12,7 @@ from typing import Any
 from rich.table import Table
 
 from ..console import make_console
-from ..cost import STALE_AFTER_DAYS, PriceError, Prices, estimate, load_prices, read_prices_file, shipped_prices_text
+from ..cost import STALE_AFTER_DAYS, PriceError, Prices, estimate, read_prices_file, shipped_prices
 from .after import load_result
 from .common import EXIT_OK, Fail
 
@@ -54,13 +54,9 @@ def cmd_cost(args: argparse.Namespace) -> int:
     if args.prices == "live":
         raise Fail("--prices live: the Price List API client is not built yet; pass a price FILE")
     result = load_result(args.result)
-    region = result["config"].get("region") or "us-east-1"
+    region = result["config"]["region"]
     try:
-        prices = (
-            load_prices(shipped_prices_text(), region, "the shipped price table")
-            if args.prices is None
-            else read_prices_file(Path(args.prices), region)
-        )
+        prices = shipped_prices(region) if args.prices is None else read_prices_file(Path(args.prices), region)
     except PriceError as e:
         raise Fail(f"--prices: {e}") from None
     estimated = estimate(result, prices, hours, target)

@@ -72,7 +72,7 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
         "parts": [_part(p) for p in parts],
     }
     if all("request_ids" in r for r in results):
-        merged["request_ids"] = _request_ids(results, int(cast("dict[str, Any]", config).get("keep_request_ids", 20)))
+        merged["request_ids"] = _request_ids(results, config.get("keep_request_ids", 20))
     return cast("RunResult", merged)
 
 
