@@ -177,6 +177,10 @@ pub struct RunConfig {
     /// table (a distributed run's tasks share task 0's sample).
     #[serde(skip)]
     pub catalog: Option<String>,
+    /// A workload file's JSON form (None: the workshop). Its tables and operations replace the
+    /// products/orders options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<serde_json::Value>,
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -230,6 +234,7 @@ impl Default for RunConfig {
             task: None,
             hold_start: false,
             catalog: None,
+            workload: None,
         }
     }
 }
@@ -305,11 +310,27 @@ impl RunConfig {
 
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_workload()?;
         self.validate_open_model()?;
         self.validate_load()?;
         self.validate_tables()?;
         self.validate_orders()?;
         self.validate_products()
+    }
+
+    /// A workload file compiles (every mistake found before anything is sent) and runs on the fast client.
+    fn validate_workload(&self) -> Result<(), ConfigError> {
+        if let Some(file) = &self.workload {
+            crate::plan::Plan::compile(file, self.key_distribution)
+                .map_err(|e| ConfigError::new("--workload", e.to_string()))?;
+            if self.client == ClientKind::Sdk {
+                return Err(ConfigError::new(
+                    "--client",
+                    "a workload file is sent through the fast client; --client sdk runs the workshop only",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Workers, length, mix, retries, and a distributed run's task number.

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod fastpath;
 pub mod metrics;
+pub mod plan;
 pub mod report;
 pub mod request_ids;
 pub mod workload;

@@ -8,7 +8,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::request_ids::{KeptCall, RequestIds};
-use crate::workload::{AttemptResult, ConsumedUnits};
+use crate::workload::{AttemptResult, ConsumedUnits, OpRef};
 
 /// Latencies are recorded in microseconds, up to 10 minutes, at 3 significant digits.
 pub const LATENCY_MAX_US: u64 = 600_000_000;
@@ -87,6 +87,21 @@ impl OpCounts {
     pub fn error_count(&self) -> u64 {
         self.errors.values().sum()
     }
+
+    fn throttle(&mut self, reason: &str, resource: Option<&str>) {
+        self.throttled_attempts += 1;
+        count_reason(&mut self.throttled_by_reason, reason, 1);
+        if let Some(resource) = resource {
+            let counts = match self.throttled_by_resource.get_mut(resource) {
+                Some(counts) => counts,
+                None => self
+                    .throttled_by_resource
+                    .entry(resource.to_owned())
+                    .or_default(),
+            };
+            count_reason(counts, reason, 1);
+        }
+    }
 }
 
 /// Totals for one kind of operation (reads or writes). Latency counts successful operations and
@@ -111,6 +126,32 @@ impl Default for OpStats {
 }
 
 impl OpStats {
+    /// An operation's end in these totals (`micros` of latency from its intended start).
+    fn finish(&mut self, outcome: &Outcome, micros: u64) {
+        let counts = &mut self.counts;
+        match outcome {
+            Outcome::Ok => {
+                counts.ok += 1;
+                self.latency_us.saturating_record(micros);
+            }
+            Outcome::ConditionalFailed => counts.conditional_check_failed += 1,
+            Outcome::Failed(code) => count_reason(&mut counts.errors, code, 1),
+            Outcome::GaveUp(code) => {
+                counts.gave_up += 1;
+                count_reason(&mut counts.errors, code, 1);
+            }
+            Outcome::Cut | Outcome::TimedOut => {
+                counts.timed_out += 1;
+                if *outcome == Outcome::Cut {
+                    counts.cut_at_deadline += 1;
+                }
+                // Its wait so far is a lower bound on its latency: a stall must show in the
+                // percentiles, not vanish from them.
+                self.latency_us.saturating_record(micros);
+            }
+        }
+    }
+
     pub fn merge(&mut self, other: &OpStats) {
         self.counts.merge(&other.counts);
         self.latency_us
@@ -191,6 +232,8 @@ impl Interval {
 pub struct Metrics {
     pub reads: OpStats,
     pub writes: OpStats,
+    /// Per operation of the workload, by OpRef index (reads and writes are their sums).
+    pub operations: Vec<OpStats>,
     pub capacity: ConsumedUnits,
     pub interval: Interval,
     /// Open model: arrivals scheduled, arrivals dropped (no room even to wait), and the lag from
@@ -206,6 +249,7 @@ impl Default for Metrics {
         Self {
             reads: OpStats::default(),
             writes: OpStats::default(),
+            operations: Vec::new(),
             capacity: ConsumedUnits::default(),
             interval: Interval::default(),
             offered: 0,
@@ -235,26 +279,23 @@ impl Metrics {
         }
     }
 
-    pub fn record_attempt(&mut self, read: bool) {
-        self.stats(read).counts.attempts += 1;
+    fn op_stats(&mut self, op: OpRef) -> &mut OpStats {
+        let index = usize::from(op.index);
+        if self.operations.len() <= index {
+            self.operations.resize_with(index + 1, OpStats::default);
+        }
+        &mut self.operations[index]
+    }
+
+    pub fn record_attempt(&mut self, op: OpRef) {
+        self.stats(op.read).counts.attempts += 1;
+        self.op_stats(op).counts.attempts += 1;
     }
 
     /// A throttled attempt: DynamoDB's reason (or the error code) and the table or index it named.
-    pub fn record_throttle(&mut self, read: bool, reason: &str, resource: Option<&str>) {
-        let stats = self.stats(read);
-        stats.counts.throttled_attempts += 1;
-        count_reason(&mut stats.counts.throttled_by_reason, reason, 1);
-        if let Some(resource) = resource {
-            let counts = match stats.counts.throttled_by_resource.get_mut(resource) {
-                Some(counts) => counts,
-                None => stats
-                    .counts
-                    .throttled_by_resource
-                    .entry(resource.to_owned())
-                    .or_default(),
-            };
-            count_reason(counts, reason, 1);
-        }
+    pub fn record_throttle(&mut self, op: OpRef, reason: &str, resource: Option<&str>) {
+        self.stats(op.read).counts.throttle(reason, resource);
+        self.op_stats(op).counts.throttle(reason, resource);
         self.interval.throttled += 1;
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
@@ -282,28 +323,28 @@ impl Metrics {
     /// An operation's end: `latency` from its intended start, `service` from its first send.
     pub fn record_timed(
         &mut self,
-        read: bool,
+        op: OpRef,
         outcome: Outcome,
         latency: Duration,
         service: Duration,
     ) {
         if outcome == Outcome::Ok {
             let micros = (service.as_micros() as u64).max(1);
-            self.stats(read).service_us.saturating_record(micros);
+            self.stats(op.read).service_us.saturating_record(micros);
+            self.op_stats(op).service_us.saturating_record(micros);
         }
-        self.record(read, outcome, latency);
+        self.record(op, outcome, latency);
     }
 
     /// An operation's end, timed from its send (closed model: intended start and send are one).
-    pub fn record(&mut self, read: bool, outcome: Outcome, latency: Duration) {
+    pub fn record(&mut self, op: OpRef, outcome: Outcome, latency: Duration) {
         let micros = (latency.as_micros() as u64).max(1);
+        self.stats(op.read).finish(&outcome, micros);
+        self.op_stats(op).finish(&outcome, micros);
         match outcome {
             Outcome::Ok => {
-                let stats = self.stats(read);
-                stats.counts.ok += 1;
-                stats.latency_us.saturating_record(micros);
                 self.interval.latency_us.saturating_record(micros);
-                if read {
+                if op.read {
                     self.interval.reads_ok += 1;
                     self.interval.read_latency_us.saturating_record(micros);
                 } else {
@@ -311,29 +352,10 @@ impl Metrics {
                     self.interval.write_latency_us.saturating_record(micros);
                 }
             }
-            Outcome::ConditionalFailed => {
-                self.stats(read).counts.conditional_check_failed += 1;
-                self.interval.errors += 1;
-            }
-            Outcome::Failed(code) => {
-                *self.stats(read).counts.errors.entry(code).or_default() += 1;
-                self.interval.errors += 1;
-            }
-            Outcome::GaveUp(code) => {
-                let stats = self.stats(read);
-                stats.counts.gave_up += 1;
-                *stats.counts.errors.entry(code).or_default() += 1;
+            Outcome::ConditionalFailed | Outcome::Failed(_) | Outcome::GaveUp(_) => {
                 self.interval.errors += 1;
             }
             Outcome::Cut | Outcome::TimedOut => {
-                let stats = self.stats(read);
-                stats.counts.timed_out += 1;
-                if outcome == Outcome::Cut {
-                    stats.counts.cut_at_deadline += 1;
-                }
-                // Its wait so far is a lower bound on its latency: a stall must show in the
-                // percentiles, not vanish from them.
-                stats.latency_us.saturating_record(micros);
                 self.interval.latency_us.saturating_record(micros);
             }
         }
@@ -367,6 +389,13 @@ impl Metrics {
     pub fn merge_totals(&mut self, other: &Metrics) {
         self.reads.merge(&other.reads);
         self.writes.merge(&other.writes);
+        if self.operations.len() < other.operations.len() {
+            self.operations
+                .resize_with(other.operations.len(), OpStats::default);
+        }
+        for (mine, theirs) in self.operations.iter_mut().zip(&other.operations) {
+            mine.merge(theirs);
+        }
         self.capacity.add(&other.capacity);
         self.offered += other.offered;
         self.dropped += other.dropped;
@@ -380,6 +409,7 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload::ops::{WORKSHOP_READ as READ, WORKSHOP_WRITE as WRITE};
 
     #[test]
     fn each_second_keeps_its_throttling_reasons_and_merges_them() {
@@ -388,11 +418,11 @@ mod tests {
             "TableWriteKeyRangeThroughputExceeded",
         );
         let mut m = Metrics::default();
-        m.record_throttle(true, read, None);
-        m.record_throttle(false, write, None);
-        m.record_throttle(false, write, None);
+        m.record_throttle(READ, read, None);
+        m.record_throttle(WRITE, write, None);
+        m.record_throttle(WRITE, write, None);
         let mut first = m.take_interval();
-        m.record_throttle(true, read, None);
+        m.record_throttle(READ, read, None);
         let second = m.take_interval();
         assert_eq!(first.throttled_by_reason[write], 2);
         assert_eq!(
@@ -409,10 +439,10 @@ mod tests {
     fn a_throttle_counts_against_the_index_dynamodb_named() {
         let reason = "IndexWriteProvisionedThroughputExceeded";
         let mut a = Metrics::default();
-        a.record_throttle(false, reason, Some("Orders/index/by_status"));
-        a.record_throttle(false, "ProvisionedThroughputExceededException", None);
+        a.record_throttle(WRITE, reason, Some("Orders/index/by_status"));
+        a.record_throttle(WRITE, "ProvisionedThroughputExceededException", None);
         let mut b = Metrics::default();
-        b.record_throttle(false, reason, Some("Orders/index/by_status"));
+        b.record_throttle(WRITE, reason, Some("Orders/index/by_status"));
         a.merge_totals(&b);
         let counts = &a.writes.counts;
         assert_eq!(
@@ -433,8 +463,8 @@ mod tests {
         for i in 1..=1000u64 {
             let latency = Duration::from_micros(i * 37 % 5000 + 100);
             let target = if i % 3 == 0 { &mut a } else { &mut b };
-            target.record(true, Outcome::Ok, latency);
-            all.record(true, Outcome::Ok, latency);
+            target.record(READ, Outcome::Ok, latency);
+            all.record(READ, Outcome::Ok, latency);
         }
         a.merge_totals(&b);
         for q in [0.5, 0.9, 0.99, 0.999] {
@@ -451,14 +481,14 @@ mod tests {
     #[test]
     fn outcomes_land_in_their_counters_and_the_interval() {
         let mut m = Metrics::default();
-        m.record_throttle(false, "TableWriteProvisionedThroughputExceeded", None);
-        m.record(false, Outcome::ConditionalFailed, Duration::from_millis(1));
+        m.record_throttle(WRITE, "TableWriteProvisionedThroughputExceeded", None);
+        m.record(WRITE, Outcome::ConditionalFailed, Duration::from_millis(1));
         m.record(
-            false,
+            WRITE,
             Outcome::Failed("ValidationException".into()),
             Duration::from_millis(1),
         );
-        m.record(true, Outcome::Ok, Duration::from_millis(2));
+        m.record(READ, Outcome::Ok, Duration::from_millis(2));
         assert_eq!(m.writes.counts.throttled_attempts, 1);
         assert_eq!(
             m.writes.counts.throttled_by_reason["TableWriteProvisionedThroughputExceeded"],
@@ -480,16 +510,16 @@ mod tests {
     fn gave_up_operations_are_errors_and_cut_ones_are_not() {
         let mut m = Metrics::default();
         for _ in 0..3 {
-            m.record_attempt(true);
-            m.record_throttle(true, "TableReadProvisionedThroughputExceeded", None);
+            m.record_attempt(READ);
+            m.record_throttle(READ, "TableReadProvisionedThroughputExceeded", None);
         }
         m.record(
-            true,
+            READ,
             Outcome::GaveUp("ProvisionedThroughputExceededException".into()),
             Duration::from_millis(9),
         );
-        m.record_attempt(true);
-        m.record(true, Outcome::Cut, Duration::from_millis(1));
+        m.record_attempt(READ);
+        m.record(READ, Outcome::Cut, Duration::from_millis(1));
         assert_eq!(
             (m.reads.counts.attempts, m.reads.counts.throttled_attempts),
             (4, 3)
@@ -498,7 +528,7 @@ mod tests {
             (m.reads.counts.gave_up, m.reads.counts.cut_at_deadline),
             (1, 1)
         );
-        m.record(true, Outcome::TimedOut, Duration::from_millis(2));
+        m.record(READ, Outcome::TimedOut, Duration::from_millis(2));
         assert_eq!(
             (m.reads.counts.timed_out, m.reads.counts.cut_at_deadline),
             (2, 1),

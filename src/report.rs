@@ -13,6 +13,7 @@ use crate::config::RunConfig;
 use crate::metrics::{Interval, Metrics, OpCounts, OpStats};
 use crate::request_ids::RequestIds;
 use crate::workload::tables::TableInfo;
+use crate::workload::ConsumedUnits;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -92,44 +93,28 @@ impl TimeseriesRow {
             read_p99_ms: at(&interval.read_latency_us, 0.99),
             write_p50_ms: at(&interval.write_latency_us, 0.5),
             write_p99_ms: at(&interval.write_latency_us, 0.99),
-            units: tables.units(
-                c.products_read,
-                c.products_write,
-                c.orders_read,
-                c.orders_write,
-            ),
+            units: tables.units(c),
             provisioned: provisioned.clone(),
         }
     }
 }
 
-/// The run's two tables, for figures kept per table.
+/// The run's tables by ConsumedUnits slot, for figures kept per table.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct TableNames {
-    pub products: String,
-    pub orders: String,
-}
+pub struct TableNames(pub Vec<String>);
 
 impl TableNames {
-    /// Units by table; one table used for both roles gets their sum.
-    pub fn units(
-        &self,
-        products_read: Decimal,
-        products_write: Decimal,
-        orders_read: Decimal,
-        orders_write: Decimal,
-    ) -> BTreeMap<String, UnitTotals> {
+    /// Units by table; one table in two slots (the workshop's products and orders the same table)
+    /// gets their sum.
+    pub fn units(&self, capacity: &ConsumedUnits) -> BTreeMap<String, UnitTotals> {
         let mut out: BTreeMap<String, UnitTotals> = BTreeMap::new();
-        for (name, read, write) in [
-            (&self.products, products_read, products_write),
-            (&self.orders, orders_read, orders_write),
-        ] {
+        for (slot, name) in self.0.iter().enumerate() {
             let entry = out.entry(name.clone()).or_insert(UnitTotals {
                 read_units: Decimal::ZERO,
                 write_units: Decimal::ZERO,
             });
-            entry.read_units += read;
-            entry.write_units += write;
+            entry.read_units += capacity.read[slot];
+            entry.write_units += capacity.write[slot];
         }
         out
     }
@@ -223,9 +208,17 @@ pub struct Histograms {
     /// Service time from the actual send, per operation.
     pub service_reads: String,
     pub service_writes: String,
+    /// Per named operation: latency and service time.
+    pub operations: BTreeMap<String, OperationHistograms>,
     /// Open model: intended start to send, of arrivals that found a free slot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduling_lag: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OperationHistograms {
+    pub latency: String,
+    pub service: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -255,6 +248,9 @@ pub struct RunResult {
     pub tables: BTreeMap<String, TableInfo>,
     pub hot_keys: Vec<HotKey>,
     pub summary: Summary,
+    /// Per named operation (the workshop's read and order, or a workload file's operations): the
+    /// figures `summary.reads`/`writes` give for all reads and all writes.
+    pub operations: BTreeMap<String, OpSummary>,
     pub consumed_capacity: BTreeMap<String, UnitTotals>,
     pub timeseries: Vec<TimeseriesRow>,
     pub histograms: Histograms,
@@ -275,6 +271,9 @@ pub struct RunContext {
     pub started_at: String,
     pub tables: BTreeMap<String, TableInfo>,
     pub hot_keys: Vec<HotKey>,
+    /// The workload's operations by OpRef index, and its tables by ConsumedUnits slot.
+    pub operation_names: Vec<String>,
+    pub table_names: TableNames,
 }
 
 impl RunResult {
@@ -291,17 +290,26 @@ impl RunResult {
         let open = ctx.config.is_open_model();
         let throttled = reads.counts.throttled_attempts + writes.counts.throttled_attempts;
         let attempts = reads.counts.attempts + writes.counts.attempts;
-        let c = &metrics.capacity;
-        let consumed_capacity = TableNames {
-            products: ctx.config.products_table.clone(),
-            orders: ctx.config.orders_table.clone(),
-        }
-        .units(
-            c.products_read,
-            c.products_write,
-            c.orders_read,
-            c.orders_write,
-        );
+        let consumed_capacity = ctx.table_names.units(&metrics.capacity);
+        let empty = OpStats::default();
+        let named = || {
+            ctx.operation_names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), metrics.operations.get(i).unwrap_or(&empty)))
+        };
+        let operations = named()
+            .map(|(name, stats)| (name, OpSummary::new(stats, duration_s)))
+            .collect();
+        let operation_histograms = named()
+            .map(|(name, stats)| {
+                let histograms = OperationHistograms {
+                    latency: encode_histogram(&stats.latency_us),
+                    service: encode_histogram(&stats.service_us),
+                };
+                (name, histograms)
+            })
+            .collect();
         Self {
             schema_version: SCHEMA_VERSION,
             tool: Tool {
@@ -327,6 +335,7 @@ impl RunResult {
                     0.0
                 },
             },
+            operations,
             consumed_capacity,
             timeseries,
             histograms: Histograms {
@@ -336,6 +345,7 @@ impl RunResult {
                 writes: encode_histogram(&writes.latency_us),
                 service_reads: encode_histogram(&reads.service_us),
                 service_writes: encode_histogram(&writes.service_us),
+                operations: operation_histograms,
                 scheduling_lag: open.then(|| encode_histogram(&metrics.lag_us)),
             },
             request_ids,
@@ -391,6 +401,8 @@ mod tests {
                 started_at: "2026-11-26T00:00:00Z".into(),
                 tables: BTreeMap::new(),
                 hot_keys: Vec::new(),
+                operation_names: vec!["get_product".into(), "put_order".into()],
+                table_names: TableNames(vec!["Products".into(), "Orders".into()]),
             },
             Measured {
                 metrics,

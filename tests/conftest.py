@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -147,6 +148,20 @@ def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
         if text in line:
             break
     return seen
+
+
+@pytest.fixture(params=["dynamodb-local", "offline-endpoint"])
+def target(request, endpoint) -> Iterator[str]:
+    """Each test using it runs twice: against DynamoDB Local, and against a fresh `ddbload serve`."""
+    if request.param == "dynamodb-local":
+        yield endpoint
+        return
+    server, url = start_serve()
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
 
 
 def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:

@@ -6,27 +6,13 @@ orders in the table are checked against what the run counted."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 
 import boto3
 import pytest
-from conftest import run_cli, scan_all, start_serve
+from conftest import run_cli, scan_all
 
 SEED_STOCK = Decimal(1_000_000_000)
-
-
-@pytest.fixture(params=["dynamodb-local", "offline-endpoint"])
-def target(request, endpoint) -> Iterator[str]:
-    if request.param == "dynamodb-local":
-        yield endpoint
-        return
-    server, url = start_serve()
-    try:
-        yield url
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
 
 
 def create_tables(client, products: str, orders: str) -> None:

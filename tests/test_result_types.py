@@ -29,6 +29,8 @@ PARTS = [
     (("properties", "timeseries", "items", "properties", "provisioned", "additionalProperties"), t.Provisioned),
     (("properties", "timeseries", "items", "properties", "units", "additionalProperties"), t.UnitTotals),
     (("properties", "histograms"), t.Histograms),
+    (("properties", "histograms", "properties", "operations", "additionalProperties"), t.OperationHistograms),
+    (("$defs", "op_summary"), t.OpSummary),
     (("properties", "distributed"), t.Distributed),
     (("properties", "parts", "items"), t.TaskPart),
     (("properties", "hot_keys", "items"), t.HotKey),

@@ -1,6 +1,7 @@
 """Type stubs for the native module ddbload._engine (kept true by mypy.stubtest in the test command)."""
 
 from decimal import Decimal
+from os import PathLike
 from typing import Any, Callable, final
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "TableError",
     "__version__",
     "apply_scaling",
+    "check_workload",
     "cleanup_orders",
     "describe_capacity",
     "describe_scaling",
@@ -58,6 +60,7 @@ class LoadConfig:
         region: str | None = None,
         profile: str | None = None,
         endpoint_url: str | None = None,
+        workload: str | PathLike[str] | dict[str, Any] | None = None,
         products_table: str | None = None,
         orders_table: str | None = None,
         create_tables: bool = False,
@@ -183,6 +186,7 @@ def run_options() -> list[dict[str, Any]]:
 def merge_histograms(encoded: list[str]) -> str: ...
 def histogram_quantiles(encoded: str, quantiles: list[float]) -> tuple[int, list[float]]: ...
 def histogram_summary(encoded: str) -> dict[str, float]: ...
+def check_workload(workload: str) -> None: ...
 def simulate_autoscaling(
     demand: list[Decimal], min: int, max: int, target_percent: Decimal
 ) -> tuple[list[int], int]: ...

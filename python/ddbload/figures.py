@@ -34,6 +34,42 @@ DESCRIPTIONS = {
 }
 
 
+# Per named operation: `op.NAME.<figure>` (e.g. op.place_order.p99_ms).
+OPERATION_DESCRIPTIONS = {
+    "ok": "successful operations",
+    "per_s": "successful operations per second",
+    "attempts": "requests sent, retries included",
+    "throttled": "throttled attempts",
+    "throttle_rate": "throttled attempts / attempts (0-1)",
+    "conditional_check_failed": "operations whose condition failed",
+    "errors": "failed operations (conditional failures not included)",
+    "gave_up": "operations that failed after their last attempt",
+    "timed_out": "operations that did not finish by the end of the run",
+    **{f"{q}_ms": f"{q} latency, ms" for q in QUANTILES},
+}
+
+
+def operation_figures(result: RunResult) -> dict[str, float]:
+    """`op.NAME.FIGURE` for every named operation of the result."""
+    out: dict[str, float] = {}
+    for name, op in result.get("operations", {}).items():
+        attempts = op.get("attempts", 0)
+        values: dict[str, float] = {
+            "ok": op["ok"],
+            "per_s": op["per_second"],
+            "attempts": attempts,
+            "throttled": op["throttled_attempts"],
+            "throttle_rate": op["throttled_attempts"] / attempts if attempts else 0.0,
+            "conditional_check_failed": op["conditional_check_failed"],
+            "errors": sum(op["errors"].values()),
+            "gave_up": op.get("gave_up", 0),
+            "timed_out": op.get("timed_out", 0),
+            **{f"{q}_ms": op["latency_ms"][q] for q in QUANTILES},
+        }
+        out.update({f"op.{name}.{figure}": value for figure, value in values.items()})
+    return out
+
+
 def offered_per_s(result: RunResult) -> float:
     """An open-model run's offered arrivals per second of the run (0 for a closed loop)."""
     return result["summary"].get("offered", 0) / result["duration_s"] if result["duration_s"] else 0.0

@@ -43,6 +43,7 @@ class RunConfig(_RunConfigRequired, total=False):
     write_op: Literal["put", "transact"]
     client: Literal["fast", "sdk"]
     keep_request_ids: int  # since ddbload 0.3
+    workload: dict[str, Any]  # since ddbload 0.3: the workload file's JSON form (absent: the workshop)
     # Written by the engine and read by ddbload, but not in the schema (which allows further keys).
     consistent_reads: bool
     max_attempts: int
@@ -181,6 +182,13 @@ class _HistogramsRequired(TypedDict):
     writes: str
 
 
+class OperationHistograms(TypedDict):
+    """`histograms.operations.NAME`: one named operation's encoded histograms."""
+
+    latency: str
+    service: str
+
+
 class Histograms(_HistogramsRequired, total=False):
     """`histograms`: each operation's encoded latency histogram."""
 
@@ -188,6 +196,7 @@ class Histograms(_HistogramsRequired, total=False):
     # Written by the engine since 0.2 and read by ddbload, but not in the schema.
     service_reads: str
     service_writes: str
+    operations: dict[str, OperationHistograms]  # since ddbload 0.3
 
 
 class Distributed(TypedDict):
@@ -275,3 +284,4 @@ class RunResult(_RunResultRequired, total=False):
     hot_keys: list[HotKey]  # since ddbload 0.3
     verdict: Verdict  # since ddbload 0.3
     request_ids: RequestIds  # since ddbload 0.3
+    operations: dict[str, OpSummary]  # since ddbload 0.3

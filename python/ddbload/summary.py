@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .result import Result
-from .result_types import LatencyFigures, Operation, Role, RunResult, Summary, Verdict
+from .result_types import LatencyFigures, Operation, OpSummary, Role, RunResult, Summary, Verdict
 
 # Per operation: the role of the table it loads, its capacity unit, and its figures' key prefix.
 THROTTLED_SIDES: tuple[tuple[Operation, Role, str, str], ...] = (
@@ -33,8 +33,10 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
     )
     console.print(operations_table(data["summary"]))
     console.print(latency_table(data["summary"]))
+    if "workload" in cfg and data.get("operations"):
+        console.print(named_operations_table(data["operations"]))
     console.print(capacity_table(data))
-    errors = error_rows(data["summary"])
+    errors = named_error_rows(data.get("operations", {})) if "workload" in cfg else error_rows(data["summary"])
     if errors:
         console.print(number_table("Errors by code", ["operation", "code", "count"], errors, text_columns=2))
     summary = data["summary"]
@@ -183,6 +185,28 @@ def operations_table(summary: Summary) -> Table:
     return number_table("Operations", ["", "ok", "per s", "throttled", "errors"], rows)
 
 
+def named_operations_table(operations: Mapping[str, OpSummary]) -> Table:
+    """A workload file's operations, each on its own row: throughput, throttles, failures, latency."""
+    rows = []
+    for name, op in operations.items():
+        failed = sum(op["errors"].values())
+        lat = op["latency_ms"]
+        rows.append(
+            (
+                name,
+                f"{op['ok']:,}",
+                f"{op['per_second']:,.1f}",
+                f"{op['throttled_attempts']:,}",
+                f"{op['conditional_check_failed']:,}",
+                f"{failed:,}",
+                f"{lat['p50']:,.2f}",
+                f"{lat['p99']:,.2f}",
+            )
+        )
+    headers = ["operation", "ok", "per s", "throttled", "cond. failed", "errors", "p50 ms", "p99 ms"]
+    return number_table("Per operation", headers, rows)
+
+
 def latency_table(summary: Summary) -> Table:
     rows = []
     for key in ("reads", "writes"):
@@ -215,6 +239,16 @@ def mode_text(info: Mapping[str, Any]) -> str:
     if info.get("billing_mode") == "PROVISIONED":
         return f"provisioned {info.get('read_capacity_units')}/{info.get('write_capacity_units')}"
     return "on-demand" if info.get("billing_mode") == "PAY_PER_REQUEST" else str(info.get("billing_mode", "?"))
+
+
+def named_error_rows(operations: Mapping[str, OpSummary]) -> list[tuple[str, str, str]]:
+    """A workload file's failures by operation and code (a failed condition is the file's own check)."""
+    rows = []
+    for name, op in operations.items():
+        if op["conditional_check_failed"]:
+            rows.append((name, "ConditionalCheckFailed", f"{op['conditional_check_failed']:,}"))
+        rows.extend((name, code, f"{n:,}") for code, n in sorted(op["errors"].items()))
+    return rows
 
 
 def error_rows(summary: Summary) -> list[tuple[str, str, str]]:

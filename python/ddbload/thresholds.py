@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Callable, get_args
 
-from .figures import DESCRIPTIONS, figures
+from .figures import DESCRIPTIONS, OPERATION_DESCRIPTIONS, figures, operation_figures
 from .result_types import Outcome, RunResult
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -21,7 +21,9 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-_PATTERN = re.compile(r"^\s*([a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
+_PATTERN = re.compile(
+    r"^\s*([a-z0-9_]+|op\.[A-Za-z0-9_.-]+\.[a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$"
+)
 _VERDICT = re.compile(r"^\s*verdict\s*(==|!=)\s*([a-z_]+)\s*$")
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 # Figures only an open-model run has: on a closed run such a threshold could never break.
@@ -40,6 +42,8 @@ class Threshold:
     limit: Decimal | str
 
     def broken_by(self, measured: Mapping[str, float | str]) -> bool:
+        if self.metric not in measured:
+            return True  # an operation the run did not have: the check cannot pass
         value = measured[self.metric]
         if isinstance(self.limit, str):
             return _OPS[self.op](value, self.limit)  # type: ignore[arg-type]
@@ -49,7 +53,7 @@ class Threshold:
 def measured(result: RunResult) -> dict[str, float | str]:
     """What thresholds are checked against: the figures by name, and `verdict` (its outcome)."""
     outcome = result["verdict"]["outcome"] if "verdict" in result else "unknown"
-    return {**figures(result), "verdict": outcome}
+    return {**figures(result), **operation_figures(result), "verdict": outcome}
 
 
 def parse(text: str) -> Threshold:
@@ -63,7 +67,14 @@ def parse(text: str) -> Threshold:
     if not match:
         raise ThresholdError(f"--fail-if: expected METRIC>VALUE such as p99_ms>50, or verdict!=held, got {text!r}")
     metric, op, value = match.groups()
-    if metric not in DESCRIPTIONS:
+    if metric.startswith("op."):
+        figure = metric.rsplit(".", 1)[1]
+        if figure not in OPERATION_DESCRIPTIONS:
+            raise ThresholdError(
+                f"--fail-if: unknown figure {figure!r} of an operation in {text!r}; known: "
+                f"{', '.join(sorted(OPERATION_DESCRIPTIONS))}"
+            )
+    elif metric not in DESCRIPTIONS:
         raise ThresholdError(
             f"--fail-if: unknown metric {metric!r} in {text!r}; known: {', '.join(sorted(DESCRIPTIONS))}"
         )
@@ -87,8 +98,17 @@ def refuse_open_model_only(thresholds: list[Threshold]) -> None:
 def broken(thresholds: list[Threshold], values: Mapping[str, float | str]) -> list[str]:
     """One line per broken threshold, naming it and the measured value."""
     return [
-        f"threshold broken: {t.text} (measured {shown(values[t.metric])})" for t in thresholds if t.broken_by(values)
+        f"threshold broken: {t.text} (measured {shown(values[t.metric])})"
+        if t.metric in values
+        else f"threshold broken: {t.text} (the run has no such operation: {_operations_in(values)})"
+        for t in thresholds
+        if t.broken_by(values)
     ]
+
+
+def _operations_in(values: Mapping[str, float | str]) -> str:
+    names = sorted({key.split(".")[1] for key in values if key.startswith("op.") and key.endswith(".ok")})
+    return "its operations are " + ", ".join(names) if names else "it has no named operations"
 
 
 def shown(value: float | str) -> str:

@@ -130,7 +130,11 @@ mod tests {
     fn tick(thread: usize, second: u64, reads: u64) -> ThreadMessage {
         let mut m = Metrics::default();
         for _ in 0..reads {
-            m.record(true, Outcome::Ok, Duration::from_millis(1));
+            m.record(
+                crate::workload::ops::WORKSHOP_READ,
+                Outcome::Ok,
+                Duration::from_millis(1),
+            );
         }
         ThreadMessage::Tick {
             thread,

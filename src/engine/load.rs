@@ -171,10 +171,7 @@ async fn aggregate(
     let deadline = start + plan.duration;
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
-    aggregator.tables = TableNames {
-        products: plan.workload.products_table.clone(),
-        orders: plan.workload.orders_table.clone(),
-    };
+    aggregator.tables = TableNames(plan.workload.table_names());
     if let Some(watch) = &plan.watch {
         let _ =
             tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;

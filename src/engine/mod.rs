@@ -5,6 +5,7 @@ mod aggregate;
 mod events;
 mod load;
 mod pacer;
+mod plan_setup;
 pub mod schedule;
 mod session;
 mod setup;

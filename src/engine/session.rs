@@ -1,5 +1,6 @@
 //! One run from start to report: configuration, setup, load, and the result.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,19 +15,29 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::Event;
 use super::load::{run_load, LoadPlan};
+use super::plan_setup::prepare_plan_tables;
 use super::schedule::Schedule;
 use super::setup::{prepare_tables, PreparedTables};
 use super::watch::CapacityWatch;
 use crate::config::{ClientKind, RunConfig};
 use crate::connection::Retries;
+use crate::error::ConfigError;
 use crate::error::EngineError;
 use crate::fastpath::FastPath;
-use crate::report::{HotKey, RunContext, RunResult};
+use crate::plan::Plan;
+use crate::report::{HotKey, RunContext, RunResult, TableNames};
 use crate::workload::catalog::Catalog;
 use crate::workload::keys::KeyPicker;
 use crate::workload::orders::OrderGenerator;
 use crate::workload::schema::KeySchema;
-use crate::workload::Workload;
+use crate::workload::tables::TableInfo;
+use crate::workload::{Workload, Workshop};
+
+/// What setup prepared: the workshop's tables and catalog, or a workload file's plan and tables.
+enum Prepared {
+    Workshop(PreparedTables),
+    File(Plan, BTreeMap<String, TableInfo>),
+}
 
 pub async fn run(
     mut config: RunConfig,
@@ -57,7 +68,16 @@ pub async fn run(
     // Setup (credentials, table creation, seeding) can take long: a cancel ends it at once.
     let setup = async {
         let sdk = config.connection.sdk_config(Retries::Engine).await?;
-        let prepared = prepare_tables(&Client::new(&sdk), &config, &mut rng, events).await?;
+        let client = Client::new(&sdk);
+        let prepared = match &config.workload {
+            Some(file) => {
+                let plan = Plan::compile(file, config.key_distribution)
+                    .map_err(|e| ConfigError::new("--workload", e.to_string()))?;
+                let info = prepare_plan_tables(&client, &config, &plan, &mut rng, events).await?;
+                Prepared::File(plan, info)
+            }
+            None => Prepared::Workshop(prepare_tables(&client, &config, &mut rng, events).await?),
+        };
         Ok::<_, EngineError>((sdk, prepared))
     };
     let (sdk, prepared) = tokio::select! {
@@ -65,25 +85,40 @@ pub async fn run(
         _ = cancel.cancelled() => return Err(EngineError::Interrupted),
     };
 
-    if config.hold_start && config.catalog.is_none() {
-        let _ = events.send(Event::Catalog {
-            products: prepared.catalog.to_json(),
-        });
-    }
-    let PreparedTables {
-        products_schema,
-        orders_schema,
-        catalog,
-        info,
-    } = prepared;
-    let workload = build_workload(
-        &config,
-        products_schema,
-        orders_schema,
-        catalog,
-        &run_id,
-        &mut rng,
-    );
+    let (workload, info, hot_keys, what) = match prepared {
+        Prepared::Workshop(prepared) => {
+            if config.hold_start && config.catalog.is_none() {
+                let _ = events.send(Event::Catalog {
+                    products: prepared.catalog.to_json(),
+                });
+            }
+            let PreparedTables {
+                products_schema,
+                orders_schema,
+                catalog,
+                info,
+            } = prepared;
+            let shop = build_workshop(
+                &config,
+                products_schema,
+                orders_schema,
+                catalog,
+                &run_id,
+                &mut rng,
+            );
+            let what = format!("{} products in the catalog", shop.catalog.len());
+            let hot_keys = hot_keys(&shop);
+            (Workload::Workshop(shop), info, hot_keys, what)
+        }
+        Prepared::File(plan, info) => {
+            let what = format!(
+                "{} operation(s) on {} table(s)",
+                plan.operations.len(),
+                plan.tables.len()
+            );
+            (Workload::File(plan), info, Vec::new(), what)
+        }
+    };
     let load = if config.is_open_model() {
         format!("an open model (at most {} in flight)", config.max_in_flight)
     } else {
@@ -92,16 +127,16 @@ pub async fn run(
     let _ = events.send(Event::phase(
         "load",
         format!(
-            "run {run_id}: {load} for {}s, {} products in the catalog",
+            "run {run_id}: {load} for {}s, {what}",
             config.duration.as_secs_f64(),
-            workload.catalog.len()
         ),
     ));
     let fast = match config.client {
         ClientKind::Fast => FastPath::new(&sdk).await,
         ClientKind::Sdk => None,
     };
-    let hot_keys = hot_keys(&workload);
+    let operation_names = workload.operation_names();
+    let table_names = TableNames(workload.table_names());
     let plan = load_plan(&config, sdk, workload, fast, seed, begin);
     let measured = run_load(plan, events, cancel).await;
     Ok(RunResult::new(
@@ -111,6 +146,8 @@ pub async fn run(
             started_at,
             tables: info,
             hot_keys,
+            operation_names,
+            table_names,
         },
         measured,
     ))
@@ -125,9 +162,12 @@ fn load_plan(
     seed: u64,
     begin: watch::Receiver<Option<f64>>,
 ) -> LoadPlan {
+    let mut tables = workload.table_names();
+    tables.sort();
+    tables.dedup();
     let watch = CapacityWatch {
         client: Client::new(&sdk),
-        tables: vec![config.products_table.clone(), config.orders_table.clone()],
+        tables,
     };
     LoadPlan {
         fast,
@@ -152,7 +192,7 @@ fn load_plan(
 }
 
 /// Up to three products the key distribution sends at least 1% of the picks to.
-fn hot_keys(workload: &Workload) -> Vec<HotKey> {
+fn hot_keys(workload: &Workshop) -> Vec<HotKey> {
     workload
         .keys
         .busiest(3, 0.01)
@@ -166,15 +206,15 @@ fn hot_keys(workload: &Workload) -> Vec<HotKey> {
 }
 
 /// What the workers send: the two tables, the products to read and order, and how orders are made.
-fn build_workload(
+fn build_workshop(
     config: &RunConfig,
     products_schema: KeySchema,
     orders_schema: KeySchema,
     catalog: Catalog,
     run_id: &str,
     rng: &mut SmallRng,
-) -> Workload {
-    Workload {
+) -> Workshop {
+    Workshop {
         products_table: config.products_table.clone(),
         orders_table: config.orders_table.clone(),
         products_schema,

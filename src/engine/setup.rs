@@ -283,7 +283,7 @@ async fn set_test_capacity(
         apply_change(client, name, &change, endpoint).await?;
         written.capacity_changed.push(name.clone());
         let desc = control_plane::wait_active(client, name, endpoint, ACTIVE_TIMEOUT).await?;
-        *table_info = TableInfo::from_description(table_info.role, &desc, true);
+        *table_info = TableInfo::from_description(&table_info.role, &desc, true);
     }
     Ok(())
 }

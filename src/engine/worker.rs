@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::pacer::Pacer;
 use super::schedule::Schedule;
 use crate::metrics::{Metrics, Outcome};
-use crate::workload::{AttemptResult, Clients, Request, Workload};
+use crate::workload::{AttemptResult, Clients, OpRef, Request, Workload};
 
 /// After a cancel, an attempt already on the wire gets this long to answer; then it is counted as
 /// "InFlightAtInterrupt" (its effect on the table is unknown).
@@ -41,39 +41,39 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// A read or a write, drawn by `read_ratio`; an order that cannot be generated is recorded.
+    /// The next operation, drawn by the workload (`read_ratio` for the workshop); a request that
+    /// cannot be generated is recorded.
     fn next_request(
         &self,
         rng: &mut SmallRng,
         read_ratio: f64,
         worker: u32,
         seq: &mut u64,
-    ) -> Option<(Request, bool)> {
-        let read = rng.random_bool(read_ratio);
-        self.request_for(rng, read, worker, seq)
-            .map(|request| (request, read))
+    ) -> Option<(Request, OpRef)> {
+        let op = self.workload.draw(rng, read_ratio);
+        self.request_for(rng, op, worker, seq)
+            .map(|request| (request, op))
     }
 
-    /// A read, or an order numbered `seq + 1` (`seq` is advanced); an order that cannot be
-    /// generated is recorded.
+    /// The request for `op` (`seq` is advanced for each one: the workshop numbers its orders with
+    /// it); one that cannot be generated is recorded.
     fn request_for(
         &self,
         rng: &mut SmallRng,
-        read: bool,
+        op: OpRef,
         worker: u32,
         seq: &mut u64,
     ) -> Option<Request> {
-        if read {
-            return Some(self.workload.next_read(rng));
+        if !op.read {
+            *seq += 1;
         }
-        *seq += 1;
-        match self.workload.next_write(rng, worker, *seq) {
+        match self.workload.request(rng, op, worker, *seq) {
             Ok(request) => Some(request),
             Err(_) => {
-                let code = "OrderGenerationError".to_owned();
+                let code = "RequestGenerationError".to_owned();
                 self.metrics
                     .borrow_mut()
-                    .record(false, Outcome::Failed(code), Duration::ZERO);
+                    .record(op, Outcome::Failed(code), Duration::ZERO);
                 None
             }
         }
@@ -83,13 +83,13 @@ impl Sender {
     pub async fn operation(
         &self,
         request: &mut Request,
-        read: bool,
+        op: OpRef,
         rng: &mut SmallRng,
     ) -> (Outcome, Option<Instant>) {
         let first_send = Cell::new(None);
         let grace_end = self.grace_end;
         let outcome = {
-            let send = self.send_with_retries(request, read, rng, &first_send);
+            let send = self.send_with_retries(request, op, rng, &first_send);
             tokio::pin!(send);
             tokio::select! {
                 outcome = &mut send => outcome,
@@ -110,7 +110,7 @@ impl Sender {
     async fn send_with_retries(
         &self,
         request: &mut Request,
-        read: bool,
+        op: OpRef,
         rng: &mut SmallRng,
         first_send: &Cell<Option<Instant>>,
     ) -> Outcome {
@@ -119,7 +119,7 @@ impl Sender {
             if Instant::now() >= self.deadline {
                 return Outcome::TimedOut;
             }
-            self.metrics.borrow_mut().record_attempt(read);
+            self.metrics.borrow_mut().record_attempt(op);
             if first_send.get().is_none() {
                 first_send.set(Some(Instant::now()));
             }
@@ -130,10 +130,10 @@ impl Sender {
                 let mut metrics = self.metrics.borrow_mut();
                 metrics.add_capacity(&sent.capacity);
                 if let Some(id) = &sent.request_id {
-                    metrics.keep_request_id(id, read, took, &sent.result);
+                    metrics.keep_request_id(id, op.read, took, &sent.result);
                 }
                 if let Some((reason, resource)) = sent.result.throttle() {
-                    metrics.record_throttle(read, reason, resource);
+                    metrics.record_throttle(op, reason, resource);
                 }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,
@@ -183,13 +183,13 @@ impl Worker {
         let sender = self.sender.clone();
         let mut seq = 0u64;
         while !sender.cancel.is_cancelled() && Instant::now() < sender.deadline {
-            let Some((mut request, read)) =
+            let Some((mut request, op)) =
                 sender.next_request(&mut self.rng, self.read_ratio, self.id, &mut seq)
             else {
                 continue;
             };
             let started = Instant::now();
-            let (outcome, first_send) = sender.operation(&mut request, read, &mut self.rng).await;
+            let (outcome, first_send) = sender.operation(&mut request, op, &mut self.rng).await;
             if first_send.is_none() && outcome == Outcome::TimedOut {
                 // The deadline passed while this worker drew its next request: nothing was sent, so
                 // there is no operation to count (an open model's waiting arrival is another matter).
@@ -200,7 +200,7 @@ impl Worker {
             sender
                 .metrics
                 .borrow_mut()
-                .record_timed(read, outcome, took, took);
+                .record_timed(op, outcome, took, took);
         }
     }
 }
@@ -228,7 +228,7 @@ pub struct Arrivals {
 /// An arrival waiting for a sender: what it is and when it should have started.
 struct Arrival {
     intended: Instant,
-    read: bool,
+    op: OpRef,
     seq: u64,
     rng: SmallRng,
     /// A sender was free when it arrived: its send - intended start is the scheduler's own lag.
@@ -279,18 +279,18 @@ impl OpenModel {
     /// arrival loop when its timer fires and by each sender as it becomes free, so that on a busy
     /// thread an arrival is taken up by the next free sender rather than after the timer's task has
     /// waited its turn behind every answer being read.
-    fn release_due(&self, metrics: &RefCell<Metrics>, now: Instant) {
+    fn release_due(&self, sender: &Sender, now: Instant) {
         while let (k, Some(intended)) = self.next.get() {
             if intended > now {
                 return;
             }
             self.next.set((k + 1, self.intended(k + 1)));
-            self.admit(metrics, k, intended);
+            self.admit(sender, k, intended);
         }
     }
 
-    fn admit(&self, metrics: &RefCell<Metrics>, k: u64, intended: Instant) {
-        let a = &self.arrivals;
+    fn admit(&self, sender: &Sender, k: u64, intended: Instant) {
+        let (a, metrics) = (&self.arrivals, &sender.metrics);
         metrics.borrow_mut().record_arrival();
         let waiting = self.waiting.borrow().len();
         let free = self.idle.get() > waiting || self.senders.get() < a.in_flight;
@@ -299,10 +299,10 @@ impl OpenModel {
             return;
         }
         let mut rng = stream_rng(a.seed, k);
-        let read = rng.random_bool(a.read_ratio);
+        let op = sender.workload.draw(&mut rng, a.read_ratio);
         self.waiting.borrow_mut().push_back(Arrival {
             intended,
-            read,
+            op,
             seq: k,
             rng,
             slot_was_free: free,
@@ -330,7 +330,7 @@ pub async fn open_loop(sender: Rc<Sender>, arrivals: Arrivals) {
     let mut senders = tokio::task::JoinSet::new();
     let mut pacer = Pacer::new();
     while !sender.cancel.is_cancelled() {
-        model.release_due(&sender.metrics, Instant::now());
+        model.release_due(&sender, Instant::now());
         for _ in 0..model.senders_wanted() {
             model.senders.set(model.senders.get() + 1);
             senders.spawn_local(send_arrivals(sender.clone(), model.clone()));
@@ -361,7 +361,7 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
     let worker = model.arrivals.worker_id;
     loop {
         if !model.closed.get() && !sender.cancel.is_cancelled() {
-            model.release_due(&sender.metrics, Instant::now());
+            model.release_due(&sender, Instant::now());
         }
         let next = model.waiting.borrow_mut().pop_front();
         let Some(mut arrival) = next else {
@@ -382,20 +382,19 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
         if sender.cancel.is_cancelled() || Instant::now() >= sender.deadline {
             // It waited for a slot until the end: a timeout, its wait a lower bound on its latency.
             sender.metrics.borrow_mut().record(
-                arrival.read,
+                arrival.op,
                 Outcome::TimedOut,
                 arrival.intended.elapsed(),
             );
             continue;
         }
         let mut seq = arrival.seq;
-        let Some(mut request) =
-            sender.request_for(&mut arrival.rng, arrival.read, worker, &mut seq)
+        let Some(mut request) = sender.request_for(&mut arrival.rng, arrival.op, worker, &mut seq)
         else {
             continue;
         };
         let (outcome, sent) = sender
-            .operation(&mut request, arrival.read, &mut arrival.rng)
+            .operation(&mut request, arrival.op, &mut arrival.rng)
             .await;
         let sent = sent.unwrap_or_else(Instant::now);
         let mut metrics = sender.metrics.borrow_mut();
@@ -403,7 +402,7 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
             metrics.record_lag(sent.saturating_duration_since(arrival.intended));
         }
         metrics.record_timed(
-            arrival.read,
+            arrival.op,
             outcome,
             arrival.intended.elapsed(),
             sent.elapsed(),

@@ -39,6 +39,9 @@ pub enum Operation {
     PutItem,
     BatchGetItem,
     TransactWriteItems,
+    UpdateItem,
+    DeleteItem,
+    Query,
 }
 
 impl Operation {
@@ -48,6 +51,9 @@ impl Operation {
             Self::PutItem => "DynamoDB_20120810.PutItem",
             Self::BatchGetItem => "DynamoDB_20120810.BatchGetItem",
             Self::TransactWriteItems => "DynamoDB_20120810.TransactWriteItems",
+            Self::UpdateItem => "DynamoDB_20120810.UpdateItem",
+            Self::DeleteItem => "DynamoDB_20120810.DeleteItem",
+            Self::Query => "DynamoDB_20120810.Query",
         }
     }
 }

@@ -77,7 +77,7 @@ pub fn write_item(out: &mut Vec<u8>, item: &Item) -> Result<(), Unsupported> {
     Ok(())
 }
 
-fn write_value(out: &mut Vec<u8>, value: &AttributeValue) -> Result<(), Unsupported> {
+pub fn write_value(out: &mut Vec<u8>, value: &AttributeValue) -> Result<(), Unsupported> {
     let mut typed = Object::new(out);
     match value {
         AttributeValue::S(s) => typed.string("S", s),

@@ -9,6 +9,7 @@ mod handle;
 mod histograms;
 mod run_options;
 mod scaling_sim;
+mod workload_check;
 
 use pyo3::prelude::*;
 
@@ -28,5 +29,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(histograms::histogram_quantiles, m)?)?;
     m.add_function(wrap_pyfunction!(histograms::histogram_summary, m)?)?;
     m.add_function(wrap_pyfunction!(scaling_sim::simulate_autoscaling, m)?)?;
+    m.add_function(wrap_pyfunction!(workload_check::check_workload, m)?)?;
     errors::register(m)
 }

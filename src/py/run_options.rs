@@ -107,6 +107,17 @@ fn text(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<String> {
     value.extract()
 }
 
+/// A workload file's path (str or os.PathLike) or dict, read and checked by ddbload.workload_file
+/// (its mistakes placed at their line and column).
+fn workload_of(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let encoded: String = value
+        .py()
+        .import("ddbload.workload_file")?
+        .call_method1("workload_json", (value,))?
+        .extract()?;
+    serde_json::from_str(&encoded).map_err(|e| PyTypeError::new_err(format!("workload: {e}")))
+}
+
 fn switch(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<bool> {
     value.extract().map_err(|_| match value.get_type().name() {
         Ok(name) => PyTypeError::new_err(format!("{keyword} must be a bool, not {name}")),
@@ -373,6 +384,21 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             Nothing,
         ),
         apply: |c, v, k, _| { c.connection.endpoint_url = Some(text(v, k)?); Ok(()) },
+    },
+    RunOption {
+        keyword: "workload",
+        flag: "--workload",
+        cli: with_metavar(
+            cli(
+                Tables,
+                Text,
+                "a workload file (YAML or JSON): your own tables and operations instead of the \
+                 workshop's products and orders",
+                Words("the workshop"),
+            ),
+            "FILE",
+        ),
+        apply: |c, v, _, _| { c.workload = Some(workload_of(v)?); Ok(()) },
     },
     RunOption {
         keyword: "products_table",

@@ -1,14 +1,15 @@
 //! One attempt of a hot operation through the fast path: the same requests `ops` sends through the
 //! SDK, written as DynamoDB's JSON, and the answer read into the same Attempt.
 
-use super::ops::{Attempt, ConsumedUnits, Request, Workload};
+use super::ops::{Attempt, ConsumedUnits, PlanRequest, Request, Workshop};
 use crate::fastpath::wire::{
     item_from_json, list, write_item, write_transact_item, Object, Unsupported,
 };
 use crate::fastpath::{FastClient, Operation};
+use crate::plan::Plan;
 use crate::workload::classify::AttemptResult;
 
-impl Workload {
+impl Workshop {
     pub(super) async fn fast_attempt(&self, fast: &FastClient, request: &mut Request) -> Attempt {
         let mut capacity = ConsumedUnits::default();
         let mut body = Vec::with_capacity(512);
@@ -98,9 +99,36 @@ impl Workload {
                 Operation::TransactWriteItems
             }
             Request::Query(_) => return Err(Unsupported("Query (sent through the SDK)")),
+            Request::Plan(_) => {
+                return Err(Unsupported("a workload file's request in the workshop"))
+            }
         };
         object.string("ReturnConsumedCapacity", "TOTAL");
         object.end();
         Ok(operation)
+    }
+}
+
+/// One attempt of a workload file's request: its body as written, the units it consumed by table.
+pub(super) async fn plan_attempt(plan: &Plan, fast: &FastClient, request: &PlanRequest) -> Attempt {
+    let mut capacity = ConsumedUnits::default();
+    let sent = fast.send(request.operation, request.body.clone()).await;
+    let result = match sent.answer {
+        Ok(answer) => {
+            for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {
+                let slot = consumed
+                    .table_name
+                    .as_deref()
+                    .and_then(|name| plan.table_slot(name));
+                capacity.add_answer(slot, consumed.capacity_units, !request.read);
+            }
+            AttemptResult::Ok
+        }
+        Err(result) => result,
+    };
+    Attempt {
+        result,
+        capacity,
+        request_id: sent.request_id,
     }
 }

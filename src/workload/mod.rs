@@ -1,4 +1,5 @@
-//! The e-commerce scenario: product catalog, order generator, DynamoDB operations and error classification.
+//! What a run sends: the workshop's e-commerce scenario (catalog, orders) or a workload file's plan,
+//! the DynamoDB operations and error classification.
 
 pub mod catalog;
 pub mod classify;
@@ -12,4 +13,6 @@ mod sdk_ops;
 pub mod seeding;
 pub mod tables;
 
-pub use ops::{Attempt, AttemptResult, Clients, ConsumedUnits, Request, Workload};
+pub use ops::{
+    Attempt, AttemptResult, Clients, ConsumedUnits, OpRef, Request, Workload, Workshop, MAX_TABLES,
+};

@@ -9,40 +9,76 @@ use rust_decimal::Decimal;
 
 use super::catalog::{Catalog, STOCK_ATTR};
 pub use super::classify::AttemptResult;
+use super::fast_ops::plan_attempt;
 use super::keys::KeyPicker;
 use super::orders::OrderGenerator;
 use super::schema::KeySchema;
 use crate::config::{ReadOp, WriteOp};
 use crate::error::EngineError;
-use crate::fastpath::FastClient;
+use crate::fastpath::wire::Unsupported;
+use crate::fastpath::{FastClient, Operation};
+use crate::plan::Plan;
 
 pub(super) use crate::fastpath::wire::Item;
 
-/// Capacity units consumed, by table role and kind. Decimal from the SDK's f64 at this boundary.
+/// Tables a run's figures are kept for (the workshop's two, or a workload file's).
+pub const MAX_TABLES: usize = 8;
+
+/// Capacity units consumed, by table (its slot in the run's table list) and kind. Decimal from the
+/// SDK's f64 at this boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ConsumedUnits {
-    pub products_read: Decimal,
-    pub products_write: Decimal,
-    pub orders_read: Decimal,
-    pub orders_write: Decimal,
+    pub read: [Decimal; MAX_TABLES],
+    pub write: [Decimal; MAX_TABLES],
 }
 
 impl ConsumedUnits {
     pub fn add(&mut self, other: &ConsumedUnits) {
-        self.products_read += other.products_read;
-        self.products_write += other.products_write;
-        self.orders_read += other.orders_read;
-        self.orders_write += other.orders_write;
+        for slot in 0..MAX_TABLES {
+            self.read[slot] += other.read[slot];
+            self.write[slot] += other.write[slot];
+        }
     }
 
     pub fn read_units(&self) -> Decimal {
-        self.products_read + self.orders_read
+        self.read.iter().sum()
     }
 
     pub fn write_units(&self) -> Decimal {
-        self.products_write + self.orders_write
+        self.write.iter().sum()
+    }
+
+    /// Adds what one answer reports for the table in `slot` (None: a table the run does not know,
+    /// kept in the last slot's totals rather than lost). The SDK reads units as f64; both clients
+    /// turn that figure into a Decimal here.
+    pub fn add_answer(&mut self, slot: Option<usize>, units: Option<f64>, write: bool) {
+        let units = units.and_then(Decimal::from_f64).unwrap_or_default();
+        let slot = slot.unwrap_or(MAX_TABLES - 1);
+        if write {
+            self.write[slot] += units;
+        } else {
+            self.read[slot] += units;
+        }
     }
 }
+
+/// Which operation of the run's list a request is (the workshop: 0 the read, 1 the order), and
+/// whether it counts among reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpRef {
+    pub index: u16,
+    pub read: bool,
+}
+
+/// The workshop's two operations.
+pub const WORKSHOP_READ: OpRef = OpRef {
+    index: 0,
+    read: true,
+};
+pub const WORKSHOP_WRITE: OpRef = OpRef {
+    index: 1,
+    read: false,
+};
 
 /// One request a worker sends, kept across retries so a retry resends the same order.
 #[derive(Debug, Clone)]
@@ -53,11 +89,23 @@ pub enum Request {
     Query(usize),
     Put(Item),
     Transact(Vec<TransactWriteItem>),
+    /// A workload file's request, written once as DynamoDB JSON (retries resend it).
+    Plan(PlanRequest),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    pub operation: Operation,
+    pub body: Vec<u8>,
+    pub read: bool,
 }
 
 impl Request {
     pub fn is_read(&self) -> bool {
-        matches!(self, Self::Get(_) | Self::BatchGet(_) | Self::Query(_))
+        match self {
+            Self::Plan(request) => request.read,
+            _ => matches!(self, Self::Get(_) | Self::BatchGet(_) | Self::Query(_)),
+        }
     }
 }
 
@@ -76,9 +124,101 @@ pub struct Clients {
     pub fast: Option<FastClient>,
 }
 
-/// Everything workers share, read-only, for the whole run.
+/// What a run sends: the workshop's shop, or a workload file's plan.
 #[derive(Debug)]
-pub struct Workload {
+#[allow(clippy::large_enum_variant)] // one per run, shared behind an Arc: its size costs nothing
+pub enum Workload {
+    Workshop(Workshop),
+    File(Plan),
+}
+
+impl Workload {
+    /// The next operation: the workshop draws a read by `read_ratio`, a plan by its weights.
+    pub fn draw(&self, rng: &mut impl Rng, read_ratio: f64) -> OpRef {
+        match self {
+            Workload::Workshop(_) if rng.random_bool(read_ratio) => WORKSHOP_READ,
+            Workload::Workshop(_) => WORKSHOP_WRITE,
+            Workload::File(plan) => plan.draw(rng),
+        }
+    }
+
+    /// The request for `op`; the workshop's order is numbered `seq`.
+    pub fn request(
+        &self,
+        rng: &mut impl Rng,
+        op: OpRef,
+        worker: u32,
+        seq: u64,
+    ) -> Result<Request, EngineError> {
+        match self {
+            Workload::Workshop(shop) if op.read => Ok(shop.next_read(rng)),
+            Workload::Workshop(shop) => shop.next_write(rng, worker, seq),
+            Workload::File(plan) => {
+                let planned = &plan.operations[usize::from(op.index)];
+                let mut body = Vec::with_capacity(256);
+                let operation = planned
+                    .write(&mut body, &plan.tables, rng)
+                    .map_err(|Unsupported(what)| EngineError::Internal(what.to_owned()))?;
+                Ok(Request::Plan(PlanRequest {
+                    operation,
+                    body,
+                    read: op.read,
+                }))
+            }
+        }
+    }
+
+    /// Sends one attempt of `request`.
+    pub async fn attempt(&self, clients: &Clients, request: &mut Request) -> Attempt {
+        match self {
+            Workload::Workshop(shop) => shop.attempt(clients, request).await,
+            Workload::File(plan) => match (&clients.fast, request) {
+                (Some(fast), Request::Plan(planned)) => plan_attempt(plan, fast, planned).await,
+                _ => Attempt {
+                    result: AttemptResult::Failed(
+                        "RequestNotSent: a workload file is sent through the fast client".into(),
+                    ),
+                    capacity: ConsumedUnits::default(),
+                    request_id: None,
+                },
+            },
+        }
+    }
+
+    /// The operations' names, by OpRef index.
+    pub fn operation_names(&self) -> Vec<String> {
+        match self {
+            Workload::Workshop(shop) => vec![
+                match shop.read_op {
+                    ReadOp::Get => "get_product",
+                    ReadOp::Query => "query_product",
+                    ReadOp::BatchGet => "batch_get_products",
+                }
+                .to_owned(),
+                match shop.write_op {
+                    WriteOp::Put => "put_order",
+                    WriteOp::Transact => "place_order",
+                }
+                .to_owned(),
+            ],
+            Workload::File(plan) => plan.operations.iter().map(|o| o.name.clone()).collect(),
+        }
+    }
+
+    /// The tables by ConsumedUnits slot.
+    pub fn table_names(&self) -> Vec<String> {
+        match self {
+            Workload::Workshop(shop) => {
+                vec![shop.products_table.clone(), shop.orders_table.clone()]
+            }
+            Workload::File(plan) => plan.tables.iter().map(|t| t.name.clone()).collect(),
+        }
+    }
+}
+
+/// The workshop's shop: everything workers share, read-only, for the whole run.
+#[derive(Debug)]
+pub struct Workshop {
     pub products_table: String,
     pub orders_table: String,
     pub products_schema: KeySchema,
@@ -92,7 +232,7 @@ pub struct Workload {
     pub consistent_reads: bool,
 }
 
-impl Workload {
+impl Workshop {
     pub fn next_read(&self, rng: &mut impl Rng) -> Request {
         match self.read_op {
             ReadOp::Get => Request::Get(self.keys.pick(rng)),
@@ -179,8 +319,7 @@ impl Workload {
         }
     }
 
-    /// Adds the units one answer reports to the right table and kind. The SDK reads them as f64;
-    /// both clients turn that figure into a Decimal here.
+    /// Adds the units one answer reports to the right table (slot 0 products, 1 orders) and kind.
     pub(super) fn add_units(
         &self,
         capacity: &mut ConsumedUnits,
@@ -188,14 +327,7 @@ impl Workload {
         units: Option<f64>,
         write: bool,
     ) {
-        let units = units.and_then(Decimal::from_f64).unwrap_or_default();
         let products = table == Some(self.products_table.as_str());
-        let slot = match (products, write) {
-            (true, false) => &mut capacity.products_read,
-            (true, true) => &mut capacity.products_write,
-            (false, false) => &mut capacity.orders_read,
-            (false, true) => &mut capacity.orders_write,
-        };
-        *slot += units;
+        capacity.add_answer(Some(if products { 0 } else { 1 }), units, write);
     }
 }

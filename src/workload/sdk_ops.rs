@@ -10,11 +10,11 @@ use aws_sdk_dynamodb::types::{ConsumedCapacity, KeysAndAttributes, ReturnConsume
 use aws_sdk_dynamodb::Client;
 
 use super::classify::{classify, classify_transact, AttemptResult};
-use super::ops::{Attempt, ConsumedUnits, Item, Request, Workload};
+use super::ops::{Attempt, ConsumedUnits, Item, Request, Workshop};
 
 const TOTAL: ReturnConsumedCapacity = ReturnConsumedCapacity::Total;
 
-impl Workload {
+impl Workshop {
     pub(super) async fn sdk_attempt(&self, client: &Client, request: &mut Request) -> Attempt {
         let mut capacity = ConsumedUnits::default();
         let mut request_id = None;
@@ -86,6 +86,9 @@ impl Workload {
                     classify_transact,
                 )
             }
+            Request::Plan(_) => AttemptResult::Failed(
+                "RequestNotSent: a workload file's request in the workshop".into(),
+            ),
         };
         Attempt {
             result,

@@ -1,5 +1,6 @@
-//! `--seed-products`: sample products written with conditional PutItem, so an item ddbload did not
-//! create is never replaced (its key is skipped and counted), throttled writes retried with backoff.
+//! Seeding (`--seed-products`, a workload file's `items`): items written with conditional PutItem, so an
+//! item ddbload did not create is never replaced (its key is skipped and counted), throttled writes
+//! retried with backoff.
 
 use std::time::Duration;
 
@@ -39,23 +40,58 @@ pub async fn seed_products(
     price_range: (Decimal, Decimal),
     rng: &mut impl Rng,
     endpoint: &str,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Seeded, (EngineError, Seeded)> {
+    let target = SeedTarget {
+        table,
+        partition: &schema.partition.name,
+        replaces_own: true,
+        endpoint,
+    };
+    seed_items(&target, client, 1..=count, progress, |n| {
+        let price = random_price(rng, price_range.0, price_range.1)
+            .expect("price bounds are checked by RunConfig::validate");
+        seed_item(n, schema, price)
+    })
+    .await
+}
+
+/// Where seeded items go, and whether an item ddbload wrote before (marked `generated_by`) may be
+/// replaced; any other item already at a key is left as it is.
+pub struct SeedTarget<'a> {
+    pub table: &'a str,
+    pub partition: &'a str,
+    pub replaces_own: bool,
+    pub endpoint: &'a str,
+}
+
+/// Writes `make(n)` for every n of `numbers` with conditional PutItem, `IN_FLIGHT` at a time; calls
+/// `progress(done)` as they land. On failure the error comes with what was written before it.
+pub async fn seed_items(
+    target: &SeedTarget<'_>,
+    client: &Client,
+    numbers: std::ops::RangeInclusive<u64>,
+    mut progress: impl FnMut(u64),
+    mut make: impl FnMut(u64) -> std::collections::HashMap<String, AttributeValue>,
+) -> Result<Seeded, (EngineError, Seeded)> {
+    let count = numbers.clone().count() as u64;
+    let mut numbers = numbers.peekable();
     let mut tasks = JoinSet::new();
     let mut seeded = Seeded::default();
-    let mut next = 1u64;
     let mut reported = 0u64;
     loop {
-        while next <= count && tasks.len() < IN_FLIGHT {
-            let price = random_price(rng, price_range.0, price_range.1)
-                .expect("price bounds are checked by RunConfig::validate");
-            let item = seed_item(next, schema, price);
-            let (client, table, endpoint) = (client.clone(), table.to_owned(), endpoint.to_owned());
-            let partition = schema.partition.name.clone();
+        while tasks.len() < IN_FLIGHT {
+            let Some(n) = numbers.next() else { break };
+            let item = make(n);
+            let (client, table, endpoint) = (
+                client.clone(),
+                target.table.to_owned(),
+                target.endpoint.to_owned(),
+            );
+            let (partition, replaces_own) = (target.partition.to_owned(), target.replaces_own);
             tasks.spawn(async move {
-                put_unless_foreign(&client, &table, &partition, item, &endpoint).await
+                put_unless_foreign(&client, &table, &partition, replaces_own, item, &endpoint).await
             });
-            next += 1;
         }
         let Some(joined) = tasks.join_next().await else {
             break;
@@ -83,21 +119,26 @@ async fn put_unless_foreign(
     client: &Client,
     table: &str,
     partition: &str,
+    replaces_own: bool,
     item: std::collections::HashMap<String, AttributeValue>,
     endpoint: &str,
 ) -> Result<bool, EngineError> {
     let mut backoff = Duration::from_millis(50);
     for _ in 0..MAX_ATTEMPTS {
-        let sent = client
+        let request = client
             .put_item()
             .table_name(table)
             .set_item(Some(item.clone()))
-            .condition_expression("attribute_not_exists(#pk) OR #g = :g")
-            .expression_attribute_names("#pk", partition)
-            .expression_attribute_names("#g", GENERATED_BY_ATTR)
-            .expression_attribute_values(":g", AttributeValue::S(GENERATOR.into()))
-            .send()
-            .await;
+            .expression_attribute_names("#pk", partition);
+        let request = if replaces_own {
+            request
+                .condition_expression("attribute_not_exists(#pk) OR #g = :g")
+                .expression_attribute_names("#g", GENERATED_BY_ATTR)
+                .expression_attribute_values(":g", AttributeValue::S(GENERATOR.into()))
+        } else {
+            request.condition_expression("attribute_not_exists(#pk)")
+        };
+        let sent = request.send().await;
         match sent {
             Ok(_) => return Ok(true),
             Err(err) if err.code() == Some("ConditionalCheckFailedException") => return Ok(false),
@@ -115,7 +156,7 @@ async fn put_unless_foreign(
         }
     }
     Err(EngineError::Aws(format!(
-        "seeding {table}: a product was still throttled after {MAX_ATTEMPTS} attempts; raise the table's \
-         write capacity or seed fewer products"
+        "seeding {table}: an item was still throttled after {MAX_ATTEMPTS} attempts; raise the table's \
+         write capacity or seed fewer items"
     )))
 }

@@ -17,20 +17,17 @@ type Item = HashMap<String, AttributeValue>;
 /// A table's capacity settings when the run started, recorded in the result for later advice.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TableInfo {
-    pub role: &'static str,
+    /// "products"/"orders" for the workshop; a workload file's name for the table.
+    pub role: String,
     pub created_by_run: bool,
     #[serde(flatten)]
     pub capacity: CapacitySettings,
 }
 
 impl TableInfo {
-    pub fn from_description(
-        role: &'static str,
-        table: &TableDescription,
-        created_by_run: bool,
-    ) -> Self {
+    pub fn from_description(role: &str, table: &TableDescription, created_by_run: bool) -> Self {
         Self {
-            role,
+            role: role.to_owned(),
             created_by_run,
             capacity: CapacitySettings::from_description(table),
         }

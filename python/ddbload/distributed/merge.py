@@ -44,7 +44,7 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
     results = [p.result for p in done if p.result is not None]
     first = results[0]
     duration_s = max(r["duration_s"] for r in results)
-    histograms = {
+    histograms: dict[str, Any] = {
         "encoding": first["histograms"]["encoding"],
         "unit": first["histograms"]["unit"],
         **{
@@ -53,6 +53,9 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
             if all(name in r["histograms"] for r in results)
         },
     }
+    operations = _operations(results, duration_s)
+    if operations is not None:
+        histograms["operations"] = operations[1]
     # Built key by key (summary, rows and histograms from lists of names): a plain dict until here.
     merged: dict[str, Any] = {
         "schema_version": first["schema_version"],
@@ -66,6 +69,7 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
         # Every task draws from the same catalog with the same distribution.
         "hot_keys": first.get("hot_keys", []),
         "summary": _summary(results, histograms, duration_s),
+        **({"operations": operations[0]} if operations is not None else {}),
         "consumed_capacity": _capacity(results),
         "timeseries": _timeseries(done),
         "histograms": histograms,
@@ -89,21 +93,11 @@ def _request_ids(results: list[RunResult], keep: int) -> dict[str, Any]:
     }
 
 
-def _summary(results: list[RunResult], histograms: dict[str, str], duration_s: float) -> dict[str, Any]:
+def _summary(results: list[RunResult], histograms: dict[str, Any], duration_s: float) -> dict[str, Any]:
     summary: dict[str, Any] = {"model": results[0]["summary"]["model"]}
     for op in OPS:
         ops = [r["summary"][op] for r in results]
-        merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
-        merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
-        resources = [o.get("throttled_by_resource", {}) for o in ops]
-        merged["throttled_by_resource"] = {
-            name: _add_maps(r[name] for r in resources if name in r) for name in sorted(set().union(*resources))
-        }
-        merged["errors"] = _add_maps(o["errors"] for o in ops)
-        merged["latency_ms"] = _latency(histograms[op])
-        merged["service_ms"] = _latency(histograms[f"service_{op}"])
-        merged["per_second"] = round(merged["ok"] / duration_s, 1) if duration_s > 0 else 0.0
-        summary[op] = merged
+        summary[op] = _merged_op(ops, histograms[op], histograms[f"service_{op}"], duration_s)
     for name in ("offered", "dropped"):
         if all(name in r["summary"] for r in results):
             summary[name] = sum(r["summary"][name] for r in results)
@@ -113,6 +107,37 @@ def _summary(results: list[RunResult], histograms: dict[str, str], duration_s: f
     throttled = sum(summary[op]["throttled_attempts"] for op in OPS)
     summary["throttle_rate"] = throttled / attempts if attempts else 0.0
     return summary
+
+
+def _merged_op(ops: Sequence[Mapping[str, Any]], latency: str, service: str, duration_s: float) -> dict[str, Any]:
+    """One kind's (or one named operation's) figures from every task: counts added, percentiles read
+    from the merged `latency` and `service` histograms."""
+    merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
+    merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
+    resources = [o.get("throttled_by_resource", {}) for o in ops]
+    merged["throttled_by_resource"] = {
+        name: _add_maps(r[name] for r in resources if name in r) for name in sorted(set().union(*resources))
+    }
+    merged["errors"] = _add_maps(o["errors"] for o in ops)
+    merged["latency_ms"] = _latency(latency)
+    merged["service_ms"] = _latency(service)
+    merged["per_second"] = round(merged["ok"] / duration_s, 1) if duration_s > 0 else 0.0
+    return merged
+
+
+def _operations(results: list[RunResult], duration_s: float) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The named operations merged, and their merged histograms (None: a task's result has none)."""
+    if not all("operations" in r and "operations" in r["histograms"] for r in results):
+        return None
+    summaries: dict[str, Any] = {}
+    histograms: dict[str, Any] = {}
+    for name in results[0]["operations"]:
+        encoded = [r["histograms"]["operations"][name] for r in results]
+        latency = _engine.merge_histograms([e["latency"] for e in encoded])
+        service = _engine.merge_histograms([e["service"] for e in encoded])
+        histograms[name] = {"latency": latency, "service": service}
+        summaries[name] = _merged_op([r["operations"][name] for r in results], latency, service, duration_s)
+    return summaries, histograms
 
 
 def _latency(encoded: str) -> dict[str, float]:

@@ -1,0 +1,193 @@
+//! A workload file compiled once into a plan: tables and operations by index, generators ready, so a
+//! request costs array lookups and generator calls only.
+
+pub mod generate;
+mod ops;
+pub mod spec;
+pub mod tables;
+
+use rand::Rng;
+use serde_json::Value;
+
+use crate::workload::keys::KeyDistribution;
+use crate::workload::ops::{OpRef, MAX_TABLES};
+pub use ops::{Condition, KeySource, OpKind, PlanOp};
+use spec::{Spec, SpecError};
+use tables::PlanTable;
+
+/// The compiled workload file.
+#[derive(Debug)]
+pub struct Plan {
+    pub tables: Vec<PlanTable>,
+    pub operations: Vec<PlanOp>,
+    /// Running totals of the operations' weights, for drawing one.
+    cumulative: Vec<u64>,
+}
+
+impl Plan {
+    /// Compiles the file's JSON form; `distribution` is the default for key draws.
+    pub fn compile(file: &Value, distribution: KeyDistribution) -> Result<Plan, SpecError> {
+        let root = Spec::root(file, "workload");
+        root.only(&["version", "description", "tables", "operations"])?;
+        if let Some(version) = root.get("version") {
+            if version.as_int()? != 1 {
+                return Err(version.error("this ddbload reads workload files of version 1"));
+            }
+        }
+        let mut tables = Vec::new();
+        let tables_spec = root.required("tables")?;
+        for (alias, spec) in tables_spec.fields()? {
+            tables.push(PlanTable::compile(&alias, &spec)?);
+        }
+        if tables.is_empty() || tables.len() > MAX_TABLES {
+            return Err(tables_spec.error(&format!("expected 1 to {MAX_TABLES} tables")));
+        }
+        let mut operations = Vec::new();
+        let ops_spec = root.required("operations")?;
+        for spec in ops_spec.array()? {
+            operations.push(PlanOp::compile(&spec, &tables, distribution)?);
+        }
+        if operations.is_empty() {
+            return Err(ops_spec.error("expected at least one operation"));
+        }
+        if operations.len() > usize::from(u16::MAX) {
+            return Err(ops_spec.error("too many operations"));
+        }
+        for (i, op) in operations.iter().enumerate() {
+            if operations[..i].iter().any(|o| o.name == op.name) {
+                return Err(ops_spec.error(&format!("two operations are named {:?}", op.name)));
+            }
+        }
+        let mut total = 0;
+        let cumulative = operations
+            .iter()
+            .map(|op| {
+                total += op.weight;
+                total
+            })
+            .collect();
+        if total == 0 {
+            return Err(ops_spec.error("every weight is 0: nothing would be sent"));
+        }
+        Ok(Plan {
+            tables,
+            operations,
+            cumulative,
+        })
+    }
+
+    /// Draws an operation by weight.
+    pub fn draw(&self, rng: &mut impl Rng) -> OpRef {
+        let total = *self
+            .cumulative
+            .last()
+            .expect("compile refuses an empty plan");
+        let at = rng.random_range(0..total);
+        let index = self.cumulative.partition_point(|c| *c <= at);
+        OpRef {
+            index: index as u16,
+            read: self.operations[index].kind.is_read(),
+        }
+    }
+
+    /// The slot of a table in ConsumedUnits, by its DynamoDB name.
+    pub fn table_slot(&self, name: &str) -> Option<usize> {
+        self.tables.iter().position(|t| t.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    fn file(operations: Value) -> Value {
+        json!({
+            "tables": {"carts": {"partition_key": {"name": "user", "type": "S"}, "key_prefix": "u-", "items": 10}},
+            "operations": operations,
+        })
+    }
+
+    fn compile(file: &Value) -> Result<Plan, SpecError> {
+        Plan::compile(file, KeyDistribution::Uniform)
+    }
+
+    #[test]
+    fn operations_are_drawn_in_proportion_to_their_weights() {
+        let plan = compile(&file(json!([
+            {"name": "a", "weight": 70, "get": {"table": "carts"}},
+            {"name": "b", "weight": 0, "get": {"table": "carts"}},
+            {"name": "c", "weight": 30, "put": {"table": "carts"}},
+        ])))
+        .unwrap();
+        let mut rng = SmallRng::seed_from_u64(7);
+        let mut counts = [0u32; 3];
+        for _ in 0..100_000 {
+            counts[usize::from(plan.draw(&mut rng).index)] += 1;
+        }
+        assert_eq!(counts[1], 0, "weight 0 is never drawn");
+        assert!((69_500..=70_500).contains(&counts[0]), "{counts:?}");
+        assert!(!plan.draw(&mut rng).read || counts[2] > 0);
+    }
+
+    #[test]
+    fn an_update_is_written_with_placeholders_for_every_name_and_value() {
+        let plan = compile(&file(json!([{"name": "visit", "update": {
+            "table": "carts", "add": {"visits": {"const": 1}}, "set": {"status": {"const": "OPEN"}},
+            "remove": ["promo"], "condition": "attribute_exists(#u)", "names": {"#u": "user"}}}])))
+        .unwrap();
+        let mut body = Vec::new();
+        let operation = plan.operations[0]
+            .write(&mut body, &plan.tables, &mut SmallRng::seed_from_u64(1))
+            .unwrap();
+        assert_eq!(operation, crate::fastpath::Operation::UpdateItem);
+        let sent: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            sent["UpdateExpression"],
+            "SET #ddbset0 = :ddbset0 ADD #ddbadd0 :ddbadd0 REMOVE #ddbremove0"
+        );
+        assert_eq!(sent["ExpressionAttributeNames"]["#ddbadd0"], "visits");
+        assert_eq!(sent["ExpressionAttributeNames"]["#u"], "user");
+        assert_eq!(
+            sent["ExpressionAttributeValues"][":ddbadd0"],
+            json!({"N": "1"})
+        );
+        let user = sent["Key"]["user"]["S"].as_str().unwrap();
+        assert!(
+            user.starts_with("u-") && user[2..].parse::<u64>().unwrap() < 10,
+            "{user}"
+        );
+    }
+
+    #[test]
+    fn each_mistake_names_its_path() {
+        let cases = [
+            (
+                json!([{"name": "a", "get": {"table": "cart"}}]),
+                "workload.operations[0].get.table",
+            ),
+            (
+                json!([{"name": "a", "get": {"table": "carts"}, "put": {"table": "carts"}}]),
+                "workload.operations[0]",
+            ),
+            (
+                json!([{"name": "a", "update": {"table": "carts", "add": {"user": {"const": 1}}}}]),
+                "workload.operations[0].update",
+            ),
+            (
+                json!([{"name": "a", "weight": 0, "get": {"table": "carts"}}]),
+                "workload.operations",
+            ),
+            (
+                json!([{"name": "a", "query": {"table": "carts", "index": "nope"}}]),
+                "workload.operations[0].query.index",
+            ),
+        ];
+        for (operations, path) in cases {
+            let err = compile(&file(operations)).unwrap_err();
+            assert_eq!(err.path, path, "{err}");
+        }
+    }
+}

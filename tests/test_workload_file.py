@@ -1,0 +1,201 @@
+"""`ddbload run --workload FILE`: your own tables and operations, run end to end against DynamoDB Local and
+the offline endpoint, with the items in the tables afterwards checked against the counted successes (items
+added, counters incremented, conditional failures that left their item as it was). Mistakes in the file
+are one line naming the file, line and column, exit 2, with nothing created."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+import boto3
+import ddbload
+import pytest
+from conftest import refusal, run_cli, scan_all, start_serve
+from ddbload import _engine
+
+COUPONS_LEFT = 3
+
+
+def client_for(url: str):
+    return boto3.client(
+        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
+
+
+def checkout_file(suffix: str) -> str:
+    return f"""\
+# A checkout: carts read by key and through a GSI, a visit counter, new carts, and limited coupons.
+version: 1
+tables:
+  carts:
+    table: carts-{suffix}
+    partition_key: {{name: user, type: S}}
+    key_prefix: "user-"
+    items: 40
+    indexes:
+      - name: by_status
+        partition_key: {{name: status, type: S}}
+    item:
+      status: {{choice: [OPEN, PAID]}}
+      total: {{decimal: {{min: "0.01", max: "999.99"}}}}
+      tags: {{list: {{of: {{string: {{length: [3, 8]}}}}, length: [0, 3]}}}}
+      address: {{map: {{city: {{choice: [Lyon, Oslo]}}, zip: {{int: {{min: 10000, max: 99999}}}}}}}}
+      expires: {{now: {{plus_seconds: 86400}}}}
+  coupons:
+    table: coupons-{suffix}
+    partition_key: {{name: code, type: S}}
+    sort_key: {{name: batch, type: N}}
+    items_per_partition: 2
+    items: 6
+    item:
+      left: {{const: {COUPONS_LEFT}}}
+operations:
+  - name: view_cart
+    weight: 30
+    get: {{table: carts}}
+  - name: visit
+    weight: 20
+    update:
+      table: carts
+      add: {{visits: {{const: 1}}}}
+      set: {{seen_by: {{uuid: {{}}}}}}
+      condition: attribute_exists(#u)
+      names: {{"#u": user}}
+  - name: new_cart
+    weight: 10
+    put:
+      table: carts
+      condition: attribute_not_exists(#u)
+      names: {{"#u": user}}
+  - name: open_carts
+    weight: 10
+    query: {{table: carts, index: by_status, partition: {{const: OPEN}}, limit: 5}}
+  - name: claim_coupon
+    weight: 30
+    update:
+      table: coupons
+      add: {{left: {{const: -1}}}}
+      condition: "#l > :zero"
+      names: {{"#l": left}}
+      values: {{":zero": {{const: 0}}}}
+"""
+
+
+def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    workload = tmp_path / "checkout.yaml"
+    workload.write_text(checkout_file(suffix))
+    out = tmp_path / "result.json"
+    proc = run_cli(
+        "run", "--workload", str(workload), "--create-tables", "--duration", "2s", "--rate", "200",
+        "--endpoint-url", target, "--output", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    ops = result["operations"]
+    assert sorted(ops) == ["claim_coupon", "new_cart", "open_carts", "view_cart", "visit"]
+    for name in ("view_cart", "visit", "new_cart", "open_carts"):
+        assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
+    summary = result["summary"]
+    assert summary["reads"]["ok"] == ops["view_cart"]["ok"] + ops["open_carts"]["ok"]
+    assert summary["writes"]["ok"] == ops["visit"]["ok"] + ops["new_cart"]["ok"] + ops["claim_coupon"]["ok"]
+
+    client = client_for(target)
+    carts = scan_all(client, f"carts-{suffix}")
+    # Every seeded cart plus every new cart the run counted; the seeded ones keyed user-0 .. user-39.
+    assert len(carts) == 40 + ops["new_cart"]["ok"]
+    assert {f"user-{i}" for i in range(40)} <= {c["user"] for c in carts}
+    # Each counted visit added one to a cart's counter, and only to carts that existed.
+    assert sum(c.get("visits", 0) for c in carts) == ops["visit"]["ok"]
+    for cart in carts:
+        # Drawn in cents (DynamoDB drops trailing zeros: 297.10 is stored as 297.1).
+        total = cart["total"]
+        assert isinstance(total, Decimal) and (total * 100) % 1 == 0 and Decimal("0.01") <= total <= Decimal("999.99")
+        assert cart["status"] in ("OPEN", "PAID")
+
+    coupons = scan_all(client, f"coupons-{suffix}")
+    assert len(coupons) == 6 and {(c["code"], c["batch"]) for c in coupons} == {
+        (f"{i // 2}", Decimal(i % 2)) for i in range(6)
+    }
+    # 18 coupons for ~60 claims: once a coupon is gone its claims fail the condition and change nothing.
+    claimed = sum(COUPONS_LEFT - c["left"] for c in coupons)
+    assert claimed == ops["claim_coupon"]["ok"]
+    assert all(c["left"] >= 0 for c in coupons)
+    assert ops["claim_coupon"]["conditional_check_failed"] > 0
+
+    units = result["consumed_capacity"]
+    assert units[f"carts-{suffix}"]["read_units"] > 0 and units[f"carts-{suffix}"]["write_units"] > 0
+    assert units[f"coupons-{suffix}"]["write_units"] > 0
+    assert result["tables"][f"carts-{suffix}"]["role"] == "carts"
+    assert result["tables"][f"carts-{suffix}"]["created_by_run"] is True
+
+
+def test_the_workshop_names_its_two_operations_and_fail_if_reads_them(tmp_path):
+    server, url = start_serve()
+    try:
+        out = tmp_path / "result.json"
+        base = ["run", "--duration", "2s", "--rate", "100", "--endpoint-url", url, "--create-tables",
+                "--seed-products", "20", "--write-op", "transact"]  # fmt: skip
+        proc = run_cli(*base, "--output", str(out), "--fail-if", "op.place_order.p99_ms>100000")
+        failed = run_cli(*base, "--fail-if", "op.get_product.ok>0", "--fail-if", "op.checkout.ok<1")
+        malformed = run_cli(*base, "--fail-if", "op.get_product.speed>1")
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    assert failed.returncode == 1, failed.stderr
+    broken = [line for line in failed.stderr.splitlines() if line.startswith("threshold broken")]
+    assert broken[0].startswith("threshold broken: op.get_product.ok>0 (measured "), broken
+    assert broken[1] == (
+        "threshold broken: op.checkout.ok<1 (the run has no such operation: its operations are get_product, "
+        "place_order)"
+    )
+    assert "unknown figure 'speed'" in refusal(malformed)
+    result = json.loads(out.read_text())
+    ops, summary = result["operations"], result["summary"]
+    assert sorted(ops) == ["get_product", "place_order"]
+    assert ops["get_product"]["ok"] == summary["reads"]["ok"] > 0
+    assert ops["place_order"]["ok"] == summary["writes"]["ok"] > 0
+    assert ops["place_order"]["attempts"] == summary["writes"]["attempts"]
+
+
+MISTAKES = [
+    # (what is wrong, the text replaced, its replacement, where the message points, what it says)
+    ("a float price", 'min: "0.01"', "min: 0.01", ":14:25:", "0.01 is a float"),
+    ("a misspelt key", "get: {table: carts}", "get: {tabel: carts}", ":29:11:", "unknown key 'tabel'"),
+    ("an unknown table", "table: coupons\n", "table: coupon\n", ":50:7:", 'no table "coupon"'),
+    ("an index the table lacks", "index: by_status", "index: by_state", ":46:27:", 'no index "by_state"'),
+]
+
+
+@pytest.mark.parametrize(("what", "old", "new", "where", "says"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_a_mistake_in_the_file_is_one_line_with_its_line_and_nothing_is_created(
+    endpoint, tmp_path, what, old, new, where, says
+):
+    suffix = uuid.uuid4().hex[:8]
+    text = checkout_file(suffix)
+    assert old in text, what
+    workload = tmp_path / "checkout.yaml"
+    workload.write_text(text.replace(old, new, 1))
+    proc = run_cli(
+        "run", "--workload", str(workload), "--create-tables", "--duration", "2s", "--endpoint-url", endpoint
+    )  # fmt: skip
+    line = refusal(proc)
+    assert line.startswith(f"ddbload: error: --workload: {workload}{where}"), line
+    assert says in line, line
+    assert not [t for t in client_for(endpoint).list_tables()["TableNames"] if suffix in t]
+
+
+def test_python_takes_a_dict_and_refuses_a_float_with_a_type_error_message():
+    workload = {
+        "tables": {"t": {"partition_key": {"name": "id", "type": "S"}, "items": 5}},
+        "operations": [{"name": "read", "get": {"table": "t"}}],
+    }
+    config = ddbload.LoadConfig(workload=workload, duration="1s")
+    assert config is not None
+    workload["tables"]["t"]["item"] = {"price": {"decimal": {"min": 1.5, "max": "9.99"}}}
+    where = r"the workload dict at tables\.t\.item\.price\.decimal\.min"
+    with pytest.raises(_engine.ConfigError, match=rf"^workload: {where}: 1\.5 is a float"):
+        ddbload.LoadConfig(workload=workload)
