@@ -100,6 +100,13 @@ def workshop_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "ddb_load_tester.py"
 
 
+def client_for(url: str):
+    """A boto3 DynamoDB client for any local endpoint (DynamoDB Local or `ddbload serve`)."""
+    return boto3.client(
+        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
+
+
 def create_orders_table(dynamodb, name: str) -> None:
     dynamodb.create_table(
         TableName=name,

@@ -130,6 +130,46 @@ def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emula
     assert run_cli("advise", str(tmp_path / f"{where}.json")).returncode == 0
 
 
+COUNTERS_FILE = """\
+tables:
+  counters:
+    table: ray-counters
+    partition_key: {name: id, type: N}
+    items: 20
+    item: {hits: {const: 0}}
+operations:
+  - {name: bump, weight: 3, update: {table: counters, add: {hits: {const: 1}}}}
+  - {name: peek, weight: 1, get: {table: counters}}
+"""
+
+
+def test_a_workload_file_runs_on_every_task_and_its_operations_merge(cluster, emulator, tmp_path):
+    """The file lives on the driver only: the tasks get its JSON form. Task 0 seeds; every counted
+    increment from every task is in the table."""
+    workload = tmp_path / "counters.yaml"
+    workload.write_text(COUNTERS_FILE)
+    out = tmp_path / "counters.json"
+    proc = run_cli(
+        "run", "--endpoint-url", emulator, "--ray", cluster, "--ray-tasks", "2", "--workload", str(workload),
+        "--create-tables", "--rate", "200", "--duration", "3s", "--output", str(out), timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert [p["status"] for p in result["parts"]] == ["ok", "ok"]
+    bump, peek = result["operations"]["bump"], result["operations"]["peek"]
+    assert bump["ok"] + peek["ok"] == result["summary"]["reads"]["ok"] + result["summary"]["writes"]["ok"]
+    assert bump["ok"] == result["summary"]["writes"]["ok"] > 0 and peek["errors"] == {}
+    merged = _engine.merge_histograms([p["histograms"]["operations"]["bump"]["latency"] for p in result["parts"]])
+    assert merged == result["histograms"]["operations"]["bump"]["latency"]
+    _, (p99,) = _engine.histogram_quantiles(merged, [0.99])
+    assert bump["latency_ms"]["p99"] == p99
+    client = boto3.client("dynamodb", endpoint_url=emulator, region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+    items = client.scan(TableName="ray-counters")["Items"]
+    assert len(items) == 20, "seeded once, by task 0"
+    assert sum(int(item["hits"]["N"]) for item in items) == bump["ok"]
+
+
 def test_an_open_model_schedule_is_split_between_the_tasks(cluster, emulator, tmp_path):
     proc, result = _run(cluster, emulator, tmp_path, "open", "--rate", "600", "--duration", "4s")
     assert proc.returncode == 0, proc.stderr

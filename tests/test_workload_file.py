@@ -9,19 +9,12 @@ import json
 import uuid
 from decimal import Decimal
 
-import boto3
 import ddbload
 import pytest
-from conftest import refusal, run_cli, scan_all, start_serve
+from conftest import client_for, refusal, run_cli, scan_all, start_serve
 from ddbload import _engine
 
 COUPONS_LEFT = 3
-
-
-def client_for(url: str):
-    return boto3.client(
-        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
-    )
 
 
 def checkout_file(suffix: str) -> str:
@@ -199,3 +192,102 @@ def test_python_takes_a_dict_and_refuses_a_float_with_a_type_error_message():
     where = r"the workload dict at tables\.t\.item\.price\.decimal\.min"
     with pytest.raises(_engine.ConfigError, match=rf"^workload: {where}: 1\.5 is a float"):
         ddbload.LoadConfig(workload=workload)
+
+
+@pytest.mark.parametrize("preset", ["ycsb-a", "ycsb-e"])
+def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(preset, tmp_path):
+    server, url = start_serve()
+    try:
+        out = tmp_path / "result.json"
+        proc = run_cli(
+            "run", "--workload", preset, "--create-tables", "--duration", "2s", "--rate", "300",
+            "--endpoint-url", url, "--output", str(out),
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        records = scan_all(client_for(url), "usertable")
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    result = json.loads(out.read_text())
+    ops = result["operations"]
+    expected = {"ycsb-a": ["read", "update"], "ycsb-e": ["insert", "scan"]}[preset]
+    assert sorted(ops) == expected
+    for name in expected:
+        assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
+    inserted = ops.get("insert", {}).get("ok", 0)
+    assert len(records) == 1000 + inserted
+    assert all(sum(len(record[f"field{i}"]) for i in range(10)) == 1000 for record in records)
+    assert result["config"]["workload"]["description"].startswith("YCSB core workload")
+
+
+def test_workload_workshop_is_the_default_run(tmp_path):
+    server, url = start_serve()
+    try:
+        out = tmp_path / "result.json"
+        base = [
+            "run",
+            "--duration",
+            "1s",
+            "--rate",
+            "50",
+            "--endpoint-url",
+            url,
+            "--create-tables",
+            "--seed-products",
+            "5",
+        ]
+        proc = run_cli(*base, "--workload", "workshop", "--output", str(out))
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert "workload" not in result["config"] and sorted(result["operations"]) == ["get_product", "put_order"]
+
+
+HOT_COUNTER = """\
+tables:
+  counters:
+    table: counters-{suffix}
+    partition_key: {{name: id, type: S}}
+    items: 3
+    billing: {{read: 1, write: 1}}
+    item: {{hits: {{const: 0}}}}
+operations:
+  - {{name: bump, weight: 1, update: {{table: counters, add: {{hits: {{const: 1}}}}}}}}
+"""
+
+
+# 1 WCU with DynamoDB's burst (up to 300 s of unused capacity) holds about 300 writes: 750 must throttle.
+def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_compare_take_the_result(tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    workload = tmp_path / "hot.yaml"
+    workload.write_text(HOT_COUNTER.format(suffix=suffix))
+    out = tmp_path / "result.json"
+    server, url = start_serve()
+    try:
+        proc = run_cli(
+            "run", "--workload", str(workload), "--create-tables", "--duration", "3s", "--rate", "250",
+            "--endpoint-url", url, "--output", str(out),
+        )  # fmt: skip
+        hits = sum(int(item["hits"]) for item in scan_all(client_for(url), f"counters-{suffix}"))
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    bump = result["operations"]["bump"]
+    assert bump["throttled_attempts"] > 0 and hits == bump["ok"]
+    # Three keys drawn uniformly: each is a third of the table's draws, named for advice on hot keys.
+    assert sorted((h["key"], round(h["share"], 3)) for h in result["hot_keys"]) == [
+        ("0", 0.333),
+        ("1", 0.333),
+        ("2", 0.333),
+    ]
+    text = " ".join(proc.stdout.split())
+    assert f"counters-{suffix}: provisioned 1 WCU = 1 writes/s of items up to 1 KB" in text, text
+    assert "Per operation" in text and "bump" in text
+    for command in (("advise", str(out)), ("report", str(out), "--output", str(tmp_path / "r.html")),
+                    ("compare", str(out), str(out))):  # fmt: skip
+        done = run_cli(*command)
+        assert done.returncode == 0, (command, done.stderr)

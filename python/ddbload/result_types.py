@@ -68,7 +68,7 @@ class IndexInfo(_IndexInfoRequired, total=False):
 
 
 class _TableInfoRequired(TypedDict):
-    role: Role
+    role: Role | str  # the workshop's role, or a workload file's name for the table
     billing_mode: str
     status: str
     read_capacity_units: int | None

@@ -109,23 +109,18 @@ def print_verdict(verdict: Verdict, console: Console) -> None:
 def throttle_explanation(data: RunResult, result_path: Path | None = None) -> list[str]:
     """Per throttled table, the arithmetic of its capacity against what the run consumed; then the
     command that says what to change, with the result file's real path."""
-    summary, tables = data["summary"], data["tables"]
     duration = data["duration_s"] or 1.0
-    by_role = {info.get("role"): name for name, info in tables.items()}
     per_rcu = 1 if data["config"].get("consistent_reads") else 2
     lines = []
-    for op, role, unit, key in THROTTLED_SIDES:
-        throttled = summary[op]["throttled_attempts"]
-        name = by_role.get(role)
-        if not throttled or name is None:
-            continue
+    for name, key, throttled, reasons in throttled_tables(data):
         # Keys named at run time ("read_units", "read_capacity_units"): read as plain mappings.
-        info: Mapping[str, Any] = tables[name]
+        info: Mapping[str, Any] = data["tables"].get(name, {})
         used: Mapping[str, Any] = data["consumed_capacity"].get(name, {})
         consumed = used.get(f"{key}_units", 0.0) / duration
+        unit = "RCU" if key == "read" else "WCU"
         if info.get("billing_mode") == "PROVISIONED":
             units = info.get(f"{key}_capacity_units") or 0
-            if op == "reads":
+            if key == "read":
                 kind = "eventually" if per_rcu == 2 else "strongly"
                 what = f"{units} RCU = {units * per_rcu:,} {kind} consistent reads/s of items up to 4 KB"
             else:
@@ -136,15 +131,44 @@ def throttle_explanation(data: RunResult, result_path: Path | None = None) -> li
                 "burst above that for a while)."
             )
         else:
-            reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(summary[op]["throttled_by_reason"].items()))
+            because = ", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items()))
             lines.append(
                 f"{name}: on-demand; the run consumed {consumed:,.1f} {unit}/s and {throttled:,} {key} attempts "
-                f"were throttled ({reasons or 'no reason given'}): a key range's limit (3,000 RCU / 1,000 WCU "
+                f"were throttled ({because or 'no reason given'}): a key range's limit (3,000 RCU / 1,000 WCU "
                 "a second) or more than twice the table's previous peak."
             )
     if lines:
         lines.append(next_step(result_path))
     return lines
+
+
+def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int]]]:
+    """(table, "read" or "write", throttled attempts, by reason) for each table and kind that throttled:
+    the workshop's reads on products and writes on orders, or a workload file's operations by the
+    table they act on."""
+    summary, tables = data["summary"], data["tables"]
+    workload = data["config"].get("workload")
+    if not workload:
+        by_role = {info.get("role"): name for name, info in tables.items()}
+        found = []
+        for op, role, _, key in THROTTLED_SIDES:
+            name = by_role.get(role)
+            if summary[op]["throttled_attempts"] and name is not None:
+                found.append((name, key, summary[op]["throttled_attempts"], dict(summary[op]["throttled_by_reason"])))
+        return found
+    table_names = {alias: spec.get("table", alias) for alias, spec in workload["tables"].items()}
+    totals: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
+    for op in workload["operations"]:
+        kind = next(k for k in ("get", "put", "update", "delete", "query") if k in op)
+        figures = data.get("operations", {}).get(op["name"])
+        if not figures or not figures["throttled_attempts"]:
+            continue
+        slot = (table_names[op[kind]["table"]], "read" if kind in ("get", "query") else "write")
+        count, reasons = totals.get(slot, (0, {}))
+        for reason, n in figures["throttled_by_reason"].items():
+            reasons[reason] = reasons.get(reason, 0) + n
+        totals[slot] = (count + figures["throttled_attempts"], reasons)
+    return [(name, key, count, reasons) for (name, key), (count, reasons) in totals.items()]
 
 
 def next_step(result_path: Path | None) -> str:

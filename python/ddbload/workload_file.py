@@ -22,22 +22,38 @@ Marks = dict[Path_, tuple[int, int]]
 OPTION = "--workload"
 
 
+# Built-in workloads, by the name `--workload` takes: the workshop (the default) and YCSB's core A-F.
+WORKSHOP = "workshop"
+PRESETS = (WORKSHOP, *(f"ycsb-{letter}" for letter in "abcdef"))
+
+
 def workload_json(source: str | os.PathLike[str] | dict[str, Any]) -> str:
-    """The workload's JSON form for the engine, from a file path or a dict; a mistake is a ConfigError
-    naming the file, line and column (or the JSON path for a dict)."""
-    marks: Marks = {}
+    """The workload's JSON form for the engine ("null" for the workshop), from a preset's name, a file
+    path or a dict; a mistake is a ConfigError naming the file, line and column (or the JSON path)."""
+    if source == WORKSHOP:
+        return "null"
+    if isinstance(source, str) and source in PRESETS:
+        text = resources.files("ddbload").joinpath(f"workloads/{source}.json").read_text(encoding="utf-8")
+        return text_json(text, f"the {source} preset")
     if isinstance(source, dict):
-        document, where = source, "the workload dict"
-    elif isinstance(source, (str, os.PathLike)):
+        return _checked(source, {}, "the workload dict")
+    if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        where = str(path)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
-            raise _error(f"cannot read {where}: {e.strerror or e}") from None
-        document, marks = _parse(text, where)
-    else:
-        raise TypeError(f"workload must be a path or a dict, not {type(source).__name__}")
+            raise _error(f"cannot read {path}: {e.strerror or e}") from None
+        return text_json(text, str(path))
+    raise TypeError(f"workload must be a path or a dict, not {type(source).__name__}")
+
+
+def text_json(text: str, where: str) -> str:
+    """The JSON form of a workload file's text; `where` names it in messages."""
+    document, marks = _parse(text, where)
+    return _checked(document, marks, where)
+
+
+def _checked(document: Any, marks: Marks, where: str) -> str:
     _refuse_floats(document, (), marks, where)
     _check_schema(document, marks, where)
     encoded = json.dumps(document)

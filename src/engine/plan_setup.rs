@@ -68,7 +68,8 @@ pub async fn prepare_plan_tables(
             table.name.clone(),
             TableInfo::from_description(&table.alias, &description, is_new),
         );
-        if table.items > 0 {
+        // A distributed run's task 0 seeds; the others start once it has.
+        if table.items > 0 && config.task.unwrap_or(0) == 0 {
             let _ = events.send(Event::phase(
                 "setup",
                 format!("seeding {} items into {}", table.items, table.name),

@@ -24,7 +24,8 @@ use crate::connection::Retries;
 use crate::error::ConfigError;
 use crate::error::EngineError;
 use crate::fastpath::FastPath;
-use crate::plan::Plan;
+use crate::plan::tables::PlanTable;
+use crate::plan::{KeySource, Plan};
 use crate::report::{HotKey, RunContext, RunResult, TableNames};
 use crate::workload::catalog::Catalog;
 use crate::workload::keys::KeyPicker;
@@ -116,7 +117,8 @@ pub async fn run(
                 plan.operations.len(),
                 plan.tables.len()
             );
-            (Workload::File(plan), info, Vec::new(), what)
+            let hot_keys = plan_hot_keys(&plan);
+            (Workload::File(plan), info, hot_keys, what)
         }
     };
     let load = if config.is_open_model() {
@@ -203,6 +205,59 @@ fn hot_keys(workload: &Workshop) -> Vec<HotKey> {
             share,
         })
         .collect()
+}
+
+/// A workload file's keys drawn most: per table, the share of that table's seeded-key draws each of up
+/// to three keys gets (each operation's distribution weighted by its share of those draws), at least 1%.
+fn plan_hot_keys(plan: &Plan) -> Vec<HotKey> {
+    let mut hot = Vec::new();
+    for (slot, table) in plan.tables.iter().enumerate() {
+        let drawing: Vec<_> = plan
+            .operations
+            .iter()
+            .filter_map(|op| match &op.keys {
+                KeySource::Seeded(picker) if op.table == slot && op.weight > 0 => {
+                    Some((op.weight, picker))
+                }
+                _ => None,
+            })
+            .collect();
+        let total: u64 = drawing.iter().map(|(w, _)| w).sum();
+        let mut shares: BTreeMap<usize, f64> = BTreeMap::new();
+        for (weight, picker) in &drawing {
+            for (index, share) in picker.busiest(3, 0.0) {
+                *shares.entry(index).or_default() += share * *weight as f64 / total as f64;
+            }
+        }
+        let mut ranked: Vec<(usize, f64)> =
+            shares.into_iter().filter(|(_, s)| *s >= 0.01).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (index, share) in ranked.into_iter().take(3) {
+            hot.push(HotKey {
+                table: table.name.clone(),
+                key: key_label(table, &table.key(index as u64)),
+                share,
+            });
+        }
+    }
+    hot
+}
+
+/// A key as text: its partition value, then its sort value after "/" (bytes in base64).
+fn key_label(table: &PlanTable, key: &crate::fastpath::wire::Item) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use base64::Engine as _;
+    [Some(&table.partition), table.sort.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|attribute| key.get(&attribute.name))
+        .map(|value| match value {
+            AttributeValue::S(s) | AttributeValue::N(s) => s.clone(),
+            AttributeValue::B(b) => base64::engine::general_purpose::STANDARD.encode(b.as_ref()),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// What the workers send: the two tables, the products to read and order, and how orders are made.

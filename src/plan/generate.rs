@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use rand::distr::Alphanumeric;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -38,6 +38,12 @@ pub enum Generator {
     },
     Choice(Vec<AttributeValue>),
     List {
+        of: Box<Generator>,
+        min: usize,
+        max: usize,
+    },
+    /// SS, NS or BS of distinct values (at least one: DynamoDB has no empty set).
+    Set {
         of: Box<Generator>,
         min: usize,
         max: usize,
@@ -102,6 +108,27 @@ impl Generator {
                     max,
                 })
             }
+            "set" => {
+                let (min, max) = args.length()?;
+                if min == 0 {
+                    return Err(
+                        args.error("a set holds at least one value (DynamoDB has no empty set)")
+                    );
+                }
+                let of = Generator::compile(&args.required("of")?)?;
+                let probe = of.value(&mut rand::rngs::SmallRng::seed_from_u64(0));
+                if !matches!(
+                    probe,
+                    AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_)
+                ) {
+                    return Err(args.error("a set is of strings, numbers or bytes"));
+                }
+                Ok(Generator::Set {
+                    of: Box::new(of),
+                    min,
+                    max,
+                })
+            }
             "map" => Ok(Generator::Map(
                 args.fields()?
                     .into_iter()
@@ -110,7 +137,7 @@ impl Generator {
             )),
             other => Err(spec.error(&format!(
                 "unknown generator {other:?}; one of const, int, decimal, string, bytes, bool, \
-                 uuid, now, choice, list, map"
+                 uuid, now, choice, list, set, map"
             ))),
         }
     }
@@ -147,6 +174,33 @@ impl Generator {
             Generator::List { of, min, max } => {
                 let len = rng.random_range(*min..=*max);
                 AttributeValue::L((0..len).map(|_| of.value(rng)).collect())
+            }
+            Generator::Set { of, min, max } => {
+                let len = rng.random_range(*min..=*max);
+                let mut values: Vec<AttributeValue> = Vec::with_capacity(len);
+                for _ in 0..len.max(1) {
+                    let value = of.value(rng);
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                let text = |v: &AttributeValue| match v {
+                    AttributeValue::S(s) | AttributeValue::N(s) => s.clone(),
+                    _ => String::new(),
+                };
+                match values[0] {
+                    AttributeValue::N(_) => AttributeValue::Ns(values.iter().map(text).collect()),
+                    AttributeValue::B(_) => AttributeValue::Bs(
+                        values
+                            .into_iter()
+                            .filter_map(|v| match v {
+                                AttributeValue::B(b) => Some(b),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => AttributeValue::Ss(values.iter().map(text).collect()),
+                }
             }
             Generator::Map(fields) => AttributeValue::M(
                 fields

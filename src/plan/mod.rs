@@ -161,6 +161,82 @@ mod tests {
         );
     }
 
+    /// Each operation's share of all operations, in percent.
+    type Shares = &'static [(&'static str, f64)];
+
+    /// YCSB's core workloads: (preset, its file, its operations' shares).
+    const YCSB: [(&str, &str, Shares); 6] = [
+        (
+            "ycsb-a",
+            include_str!("../../python/ddbload/workloads/ycsb-a.json"),
+            &[("read", 50.0), ("update", 50.0)],
+        ),
+        (
+            "ycsb-b",
+            include_str!("../../python/ddbload/workloads/ycsb-b.json"),
+            &[("read", 95.0), ("update", 5.0)],
+        ),
+        (
+            "ycsb-c",
+            include_str!("../../python/ddbload/workloads/ycsb-c.json"),
+            &[("read", 100.0)],
+        ),
+        (
+            "ycsb-d",
+            include_str!("../../python/ddbload/workloads/ycsb-d.json"),
+            &[("read", 95.0), ("insert", 5.0)],
+        ),
+        (
+            "ycsb-e",
+            include_str!("../../python/ddbload/workloads/ycsb-e.json"),
+            &[("scan", 95.0), ("insert", 5.0)],
+        ),
+        (
+            "ycsb-f",
+            include_str!("../../python/ddbload/workloads/ycsb-f.json"),
+            &[("read", 50.0), ("read_modify_write", 50.0)],
+        ),
+    ];
+
+    #[test]
+    fn ycsb_presets_draw_their_operations_within_half_a_point_over_100000() {
+        for (preset, text, shares) in YCSB {
+            let plan = compile(&serde_json::from_str(text).unwrap()).unwrap();
+            let mut rng = SmallRng::seed_from_u64(11);
+            let mut counts = vec![0u32; plan.operations.len()];
+            for _ in 0..100_000 {
+                counts[usize::from(plan.draw(&mut rng).index)] += 1;
+            }
+            assert_eq!(plan.operations.len(), shares.len(), "{preset}");
+            for (op, (name, share)) in plan.operations.iter().zip(shares) {
+                assert_eq!(&op.name, name, "{preset}");
+                let drawn = f64::from(
+                    counts[plan
+                        .operations
+                        .iter()
+                        .position(|o| &o.name == name)
+                        .unwrap()],
+                ) / 1000.0;
+                assert!(
+                    (drawn - share).abs() < 0.5,
+                    "{preset} {name}: {drawn}% of 100,000, YCSB says {share}%"
+                );
+            }
+            let record = plan.tables[0].item(0, &mut rng);
+            let bytes: usize = (0..10)
+                .map(|i| match &record[&format!("field{i}")] {
+                    aws_sdk_dynamodb::types::AttributeValue::S(s) => s.len(),
+                    _ => 0,
+                })
+                .sum();
+            assert_eq!(
+                (record.len() - 1 - usize::from(preset == "ycsb-e"), bytes),
+                (10, 1000),
+                "{preset}: 10 fields of 100 bytes"
+            );
+        }
+    }
+
     #[test]
     fn each_mistake_names_its_path() {
         let cases = [

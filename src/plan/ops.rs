@@ -158,7 +158,7 @@ impl PlanOp {
         let table = &tables[self.table];
         let number = match &self.keys {
             KeySource::Seeded(picker) => picker.pick(rng) as u64,
-            KeySource::New => table.items + (rng.random::<u64>() >> 2),
+            KeySource::New => table.drawable() + (rng.random::<u64>() >> 2),
         };
         let mut object = Object::new(out);
         object.string("TableName", &table.name);
@@ -411,15 +411,15 @@ fn compile_keys(
             .parse()
             .map_err(|e: crate::error::ConfigError| d.error(&e.message))?,
     };
-    if table.items == 0 {
+    if table.drawable() == 0 {
         return Err(body.error(&format!(
-            "table {:?} has items: 0; seeded keys are drawn from its items (set items, or key: new)",
+            "table {:?} has no items or keys to draw from (set items, or keys, or key: new)",
             table.alias
         )));
     }
     Ok(KeySource::Seeded(KeyPicker::new(
         distribution,
-        table.items as usize,
+        table.drawable() as usize,
     )))
 }
 

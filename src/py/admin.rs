@@ -61,6 +61,26 @@ pub fn describe_capacity(
     Ok(serde_json::to_string(&found).expect("capacity serializes"))
 }
 
+/// JSON of one table's key schema, indexes, billing and TTL attribute, with up to `sample` of its
+/// items in DynamoDB JSON (`ddbload workload init`).
+#[pyfunction]
+#[pyo3(signature = (*, table, sample, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn sample_table(
+    py: Python<'_>,
+    table: String,
+    sample: u32,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let found = block_on(py, async move {
+        let client = conn.client(Retries::Sdk).await?;
+        crate::admin::sample::sample_table(&client, &table, sample, &conn.label()).await
+    })?;
+    Ok(found.to_string())
+}
+
 /// Changes one table: billing mode ("PROVISIONED" / "PAY_PER_REQUEST"), provisioned units for the
 /// table and named indexes, and/or warm throughput (a separate UpdateTable call).
 #[pyfunction]

@@ -107,15 +107,17 @@ fn text(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<String> {
     value.extract()
 }
 
-/// A workload file's path (str or os.PathLike) or dict, read and checked by ddbload.workload_file
-/// (its mistakes placed at their line and column).
-fn workload_of(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+/// A preset's name, a workload file's path (str or os.PathLike) or a dict, read and checked by
+/// ddbload.workload_file (its mistakes placed at their line and column); None for the workshop.
+fn workload_of(value: &Bound<'_, PyAny>) -> PyResult<Option<serde_json::Value>> {
     let encoded: String = value
         .py()
         .import("ddbload.workload_file")?
         .call_method1("workload_json", (value,))?
         .extract()?;
-    serde_json::from_str(&encoded).map_err(|e| PyTypeError::new_err(format!("workload: {e}")))
+    let parsed: serde_json::Value = serde_json::from_str(&encoded)
+        .map_err(|e| PyTypeError::new_err(format!("workload: {e}")))?;
+    Ok((!parsed.is_null()).then_some(parsed))
 }
 
 fn switch(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<bool> {
@@ -392,13 +394,13 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             cli(
                 Tables,
                 Text,
-                "a workload file (YAML or JSON): your own tables and operations instead of the \
-                 workshop's products and orders",
-                Words("the workshop"),
+                "workshop, ycsb-a ... ycsb-f, or a workload file (YAML or JSON) of your own tables \
+                 and operations",
+                Value("workshop", ""),
             ),
-            "FILE",
+            "NAME|FILE",
         ),
-        apply: |c, v, _, _| { c.workload = Some(workload_of(v)?); Ok(()) },
+        apply: |c, v, _, _| { c.workload = workload_of(v)?; Ok(()) },
     },
     RunOption {
         keyword: "products_table",

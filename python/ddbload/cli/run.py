@@ -290,8 +290,6 @@ def ray_address_of(args: argparse.Namespace) -> str | None:
         return None
     if args.ray_tasks is not None and not 1 <= args.ray_tasks <= MAX_RAY_TASKS:
         raise Fail(f"--ray-tasks must be between 1 and {MAX_RAY_TASKS}, got {args.ray_tasks}")
-    if getattr(args, "workload", None) is not None:
-        raise Fail(f"--ray: a workload file ({args.workload}) runs on one machine so far; leave out --ray")
     if args.local:
         raise Fail(
             "--ray: --local's endpoint lives in this process, out of the tasks' reach; start a shared one "

@@ -3,8 +3,11 @@ setup (table creation, seeding) done by task 0 alone, run id and seed common to 
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
+
+from ..workload_file import workload_json
 
 
 def task_count(kwargs: dict[str, Any], wanted: int) -> int:
@@ -19,6 +22,9 @@ def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
     and worker count already (the tasks must agree on them)."""
     shares = []
     threads = int(kwargs["threads"])
+    if kwargs.get("workload") is not None and not isinstance(kwargs["workload"], dict):
+        # A file on the driver's disk is not on the other nodes: the tasks get its checked JSON form.
+        kwargs = dict(kwargs, workload=json.loads(workload_json(kwargs["workload"])))
     open_model = kwargs.get("rate") is not None or kwargs.get("stages") is not None
     for task in range(tasks):
         share = dict(kwargs, _task=task, _hold_start=True)
@@ -35,7 +41,8 @@ def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
         if kwargs.get("max_in_flight") is not None:
             share["max_in_flight"] = max(1, math.ceil(int(kwargs["max_in_flight"]) / tasks))
         if task > 0:
-            # Task 0 creates and seeds the tables before the others start.
+            # Task 0 creates and seeds the tables before the others start (a workload file's tables too:
+            # the engine seeds them on task 0 only).
             share["create_tables"] = False
             share["seed_products"] = 0
             share["table_capacity"] = None
