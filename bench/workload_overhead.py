@@ -7,8 +7,9 @@ item: customer, 1-5 lines of product/quantity/price, a total, a status, a TTL). 
 drift on a shared machine touches both; the figure is the process's CPU (user + system, from wait4)
 less an idle `ddbload --version`, over completed operations. Prints each pair, its ratio and the median.
 
-Run: bash bench/run-null.sh is not needed; with the wheel installed and nginx on PATH:
-    python bench/workload_overhead.py [--pairs 3] [--seconds 8]
+Run (with the wheel installed and nginx on PATH; --baseline-python adds an earlier build's workshop to
+each pair, e.g. a virtualenv with the wheel of the commit before a change):
+    python bench/workload_overhead.py [--pairs 3] [--seconds 8] [--baseline-python OTHER/bin/python]
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ operations:
 """
 
 
-def run(url: str, workdir: Path, seconds: float, baseline: float, workload: Path | None) -> float:
+def run(
+    url: str, workdir: Path, seconds: float, baseline: float, workload: Path | None, python: str = sys.executable
+) -> float:
     out = workdir / "result.json"
     tables = ["--products-table", "BenchProducts", "--orders-table", "BenchOrders"]
     shape = ["--workload", str(workload)] if workload else tables
     _, cpu, _ = measured(
-        [sys.executable, "-m", "ddbload", "run", "--endpoint-url", url, "--threads", "20",
+        [python, "-m", "ddbload", "run", "--endpoint-url", url, "--threads", "20",
          "--duration", f"{seconds}s", "--progress", "never", "--output", str(out), *shape]
     )  # fmt: skip
     summary = json.loads(out.read_text())["summary"]
@@ -64,6 +67,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PYTHON",
+        help="a Python with an earlier ddbload installed: its workshop runs in each pair too, as the baseline",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -72,18 +80,27 @@ def main() -> int:
         nginx, url = start_nginx(workdir)
         try:
             baseline = startup_cpu()
-            ratios = []
+            ratios, against_baseline = [], []
             for pair in range(1, args.pairs + 1):
+                line = f"pair {pair}:"
+                if args.baseline_python:
+                    earlier = run(url, workdir, args.seconds, baseline, None, args.baseline_python)
+                    line += f" earlier workshop {earlier:.1f} us/op,"
                 workshop = run(url, workdir, args.seconds, baseline, None)
                 file = run(url, workdir, args.seconds, baseline, workload)
                 ratios.append(file / workshop)
-                print(
-                    f"pair {pair}: workshop {workshop:.1f} us/op, file {file:.1f} us/op, file/workshop {ratios[-1]:.3f}"
-                )
+                line += f" workshop {workshop:.1f} us/op, file {file:.1f} us/op, file/workshop {ratios[-1]:.3f}"
+                if args.baseline_python:
+                    against_baseline.append(workshop / earlier)
+                    line += f", workshop/earlier {against_baseline[-1]:.3f}"
+                print(line)
         finally:
             nginx.terminate()
             nginx.wait()
     print(f"median file/workshop client CPU per operation: {statistics.median(ratios):.3f} (target <= 1.10)")
+    if against_baseline:
+        median = statistics.median(against_baseline)
+        print(f"median workshop/earlier client CPU per operation: {median:.3f} (target <= 1.05)")
     return 0
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import ddbload
 import pytest
 from conftest import client_for, refusal, run_cli, scan_all, start_serve
 from ddbload import _engine
+from ddbload.workload_file import text_json
 
 COUPONS_LEFT = 3
 
@@ -64,7 +66,7 @@ operations:
       names: {{"#u": user}}
   - name: open_carts
     weight: 10
-    query: {{table: carts, index: by_status, partition: {{const: OPEN}}, limit: 5}}
+    query: {{table: carts, index: by_status, partition: {{const: OPEN}}, limit: 5, pages: 3}}
   - name: claim_coupon
     weight: 30
     update:
@@ -73,6 +75,16 @@ operations:
       condition: "#l > :zero"
       names: {{"#l": left}}
       values: {{":zero": {{const: 0}}}}
+  - name: checkout
+    weight: 10
+    transact:
+      - update:
+          table: coupons
+          add: {{left: {{const: -1}}}}
+          condition: "#l > :zero"
+          names: {{"#l": left}}
+          values: {{":zero": {{const: 0}}}}
+      - put: {{table: carts, condition: attribute_not_exists(#u), names: {{"#u": user}}}}
 """
 
 
@@ -88,17 +100,22 @@ def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_pa
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     ops = result["operations"]
-    assert sorted(ops) == ["claim_coupon", "new_cart", "open_carts", "view_cart", "visit"]
+    assert sorted(ops) == ["checkout", "claim_coupon", "new_cart", "open_carts", "view_cart", "visit"]
     for name in ("view_cart", "visit", "new_cart", "open_carts"):
         assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
     summary = result["summary"]
     assert summary["reads"]["ok"] == ops["view_cart"]["ok"] + ops["open_carts"]["ok"]
-    assert summary["writes"]["ok"] == ops["visit"]["ok"] + ops["new_cart"]["ok"] + ops["claim_coupon"]["ok"]
+    # About 20 of the 40 seeded carts are OPEN (fewer than 10 has odds of 1 in 100,000), 5 a page, 3 pages
+    # at most: each query operation followed LastEvaluatedKey twice, so sent 3 requests.
+    assert ops["open_carts"]["attempts"] == 3 * ops["open_carts"]["ok"]
+    writes = ("visit", "new_cart", "claim_coupon", "checkout")
+    assert summary["writes"]["ok"] == sum(ops[name]["ok"] for name in writes)
 
     client = client_for(target)
     carts = scan_all(client, f"carts-{suffix}")
-    # Every seeded cart plus every new cart the run counted; the seeded ones keyed user-0 .. user-39.
-    assert len(carts) == 40 + ops["new_cart"]["ok"]
+    # Every seeded cart plus every new cart the run counted (alone or in a checkout); the seeded ones
+    # keyed user-0 .. user-39.
+    assert len(carts) == 40 + ops["new_cart"]["ok"] + ops["checkout"]["ok"]
     assert {f"user-{i}" for i in range(40)} <= {c["user"] for c in carts}
     # Each counted visit added one to a cart's counter, and only to carts that existed.
     assert sum(c.get("visits", 0) for c in carts) == ops["visit"]["ok"]
@@ -112,11 +129,13 @@ def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_pa
     assert len(coupons) == 6 and {(c["code"], c["batch"]) for c in coupons} == {
         (f"{i // 2}", Decimal(i % 2)) for i in range(6)
     }
-    # 18 coupons for ~60 claims: once a coupon is gone its claims fail the condition and change nothing.
+    # 18 coupons for ~80 claims: once a coupon is gone its claims fail the condition and change nothing,
+    # and a checkout whose coupon was gone wrote no cart either (the transaction is all or nothing).
     claimed = sum(COUPONS_LEFT - c["left"] for c in coupons)
-    assert claimed == ops["claim_coupon"]["ok"]
+    assert claimed == ops["claim_coupon"]["ok"] + ops["checkout"]["ok"]
     assert all(c["left"] >= 0 for c in coupons)
     assert ops["claim_coupon"]["conditional_check_failed"] > 0
+    assert ops["checkout"]["conditional_check_failed"] > 0 and ops["checkout"]["errors"] == {}
 
     units = result["consumed_capacity"]
     assert units[f"carts-{suffix}"]["read_units"] > 0 and units[f"carts-{suffix}"]["write_units"] > 0
@@ -197,14 +216,15 @@ def test_python_takes_a_dict_and_refuses_a_float_with_a_type_error_message():
 @pytest.mark.parametrize("preset", ["ycsb-a", "ycsb-e"])
 def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(preset, tmp_path):
     server, url = start_serve()
+    table = f"ycsb-{uuid.uuid4().hex[:8]}"
     try:
         out = tmp_path / "result.json"
         proc = run_cli(
-            "run", "--workload", preset, "--create-tables", "--duration", "2s", "--rate", "300",
-            "--endpoint-url", url, "--output", str(out),
+            "run", "--workload", preset, "--table", f"usertable={table}", "--create-tables", "--duration", "2s",
+            "--rate", "300", "--endpoint-url", url, "--output", str(out),
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        records = scan_all(client_for(url), "usertable")
+        records = scan_all(client_for(url), table)
     finally:
         server.terminate()
         server.communicate(timeout=10)
@@ -287,7 +307,29 @@ def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_c
     text = " ".join(proc.stdout.split())
     assert f"counters-{suffix}: provisioned 1 WCU = 1 writes/s of items up to 1 KB" in text, text
     assert "Per operation" in text and "bump" in text
-    for command in (("advise", str(out)), ("report", str(out), "--output", str(tmp_path / "r.html")),
-                    ("compare", str(out), str(out))):  # fmt: skip
+    for command in (("advise", str(out)), ("report", str(out), "--output", str(tmp_path / "r.html"))):
         done = run_cli(*command)
         assert done.returncode == 0, (command, done.stderr)
+    # compare gives each named operation's rate and p99, the p99 of both runs from merged histograms.
+    compared = run_cli("compare", str(out), str(out))
+    assert compared.returncode == 0, compared.stderr
+    row = next(line for line in compared.stdout.splitlines() if "bump p99 ms" in line)
+    assert row.count(f"{bump['latency_ms']['p99']:,.2f}") == 3, row
+
+
+def test_table_renames_are_checked_before_anything_is_sent(tmp_path, endpoint):
+    workload = tmp_path / "checkout.yaml"
+    workload.write_text(checkout_file("x"))
+    base = ("run", "--endpoint-url", endpoint, "--duration", "1s", "--create-tables")
+    line = refusal(run_cli(*base, "--workload", str(workload), "--table", "basket=Other"))
+    assert line == f"ddbload: error: --table: {workload} has no table 'basket' (its tables: carts, coupons)"
+    assert "expected NAME=TABLE" in refusal(run_cli(*base, "--workload", str(workload), "--table", "carts"))
+    assert "give the file with --workload" in refusal(run_cli(*base, "--table", "carts=Other"))
+
+
+def test_the_readme_example_is_a_valid_workload_file():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Your own workload") :]
+    example = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
+    document = json.loads(text_json(example, "README.md"))
+    assert [op["name"] for op in document["operations"]][-1] == "checkout"

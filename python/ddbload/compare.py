@@ -11,7 +11,7 @@ from rich.table import Table
 
 from . import _engine
 from .cost import cents, hour_estimate
-from .figures import QUANTILES, figures, offered_per_s
+from .figures import QUANTILES, figures, offered_per_s, operation_figures
 from .result import started_at
 from .result_types import Operation, RunResult
 from .summary import mode_text
@@ -106,10 +106,49 @@ def comparison_table(results: list[RunResult], names: list[str]) -> Table:
             op, q = key.split("_")[0], key.split("_")[1]
             total = fmt.format(merged["reads" if op == "read" else "writes"][q])
         table.add_row(label, *cells, total)
+    _operation_rows(table, results, at_once)
     hours = [_hour_costs(r) for r in results]
     for label, mode in COST_ROWS:
         table.add_row(label, *(h.get(mode, "-") for h in hours), "")
     return table
+
+
+def _operation_rows(table: Table, results: list[RunResult], at_once: bool) -> None:
+    """For workload files: each named operation's rate and p99 (the workshop's two are reads and writes)."""
+    if not any(r["config"].get("workload") for r in results):
+        return
+    each = [operation_figures(r) for r in results]
+    names = sorted({name for r in results for name in r.get("operations", {})})
+    for name in names:
+        for label, figure, fmt, higher in ((f"{name} ok/s", "per_s", "{:,.1f}", True),
+                                           (f"{name} p99 ms", "p99_ms", "{:,.2f}", False)):  # fmt: skip
+            key = f"op.{name}.{figure}"
+            values = [f.get(key) for f in each]
+            base = values[0]
+            cells = ["-" if v is None else fmt.format(v) for v in values[:1]]
+            cells += [
+                "-" if v is None else fmt.format(v) + ("" if base is None else delta_text(base, v, higher))
+                for v in values[1:]
+            ]
+            table.add_row(label, *cells, _operation_total(results, name, figure, values, fmt, at_once))
+
+
+def _operation_total(
+    results: list[RunResult], name: str, figure: str, values: list[float | None], fmt: str, at_once: bool
+) -> str:
+    """The all-runs cell: rates added when the runs overlapped, p99 from the merged histograms."""
+    if any(v is None for v in values):
+        return "-"
+    if figure == "per_s":
+        return fmt.format(sum(v for v in values if v is not None)) if at_once else "-"
+    encoded = []
+    for r in results:
+        kept = r["histograms"].get("operations", {})
+        if name not in kept:
+            return "-"
+        encoded.append(kept[name]["latency"])
+    _, (p99,) = _engine.histogram_quantiles(_engine.merge_histograms(encoded), [0.99])
+    return fmt.format(p99)
 
 
 # An hour of each run's demand, priced as `ddbload cost RESULT --hours 1` does at the shipped prices.

@@ -159,11 +159,14 @@ def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int
     table_names = {alias: spec.get("table", alias) for alias, spec in workload["tables"].items()}
     totals: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
     for op in workload["operations"]:
-        kind = next(k for k in ("get", "put", "update", "delete", "query") if k in op)
+        kind = next(k for k in ("get", "put", "update", "delete", "query", "transact") if k in op)
         figures = data.get("operations", {}).get(op["name"])
         if not figures or not figures["throttled_attempts"]:
             continue
-        slot = (table_names[op[kind]["table"]], "read" if kind in ("get", "query") else "write")
+        # A transaction's throttles go to its first action's table (the engine names each one's own in
+        # throttled_by_resource where DynamoDB said which action it was).
+        body = op[kind][0][next(iter(op[kind][0]))] if kind == "transact" else op[kind]
+        slot = (table_names[body["table"]], "read" if kind in ("get", "query") else "write")
         count, reasons = totals.get(slot, (0, {}))
         for reason, n in figures["throttled_by_reason"].items():
             reasons[reason] = reasons.get(reason, 0) + n

@@ -137,6 +137,10 @@ impl Sender {
                 }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,
+                    AttemptResult::NextPage => {
+                        attempt = 1;
+                        continue;
+                    }
                     AttemptResult::ConditionalFailed => return Outcome::ConditionalFailed,
                     AttemptResult::Failed(code) => return Outcome::Failed(code),
                     AttemptResult::Throttled { code, .. } => code,

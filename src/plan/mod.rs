@@ -238,6 +238,44 @@ mod tests {
     }
 
     #[test]
+    fn a_transaction_writes_each_action_under_its_member_with_its_own_placeholders() {
+        let plan = compile(&file(json!([{"name": "checkout", "transact": [
+            {"update": {"table": "carts", "add": {"n": {"const": -1}}, "condition": "#n > :z",
+                        "names": {"#n": "n"}, "values": {":z": {"const": 0}}}},
+            {"put": {"table": "carts"}},
+            {"check": {"table": "carts", "condition": "attribute_exists(#u)", "names": {"#u": "user"}}},
+        ]}])))
+        .unwrap();
+        let mut body = Vec::new();
+        let operation = plan.operations[0]
+            .write(&mut body, &plan.tables, &mut SmallRng::seed_from_u64(3))
+            .unwrap();
+        assert_eq!(operation, crate::fastpath::Operation::TransactWriteItems);
+        let sent: Value = serde_json::from_slice(&body).unwrap();
+        let items = sent["TransactItems"].as_array().unwrap();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[0]["Update"]["UpdateExpression"],
+            "ADD #ddbadd0 :ddbadd0"
+        );
+        assert_eq!(
+            items[0]["Update"]["ExpressionAttributeValues"][":z"],
+            json!({"N": "0"})
+        );
+        assert!(items[1]["Put"]["Item"]["user"]["S"].is_string());
+        assert_eq!(
+            items[2]["ConditionCheck"]["ConditionExpression"],
+            "attribute_exists(#u)"
+        );
+        assert_eq!(sent["ReturnConsumedCapacity"], "TOTAL");
+        let err = compile(&file(
+            json!([{"name": "t", "transact": [{"get": {"table": "carts"}}]}]),
+        ))
+        .unwrap_err();
+        assert_eq!(err.path, "workload.operations[0].transact[0].get");
+    }
+
+    #[test]
     fn each_mistake_names_its_path() {
         let cases = [
             (

@@ -37,11 +37,17 @@ pub enum OpKind {
         remove: Vec<String>,
     },
     Delete,
+    /// A transaction's ConditionCheck: the condition alone, nothing written.
+    Check,
+    /// TransactWriteItems of these actions (put, update, delete, check), each with its own table and key.
+    Transact(Vec<PlanOp>),
     Query {
         index: Option<String>,
         /// The partition value: a generator, or (None) the partition of a drawn item.
         partition: Option<Generator>,
         limit: Option<i64>,
+        /// Pages one operation reads at most (following LastEvaluatedKey).
+        pages: u32,
         consistent: bool,
     },
 }
@@ -51,6 +57,24 @@ impl OpKind {
         matches!(self, OpKind::Get { .. } | OpKind::Query { .. })
     }
 
+    /// The TransactItems member an action is written under.
+    fn transact_member(&self) -> &'static str {
+        match self {
+            OpKind::Put => "Put",
+            OpKind::Update { .. } => "Update",
+            OpKind::Delete => "Delete",
+            _ => "ConditionCheck",
+        }
+    }
+
+    /// Requests one operation may send in a row when each answers with more to read.
+    pub fn pages(&self) -> u32 {
+        match self {
+            OpKind::Query { pages, .. } => *pages,
+            _ => 1,
+        }
+    }
+
     fn operation(&self) -> Operation {
         match self {
             OpKind::Get { .. } => Operation::GetItem,
@@ -58,6 +82,7 @@ impl OpKind {
             OpKind::Update { .. } => Operation::UpdateItem,
             OpKind::Delete => Operation::DeleteItem,
             OpKind::Query { .. } => Operation::Query,
+            OpKind::Transact(_) | OpKind::Check => Operation::TransactWriteItems,
         }
     }
 }
@@ -72,7 +97,9 @@ pub struct PlanOp {
     pub condition: Condition,
 }
 
-const KINDS: [&str; 5] = ["get", "put", "update", "delete", "query"];
+const KINDS: [&str; 6] = ["get", "put", "update", "delete", "query", "transact"];
+/// What a transaction's actions may be.
+const ACTIONS: [&str; 4] = ["put", "update", "delete", "check"];
 
 impl PlanOp {
     pub fn compile(
@@ -88,7 +115,46 @@ impl PlanOp {
             None => 1,
             Some(w) => u64::try_from(w.as_int()?).map_err(|_| w.error("expected 0 or more"))?,
         };
-        let present: Vec<&str> = KINDS
+        if let Some(list) = spec.get("transact") {
+            let mut actions = Vec::new();
+            for action in list.array()? {
+                action.only(&ACTIONS)?;
+                actions.push(Self::compile_action(
+                    &action,
+                    &ACTIONS,
+                    tables,
+                    default_distribution,
+                )?);
+            }
+            if actions.is_empty() || actions.len() > 100 {
+                return Err(list.error("a transaction has 1 to 100 actions"));
+            }
+            if spec.fields()?.len() > 3 {
+                return Err(spec.error(&format!("expected exactly one of {}", KINDS.join(", "))));
+            }
+            return Ok(PlanOp {
+                name,
+                weight,
+                table: actions[0].table,
+                kind: OpKind::Transact(actions),
+                keys: KeySource::New,
+                condition: Condition::default(),
+            });
+        }
+        let mut op = Self::compile_action(spec, &KINDS[..5], tables, default_distribution)?;
+        op.name = name;
+        op.weight = weight;
+        Ok(op)
+    }
+
+    /// One request's worth: `{kind: {table, ...}}` with kind one of `kinds`.
+    fn compile_action(
+        spec: &Spec,
+        kinds: &[&str],
+        tables: &[PlanTable],
+        default_distribution: KeyDistribution,
+    ) -> Result<PlanOp, SpecError> {
+        let present: Vec<&str> = kinds
             .iter()
             .copied()
             .filter(|k| spec.get(k).is_some())
@@ -96,7 +162,7 @@ impl PlanOp {
         let [kind_name] = present[..] else {
             return Err(spec.error(&format!(
                 "expected exactly one of {} (found {})",
-                KINDS.join(", "),
+                kinds.join(", "),
                 if present.is_empty() {
                     "none".to_owned()
                 } else {
@@ -116,7 +182,7 @@ impl PlanOp {
         body_keys.extend(match kind_name {
             "get" => &["consistent_read"][..],
             "update" => &["set", "add", "remove"][..],
-            "query" => &["index", "partition", "limit", "consistent_read"][..],
+            "query" => &["index", "partition", "limit", "pages", "consistent_read"][..],
             _ => &[][..],
         });
         body.only(&body_keys)?;
@@ -138,9 +204,12 @@ impl PlanOp {
         let kind = compile_kind(kind_name, &body, &tables[table])?;
         let keys = compile_keys(kind_name, &body, &tables[table], default_distribution)?;
         let condition = compile_condition(&body, &kind)?;
+        if matches!(kind, OpKind::Check) && condition.expression.is_none() {
+            return Err(body.error("a check needs its condition"));
+        }
         Ok(PlanOp {
-            name,
-            weight,
+            name: String::new(),
+            weight: 0,
             table,
             kind,
             keys,
@@ -155,12 +224,42 @@ impl PlanOp {
         tables: &[PlanTable],
         rng: &mut impl Rng,
     ) -> Result<Operation, Unsupported> {
+        let mut object = Object::new(out);
+        match &self.kind {
+            OpKind::Transact(actions) => {
+                let list = object.field("TransactItems");
+                list.push(b'[');
+                for (i, action) in actions.iter().enumerate() {
+                    if i > 0 {
+                        list.push(b',');
+                    }
+                    let mut wrapper = Object::new(list);
+                    let mut fields = Object::new(wrapper.field(action.kind.transact_member()));
+                    action.write_fields(&mut fields, tables, rng)?;
+                    fields.end();
+                    wrapper.end();
+                }
+                list.push(b']');
+            }
+            _ => self.write_fields(&mut object, tables, rng)?,
+        }
+        object.string("ReturnConsumedCapacity", "TOTAL");
+        object.end();
+        Ok(self.kind.operation())
+    }
+
+    /// The request's own members: table, key or item, expressions (a transaction's action alike).
+    fn write_fields(
+        &self,
+        object: &mut Object,
+        tables: &[PlanTable],
+        rng: &mut impl Rng,
+    ) -> Result<(), Unsupported> {
         let table = &tables[self.table];
         let number = match &self.keys {
             KeySource::Seeded(picker) => picker.pick(rng) as u64,
             KeySource::New => table.drawable() + (rng.random::<u64>() >> 2),
         };
-        let mut object = Object::new(out);
         object.string("TableName", &table.name);
         let mut names: Names = self
             .condition
@@ -180,7 +279,8 @@ impl PlanOp {
                 object.bool("ConsistentRead", *consistent);
             }
             OpKind::Put => object.item("Item", &table.item(number, rng))?,
-            OpKind::Delete => object.item("Key", &table.key(number))?,
+            OpKind::Delete | OpKind::Check => object.item("Key", &table.key(number))?,
+            OpKind::Transact(_) => return Err(Unsupported("a transaction inside a transaction")),
             OpKind::Update { set, add, remove } => {
                 object.item("Key", &table.key(number))?;
                 let mut clauses = Vec::new();
@@ -211,6 +311,7 @@ impl PlanOp {
                 partition,
                 limit,
                 consistent,
+                ..
             } => {
                 let (attribute, value) = match (index, partition) {
                     (Some(index), Some(generator)) => {
@@ -256,9 +357,7 @@ impl PlanOp {
             }
             map.end();
         }
-        object.string("ReturnConsumedCapacity", "TOTAL");
-        object.end();
-        Ok(self.kind.operation())
+        Ok(())
     }
 }
 
@@ -311,6 +410,7 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
         },
         "put" => OpKind::Put,
         "delete" => OpKind::Delete,
+        "check" => OpKind::Check,
         "update" => {
             let set = generators(body.get("set"))?;
             let add = generators(body.get("add"))?;
@@ -373,10 +473,20 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
                         .ok_or_else(|| l.error("expected a whole number above 0"))?,
                 ),
             };
+            let pages = match body.get("pages") {
+                None => 1,
+                Some(p) => p
+                    .as_int()
+                    .ok()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| p.error("expected a whole number from 1 to 1000"))?,
+            };
             OpKind::Query {
                 index,
                 partition,
                 limit,
+                pages,
                 consistent: consistent(body)?,
             }
         }

@@ -13,6 +13,9 @@ use aws_sdk_dynamodb::types::ThrottlingReason;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
     Ok,
+    /// A page of a multi-page operation (a workload file's Query with `pages`) came back with more to
+    /// read: the request now asks for the next page, sent at once (not a retry).
+    NextPage,
     /// Throttled by DynamoDB: the error code (ProvisionedThroughputExceededException, ...) and, where
     /// DynamoDB said why, its first ThrottlingReason.
     Throttled {

@@ -6,7 +6,7 @@ use crate::fastpath::wire::{
     item_from_json, list, write_item, write_transact_item, Object, Unsupported,
 };
 use crate::fastpath::{FastClient, Operation};
-use crate::plan::Plan;
+use crate::plan::{OpKind, Plan};
 use crate::workload::classify::AttemptResult;
 
 impl Workshop {
@@ -110,9 +110,24 @@ impl Workshop {
 }
 
 /// One attempt of a workload file's request: its body as written, the units it consumed by table.
-pub(super) async fn plan_attempt(plan: &Plan, fast: &FastClient, request: &PlanRequest) -> Attempt {
+pub(super) async fn plan_attempt(
+    plan: &Plan,
+    fast: &FastClient,
+    request: &mut PlanRequest,
+) -> Attempt {
     let mut capacity = ConsumedUnits::default();
-    let sent = fast.send(request.operation, request.body.clone()).await;
+    let body = match &request.start_key {
+        None => request.body.clone(),
+        Some(start) => {
+            // The body ends with its closing brace: the next page's start goes just before it.
+            let mut body = request.body[..request.body.len() - 1].to_vec();
+            body.extend_from_slice(b",\"ExclusiveStartKey\":");
+            body.extend_from_slice(start.as_bytes());
+            body.push(b'}');
+            body
+        }
+    };
+    let sent = fast.send(request.operation, body).await;
     let result = match sent.answer {
         Ok(answer) => {
             for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {
@@ -122,13 +137,48 @@ pub(super) async fn plan_attempt(plan: &Plan, fast: &FastClient, request: &PlanR
                     .and_then(|name| plan.table_slot(name));
                 capacity.add_answer(slot, consumed.capacity_units, !request.read);
             }
-            AttemptResult::Ok
+            match answer.last_evaluated_key {
+                Some(last) if request.pages_left > 0 => {
+                    request.pages_left -= 1;
+                    request.start_key = Some(serde_json::Value::Object(last).to_string());
+                    AttemptResult::NextPage
+                }
+                _ => AttemptResult::Ok,
+            }
         }
-        Err(result) => result,
+        Err(result) => file_transaction_result(plan, request.op, result),
     };
     Attempt {
         result,
         capacity,
         request_id: sent.request_id,
+    }
+}
+
+/// A file's transaction, cancelled: the throttled action's table is named, and any failed condition
+/// is the file's own (the fast client reads a later action's as the workshop's stock check).
+fn file_transaction_result(plan: &Plan, op: u16, result: AttemptResult) -> AttemptResult {
+    let OpKind::Transact(actions) = &plan.operations[usize::from(op)].kind else {
+        return result;
+    };
+    match result {
+        AttemptResult::Failed(code) if code == "TransactionCanceled/InsufficientStock" => {
+            AttemptResult::ConditionalFailed
+        }
+        AttemptResult::Throttled {
+            code,
+            cause: Some(mut cause),
+        } => {
+            if let (None, Some(action)) = (&cause.resource, cause.transaction_action) {
+                cause.resource = actions
+                    .get(action)
+                    .map(|a| plan.tables[a.table].name.clone());
+            }
+            AttemptResult::Throttled {
+                code,
+                cause: Some(cause),
+            }
+        }
+        other => other,
     }
 }

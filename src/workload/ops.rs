@@ -95,9 +95,15 @@ pub enum Request {
 
 #[derive(Debug, Clone)]
 pub struct PlanRequest {
+    /// Which of the plan's operations this is.
+    pub op: u16,
     pub operation: Operation,
+    /// The request as written (a later page adds its ExclusiveStartKey when sent).
     pub body: Vec<u8>,
     pub read: bool,
+    /// Pages still to read after this one (a Query with `pages`), and where the next one starts.
+    pub pages_left: u32,
+    pub start_key: Option<String>,
 }
 
 impl Request {
@@ -160,9 +166,12 @@ impl Workload {
                     .write(&mut body, &plan.tables, rng)
                     .map_err(|Unsupported(what)| EngineError::Internal(what.to_owned()))?;
                 Ok(Request::Plan(PlanRequest {
+                    op: op.index,
                     operation,
                     body,
                     read: op.read,
+                    pages_left: planned.kind.pages().saturating_sub(1),
+                    start_key: None,
                 }))
             }
         }

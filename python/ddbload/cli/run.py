@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..output import OutputPathError, check_output_path, write_fallback
 from ..result import Result
 from ..summary import print_summary
 from ..thresholds import Threshold, ThresholdError, broken, measured, parse, refuse_open_model_only
+from ..workload_file import WORKSHOP, workload_json
 from .after import check_report_path, render_report, write_report
 from .common import (
     EXIT_FAILED,
@@ -92,6 +94,12 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "port, create the tables and seed 1000 products unless told otherwise",
     )
     add_engine_options({name: p.add_argument_group(GROUP_TITLES[name]) for name in ("tables", "orders")})
+    p.add_argument_group("workload file").add_argument(
+        "--table",
+        action="append",
+        metavar="NAME=TABLE",
+        help="send the workload file's table NAME's operations to DynamoDB table TABLE (repeatable)",
+    )
 
     out = p.add_argument_group("output")
     out.add_argument(
@@ -139,10 +147,27 @@ def load_config(kwargs: dict[str, Any]) -> _engine.LoadConfig:
 def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The LoadConfig keywords the run options give (a distributed run splits them into tasks)."""
     kwargs = engine_kwargs(args)
+    if args.table:
+        kwargs["workload"] = renamed_tables(kwargs.get("workload"), args.table)
     span = next((k for k in ("minutes", "duration") if k in kwargs), None)
     if "stages" in kwargs and span:
         raise _engine.ConfigError(f"--stages: the stages set the run's length; leave out --{span} ({args.stages})")
     return kwargs
+
+
+def renamed_tables(workload: str | None, renames: list[str]) -> dict[str, Any]:
+    """The workload file's JSON form with `--table NAME=TABLE` applied to its tables."""
+    if workload is None or workload == WORKSHOP:
+        raise Fail(f"--table {renames[0]}: renames a workload file's tables; give the file with --workload")
+    document: dict[str, Any] = json.loads(workload_json(workload))
+    for rename in renames:
+        name, _, table = rename.partition("=")
+        if not name or not table:
+            raise Fail(f"--table: expected NAME=TABLE, got {rename!r}")
+        if name not in document["tables"]:
+            raise Fail(f"--table: {workload} has no table {name!r} (its tables: {', '.join(document['tables'])})")
+        document["tables"][name]["table"] = table
+    return document
 
 
 def cmd_run(args: argparse.Namespace) -> int:
