@@ -57,5 +57,5 @@ log "stubtest: _engine.pyi against the built module"
 log "mypy --strict: python/ddbload (settings in pyproject.toml)"
 "$work/venv/bin/python" -m mypy
 
-log "pytest"
-"$work/venv/bin/python" -m pytest -p no:cacheprovider "$@"
+log "pytest (the 15 slowest tests are listed at the end, to keep the suite well under 20 minutes)"
+"$work/venv/bin/python" -m pytest -p no:cacheprovider --durations=15 "$@"

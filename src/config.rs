@@ -321,8 +321,18 @@ impl RunConfig {
     /// A workload file compiles (every mistake found before anything is sent) and runs on the fast client.
     fn validate_workload(&self) -> Result<(), ConfigError> {
         if let Some(file) = &self.workload {
-            crate::plan::Plan::compile(file, self.key_distribution)
+            let plan = crate::plan::Plan::compile(file, self.key_distribution)
                 .map_err(|e| ConfigError::new("--workload", e.to_string()))?;
+            let stages = plan.stage_count();
+            if stages > 1 && stages != self.stages.len() {
+                return Err(ConfigError::new(
+                    "--stages",
+                    format!(
+                        "the workload's weights are given for {stages} stages; --stages gives {}",
+                        self.stages.len()
+                    ),
+                ));
+            }
             if self.client == ClientKind::Sdk {
                 return Err(ConfigError::new(
                     "--client",

@@ -157,18 +157,24 @@ def read_until(proc: subprocess.Popen[str], text: str) -> list[str]:
     return seen
 
 
-@pytest.fixture(params=["dynamodb-local", "offline-endpoint"])
-def target(request, endpoint) -> Iterator[str]:
-    """Each test using it runs twice: against DynamoDB Local, and against a fresh `ddbload serve`."""
-    if request.param == "dynamodb-local":
-        yield endpoint
-        return
+@pytest.fixture
+def offline() -> Iterator[str]:
+    """The URL of a fresh `ddbload serve` on loopback, stopped after the test."""
     server, url = start_serve()
     try:
         yield url
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+@pytest.fixture(params=["dynamodb-local", "offline-endpoint"])
+def target(request, endpoint) -> Iterator[str]:
+    """Each test using it runs twice: against DynamoDB Local, and against a fresh `ddbload serve`."""
+    if request.param == "dynamodb-local":
+        yield endpoint
+        return
+    yield request.getfixturevalue("offline")
 
 
 def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:

@@ -6,17 +6,32 @@ are one line naming the file, line and column, exit 2, with nothing created."""
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import ddbload
 import pytest
-from conftest import client_for, refusal, run_cli, scan_all, start_serve
+from conftest import client_for, refusal, run_cli, scan_all
 from ddbload import _engine
 from ddbload.workload_file import text_json
 
 COUPONS_LEFT = 3
+
+
+def write_file(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
+    """The workload file written as NAME.yaml, and where its run's result goes."""
+    workload = tmp_path / f"{name}.yaml"
+    workload.write_text(text)
+    return workload, tmp_path / "result.json"
+
+
+def run_file(workload: Path, out: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ddbload run --workload FILE --create-tables ARGS` against `url`, its result written to `out`."""
+    return run_cli(
+        "run", "--workload", str(workload), "--create-tables", "--endpoint-url", url, "--output", str(out), *args
+    )  # fmt: skip
 
 
 def checkout_file(suffix: str) -> str:
@@ -90,13 +105,8 @@ operations:
 
 def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_path):
     suffix = uuid.uuid4().hex[:8]
-    workload = tmp_path / "checkout.yaml"
-    workload.write_text(checkout_file(suffix))
-    out = tmp_path / "result.json"
-    proc = run_cli(
-        "run", "--workload", str(workload), "--create-tables", "--duration", "2s", "--rate", "200",
-        "--endpoint-url", target, "--output", str(out),
-    )  # fmt: skip
+    workload, out = write_file(tmp_path, "checkout", checkout_file(suffix))
+    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "200")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     ops = result["operations"]
@@ -144,18 +154,14 @@ def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_pa
     assert result["tables"][f"carts-{suffix}"]["created_by_run"] is True
 
 
-def test_the_workshop_names_its_two_operations_and_fail_if_reads_them(tmp_path):
-    server, url = start_serve()
-    try:
-        out = tmp_path / "result.json"
-        base = ["run", "--duration", "2s", "--rate", "100", "--endpoint-url", url, "--create-tables",
-                "--seed-products", "20", "--write-op", "transact"]  # fmt: skip
-        proc = run_cli(*base, "--output", str(out), "--fail-if", "op.place_order.p99_ms>100000")
-        failed = run_cli(*base, "--fail-if", "op.get_product.ok>0", "--fail-if", "op.checkout.ok<1")
-        malformed = run_cli(*base, "--fail-if", "op.get_product.speed>1")
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
+def test_the_workshop_names_its_two_operations_and_fail_if_reads_them(offline, tmp_path):
+    url = offline
+    out = tmp_path / "result.json"
+    base = ["run", "--duration", "2s", "--rate", "100", "--endpoint-url", url, "--create-tables",
+            "--seed-products", "20", "--write-op", "transact"]  # fmt: skip
+    proc = run_cli(*base, "--output", str(out), "--fail-if", "op.place_order.p99_ms>100000")
+    failed = run_cli(*base, "--fail-if", "op.get_product.ok>0", "--fail-if", "op.checkout.ok<1")
+    malformed = run_cli(*base, "--fail-if", "op.get_product.speed>1")
     assert proc.returncode == 0, proc.stderr
     assert failed.returncode == 1, failed.stderr
     broken = [line for line in failed.stderr.splitlines() if line.startswith("threshold broken")]
@@ -214,20 +220,16 @@ def test_python_takes_a_dict_and_refuses_a_float_with_a_type_error_message():
 
 
 @pytest.mark.parametrize("preset", ["ycsb-a", "ycsb-e"])
-def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(preset, tmp_path):
-    server, url = start_serve()
+def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(offline, preset, tmp_path):
+    url = offline
     table = f"ycsb-{uuid.uuid4().hex[:8]}"
-    try:
-        out = tmp_path / "result.json"
-        proc = run_cli(
-            "run", "--workload", preset, "--table", f"usertable={table}", "--create-tables", "--duration", "2s",
-            "--rate", "300", "--endpoint-url", url, "--output", str(out),
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        records = scan_all(client_for(url), table)
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
+    out = tmp_path / "result.json"
+    proc = run_cli(
+        "run", "--workload", preset, "--table", f"usertable={table}", "--create-tables", "--duration", "2s",
+        "--rate", "300", "--endpoint-url", url, "--output", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    records = scan_all(client_for(url), table)
     result = json.loads(out.read_text())
     ops = result["operations"]
     expected = {"ycsb-a": ["read", "update"], "ycsb-e": ["insert", "scan"]}[preset]
@@ -240,26 +242,22 @@ def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(preset, tmp_path):
     assert result["config"]["workload"]["description"].startswith("YCSB core workload")
 
 
-def test_workload_workshop_is_the_default_run(tmp_path):
-    server, url = start_serve()
-    try:
-        out = tmp_path / "result.json"
-        base = [
-            "run",
-            "--duration",
-            "1s",
-            "--rate",
-            "50",
-            "--endpoint-url",
-            url,
-            "--create-tables",
-            "--seed-products",
-            "5",
-        ]
-        proc = run_cli(*base, "--workload", "workshop", "--output", str(out))
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
+def test_workload_workshop_is_the_default_run(offline, tmp_path):
+    url = offline
+    out = tmp_path / "result.json"
+    base = [
+        "run",
+        "--duration",
+        "1s",
+        "--rate",
+        "50",
+        "--endpoint-url",
+        url,
+        "--create-tables",
+        "--seed-products",
+        "5",
+    ]
+    proc = run_cli(*base, "--workload", "workshop", "--output", str(out))
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     assert "workload" not in result["config"] and sorted(result["operations"]) == ["get_product", "put_order"]
@@ -279,21 +277,14 @@ operations:
 
 
 # 1 WCU with DynamoDB's burst (up to 300 s of unused capacity) holds about 300 writes: 750 must throttle.
-def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_compare_take_the_result(tmp_path):
+def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_compare_take_the_result(
+    offline, tmp_path
+):
     suffix = uuid.uuid4().hex[:8]
-    workload = tmp_path / "hot.yaml"
-    workload.write_text(HOT_COUNTER.format(suffix=suffix))
-    out = tmp_path / "result.json"
-    server, url = start_serve()
-    try:
-        proc = run_cli(
-            "run", "--workload", str(workload), "--create-tables", "--duration", "3s", "--rate", "250",
-            "--endpoint-url", url, "--output", str(out),
-        )  # fmt: skip
-        hits = sum(int(item["hits"]) for item in scan_all(client_for(url), f"counters-{suffix}"))
-    finally:
-        server.terminate()
-        server.communicate(timeout=10)
+    url = offline
+    workload, out = write_file(tmp_path, "hot", HOT_COUNTER.format(suffix=suffix))
+    proc = run_file(workload, out, url, "--duration", "3s", "--rate", "250")
+    hits = sum(int(item["hits"]) for item in scan_all(client_for(url), f"counters-{suffix}"))
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     bump = result["operations"]["bump"]
@@ -307,9 +298,13 @@ def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_c
     text = " ".join(proc.stdout.split())
     assert f"counters-{suffix}: provisioned 1 WCU = 1 writes/s of items up to 1 KB" in text, text
     assert "Per operation" in text and "bump" in text
+    # The file has no reads: no empty reads row in the operations and latency tables.
+    assert "│ writes" in proc.stdout and "│ reads" not in proc.stdout
     for command in (("advise", str(out)), ("report", str(out), "--output", str(tmp_path / "r.html"))):
         done = run_cli(*command)
         assert done.returncode == 0, (command, done.stderr)
+    page = (tmp_path / "r.html").read_text()
+    assert f"<th>operation bump</th><td>{bump['per_second']:,.1f}/s, p99 {bump['latency_ms']['p99']:.2f} ms" in page
     # compare gives each named operation's rate and p99, the p99 of both runs from merged histograms.
     compared = run_cli("compare", str(out), str(out))
     assert compared.returncode == 0, compared.stderr
@@ -333,3 +328,120 @@ def test_the_readme_example_is_a_valid_workload_file():
     example = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
     document = json.loads(text_json(example, "README.md"))
     assert [op["name"] for op in document["operations"]][-1] == "checkout"
+
+
+GSI_BOUND = """\
+tables:
+  orders:
+    table: gsi-orders-{suffix}
+    partition_key: {{name: id, type: S}}
+    billing: {{read: 100, write: 100}}
+    indexes:
+      - name: by_status
+        partition_key: {{name: status, type: S}}
+        billing: {{read: 1, write: 1}}
+    item:
+      status: {{choice: [OPEN, PAID]}}
+operations:
+  - {{name: place, put: {{table: orders}}}}
+"""
+
+
+def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(offline, tmp_path):
+    """The table has 100 WCU, its GSI 1: every write to the table also writes the index, so the index
+    throttles the table's writes (about 300 writes of burst, then 1 a second), and advise says so."""
+    suffix = uuid.uuid4().hex[:8]
+    url = offline
+    workload, out = write_file(tmp_path, "gsi", GSI_BOUND.format(suffix=suffix))
+    proc = run_file(workload, out, url, "--duration", "3s", "--rate", "250")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    index = f"gsi-orders-{suffix}/index/by_status"
+    assert result["operations"]["place"]["throttled_by_resource"][index]["IndexWriteProvisionedThroughputExceeded"] > 0
+    assert f"gsi-orders-{suffix}" not in result["operations"]["place"]["throttled_by_resource"]
+    advice = run_cli("advise", str(out))
+    assert advice.returncode == 0, advice.stderr
+    assert "DynamoDB throttled the writes at the index by_status, not at the table" in " ".join(advice.stdout.split())
+
+
+SHIFTING_SALE = """\
+tables:
+  views:
+    table: views-{suffix}
+    partition_key: {{name: id, type: S}}
+    item: {{created: {{now: {{}}}}}}
+  sales:
+    table: sales-{suffix}
+    partition_key: {{name: id, type: S}}
+    item: {{created: {{now: {{}}}}}}
+operations:
+  - {{name: browse, weights: [100, 0], put: {{table: views}}}}
+  - {{name: buy, weights: [0, 100], put: {{table: sales}}}}
+"""
+
+
+def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_path):
+    """Browsing only in the first 3-second stage, buying only in the second: each write stamps the second
+    it was generated in, into its own table, so the tables show which stage sent what."""
+    suffix = uuid.uuid4().hex[:8]
+    url = offline
+    workload, out = write_file(tmp_path, "sale", SHIFTING_SALE.format(suffix=suffix))
+    proc = run_file(workload, out, url, "--stages", "3s:50,3s:50", "--start-rate", "50")
+    mismatched = run_cli("run", "--workload", str(workload), "--stages", "6s:50", "--endpoint-url", url)
+    views = scan_all(client_for(url), f"views-{suffix}")
+    sales = scan_all(client_for(url), f"sales-{suffix}")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    ops = result["operations"]
+    assert (len(views), len(sales)) == (ops["browse"]["ok"], ops["buy"]["ok"])
+    assert 140 <= len(views) <= 160 and 140 <= len(sales) <= 160, ops
+    # Every view came before every sale (to the clock's whole second); had the mix not shifted, views
+    # and sales would each span the whole 6 seconds.
+    viewed = [int(v["created"]) for v in views]
+    sold = [int(s["created"]) for s in sales]
+    assert max(viewed) <= min(sold) + 1, (sorted(viewed)[-3:], sorted(sold)[:3])
+    assert max(sold) - min(sold) >= 2 and max(viewed) - min(viewed) >= 2
+    assert "the workload's weights are given for 2 stages; --stages gives 1" in refusal(mismatched)
+
+
+BATCHES = """\
+tables:
+  source:
+    table: source-{suffix}
+    partition_key: {{name: id, type: S}}
+    items: 50
+    item: {{size: {{int: {{min: 1, max: 9}}}}}}
+  sink:
+    table: sink-{suffix}
+    partition_key: {{name: id, type: S}}
+    key_prefix: "in-"
+    item: {{size: {{int: {{min: 1, max: 9}}}}}}
+  scratch:
+    table: scratch-{suffix}
+    partition_key: {{name: id, type: N}}
+    items: 40
+    billing: {{read: 1, write: 1}}
+operations:
+  - {{name: fetch, weight: 2, batch_get: {{table: source, count: 20}}}}
+  - {{name: load, weight: 2, batch_write: {{table: sink, count: 10}}}}
+  - {{name: purge, weight: 1, batch_write: {{table: scratch, count: 5, delete: true}}}}
+"""
+
+
+def test_batches_write_and_read_every_item_they_count(target, tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    workload, out = write_file(tmp_path, "batches", BATCHES.format(suffix=suffix))
+    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "60")
+    assert proc.returncode == 0, proc.stderr
+    assert f"seeding source-{suffix} items: 50/50" in proc.stderr
+    ops = json.loads(out.read_text())["operations"]
+    for name in ("fetch", "load", "purge"):
+        assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
+    client = client_for(target)
+    # Each counted load wrote its 10 new items (UnprocessedItems, if any, were sent again).
+    assert len(scan_all(client, f"sink-{suffix}")) == 10 * ops["load"]["ok"]
+    # Each purge deleted 5 distinct seeded keys: at most 5 per purge are gone, and some are.
+    left = len(scan_all(client, f"scratch-{suffix}"))
+    assert 40 - 5 * ops["purge"]["ok"] <= left < 40
+    units = json.loads(out.read_text())["consumed_capacity"]
+    assert units[f"source-{suffix}"]["read_units"] > 0 and units[f"sink-{suffix}"]["write_units"] >= 10

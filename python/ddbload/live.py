@@ -19,6 +19,7 @@ class LiveProgress:
         self._duration_s = duration_s
         self._every = every
         self._bar: Progress | None = None
+        self._seeding = ""  # what the bar counts
         self._task: Any = None
         self._header_shown = False
         # In a log, setup steps wait until the first write (seeding) or the load: bad input found by a
@@ -34,7 +35,7 @@ class LiveProgress:
         if self._held is not None and kind != "tick":
             self._release_held()
         if kind == "seed":
-            self._seed(event["done"], event["total"])
+            self._seed(event.get("what", "products"), event["done"], event["total"])
             return
         self._close_bar()
         if kind == "phase":
@@ -52,17 +53,20 @@ class LiveProgress:
             self._console.print(line, highlight=False, markup=False)
         self._held = []
 
-    def _seed(self, done: int, total: int) -> None:
+    def _seed(self, what: str, done: int, total: int) -> None:
         if self._every > 1:
             # A log gets a seeding line every `every` seconds and the last one, not a redrawn bar.
             now = time.monotonic()
             if done == total or now - self._seed_logged_at >= self._every:
-                self._console.print(f"seeding products: {done:,}/{total:,}", highlight=False)
+                self._console.print(f"seeding {what}: {done:,}/{total:,}", highlight=False)
                 self._seed_logged_at = now
             return
+        if self._bar is not None and self._seeding != what:
+            self._close_bar()
         if self._bar is None:
+            self._seeding = what
             self._bar = Progress(
-                TextColumn("seeding products"),
+                TextColumn(f"seeding {what}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),

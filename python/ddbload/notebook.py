@@ -27,7 +27,7 @@ class NotebookProgress:
         if kind == "phase":
             self._steps.append(f"{event['phase']}: {event['message']}")
         elif kind == "seed":
-            self._seed = f"seeding products {event['done']:,}/{event['total']:,}"
+            self._seed = f"seeding {event.get('what', 'products')} {event['done']:,}/{event['total']:,}"
         elif kind == "tick" and event["seconds"] >= 0.5:
             self._tick = [tick_header("target_rate" in event), format_tick(event, self._duration_s)]
         else:

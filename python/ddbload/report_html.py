@@ -129,10 +129,14 @@ def _distribution_chart(result: RunResult) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for op in ("reads", "writes"):
-        count, values = _engine.histogram_quantiles(result["histograms"][op], DISTRIBUTION)
+    curves = {op: result["histograms"][op] for op in ("reads", "writes")}
+    if result["config"].get("workload"):
+        # A workload file's operations each get their own curve.
+        curves = {name: kept["latency"] for name, kept in result["histograms"].get("operations", {}).items()}
+    for name, encoded in curves.items():
+        count, values = _engine.histogram_quantiles(encoded, DISTRIBUTION)
         if count:
-            fig.add_scatter(x=[1 / (1 - q) for q in DISTRIBUTION], y=values, name=op, mode="lines")
+            fig.add_scatter(x=[1 / (1 - q) for q in DISTRIBUTION], y=values, name=name, mode="lines")
     if not fig.data:
         _say(fig, "no successful operations")
         return fig
@@ -212,6 +216,7 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
         ("throttle rate", f"{f['throttle_rate']:.2%}"
          + "".join(f"; {html.escape(r)} {n:,}" for r, n in throttle_reasons(summary))),
         ("errors", f"{f['errors']:,.0f}"),
+        *_operation_items(result),
     ]  # fmt: skip
     for t in thresholds or []:
         held = "<b class='broken'>broken</b>" if t.broken_by(values) else "<b class='held'>held</b>"
@@ -237,6 +242,24 @@ def header(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
         items.append(("note", f"the last, partial second ({partial[-1]['seconds']:.2f} s) is left out of the "
                               "per-second charts; the totals include it"))  # fmt: skip
     return "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in items)
+
+
+def _operation_items(result: RunResult) -> list[tuple[str, str]]:
+    """A workload file's named operations, one row each (the workshop's two are the reads and writes rows)."""
+    if not result["config"].get("workload"):
+        return []
+    rows = []
+    for name, op in result.get("operations", {}).items():
+        failed = sum(op["errors"].values())
+        rows.append(
+            (
+                f"operation {html.escape(name)}",
+                f"{op['per_second']:,.1f}/s, p99 {op['latency_ms']['p99']:.2f} ms; "
+                f"throttled {op['throttled_attempts']:,}, conditions failed {op['conditional_check_failed']:,}, "
+                f"errors {failed:,}",
+            )
+        )
+    return rows
 
 
 def _plotly_inline() -> str:

@@ -31,8 +31,11 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
         f"{on_ray(data)}",
         highlight=False,
     )
-    console.print(operations_table(data["summary"]))
-    console.print(latency_table(data["summary"]))
+    # A workload file may have no reads (or no writes): its empty kind gets no row.
+    every: tuple[Operation, ...] = ("reads", "writes")
+    kinds = [k for k in every if "workload" not in cfg or data["summary"][k].get("attempts", 1)]
+    console.print(operations_table(data["summary"], kinds))
+    console.print(latency_table(data["summary"], kinds))
     if "workload" in cfg and data.get("operations"):
         console.print(named_operations_table(data["operations"]))
     console.print(capacity_table(data))
@@ -142,6 +145,10 @@ def throttle_explanation(data: RunResult, result_path: Path | None = None) -> li
     return lines
 
 
+# A workload file's operation kinds (schema/workload.schema.json).
+KINDS = ("get", "put", "update", "delete", "query", "batch_get", "batch_write", "transact")
+
+
 def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int]]]:
     """(table, "read" or "write", throttled attempts, by reason) for each table and kind that throttled:
     the workshop's reads on products and writes on orders, or a workload file's operations by the
@@ -159,14 +166,14 @@ def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int
     table_names = {alias: spec.get("table", alias) for alias, spec in workload["tables"].items()}
     totals: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
     for op in workload["operations"]:
-        kind = next(k for k in ("get", "put", "update", "delete", "query", "transact") if k in op)
+        kind = next(k for k in KINDS if k in op)
         figures = data.get("operations", {}).get(op["name"])
         if not figures or not figures["throttled_attempts"]:
             continue
         # A transaction's throttles go to its first action's table (the engine names each one's own in
         # throttled_by_resource where DynamoDB said which action it was).
         body = op[kind][0][next(iter(op[kind][0]))] if kind == "transact" else op[kind]
-        slot = (table_names[body["table"]], "read" if kind in ("get", "query") else "write")
+        slot = (table_names[body["table"]], "read" if kind in ("get", "query", "batch_get") else "write")
         count, reasons = totals.get(slot, (0, {}))
         for reason, n in figures["throttled_by_reason"].items():
             reasons[reason] = reasons.get(reason, 0) + n
@@ -203,9 +210,9 @@ def number_table(title: str, headers: list[str], rows: Sequence[tuple[str, ...]]
     return table
 
 
-def operations_table(summary: Summary) -> Table:
+def operations_table(summary: Summary, kinds: Sequence[Operation] = ("reads", "writes")) -> Table:
     rows = []
-    for key in ("reads", "writes"):
+    for key in kinds:
         op = summary[key]
         errors = sum(op["errors"].values()) + op["conditional_check_failed"]
         rows.append((key, f"{op['ok']:,}", f"{op['per_second']:,.1f}", f"{op['throttled_attempts']:,}", f"{errors:,}"))
@@ -234,9 +241,9 @@ def named_operations_table(operations: Mapping[str, OpSummary]) -> Table:
     return number_table("Per operation", headers, rows)
 
 
-def latency_table(summary: Summary) -> Table:
+def latency_table(summary: Summary, kinds: Sequence[Operation] = ("reads", "writes")) -> Table:
     rows = []
-    for key in ("reads", "writes"):
+    for key in kinds:
         lat = summary[key]["latency_ms"]
         rows.append((key, *(f"{lat[k]:,.2f}" for k in ("p50", "p90", "p99", "p999", "max", "mean"))))
     return number_table("Latency, ms (successful operations)", ["", "p50", "p90", "p99", "p99.9", "max", "mean"], rows)

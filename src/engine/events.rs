@@ -14,8 +14,9 @@ pub enum Event {
         phase: &'static str,
         message: String,
     },
-    /// Seeding progress: products written so far.
-    Seed { done: u64, total: u64 },
+    /// Seeding progress: items written so far, and what they are ("products", or a workload file's
+    /// table).
+    Seed { what: String, done: u64, total: u64 },
     /// One completed second of load, with its latency histogram (encoded as in the result), so a
     /// distributed run can merge seconds exactly.
     Tick {

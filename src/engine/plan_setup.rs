@@ -86,7 +86,11 @@ pub async fn prepare_plan_tables(
                 client,
                 0..=table.items - 1,
                 |done| {
-                    let _ = events.send(Event::Seed { done, total });
+                    let _ = events.send(Event::Seed {
+                        what: format!("{} items", table.name),
+                        done,
+                        total,
+                    });
                 },
                 |n| table.item(n, rng),
             )

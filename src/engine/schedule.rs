@@ -80,6 +80,14 @@ impl Schedule {
         }
     }
 
+    /// The stage (0-based) second `t` of the run falls in; past the end, the last.
+    pub fn stage_at(&self, t: f64) -> usize {
+        self.segments
+            .iter()
+            .position(|s| t < s.start + s.length)
+            .unwrap_or(self.segments.len().saturating_sub(1))
+    }
+
     pub fn duration(&self) -> f64 {
         self.segments.last().map_or(0.0, |s| s.start + s.length)
     }

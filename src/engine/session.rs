@@ -216,8 +216,10 @@ fn plan_hot_keys(plan: &Plan) -> Vec<HotKey> {
             .operations
             .iter()
             .filter_map(|op| match &op.keys {
-                KeySource::Seeded(picker) if op.table == slot && op.weight > 0 => {
-                    Some((op.weight, picker))
+                KeySource::Seeded(picker)
+                    if op.table == slot && op.weights.iter().any(|w| *w > 0) =>
+                {
+                    Some((op.weights.iter().sum::<u64>(), picker))
                 }
                 _ => None,
             })

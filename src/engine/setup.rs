@@ -238,7 +238,11 @@ async fn seed(
         rng,
         endpoint,
         |done| {
-            let _ = events.send(Event::Seed { done, total });
+            let _ = events.send(Event::Seed {
+                what: "products".into(),
+                done,
+                total,
+            });
         },
     )
     .await;

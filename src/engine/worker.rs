@@ -50,7 +50,8 @@ impl Sender {
         worker: u32,
         seq: &mut u64,
     ) -> Option<(Request, OpRef)> {
-        let op = self.workload.draw(rng, read_ratio);
+        // A closed loop has no stages (--stages is an open-model schedule).
+        let op = self.workload.draw(rng, read_ratio, 0);
         self.request_for(rng, op, worker, seq)
             .map(|request| (request, op))
     }
@@ -303,7 +304,10 @@ impl OpenModel {
             return;
         }
         let mut rng = stream_rng(a.seed, k);
-        let op = sender.workload.draw(&mut rng, a.read_ratio);
+        let stage = a
+            .schedule
+            .stage_at(intended.saturating_duration_since(a.start).as_secs_f64());
+        let op = sender.workload.draw(&mut rng, a.read_ratio, stage);
         self.waiting.borrow_mut().push_back(Arrival {
             intended,
             op,

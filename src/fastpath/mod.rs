@@ -42,6 +42,7 @@ pub enum Operation {
     UpdateItem,
     DeleteItem,
     Query,
+    BatchWriteItem,
 }
 
 impl Operation {
@@ -54,6 +55,7 @@ impl Operation {
             Self::UpdateItem => "DynamoDB_20120810.UpdateItem",
             Self::DeleteItem => "DynamoDB_20120810.DeleteItem",
             Self::Query => "DynamoDB_20120810.Query",
+            Self::BatchWriteItem => "DynamoDB_20120810.BatchWriteItem",
         }
     }
 }

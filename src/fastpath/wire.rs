@@ -209,6 +209,9 @@ pub struct Answer {
     pub consumed_capacity: Option<OneOrMany>,
     #[serde(default)]
     pub unprocessed_keys: Option<HashMap<String, Unprocessed>>,
+    /// BatchWriteItem's writes left undone, by table (RequestItems' shape: sent again as they are).
+    #[serde(default)]
+    pub unprocessed_items: Option<serde_json::Map<String, serde_json::Value>>,
     /// A Query or Scan page's last key when there is more to read (kept as JSON, sent back as is).
     #[serde(default)]
     pub last_evaluated_key: Option<serde_json::Map<String, serde_json::Value>>,

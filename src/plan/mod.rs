@@ -20,8 +20,8 @@ use tables::PlanTable;
 pub struct Plan {
     pub tables: Vec<PlanTable>,
     pub operations: Vec<PlanOp>,
-    /// Running totals of the operations' weights, for drawing one.
-    cumulative: Vec<u64>,
+    /// Per stage of the run, running totals of the operations' weights, for drawing one.
+    cumulative: Vec<Vec<u64>>,
 }
 
 impl Plan {
@@ -58,16 +58,38 @@ impl Plan {
                 return Err(ops_spec.error(&format!("two operations are named {:?}", op.name)));
             }
         }
-        let mut total = 0;
-        let cumulative = operations
+        let stages = operations
             .iter()
-            .map(|op| {
-                total += op.weight;
-                total
-            })
-            .collect();
-        if total == 0 {
-            return Err(ops_spec.error("every weight is 0: nothing would be sent"));
+            .map(|op| op.weights.len())
+            .max()
+            .unwrap_or(1);
+        if let Some(odd) = operations
+            .iter()
+            .position(|op| ![1, stages].contains(&op.weights.len()))
+        {
+            return Err(ops_spec.error(&format!(
+                "operation {:?} has {} weights where another has {stages}: one per stage, the same count for every operation",
+                operations[odd].name,
+                operations[odd].weights.len()
+            )));
+        }
+        let mut cumulative = Vec::with_capacity(stages);
+        for stage in 0..stages {
+            let mut total = 0;
+            let running: Vec<u64> = operations
+                .iter()
+                .map(|op| {
+                    total += op.weight_in(stage);
+                    total
+                })
+                .collect();
+            if total == 0 {
+                return Err(ops_spec.error(&format!(
+                    "every weight of stage {} is 0: nothing would be sent",
+                    stage + 1
+                )));
+            }
+            cumulative.push(running);
         }
         Ok(Plan {
             tables,
@@ -76,14 +98,17 @@ impl Plan {
         })
     }
 
-    /// Draws an operation by weight.
-    pub fn draw(&self, rng: &mut impl Rng) -> OpRef {
-        let total = *self
-            .cumulative
-            .last()
-            .expect("compile refuses an empty plan");
+    /// How many stages the operations' weights give (1: the same weights all run).
+    pub fn stage_count(&self) -> usize {
+        self.cumulative.len()
+    }
+
+    /// Draws an operation by its weight in `stage` (a stage past the last takes the last's weights).
+    pub fn draw(&self, rng: &mut impl Rng, stage: usize) -> OpRef {
+        let cumulative = &self.cumulative[stage.min(self.cumulative.len() - 1)];
+        let total = *cumulative.last().expect("compile refuses an empty plan");
         let at = rng.random_range(0..total);
-        let index = self.cumulative.partition_point(|c| *c <= at);
+        let index = cumulative.partition_point(|c| *c <= at);
         OpRef {
             index: index as u16,
             read: self.operations[index].kind.is_read(),
@@ -125,11 +150,11 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(7);
         let mut counts = [0u32; 3];
         for _ in 0..100_000 {
-            counts[usize::from(plan.draw(&mut rng).index)] += 1;
+            counts[usize::from(plan.draw(&mut rng, 0).index)] += 1;
         }
         assert_eq!(counts[1], 0, "weight 0 is never drawn");
         assert!((69_500..=70_500).contains(&counts[0]), "{counts:?}");
-        assert!(!plan.draw(&mut rng).read || counts[2] > 0);
+        assert!(!plan.draw(&mut rng, 0).read || counts[2] > 0);
     }
 
     #[test]
@@ -159,6 +184,68 @@ mod tests {
             user.starts_with("u-") && user[2..].parse::<u64>().unwrap() < 10,
             "{user}"
         );
+    }
+
+    #[test]
+    fn batches_carry_distinct_keys_in_request_items() {
+        let plan = compile(&file(json!([
+            {"name": "fetch", "batch_get": {"table": "carts", "count": 8, "consistent_read": true}},
+            {"name": "load", "batch_write": {"table": "carts", "count": 3}},
+            {"name": "purge", "batch_write": {"table": "carts", "count": 20, "delete": true}},
+        ])))
+        .unwrap();
+        let mut rng = SmallRng::seed_from_u64(9);
+        let body = |op: &PlanOp, rng: &mut SmallRng| {
+            let mut out = Vec::new();
+            op.write(&mut out, &plan.tables, rng).unwrap();
+            serde_json::from_slice::<Value>(&out).unwrap()
+        };
+        let users = |keys: &[Value], path: &[&str]| -> std::collections::BTreeSet<String> {
+            keys.iter()
+                .map(|k| {
+                    path.iter().fold(k, |v, p| &v[*p])["user"]["S"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        };
+        let fetch = body(&plan.operations[0], &mut rng);
+        let wanted = &fetch["RequestItems"]["carts"];
+        assert_eq!(wanted["ConsistentRead"], true);
+        assert_eq!(users(wanted["Keys"].as_array().unwrap(), &[]).len(), 8);
+        let load = body(&plan.operations[1], &mut rng);
+        let puts = load["RequestItems"]["carts"].as_array().unwrap();
+        assert_eq!(users(puts, &["PutRequest", "Item"]).len(), 3);
+        // 20 distinct keys asked of 10 seeded items: the batch holds the 10 there are.
+        let purge = body(&plan.operations[2], &mut rng);
+        let deletes = purge["RequestItems"]["carts"].as_array().unwrap();
+        assert_eq!(users(deletes, &["DeleteRequest", "Key"]).len(), 10);
+    }
+
+    #[test]
+    fn each_stage_draws_by_its_own_weights() {
+        let plan = compile(&file(json!([
+            {"name": "browse", "weights": [90, 10], "get": {"table": "carts"}},
+            {"name": "buy", "weights": [10, 90], "put": {"table": "carts"}},
+        ])))
+        .unwrap();
+        assert_eq!(plan.stage_count(), 2);
+        let mut rng = SmallRng::seed_from_u64(5);
+        for (stage, browse_share) in [(0, 0.9), (1, 0.1), (7, 0.1)] {
+            let browsed = (0..10_000)
+                .filter(|_| plan.draw(&mut rng, stage).index == 0)
+                .count();
+            assert!(
+                (browsed as f64 / 10_000.0 - browse_share).abs() < 0.02,
+                "stage {stage}: {browsed}"
+            );
+        }
+        let uneven = compile(&file(json!([
+            {"name": "a", "weights": [1, 2], "get": {"table": "carts"}},
+            {"name": "b", "weights": [1, 2, 3], "get": {"table": "carts"}},
+        ])));
+        assert!(uneven.unwrap_err().message.contains("one per stage"));
     }
 
     /// Each operation's share of all operations, in percent.
@@ -205,7 +292,7 @@ mod tests {
             let mut rng = SmallRng::seed_from_u64(11);
             let mut counts = vec![0u32; plan.operations.len()];
             for _ in 0..100_000 {
-                counts[usize::from(plan.draw(&mut rng).index)] += 1;
+                counts[usize::from(plan.draw(&mut rng, 0).index)] += 1;
             }
             assert_eq!(plan.operations.len(), shares.len(), "{preset}");
             for (op, (name, share)) in plan.operations.iter().zip(shares) {

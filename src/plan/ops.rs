@@ -6,7 +6,7 @@ use rand::Rng;
 use super::generate::Generator;
 use super::spec::{Spec, SpecError};
 use super::tables::PlanTable;
-use crate::fastpath::wire::{write_value, Object, Unsupported};
+use crate::fastpath::wire::{list, write_item, write_value, Item, Object, Unsupported};
 use crate::fastpath::Operation;
 use crate::workload::keys::{KeyDistribution, KeyPicker};
 
@@ -37,6 +37,17 @@ pub enum OpKind {
         remove: Vec<String>,
     },
     Delete,
+    /// BatchGetItem of `count` distinct seeded items.
+    BatchGet {
+        count: usize,
+        consistent: bool,
+    },
+    /// BatchWriteItem of `count` new items (PutRequest), or of `count` distinct seeded keys
+    /// (DeleteRequest).
+    BatchWrite {
+        count: usize,
+        delete: bool,
+    },
     /// A transaction's ConditionCheck: the condition alone, nothing written.
     Check,
     /// TransactWriteItems of these actions (put, update, delete, check), each with its own table and key.
@@ -54,7 +65,10 @@ pub enum OpKind {
 
 impl OpKind {
     pub fn is_read(&self) -> bool {
-        matches!(self, OpKind::Get { .. } | OpKind::Query { .. })
+        matches!(
+            self,
+            OpKind::Get { .. } | OpKind::Query { .. } | OpKind::BatchGet { .. }
+        )
     }
 
     /// The TransactItems member an action is written under.
@@ -83,6 +97,8 @@ impl OpKind {
             OpKind::Delete => Operation::DeleteItem,
             OpKind::Query { .. } => Operation::Query,
             OpKind::Transact(_) | OpKind::Check => Operation::TransactWriteItems,
+            OpKind::BatchGet { .. } => Operation::BatchGetItem,
+            OpKind::BatchWrite { .. } => Operation::BatchWriteItem,
         }
     }
 }
@@ -90,14 +106,24 @@ impl OpKind {
 #[derive(Debug, Clone)]
 pub struct PlanOp {
     pub name: String,
-    pub weight: u64,
+    /// Its weight in each stage of the run (one figure: the same in every stage).
+    pub weights: Vec<u64>,
     pub table: usize,
     pub kind: OpKind,
     pub keys: KeySource,
     pub condition: Condition,
 }
 
-const KINDS: [&str; 6] = ["get", "put", "update", "delete", "query", "transact"];
+const KINDS: [&str; 8] = [
+    "get",
+    "put",
+    "update",
+    "delete",
+    "query",
+    "batch_get",
+    "batch_write",
+    "transact",
+];
 /// What a transaction's actions may be.
 const ACTIONS: [&str; 4] = ["put", "update", "delete", "check"];
 
@@ -107,15 +133,13 @@ impl PlanOp {
         tables: &[PlanTable],
         default_distribution: KeyDistribution,
     ) -> Result<PlanOp, SpecError> {
-        let mut known = vec!["name", "weight"];
+        let mut known = vec!["name", "weight", "weights"];
         known.extend(KINDS);
         spec.only(&known)?;
         let name = spec.required("name")?.str()?.to_owned();
-        let weight = match spec.get("weight") {
-            None => 1,
-            Some(w) => u64::try_from(w.as_int()?).map_err(|_| w.error("expected 0 or more"))?,
-        };
-        if let Some(list) = spec.get("transact") {
+        let weights = compile_weights(spec)?;
+        let kinds = KINDS.iter().filter(|k| spec.get(k).is_some()).count();
+        if let (Some(list), 1) = (spec.get("transact"), kinds) {
             let mut actions = Vec::new();
             for action in list.array()? {
                 action.only(&ACTIONS)?;
@@ -129,22 +153,36 @@ impl PlanOp {
             if actions.is_empty() || actions.len() > 100 {
                 return Err(list.error("a transaction has 1 to 100 actions"));
             }
-            if spec.fields()?.len() > 3 {
-                return Err(spec.error(&format!("expected exactly one of {}", KINDS.join(", "))));
-            }
             return Ok(PlanOp {
                 name,
-                weight,
+                weights,
                 table: actions[0].table,
                 kind: OpKind::Transact(actions),
                 keys: KeySource::New,
                 condition: Condition::default(),
             });
         }
-        let mut op = Self::compile_action(spec, &KINDS[..5], tables, default_distribution)?;
+        let mut op = Self::compile_action(spec, &KINDS[..7], tables, default_distribution)?;
         op.name = name;
-        op.weight = weight;
+        op.weights = weights;
         Ok(op)
+    }
+
+    /// Up to `count` distinct seeded item numbers (a batch refuses the same key twice).
+    fn distinct(&self, rng: &mut impl Rng, count: usize) -> Vec<u64> {
+        match &self.keys {
+            KeySource::Seeded(picker) => picker
+                .pick_distinct(rng, count)
+                .into_iter()
+                .map(|n| n as u64)
+                .collect(),
+            KeySource::New => Vec::new(),
+        }
+    }
+
+    /// Its weight in stage `stage` of the run.
+    pub fn weight_in(&self, stage: usize) -> u64 {
+        self.weights[stage.min(self.weights.len() - 1)]
     }
 
     /// One request's worth: `{kind: {table, ...}}` with kind one of `kinds`.
@@ -183,6 +221,8 @@ impl PlanOp {
             "get" => &["consistent_read"][..],
             "update" => &["set", "add", "remove"][..],
             "query" => &["index", "partition", "limit", "pages", "consistent_read"][..],
+            "batch_get" => &["count", "consistent_read"][..],
+            "batch_write" => &["count", "delete"][..],
             _ => &[][..],
         });
         body.only(&body_keys)?;
@@ -209,7 +249,7 @@ impl PlanOp {
         }
         Ok(PlanOp {
             name: String::new(),
-            weight: 0,
+            weights: vec![0],
             table,
             kind,
             keys,
@@ -240,6 +280,51 @@ impl PlanOp {
                     wrapper.end();
                 }
                 list.push(b']');
+            }
+            OpKind::BatchGet { count, consistent } => {
+                let table = &tables[self.table];
+                let mut items = Object::new(object.field("RequestItems"));
+                let mut wanted = Object::new(items.field(&table.name));
+                let keys: Vec<Item> = self
+                    .distinct(rng, *count)
+                    .into_iter()
+                    .map(|n| table.key(n))
+                    .collect();
+                list(wanted.field("Keys"), &keys, write_item)?;
+                wanted.bool("ConsistentRead", *consistent);
+                wanted.end();
+                items.end();
+            }
+            OpKind::BatchWrite { count, delete } => {
+                let table = &tables[self.table];
+                let mut items = Object::new(object.field("RequestItems"));
+                let writes = items.field(&table.name);
+                writes.push(b'[');
+                let numbers = if *delete {
+                    self.distinct(rng, *count)
+                } else {
+                    (0..*count)
+                        .map(|_| table.drawable() + (rng.random::<u64>() >> 2))
+                        .collect()
+                };
+                for (i, n) in numbers.into_iter().enumerate() {
+                    if i > 0 {
+                        writes.push(b',');
+                    }
+                    let mut request = Object::new(writes);
+                    if *delete {
+                        let mut fields = Object::new(request.field("DeleteRequest"));
+                        fields.item("Key", &table.key(n))?;
+                        fields.end();
+                    } else {
+                        let mut fields = Object::new(request.field("PutRequest"));
+                        fields.item("Item", &table.item(n, rng))?;
+                        fields.end();
+                    }
+                    request.end();
+                }
+                writes.push(b']');
+                items.end();
             }
             _ => self.write_fields(&mut object, tables, rng)?,
         }
@@ -280,7 +365,11 @@ impl PlanOp {
             }
             OpKind::Put => object.item("Item", &table.item(number, rng))?,
             OpKind::Delete | OpKind::Check => object.item("Key", &table.key(number))?,
-            OpKind::Transact(_) => return Err(Unsupported("a transaction inside a transaction")),
+            OpKind::Transact(_) | OpKind::BatchGet { .. } | OpKind::BatchWrite { .. } => {
+                return Err(Unsupported(
+                    "a batch or a transaction as one request's member",
+                ))
+            }
             OpKind::Update { set, add, remove } => {
                 object.item("Key", &table.key(number))?;
                 let mut clauses = Vec::new();
@@ -382,6 +471,39 @@ fn placeholders<'a>(
     parts
 }
 
+/// `weight: N` (default 1), or `weights: [N, ...]`, one per stage of the run's `--stages`.
+fn compile_weights(spec: &Spec) -> Result<Vec<u64>, SpecError> {
+    let weight = |w: &Spec| u64::try_from(w.as_int()?).map_err(|_| w.error("expected 0 or more"));
+    match (spec.get("weight"), spec.get("weights")) {
+        (Some(_), Some(both)) => {
+            Err(both.error("give weight (every stage) or weights (one per stage), not both"))
+        }
+        (Some(w), None) => Ok(vec![weight(&w)?]),
+        (None, Some(list)) => {
+            let weights = list
+                .array()?
+                .iter()
+                .map(weight)
+                .collect::<Result<Vec<_>, _>>()?;
+            if weights.is_empty() {
+                return Err(list.error("expected one weight per stage"));
+            }
+            Ok(weights)
+        }
+        (None, None) => Ok(vec![1]),
+    }
+}
+
+/// `count`: items in one batch request, 1 to DynamoDB's `most` (100 reads, 25 writes).
+fn batch_count(body: &Spec, most: usize) -> Result<usize, SpecError> {
+    let spec = body.required("count")?;
+    spec.as_int()
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=most).contains(n))
+        .ok_or_else(|| spec.error(&format!("expected 1 to {most} items in one request")))
+}
+
 fn consistent(body: &Spec) -> Result<bool, SpecError> {
     body.get("consistent_read")
         .map(|c| {
@@ -411,6 +533,22 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
         "put" => OpKind::Put,
         "delete" => OpKind::Delete,
         "check" => OpKind::Check,
+        "batch_get" => OpKind::BatchGet {
+            count: batch_count(body, 100)?,
+            consistent: consistent(body)?,
+        },
+        "batch_write" => OpKind::BatchWrite {
+            count: batch_count(body, 25)?,
+            delete: body
+                .get("delete")
+                .map(|d| {
+                    d.value()
+                        .as_bool()
+                        .ok_or_else(|| d.error("expected true or false"))
+                })
+                .transpose()?
+                .unwrap_or(false),
+        },
         "update" => {
             let set = generators(body.get("set"))?;
             let add = generators(body.get("add"))?;
@@ -500,8 +638,9 @@ fn compile_keys(
     table: &PlanTable,
     default_distribution: KeyDistribution,
 ) -> Result<KeySource, SpecError> {
+    let deletes = body.get("delete").and_then(|d| d.value().as_bool()) == Some(true);
     let source = match body.get("key") {
-        None if kind == "put" => "new",
+        None if kind == "put" || (kind == "batch_write" && !deletes) => "new",
         None => "seeded",
         Some(k) => match k.str()? {
             s @ ("new" | "seeded") => s,
@@ -509,6 +648,11 @@ fn compile_keys(
         },
     };
     if source == "new" {
+        if kind == "batch_get" || (kind == "batch_write" && deletes) {
+            return Err(
+                body.error("a batch reads or deletes seeded keys (key: new has no item yet)")
+            );
+        }
         if body.get("distribution").is_some() {
             return Err(body.error("distribution applies to seeded keys, not new ones"));
         }

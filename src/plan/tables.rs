@@ -54,6 +54,8 @@ pub struct Index {
     pub local: bool,
     pub partition: KeyAttribute,
     pub sort: Option<KeyAttribute>,
+    /// A global index's capacity when the run creates it.
+    pub billing: Billing,
 }
 
 /// Capacity for a table the run creates: on-demand, or provisioned read/write units (indexes alike).
@@ -105,10 +107,11 @@ impl PlanTable {
         if items_per_partition > 1 && sort.is_none() {
             return Err(spec.error("items_per_partition above 1 needs a sort_key"));
         }
+        let billing = compile_billing(spec)?;
         let mut indexes = Vec::new();
         if let Some(list) = spec.get("indexes") {
             for index in list.array()? {
-                indexes.push(compile_index(&index, &partition)?);
+                indexes.push(compile_index(&index, &partition, billing)?);
             }
         }
         let mut attributes = Vec::new();
@@ -160,7 +163,7 @@ impl PlanTable {
                 .transpose()?
                 .unwrap_or(0),
             attributes,
-            billing: compile_billing(spec)?,
+            billing,
         })
     }
 
@@ -233,16 +236,7 @@ impl PlanTable {
                 defined.push(attribute);
             }
         }
-        let throughput = match self.billing {
-            Billing::OnDemand => None,
-            Billing::Provisioned { read, write } => Some(
-                ProvisionedThroughput::builder()
-                    .read_capacity_units(read)
-                    .write_capacity_units(write)
-                    .build()
-                    .expect("both figures are set"),
-            ),
-        };
+        let throughput = provisioned(self.billing);
         let all = Projection::builder()
             .projection_type(ProjectionType::All)
             .build();
@@ -285,7 +279,7 @@ impl PlanTable {
                         .index_name(&index.name)
                         .set_key_schema(Some(keys))
                         .projection(all.clone())
-                        .set_provisioned_throughput(throughput.clone())
+                        .set_provisioned_throughput(provisioned(index.billing))
                         .build()
                         .expect("name, keys and projection are set"),
                 )
@@ -345,6 +339,20 @@ fn sampled_key(
     Ok(key)
 }
 
+/// CreateTable's figures for `billing` (None: on-demand).
+fn provisioned(billing: Billing) -> Option<ProvisionedThroughput> {
+    match billing {
+        Billing::OnDemand => None,
+        Billing::Provisioned { read, write } => Some(
+            ProvisionedThroughput::builder()
+                .read_capacity_units(read)
+                .write_capacity_units(write)
+                .build()
+                .expect("both figures are set"),
+        ),
+    }
+}
+
 fn positive(spec: &Spec, key: &str) -> Result<Option<u64>, SpecError> {
     spec.get(key)
         .map(|n| {
@@ -357,8 +365,12 @@ fn positive(spec: &Spec, key: &str) -> Result<Option<u64>, SpecError> {
         .transpose()
 }
 
-fn compile_index(spec: &Spec, table_partition: &KeyAttribute) -> Result<Index, SpecError> {
-    spec.only(&["name", "partition_key", "sort_key", "local"])?;
+fn compile_index(
+    spec: &Spec,
+    table_partition: &KeyAttribute,
+    table_billing: Billing,
+) -> Result<Index, SpecError> {
+    spec.only(&["name", "partition_key", "sort_key", "local", "billing"])?;
     let local = spec
         .get("local")
         .map(|l| {
@@ -383,11 +395,22 @@ fn compile_index(spec: &Spec, table_partition: &KeyAttribute) -> Result<Index, S
     if local && sort.is_none() {
         return Err(spec.error("a local index needs a sort_key"));
     }
+    // A global index of a provisioned table has its own figures (the table's unless given); an
+    // on-demand table's indexes are on-demand, and a local index shares the table's.
+    let billing = match (spec.get("billing"), table_billing) {
+        (None, billing) => billing,
+        (Some(b), _) if local => return Err(b.error("a local index uses its table's capacity")),
+        (Some(b), Billing::OnDemand) => {
+            return Err(b.error("an on-demand table's indexes are on-demand too"))
+        }
+        (Some(_), Billing::Provisioned { .. }) => compile_billing(spec)?,
+    };
     Ok(Index {
         name: spec.required("name")?.str()?.to_owned(),
         local,
         partition,
         sort,
+        billing,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use super::ops::{Attempt, ConsumedUnits, PlanRequest, Request, Workshop};
 use crate::fastpath::wire::{
-    item_from_json, list, write_item, write_transact_item, Object, Unsupported,
+    item_from_json, list, write_item, write_transact_item, Answer, Object, Unsupported,
 };
 use crate::fastpath::{FastClient, Operation};
 use crate::plan::{OpKind, Plan};
@@ -137,6 +137,19 @@ pub(super) async fn plan_attempt(
                     .and_then(|name| plan.table_slot(name));
                 capacity.add_answer(slot, consumed.capacity_units, !request.read);
             }
+            if let Some(left) = unprocessed(plan, request, &answer) {
+                // What the batch left undone is sent again (with backoff, as DynamoDB asks).
+                request.body = left;
+                return Attempt {
+                    result: AttemptResult::throttled(if request.read {
+                        "UnprocessedKeys"
+                    } else {
+                        "UnprocessedItems"
+                    }),
+                    capacity,
+                    request_id: sent.request_id,
+                };
+            }
             match answer.last_evaluated_key {
                 Some(last) if request.pages_left > 0 => {
                     request.pages_left -= 1;
@@ -153,6 +166,60 @@ pub(super) async fn plan_attempt(
         capacity,
         request_id: sent.request_id,
     }
+}
+
+/// A batch's undone part as the next request's body (None: it was all done).
+fn unprocessed(plan: &Plan, request: &PlanRequest, answer: &Answer) -> Option<Vec<u8>> {
+    let mut body = Vec::with_capacity(256);
+    let mut object = Object::new(&mut body);
+    match &plan.operations[usize::from(request.op)].kind {
+        OpKind::BatchGet { consistent, .. } => {
+            let left: Vec<_> = answer
+                .unprocessed_keys
+                .iter()
+                .flatten()
+                .filter(|(_, u)| !u.keys.is_empty())
+                .collect();
+            if left.is_empty() {
+                return None;
+            }
+            let mut items = Object::new(object.field("RequestItems"));
+            for (table, unprocessed) in left {
+                let mut wanted = Object::new(items.field(table));
+                let keys = serde_json::Value::Array(
+                    unprocessed
+                        .keys
+                        .iter()
+                        .cloned()
+                        .map(serde_json::Value::Object)
+                        .collect(),
+                );
+                wanted
+                    .field("Keys")
+                    .extend_from_slice(keys.to_string().as_bytes());
+                wanted.bool("ConsistentRead", *consistent);
+                wanted.end();
+            }
+            items.end();
+        }
+        OpKind::BatchWrite { .. } => {
+            let left = answer.unprocessed_items.as_ref()?;
+            if left
+                .values()
+                .all(|w| w.as_array().is_none_or(Vec::is_empty))
+            {
+                return None;
+            }
+            let items = serde_json::Value::Object(left.clone()).to_string();
+            object
+                .field("RequestItems")
+                .extend_from_slice(items.as_bytes());
+        }
+        _ => return None,
+    }
+    object.string("ReturnConsumedCapacity", "TOTAL");
+    object.end();
+    Some(body)
 }
 
 /// A file's transaction, cancelled: the throttled action's table is named, and any failed condition

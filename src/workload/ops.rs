@@ -139,12 +139,13 @@ pub enum Workload {
 }
 
 impl Workload {
-    /// The next operation: the workshop draws a read by `read_ratio`, a plan by its weights.
-    pub fn draw(&self, rng: &mut impl Rng, read_ratio: f64) -> OpRef {
+    /// The next operation: the workshop draws a read by `read_ratio`, a plan by its weights in
+    /// stage `stage` of the run.
+    pub fn draw(&self, rng: &mut impl Rng, read_ratio: f64, stage: usize) -> OpRef {
         match self {
             Workload::Workshop(_) if rng.random_bool(read_ratio) => WORKSHOP_READ,
             Workload::Workshop(_) => WORKSHOP_WRITE,
-            Workload::File(plan) => plan.draw(rng),
+            Workload::File(plan) => plan.draw(rng, stage),
         }
     }
 
