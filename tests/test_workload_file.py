@@ -425,18 +425,24 @@ operations:
   - {{name: fetch, weight: 2, batch_get: {{table: source, count: 20}}}}
   - {{name: load, weight: 2, batch_write: {{table: sink, count: 10}}}}
   - {{name: purge, weight: 1, batch_write: {{table: scratch, count: 5, delete: true}}}}
+  - {{name: browse_all, weight: 1, scan: {{table: source, limit: 10, pages: 10, segments: 2}}}}
+  - {{name: bundle, weight: 2, transact_get: [{{get: {{table: source}}}}, {{get: {{table: scratch}}}}]}}
 """
 
 
-def test_batches_write_and_read_every_item_they_count(target, tmp_path):
+def test_batches_scans_and_transactional_reads_count_what_they_did(target, tmp_path):
     suffix = uuid.uuid4().hex[:8]
     workload, out = write_file(tmp_path, "batches", BATCHES.format(suffix=suffix))
     proc = run_file(workload, out, target, "--duration", "2s", "--rate", "60")
     assert proc.returncode == 0, proc.stderr
     assert f"seeding source-{suffix} items: 50/50" in proc.stderr
     ops = json.loads(out.read_text())["operations"]
-    for name in ("fetch", "load", "purge"):
+    for name in ("fetch", "load", "purge", "browse_all", "bundle"):
         assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
+    # 50 items in 2 segments, 10 a page: a segment takes several pages (a page short of 10 ends it), so
+    # each scan operation sent more than one request and at most one per 10 items and one more.
+    scan = ops["browse_all"]
+    assert scan["ok"] < scan["attempts"] <= 6 * scan["ok"], scan
     client = client_for(target)
     # Each counted load wrote its 10 new items (UnprocessedItems, if any, were sent again).
     assert len(scan_all(client, f"sink-{suffix}")) == 10 * ops["load"]["ok"]

@@ -110,13 +110,19 @@ def stretch(rates: list[Decimal], event_seconds: int) -> list[Decimal]:
     return [rates[s * n // event_seconds] for s in range(event_seconds)] if n else []
 
 
-def autoscaling_start(result: Mapping[str, Any], table: str, kind: str, first_rate: Decimal, target: Decimal) -> int:
+# The opening rate is the mean of this many whole seconds: one second alone is at the mercy of the
+# client's start (a slow first second is followed by a catch-up second in the open model).
+OPENING_SECONDS = 3
+
+
+def autoscaling_start(result: Mapping[str, Any], table: str, kind: str, full: list[Decimal], target: Decimal) -> int:
     """Where simulated auto scaling starts: the table's provisioned figure at run time, else the run's
-    first second at the target utilization."""
+    opening rate (the mean of its first whole seconds) at the target utilization."""
     info = result["tables"].get(table, {})
     if info.get("billing_mode") == "PROVISIONED" and info.get(f"{kind}_capacity_units"):
         return int(info[f"{kind}_capacity_units"])
-    return max(1, math.ceil(first_rate * 100 / target))
+    opening = full[:OPENING_SECONDS]
+    return max(1, math.ceil(sum(opening, Decimal(0)) / len(opening) * 100 / target))
 
 
 def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, target: Decimal) -> dict[str, Any]:
@@ -143,7 +149,7 @@ def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, t
         peak.setdefault(table, {})[kind] = held
         peak_usd += held * event_hours * prices.unit_hour[kind]
 
-        start = autoscaling_start(result, table, kind, rates[0], target)
+        start = autoscaling_start(result, table, kind, full, target)
         provisioned, short = _engine.simulate_autoscaling(stretch(rates, event_seconds), start, MAX_UNITS, target)
         unit_seconds = Decimal(sum(provisioned))
         scaled_usd += unit_seconds / SECONDS_PER_HOUR * prices.unit_hour[kind]

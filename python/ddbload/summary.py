@@ -146,7 +146,8 @@ def throttle_explanation(data: RunResult, result_path: Path | None = None) -> li
 
 
 # A workload file's operation kinds (schema/workload.schema.json).
-KINDS = ("get", "put", "update", "delete", "query", "batch_get", "batch_write", "transact")
+KINDS = ("get", "put", "update", "delete", "query", "scan", "batch_get", "batch_write", "transact", "transact_get")
+READ_KINDS = ("get", "query", "scan", "batch_get", "transact_get")
 
 
 def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int]]]:
@@ -172,8 +173,8 @@ def throttled_tables(data: RunResult) -> list[tuple[str, str, int, dict[str, int
             continue
         # A transaction's throttles go to its first action's table (the engine names each one's own in
         # throttled_by_resource where DynamoDB said which action it was).
-        body = op[kind][0][next(iter(op[kind][0]))] if kind == "transact" else op[kind]
-        slot = (table_names[body["table"]], "read" if kind in ("get", "query", "batch_get") else "write")
+        body = op[kind][0][next(iter(op[kind][0]))] if kind.startswith("transact") else op[kind]
+        slot = (table_names[body["table"]], "read" if kind in READ_KINDS else "write")
         count, reasons = totals.get(slot, (0, {}))
         for reason, n in figures["throttled_by_reason"].items():
             reasons[reason] = reasons.get(reason, 0) + n

@@ -43,6 +43,8 @@ pub enum Operation {
     DeleteItem,
     Query,
     BatchWriteItem,
+    Scan,
+    TransactGetItems,
 }
 
 impl Operation {
@@ -56,6 +58,8 @@ impl Operation {
             Self::DeleteItem => "DynamoDB_20120810.DeleteItem",
             Self::Query => "DynamoDB_20120810.Query",
             Self::BatchWriteItem => "DynamoDB_20120810.BatchWriteItem",
+            Self::Scan => "DynamoDB_20120810.Scan",
+            Self::TransactGetItems => "DynamoDB_20120810.TransactGetItems",
         }
     }
 }
@@ -277,7 +281,11 @@ async fn read_answer(
     let error: ErrorAnswer = serde_json::from_slice(&body).unwrap_or_default();
     let code =
         error_code(error_header.as_deref(), &error).unwrap_or_else(|| "UnknownServiceError".into());
-    if operation == Operation::TransactWriteItems && code == "TransactionCanceledException" {
+    let transaction = matches!(
+        operation,
+        Operation::TransactWriteItems | Operation::TransactGetItems
+    );
+    if transaction && code == "TransactionCanceledException" {
         let codes: Vec<&str> = error
             .cancellation_reasons
             .iter()

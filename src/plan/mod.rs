@@ -224,6 +224,43 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_draws_its_segment_and_a_transactional_read_lists_its_gets() {
+        let plan = compile(&file(json!([
+            {"name": "sweep", "scan": {"table": "carts", "limit": 7, "segments": 4, "pages": 3}},
+            {"name": "pair", "transact_get": [{"get": {"table": "carts"}}, {"get": {"table": "carts"}}]},
+        ])))
+        .unwrap();
+        let mut rng = SmallRng::seed_from_u64(4);
+        let mut out = Vec::new();
+        let op = plan.operations[0]
+            .write(&mut out, &plan.tables, &mut rng)
+            .unwrap();
+        let sweep: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(op, crate::fastpath::Operation::Scan);
+        assert_eq!(
+            (sweep["Limit"].as_i64(), sweep["TotalSegments"].as_i64()),
+            (Some(7), Some(4))
+        );
+        assert!((0..4).contains(&sweep["Segment"].as_i64().unwrap()));
+        assert_eq!(plan.operations[0].kind.pages(), 3);
+        out.clear();
+        let op = plan.operations[1]
+            .write(&mut out, &plan.tables, &mut rng)
+            .unwrap();
+        let pair: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(op, crate::fastpath::Operation::TransactGetItems);
+        let gets = pair["TransactItems"].as_array().unwrap();
+        assert!(gets
+            .iter()
+            .all(|g| g["Get"]["Key"]["user"]["S"].is_string()
+                && g["Get"]["ConsistentRead"].is_null()));
+        assert!(plan.operations[1].kind.is_read());
+        let refused = compile(&file(json!([{"name": "p", "transact_get": [
+            {"get": {"table": "carts", "consistent_read": true}}]}])));
+        assert!(refused.unwrap_err().message.contains("always consistent"));
+    }
+
+    #[test]
     fn each_stage_draws_by_its_own_weights() {
         let plan = compile(&file(json!([
             {"name": "browse", "weights": [90, 10], "get": {"table": "carts"}},

@@ -48,6 +48,16 @@ pub enum OpKind {
         count: usize,
         delete: bool,
     },
+    /// Scan pages of the table: one segment of `segments` drawn per operation (a parallel scan's
+    /// worker), up to `pages` pages of `limit` items.
+    Scan {
+        limit: Option<i64>,
+        pages: u32,
+        segments: u32,
+        consistent: bool,
+    },
+    /// TransactGetItems of these gets, each its own table and key.
+    TransactGet(Vec<PlanOp>),
     /// A transaction's ConditionCheck: the condition alone, nothing written.
     Check,
     /// TransactWriteItems of these actions (put, update, delete, check), each with its own table and key.
@@ -67,7 +77,11 @@ impl OpKind {
     pub fn is_read(&self) -> bool {
         matches!(
             self,
-            OpKind::Get { .. } | OpKind::Query { .. } | OpKind::BatchGet { .. }
+            OpKind::Get { .. }
+                | OpKind::Query { .. }
+                | OpKind::BatchGet { .. }
+                | OpKind::Scan { .. }
+                | OpKind::TransactGet(_)
         )
     }
 
@@ -84,7 +98,7 @@ impl OpKind {
     /// Requests one operation may send in a row when each answers with more to read.
     pub fn pages(&self) -> u32 {
         match self {
-            OpKind::Query { pages, .. } => *pages,
+            OpKind::Query { pages, .. } | OpKind::Scan { pages, .. } => *pages,
             _ => 1,
         }
     }
@@ -99,6 +113,8 @@ impl OpKind {
             OpKind::Transact(_) | OpKind::Check => Operation::TransactWriteItems,
             OpKind::BatchGet { .. } => Operation::BatchGetItem,
             OpKind::BatchWrite { .. } => Operation::BatchWriteItem,
+            OpKind::Scan { .. } => Operation::Scan,
+            OpKind::TransactGet(_) => Operation::TransactGetItems,
         }
     }
 }
@@ -114,16 +130,20 @@ pub struct PlanOp {
     pub condition: Condition,
 }
 
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 10] = [
     "get",
     "put",
     "update",
     "delete",
     "query",
+    "scan",
     "batch_get",
     "batch_write",
     "transact",
+    "transact_get",
 ];
+/// The kinds that are one request of one table (the others are lists of actions).
+const SINGLE: usize = 8;
 /// What a transaction's actions may be.
 const ACTIONS: [&str; 4] = ["put", "update", "delete", "check"];
 
@@ -139,13 +159,16 @@ impl PlanOp {
         let name = spec.required("name")?.str()?.to_owned();
         let weights = compile_weights(spec)?;
         let kinds = KINDS.iter().filter(|k| spec.get(k).is_some()).count();
-        if let (Some(list), 1) = (spec.get("transact"), kinds) {
+        for (list_kind, allowed) in [("transact", &ACTIONS[..]), ("transact_get", &["get"][..])] {
+            let Some(list) = spec.get(list_kind).filter(|_| kinds == 1) else {
+                continue;
+            };
             let mut actions = Vec::new();
             for action in list.array()? {
-                action.only(&ACTIONS)?;
+                action.only(allowed)?;
                 actions.push(Self::compile_action(
                     &action,
-                    &ACTIONS,
+                    allowed,
                     tables,
                     default_distribution,
                 )?);
@@ -153,19 +176,41 @@ impl PlanOp {
             if actions.is_empty() || actions.len() > 100 {
                 return Err(list.error("a transaction has 1 to 100 actions"));
             }
+            if let Some(get) = actions
+                .iter()
+                .position(|a| matches!(a.kind, OpKind::Get { consistent: true }))
+            {
+                return Err(list.array()?[get].error(
+                    "TransactGetItems reads are always consistent: consistent_read does not apply",
+                ));
+            }
+            let table = actions[0].table;
+            let kind = if list_kind == "transact" {
+                OpKind::Transact(actions)
+            } else {
+                OpKind::TransactGet(actions)
+            };
             return Ok(PlanOp {
                 name,
                 weights,
-                table: actions[0].table,
-                kind: OpKind::Transact(actions),
+                table,
+                kind,
                 keys: KeySource::New,
                 condition: Condition::default(),
             });
         }
-        let mut op = Self::compile_action(spec, &KINDS[..7], tables, default_distribution)?;
+        let mut op = Self::compile_action(spec, &KINDS[..SINGLE], tables, default_distribution)?;
         op.name = name;
         op.weights = weights;
         Ok(op)
+    }
+
+    /// The item this request acts on: a seeded one by the distribution, or a new one.
+    fn number(&self, table: &PlanTable, rng: &mut impl Rng) -> u64 {
+        match &self.keys {
+            KeySource::Seeded(picker) => picker.pick(rng) as u64,
+            KeySource::New => table.drawable() + (rng.random::<u64>() >> 2),
+        }
     }
 
     /// Up to `count` distinct seeded item numbers (a batch refuses the same key twice).
@@ -222,6 +267,7 @@ impl PlanOp {
             "update" => &["set", "add", "remove"][..],
             "query" => &["index", "partition", "limit", "pages", "consistent_read"][..],
             "batch_get" => &["count", "consistent_read"][..],
+            "scan" => &["limit", "pages", "segments", "consistent_read"][..],
             "batch_write" => &["count", "delete"][..],
             _ => &[][..],
         });
@@ -266,6 +312,24 @@ impl PlanOp {
     ) -> Result<Operation, Unsupported> {
         let mut object = Object::new(out);
         match &self.kind {
+            OpKind::TransactGet(gets) => {
+                let list = object.field("TransactItems");
+                list.push(b'[');
+                for (i, get) in gets.iter().enumerate() {
+                    if i > 0 {
+                        list.push(b',');
+                    }
+                    let table = &tables[get.table];
+                    let number = get.number(table, rng);
+                    let mut wrapper = Object::new(list);
+                    let mut fields = Object::new(wrapper.field("Get"));
+                    fields.string("TableName", &table.name);
+                    fields.item("Key", &table.key(number))?;
+                    fields.end();
+                    wrapper.end();
+                }
+                list.push(b']');
+            }
             OpKind::Transact(actions) => {
                 let list = object.field("TransactItems");
                 list.push(b'[');
@@ -341,10 +405,7 @@ impl PlanOp {
         rng: &mut impl Rng,
     ) -> Result<(), Unsupported> {
         let table = &tables[self.table];
-        let number = match &self.keys {
-            KeySource::Seeded(picker) => picker.pick(rng) as u64,
-            KeySource::New => table.drawable() + (rng.random::<u64>() >> 2),
-        };
+        let number = self.number(table, rng);
         object.string("TableName", &table.name);
         let mut names: Names = self
             .condition
@@ -365,7 +426,32 @@ impl PlanOp {
             }
             OpKind::Put => object.item("Item", &table.item(number, rng))?,
             OpKind::Delete | OpKind::Check => object.item("Key", &table.key(number))?,
-            OpKind::Transact(_) | OpKind::BatchGet { .. } | OpKind::BatchWrite { .. } => {
+            OpKind::Scan {
+                limit,
+                segments,
+                consistent,
+                ..
+            } => {
+                if let Some(limit) = limit {
+                    object
+                        .field("Limit")
+                        .extend_from_slice(limit.to_string().as_bytes());
+                }
+                if *segments > 1 {
+                    let segment = rng.random_range(0..*segments);
+                    object
+                        .field("Segment")
+                        .extend_from_slice(segment.to_string().as_bytes());
+                    object
+                        .field("TotalSegments")
+                        .extend_from_slice(segments.to_string().as_bytes());
+                }
+                object.bool("ConsistentRead", *consistent);
+            }
+            OpKind::Transact(_)
+            | OpKind::TransactGet(_)
+            | OpKind::BatchGet { .. }
+            | OpKind::BatchWrite { .. } => {
                 return Err(Unsupported(
                     "a batch or a transaction as one request's member",
                 ))
@@ -602,34 +688,47 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
             {
                 return Err(body.error("a query on a global index needs partition: a generator of its partition key's values"));
             }
-            let limit = match body.get("limit") {
-                None => None,
-                Some(l) => Some(
-                    l.as_int()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| l.error("expected a whole number above 0"))?,
-                ),
-            };
-            let pages = match body.get("pages") {
-                None => 1,
-                Some(p) => p
-                    .as_int()
-                    .ok()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| p.error("expected a whole number from 1 to 1000"))?,
-            };
             OpKind::Query {
                 index,
                 partition,
-                limit,
-                pages,
+                limit: limit(body)?,
+                pages: bounded(body, "pages", 1000)?,
                 consistent: consistent(body)?,
             }
         }
+        "scan" => OpKind::Scan {
+            limit: limit(body)?,
+            pages: bounded(body, "pages", 1000)?,
+            segments: bounded(body, "segments", 1_000_000)?,
+            consistent: consistent(body)?,
+        },
         _ => unreachable!("kind names come from KINDS"),
     })
+}
+
+/// `limit`: items a page reads at most (absent: DynamoDB's 1 MB page).
+fn limit(body: &Spec) -> Result<Option<i64>, SpecError> {
+    body.get("limit")
+        .map(|l| {
+            l.as_int()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| l.error("expected a whole number above 0"))
+        })
+        .transpose()
+}
+
+/// A whole number from 1 to `most` under `key` (absent: 1).
+fn bounded(body: &Spec, key: &str, most: u32) -> Result<u32, SpecError> {
+    match body.get(key) {
+        None => Ok(1),
+        Some(p) => p
+            .as_int()
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (1..=most).contains(n))
+            .ok_or_else(|| p.error(&format!("expected a whole number from 1 to {most}"))),
+    }
 }
 
 fn compile_keys(
@@ -638,6 +737,10 @@ fn compile_keys(
     table: &PlanTable,
     default_distribution: KeyDistribution,
 ) -> Result<KeySource, SpecError> {
+    if kind == "scan" {
+        // A scan reads segments, not keys.
+        return Ok(KeySource::New);
+    }
     let deletes = body.get("delete").and_then(|d| d.value().as_bool()) == Some(true);
     let source = match body.get("key") {
         None if kind == "put" || (kind == "batch_write" && !deletes) => "new",

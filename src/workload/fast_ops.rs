@@ -225,7 +225,9 @@ fn unprocessed(plan: &Plan, request: &PlanRequest, answer: &Answer) -> Option<Ve
 /// A file's transaction, cancelled: the throttled action's table is named, and any failed condition
 /// is the file's own (the fast client reads a later action's as the workshop's stock check).
 fn file_transaction_result(plan: &Plan, op: u16, result: AttemptResult) -> AttemptResult {
-    let OpKind::Transact(actions) = &plan.operations[usize::from(op)].kind else {
+    let (OpKind::Transact(actions) | OpKind::TransactGet(actions)) =
+        &plan.operations[usize::from(op)].kind
+    else {
         return result;
     };
     match result {

@@ -78,6 +78,28 @@ fn a_key_held_by_a_transaction_in_flight_conflicts() {
 }
 
 #[test]
+fn a_transactional_read_of_a_held_key_conflicts_and_charges_double() {
+    let f = Fixture::new();
+    stock(&f);
+    let read = json!({"TransactItems": [
+        {"Get": {"TableName": "prd", "Key": {"pk": {"S": "p1"}}}},
+        {"Get": {"TableName": "prd", "Key": {"pk": {"S": "nobody"}}}}],
+        "ReturnConsumedCapacity": "TOTAL"});
+    let table = f.store.table("prd").unwrap();
+    let held = ItemKey::new(KeyValue::S("p1".into()), None);
+    table.claim(std::slice::from_ref(&held)).unwrap();
+    let e = f.err("TransactGetItems", read.clone());
+    assert_eq!(e.code(), "TransactionCanceledException");
+    assert_eq!(reasons(&e), ["TransactionConflict", "None"]);
+    table.release(&[held]);
+    let answer = f.ok("TransactGetItems", read);
+    assert_eq!(answer["Responses"][0]["Item"]["stock"], json!({"N": "5"}));
+    assert_eq!(answer["Responses"][1], json!({}));
+    // Two small items read transactionally: two units each.
+    assert_eq!(answer["ConsumedCapacity"][0]["CapacityUnits"], json!(4.0));
+}
+
+#[test]
 fn a_retried_client_request_token_is_applied_once() {
     let f = Fixture::new();
     stock(&f);

@@ -21,7 +21,9 @@ mod query;
 mod scan;
 pub(crate) mod table_common;
 mod tag_resource;
+mod transact_get_items;
 mod transact_write_items;
+mod transaction;
 mod untag_resource;
 mod update_item;
 mod update_table;
@@ -80,6 +82,7 @@ pub fn dispatch(
         "BatchWriteItem" => batch_write_item::parse(req, store)?.apply(store),
         "Query" => query::parse(req, store)?.apply(store),
         "Scan" => scan::parse(req, store)?.apply(store),
+        "TransactGetItems" => transact_get_items::parse(req, store)?.apply(store),
         "TransactWriteItems" => {
             transact_write_items::parse(req, store)?.apply(store, &shared.tokens)
         }

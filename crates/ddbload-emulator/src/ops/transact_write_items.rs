@@ -14,15 +14,15 @@ use super::common::{
     check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
     refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
+use super::transaction::{cancelled, lock_shards, transact_items};
 use super::update_item::check_key_untouched;
 use super::write::{check_condition, WritePlan};
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{apply_update, parse_update, Action, Bindings, Cond};
 use crate::store::Store;
-use crate::table::{ItemKey, ShardGuard, Table};
+use crate::table::{ItemKey, Table};
 use crate::value::{item_size, item_to_json, Item};
 
-pub const MAX_ACTIONS: usize = 100;
 /// A ClientRequestToken is 1 to 36 characters (TransactWriteItems API reference).
 const MAX_TOKEN_CHARS: usize = 36;
 /// ClientRequestToken idempotency lasts ten minutes (TransactWriteItems API reference).
@@ -129,16 +129,7 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
 
 pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError> {
     refuse_item_collection_metrics(req)?;
-    let entries = req
-        .get("TransactItems")
-        .and_then(Value::as_array)
-        .filter(|a| (1..=MAX_ACTIONS).contains(&a.len()))
-        .ok_or_else(|| {
-            ApiError::validation(
-                "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
-                 have length less than or equal to 100, Member must have length greater than or equal to 1",
-            )
-        })?;
+    let entries = transact_items(req)?;
     let actions = entries
         .iter()
         .map(|entry| parse_action(entry, store))
@@ -165,23 +156,6 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
         capacity: ReturnCapacity::of(req)?,
         token,
     })
-}
-
-fn cancelled(reasons: Vec<Value>) -> ApiError {
-    let codes: Vec<&str> = reasons
-        .iter()
-        .map(|r| r["Code"].as_str().unwrap_or("None"))
-        .collect();
-    let mut err = ApiError::dynamodb(
-        "TransactionCanceledException",
-        format!(
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
-            codes.join(", ")
-        ),
-    );
-    err.extra
-        .push(("CancellationReasons", Value::Array(reasons)));
-    err
 }
 
 impl TransactWriteItems {
@@ -255,21 +229,11 @@ impl TransactWriteItems {
 
     fn locked_apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
-        // Shards are locked in one global order (table name, shard), so transactions cannot deadlock.
-        let mut order: BTreeSet<(&str, usize)> = BTreeSet::new();
-        for action in &self.actions {
-            order.insert((action.name.as_str(), action.key.shard()));
-        }
-        let mut guards: BTreeMap<(&str, usize), ShardGuard<'_>> = BTreeMap::new();
-        for (name, shard) in &order {
-            let table = &self
-                .actions
+        let mut guards = lock_shards(
+            self.actions
                 .iter()
-                .find(|a| a.name == *name)
-                .expect("named")
-                .table;
-            guards.insert((name, *shard), table.shard(*shard));
-        }
+                .map(|a| (a.name.as_str(), &a.table, a.key.shard())),
+        );
         let mut passed = BTreeSet::new();
         let mut reasons = Vec::with_capacity(self.actions.len());
         let mut writes = Vec::with_capacity(self.actions.len());

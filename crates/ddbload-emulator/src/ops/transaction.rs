@@ -1,0 +1,74 @@
+//! What TransactWriteItems and TransactGetItems share: the cancellation error and shard locking in
+//! one global order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::table::{ShardGuard, Table};
+
+/// A transaction holds 1 to 100 actions (TransactWriteItems and TransactGetItems API references).
+const MAX_ACTIONS: usize = 100;
+
+/// The request's TransactItems, refused unless it holds 1 to 100 actions.
+pub fn transact_items(req: &Value) -> Result<&Vec<Value>, ApiError> {
+    req.get("TransactItems")
+        .and_then(Value::as_array)
+        .filter(|a| (1..=MAX_ACTIONS).contains(&a.len()))
+        .ok_or_else(|| {
+            ApiError::validation(
+                "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
+                 have length less than or equal to 100, Member must have length greater than or equal to 1",
+            )
+        })
+}
+
+/// TransactionCanceledException with one reason per action, in the request's order.
+pub fn cancelled(reasons: Vec<Value>) -> ApiError {
+    let codes: Vec<&str> = reasons
+        .iter()
+        .map(|r| r["Code"].as_str().unwrap_or("None"))
+        .collect();
+    let mut err = ApiError::dynamodb(
+        "TransactionCanceledException",
+        format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ),
+    );
+    err.extra
+        .push(("CancellationReasons", Value::Array(reasons)));
+    err
+}
+
+/// Locks every (table, shard) the actions touch in one global order (table name, shard), so two
+/// transactions cannot deadlock.
+pub fn lock_shards<'a>(
+    touched: impl Iterator<Item = (&'a str, &'a Arc<Table>, usize)>,
+) -> BTreeMap<(&'a str, usize), ShardGuard<'a>> {
+    let mut order: BTreeMap<(&str, usize), &Arc<Table>> = BTreeMap::new();
+    for (name, table, shard) in touched {
+        order.entry((name, shard)).or_insert(table);
+    }
+    order
+        .into_iter()
+        .map(|(at, table)| (at, table.shard(at.1)))
+        .collect()
+}
+
+/// Refuses two actions on one item, as DynamoDB does before anything runs.
+pub fn refuse_repeated_items<'a>(
+    keys: impl Iterator<Item = (&'a str, &'a crate::table::ItemKey)>,
+) -> Result<(), ApiError> {
+    let mut seen = BTreeSet::new();
+    for key in keys {
+        if !seen.insert(key) {
+            return Err(ApiError::validation(
+                "Transaction request cannot include multiple operations on one item",
+            ));
+        }
+    }
+    Ok(())
+}
