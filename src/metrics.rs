@@ -17,6 +17,38 @@ pub fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, 3).expect("static histogram bounds are valid")
 }
 
+/// One operation's second: what ended and how fast (its histogram is allocated only for an operation
+/// that ran, and has the totals' bounds so seconds of several engines merge exactly).
+#[derive(Debug, Clone)]
+pub struct OpSecond {
+    pub ok: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub latency_us: Histogram<u64>,
+}
+
+impl Default for OpSecond {
+    fn default() -> Self {
+        Self {
+            ok: 0,
+            throttled: 0,
+            errors: 0,
+            latency_us: new_histogram(),
+        }
+    }
+}
+
+impl OpSecond {
+    fn merge(&mut self, other: &OpSecond) {
+        self.ok += other.ok;
+        self.throttled += other.throttled;
+        self.errors += other.errors;
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms share bounds");
+    }
+}
+
 /// How a whole operation (all its attempts) ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -180,6 +212,8 @@ pub struct Interval {
     pub latency_us: Histogram<u64>,
     pub read_latency_us: Histogram<u64>,
     pub write_latency_us: Histogram<u64>,
+    /// Per operation of the workload, by OpRef index (grown as operations end).
+    pub operations: Vec<OpSecond>,
 }
 
 impl Default for Interval {
@@ -196,6 +230,7 @@ impl Default for Interval {
             latency_us: new_histogram(),
             read_latency_us: new_histogram(),
             write_latency_us: new_histogram(),
+            operations: Vec::new(),
         }
     }
 }
@@ -219,6 +254,21 @@ impl Interval {
         ] {
             mine.add(theirs).expect("histograms share bounds");
         }
+        if self.operations.len() < other.operations.len() {
+            self.operations
+                .resize_with(other.operations.len(), OpSecond::default);
+        }
+        for (mine, theirs) in self.operations.iter_mut().zip(&other.operations) {
+            mine.merge(theirs);
+        }
+    }
+
+    fn op_second(&mut self, op: OpRef) -> &mut OpSecond {
+        let index = usize::from(op.index);
+        if self.operations.len() <= index {
+            self.operations.resize_with(index + 1, OpSecond::default);
+        }
+        &mut self.operations[index]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -297,6 +347,7 @@ impl Metrics {
         self.stats(op.read).counts.throttle(reason, resource);
         self.op_stats(op).counts.throttle(reason, resource);
         self.interval.throttled += 1;
+        self.interval.op_second(op).throttled += 1;
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
     }
 
@@ -351,9 +402,13 @@ impl Metrics {
                     self.interval.writes_ok += 1;
                     self.interval.write_latency_us.saturating_record(micros);
                 }
+                let second = self.interval.op_second(op);
+                second.ok += 1;
+                second.latency_us.saturating_record(micros);
             }
             Outcome::ConditionalFailed | Outcome::Failed(_) | Outcome::GaveUp(_) => {
                 self.interval.errors += 1;
+                self.interval.op_second(op).errors += 1;
             }
             Outcome::Cut | Outcome::TimedOut => {
                 self.interval.latency_us.saturating_record(micros);

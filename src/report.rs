@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::RunConfig;
-use crate::metrics::{Interval, Metrics, OpCounts, OpStats};
+use crate::metrics::{Interval, Metrics, OpCounts, OpSecond, OpStats};
 use crate::request_ids::RequestIds;
 use crate::workload::tables::TableInfo;
 use crate::workload::ConsumedUnits;
@@ -60,6 +60,30 @@ pub struct TimeseriesRow {
     /// Each table's provisioned figures in force that second (auto scaling may change them).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub provisioned: BTreeMap<String, Provisioned>,
+    /// Each named operation's second (those that ended, were throttled or failed that second).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub operations: BTreeMap<String, OperationSecond>,
+}
+
+/// One named operation's second in the time series.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OperationSecond {
+    pub ok: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// An interval's named operations with their latency histograms, by name.
+pub fn named_seconds<'a>(
+    interval: &'a Interval,
+    names: &'a [String],
+) -> impl Iterator<Item = (&'a String, &'a OpSecond)> {
+    names
+        .iter()
+        .zip(&interval.operations)
+        .filter(|(_, s)| s.ok + s.throttled + s.errors > 0)
 }
 
 impl TimeseriesRow {
@@ -68,6 +92,7 @@ impl TimeseriesRow {
         seconds: f64,
         interval: &Interval,
         tables: &TableNames,
+        operation_names: &[String],
         provisioned: &BTreeMap<String, Provisioned>,
         target_rate: Option<f64>,
     ) -> Self {
@@ -95,6 +120,18 @@ impl TimeseriesRow {
             write_p99_ms: at(&interval.write_latency_us, 0.99),
             units: tables.units(c),
             provisioned: provisioned.clone(),
+            operations: named_seconds(interval, operation_names)
+                .map(|(name, s)| {
+                    let second = OperationSecond {
+                        ok: s.ok,
+                        throttled: s.throttled,
+                        errors: s.errors,
+                        p50_ms: at(&s.latency_us, 0.5),
+                        p99_ms: at(&s.latency_us, 0.99),
+                    };
+                    (name.clone(), second)
+                })
+                .collect(),
         }
     }
 }

@@ -39,7 +39,7 @@ def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_cre
     kinds = {event["type"] for event in events}
     assert {"phase", "seed", "tick"} <= kinds
     ticks = [e for e in events if e["type"] == "tick"]
-    kept_out = ("type", "latency_histogram", "read_latency_histogram", "write_latency_histogram")
+    kept_out = ("type", *ddbload.api.TICK_HISTOGRAMS)
     assert [{k: v for k, v in e.items() if k not in kept_out} for e in ticks] == result.timeseries
     # With histograms=True each second carries its latency histograms, so seconds of several runs merge exactly.
     for event in ticks:
@@ -48,6 +48,11 @@ def test_run_reports_progress_and_returns_the_result(endpoint, tables, local_cre
         assert count == event["reads_ok"] + event["writes_ok"] and reads == event["reads_ok"], event["t"]
         # A second with no read (the last, partial one may have none) has no read p99.
         assert event["read_p99_ms"] == (read_p99 if reads else None)
+        # Each named operation's second has its own histogram: its count and p99 are the row's.
+        for name, encoded in event.get("operation_histograms", {}).items():
+            ended, (p99,) = ddbload._engine.histogram_quantiles(encoded, [0.99])
+            second = event["operations"][name]
+            assert ended == second["ok"] and second["p99_ms"] == (p99 if ended else None)
     assert not result.interrupted
     assert "ddbload.Result" in repr(result)
 

@@ -130,6 +130,17 @@ def test_prometheus_scrapes_the_run_and_ends_with_the_results_totals(prometheus,
             served = latency[f"operation={operation},quantile={quantile}"]
             assert served == pytest.approx(summary[op]["latency_ms"][key] / 1000, rel=1e-6)
 
+    # Each named operation (the workshop's get_product and put_order) by name, ending at the result's figures.
+    named = last("ddbload_workload_operations_total")
+    named_latency = last("ddbload_workload_latency_seconds")
+    for name, op in result["operations"].items():
+        assert named[f"name={name},outcome=ok"] == op["ok"] > 0
+        assert named[f"name={name},outcome=failed"] == sum(op["errors"].values()) + op["conditional_check_failed"]
+        served = named_latency[f"name={name},quantile=0.99"]
+        assert served == pytest.approx(op["latency_ms"]["p99"] / 1000, rel=1e-6)
+    throttled_by_name = last("ddbload_workload_throttled_attempts_total")
+    assert sum(throttled_by_name.values()) == sum(expected.values())
+
     # Scraped while it ran too, not only at the end: a scrape saw the run unfinished with load under way.
     assert query(url, "min_over_time(ddbload_run_finished[5m])")[""] == 0
     during = query(url, "max_over_time((ddbload_elapsed_seconds and ddbload_run_finished == 0)[5m:1s])")

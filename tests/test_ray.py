@@ -163,6 +163,13 @@ def test_a_workload_file_runs_on_every_task_and_its_operations_merge(cluster, em
     assert merged == result["histograms"]["operations"]["bump"]["latency"]
     _, (p99,) = _engine.histogram_quantiles(merged, [0.99])
     assert bump["latency_ms"]["p99"] == p99
+    # Each second's per-operation figures are both tasks' added (p99 from that second's merged histograms):
+    # they add up to the totals, and every whole second has a p99 for bump.
+    rows = result["timeseries"]
+    for name, op in result["operations"].items():
+        assert sum(row.get("operations", {}).get(name, {}).get("ok", 0) for row in rows) == op["ok"], name
+    full = [row for row in rows if row["seconds"] == 1.0]
+    assert full and all(row["operations"]["bump"]["p99_ms"] is not None for row in full), full
     client = boto3.client("dynamodb", endpoint_url=emulator, region_name="us-east-1",
                           aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
     items = client.scan(TableName="ray-counters")["Items"]

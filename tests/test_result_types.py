@@ -28,6 +28,7 @@ PARTS = [
     (("properties", "timeseries", "items"), t.TimeseriesRow),
     (("properties", "timeseries", "items", "properties", "provisioned", "additionalProperties"), t.Provisioned),
     (("properties", "timeseries", "items", "properties", "units", "additionalProperties"), t.UnitTotals),
+    (("properties", "timeseries", "items", "properties", "operations", "additionalProperties"), t.OperationSecond),
     (("properties", "histograms"), t.Histograms),
     (("properties", "histograms", "properties", "operations", "additionalProperties"), t.OperationHistograms),
     (("$defs", "op_summary"), t.OpSummary),

@@ -5,7 +5,9 @@ are one line naming the file, line and column, exit 2, with nothing created."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import uuid
 from decimal import Decimal
@@ -386,7 +388,9 @@ def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_pat
     suffix = uuid.uuid4().hex[:8]
     url = offline
     workload, out = write_file(tmp_path, "sale", SHIFTING_SALE.format(suffix=suffix))
-    proc = run_file(workload, out, url, "--stages", "3s:50,3s:50", "--start-rate", "50")
+    csv_path, report = tmp_path / "sale.csv", tmp_path / "sale.html"
+    proc = run_file(workload, out, url, "--stages", "3s:50,3s:50", "--start-rate", "50", "--csv", str(csv_path),
+                    "--report", str(report), "--progress", "always")  # fmt: skip
     mismatched = run_cli("run", "--workload", str(workload), "--stages", "6s:50", "--endpoint-url", url)
     views = scan_all(client_for(url), f"views-{suffix}")
     sales = scan_all(client_for(url), f"sales-{suffix}")
@@ -401,6 +405,29 @@ def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_pat
     sold = [int(s["created"]) for s in sales]
     assert max(viewed) <= min(sold) + 1, (sorted(viewed)[-3:], sorted(sold)[:3])
     assert max(sold) - min(sold) >= 2 and max(viewed) - min(viewed) >= 2
+
+    # Each second names the operations that ended in it: they add up to the totals, and the time series
+    # shows the shift (an operation's second is the one it ended in, and the seconds' edges are the
+    # engine's clock, not the schedule's: around 3 s a few may fall either side).
+    rows = result["timeseries"]
+    ended = {name: [row.get("operations", {}).get(name, {}).get("ok", 0) for row in rows] for name in ("browse", "buy")}
+    for name, counts in ended.items():
+        assert sum(counts) == ops[name]["ok"], (name, counts)
+    assert ended["buy"][:2] == [0, 0] and ended["buy"][2] <= 2 and sum(ended["browse"][4:]) == 0, ended
+    assert min(ended["browse"][:3]) >= 45 and min(ended["buy"][3:6]) >= 45, ended
+    assert all(row["operations"]["browse"]["p99_ms"] is not None for row in rows[:3]), rows[:3]
+    # The CSV has each operation's columns, the same figures; the live lines end with each operation's rate;
+    # the report draws each operation's rate and latency over time.
+    table = list(csv.DictReader(csv_path.read_text().splitlines()))
+    assert [int(line["browse:ok_per_s"] != "0.0") for line in table[:3]] == [1, 1, 1], table[:3]
+    bought = sum(float(line["buy:ok_per_s"]) * float(line["seconds"]) for line in table)
+    assert bought == pytest.approx(ops["buy"]["ok"])
+    p99s = [str(row.get("operations", {}).get("buy", {}).get("p99_ms") or "") for row in rows]
+    assert [line["buy:p99_ms"] for line in table] == p99s
+    assert "per operation: completed/s" in proc.stderr
+    assert re.search(r"browse \d+/s", proc.stderr) and re.search(r"buy \d+/s", proc.stderr), proc.stderr
+    traces = {json.loads(f'"{name}"') for name in re.findall(r'"name":"((?:[^"\\]|\\.)*)"', report.read_text())}
+    assert {"browse/s", "buy/s", "browse p99", "buy p99"} <= traces, traces
     assert "the workload's weights are given for 2 stages; --stages gives 1" in refusal(mismatched)
 
 

@@ -14,7 +14,7 @@ Progress = Callable[[dict[str, Any]], None]
 # Wait in slices this long with the GIL released, so Ctrl-C is seen between them.
 _POLL_SLICE_S = 0.1
 # A tick's encoded HdrHistograms (about 2 KB a second): handed on only to callers that ask for them.
-TICK_HISTOGRAMS = ("latency_histogram", "read_latency_histogram", "write_latency_histogram")
+TICK_HISTOGRAMS = ("latency_histogram", "read_latency_histogram", "write_latency_histogram", "operation_histograms")
 
 
 class RunInterrupted(KeyboardInterrupt):

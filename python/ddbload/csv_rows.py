@@ -1,4 +1,5 @@
-"""`--csv FILE`: the result's per-second rows as CSV (one row a second, rates and provisioned figures)."""
+"""`--csv FILE`: the result's per-second rows as CSV (one row a second, rates, provisioned figures and a
+workload file's operations)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ BASE_COLUMNS = [
     "writes_per_s", "throttled", "errors", "read_units", "write_units", "p99_ms",
 ]  # fmt: skip
 HEADER_START = ",".join(BASE_COLUMNS[:4])
+# A workload file's operations: these columns each, named OPERATION:column.
+OPERATION_COLUMNS = ["ok_per_s", "throttled", "errors", "p50_ms", "p99_ms"]
 
 
 def is_ddbload_csv(prefix: str) -> bool:
@@ -29,6 +32,9 @@ def render_csv(result: RunResult) -> str:
     rows = result["timeseries"]
     tables = sorted({name for row in rows for name in (row.get("provisioned") or {})})
     columns = BASE_COLUMNS + [f"{table}:provisioned_{kind}" for table in tables for kind in ("read", "write")]
+    # The workshop's two operations are the reads and writes columns already.
+    operations = list(result.get("operations", {})) if result["config"].get("workload") else []
+    columns += [f"{name}:{column}" for name in operations for column in OPERATION_COLUMNS]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -41,6 +47,14 @@ def render_csv(result: RunResult) -> str:
         for table, figures in (row.get("provisioned") or {}).items():
             for kind in ("read", "write"):
                 line[f"{table}:provisioned_{kind}"] = figures.get(kind)
+        for name in operations:
+            # A second in which an operation neither ended nor was throttled has no entry: zeros.
+            second = row.get("operations", {}).get(name)
+            line[f"{name}:ok_per_s"] = round((second["ok"] if second else 0) / seconds, 3)
+            line[f"{name}:throttled"] = second["throttled"] if second else 0
+            line[f"{name}:errors"] = second["errors"] if second else 0
+            line[f"{name}:p50_ms"] = second["p50_ms"] if second else None
+            line[f"{name}:p99_ms"] = second["p99_ms"] if second else None
         writer.writerow(line)
     return out.getvalue().rstrip("\n")
 

@@ -1,4 +1,5 @@
-"""Live progress: setup steps, a seeding bar, then one line per second of load (every 10 s in a log)."""
+"""Live progress: setup steps, a seeding bar, then one line per second of load (every 10 s in a log),
+ending with each operation's rate for a workload file."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 class LiveProgress:
     """A `progress` callback for ddbload.run that prints to `console` (stderr in the CLI)."""
 
-    def __init__(self, console: Console, duration_s: float, every: int = 1) -> None:
+    def __init__(self, console: Console, duration_s: float, every: int = 1, named_operations: bool = False) -> None:
         """`every`: print one second's line in this many (1 on a terminal; more when the output is a
-        log, which then also gets the setup steps as plain lines and a seeding count instead of a bar)."""
+        log, which then also gets the setup steps as plain lines and a seeding count instead of a bar).
+        `named_operations`: a workload file's run, whose lines end with each operation's rate."""
         self._console = console
+        self._named_operations = named_operations
         self._duration_s = duration_s
         self._every = every
         self._bar: Progress | None = None
@@ -44,9 +47,15 @@ class LiveProgress:
             # The last, partial second (requests that finished after the deadline) is in the
             # result's time series; as a rate it would mislead.
             if not self._header_shown:
-                self._console.print(tick_header(open_model="target_rate" in event), highlight=False)
+                header = tick_header(open_model="target_rate" in event)
+                if self._named_operations:
+                    header += "  per operation: completed/s"
+                self._console.print(header, highlight=False)
                 self._header_shown = True
-            self._console.print(format_tick(event, self._duration_s), highlight=False)
+            line = format_tick(event, self._duration_s)
+            if self._named_operations:
+                line += "  " + format_operations(event)
+            self._console.print(line, highlight=False, markup=False)
 
     def _release_held(self) -> None:
         for line in self._held or []:
@@ -115,3 +124,15 @@ def format_tick(row: dict[str, Any], duration_s: float) -> str:
         cells["dropped/s"] = f"{row.get('dropped', 0) / seconds:,.0f}"
         columns = OPEN_COLUMNS
     return "".join(f" {cells[name]:>{width - 1}}" for name, width in columns)
+
+
+def format_operations(row: dict[str, Any]) -> str:
+    """Each operation that ended or was throttled that second: `name N/s`, throttled ones marked."""
+    seconds = row["seconds"] or 1.0
+    cells = []
+    for name, second in row.get("operations", {}).items():
+        cell = f"{name} {second['ok'] / seconds:,.0f}/s"
+        if second["throttled"]:
+            cell += f" ({second['throttled'] / seconds:,.0f} throttled/s)"
+        cells.append(cell)
+    return ", ".join(cells) or "-"

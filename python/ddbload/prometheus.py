@@ -37,6 +37,10 @@ class RunMetrics(Collector):
         self._latency: dict[str, str] = {}
         self._elapsed = 0
         self._finished = False
+        # By the workload's operation name (the workshop's two, or a file's): ok, failed (conditions
+        # included) and throttled attempts.
+        self._named: dict[str, dict[str, int]] = {}
+        self._named_latency: dict[str, str] = {}
 
     def __call__(self, event: dict[str, Any]) -> None:
         """A progress callback: each tick's counts are added to the totals."""
@@ -59,6 +63,17 @@ class RunMetrics(Collector):
                     merged = [event[name]] if earlier is None else [earlier, event[name]]
                     self._latency[operation] = _engine.merge_histograms(merged)
             self._elapsed = max(self._elapsed, event["t"])
+            self._add_named(event)
+
+    def _add_named(self, event: dict[str, Any]) -> None:
+        for name, second in event.get("operations", {}).items():
+            counts = self._named.setdefault(name, {"ok": 0, "failed": 0, "throttled": 0})
+            counts["ok"] += second["ok"]
+            counts["failed"] += second["errors"]
+            counts["throttled"] += second["throttled"]
+        for name, encoded in event.get("operation_histograms", {}).items():
+            earlier = self._named_latency.get(name)
+            self._named_latency[name] = _engine.merge_histograms([encoded] if earlier is None else [earlier, encoded])
 
     def _add_capacity(self, event: dict[str, Any]) -> None:
         for table, units in event.get("units", {}).items():
@@ -89,7 +104,17 @@ class RunMetrics(Collector):
                     self._units[(table, kind)] = Decimal(str(units[f"{kind}_units"]))
             if "offered" in summary:
                 self._offered, self._dropped = summary["offered"], summary["dropped"]
+            if self._named:
+                self._finish_named(result)
             self._finished = True
+
+    def _finish_named(self, result: Mapping[str, Any]) -> None:
+        for name, op in result.get("operations", {}).items():
+            failed = sum(op["errors"].values()) + op["conditional_check_failed"]
+            self._named[name] = {"ok": op["ok"], "failed": failed, "throttled": op["throttled_attempts"]}
+            kept = result["histograms"].get("operations", {}).get(name)
+            if kept:
+                self._named_latency[name] = kept["latency"]
 
     def collect(self) -> Iterator[Metric]:
         with self._lock:
@@ -118,9 +143,29 @@ class RunMetrics(Collector):
         for (table, kind), value in sorted(self._units.items()):
             units.add_metric([table, kind], float(value))
         yield units
+        if self._named:
+            yield from self._named_counters()
         if self._offered is not None:
             yield CounterMetricFamily("ddbload_arrivals_offered", "Open model: arrivals scheduled", self._offered)
             yield CounterMetricFamily("ddbload_arrivals_dropped", "Open model: arrivals dropped", self._dropped)
+
+    def _named_counters(self) -> Iterator[Metric]:
+        ops = CounterMetricFamily(
+            "ddbload_workload_operations",
+            "Operations finished, by the workload's operation name and outcome (failed: conditions included)",
+            labels=["name", "outcome"],
+        )
+        throttled = CounterMetricFamily(
+            "ddbload_workload_throttled_attempts",
+            "Attempts DynamoDB throttled, by the workload's operation name",
+            labels=["name"],
+        )
+        for name, counts in sorted(self._named.items()):
+            ops.add_metric([name, "ok"], counts["ok"])
+            ops.add_metric([name, "failed"], counts["failed"])
+            throttled.add_metric([name], counts["throttled"])
+        yield ops
+        yield throttled
 
     def _gauges(self) -> Iterator[Metric]:
         provisioned = GaugeMetricFamily(
@@ -137,19 +182,26 @@ class RunMetrics(Collector):
         yield GaugeMetricFamily("ddbload_run_finished", "1 once the result is in", int(self._finished))
 
     def _latencies(self) -> Iterator[Metric]:
-        summary = Metric("ddbload_latency_seconds", "Latency of successful operations since the start", "summary")
-        for operation, encoded in sorted(self._latency.items()):
-            count, values_ms = _engine.histogram_quantiles(encoded, list(QUANTILES))
-            if not count:
-                continue
-            for quantile, value_ms in zip(QUANTILES, values_ms):
-                summary.add_sample(
-                    "ddbload_latency_seconds", {"operation": operation, "quantile": str(quantile)}, value_ms / 1000
-                )
-            mean_ms = _engine.histogram_summary(encoded)["mean"]
-            summary.add_sample("ddbload_latency_seconds_count", {"operation": operation}, count)
-            summary.add_sample("ddbload_latency_seconds_sum", {"operation": operation}, count * mean_ms / 1000)
-        yield summary
+        yield _summary("ddbload_latency_seconds", "Latency of successful operations since the start",
+                       "operation", self._latency)  # fmt: skip
+        if self._named_latency:
+            yield _summary("ddbload_workload_latency_seconds", "Latency by the workload's operation name",
+                           "name", self._named_latency)  # fmt: skip
+
+
+def _summary(metric: str, text: str, label: str, histograms: Mapping[str, str]) -> Metric:
+    """A summary family: each histogram's quantiles, count and sum, under `label`."""
+    summary = Metric(metric, text, "summary")
+    for value, encoded in sorted(histograms.items()):
+        count, values_ms = _engine.histogram_quantiles(encoded, list(QUANTILES))
+        if not count:
+            continue
+        for quantile, value_ms in zip(QUANTILES, values_ms):
+            summary.add_sample(metric, {label: value, "quantile": str(quantile)}, value_ms / 1000)
+        mean_ms = _engine.histogram_summary(encoded)["mean"]
+        summary.add_sample(f"{metric}_count", {label: value}, count)
+        summary.add_sample(f"{metric}_sum", {label: value}, count * mean_ms / 1000)
+    return summary
 
 
 class MetricsServer:

@@ -57,12 +57,13 @@ def _per_second(rows: list[TimeseriesRow], *keys: RowCount) -> list[float]:
 def charts(result: RunResult) -> list[tuple[str, Any]]:
     rows = _full_seconds(result["timeseries"])
     x = _clock(result, rows)
-    out = [("Operations per second", _rate_chart(rows, x))]
+    named = list(result.get("operations", {})) if result["config"].get("workload") else []
+    out = [("Operations per second", _rate_chart(rows, x, named))]
     for table, info in sorted(result["tables"].items()):
         out.append((f"{table} ({mode_text(info)}): consumed and provisioned units", _table_chart(table, info, rows, x)))
     out += [
         ("Throttles by reason, and errors, per second", _throttle_chart(rows, x)),
-        ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x)),
+        ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x, named)),
         ("Latency distribution (from each operation's intended start)", _distribution_chart(result)),
     ]
     for title, fig in out:
@@ -74,12 +75,34 @@ def charts(result: RunResult) -> list[tuple[str, Any]]:
     return out
 
 
-def _rate_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
+# A named operation's percentile lines: label, its key in the row, dash.
+OPERATION_PERCENTILES: list[tuple[str, Literal["p50_ms", "p99_ms"], str]] = [
+    ("p50", "p50_ms", "dot"),
+    ("p99", "p99_ms", "solid"),
+]
+
+
+def _operation_rate(row: TimeseriesRow, name: str) -> float:
+    """A named operation's completions a second in one row (none ended that second: 0)."""
+    second = row.get("operations", {}).get(name)
+    return (second["ok"] if second else 0) / row["seconds"]
+
+
+def _operation_percentile(row: TimeseriesRow, name: str, key: Literal["p50_ms", "p99_ms"]) -> float | None:
+    second = row.get("operations", {}).get(name)
+    return second[key] if second else None
+
+
+def _rate_chart(rows: list[TimeseriesRow], x: list[str], named: list[str]) -> Any:
+    """Reads and writes a second (a workload file: each of its operations)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_scatter(x=x, y=_per_second(rows, "reads_ok"), name="reads/s", mode="lines")
-    fig.add_scatter(x=x, y=_per_second(rows, "writes_ok"), name="writes/s", mode="lines")
+    for name in named:
+        fig.add_scatter(x=x, y=[_operation_rate(row, name) for row in rows], name=f"{name}/s", mode="lines")
+    if not named:
+        fig.add_scatter(x=x, y=_per_second(rows, "reads_ok"), name="reads/s", mode="lines")
+        fig.add_scatter(x=x, y=_per_second(rows, "writes_ok"), name="writes/s", mode="lines")
     if any("target_rate" in row for row in rows):
         # Target against achieved, and the arrivals the load generator could not send.
         fig.add_scatter(x=x, y=[row.get("target_rate") for row in rows], name="target/s",
@@ -110,11 +133,16 @@ def _throttle_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     return fig
 
 
-def _latency_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
+def _latency_chart(rows: list[TimeseriesRow], x: list[str], named: list[str]) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for op in ("read", "write"):
+    for name in named:
+        for q, key, dash in OPERATION_PERCENTILES:
+            percentiles = [_operation_percentile(row, name, key) for row in rows]
+            if any(v is not None for v in percentiles):
+                fig.add_scatter(x=x, y=percentiles, name=f"{name} {q}", mode="lines", line={"dash": dash})
+    for op in ("read", "write") if not named else ():
         for q, dash in (("p50", "dot"), ("p99", "solid")):
             values = [row.get(f"{op}_{q}_ms") for row in rows]
             if any(v is not None for v in values):

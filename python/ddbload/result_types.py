@@ -160,6 +160,16 @@ class _TimeseriesRowRequired(TypedDict):
     p99_ms: float | None
 
 
+class OperationSecond(TypedDict):
+    """`timeseries[].operations.NAME`: one named operation's second."""
+
+    ok: int
+    throttled: int
+    errors: int
+    p50_ms: float | None
+    p99_ms: float | None
+
+
 class TimeseriesRow(_TimeseriesRowRequired, total=False):
     """An entry of `timeseries`: one second of load."""
 
@@ -173,6 +183,7 @@ class TimeseriesRow(_TimeseriesRowRequired, total=False):
     write_p99_ms: float | None
     units: dict[str, UnitTotals]
     throttled_by_reason: dict[str, int]
+    operations: dict[str, OperationSecond]
 
 
 class _HistogramsRequired(TypedDict):

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::schedule::Schedule;
 use crate::metrics::{Interval, Metrics};
-use crate::report::{encode_histogram, Provisioned, TableNames, TimeseriesRow};
+use crate::report::{encode_histogram, named_seconds, Provisioned, TableNames, TimeseriesRow};
 
 /// What an engine thread sends the aggregator: about one message a second, never one per request.
 pub enum ThreadMessage {
@@ -27,6 +27,8 @@ pub struct Released {
     pub latency_histogram: String,
     pub read_latency_histogram: String,
     pub write_latency_histogram: String,
+    /// Each named operation's latency that second (those that ended that second).
+    pub operation_histograms: BTreeMap<String, String>,
 }
 
 pub struct Aggregator {
@@ -41,6 +43,8 @@ pub struct Aggregator {
     pub schedule: Option<Schedule>,
     /// For each second's units by table.
     pub tables: TableNames,
+    /// The workload's operations by OpRef index, for each second's per-operation figures.
+    pub operation_names: Vec<String>,
 }
 
 impl Aggregator {
@@ -54,6 +58,7 @@ impl Aggregator {
             provisioned: BTreeMap::new(),
             schedule: None,
             tables: TableNames::default(),
+            operation_names: Vec::new(),
         }
     }
 
@@ -106,6 +111,7 @@ impl Aggregator {
                 seconds,
                 &interval,
                 &self.tables,
+                &self.operation_names,
                 &self.provisioned,
                 target,
             );
@@ -115,6 +121,9 @@ impl Aggregator {
                 latency_histogram: encode_histogram(&interval.latency_us),
                 read_latency_histogram: encode_histogram(&interval.read_latency_us),
                 write_latency_histogram: encode_histogram(&interval.write_latency_us),
+                operation_histograms: named_seconds(&interval, &self.operation_names)
+                    .map(|(name, s)| (name.clone(), encode_histogram(&s.latency_us)))
+                    .collect(),
             });
         }
         out

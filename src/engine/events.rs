@@ -25,6 +25,9 @@ pub enum Event {
         latency_histogram: String,
         read_latency_histogram: String,
         write_latency_histogram: String,
+        /// Each named operation's latency that second, by name.
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        operation_histograms: std::collections::BTreeMap<String, String>,
     },
     /// A run held for its start (`hold_start`) says which products it sampled, so a distributed
     /// driver can hand the same catalog to its other tasks.
@@ -48,6 +51,7 @@ impl Event {
             latency_histogram: released.latency_histogram,
             read_latency_histogram: released.read_latency_histogram,
             write_latency_histogram: released.write_latency_histogram,
+            operation_histograms: released.operation_histograms,
         }
     }
 

@@ -172,6 +172,7 @@ async fn aggregate(
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
     aggregator.tables = TableNames(plan.workload.table_names());
+    aggregator.operation_names = plan.workload.operation_names();
     if let Some(watch) = &plan.watch {
         let _ =
             tokio::time::timeout(watch::EVERY / 2, watch.poll(&mut aggregator.provisioned)).await;

@@ -198,7 +198,7 @@ def load_test(args: argparse.Namespace) -> int:
         if args.local:
             emulator = start_local_endpoint(args)
             config = config_from_args(args)  # with the endpoint's URL
-        live = live_progress(args.progress, config.duration_s)
+        live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
         stop_on_sigterm()
         try:
             result, code = measure(args, config, ray_address, both(live, metrics.metrics if metrics else None))
@@ -357,14 +357,15 @@ def start_local_endpoint(args: argparse.Namespace) -> _engine.Emulator:
     return emulator
 
 
-def live_progress(mode: str, duration_s: float) -> LiveProgress | None:
-    """--progress: None for never."""
+def live_progress(mode: str, duration_s: float, named_operations: bool = False) -> LiveProgress | None:
+    """--progress: None for never. `named_operations`: a workload file's run (each line ends with its
+    operations' rates)."""
     if mode == "never":
         return None
     stderr = make_console(stderr=True)
     # Off a terminal (CI, `| tee`) a line every 10 s: enough to see it is alive, not a flood.
     every = 1 if mode == "always" or stderr.is_terminal else PLAIN_PROGRESS_EVERY_S
-    return LiveProgress(stderr, duration_s, every=every)
+    return LiveProgress(stderr, duration_s, every=every, named_operations=named_operations)
 
 
 def both(live: LiveProgress | None, metrics: Progress | None) -> Progress | None:

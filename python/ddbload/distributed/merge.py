@@ -179,22 +179,37 @@ SECOND_PERCENTILES = [("p99_ms", "all", 0.99), ("read_p50_ms", "reads", 0.5), ("
                       ("write_p50_ms", "writes", 0.5), ("write_p99_ms", "writes", 0.99)]  # fmt: skip
 
 
+# A named operation's histogram of a second is kept under this prefix and its name.
+OPERATION = "operation:"
+OPERATION_COUNTS = ("ok", "throttled", "errors")
+
+
 def tick_histograms(event: dict[str, Any]) -> dict[str, str]:
     """Takes a tick event's histograms out of it (they are not part of the row)."""
     return {
         "all": event.pop("latency_histogram"),
         "reads": event.pop("read_latency_histogram"),
         "writes": event.pop("write_latency_histogram"),
+        **{OPERATION + name: h for name, h in event.pop("operation_histograms", {}).items()},
     }
 
 
-def merged_tick_histograms(histograms: list[dict[str, str] | None]) -> dict[str, str]:
+def merged_tick_histograms(histograms: list[dict[str, str] | None]) -> dict[str, Any]:
     """A second's histograms of every task merged, under the tick event's keys (none if a task's are missing),
     so a driver's progress callback sees what a local run's does with `histograms=True`."""
     if not histograms or any(h is None for h in histograms):
         return {}
     keys = {"all": "latency_histogram", "reads": "read_latency_histogram", "writes": "write_latency_histogram"}
-    return {key: _engine.merge_histograms([h[kind] for h in histograms if h is not None]) for kind, key in keys.items()}
+    merged: dict[str, Any] = {
+        key: _engine.merge_histograms([h[kind] for h in histograms if h is not None]) for kind, key in keys.items()
+    }
+    names = sorted({kind for h in histograms if h is not None for kind in h if kind.startswith(OPERATION)})
+    if names:
+        merged["operation_histograms"] = {
+            kind.removeprefix(OPERATION): _engine.merge_histograms([h[kind] for h in histograms if h and kind in h])
+            for kind in names
+        }
+    return merged
 
 
 def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dict[str, str] | None]) -> dict[str, Any]:
@@ -218,16 +233,35 @@ def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dic
             merged[name] = value if count else None
         # else: a task's second without its histograms (lost before sending them): that second's
         # percentiles cannot be known exactly, so they are not given.
-    reasons = _add_maps(r.get("throttled_by_reason", {}) for r in rows)
-    if reasons:
-        merged["throttled_by_reason"] = reasons
-    units = _add_units(r.get("units", {}) for r in rows)
-    if units:
-        merged["units"] = units
-    provisioned = next((r["provisioned"] for r in rows if r.get("provisioned")), None)
-    if provisioned:
-        merged["provisioned"] = provisioned
+    maps = {
+        "throttled_by_reason": _add_maps(r.get("throttled_by_reason", {}) for r in rows),
+        "units": _add_units(r.get("units", {}) for r in rows),
+        "provisioned": next((r["provisioned"] for r in rows if r.get("provisioned")), None),
+        "operations": _merge_operation_seconds(rows, known if len(known) == len(rows) else None),
+    }
+    # A map with nothing in it is left out, as the engine leaves it out of a row.
+    merged.update({name: value for name, value in maps.items() if value})
     return merged
+
+
+def _merge_operation_seconds(
+    rows: Sequence[Mapping[str, Any]], histograms: list[dict[str, str]] | None
+) -> dict[str, dict[str, Any]]:
+    """Each named operation's second of several tasks: counts added, p50 and p99 read from the merged
+    histograms of that second (None when a task's are missing)."""
+    names = sorted({name for r in rows for name in r.get("operations", {})})
+    out: dict[str, dict[str, Any]] = {}
+    for name in names:
+        seconds = [r["operations"][name] for r in rows if name in r.get("operations", {})]
+        second: dict[str, Any] = {count: sum(s[count] for s in seconds) for count in OPERATION_COUNTS}
+        second["p50_ms"] = second["p99_ms"] = None
+        kept = [h[OPERATION + name] for h in histograms or [] if OPERATION + name in h]
+        if histograms is not None and len(kept) == len(seconds):
+            count, (p50, p99) = _engine.histogram_quantiles(_engine.merge_histograms(kept), [0.5, 0.99])
+            if count:
+                second["p50_ms"], second["p99_ms"] = p50, p99
+        out[name] = second
+    return out
 
 
 def _part(p: Part) -> TaskPart:
