@@ -221,7 +221,7 @@ def test_python_takes_a_dict_and_refuses_a_float_with_a_type_error_message():
         ddbload.LoadConfig(workload=workload)
 
 
-@pytest.mark.parametrize("preset", ["ycsb-a", "ycsb-e"])
+@pytest.mark.parametrize("preset", ["ycsb-a", "ycsb-d", "ycsb-e"])
 def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(offline, preset, tmp_path):
     url = offline
     table = f"ycsb-{uuid.uuid4().hex[:8]}"
@@ -234,7 +234,7 @@ def test_a_ycsb_preset_seeds_1kb_records_and_runs_its_mix(offline, preset, tmp_p
     records = scan_all(client_for(url), table)
     result = json.loads(out.read_text())
     ops = result["operations"]
-    expected = {"ycsb-a": ["read", "update"], "ycsb-e": ["insert", "scan"]}[preset]
+    expected = {"ycsb-a": ["read", "update"], "ycsb-d": ["insert", "read"], "ycsb-e": ["insert", "scan"]}[preset]
     assert sorted(ops) == expected
     for name in expected:
         assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
@@ -364,6 +364,53 @@ def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(
     advice = run_cli("advise", str(out))
     assert advice.returncode == 0, advice.stderr
     assert "DynamoDB throttled the writes at the index by_status, not at the table" in " ".join(advice.stdout.split())
+
+
+LATEST = """\
+tables:
+  feed:
+    table: feed-{suffix}
+    partition_key: {{name: id, type: S}}
+    key_prefix: "post-"
+    items: 100
+    item: {{kind: {{const: seeded}}}}
+operations:
+  - {{name: post, weight: 1, update: {{table: feed, key: new, set: {{kind: {{const: new}}}}}}}}
+  - {{name: like, weight: 4, update: {{table: feed, distribution: {distribution}, add: {{likes: {{const: 1}}}}}}}}
+"""
+
+
+def test_latest_reads_find_the_newest_inserts_first(offline, tmp_path):
+    """YCSB's "latest": likes go to the newest posts. Every like lands on a post in the table (the sums
+    match), and nearly all of them on posts this run wrote; with zipf over the seeded posts none do."""
+    likes_on = {}
+    for distribution in ("latest", "zipf"):
+        suffix = uuid.uuid4().hex[:8]
+        workload, out = write_file(tmp_path, distribution, LATEST.format(suffix=suffix, distribution=distribution))
+        proc = run_file(workload, out, offline, "--duration", "3s", "--rate", "200")
+        assert proc.returncode == 0, proc.stderr
+        ops = json.loads(out.read_text())["operations"]
+        posts = scan_all(client_for(offline), f"feed-{suffix}")
+        assert len(posts) == 100 + ops["post"]["ok"] and ops["post"]["ok"] > 50, ops["post"]
+        # An update creates the item it names: a like sent before its post's insert makes the post (kind
+        # comes with the insert, or never: "neither").
+        likes = {
+            kind: sum(int(p.get("likes", 0)) for p in posts if p.get("kind") == kind) for kind in ("seeded", "new")
+        }
+        likes["neither"] = sum(int(p.get("likes", 0)) for p in posts if "kind" not in p)
+        # The seeded posts' likes by half: post-0..49 and post-50..99.
+        seeded = [p for p in posts if p.get("kind") == "seeded"]
+        for half, numbers in (("older", range(50)), ("newer", range(50, 100))):
+            likes[half] = sum(int(p.get("likes", 0)) for p in seeded if int(p["id"].removeprefix("post-")) in numbers)
+        assert likes["seeded"] + likes["new"] + likes["neither"] == ops["like"]["ok"] > 200
+        likes_on[distribution] = likes
+    latest, zipf = likes_on["latest"], likes_on["zipf"]
+    # Zipf 0.99 over a window of 100 posts back from the newest: once 40 posts are in (a second at this
+    # rate) 83% of likes land on them, once 100 are in all do; the rest go to the newest seeded posts.
+    assert latest["new"] >= 0.75 * ops["like"]["ok"], latest
+    assert latest["newer"] >= 0.75 * latest["seeded"], latest
+    # Zipf over the seeded posts likes the first ones most, and never a new post.
+    assert zipf["new"] == 0 and zipf["neither"] == 0 and zipf["older"] > zipf["newer"], zipf
 
 
 SHIFTING_SALE = """\

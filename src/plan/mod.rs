@@ -2,6 +2,7 @@
 //! request costs array lookups and generator calls only.
 
 pub mod generate;
+mod inserts;
 mod ops;
 pub mod spec;
 pub mod tables;
@@ -91,11 +92,26 @@ impl Plan {
             }
             cumulative.push(running);
         }
+        for op in operations.iter().flat_map(PlanOp::with_actions) {
+            if matches!(op.keys, KeySource::Latest(_)) {
+                let table = &mut tables[op.table];
+                table.inserts = Some(std::sync::Arc::new(inserts::Inserts::new(table.drawable())));
+            }
+        }
         Ok(Plan {
             tables,
             operations,
             cumulative,
         })
+    }
+
+    /// Places the new items of tables read `latest` for this run (its seed, its distributed task).
+    pub fn place_inserts(&self, seed: u64, task: Option<u32>) {
+        for table in &self.tables {
+            if let Some(inserts) = &table.inserts {
+                inserts.place(table.drawable(), seed, task);
+            }
+        }
     }
 
     /// How many stages the operations' weights give (1: the same weights all run).

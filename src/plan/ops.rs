@@ -14,6 +14,8 @@ use crate::workload::keys::{KeyDistribution, KeyPicker};
 #[derive(Debug, Clone)]
 pub enum KeySource {
     Seeded(KeyPicker),
+    /// The newest items first: the picker draws how far back from the newest (YCSB's "latest").
+    Latest(KeyPicker),
     New,
 }
 
@@ -209,7 +211,14 @@ impl PlanOp {
     fn number(&self, table: &PlanTable, rng: &mut impl Rng) -> u64 {
         match &self.keys {
             KeySource::Seeded(picker) => picker.pick(rng) as u64,
-            KeySource::New => table.drawable() + (rng.random::<u64>() >> 2),
+            KeySource::Latest(picker) => match &table.inserts {
+                Some(inserts) => inserts.latest(picker.pick(rng) as u64, table.drawable()),
+                None => picker.pick(rng) as u64,
+            },
+            KeySource::New => match &table.inserts {
+                Some(inserts) => inserts.next(),
+                None => table.drawable() + (rng.random::<u64>() >> 2),
+            },
         }
     }
 
@@ -221,8 +230,17 @@ impl PlanOp {
                 .into_iter()
                 .map(|n| n as u64)
                 .collect(),
-            KeySource::New => Vec::new(),
+            KeySource::Latest(_) | KeySource::New => Vec::new(),
         }
+    }
+
+    /// This operation and, for a transaction, each of its actions.
+    pub fn with_actions(&self) -> impl Iterator<Item = &PlanOp> {
+        let actions = match &self.kind {
+            OpKind::Transact(actions) | OpKind::TransactGet(actions) => &actions[..],
+            _ => &[],
+        };
+        std::iter::once(self).chain(actions)
     }
 
     /// Its weight in stage `stage` of the run.
@@ -761,23 +779,48 @@ fn compile_keys(
         }
         return Ok(KeySource::New);
     }
-    let distribution = match body.get("distribution") {
-        None => default_distribution,
-        Some(d) => d
-            .str()?
-            .parse()
-            .map_err(|e: crate::error::ConfigError| d.error(&e.message))?,
-    };
     if table.drawable() == 0 {
         return Err(body.error(&format!(
             "table {:?} has no items or keys to draw from (set items, or keys, or key: new)",
             table.alias
         )));
     }
-    Ok(KeySource::Seeded(KeyPicker::new(
-        distribution,
-        table.drawable() as usize,
-    )))
+    let n = table.drawable() as usize;
+    let distribution = match body.get("distribution") {
+        None => default_distribution,
+        Some(d) => match latest_theta(d.str()?).map_err(|why| d.error(why))? {
+            Some(theta) => {
+                if deletes || kind == "batch_get" || kind == "batch_write" {
+                    return Err(d.error("latest draws one key at a time: not for a batch"));
+                }
+                return Ok(KeySource::Latest(KeyPicker::new(
+                    KeyDistribution::Zipf { theta },
+                    n,
+                )));
+            }
+            None => d
+                .str()?
+                .parse()
+                .map_err(|e: crate::error::ConfigError| d.error(&e.message))?,
+        },
+    };
+    Ok(KeySource::Seeded(KeyPicker::new(distribution, n)))
+}
+
+/// `latest` or `latest:THETA`: zipfian over how far back from the newest item (YCSB's default skew
+/// 0.99); None for any other distribution.
+fn latest_theta(text: &str) -> Result<Option<f64>, &'static str> {
+    let Some(rest) = text.strip_prefix("latest") else {
+        return Ok(None);
+    };
+    match rest.strip_prefix(':') {
+        None if rest.is_empty() => Ok(Some(0.99)),
+        Some(theta) => match theta.parse::<f64>() {
+            Ok(t) if t > 0.0 && t <= 10.0 => Ok(Some(t)),
+            _ => Err("latest:THETA takes a THETA more than 0 and at most 10"),
+        },
+        None => Err("expected latest or latest:THETA"),
+    }
 }
 
 fn compile_condition(body: &Spec, kind: &OpKind) -> Result<Condition, SpecError> {

@@ -82,6 +82,8 @@ pub struct PlanTable {
     pub sampled_keys: Vec<Item>,
     pub attributes: Vec<(String, Generator)>,
     pub billing: Billing,
+    /// A table some operation reads `latest`: its new items are numbered in sequence.
+    pub inserts: Option<std::sync::Arc<super::inserts::Inserts>>,
 }
 
 impl PlanTable {
@@ -164,6 +166,7 @@ impl PlanTable {
                 .unwrap_or(0),
             attributes,
             billing,
+            inserts: None,
         })
     }
 
