@@ -355,12 +355,28 @@ def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(
     suffix = uuid.uuid4().hex[:8]
     url = offline
     workload, out = write_file(tmp_path, "gsi", GSI_BOUND.format(suffix=suffix))
-    proc = run_file(workload, out, url, "--duration", "3s", "--rate", "250")
-    assert proc.returncode == 0, proc.stderr
+    table = f"gsi-orders-{suffix}"
+    checks = [f"table.{table}.by_status.throttled>0", f"table.{table}.throttled>0",
+              f"table.{table}.peak_write_units_per_s>1000", "table.Carts.throttled>0"]  # fmt: skip
+    proc = run_file(workload, out, url, "--duration", "3s", "--rate", "250", *(f"--fail-if={c}" for c in checks))
+    malformed = run_cli("run", "--workload", str(workload), "--endpoint-url", url, "--fail-if", f"table.{table}.p99>1")
+    # The index throttled the table's writes (exit 1, named with its count); the table itself never did,
+    # and a table the run does not have cannot pass.
+    assert proc.returncode == 1, proc.stderr
+    broken = [line for line in proc.stderr.splitlines() if line.startswith("threshold broken")]
+    assert len(broken) == 2, broken
+    assert re.fullmatch(rf"threshold broken: table\.{table}\.by_status\.throttled>0 \(measured \d+\)", broken[0])
+    assert broken[1] == (
+        f"threshold broken: table.Carts.throttled>0 (the run has no such table or index: it has {table}, "
+        f"{table}.by_status)"
+    )
+    assert "--fail-if: unknown figure 'p99' of a table" in refusal(malformed)
     result = json.loads(out.read_text())
     index = f"gsi-orders-{suffix}/index/by_status"
-    assert result["operations"]["place"]["throttled_by_resource"][index]["IndexWriteProvisionedThroughputExceeded"] > 0
-    assert f"gsi-orders-{suffix}" not in result["operations"]["place"]["throttled_by_resource"]
+    by_resource = result["operations"]["place"]["throttled_by_resource"]
+    measured = int(broken[0].rsplit(" ", 1)[1].rstrip(")"))
+    assert measured == by_resource[index]["IndexWriteProvisionedThroughputExceeded"] > 0
+    assert table not in by_resource
     advice = run_cli("advise", str(out))
     assert advice.returncode == 0, advice.stderr
     assert "DynamoDB throttled the writes at the index by_status, not at the table" in " ".join(advice.stdout.split())

@@ -70,6 +70,47 @@ def operation_figures(result: RunResult) -> dict[str, float]:
     return out
 
 
+# Per table: `table.TABLE.<figure>`, and per index `table.TABLE.INDEX.throttled`. Throttles count where
+# DynamoDB named the table or index it throttled for (DynamoDB Local names none: there they stay 0).
+TABLE_DESCRIPTIONS = {
+    "throttled": "throttled attempts DynamoDB attributed to the table (or to the index)",
+    "read_units": "consumed read units",
+    "write_units": "consumed write units",
+    "read_units_per_s": "average consumed read units per second",
+    "write_units_per_s": "average consumed write units per second",
+    "peak_read_units_per_s": "highest consumed read units in one second",
+    "peak_write_units_per_s": "highest consumed write units in one second",
+}
+INDEX_FIGURES = ("throttled",)
+
+
+def table_figures(result: RunResult) -> dict[str, float]:
+    """`table.TABLE.FIGURE` for every table of the result, and `table.TABLE.INDEX.throttled` for every
+    table and index DynamoDB named when it throttled."""
+    out: dict[str, float] = {}
+    duration = result["duration_s"] or 1.0
+    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
+    for table in sorted({*result["tables"], *result["consumed_capacity"]}):
+        consumed = result["consumed_capacity"].get(table)
+        values = {"throttled": 0.0}
+        if table in result["tables"]:
+            for info in result["tables"][table]["indexes"]:
+                out[f"table.{table}.{info['name']}.throttled"] = 0.0
+        for kind, key in (("read", "read_units"), ("write", "write_units")):
+            total = consumed[key] if consumed else 0.0  # type: ignore[literal-required]
+            values[key] = total
+            values[f"{kind}_units_per_s"] = total / duration
+            seconds = [row["units"][table][key] for row in full if table in row.get("units", {})]  # type: ignore[literal-required]
+            values[f"peak_{kind}_units_per_s"] = max(seconds, default=0.0)
+        out.update({f"table.{table}.{figure}": value for figure, value in values.items()})
+    for op in result.get("operations", {}).values():
+        for resource, reasons in op.get("throttled_by_resource", {}).items():
+            table, _, index = resource.partition("/index/")
+            key = f"table.{table}.{index}.throttled" if index else f"table.{table}.throttled"
+            out[key] = out.get(key, 0.0) + sum(reasons.values())
+    return out
+
+
 def offered_per_s(result: RunResult) -> float:
     """An open-model run's offered arrivals per second of the run (0 for a closed loop)."""
     return result["summary"].get("offered", 0) / result["duration_s"] if result["duration_s"] else 0.0

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Callable, get_args
 
-from .figures import DESCRIPTIONS, OPERATION_DESCRIPTIONS, figures, operation_figures
+from .figures import (
+    DESCRIPTIONS,
+    INDEX_FIGURES,
+    OPERATION_DESCRIPTIONS,
+    TABLE_DESCRIPTIONS,
+    figures,
+    operation_figures,
+    table_figures,
+)
 from .result_types import Outcome, RunResult
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -22,7 +30,7 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<": operator.lt,
 }
 _PATTERN = re.compile(
-    r"^\s*([a-z0-9_]+|op\.[A-Za-z0-9_.-]+\.[a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$"
+    r"^\s*([a-z0-9_]+|(?:op|table)\.[A-Za-z0-9_.-]+\.[a-z0-9_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$"
 )
 _VERDICT = re.compile(r"^\s*verdict\s*(==|!=)\s*([a-z_]+)\s*$")
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -53,7 +61,7 @@ class Threshold:
 def measured(result: RunResult) -> dict[str, float | str]:
     """What thresholds are checked against: the figures by name, and `verdict` (its outcome)."""
     outcome = result["verdict"]["outcome"] if "verdict" in result else "unknown"
-    return {**figures(result), **operation_figures(result), "verdict": outcome}
+    return {**figures(result), **operation_figures(result), **table_figures(result), "verdict": outcome}
 
 
 def parse(text: str) -> Threshold:
@@ -73,6 +81,13 @@ def parse(text: str) -> Threshold:
             raise ThresholdError(
                 f"--fail-if: unknown figure {figure!r} of an operation in {text!r}; known: "
                 f"{', '.join(sorted(OPERATION_DESCRIPTIONS))}"
+            )
+    elif metric.startswith("table."):
+        figure = metric.rsplit(".", 1)[1]
+        if figure not in TABLE_DESCRIPTIONS:
+            raise ThresholdError(
+                f"--fail-if: unknown figure {figure!r} of a table in {text!r}; known: "
+                f"{', '.join(sorted(TABLE_DESCRIPTIONS))} (an index's: {', '.join(INDEX_FIGURES)})"
             )
     elif metric not in DESCRIPTIONS:
         raise ThresholdError(
@@ -100,15 +115,25 @@ def broken(thresholds: list[Threshold], values: Mapping[str, float | str]) -> li
     return [
         f"threshold broken: {t.text} (measured {shown(values[t.metric])})"
         if t.metric in values
-        else f"threshold broken: {t.text} (the run has no such operation: {_operations_in(values)})"
+        else f"threshold broken: {t.text} ({_missing(t.metric, values)})"
         for t in thresholds
         if t.broken_by(values)
     ]
 
 
-def _operations_in(values: Mapping[str, float | str]) -> str:
+def _missing(metric: str, values: Mapping[str, float | str]) -> str:
+    """Why a threshold's figure is not in the run: what it has instead."""
+    if metric.startswith("table."):
+        return f"the run has no such table or index: it has {', '.join(_tables_in(values)) or 'none'}"
     names = sorted({key.split(".")[1] for key in values if key.startswith("op.") and key.endswith(".ok")})
-    return "its operations are " + ", ".join(names) if names else "it has no named operations"
+    has = "its operations are " + ", ".join(names) if names else "it has no named operations"
+    return f"the run has no such operation: {has}"
+
+
+def _tables_in(values: Mapping[str, float | str]) -> list[str]:
+    """The tables (and their indexes, as TABLE.INDEX) that have figures."""
+    figures = [key.removeprefix("table.") for key in values if key.startswith("table.")]
+    return sorted({key.rsplit(".", 1)[0] for key in figures if key.endswith((".read_units", ".throttled"))})
 
 
 def shown(value: float | str) -> str:
