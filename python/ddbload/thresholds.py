@@ -38,6 +38,15 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 OPEN_MODEL_ONLY = frozenset(metric for metric, text in DESCRIPTIONS.items() if text.startswith("open model:"))
 
 
+# `op.NAME.FIGURE` and `table.TABLE[.INDEX].FIGURE`: what they are figures of, and the figures known.
+_SCOPES = {"op.": ("an operation", OPERATION_DESCRIPTIONS), "table.": ("a table", TABLE_DESCRIPTIONS)}
+
+
+def known_text(known: Mapping[str, str]) -> str:
+    text = ", ".join(sorted(known))
+    return f"{text} (an index's: {', '.join(INDEX_FIGURES)})" if known is TABLE_DESCRIPTIONS else text
+
+
 class ThresholdError(ValueError):
     """A --fail-if expression that cannot be understood."""
 
@@ -75,19 +84,13 @@ def parse(text: str) -> Threshold:
     if not match:
         raise ThresholdError(f"--fail-if: expected METRIC>VALUE such as p99_ms>50, or verdict!=held, got {text!r}")
     metric, op, value = match.groups()
-    if metric.startswith("op."):
+    scope = next((s for prefix, s in _SCOPES.items() if metric.startswith(prefix)), None)
+    if scope is not None:
+        what, known = scope
         figure = metric.rsplit(".", 1)[1]
-        if figure not in OPERATION_DESCRIPTIONS:
+        if figure not in known:
             raise ThresholdError(
-                f"--fail-if: unknown figure {figure!r} of an operation in {text!r}; known: "
-                f"{', '.join(sorted(OPERATION_DESCRIPTIONS))}"
-            )
-    elif metric.startswith("table."):
-        figure = metric.rsplit(".", 1)[1]
-        if figure not in TABLE_DESCRIPTIONS:
-            raise ThresholdError(
-                f"--fail-if: unknown figure {figure!r} of a table in {text!r}; known: "
-                f"{', '.join(sorted(TABLE_DESCRIPTIONS))} (an index's: {', '.join(INDEX_FIGURES)})"
+                f"--fail-if: unknown figure {figure!r} of {what} in {text!r}; known: {known_text(known)}"
             )
     elif metric not in DESCRIPTIONS:
         raise ThresholdError(
