@@ -75,6 +75,7 @@ operations:
       set: {{seen_by: {{uuid: {{}}}}}}
       condition: attribute_exists(#u)
       names: {{"#u": user}}
+      return_values: UPDATED_NEW
   - name: new_cart
     weight: 10
     put:
@@ -83,7 +84,8 @@ operations:
       names: {{"#u": user}}
   - name: open_carts
     weight: 10
-    query: {{table: carts, index: by_status, partition: {{const: OPEN}}, limit: 5, pages: 3}}
+    query: {{table: carts, index: by_status, partition: {{const: OPEN}}, limit: 5, pages: 3,
+             filter: "#t > :min", names: {{"#t": total}}, values: {{":min": {{const: 0}}}}}}
   - name: claim_coupon
     weight: 30
     update:
@@ -118,7 +120,8 @@ def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_pa
     summary = result["summary"]
     assert summary["reads"]["ok"] == ops["view_cart"]["ok"] + ops["open_carts"]["ok"]
     # About 20 of the 40 seeded carts are OPEN (fewer than 10 has odds of 1 in 100,000), 5 a page, 3 pages
-    # at most: each query operation followed LastEvaluatedKey twice, so sent 3 requests.
+    # at most: each query operation followed LastEvaluatedKey twice, so sent 3 requests (its filter
+    # drops nothing, and DynamoDB applies Limit before it).
     assert ops["open_carts"]["attempts"] == 3 * ops["open_carts"]["ok"]
     writes = ("visit", "new_cart", "claim_coupon", "checkout")
     assert summary["writes"]["ok"] == sum(ops[name]["ok"] for name in writes)
@@ -185,8 +188,15 @@ MISTAKES = [
     # (what is wrong, the text replaced, its replacement, where the message points, what it says)
     ("a float price", 'min: "0.01"', "min: 0.01", ":14:25:", "0.01 is a float"),
     ("a misspelt key", "get: {table: carts}", "get: {tabel: carts}", ":29:11:", "unknown key 'tabel'"),
-    ("an unknown table", "table: coupons\n", "table: coupon\n", ":50:7:", 'no table "coupon"'),
-    ("an index the table lacks", "index: by_status", "index: by_state", ":46:27:", 'no index "by_state"'),
+    ("an unknown table", "table: coupons\n", "table: coupon\n", ":52:7:", 'no table "coupon"'),
+    ("an index the table lacks", "index: by_status", "index: by_state", ":47:27:", 'no index "by_state"'),
+    (
+        "a put asking for new values",
+        "condition: attribute_not_exists(#u)\n",
+        "return_values: ALL_NEW\n",
+        ":43:7:",
+        "'ALL_NEW' is not one of ['NONE', 'ALL_OLD']",
+    ),
 ]
 
 

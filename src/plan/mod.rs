@@ -156,6 +156,23 @@ mod tests {
     }
 
     #[test]
+    fn return_values_are_refused_where_dynamodb_has_none() {
+        let in_transaction = json!([{"name": "t", "transact": [
+            {"update": {"table": "carts", "add": {"n": {"const": 1}}, "return_values": "ALL_NEW"}}]}]);
+        let refused = compile(&file(in_transaction)).unwrap_err().to_string();
+        assert!(
+            refused.contains("return_values does not apply"),
+            "{refused}"
+        );
+        let put_new = json!([{"name": "p", "put": {"table": "carts", "return_values": "ALL_NEW"}}]);
+        let refused = compile(&file(put_new)).unwrap_err().to_string();
+        assert!(refused.contains("one of NONE, ALL_OLD"), "{refused}");
+        let update_new = json!([{"name": "u", "update": {"table": "carts", "return_values": "UPDATED_NEW",
+            "add": {"n": {"const": 1}}}}]);
+        assert!(compile(&file(update_new)).is_ok());
+    }
+
+    #[test]
     fn operations_are_drawn_in_proportion_to_their_weights() {
         let plan = compile(&file(json!([
             {"name": "a", "weight": 70, "get": {"table": "carts"}},

@@ -19,12 +19,15 @@ pub enum KeySource {
     New,
 }
 
-/// A condition expression with its placeholders: names fixed, values generated per request.
+/// A write's condition or a Query/Scan's filter with their placeholders (names fixed, values generated
+/// per request), and a write's ReturnValues.
 #[derive(Debug, Clone, Default)]
 pub struct Condition {
     pub expression: Option<String>,
+    pub filter: Option<String>,
     pub names: Vec<(String, String)>,
     pub values: Vec<(String, Generator)>,
+    pub return_values: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -168,12 +171,14 @@ impl PlanOp {
             let mut actions = Vec::new();
             for action in list.array()? {
                 action.only(allowed)?;
-                actions.push(Self::compile_action(
-                    &action,
-                    allowed,
-                    tables,
-                    default_distribution,
-                )?);
+                let compiled =
+                    Self::compile_action(&action, allowed, tables, default_distribution)?;
+                if compiled.condition.return_values.is_some() {
+                    return Err(action.error(
+                        "a transaction's actions return nothing: return_values does not apply",
+                    ));
+                }
+                actions.push(compiled);
             }
             if actions.is_empty() || actions.len() > 100 {
                 return Err(list.error("a transaction has 1 to 100 actions"));
@@ -282,10 +287,18 @@ impl PlanOp {
         ];
         body_keys.extend(match kind_name {
             "get" => &["consistent_read"][..],
-            "update" => &["set", "add", "remove"][..],
-            "query" => &["index", "partition", "limit", "pages", "consistent_read"][..],
+            "update" => &["set", "add", "remove", "return_values"][..],
+            "put" | "delete" => &["return_values"][..],
+            "query" => &[
+                "index",
+                "partition",
+                "limit",
+                "pages",
+                "consistent_read",
+                "filter",
+            ][..],
             "batch_get" => &["count", "consistent_read"][..],
-            "scan" => &["limit", "pages", "segments", "consistent_read"][..],
+            "scan" => &["limit", "pages", "segments", "consistent_read", "filter"][..],
             "batch_write" => &["count", "delete"][..],
             _ => &[][..],
         });
@@ -535,6 +548,12 @@ impl PlanOp {
         }
         if let Some(condition) = &self.condition.expression {
             object.string("ConditionExpression", condition);
+        }
+        if let Some(filter) = &self.condition.filter {
+            object.string("FilterExpression", filter);
+        }
+        if let Some(returned) = &self.condition.return_values {
+            object.string("ReturnValues", returned);
         }
         if !names.is_empty() {
             let mut map = Object::new(object.field("ExpressionAttributeNames"));
@@ -829,8 +848,31 @@ fn compile_condition(body: &Spec, kind: &OpKind) -> Result<Condition, SpecError>
         .map(|c| c.str().map(str::to_owned))
         .transpose()?;
     if expression.is_some() && kind.is_read() {
-        return Err(body.error("a read has no condition (use a filter in a later version)"));
+        return Err(body.error("a read has no condition (a query or a scan takes a filter)"));
     }
+    let filter = body
+        .get("filter")
+        .map(|f| f.str().map(str::to_owned))
+        .transpose()?;
+    let return_values = match body.get("return_values") {
+        None => None,
+        Some(r) => {
+            // PutItem and DeleteItem can return only the old item (API reference, ReturnValues).
+            let allowed: &[&str] = if matches!(kind, OpKind::Update { .. }) {
+                &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
+            } else {
+                &["NONE", "ALL_OLD"]
+            };
+            let value = r.str()?;
+            if !allowed.contains(&value) {
+                return Err(r.error(&format!(
+                    "ReturnValues here is one of {}, not {value:?}",
+                    allowed.join(", ")
+                )));
+            }
+            Some(value.to_owned())
+        }
+    };
     let names = match body.get("names") {
         None => Vec::new(),
         Some(n) => n
@@ -852,12 +894,14 @@ fn compile_condition(body: &Spec, kind: &OpKind) -> Result<Condition, SpecError>
             )));
         }
     }
-    if expression.is_none() && (!names.is_empty() || !values.is_empty()) {
-        return Err(body.error("names and values go with a condition"));
+    if expression.is_none() && filter.is_none() && (!names.is_empty() || !values.is_empty()) {
+        return Err(body.error("names and values go with a condition or a filter"));
     }
     Ok(Condition {
         expression,
+        filter,
         names,
         values,
+        return_values,
     })
 }
