@@ -50,6 +50,54 @@ def test_findmax_finds_a_provisioned_tables_write_capacity():
         server.communicate(timeout=10)
 
 
+INDEX_LIMITED = """\
+tables:
+  orders:
+    table: fm-orders
+    partition_key: {name: id, type: S}
+    billing: {read: 100, write: 1000}
+    indexes:
+      - name: by_status
+        partition_key: {name: status, type: S}
+        billing: {read: 100, write: 50}
+    item:
+      status: {choice: [OPEN, PAID]}
+operations:
+  - {name: place, put: {table: orders}}
+"""
+
+
+def test_findmax_finds_a_global_index_that_limits_the_tables_writes(tmp_path):
+    """A workload file whose table has 1,000 WCU and its index 50: every order writes both, so the index
+    is the limit (its burst credit spent first). The highest rate that holds is within 5% of 50 orders/s,
+    and the step above it names the index, not the table. The search starts at the index's capacity:
+    a held step below it would earn the index burst credit that carries the next step (findmax checks
+    consumption against capacity for tables, not indexes; README "How much can it take" says so)."""
+    workload = tmp_path / "orders.yaml"
+    workload.write_text(INDEX_LIMITED)
+    server, url = start_serve()
+    try:
+        # 50 WCU x 300 s of burst credit: 15,000 index writes, spent by 8 s at 3,000/s.
+        spend = run_cli("run", "--endpoint-url", url, "--workload", str(workload), "--create-tables",
+                        "--rate", "3000", "--duration", "8s", "--no-save")  # fmt: skip
+        assert spend.returncode == 0, spend.stderr
+        proc = run_cli(
+            "findmax", "--endpoint-url", url, "--workload", str(workload), "--sla", "throttle_rate<0.001",
+            "--start-at", "50", "--step-seconds", "4", "--max-rate", "400", "--json", "--progress", "never",
+            timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        found = json.loads(proc.stdout)
+        assert 47.5 <= found["max_rate"] <= 52.5, found
+        limit = found["limited_by"]
+        assert any("fm-orders/index/by_status write (IndexWriteProvisionedThroughputExceeded)" in why
+                   for why in limit["throttled_by"]), limit  # fmt: skip
+        assert not any(why.startswith("fm-orders ") for why in limit["throttled_by"]), limit
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -51,7 +51,7 @@ def test_a_hot_key_is_named_and_capacity_is_not_the_advice(tmp_path):
     assert hot["key"] in verdict["reasons"][0] and "more capacity cannot fix it" in verdict["reasons"][0]
     advice = _advise(tmp_path / "hot.json")
     assert "Products: spread the hot key (more capacity will not help)" in advice
-    assert f"sent 90% of the product picks to {hot['key']}" in advice
+    assert f"sent 90% of the picks on Products to {hot['key']}" in advice
     assert "More capacity cannot fix a hot key" in advice
 
 

@@ -499,6 +499,14 @@ def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_pat
     assert [line["buy:p99_ms"] for line in table] == p99s
     assert "per operation: completed/s" in proc.stderr
     assert re.search(r"browse \d+/s", proc.stderr) and re.search(r"buy \d+/s", proc.stderr), proc.stderr
+    # advise sizes each table by its own busiest second: each took 50 writes/s in its own stage (shared by
+    # the run's overall peak, each would look half as busy).
+    advice = run_cli("advise", str(out))
+    assert advice.returncode == 0, advice.stderr
+    text = " ".join(advice.stdout.split())
+    for table in (f"views-{suffix}", f"sales-{suffix}"):
+        peak = re.search(rf"- {table} \([a-z]+\): .*?peak demand about [\d.]+ read / ([\d.]+) write units/s", text)
+        assert peak and 45 <= float(peak.group(1)) <= 56, (table, text)
     traces = {json.loads(f'"{name}"') for name in re.findall(r'"name":"((?:[^"\\]|\\.)*)"', report.read_text())}
     assert {"browse/s", "buy/s", "browse p99", "buy p99"} <= traces, traces
     assert "the workload's weights are given for 2 stages; --stages gives 1" in refusal(mismatched)

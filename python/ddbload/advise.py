@@ -70,10 +70,13 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
     plans = []
     for name, info in sorted(result["tables"].items()):
         units = result["consumed_capacity"].get(name, {"read_units": 0.0, "write_units": 0.0})
-        peak = (
-            f["peak_read_units_per_s"] * units["read_units"] / total_read * (demand or 1.0),
-            f["peak_write_units_per_s"] * units["write_units"] / total_write * (demand or 1.0),
+        own = _own_peaks(result, name)
+        peak = own or (
+            # Results from before per-table seconds: the run's peak shared by the table's part of the units.
+            f["peak_read_units_per_s"] * units["read_units"] / total_read,
+            f["peak_write_units_per_s"] * units["write_units"] / total_write,
         )
+        peak = (peak[0] * (demand or 1.0), peak[1] * (demand or 1.0))
         target = (max(1, math.ceil(peak[0] * HEADROOM)), max(1, math.ceil(peak[1] * HEADROOM)))
         warm = (
             info.get("warm_read_units_per_second") or ON_DEMAND_BASE[0],
@@ -110,6 +113,16 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
             plan.notes.append("partition")
         plans.append(plan)
     return plans
+
+
+def _own_peaks(result: RunResult, table: str) -> tuple[float, float] | None:
+    """The table's own busiest second of reads and of writes (tables of one run may peak at different
+    moments: a sale that shifts from browsing to buying), or None when the rows lack per-table units."""
+    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
+    seconds = [row["units"][table] for row in full if table in row.get("units", {})]
+    if not seconds:
+        return None
+    return max(s["read_units"] for s in seconds), max(s["write_units"] for s in seconds)
 
 
 # Actions that set capacity figures from the run's demand: a closed loop cannot give them one.
@@ -181,7 +194,7 @@ class Phrases:
     hot_keys_head: str
     hot_keys: str  # a run's fields
     hot_key_named: str  # {table}, {reason}, {n}, {keys}, {partition_r}, {partition_w}
-    hot_key_share: str  # {key}, {share}
+    hot_key_share: str  # {key}, {share}, {table}
     no_hot_keys: str
     verdict_head: str
     outcomes: dict[str, str]  # the verdict's outcome in words, by outcome
@@ -282,7 +295,7 @@ EN = Phrases(
     "than one partition's {partition_r:,} read / {partition_w:,} write units per second. {keys}More capacity "
     "cannot fix a hot key. Spread it: cache its reads (DAX or in the application), shard its writes over "
     "suffixes (key#1..key#N), or split the item; find others with CloudWatch Contributor Insights.",
-    hot_key_share="The key distribution sent {share:.0%} of the product picks to {key}. ",
+    hot_key_share="The key distribution sent {share:.0%} of the picks on {table} to {key}. ",
     no_hot_keys="No sign of hot keys in this test: throttles, if any, matched table-level use.",
     verdict_head="## Verdict",
     outcomes={
@@ -408,7 +421,7 @@ KO = Phrases(
     "한도(초당 읽기 {partition_r:,} / 쓰기 {partition_w:,} 단위)를 넘었습니다. {keys}용량을 늘려도 핫 키는 "
     "해결되지 않습니다. 분산하십시오: 읽기는 캐시(DAX 또는 애플리케이션), 쓰기는 접미사로 샤딩(key#1..key#N), "
     "또는 항목 분할; 다른 핫 키는 CloudWatch Contributor Insights로 찾으십시오.",
-    hot_key_share="키 분포가 상품 선택의 {share:.0%}를 {key}에 보냈습니다. ",
+    hot_key_share="키 분포가 {table} 선택의 {share:.0%}를 {key}에 보냈습니다. ",
     no_hot_keys="이번 테스트에서는 핫 키 징후가 없습니다.",
     verdict_head="## 판정",
     outcomes={
@@ -626,7 +639,11 @@ def _hot_key_text(result: RunResult, words: Phrases, fields: dict[str, Any]) -> 
     if not ranges:
         return words.hot_keys.format(**fields)
     table, _, reason, n = ranges[0]
-    keys = "".join(words.hot_key_share.format(key=k["key"], share=k["share"]) for k in result.get("hot_keys", []))
+    keys = "".join(
+        words.hot_key_share.format(key=k["key"], share=k["share"], table=k["table"])
+        for k in result.get("hot_keys", [])
+        if k["table"] == table  # the keys of the table DynamoDB named
+    )
     return words.hot_key_named.format(
         table=table, reason=reason, n=n, keys=keys, partition_r=PARTITION_LIMIT[0], partition_w=PARTITION_LIMIT[1]
     )
