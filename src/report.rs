@@ -146,6 +146,9 @@ impl TableNames {
     pub fn units(&self, capacity: &ConsumedUnits) -> BTreeMap<String, UnitTotals> {
         let mut out: BTreeMap<String, UnitTotals> = BTreeMap::new();
         for (slot, name) in self.0.iter().enumerate() {
+            if name.is_empty() {
+                continue; // a table slot no table uses (a workload file's index slots come after)
+            }
             let entry = out.entry(name.clone()).or_insert(UnitTotals {
                 read_units: Decimal::ZERO,
                 write_units: Decimal::ZERO,

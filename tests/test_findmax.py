@@ -70,9 +70,9 @@ operations:
 def test_findmax_finds_a_global_index_that_limits_the_tables_writes(tmp_path):
     """A workload file whose table has 1,000 WCU and its index 50: every order writes both, so the index
     is the limit (its burst credit spent first). The highest rate that holds is within 5% of 50 orders/s,
-    and the step above it names the index, not the table. The search starts at the index's capacity:
-    a held step below it would earn the index burst credit that carries the next step (findmax checks
-    consumption against capacity for tables, not indexes; README "How much can it take" says so)."""
+    and the step above it names the index, not the table. Steps held below the index's capacity earn it
+    burst credit that would carry the next step: the index's own consumption against its capacity
+    breaks such a step."""
     workload = tmp_path / "orders.yaml"
     workload.write_text(INDEX_LIMITED)
     server, url = start_serve()
@@ -83,7 +83,7 @@ def test_findmax_finds_a_global_index_that_limits_the_tables_writes(tmp_path):
         assert spend.returncode == 0, spend.stderr
         proc = run_cli(
             "findmax", "--endpoint-url", url, "--workload", str(workload), "--sla", "throttle_rate<0.001",
-            "--start-at", "50", "--step-seconds", "4", "--max-rate", "400", "--json", "--progress", "never",
+            "--start-at", "12.5", "--step-seconds", "4", "--max-rate", "400", "--json", "--progress", "never",
             timeout=300,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr

@@ -367,7 +367,8 @@ def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(
     workload, out = write_file(tmp_path, "gsi", GSI_BOUND.format(suffix=suffix))
     table = f"gsi-orders-{suffix}"
     checks = [f"table.{table}.by_status.throttled>0", f"table.{table}.throttled>0",
-              f"table.{table}.peak_write_units_per_s>1000", "table.Carts.throttled>0"]  # fmt: skip
+              f"table.{table}.peak_write_units_per_s>1000", f"table.{table}.by_status.write_units>100000",
+              "table.Carts.throttled>0"]  # fmt: skip
     proc = run_file(workload, out, url, "--duration", "3s", "--rate", "250", *(f"--fail-if={c}" for c in checks))
     malformed = run_cli("run", "--workload", str(workload), "--endpoint-url", url, "--fail-if", f"table.{table}.p99>1")
     # The index throttled the table's writes (exit 1, named with its count); the table itself never did,
@@ -383,6 +384,18 @@ def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(
     assert "--fail-if: unknown figure 'p99' of a table" in refusal(malformed)
     result = json.loads(out.read_text())
     index = f"gsi-orders-{suffix}/index/by_status"
+    # The index's units are kept apart from the table's: every counted put of a small new item wrote one
+    # unit to each, and the index's figures can be checked like a table's.
+    place = result["operations"]["place"]
+    consumed = result["consumed_capacity"]
+    assert consumed[table]["write_units"] == consumed[index]["write_units"] == place["ok"] > 0, consumed
+    # The report draws the index's units against its own capacity.
+    page = tmp_path / "gsi.html"
+    assert run_cli("report", str(out), "--output", str(page)).returncode == 0
+    texts = {json.loads(f'"{t}"') for t in re.findall(r'"text":"((?:[^"\\]|\\.)*)"', page.read_text())}
+    assert any(t.startswith(f"{index} (provisioned") and t.endswith("consumed and provisioned units") for t in texts), (
+        texts
+    )
     by_resource = result["operations"]["place"]["throttled_by_resource"]
     measured = int(broken[0].rsplit(" ", 1)[1].rstrip(")"))
     assert measured == by_resource[index]["IndexWriteProvisionedThroughputExceeded"] > 0

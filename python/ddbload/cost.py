@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _engine
+from .resources import resource_info
 
 STALE_AFTER_DAYS = 180
 MILLION = Decimal(1_000_000)
@@ -118,7 +119,7 @@ OPENING_SECONDS = 3
 def autoscaling_start(result: Mapping[str, Any], table: str, kind: str, full: list[Decimal], target: Decimal) -> int:
     """Where simulated auto scaling starts: the table's provisioned figure at run time, else the run's
     opening rate (the mean of its first whole seconds) at the target utilization."""
-    info = result["tables"].get(table, {})
+    info = resource_info(result, table)
     if info.get("billing_mode") == "PROVISIONED" and info.get(f"{kind}_capacity_units"):
         return int(info[f"{kind}_capacity_units"])
     opening = full[:OPENING_SECONDS]

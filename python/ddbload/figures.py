@@ -4,6 +4,7 @@ operations comes from the merged histograms, never from averaging percentiles.""
 from __future__ import annotations
 
 from . import _engine
+from .resources import split
 from .result_types import LatencyFigures, Quantile, RunResult
 
 QUANTILES: dict[Quantile, float] = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "p999": 0.999, "max": 1.0}
@@ -70,7 +71,8 @@ def operation_figures(result: RunResult) -> dict[str, float]:
     return out
 
 
-# Per table: `table.TABLE.<figure>`, and per index `table.TABLE.INDEX.throttled`. Throttles count where
+# Per table `table.TABLE.<figure>`, and per global index `table.TABLE.INDEX.<figure>` (a workload file's
+# indexes have their units kept apart; otherwise an index has `throttled` only). Throttles count where
 # DynamoDB named the table or index it throttled for (DynamoDB Local names none: there they stay 0).
 TABLE_DESCRIPTIONS = {
     "throttled": "throttled attempts DynamoDB attributed to the table (or to the index)",
@@ -81,32 +83,30 @@ TABLE_DESCRIPTIONS = {
     "peak_read_units_per_s": "highest consumed read units in one second",
     "peak_write_units_per_s": "highest consumed write units in one second",
 }
-INDEX_FIGURES = ("throttled",)
 
 
 def table_figures(result: RunResult) -> dict[str, float]:
-    """`table.TABLE.FIGURE` for every table of the result, and `table.TABLE.INDEX.throttled` for every
-    table and index DynamoDB named when it throttled."""
+    """`table.TABLE.FIGURE` for every table of the result, `table.TABLE.INDEX.FIGURE` for every index
+    whose units it kept, and `table.TABLE.INDEX.throttled` for every index it describes."""
     out: dict[str, float] = {}
     duration = result["duration_s"] or 1.0
     full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
-    for table in sorted({*result["tables"], *result["consumed_capacity"]}):
-        consumed = result["consumed_capacity"].get(table)
-        values = {"throttled": 0.0}
-        if table in result["tables"]:
-            for info in result["tables"][table]["indexes"]:
-                out[f"table.{table}.{info['name']}.throttled"] = 0.0
+    for table, info in result["tables"].items():
+        out[f"table.{table}.throttled"] = 0.0
+        for index in info["indexes"]:
+            out[f"table.{table}.{index['name']}.throttled"] = 0.0
+    for name, consumed in result["consumed_capacity"].items():
+        prefix = "table." + ".".join(part for part in split(name) if part)
+        out.setdefault(f"{prefix}.throttled", 0.0)
         for kind, key in (("read", "read_units"), ("write", "write_units")):
-            total = consumed[key] if consumed else 0.0  # type: ignore[literal-required]
-            values[key] = total
-            values[f"{kind}_units_per_s"] = total / duration
-            seconds = [row["units"][table][key] for row in full if table in row.get("units", {})]  # type: ignore[literal-required]
-            values[f"peak_{kind}_units_per_s"] = max(seconds, default=0.0)
-        out.update({f"table.{table}.{figure}": value for figure, value in values.items()})
+            total = consumed[key]  # type: ignore[literal-required]
+            out[f"{prefix}.{key}"] = total
+            out[f"{prefix}.{kind}_units_per_s"] = total / duration
+            seconds = [row["units"][name][key] for row in full if name in row.get("units", {})]  # type: ignore[literal-required]
+            out[f"{prefix}.peak_{kind}_units_per_s"] = max(seconds, default=0.0)
     for op in result.get("operations", {}).values():
         for resource, reasons in op.get("throttled_by_resource", {}).items():
-            table, _, index = resource.partition("/index/")
-            key = f"table.{table}.{index}.throttled" if index else f"table.{table}.throttled"
+            key = "table." + ".".join(part for part in split(resource) if part) + ".throttled"
             out[key] = out.get(key, 0.0) + sum(reasons.values())
     return out
 

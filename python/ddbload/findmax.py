@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .resources import resource_info, split
 from .result_types import RunResult, TimeseriesRow
 from .thresholds import Threshold, measured, shown
 from .verdict import throttles_by_resource
@@ -49,12 +50,16 @@ def beyond_provisioned(result: RunResult) -> list[str]:
     provisioned figure: held only on burst credit, so not a rate it can sustain."""
     rows = [row for row in result["timeseries"] if row["seconds"] >= 0.5]
     found = []
-    for table, info in result["tables"].items():
+    # Tables, and a workload file's global indexes (their units kept apart, their capacity their own).
+    for table in sorted({*result["tables"], *result["consumed_capacity"]}):
+        info = resource_info(result, table)
         if info.get("billing_mode") != "PROVISIONED" or not rows:
             continue
         for kind in ("read", "write"):
             consumed = sum(_units(row, table, kind) for row in rows) / len(rows)
             known = [p for p in (_provisioned(row, table, kind) for row in rows) if p is not None]
+            if split(table)[1] is not None and info.get(f"{kind}_capacity_units"):
+                known = [int(info[f"{kind}_capacity_units"])]  # an index's figures are read at the start
             if known and consumed > min(known) * (1 + BURST_TOLERANCE):
                 found.append(
                     f"{table} consumed {consumed:,.1f} {kind} units/s, above its provisioned {min(known):,} "

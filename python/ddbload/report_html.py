@@ -17,6 +17,7 @@ from . import _engine
 from .advise import advise, kept_request_ids, offline_endpoint
 from .cost import cents, hour_estimate
 from .figures import figures
+from .resources import resource_info, split
 from .result import started_at
 from .result_types import RunResult, TimeseriesRow
 from .scenario import describe
@@ -61,6 +62,11 @@ def charts(result: RunResult) -> list[tuple[str, Any]]:
     out = [("Operations per second", _rate_chart(rows, x, named))]
     for table, info in sorted(result["tables"].items()):
         out.append((f"{table} ({mode_text(info)}): consumed and provisioned units", _table_chart(table, info, rows, x)))
+        # A workload file's global indexes have their units kept apart, and capacity of their own.
+        for name in sorted(n for n in result["consumed_capacity"] if split(n)[0] == table and split(n)[1]):
+            index = resource_info(result, name)
+            out.append((f"{name} ({mode_text(index)}): consumed and provisioned units",
+                        _table_chart(name, index, rows, x)))  # fmt: skip
     out += [
         ("Throttles by reason, and errors, per second", _throttle_chart(rows, x)),
         ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x, named)),

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .resources import resource_info
 from .result import Result
 from .result_types import LatencyFigures, Operation, OpSummary, Role, RunResult, Summary, Verdict
 
@@ -254,7 +255,7 @@ def capacity_table(data: RunResult) -> Table:
     duration = data["duration_s"] or 1.0
     rows = []
     for name, units in data["consumed_capacity"].items():
-        info: Mapping[str, Any] = data["tables"].get(name, {})  # {}: a table the result does not describe
+        info: Mapping[str, Any] = resource_info(data, name)  # {}: a table the result does not describe
         rows.append(
             (
                 name,

@@ -12,7 +12,6 @@ from typing import Callable, get_args
 
 from .figures import (
     DESCRIPTIONS,
-    INDEX_FIGURES,
     OPERATION_DESCRIPTIONS,
     TABLE_DESCRIPTIONS,
     figures,
@@ -44,7 +43,7 @@ _SCOPES = {"op.": ("an operation", OPERATION_DESCRIPTIONS), "table.": ("a table"
 
 def known_text(known: Mapping[str, str]) -> str:
     text = ", ".join(sorted(known))
-    return f"{text} (an index's: {', '.join(INDEX_FIGURES)})" if known is TABLE_DESCRIPTIONS else text
+    return f"{text} (an index's too, where its units were kept)" if known is TABLE_DESCRIPTIONS else text
 
 
 class ThresholdError(ValueError):

@@ -171,7 +171,7 @@ async fn aggregate(
     let deadline = start + plan.duration;
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
-    aggregator.tables = TableNames(plan.workload.table_names());
+    aggregator.tables = TableNames(plan.workload.slot_names());
     aggregator.operation_names = plan.workload.operation_names();
     if let Some(watch) = &plan.watch {
         let _ =

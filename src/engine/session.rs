@@ -139,7 +139,7 @@ pub async fn run(
         ClientKind::Sdk => None,
     };
     let operation_names = workload.operation_names();
-    let table_names = TableNames(workload.table_names());
+    let table_names = TableNames(workload.slot_names());
     let plan = load_plan(&config, sdk, workload, fast, seed, begin);
     let measured = run_load(plan, events, cancel).await;
     Ok(RunResult::new(

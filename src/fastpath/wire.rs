@@ -240,6 +240,15 @@ pub struct Consumed {
     pub table_name: Option<String>,
     /// f64 as the SDK reads it, so both clients turn the same figure into the same Decimal.
     pub capacity_units: Option<f64>,
+    /// ReturnConsumedCapacity INDEXES: each global index's part of `capacity_units`.
+    #[serde(default)]
+    pub global_secondary_indexes: Option<HashMap<String, IndexUnits>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexUnits {
+    pub capacity_units: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

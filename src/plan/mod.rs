@@ -11,7 +11,7 @@ use rand::Rng;
 use serde_json::Value;
 
 use crate::workload::keys::KeyDistribution;
-use crate::workload::ops::{OpRef, MAX_TABLES};
+use crate::workload::ops::{OpRef, MAX_SLOTS, MAX_TABLES};
 pub use ops::{Condition, KeySource, OpKind, PlanOp};
 use spec::{Spec, SpecError};
 use tables::PlanTable;
@@ -134,6 +134,26 @@ impl Plan {
     /// The slot of a table in ConsumedUnits, by its DynamoDB name.
     pub fn table_slot(&self, name: &str) -> Option<usize> {
         self.tables.iter().position(|t| t.name == name)
+    }
+
+    /// (table, global index) of each global index with a ConsumedUnits slot of its own, in slot order
+    /// from MAX_TABLES.
+    pub fn index_slots(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tables
+            .iter()
+            .flat_map(|t| {
+                // A local index shares its table's capacity: its units stay the table's.
+                let global = t.indexes.iter().filter(|i| !i.local);
+                global.map(|i| (t.name.as_str(), i.name.as_str()))
+            })
+            .take(MAX_SLOTS - MAX_TABLES)
+    }
+
+    /// The slot of an index in ConsumedUnits (None: past the slots, counted with its table).
+    pub fn index_slot(&self, table: &str, index: &str) -> Option<usize> {
+        self.index_slots()
+            .position(|(t, i)| t == table && i == index)
+            .map(|n| MAX_TABLES + n)
     }
 }
 
@@ -424,7 +444,7 @@ mod tests {
             items[2]["ConditionCheck"]["ConditionExpression"],
             "attribute_exists(#u)"
         );
-        assert_eq!(sent["ReturnConsumedCapacity"], "TOTAL");
+        assert_eq!(sent["ReturnConsumedCapacity"], "INDEXES");
         let err = compile(&file(
             json!([{"name": "t", "transact": [{"get": {"table": "carts"}}]}]),
         ))

@@ -423,7 +423,8 @@ impl PlanOp {
             }
             _ => self.write_fields(&mut object, tables, rng)?,
         }
-        object.string("ReturnConsumedCapacity", "TOTAL");
+        // INDEXES: each global index's units apart from its table's (an index has capacity of its own).
+        object.string("ReturnConsumedCapacity", "INDEXES");
         object.end();
         Ok(self.kind.operation())
     }

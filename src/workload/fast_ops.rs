@@ -1,9 +1,9 @@
 //! One attempt of a hot operation through the fast path: the same requests `ops` sends through the
 //! SDK, written as DynamoDB's JSON, and the answer read into the same Attempt.
 
-use super::ops::{Attempt, ConsumedUnits, PlanRequest, Request, Workshop};
+use super::ops::{decimal_units, Attempt, ConsumedUnits, PlanRequest, Request, Workshop};
 use crate::fastpath::wire::{
-    item_from_json, list, write_item, write_transact_item, Answer, Object, Unsupported,
+    item_from_json, list, write_item, write_transact_item, Answer, Consumed, Object, Unsupported,
 };
 use crate::fastpath::{FastClient, Operation};
 use crate::plan::{OpKind, Plan};
@@ -131,11 +131,7 @@ pub(super) async fn plan_attempt(
     let result = match sent.answer {
         Ok(answer) => {
             for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {
-                let slot = consumed
-                    .table_name
-                    .as_deref()
-                    .and_then(|name| plan.table_slot(name));
-                capacity.add_answer(slot, consumed.capacity_units, !request.read);
+                add_consumed(plan, consumed, &mut capacity, !request.read);
             }
             if let Some(left) = unprocessed(plan, request, &answer) {
                 // What the batch left undone is sent again (with backoff, as DynamoDB asks).
@@ -250,4 +246,19 @@ fn file_transaction_result(plan: &Plan, op: u16, result: AttemptResult) -> Attem
         }
         other => other,
     }
+}
+
+/// One answer's ConsumedCapacity: each global index with a slot of its own gets its units, the table
+/// the rest (its own and its local indexes'), all as Decimals so the parts add up to the total.
+fn add_consumed(plan: &Plan, consumed: &Consumed, capacity: &mut ConsumedUnits, write: bool) {
+    let table = consumed.table_name.as_deref();
+    let mut table_part = decimal_units(consumed.capacity_units);
+    for (index, units) in consumed.global_secondary_indexes.iter().flatten() {
+        if let Some(slot) = table.and_then(|t| plan.index_slot(t, index)) {
+            let units = decimal_units(units.capacity_units);
+            capacity.add_units(Some(slot), units, write);
+            table_part -= units;
+        }
+    }
+    capacity.add_units(table.and_then(|t| plan.table_slot(t)), table_part, write);
 }

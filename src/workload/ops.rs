@@ -23,18 +23,21 @@ pub(super) use crate::fastpath::wire::Item;
 
 /// Tables a run's figures are kept for (the workshop's two, or a workload file's).
 pub const MAX_TABLES: usize = 8;
+/// Slots of ConsumedUnits: the tables', then a workload file's indexes' (those past the last slot
+/// are counted with their table).
+pub const MAX_SLOTS: usize = 16;
 
-/// Capacity units consumed, by table (its slot in the run's table list) and kind. Decimal from the
-/// SDK's f64 at this boundary.
+/// Capacity units consumed, by slot (a table's place in the run's table list, or an index's after
+/// them) and kind. Decimal from the SDK's f64 at this boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ConsumedUnits {
-    pub read: [Decimal; MAX_TABLES],
-    pub write: [Decimal; MAX_TABLES],
+    pub read: [Decimal; MAX_SLOTS],
+    pub write: [Decimal; MAX_SLOTS],
 }
 
 impl ConsumedUnits {
     pub fn add(&mut self, other: &ConsumedUnits) {
-        for slot in 0..MAX_TABLES {
+        for slot in 0..MAX_SLOTS {
             self.read[slot] += other.read[slot];
             self.write[slot] += other.write[slot];
         }
@@ -52,7 +55,11 @@ impl ConsumedUnits {
     /// kept in the last slot's totals rather than lost). The SDK reads units as f64; both clients
     /// turn that figure into a Decimal here.
     pub fn add_answer(&mut self, slot: Option<usize>, units: Option<f64>, write: bool) {
-        let units = units.and_then(Decimal::from_f64).unwrap_or_default();
+        self.add_units(slot, decimal_units(units), write);
+    }
+
+    /// Adds `units` to `slot` (None: the last table slot, as add_answer).
+    pub fn add_units(&mut self, slot: Option<usize>, units: Decimal, write: bool) {
         let slot = slot.unwrap_or(MAX_TABLES - 1);
         if write {
             self.write[slot] += units;
@@ -60,6 +67,11 @@ impl ConsumedUnits {
             self.read[slot] += units;
         }
     }
+}
+
+/// An answer's units (f64, as the SDK reads them) as a Decimal; none is 0.
+pub fn decimal_units(units: Option<f64>) -> Decimal {
+    units.and_then(Decimal::from_f64).unwrap_or_default()
 }
 
 /// Which operation of the run's list a request is (the workshop: 0 the read, 1 the order), and
@@ -223,6 +235,20 @@ impl Workload {
             }
             Workload::File(plan) => plan.tables.iter().map(|t| t.name.clone()).collect(),
         }
+    }
+
+    /// What each ConsumedUnits slot holds: the tables, then (a workload file) "TABLE/index/NAME"
+    /// for the indexes with a slot of their own; "" for a slot no table uses.
+    pub fn slot_names(&self) -> Vec<String> {
+        let mut names = self.table_names();
+        if let Workload::File(plan) = self {
+            names.resize(MAX_TABLES, String::new());
+            names.extend(
+                plan.index_slots()
+                    .map(|(table, index)| format!("{table}/index/{index}")),
+            );
+        }
+        names
     }
 }
 
