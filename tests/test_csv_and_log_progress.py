@@ -22,7 +22,10 @@ def test_csv_has_one_row_a_second_matching_the_result(tmp_path):
         assert int(line["reads_ok"]) == row["reads_ok"] and int(line["offered"]) == row["offered"]
         assert float(line["reads_per_s"]) == round(row["reads_ok"] / (row["seconds"] or 1.0), 3)
         assert float(line["target_rate"]) == row["target_rate"]
+        for table, units in row["units"].items():
+            assert float(line[f"{table}:write_units_per_s"]) == round(units["write_units"] / row["seconds"], 3)
     assert any(name.endswith(":provisioned_read") for name in rows[0])
+    assert {f"{table}:read_units_per_s" for table in result["consumed_capacity"]} <= set(rows[0])
 
 
 def test_csv_never_overwrites_a_file_it_did_not_write(tmp_path):

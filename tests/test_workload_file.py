@@ -322,6 +322,12 @@ def test_a_file_table_under_capacity_is_named_in_the_summary_and_advise_report_c
     assert compared.returncode == 0, compared.stderr
     row = next(line for line in compared.stdout.splitlines() if "bump p99 ms" in line)
     assert row.count(f"{bump['latency_ms']['p99']:,.2f}") == 3, row
+    # ... and each table's busiest second and throttles (the run against itself: the same figures).
+    peak = max(r["units"][f"counters-{suffix}"]["write_units"] for r in result["timeseries"] if r["seconds"] >= 1)
+    row = next(line for line in compared.stdout.splitlines() if "peak write units/s" in line)
+    assert row.count(f"{peak:,.1f}") == 2, row
+    row = next(line for line in compared.stdout.splitlines() if f"counters-{suffix} throttled" in line)
+    assert row.count(f"{bump['throttled_attempts']:,.1f}") == 2, row
 
 
 def test_table_renames_are_checked_before_anything_is_sent(tmp_path, endpoint):
@@ -507,6 +513,9 @@ def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_pat
     table = list(csv.DictReader(csv_path.read_text().splitlines()))
     assert [int(line["browse:ok_per_s"] != "0.0") for line in table[:3]] == [1, 1, 1], table[:3]
     bought = sum(float(line["buy:ok_per_s"]) * float(line["seconds"]) for line in table)
+    # Each table's units a second: views wrote in the first stage, sales in the second.
+    assert [float(line[f"views-{suffix}:write_units_per_s"]) > 40 for line in table[:6]] == [True] * 3 + [False] * 3
+    assert [float(line[f"sales-{suffix}:write_units_per_s"]) > 40 for line in table[:6]] == [False] * 3 + [True] * 3
     assert bought == pytest.approx(ops["buy"]["ok"])
     p99s = [str(row.get("operations", {}).get("buy", {}).get("p99_ms") or "") for row in rows]
     assert [line["buy:p99_ms"] for line in table] == p99s

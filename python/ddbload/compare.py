@@ -11,7 +11,8 @@ from rich.table import Table
 
 from . import _engine
 from .cost import cents, hour_estimate
-from .figures import QUANTILES, figures, offered_per_s, operation_figures
+from .figures import QUANTILES, figures, offered_per_s, operation_figures, table_figures
+from .resources import split
 from .result import started_at
 from .result_types import Operation, RunResult
 from .summary import mode_text
@@ -107,6 +108,7 @@ def comparison_table(results: list[RunResult], names: list[str]) -> Table:
             total = fmt.format(merged["reads" if op == "read" else "writes"][q])
         table.add_row(label, *cells, total)
     _operation_rows(table, results, at_once)
+    _table_rows(table, results, at_once)
     hours = [_hour_costs(r) for r in results]
     for label, mode in COST_ROWS:
         table.add_row(label, *(h.get(mode, "-") for h in hours), "")
@@ -131,6 +133,29 @@ def _operation_rows(table: Table, results: list[RunResult], at_once: bool) -> No
                 for v in values[1:]
             ]
             table.add_row(label, *cells, _operation_total(results, name, figure, values, fmt, at_once))
+
+
+def _table_rows(table: Table, results: list[RunResult], at_once: bool) -> None:
+    """For workload files: each table's and global index's busiest second of units and its throttles."""
+    if not any(r["config"].get("workload") for r in results):
+        return
+    each = [table_figures(r) for r in results]
+    names = sorted({name for r in results for name in r["consumed_capacity"]})
+    for name in names:
+        prefix = "table." + ".".join(part for part in split(name) if part)
+        for label, figure, higher, summed in ((f"{name} peak read units/s", "peak_read_units_per_s", True, False),
+                                              (f"{name} peak write units/s", "peak_write_units_per_s", True, False),
+                                              (f"{name} throttled", "throttled", False, True)):  # fmt: skip
+            values = [f.get(f"{prefix}.{figure}") for f in each]
+            base = values[0]
+            cells = ["-" if v is None else f"{v:,.1f}" for v in values[:1]]
+            cells += [
+                "-" if v is None else f"{v:,.1f}" + ("" if base is None else delta_text(base, v, higher))
+                for v in values[1:]
+            ]
+            known = [v for v in values if v is not None]
+            total = f"{sum(known):,.1f}" if summed and at_once and len(known) == len(values) else "-"
+            table.add_row(label, *cells, total)
 
 
 def _operation_total(

@@ -1,5 +1,5 @@
-"""`--csv FILE`: the result's per-second rows as CSV (one row a second, rates, provisioned figures and a
-workload file's operations)."""
+"""`--csv FILE`: the result's per-second rows as CSV (one row a second, rates, provisioned figures, units
+per table and index, and a workload file's operations)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def render_csv(result: RunResult) -> str:
     rows = result["timeseries"]
     tables = sorted({name for row in rows for name in (row.get("provisioned") or {})})
     columns = BASE_COLUMNS + [f"{table}:provisioned_{kind}" for table in tables for kind in ("read", "write")]
+    # Units consumed each second by each table (and a workload file's global index, TABLE/index/NAME).
+    consumers = sorted({name for row in rows for name in row.get("units", {})})
+    columns += [f"{name}:{kind}_units_per_s" for name in consumers for kind in ("read", "write")]
     # The workshop's two operations are the reads and writes columns already.
     operations = list(result.get("operations", {})) if result["config"].get("workload") else []
     columns += [f"{name}:{column}" for name in operations for column in OPERATION_COLUMNS]
@@ -47,6 +50,10 @@ def render_csv(result: RunResult) -> str:
         for table, figures in (row.get("provisioned") or {}).items():
             for kind in ("read", "write"):
                 line[f"{table}:provisioned_{kind}"] = figures.get(kind)
+        for name in consumers:
+            units = row.get("units", {}).get(name)
+            for kind, key in (("read", "read_units"), ("write", "write_units")):
+                line[f"{name}:{kind}_units_per_s"] = round((units[key] if units else 0.0) / seconds, 3)  # type: ignore[literal-required]
         for name in operations:
             # A second in which an operation neither ended nor was throttled has no entry: zeros.
             second = row.get("operations", {}).get(name)
