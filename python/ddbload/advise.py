@@ -13,7 +13,7 @@ from typing import Any
 from . import timeline
 from .cost import cents, hour_estimate
 from .endpoints import is_loopback
-from .figures import figures, offered_per_s
+from .figures import figures, offered_per_s, own_peaks
 from .result_types import RunResult, Summary
 from .verdict import THROTTLED, throttles_by_resource, verdict
 from .verdict import line as verdict_line
@@ -70,7 +70,7 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
     plans = []
     for name, info in sorted(result["tables"].items()):
         units = result["consumed_capacity"].get(name, {"read_units": 0.0, "write_units": 0.0})
-        own = _own_peaks(result, name)
+        own = own_peaks(result, name)
         peak = own or (
             # Results from before per-table seconds: the run's peak shared by the table's part of the units.
             f["peak_read_units_per_s"] * units["read_units"] / total_read,
@@ -113,16 +113,6 @@ def _table_plans(result: RunResult, f: dict[str, float]) -> list[TablePlan]:
             plan.notes.append("partition")
         plans.append(plan)
     return plans
-
-
-def _own_peaks(result: RunResult, table: str) -> tuple[float, float] | None:
-    """The table's own busiest second of reads and of writes (tables of one run may peak at different
-    moments: a sale that shifts from browsing to buying), or None when the rows lack per-table units."""
-    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
-    seconds = [row["units"][table] for row in full if table in row.get("units", {})]
-    if not seconds:
-        return None
-    return max(s["read_units"] for s in seconds), max(s["write_units"] for s in seconds)
 
 
 # Actions that set capacity figures from the run's demand: a closed loop cannot give them one.

@@ -12,7 +12,7 @@ from rich.table import Table
 from . import _engine
 from .cost import cents, hour_estimate
 from .figures import QUANTILES, figures, offered_per_s, operation_figures, table_figures
-from .resources import split
+from .resources import figure_prefix
 from .result import started_at
 from .result_types import Operation, RunResult
 from .summary import mode_text
@@ -142,7 +142,7 @@ def _table_rows(table: Table, results: list[RunResult], at_once: bool) -> None:
     each = [table_figures(r) for r in results]
     names = sorted({name for r in results for name in r["consumed_capacity"]})
     for name in names:
-        prefix = "table." + ".".join(part for part in split(name) if part)
+        prefix = figure_prefix(name)
         for label, figure, higher, summed in ((f"{name} peak read units/s", "peak_read_units_per_s", True, False),
                                               (f"{name} peak write units/s", "peak_write_units_per_s", True, False),
                                               (f"{name} throttled", "throttled", False, True)):  # fmt: skip

@@ -4,7 +4,7 @@ operations comes from the merged histograms, never from averaging percentiles.""
 from __future__ import annotations
 
 from . import _engine
-from .resources import split
+from .resources import figure_prefix
 from .result_types import LatencyFigures, Quantile, RunResult
 
 QUANTILES: dict[Quantile, float] = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "p999": 0.999, "max": 1.0}
@@ -85,28 +85,38 @@ TABLE_DESCRIPTIONS = {
 }
 
 
+def own_peaks(result: RunResult, name: str) -> tuple[float, float] | None:
+    """A table's (or index's) own busiest second of read and of write units - tables of one run may peak
+    at different moments, as a sale shifting from browsing to buying - or None when the rows lack
+    per-table units (results before ddbload 0.2)."""
+    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
+    seconds = [row["units"][name] for row in full if name in row.get("units", {})]
+    if not seconds:
+        return None
+    return max(s["read_units"] for s in seconds), max(s["write_units"] for s in seconds)
+
+
 def table_figures(result: RunResult) -> dict[str, float]:
     """`table.TABLE.FIGURE` for every table of the result, `table.TABLE.INDEX.FIGURE` for every index
     whose units it kept, and `table.TABLE.INDEX.throttled` for every index it describes."""
     out: dict[str, float] = {}
     duration = result["duration_s"] or 1.0
-    full = [row for row in result["timeseries"] if row["seconds"] >= 1.0] or result["timeseries"]
     for table, info in result["tables"].items():
         out[f"table.{table}.throttled"] = 0.0
         for index in info["indexes"]:
             out[f"table.{table}.{index['name']}.throttled"] = 0.0
     for name, consumed in result["consumed_capacity"].items():
-        prefix = "table." + ".".join(part for part in split(name) if part)
+        prefix = figure_prefix(name)
         out.setdefault(f"{prefix}.throttled", 0.0)
-        for kind, key in (("read", "read_units"), ("write", "write_units")):
+        peaks = own_peaks(result, name) or (0.0, 0.0)
+        for (kind, key), peak in zip((("read", "read_units"), ("write", "write_units")), peaks):
             total = consumed[key]  # type: ignore[literal-required]
             out[f"{prefix}.{key}"] = total
             out[f"{prefix}.{kind}_units_per_s"] = total / duration
-            seconds = [row["units"][name][key] for row in full if name in row.get("units", {})]  # type: ignore[literal-required]
-            out[f"{prefix}.peak_{kind}_units_per_s"] = max(seconds, default=0.0)
+            out[f"{prefix}.peak_{kind}_units_per_s"] = peak
     for op in result.get("operations", {}).values():
         for resource, reasons in op.get("throttled_by_resource", {}).items():
-            key = "table." + ".".join(part for part in split(resource) if part) + ".throttled"
+            key = figure_prefix(resource) + ".throttled"
             out[key] = out.get(key, 0.0) + sum(reasons.values())
     return out
 

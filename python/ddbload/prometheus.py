@@ -59,9 +59,7 @@ class RunMetrics(Collector):
                 self._target_rate = event["target_rate"]
             for name, operation in LATENCY_OF.items():
                 if name in event:
-                    earlier = self._latency.get(operation)
-                    merged = [event[name]] if earlier is None else [earlier, event[name]]
-                    self._latency[operation] = _engine.merge_histograms(merged)
+                    _add_histogram(self._latency, operation, event[name])
             self._elapsed = max(self._elapsed, event["t"])
             self._add_named(event)
 
@@ -72,8 +70,7 @@ class RunMetrics(Collector):
             counts["failed"] += second["errors"]
             counts["throttled"] += second["throttled"]
         for name, encoded in event.get("operation_histograms", {}).items():
-            earlier = self._named_latency.get(name)
-            self._named_latency[name] = _engine.merge_histograms([encoded] if earlier is None else [earlier, encoded])
+            _add_histogram(self._named_latency, name, encoded)
 
     def _add_capacity(self, event: dict[str, Any]) -> None:
         for table, units in event.get("units", {}).items():
@@ -187,6 +184,12 @@ class RunMetrics(Collector):
         if self._named_latency:
             yield _summary("ddbload_workload_latency_seconds", "Latency by the workload's operation name",
                            "name", self._named_latency)  # fmt: skip
+
+
+def _add_histogram(kept: dict[str, str], key: str, encoded: str) -> None:
+    """Merges one second's encoded histogram into the one kept under `key` since the start."""
+    earlier = kept.get(key)
+    kept[key] = _engine.merge_histograms([encoded] if earlier is None else [earlier, encoded])
 
 
 def _summary(metric: str, text: str, label: str, histograms: Mapping[str, str]) -> Metric:

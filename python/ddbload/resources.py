@@ -15,6 +15,11 @@ def split(name: str) -> tuple[str, str | None]:
     return table, index or None
 
 
+def figure_prefix(name: str) -> str:
+    """Where a table's or index's `--fail-if` figures are named: "table.TABLE" or "table.TABLE.INDEX"."""
+    return "table." + ".".join(part for part in split(name) if part)
+
+
 def resource_info(result: Mapping[str, Any], name: str) -> dict[str, Any]:
     """A table's description in the result, or for "TABLE/index/NAME" its table's billing mode with the
     index's own capacity figures; {} for a name the result does not describe."""

@@ -72,7 +72,7 @@ pub async fn run(
         let client = Client::new(&sdk);
         let prepared = match &config.workload {
             Some(file) => {
-                let plan = Plan::compile(file, config.key_distribution)
+                let mut plan = Plan::compile(file, config.key_distribution)
                     .map_err(|e| ConfigError::new("--workload", e.to_string()))?;
                 plan.place_inserts(seed, config.task);
                 let info = prepare_plan_tables(&client, &config, &plan, &mut rng, events).await?;

@@ -42,6 +42,12 @@ impl<'a> Object<'a> {
         string(self.field(name), value);
     }
 
+    /// A whole number (Limit, Segment, TotalSegments).
+    pub fn number(&mut self, name: &str, value: impl Into<i64>) {
+        let out = self.field(name);
+        out.extend_from_slice(value.into().to_string().as_bytes());
+    }
+
     pub fn bool(&mut self, name: &str, value: bool) {
         let out = self.field(name);
         out.extend_from_slice(if value { b"true" } else { b"false" });

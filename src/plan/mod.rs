@@ -106,10 +106,11 @@ impl Plan {
     }
 
     /// Places the new items of tables read `latest` for this run (its seed, its distributed task).
-    pub fn place_inserts(&self, seed: u64, task: Option<u32>) {
-        for table in &self.tables {
-            if let Some(inserts) = &table.inserts {
-                inserts.place(table.drawable(), seed, task);
+    pub fn place_inserts(&mut self, seed: u64, task: Option<u32>) {
+        for table in &mut self.tables {
+            if table.inserts.is_some() {
+                let placed = inserts::Inserts::placed(table.drawable(), seed, task);
+                table.inserts = Some(std::sync::Arc::new(placed));
             }
         }
     }

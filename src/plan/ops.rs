@@ -96,6 +96,7 @@ impl OpKind {
             OpKind::Put => "Put",
             OpKind::Update { .. } => "Update",
             OpKind::Delete => "Delete",
+            OpKind::Get { .. } => "Get",
             _ => "ConditionCheck",
         }
     }
@@ -216,10 +217,11 @@ impl PlanOp {
     fn number(&self, table: &PlanTable, rng: &mut impl Rng) -> u64 {
         match &self.keys {
             KeySource::Seeded(picker) => picker.pick(rng) as u64,
-            KeySource::Latest(picker) => match &table.inserts {
-                Some(inserts) => inserts.latest(picker.pick(rng) as u64, table.drawable()),
-                None => picker.pick(rng) as u64,
-            },
+            KeySource::Latest(picker) => table
+                .inserts
+                .as_ref()
+                .expect("compile gives a table read latest its inserts")
+                .latest(picker.pick(rng) as u64),
             KeySource::New => match &table.inserts {
                 Some(inserts) => inserts.next(),
                 None => table.drawable() + (rng.random::<u64>() >> 2),
@@ -343,25 +345,7 @@ impl PlanOp {
     ) -> Result<Operation, Unsupported> {
         let mut object = Object::new(out);
         match &self.kind {
-            OpKind::TransactGet(gets) => {
-                let list = object.field("TransactItems");
-                list.push(b'[');
-                for (i, get) in gets.iter().enumerate() {
-                    if i > 0 {
-                        list.push(b',');
-                    }
-                    let table = &tables[get.table];
-                    let number = get.number(table, rng);
-                    let mut wrapper = Object::new(list);
-                    let mut fields = Object::new(wrapper.field("Get"));
-                    fields.string("TableName", &table.name);
-                    fields.item("Key", &table.key(number))?;
-                    fields.end();
-                    wrapper.end();
-                }
-                list.push(b']');
-            }
-            OpKind::Transact(actions) => {
+            OpKind::Transact(actions) | OpKind::TransactGet(actions) => {
                 let list = object.field("TransactItems");
                 list.push(b'[');
                 for (i, action) in actions.iter().enumerate() {
@@ -454,7 +438,11 @@ impl PlanOp {
         match &self.kind {
             OpKind::Get { consistent } => {
                 object.item("Key", &table.key(number))?;
-                object.bool("ConsistentRead", *consistent);
+                // Only when true: false is DynamoDB's default, and a TransactGetItems Get has no
+                // ConsistentRead member (compile refuses a consistent one there).
+                if *consistent {
+                    object.bool("ConsistentRead", true);
+                }
             }
             OpKind::Put => object.item("Item", &table.item(number, rng))?,
             OpKind::Delete | OpKind::Check => object.item("Key", &table.key(number))?,
@@ -465,18 +453,11 @@ impl PlanOp {
                 ..
             } => {
                 if let Some(limit) = limit {
-                    object
-                        .field("Limit")
-                        .extend_from_slice(limit.to_string().as_bytes());
+                    object.number("Limit", *limit);
                 }
                 if *segments > 1 {
-                    let segment = rng.random_range(0..*segments);
-                    object
-                        .field("Segment")
-                        .extend_from_slice(segment.to_string().as_bytes());
-                    object
-                        .field("TotalSegments")
-                        .extend_from_slice(segments.to_string().as_bytes());
+                    object.number("Segment", rng.random_range(0..*segments));
+                    object.number("TotalSegments", *segments);
                 }
                 object.bool("ConsistentRead", *consistent);
             }
@@ -541,8 +522,7 @@ impl PlanOp {
                 values.push((":ddbpk".into(), value));
                 object.string("KeyConditionExpression", "#ddbpk = :ddbpk");
                 if let Some(limit) = limit {
-                    let field = object.field("Limit");
-                    field.extend_from_slice(limit.to_string().as_bytes());
+                    object.number("Limit", *limit);
                 }
                 object.bool("ConsistentRead", *consistent);
             }

@@ -11,7 +11,10 @@ use super::common::{
     check_bindings_have_expressions, item_param, projection, refuse_unsupported, shown, table_name,
     Consumed, ReturnCapacity,
 };
-use super::transaction::{cancelled, lock_shards, refuse_repeated_items, transact_items};
+use super::transaction::{
+    cancelled, conflict_reason, lock_shards, no_reason, refuse_repeated_items, throttled_reason,
+    transact_items,
+};
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
 use crate::expr::{Bindings, Projection};
@@ -90,15 +93,15 @@ impl TransactGetItems {
                 .or_default()
                 .add(&Consumed::table(units));
             let reason = if get.table.is_claimed(&get.key) {
-                json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+                conflict_reason()
             } else if get
                 .table
                 .charge(Kind::Read, Some(&get.key.partition), units, now)
                 .is_err()
             {
-                json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
+                throttled_reason()
             } else {
-                json!({"Code": "None"})
+                no_reason()
             };
             reasons.push(reason);
             responses.push(match &item {

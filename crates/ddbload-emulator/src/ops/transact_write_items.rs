@@ -14,7 +14,9 @@ use super::common::{
     check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
     refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
-use super::transaction::{cancelled, lock_shards, transact_items};
+use super::transaction::{
+    cancelled, conflict_reason, lock_shards, no_reason, throttled_reason, transact_items,
+};
 use super::update_item::check_key_untouched;
 use super::write::{check_condition, WritePlan};
 use crate::error::{ApiError, ExprKind};
@@ -214,9 +216,9 @@ impl TransactWriteItems {
                     .iter()
                     .map(|a| {
                         if Arc::ptr_eq(&a.table, &table) && taken.contains(&a.key) {
-                            json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+                            conflict_reason()
                         } else {
-                            json!({"Code": "None"})
+                            no_reason()
                         }
                     })
                     .collect();
@@ -273,7 +275,7 @@ impl TransactWriteItems {
             } else if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
                 json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
             } else if plan.charge(&action.table, &action.key, now).is_err() {
-                json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
+                throttled_reason()
             } else if !check_condition(&action.condition, current.as_ref())? {
                 let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});
                 if let (true, Some(item)) = (action.return_old_on_failure, &current) {
@@ -286,7 +288,7 @@ impl TransactWriteItems {
                     "Transaction request cannot include multiple operations on one item",
                 ));
             } else {
-                json!({"Code": "None"})
+                no_reason()
             };
             reasons.push(reason);
             writes.push(new);

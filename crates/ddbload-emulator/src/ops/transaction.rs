@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::table::{ShardGuard, Table};
@@ -23,6 +23,21 @@ pub fn transact_items(req: &Value) -> Result<&Vec<Value>, ApiError> {
                  have length less than or equal to 100, Member must have length greater than or equal to 1",
             )
         })
+}
+
+/// A cancellation reason: an action whose item another transaction holds.
+pub fn conflict_reason() -> Value {
+    json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+}
+
+/// A cancellation reason: an action its table or index had no capacity for.
+pub fn throttled_reason() -> Value {
+    json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
+}
+
+/// A cancellation reason: an action that would have succeeded.
+pub fn no_reason() -> Value {
+    json!({"Code": "None"})
 }
 
 /// TransactionCanceledException with one reason per action, in the request's order.
