@@ -220,3 +220,29 @@ pub async fn apply_warm(
         })?;
     Ok(())
 }
+
+/// The account's and each table's capacity quotas (DescribeLimits), read and write units.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CapacityLimits {
+    pub account_max_read: Option<i64>,
+    pub account_max_write: Option<i64>,
+    pub table_max_read: Option<i64>,
+    pub table_max_write: Option<i64>,
+}
+
+pub async fn describe_limits(
+    client: &Client,
+    endpoint: &str,
+) -> Result<CapacityLimits, EngineError> {
+    let limits = client
+        .describe_limits()
+        .send()
+        .await
+        .map_err(|err| setup_error(err, "DescribeLimits", endpoint))?;
+    Ok(CapacityLimits {
+        account_max_read: limits.account_max_read_capacity_units(),
+        account_max_write: limits.account_max_write_capacity_units(),
+        table_max_read: limits.table_max_read_capacity_units(),
+        table_max_write: limits.table_max_write_capacity_units(),
+    })
+}

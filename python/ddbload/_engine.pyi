@@ -22,6 +22,7 @@ __all__ = [
     "check_workload",
     "cleanup_orders",
     "describe_capacity",
+    "describe_limits",
     "describe_scaling",
     "histogram_quantiles",
     "histogram_summary",
@@ -166,6 +167,7 @@ def cleanup_orders(
     endpoint_url: str | None = None,
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
+def describe_limits(*, region: str = ..., profile: str | None = None, endpoint_url: str | None = None) -> str: ...
 def describe_scaling(
     *,
     tables: dict[str, list[str]],

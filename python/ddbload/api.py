@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any, Callable, Literal
 
 from . import _engine
@@ -40,6 +41,33 @@ def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None, hist
         handle.cancel()
         _pump(handle, tell)
         raise RunInterrupted(_partial_result(handle)) from None
+    return Result.from_json(handle.result())
+
+
+def run_prepared(
+    config: _engine.LoadConfig, before_load: Callable[[], None], /, *, progress: Progress | None = None
+) -> Result:
+    """Runs `config` (made with `_hold_start=True`) as `run` does, but once its tables are created and
+    seeded and before the first request, calls `before_load()` (e.g. to change their capacity)."""
+    handle = _engine.start(config)
+    tell = _teller(progress, False)
+    try:
+        while not handle.done:
+            event = handle.poll(_POLL_SLICE_S)
+            if event is None:
+                continue
+            data = json.loads(event)
+            if data.get("type") == "phase" and data.get("phase") == "ready":
+                before_load()
+                handle.begin_at(time.time())
+            elif tell is not None and data.get("type") != "catalog":
+                tell(event)
+    except BaseException as stop:
+        handle.cancel()
+        _pump(handle, None)
+        if isinstance(stop, KeyboardInterrupt):
+            raise RunInterrupted(_partial_result(handle)) from None
+        raise
     return Result.from_json(handle.result())
 
 

@@ -121,12 +121,16 @@ def describe(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]]
     return found
 
 
-def plan_provisioned(current: dict[str, Any], rcu: int, wcu: int) -> TableChange:
+def plan_provisioned(
+    current: dict[str, Any], rcu: int, wcu: int, own: dict[str, tuple[int, int]] | None = None
+) -> TableChange:
+    """Provisioned figures for the table and its GSIs (each GSI at the table's, or its `own`)."""
     change = TableChange(current["name"])
+    wanted = {i["name"]: (own or {}).get(i["name"], (rcu, wcu)) for i in current["indexes"]}
     same = (
         current["billing_mode"] == "PROVISIONED"
         and (current["read_capacity_units"], current["write_capacity_units"]) == (rcu, wcu)
-        and all((i["read_capacity_units"], i["write_capacity_units"]) == (rcu, wcu) for i in current["indexes"])
+        and all((i["read_capacity_units"], i["write_capacity_units"]) == wanted[i["name"]] for i in current["indexes"])
     )
     if same:
         return change
@@ -134,7 +138,7 @@ def plan_provisioned(current: dict[str, Any], rcu: int, wcu: int) -> TableChange
         change.billing_mode = "PROVISIONED"
     change.units = (rcu, wcu)
     # Switching to provisioned needs figures for every global secondary index too.
-    change.index_units = {i["name"]: (rcu, wcu) for i in current["indexes"]}
+    change.index_units = wanted
     return change
 
 

@@ -66,16 +66,22 @@ def plan_hold(table: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def plan_minimums(
-    table: dict[str, Any], minimum: tuple[int, int] | None, maximum: tuple[int, int] | None
+    table: dict[str, Any],
+    minimum: tuple[int, int] | None,
+    maximum: tuple[int, int] | None,
+    own: dict[str, tuple[int, int]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Raises (or sets) minimums and maximums on the table's and GSIs' read and write targets;
-    registers a target with a target-tracking policy where there is none and a maximum is given."""
+    """Raises (or sets) minimums and maximums on the table's and GSIs' read and write targets (a GSI
+    named in `own` takes its own minimums); registers a target with a target-tracking policy where there
+    is none and a maximum is given."""
     existing = {(t["resource"], t["dimension"]): t for t in targets(table)}
     changes: list[dict[str, Any]] = []
     notes: list[str] = []
     for resource, kind in resources(table):
+        index = resource.split("/index/", 1)[1] if kind == "index" else None
+        lows = (own or {}).get(index or "", minimum)
         for position, dimension in enumerate(DIMENSIONS[kind]):
-            low = minimum[position] if minimum else None
+            low = lows[position] if lows else None
             high = maximum[position] if maximum else None
             current = existing.get((resource, dimension))
             short = f"{resource} {'read' if position == 0 else 'write'}"

@@ -13,7 +13,8 @@ use crate::admin::autoscaling;
 use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress, CleanupTarget};
 use crate::connection::{Connection, Retries};
 use crate::control_plane::{
-    apply_change, apply_warm, describe_capacity as describe, list_table_names, CapacityChange,
+    apply_change, apply_warm, describe_capacity as describe, describe_limits as limits,
+    list_table_names, CapacityChange,
 };
 use crate::error::{ConfigError, EngineError};
 
@@ -59,6 +60,23 @@ pub fn describe_capacity(
         describe(&client, &names, &conn.label()).await
     })?;
     Ok(serde_json::to_string(&found).expect("capacity serializes"))
+}
+
+/// JSON of the account's and each table's capacity quotas (DescribeLimits).
+#[pyfunction]
+#[pyo3(signature = (*, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn describe_limits(
+    py: Python<'_>,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let found = block_on(py, async move {
+        let client = conn.client(Retries::Sdk).await?;
+        limits(&client, &conn.label()).await
+    })?;
+    Ok(serde_json::to_string(&found).expect("limits serialize"))
 }
 
 /// JSON of one table's key schema, indexes, billing and TTL attribute, with up to `sample` of its

@@ -153,3 +153,20 @@ fn list_and_delete_tables() {
         "ResourceNotFoundException"
     );
 }
+
+#[test]
+fn an_index_update_the_endpoint_does_not_model_is_refused_not_ignored() {
+    let f = Fixture::new();
+    f.table("t02", None);
+    let refused = f.err(
+        "UpdateTable",
+        json!({"TableName": "t02", "GlobalSecondaryIndexUpdates": [{"Update": {
+            "IndexName": "g", "WarmThroughput": {"ReadUnitsPerSecond": 20000}}}]}),
+    );
+    assert_eq!(refused.code(), "ValidationException");
+    assert!(
+        refused.message.contains("WarmThroughput"),
+        "{}",
+        refused.message
+    );
+}

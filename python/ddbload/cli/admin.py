@@ -56,6 +56,11 @@ def add_commands(commands: Any) -> None:
     change.add_argument(
         "--autoscale-max", metavar="READ/WRITE", help="auto scaling maximums (registers auto scaling where none is set)"
     )
+    change.add_argument(
+        "--index", action="append", default=[], metavar="NAME=READ/WRITE",
+        help="a global index's own figures for --provisioned or --autoscale-min, e.g. by_status=100/400 "
+        "(repeatable; other indexes take the table's)",
+    )  # fmt: skip
     which = change.add_mutually_exclusive_group()
     which.add_argument("--table", action="append", help="table to change (repeatable)")
     which.add_argument("--all-tables", action="store_true", help="every table in the region")
@@ -142,12 +147,14 @@ def _num(value: Any) -> str:
 
 def capacity_set(args: argparse.Namespace) -> int:
     minimum, maximum = _set_flags(args)
+    own = _index_figures(args)
     backup_dir = _backup_dir(args.backup_dir)
     ask = _ask_first(args)
     conn = connection_of(args)
     current = capacity.describe(conn, None if args.all_tables else args.table)
+    _check_indexes_exist(own, current)
     now = capacity.utc_now()
-    plan = [_plan_set(t, args, minimum, maximum, backup_dir, now) for t in current]
+    plan = [_plan_set(t, args, minimum, maximum, backup_dir, now, own) for t in current]
     confirm = f"Change these {len(plan)} tables in {args.region} of your AWS account?" if ask else None
     return _carry_out(conn, current, plan, args.dry_run, backup_dir, now, confirm)
 
@@ -185,6 +192,27 @@ def _set_flags(args: argparse.Namespace) -> tuple[Pair | None, Pair | None]:
     return minimum, maximum
 
 
+def _index_figures(args: argparse.Namespace) -> dict[str, Pair]:
+    """--index NAME=READ/WRITE: global indexes whose figures differ from their table's."""
+    own: dict[str, Pair] = {}
+    for text in args.index:
+        name, sep, figures = text.partition("=")
+        pair = _pair("--index", figures) if sep and name.strip() else None
+        if pair is None:
+            raise Fail(f"--index: expected NAME=READ/WRITE such as by_status=100/400, got {text!r}")
+        own[name.strip()] = pair
+    if own and not (args.provisioned or args.autoscale_min):
+        raise Fail("--index: its figures go with --provisioned or --autoscale-min")
+    return own
+
+
+def _check_indexes_exist(own: dict[str, Pair], current: list[dict[str, Any]]) -> None:
+    known = {i["name"] for t in current for i in t["indexes"]}
+    for name in own:
+        if name not in known:
+            raise Fail(f"--index {name}: no such global index on {', '.join(t['name'] for t in current)}")
+
+
 def _ask_first(args: argparse.Namespace) -> bool:
     """Whether to ask before changing: --all-tables against AWS without --yes (never without a terminal)."""
     ask = args.all_tables and not args.dry_run and not args.yes and not is_loopback(args.endpoint_url)
@@ -203,9 +231,12 @@ def _plan_set(
     maximum: Pair | None,
     backup_dir: Path,
     now: Any,
+    own: dict[str, Pair] | None = None,
 ) -> TableChange:
-    """What `capacity set` changes on table `t`, with notes on holds, limits and quotas."""
-    change = _mode_change(t, args)
+    """What `capacity set` changes on table `t`, with notes on holds, limits and quotas; `own` holds the
+    figures of indexes that differ from the table's."""
+    own = own or {}
+    change = _mode_change(t, args, own)
     if args.warm_read is not None:
         capacity.plan_warm(change, t, args.warm_read, args.warm_write)
     if args.provisioned:
@@ -214,7 +245,7 @@ def _plan_set(
         change.notes += notes
     if minimum or maximum:
         try:
-            limits, notes = scaling.plan_minimums(t, minimum, maximum)
+            limits, notes = scaling.plan_minimums(t, minimum, maximum, own)
         except ValueError as e:
             raise Fail(f"--autoscale-min: {e}") from None
         change.scaling += limits
@@ -226,9 +257,9 @@ def _plan_set(
     return change
 
 
-def _mode_change(t: dict[str, Any], args: argparse.Namespace) -> TableChange:
+def _mode_change(t: dict[str, Any], args: argparse.Namespace, own: dict[str, Pair]) -> TableChange:
     if args.provisioned:
-        return capacity.plan_provisioned(t, args.rcu, args.wcu)
+        return capacity.plan_provisioned(t, args.rcu, args.wcu, own)
     if args.on_demand:
         return capacity.plan_on_demand(t)
     return TableChange(t["name"])

@@ -65,6 +65,15 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
                 "creating or deleting indexes (only Update in GlobalSecondaryIndexUpdates)",
             ));
         };
+        // An index's warm throughput or on-demand maximum is not modelled: refused, never ignored.
+        if let Some(member) = u.as_object().and_then(|o| {
+            o.keys()
+                .find(|k| !matches!(k.as_str(), "IndexName" | "ProvisionedThroughput"))
+        }) {
+            return Err(ApiError::unsupported(&format!(
+                "{member} in a GlobalSecondaryIndexUpdates Update"
+            )));
+        }
         let index = u
             .get("IndexName")
             .and_then(Value::as_str)
