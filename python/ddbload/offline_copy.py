@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from . import capacity, scaling
+from .api import run_prepared
 from .capacity import Connection
 
 # The offline endpoint accepts any credentials: real ones are never sent to it.
@@ -46,10 +47,56 @@ def copy_settings(source: list[dict[str, Any]], target: Connection) -> list[str]
         if any(warm):
             capacity.plan_warm(change, now, *warm)
         change.scaling, scaling_notes = scaling.plan_restore(now, saved)
-        notes += [f"{saved['name']}: {note}" for note in scaling_notes]
+        if scaling_notes and not change.scaling:  # auto scaling could not be read or written
+            notes += [f"{saved['name']}: {note}" for note in scaling_notes]
         change.scaling_first = False  # targets register on the provisioned figures
         if capacity.apply(target, change):
             capacity.wait_until_settled(target, change.table, lambda state, waited: None)
         capacity.apply_warm(target, change)
         capacity.apply_scaling(target, change)
+    return notes
+
+
+class _Copied(Exception):
+    """Ends a held run once its tables exist and production's settings are on them."""
+
+
+def rehearsal_workload(shapes: list[dict[str, Any]], workload: dict[str, Any] | None) -> dict[str, Any]:
+    """A workload whose tables named in `shapes` (as `_engine.sample_table` gives them) have production's
+    keys and global indexes, and the workload's items and generators where it names the same table."""
+    base = workload or {"version": 1, "tables": {}, "operations": []}
+    tables: dict[str, Any] = {alias: dict(spec) for alias, spec in base["tables"].items()}
+    by_name = {spec.get("table", alias): alias for alias, spec in tables.items()}
+    for shape in shapes:
+        alias = by_name.get(shape["table"], shape["table"])
+        spec = tables.setdefault(alias, {"table": shape["table"]})
+        spec["partition_key"] = shape["partition_key"]
+        spec.pop("sort_key", None)
+        if shape.get("sort_key"):
+            spec["sort_key"] = shape["sort_key"]
+        spec["indexes"] = [_index(index) for index in shape["indexes"]]
+        spec.pop("billing", None)  # created on-demand; production's capacity is copied after
+        if not spec["indexes"]:
+            spec.pop("indexes")
+    operations = base["operations"] or [{"name": "never_sent", "weight": 1, "put": {"table": next(iter(tables))}}]
+    return {"version": 1, "tables": tables, "operations": operations}
+
+
+def _index(index: dict[str, Any]) -> dict[str, Any]:
+    entry = {"name": index["name"], **({"local": True} if index.get("local") else {})}
+    entry.update({part: index[part] for part in ("partition_key", "sort_key") if index.get(part)})
+    return entry
+
+
+def create_copies(config: Any, source: list[dict[str, Any]], target: Connection) -> list[str]:
+    """Runs `config` (a held run of a `rehearsal_workload` against `target`) up to its load: its tables are
+    created and seeded, then given `source`'s settings; nothing is sent to them after that."""
+    notes: list[str] = []
+
+    def copy_then_stop() -> None:
+        notes.extend(copy_settings(source, target))
+        raise _Copied
+
+    with suppress(_Copied):
+        run_prepared(config, copy_then_stop)
     return notes

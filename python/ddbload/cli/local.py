@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from .. import _engine
-from .common import EXIT_OK, Fail, stop_on_sigterm
+from .. import _engine, capacity
+from ..capacity import Connection
+from ..endpoints import redacted
+from ..offline_copy import create_copies, offline_credentials, rehearsal_workload
+from ..workload_file import workload_json
+from .common import EXIT_INTERRUPTED, EXIT_OK, Fail, engine_failure, stop_on_sigterm
 
 MAX_SERVE_THREADS = 256
 WORKSHOP_SCRIPT = Path(__file__).parents[1] / "workshop" / "ddb_load_tester.py"
@@ -22,6 +28,15 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)")
     serve.add_argument("--threads", type=int, default=1, help=f"server threads, 1 to {MAX_SERVE_THREADS} (default: 1)")
     serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
+    copy = serve.add_argument_group("a copy of production's tables (keys, indexes, capacity, auto scaling; no items)")
+    copy.add_argument(
+        "--copy-settings-from-aws", action="store_true",
+        help="create the --table tables as they are in --region of your account, seeded by --workload",
+    )  # fmt: skip
+    copy.add_argument("--table", action="append", default=[], help="a table to copy (repeatable)")
+    copy.add_argument("--workload", metavar="FILE", help="items and generators for the copied tables' seeding")
+    copy.add_argument("--profile", help="AWS profile to read the settings with")
+    copy.add_argument("--aws-endpoint-url", metavar="URL", help="read the settings from this endpoint instead of AWS")
     serve.set_defaults(handler=cmd_serve)
 
     install = commands.add_parser("install-script", help="copy the workshop's ddb_load_tester.py into a folder")
@@ -34,13 +49,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise Fail(f"--port must be between 0 and 65535, got {args.port}")
     if not 1 <= args.threads <= MAX_SERVE_THREADS:
         raise Fail(f"--threads must be between 1 and {MAX_SERVE_THREADS}, got {args.threads}")
+    copying = _copy_request(args)
     try:
         emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
     except OSError as e:
         raise Fail(f"--port: {e}") from None
     stop_on_sigterm()
+    if copying is not None:
+        try:
+            _copy_tables(args, emulator, *copying)
+        except (_engine.DdbLoadError, KeyboardInterrupt) as e:
+            emulator.stop()
+            if isinstance(e, _engine.DdbLoadError):
+                return engine_failure(e)
+            return EXIT_INTERRUPTED
     print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
-    print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
+    if copying is None:
+        print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -50,6 +75,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
         emulator.stop()
     print("stopped", flush=True)
     return EXIT_OK
+
+
+def _copy_request(args: argparse.Namespace) -> tuple[Connection, dict[str, Any] | None] | None:
+    """Where production's settings are read and the workload that seeds the copies (checked before the
+    endpoint starts); None without --copy-settings-from-aws."""
+    if not args.copy_settings_from_aws:
+        if args.table or args.workload or args.aws_endpoint_url or args.profile:
+            raise Fail("--table/--workload/--profile/--aws-endpoint-url go with --copy-settings-from-aws")
+        return None
+    if not args.table:
+        raise Fail("--copy-settings-from-aws: name the tables to copy with --table T (repeatable)")
+    workload = None
+    if args.workload:
+        try:
+            workload = json.loads(workload_json(args.workload))
+        except _engine.ConfigError as e:
+            raise Fail(str(e)) from None
+        if workload is None:
+            raise Fail("--workload: give a workload file; the workshop's tables are made with `run --create-tables`")
+    return Connection(region=args.region, profile=args.profile, endpoint_url=args.aws_endpoint_url), workload
+
+
+def _copy_tables(
+    args: argparse.Namespace, emulator: _engine.Emulator, source: Connection, workload: dict[str, Any] | None
+) -> None:
+    """The --table tables created on `emulator` with production's keys, indexes and settings, seeded."""
+    print(f"reading {', '.join(args.table)} at {redacted(source.endpoint_url) or 'AWS ' + args.region} ...",
+          file=sys.stderr, flush=True)  # fmt: skip
+    shapes = [json.loads(_engine.sample_table(table=t, sample=0, **source.kwargs())) for t in args.table]
+    settings = capacity.describe(source, args.table)
+    target = Connection(region=args.region, endpoint_url=emulator.url)
+    with offline_credentials():
+        config = _engine.LoadConfig(
+            workload=rehearsal_workload(shapes, workload), endpoint_url=emulator.url, region=args.region,
+            create_tables=True, rate=1.0, duration="1s", _hold_start=True,
+        )  # fmt: skip
+        notes = create_copies(config, settings, target)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr, flush=True)
+    for t in settings:
+        figures = "on-demand" if t["billing_mode"] == "PAY_PER_REQUEST" else (
+            f"{t['read_capacity_units']}/{t['write_capacity_units']}")  # fmt: skip
+        print(f"copied {t['name']}: {figures}, {len(t['indexes'])} global index(es)", file=sys.stderr, flush=True)
 
 
 def cmd_install_script(args: argparse.Namespace) -> int:
