@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 
@@ -117,7 +118,7 @@ def small_run(tmp_path_factory) -> str:
         (["--hours", "0"], "--hours: '0' is not a number from 0.001 to 744"),
         (["--hours", "two"], "--hours: 'two' is not a number"),
         (["--target-utilization", "95"], "--target-utilization: '95' is not a number from 20 to 90"),
-        (["--prices", "live"], "--prices live: the Price List API client is not built yet"),
+        (["--profile", "p"], "--profile/--pricing-endpoint-url go with --prices live"),
         (["--prices", "no-such-file.json"], "--prices: no-such-file.json: No such file or directory"),
     ],
 )
@@ -137,3 +138,95 @@ def test_a_price_table_without_the_runs_region_names_what_it_has(small_run, tmp_
     floats.write_text(json.dumps({"date": "2026-11-01", "regions": {"us-east-1": {**PRICES, "rcu_hour": 0.00013}}}))
     proc = run_cli("cost", small_run, "--prices", str(floats))
     assert proc.returncode == 2 and "rcu_hour must be a decimal number as a string, not 0.00013" in proc.stderr
+
+
+def _product(usagetype: str, *tiers: str) -> str:
+    """A product document as the Price List API answers it (GetProducts' PriceList entries are JSON text)."""
+    dimensions = {
+        f"SKU.OFFER.RATE{i}": {"unit": usagetype.rsplit("-", 1)[-1], "pricePerUnit": {"USD": price},
+                               "beginRange": str(i * 25), "endRange": "Inf", "description": "..."}
+        for i, price in enumerate(tiers)
+    }  # fmt: skip
+    return json.dumps(
+        {
+            "product": {"productFamily": "...", "attributes": {"usagetype": usagetype, "regionCode": "us-east-1",
+                                                              "servicecode": "AmazonDynamoDB"}},
+            "serviceCode": "AmazonDynamoDB",
+            "terms": {"OnDemand": {"SKU.OFFER": {"priceDimensions": dimensions}}},
+        }
+    )  # fmt: skip
+
+
+class PriceListServer:
+    """A local endpoint answering pricing:GetProducts in the API's documented shape, two pages, at twice
+    the shipped prices; Standard-IA and replicated-write products beside them must be ignored."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        pages = [
+            [_product("ReadRequestUnits", "0.00000025"), _product("IA-ReadRequestUnits", "0.0000003"),
+             _product("WriteRequestUnits", "0.00000125")],
+            [_product("ReadCapacityUnit-Hrs", "0", "0.00026"), _product("WriteCapacityUnit-Hrs", "0", "0.0013"),
+             _product("ReplicatedWriteCapacityUnit-Hrs", "0.002")],
+        ]  # fmt: skip
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append({"target": self.headers["X-Amz-Target"], **body})
+                page = int(body.get("NextToken") or 0)
+                answer = {"FormatVersion": "aws_v1", "PriceList": pages[page]}
+                if page + 1 < len(pages):
+                    answer["NextToken"] = str(page + 1)
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def test_live_prices_come_from_the_price_list_api(tmp_path):
+    """--prices live asks GetProducts for AmazonDynamoDB in the run's region, follows NextToken, takes the
+    paid tier of each Standard price and ignores the rest: at twice the shipped prices, each mode costs
+    exactly twice as much as with the shipped table."""
+    _, path = offline_run(tmp_path, "flat-live", "--rate", "50", "--duration", "3s")
+    server = PriceListServer()
+    try:
+        live = cost(path, "--hours", "1", "--prices", "live", "--pricing-endpoint-url", server.url)
+    finally:
+        server.close()
+    shipped = cost(path, "--hours", "1")
+    assert [r["target"] for r in server.requests] == ["AWSPriceListService.GetProducts"] * 2
+    assert server.requests[0]["ServiceCode"] == "AmazonDynamoDB"
+    assert {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"} in server.requests[0]["Filters"]
+    assert "Price List API" in live["prices"]["source"]
+    # Equal to a billionth of a cent: a 28-digit Decimal division rounds its last digit either way.
+    tiny = Decimal("1e-11")
+    for mode in ("on_demand", "provisioned_peak", "provisioned_autoscaling"):
+        twice = 2 * Decimal(shipped["modes"][mode]["usd"])
+        assert Decimal(live["modes"][mode]["usd"]).quantize(tiny) == twice.quantize(tiny), mode
+
+
+def test_live_prices_missing_from_the_answer_are_one_line():
+    from ddbload.cost import PriceError
+    from ddbload.live_prices import from_documents
+
+    with pytest.raises(PriceError, match="WriteCapacityUnit-Hrs"):
+        from_documents([_product("ReadRequestUnits", "1"), _product("WriteRequestUnits", "1"),
+                        _product("ReadCapacityUnit-Hrs", "1")], "us-east-1", date.today())  # fmt: skip

@@ -24,6 +24,7 @@ __all__ = [
     "describe_capacity",
     "describe_limits",
     "describe_scaling",
+    "dynamodb_price_list",
     "histogram_quantiles",
     "histogram_summary",
     "merge_histograms",
@@ -168,6 +169,9 @@ def cleanup_orders(
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
 def describe_limits(*, region: str = ..., profile: str | None = None, endpoint_url: str | None = None) -> str: ...
+def dynamodb_price_list(
+    *, region_code: str, region: str = ..., profile: str | None = None, endpoint_url: str | None = None
+) -> list[str]: ...
 def describe_scaling(
     *,
     tables: dict[str, list[str]],

@@ -62,6 +62,23 @@ pub fn describe_capacity(
     Ok(serde_json::to_string(&found).expect("capacity serializes"))
 }
 
+/// JSON list of the AWS Price List API's product documents (each a JSON string) of AmazonDynamoDB in
+/// `region_code`, asked at `region` (a Price List endpoint's region) or `endpoint_url`.
+#[pyfunction]
+#[pyo3(signature = (*, region_code, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn dynamodb_price_list(
+    py: Python<'_>,
+    region_code: String,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<Vec<String>> {
+    let conn = connection(region, profile, endpoint_url)?;
+    block_on(py, async move {
+        crate::admin::prices::dynamodb_products(&conn, &region_code).await
+    })
+}
+
 /// JSON of the account's and each table's capacity quotas (DescribeLimits).
 #[pyfunction]
 #[pyo3(signature = (*, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]

@@ -11,10 +11,11 @@ from typing import Any
 
 from rich.table import Table
 
+from .. import live_prices
 from ..console import make_console
 from ..cost import STALE_AFTER_DAYS, PriceError, Prices, estimate, read_prices_file, shipped_prices
 from .after import load_result
-from .common import EXIT_OK, Fail
+from .common import EXIT_OK, Fail, engine_errors
 
 MAX_HOURS = Decimal(24 * 31)
 
@@ -26,7 +27,13 @@ def add_commands(commands: Any) -> None:
         "--hours", metavar="H", help="the event's length: the run's shape stretched over H hours (default: the run's)"
     )
     cost.add_argument(
-        "--prices", metavar="FILE", help="a price table in the shipped one's format (default: the shipped, dated table)"
+        "--prices", metavar="live|FILE",
+        help="'live': today's prices from the AWS Price List API; or a price table in the shipped one's format "
+        "(default: the shipped, dated table)",
+    )  # fmt: skip
+    cost.add_argument("--profile", help="with --prices live: the AWS profile to ask the Price List API with")
+    cost.add_argument(
+        "--pricing-endpoint-url", metavar="URL", help="with --prices live: ask this endpoint instead of AWS's"
     )
     cost.add_argument(
         "--target-utilization",
@@ -35,7 +42,7 @@ def add_commands(commands: Any) -> None:
         help="auto scaling's target utilization in the simulation, 20 to 90 (default: 70)",
     )
     cost.add_argument("--json", action="store_true", help="print the estimate as JSON")
-    cost.set_defaults(handler=cmd_cost)
+    cost.set_defaults(handler=engine_errors(cmd_cost))
 
 
 def _decimal_flag(flag: str, text: str, low: Decimal, high: Decimal) -> Decimal:
@@ -51,12 +58,15 @@ def _decimal_flag(flag: str, text: str, low: Decimal, high: Decimal) -> Decimal:
 def cmd_cost(args: argparse.Namespace) -> int:
     hours = None if args.hours is None else _decimal_flag("--hours", args.hours, Decimal("0.001"), MAX_HOURS)
     target = _decimal_flag("--target-utilization", args.target_utilization, Decimal(20), Decimal(90))
-    if args.prices == "live":
-        raise Fail("--prices live: the Price List API client is not built yet; pass a price FILE")
+    if args.prices != "live" and (args.profile or args.pricing_endpoint_url):
+        raise Fail("--profile/--pricing-endpoint-url go with --prices live")
     result = load_result(args.result)
     region = result["config"]["region"]
     try:
-        prices = shipped_prices(region) if args.prices is None else read_prices_file(Path(args.prices), region)
+        if args.prices == "live":
+            prices = live_prices.fetch(region, args.profile, args.pricing_endpoint_url, date.today())
+        else:
+            prices = shipped_prices(region) if args.prices is None else read_prices_file(Path(args.prices), region)
     except PriceError as e:
         raise Fail(f"--prices: {e}") from None
     estimated = estimate(result, prices, hours, target)
