@@ -296,7 +296,7 @@ def _operation_items(result: RunResult) -> list[tuple[str, str]]:
     return rows
 
 
-def _plotly_inline() -> str:
+def plotly_inline() -> str:
     """plotly.js, inlined once so the report opens offline, gzip-compressed (4.8 MB becomes about 2 MB):
     the browser unpacks it (DecompressionStream) and then draws every chart queued in ddbloadCharts."""
     from plotly.offline import get_plotlyjs
@@ -313,7 +313,7 @@ def _plotly_inline() -> str:
 
 
 def render(result: RunResult, thresholds: list[Threshold] | None = None) -> str:
-    parts = [_plotly_inline()]
+    parts = [plotly_inline()]
     for index, (_title, fig) in enumerate(charts(result)):
         parts.append(
             f"<div id='chart-{index}' class='chart'></div>"

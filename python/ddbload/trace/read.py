@@ -1,0 +1,218 @@
+"""Traces read as a stream of calls: CloudTrail data-event files as delivered to S3 (gzip'd JSON with a
+`Records` array), the same records one per line (CloudTrail Lake, Athena exports), or a CSV
+`time,operation,table,key` (key as DynamoDB JSON). Memory does not grow with the trace's length."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+
+# DynamoDB's data-plane calls; anything else in a data-event record is a bad record.
+OPERATIONS = frozenset(
+    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+     "TransactWriteItems", "TransactGetItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}
+)  # fmt: skip
+# Calls on one item: their record must name its key.
+KEYED = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem"})
+_RECORDS_DOCUMENT = re.compile(rb'^\s*\{\s*"Records"\s*:')
+
+
+class BadRecord(ValueError):
+    """One record that cannot be used; the message names the file and the record."""
+
+
+@dataclass(frozen=True)
+class Call:
+    second: int  # Unix time, whole seconds (UTC)
+    operation: str
+    tables: tuple[str, ...]  # the table, or each table a batch or transaction touches
+    keys: tuple[tuple[str, str], ...]  # (table, key as canonical JSON) of each item it names
+    error: str | None  # CloudTrail's errorCode, e.g. ProvisionedThroughputExceededException
+
+
+@dataclass
+class Skipped:
+    management: int = 0  # control-plane records (DescribeTable...) in the same files
+    other_services: int = 0
+
+
+def calls(path: Path, skipped: Skipped, progress: Callable[[int], None] = lambda n: None) -> Iterator[Call | BadRecord]:
+    """The calls in one trace file, in file order, with a BadRecord in place of each record that cannot be
+    used (the caller decides whether to stop); `progress(bytes)` as the file is read. A file that cannot
+    be read on raises BadRecord."""
+    with path.open("rb") as raw:
+        head = raw.read(2)
+        raw.seek(0)
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw  # type: ignore[assignment]
+        peek = _Peek(stream, raw, progress)
+        try:
+            start = peek.head(4096)
+            if _RECORDS_DOCUMENT.match(start):
+                records: Iterator[tuple[int, Any]] = enumerate(ijson.items(peek, "Records.item", use_float=False), 1)
+                yield from _from_records(path, records, skipped)
+            elif start.lstrip().startswith(b"{"):
+                yield from _from_records(path, _json_lines(path, peek), skipped)
+            else:
+                yield from _from_csv(path, peek)
+        except (OSError, EOFError, gzip.BadGzipFile, ijson.JSONError) as e:
+            raise BadRecord(f"{path}: cannot be read to the end ({type(e).__name__}: {e})") from None
+
+
+class _Peek(io.RawIOBase):
+    """A readable stream whose first bytes can be looked at before parsing, reporting bytes read."""
+
+    def __init__(self, stream: IO[bytes], raw: IO[bytes], progress: Callable[[int], None]) -> None:
+        self._stream, self._raw, self._progress = stream, raw, progress
+        self._buffer = b""
+
+    def head(self, size: int) -> bytes:
+        if len(self._buffer) < size:
+            self._buffer += self._stream.read(size - len(self._buffer))
+        return self._buffer
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, into: Any) -> int:
+        data = self._buffer[: len(into)]
+        self._buffer = self._buffer[len(data) :]
+        if len(data) < len(into):
+            data += self._stream.read(len(into) - len(data))
+        into[: len(data)] = data
+        self._progress(self._raw.tell())
+        return len(data)
+
+
+def _json_lines(path: Path, stream: _Peek) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(io.BufferedReader(stream), 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line, parse_float=str)
+        except ValueError as e:
+            yield number, BadRecord(f"{path}: line {number} is not a JSON record ({e})")
+
+
+def _from_records(path: Path, records: Iterator[tuple[int, Any]], skipped: Skipped) -> Iterator[Call | BadRecord]:
+    for number, record in records:
+        where = f"{path}: record {number}"
+        if isinstance(record, BadRecord):
+            yield record
+            continue
+        if not isinstance(record, dict):
+            yield BadRecord(f"{where} is not an object")
+            continue
+        if record.get("eventSource") not in (None, "dynamodb.amazonaws.com"):
+            skipped.other_services += 1
+            continue
+        if record.get("managementEvent") is True or record.get("eventCategory") == "Management":
+            skipped.management += 1
+            continue
+        try:
+            yield _call(where, record)
+        except BadRecord as e:
+            yield e
+
+
+def _call(where: str, record: dict[str, Any]) -> Call:
+    operation = record.get("eventName")
+    if operation not in OPERATIONS:
+        raise BadRecord(f"{where}: unknown operation {operation!r}")
+    second = _second(where, record.get("eventTime"))
+    params = record.get("requestParameters") or {}
+    if not isinstance(params, dict):
+        raise BadRecord(f"{where}: requestParameters is not an object")
+    members = _members(params)
+    table = params.get("tableName")
+    tables = tuple(dict.fromkeys([table] if table else [t for t, _ in members]))
+    if not tables and operation not in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
+        raise BadRecord(f"{where}: {operation} names no table")
+    key = params.get("key")
+    if operation in KEYED and not isinstance(key, dict):
+        raise BadRecord(f"{where}: {operation} on {table} has no key")
+    keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
+    keys += tuple((t, _canonical(k)) for t, k in members if k is not None)
+    return Call(second, str(operation), tables, keys, record.get("errorCode"))
+
+
+def _members(params: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
+    """(table, key) of a batch's or transaction's items: `requestItems` as a list of members (transactions)
+    or as {table: {keys: [...]}} / {table: [requests]} (batches)."""
+    items = params.get("requestItems") or params.get("transactItems")
+    out: list[tuple[str, dict[str, Any] | None]] = []
+    if isinstance(items, list):
+        for member in items:
+            if isinstance(member, dict) and member.get("tableName"):
+                key = member.get("key")
+                out.append((member["tableName"], key if isinstance(key, dict) else None))
+    elif isinstance(items, dict):
+        for table, part in items.items():
+            found = part.get("keys") if isinstance(part, dict) else part
+            for entry in found if isinstance(found, list) else [None]:
+                key = entry.get("key", entry) if isinstance(entry, dict) else None
+                out.append((table, key if isinstance(key, dict) else None))
+    return out
+
+
+def _second(where: str, text: Any) -> int:
+    try:
+        return int(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        raise BadRecord(f"{where}: eventTime {text!r} is not an ISO 8601 time") from None
+
+
+def _canonical(key: dict[str, Any]) -> str:
+    """One text per key whatever the format said: numbers (JSON numbers, Decimals, N strings) as text."""
+    plain = {
+        name: str(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else value
+        for name, value in key.items()
+    }
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _from_csv(path: Path, stream: _Peek) -> Iterator[Call | BadRecord]:
+    text = io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8", newline="")
+    rows = csv.reader(text)
+    if next(rows, None) != ["time", "operation", "table", "key"]:
+        raise BadRecord(f"{path}: not a trace (CloudTrail JSON, JSON lines, or a CSV with time,operation,table,key)")
+    for number, row in enumerate(rows, 2):
+        try:
+            yield _csv_call(f"{path}: line {number}", row)
+        except BadRecord as e:
+            yield e
+
+
+def _csv_call(where: str, row: list[str]) -> Call:
+    if len(row) != 4:
+        raise BadRecord(f"{where}: expected time,operation,table,key")
+    time_text, operation, table, key_text = row
+    if operation not in OPERATIONS:
+        raise BadRecord(f"{where}: unknown operation {operation!r}")
+    try:
+        typed = json.loads(key_text, parse_float=str) if key_text else None
+        key = {name: _untyped(value) for name, value in typed.items()} if typed else None
+    except (ValueError, AttributeError, TypeError, KeyError):
+        raise BadRecord(f"{where}: key {key_text!r} is not DynamoDB JSON") from None
+    if operation in KEYED and not key:
+        raise BadRecord(f"{where}: {operation} on {table} has no key")
+    keys = ((table, _canonical(key)),) if key else ()
+    return Call(_second(where, time_text), operation, (table,), keys, None)
+
+
+def _untyped(value: dict[str, Any]) -> Any:
+    """A DynamoDB JSON key value ({"S": "x"}, {"N": "5"}, {"B": "..."}) as CloudTrail logs it: untyped."""
+    ((kind, inner),) = value.items()
+    if kind not in ("S", "N", "B"):
+        raise KeyError(kind)
+    return inner
