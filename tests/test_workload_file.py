@@ -521,6 +521,8 @@ def test_per_stage_weights_shift_the_mix_when_the_stage_changes(offline, tmp_pat
     assert [line["buy:p99_ms"] for line in table] == p99s
     assert "per operation: completed/s" in proc.stderr
     assert re.search(r"browse \d+/s", proc.stderr) and re.search(r"buy \d+/s", proc.stderr), proc.stderr
+    # ... and with each table's read/write units that second: views written only in the first stage.
+    assert re.search(rf"views-{suffix} 0/[1-9]\d*", proc.stderr), proc.stderr
     # advise sizes each table by its own busiest second: each took 50 writes/s in its own stage (shared by
     # the run's overall peak, each would look half as busy).
     advice = run_cli("advise", str(out))

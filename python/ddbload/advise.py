@@ -196,6 +196,11 @@ class Phrases:
     still_wrong: str
     demand_closed: str  # a run's fields and {threads}
     scaling_head: str
+    # GameDay episodes (run --timeline): {what}, {at_s}, {began_s}, {recovery_s}, {throttled}, {errors}
+    gameday_head: str
+    gameday_recovered: str
+    gameday_not_recovered: str
+    gameday_none: str
     dropped: str  # {dropped}, {offered}, {dropped_share}
     cost: str  # {on_demand}, {peak}, {scaled}, {short}, {date}, {region}, {lower}
     cost_lower: str  # appended when the run was throttled
@@ -315,6 +320,19 @@ EN = Phrases(
     "no capacity above is sized from them. Measure at the event's forecast with arrivals that do not wait: "
     "`ddbload run --rate FORECAST ...` (operations a second), or `--stages` for the ramp.",
     scaling_head="## Auto scaling during the test",
+    gameday_head="## GameDay: what each action did",
+    gameday_recovered=(
+        "{what} at {at_s} s: throttles and errors rose from {began_s} s and were back to their earlier level "
+        "{recovery_s} s later ({throttled} throttled, {errors} errors). If that is longer than your users can "
+        "wait, keep that capacity in hand before the event (a higher auto scaling minimum, warm throughput) "
+        "instead of counting on it to come back"
+    ),
+    gameday_not_recovered=(
+        "{what} at {at_s} s: throttles and errors rose from {began_s} s and had not come back to their earlier "
+        "level by the end ({throttled} throttled, {errors} errors): the tables did not recover on their own; "
+        "rehearse the runbook's fix, or undo the action sooner"
+    ),
+    gameday_none="{what} at {at_s} s: no rise in throttles or errors: the tables had room for it",
     cost="## What an hour of this demand would cost\nOn-demand ${on_demand}, provisioned at the peak ${peak}, "
     "provisioned with auto scaling ${scaled} ({short:,} s short of demand while it caught up; prices of {date}, "
     "{region}). Other lengths and prices: `ddbload cost RESULT.json --hours H`.{lower}",
@@ -438,6 +456,17 @@ KO = Phrases(
     "않았습니다. 기다리지 않는 도착으로 이벤트 예측치에서 측정하세요: `ddbload run --rate FORECAST ...`(초당 작업 수), "
     "램프는 `--stages`.",
     scaling_head="## 테스트 중 오토 스케일링",
+    gameday_head="## GameDay: 각 조치의 영향",
+    gameday_recovered=(
+        "{at_s}초의 {what}: {began_s}초부터 스로틀과 오류가 늘었고 {recovery_s}초 뒤 이전 수준으로 돌아왔습니다 "
+        "(스로틀 {throttled}건, 오류 {errors}건). 사용자가 기다릴 수 있는 시간보다 길다면 이벤트 전에 그만큼의 "
+        "용량을 미리 확보하세요 (더 높은 오토 스케일링 최소값, 웜 처리량)"
+    ),
+    gameday_not_recovered=(
+        "{at_s}초의 {what}: {began_s}초부터 스로틀과 오류가 늘었고 테스트가 끝날 때까지 이전 수준으로 돌아오지 "
+        "않았습니다 (스로틀 {throttled}건, 오류 {errors}건): 런북의 조치를 리허설하거나 조치를 더 빨리 되돌리세요"
+    ),
+    gameday_none="{at_s}초의 {what}: 스로틀과 오류가 늘지 않았습니다: 테이블에 여유가 있었습니다",
     cost="## 이 수요가 1시간 이어질 때의 비용\n온디맨드 ${on_demand}, 피크로 고정한 프로비저닝 ${peak}, 오토 스케일링 "
     "프로비저닝 ${scaled}(따라잡는 동안 수요보다 모자란 시간 {short:,}초; {date} 기준 {region} 가격). 다른 기간과 "
     "가격: `ddbload cost <결과 JSON> --hours H`.{lower}",
@@ -578,10 +607,23 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     scaled = timeline.steps(result)
     if scaled:
         sections.append([words.scaling_head, *(f"- {timeline.describe(step, lang)}" for step in scaled)])
+    episodes = (result.get("timeline") or {}).get("episodes") or []
+    if episodes:
+        sections.append([words.gameday_head, *(f"- {_episode_text(e, words)}" for e in episodes)])
     hour = _hour_cost(result, words) if result["summary"].get("model") == "open" else None
     if hour:
         sections.append([hour])
     return sections
+
+
+def _episode_text(episode: dict[str, Any], words: Phrases) -> str:
+    if episode["began_s"] is None:
+        template = words.gameday_none
+    elif episode["recovered_s"] is None:
+        template = words.gameday_not_recovered
+    else:
+        template = words.gameday_recovered
+    return template.format(**episode)
 
 
 def _hour_cost(result: RunResult, words: Phrases) -> str | None:

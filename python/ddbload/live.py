@@ -49,12 +49,12 @@ class LiveProgress:
             if not self._header_shown:
                 header = tick_header(open_model="target_rate" in event)
                 if self._named_operations:
-                    header += "  per operation: completed/s"
+                    header += "  per operation: completed/s; per table and index: read/write units/s"
                 self._console.print(header, highlight=False)
                 self._header_shown = True
             line = format_tick(event, self._duration_s)
             if self._named_operations:
-                line += "  " + format_operations(event)
+                line += "  " + format_operations(event) + "; " + format_units(event)
             self._console.print(line, highlight=False, markup=False)
 
     def _release_held(self) -> None:
@@ -134,5 +134,20 @@ def format_operations(row: dict[str, Any]) -> str:
         cell = f"{name} {second['ok'] / seconds:,.0f}/s"
         if second["throttled"]:
             cell += f" ({second['throttled'] / seconds:,.0f} throttled/s)"
+        cells.append(cell)
+    return ", ".join(cells) or "-"
+
+
+def format_units(row: dict[str, Any]) -> str:
+    """Each table's and global index's consumed read/write units that second, with a table's provisioned
+    figures beside them (`Orders 12/40 of 100/50`)."""
+    seconds = row["seconds"] or 1.0
+    provisioned = row.get("provisioned") or {}
+    cells = []
+    for name, units in sorted((row.get("units") or {}).items()):
+        cell = f"{name} {units['read_units'] / seconds:,.0f}/{units['write_units'] / seconds:,.0f}"
+        figures = provisioned.get(name) or {}
+        if figures.get("read") is not None and figures.get("write") is not None:
+            cell += f" of {figures['read']:,}/{figures['write']:,}"
         cells.append(cell)
     return ", ".join(cells) or "-"

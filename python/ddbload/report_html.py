@@ -78,7 +78,21 @@ def charts(result: RunResult) -> list[tuple[str, Any]]:
         if title.startswith("Latency distribution"):
             continue
         fig.update_xaxes(title="time (UTC)", type="date")
+        _mark_timeline(fig, result)
     return out
+
+
+def _mark_timeline(fig: Any, result: RunResult) -> None:
+    """A GameDay's steps as dashed lines across the chart, each labelled with what it did."""
+    start = started_at(result)
+    for step in (result.get("timeline") or {}).get("steps", []):
+        if step.get("applied_s") is None:
+            continue
+        at = (start + timedelta(seconds=step["applied_s"])).strftime("%Y-%m-%d %H:%M:%S.%f")
+        label = ("undo: " if step["undo"] else "") + step["what"]
+        fig.add_shape(type="line", x0=at, x1=at, yref="paper", y0=0, y1=1, line={"dash": "dash", "color": "gray"})
+        fig.add_annotation(x=at, yref="paper", y=1, text=label, showarrow=False, textangle=-90, xanchor="right",
+                           yanchor="top", font={"size": 10, "color": "gray"})  # fmt: skip
 
 
 # A named operation's percentile lines: label, its key in the row, dash.

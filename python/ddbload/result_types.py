@@ -296,3 +296,4 @@ class RunResult(_RunResultRequired, total=False):
     verdict: Verdict  # since ddbload 0.3
     request_ids: RequestIds  # since ddbload 0.3
     operations: dict[str, OpSummary]  # since ddbload 0.3
+    timeline: dict[str, Any]  # run --timeline, since ddbload 0.3: steps, episodes, backup, restored

@@ -14,21 +14,25 @@ from .. import _engine
 from ..api import Progress, RunInterrupted, run
 from ..console import make_console, to_devnull
 from ..csv_rows import check_csv_path, render_csv, write_csv
+from ..gameday_run import TimelineRunner
 from ..live import LiveProgress
 from ..output import OutputPathError, check_output_path, write_fallback
 from ..result import Result
 from ..summary import print_summary
 from ..thresholds import Threshold, ThresholdError, broken, measured, parse, refuse_open_model_only
 from ..workload_file import WORKSHOP, workload_json
+from . import gameday
 from .after import check_report_path, render_report, write_report
 from .common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     Fail,
+    connection_of,
     engine_failure,
     stop_on_sigterm,
 )
+from .gameday import add_gameday_flags
 from .metrics_flags import add_metrics_flags, linger_then_stop, start_metrics
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
 
@@ -125,6 +129,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "(CI, | tee); always = every second (default: auto)",
     )
     add_metrics_flags(out)
+    add_gameday_flags(p)
 
 
 def config_from_args(args: argparse.Namespace) -> _engine.LoadConfig:
@@ -191,22 +196,11 @@ def load_test(args: argparse.Namespace) -> int:
         use_local_defaults(args)
     config = checked_config(args)
     check_thresholds_fit(thresholds, config)
-    emulator = None
+    runner = gameday.prepare(args, config.duration_s)
     metrics, result = None, None
     try:
         metrics = start_metrics(args)
-        if args.local:
-            emulator = start_local_endpoint(args)
-            config = config_from_args(args)  # with the endpoint's URL
-        live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
-        stop_on_sigterm()
-        try:
-            result, code = measure(args, config, ray_address, both(live, metrics.metrics if metrics else None))
-        finally:
-            if live is not None:
-                live.close()
-            if emulator is not None:
-                emulator.stop()
+        result, code = run_here(args, config, ray_address, metrics.metrics if metrics else None, runner)
         if result is None:
             return code
         # Files first: a closed stdout (`| head -1`) must not lose them.
@@ -215,10 +209,42 @@ def load_test(args: argparse.Namespace) -> int:
         if code == EXIT_OK and (written is None or not holds):
             code = EXIT_FAILED
         print_results(result, written or [], result_path)
+        gameday.show(result)
         return code
     finally:
         if metrics is not None:
             linger_then_stop(metrics, args, result)
+
+
+def run_here(
+    args: argparse.Namespace,
+    config: _engine.LoadConfig,
+    ray_address: str | None,
+    metrics: Progress | None,
+    runner: TimelineRunner | None,
+) -> tuple[Result | None, int]:
+    """The run itself, with --local's endpoint, the live lines and a GameDay timeline around it."""
+    emulator = None
+    if args.local:
+        emulator = start_local_endpoint(args)
+        config = config_from_args(args)  # with the endpoint's URL
+        if runner is not None:
+            runner.conn = connection_of(args)  # the endpoint just started
+    live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
+    stop_on_sigterm()
+    try:
+        progress = both(both(live, metrics), runner.progress if runner else None)
+        result, code = measure(args, config, ray_address, progress)
+    finally:
+        if live is not None:
+            live.close()
+        if runner is not None:
+            runner.finish()
+        if emulator is not None:
+            emulator.stop()
+    if result is not None and runner is not None:
+        result = gameday.attach(result, runner)
+    return result, code
 
 
 def check_thresholds_fit(thresholds: list[Threshold], config: _engine.LoadConfig) -> None:
@@ -368,14 +394,14 @@ def live_progress(mode: str, duration_s: float, named_operations: bool = False) 
     return LiveProgress(stderr, duration_s, every=every, named_operations=named_operations)
 
 
-def both(live: LiveProgress | None, metrics: Progress | None) -> Progress | None:
-    """One progress callback for the live lines and the metrics endpoint (either may be absent)."""
-    if live is None or metrics is None:
-        return live or metrics
+def both(first: Progress | None, second: Progress | None) -> Progress | None:
+    """One progress callback for two (the live lines, the metrics endpoint, a timeline; either may be absent)."""
+    if first is None or second is None:
+        return first or second
 
     def tell(event: dict[str, Any]) -> None:
-        metrics(event)
-        live(event)
+        second(event)
+        first(event)
 
     return tell
 

@@ -1,0 +1,122 @@
+"""A GameDay timeline (`run --timeline FILE`): actions at offsets from the load's start, read and checked
+before anything is sent. The file is a YAML (or JSON) list; each entry has `at`, an optional `for` (the
+action is undone after it) and one action key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BUILT = ("capacity", "autoscaling")
+# Shapes the timeline file will take, refused until they are built (never accepted and ignored).
+NOT_BUILT = ("on_demand_max", "fault", "stage")
+MAX_UNITS = 40_000
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+class TimelineError(ValueError):
+    """The timeline cannot be used; one line naming the file and the action."""
+
+
+@dataclass(frozen=True)
+class Action:
+    number: int  # its place in the file, from 1
+    at_s: float
+    for_s: float | None
+    kind: str  # "capacity" or "autoscaling"
+    table: str
+    read: int | None = None
+    write: int | None = None
+    suspend: bool | None = None
+
+    def describe(self) -> str:
+        if self.kind == "capacity":
+            figures = [f"{kind} {value}" for kind, value in (("read", self.read), ("write", self.write)) if value]
+            what = f"{self.table} provisioned {', '.join(figures)}"
+        else:
+            what = f"auto scaling on {self.table} {'suspended' if self.suspend else 'resumed'}"
+        return what + (f" for {self.for_s:g} s" if self.for_s is not None else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "at_s": self.at_s, "for_s": self.for_s, "kind": self.kind,
+            "table": self.table, "read": self.read, "write": self.write, "suspend": self.suspend,
+        }  # fmt: skip
+
+
+def load_timeline(path: Path, run_seconds: float) -> list[Action]:
+    """The actions of `path`, in time order; any mistake is a TimelineError."""
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise TimelineError(f"--timeline {path}: {e.strerror or e}") from None
+    except yaml.YAMLError as e:
+        raise TimelineError(f"--timeline {path}: not YAML or JSON ({str(e).splitlines()[0]})") from None
+    if not isinstance(entries, list) or not entries:
+        raise TimelineError(f"--timeline {path}: expected a list of actions, each with `at` and one action")
+    actions = [_action(f"--timeline {path}: action {n}", n, entry, run_seconds) for n, entry in enumerate(entries, 1)]
+    return sorted(actions, key=lambda a: (a.at_s, a.number))
+
+
+def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
+    if not isinstance(entry, dict):
+        raise TimelineError(f"{where}: expected a mapping with `at` and one action")
+    keys = [str(k) for k in entry if k not in ("at", "for")]
+    if len(keys) != 1:
+        got = ", ".join(keys) or "none"
+        raise TimelineError(f"{where}: expected one action ({', '.join(BUILT)}), got {got}")
+    kind = keys[0]
+    if kind in NOT_BUILT:
+        raise TimelineError(f"{where}: `{kind}` is not built yet (these are: {', '.join(BUILT)})")
+    if kind not in BUILT:
+        raise TimelineError(f"{where}: unknown action `{kind}` (known: {', '.join(BUILT)})")
+    at_s, for_s = _timing(where, entry, run_seconds)
+    body = entry[kind]
+    if not isinstance(body, dict) or not isinstance(body.get("table"), str) or not body["table"]:
+        raise TimelineError(f"{where}: {kind} needs a `table`")
+    if kind == "capacity":
+        read, write = _figures(where, body)
+        return Action(number, at_s, for_s, kind, body["table"], read=read, write=write)
+    modes = [k for k in ("suspend", "resume") if body.get(k) is True]
+    if set(body) - {"table", "suspend", "resume"} or len(modes) != 1:
+        raise TimelineError(f"{where}: autoscaling takes table and `suspend: true` or `resume: true`")
+    return Action(number, at_s, for_s, kind, body["table"], suspend=modes[0] == "suspend")
+
+
+def _timing(where: str, entry: dict[str, Any], run_seconds: float) -> tuple[float, float | None]:
+    if "at" not in entry:
+        raise TimelineError(f"{where}: `at` is missing (e.g. at: 2m)")
+    at_s = _seconds(where, "at", entry["at"])
+    if at_s >= run_seconds:
+        raise TimelineError(f"{where}: at {entry['at']} is not before the run's end ({run_seconds:g} s)")
+    for_s = _seconds(where, "for", entry["for"]) if "for" in entry else None
+    if for_s is not None and for_s <= 0:
+        raise TimelineError(f"{where}: `for` must be above 0")
+    return at_s, for_s
+
+
+def _figures(where: str, body: dict[str, Any]) -> tuple[int | None, int | None]:
+    figures = {k: body.get(k) for k in ("read", "write")}
+    for name, value in figures.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_UNITS:
+            raise TimelineError(
+                f"{where}: capacity {name} must be a whole number from 1 to {MAX_UNITS:,}, got {value!r}"
+            )
+    if set(body) - {"table", "read", "write"} or not any(figures.values()):
+        raise TimelineError(f"{where}: capacity takes table and read and/or write (e.g. write: 50)")
+    return figures["read"], figures["write"]
+
+
+def _seconds(where: str, name: str, value: Any) -> float:
+    """2m, 30s, 1.5h, 500ms or a number of seconds."""
+    match = _DURATION.match(str(value).strip()) if not isinstance(value, bool) else None
+    if match is None:
+        raise TimelineError(f"{where}: `{name}` must be a duration such as 30s, 2m or 90, got {value!r}")
+    return float(match.group(1)) * _SECONDS[match.group(2)]

@@ -1,0 +1,123 @@
+"""A GameDay timeline carried out during a run: each action at its offset from the load's start, on a
+thread of its own, through the same code as `capacity set`; the tables' settings are backed up before the
+first action and put back at the end (also after Ctrl-C)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _engine, capacity, scaling
+from .capacity import Connection, TableChange
+from .gameday_plan import Action
+
+
+@dataclass
+class Done:
+    """One step carried out: an action, or the undoing of one after its `for`."""
+
+    action: Action
+    undo: bool
+    planned_s: float
+    applied_s: float | None = None  # seconds after the load began; None if it never ran
+    outcome: str = "not reached"  # "done", "failed: ...", "not reached" (the run ended first)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.action.to_json(), "undo": self.undo, "planned_s": self.planned_s,
+            "applied_s": self.applied_s, "outcome": self.outcome, "what": self.action.describe(),
+        }  # fmt: skip
+
+
+@dataclass
+class TimelineRunner:
+    actions: list[Action]
+    conn: Connection
+    backup_dir: Path
+    steps: list[Done] = field(default_factory=list)
+    backup: Path | None = None
+    restored: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.steps = sorted(
+            [Done(a, False, a.at_s) for a in self.actions]
+            + [Done(a, True, a.at_s + a.for_s) for a in self.actions if a.for_s is not None],
+            key=lambda d: (d.planned_s, d.undo),
+        )
+        self._began = threading.Event()
+        self._stop = threading.Event()
+        self._start = 0.0
+        self._before: dict[int, tuple[int, int]] = {}  # action number -> the figures it replaced
+        self._saved: list[dict[str, Any]] = []
+        self._thread = threading.Thread(target=self._carry_out, name="ddbload-timeline", daemon=True)
+
+    def progress(self, event: dict[str, Any]) -> None:
+        """Chained into the run's progress. When the load begins (the tables exist by then), backs up every
+        table the timeline touches to a capacity backup file, then starts the clock."""
+        if event.get("type") != "phase" or event.get("phase") != "load" or self._began.is_set():
+            return
+        self._start = time.monotonic()
+        self._began.set()
+        try:
+            self._saved = capacity.describe(self.conn, sorted({a.table for a in self.actions}))
+            self.backup = capacity.write_backup(self._saved, [], self.conn, self.backup_dir, capacity.utc_now())
+        except (_engine.DdbLoadError, OSError, ValueError) as e:
+            for step in self.steps:
+                step.outcome = f"not carried out: the tables could not be backed up first ({e})"
+            return
+        self._thread.start()
+
+    def finish(self) -> None:
+        """Stops the steps not yet reached and puts every table back as the backup recorded it."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        for saved in self._saved:
+            try:
+                (now,) = capacity.describe(self.conn, [saved["name"]])
+                change = capacity.plan_restore(now, saved)
+                change.scaling, _ = scaling.plan_restore(now, saved)
+                change.scaling_first = False
+                if capacity.apply(self.conn, change):
+                    capacity.wait_until_settled(self.conn, change.table, lambda state, waited: None)
+                capacity.apply_scaling(self.conn, change)
+                self.restored.append(f"{saved['name']}: {change.describe()}")
+            except (_engine.DdbLoadError, TimeoutError, ValueError) as e:
+                self.restored.append(f"{saved['name']}: not restored ({e}); use capacity restore {self.backup}")
+
+    def _carry_out(self) -> None:
+        for step in self.steps:
+            delay = self._start + step.planned_s - time.monotonic()
+            if self._stop.wait(max(0.0, delay)):
+                return
+            step.applied_s = round(time.monotonic() - self._start, 3)
+            try:
+                self._apply(step)
+                step.outcome = "done"
+            except (_engine.DdbLoadError, TimeoutError, ValueError) as e:
+                step.outcome = f"failed: {e}"
+
+    def _apply(self, step: Done) -> None:
+        action = step.action
+        (now,) = capacity.describe(self.conn, [action.table])
+        if action.kind == "capacity":
+            if now["billing_mode"] != "PROVISIONED":
+                raise ValueError(f"{action.table} is on-demand; a capacity action sets provisioned figures")
+            figures = (now["read_capacity_units"], now["write_capacity_units"])
+            if step.undo:
+                wanted = self._before[action.number]
+            else:
+                self._before[action.number] = figures
+                wanted = (action.read or figures[0], action.write or figures[1])
+            if wanted != figures:
+                capacity.apply(self.conn, TableChange(action.table, units=wanted))
+            return
+        suspend = action.suspend != step.undo  # undoing a suspension resumes, and the other way round
+        targets = scaling.targets(now)
+        if not targets:
+            raise ValueError(f"{action.table} has no auto scaling targets")
+        changes = [scaling.register(t, suspended_in=suspend, suspended_out=suspend) for t in targets]
+        scaling.apply(self.conn.kwargs(), changes)

@@ -1,0 +1,107 @@
+"""`run --timeline`: a GameDay's actions carried out during a run against ddbload's endpoint, the throttling
+they cause and the recovery measured from the run's own seconds, the tables put back afterwards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import refusal, run_cli, start_serve
+
+CUT = """\
+- at: 4s
+  for: 5s
+  capacity: {table: Orders, write: 1}
+"""
+
+
+@pytest.fixture
+def served():
+    server, url = start_serve()
+    yield url
+    server.terminate()
+    server.communicate(timeout=10)
+
+
+def capacity_of(url: str) -> dict:
+    proc = run_cli("capacity", "show", "--table", "Orders", "--json", "--endpoint-url", url)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)[0]
+
+
+def test_a_write_capacity_cut_throttles_while_it_lasts_and_is_put_back(tmp_path, served):
+    (tmp_path / "cut.yaml").write_text(CUT)
+    proc = run_cli(
+        "run", "--endpoint-url", served, "--create-tables", "--seed-products", "50", "--table-capacity", "1000/1000",
+        "--rate", "200", "--read-ratio", "0", "--duration", "14s", "--timeline", str(tmp_path / "cut.yaml"),
+        "--output", str(tmp_path / "r.json"), "--report", str(tmp_path / "r.html"), timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    steps = result["timeline"]["steps"]
+    assert [(s["undo"], s["outcome"]) for s in steps] == [(False, "done"), (True, "done")]
+    assert 4 <= steps[0]["applied_s"] < 5 and 9 <= steps[1]["applied_s"] < 10
+    throttled = [row["throttled"] for row in result["timeseries"] if row["seconds"] >= 0.5]
+    assert sum(throttled[:4]) == 0, throttled
+    (episode,) = result["timeline"]["episodes"]
+    # Throttling starts within 2 s of the cut (burst credit is capped at 300 s of 1 WCU) and ends within 2 s
+    # of the restore.
+    assert episode["effect"] == "recovered", episode
+    assert 4 <= episode["began_s"] <= 6, (episode, throttled)
+    assert 9 <= episode["recovered_s"] <= 11, (episode, throttled)
+    assert episode["throttled"] == sum(throttled[episode["began_s"] : episode["recovered_s"]])
+    assert sum(throttled[12:]) == 0, throttled
+    # The timeline table is shown; the tables were backed up first and are as they were.
+    assert "Timeline" in proc.stdout and "Orders provisioned write 1 for 5 s" in proc.stdout
+    assert list(tmp_path.glob("capacity-backup-*.json")) or list((tmp_path / ".").glob("capacity-backup-*.json"))
+    assert (capacity_of(served)["read_capacity_units"], capacity_of(served)["write_capacity_units"]) == (1000, 1000)
+    # advise comments on the episode.
+    advice = run_cli("advise", str(tmp_path / "r.json"))
+    assert advice.returncode == 0, advice.stderr
+    assert "GameDay" in advice.stdout and "Orders provisioned write 1 for 5 s at 4 s" in " ".join(advice.stdout.split())
+    # The report marks both steps on its charts.
+    report = (tmp_path / "r.html").read_text()
+    assert "Orders provisioned write 1 for 5 s" in report and "undo: Orders provisioned write 1" in report
+
+
+def test_auto_scaling_suspended_for_a_while_is_resumed(tmp_path, served):
+    made = run_cli("run", "--endpoint-url", served, "--create-tables", "--seed-products", "20", "--table-capacity",
+                   "50/50", "--rate", "1", "--duration", "1s", "--no-save")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    scaled = run_cli("capacity", "set", "--autoscale-min", "50/50", "--autoscale-max", "500/500", "--table", "Orders",
+                     "--endpoint-url", served)  # fmt: skip
+    assert scaled.returncode == 0, scaled.stderr
+    (tmp_path / "pause.yaml").write_text("- {at: 1s, for: 2s, autoscaling: {table: Orders, suspend: true}}\n")
+    proc = run_cli("run", "--endpoint-url", served, "--rate", "20", "--duration", "5s", "--timeline",
+                   str(tmp_path / "pause.yaml"), "--output", str(tmp_path / "r.json"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    steps = json.loads((tmp_path / "r.json").read_text())["timeline"]["steps"]
+    assert [s["outcome"] for s in steps] == ["done", "done"]
+    targets = capacity_of(served)["autoscaling"]["targets"]
+    assert targets and not any(t["suspended_in"] or t["suspended_out"] for t in targets)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "says"),
+    [
+        ("- {at: 2s, fault: {table: Orders, error: InternalServerError}}\n", "`fault` is not built yet"),
+        ("- {at: 2s, explode: {table: Orders}}\n", "unknown action `explode`"),
+        ("- {at: 30s, capacity: {table: Orders, write: 5}}\n", "not before the run's end"),
+        ("- {at: soon, capacity: {table: Orders, write: 5}}\n", "`at` must be a duration"),
+        ("- {at: 1s, capacity: {write: 5}}\n", "capacity needs a `table`"),
+        ("- {at: 1s, capacity: {table: Orders, write: 0}}\n", "capacity write must be a whole number"),
+        ("at: 1s\n", "expected a list of actions"),
+    ],
+)
+def test_bad_timelines_are_one_line_and_exit_2(tmp_path, timeline, says):
+    (tmp_path / "t.yaml").write_text(timeline)
+    line = refusal(run_cli("run", "--endpoint-url", "http://127.0.0.1:1", "--duration", "10s",
+                           "--timeline", str(tmp_path / "t.yaml")))  # fmt: skip
+    assert says in line and "t.yaml" in line, line
+
+
+def test_a_timeline_against_aws_is_refused_without_a_terminal_or_yes(tmp_path):
+    (tmp_path / "t.yaml").write_text(CUT)
+    line = refusal(run_cli("run", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com", "--duration", "10s",
+                           "--timeline", str(tmp_path / "t.yaml")))  # fmt: skip
+    assert "--yes" in line
