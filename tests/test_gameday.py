@@ -84,7 +84,7 @@ def test_auto_scaling_suspended_for_a_while_is_resumed(tmp_path, served):
 @pytest.mark.parametrize(
     ("timeline", "says"),
     [
-        ("- {at: 2s, fault: {table: Orders, error: InternalServerError}}\n", "`fault` is not built yet"),
+        ("- {at: 2s, stage: {rate: 10}}\n", "`stage` is not built yet"),
         ("- {at: 2s, explode: {table: Orders}}\n", "unknown action `explode`"),
         ("- {at: 30s, capacity: {table: Orders, write: 5}}\n", "not before the run's end"),
         ("- {at: soon, capacity: {table: Orders, write: 5}}\n", "`at` must be a duration"),
@@ -105,3 +105,62 @@ def test_a_timeline_against_aws_is_refused_without_a_terminal_or_yes(tmp_path):
     line = refusal(run_cli("run", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com", "--duration", "10s",
                            "--timeline", str(tmp_path / "t.yaml")))  # fmt: skip
     assert "--yes" in line
+
+
+FAULTS = """\
+- at: 3s
+  for: 5s
+  fault: {table: Products, error: InternalServerError, rate: 0.1}
+- at: 3s
+  for: 5s
+  fault: {table: Orders, latency_ms: 200}
+"""
+
+
+def test_injected_errors_and_latency_land_in_exactly_those_seconds(tmp_path):
+    """5 s of a 10% InternalServerError on Products and 200 ms more on Orders, offline: each read fails with
+    the odds given (binomial bounds, one attempt each) only while the fault lasts, and writes are slow only then."""
+    (tmp_path / "faults.yaml").write_text(FAULTS)
+    proc = run_cli("run", "--local", "--rate", "100", "--duration", "12s", "--max-attempts", "1", "--seed", "5",
+                   "--timeline", str(tmp_path / "faults.yaml"), "--output", str(tmp_path / "r.json"),
+                   timeout=180)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert [s["outcome"] for s in result["timeline"]["steps"]] == ["done"] * 4
+    rows = [row for row in result["timeseries"] if row["seconds"] >= 0.5]
+    errors = [row["errors"] for row in rows]
+    assert sum(errors[:2]) == 0 and sum(errors[9:]) == 0, errors
+    reads_then = sum(row["reads_ok"] + row["errors"] for row in rows[3:8])
+    # 99.9% binomial bounds around 10% of the reads while the fault lasted (edges counted either side).
+    expected, spread = 0.1 * reads_then, 3.3 * (reads_then * 0.1 * 0.9) ** 0.5
+    assert expected - spread <= sum(errors[2:9]) <= expected + spread + 2 * errors[2] + 2 * errors[8], errors
+    assert not result["summary"]["writes"]["errors"] and result["summary"]["reads"]["errors"], result["summary"]
+    slow = [row.get("write_p99_ms") or 0 for row in rows]
+    assert all(p >= 190 for p in slow[4:7]), slow
+    assert all(p < 100 for p in slow[:2] + slow[10:]), slow
+
+
+def test_serve_with_a_fault_fails_the_named_tables_requests(tmp_path):
+    server, url = start_serve("--fault", "table=Orders,error=InternalServerError")
+    try:
+        proc = run_cli("run", "--endpoint-url", url, "--create-tables", "--seed-products", "10", "--read-ratio", "0",
+                       "--max-attempts", "1", "--rate", "10", "--duration", "2s",
+                       "--output", str(tmp_path / "r.json"))  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        writes = json.loads((tmp_path / "r.json").read_text())["summary"]["writes"]
+        assert writes["ok"] == 0 and sum(writes["errors"].values()) >= 15, writes
+        assert "InternalServerError" in json.dumps(writes["errors"]), writes
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def test_faults_are_refused_against_aws_and_bad_specs_are_one_line(tmp_path):
+    (tmp_path / "t.yaml").write_text("- {at: 1s, fault: {table: Orders, error: InternalServerError}}\n")
+    line = refusal(run_cli("run", "--endpoint-url", "https://dynamodb.us-east-1.amazonaws.com", "--duration", "10s",
+                           "--timeline", str(tmp_path / "t.yaml"), "--yes"))  # fmt: skip
+    assert "faults exist only on ddbload's offline endpoint" in line
+    (tmp_path / "bad.yaml").write_text("- {at: 1s, fault: {table: Orders, error: Oops}}\n")
+    line = refusal(run_cli("run", "--local", "--duration", "10s", "--timeline", str(tmp_path / "bad.yaml")))
+    assert "error must be one of InternalServerError" in line
+    assert "--fault" in refusal(run_cli("serve", "--port", "0", "--fault", "table=Orders"))

@@ -11,9 +11,11 @@ from typing import Any
 
 import yaml
 
-BUILT = ("capacity", "autoscaling")
+from .endpoint_faults import check_spec
+
+BUILT = ("capacity", "autoscaling", "fault")
 # Shapes the timeline file will take, refused until they are built (never accepted and ignored).
-NOT_BUILT = ("on_demand_max", "fault", "stage")
+NOT_BUILT = ("on_demand_max", "stage")
 MAX_UNITS = 40_000
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -33,9 +35,15 @@ class Action:
     read: int | None = None
     write: int | None = None
     suspend: bool | None = None
+    fault: dict[str, Any] | None = None  # the offline endpoint's fault: table, error, latency_ms, pause, rate
 
     def describe(self) -> str:
-        if self.kind == "capacity":
+        if self.kind == "fault":
+            spec = self.fault or {}
+            parts = [f"{k} {spec[k]}" for k in ("error", "latency_ms", "rate") if spec.get(k) is not None]
+            parts += ["paused"] if spec.get("pause") else []
+            what = f"fault on {self.table or 'every table'}: {', '.join(parts)}"
+        elif self.kind == "capacity":
             figures = [f"{kind} {value}" for kind, value in (("read", self.read), ("write", self.write)) if value]
             what = f"{self.table} provisioned {', '.join(figures)}"
         else:
@@ -46,6 +54,7 @@ class Action:
         return {
             "number": self.number, "at_s": self.at_s, "for_s": self.for_s, "kind": self.kind,
             "table": self.table, "read": self.read, "write": self.write, "suspend": self.suspend,
+            "fault": self.fault,
         }  # fmt: skip
 
 
@@ -77,6 +86,11 @@ def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
         raise TimelineError(f"{where}: unknown action `{kind}` (known: {', '.join(BUILT)})")
     at_s, for_s = _timing(where, entry, run_seconds)
     body = entry[kind]
+    if kind == "fault":
+        problem = check_spec(body)
+        if problem:
+            raise TimelineError(f"{where}: fault: {problem}")
+        return Action(number, at_s, for_s, kind, str(body.get("table") or ""), fault=dict(body))
     if not isinstance(body, dict) or not isinstance(body.get("table"), str) or not body["table"]:
         raise TimelineError(f"{where}: {kind} needs a `table`")
     if kind == "capacity":

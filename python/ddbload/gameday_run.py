@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _engine, capacity, scaling
+from . import _engine, capacity, endpoint_faults, scaling
 from .capacity import Connection, TableChange
+from .endpoint_faults import FaultError
 from .gameday_plan import Action
 
 
@@ -37,6 +39,7 @@ class TimelineRunner:
     actions: list[Action]
     conn: Connection
     backup_dir: Path
+    seed: int = 0  # the run's --seed: the same seed hits the same requests with the same faults
     steps: list[Done] = field(default_factory=list)
     backup: Path | None = None
     restored: list[str] = field(default_factory=list)
@@ -51,6 +54,7 @@ class TimelineRunner:
         self._stop = threading.Event()
         self._start = 0.0
         self._before: dict[int, tuple[int, int]] = {}  # action number -> the figures it replaced
+        self._faults: dict[int, int] = {}  # action number -> the endpoint's fault id, while it lasts
         self._saved: list[dict[str, Any]] = []
         self._thread = threading.Thread(target=self._carry_out, name="ddbload-timeline", daemon=True)
 
@@ -61,9 +65,11 @@ class TimelineRunner:
             return
         self._start = time.monotonic()
         self._began.set()
+        tables = sorted({a.table for a in self.actions if a.kind != "fault"})
         try:
-            self._saved = capacity.describe(self.conn, sorted({a.table for a in self.actions}))
-            self.backup = capacity.write_backup(self._saved, [], self.conn, self.backup_dir, capacity.utc_now())
+            if tables:
+                self._saved = capacity.describe(self.conn, tables)
+                self.backup = capacity.write_backup(self._saved, [], self.conn, self.backup_dir, capacity.utc_now())
         except (_engine.DdbLoadError, OSError, ValueError) as e:
             for step in self.steps:
                 step.outcome = f"not carried out: the tables could not be backed up first ({e})"
@@ -71,10 +77,15 @@ class TimelineRunner:
         self._thread.start()
 
     def finish(self) -> None:
-        """Stops the steps not yet reached and puts every table back as the backup recorded it."""
+        """Stops the steps not yet reached, ends the faults still set and puts every table back as the
+        backup recorded it."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        for fault_id in self._faults.values():
+            with suppress(FaultError):
+                endpoint_faults.remove(str(self.conn.endpoint_url), fault_id)
+        self._faults.clear()
         for saved in self._saved:
             try:
                 (now,) = capacity.describe(self.conn, [saved["name"]])
@@ -102,6 +113,13 @@ class TimelineRunner:
 
     def _apply(self, step: Done) -> None:
         action = step.action
+        if action.kind == "fault":
+            url = str(self.conn.endpoint_url)
+            if step.undo:
+                endpoint_faults.remove(url, self._faults.pop(action.number))
+            else:
+                self._faults[action.number] = endpoint_faults.inject(url, action.fault or {}, self.seed)
+            return
         (now,) = capacity.describe(self.conn, [action.table])
         if action.kind == "capacity":
             if now["billing_mode"] != "PROVISIONED":

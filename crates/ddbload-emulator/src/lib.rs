@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod clock;
 pub mod error;
 pub mod expr;
+pub mod faults;
 pub mod index;
 pub mod number;
 pub mod ops;

@@ -332,6 +332,23 @@ async fn respond(
         );
         return response;
     }
+    if let Some(operation) = target.strip_prefix(crate::faults::TARGET_PREFIX) {
+        let result = collected.and_then(|bytes| shared.faults.admin(store, operation, &bytes));
+        return answer(result, id);
+    }
+    if let Ok(bytes) = &collected {
+        if let Some(hit) = shared.faults.hit_request(&target, bytes, store.now()) {
+            if hit.wait_s > 0.0 {
+                tokio::time::sleep(Duration::from_secs_f64(hit.wait_s.min(3600.0))).await;
+            }
+            if let Some((code, status)) = hit.error {
+                let mut injected =
+                    ApiError::dynamodb(&code, "injected by ddbload's fault injection");
+                injected.status = status;
+                return answer(Err(injected), id);
+            }
+        }
+    }
     let result = collected.and_then(|bytes| dispatch(store, shared, &target, &bytes));
     answer(result, id)
 }

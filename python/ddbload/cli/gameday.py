@@ -25,7 +25,8 @@ def add_gameday_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("GameDay")
     g.add_argument(
         "--timeline", metavar="FILE",
-        help="actions at offsets from the load's start (capacity, autoscaling), measured for recovery",
+        help="actions at offsets from the load's start (capacity, autoscaling, and offline fault), measured for "
+        "recovery",
     )  # fmt: skip
     g.add_argument("--yes", action="store_true", help="with --timeline against AWS: carry it out without asking")
     g.add_argument("--backup-dir", default=".", help="folder for the timeline's capacity backup (default: .)")
@@ -41,17 +42,23 @@ def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | Non
         actions = load_timeline(Path(args.timeline), duration_s)
     except TimelineError as e:
         raise Fail(str(e)) from None
+    offline = args.local or is_loopback(args.endpoint_url)
+    faulty = [a for a in actions if a.kind == "fault"]
+    if faulty and not offline:
+        raise Fail(f"--timeline {args.timeline}: action {faulty[0].number}: faults exist only on ddbload's offline "
+                   "endpoint (--local, or a loopback --endpoint-url of `ddbload serve`)")  # fmt: skip
     folder = Path(args.backup_dir)
     if not folder.is_dir():
         raise Fail(f"--backup-dir: {folder} is not a folder")
-    if not args.local and not is_loopback(args.endpoint_url) and not args.yes:
+    if not offline and not args.yes:
         if not sys.stdin.isatty():
             raise Fail(f"--timeline: it changes tables in {args.region} of your AWS account; pass --yes to go on")
         console = make_console()
         console.print(plan_table(actions))
         if not Confirm.ask("Carry out this timeline against your AWS tables?", console=console, default=False):
             raise Fail("--timeline: not confirmed; nothing was sent")
-    return TimelineRunner(actions, Connection(args.region, args.profile, args.endpoint_url), folder)
+    conn = Connection(args.region, args.profile, args.endpoint_url)
+    return TimelineRunner(actions, conn, folder, seed=args.seed or 0)
 
 
 def plan_table(actions: list[Any]) -> Table:

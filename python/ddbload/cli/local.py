@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import _engine, capacity
+from .. import _engine, capacity, endpoint_faults
 from ..capacity import Connection
 from ..endpoints import redacted
 from ..offline_copy import create_copies, offline_credentials, rehearsal_workload
@@ -28,6 +28,12 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)")
     serve.add_argument("--threads", type=int, default=1, help=f"server threads, 1 to {MAX_SERVE_THREADS} (default: 1)")
     serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
+    serve.add_argument(
+        "--fault", action="append", default=[], metavar="SPEC",
+        help="for the whole run: e.g. 'table=Orders,error=InternalServerError,rate=0.05' or "
+        "'table=Products,latency_ms=200' (repeatable; also set at run time through the admin API)",
+    )  # fmt: skip
+    serve.add_argument("--fault-seed", type=int, default=0, help="which requests --fault hits (default 0)")
     copy = serve.add_argument_group("a copy of production's tables (keys, indexes, capacity, auto scaling; no items)")
     copy.add_argument(
         "--copy-settings-from-aws", action="store_true",
@@ -44,11 +50,16 @@ def add_commands(commands: Any) -> None:
     install.set_defaults(handler=cmd_install_script)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def _check_serve(args: argparse.Namespace) -> None:
     if not 0 <= args.port <= 65535:
         raise Fail(f"--port must be between 0 and 65535, got {args.port}")
     if not 1 <= args.threads <= MAX_SERVE_THREADS:
         raise Fail(f"--threads must be between 1 and {MAX_SERVE_THREADS}, got {args.threads}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _check_serve(args)
+    faults = [_fault_spec(text) for text in args.fault]
     copying = _copy_request(args)
     try:
         emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
@@ -63,6 +74,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if isinstance(e, _engine.DdbLoadError):
                 return engine_failure(e)
             return EXIT_INTERRUPTED
+    for spec in faults:
+        endpoint_faults.inject(emulator.url, spec, args.fault_seed)
     print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
     if copying is None:
         print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
@@ -75,6 +88,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         emulator.stop()
     print("stopped", flush=True)
     return EXIT_OK
+
+
+def _fault_spec(text: str) -> dict[str, Any]:
+    """--fault 'table=Orders,error=InternalServerError,rate=0.05' as a fault spec, checked."""
+    spec: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise Fail(f"--fault: expected KEY=VALUE pairs such as table=Orders,rate=0.05, got {text!r}")
+        spec[key.strip()] = _fault_value(key.strip(), value.strip())
+    problem = endpoint_faults.check_spec(spec)
+    if problem:
+        raise Fail(f"--fault {text!r}: {problem}")
+    return spec
+
+
+def _fault_value(key: str, value: str) -> Any:
+    try:
+        if key == "latency_ms":
+            return int(value)
+        if key == "rate":
+            return float(value)
+    except ValueError:
+        raise Fail(f"--fault: {key}={value!r} is not a number") from None
+    if key == "pause":
+        return value.lower() in ("1", "true", "yes")
+    return value
 
 
 def _copy_request(args: argparse.Namespace) -> tuple[Connection, dict[str, Any] | None] | None:

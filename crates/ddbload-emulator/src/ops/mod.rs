@@ -44,6 +44,7 @@ pub const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 #[derive(Default)]
 pub struct Shared {
     pub tokens: Tokens,
+    pub faults: crate::faults::Faults,
 }
 
 /// Routes one request by its X-Amz-Target and answers it.
