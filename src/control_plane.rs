@@ -193,31 +193,48 @@ pub async fn apply_change(
     Ok(())
 }
 
-/// Raises a table's warm throughput (DynamoDB cannot lower it).
-pub async fn apply_warm(
+/// A pair of table-level figures UpdateTable sets on its own (read, write).
+#[derive(Debug, Clone, Copy)]
+pub enum TableFigures {
+    /// Warm throughput, units a second (DynamoDB cannot lower it).
+    Warm,
+    /// An on-demand table's maximum, request units a second (-1 for no maximum).
+    OnDemandMax,
+}
+
+/// Sets the table's warm throughput or on-demand maximum.
+pub async fn apply_figures(
     client: &Client,
     table: &str,
-    read: i64,
-    write: i64,
+    figures: TableFigures,
+    (read, write): (i64, i64),
     endpoint: &str,
 ) -> Result<(), EngineError> {
-    let warm = WarmThroughput::builder()
-        .read_units_per_second(read)
-        .write_units_per_second(write)
-        .build();
-    client
-        .update_table()
-        .table_name(table)
-        .warm_throughput(warm)
+    let update = client.update_table().table_name(table);
+    let (update, what) = match figures {
+        TableFigures::Warm => (
+            update.warm_throughput(
+                WarmThroughput::builder()
+                    .read_units_per_second(read)
+                    .write_units_per_second(write)
+                    .build(),
+            ),
+            "warm throughput",
+        ),
+        TableFigures::OnDemandMax => (
+            update.on_demand_throughput(
+                aws_sdk_dynamodb::types::OnDemandThroughput::builder()
+                    .max_read_request_units(read)
+                    .max_write_request_units(write)
+                    .build(),
+            ),
+            "on-demand maximum",
+        ),
+    };
+    update
         .send()
         .await
-        .map_err(|err| {
-            setup_error(
-                err,
-                &format!("UpdateTable {table} (warm throughput)"),
-                endpoint,
-            )
-        })?;
+        .map_err(|err| setup_error(err, &format!("UpdateTable {table} ({what})"), endpoint))?;
     Ok(())
 }
 

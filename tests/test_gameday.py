@@ -164,3 +164,30 @@ def test_faults_are_refused_against_aws_and_bad_specs_are_one_line(tmp_path):
     line = refusal(run_cli("run", "--local", "--duration", "10s", "--timeline", str(tmp_path / "bad.yaml")))
     assert "error must be one of InternalServerError" in line
     assert "--fault" in refusal(run_cli("serve", "--port", "0", "--fault", "table=Orders"))
+
+
+def test_an_on_demand_maximum_cut_throttles_writes_and_is_put_back(tmp_path, served):
+    """A cap of 5 writes/s on the on-demand Orders table for 3 s: writes throttle for MaxOnDemandThroughput
+    then, the cap is removed afterwards; `capacity set --on-demand-max` sets and removes one the same way."""
+    (tmp_path / "cap.yaml").write_text("- {at: 2s, for: 3s, on_demand_max: {table: Orders, write: 5}}\n")
+    proc = run_cli("run", "--endpoint-url", served, "--create-tables", "--seed-products", "20", "--read-ratio", "0",
+                   "--rate", "50", "--duration", "10s", "--timeline", str(tmp_path / "cap.yaml"),
+                   "--output", str(tmp_path / "r.json"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert [s["outcome"] for s in result["timeline"]["steps"]] == ["done", "done"]
+    reasons = result["summary"]["writes"]["throttled_by_reason"]
+    assert any("MaxOnDemandThroughput" in reason for reason in reasons), reasons
+    (episode,) = result["timeline"]["episodes"]
+    assert 2 <= episode["began_s"] <= 4 and episode["effect"] == "recovered", episode
+    assert capacity_of(served)["on_demand_max_write_request_units"] in (None, -1)
+
+    capped = run_cli("capacity", "set", "--on-demand-max", "500/100", "--table", "Orders", "--endpoint-url", served,
+                     "--backup-dir", str(tmp_path))  # fmt: skip
+    assert capped.returncode == 0, capped.stderr
+    now = capacity_of(served)
+    assert (now["on_demand_max_read_request_units"], now["on_demand_max_write_request_units"]) == (500, 100)
+    removed = run_cli("capacity", "set", "--on-demand-max", "none", "--table", "Orders", "--endpoint-url", served,
+                      "--backup-dir", str(tmp_path))  # fmt: skip
+    assert removed.returncode == 0, removed.stderr
+    assert capacity_of(served)["on_demand_max_write_request_units"] in (None, -1)

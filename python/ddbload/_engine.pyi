@@ -156,6 +156,7 @@ def update_capacity(
     index_units: dict[str, tuple[int, int]] | None = None,
     warm_read: int | None = None,
     warm_write: int | None = None,
+    on_demand_max: tuple[int, int] | None = None,
 ) -> None: ...
 def cleanup_orders(
     *,

@@ -53,6 +53,7 @@ class TableChange:
     units: tuple[int, int] | None = None
     index_units: dict[str, tuple[int, int]] = field(default_factory=dict)
     warm: tuple[int, int] | None = None
+    on_demand_max: tuple[int, int] | None = None  # request units a second; -1 for no maximum
     # Auto scaling changes (see scaling.py), made before the units (to hold them) or after (to restore).
     scaling: list[dict[str, Any]] = field(default_factory=list)
     scaling_first: bool = True
@@ -60,7 +61,9 @@ class TableChange:
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.billing_mode or self.units or self.index_units or self.warm or self.scaling)
+        return bool(
+            self.billing_mode or self.units or self.index_units or self.warm or self.on_demand_max or self.scaling
+        )
 
     def describe(self) -> str:
         parts = []
@@ -73,6 +76,9 @@ class TableChange:
             parts.append("indexes " + ", ".join(f"{n} {r}/{w}" for n, (r, w) in sorted(self.index_units.items())))
         if self.warm:
             parts.append(f"warm throughput {self.warm[0]} reads/s, {self.warm[1]} writes/s")
+        if self.on_demand_max:
+            shown = ["none" if n < 0 else str(n) for n in self.on_demand_max]
+            parts.append(f"on-demand maximum {shown[0]} reads/s, {shown[1]} writes/s")
         if self.scaling:
             parts.append(f"auto scaling: {len(self.scaling)} change(s)")
         return "; ".join(parts) or "no change"
@@ -84,6 +90,7 @@ class TableChange:
             "units": list(self.units) if self.units else None,
             "index_units": {k: list(v) for k, v in self.index_units.items()},
             "warm": list(self.warm) if self.warm else None,
+            "on_demand_max": list(self.on_demand_max) if self.on_demand_max else None,
             "scaling": self.scaling,
         }
 
@@ -176,6 +183,8 @@ def plan_restore(current: dict[str, Any], saved: dict[str, Any]) -> TableChange:
         ):
             change.units = units
             change.index_units = {n: u for n, u in saved_indexes.items() if n in current_indexes}
+    if saved["billing_mode"] == "PAY_PER_REQUEST" and on_demand_max_of(current) != on_demand_max_of(saved):
+        change.on_demand_max = on_demand_max_of(saved)
     have = (current.get("warm_read_units_per_second") or 0, current.get("warm_write_units_per_second") or 0)
     was = (saved.get("warm_read_units_per_second") or 0, saved.get("warm_write_units_per_second") or 0)
     if have > was:
@@ -366,6 +375,20 @@ def apply(conn: Connection, change: TableChange) -> bool:
 def apply_scaling(conn: Connection, change: TableChange) -> bool:
     """Sends the auto scaling part of a change; False (nothing to wait for)."""
     return scaling.apply(conn.kwargs(), change.scaling)
+
+
+def apply_on_demand_max(conn: Connection, change: TableChange) -> bool:
+    """Sends the on-demand maximum part (a separate UpdateTable); False when there is none."""
+    if change.on_demand_max:
+        _engine.update_capacity(table=change.table, on_demand_max=change.on_demand_max, **conn.kwargs())
+        return True
+    return False
+
+
+def on_demand_max_of(table: dict[str, Any]) -> tuple[int, int]:
+    """A table's on-demand maximum as UpdateTable takes it: -1 where there is none."""
+    read, write = table.get("on_demand_max_read_request_units"), table.get("on_demand_max_write_request_units")
+    return (read if read and read > 0 else -1, write if write and write > 0 else -1)
 
 
 def apply_warm(conn: Connection, change: TableChange) -> bool:

@@ -13,9 +13,9 @@ import yaml
 
 from .endpoint_faults import check_spec
 
-BUILT = ("capacity", "autoscaling", "fault")
+BUILT = ("capacity", "autoscaling", "on_demand_max", "fault")
 # Shapes the timeline file will take, refused until they are built (never accepted and ignored).
-NOT_BUILT = ("on_demand_max", "stage")
+NOT_BUILT = ("stage",)
 MAX_UNITS = 40_000
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -43,9 +43,10 @@ class Action:
             parts = [f"{k} {spec[k]}" for k in ("error", "latency_ms", "rate") if spec.get(k) is not None]
             parts += ["paused"] if spec.get("pause") else []
             what = f"fault on {self.table or 'every table'}: {', '.join(parts)}"
-        elif self.kind == "capacity":
+        elif self.kind in ("capacity", "on_demand_max"):
             figures = [f"{kind} {value}" for kind, value in (("read", self.read), ("write", self.write)) if value]
-            what = f"{self.table} provisioned {', '.join(figures)}"
+            setting = "provisioned" if self.kind == "capacity" else "on-demand maximum"
+            what = f"{self.table} {setting} {', '.join(figures)}"
         else:
             what = f"auto scaling on {self.table} {'suspended' if self.suspend else 'resumed'}"
         return what + (f" for {self.for_s:g} s" if self.for_s is not None else "")
@@ -93,8 +94,8 @@ def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
         return Action(number, at_s, for_s, kind, str(body.get("table") or ""), fault=dict(body))
     if not isinstance(body, dict) or not isinstance(body.get("table"), str) or not body["table"]:
         raise TimelineError(f"{where}: {kind} needs a `table`")
-    if kind == "capacity":
-        read, write = _figures(where, body)
+    if kind in ("capacity", "on_demand_max"):
+        read, write = _figures(where, kind, body)
         return Action(number, at_s, for_s, kind, body["table"], read=read, write=write)
     modes = [k for k in ("suspend", "resume") if body.get(k) is True]
     if set(body) - {"table", "suspend", "resume"} or len(modes) != 1:
@@ -114,17 +115,15 @@ def _timing(where: str, entry: dict[str, Any], run_seconds: float) -> tuple[floa
     return at_s, for_s
 
 
-def _figures(where: str, body: dict[str, Any]) -> tuple[int | None, int | None]:
+def _figures(where: str, kind: str, body: dict[str, Any]) -> tuple[int | None, int | None]:
     figures = {k: body.get(k) for k in ("read", "write")}
     for name, value in figures.items():
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_UNITS:
-            raise TimelineError(
-                f"{where}: capacity {name} must be a whole number from 1 to {MAX_UNITS:,}, got {value!r}"
-            )
+            raise TimelineError(f"{where}: {kind} {name} must be a whole number from 1 to {MAX_UNITS:,}, got {value!r}")
     if set(body) - {"table", "read", "write"} or not any(figures.values()):
-        raise TimelineError(f"{where}: capacity takes table and read and/or write (e.g. write: 50)")
+        raise TimelineError(f"{where}: {kind} takes table and read and/or write (e.g. write: 50)")
     return figures["read"], figures["write"]
 
 

@@ -112,30 +112,50 @@ class TimelineRunner:
                 step.outcome = f"failed: {e}"
 
     def _apply(self, step: Done) -> None:
+        carry_out = {
+            "fault": self._fault,
+            "capacity": self._capacity,
+            "on_demand_max": self._on_demand_max,
+            "autoscaling": self._autoscaling,
+        }[step.action.kind]
+        carry_out(step)
+
+    def _fault(self, step: Done) -> None:
+        url, number = str(self.conn.endpoint_url), step.action.number
+        if step.undo:
+            endpoint_faults.remove(url, self._faults.pop(number))
+        else:
+            self._faults[number] = endpoint_faults.inject(url, step.action.fault or {}, self.seed)
+
+    def _figures(self, step: Done, have: tuple[int, int]) -> tuple[int, int]:
+        """What a capacity or on-demand-maximum step sets: the action's figures, or back to what it replaced."""
         action = step.action
-        if action.kind == "fault":
-            url = str(self.conn.endpoint_url)
-            if step.undo:
-                endpoint_faults.remove(url, self._faults.pop(action.number))
-            else:
-                self._faults[action.number] = endpoint_faults.inject(url, action.fault or {}, self.seed)
-            return
-        (now,) = capacity.describe(self.conn, [action.table])
-        if action.kind == "capacity":
-            if now["billing_mode"] != "PROVISIONED":
-                raise ValueError(f"{action.table} is on-demand; a capacity action sets provisioned figures")
-            figures = (now["read_capacity_units"], now["write_capacity_units"])
-            if step.undo:
-                wanted = self._before[action.number]
-            else:
-                self._before[action.number] = figures
-                wanted = (action.read or figures[0], action.write or figures[1])
-            if wanted != figures:
-                capacity.apply(self.conn, TableChange(action.table, units=wanted))
-            return
-        suspend = action.suspend != step.undo  # undoing a suspension resumes, and the other way round
+        if step.undo:
+            return self._before[action.number]
+        self._before[action.number] = have
+        return (action.read or have[0], action.write or have[1])
+
+    def _capacity(self, step: Done) -> None:
+        (now,) = capacity.describe(self.conn, [step.action.table])
+        if now["billing_mode"] != "PROVISIONED":
+            raise ValueError(f"{step.action.table} is on-demand; a capacity action sets provisioned figures")
+        figures = (now["read_capacity_units"], now["write_capacity_units"])
+        wanted = self._figures(step, figures)
+        if wanted != figures:
+            capacity.apply(self.conn, TableChange(step.action.table, units=wanted))
+
+    def _on_demand_max(self, step: Done) -> None:
+        (now,) = capacity.describe(self.conn, [step.action.table])
+        if now["billing_mode"] != "PAY_PER_REQUEST":
+            raise ValueError(f"{step.action.table} is provisioned; an on-demand maximum applies to on-demand tables")
+        wanted = self._figures(step, capacity.on_demand_max_of(now))
+        capacity.apply_on_demand_max(self.conn, TableChange(step.action.table, on_demand_max=wanted))
+
+    def _autoscaling(self, step: Done) -> None:
+        (now,) = capacity.describe(self.conn, [step.action.table])
+        suspend = step.action.suspend != step.undo  # undoing a suspension resumes, and the other way round
         targets = scaling.targets(now)
         if not targets:
-            raise ValueError(f"{action.table} has no auto scaling targets")
+            raise ValueError(f"{step.action.table} has no auto scaling targets")
         changes = [scaling.register(t, suspended_in=suspend, suspended_out=suspend) for t in targets]
         scaling.apply(self.conn.kwargs(), changes)

@@ -197,17 +197,19 @@ def _size_on_demand(plan: TablePlan, table: dict[str, Any], peaks: dict[str, tup
                 f"index {index['name']} needs warm throughput {index_planned[0]}/{index_planned[1]}: raise it with "
                 "UpdateTable (GlobalSecondaryIndexUpdates); `capacity set` sets only the table's"
             )
-    caps = (table.get("on_demand_max_read_request_units"), table.get("on_demand_max_write_request_units"))
-    for kind, cap, peak in zip(("read", "write"), caps, need[name]):
-        if cap is not None and 0 < cap < peak:
-            plan.problems.append(
-                f"its on-demand maximum of {cap:,} {kind} request units/s is below the peak's {peak:,}: DynamoDB "
-                "throttles above it (MaxOnDemandThroughputExceeded); raise or remove it"
-            )
+    caps = capacity.on_demand_max_of(table)
+    raised = tuple(cap if cap < 0 or cap >= peak else peak for cap, peak in zip(caps, need[name]))
     switching = table["billing_mode"] != "PAY_PER_REQUEST"
-    warm_flags = ["--warm-read", str(planned[0]), "--warm-write", str(planned[1])] if planned != have else []
-    if switching or warm_flags:
-        plan.commands.append(_set_command(name, (["--on-demand"] if switching else []) + warm_flags))
+    flags = ["--warm-read", str(planned[0]), "--warm-write", str(planned[1])] if planned != have else []
+    if raised != caps:
+        shown = ["none" if n < 0 else f"{n:,}" for n in caps]
+        plan.notes.append(
+            f"its on-demand maximum ({shown[0]} reads/s, {shown[1]} writes/s) is below the peak: DynamoDB would "
+            "throttle above it (MaxOnDemandThroughputExceeded); the plan raises it to the peak"
+        )
+        flags += ["--on-demand-max", f"{raised[0]}/{raised[1]}"]
+    if switching or flags:
+        plan.commands.append(_set_command(name, (["--on-demand"] if switching else []) + flags))
 
 
 def _at_least(need: Pair, now: tuple[int | None, int | None]) -> Pair:

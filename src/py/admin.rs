@@ -13,8 +13,8 @@ use crate::admin::autoscaling;
 use crate::admin::cleanup::{cleanup_orders as run_cleanup, CleanupProgress, CleanupTarget};
 use crate::connection::{Connection, Retries};
 use crate::control_plane::{
-    apply_change, apply_warm, describe_capacity as describe, describe_limits as limits,
-    list_table_names, CapacityChange,
+    apply_change, apply_figures, describe_capacity as describe, describe_limits as limits,
+    list_table_names, CapacityChange, TableFigures,
 };
 use crate::error::{ConfigError, EngineError};
 
@@ -117,11 +117,13 @@ pub fn sample_table(
 }
 
 /// Changes one table: billing mode ("PROVISIONED" / "PAY_PER_REQUEST"), provisioned units for the
-/// table and named indexes, and/or warm throughput (a separate UpdateTable call).
+/// table and named indexes, and/or warm throughput and the on-demand maximum (read, write request
+/// units a second; -1 for none), each a separate UpdateTable call.
 #[pyfunction]
 #[pyo3(signature = (
     *, table, region="us-east-1".to_owned(), profile=None, endpoint_url=None, billing_mode=None,
     read_units=None, write_units=None, index_units=None, warm_read=None, warm_write=None,
+    on_demand_max=None,
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn update_capacity(
@@ -136,6 +138,7 @@ pub fn update_capacity(
     index_units: Option<HashMap<String, (i64, i64)>>,
     warm_read: Option<i64>,
     warm_write: Option<i64>,
+    on_demand_max: Option<(i64, i64)>,
 ) -> PyResult<()> {
     let conn = connection(region, profile, endpoint_url)?;
     let billing_mode = match billing_mode.as_deref() {
@@ -183,8 +186,18 @@ pub fn update_capacity(
         if change != CapacityChange::default() {
             apply_change(&client, &table, &change, &conn.label()).await?;
         }
-        if let Some((read, write)) = warm {
-            apply_warm(&client, &table, read, write, &conn.label()).await?;
+        if let Some(pair) = warm {
+            apply_figures(&client, &table, TableFigures::Warm, pair, &conn.label()).await?;
+        }
+        if let Some(pair) = on_demand_max {
+            apply_figures(
+                &client,
+                &table,
+                TableFigures::OnDemandMax,
+                pair,
+                &conn.label(),
+            )
+            .await?;
         }
         Ok(())
     })

@@ -57,6 +57,10 @@ def add_commands(commands: Any) -> None:
         "--autoscale-max", metavar="READ/WRITE", help="auto scaling maximums (registers auto scaling where none is set)"
     )
     change.add_argument(
+        "--on-demand-max", metavar="READ/WRITE|none",
+        help="an on-demand table's maximum request units a second, e.g. 20000/8000, or none to remove it",
+    )  # fmt: skip
+    change.add_argument(
         "--index", action="append", default=[], metavar="NAME=READ/WRITE",
         help="a global index's own figures for --provisioned or --autoscale-min, e.g. by_status=100/400 "
         "(repeatable; other indexes take the table's)",
@@ -167,9 +171,12 @@ def _set_flags(args: argparse.Namespace) -> tuple[Pair | None, Pair | None]:
         raise Fail("--rcu/--wcu go with --provisioned")
     minimum = _pair("--autoscale-min", args.autoscale_min)
     maximum = _pair("--autoscale-max", args.autoscale_max)
+    if args.on_demand_max is not None and args.on_demand_max.strip().lower() != "none":
+        _pair("--on-demand-max", args.on_demand_max)
     asked = (
         args.provisioned,
         args.on_demand,
+        args.on_demand_max is not None,
         args.warm_read is not None,
         args.warm_write is not None,
         minimum,
@@ -178,7 +185,7 @@ def _set_flags(args: argparse.Namespace) -> tuple[Pair | None, Pair | None]:
     if not any(asked):
         raise Fail(
             "capacity set: give --provisioned --rcu N --wcu N, --on-demand, --warm-read N --warm-write N, "
-            "or --autoscale-min R/W"
+            "--autoscale-min R/W or --on-demand-max R/W"
         )
     figures = {"--rcu": args.rcu, "--wcu": args.wcu, "--warm-read": args.warm_read, "--warm-write": args.warm_write}
     for flag, value in figures.items():
@@ -239,6 +246,13 @@ def _plan_set(
     change = _mode_change(t, args, own)
     if args.warm_read is not None:
         capacity.plan_warm(change, t, args.warm_read, args.warm_write)
+    if args.on_demand_max is not None:
+        removed = args.on_demand_max.strip().lower() == "none"
+        wanted = (-1, -1) if removed else _pair("--on-demand-max", args.on_demand_max)
+        if wanted is not None and wanted != capacity.on_demand_max_of(t):
+            change.on_demand_max = wanted
+        if t["billing_mode"] != "PAY_PER_REQUEST" and not args.on_demand:
+            change.notes.append("an on-demand maximum applies while the table is on-demand")
     if args.provisioned:
         held, notes = scaling.plan_hold(t)
         change.scaling += held
@@ -366,7 +380,11 @@ def _plan_table(current: list[dict[str, Any]], plan: list[TableChange], dry_run:
 
 def _apply(conn: Connection, change: TableChange, console: Console) -> bool:
     """Sends `change` step by step, each time waiting until the table settles; False when a step failed."""
-    steps = [("capacity mode and units", capacity.apply), ("warm throughput", capacity.apply_warm)]
+    steps = [
+        ("capacity mode and units", capacity.apply),
+        ("warm throughput", capacity.apply_warm),
+        ("on-demand maximum", capacity.apply_on_demand_max),
+    ]
     auto = ("auto scaling", capacity.apply_scaling)
     steps = [auto, *steps] if change.scaling_first else [*steps, auto]
     for step, send in steps:
