@@ -191,3 +191,34 @@ def test_an_on_demand_maximum_cut_throttles_writes_and_is_put_back(tmp_path, ser
                       "--backup-dir", str(tmp_path))  # fmt: skip
     assert removed.returncode == 0, removed.stderr
     assert capacity_of(served)["on_demand_max_write_request_units"] in (None, -1)
+
+
+WITH_TIMELINE = """\
+version: 1
+tables:
+  carts:
+    table: gd-carts
+    partition_key: {name: user, type: S}
+    items: 50
+operations:
+  - name: view_cart
+    weight: 1
+    get: {table: carts}
+timeline:
+  - {at: 2s, for: 2s, fault: {table: gd-carts, error: ServiceUnavailable}}
+"""
+
+
+def test_a_workload_files_timeline_is_carried_out(tmp_path):
+    (tmp_path / "w.yaml").write_text(WITH_TIMELINE)
+    proc = run_cli("run", "--local", "--workload", str(tmp_path / "w.yaml"), "--rate", "20", "--duration", "6s",
+                   "--max-attempts", "1", "--output", str(tmp_path / "r.json"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert [s["outcome"] for s in result["timeline"]["steps"]] == ["done", "done"]
+    errors = [row["errors"] for row in result["timeseries"] if row["seconds"] >= 0.5]
+    assert errors[0] == 0 and sum(errors[2:4]) >= 30 and sum(errors[5:]) == 0, errors
+    (tmp_path / "t.yaml").write_text(CUT)
+    line = refusal(run_cli("run", "--local", "--workload", str(tmp_path / "w.yaml"), "--duration", "6s",
+                           "--timeline", str(tmp_path / "t.yaml")))  # fmt: skip
+    assert "has a timeline of its own" in line

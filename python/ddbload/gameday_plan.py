@@ -67,9 +67,14 @@ def load_timeline(path: Path, run_seconds: float) -> list[Action]:
         raise TimelineError(f"--timeline {path}: {e.strerror or e}") from None
     except yaml.YAMLError as e:
         raise TimelineError(f"--timeline {path}: not YAML or JSON ({str(e).splitlines()[0]})") from None
+    return timeline_from(entries, f"--timeline {path}", run_seconds)
+
+
+def timeline_from(entries: Any, where: str, run_seconds: float) -> list[Action]:
+    """The actions of a timeline already read (`where` names it in messages), in time order."""
     if not isinstance(entries, list) or not entries:
-        raise TimelineError(f"--timeline {path}: expected a list of actions, each with `at` and one action")
-    actions = [_action(f"--timeline {path}: action {n}", n, entry, run_seconds) for n, entry in enumerate(entries, 1)]
+        raise TimelineError(f"{where}: expected a list of actions, each with `at` and one action")
+    actions = [_action(f"{where}: action {n}", n, entry, run_seconds) for n, entry in enumerate(entries, 1)]
     return sorted(actions, key=lambda a: (a.at_s, a.number))
 
 

@@ -14,10 +14,11 @@ from rich.table import Table
 from ..capacity import Connection
 from ..console import make_console
 from ..endpoints import is_loopback
-from ..gameday_plan import TimelineError, load_timeline
+from ..gameday_plan import Action, TimelineError, load_timeline, timeline_from
 from ..gameday_recovery import episodes
 from ..gameday_run import TimelineRunner
 from ..result import Result
+from ..workload_file import PRESETS, timeline_of
 from .common import Fail
 
 
@@ -33,19 +34,20 @@ def add_gameday_flags(p: argparse.ArgumentParser) -> None:
 
 
 def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | None:
-    """The timeline's runner, checked (bad input is one line, nothing sent); None without --timeline."""
-    if args.timeline is None:
+    """The timeline's runner (from --timeline, or the --workload file's `timeline:`), checked: bad input is
+    one line, nothing sent. None without a timeline."""
+    in_file = _file_timeline(args)
+    if in_file is not None and args.timeline is not None:
+        raise Fail(f"--timeline: {args.workload} has a timeline of its own; give one or the other")
+    if args.timeline is None and in_file is None:
         if args.yes:
             raise Fail("--yes goes with --timeline")
         return None
-    try:
-        actions = load_timeline(Path(args.timeline), duration_s)
-    except TimelineError as e:
-        raise Fail(str(e)) from None
+    actions, where = _actions(args, in_file, duration_s)
     offline = args.local or is_loopback(args.endpoint_url)
     faulty = [a for a in actions if a.kind == "fault"]
     if faulty and not offline:
-        raise Fail(f"--timeline {args.timeline}: action {faulty[0].number}: faults exist only on ddbload's offline "
+        raise Fail(f"{where}: action {faulty[0].number}: faults exist only on ddbload's offline "
                    "endpoint (--local, or a loopback --endpoint-url of `ddbload serve`)")  # fmt: skip
     folder = Path(args.backup_dir)
     if not folder.is_dir():
@@ -59,6 +61,24 @@ def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | Non
             raise Fail("--timeline: not confirmed; nothing was sent")
     conn = Connection(args.region, args.profile, args.endpoint_url)
     return TimelineRunner(actions, conn, folder, seed=args.seed or 0)
+
+
+def _actions(args: argparse.Namespace, in_file: list[Any] | None, duration_s: float) -> tuple[list[Action], str]:
+    where = f"--timeline {args.timeline}" if args.timeline else f"--workload {args.workload}: timeline"
+    try:
+        if args.timeline is not None:
+            return load_timeline(Path(args.timeline), duration_s), where
+        return timeline_from(in_file, where, duration_s), where
+    except TimelineError as e:
+        raise Fail(str(e)) from None
+
+
+def _file_timeline(args: argparse.Namespace) -> list[Any] | None:
+    """The `timeline:` of a --workload file (already checked by then); None for a preset or a dict."""
+    workload = getattr(args, "workload", None)
+    if workload is None or workload in PRESETS:
+        return None
+    return timeline_of(workload)
 
 
 def plan_table(actions: list[Any]) -> Table:
