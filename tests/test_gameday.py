@@ -187,6 +187,13 @@ def test_an_on_demand_maximum_cut_throttles_writes_and_is_put_back(tmp_path, ser
     assert capped.returncode == 0, capped.stderr
     now = capacity_of(served)
     assert (now["on_demand_max_read_request_units"], now["on_demand_max_write_request_units"]) == (500, 100)
+    one_side = run_cli("capacity", "set", "--on-demand-max", "none/100", "--table", "Orders", "--endpoint-url",
+                       served, "--backup-dir", str(tmp_path))  # fmt: skip
+    assert one_side.returncode == 0, one_side.stderr
+    now = capacity_of(served)
+    assert now["on_demand_max_read_request_units"] in (None, -1) and now["on_demand_max_write_request_units"] == 100
+    assert "--on-demand-max" in refusal(run_cli("capacity", "set", "--on-demand-max", "lots", "--table", "Orders",
+                                                "--endpoint-url", served))  # fmt: skip
     removed = run_cli("capacity", "set", "--on-demand-max", "none", "--table", "Orders", "--endpoint-url", served,
                       "--backup-dir", str(tmp_path))  # fmt: skip
     assert removed.returncode == 0, removed.stderr

@@ -65,6 +65,8 @@ def load_timeline(path: Path, run_seconds: float) -> list[Action]:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise TimelineError(f"--timeline {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise TimelineError(f"--timeline {path}: not UTF-8 text") from None
     except yaml.YAMLError as e:
         raise TimelineError(f"--timeline {path}: not YAML or JSON ({str(e).splitlines()[0]})") from None
     return timeline_from(entries, f"--timeline {path}", run_seconds)
@@ -116,7 +118,7 @@ def _timing(where: str, entry: dict[str, Any], run_seconds: float) -> tuple[floa
         raise TimelineError(f"{where}: at {entry['at']} is not before the run's end ({run_seconds:g} s)")
     for_s = _seconds(where, "for", entry["for"]) if "for" in entry else None
     if for_s is not None and for_s <= 0:
-        raise TimelineError(f"{where}: `for` must be above 0")
+        raise TimelineError(f"{where}: `for` must be above 0, got {entry['for']!r}")
     return at_s, for_s
 
 

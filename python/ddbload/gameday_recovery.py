@@ -18,7 +18,12 @@ def _bad(row: TimeseriesRow) -> int:
 
 
 def episodes(result: RunResult, steps: list[Done]) -> list[dict[str, Any]]:
-    rows = [row for row in result["timeseries"] if row["seconds"] >= 0.5]
+    # Row t covers second t-1 of the load; a second the engine skipped is a gap, not a shift.
+    by_second = {int(row["t"]) - 1: row for row in result["timeseries"] if row["seconds"] >= 0.5}
+    last = max(by_second, default=-1)
+    empty: TimeseriesRow = {"t": 0, "seconds": 1.0, "reads_ok": 0, "writes_ok": 0, "throttled": 0, "errors": 0,
+                            "read_units": 0.0, "write_units": 0.0, "p99_ms": None}  # fmt: skip
+    rows = [by_second.get(second, empty) for second in range(last + 1)]
     out = []
     for step in steps:
         if step.undo or step.applied_s is None or step.outcome != "done":

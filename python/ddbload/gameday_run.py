@@ -94,20 +94,26 @@ class TimelineRunner:
                 change.scaling_first = False
                 if capacity.apply(self.conn, change):
                     capacity.wait_until_settled(self.conn, change.table, lambda state, waited: None)
+                capacity.apply_on_demand_max(self.conn, change)
                 capacity.apply_scaling(self.conn, change)
                 self.restored.append(f"{saved['name']}: {change.describe()}")
             except (_engine.DdbLoadError, TimeoutError, ValueError) as e:
                 self.restored.append(f"{saved['name']}: not restored ({e}); use capacity restore {self.backup}")
 
     def _carry_out(self) -> None:
+        done: set[int] = set()  # actions carried out: only those are undone
         for step in self.steps:
             delay = self._start + step.planned_s - time.monotonic()
             if self._stop.wait(max(0.0, delay)):
                 return
+            if step.undo and step.action.number not in done:
+                step.outcome = "skipped: the action was not carried out"
+                continue
             step.applied_s = round(time.monotonic() - self._start, 3)
             try:
                 self._apply(step)
                 step.outcome = "done"
+                done.add(step.action.number)
             except (_engine.DdbLoadError, TimeoutError, ValueError) as e:
                 step.outcome = f"failed: {e}"
 
@@ -123,9 +129,12 @@ class TimelineRunner:
     def _fault(self, step: Done) -> None:
         url, number = str(self.conn.endpoint_url), step.action.number
         if step.undo:
-            endpoint_faults.remove(url, self._faults.pop(number))
+            fault_id = self._faults.pop(number, None)
+            if fault_id is not None:
+                endpoint_faults.remove(url, fault_id)
         else:
-            self._faults[number] = endpoint_faults.inject(url, step.action.fault or {}, self.seed)
+            # With a `for`, the endpoint ends the fault itself too: paused requests wait no longer than that.
+            self._faults[number] = endpoint_faults.inject(url, step.action.fault or {}, self.seed, step.action.for_s)
 
     def _figures(self, step: Done, have: tuple[int, int]) -> tuple[int, int]:
         """What a capacity or on-demand-maximum step sets: the action's figures, or back to what it replaced."""

@@ -53,6 +53,7 @@ def copy_settings(source: list[dict[str, Any]], target: Connection) -> list[str]
         if capacity.apply(target, change):
             capacity.wait_until_settled(target, change.table, lambda state, waited: None)
         capacity.apply_warm(target, change)
+        capacity.apply_on_demand_max(target, change)
         capacity.apply_scaling(target, change)
     return notes
 

@@ -172,7 +172,8 @@ def _size_provisioned(
     if short_of_max:
         maxes = [t["max"] for t in existing.values()]
         highest = max(max(p) for p in planned_min.values())
-        ceiling = max([2 * highest, *maxes])
+        # Twice the highest minimum as headroom, within the default table quota unless a minimum needs more.
+        ceiling = max([highest, min(2 * highest, capacity.DEFAULT_TABLE_QUOTA), *maxes])
         flags += ["--autoscale-max", f"{ceiling}/{ceiling}"]
         plan.notes.append(f"auto scaling maximum raised to {ceiling} where it was below the new minimum or missing")
     plan.commands.append(_set_command(name, flags))
@@ -207,7 +208,7 @@ def _size_on_demand(plan: TablePlan, table: dict[str, Any], peaks: dict[str, tup
             f"its on-demand maximum ({shown[0]} reads/s, {shown[1]} writes/s) is below the peak: DynamoDB would "
             "throttle above it (MaxOnDemandThroughputExceeded); the plan raises it to the peak"
         )
-        flags += ["--on-demand-max", f"{raised[0]}/{raised[1]}"]
+        flags += ["--on-demand-max", "/".join("none" if n < 0 else str(n) for n in raised)]
     if switching or flags:
         plan.commands.append(_set_command(name, (["--on-demand"] if switching else []) + flags))
 

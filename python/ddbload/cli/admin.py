@@ -171,8 +171,8 @@ def _set_flags(args: argparse.Namespace) -> tuple[Pair | None, Pair | None]:
         raise Fail("--rcu/--wcu go with --provisioned")
     minimum = _pair("--autoscale-min", args.autoscale_min)
     maximum = _pair("--autoscale-max", args.autoscale_max)
-    if args.on_demand_max is not None and args.on_demand_max.strip().lower() != "none":
-        _pair("--on-demand-max", args.on_demand_max)
+    if args.on_demand_max is not None:
+        _on_demand_max(args.on_demand_max)
     asked = (
         args.provisioned,
         args.on_demand,
@@ -247,9 +247,8 @@ def _plan_set(
     if args.warm_read is not None:
         capacity.plan_warm(change, t, args.warm_read, args.warm_write)
     if args.on_demand_max is not None:
-        removed = args.on_demand_max.strip().lower() == "none"
-        wanted = (-1, -1) if removed else _pair("--on-demand-max", args.on_demand_max)
-        if wanted is not None and wanted != capacity.on_demand_max_of(t):
+        wanted = _on_demand_max(args.on_demand_max)
+        if wanted != capacity.on_demand_max_of(t):
             change.on_demand_max = wanted
         if t["billing_mode"] != "PAY_PER_REQUEST" and not args.on_demand:
             change.notes.append("an on-demand maximum applies while the table is on-demand")
@@ -327,6 +326,16 @@ def _pair(flag: str, text: str | None) -> Pair | None:
     if len(figures) != 2 or not all(f.isdigit() and 1 <= int(f) <= 40_000 for f in figures):
         raise Fail(f"{flag}: expected READ/WRITE such as 500/200 (1 to 40,000 each), got {text!r}")
     return int(figures[0]), int(figures[1])
+
+
+def _on_demand_max(text: str) -> Pair:
+    """--on-demand-max READ/WRITE, either side `none` (no maximum: -1), or `none` for both."""
+    if text.strip().lower() == "none":
+        return (-1, -1)
+    sides = [side.strip().lower() for side in text.split("/")]
+    if len(sides) != 2 or not all(s == "none" or (s.isdigit() and 1 <= int(s) <= capacity.MAX_UNITS) for s in sides):
+        raise Fail(f"--on-demand-max: expected READ/WRITE such as 20000/8000 (either may be none); got {text!r}")
+    return (-1 if sides[0] == "none" else int(sides[0]), -1 if sides[1] == "none" else int(sides[1]))
 
 
 def _backup_dir(text: str) -> Path:

@@ -43,6 +43,8 @@ def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | Non
         if args.yes:
             raise Fail("--yes goes with --timeline")
         return None
+    if getattr(args, "ray", None):
+        raise Fail("--timeline: a GameDay runs on this machine's run, not with --ray")
     actions, where = _actions(args, in_file, duration_s)
     offline = args.local or is_loopback(args.endpoint_url)
     faulty = [a for a in actions if a.kind == "fault"]

@@ -15,7 +15,7 @@ from ..capacity import Connection
 from ..endpoints import redacted
 from ..offline_copy import create_copies, offline_credentials, rehearsal_workload
 from ..workload_file import workload_json
-from .common import EXIT_INTERRUPTED, EXIT_OK, Fail, engine_failure, stop_on_sigterm
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Fail, engine_failure, print_error, stop_on_sigterm
 
 MAX_SERVE_THREADS = 256
 WORKSHOP_SCRIPT = Path(__file__).parents[1] / "workshop" / "ddb_load_tester.py"
@@ -66,16 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as e:
         raise Fail(f"--port: {e}") from None
     stop_on_sigterm()
-    if copying is not None:
-        try:
-            _copy_tables(args, emulator, *copying)
-        except (_engine.DdbLoadError, KeyboardInterrupt) as e:
-            emulator.stop()
-            if isinstance(e, _engine.DdbLoadError):
-                return engine_failure(e)
-            return EXIT_INTERRUPTED
-    for spec in faults:
-        endpoint_faults.inject(emulator.url, spec, args.fault_seed)
+    failed = _prepare(args, emulator, copying, faults)
+    if failed is not None:
+        return failed
     print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
     if copying is None:
         print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
@@ -88,6 +81,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         emulator.stop()
     print("stopped", flush=True)
     return EXIT_OK
+
+
+def _prepare(
+    args: argparse.Namespace,
+    emulator: _engine.Emulator,
+    copying: tuple[Connection, dict[str, Any] | None] | None,
+    faults: list[dict[str, Any]],
+) -> int | None:
+    """The copied tables and the faults set before the endpoint is announced; an exit code if that failed
+    (the endpoint is stopped then)."""
+    try:
+        if copying is not None:
+            _copy_tables(args, emulator, *copying)
+        for spec in faults:
+            endpoint_faults.inject(emulator.url, spec, args.fault_seed)
+    except (_engine.DdbLoadError, TimeoutError, endpoint_faults.FaultError, KeyboardInterrupt) as e:
+        emulator.stop()
+        if isinstance(e, _engine.DdbLoadError):
+            return engine_failure(e)
+        if isinstance(e, KeyboardInterrupt):
+            return EXIT_INTERRUPTED
+        print_error(f"{'--fault' if isinstance(e, endpoint_faults.FaultError) else '--copy-settings-from-aws'}: {e}")
+        return EXIT_FAILED
+    return None
 
 
 def _fault_spec(text: str) -> dict[str, Any]:
@@ -113,7 +130,9 @@ def _fault_value(key: str, value: str) -> Any:
     except ValueError:
         raise Fail(f"--fault: {key}={value!r} is not a number") from None
     if key == "pause":
-        return value.lower() in ("1", "true", "yes")
+        if value.lower() not in ("true", "false"):
+            raise Fail(f"--fault: pause={value!r} must be true or false")
+        return value.lower() == "true"
     return value
 
 

@@ -25,7 +25,16 @@ from ..peak_plan import MODES, PlanError, TablePlan, check_quotas, size_table, u
 from ..result_types import RunResult
 from ..verdict import throttles_by_resource
 from .after import load_result
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Fail, connection_of, engine_failure, stop_on_sigterm
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Fail,
+    connection_of,
+    engine_errors,
+    engine_failure,
+    stop_on_sigterm,
+)
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
 from .run import LOCAL_SEED_PRODUCTS, live_progress, load_config
 
@@ -71,7 +80,7 @@ def add_commands(commands: Any) -> None:
     add_connection_flags(aws)
     groups = {name: p.add_argument_group(GROUP_TITLES[name]) for name in ("load", "shape", "tables", "orders")}
     add_engine_options(groups, skip=CONTROLLED)
-    p.set_defaults(handler=cmd_plan)
+    p.set_defaults(handler=engine_errors(cmd_plan))
 
 
 def _decimal(flag: str, text: str, low: Decimal, high: Decimal | None = None) -> Decimal:
@@ -219,8 +228,9 @@ def _show_lines(console: Any, summary: dict[str, Any]) -> None:
     verify = summary.get("verify")
     if verify:
         for label, words in (("today", "today's settings"), ("planned", "the plan applied")):
-            rate = verify[label]["throttle_rate"]
-            console.print(f"Offline at the peak with {words}: throttle rate {rate}")
+            if label not in verify:
+                continue  # interrupted before this run
+            console.print(f"Offline at the peak with {words}: throttle rate {verify[label]['throttle_rate']}")
             for name, outcome in verify[label]["resources"].items():
                 console.print(f"  {name}: {outcome['outcome']}{' - ' + outcome['why'] if outcome['why'] else ''}")
 
@@ -249,6 +259,9 @@ def _verify(
         return verified, EXIT_INTERRUPTED
     except PlanError as e:
         raise Fail(f"plan --verify: {e}") from None
+    except (TimeoutError, OSError) as e:
+        console.print(f"plan --verify: the offline run failed: {e}", highlight=False)
+        return verified, EXIT_FAILED
     held = all(r["outcome"] == "held" for r in verified["planned"]["resources"].values())
     verified["held"] = held
     return verified, code if held else EXIT_FAILED

@@ -236,12 +236,14 @@ def run_here(
         progress = both(both(live, metrics), runner.progress if runner else None)
         result, code = measure(args, config, ray_address, progress)
     finally:
-        if live is not None:
-            live.close()
-        if runner is not None:
-            runner.finish()
-        if emulator is not None:
-            emulator.stop()
+        try:
+            if live is not None:
+                live.close()
+            if runner is not None:
+                runner.finish()
+        finally:
+            if emulator is not None:
+                emulator.stop()
     if result is not None and runner is not None:
         result = gameday.attach(result, runner)
     return result, code

@@ -45,13 +45,18 @@ class Call:
 class Skipped:
     management: int = 0  # control-plane records (DescribeTable...) in the same files
     other_services: int = 0
+    not_events: int = 0  # JSON documents that are no event (CloudTrail's digest files)
 
 
 def calls(path: Path, skipped: Skipped, progress: Callable[[int], None] = lambda n: None) -> Iterator[Call | BadRecord]:
     """The calls in one trace file, in file order, with a BadRecord in place of each record that cannot be
     used (the caller decides whether to stop); `progress(bytes)` as the file is read. A file that cannot
     be read on raises BadRecord."""
-    with path.open("rb") as raw:
+    try:
+        raw = path.open("rb")
+    except OSError as e:
+        raise BadRecord(f"{path}: cannot be read ({e.strerror or e})") from None
+    with raw:
         head = raw.read(2)
         raw.seek(0)
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw  # type: ignore[assignment]
@@ -65,7 +70,7 @@ def calls(path: Path, skipped: Skipped, progress: Callable[[int], None] = lambda
                 yield from _from_records(path, _json_lines(path, peek), skipped)
             else:
                 yield from _from_csv(path, peek)
-        except (OSError, EOFError, gzip.BadGzipFile, ijson.JSONError) as e:
+        except (OSError, EOFError, gzip.BadGzipFile, ijson.JSONError, UnicodeDecodeError) as e:
             raise BadRecord(f"{path}: cannot be read to the end ({type(e).__name__}: {e})") from None
 
 
@@ -112,6 +117,9 @@ def _from_records(path: Path, records: Iterator[tuple[int, Any]], skipped: Skipp
             continue
         if not isinstance(record, dict):
             yield BadRecord(f"{where} is not an object")
+            continue
+        if "eventName" not in record and "eventSource" not in record:
+            skipped.not_events += 1  # a CloudTrail digest file, or another document beside the logs
             continue
         if record.get("eventSource") not in (None, "dynamodb.amazonaws.com"):
             skipped.other_services += 1

@@ -34,10 +34,11 @@ def headline(stats: TraceStats, files: int) -> list[str]:
         f"{files} file(s): {stats.calls:,} calls from {utc(span[0])} to {utc(span[-1])} ({len(span):,} s)",
         f"average {stats.calls / len(span):,.1f} calls/s; busiest second {utc(busiest[0])} with {busiest[1]:,} calls",
     ]
-    if stats.skipped.management or stats.skipped.other_services:
+    skipped = stats.skipped
+    if skipped.management or skipped.other_services or skipped.not_events:
         lines.append(
-            f"skipped: {stats.skipped.management:,} management events, "
-            f"{stats.skipped.other_services:,} other services' events"
+            f"skipped: {skipped.management:,} management events, {skipped.other_services:,} other services' "
+            f"events, {skipped.not_events:,} documents that are no event (digest files)"
         )
     return lines
 
