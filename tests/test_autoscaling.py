@@ -312,3 +312,18 @@ def test_auto_scaling_raises_a_throttled_table_by_itself_during_a_run(tables, tm
     finally:
         server.kill()
         server.communicate(timeout=10)
+
+
+def test_a_step_seen_after_throttling_stopped_still_counts_the_stretch_before_it():
+    """The engine reads capacity every 2 s: the row showing a step can follow the last throttled second."""
+    from ddbload.timeline import steps
+
+    throttled = [0, 0, 7, 9, 8, 0, 0, 0]
+    rows = [
+        {"t": t, "throttled": n, "provisioned": {"T": {"read": 5 if t < 7 else 40}}} for t, n in enumerate(throttled)
+    ]
+    (step,) = steps({"timeseries": rows})  # type: ignore[arg-type]
+    assert (step.at, step.throttled_since, step.throttled_attempts) == (7, 2, 24)
+    rows[4]["throttled"] = 0  # three quiet seconds before the step: that throttling was over before it
+    (step,) = steps({"timeseries": rows[:2] + rows[4:]})  # type: ignore[arg-type]
+    assert step.throttled_since is None

@@ -8,6 +8,9 @@ from typing import Literal
 
 from .result_types import RunResult, TimeseriesRow
 
+# Seconds a step can show after it took effect (the engine reads the tables' figures every 2 s).
+_FIGURES_LAG_S = 3
+
 
 @dataclass(frozen=True)
 class Step:
@@ -40,11 +43,18 @@ def steps(result: RunResult) -> list[Step]:
 
 def _step(rows: list[TimeseriesRow], index: int, table: str, kind: str, before: int, after: int) -> Step:
     # Throttling "began" at the first throttled second of the unbroken throttled stretch before the step.
-    start = index
+    # The engine reads the tables' figures every 2 s, so the step shows up to that late: throttling may
+    # have stopped a second or two before the row that shows it.
+    end = index
+    while end > 0 and index - end < _FIGURES_LAG_S and rows[end - 1]["throttled"] == 0:
+        end -= 1
+    if end > 0 and rows[end - 1]["throttled"] == 0:
+        end = index
+    start = end
     while start > 0 and rows[start - 1]["throttled"] > 0:
         start -= 1
-    throttled = sum(r["throttled"] for r in rows[start:index])
-    since = rows[start]["t"] if start < index else None
+    throttled = sum(r["throttled"] for r in rows[start:end])
+    since = rows[start]["t"] if start < end else None
     return Step(table, kind, rows[index]["t"], before, after, since, throttled)
 
 
