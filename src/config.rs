@@ -92,6 +92,25 @@ pub struct Stage {
     pub target: f64,
 }
 
+/// A GameDay timeline's `stage` action: from second `at` of the run (until `until`, if its `for` ends
+/// it) the open model's rate goes to `rate`, reached over `ramp` seconds (0: at once).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateChange {
+    pub at: f64,
+    pub until: Option<f64>,
+    pub rate: f64,
+    pub ramp: f64,
+}
+
+/// A GameDay timeline as ddbload.gameday_plan encoded it: the option it came from (`--timeline`, or
+/// `--workload` for a file's `timeline:`), where (named in messages) and its entries. Carried out around
+/// the run by ddbload.gameday_run; the engine itself follows only its stage actions (`rate_changes`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    pub option: &'static str,
+    pub encoded: String,
+}
+
 /// Parses `--stages 2m:1000,30s:8000`: DURATION:TARGET pairs.
 pub fn parse_stages(text: &str) -> Result<Vec<Stage>, ConfigError> {
     let bad = |why: String| {
@@ -181,6 +200,11 @@ pub struct RunConfig {
     /// products/orders options.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<serde_json::Value>,
+    #[serde(skip)]
+    pub timeline: Option<Timeline>,
+    /// The timeline's stage actions, which change the open model's schedule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rate_changes: Vec<RateChange>,
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -235,6 +259,8 @@ impl Default for RunConfig {
             hold_start: false,
             catalog: None,
             workload: None,
+            timeline: None,
+            rate_changes: Vec::new(),
         }
     }
 }

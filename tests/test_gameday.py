@@ -84,7 +84,8 @@ def test_auto_scaling_suspended_for_a_while_is_resumed(tmp_path, served):
 @pytest.mark.parametrize(
     ("timeline", "says"),
     [
-        ("- {at: 2s, stage: {rate: 10}}\n", "`stage` is not built yet"),
+        ("- {at: 2s, stage: {rate: 10}}\n", "give --rate or --stages"),
+        ("- {at: 2s, stage: {rate: fast}}\n", "stage rate must be a number"),
         ("- {at: 2s, explode: {table: Orders}}\n", "unknown action `explode`"),
         ("- {at: 30s, capacity: {table: Orders, write: 5}}\n", "not before the run's end"),
         ("- {at: soon, capacity: {table: Orders, write: 5}}\n", "`at` must be a duration"),
@@ -140,19 +141,24 @@ def test_injected_errors_and_latency_land_in_exactly_those_seconds(tmp_path):
     assert all(p < 100 for p in slow[:2] + slow[10:]), slow
 
 
-def test_serve_with_a_fault_fails_the_named_tables_requests(tmp_path):
-    server, url = start_serve("--fault", "table=Orders,error=InternalServerError")
+def writes_under_serve_fault(tmp_path, spec: str, rate: int) -> dict:
+    """The write figures of a 2 s write-only run at `rate` against `ddbload serve --fault SPEC`."""
+    server, url = start_serve("--fault", spec)
     try:
         proc = run_cli("run", "--endpoint-url", url, "--create-tables", "--seed-products", "10", "--read-ratio", "0",
-                       "--max-attempts", "1", "--rate", "10", "--duration", "2s",
+                       "--max-attempts", "1", "--rate", str(rate), "--duration", "2s",
                        "--output", str(tmp_path / "r.json"))  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        writes = json.loads((tmp_path / "r.json").read_text())["summary"]["writes"]
-        assert writes["ok"] == 0 and sum(writes["errors"].values()) >= 15, writes
-        assert "InternalServerError" in json.dumps(writes["errors"]), writes
+        return json.loads((tmp_path / "r.json").read_text())["summary"]["writes"]
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_serve_with_a_fault_fails_the_named_tables_requests(tmp_path):
+    writes = writes_under_serve_fault(tmp_path, "table=Orders,error=InternalServerError", 10)
+    assert writes["ok"] == 0 and sum(writes["errors"].values()) >= 15, writes
+    assert "InternalServerError" in json.dumps(writes["errors"]), writes
 
 
 def test_faults_are_refused_against_aws_and_bad_specs_are_one_line(tmp_path):
@@ -229,3 +235,109 @@ def test_a_workload_files_timeline_is_carried_out(tmp_path):
     line = refusal(run_cli("run", "--local", "--workload", str(tmp_path / "w.yaml"), "--duration", "6s",
                            "--timeline", str(tmp_path / "t.yaml")))  # fmt: skip
     assert "has a timeline of its own" in line
+
+
+def _per_second(result: dict, key: str) -> list[float]:
+    return [row[key] for row in result["timeseries"] if row["seconds"] >= 0.5]
+
+
+def test_a_stage_action_changes_the_arrival_rate_while_it_lasts(tmp_path):
+    """`stage` is the load itself changing: 20/s, then 100/s from 3 s for 3 s, then 20/s again; the
+    offered arrivals follow it second by second, and the step is recorded when it took effect."""
+    (tmp_path / "t.yaml").write_text("- {at: 3s, for: 3s, stage: {rate: 100}}\n")
+    proc = run_cli("run", "--local", "--rate", "20", "--duration", "9s", "--timeline", str(tmp_path / "t.yaml"),
+                   "--output", str(tmp_path / "r.json"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    offered = _per_second(result, "offered")
+    assert all(15 <= n <= 25 for n in offered[:3] + offered[6:]), offered
+    assert all(90 <= n <= 110 for n in offered[3:6]), offered
+    assert [s["outcome"] for s in result["timeline"]["steps"]] == ["done", "done"]
+    assert 3 <= result["timeline"]["steps"][0]["applied_s"] < 4
+    assert "arrival rate 100/s for 3 s" in proc.stdout
+
+
+def test_the_python_api_carries_out_a_timeline_given_to_load_config(tmp_path):
+    """LoadConfig(timeline=[...]) with ddbload.run: the same actions as --timeline, the result's
+    `timeline`, and a fault refused before anything is sent when the endpoint is not ddbload's."""
+    import ddbload
+
+    timeline = [{"at": "2s", "for": "2s", "fault": {"table": "Orders", "error": "InternalServerError"}},
+                {"at": "1s", "stage": {"rate": 40, "ramp": "1s"}}]  # fmt: skip
+    with ddbload.Emulator() as server:
+        config = ddbload.LoadConfig(endpoint_url=server.url, create_tables=True, seed_products=20, read_ratio=0,
+                                    rate=20, duration="6s", max_attempts=1, timeline=timeline)  # fmt: skip
+        result = ddbload.run(config, backup_dir=tmp_path)
+    steps = result.data["timeline"]["steps"]
+    assert [(s["kind"], s["undo"], s["outcome"]) for s in steps] == [
+        ("stage", False, "done"), ("fault", False, "done"), ("fault", True, "done")]  # fmt: skip
+    errors, offered = _per_second(result.data, "errors"), _per_second(result.data, "offered")
+    assert errors[0] == 0 and sum(errors[2:4]) >= 50 and sum(errors[5:]) == 0, errors
+    assert offered[0] <= 25 and all(n >= 35 for n in offered[2:]), offered
+    away = ddbload.LoadConfig(endpoint_url="https://dynamodb.us-east-1.amazonaws.com", rate=20, duration="6s",
+                              timeline=timeline)  # fmt: skip
+    with pytest.raises(ddbload.ConfigError, match="faults exist only on ddbload's offline endpoint"):
+        ddbload.run(away)
+    with pytest.raises(ddbload.ConfigError, match="timeline: the timeline: action 1: stage rate must be a number"):
+        ddbload.LoadConfig(rate=5, duration="6s", timeline=[{"at": "1s", "stage": {"rate": -1}}])
+
+
+PAUSE = "- {at: 3s, for: 3s, fault: {table: Products, pause: true, rate: 0.2}}\n"
+
+
+def test_a_paused_share_of_requests_grows_open_model_latency_and_starves_a_closed_loop(tmp_path):
+    """A fifth of Products' reads get no answer for 3 s (as when a partition stops answering). The open
+    model keeps its arrivals and its p99 grows to the pause; a closed loop's workers all end up waiting,
+    so it sends almost nothing then and its latency hides the users it never served (omission)."""
+    (tmp_path / "p.yaml").write_text(PAUSE)
+    common = ("run", "--local", "--read-ratio", "1", "--duration", "9s", "--timeline", str(tmp_path / "p.yaml"))
+    open_run = run_cli(*common, "--rate", "50", "--output", str(tmp_path / "open.json"))
+    closed_run = run_cli(*common, "--threads", "4", "--output", str(tmp_path / "closed.json"))
+    assert open_run.returncode == 0 and closed_run.returncode == 0, open_run.stderr + closed_run.stderr
+    opened = json.loads((tmp_path / "open.json").read_text())
+    closed = json.loads((tmp_path / "closed.json").read_text())
+    offered, p99 = _per_second(opened, "offered"), _per_second(opened, "read_p99_ms")
+    assert all(40 <= n <= 60 for n in offered[3:6]), offered
+    assert max(p99[3:7]) >= 1000 and max(p99[:2]) < 200, p99
+    served = _per_second(closed, "reads_ok")
+    assert sum(served[4:6]) < 0.1 * sum(served[:2]), served
+    # Both met the 3 s pause; only the open model's p99 shows it. The closed loop's hides it among the
+    # many quick reads it sent while nobody waited.
+    opened_ms, closed_ms = opened["summary"]["reads"]["latency_ms"], closed["summary"]["reads"]["latency_ms"]
+    assert opened_ms["max"] >= 2000 and closed_ms["max"] >= 2000, (opened_ms, closed_ms)
+    assert opened_ms["p99"] >= 1000 and closed_ms["p99"] < 100, (opened_ms, closed_ms)
+
+
+def test_the_same_seed_gives_the_same_recovery(tmp_path):
+    """A GameDay repeated with the same --seed meets the same faults: its recovery is measured the same
+    within 1 s, and about the same requests fail."""
+    (tmp_path / "f.yaml").write_text(
+        "- {at: 2s, for: 3s, fault: {table: Orders, error: InternalServerError, rate: 0.5}}\n"
+    )
+    results = []
+    for n in (1, 2):
+        proc = run_cli("run", "--local", "--read-ratio", "0", "--rate", "40", "--duration", "8s", "--seed", "11",
+                       "--max-attempts", "1", "--timeline", str(tmp_path / "f.yaml"),
+                       "--output", str(tmp_path / f"r{n}.json"))  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        results.append(json.loads((tmp_path / f"r{n}.json").read_text()))
+    (first,), (second,) = (r["timeline"]["episodes"] for r in results)
+    assert first["effect"] == second["effect"] == "recovered", (first, second)
+    assert abs(first["recovery_s"] - second["recovery_s"]) <= 1, (first, second)
+    assert abs(first["errors"] - second["errors"]) <= 0.05 * first["errors"] + 3, (first, second)
+
+
+def test_a_forced_throttle_carries_the_reason_given(tmp_path):
+    """Throttling forced on a share of Orders' writes with a key-range reason: the run counts them as
+    throttles under that reason, as it would DynamoDB's own (ThrottlingReasons in the answer)."""
+    spec = (
+        "table=Orders,error=ProvisionedThroughputExceededException,reason=TableWriteKeyRangeThroughputExceeded,rate=0.5"
+    )
+    writes = writes_under_serve_fault(tmp_path, spec, 20)
+    reasons = writes["throttled_by_reason"]
+    assert list(reasons) and all("TableWriteKeyRangeThroughputExceeded" in r for r in reasons), writes
+    assert 0.3 * 40 <= sum(reasons.values()) <= 0.7 * 40 + 5, reasons
+    # With one attempt each, a throttled write gave up: its error is the throttle's own code.
+    assert set(writes["errors"]) == {"ProvisionedThroughputExceededException"}, writes
+    line = refusal(run_cli("serve", "--port", "0", "--fault", "table=Orders,error=InternalServerError,reason=Nope"))
+    assert "reason goes with error" in line

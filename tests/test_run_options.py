@@ -23,6 +23,8 @@ OPTIONS = ddbload._engine.run_options()
 TYPED = {"count": int, "number": float}
 # LoadConfig keywords a distributed run's driver sets for its tasks, never a user.
 TASK_ONLY = {"_task", "_hold_start", "_catalog"}
+# LoadConfig keywords whose flag `run` offers in a group of its own (with the flags that go with it).
+OWN_GROUP = {"timeline": ["--timeline", "t.yaml"]}
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -98,9 +100,15 @@ def test_a_flag_left_out_is_a_keyword_left_out():
 
 def test_the_stub_declares_every_keyword_the_engine_takes():
     keywords = [o["keyword"] for o in OPTIONS]
-    assert set(_stub_keywords()) == set(keywords) | TASK_ONLY
-    for keyword in TASK_ONLY:  # accepted, and typed in the stub, though not a flag
+    assert set(_stub_keywords()) == set(keywords) | TASK_ONLY | set(OWN_GROUP)
+    for keyword in TASK_ONLY | set(OWN_GROUP):  # accepted, and typed in the stub, though not generated flags
         ddbload.LoadConfig(**{keyword: None})
+
+
+@pytest.mark.parametrize("keyword", sorted(OWN_GROUP))
+def test_a_flag_of_its_own_group_is_passed_on(keyword):
+    args = _run_parser().parse_args(OWN_GROUP[keyword])
+    assert config_kwargs(args)[keyword] == OWN_GROUP[keyword][1]
 
 
 def test_an_unknown_keyword_is_a_type_error_naming_it():

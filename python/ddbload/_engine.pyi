@@ -91,6 +91,7 @@ class LoadConfig:
         start_rate: float | None = None,
         max_in_flight: int | None = None,
         key_distribution: str | None = None,
+        timeline: str | PathLike[str] | list[dict[str, Any]] | None = None,
         # A distributed run's driver sets these for its tasks; they are not for users.
         _task: int | None = None,
         _hold_start: bool = False,
@@ -124,6 +125,10 @@ class LoadConfig:
     def rate(self) -> float | None: ...
     @property
     def open_model(self) -> bool: ...
+    @property
+    def profile(self) -> str | None: ...
+    @property
+    def timeline(self) -> dict[str, Any] | None: ...
     def to_json(self) -> str: ...
 
 @final

@@ -1,13 +1,16 @@
-"""Running a load test from Python: blocking `run` (Ctrl-C safe) and awaitable `run_async`."""
+"""Running a load test from Python: blocking `run` (Ctrl-C safe) and awaitable `run_async`, each carrying
+out the config's GameDay timeline around the load."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from pathlib import Path
 from typing import Any, Callable, Literal
 
 from . import _engine
+from .gameday_run import TimelineRunner, attach, runner_for
 from .result import Result
 
 Progress = Callable[[dict[str, Any]], None]
@@ -26,22 +29,40 @@ class RunInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def run(config: _engine.LoadConfig, /, *, progress: Progress | None = None, histograms: bool = False) -> Result:
+def run(
+    config: _engine.LoadConfig,
+    /,
+    *,
+    progress: Progress | None = None,
+    histograms: bool = False,
+    backup_dir: str | Path = ".",
+) -> Result:
     """Runs `config` to the end and returns its Result.
 
     `progress`, if given, is called with each event dict (``type`` is "phase", "seed" or "tick"); with
     histograms=True each tick also carries that second's encoded HdrHistograms.
+    A timeline (``LoadConfig(timeline=...)`` or the workload file's) is carried out as the load runs: the
+    tables it changes are backed up to `backup_dir` first and put back at the end, and the result gets its
+    ``timeline`` (steps, episodes, restore).
     Ctrl-C stops sending within a second and raises RunInterrupted carrying the partial Result.
     """
+    runner = runner_for(config, Path(backup_dir))
     handle = _engine.start(config)
-    tell = _teller(progress, histograms)
+    tell = _teller(_with_timeline(progress, runner), histograms)
+    interrupted = False
     try:
         _pump(handle, tell)
     except KeyboardInterrupt:
+        interrupted = True
         handle.cancel()
         _pump(handle, tell)
-        raise RunInterrupted(_partial_result(handle)) from None
-    return Result.from_json(handle.result())
+    finally:
+        if runner is not None:
+            runner.finish()  # before the result, which records what it put back
+    if interrupted:
+        partial = _partial_result(handle)
+        raise RunInterrupted(None if partial is None else _timed(partial, runner))
+    return _timed(Result.from_json(handle.result()), runner)
 
 
 def run_prepared(
@@ -77,16 +98,18 @@ async def run_async(
     *,
     progress: Progress | Literal["auto"] | None = "auto",
     histograms: bool = False,
+    backup_dir: str | Path = ".",
 ) -> Result:
     """Awaitable `run` for notebooks and asyncio programs; cancelling the task stops the run.
 
     With progress="auto" (the default) a Jupyter notebook shows the live progress lines; elsewhere
-    nothing is printed unless a callback is given. `histograms` as in `run`.
+    nothing is printed unless a callback is given. `histograms`, `backup_dir` and a timeline as in `run`.
     """
     if progress == "auto":
         progress = _notebook_progress(config)
+    runner = runner_for(config, Path(backup_dir))
     handle = _engine.start(config)
-    tell = _teller(progress, histograms)
+    tell = _teller(_with_timeline(progress, runner), histograms)
     try:
         while (event := await handle.next_event()) is not None:
             if tell is not None:
@@ -96,7 +119,31 @@ async def run_async(
         while await handle.next_event() is not None:
             pass
         raise
-    return Result.from_json(handle.result())
+    finally:
+        if runner is not None:
+            await asyncio.to_thread(runner.finish)  # its restore waits on the tables
+    return _timed(Result.from_json(handle.result()), runner)
+
+
+def _with_timeline(progress: Progress | None, runner: TimelineRunner | None) -> Progress | None:
+    """`progress` with the timeline's clock chained in first (it starts when the load begins)."""
+    return chained(runner.progress if runner else None, progress)
+
+
+def chained(first: Progress | None, second: Progress | None) -> Progress | None:
+    """One progress callback calling two in turn (either may be absent)."""
+    if first is None or second is None:
+        return first or second
+
+    def tell(event: dict[str, Any]) -> None:
+        first(event)
+        second(event)
+
+    return tell
+
+
+def _timed(result: Result, runner: TimelineRunner | None) -> Result:
+    return result if runner is None else attach(result, runner)
 
 
 def _notebook_progress(config: _engine.LoadConfig) -> Progress | None:

@@ -1,9 +1,11 @@
 """The offline endpoint's fault injection, through its admin API (X-Amz-Target `DdbloadAdmin.*` on the
-endpoint's own port): errors, latency or no answer for a share of one table's requests."""
+endpoint's own port): errors (throttles with the ThrottlingReason given), latency or no answer for a share
+of one table's requests."""
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,6 +14,14 @@ ERRORS = (
     "InternalServerError", "ServiceUnavailable", "ThrottlingException",
     "ProvisionedThroughputExceededException", "RequestLimitExceeded",
 )  # fmt: skip
+
+
+KEYS = ("table", "error", "latency_ms", "pause", "rate", "reason")
+THROTTLES = ("ProvisionedThroughputExceededException", "ThrottlingException")
+# DynamoDB's ThrottlingReason: resource, operation, limit.
+_REASON = re.compile(
+    r"^(Table|Index)(Read|Write)(ProvisionedThroughput|KeyRangeThroughput|AccountLimit|MaxOnDemandThroughput)Exceeded$"
+)
 
 
 class FaultError(ValueError):
@@ -37,7 +47,7 @@ def inject(url: str, spec: dict[str, Any], seed: int, seconds: float | None = No
     """Sets one fault (`spec` as a timeline's `fault:` gives it); its id."""
     body: dict[str, Any] = {"Seed": seed}
     for key, member in (("table", "TableName"), ("error", "Error"), ("latency_ms", "LatencyMs"),
-                        ("pause", "Pause"), ("rate", "Rate")):  # fmt: skip
+                        ("pause", "Pause"), ("rate", "Rate"), ("reason", "Reason")):  # fmt: skip
         if spec.get(key) is not None:
             body[member] = spec[key]
     if seconds is not None:
@@ -53,9 +63,12 @@ def check_spec(spec: Any) -> str | None:
     """Why a fault spec cannot be used (None when it can): checked before anything is sent."""
     if not isinstance(spec, dict):
         return "expected a mapping such as {table: Orders, error: InternalServerError, rate: 0.05}"
-    unknown = set(spec) - {"table", "error", "latency_ms", "pause", "rate"}
+    unknown = set(spec) - set(KEYS)
     if unknown:
-        return f"unknown fault key(s) {', '.join(sorted(map(str, unknown)))} (table, error, latency_ms, pause, rate)"
+        return f"unknown fault key(s) {', '.join(sorted(map(str, unknown)))} ({', '.join(KEYS)})"
+    problem = _reason_problem(spec)
+    if problem:
+        return problem
     if spec.get("error") is not None and spec["error"] not in ERRORS:
         return f"error must be one of {', '.join(ERRORS)}, got {spec['error']!r}"
     latency = spec.get("latency_ms")
@@ -68,4 +81,15 @@ def check_spec(spec: Any) -> str | None:
         return f"pause must be true or false, got {spec['pause']!r}"
     if spec.get("error") is None and latency is None and not spec.get("pause"):
         return "give error, latency_ms or pause: true"
+    return None
+
+
+def _reason_problem(spec: dict[str, Any]) -> str | None:
+    if spec.get("reason") is None:
+        return None
+    if spec.get("error") not in THROTTLES:
+        return f"reason goes with error {' or '.join(THROTTLES)}, got error {spec.get('error')!r}"
+    if not _REASON.match(str(spec["reason"])):
+        example = "TableWriteKeyRangeThroughputExceeded"
+        return f"reason must be a ThrottlingReason such as {example}, got {spec['reason']!r}"
     return None

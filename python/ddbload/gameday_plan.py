@@ -4,6 +4,8 @@ action is undone after it) and one action key."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +15,9 @@ import yaml
 
 from .endpoint_faults import check_spec
 
-BUILT = ("capacity", "autoscaling", "on_demand_max", "fault")
-# Shapes the timeline file will take, refused until they are built (never accepted and ignored).
-NOT_BUILT = ("stage",)
+BUILT = ("capacity", "autoscaling", "on_demand_max", "fault", "stage")
 MAX_UNITS = 40_000
+MAX_RATE = 1_000_000  # the engine's --rate ceiling
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
@@ -30,23 +31,27 @@ class Action:
     number: int  # its place in the file, from 1
     at_s: float
     for_s: float | None
-    kind: str  # "capacity" or "autoscaling"
+    kind: str  # one of BUILT
     table: str
     read: int | None = None
     write: int | None = None
     suspend: bool | None = None
     fault: dict[str, Any] | None = None  # the offline endpoint's fault: table, error, latency_ms, pause, rate
+    rate: float | None = None  # a stage: the arrival rate it sets
+    ramp_s: float | None = None  # a stage: seconds to reach it (None: at once)
 
     def describe(self) -> str:
         if self.kind == "fault":
             spec = self.fault or {}
-            parts = [f"{k} {spec[k]}" for k in ("error", "latency_ms", "rate") if spec.get(k) is not None]
+            parts = [f"{k} {spec[k]}" for k in ("error", "reason", "latency_ms", "rate") if spec.get(k) is not None]
             parts += ["paused"] if spec.get("pause") else []
             what = f"fault on {self.table or 'every table'}: {', '.join(parts)}"
         elif self.kind in ("capacity", "on_demand_max"):
             figures = [f"{kind} {value}" for kind, value in (("read", self.read), ("write", self.write)) if value]
             setting = "provisioned" if self.kind == "capacity" else "on-demand maximum"
             what = f"{self.table} {setting} {', '.join(figures)}"
+        elif self.kind == "stage":
+            what = f"arrival rate {self.rate:g}/s" + (f" over {self.ramp_s:g} s" if self.ramp_s else "")
         else:
             what = f"auto scaling on {self.table} {'suspended' if self.suspend else 'resumed'}"
         return what + (f" for {self.for_s:g} s" if self.for_s is not None else "")
@@ -55,21 +60,72 @@ class Action:
         return {
             "number": self.number, "at_s": self.at_s, "for_s": self.for_s, "kind": self.kind,
             "table": self.table, "read": self.read, "write": self.write, "suspend": self.suspend,
-            "fault": self.fault,
+            "fault": self.fault, "rate": self.rate, "ramp_s": self.ramp_s,
         }  # fmt: skip
 
 
-def load_timeline(path: Path, run_seconds: float) -> list[Action]:
-    """The actions of `path`, in time order; any mistake is a TimelineError."""
+def read_entries(path: Path) -> Any:
+    """A timeline file's entries as written, not yet checked; unreadable is a TimelineError."""
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise TimelineError(f"--timeline {path}: {e.strerror or e}") from None
+        raise TimelineError(f"{path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise TimelineError(f"--timeline {path}: not UTF-8 text") from None
+        raise TimelineError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as e:
-        raise TimelineError(f"--timeline {path}: not YAML or JSON ({str(e).splitlines()[0]})") from None
-    return timeline_from(entries, f"--timeline {path}", run_seconds)
+        raise TimelineError(f"{path}: not YAML or JSON ({str(e).splitlines()[0]})") from None
+
+
+def encoded_timeline(source: Any) -> str:
+    """LoadConfig(timeline=...): a file's path or a list of actions, as the engine keeps it
+    ({"source", "entries"} in JSON); checked whole by `rate_changes` once the run's length is known."""
+    if isinstance(source, (str, os.PathLike)):
+        return _encoded(str(source), read_entries(Path(source)))
+    if isinstance(source, list):
+        return _encoded("the timeline", source)
+    raise TypeError(f"timeline must be a file's path or a list of actions, not {type(source).__name__}")
+
+
+def encoded_workload_timeline(source: Any) -> str | None:
+    """The `timeline:` of LoadConfig(workload=...)'s file or dict, encoded as `encoded_timeline` does;
+    None for a preset or a workload without one."""
+    from .workload_file import PRESETS, timeline_of
+
+    if isinstance(source, dict):
+        entries = source.get("timeline")
+        return None if entries is None else _encoded("the workload dict's timeline", entries)
+    if isinstance(source, (str, os.PathLike)) and str(source) not in PRESETS:
+        entries = timeline_of(source)
+        return None if entries is None else _encoded(f"{source}: timeline", entries)
+    return None
+
+
+def _encoded(source: str, entries: Any) -> str:
+    try:
+        return json.dumps({"source": source, "entries": entries})
+    except (TypeError, ValueError):
+        raise TimelineError(f"{source}: holds a value that is not plain YAML (text, numbers, lists, maps)") from None
+
+
+def actions_of(encoded: dict[str, Any], run_seconds: float) -> list[Action]:
+    """The actions of a timeline as LoadConfig.timeline gives it, in time order."""
+    return timeline_from(encoded["entries"], encoded["source"], run_seconds)
+
+
+def rate_changes(encoded: str, run_seconds: float, open_model: bool) -> list[tuple[float, float | None, float, float]]:
+    """The whole timeline checked (a TimelineError names what is wrong), and its stage actions as the
+    engine's schedule takes them: (at, until, rate, ramp) in seconds."""
+    timeline = json.loads(encoded)
+    actions = actions_of(timeline, run_seconds)
+    stage = next((a for a in actions if a.kind == "stage"), None)
+    if stage is not None and not open_model:
+        raise TimelineError(f"{timeline['source']}: action {stage.number}: a stage changes the arrival rate of an "
+                            "open-model run: give --rate or --stages")  # fmt: skip
+    return [
+        (a.at_s, None if a.for_s is None else a.at_s + a.for_s, float(a.rate or 0), a.ramp_s or 0.0)
+        for a in actions
+        if a.kind == "stage"
+    ]
 
 
 def timeline_from(entries: Any, where: str, run_seconds: float) -> list[Action]:
@@ -88,8 +144,6 @@ def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
         got = ", ".join(keys) or "none"
         raise TimelineError(f"{where}: expected one action ({', '.join(BUILT)}), got {got}")
     kind = keys[0]
-    if kind in NOT_BUILT:
-        raise TimelineError(f"{where}: `{kind}` is not built yet (these are: {', '.join(BUILT)})")
     if kind not in BUILT:
         raise TimelineError(f"{where}: unknown action `{kind}` (known: {', '.join(BUILT)})")
     at_s, for_s = _timing(where, entry, run_seconds)
@@ -99,6 +153,8 @@ def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
         if problem:
             raise TimelineError(f"{where}: fault: {problem}")
         return Action(number, at_s, for_s, kind, str(body.get("table") or ""), fault=dict(body))
+    if kind == "stage":
+        return _stage(where, number, at_s, for_s, body)
     if not isinstance(body, dict) or not isinstance(body.get("table"), str) or not body["table"]:
         raise TimelineError(f"{where}: {kind} needs a `table`")
     if kind in ("capacity", "on_demand_max"):
@@ -108,6 +164,20 @@ def _action(where: str, number: int, entry: Any, run_seconds: float) -> Action:
     if set(body) - {"table", "suspend", "resume"} or len(modes) != 1:
         raise TimelineError(f"{where}: autoscaling takes table and `suspend: true` or `resume: true`")
     return Action(number, at_s, for_s, kind, body["table"], suspend=modes[0] == "suspend")
+
+
+def _stage(where: str, number: int, at_s: float, for_s: float | None, body: Any) -> Action:
+    if not isinstance(body, dict) or set(body) - {"rate", "ramp"} or "rate" not in body:
+        raise TimelineError(f"{where}: stage takes rate and an optional ramp (e.g. stage: {{rate: 800, ramp: 30s}})")
+    rate = body["rate"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= MAX_RATE:
+        raise TimelineError(
+            f"{where}: stage rate must be a number of operations a second from 0 to {MAX_RATE:,}, got {rate!r}"
+        )
+    ramp_s = _seconds(where, "ramp", body["ramp"]) if "ramp" in body else None
+    if ramp_s is not None and for_s is not None and ramp_s > for_s:
+        raise TimelineError(f"{where}: stage ramp ({ramp_s:g} s) is longer than its `for` ({for_s:g} s)")
+    return Action(number, at_s, for_s, "stage", "", rate=float(rate), ramp_s=ramp_s or None)
 
 
 def _timing(where: str, entry: dict[str, Any], run_seconds: float) -> tuple[float, float | None]:

@@ -4,10 +4,12 @@ failed meanwhile and the worst p99."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .gameday_run import Done
 from .result_types import RunResult, TimeseriesRow
+
+if TYPE_CHECKING:
+    from .gameday_run import Done
 
 BASELINE_SECONDS = 10
 SETTLED_SECONDS = 3

@@ -1,6 +1,7 @@
 """A GameDay timeline carried out during a run: each action at its offset from the load's start, on a
 thread of its own, through the same code as `capacity set`; the tables' settings are backed up before the
-first action and put back at the end (also after Ctrl-C)."""
+first action and put back at the end (also after Ctrl-C). Stage actions are the engine's own schedule:
+here they are only recorded."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from typing import Any
 from . import _engine, capacity, endpoint_faults, scaling
 from .capacity import Connection, TableChange
 from .endpoint_faults import FaultError
-from .gameday_plan import Action
+from .endpoints import is_loopback
+from .gameday_plan import Action, actions_of
+from .gameday_recovery import episodes
+from .result import Result
 
 
 @dataclass
@@ -32,6 +36,41 @@ class Done:
             **self.action.to_json(), "undo": self.undo, "planned_s": self.planned_s,
             "applied_s": self.applied_s, "outcome": self.outcome, "what": self.action.describe(),
         }  # fmt: skip
+
+
+def runner_for(config: _engine.LoadConfig, backup_dir: Path) -> TimelineRunner | None:
+    """The runner of `config`'s timeline (None without one). Faults exist only on ddbload's endpoint: a
+    timeline with one against any other endpoint is a ConfigError, before anything is sent."""
+    encoded = config.timeline
+    if encoded is None:
+        return None
+    actions = actions_of(encoded, config.duration_s)
+    fault = next((a for a in actions if a.kind == "fault"), None)
+    if fault is not None and not is_loopback(config.endpoint_url):
+        raise _config_error(f"{encoded['source']}: action {fault.number}: faults exist only on ddbload's offline "
+                            "endpoint (--local, or a loopback --endpoint-url of `ddbload serve`)")  # fmt: skip
+    if not backup_dir.is_dir():
+        raise _config_error(f"{backup_dir} is not a folder", option="--backup-dir")
+    conn = Connection(config.region, config.profile, config.endpoint_url)
+    return TimelineRunner(actions, conn, backup_dir, seed=config.seed or 0)
+
+
+def _config_error(reason: str, option: str = "--timeline") -> _engine.ConfigError:
+    error = _engine.ConfigError(f"{option}: {reason}")
+    error.option, error.reason = option, reason
+    return error
+
+
+def attach(result: Result, runner: TimelineRunner) -> Result:
+    """The result with the timeline's steps, their episodes and the restore as its `timeline`."""
+    data = result.data
+    data["timeline"] = {
+        "steps": [step.to_json() for step in runner.steps],
+        "episodes": episodes(result.data, runner.steps),
+        "backup": str(runner.backup) if runner.backup else None,
+        "restored": runner.restored,
+    }
+    return Result(data)
 
 
 @dataclass
@@ -65,7 +104,7 @@ class TimelineRunner:
             return
         self._start = time.monotonic()
         self._began.set()
-        tables = sorted({a.table for a in self.actions if a.kind != "fault"})
+        tables = sorted({a.table for a in self.actions if a.kind not in ("fault", "stage")})
         try:
             if tables:
                 self._saved = capacity.describe(self.conn, tables)
@@ -119,6 +158,7 @@ class TimelineRunner:
 
     def _apply(self, step: Done) -> None:
         carry_out = {
+            "stage": lambda step: None,  # the engine's schedule changes the rate at that second itself
             "fault": self._fault,
             "capacity": self._capacity,
             "on_demand_max": self._on_demand_max,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-pub use crate::config::Stage;
+pub use crate::config::{RateChange, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Segment {
@@ -31,6 +31,8 @@ impl Segment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     segments: Vec<Segment>,
+    /// Where each of the run's stages ends: a timeline's rate changes split segments, not stages.
+    stage_ends: Vec<f64>,
 }
 
 impl Schedule {
@@ -61,7 +63,77 @@ impl Schedule {
             from = stage.target;
             segments.push(segment);
         }
-        Schedule { segments }
+        let stage_ends = segments.iter().map(|s| s.start + s.length).collect();
+        Schedule {
+            segments,
+            stage_ends,
+        }
+    }
+
+    /// This schedule with a timeline's stage actions laid over it: while a change lasts (the one that
+    /// began last wins), the rate ramps from what it was to the change's rate, then holds it.
+    pub fn with_changes(&self, changes: &[RateChange]) -> Schedule {
+        if changes.is_empty() {
+            return self.clone();
+        }
+        let end = self.duration();
+        let mut cuts: Vec<f64> = self.segments.iter().map(|s| s.start).collect();
+        for c in changes {
+            cuts.extend([c.at, c.at + c.ramp]);
+            cuts.extend(c.until);
+        }
+        cuts.push(end);
+        cuts.retain(|t| (0.0..=end).contains(t));
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+        let mut segments = Vec::with_capacity(cuts.len());
+        let mut before = 0.0;
+        for pair in cuts.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            // The rate is linear between two cuts: read it at two inner points and extend the line.
+            let (t1, t2) = (a + (b - a) / 3.0, a + 2.0 * (b - a) / 3.0);
+            let (r1, r2) = (
+                self.changed_rate(changes, t1),
+                self.changed_rate(changes, t2),
+            );
+            let slope = (r2 - r1) / (t2 - t1);
+            let segment = Segment {
+                start: a,
+                length: b - a,
+                from: (r1 - slope * (t1 - a)).max(0.0),
+                to: (r2 + slope * (b - t2)).max(0.0),
+                before,
+            };
+            before += segment.arrivals(segment.length);
+            segments.push(segment);
+        }
+        Schedule {
+            segments,
+            stage_ends: self.stage_ends.clone(),
+        }
+    }
+
+    /// The rate at `t` with `changes` laid over this schedule (`t` not at a change's start).
+    fn changed_rate(&self, changes: &[RateChange], t: f64) -> f64 {
+        let lasting = |c: &&RateChange| c.at <= t && c.until.is_none_or(|u| t < u);
+        let Some(change) = changes
+            .iter()
+            .filter(lasting)
+            .max_by(|a, b| a.at.total_cmp(&b.at))
+        else {
+            return self.rate_at(t);
+        };
+        if change.ramp <= 0.0 || t >= change.at + change.ramp {
+            return change.rate;
+        }
+        // What the rate was just before the change began, itself perhaps changed.
+        let earlier: Vec<RateChange> = changes
+            .iter()
+            .filter(|c| c.at < change.at)
+            .cloned()
+            .collect();
+        let from = self.changed_rate(&earlier, (change.at - 1e-9).max(0.0));
+        from + (change.rate - from) * (t - change.at) / change.ramp
     }
 
     /// This schedule at `factor` times the rate (one engine thread's share).
@@ -77,15 +149,16 @@ impl Schedule {
                     ..*s
                 })
                 .collect(),
+            stage_ends: self.stage_ends.clone(),
         }
     }
 
     /// The stage (0-based) second `t` of the run falls in; past the end, the last.
     pub fn stage_at(&self, t: f64) -> usize {
-        self.segments
+        self.stage_ends
             .iter()
-            .position(|s| t < s.start + s.length)
-            .unwrap_or(self.segments.len().saturating_sub(1))
+            .position(|end| t < *end)
+            .unwrap_or(self.stage_ends.len().saturating_sub(1))
     }
 
     pub fn duration(&self) -> f64 {
@@ -174,6 +247,47 @@ mod tests {
         }
         let half = s.scaled(0.5);
         assert!((half.arrivals_by(20.0) - 750.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_timelines_stage_actions_change_the_rate_while_they_last() {
+        let base = Schedule::constant(10.0, Duration::from_secs(20));
+        let change = |at: f64, until: Option<f64>, rate: f64, ramp: f64| RateChange {
+            at,
+            until,
+            rate,
+            ramp,
+        };
+        // 50/s from 5 s to 10 s, then back to 10/s; from 15 s a ramp to 30/s over 2 s, kept.
+        let s = base.with_changes(&[
+            change(5.0, Some(10.0), 50.0, 0.0),
+            change(15.0, None, 30.0, 2.0),
+        ]);
+        for (t, rate) in [
+            (4.9, 10.0),
+            (5.1, 50.0),
+            (9.9, 50.0),
+            (10.1, 10.0),
+            (16.0, 20.0),
+            (18.0, 30.0),
+        ] {
+            assert!((s.rate_at(t) - rate).abs() < 1e-6, "{t}: {}", s.rate_at(t));
+        }
+        let expected = 5.0 * 10.0 + 5.0 * 50.0 + 5.0 * 10.0 + 2.0 * 20.0 + 3.0 * 30.0;
+        assert!((s.arrivals_by(20.0) - expected).abs() < 1e-6);
+        assert_eq!(
+            (s.duration(), s.stage_at(12.0)),
+            (20.0, 0),
+            "still one stage"
+        );
+        // A change within a change returns to the outer one's rate.
+        let nested = base.with_changes(&[
+            change(2.0, Some(12.0), 40.0, 0.0),
+            change(4.0, Some(6.0), 80.0, 0.0),
+        ]);
+        assert!(
+            (nested.rate_at(7.0) - 40.0).abs() < 1e-6 && (nested.rate_at(13.0) - 10.0).abs() < 1e-6
+        );
     }
 
     #[test]

@@ -314,9 +314,10 @@ fn new_run_id(started_at: &str, rng: &mut SmallRng) -> String {
 
 /// The open model's schedule, when the config asks for one.
 fn schedule(config: &RunConfig) -> Option<Schedule> {
-    match (config.rate, config.stages.is_empty()) {
-        (Some(rate), _) => Some(Schedule::constant(rate, config.duration)),
-        (None, false) => Some(Schedule::stages(config.start_rate, &config.stages)),
-        (None, true) => None,
-    }
+    let base = match (config.rate, config.stages.is_empty()) {
+        (Some(rate), _) => Schedule::constant(rate, config.duration),
+        (None, false) => Schedule::stages(config.start_rate, &config.stages),
+        (None, true) => return None,
+    };
+    Some(base.with_changes(&config.rate_changes))
 }

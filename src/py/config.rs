@@ -77,6 +77,7 @@ impl LoadConfig {
                 (option.apply)(&mut c, value, option.keyword, option.flag)?;
             }
             c.validate().map_err(config_err)?;
+            c.rate_changes = run_options::rate_changes(py, &c)?;
             Ok(Self { inner: c })
         };
         build().map_err(|err| keyword_form(py, err))
@@ -140,6 +141,20 @@ impl LoadConfig {
     #[getter]
     fn open_model(&self) -> bool {
         self.inner.is_open_model()
+    }
+    #[getter]
+    fn profile(&self) -> Option<&str> {
+        self.inner.connection.profile.as_deref()
+    }
+    /// The GameDay timeline `ddbload.run` carries out (from `timeline`, or the workload file's own), as
+    /// ddbload.gameday_plan encoded it: {"source", "entries"}; None without one.
+    #[getter]
+    fn timeline<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .timeline
+            .as_ref()
+            .map(|t| py.import("json")?.call_method1("loads", (&t.encoded,)))
+            .transpose()
     }
 
     /// The configuration as JSON, as it appears under "config" in a result.

@@ -11,7 +11,8 @@ use pyo3::types::{PyDict, PyList, PyString};
 use super::config::{number, stages_of};
 use super::convert::{config_err, count, extract_decimal};
 use crate::config::{
-    minutes_to_duration, parse_duration, parse_table_capacity, secs_to_duration, RunConfig,
+    minutes_to_duration, parse_duration, parse_table_capacity, secs_to_duration, ConfigError,
+    RateChange, RunConfig, Timeline,
 };
 
 /// Reads one keyword's value into the config: (config, value, keyword, flag).
@@ -118,6 +119,58 @@ fn workload_of(value: &Bound<'_, PyAny>) -> PyResult<Option<serde_json::Value>> 
     let parsed: serde_json::Value = serde_json::from_str(&encoded)
         .map_err(|e| PyTypeError::new_err(format!("workload: {e}")))?;
     Ok((!parsed.is_null()).then_some(parsed))
+}
+
+/// A GameDay timeline read and encoded by ddbload.gameday_plan's `function` (None: `value` has none).
+fn encoded_timeline(
+    value: &Bound<'_, PyAny>,
+    function: &str,
+    option: &'static str,
+) -> PyResult<Option<Timeline>> {
+    let encoded: Option<String> = value
+        .py()
+        .import("ddbload.gameday_plan")?
+        .call_method1(function, (value,))
+        .map_err(|e| timeline_err(value.py(), e, option))?
+        .extract()?;
+    Ok(encoded.map(|encoded| Timeline { option, encoded }))
+}
+
+/// The stage actions of the config's timeline (checked whole against the run's length), which the
+/// engine's schedule follows.
+pub fn rate_changes(py: Python<'_>, c: &RunConfig) -> PyResult<Vec<RateChange>> {
+    let Some(timeline) = &c.timeline else {
+        return Ok(Vec::new());
+    };
+    let changes: Vec<(f64, Option<f64>, f64, f64)> = py
+        .import("ddbload.gameday_plan")?
+        .call_method1(
+            "rate_changes",
+            (
+                &timeline.encoded,
+                c.duration.as_secs_f64(),
+                c.is_open_model(),
+            ),
+        )
+        .map_err(|e| timeline_err(py, e, timeline.option))?
+        .extract()?;
+    Ok(changes
+        .into_iter()
+        .map(|(at, until, rate, ramp)| RateChange {
+            at,
+            until,
+            rate,
+            ramp,
+        })
+        .collect())
+}
+
+/// A timeline's mistake (gameday_plan.TimelineError, a ValueError) as a ConfigError naming `option`.
+fn timeline_err(py: Python<'_>, err: PyErr, option: &'static str) -> PyErr {
+    if err.is_instance_of::<pyo3::exceptions::PyValueError>(py) {
+        return config_err(ConfigError::new(option, err.value(py).to_string()));
+    }
+    err
 }
 
 fn switch(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<bool> {
@@ -400,7 +453,11 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             ),
             "NAME|FILE",
         ),
-        apply: |c, v, _, _| { c.workload = workload_of(v)?; Ok(()) },
+        apply: |c, v, _, _| {
+            c.workload = workload_of(v)?;
+            c.timeline = encoded_timeline(v, "encoded_workload_timeline", "--workload")?;
+            Ok(())
+        },
     },
     RunOption {
         keyword: "products_table",
@@ -504,6 +561,23 @@ pub static RUN_OPTIONS: &[RunOption] = &[
             Value("24", ""),
         ),
         apply: |c, v, k, f| { c.ttl_hours = count(k, f, v)?; Ok(()) },
+    },
+    RunOption {
+        // Its flag is in `run`'s GameDay group (cli/gameday.py), with the flags that go with it.
+        keyword: "timeline",
+        flag: "--timeline",
+        cli: None,
+        apply: |c, v, _, _| {
+            if let Some(theirs) = &c.timeline {
+                let named: serde_json::Value = serde_json::from_str(&theirs.encoded).unwrap_or_default();
+                return Err(config_err(ConfigError::new(
+                    "--timeline",
+                    format!("{} has a timeline of its own; give one or the other", named["source"].as_str().unwrap_or("the workload")),
+                )));
+            }
+            c.timeline = encoded_timeline(v, "encoded_timeline", "--timeline")?;
+            Ok(())
+        },
     },
     RunOption {
         keyword: "_task",

@@ -1,5 +1,5 @@
-//! Fault injection (a GameDay's `fault` actions, `ddbload serve --fault`): errors, added latency or no
-//! answer at all for a share of one table's item requests, for a while (table setup and descriptions
+//! Fault injection (a GameDay's `fault` actions, `ddbload serve --fault`): errors (a throttle with the
+//! ThrottlingReason given), added latency or no answer at all for a share of one table's item requests, for a while (table setup and descriptions
 //! are never hit). Set through the admin API on the endpoint's own port (X-Amz-Target
 //! `DdbloadAdmin.InjectFault`, `RemoveFault`, `ClearFaults`, `ListFaults`). Which requests are hit
 //! follows the fault's seed and the order of the matching requests, so the same seed hits the same
@@ -42,6 +42,8 @@ struct Fault {
     id: u64,
     table: Option<String>,
     error: Option<(String, u16)>,
+    /// A throttle's ThrottlingReason, e.g. "TableWriteKeyRangeThroughputExceeded".
+    reason: Option<String>,
     latency_ms: u64,
     pause: bool,
     rate: f64,
@@ -55,6 +57,7 @@ struct Fault {
 pub struct Hit {
     pub wait_s: f64,
     pub error: Option<(String, u16)>,
+    pub reason: Option<String>,
 }
 
 #[derive(Default)]
@@ -90,6 +93,7 @@ impl Faults {
             }
             if hit.error.is_none() {
                 hit.error.clone_from(&fault.error);
+                hit.reason.clone_from(&fault.reason);
             }
         }
         any.then_some(hit)
@@ -136,6 +140,7 @@ impl Faults {
             }
             "ListFaults" => Ok(json!({ "Faults": active.iter().map(|f| json!({
                 "FaultId": f.id, "TableName": f.table, "Error": f.error.as_ref().map(|e| &e.0),
+                "Reason": f.reason,
                 "LatencyMs": f.latency_ms, "Pause": f.pause, "Rate": f.rate, "Matched": f.seen,
             })).collect::<Vec<_>>() })),
             other => Err(ApiError::unknown_operation(other)),
@@ -151,6 +156,7 @@ impl Faults {
             "Rate",
             "Seconds",
             "Seed",
+            "Reason",
         ];
         if let Some(member) = req
             .as_object()
@@ -175,6 +181,18 @@ impl Faults {
                     })?,
             ),
         };
+        let reason = req.get("Reason").and_then(Value::as_str).map(str::to_owned);
+        if let Some(reason) = &reason {
+            let throttle = error.as_ref().is_some_and(|(code, _)| {
+                code == "ProvisionedThroughputExceededException" || code == "ThrottlingException"
+            });
+            if !throttle || !is_throttling_reason(reason) {
+                return Err(ApiError::validation(
+                    "InjectFault: Reason goes with Error ProvisionedThroughputExceededException or \
+                     ThrottlingException and is a ThrottlingReason such as TableWriteKeyRangeThroughputExceeded",
+                ));
+            }
+        }
         let number = |name: &str| req.get(name).and_then(Value::as_f64);
         let rate = number("Rate").unwrap_or(1.0);
         if !(rate > 0.0 && rate <= 1.0) {
@@ -200,6 +218,7 @@ impl Faults {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             error,
+            reason,
             latency_ms,
             pause,
             rate,
@@ -208,6 +227,23 @@ impl Faults {
             seen: 0,
         })
     }
+}
+
+/// Resource + operation + limit, as DynamoDB's ThrottlingReason names them.
+fn is_throttling_reason(reason: &str) -> bool {
+    let rest = reason
+        .strip_prefix("Table")
+        .or_else(|| reason.strip_prefix("Index"));
+    let rest = rest.and_then(|r| r.strip_prefix("Read").or_else(|| r.strip_prefix("Write")));
+    rest.is_some_and(|limit| {
+        [
+            "ProvisionedThroughputExceeded",
+            "KeyRangeThroughputExceeded",
+            "AccountLimitExceeded",
+            "MaxOnDemandThroughputExceeded",
+        ]
+        .contains(&limit)
+    })
 }
 
 /// A uniform draw in [0, 1) from the fault's seed and the number of the matching request (SplitMix64).
@@ -280,7 +316,8 @@ mod tests {
             faults.hit(Some("t"), 1.0),
             Some(Hit {
                 wait_s: 0.2,
-                error: None
+                error: None,
+                reason: None
             })
         );
         assert_eq!(faults.hit(Some("t"), 11.0), None);

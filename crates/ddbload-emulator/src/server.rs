@@ -345,6 +345,13 @@ async fn respond(
                 let mut injected =
                     ApiError::dynamodb(&code, "injected by ddbload's fault injection");
                 injected.status = status;
+                if let Some(reason) = hit.reason {
+                    let table = crate::faults::table_of(bytes).unwrap_or_default();
+                    injected.extra.push((
+                        "ThrottlingReasons",
+                        serde_json::json!([{ "reason": reason, "resource": store.arn(&table) }]),
+                    ));
+                }
                 return answer(Err(injected), id);
             }
         }

@@ -1,5 +1,5 @@
-"""`run --timeline FILE`: the GameDay flags, the plan shown (and asked for against AWS), and the
-timeline's actions and recovery added to the result and shown after it."""
+"""`run --timeline FILE`: the GameDay flags, the plan shown (and asked for against AWS) before the run, and
+the timeline's steps and recovery shown after it."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from typing import Any
 from rich.prompt import Confirm
 from rich.table import Table
 
-from ..capacity import Connection
+from .. import _engine
 from ..console import make_console
 from ..endpoints import is_loopback
-from ..gameday_plan import Action, TimelineError, load_timeline, timeline_from
-from ..gameday_recovery import episodes
-from ..gameday_run import TimelineRunner
+from ..gameday_plan import actions_of
 from ..result import Result
-from ..workload_file import PRESETS, timeline_of
 from .common import Fail
 
 
@@ -26,31 +23,29 @@ def add_gameday_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("GameDay")
     g.add_argument(
         "--timeline", metavar="FILE",
-        help="actions at offsets from the load's start (capacity, autoscaling, and offline fault), measured for "
-        "recovery",
+        help="actions at offsets from the load's start (capacity, autoscaling, on_demand_max, stage, and offline "
+        "fault), measured for recovery",
     )  # fmt: skip
     g.add_argument("--yes", action="store_true", help="with --timeline against AWS: carry it out without asking")
     g.add_argument("--backup-dir", default=".", help="folder for the timeline's capacity backup (default: .)")
 
 
-def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | None:
-    """The timeline's runner (from --timeline, or the --workload file's `timeline:`), checked: bad input is
-    one line, nothing sent. None without a timeline."""
-    in_file = _file_timeline(args)
-    if in_file is not None and args.timeline is not None:
-        raise Fail(f"--timeline: {args.workload} has a timeline of its own; give one or the other")
-    if args.timeline is None and in_file is None:
+def prepare(args: argparse.Namespace, config: _engine.LoadConfig) -> None:
+    """Checks the GameDay flags around the config's timeline (read and checked by LoadConfig, from
+    --timeline or the --workload file's own) and, against AWS, shows it and asks: bad input is one line,
+    nothing sent. `ddbload.run` carries it out."""
+    if config.timeline is None:
         if args.yes:
             raise Fail("--yes goes with --timeline")
-        return None
+        return
     if getattr(args, "ray", None):
         raise Fail("--timeline: a GameDay runs on this machine's run, not with --ray")
-    actions, where = _actions(args, in_file, duration_s)
+    actions = actions_of(config.timeline, config.duration_s)
     offline = args.local or is_loopback(args.endpoint_url)
     faulty = [a for a in actions if a.kind == "fault"]
     if faulty and not offline:
-        raise Fail(f"{where}: action {faulty[0].number}: faults exist only on ddbload's offline "
-                   "endpoint (--local, or a loopback --endpoint-url of `ddbload serve`)")  # fmt: skip
+        raise Fail(f"--timeline: {config.timeline['source']}: action {faulty[0].number}: faults exist only on "
+                   "ddbload's offline endpoint (--local, or a loopback --endpoint-url of `ddbload serve`)")  # fmt: skip
     folder = Path(args.backup_dir)
     if not folder.is_dir():
         raise Fail(f"--backup-dir: {folder} is not a folder")
@@ -61,26 +56,6 @@ def prepare(args: argparse.Namespace, duration_s: float) -> TimelineRunner | Non
         console.print(plan_table(actions))
         if not Confirm.ask("Carry out this timeline against your AWS tables?", console=console, default=False):
             raise Fail("--timeline: not confirmed; nothing was sent")
-    conn = Connection(args.region, args.profile, args.endpoint_url)
-    return TimelineRunner(actions, conn, folder, seed=args.seed or 0)
-
-
-def _actions(args: argparse.Namespace, in_file: list[Any] | None, duration_s: float) -> tuple[list[Action], str]:
-    where = f"--timeline {args.timeline}" if args.timeline else f"--workload {args.workload}: timeline"
-    try:
-        if args.timeline is not None:
-            return load_timeline(Path(args.timeline), duration_s), where
-        return timeline_from(in_file, where, duration_s), where
-    except TimelineError as e:
-        raise Fail(str(e)) from None
-
-
-def _file_timeline(args: argparse.Namespace) -> list[Any] | None:
-    """The `timeline:` of a --workload file (already checked by then); None for a preset or a dict."""
-    workload = getattr(args, "workload", None)
-    if workload is None or workload in PRESETS:
-        return None
-    return timeline_of(workload)
 
 
 def plan_table(actions: list[Any]) -> Table:
@@ -90,18 +65,6 @@ def plan_table(actions: list[Any]) -> Table:
     for action in actions:
         table.add_row(f"{action.at_s:g} s", action.describe())
     return table
-
-
-def attach(result: Result, runner: TimelineRunner) -> Result:
-    """The result with the timeline's steps, their episodes and the restore as its `timeline`."""
-    data = result.data
-    data["timeline"] = {
-        "steps": [step.to_json() for step in runner.steps],
-        "episodes": episodes(result.data, runner.steps),
-        "backup": str(runner.backup) if runner.backup else None,
-        "restored": runner.restored,
-    }
-    return Result(data)
 
 
 def show(result: Result) -> None:

@@ -31,7 +31,8 @@ def add_commands(commands: Any) -> None:
     serve.add_argument(
         "--fault", action="append", default=[], metavar="SPEC",
         help="for the whole run: e.g. 'table=Orders,error=InternalServerError,rate=0.05' or "
-        "'table=Products,latency_ms=200' (repeatable; also set at run time through the admin API)",
+        "'table=Products,latency_ms=200' or 'table=Orders,error=ThrottlingException,reason="
+        "TableWriteKeyRangeThroughputExceeded' (repeatable; also set at run time through the admin API)",
     )  # fmt: skip
     serve.add_argument("--fault-seed", type=int, default=0, help="which requests --fault hits (default 0)")
     copy = serve.add_argument_group("a copy of production's tables (keys, indexes, capacity, auto scaling; no items)")

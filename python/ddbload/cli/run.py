@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import _engine
-from ..api import Progress, RunInterrupted, run
+from ..api import Progress, RunInterrupted, chained, run
 from ..console import make_console, to_devnull
 from ..csv_rows import check_csv_path, render_csv, write_csv
-from ..gameday_run import TimelineRunner
 from ..live import LiveProgress
 from ..output import OutputPathError, check_output_path, write_fallback
 from ..result import Result
@@ -28,7 +27,6 @@ from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     Fail,
-    connection_of,
     engine_failure,
     stop_on_sigterm,
 )
@@ -152,6 +150,8 @@ def load_config(kwargs: dict[str, Any]) -> _engine.LoadConfig:
 def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The LoadConfig keywords the run options give (a distributed run splits them into tasks)."""
     kwargs = engine_kwargs(args)
+    if getattr(args, "timeline", None) is not None:
+        kwargs["timeline"] = args.timeline
     if args.table:
         kwargs["workload"] = renamed_tables(kwargs.get("workload"), args.table)
     span = next((k for k in ("minutes", "duration") if k in kwargs), None)
@@ -196,11 +196,11 @@ def load_test(args: argparse.Namespace) -> int:
         use_local_defaults(args)
     config = checked_config(args)
     check_thresholds_fit(thresholds, config)
-    runner = gameday.prepare(args, config.duration_s)
+    gameday.prepare(args, config)
     metrics, result = None, None
     try:
         metrics = start_metrics(args)
-        result, code = run_here(args, config, ray_address, metrics.metrics if metrics else None, runner)
+        result, code = run_here(args, config, ray_address, metrics.metrics if metrics else None)
         if result is None:
             return code
         # Files first: a closed stdout (`| head -1`) must not lose them.
@@ -221,31 +221,23 @@ def run_here(
     config: _engine.LoadConfig,
     ray_address: str | None,
     metrics: Progress | None,
-    runner: TimelineRunner | None,
 ) -> tuple[Result | None, int]:
-    """The run itself, with --local's endpoint, the live lines and a GameDay timeline around it."""
+    """The run itself, with --local's endpoint and the live lines (ddbload.run carries out a timeline)."""
     emulator = None
     if args.local:
         emulator = start_local_endpoint(args)
         config = config_from_args(args)  # with the endpoint's URL
-        if runner is not None:
-            runner.conn = connection_of(args)  # the endpoint just started
     live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
     stop_on_sigterm()
     try:
-        progress = both(both(live, metrics), runner.progress if runner else None)
-        result, code = measure(args, config, ray_address, progress)
+        result, code = measure(args, config, ray_address, chained(live, metrics))
     finally:
         try:
             if live is not None:
                 live.close()
-            if runner is not None:
-                runner.finish()
         finally:
             if emulator is not None:
                 emulator.stop()
-    if result is not None and runner is not None:
-        result = gameday.attach(result, runner)
     return result, code
 
 
@@ -396,18 +388,6 @@ def live_progress(mode: str, duration_s: float, named_operations: bool = False) 
     return LiveProgress(stderr, duration_s, every=every, named_operations=named_operations)
 
 
-def both(first: Progress | None, second: Progress | None) -> Progress | None:
-    """One progress callback for two (the live lines, the metrics endpoint, a timeline; either may be absent)."""
-    if first is None or second is None:
-        return first or second
-
-    def tell(event: dict[str, Any]) -> None:
-        second(event)
-        first(event)
-
-    return tell
-
-
 def measure(
     args: argparse.Namespace, config: _engine.LoadConfig, ray_address: str | None, progress: Progress | None
 ) -> tuple[Result | None, int]:
@@ -416,7 +396,7 @@ def measure(
     histograms = args.metrics_addr is not None
     try:
         if ray_address is None:
-            result = run(config, progress=progress, histograms=histograms)
+            result = run(config, progress=progress, histograms=histograms, backup_dir=args.backup_dir)
         else:
             result = run_on_ray(args, ray_address, progress)
     except RunInterrupted as e:
