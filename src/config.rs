@@ -359,12 +359,6 @@ impl RunConfig {
                     ),
                 ));
             }
-            if self.client == ClientKind::Sdk {
-                return Err(ConfigError::new(
-                    "--client",
-                    "a workload file is sent through the fast client; --client sdk runs the workshop only",
-                ));
-            }
         }
         Ok(())
     }

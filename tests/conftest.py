@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.config import Config
 
 # DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
 LOCAL_ENV = {
@@ -100,11 +101,13 @@ def workshop_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "ddb_load_tester.py"
 
 
-def client_for(url: str):
-    """A boto3 DynamoDB client for any local endpoint (DynamoDB Local or `ddbload serve`)."""
+def client_for(url: str, retries: dict | None = None):
+    """A boto3 DynamoDB client for any local endpoint (DynamoDB Local or `ddbload serve`); `retries` as
+    botocore's Config takes it (default: botocore's)."""
     return boto3.client(
-        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
-    )
+        "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local",
+        aws_secret_access_key="local", config=Config(retries=retries) if retries else None,
+    )  # fmt: skip
 
 
 def create_orders_table(dynamodb, name: str) -> None:

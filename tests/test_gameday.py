@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import refusal, run_cli, start_serve
+from botocore.exceptions import ClientError
+from conftest import client_for, refusal, run_cli, start_serve
 
 CUT = """\
 - at: 4s
@@ -282,11 +283,11 @@ def test_the_python_api_carries_out_a_timeline_given_to_load_config(tmp_path):
         ddbload.LoadConfig(rate=5, duration="6s", timeline=[{"at": "1s", "stage": {"rate": -1}}])
 
 
-PAUSE = "- {at: 3s, for: 3s, fault: {table: Products, pause: true, rate: 0.2}}\n"
+PAUSE = "- {at: 3s, for: 3s, fault: {table: Products, pause: true, partition: 1/4}}\n"
 
 
 def test_a_paused_share_of_requests_grows_open_model_latency_and_starves_a_closed_loop(tmp_path):
-    """A fifth of Products' reads get no answer for 3 s (as when a partition stops answering). The open
+    """One of four parts of Products' keys gets no answer for 3 s (a partition that stops answering). The open
     model keeps its arrivals and its p99 grows to the pause; a closed loop's workers all end up waiting,
     so it sends almost nothing then and its latency hides the users it never served (omission)."""
     (tmp_path / "p.yaml").write_text(PAUSE)
@@ -341,3 +342,36 @@ def test_a_forced_throttle_carries_the_reason_given(tmp_path):
     assert set(writes["errors"]) == {"ProvisionedThroughputExceededException"}, writes
     line = refusal(run_cli("serve", "--port", "0", "--fault", "table=Orders,error=InternalServerError,reason=Nope"))
     assert "reason goes with error" in line
+
+
+def test_a_partition_fault_hits_the_same_keys_every_time(tmp_path):
+    """`partition: 1/4` fails the requests for one quarter of the table's partition keys, the same keys on
+    every call, as a failed partition would; requests for the other keys go through."""
+    server, url = start_serve("--fault", "table=Carts,error=InternalServerError,partition=1/4")
+    try:
+        ddb = client_for(url, retries={"total_max_attempts": 1})
+        ddb.create_table(TableName="Carts", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "user", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "user", "AttributeType": "S"}])  # fmt: skip
+
+        def failing() -> set[str]:
+            failed = set()
+            for n in range(80):
+                try:
+                    ddb.put_item(TableName="Carts", Item={"user": {"S": f"u{n}"}})
+                    ddb.get_item(TableName="Carts", Key={"user": {"S": f"u{n}"}})
+                except ClientError as e:
+                    assert e.response["Error"]["Code"] == "InternalServerError", e.response
+                    failed.add(f"u{n}")
+            return failed
+
+        first = failing()
+        assert 8 <= len(first) <= 35, first
+        assert failing() == first
+        written = {item["user"]["S"] for item in ddb.scan(TableName="Carts")["Items"]}  # Scan is not hit
+        assert written == {f"u{n}" for n in range(80)} - first
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+    line = refusal(run_cli("serve", "--port", "0", "--fault", "error=InternalServerError,partition=5/4"))
+    assert "partition must be PART/OF" in line

@@ -107,10 +107,15 @@ operations:
 """
 
 
-def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_path):
+# Each operation goes through the fast client or, with --client sdk, the AWS SDK: the same counts either way.
+CLIENTS = pytest.mark.parametrize("client", ["fast", "sdk"])
+
+
+@CLIENTS
+def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_path, client):
     suffix = uuid.uuid4().hex[:8]
     workload, out = write_file(tmp_path, "checkout", checkout_file(suffix))
-    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "200")
+    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "200", "--client", client)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     ops = result["operations"]
@@ -562,10 +567,11 @@ operations:
 """
 
 
-def test_batches_scans_and_transactional_reads_count_what_they_did(target, tmp_path):
+@CLIENTS
+def test_batches_scans_and_transactional_reads_count_what_they_did(target, tmp_path, client):
     suffix = uuid.uuid4().hex[:8]
     workload, out = write_file(tmp_path, "batches", BATCHES.format(suffix=suffix))
-    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "60")
+    proc = run_file(workload, out, target, "--duration", "2s", "--rate", "60", "--client", client)
     assert proc.returncode == 0, proc.stderr
     assert f"seeding source-{suffix} items: 50/50" in proc.stderr
     ops = json.loads(out.read_text())["operations"]

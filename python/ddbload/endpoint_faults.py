@@ -16,7 +16,9 @@ ERRORS = (
 )  # fmt: skip
 
 
-KEYS = ("table", "error", "latency_ms", "pause", "rate", "reason")
+KEYS = ("table", "error", "latency_ms", "pause", "rate", "reason", "partition")
+_PARTITION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+MAX_PARTS = 1000
 THROTTLES = ("ProvisionedThroughputExceededException", "ThrottlingException")
 # DynamoDB's ThrottlingReason: resource, operation, limit.
 _REASON = re.compile(
@@ -47,7 +49,8 @@ def inject(url: str, spec: dict[str, Any], seed: int, seconds: float | None = No
     """Sets one fault (`spec` as a timeline's `fault:` gives it); its id."""
     body: dict[str, Any] = {"Seed": seed}
     for key, member in (("table", "TableName"), ("error", "Error"), ("latency_ms", "LatencyMs"),
-                        ("pause", "Pause"), ("rate", "Rate"), ("reason", "Reason")):  # fmt: skip
+                        ("pause", "Pause"), ("rate", "Rate"), ("reason", "Reason"),
+                        ("partition", "Partition")):  # fmt: skip
         if spec.get(key) is not None:
             body[member] = spec[key]
     if seconds is not None:
@@ -66,7 +69,7 @@ def check_spec(spec: Any) -> str | None:
     unknown = set(spec) - set(KEYS)
     if unknown:
         return f"unknown fault key(s) {', '.join(sorted(map(str, unknown)))} ({', '.join(KEYS)})"
-    problem = _reason_problem(spec)
+    problem = _reason_problem(spec) or _partition_problem(spec)
     if problem:
         return problem
     if spec.get("error") is not None and spec["error"] not in ERRORS:
@@ -81,6 +84,17 @@ def check_spec(spec: Any) -> str | None:
         return f"pause must be true or false, got {spec['pause']!r}"
     if spec.get("error") is None and latency is None and not spec.get("pause"):
         return "give error, latency_ms or pause: true"
+    return None
+
+
+def _partition_problem(spec: dict[str, Any]) -> str | None:
+    if spec.get("partition") is None:
+        return None
+    match = _PARTITION.match(str(spec["partition"]))
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)) <= MAX_PARTS:
+        return f"partition must be PART/OF such as 1/4 (OF at most {MAX_PARTS}), got {spec['partition']!r}"
+    if not spec.get("table"):
+        return "partition needs a table (a part of that table's partition keys)"
     return None
 
 

@@ -43,7 +43,8 @@ class Action:
     def describe(self) -> str:
         if self.kind == "fault":
             spec = self.fault or {}
-            parts = [f"{k} {spec[k]}" for k in ("error", "reason", "latency_ms", "rate") if spec.get(k) is not None]
+            shown = ("error", "reason", "latency_ms", "rate", "partition")
+            parts = [f"{k} {spec[k]}" for k in shown if spec.get(k) is not None]
             parts += ["paused"] if spec.get("pause") else []
             what = f"fault on {self.table or 'every table'}: {', '.join(parts)}"
         elif self.kind in ("capacity", "on_demand_max"):

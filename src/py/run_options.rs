@@ -318,8 +318,9 @@ pub static RUN_OPTIONS: &[RunOption] = &[
         cli: cli(
             Load,
             Choice(&["fast", "sdk"]),
-            "fast: ddbload signs and sends GetItem/PutItem/BatchGetItem/TransactWriteItems itself; \
-             sdk: every call through the AWS SDK for Rust",
+            "fast: ddbload signs and sends the workshop's GetItem/PutItem/BatchGetItem/\
+             TransactWriteItems and a workload file's operations itself; sdk: every call through \
+             the AWS SDK for Rust",
             Value("fast", ""),
         ),
         apply: |c, v, k, _| { c.client = text(v, k)?.parse().map_err(config_err)?; Ok(()) },

@@ -3,10 +3,15 @@
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemError;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemError;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::get_item::GetItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::query::QueryError;
+use aws_sdk_dynamodb::operation::scan::ScanError;
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::ThrottlingReason;
 
 /// The outcome of one attempt (one HTTP request).
@@ -109,9 +114,14 @@ macro_rules! throttle_detail {
 throttle_detail!(
     GetItemError,
     PutItemError,
+    UpdateItemError,
+    DeleteItemError,
     QueryError,
+    ScanError,
     BatchGetItemError,
-    TransactWriteItemsError
+    BatchWriteItemError,
+    TransactWriteItemsError,
+    TransactGetItemsError
 );
 
 /// Throttling error codes, from the DynamoDB API reference's "Common errors" and each operation's errors.
@@ -171,11 +181,14 @@ pub fn classify_transact(err: &SdkError<TransactWriteItemsError>) -> AttemptResu
     else {
         return classify(err);
     };
-    let codes: Vec<&str> = cancelled
-        .cancellation_reasons()
-        .iter()
-        .map(|r| r.code().unwrap_or("None"))
-        .collect();
+    classify_cancellation_reasons(cancelled.cancellation_reasons())
+}
+
+/// A cancelled transaction (write or read), by its actions' CancellationReasons.
+pub fn classify_cancellation_reasons(
+    reasons: &[aws_sdk_dynamodb::types::CancellationReason],
+) -> AttemptResult {
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code().unwrap_or("None")).collect();
     classify_cancellation(&codes)
 }
 

@@ -2,10 +2,11 @@
 //! SDK, written as DynamoDB's JSON, and the answer read into the same Attempt.
 
 use super::ops::{decimal_units, Attempt, ConsumedUnits, PlanRequest, Request, Workshop};
+use super::sdk_plan::sdk_send;
 use crate::fastpath::wire::{
     item_from_json, list, write_item, write_transact_item, Answer, Consumed, Object, Unsupported,
 };
-use crate::fastpath::{FastClient, Operation};
+use crate::fastpath::{FastClient, Operation, Sent};
 use crate::plan::{OpKind, Plan};
 use crate::workload::classify::AttemptResult;
 
@@ -109,10 +110,25 @@ impl Workshop {
     }
 }
 
+/// The client a workload file's requests go through: the fast path, or the SDK (`--client sdk`).
+pub(super) enum Sender<'a> {
+    Fast(&'a FastClient),
+    Sdk(&'a aws_sdk_dynamodb::Client),
+}
+
+impl Sender<'_> {
+    async fn send(&self, operation: Operation, body: Vec<u8>) -> Sent {
+        match self {
+            Sender::Fast(fast) => fast.send(operation, body).await,
+            Sender::Sdk(client) => sdk_send(client, operation, &body).await,
+        }
+    }
+}
+
 /// One attempt of a workload file's request: its body as written, the units it consumed by table.
 pub(super) async fn plan_attempt(
     plan: &Plan,
-    fast: &FastClient,
+    sender: Sender<'_>,
     request: &mut PlanRequest,
 ) -> Attempt {
     let mut capacity = ConsumedUnits::default();
@@ -127,7 +143,7 @@ pub(super) async fn plan_attempt(
             body
         }
     };
-    let sent = fast.send(request.operation, body).await;
+    let sent = sender.send(request.operation, body).await;
     let result = match sent.answer {
         Ok(answer) => {
             for consumed in answer.consumed_capacity.iter().flat_map(|c| c.iter()) {

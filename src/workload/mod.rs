@@ -10,6 +10,7 @@ pub mod ops;
 pub mod orders;
 pub mod schema;
 mod sdk_ops;
+mod sdk_plan;
 pub mod seeding;
 pub mod tables;
 

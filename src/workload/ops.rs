@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::catalog::{Catalog, STOCK_ATTR};
 pub use super::classify::AttemptResult;
-use super::fast_ops::plan_attempt;
+use super::fast_ops::{plan_attempt, Sender};
 use super::keys::KeyPicker;
 use super::orders::OrderGenerator;
 use super::schema::KeySchema;
@@ -136,7 +136,7 @@ pub struct Attempt {
 }
 
 /// The clients one engine thread sends with: the fast path for the hot operations when there is one
-/// (`--client fast`), the SDK for Query and for everything with `--client sdk`.
+/// (`--client fast`), the SDK for the workshop's Query and for everything with `--client sdk`.
 pub struct Clients {
     pub sdk: Client,
     pub fast: Option<FastClient>,
@@ -195,10 +195,15 @@ impl Workload {
         match self {
             Workload::Workshop(shop) => shop.attempt(clients, request).await,
             Workload::File(plan) => match (&clients.fast, request) {
-                (Some(fast), Request::Plan(planned)) => plan_attempt(plan, fast, planned).await,
+                (Some(fast), Request::Plan(planned)) => {
+                    plan_attempt(plan, Sender::Fast(fast), planned).await
+                }
+                (None, Request::Plan(planned)) => {
+                    plan_attempt(plan, Sender::Sdk(&clients.sdk), planned).await
+                }
                 _ => Attempt {
                     result: AttemptResult::Failed(
-                        "RequestNotSent: a workload file is sent through the fast client".into(),
+                        "RequestNotSent: a workshop request in a workload file's run".into(),
                     ),
                     capacity: ConsumedUnits::default(),
                     request_id: None,

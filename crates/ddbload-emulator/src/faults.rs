@@ -1,5 +1,6 @@
 //! Fault injection (a GameDay's `fault` actions, `ddbload serve --fault`): errors (a throttle with the
-//! ThrottlingReason given), added latency or no answer at all for a share of one table's item requests, for a while (table setup and descriptions
+//! ThrottlingReason given), added latency or no answer at all for a share of one table's item requests
+//! (or for the single-item requests to one part of its partition-key space, as one partition failing), for a while (table setup and descriptions
 //! are never hit). Set through the admin API on the endpoint's own port (X-Amz-Target
 //! `DdbloadAdmin.InjectFault`, `RemoveFault`, `ClearFaults`, `ListFaults`). Which requests are hit
 //! follows the fault's seed and the order of the matching requests, so the same seed hits the same
@@ -12,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::store::Store;
+use crate::value::{Av, KeyValue};
 
 pub const TARGET_PREFIX: &str = "DdbloadAdmin.";
 /// The error codes a fault may answer with, and their HTTP status.
@@ -47,6 +49,8 @@ struct Fault {
     latency_ms: u64,
     pause: bool,
     rate: f64,
+    /// Only requests for one part of the table's partition-key space: (part, of), part from 1.
+    partition: Option<(u64, u64)>,
     until: Option<f64>,
     seed: u64,
     seen: u64,
@@ -70,6 +74,12 @@ pub struct Faults {
 impl Faults {
     /// The fault hitting a request to `table` now (`now` on the endpoint's clock), if any.
     pub fn hit(&self, table: Option<&str>, now: f64) -> Option<Hit> {
+        self.hit_key(table, None, now)
+    }
+
+    /// As `hit`, for a request whose partition key hashes to `key_hash` (None: not a single-item
+    /// request, which partition faults never hit).
+    fn hit_key(&self, table: Option<&str>, key_hash: Option<u64>, now: f64) -> Option<Hit> {
         if !self.any.load(Ordering::Relaxed) {
             return None;
         }
@@ -81,6 +91,11 @@ impl Faults {
         for fault in active.iter_mut() {
             if fault.table.as_deref().is_some_and(|t| Some(t) != table) {
                 continue;
+            }
+            if let Some((part, of)) = fault.partition {
+                if key_hash.is_none_or(|hash| hash % of + 1 != part) {
+                    continue;
+                }
             }
             fault.seen += 1;
             if draw(fault.seed, fault.id, fault.seen) >= fault.rate {
@@ -101,7 +116,7 @@ impl Faults {
 
     /// The fault hitting one DynamoDB request (`target` its X-Amz-Target, its body naming the table), if
     /// any; cheap when none is set. Only item operations are hit: table setup and descriptions go on.
-    pub fn hit_request(&self, target: &str, body: &[u8], now: f64) -> Option<Hit> {
+    pub fn hit_request(&self, store: &Store, target: &str, body: &[u8], now: f64) -> Option<Hit> {
         if !self.any.load(Ordering::Relaxed) {
             return None;
         }
@@ -109,7 +124,12 @@ impl Faults {
         if !DATA_PLANE.contains(&operation) {
             return None;
         }
-        self.hit(table_of(body).as_deref(), now)
+        let req: Value = serde_json::from_slice(body).ok()?;
+        let table = table_of(&req);
+        let key_hash = table
+            .as_deref()
+            .and_then(|t| partition_hash(store, t, &req));
+        self.hit_key(table.as_deref(), key_hash, now)
     }
 
     /// One admin request (`operation` after the prefix).
@@ -140,7 +160,7 @@ impl Faults {
             }
             "ListFaults" => Ok(json!({ "Faults": active.iter().map(|f| json!({
                 "FaultId": f.id, "TableName": f.table, "Error": f.error.as_ref().map(|e| &e.0),
-                "Reason": f.reason,
+                "Reason": f.reason, "Partition": f.partition.map(|(part, of)| format!("{part}/{of}")),
                 "LatencyMs": f.latency_ms, "Pause": f.pause, "Rate": f.rate, "Matched": f.seen,
             })).collect::<Vec<_>>() })),
             other => Err(ApiError::unknown_operation(other)),
@@ -157,6 +177,7 @@ impl Faults {
             "Seconds",
             "Seed",
             "Reason",
+            "Partition",
         ];
         if let Some(member) = req
             .as_object()
@@ -193,6 +214,22 @@ impl Faults {
                 ));
             }
         }
+        let partition = match req.get("Partition") {
+            None | Some(Value::Null) => None,
+            Some(given) => Some(
+                given
+                    .as_str()
+                    .and_then(|text| text.split_once('/'))
+                    .and_then(|(part, of)| Some((part.trim().parse::<u64>().ok()?, of.trim().parse::<u64>().ok()?)))
+                    .filter(|(part, of)| (1..=1000).contains(of) && (1..=*of).contains(part))
+                    .filter(|_| req.get("TableName").is_some_and(Value::is_string))
+                    .ok_or_else(|| {
+                        ApiError::validation(
+                            "InjectFault: Partition is PART/OF such as 1/4 (OF at most 1000), with a TableName",
+                        )
+                    })?,
+            ),
+        };
         let number = |name: &str| req.get(name).and_then(Value::as_f64);
         let rate = number("Rate").unwrap_or(1.0);
         if !(rate > 0.0 && rate <= 1.0) {
@@ -222,6 +259,7 @@ impl Faults {
             latency_ms,
             pause,
             rate,
+            partition,
             until: seconds.map(|s| now + s),
             seed: req.get("Seed").and_then(Value::as_u64).unwrap_or(0),
             seen: 0,
@@ -256,9 +294,17 @@ fn draw(seed: u64, fault: u64, n: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The partition-key hash of a single-item request (GetItem, PutItem, UpdateItem, DeleteItem) to
+/// `table`, as the table orders its items by; None for any other request.
+fn partition_hash(store: &Store, table: &str, req: &Value) -> Option<u64> {
+    let schema = store.table(table).ok()?.schema.clone();
+    let key = req.get("Key").or_else(|| req.get("Item"))?;
+    let value = Av::from_json(key.get(&schema.partition.name)?).ok()?;
+    Some(KeyValue::of(&value)?.stable_hash())
+}
+
 /// The table a DynamoDB request is for: TableName, or the first of a batch's or transaction's tables.
-pub fn table_of(body: &[u8]) -> Option<String> {
-    let req: Value = serde_json::from_slice(body).ok()?;
+pub fn table_of(req: &Value) -> Option<String> {
     if let Some(name) = req.get("TableName").and_then(Value::as_str) {
         return Some(name.to_owned());
     }

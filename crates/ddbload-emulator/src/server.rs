@@ -337,7 +337,10 @@ async fn respond(
         return answer(result, id);
     }
     if let Ok(bytes) = &collected {
-        if let Some(hit) = shared.faults.hit_request(&target, bytes, store.now()) {
+        if let Some(hit) = shared
+            .faults
+            .hit_request(store, &target, bytes, store.now())
+        {
             if hit.wait_s > 0.0 {
                 tokio::time::sleep(Duration::from_secs_f64(hit.wait_s.min(3600.0))).await;
             }
@@ -346,7 +349,8 @@ async fn respond(
                     ApiError::dynamodb(&code, "injected by ddbload's fault injection");
                 injected.status = status;
                 if let Some(reason) = hit.reason {
-                    let table = crate::faults::table_of(bytes).unwrap_or_default();
+                    let req = serde_json::from_slice(bytes).unwrap_or_default();
+                    let table = crate::faults::table_of(&req).unwrap_or_default();
                     injected.extra.push((
                         "ThrottlingReasons",
                         serde_json::json!([{ "reason": reason, "resource": store.arn(&table) }]),
