@@ -9,6 +9,7 @@ pub mod control_plane;
 pub mod engine;
 pub mod error;
 pub mod fastpath;
+pub mod key_counts;
 pub mod metrics;
 pub mod plan;
 pub mod report;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+use crate::key_counts::KeyCounts;
 use crate::request_ids::{KeptCall, RequestIds};
 use crate::workload::{AttemptResult, ConsumedUnits, OpRef};
 
@@ -292,6 +293,7 @@ pub struct Metrics {
     pub dropped: u64,
     pub lag_us: Histogram<u64>,
     pub request_ids: RequestIds,
+    pub keys: KeyCounts,
 }
 
 impl Default for Metrics {
@@ -306,6 +308,7 @@ impl Default for Metrics {
             dropped: 0,
             lag_us: new_histogram(),
             request_ids: RequestIds::default(),
+            keys: KeyCounts::default(),
         }
     }
 }
@@ -458,6 +461,7 @@ impl Metrics {
             .add(&other.lag_us)
             .expect("histograms share bounds");
         self.request_ids.merge(&other.request_ids);
+        self.keys.merge(&other.keys);
     }
 }
 

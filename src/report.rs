@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::RunConfig;
+use crate::key_counts::KeysOf;
 use crate::metrics::{Interval, Metrics, OpCounts, OpSecond, OpStats};
 use crate::request_ids::RequestIds;
 use crate::workload::tables::TableInfo;
@@ -287,6 +288,8 @@ pub struct RunResult {
     pub config: RunConfig,
     pub tables: BTreeMap<String, TableInfo>,
     pub hot_keys: Vec<HotKey>,
+    /// The keys the run sent most attempts (and throttles) to, per table and index slot name.
+    pub keys: BTreeMap<String, KeysOf>,
     pub summary: Summary,
     /// Per named operation (the workshop's read and order, or a workload file's operations): the
     /// figures `summary.reads`/`writes` give for all reads and all writes.
@@ -362,6 +365,7 @@ impl RunResult {
             interrupted,
             tables: ctx.tables,
             hot_keys: ctx.hot_keys,
+            keys: metrics.keys.report(&ctx.table_names.0),
             summary: Summary {
                 model: if open { "open" } else { "closed" },
                 offered: open.then_some(metrics.offered),

@@ -109,6 +109,9 @@ def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emula
         assert hist == result["histograms"][op]
     for table, units in result["consumed_capacity"].items():
         assert units["write_units"] == sum(p["consumed_capacity"][table]["write_units"] for p in parts)
+    # Every task's counted product reads are in the merged busiest keys' total.
+    (products,) = [name for name in result["keys"] if "products" in name]
+    assert result["keys"][products]["attempts_total"] == result["summary"]["reads"]["attempts"] > 0
     # Every write the tasks counted is in the table, under its own id (a shared id would overwrite), and
     # every order in the table was counted: writes on the wire at the deadline got the grace to answer.
     writes = result["summary"]["writes"]

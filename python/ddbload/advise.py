@@ -185,6 +185,7 @@ class Phrases:
     hot_keys: str  # a run's fields
     hot_key_named: str  # {table}, {reason}, {n}, {keys}, {partition_r}, {partition_w}
     hot_key_share: str  # {key}, {share}, {table}
+    busiest_key: str  # {key}, {share}, {table}, {count}, {total}, {throttled}
     no_hot_keys: str
     verdict_head: str
     outcomes: dict[str, str]  # the verdict's outcome in words, by outcome
@@ -291,6 +292,8 @@ EN = Phrases(
     "cannot fix a hot key. Spread it: cache its reads (DAX or in the application), shard its writes over "
     "suffixes (key#1..key#N), or split the item; find others with CloudWatch Contributor Insights.",
     hot_key_share="The key distribution sent {share:.0%} of the picks on {table} to {key}. ",
+    busiest_key="Counted: key {key} took {share:.0%} of the requests to {table} ({count:,} of {total:,}), "
+    "{throttled:,} of them throttled.",
     no_hot_keys="No sign of hot keys in this test: throttles, if any, matched table-level use.",
     verdict_head="## Verdict",
     outcomes={
@@ -430,6 +433,8 @@ KO = Phrases(
     "해결되지 않습니다. 분산하십시오: 읽기는 캐시(DAX 또는 애플리케이션), 쓰기는 접미사로 샤딩(key#1..key#N), "
     "또는 항목 분할; 다른 핫 키는 CloudWatch Contributor Insights로 찾으십시오.",
     hot_key_share="키 분포가 {table} 선택의 {share:.0%}를 {key}에 보냈습니다. ",
+    busiest_key="집계: 키 {key}가 {table} 요청의 {share:.0%}({total:,}건 중 {count:,}건)를 받았고, 그중 "
+    "{throttled:,}건이 스로틀되었습니다.",
     no_hot_keys="이번 테스트에서는 핫 키 징후가 없습니다.",
     verdict_head="## 판정",
     outcomes={
@@ -597,7 +602,7 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
             *(line for p in plans for line in _table_lines(p, words)),
         ],
         [words.modes_head, words.modes],
-        [words.hot_keys_head, hot_keys],
+        [words.hot_keys_head, hot_keys, *_busiest_keys(result, words)],
         [words.retries_head, words.retries.format(**fields)],
         [words.alarms_head, words.alarms.format(**fields)],
         [words.still_wrong_head, words.still_wrong],
@@ -679,6 +684,26 @@ def _hot_key_text(result: RunResult, words: Phrases, fields: dict[str, Any]) -> 
     return words.hot_key_named.format(
         table=table, reason=reason, n=n, keys=keys, partition_r=PARTITION_LIMIT[0], partition_w=PARTITION_LIMIT[1]
     )
+
+
+# A key with at least this share of a table's (or index's) counted requests is named by advise.
+BUSIEST_SHARE = 0.1
+BUSIEST_MIN_REQUESTS = 100
+
+
+def _busiest_keys(result: RunResult, words: Phrases) -> list[str]:
+    """The counted busiest key of each table or index where one key took a large share."""
+    lines = []
+    for name, keys in (result.get("keys") or {}).items():
+        if not keys["attempts"] or keys["attempts_total"] < BUSIEST_MIN_REQUESTS:
+            continue
+        top = keys["attempts"][0]
+        if top["share"] < BUSIEST_SHARE:
+            continue
+        throttled = sum(t["count"] for t in keys["throttles"] if t["key"] == top["key"])
+        lines.append(words.busiest_key.format(key=top["key"], share=top["share"], table=name, count=top["count"],
+                                              total=keys["attempts_total"], throttled=throttled))  # fmt: skip
+    return lines
 
 
 def offline_endpoint(result: RunResult) -> str | None:

@@ -246,6 +246,27 @@ class HotKey(TypedDict):
     share: float
 
 
+class _KeyCountRequired(TypedDict):
+    key: str
+    count: int
+    error: int
+    share: float
+
+
+class KeyCount(_KeyCountRequired, total=False):
+    """One of `keys`' busiest keys: attempts counted (at most `error` above those sent), their share."""
+
+    reason: str  # throttles only
+
+
+class KeysOf(TypedDict):
+    """`keys[TABLE]` (or TABLE/index/NAME): the partition keys the run sent most attempts and throttles."""
+
+    attempts_total: int
+    attempts: list[KeyCount]
+    throttles: list[KeyCount]
+
+
 Outcome = Literal["held", "throttled", "errors", "client_limited", "interrupted"]
 
 
@@ -293,6 +314,7 @@ class RunResult(_RunResultRequired, total=False):
     distributed: Distributed
     parts: list[TaskPart]
     hot_keys: list[HotKey]  # since ddbload 0.3
+    keys: dict[str, KeysOf]  # since ddbload 0.3
     verdict: Verdict  # since ddbload 0.3
     request_ids: RequestIds  # since ddbload 0.3
     operations: dict[str, OpSummary]  # since ddbload 0.3

@@ -133,8 +133,14 @@ impl Sender {
                 if let Some(id) = &sent.request_id {
                     metrics.keep_request_id(id, op.read, took, &sent.result);
                 }
-                if let Some((reason, resource)) = sent.result.throttle() {
+                let throttle = sent.result.throttle();
+                if let Some((reason, resource)) = throttle {
                     metrics.record_throttle(op, reason, resource);
+                }
+                if let Some((slot, key)) = self.workload.key_of(request) {
+                    metrics
+                        .keys
+                        .record(slot, key, throttle.map(|(reason, _)| reason));
                 }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,

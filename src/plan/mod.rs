@@ -151,6 +151,18 @@ impl Plan {
     }
 
     /// The slot of an index in ConsumedUnits (None: past the slots, counted with its table).
+    /// The slot an operation's units and keys count in: its global index's for a Query on one that has
+    /// a slot, else its table's.
+    pub fn slot_of(&self, op: &PlanOp) -> usize {
+        let table = &self.tables[op.table].name;
+        match &op.kind {
+            OpKind::Query {
+                index: Some(index), ..
+            } => self.index_slot(table, index).unwrap_or(op.table),
+            _ => op.table,
+        }
+    }
+
     pub fn index_slot(&self, table: &str, index: &str) -> Option<usize> {
         self.index_slots()
             .position(|(t, i)| t == table && i == index)

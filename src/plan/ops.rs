@@ -9,6 +9,7 @@ use super::tables::PlanTable;
 use crate::fastpath::wire::{list, write_item, write_value, Item, Object, Unsupported};
 use crate::fastpath::Operation;
 use crate::workload::keys::{KeyDistribution, KeyPicker};
+use crate::workload::schema::label;
 
 /// Which item an operation acts on: one of the seeded items by a distribution, or a new one.
 #[derive(Debug, Clone)]
@@ -343,6 +344,18 @@ impl PlanOp {
         tables: &[PlanTable],
         rng: &mut impl Rng,
     ) -> Result<Operation, Unsupported> {
+        self.write_keyed(out, tables, rng)
+            .map(|(operation, _)| operation)
+    }
+
+    /// As `write`, with the partition-key value a single-item request or a Query goes to (as text).
+    pub fn write_keyed(
+        &self,
+        out: &mut Vec<u8>,
+        tables: &[PlanTable],
+        rng: &mut impl Rng,
+    ) -> Result<(Operation, Option<String>), Unsupported> {
+        let mut key = None;
         let mut object = Object::new(out);
         match &self.kind {
             OpKind::Transact(actions) | OpKind::TransactGet(actions) => {
@@ -354,7 +367,7 @@ impl PlanOp {
                     }
                     let mut wrapper = Object::new(list);
                     let mut fields = Object::new(wrapper.field(action.kind.transact_member()));
-                    action.write_fields(&mut fields, tables, rng)?;
+                    action.write_fields(&mut fields, tables, rng, &mut None)?;
                     fields.end();
                     wrapper.end();
                 }
@@ -405,12 +418,12 @@ impl PlanOp {
                 writes.push(b']');
                 items.end();
             }
-            _ => self.write_fields(&mut object, tables, rng)?,
+            _ => self.write_fields(&mut object, tables, rng, &mut key)?,
         }
         // INDEXES: each global index's units apart from its table's (an index has capacity of its own).
         object.string("ReturnConsumedCapacity", "INDEXES");
         object.end();
-        Ok(self.kind.operation())
+        Ok((self.kind.operation(), key))
     }
 
     /// The request's own members: table, key or item, expressions (a transaction's action alike).
@@ -419,9 +432,11 @@ impl PlanOp {
         object: &mut Object,
         tables: &[PlanTable],
         rng: &mut impl Rng,
+        key: &mut Option<String>,
     ) -> Result<(), Unsupported> {
         let table = &tables[self.table];
         let number = self.number(table, rng);
+        let partition_of = |item: &Item| item.get(&table.partition.name).map(label);
         object.string("TableName", &table.name);
         let mut names: Names = self
             .condition
@@ -437,15 +452,25 @@ impl PlanOp {
             .collect();
         match &self.kind {
             OpKind::Get { consistent } => {
-                object.item("Key", &table.key(number))?;
+                let drawn = table.key(number);
+                *key = partition_of(&drawn);
+                object.item("Key", &drawn)?;
                 // Only when true: false is DynamoDB's default, and a TransactGetItems Get has no
                 // ConsistentRead member (compile refuses a consistent one there).
                 if *consistent {
                     object.bool("ConsistentRead", true);
                 }
             }
-            OpKind::Put => object.item("Item", &table.item(number, rng))?,
-            OpKind::Delete | OpKind::Check => object.item("Key", &table.key(number))?,
+            OpKind::Put => {
+                let item = table.item(number, rng);
+                *key = partition_of(&item);
+                object.item("Item", &item)?;
+            }
+            OpKind::Delete | OpKind::Check => {
+                let drawn = table.key(number);
+                *key = partition_of(&drawn);
+                object.item("Key", &drawn)?;
+            }
             OpKind::Scan {
                 limit,
                 segments,
@@ -470,7 +495,9 @@ impl PlanOp {
                 ))
             }
             OpKind::Update { set, add, remove } => {
-                object.item("Key", &table.key(number))?;
+                let drawn = table.key(number);
+                *key = partition_of(&drawn);
+                object.item("Key", &drawn)?;
                 let mut clauses = Vec::new();
                 let sets = placeholders("ddbset", set, &mut names, &mut values, rng);
                 if !sets.is_empty() {
@@ -518,6 +545,7 @@ impl PlanOp {
                 if let Some(index) = index {
                     object.string("IndexName", index);
                 }
+                *key = Some(label(&value));
                 names.push(("#ddbpk".into(), attribute));
                 values.push((":ddbpk".into(), value));
                 object.string("KeyConditionExpression", "#ddbpk = :ddbpk");

@@ -116,6 +116,8 @@ pub struct PlanRequest {
     /// Pages still to read after this one (a Query with `pages`), and where the next one starts.
     pub pages_left: u32,
     pub start_key: Option<String>,
+    /// The table or index slot and partition-key value it goes to (single-item requests and Query).
+    pub key: Option<(usize, String)>,
 }
 
 impl Request {
@@ -175,9 +177,10 @@ impl Workload {
             Workload::File(plan) => {
                 let planned = &plan.operations[usize::from(op.index)];
                 let mut body = Vec::with_capacity(256);
-                let operation = planned
-                    .write(&mut body, &plan.tables, rng)
+                let (operation, key) = planned
+                    .write_keyed(&mut body, &plan.tables, rng)
                     .map_err(|Unsupported(what)| EngineError::Internal(what.to_owned()))?;
+                let key = key.map(|key| (plan.slot_of(planned), key));
                 Ok(Request::Plan(PlanRequest {
                     op: op.index,
                     operation,
@@ -185,8 +188,20 @@ impl Workload {
                     read: op.read,
                     pages_left: planned.kind.pages().saturating_sub(1),
                     start_key: None,
+                    key,
                 }))
             }
+        }
+    }
+
+    /// The table or index slot and partition-key value `request` goes to, when it goes to one.
+    pub fn key_of<'r>(&'r self, request: &'r Request) -> Option<(usize, &'r str)> {
+        match (self, request) {
+            (Workload::Workshop(shop), Request::Get(index) | Request::Query(index)) => {
+                Some((0, shop.catalog.products[*index].label.as_str()))
+            }
+            (_, Request::Plan(planned)) => planned.key.as_ref().map(|(s, k)| (*s, k.as_str())),
+            _ => None,
         }
     }
 

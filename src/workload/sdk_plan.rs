@@ -34,7 +34,8 @@ macro_rules! conditions {
     };
 }
 
-/// A single-item call sent once its body is all read, and its one ConsumedCapacity kept.
+/// A single-item call sent once its body is all read (build the call first: `done` checks every field
+/// was read), and its one ConsumedCapacity kept.
 macro_rules! single {
     ($call:expr, $body:expr) => {{
         $body.done()?;
@@ -85,7 +86,8 @@ async fn send(client: &Client, operation: Operation, mut b: Body<'_>) -> Result<
                 .set_item(b.item("Item")?)
                 .set_return_values(b.return_values())
                 .set_return_consumed_capacity(rcc);
-            single!(conditions!(call, b), b)
+            let call = conditions!(call, b);
+            single!(call, b)
         }
         Operation::UpdateItem => {
             let call = client
@@ -95,7 +97,8 @@ async fn send(client: &Client, operation: Operation, mut b: Body<'_>) -> Result<
                 .set_update_expression(b.text("UpdateExpression"))
                 .set_return_values(b.return_values())
                 .set_return_consumed_capacity(rcc);
-            single!(conditions!(call, b), b)
+            let call = conditions!(call, b);
+            single!(call, b)
         }
         Operation::DeleteItem => {
             let call = client
@@ -104,7 +107,8 @@ async fn send(client: &Client, operation: Operation, mut b: Body<'_>) -> Result<
                 .set_key(b.item("Key")?)
                 .set_return_values(b.return_values())
                 .set_return_consumed_capacity(rcc);
-            single!(conditions!(call, b), b)
+            let call = conditions!(call, b);
+            single!(call, b)
         }
         Operation::Query => {
             let call = client

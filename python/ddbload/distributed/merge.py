@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Final, cast
 
 from .. import _engine
-from ..result_types import RunConfig, RunResult, TaskPart, TimeseriesRow
+from ..result_types import KeyCount, RunConfig, RunResult, TaskPart, TimeseriesRow
 
 OPS: Final = ("reads", "writes")
 LATENCY: Final = ("p50", "p90", "p99", "p999", "max", "mean")
@@ -77,6 +77,8 @@ def merge(parts: list[Part], config: RunConfig, *, interrupted: bool = False) ->
     }
     if all("request_ids" in r for r in results):
         merged["request_ids"] = _request_ids(results, config.get("keep_request_ids", 20))
+    if all("keys" in r for r in results):
+        merged["keys"] = _keys(results)
     return cast("RunResult", merged)
 
 
@@ -91,6 +93,38 @@ def _request_ids(results: list[RunResult], keep: int) -> dict[str, Any]:
         "slowest": slowest,
         "throttled": {reason: sorted(calls, key=lambda c: c["at"])[:keep] for reason, calls in throttled.items()},
     }
+
+
+def _keys(results: list[RunResult]) -> dict[str, Any]:
+    """The tasks' busiest keys added up per table and index (each task's counts are already upper
+    bounds; a key one task did not list adds nothing from it), the busiest listed again."""
+    merged: dict[str, Any] = {}
+    for name in sorted({name for r in results for name in r["keys"]}):
+        parts = [r["keys"][name] for r in results if name in r["keys"]]
+        total = sum(p["attempts_total"] for p in parts)
+        listed = len(parts[0]["attempts"]) if parts[0]["attempts"] else len(parts[0]["throttles"])
+        merged[name] = {
+            "attempts_total": total,
+            "attempts": _added([p["attempts"] for p in parts], total, listed),
+            "throttles": _added([p["throttles"] for p in parts], None, listed),
+        }
+    return merged
+
+
+def _added(lists: list[list[KeyCount]], total: int | None, listed: int) -> list[dict[str, Any]]:
+    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    for entries in lists:
+        for e in entries:
+            pair = counts[(e["key"], e.get("reason"))]
+            pair[0] += e["count"]
+            pair[1] += e["error"]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0][0]))[: max(listed, 1)]
+    denominator = total if total is not None else sum(c for c, _ in counts.values())
+    return [
+        {"key": key, "count": count, "error": error, "share": count / denominator if denominator else 0.0,
+         **({"reason": reason} if reason is not None else {})}
+        for (key, reason), (count, error) in ranked
+    ]  # fmt: skip
 
 
 def _summary(results: list[RunResult], histograms: dict[str, Any], duration_s: float) -> dict[str, Any]:
