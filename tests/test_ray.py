@@ -114,10 +114,12 @@ def test_parts_add_up_and_percentiles_come_from_merged_histograms(cluster, emula
     assert result["keys"][products]["attempts_total"] == result["summary"]["reads"]["attempts"] > 0
     # Every write the tasks counted is in the table, under its own id (a shared id would overwrite), and
     # every order in the table was counted: writes on the wire at the deadline got the grace to answer.
+    # (A write waiting out a throttle's backoff at the deadline is timed out, never sent again: a fast
+    # machine outruns a new on-demand table's 4,000 WCU here.)
     writes = result["summary"]["writes"]
     stored, distinct = _count_orders(url, f"ray-orders-{where}", result["run_id"])
     assert writes["ok"] > 0 and stored == distinct
-    assert writes["timed_out"] == 0 and stored == writes["ok"], (stored, writes)
+    assert writes["cut_at_deadline"] == 0 and stored == writes["ok"], (stored, writes)
     # cleanup --run-id removes the whole distributed run's orders.
     cleaned = run_cli("cleanup", "--run-id", result["run_id"], "--orders-table", f"ray-orders-{where}",
                       "--endpoint-url", url)  # fmt: skip

@@ -101,10 +101,12 @@ def test_a_gsi_that_throttles_the_tables_writes_is_named_and_sized(tmp_path):
 
 
 def test_a_run_the_load_generator_could_not_keep_up_with_is_client_limited(tmp_path):
-    # One request in flight cannot carry 20,000 arrivals a second: the queue fills and arrivals drop,
-    # while the on-demand tables are nowhere near throttling.
+    # One request in flight cannot carry 100,000 arrivals a second (a round trip would have to take 10 us):
+    # the queue fills and arrivals drop, while the on-demand tables are nowhere near throttling (at most
+    # 5% writes: a new table's 4,000 WCU are far off). At 20,000 a fast machine kept up.
     result = _run(
-        tmp_path, "flood", "--local", "--rate", "20000", "--max-in-flight", "1", "--duration", "4s",
+        tmp_path, "flood", "--local", "--rate", "100000", "--max-in-flight", "1", "--read-ratio", "0.95",
+        "--duration", "4s",
         "--fail-if", "verdict!=held", code=1,
     )  # fmt: skip
     assert result["summary"]["throttle_rate"] == 0
