@@ -11,6 +11,8 @@ use topk::FilteredSpaceSaving;
 pub const TRACKED: usize = 64;
 /// Keys the result lists per table or index.
 pub const REPORTED: usize = 10;
+/// Keys each second of the time series lists per table or index.
+pub const PER_SECOND: usize = 5;
 
 #[derive(Clone)]
 struct Sketches {
@@ -72,14 +74,24 @@ impl KeyCounts {
         }
     }
 
-    /// The busiest keys of each slot that saw any, named by `slot_names`.
-    pub fn report(&self, slot_names: &[String]) -> BTreeMap<String, KeysOf> {
+    /// Each slot that saw any attempt, by its name in `slot_names`, with its sketches.
+    fn named<'a>(
+        &'a self,
+        slot_names: &'a [String],
+    ) -> impl Iterator<Item = (&'a String, &'a Sketches)> {
         self.slots
             .iter()
             .enumerate()
             .filter_map(|(slot, sketches)| {
-                let sketches = sketches.as_ref()?;
                 let name = slot_names.get(slot).filter(|n| !n.is_empty())?;
+                Some((name, sketches.as_ref()?))
+            })
+    }
+
+    /// The busiest keys of each slot that saw any, named by `slot_names`.
+    pub fn report(&self, slot_names: &[String]) -> BTreeMap<String, KeysOf> {
+        self.named(slot_names)
+            .map(|(name, sketches)| {
                 let total = sketches.attempts.count();
                 let attempts = top(&sketches.attempts)
                     .map(|((key, ()), count, error)| KeyCount {
@@ -99,17 +111,39 @@ impl KeyCounts {
                         reason: Some(reason),
                     })
                     .collect();
-                Some((
+                (
                     name.clone(),
                     KeysOf {
                         attempts_total: total,
                         attempts,
                         throttles,
                     },
-                ))
+                )
             })
             .collect()
     }
+}
+
+impl KeyCounts {
+    /// A second's PER_SECOND busiest keys of each slot that saw any, with their attempts.
+    pub fn second(&self, slot_names: &[String]) -> BTreeMap<String, Vec<KeySecond>> {
+        self.named(slot_names)
+            .map(|(name, sketches)| {
+                let busiest = top(&sketches.attempts)
+                    .take(PER_SECOND)
+                    .map(|((key, ()), count, _)| KeySecond { key, count })
+                    .collect();
+                (name.clone(), busiest)
+            })
+            .collect()
+    }
+}
+
+/// One of a second's busiest keys of a table or index.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeySecond {
+    pub key: String,
+    pub count: u64,
 }
 
 /// The REPORTED busiest entries of a sketch: (key and reason, count, its possible overcount).

@@ -215,6 +215,8 @@ pub struct Interval {
     pub write_latency_us: Histogram<u64>,
     /// Per operation of the workload, by OpRef index (grown as operations end).
     pub operations: Vec<OpSecond>,
+    /// This second's attempts by partition key (the time series' busiest keys).
+    pub keys: KeyCounts,
 }
 
 impl Default for Interval {
@@ -232,6 +234,7 @@ impl Default for Interval {
             read_latency_us: new_histogram(),
             write_latency_us: new_histogram(),
             operations: Vec::new(),
+            keys: KeyCounts::default(),
         }
     }
 }
@@ -262,6 +265,7 @@ impl Interval {
         for (mine, theirs) in self.operations.iter_mut().zip(&other.operations) {
             mine.merge(theirs);
         }
+        self.keys.merge(&other.keys);
     }
 
     fn op_second(&mut self, op: OpRef) -> &mut OpSecond {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::config::RunConfig;
-use crate::key_counts::KeysOf;
+use crate::key_counts::{KeySecond, KeysOf};
 use crate::metrics::{Interval, Metrics, OpCounts, OpSecond, OpStats};
 use crate::request_ids::RequestIds;
 use crate::workload::tables::TableInfo;
@@ -64,6 +64,9 @@ pub struct TimeseriesRow {
     /// Each named operation's second (those that ended, were throttled or failed that second).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub operations: BTreeMap<String, OperationSecond>,
+    /// Each table's and index's busiest keys that second, by attempts.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, Vec<KeySecond>>,
 }
 
 /// One named operation's second in the time series.
@@ -133,6 +136,7 @@ impl TimeseriesRow {
                     (name.clone(), second)
                 })
                 .collect(),
+            keys: interval.keys.second(&tables.0),
         }
     }
 }

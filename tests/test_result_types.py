@@ -29,6 +29,7 @@ PARTS = [
     (("properties", "timeseries", "items", "properties", "provisioned", "additionalProperties"), t.Provisioned),
     (("properties", "timeseries", "items", "properties", "units", "additionalProperties"), t.UnitTotals),
     (("properties", "timeseries", "items", "properties", "operations", "additionalProperties"), t.OperationSecond),
+    (("properties", "timeseries", "items", "properties", "keys", "additionalProperties", "items"), t.KeySecond),
     (("properties", "histograms"), t.Histograms),
     (("properties", "histograms", "properties", "operations", "additionalProperties"), t.OperationHistograms),
     (("$defs", "op_summary"), t.OpSummary),

@@ -411,6 +411,15 @@ def test_an_index_under_capacity_is_named_as_the_cause_by_the_result_and_advise(
     measured = int(broken[0].rsplit(" ", 1)[1].rstrip(")"))
     assert measured == by_resource[index]["IndexWriteProvisionedThroughputExceeded"] > 0
     assert table not in by_resource
+    # DynamoDB's own view (the endpoint's CloudWatch metrics) puts the throttle events on the index and
+    # counts the same units; requests cut at the deadline were counted by the endpoint alone.
+    cut = result["summary"]["writes"]["cut_at_deadline"]
+    view = result["server_view"]["tables"]
+    events = view[index]["throttle_events_by_metric"]["WriteProvisionedThroughputThrottleEvents"]
+    assert 0 <= events - measured <= cut, (events, measured, cut)
+    assert "throttle_events_by_metric" not in view[table]
+    for name in (table, index):
+        assert 0 <= view[name]["consumed_write_units"] - consumed[name]["write_units"] <= cut, (view[name], cut)
     advice = run_cli("advise", str(out))
     assert advice.returncode == 0, advice.stderr
     assert "DynamoDB throttled the writes at the index by_status, not at the table" in " ".join(advice.stdout.split())
@@ -619,6 +628,18 @@ def test_the_busiest_key_is_counted_first_within_1_percent_and_advise_names_it(o
     assert first["key"] == hot and abs(first["count"] - exact[hot]) <= 0.01 * exact[hot], (first, exact[hot])
     assert keys["attempts_total"] == result["operations"]["bump"]["attempts"] == sum(exact.values())
     assert 0.25 <= first["share"] <= 0.35 and keys["throttles"] == [], keys
+    # Each second of the time series has its own busiest keys: the hot deal first every full second, its
+    # seconds adding up to its count; the report draws them over time.
+    table = f"deals-{suffix}"
+    full = [row for row in result["timeseries"] if row["seconds"] == 1.0]
+    assert full and all(row["keys"][table][0]["key"] == hot for row in full), [r.get("keys") for r in full]
+    seconds = sum(
+        k["count"] for row in result["timeseries"] for k in row.get("keys", {}).get(table, []) if k["key"] == hot
+    )
+    assert abs(seconds - first["count"]) <= 0.01 * first["count"], (seconds, first)
+    page = tmp_path / "hot.html"
+    assert run_cli("report", str(out), "--output", str(page)).returncode == 0
+    assert f'"name":"{hot}"' in page.read_text()
     advice = run_cli("advise", str(out))
     assert advice.returncode == 0, advice.stderr
     text = " ".join(advice.stdout.split())

@@ -21,6 +21,8 @@ __all__ = [
     "apply_scaling",
     "check_workload",
     "cleanup_orders",
+    "cloudwatch_get_metric_data",
+    "cloudwatch_put_metric_data",
     "describe_capacity",
     "describe_limits",
     "describe_scaling",
@@ -175,6 +177,23 @@ def cleanup_orders(
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
 def describe_limits(*, region: str = ..., profile: str | None = None, endpoint_url: str | None = None) -> str: ...
+def cloudwatch_put_metric_data(
+    *,
+    namespace: str,
+    data: str,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> int: ...
+def cloudwatch_get_metric_data(
+    *,
+    queries: str,
+    start: float,
+    end: float,
+    region: str = ...,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> str: ...
 def dynamodb_price_list(
     *, region_code: str, region: str = ..., profile: str | None = None, endpoint_url: str | None = None
 ) -> list[str]: ...

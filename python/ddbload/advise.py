@@ -15,6 +15,7 @@ from .cost import cents, hour_estimate
 from .endpoints import is_loopback
 from .figures import figures, offered_per_s, own_peaks
 from .result_types import RunResult, Summary
+from .server_view import client_gap
 from .verdict import THROTTLED, throttles_by_resource, verdict
 from .verdict import line as verdict_line
 
@@ -186,6 +187,8 @@ class Phrases:
     hot_key_named: str  # {table}, {reason}, {n}, {keys}, {partition_r}, {partition_w}
     hot_key_share: str  # {key}, {share}, {table}
     busiest_key: str  # {key}, {share}, {table}, {count}, {total}, {throttled}
+    server_latency: str  # {source}, {kind}, {server}, {client}, {gap}
+    kinds: dict[str, str]  # reads, writes
     no_hot_keys: str
     verdict_head: str
     outcomes: dict[str, str]  # the verdict's outcome in words, by outcome
@@ -294,6 +297,10 @@ EN = Phrases(
     hot_key_share="The key distribution sent {share:.0%} of the picks on {table} to {key}. ",
     busiest_key="Counted: key {key} took {share:.0%} of the requests to {table} ({count:,} of {total:,}), "
     "{throttled:,} of them throttled.",
+    server_latency="DynamoDB's own view ({source}): {kind} took {server:.2f} ms on average inside DynamoDB and "
+    "{client:.2f} ms at the client. The {gap:.2f} ms between them is the network, TLS, retries and queueing: "
+    "look there first when latency is the complaint.",
+    kinds={"reads": "reads", "writes": "writes"},
     no_hot_keys="No sign of hot keys in this test: throttles, if any, matched table-level use.",
     verdict_head="## Verdict",
     outcomes={
@@ -435,6 +442,10 @@ KO = Phrases(
     hot_key_share="키 분포가 {table} 선택의 {share:.0%}를 {key}에 보냈습니다. ",
     busiest_key="집계: 키 {key}가 {table} 요청의 {share:.0%}({total:,}건 중 {count:,}건)를 받았고, 그중 "
     "{throttled:,}건이 스로틀되었습니다.",
+    server_latency="DynamoDB 자체 지표({source}): {kind}는 DynamoDB 내부에서 평균 {server:.2f} ms, 클라이언트에서 "
+    "{client:.2f} ms 걸렸습니다. 그 차이 {gap:.2f} ms는 네트워크, TLS, 재시도, 대기열입니다: 지연 시간이 문제라면 "
+    "먼저 이곳을 보십시오.",
+    kinds={"reads": "읽기", "writes": "쓰기"},
     no_hot_keys="이번 테스트에서는 핫 키 징후가 없습니다.",
     verdict_head="## 판정",
     outcomes={
@@ -595,6 +606,7 @@ def _sections(result: RunResult, f: dict[str, float], plans: list[TablePlan], la
     if f["dropped"]:
         share = f["dropped"] / f["offered"] if f["offered"] else 1.0
         measured.append(words.dropped.format(dropped=f["dropped"], offered=f["offered"], dropped_share=share))
+    measured += _server_latency(result, words)
     sections += [
         measured,
         [
@@ -704,6 +716,19 @@ def _busiest_keys(result: RunResult, words: Phrases) -> list[str]:
         lines.append(words.busiest_key.format(key=top["key"], share=top["share"], table=name, count=top["count"],
                                               total=keys["attempts_total"], throttled=throttled))  # fmt: skip
     return lines
+
+
+def _server_latency(result: RunResult, words: Phrases) -> list[str]:
+    """DynamoDB's own latency beside the client's, from the result's server_view."""
+    view = result.get("server_view")
+    if not view:
+        return []
+    return [
+        words.server_latency.format(
+            source=view["source"], kind=words.kinds[kind], server=server, client=client, gap=max(client - server, 0.0)
+        )
+        for kind, server, client in client_gap(result, view)
+    ]
 
 
 def offline_endpoint(result: RunResult) -> str | None:

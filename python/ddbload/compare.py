@@ -15,6 +15,7 @@ from .figures import QUANTILES, figures, offered_per_s, operation_figures, table
 from .resources import figure_prefix
 from .result import started_at
 from .result_types import Operation, RunResult
+from .server_view import client_gap
 from .summary import mode_text
 
 # (label, figure, format, higher is better)
@@ -109,6 +110,7 @@ def comparison_table(results: list[RunResult], names: list[str]) -> Table:
         table.add_row(label, *cells, total)
     _operation_rows(table, results, at_once)
     _table_rows(table, results, at_once)
+    _server_rows(table, results)
     hours = [_hour_costs(r) for r in results]
     for label, mode in COST_ROWS:
         table.add_row(label, *(h.get(mode, "-") for h in hours), "")
@@ -126,13 +128,8 @@ def _operation_rows(table: Table, results: list[RunResult], at_once: bool) -> No
                                            (f"{name} p99 ms", "p99_ms", "{:,.2f}", False)):  # fmt: skip
             key = f"op.{name}.{figure}"
             values = [f.get(key) for f in each]
-            base = values[0]
-            cells = ["-" if v is None else fmt.format(v) for v in values[:1]]
-            cells += [
-                "-" if v is None else fmt.format(v) + ("" if base is None else delta_text(base, v, higher))
-                for v in values[1:]
-            ]
-            table.add_row(label, *cells, _operation_total(results, name, figure, values, fmt, at_once))
+            total = _operation_total(results, name, figure, values, fmt, at_once)
+            table.add_row(label, *_cells(values, fmt, higher), total)
 
 
 def _table_rows(table: Table, results: list[RunResult], at_once: bool) -> None:
@@ -147,15 +144,32 @@ def _table_rows(table: Table, results: list[RunResult], at_once: bool) -> None:
                                               (f"{name} peak write units/s", "peak_write_units_per_s", True, False),
                                               (f"{name} throttled", "throttled", False, True)):  # fmt: skip
             values = [f.get(f"{prefix}.{figure}") for f in each]
-            base = values[0]
-            cells = ["-" if v is None else f"{v:,.1f}" for v in values[:1]]
-            cells += [
-                "-" if v is None else f"{v:,.1f}" + ("" if base is None else delta_text(base, v, higher))
-                for v in values[1:]
-            ]
+            cells = _cells(values, "{:,.1f}", higher)
             known = [v for v in values if v is not None]
             total = f"{sum(known):,.1f}" if summed and at_once and len(known) == len(values) else "-"
             table.add_row(label, *cells, total)
+
+
+def _server_rows(table: Table, results: list[RunResult]) -> None:
+    """From each run's server_view: DynamoDB's own mean latency per operation kind, and what the client
+    side added to it (network, TLS, retries, queueing)."""
+    gaps = [{kind: (server, client) for kind, server, client in client_gap(r, r.get("server_view") or {})}
+            for r in results]  # fmt: skip
+    if not any(gaps):
+        return
+    for kind in ("reads", "writes"):
+        for label, pick in ((f"{kind} mean ms inside DynamoDB", 0), (f"{kind} ms added client-side", 1)):
+            values = [None if kind not in g else (g[kind][0] if pick == 0 else g[kind][1] - g[kind][0]) for g in gaps]
+            if any(v is not None for v in values):
+                table.add_row(label, *_cells(values, "{:,.2f}", False), "")
+
+
+def _cells(values: list[float | None], fmt: str, higher: bool) -> list[str]:
+    """Each run's figure ('-' when it has none), with its change against the first run's."""
+    base = values[0]
+    return ["-" if base is None else fmt.format(base)] + [
+        "-" if v is None else fmt.format(v) + ("" if base is None else delta_text(base, v, higher)) for v in values[1:]
+    ]
 
 
 def _operation_total(

@@ -205,9 +205,14 @@ def _figures(where: str, kind: str, body: dict[str, Any]) -> tuple[int | None, i
     return figures["read"], figures["write"]
 
 
-def _seconds(where: str, name: str, value: Any) -> float:
-    """2m, 30s, 1.5h, 500ms or a number of seconds."""
+def duration_seconds(value: Any) -> float | None:
+    """2m, 30s, 1.5h, 500ms or a number of seconds; None when it is none of those."""
     match = _DURATION.match(str(value).strip()) if not isinstance(value, bool) else None
-    if match is None:
+    return None if match is None else float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _seconds(where: str, name: str, value: Any) -> float:
+    seconds = duration_seconds(value)
+    if seconds is None:
         raise TimelineError(f"{where}: `{name}` must be a duration such as 30s, 2m or 90, got {value!r}")
-    return float(match.group(1)) * _SECONDS[match.group(2)]
+    return seconds

@@ -10,7 +10,7 @@ import base64
 import gzip
 import html
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from . import _engine
@@ -69,9 +69,13 @@ def charts(result: RunResult) -> list[tuple[str, Any]]:
                         _table_chart(name, index, rows, x)))  # fmt: skip
     out += [
         ("Throttles by reason, and errors, per second", _throttle_chart(rows, x)),
-        ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x, named)),
+        ("Latency over time: p50 and p99 per operation", _latency_chart(rows, x, named, result)),
         ("Latency distribution (from each operation's intended start)", _distribution_chart(result)),
     ]
+    for table in sorted(result.get("keys") or {}):
+        if any(table in row.get("keys", {}) for row in rows):
+            out.append((f"{table}: its busiest keys over time, attempts per second (a gap: not among that "
+                        "second's five busiest)", _keys_chart(table, result, rows, x)))  # fmt: skip
     for title, fig in out:
         fig.update_layout(title=title, height=CHART_HEIGHT, margin={"t": 50, "b": 90},
                           legend={"orientation": "h", "y": -0.3})  # fmt: skip
@@ -153,10 +157,16 @@ def _throttle_chart(rows: list[TimeseriesRow], x: list[str]) -> Any:
     return fig
 
 
-def _latency_chart(rows: list[TimeseriesRow], x: list[str], named: list[str]) -> Any:
+def _latency_chart(rows: list[TimeseriesRow], x: list[str], named: list[str], result: RunResult) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    # DynamoDB's own mean latency of each period (server_view), beside the client's percentiles.
+    for kind, points in (result.get("server_view") or {}).get("latency_by_period", {}).items():
+        if points:
+            when = [datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") for t, _ in points]
+            fig.add_scatter(x=when, y=[ms for _, ms in points], name=f"{kind} mean inside DynamoDB", mode="lines",
+                            line={"dash": "dash"})  # fmt: skip
     for name in named:
         for q, key, dash in OPERATION_PERCENTILES:
             percentiles = [_operation_percentile(row, name, key) for row in rows]
@@ -170,6 +180,25 @@ def _latency_chart(rows: list[TimeseriesRow], x: list[str], named: list[str]) ->
     if not fig.data:  # results from before per-operation seconds
         fig.add_scatter(x=x, y=[row["p99_ms"] for row in rows], name="p99 (reads and writes)", mode="lines")
     fig.update_yaxes(title="ms", rangemode="tozero")
+    return fig
+
+
+KEYS_CHARTED = 3
+
+
+def _keys_chart(table: str, result: RunResult, rows: list[TimeseriesRow], x: list[str]) -> Any:
+    """The run's busiest keys of `table`, each second's attempts at them."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for busiest in (result.get("keys") or {})[table]["attempts"][:KEYS_CHARTED]:
+        key = busiest["key"]
+        per_second = [
+            next((k["count"] / row["seconds"] for k in row.get("keys", {}).get(table, []) if k["key"] == key), None)
+            for row in rows
+        ]
+        fig.add_scatter(x=x, y=per_second, name=key, mode="lines+markers")
+    fig.update_yaxes(title="attempts/s", rangemode="tozero")
     return fig
 
 

@@ -184,6 +184,14 @@ class TimeseriesRow(_TimeseriesRowRequired, total=False):
     units: dict[str, UnitTotals]
     throttled_by_reason: dict[str, int]
     operations: dict[str, OperationSecond]
+    keys: dict[str, list[KeySecond]]  # since ddbload 0.3
+
+
+class KeySecond(TypedDict):
+    """One of a second's busiest keys of a table or index (`timeseries[].keys[TABLE]`)."""
+
+    key: str
+    count: int
 
 
 class _HistogramsRequired(TypedDict):
@@ -319,3 +327,4 @@ class RunResult(_RunResultRequired, total=False):
     request_ids: RequestIds  # since ddbload 0.3
     operations: dict[str, OpSummary]  # since ddbload 0.3
     timeline: dict[str, Any]  # run --timeline, since ddbload 0.3: steps, episodes, backup, restored
+    server_view: dict[str, Any]  # DynamoDB's own metrics of the run (CloudWatch), since ddbload 0.3

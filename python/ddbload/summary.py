@@ -12,6 +12,7 @@ from rich.table import Table
 from .resources import resource_info
 from .result import Result
 from .result_types import LatencyFigures, Operation, OpSummary, Role, RunResult, Summary, Verdict
+from .server_view import lines as server_view_lines
 
 # Per operation: the role of the table it loads, its capacity unit, and its figures' key prefix.
 THROTTLED_SIDES: tuple[tuple[Operation, Role, str, str], ...] = (
@@ -55,6 +56,8 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
             f"Gave up after {tries} attempts: {gave_up:,} operations (they are the errors above)", highlight=False
         )
     for line in throttle_explanation(data, result_path):
+        console.print(line, highlight=False)
+    for line in server_view_lines(data):
         console.print(line, highlight=False)
     if summary.get("model") == "open":
         lag: LatencyFigures | dict[str, float] = summary.get("scheduling_lag_ms") or {}

@@ -1,12 +1,12 @@
 //! The AWS Price List API (pricing:GetProducts): every AmazonDynamoDB product of one region, as the JSON
 //! documents the API answers with (`ddbload cost --prices live` picks the prices out of them).
 
-use aws_sdk_pricing::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_pricing::types::{Filter, FilterType};
 use aws_sdk_pricing::Client;
 
+use super::sdk_failure;
 use crate::connection::{Connection, Retries};
-use crate::error::{root_cause, EngineError};
+use crate::error::EngineError;
 
 /// Answers longer than this many pages are not a price list for one service and region.
 const MAX_PAGES: usize = 200;
@@ -35,7 +35,14 @@ pub async fn dynamodb_products(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|err| failure(err, &where_asked(conn)))?;
+            .map_err(|err| {
+                sdk_failure(
+                    err,
+                    "pricing:GetProducts",
+                    "the AWS Price List API",
+                    &where_asked(conn),
+                )
+            })?;
         products.extend(page.price_list().iter().cloned());
         token = page.next_token().map(str::to_owned);
         if token.is_none() {
@@ -53,25 +60,4 @@ fn where_asked(conn: &Connection) -> String {
         || format!("api.pricing.{}.amazonaws.com", conn.region),
         |url| crate::connection::redacted(&url),
     )
-}
-
-fn failure<E>(err: SdkError<E>, endpoint: &str) -> EngineError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match &err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => EngineError::Endpoint(format!(
-            "cannot reach the AWS Price List API at {endpoint}: {}",
-            root_cause(&err, 200)
-        )),
-        SdkError::ServiceError(_) => EngineError::Aws(format!(
-            "pricing:GetProducts: {}: {}",
-            err.code().unwrap_or("Unknown"),
-            err.message().unwrap_or_default()
-        )),
-        _ => EngineError::Endpoint(format!(
-            "unexpected answer from the AWS Price List API at {endpoint}: {}",
-            root_cause(&err, 200)
-        )),
-    }
 }

@@ -138,9 +138,9 @@ impl Sender {
                     metrics.record_throttle(op, reason, resource);
                 }
                 if let Some((slot, key)) = self.workload.key_of(request) {
-                    metrics
-                        .keys
-                        .record(slot, key, throttle.map(|(reason, _)| reason));
+                    let reason = throttle.map(|(reason, _)| reason);
+                    metrics.keys.record(slot, key, reason);
+                    metrics.interval.keys.record(slot, key, reason);
                 }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,

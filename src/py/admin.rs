@@ -79,6 +79,49 @@ pub fn dynamodb_price_list(
     })
 }
 
+/// JSON list of CloudWatch's answers (`id`, `timestamps` in epoch seconds, `values`, oldest first) to
+/// `queries` (JSON list of `{id, metric, stat, period, dimensions: [[name, value], ...]}` in the
+/// AWS/DynamoDB namespace unless `namespace` is given) over [start, end) epoch seconds.
+#[pyfunction]
+#[pyo3(signature = (*, queries, start, end, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn cloudwatch_get_metric_data(
+    py: Python<'_>,
+    queries: String,
+    start: f64,
+    end: f64,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<String> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let queries: Vec<crate::admin::metric_data::MetricQuery> = serde_json::from_str(&queries)
+        .map_err(|e| config_err(ConfigError::new("queries", e.to_string())))?;
+    let found = block_on(py, async move {
+        crate::admin::metric_data::metric_data(&conn, &queries, start, end).await
+    })?;
+    Ok(serde_json::to_string(&found).expect("series serialize"))
+}
+
+/// Puts `data` (JSON list of `{name, dimensions: [[name, value], ...], timestamp, value, unit}`, epoch
+/// seconds) into CloudWatch's `namespace` at one-second resolution; returns the PutMetricData calls made.
+#[pyfunction]
+#[pyo3(signature = (*, namespace, data, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn cloudwatch_put_metric_data(
+    py: Python<'_>,
+    namespace: String,
+    data: String,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<usize> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let datums: Vec<crate::admin::metric_data::Datum> = serde_json::from_str(&data)
+        .map_err(|e| config_err(ConfigError::new("data", e.to_string())))?;
+    block_on(py, async move {
+        crate::admin::metric_data::put_metric_data(&conn, &namespace, &datums).await
+    })
+}
+
 /// JSON of the account's and each table's capacity quotas (DescribeLimits).
 #[pyfunction]
 #[pyo3(signature = (*, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]

@@ -23,6 +23,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::sample_table, m)?)?;
     m.add_function(wrap_pyfunction!(admin::describe_limits, m)?)?;
     m.add_function(wrap_pyfunction!(admin::dynamodb_price_list, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cloudwatch_get_metric_data, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cloudwatch_put_metric_data, m)?)?;
     m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
     m.add_function(wrap_pyfunction!(admin::describe_scaling, m)?)?;

@@ -141,6 +141,15 @@ pub enum Limit {
     MaxOnDemandThroughput,
 }
 
+impl Limit {
+    pub const ALL: [Limit; 4] = [
+        Limit::ProvisionedThroughput,
+        Limit::KeyRangeThroughput,
+        Limit::AccountLimit,
+        Limit::MaxOnDemandThroughput,
+    ];
+}
+
 /// A throttled request: which resource (table or index), reads or writes, and the limit. Its display
 /// is DynamoDB's reason, e.g. `IndexWriteProvisionedThroughputExceeded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +209,47 @@ pub struct TableCapacity {
     pub decreases: Vec<f64>,
     /// When this capacity began to be measured: minutes before it have no data.
     since: f64,
+    /// Each slice's units consumed and throttle events (slices with neither are absent), for the
+    /// endpoint's CloudWatch metrics; the last `SECONDS_KEPT`.
+    slices: VecDeque<SliceTally>,
+}
+
+/// Seconds of consumption and throttle events kept for CloudWatch (GetMetricData): three hours.
+pub const SECONDS_KEPT: i64 = 3 * 3600;
+/// The endpoint counts CloudWatch's figures by the tenth of a second, finer than any period, so a
+/// window that starts inside a second (a run's load, after its setup) gets only its own requests.
+pub const SLICES_PER_SECOND: i64 = 10;
+
+/// The slice of the clock `now` is in.
+pub fn slice_of(now: f64) -> i64 {
+    (now * SLICES_PER_SECOND as f64).floor() as i64
+}
+
+/// One slice (a tenth of a second) of a table's or index's capacity as CloudWatch counts it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SliceTally {
+    /// The clock's slice (`slice_of(now)`).
+    pub slice: i64,
+    pub read_units: f64,
+    pub write_units: f64,
+    /// Throttle events by `Limit` (in `Limit::ALL`'s order) for reads, then for writes.
+    pub throttles: [u32; 8],
+}
+
+impl SliceTally {
+    /// This slice's throttle events of `kind` against `limit`.
+    pub fn throttle_events(&self, kind: Kind, limit: Limit) -> u32 {
+        self.throttles[throttle_slot(kind, limit)]
+    }
+}
+
+fn throttle_slot(kind: Kind, limit: Limit) -> usize {
+    let offset = if kind == Kind::Read { 0 } else { 4 };
+    offset
+        + Limit::ALL
+            .iter()
+            .position(|l| *l == limit)
+            .expect("every limit is listed")
 }
 
 /// Minutes of consumption kept for auto scaling (its scale-in alarm looks 15 minutes back).
@@ -226,6 +276,7 @@ impl TableCapacity {
             second: (now.floor() as i64, 0.0, 0.0),
             switches_to_on_demand: Vec::new(),
             minutes: VecDeque::new(),
+            slices: VecDeque::new(),
             decreases: Vec::new(),
             since: now,
         };
@@ -349,6 +400,14 @@ impl TableCapacity {
     /// Whether a request may go ahead (Err names the throttling reason); nothing is taken yet, so a
     /// write that also needs its indexes' capacity can check them all first.
     pub fn admit(&mut self, kind: Kind, key: Option<&KeyValue>, now: f64) -> Result<(), Throttle> {
+        let result = self.check(kind, key, now);
+        if let Err(throttle) = result {
+            self.tally(now).throttles[throttle_slot(kind, throttle.limit)] += 1;
+        }
+        result
+    }
+
+    fn check(&mut self, kind: Kind, key: Option<&KeyValue>, now: f64) -> Result<(), Throttle> {
         let throttle = |limit| Throttle {
             on_index: false,
             kind,
@@ -394,6 +453,40 @@ impl TableCapacity {
             if kind == Kind::Read { r } else { w }.take(units);
         }
         self.track_peak(kind, units, now);
+        let tally = self.tally(now);
+        if kind == Kind::Read {
+            tally.read_units += units;
+        } else {
+            tally.write_units += units;
+        }
+    }
+
+    /// The tally of the slice `now` is in, begun if need be (older than `SECONDS_KEPT` dropped).
+    fn tally(&mut self, now: f64) -> &mut SliceTally {
+        let slice = slice_of(now);
+        // A request that read the clock just before another took this lock counts in the later
+        // slice, so the slices stay in order.
+        if self.slices.back().is_none_or(|s| s.slice < slice) {
+            while self
+                .slices
+                .front()
+                .is_some_and(|s| s.slice <= slice - SECONDS_KEPT * SLICES_PER_SECOND)
+            {
+                self.slices.pop_front();
+            }
+            self.slices.push_back(SliceTally {
+                slice,
+                read_units: 0.0,
+                write_units: 0.0,
+                throttles: [0; 8],
+            });
+        }
+        self.slices.back_mut().expect("pushed above")
+    }
+
+    /// The slices with units consumed or throttle events, oldest first.
+    pub fn slices(&self) -> impl Iterator<Item = &SliceTally> {
+        self.slices.iter()
     }
 
     /// Units consumed in each of the (at most `count`) complete minutes before `now` since the

@@ -25,8 +25,8 @@ const ERRORS: [(&str, u16); 5] = [
     ("RequestLimitExceeded", 400),
 ];
 
-/// The operations a fault hits.
-const DATA_PLANE: [&str; 10] = [
+/// The operations a fault hits (and DynamoDB reports per-operation metrics of).
+pub const DATA_PLANE: [&str; 10] = [
     "GetItem",
     "PutItem",
     "UpdateItem",

@@ -5,12 +5,16 @@
 pub mod autoscaling;
 pub mod capacity;
 pub mod clock;
+pub mod cloudwatch;
+pub mod custom_metrics;
 pub mod error;
 pub mod expr;
 pub mod faults;
 pub mod index;
 pub mod number;
 pub mod ops;
+pub mod put_metric_data;
+pub mod request_metrics;
 pub mod server;
 pub mod store;
 pub mod table;

@@ -293,6 +293,12 @@ async fn respond(
     requests: &AtomicU64,
 ) -> Response<Full<Bytes>> {
     let id = requests.fetch_add(1, Ordering::Relaxed);
+    // CloudWatch's protocol (Smithy RPC v2 CBOR) names the operation in the path.
+    let cloudwatch = req
+        .uri()
+        .path()
+        .strip_prefix(crate::cloudwatch::PATH_PREFIX)
+        .map(str::to_owned);
     let target = req
         .headers()
         .get("x-amz-target")
@@ -322,6 +328,17 @@ async fn respond(
         Ok(Err(_)) => Err(ApiError::serialization("could not read the request body")),
         Ok(Ok(body)) => Ok(body.to_bytes()),
     };
+    if let Some(operation) = cloudwatch {
+        let answer = match collected {
+            Ok(bytes) => crate::cloudwatch::dispatch(store, shared, &operation, &bytes),
+            Err(_) => crate::cloudwatch::Answer::error(
+                413,
+                "InvalidParameterValue",
+                "the request body could not be read",
+            ),
+        };
+        return answer.into_response(id);
+    }
     if let Some(operation) = target.strip_prefix(crate::autoscaling::TARGET_PREFIX) {
         let result =
             collected.and_then(|bytes| crate::autoscaling::dispatch(store, operation, &bytes));
@@ -348,9 +365,19 @@ async fn respond(
                 let mut injected =
                     ApiError::dynamodb(&code, "injected by ddbload's fault injection");
                 injected.status = status;
+                let req = serde_json::from_slice(bytes).unwrap_or_default();
+                let table = crate::faults::table_of(&req).unwrap_or_default();
+                if code.ends_with("ProvisionedThroughputExceededException")
+                    || code.ends_with("ThrottlingException")
+                {
+                    let operation = target
+                        .strip_prefix(crate::ops::TARGET_PREFIX)
+                        .unwrap_or_default();
+                    shared
+                        .requests
+                        .record_injected_throttle(operation, &table, store.now());
+                }
                 if let Some(reason) = hit.reason {
-                    let req = serde_json::from_slice(bytes).unwrap_or_default();
-                    let table = crate::faults::table_of(&req).unwrap_or_default();
                     injected.extra.push((
                         "ThrottlingReasons",
                         serde_json::json!([{ "reason": reason, "resource": store.arn(&table) }]),

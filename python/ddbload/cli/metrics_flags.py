@@ -1,4 +1,5 @@
-"""`--metrics-addr` / `--metrics-linger`: checked up front, the Prometheus endpoint started before the load."""
+"""Watching a run: `--metrics-addr` / `--metrics-linger` (the Prometheus endpoint, started before the load) and
+`--cloudwatch-metrics` (one-second custom metrics put to CloudWatch), each checked up front."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import sys
 import time
 from typing import Any
 
+from .. import _engine
+from ..cloudwatch_metrics import CloudWatchPublisher
 from ..prometheus import MetricsServer
 from .common import Fail
 
 DEFAULT_LINGER_S = 5.0
+DEFAULT_NAMESPACE = "ddbload"
 
 
 def add_metrics_flags(group: argparse._ArgumentGroup) -> None:
@@ -25,6 +29,36 @@ def add_metrics_flags(group: argparse._ArgumentGroup) -> None:
         metavar="SECONDS",
         type=str,
         help=f"keep /metrics up this long after the run, for the last scrape (default: {DEFAULT_LINGER_S:g})",
+    )
+    group.add_argument(
+        "--cloudwatch-metrics",
+        metavar="NAMESPACE",
+        nargs="?",
+        const=DEFAULT_NAMESPACE,
+        help="put each second's figures to CloudWatch as one-second custom metrics in NAMESPACE "
+        f"(default namespace: {DEFAULT_NAMESPACE}), dimensions RunId, Table, Index, Operation",
+    )
+
+
+def cloudwatch_namespace(args: argparse.Namespace) -> str | None:
+    """--cloudwatch-metrics' namespace (None: not asked); one that CloudWatch would refuse is bad input."""
+    namespace: str | None = args.cloudwatch_metrics
+    if namespace is not None and (not 0 < len(namespace) <= 255 or namespace.startswith(("AWS/", ":"))):
+        raise Fail(f"--cloudwatch-metrics: {namespace!r} is not a custom namespace (1 to 255 characters, not AWS/...)")
+    return namespace
+
+
+def start_cloudwatch(args: argparse.Namespace, config: _engine.LoadConfig) -> CloudWatchPublisher | None:
+    """The publisher for --cloudwatch-metrics, at the run's endpoint (or CloudWatch in its region)."""
+    namespace = cloudwatch_namespace(args)
+    if namespace is None:
+        return None
+    return CloudWatchPublisher(
+        namespace,
+        config.run_id or "",
+        region=config.region,
+        profile=config.profile,
+        endpoint_url=config.endpoint_url,
     )
 
 

@@ -6,7 +6,9 @@ import argparse
 import importlib.util
 import json
 import os
+import secrets
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,8 +33,9 @@ from .common import (
     stop_on_sigterm,
 )
 from .gameday import add_gameday_flags
-from .metrics_flags import add_metrics_flags, linger_then_stop, start_metrics
+from .metrics_flags import add_metrics_flags, cloudwatch_namespace, linger_then_stop, start_cloudwatch, start_metrics
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
+from .server_view import add_server_view_flags, wait_of, with_server_view
 
 # Task indexes are three digits in order ids (the engine's MAX_TASK is 999).
 MAX_RAY_TASKS = 1000
@@ -127,6 +130,7 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
         "(CI, | tee); always = every second (default: auto)",
     )
     add_metrics_flags(out)
+    add_server_view_flags(out)
     add_gameday_flags(p)
 
 
@@ -187,6 +191,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def load_test(args: argparse.Namespace) -> int:
     """Checks everything first (bad input sends nothing), runs, then writes the files and the summary."""
     thresholds = parse_thresholds(args.fail_if)
+    wait_of("--server-view-wait", args.server_view_wait)
+    if cloudwatch_namespace(args) is not None and args.run_id is None:
+        # The metrics carry the run's id as a dimension: known before the load.
+        args.run_id = time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + secrets.token_hex(2)
     outputs = output_paths(args)
     keep = outputs[0] is None and not args.no_save
     if keep:
@@ -228,13 +236,19 @@ def run_here(
         emulator = start_local_endpoint(args)
         config = config_from_args(args)  # with the endpoint's URL
     live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
+    publisher = start_cloudwatch(args, config)
     stop_on_sigterm()
     try:
-        result, code = measure(args, config, ray_address, chained(live, metrics))
+        result, code = measure(args, config, ray_address, chained(chained(live, metrics), publisher))
+        if result is not None:
+            # Before --local's endpoint stops: it holds the metrics.
+            result = with_server_view(result, args, config.endpoint_url)
     finally:
         try:
             if live is not None:
                 live.close()
+            if publisher is not None:
+                print(f"ddbload: {publisher.close()}", file=sys.stderr)
         finally:
             if emulator is not None:
                 emulator.stop()

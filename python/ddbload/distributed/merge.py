@@ -272,6 +272,7 @@ def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dic
         "units": _add_units(r.get("units", {}) for r in rows),
         "provisioned": next((r["provisioned"] for r in rows if r.get("provisioned")), None),
         "operations": _merge_operation_seconds(rows, known if len(known) == len(rows) else None),
+        "keys": _merge_key_seconds(rows),
     }
     # A map with nothing in it is left out, as the engine leaves it out of a row.
     merged.update({name: value for name, value in maps.items() if value})
@@ -317,6 +318,20 @@ def _part(p: Part) -> TaskPart:
     part["consumed_capacity"] = p.result["consumed_capacity"]
     part["histograms"] = p.result["histograms"]
     return part
+
+
+# Keys a second of the time series lists per table or index (the engine's key_counts::PER_SECOND).
+KEYS_PER_SECOND = 5
+
+
+def _merge_key_seconds(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A second's busiest keys of several tasks: each task's counts added key by key, the busiest kept."""
+    out = {}
+    for table in sorted({table for r in rows for table in r.get("keys", {})}):
+        counts = _add_maps({k["key"]: k["count"] for k in r.get("keys", {}).get(table, [])} for r in rows)
+        busiest = sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))[:KEYS_PER_SECOND]
+        out[table] = [{"key": key, "count": count} for key, count in busiest]
+    return out
 
 
 def _add_maps(maps: Any) -> dict[str, int]:

@@ -40,11 +40,14 @@ use crate::store::Store;
 
 pub const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 
-/// Everything requests share beyond the tables: transaction tokens seen recently.
+/// Everything requests share beyond the tables: transaction tokens seen recently, faults injected,
+/// and each table's requests per second (for CloudWatch's SuccessfulRequestLatency and the like).
 #[derive(Default)]
 pub struct Shared {
     pub tokens: Tokens,
     pub faults: crate::faults::Faults,
+    pub requests: crate::request_metrics::RequestMetrics,
+    pub custom: crate::custom_metrics::CustomMetrics,
 }
 
 /// Routes one request by its X-Amz-Target and answers it.
@@ -68,7 +71,15 @@ pub fn dispatch(
             "the request body must be a JSON object",
         ));
     }
-    let req = &request;
+    let started = std::time::Instant::now();
+    let result = route(store, shared, operation, &request);
+    shared
+        .requests
+        .record(operation, &request, store.now(), started.elapsed(), &result);
+    result
+}
+
+fn route(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result<Value, ApiError> {
     match operation {
         "CreateTable" => create_table::parse(req, store)?.apply(store),
         "DescribeTable" => describe_table::parse(req, store)?.apply(store),
