@@ -11,8 +11,8 @@ import time
 import pytest
 from conftest import run_cli
 
-# Operations, one per table (two), throttles, latency over time, the distribution.
-CHARTS = 6
+# Operations, one per table (two), throttles, latency over time, the distribution, the products' busiest keys.
+CHARTS = 7
 # What a reader sees in each chart: its title, whether it drew, traces with data, what it says when empty.
 CHARTS_JS = """
 return Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({

@@ -103,14 +103,17 @@ def test_server_view_reads_it_again_and_bad_input_changes_nothing(offline, endpo
     assert cells[2:4] == [f"{get['latency_ms_mean']:,.2f}", "-"], row
 
 
+@pytest.mark.slow
 def test_cloudwatch_metrics_are_put_each_second_and_read_back(offline, tmp_path, local_credentials):
     """--cloudwatch-metrics puts each second's figures (one round of PutMetricData calls a second, 1,000
     values a call at most) with the run's id; read back from the endpoint with GetMetricData, they add up
-    to the run's own per-second rows."""
+    to the run's own per-second rows. --cloudwatch-alarm's alarms (10-second periods) fire on them and are
+    deleted after the run."""
     out = tmp_path / "watched.json"
     proc = run_cli(
         "run", "--endpoint-url", offline, "--create-tables", "--seed-products", "50", "--rate", "100",
-        "--duration", "3s", "--cloudwatch-metrics", "ddbload-test", "--output", str(out),
+        "--duration", "11s", "--cloudwatch-metrics", "ddbload-test", "--cloudwatch-alarm", "reads_ok>10",
+        "--cloudwatch-alarm", "errors>0", "--output", str(out),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
@@ -138,6 +141,16 @@ def test_cloudwatch_metrics_are_put_each_second_and_read_back(offline, tmp_path,
     by_id = {series["id"]: sum(series["values"]) for series in answer}
     assert by_id["reads"] == sum(row["reads_ok"] for row in rows) > 0
     assert by_id["units"] == sum(row["units"][orders]["write_units"] for row in rows) > 0
+    # 80 reads a second are more than 10 in every 10 seconds; no operation failed.
+    fired = re.search(rf"alarm reads_ok>10 \((ddbload-{run_id}-\S+), 10 s periods\): went to ALARM about \d+ s into "
+                      r"the load; ALARM at the end; deleted", proc.stderr)  # fmt: skip
+    assert fired, proc.stderr
+    assert re.search(
+        r"alarm errors>0 \((\S+), 10 s periods\): never went to ALARM; OK at the end; deleted", proc.stderr
+    )
+    assert _engine.cloudwatch_alarm_states(names=[fired[1]], endpoint_url=offline) == {}
+    bad_alarm = run_cli("run", "--endpoint-url", offline, "--cloudwatch-metrics", "--cloudwatch-alarm", "latency>5")
+    assert bad_alarm.returncode == 2 and "--cloudwatch-alarm: 'latency>5' is not FIGURE>VALUE" in bad_alarm.stderr
     bad = run_cli("run", "--endpoint-url", offline, "--cloudwatch-metrics", "AWS/DynamoDB", "--duration", "1s")
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
         "ddbload: error: --cloudwatch-metrics: 'AWS/DynamoDB' is not a custom namespace "

@@ -21,7 +21,10 @@ __all__ = [
     "apply_scaling",
     "check_workload",
     "cleanup_orders",
+    "cloudwatch_alarm_states",
+    "cloudwatch_delete_alarms",
     "cloudwatch_get_metric_data",
+    "cloudwatch_put_alarms",
     "cloudwatch_put_metric_data",
     "describe_capacity",
     "describe_limits",
@@ -177,6 +180,15 @@ def cleanup_orders(
     progress: Callable[[str], object] | None = None,
 ) -> str: ...
 def describe_limits(*, region: str = ..., profile: str | None = None, endpoint_url: str | None = None) -> str: ...
+def cloudwatch_put_alarms(
+    *, alarms: str, region: str = ..., profile: str | None = None, endpoint_url: str | None = None
+) -> None: ...
+def cloudwatch_alarm_states(
+    *, names: list[str], region: str = ..., profile: str | None = None, endpoint_url: str | None = None
+) -> dict[str, str]: ...
+def cloudwatch_delete_alarms(
+    *, names: list[str], region: str = ..., profile: str | None = None, endpoint_url: str | None = None
+) -> None: ...
 def cloudwatch_put_metric_data(
     *,
     namespace: str,

@@ -10,8 +10,10 @@ import time
 from typing import Any
 
 from . import _engine
+from .cloudwatch_alarms import AlarmWatch, WatchedAlarm
 
 FLUSH_EVERY_S = 1.0
+ALARM_POLL_EVERY = 5  # flushes
 # The per-second figures put, by the tick's field: metric name and unit.
 KIND_FIGURES = {"reads_ok": ("ReadsOk", "Count"), "writes_ok": ("WritesOk", "Count")}
 OPERATION_FIGURES = {"ok": "OperationsOk", "throttled": "OperationThrottles", "errors": "OperationErrors"}
@@ -27,10 +29,27 @@ class CloudWatchPublisher:
     dimensions are RunId and, as they apply, Table (and Index, for a global index) and Operation."""
 
     def __init__(
-        self, namespace: str, run_id: str, *, region: str, profile: str | None, endpoint_url: str | None
+        self,
+        namespace: str,
+        run_id: str,
+        *,
+        region: str,
+        profile: str | None,
+        endpoint_url: str | None,
+        alarms: list[WatchedAlarm] | None = None,
     ) -> None:
         self.namespace, self.run_id = namespace, run_id
         self._region, self._profile, self._endpoint_url = region, profile, endpoint_url
+        where = {"region": region, "profile": profile, "endpoint_url": endpoint_url}
+        self._alarms = AlarmWatch(alarms, where, namespace, run_id) if alarms else None
+        self.alarm_error: str | None = None
+        self._flushes = 0
+        self._last_t: float | None = None
+        if self._alarms is not None:
+            try:
+                self._alarms.create()
+            except _engine.DdbLoadError as e:
+                self.alarm_error, self._alarms = str(e), None
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -46,6 +65,7 @@ class CloudWatchPublisher:
             return
         if self._base is None:
             self._base = time.time() - float(event["t"])
+        self._last_t = float(event["t"])
         datums = self._datums(event, self._base + float(event["t"]) - 1)
         with self._lock:
             self._pending.extend(datums)
@@ -74,6 +94,17 @@ class CloudWatchPublisher:
     def _loop(self) -> None:
         while not self._stop.wait(FLUSH_EVERY_S):
             self._flush()
+            self._flushes += 1
+            if self._flushes % ALARM_POLL_EVERY == 0:
+                self._poll_alarms()
+
+    def _poll_alarms(self) -> None:
+        if self._alarms is None or self.alarm_error is not None:
+            return
+        try:
+            self._alarms.poll(self._last_t)
+        except _engine.DdbLoadError as e:
+            self.alarm_error = str(e)
 
     def _flush(self) -> None:
         with self._lock:
@@ -92,14 +123,31 @@ class CloudWatchPublisher:
         except _engine.DdbLoadError as e:
             self.error = str(e)
 
-    def close(self) -> str:
-        """Stops the thread after a last flush; one line saying what was put (or why it stopped)."""
+    def close(self) -> list[str]:
+        """Stops the thread after a last flush, reads the alarms' last states and deletes them; lines saying
+        what was put (or why it stopped) and what each alarm did."""
         self._stop.set()
         self._thread.join()
         self._flush()
         if self.error is not None:
-            return f"CloudWatch metrics stopped after {self.values:,} values: {self.error}"
-        return (
-            f"put {self.values:,} values to CloudWatch namespace {self.namespace} (RunId {self.run_id}) "
-            f"in {self.calls:,} PutMetricData calls"
-        )
+            said = [f"CloudWatch metrics stopped after {self.values:,} values: {self.error}"]
+        else:
+            said = [
+                f"put {self.values:,} values to CloudWatch namespace {self.namespace} (RunId {self.run_id}) "
+                f"in {self.calls:,} PutMetricData calls"
+            ]
+        return said + self._close_alarms()
+
+    def _close_alarms(self) -> list[str]:
+        if self._alarms is None:
+            return [f"CloudWatch alarms not created: {self.alarm_error}"] if self.alarm_error else []
+        self._poll_alarms()
+        try:
+            self._alarms.delete()
+        except _engine.DdbLoadError as e:
+            names = ", ".join(a.name for a in self._alarms.alarms)
+            return [f"CloudWatch alarms {names} could not be deleted: {e}"]
+        lines = self._alarms.lines()
+        if self.alarm_error is not None:
+            lines.append(f"CloudWatch alarm states stopped being read: {self.alarm_error}")
+        return lines

@@ -49,7 +49,9 @@ pub async fn metric_data(
     start: f64,
     end: f64,
 ) -> Result<Vec<MetricSeries>, EngineError> {
-    let client = Client::new(&conn.sdk_config(Retries::Sdk).await?);
+    // One attempt: after a run against an endpoint that stopped answering, the view is not worth
+    // three more attempt timeouts.
+    let client = Client::new(&conn.sdk_config(Retries::Engine).await?);
     let endpoint = where_asked(conn);
     let mut found: Vec<MetricSeries> = queries
         .iter()
@@ -100,7 +102,7 @@ pub async fn metric_data(
     Ok(found)
 }
 
-fn sdk_dimensions(pairs: &[(String, String)]) -> Vec<Dimension> {
+pub fn sdk_dimensions(pairs: &[(String, String)]) -> Vec<Dimension> {
     pairs
         .iter()
         .map(|(name, value)| Dimension::builder().name(name).value(value).build())
@@ -170,7 +172,7 @@ fn sdk_datum(datum: &Datum) -> MetricDatum {
 }
 
 /// CloudWatch's endpoint in the connection's region, or the override.
-fn where_asked(conn: &Connection) -> String {
+pub fn where_asked(conn: &Connection) -> String {
     conn.endpoint_url.clone().map_or_else(
         || format!("monitoring.{}.amazonaws.com", conn.region),
         |url| crate::connection::redacted(&url),

@@ -1,7 +1,9 @@
 //! Admin operations beside load runs: capacity settings (show, change), auto scaling, sampling a table
 //! for `workload init`, cleanup of generated orders, the Price List API for `cost --prices live`, and
-//! CloudWatch's GetMetricData for DynamoDB's own view of a run.
+//! CloudWatch (GetMetricData for DynamoDB's own view of a run, PutMetricData and alarms for
+//! `--cloudwatch-metrics`).
 
+pub mod alarms;
 pub mod autoscaling;
 pub mod cleanup;
 pub mod metric_data;

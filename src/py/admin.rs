@@ -122,6 +122,58 @@ pub fn cloudwatch_put_metric_data(
     })
 }
 
+/// Creates CloudWatch alarms: `alarms` is a JSON list of `{name, namespace, metric, dimensions: [[name,
+/// value], ...], statistic, period, threshold, comparison}` (one period to alarm, missing data not
+/// breaching).
+#[pyfunction]
+#[pyo3(signature = (*, alarms, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn cloudwatch_put_alarms(
+    py: Python<'_>,
+    alarms: String,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<()> {
+    let conn = connection(region, profile, endpoint_url)?;
+    let alarms: Vec<crate::admin::alarms::AlarmSpec> = serde_json::from_str(&alarms)
+        .map_err(|e| config_err(ConfigError::new("alarms", e.to_string())))?;
+    block_on(py, async move {
+        crate::admin::alarms::put_alarms(&conn, &alarms).await
+    })
+}
+
+/// Each named CloudWatch alarm's state (ALARM, OK, INSUFFICIENT_DATA), by name.
+#[pyfunction]
+#[pyo3(signature = (*, names, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn cloudwatch_alarm_states(
+    py: Python<'_>,
+    names: Vec<String>,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<std::collections::BTreeMap<String, String>> {
+    let conn = connection(region, profile, endpoint_url)?;
+    block_on(py, async move {
+        crate::admin::alarms::alarm_states(&conn, &names).await
+    })
+}
+
+/// Deletes the named CloudWatch alarms.
+#[pyfunction]
+#[pyo3(signature = (*, names, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]
+pub fn cloudwatch_delete_alarms(
+    py: Python<'_>,
+    names: Vec<String>,
+    region: String,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+) -> PyResult<()> {
+    let conn = connection(region, profile, endpoint_url)?;
+    block_on(py, async move {
+        crate::admin::alarms::delete_alarms(&conn, &names).await
+    })
+}
+
 /// JSON of the account's and each table's capacity quotas (DescribeLimits).
 #[pyfunction]
 #[pyo3(signature = (*, region="us-east-1".to_owned(), profile=None, endpoint_url=None))]

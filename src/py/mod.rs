@@ -25,6 +25,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(admin::dynamodb_price_list, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cloudwatch_get_metric_data, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cloudwatch_put_metric_data, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cloudwatch_put_alarms, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cloudwatch_alarm_states, m)?)?;
+    m.add_function(wrap_pyfunction!(admin::cloudwatch_delete_alarms, m)?)?;
     m.add_function(wrap_pyfunction!(admin::update_capacity, m)?)?;
     m.add_function(wrap_pyfunction!(admin::cleanup_orders, m)?)?;
     m.add_function(wrap_pyfunction!(admin::describe_scaling, m)?)?;

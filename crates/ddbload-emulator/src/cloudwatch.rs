@@ -19,10 +19,18 @@ use crate::request_metrics::RequestSlice;
 use crate::store::Store;
 
 pub const PATH_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
+const OPERATIONS: [&str; 5] = [
+    "GetMetricData",
+    "PutMetricData",
+    "PutMetricAlarm",
+    "DescribeAlarms",
+    "DeleteAlarms",
+];
 pub const NAMESPACE: &str = "AWS/DynamoDB";
 const MAX_QUERIES: usize = 500;
 const DEFAULT_MAX_DATAPOINTS: usize = 100_800;
-const STATS: [&str; 5] = ["Sum", "Average", "Minimum", "Maximum", "SampleCount"];
+const MAX_DIMENSIONS: usize = 30;
+pub const STATS: [&str; 5] = ["Sum", "Average", "Minimum", "Maximum", "SampleCount"];
 /// Metrics DynamoDB publishes that the endpoint does not compute: asking for one is an error, so an
 /// empty answer is never mistaken for "nothing happened".
 const NOT_COMPUTED: [&str; 28] = [
@@ -58,9 +66,9 @@ const NOT_COMPUTED: [&str; 28] = [
 
 /// A CBOR answer: status, body, and for errors the code the SDKs read from x-amzn-query-error.
 pub struct Answer {
-    status: u16,
-    body: Value,
-    query_error: Option<String>,
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+    pub(crate) query_error: Option<String>,
 }
 
 impl Answer {
@@ -98,12 +106,13 @@ impl Answer {
 
 /// Answers one CloudWatch operation.
 pub fn dispatch(store: &Store, shared: &Shared, operation: &str, body: &[u8]) -> Answer {
-    if operation != "GetMetricData" && operation != "PutMetricData" {
+    if !OPERATIONS.contains(&operation) {
         return Answer::error(
             400,
             "UnknownOperationException",
             format!(
-                "ddbload's endpoint answers CloudWatch's GetMetricData and PutMetricData only, not {operation}"
+                "ddbload's endpoint answers CloudWatch's {} only, not {operation}",
+                OPERATIONS.join(", ")
             ),
         );
     }
@@ -117,21 +126,56 @@ pub fn dispatch(store: &Store, shared: &Shared, operation: &str, body: &[u8]) ->
             )
         }
     };
-    let answer = if operation == "PutMetricData" {
-        crate::put_metric_data::apply(store, shared, &request)
-    } else {
-        GetMetricData::parse(&request).map(|query| query.answer(store, shared))
+    let answer = match operation {
+        "PutMetricData" => crate::put_metric_data::apply(store, shared, &request),
+        "GetMetricData" => GetMetricData::parse(&request).map(|query| query.answer(store, shared)),
+        alarm => crate::alarms::dispatch(store, shared, alarm, &request),
     };
     answer.unwrap_or_else(|refused| refused)
 }
 
 /// The empty answer of an operation that returns nothing.
 pub fn empty() -> Answer {
+    ok(Value::Map(Vec::new()))
+}
+
+/// A successful answer with `body`.
+pub fn ok(body: Value) -> Answer {
     Answer {
         status: 200,
-        body: Value::Map(Vec::new()),
+        body,
         query_error: None,
     }
+}
+
+/// One metric's statistic per period over [start, end): (period start in epoch seconds, value).
+#[allow(clippy::too_many_arguments)]
+pub fn period_values(
+    store: &Store,
+    shared: &Shared,
+    namespace: &str,
+    metric: &str,
+    dimensions: &BTreeMap<String, String>,
+    stat: &str,
+    period: i64,
+    start: f64,
+    end: f64,
+) -> Vec<(i64, f64)> {
+    let query = MetricQuery {
+        id: String::new(),
+        label: String::new(),
+        metric: metric.to_owned(),
+        dimensions: dimensions.clone(),
+        namespace: namespace.to_owned(),
+        period,
+        stat: stat.to_owned(),
+        unit: None,
+        return_data: true,
+    };
+    bucketed(&query, store, shared, start, end)
+        .into_iter()
+        .filter_map(|(t, agg)| agg.stat(stat).map(|v| (t, v)))
+        .collect()
 }
 
 struct MetricQuery {
@@ -202,6 +246,46 @@ pub fn as_int(value: &Value, what: &str) -> Result<i64, Answer> {
         Value::Integer(i) => i64::try_from(i128::from(*i))
             .map_err(|_| Answer::invalid(format!("{what} is out of range"))),
         _ => Err(Answer::invalid(format!("{what} must be an integer"))),
+    }
+}
+
+/// A metric's dimensions (at most 30), by name.
+pub fn dimensions(list: Option<&Value>) -> Result<BTreeMap<String, String>, Answer> {
+    let mut dimensions = BTreeMap::new();
+    let Some(list) = list else {
+        return Ok(dimensions);
+    };
+    let Value::Array(list) = list else {
+        return Err(Answer::invalid("Dimensions must be a list"));
+    };
+    if list.len() > MAX_DIMENSIONS {
+        return Err(Answer::invalid(format!(
+            "a metric has at most {MAX_DIMENSIONS} dimensions"
+        )));
+    }
+    for dimension in list {
+        let d = fields(dimension, "Dimension", &["Name", "Value"])?;
+        dimensions.insert(
+            as_text(required(&d, "Name", "Dimension")?, "Dimension.Name")?,
+            as_text(required(&d, "Value", "Dimension")?, "Dimension.Value")?,
+        );
+    }
+    Ok(dimensions)
+}
+
+/// A number (CBOR float or integer) that is finite.
+pub fn number(value: &Value, what: &str) -> Result<f64, Answer> {
+    let n = match value {
+        Value::Float(f) => *f,
+        Value::Integer(i) => i128::from(*i) as f64,
+        _ => return Err(Answer::invalid(format!("{what} must be a number"))),
+    };
+    if n.is_finite() {
+        Ok(n)
+    } else {
+        Err(Answer::invalid(format!(
+            "The value {n} for parameter {what} is invalid."
+        )))
     }
 }
 
@@ -391,19 +475,7 @@ impl MetricQuery {
                 STATS.join(", ")
             )));
         }
-        let mut dimensions = BTreeMap::new();
-        if let Some(list) = metric.get("Dimensions") {
-            let Value::Array(list) = list else {
-                return Err(Answer::invalid("Dimensions must be a list"));
-            };
-            for dimension in list {
-                let d = fields(dimension, "Dimension", &["Name", "Value"])?;
-                dimensions.insert(
-                    as_text(required(&d, "Name", "Dimension")?, "Dimension.Name")?,
-                    as_text(required(&d, "Value", "Dimension")?, "Dimension.Value")?,
-                );
-            }
-        }
+        let dimensions = dimensions(metric.get("Dimensions").copied())?;
         let name = as_text(required(&metric, "MetricName", "Metric")?, "MetricName")?;
         let namespace = as_text(required(&metric, "Namespace", "Metric")?, "Namespace")?;
         if namespace.starts_with("AWS/") && namespace != NAMESPACE {
@@ -606,11 +678,11 @@ fn bucketed(
     periods.into_iter().collect()
 }
 
-fn text(s: &str) -> Value {
+pub fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
 }
 
-fn map(pairs: Vec<(&str, Value)>) -> Value {
+pub fn map(pairs: Vec<(&str, Value)>) -> Value {
     Value::Map(pairs.into_iter().map(|(k, v)| (text(k), v)).collect())
 }
 

@@ -2,6 +2,7 @@
 //! DynamoDB does (provisioned buckets with burst credit, on-demand growth, hot keys). No AWS SDK and
 //! no Python here: the main crate serves it for `ddbload serve`, `run --local` and `ddbload.Emulator`.
 
+pub mod alarms;
 pub mod autoscaling;
 pub mod capacity;
 pub mod clock;

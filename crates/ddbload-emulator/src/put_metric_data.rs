@@ -4,14 +4,15 @@
 
 use ciborium::value::Value;
 
-use crate::cloudwatch::{as_int, as_text, as_timestamp, empty, fields, required, Answer};
+use crate::cloudwatch::{
+    as_int, as_text, as_timestamp, dimensions, empty, fields, number, required, Answer,
+};
 use crate::custom_metrics::Agg;
 use crate::ops::Shared;
 use crate::store::Store;
 
 const MAX_DATUMS: usize = 1000;
 const MAX_VALUES: usize = 150;
-const MAX_DIMENSIONS: usize = 30;
 
 pub fn apply(store: &Store, shared: &Shared, request: &Value) -> Result<Answer, Answer> {
     let top = fields(
@@ -70,21 +71,6 @@ struct Datum {
     agg: Agg,
 }
 
-fn number(value: &Value, what: &str) -> Result<f64, Answer> {
-    let n = match value {
-        Value::Float(f) => *f,
-        Value::Integer(i) => i128::from(*i) as f64,
-        _ => return Err(Answer::invalid(format!("{what} must be a number"))),
-    };
-    if n.is_finite() {
-        Ok(n)
-    } else {
-        Err(Answer::invalid(format!(
-            "The value {n} for parameter {what} is invalid."
-        )))
-    }
-}
-
 fn numbers(value: &Value, what: &str) -> Result<Vec<f64>, Answer> {
     let Value::Array(list) = value else {
         return Err(Answer::invalid(format!("{what} must be a list")));
@@ -116,24 +102,7 @@ impl Datum {
             ],
         )?;
         let name = as_text(required(&d, "MetricName", "MetricDatum")?, "MetricName")?;
-        let mut dimensions = std::collections::BTreeMap::new();
-        if let Some(list) = d.get("Dimensions") {
-            let Value::Array(list) = list else {
-                return Err(Answer::invalid("Dimensions must be a list"));
-            };
-            if list.len() > MAX_DIMENSIONS {
-                return Err(Answer::invalid(format!(
-                    "a metric has at most {MAX_DIMENSIONS} dimensions"
-                )));
-            }
-            for dimension in list {
-                let pair = fields(dimension, "Dimension", &["Name", "Value"])?;
-                dimensions.insert(
-                    as_text(required(&pair, "Name", "Dimension")?, "Dimension.Name")?,
-                    as_text(required(&pair, "Value", "Dimension")?, "Dimension.Value")?,
-                );
-            }
-        }
+        let dimensions = dimensions(d.get("Dimensions").copied())?;
         let resolution = match d.get("StorageResolution") {
             None => 60,
             Some(v) => as_int(v, "StorageResolution")?,

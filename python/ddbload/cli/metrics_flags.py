@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from .. import _engine
+from ..cloudwatch_alarms import AlarmSpecError, WatchedAlarm, parse
 from ..cloudwatch_metrics import CloudWatchPublisher
 from ..prometheus import MetricsServer
 from .common import Fail
@@ -38,6 +39,15 @@ def add_metrics_flags(group: argparse._ArgumentGroup) -> None:
         help="put each second's figures to CloudWatch as one-second custom metrics in NAMESPACE "
         f"(default namespace: {DEFAULT_NAMESPACE}), dimensions RunId, Table, Index, Operation",
     )
+    group.add_argument(
+        "--cloudwatch-alarm",
+        metavar="FIGURE>VALUE",
+        action="append",
+        default=[],
+        help="with --cloudwatch-metrics: a CloudWatch alarm on the run's metric for the run, e.g. 'throttled>0' "
+        "(10-second periods; throttled, errors, reads_ok, writes_ok: sums; p99_ms: maximum); deleted after it "
+        "(repeatable)",
+    )
 
 
 def cloudwatch_namespace(args: argparse.Namespace) -> str | None:
@@ -48,17 +58,31 @@ def cloudwatch_namespace(args: argparse.Namespace) -> str | None:
     return namespace
 
 
+def cloudwatch_alarms(args: argparse.Namespace, run_id: str) -> list[WatchedAlarm]:
+    """--cloudwatch-alarm's alarms; bad input (or alarms without --cloudwatch-metrics) is one line."""
+    if args.cloudwatch_alarm and cloudwatch_namespace(args) is None:
+        first = args.cloudwatch_alarm[0]
+        raise Fail(f"--cloudwatch-alarm: it watches --cloudwatch-metrics' metrics; give that too ({first})")
+    try:
+        return [parse(spec, run_id) for spec in args.cloudwatch_alarm]
+    except AlarmSpecError as e:
+        raise Fail(f"--cloudwatch-alarm: {e}") from None
+
+
 def start_cloudwatch(args: argparse.Namespace, config: _engine.LoadConfig) -> CloudWatchPublisher | None:
-    """The publisher for --cloudwatch-metrics, at the run's endpoint (or CloudWatch in its region)."""
+    """The publisher for --cloudwatch-metrics (with its alarms created), at the run's endpoint (or
+    CloudWatch in its region)."""
     namespace = cloudwatch_namespace(args)
     if namespace is None:
         return None
+    run_id = config.run_id or ""
     return CloudWatchPublisher(
         namespace,
-        config.run_id or "",
+        run_id,
         region=config.region,
         profile=config.profile,
         endpoint_url=config.endpoint_url,
+        alarms=cloudwatch_alarms(args, run_id),
     )
 
 

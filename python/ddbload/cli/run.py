@@ -33,7 +33,14 @@ from .common import (
     stop_on_sigterm,
 )
 from .gameday import add_gameday_flags
-from .metrics_flags import add_metrics_flags, cloudwatch_namespace, linger_then_stop, start_cloudwatch, start_metrics
+from .metrics_flags import (
+    add_metrics_flags,
+    cloudwatch_alarms,
+    cloudwatch_namespace,
+    linger_then_stop,
+    start_cloudwatch,
+    start_metrics,
+)
 from .options import GROUP_TITLES, add_connection_flags, add_engine_options, engine_kwargs
 from .server_view import add_server_view_flags, wait_of, with_server_view
 
@@ -192,6 +199,7 @@ def load_test(args: argparse.Namespace) -> int:
     """Checks everything first (bad input sends nothing), runs, then writes the files and the summary."""
     thresholds = parse_thresholds(args.fail_if)
     wait_of("--server-view-wait", args.server_view_wait)
+    cloudwatch_alarms(args, "check")
     if cloudwatch_namespace(args) is not None and args.run_id is None:
         # The metrics carry the run's id as a dimension: known before the load.
         args.run_id = time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + secrets.token_hex(2)
@@ -248,7 +256,8 @@ def run_here(
             if live is not None:
                 live.close()
             if publisher is not None:
-                print(f"ddbload: {publisher.close()}", file=sys.stderr)
+                for line in publisher.close():
+                    print(f"ddbload: {line}", file=sys.stderr)
         finally:
             if emulator is not None:
                 emulator.stop()

@@ -48,6 +48,7 @@ pub struct Shared {
     pub faults: crate::faults::Faults,
     pub requests: crate::request_metrics::RequestMetrics,
     pub custom: crate::custom_metrics::CustomMetrics,
+    pub alarms: crate::alarms::Alarms,
 }
 
 /// Routes one request by its X-Amz-Target and answers it.
