@@ -102,10 +102,11 @@ def test_a_gsi_that_throttles_the_tables_writes_is_named_and_sized(tmp_path):
 
 def test_a_run_the_load_generator_could_not_keep_up_with_is_client_limited(tmp_path):
     # One request in flight cannot carry 100,000 arrivals a second (a round trip would have to take 10 us):
-    # the queue fills and arrivals drop, while the on-demand tables are nowhere near throttling (at most
-    # 5% writes: a new table's 4,000 WCU are far off). At 20,000 a fast machine kept up.
+    # the queue fills and arrivals drop, while tables provisioned at 40,000 units each way are nowhere near
+    # throttling (a new on-demand table's 12,000 read units were reached now and then). At 20,000 a
+    # second a fast machine kept up.
     result = _run(
-        tmp_path, "flood", "--local", "--rate", "100000", "--max-in-flight", "1", "--read-ratio", "0.95",
+        tmp_path, "flood", "--local", "--rate", "100000", "--max-in-flight", "1", "--table-capacity", "40000/40000",
         "--duration", "4s",
         "--fail-if", "verdict!=held", code=1,
     )  # fmt: skip
