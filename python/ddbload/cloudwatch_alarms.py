@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from . import _engine
 
@@ -66,7 +67,8 @@ def parse(spec: str, run_id: str) -> WatchedAlarm:
 class AlarmWatch:
     """The run's alarms at one endpoint (or CloudWatch): created, their states polled, deleted."""
 
-    def __init__(self, alarms: list[WatchedAlarm], where: dict[str, str | None], namespace: str, run_id: str) -> None:
+    def __init__(self, alarms: list[WatchedAlarm], where: dict[str, Any], namespace: str, run_id: str) -> None:
+        # `where`: the region, profile and endpoint_url keywords of the engine's CloudWatch calls.
         self.alarms, self._where, self._namespace, self._run_id = alarms, where, namespace, run_id
 
     def create(self) -> None:
@@ -75,21 +77,11 @@ class AlarmWatch:
              "statistic": a.statistic, "period": PERIOD_S, "threshold": a.threshold, "comparison": a.comparison}
             for a in self.alarms
         ]  # fmt: skip
-        _engine.cloudwatch_put_alarms(
-            alarms=json.dumps(specs),
-            region=self._where["region"] or "us-east-1",
-            profile=self._where["profile"],
-            endpoint_url=self._where["endpoint_url"],
-        )
+        _engine.cloudwatch_put_alarms(alarms=json.dumps(specs), **self._where)
 
     def poll(self, t: float | None) -> None:
         """Reads each alarm's state; `t` is the load's second now (None before the first)."""
-        states = _engine.cloudwatch_alarm_states(
-            names=[a.name for a in self.alarms],
-            region=self._where["region"] or "us-east-1",
-            profile=self._where["profile"],
-            endpoint_url=self._where["endpoint_url"],
-        )
+        states = _engine.cloudwatch_alarm_states(names=[a.name for a in self.alarms], **self._where)
         for alarm in self.alarms:
             state = states.get(alarm.name, "INSUFFICIENT_DATA")
             if state == "ALARM" and alarm.first_alarm_t is None:
@@ -97,12 +89,7 @@ class AlarmWatch:
             alarm.last_state = state
 
     def delete(self) -> None:
-        _engine.cloudwatch_delete_alarms(
-            names=[a.name for a in self.alarms],
-            region=self._where["region"] or "us-east-1",
-            profile=self._where["profile"],
-            endpoint_url=self._where["endpoint_url"],
-        )
+        _engine.cloudwatch_delete_alarms(names=[a.name for a in self.alarms], **self._where)
 
     def lines(self) -> list[str]:
         out = []

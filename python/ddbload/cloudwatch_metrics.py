@@ -39,9 +39,8 @@ class CloudWatchPublisher:
         alarms: list[WatchedAlarm] | None = None,
     ) -> None:
         self.namespace, self.run_id = namespace, run_id
-        self._region, self._profile, self._endpoint_url = region, profile, endpoint_url
-        where = {"region": region, "profile": profile, "endpoint_url": endpoint_url}
-        self._alarms = AlarmWatch(alarms, where, namespace, run_id) if alarms else None
+        self._where: dict[str, Any] = {"region": region, "profile": profile, "endpoint_url": endpoint_url}
+        self._alarms = AlarmWatch(alarms, self._where, namespace, run_id) if alarms else None
         self.alarm_error: str | None = None
         self._flushes = 0
         self._last_t: float | None = None
@@ -113,11 +112,7 @@ class CloudWatchPublisher:
             return
         try:
             self.calls += _engine.cloudwatch_put_metric_data(
-                namespace=self.namespace,
-                data=json.dumps(batch),
-                region=self._region,
-                profile=self._profile,
-                endpoint_url=self._endpoint_url,
+                namespace=self.namespace, data=json.dumps(batch), **self._where
             )
             self.values += len(batch)
         except _engine.DdbLoadError as e:

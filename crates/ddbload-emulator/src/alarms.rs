@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use ciborium::value::Value;
 
 use crate::cloudwatch::{
-    as_int, as_text, dimensions, empty, fields, map, number, ok, period_values, required, text,
-    Answer, STATS,
+    as_int, as_text, dimensions, empty, fields, map, number, ok, required, text, Answer,
+    MetricQuery, STATS,
 };
 use crate::ops::Shared;
 use crate::store::Store;
@@ -27,11 +27,7 @@ const MISSING: [&str; 4] = ["missing", "notBreaching", "breaching", "ignore"];
 
 #[derive(Debug, Clone)]
 struct Alarm {
-    namespace: String,
-    metric: String,
-    dimensions: BTreeMap<String, String>,
-    statistic: String,
-    period: i64,
+    query: MetricQuery,
     evaluation_periods: i64,
     datapoints_to_alarm: i64,
     threshold: f64,
@@ -156,11 +152,13 @@ fn put(shared: &Shared, request: &Value) -> Result<Answer, Answer> {
         )));
     }
     let alarm = Alarm {
-        namespace: as_text(required(&r, "Namespace", what)?, "Namespace")?,
-        metric: as_text(required(&r, "MetricName", what)?, "MetricName")?,
-        dimensions: dimensions(r.get("Dimensions").copied())?,
-        statistic,
-        period,
+        query: MetricQuery::of(
+            as_text(required(&r, "Namespace", what)?, "Namespace")?,
+            as_text(required(&r, "MetricName", what)?, "MetricName")?,
+            dimensions(r.get("Dimensions").copied())?,
+            statistic,
+            period,
+        ),
         evaluation_periods,
         datapoints_to_alarm,
         threshold: number(required(&r, "Threshold", what)?, "Threshold")?,
@@ -209,12 +207,12 @@ fn describe(store: &Store, shared: &Shared, request: &Value) -> Result<Answer, A
             let (state, reason) = alarm.state(store, shared, now);
             map(vec![
                 ("AlarmName", text(name)),
-                ("Namespace", text(&alarm.namespace)),
-                ("MetricName", text(&alarm.metric)),
+                ("Namespace", text(&alarm.query.namespace)),
+                ("MetricName", text(&alarm.query.metric)),
                 ("StateValue", text(state)),
                 ("StateReason", text(&reason)),
-                ("Statistic", text(&alarm.statistic)),
-                ("Period", Value::Integer(alarm.period.into())),
+                ("Statistic", text(&alarm.query.stat)),
+                ("Period", Value::Integer(alarm.query.period.into())),
                 (
                     "EvaluationPeriods",
                     Value::Integer(alarm.evaluation_periods.into()),
@@ -260,20 +258,10 @@ impl Alarm {
     /// ALARM, OK or INSUFFICIENT_DATA from the last EvaluationPeriods whole periods before `now`,
     /// missing periods treated as TreatMissingData says.
     fn state(&self, store: &Store, shared: &Shared, now: f64) -> (&'static str, String) {
-        let period = self.period as f64;
+        let period = self.query.period as f64;
         let end = (now / period).floor() * period;
         let start = end - period * self.evaluation_periods as f64;
-        let values = period_values(
-            store,
-            shared,
-            &self.namespace,
-            &self.metric,
-            &self.dimensions,
-            &self.statistic,
-            self.period,
-            start,
-            end,
-        );
+        let values = self.query.values(store, shared, start, end);
         let present = values.len() as i64;
         let missing = self.evaluation_periods - present;
         let mut breaching = values.iter().filter(|(_, v)| self.breaches(*v)).count() as i64;

@@ -148,46 +148,49 @@ pub fn ok(body: Value) -> Answer {
     }
 }
 
-/// One metric's statistic per period over [start, end): (period start in epoch seconds, value).
-#[allow(clippy::too_many_arguments)]
-pub fn period_values(
-    store: &Store,
-    shared: &Shared,
-    namespace: &str,
-    metric: &str,
-    dimensions: &BTreeMap<String, String>,
-    stat: &str,
-    period: i64,
-    start: f64,
-    end: f64,
-) -> Vec<(i64, f64)> {
-    let query = MetricQuery {
-        id: String::new(),
-        label: String::new(),
-        metric: metric.to_owned(),
-        dimensions: dimensions.clone(),
-        namespace: namespace.to_owned(),
-        period,
-        stat: stat.to_owned(),
-        unit: None,
-        return_data: true,
-    };
-    bucketed(&query, store, shared, start, end)
-        .into_iter()
-        .filter_map(|(t, agg)| agg.stat(stat).map(|v| (t, v)))
-        .collect()
-}
-
-struct MetricQuery {
+/// One metric, one statistic, one period: a GetMetricData query's MetricStat (or an alarm's metric).
+#[derive(Debug, Clone)]
+pub struct MetricQuery {
     id: String,
     label: String,
-    metric: String,
+    pub metric: String,
     dimensions: BTreeMap<String, String>,
-    namespace: String,
-    period: i64,
-    stat: String,
+    pub namespace: String,
+    pub period: i64,
+    pub stat: String,
     unit: Option<String>,
     return_data: bool,
+}
+
+impl MetricQuery {
+    /// An alarm's metric: any unit, no id or label.
+    pub fn of(
+        namespace: String,
+        metric: String,
+        dimensions: BTreeMap<String, String>,
+        stat: String,
+        period: i64,
+    ) -> Self {
+        Self {
+            id: String::new(),
+            label: String::new(),
+            metric,
+            dimensions,
+            namespace,
+            period,
+            stat,
+            unit: None,
+            return_data: true,
+        }
+    }
+
+    /// The statistic per period over [start, end): (period start in epoch seconds, value).
+    pub fn values(&self, store: &Store, shared: &Shared, start: f64, end: f64) -> Vec<(i64, f64)> {
+        bucketed(self, store, shared, start, end)
+            .into_iter()
+            .filter_map(|(t, agg)| agg.stat(&self.stat).map(|v| (t, v)))
+            .collect()
+    }
 }
 
 struct GetMetricData {
@@ -372,10 +375,7 @@ impl GetMetricData {
         let mut results = Vec::new();
         let mut total = 0;
         for query in self.queries.iter().filter(|q| q.return_data) {
-            let mut points: Vec<(i64, f64)> = bucketed(query, store, shared, self.start, self.end)
-                .into_iter()
-                .filter_map(|(t, agg)| agg.stat(&query.stat).map(|v| (t, v)))
-                .collect();
+            let mut points = query.values(store, shared, self.start, self.end);
             if self.descending {
                 points.reverse();
             }

@@ -65,21 +65,13 @@ def with_server_view(result: Result, args: argparse.Namespace, endpoint_url: str
               file=sys.stderr)  # fmt: skip
         return result
     data = result.data
-    cfg = data["config"]
     if endpoint_url is None:
         print(
             f"ddbload: reading DynamoDB's own metrics of the run from CloudWatch (up to {wait:g} s; Ctrl-C skips)",
             file=sys.stderr,
         )
     try:
-        view = fetch(
-            data,
-            region=cfg["region"],
-            profile=cfg.get("profile"),
-            endpoint_url=endpoint_url,
-            wait_s=wait,
-            progress=lambda line: print(f"ddbload: {line}", file=sys.stderr),
-        )
+        view = _fetch(data, endpoint_url, wait)
     except _engine.DdbLoadError as e:
         print(f"ddbload: no server view (DynamoDB's own metrics of the run): {e}", file=sys.stderr)
         return result
@@ -90,6 +82,18 @@ def with_server_view(result: Result, args: argparse.Namespace, endpoint_url: str
     return Result(data)
 
 
+def _fetch(data: RunResult, endpoint_url: str | None, wait: float) -> dict[str, Any]:
+    """server_view of the run in `data`, in its region with its profile, progress lines on stderr."""
+    return fetch(
+        data,
+        region=data["config"]["region"],
+        profile=data["config"].get("profile"),
+        endpoint_url=endpoint_url,
+        wait_s=wait,
+        progress=lambda line: print(f"ddbload: {line}", file=sys.stderr),
+    )
+
+
 def cmd_server_view(args: argparse.Namespace) -> int:
     from .after import load_result
 
@@ -97,14 +101,7 @@ def cmd_server_view(args: argparse.Namespace) -> int:
     wait = wait_of("--wait", args.wait)
     endpoint_url = args.endpoint_url or data["config"].get("endpoint_url")
     try:
-        view = fetch(
-            data,
-            region=data["config"]["region"],
-            profile=data["config"].get("profile"),
-            endpoint_url=endpoint_url,
-            wait_s=wait,
-            progress=lambda line: print(f"ddbload: {line}", file=sys.stderr),
-        )
+        view = _fetch(data, endpoint_url, wait)
     except _engine.ConfigError as e:
         raise Fail(str(e)) from None
     except _engine.DdbLoadError as e:
