@@ -467,7 +467,9 @@ def test_latest_reads_find_the_newest_inserts_first(offline, tmp_path):
     # Zipf 0.99 over a window of 100 posts back from the newest: once 40 posts are in (a second at this
     # rate) 83% of likes land on them, once 100 are in all do; the rest go to the newest seeded posts.
     assert latest["new"] >= 0.75 * ops["like"]["ok"], latest
-    assert latest["newer"] >= 0.75 * latest["seeded"], latest
+    # About 80% of the seeded posts' likes go to the newer half (zipf's ranks 1-50 of the window before
+    # new posts push them back); with some 70 such likes, twice the older half is a bound chance won't cross.
+    assert latest["newer"] >= 2 * latest["older"], latest
     # Zipf over the seeded posts likes the first ones most, and never a new post.
     assert zipf["new"] == 0 and zipf["neither"] == 0 and zipf["older"] > zipf["newer"], zipf
 
