@@ -22,6 +22,7 @@ pub fn new_histogram() -> Histogram<u64> {
 /// that ran, and has the totals' bounds so seconds of several engines merge exactly).
 #[derive(Debug, Clone)]
 pub struct OpSecond {
+    pub attempts: u64,
     pub ok: u64,
     pub throttled: u64,
     pub errors: u64,
@@ -31,6 +32,7 @@ pub struct OpSecond {
 impl Default for OpSecond {
     fn default() -> Self {
         Self {
+            attempts: 0,
             ok: 0,
             throttled: 0,
             errors: 0,
@@ -41,6 +43,7 @@ impl Default for OpSecond {
 
 impl OpSecond {
     fn merge(&mut self, other: &OpSecond) {
+        self.attempts += other.attempts;
         self.ok += other.ok;
         self.throttled += other.throttled;
         self.errors += other.errors;
@@ -102,15 +105,10 @@ impl OpCounts {
         for (reason, n) in &other.throttled_by_reason {
             count_reason(&mut self.throttled_by_reason, reason, *n);
         }
-        for (resource, reasons) in &other.throttled_by_resource {
-            let counts = self
-                .throttled_by_resource
-                .entry(resource.clone())
-                .or_default();
-            for (reason, n) in reasons {
-                count_reason(counts, reason, *n);
-            }
-        }
+        add_by_resource(
+            &mut self.throttled_by_resource,
+            &other.throttled_by_resource,
+        );
         self.conditional_check_failed += other.conditional_check_failed;
         for (code, n) in &other.errors {
             count_reason(&mut self.errors, code, *n);
@@ -125,14 +123,7 @@ impl OpCounts {
         self.throttled_attempts += 1;
         count_reason(&mut self.throttled_by_reason, reason, 1);
         if let Some(resource) = resource {
-            let counts = match self.throttled_by_resource.get_mut(resource) {
-                Some(counts) => counts,
-                None => self
-                    .throttled_by_resource
-                    .entry(resource.to_owned())
-                    .or_default(),
-            };
-            count_reason(counts, reason, 1);
+            count_by_resource(&mut self.throttled_by_resource, resource, reason);
         }
     }
 }
@@ -202,11 +193,15 @@ pub struct Interval {
     /// Open model: arrivals scheduled (offered) and arrivals dropped this second.
     pub offered: u64,
     pub dropped: u64,
+    /// Requests sent this second (retries included).
+    pub attempts: u64,
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
     /// DynamoDB's throttling reasons this second (the reason, or the error code when none was given).
     pub throttled_by_reason: BTreeMap<String, u64>,
+    /// The throttles whose answer named the table or index ("Orders/index/by_status"), by reason.
+    pub throttled_by_resource: BTreeMap<String, BTreeMap<String, u64>>,
     pub errors: u64,
     pub capacity: ConsumedUnits,
     /// Reads and writes together, and each apart (for the report's per-operation lines).
@@ -224,10 +219,12 @@ impl Default for Interval {
         Self {
             offered: 0,
             dropped: 0,
+            attempts: 0,
             reads_ok: 0,
             writes_ok: 0,
             throttled: 0,
             throttled_by_reason: BTreeMap::new(),
+            throttled_by_resource: BTreeMap::new(),
             errors: 0,
             capacity: ConsumedUnits::default(),
             latency_us: new_histogram(),
@@ -243,12 +240,17 @@ impl Interval {
     pub fn merge(&mut self, other: &Interval) {
         self.offered += other.offered;
         self.dropped += other.dropped;
+        self.attempts += other.attempts;
         self.reads_ok += other.reads_ok;
         self.writes_ok += other.writes_ok;
         self.throttled += other.throttled;
         for (reason, n) in &other.throttled_by_reason {
             count_reason(&mut self.throttled_by_reason, reason, *n);
         }
+        add_by_resource(
+            &mut self.throttled_by_resource,
+            &other.throttled_by_resource,
+        );
         self.errors += other.errors;
         self.capacity.add(&other.capacity);
         for (mine, theirs) in [
@@ -327,6 +329,25 @@ fn count_reason(counts: &mut BTreeMap<String, u64>, reason: &str, n: u64) {
     }
 }
 
+type ByResource = BTreeMap<String, BTreeMap<String, u64>>;
+
+fn count_by_resource(counts: &mut ByResource, resource: &str, reason: &str) {
+    let reasons = match counts.get_mut(resource) {
+        Some(reasons) => reasons,
+        None => counts.entry(resource.to_owned()).or_default(),
+    };
+    count_reason(reasons, reason, 1);
+}
+
+fn add_by_resource(mine: &mut ByResource, theirs: &ByResource) {
+    for (resource, reasons) in theirs {
+        let counts = mine.entry(resource.clone()).or_default();
+        for (reason, n) in reasons {
+            count_reason(counts, reason, *n);
+        }
+    }
+}
+
 impl Metrics {
     fn stats(&mut self, read: bool) -> &mut OpStats {
         if read {
@@ -347,6 +368,8 @@ impl Metrics {
     pub fn record_attempt(&mut self, op: OpRef) {
         self.stats(op.read).counts.attempts += 1;
         self.op_stats(op).counts.attempts += 1;
+        self.interval.attempts += 1;
+        self.interval.op_second(op).attempts += 1;
     }
 
     /// A throttled attempt: DynamoDB's reason (or the error code) and the table or index it named.
@@ -356,6 +379,9 @@ impl Metrics {
         self.interval.throttled += 1;
         self.interval.op_second(op).throttled += 1;
         count_reason(&mut self.interval.throttled_by_reason, reason, 1);
+        if let Some(resource) = resource {
+            count_by_resource(&mut self.interval.throttled_by_resource, resource, reason);
+        }
     }
 
     pub fn add_capacity(&mut self, capacity: &ConsumedUnits) {

@@ -39,12 +39,17 @@ pub struct TimeseriesRow {
     pub offered: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dropped: Option<u64>,
+    /// Requests sent that second, retries included.
+    pub attempts: u64,
     pub reads_ok: u64,
     pub writes_ok: u64,
     pub throttled: u64,
     /// That second's throttled attempts by DynamoDB's reason.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub throttled_by_reason: BTreeMap<String, u64>,
+    /// That second's throttles whose answer named the table or index, by reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub throttled_by_resource: BTreeMap<String, BTreeMap<String, u64>>,
     pub errors: u64,
     #[serde(with = "rust_decimal::serde::float")]
     pub read_units: Decimal,
@@ -72,6 +77,7 @@ pub struct TimeseriesRow {
 /// One named operation's second in the time series.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OperationSecond {
+    pub attempts: u64,
     pub ok: u64,
     pub throttled: u64,
     pub errors: u64,
@@ -110,10 +116,12 @@ impl TimeseriesRow {
             offered: target_rate.map(|_| interval.offered),
             dropped: target_rate.map(|_| interval.dropped),
             target_rate: target_rate.map(|r| (r * 10.0).round() / 10.0),
+            attempts: interval.attempts,
             reads_ok: interval.reads_ok,
             writes_ok: interval.writes_ok,
             throttled: interval.throttled,
             throttled_by_reason: interval.throttled_by_reason.clone(),
+            throttled_by_resource: interval.throttled_by_resource.clone(),
             errors: interval.errors,
             read_units: interval.capacity.read_units(),
             write_units: interval.capacity.write_units(),
@@ -127,6 +135,7 @@ impl TimeseriesRow {
             operations: named_seconds(interval, operation_names)
                 .map(|(name, s)| {
                     let second = OperationSecond {
+                        attempts: s.attempts,
                         ok: s.ok,
                         throttled: s.throttled,
                         errors: s.errors,

@@ -301,7 +301,10 @@ def test_a_paused_share_of_requests_grows_open_model_latency_and_starves_a_close
     assert all(40 <= n <= 60 for n in offered[3:6]), offered
     assert max(p99[3:7]) >= 1000 and max(p99[:2]) < 200, p99
     served = _per_second(closed, "reads_ok")
-    assert sum(served[4:6]) < 0.1 * sum(served[:2]), served
+    # The second rows and the timeline's clock differ by a fraction of a second, so the pause covers some
+    # two whole rows between the third and the seventh rather than fixed ones.
+    quietest_pair = min(served[i] + served[i + 1] for i in range(2, 6))
+    assert quietest_pair < 0.1 * sum(served[:2]), served
     # Both met the 3 s pause; only the open model's p99 shows it. The closed loop's hides it among the
     # many quick reads it sent while nobody waited.
     opened_ms, closed_ms = opened["summary"]["reads"]["latency_ms"], closed["summary"]["reads"]["latency_ms"]

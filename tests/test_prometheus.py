@@ -39,6 +39,18 @@ def query(prometheus: str, promql: str, at: float | None = None) -> dict[str, fl
     }
 
 
+def throttle_sums(samples: dict[str, float]) -> tuple[dict[str, int], dict[str, int]]:
+    """Throttled attempts summed by reason, and by resource (table, or TABLE/index/NAME; "" for none named)."""
+    by_reason: dict[str, int] = {}
+    by_table: dict[str, int] = {}
+    for labels, n in samples.items():
+        label = dict(pair.split("=", 1) for pair in labels.split(","))
+        by_reason[label["reason"]] = by_reason.get(label["reason"], 0) + int(n)
+        table = label.get("table", "") + (f"/index/{label['index']}" if "index" in label else "")
+        by_table[table] = by_table.get(table, 0) + int(n)
+    return by_reason, by_table
+
+
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[tuple[str, int]]:
     """A Prometheus server scraping 127.0.0.1:<port> every second: (its URL, the port ddbload should use)."""
@@ -108,12 +120,20 @@ def test_prometheus_scrapes_the_run_and_ends_with_the_results_totals(prometheus,
     timed_out = summary["reads"]["timed_out"] + summary["writes"]["timed_out"]
     assert operations["operation=any,outcome=timed_out"] == timed_out
 
-    throttled = last("ddbload_throttled_attempts_total")
+    assert last("ddbload_attempts_total")[""] == summary["reads"]["attempts"] + summary["writes"]["attempts"]
+
+    # Throttles are labelled by the table (and index) DynamoDB's answer named and the reason: summed over
+    # tables they are the summary's reasons, summed over reasons each table's figure in the summary.
+    by_reason, by_table = throttle_sums(last("ddbload_throttled_attempts_total"))
     expected: dict[str, int] = {}
+    expected_by_table: dict[str, int] = {}
     for op in ("reads", "writes"):
         for reason, n in summary[op]["throttled_by_reason"].items():
-            expected[f"reason={reason}"] = expected.get(f"reason={reason}", 0) + n
-    assert throttled == expected and expected, "the 2/2 tables throttle and every reason is counted"
+            expected[reason] = expected.get(reason, 0) + n
+        for resource, reasons in summary[op]["throttled_by_resource"].items():
+            expected_by_table[resource] = expected_by_table.get(resource, 0) + sum(reasons.values())
+    assert by_reason == expected and expected, "the 2/2 tables throttle and every reason is counted"
+    assert {t: n for t, n in by_table.items() if t} == expected_by_table and expected_by_table
 
     units = last("ddbload_consumed_capacity_units_total")
     for table, figures in result["consumed_capacity"].items():
@@ -140,6 +160,12 @@ def test_prometheus_scrapes_the_run_and_ends_with_the_results_totals(prometheus,
         assert served == pytest.approx(op["latency_ms"]["p99"] / 1000, rel=1e-6)
     throttled_by_name = last("ddbload_workload_throttled_attempts_total")
     assert sum(throttled_by_name.values()) == sum(expected.values())
+    attempts_by_name = last("ddbload_workload_attempts_total")
+    assert attempts_by_name == {f"name={name}": op["attempts"] for name, op in result["operations"].items()}
+
+    # In flight: the throttled 2/2 tables keep arrivals waiting while it runs; none once it has finished.
+    assert query(url, "max_over_time(ddbload_in_flight[5m])")[""] >= 1
+    assert last("ddbload_in_flight")[""] == 0
 
     # Scraped while it ran too, not only at the end: a scrape saw the run unfinished with load under way.
     assert query(url, "min_over_time(ddbload_run_finished[5m])")[""] == 0

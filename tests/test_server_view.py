@@ -156,3 +156,47 @@ def test_cloudwatch_metrics_are_put_each_second_and_read_back(offline, tmp_path,
         "ddbload: error: --cloudwatch-metrics: 'AWS/DynamoDB' is not a custom namespace "
         "(1 to 255 characters, not AWS/...)"
     ], bad.stderr
+
+
+def test_boto3_reads_the_endpoints_cloudwatch_like_aws(offline, tmp_path, local_credentials):
+    """boto3 speaks CloudWatch's JSON protocol (not the Rust SDK's CBOR): after a run, GetMetricStatistics
+    and GetMetricData from boto3 give the Orders table's consumed write units that ddbload's server view
+    read; percentiles (ExtendedStatistics) and more than 1,440 datapoints are CloudWatch's errors."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    out = tmp_path / "run.json"
+    proc = run_cli(
+        "run", "--endpoint-url", offline, "--create-tables", "--seed-products", "50", "--threads", "2",
+        "--duration", "2s", "--output", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    orders = result["config"]["orders_table"]
+    seen_by_ddbload = result["server_view"]["tables"][orders]["consumed_write_units"]
+    assert seen_by_ddbload >= result["consumed_capacity"][orders]["write_units"] > 0
+
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=offline, region_name="us-east-1")
+    started = datetime.fromisoformat(result["started_at"].replace("Z", "+00:00"))
+    window = {"StartTime": started.timestamp() - 60, "EndTime": started.timestamp() + 120}
+    metric = {"Namespace": "AWS/DynamoDB", "MetricName": "ConsumedWriteCapacityUnits",
+              "Dimensions": [{"Name": "TableName", "Value": orders}]}  # fmt: skip
+    stats = cloudwatch.get_metric_statistics(**metric, **window, Period=1, Statistics=["Sum", "SampleCount"])
+    points = stats["Datapoints"]
+    assert len(points) >= 2 and all(p["Unit"] == "Count" for p in points), points
+    assert sum(p["Sum"] for p in points) == pytest.approx(seen_by_ddbload, abs=1e-6)
+    assert all(p["SampleCount"] >= 1 for p in points), points
+
+    data = cloudwatch.get_metric_data(
+        MetricDataQueries=[{"Id": "w", "MetricStat": {"Metric": metric, "Period": 60, "Stat": "Sum"}}], **window
+    )
+    assert sum(data["MetricDataResults"][0]["Values"]) == pytest.approx(seen_by_ddbload, abs=1e-6)
+
+    with pytest.raises(ClientError) as percentiles:
+        cloudwatch.get_metric_statistics(**metric, **window, Period=60, ExtendedStatistics=["p99"])
+    assert percentiles.value.response["Error"]["Code"] == "InvalidParameterValue"
+    with pytest.raises(ClientError) as too_many:
+        cloudwatch.get_metric_statistics(
+            **metric, StartTime=started.timestamp() - 7200, EndTime=started.timestamp(), Period=1, Statistics=["Sum"]
+        )
+    assert too_many.value.response["Error"]["Code"] == "InvalidParameterCombination"

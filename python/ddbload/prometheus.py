@@ -17,6 +17,28 @@ QUANTILES = (0.5, 0.9, 0.99, 0.999)
 # Tick histogram key -> the `operation` label of the latency summary.
 LATENCY_OF = {"read_latency_histogram": "read", "write_latency_histogram": "write"}
 OPERATION_OF = {"reads": "read", "writes": "write"}
+INDEX_MARK = "/index/"
+
+
+def throttles_by_resource(
+    by_reason: Mapping[str, int], by_resource: Mapping[str, Mapping[str, int]]
+) -> dict[tuple[str, str], int]:
+    """(resource, reason) -> throttled attempts; resource "" for those whose answer named no table or index."""
+    counts: dict[tuple[str, str], int] = {}
+    for resource, reasons in by_resource.items():
+        for reason, n in reasons.items():
+            counts[(resource, reason)] = counts.get((resource, reason), 0) + n
+    for reason, n in by_reason.items():
+        named = sum(reasons.get(reason, 0) for reasons in by_resource.values())
+        if n > named:
+            counts[("", reason)] = counts.get(("", reason), 0) + n - named
+    return counts
+
+
+def table_and_index(resource: str) -> tuple[str, str]:
+    """ "Orders/index/by_status" -> ("Orders", "by_status"); a table's own name -> (name, "")."""
+    table, _, index = resource.partition(INDEX_MARK)
+    return table, index
 
 
 class RunMetrics(Collector):
@@ -26,9 +48,11 @@ class RunMetrics(Collector):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ok = {"read": 0, "write": 0}
+        self._attempts = 0
         self._failed = 0
         self._timed_out = 0
-        self._throttled: dict[str, int] = {}
+        # (table or TABLE/index/NAME, reason) -> throttled attempts; "" where the answer named neither.
+        self._throttled: dict[tuple[str, str], int] = {}
         self._units: dict[tuple[str, str], Decimal] = {}
         self._provisioned: dict[tuple[str, str], int] = {}
         self._offered: int | None = None
@@ -49,9 +73,11 @@ class RunMetrics(Collector):
         with self._lock:
             self._ok["read"] += event["reads_ok"]
             self._ok["write"] += event["writes_ok"]
+            self._attempts += event.get("attempts", 0)
             self._failed += event["errors"]
-            for reason, n in event.get("throttled_by_reason", {}).items():
-                self._throttled[reason] = self._throttled.get(reason, 0) + n
+            second = throttles_by_resource(event.get("throttled_by_reason", {}), event.get("throttled_by_resource", {}))
+            for key, n in second.items():
+                self._throttled[key] = self._throttled.get(key, 0) + n
             self._add_capacity(event)
             if "offered" in event and "target_rate" in event:
                 self._offered = (self._offered or 0) + event["offered"]
@@ -65,7 +91,8 @@ class RunMetrics(Collector):
 
     def _add_named(self, event: dict[str, Any]) -> None:
         for name, second in event.get("operations", {}).items():
-            counts = self._named.setdefault(name, {"ok": 0, "failed": 0, "throttled": 0})
+            counts = self._named.setdefault(name, {"attempts": 0, "ok": 0, "failed": 0, "throttled": 0})
+            counts["attempts"] += second.get("attempts", 0)
             counts["ok"] += second["ok"]
             counts["failed"] += second["errors"]
             counts["throttled"] += second["throttled"]
@@ -90,12 +117,14 @@ class RunMetrics(Collector):
                 self._ok[operation] = summary[op]["ok"]
                 if op in result["histograms"]:
                     self._latency[operation] = result["histograms"][op]
+            self._attempts = sum(summary[op]["attempts"] for op in OPERATION_OF)
             self._failed = sum(sum(summary[op]["errors"].values()) for op in OPERATION_OF)
             self._timed_out = sum(summary[op]["timed_out"] for op in OPERATION_OF)
             self._throttled = {}
             for op in OPERATION_OF:
-                for reason, n in summary[op]["throttled_by_reason"].items():
-                    self._throttled[reason] = self._throttled.get(reason, 0) + n
+                ended = throttles_by_resource(summary[op]["throttled_by_reason"], summary[op]["throttled_by_resource"])
+                for key, n in ended.items():
+                    self._throttled[key] = self._throttled.get(key, 0) + n
             for table, units in result["consumed_capacity"].items():
                 for kind in ("read", "write"):
                     self._units[(table, kind)] = Decimal(str(units[f"{kind}_units"]))
@@ -108,7 +137,12 @@ class RunMetrics(Collector):
     def _finish_named(self, result: Mapping[str, Any]) -> None:
         for name, op in result.get("operations", {}).items():
             failed = sum(op["errors"].values()) + op["conditional_check_failed"]
-            self._named[name] = {"ok": op["ok"], "failed": failed, "throttled": op["throttled_attempts"]}
+            self._named[name] = {
+                "attempts": op["attempts"],
+                "ok": op["ok"],
+                "failed": failed,
+                "throttled": op["throttled_attempts"],
+            }
             kept = result["histograms"].get("operations", {}).get(name)
             if kept:
                 self._named_latency[name] = kept["latency"]
@@ -128,17 +162,22 @@ class RunMetrics(Collector):
         ops.add_metric(["any", "failed"], self._failed)
         ops.add_metric(["any", "timed_out"], self._timed_out)
         yield ops
+        yield CounterMetricFamily("ddbload_attempts", "Requests sent, retries included", self._attempts)
         throttled = CounterMetricFamily(
-            "ddbload_throttled_attempts", "Attempts DynamoDB throttled, by its reason", labels=["reason"]
+            "ddbload_throttled_attempts",
+            "Attempts DynamoDB throttled, by the table and index its answer named (empty: none) and its reason",
+            labels=["table", "index", "reason"],
         )
-        for reason, n in sorted(self._throttled.items()):
-            throttled.add_metric([reason], n)
+        for (resource, reason), n in sorted(self._throttled.items()):
+            throttled.add_metric([*table_and_index(resource), reason], n)
         yield throttled
         units = CounterMetricFamily(
-            "ddbload_consumed_capacity_units", "Capacity units DynamoDB reported consumed", labels=["table", "kind"]
+            "ddbload_consumed_capacity_units",
+            "Capacity units DynamoDB reported consumed, by table and global index (empty: the table's own)",
+            labels=["table", "index", "kind"],
         )
-        for (table, kind), value in sorted(self._units.items()):
-            units.add_metric([table, kind], float(value))
+        for (resource, kind), value in sorted(self._units.items()):
+            units.add_metric([*table_and_index(resource), kind], float(value))
         yield units
         if self._named:
             yield from self._named_counters()
@@ -152,6 +191,11 @@ class RunMetrics(Collector):
             "Operations finished, by the workload's operation name and outcome (failed: conditions included)",
             labels=["name", "outcome"],
         )
+        attempts = CounterMetricFamily(
+            "ddbload_workload_attempts",
+            "Requests sent, retries included, by the workload's operation name",
+            labels=["name"],
+        )
         throttled = CounterMetricFamily(
             "ddbload_workload_throttled_attempts",
             "Attempts DynamoDB throttled, by the workload's operation name",
@@ -160,8 +204,10 @@ class RunMetrics(Collector):
         for name, counts in sorted(self._named.items()):
             ops.add_metric([name, "ok"], counts["ok"])
             ops.add_metric([name, "failed"], counts["failed"])
+            attempts.add_metric([name], counts["attempts"])
             throttled.add_metric([name], counts["throttled"])
         yield ops
+        yield attempts
         yield throttled
 
     def _gauges(self) -> Iterator[Metric]:
@@ -175,8 +221,20 @@ class RunMetrics(Collector):
             yield GaugeMetricFamily(
                 "ddbload_target_rate_per_second", "Open model: the arrival rate scheduled", self._target_rate
             )
+        if self._offered is not None:
+            yield GaugeMetricFamily(
+                "ddbload_in_flight",
+                "Open model: arrivals sent or waiting to be sent and not yet answered, at the last second's end",
+                self._in_flight(),
+            )
         yield GaugeMetricFamily("ddbload_elapsed_seconds", "Seconds of load reported so far", self._elapsed)
         yield GaugeMetricFamily("ddbload_run_finished", "1 once the result is in", int(self._finished))
+
+    def _in_flight(self) -> int:
+        if self._finished:
+            return 0
+        answered = self._ok["read"] + self._ok["write"] + self._failed
+        return max(0, (self._offered or 0) - self._dropped - answered)
 
     def _latencies(self) -> Iterator[Metric]:
         yield _summary("ddbload_latency_seconds", "Latency of successful operations since the start",

@@ -160,14 +160,18 @@ class _TimeseriesRowRequired(TypedDict):
     p99_ms: float | None
 
 
-class OperationSecond(TypedDict):
-    """`timeseries[].operations.NAME`: one named operation's second."""
-
+class _OperationSecondRequired(TypedDict):
     ok: int
     throttled: int
     errors: int
     p50_ms: float | None
     p99_ms: float | None
+
+
+class OperationSecond(_OperationSecondRequired, total=False):
+    """`timeseries[].operations.NAME`: one named operation's second."""
+
+    attempts: int  # since ddbload 0.3
 
 
 class TimeseriesRow(_TimeseriesRowRequired, total=False):
@@ -177,12 +181,14 @@ class TimeseriesRow(_TimeseriesRowRequired, total=False):
     target_rate: float
     offered: int
     dropped: int
+    attempts: int  # since ddbload 0.3
     read_p50_ms: float | None
     read_p99_ms: float | None
     write_p50_ms: float | None
     write_p99_ms: float | None
     units: dict[str, UnitTotals]
     throttled_by_reason: dict[str, int]
+    throttled_by_resource: dict[str, dict[str, int]]  # since ddbload 0.3
     operations: dict[str, OperationSecond]
     keys: dict[str, list[KeySecond]]  # since ddbload 0.3
 

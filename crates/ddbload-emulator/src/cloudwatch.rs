@@ -2,8 +2,9 @@
 //! GetMetricData for the AWS/DynamoDB namespace from the endpoint's own accounting (units consumed,
 //! throttle events by reason, ThrottledRequests, ConditionalCheckFailedRequests and
 //! SuccessfulRequestLatency, per table, global index and operation, at any period from one second),
-//! and PutMetricData / GetMetricData for custom namespaces. What it does not do (metric math,
-//! percentiles, paging, other operations) is refused with CloudWatch's error, never answered partly.
+//! and PutMetricData / GetMetricData / GetMetricStatistics for custom namespaces. What it does not do
+//! (metric math, percentiles, paging, other operations) is refused with CloudWatch's error, never
+//! answered partly. `cloudwatch_json` serves the same operations in CloudWatch's JSON protocol.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +20,9 @@ use crate::request_metrics::RequestSlice;
 use crate::store::Store;
 
 pub const PATH_PREFIX: &str = "/service/GraniteServiceVersion20100801/operation/";
-const OPERATIONS: [&str; 5] = [
+const OPERATIONS: [&str; 6] = [
     "GetMetricData",
+    "GetMetricStatistics",
     "PutMetricData",
     "PutMetricAlarm",
     "DescribeAlarms",
@@ -129,6 +131,7 @@ pub fn dispatch(store: &Store, shared: &Shared, operation: &str, body: &[u8]) ->
     let answer = match operation {
         "PutMetricData" => crate::put_metric_data::apply(store, shared, &request),
         "GetMetricData" => GetMetricData::parse(&request).map(|query| query.answer(store, shared)),
+        "GetMetricStatistics" => crate::get_metric_statistics::answer(store, shared, &request),
         alarm => crate::alarms::dispatch(store, shared, alarm, &request),
     };
     answer.unwrap_or_else(|refused| refused)
@@ -182,6 +185,12 @@ impl MetricQuery {
             unit: None,
             return_data: true,
         }
+    }
+
+    /// Only datapoints put with this unit (CloudWatch's Unit filter).
+    pub fn with_unit(mut self, unit: Option<String>) -> Self {
+        self.unit = unit;
+        self
     }
 
     /// The statistic per period over [start, end): (period start in epoch seconds, value).
@@ -292,15 +301,57 @@ pub fn number(value: &Value, what: &str) -> Result<f64, Answer> {
     }
 }
 
+/// Epoch seconds: CBOR's tag 1, or the plain number CloudWatch's JSON protocol sends.
 pub fn as_timestamp(value: &Value, what: &str) -> Result<f64, Answer> {
-    match value {
-        Value::Tag(1, inner) => match inner.as_ref() {
-            Value::Integer(i) => Ok(i128::from(*i) as f64),
-            Value::Float(f) => Ok(*f),
-            _ => Err(Answer::invalid(format!("{what} must be a timestamp"))),
-        },
+    let seconds = match value {
+        Value::Tag(1, inner) => inner.as_ref(),
+        plain => plain,
+    };
+    match seconds {
+        Value::Integer(i) => Ok(i128::from(*i) as f64),
+        Value::Float(f) if f.is_finite() => Ok(*f),
         _ => Err(Answer::invalid(format!("{what} must be a timestamp"))),
     }
+}
+
+/// A window's start and end, the start first.
+pub fn window(fields: &Fields<'_>, what: &str) -> Result<(f64, f64), Answer> {
+    let start = as_timestamp(required(fields, "StartTime", what)?, "StartTime")?;
+    let end = as_timestamp(required(fields, "EndTime", what)?, "EndTime")?;
+    if start >= end {
+        return Err(Answer::invalid(
+            "The parameter StartTime must be less than the parameter EndTime.",
+        ));
+    }
+    Ok((start, end))
+}
+
+/// A period GetMetricData and GetMetricStatistics accept: 1, 5, 10, 20, 30 or a multiple of 60.
+pub fn check_period(period: i64) -> Result<i64, Answer> {
+    if matches!(period, 1 | 5 | 10 | 20 | 30) || (period > 0 && period % 60 == 0) {
+        Ok(period)
+    } else {
+        Err(Answer::invalid(format!(
+            "The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got {period}"
+        )))
+    }
+}
+
+/// A metric the endpoint can answer: a custom namespace's, or one of AWS/DynamoDB's it computes.
+pub fn check_metric(namespace: &str, name: &str) -> Result<(), Answer> {
+    if namespace.starts_with("AWS/") && namespace != NAMESPACE {
+        return Err(Answer::invalid(format!(
+            "Namespace {namespace}: among AWS's namespaces ddbload's endpoint keeps {NAMESPACE} only"
+        )));
+    }
+    if namespace == NAMESPACE && NOT_COMPUTED.contains(&name) {
+        return Err(Answer::invalid(format!(
+            "MetricName {name}: ddbload's endpoint does not compute it (it computes consumed units, \
+             throttle events by reason, ThrottledRequests, ConditionalCheckFailedRequests and \
+             SuccessfulRequestLatency)"
+        )));
+    }
+    Ok(())
 }
 
 impl GetMetricData {
@@ -324,16 +375,7 @@ impl GetMetricData {
                 "ddbload's endpoint answers in one page and never gives a NextToken",
             ));
         }
-        let start = as_timestamp(
-            required(&top, "StartTime", "GetMetricDataInput")?,
-            "StartTime",
-        )?;
-        let end = as_timestamp(required(&top, "EndTime", "GetMetricDataInput")?, "EndTime")?;
-        if start >= end {
-            return Err(Answer::invalid(
-                "The parameter StartTime must be less than the parameter EndTime.",
-            ));
-        }
+        let (start, end) = window(&top, "GetMetricDataInput")?;
         let descending = match top.get("ScanBy") {
             None => true,
             Some(v) => match as_text(v, "ScanBy")?.as_str() {
@@ -462,12 +504,7 @@ impl MetricQuery {
             "Metric",
             &["Namespace", "MetricName", "Dimensions"],
         )?;
-        let period = as_int(required(&stat, "Period", "MetricStat")?, "Period")?;
-        if !(matches!(period, 1 | 5 | 10 | 20 | 30) || (period > 0 && period % 60 == 0)) {
-            return Err(Answer::invalid(format!(
-                "The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got {period}"
-            )));
-        }
+        let period = check_period(as_int(required(&stat, "Period", "MetricStat")?, "Period")?)?;
         let stat_name = as_text(required(&stat, "Stat", "MetricStat")?, "Stat")?;
         if !STATS.contains(&stat_name.as_str()) {
             return Err(Answer::invalid(format!(
@@ -478,18 +515,7 @@ impl MetricQuery {
         let dimensions = dimensions(metric.get("Dimensions").copied())?;
         let name = as_text(required(&metric, "MetricName", "Metric")?, "MetricName")?;
         let namespace = as_text(required(&metric, "Namespace", "Metric")?, "Namespace")?;
-        if namespace.starts_with("AWS/") && namespace != NAMESPACE {
-            return Err(Answer::invalid(format!(
-                "Namespace {namespace}: among AWS's namespaces ddbload's endpoint keeps {NAMESPACE} only"
-            )));
-        }
-        if namespace == NAMESPACE && NOT_COMPUTED.contains(&name.as_str()) {
-            return Err(Answer::invalid(format!(
-                "MetricName {name}: ddbload's endpoint does not compute it (it computes consumed units, \
-                 throttle events by reason, ThrottledRequests, ConditionalCheckFailedRequests and \
-                 SuccessfulRequestLatency)"
-            )));
-        }
+        check_metric(&namespace, &name)?;
         Ok(Self {
             label: match query.get("Label") {
                 Some(v) => as_text(v, "Label")?,
@@ -636,7 +662,7 @@ fn capacity_metric(name: &str) -> Option<Pick> {
 }
 
 /// The unit CloudWatch gives each metric (a query asking another unit gets no datapoints).
-fn unit_of(metric: &str) -> &'static str {
+pub fn unit_of(metric: &str) -> &'static str {
     match metric {
         "SuccessfulRequestLatency" => "Milliseconds",
         _ => "Count",
@@ -646,7 +672,7 @@ fn unit_of(metric: &str) -> &'static str {
 /// The samples counted in [start, end) added up per period, by the period's start in epoch seconds.
 /// The endpoint counts by the tenth of a second, so a window that begins inside a second (a run's
 /// load, just after its setup) gets only what came after its start.
-fn bucketed(
+pub fn bucketed(
     query: &MetricQuery,
     store: &Store,
     shared: &Shared,

@@ -94,6 +94,12 @@ impl CustomMetrics {
         Ok(())
     }
 
+    /// The unit the metric was first put with, if it was put with one.
+    pub fn unit(&self, key: &MetricKey) -> Option<String> {
+        let all = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        all.get(key).and_then(|series| series.unit.clone())
+    }
+
     /// The metric's seconds (epoch) with their samples; empty when `unit` is given and differs.
     pub fn seconds(&self, key: &MetricKey, unit: Option<&str>) -> Vec<(i64, Agg)> {
         let all = self.series.lock().unwrap_or_else(|p| p.into_inner());

@@ -339,6 +339,10 @@ async fn respond(
         };
         return answer.into_response(id);
     }
+    if let Some(operation) = target.strip_prefix(crate::cloudwatch_json::TARGET_PREFIX) {
+        let body = collected.as_deref().ok();
+        return crate::cloudwatch_json::respond(store, shared, operation, body, id);
+    }
     if let Some(operation) = target.strip_prefix(crate::autoscaling::TARGET_PREFIX) {
         let result =
             collected.and_then(|bytes| crate::autoscaling::dispatch(store, operation, &bytes));

@@ -17,7 +17,7 @@ LATENCY: Final = ("p50", "p90", "p99", "p999", "max", "mean")
 COUNTS: Final = (
     "ok", "attempts", "throttled_attempts", "conditional_check_failed", "gave_up", "cut_at_deadline", "timed_out",
 )  # fmt: skip
-ROW_COUNTS = ("reads_ok", "writes_ok", "throttled", "errors", "offered", "dropped")
+ROW_COUNTS = ("attempts", "reads_ok", "writes_ok", "throttled", "errors", "offered", "dropped")
 HISTOGRAMS: Final = ("reads", "writes", "service_reads", "service_writes", "scheduling_lag")
 
 
@@ -215,7 +215,7 @@ SECOND_PERCENTILES = [("p99_ms", "all", 0.99), ("read_p50_ms", "reads", 0.5), ("
 
 # A named operation's histogram of a second is kept under this prefix and its name.
 OPERATION = "operation:"
-OPERATION_COUNTS = ("ok", "throttled", "errors")
+OPERATION_COUNTS = ("attempts", "ok", "throttled", "errors")
 
 
 def tick_histograms(event: dict[str, Any]) -> dict[str, str]:
@@ -269,6 +269,7 @@ def merge_second(t: int, rows: Sequence[Mapping[str, Any]], histograms: list[dic
         # percentiles cannot be known exactly, so they are not given.
     maps = {
         "throttled_by_reason": _add_maps(r.get("throttled_by_reason", {}) for r in rows),
+        "throttled_by_resource": _add_nested_maps(r.get("throttled_by_resource", {}) for r in rows),
         "units": _add_units(r.get("units", {}) for r in rows),
         "provisioned": next((r["provisioned"] for r in rows if r.get("provisioned")), None),
         "operations": _merge_operation_seconds(rows, known if len(known) == len(rows) else None),
@@ -332,6 +333,14 @@ def _merge_key_seconds(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[dict
         busiest = sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))[:KEYS_PER_SECOND]
         out[table] = [{"key": key, "count": count} for key, count in busiest]
     return out
+
+
+def _add_nested_maps(maps: Any) -> dict[str, dict[str, int]]:
+    names = defaultdict(list)
+    for m in maps:
+        for name, inner in m.items():
+            names[name].append(inner)
+    return {name: _add_maps(inner) for name, inner in sorted(names.items())}
 
 
 def _add_maps(maps: Any) -> dict[str, int]:
