@@ -33,10 +33,16 @@ def cost(path: str, *args: str) -> dict:
     return estimate
 
 
-def test_each_mode_equals_a_hand_computation_to_the_cent(tmp_path):
-    # 1,000 a second: about 200 order writes each second, so a second's count stays well inside the 1/0.7
-    # headroom over the opening seconds' mean (at 100 a second, 20 writes, chance alone crossed it on CI).
-    result, path = offline_run(tmp_path, "flat", "--rate", "1000", "--duration", "4s")
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory) -> tuple[dict, str]:
+    """A flat offline run's result and its file. 1,000 a second: about 200 order writes each second, so a
+    second's count stays well inside the 1/0.7 headroom over the opening seconds' mean (at 100 a second, 20
+    writes, chance alone crossed it on CI), and both kinds of units pass a reserved block of 100."""
+    return offline_run(tmp_path_factory.mktemp("flat"), "flat", "--rate", "1000", "--duration", "4s")
+
+
+def test_each_mode_equals_a_hand_computation_to_the_cent(flat):
+    result, path = flat
     estimate = cost(path, "--hours", "2")
     assert estimate["event_seconds"] == 7200 and estimate["lower_bound"] is False
     assert estimate["prices"]["date"] == "2024-11-01"
@@ -72,6 +78,64 @@ def test_each_mode_equals_a_hand_computation_to_the_cent(tmp_path):
     # A flat load that starts inside the 70% target never outruns auto scaling.
     assert modes["provisioned_autoscaling"]["throttled_seconds"] == 0
     assert Decimal(modes["provisioned_autoscaling"]["usd"]) > 0
+    assert "provisioned_peak_reserved" not in modes
+
+
+def _reserved_by_hand(
+    held: dict[str, int], reserved_units: dict[str, int], term: str, term_hours: int
+) -> tuple[Decimal, Decimal]:
+    """24 hours of `held` units a kind with whole blocks of 100 reserved, and the term's commitment, checking
+    that the blocks reserved are all the whole blocks held."""
+    rates = PRICES["reserved"][term]
+    usd = commitment = Decimal(0)
+    for kind, short in (("read", "rcu"), ("write", "wcu")):
+        blocks = held[kind] // 100
+        assert blocks >= 1 and reserved_units[kind] == blocks * 100, (held, reserved_units)
+        upfront, hourly = Decimal(rates[f"{short}_upfront_per_100"]), Decimal(rates[f"{short}_hour_per_100"])
+        usd += blocks * 24 * (hourly + upfront / term_hours)
+        usd += (held[kind] - blocks * 100) * 24 * Decimal(PRICES[f"{short}_hour"])
+        commitment += blocks * (upfront + hourly * term_hours)
+    return usd, commitment
+
+
+@pytest.mark.parametrize(("term", "term_hours"), [("1y", 8760), ("3y", 26280)])
+def test_reserved_capacity_prices_the_blocks_held_all_event_to_the_cent(flat, term, term_hours):
+    """--reserved: the peak's units held all event, all tables together, are reserved in whole blocks of 100
+    at the term's hourly rate plus its upfront fee spread over the term; the rest at the standard rate."""
+    _, path = flat
+    estimate = cost(path, "--hours", "24", "--reserved", term)
+    modes = estimate["modes"]
+    total = {kind: sum(c[kind] for c in modes["provisioned_peak"]["capacity"].values()) for kind in ("read", "write")}
+    reserved = modes["provisioned_peak_reserved"]
+    assert reserved["term"] == term
+    assert reserved["held_at_least"] == total
+    usd, commitment = _reserved_by_hand(total, reserved["reserved_units"], term, term_hours)
+    assert Decimal(reserved["usd"]).quantize(CENT) == usd.quantize(CENT)
+    assert Decimal(reserved["commitment_usd"]).quantize(CENT) == commitment.quantize(CENT)
+    assert Decimal(reserved["usd"]) < Decimal(modes["provisioned_peak"]["usd"])
+    # Auto scaling reserves the whole blocks of the figure it never went below (all tables together, at
+    # most where it started): each reserved unit-hour is cheaper by the standard rate less the term's.
+    by_table = modes["provisioned_autoscaling"]["by_table"]
+    scaled = modes["provisioned_autoscaling_reserved"]
+    saved = Decimal(0)
+    for kind, short in (("read", "rcu"), ("write", "wcu")):
+        floor = scaled["held_at_least"][kind]
+        assert 100 <= floor <= sum(t[kind]["start"] for t in by_table.values()), (floor, by_table)
+        assert scaled["reserved_units"][kind] == floor // 100 * 100
+        rates = PRICES["reserved"][term]
+        term_rate = (
+            Decimal(rates[f"{short}_hour_per_100"]) + Decimal(rates[f"{short}_upfront_per_100"]) / term_hours
+        ) / 100
+        saved += scaled["reserved_units"][kind] * 24 * (Decimal(PRICES[f"{short}_hour"]) - term_rate)
+    standard = Decimal(modes["provisioned_autoscaling"]["usd"])
+    assert Decimal(scaled["usd"]).quantize(CENT) == (standard - saved).quantize(CENT)
+
+    shown = run_cli("cost", path, "--hours", "24", "--reserved", term)
+    assert shown.returncode == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    units = reserved["reserved_units"]
+    assert f"{units['read']:,} RCU and {units['write']:,} WCU reserved" in text, text
+    assert f"commits ${Decimal(reserved['commitment_usd']).quantize(CENT):,} over the term" in text, text
 
 
 def test_a_surge_outruns_auto_scaling_and_is_shown_on_the_terminal(tmp_path):
@@ -122,6 +186,8 @@ def small_run(tmp_path_factory) -> str:
         (["--target-utilization", "95"], "--target-utilization: '95' is not a number from 20 to 90"),
         (["--profile", "p"], "--profile/--pricing-endpoint-url go with --prices live"),
         (["--prices", "no-such-file.json"], "--prices: no-such-file.json: No such file or directory"),
+        (["--reserved", "2y"], "--reserved: '2y' is not a term (1y or 3y)"),
+        (["--reserved", "1y", "--prices", "live"], "--reserved: --prices live does not read the Price List's"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, small_run):
@@ -140,6 +206,11 @@ def test_a_price_table_without_the_runs_region_names_what_it_has(small_run, tmp_
     floats.write_text(json.dumps({"date": "2026-11-01", "regions": {"us-east-1": {**PRICES, "rcu_hour": 0.00013}}}))
     proc = run_cli("cost", small_run, "--prices", str(floats))
     assert proc.returncode == 2 and "rcu_hour must be a decimal number as a string, not 0.00013" in proc.stderr
+    plain = tmp_path / "plain.json"
+    without_reserved = {k: v for k, v in PRICES.items() if k != "reserved"}
+    plain.write_text(json.dumps({"date": "2026-11-01", "source": "ours", "regions": {"us-east-1": without_reserved}}))
+    proc = run_cli("cost", small_run, "--prices", str(plain), "--reserved", "3y")
+    assert refusal(proc) == "ddbload: error: --reserved: ours has no 3y reserved capacity prices for us-east-1"
 
 
 def _product(usagetype: str, *tiers: str) -> str:

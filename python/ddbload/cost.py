@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -22,10 +22,31 @@ SECONDS_PER_HOUR = Decimal(3600)
 MAX_UNITS = 40_000
 PRICE_FIELDS = ("read_request_units_per_million", "write_request_units_per_million", "rcu_hour", "wcu_hour")
 KINDS = ("read", "write")
+# Reserved capacity: blocks of 100 provisioned units for a term, an upfront fee plus an hourly rate per block.
+RESERVED_BLOCK = 100
+TERM_HOURS = {"1y": Decimal(365 * 24), "3y": Decimal(3 * 365 * 24)}
+RESERVED_FIELDS = ("rcu_upfront_per_100", "rcu_hour_per_100", "wcu_upfront_per_100", "wcu_hour_per_100")
 
 
 class PriceError(ValueError):
     """A price table cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReservedRates:
+    """One term's reserved capacity prices, per block of 100 units, by kind."""
+
+    term: str
+    upfront: Mapping[str, Decimal]
+    hourly: Mapping[str, Decimal]
+
+    def effective_unit_hour(self, kind: str) -> Decimal:
+        """A reserved unit's hour with the upfront fee spread evenly over the term's hours."""
+        return (self.hourly[kind] + self.upfront[kind] / TERM_HOURS[self.term]) / RESERVED_BLOCK
+
+    def commitment(self, kind: str, units: int) -> Decimal:
+        """What reserving `units` commits to over the whole term, used or not."""
+        return units // RESERVED_BLOCK * (self.upfront[kind] + self.hourly[kind] * TERM_HOURS[self.term])
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,7 @@ class Prices:
     region: str
     request_unit: Mapping[str, Decimal]  # per unit, by kind
     unit_hour: Mapping[str, Decimal]  # per provisioned unit-hour, by kind
+    reserved: Mapping[str, ReservedRates] = field(default_factory=dict)  # by term ("1y", "3y")
 
     def age_days(self, today: date) -> int:
         return (today - self.dated).days
@@ -59,20 +81,18 @@ def load_prices(text: str, region: str, origin: str) -> Prices:
     if region not in regions:
         known = ", ".join(sorted(regions)) or "none"
         raise PriceError(f"{origin}: no prices for {region} (it has {known}); pass --prices FILE with {region}")
-    figures = {}
-    for field in PRICE_FIELDS:
-        value = regions[region].get(field)
-        try:
-            # Prices are text: a JSON number would have gone through a binary float.
-            if not isinstance(value, str):
-                raise InvalidOperation
-            figures[field] = Decimal(value)
-        except InvalidOperation:
-            raise PriceError(
-                f"{origin}: {region}.{field} must be a decimal number as a string, not {value!r}"
-            ) from None
-        if not figures[field].is_finite() or figures[field] < 0:
-            raise PriceError(f"{origin}: {region}.{field} must be 0 or more, not {value}")
+    figures = {name: _price(regions[region], name, f"{origin}: {region}") for name in PRICE_FIELDS}
+    reserved = {}
+    for term, rates in regions[region].get("reserved", {}).items():
+        if term not in TERM_HOURS:
+            raise PriceError(f"{origin}: {region}.reserved.{term} is not a term (1y or 3y)")
+        where = f"{origin}: {region}.reserved.{term}"
+        got = {name: _price(rates, name, where) for name in RESERVED_FIELDS}
+        reserved[term] = ReservedRates(
+            term=term,
+            upfront={"read": got["rcu_upfront_per_100"], "write": got["wcu_upfront_per_100"]},
+            hourly={"read": got["rcu_hour_per_100"], "write": got["wcu_hour_per_100"]},
+        )
     return Prices(
         source=str(table.get("source", origin)),
         dated=when,
@@ -82,7 +102,22 @@ def load_prices(text: str, region: str, origin: str) -> Prices:
             "write": figures["write_request_units_per_million"] / MILLION,
         },
         unit_hour={"read": figures["rcu_hour"], "write": figures["wcu_hour"]},
+        reserved=reserved,
     )
+
+
+def _price(figures: Mapping[str, Any], name: str, where: str) -> Decimal:
+    """One price of a table, given as a decimal string (a JSON number would have gone through a binary float)."""
+    value = figures.get(name)
+    try:
+        if not isinstance(value, str):
+            raise InvalidOperation
+        price = Decimal(value)
+    except InvalidOperation:
+        raise PriceError(f"{where}.{name} must be a decimal number as a string, not {value!r}") from None
+    if not price.is_finite() or price < 0:
+        raise PriceError(f"{where}.{name} must be 0 or more, not {value}")
+    return price
 
 
 def per_second_demand(result: Mapping[str, Any]) -> dict[tuple[str, str], list[Decimal]]:
@@ -126,9 +161,12 @@ def autoscaling_start(result: Mapping[str, Any], table: str, kind: str, full: li
     return max(1, math.ceil(sum(opening, Decimal(0)) / len(opening) * 100 / target))
 
 
-def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, target: Decimal) -> dict[str, Any]:
+def estimate(
+    result: Mapping[str, Any], prices: Prices, hours: Decimal | None, target: Decimal, reserved: str | None = None
+) -> dict[str, Any]:
     """Each capacity mode's dollars for an event of the run's shape lasting `hours` (the run's own length
-    when None). Money is Decimal throughout; the JSON gives it as strings."""
+    when None), and with `reserved` ("1y"/"3y") the provisioned modes again with that term's reserved
+    capacity. Money is Decimal throughout; the JSON gives it as strings."""
     run_seconds = Decimal(str(result["duration_s"]))
     event_seconds = int((hours * SECONDS_PER_HOUR) if hours is not None else run_seconds.to_integral_value())
     event_seconds = max(event_seconds, 1)
@@ -144,15 +182,20 @@ def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, t
     peak_usd = Decimal(0)
     scaled: dict[str, dict[str, Any]] = {}
     scaled_usd = Decimal(0)
+    # Reserved capacity covers the region's provisioned units together, not a table's: kind -> all tables'.
+    held_total = dict.fromkeys(KINDS, 0)
+    scaled_total: dict[str, list[int]] = {kind: [0] * event_seconds for kind in KINDS}
     for (table, kind), rates in sorted(demand.items()):
         full = [rate for rate, row in zip(rates, result["timeseries"]) if row["seconds"] >= 0.5] or rates
         held = max(1, math.ceil(max(full)))
         peak.setdefault(table, {})[kind] = held
         peak_usd += held * event_hours * prices.unit_hour[kind]
+        held_total[kind] += held
 
         start = autoscaling_start(result, table, kind, full, target)
         provisioned, short = _engine.simulate_autoscaling(stretch(rates, event_seconds), start, MAX_UNITS, target)
         unit_seconds = Decimal(sum(provisioned))
+        scaled_total[kind] = [a + b for a, b in zip(scaled_total[kind], provisioned)]
         scaled_usd += unit_seconds / SECONDS_PER_HOUR * prices.unit_hour[kind]
         scaled.setdefault(table, {})[kind] = {
             "start": start,
@@ -160,23 +203,51 @@ def estimate(result: Mapping[str, Any], prices: Prices, hours: Decimal | None, t
             "throttled_seconds": short,
         }
     throttled = sum(result["summary"][op]["throttled_attempts"] for op in ("reads", "writes"))
+    modes: dict[str, Any] = {
+        "on_demand": {"usd": _money(sum(on_demand.values(), Decimal(0))), "by_table": _strs(on_demand)},
+        "provisioned_peak": {"usd": _money(peak_usd), "capacity": peak},
+        "provisioned_autoscaling": {
+            "usd": _money(scaled_usd),
+            "throttled_seconds": max((k["throttled_seconds"] for t in scaled.values() for k in t.values()), default=0),
+            "by_table": scaled,
+        },
+    }
+    if reserved is not None:
+        term_rates = prices.reserved[reserved]
+        peak_seconds = {kind: [held_total[kind]] * event_seconds for kind in KINDS}
+        modes["provisioned_peak_reserved"] = with_reserved(term_rates, peak_seconds, prices)
+        modes["provisioned_autoscaling_reserved"] = with_reserved(term_rates, scaled_total, prices)
     return {
         "prices": {"source": prices.source, "date": prices.dated.isoformat(), "region": prices.region},
         "event_seconds": event_seconds,
         "run_seconds": float(run_seconds),
         "target_utilization_percent": str(target),
         "lower_bound": throttled > 0,
-        "modes": {
-            "on_demand": {"usd": _money(sum(on_demand.values(), Decimal(0))), "by_table": _strs(on_demand)},
-            "provisioned_peak": {"usd": _money(peak_usd), "capacity": peak},
-            "provisioned_autoscaling": {
-                "usd": _money(scaled_usd),
-                "throttled_seconds": max(
-                    (k["throttled_seconds"] for t in scaled.values() for k in t.values()), default=0
-                ),
-                "by_table": scaled,
-            },
-        },
+        "modes": modes,
+    }
+
+
+def with_reserved(rates: ReservedRates, provisioned: Mapping[str, list[int]], prices: Prices) -> dict[str, Any]:
+    """A provisioned mode's dollars when the units it never goes below (in whole blocks of 100, all tables
+    together) are reserved: those at the term's rate with the upfront fee spread over its hours, the rest
+    at the standard rate. `provisioned`: kind -> all tables' units in each second of the event."""
+    usd = Decimal(0)
+    commitment = Decimal(0)
+    units: dict[str, int] = {}
+    floors: dict[str, int] = {}
+    for kind, seconds in provisioned.items():
+        floors[kind] = min(seconds, default=0)
+        units[kind] = floors[kind] // RESERVED_BLOCK * RESERVED_BLOCK
+        reserved_seconds = Decimal(units[kind] * len(seconds))
+        usd += reserved_seconds / SECONDS_PER_HOUR * rates.effective_unit_hour(kind)
+        usd += Decimal(sum(seconds) - units[kind] * len(seconds)) / SECONDS_PER_HOUR * prices.unit_hour[kind]
+        commitment += rates.commitment(kind, units[kind])
+    return {
+        "usd": _money(usd),
+        "term": rates.term,
+        "held_at_least": floors,
+        "reserved_units": units,
+        "commitment_usd": _money(commitment),
     }
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .. import live_prices
 from ..console import make_console
-from ..cost import STALE_AFTER_DAYS, PriceError, Prices, estimate, read_prices_file, shipped_prices
+from ..cost import STALE_AFTER_DAYS, TERM_HOURS, PriceError, Prices, estimate, read_prices_file, shipped_prices
 from .after import load_result
 from .common import EXIT_OK, Fail, engine_errors
 
@@ -41,6 +41,11 @@ def add_commands(commands: Any) -> None:
         default="70",
         help="auto scaling's target utilization in the simulation, 20 to 90 (default: 70)",
     )
+    cost.add_argument(
+        "--reserved", metavar="1y|3y",
+        help="also price the provisioned modes with reserved capacity of this term for the units they never go "
+        "below (blocks of 100, all tables together)",
+    )  # fmt: skip
     cost.add_argument("--json", action="store_true", help="print the estimate as JSON")
     cost.set_defaults(handler=engine_errors(cmd_cost))
 
@@ -60,6 +65,13 @@ def cmd_cost(args: argparse.Namespace) -> int:
     target = _decimal_flag("--target-utilization", args.target_utilization, Decimal(20), Decimal(90))
     if args.prices != "live" and (args.profile or args.pricing_endpoint_url):
         raise Fail("--profile/--pricing-endpoint-url go with --prices live")
+    if args.reserved is not None and args.reserved not in TERM_HOURS:
+        raise Fail(f"--reserved: {args.reserved!r} is not a term (1y or 3y)")
+    if args.reserved is not None and args.prices == "live":
+        raise Fail(
+            "--reserved: --prices live does not read the Price List's reserved terms; "
+            "use the shipped table or --prices FILE"
+        )
     result = load_result(args.result)
     region = result["config"]["region"]
     try:
@@ -69,7 +81,9 @@ def cmd_cost(args: argparse.Namespace) -> int:
             prices = shipped_prices(region) if args.prices is None else read_prices_file(Path(args.prices), region)
     except PriceError as e:
         raise Fail(f"--prices: {e}") from None
-    estimated = estimate(result, prices, hours, target)
+    if args.reserved is not None and args.reserved not in prices.reserved:
+        raise Fail(f"--reserved: {prices.source} has no {args.reserved} reserved capacity prices for {region}")
+    estimated = estimate(result, prices, hours, target, args.reserved)
     if args.json:
         print(json.dumps(estimated, indent=2))
     else:
@@ -96,6 +110,12 @@ def _print(estimated: dict[str, Any], prices: Prices) -> None:
         f"target {estimated['target_utilization_percent']}%, simulated second by second; "
         f"{scaled['throttled_seconds']:,} s short of demand while it caught up",
     )
+    for mode, name in (
+        ("provisioned_peak_reserved", "provisioned at the peak"),
+        ("provisioned_autoscaling_reserved", "provisioned, auto scaling"),
+    ):
+        if mode in modes:
+            _reserved_row(table, name, modes[mode])
     console.print(table)
     console.print(f"Prices: {prices.source}, dated {prices.dated.isoformat()} ({prices.region}).", highlight=False)
     age = prices.age_days(date.today())
@@ -109,9 +129,20 @@ def _print(estimated: dict[str, Any], prices: Prices) -> None:
             "[yellow]The run was throttled: throttled demand consumed no units, so every figure is a lower bound; "
             "price a run that held.[/]"
         )
-    console.print(
-        "Not priced: storage, streams, backups, data transfer, reserved capacity, the free tier. "
-        "GSI units are in their table's figures."
+    unpriced = "storage, streams, backups, data transfer, the free tier"
+    if "provisioned_peak_reserved" not in modes:
+        unpriced += ", reserved capacity (--reserved 1y|3y)"
+    console.print(f"Not priced: {unpriced}. GSI units are in their table's figures.")
+
+
+def _reserved_row(table: Table, name: str, mode: dict[str, Any]) -> None:
+    term = {"1y": "1-year", "3y": "3-year"}[mode["term"]]
+    units = mode["reserved_units"]
+    table.add_row(
+        f"{name}, {term} reserved",
+        _usd(mode["usd"]),
+        f"{units['read']:,} RCU and {units['write']:,} WCU reserved (whole blocks of 100 it never goes below, "
+        f"the upfront fee spread over the term); commits {_usd(mode['commitment_usd'])} over the term, used or not",
     )
 
 
