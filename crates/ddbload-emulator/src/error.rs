@@ -251,7 +251,13 @@ impl ApiError {
     }
 
     pub fn to_json(&self) -> Value {
-        let mut body = json!({ "__type": self.kind, "message": self.message });
+        // DynamoDB capitalises the message of its deserializer's errors only.
+        let key = if self.code() == "SerializationException" {
+            "Message"
+        } else {
+            "message"
+        };
+        let mut body = json!({ "__type": self.kind, key: self.message });
         for (key, value) in &self.extra {
             body[*key] = value.clone();
         }

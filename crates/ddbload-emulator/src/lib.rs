@@ -18,9 +18,11 @@ pub mod number;
 pub mod ops;
 pub mod put_metric_data;
 pub mod request_metrics;
+pub mod request_shapes;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod typed_request;
 pub mod value;
 
 pub use ops::{dispatch, is_valid_table_name, Shared};

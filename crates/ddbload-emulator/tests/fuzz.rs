@@ -72,7 +72,13 @@ fn dynamodb_shaped(answer: &Result<Value, ddbload_emulator::error::ApiError>) ->
         Ok(v) => v.is_object(),
         Err(e) => {
             let body = e.to_json();
-            body["__type"].as_str().is_some_and(|t| t.contains('#')) && body["message"].is_string()
+            // DynamoDB capitalises Message for its deserializer's errors only.
+            let message = if e.code() == "SerializationException" {
+                &body["Message"]
+            } else {
+                &body["message"]
+            };
+            body["__type"].as_str().is_some_and(|t| t.contains('#')) && message.is_string()
         }
     }
 }

@@ -65,13 +65,14 @@ pub fn dispatch(
             target
         })
     })?;
-    let request: Value = serde_json::from_slice(body)
+    let mut request: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::serialization(format!("the request body is not JSON: {e}")))?;
     if !request.is_object() {
         return Err(ApiError::serialization(
             "the request body must be a JSON object",
         ));
     }
+    crate::typed_request::check(operation, &mut request)?;
     let started = std::time::Instant::now();
     let result = route(store, shared, operation, &request);
     shared
