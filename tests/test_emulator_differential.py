@@ -298,6 +298,14 @@ def test_legacy_parameters_act_as_dynamodb_not_ignored(both, tables):
                        "sk": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "2"}]}},
         QueryFilter={"odd": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]}},
     )  # fmt: skip
+    # KeyConditions alone is no mixing with a projection or filter expression, as DynamoDB allows; beside a
+    # KeyConditionExpression it is, and the message lists each kind in DynamoDB's order.
+    key_k = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "k"}]}}
+    same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, ProjectionExpression="odd")
+    same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, FilterExpression="odd = :t",
+                 ExpressionAttributeValues={":t": {"BOOL": True}})  # fmt: skip
+    same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, KeyConditionExpression="pk = :k",
+                 AttributesToGet=["odd"], ExpressionAttributeValues={":k": {"S": "k"}})  # fmt: skip
     below_3 = {"sk": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "3"}]}}
     scans = [sorted(c.scan(TableName=ranged, ScanFilter=below_3)["Items"], key=lambda i: i["sk"]["N"]) for c in both]
     assert scans[0] == scans[1] and len(scans[0]) == 2
@@ -314,6 +322,12 @@ def test_return_values_projections_and_numbers(both, tables):
         same_exactly(both, "update_item", TableName=simple, Key={"pk": {"S": "d"}}, UpdateExpression="SET a = a + :v",
                      ExpressionAttributeValues={":v": {"N": "1"}}, ReturnValues=rv)  # fmt: skip
     same_exactly(both, "put_item", TableName=simple, Item=doc, ReturnValues="UPDATED_NEW")
+    # A SET value may be parenthesised as a whole operand; a path after the parenthesis may not.
+    for update in ("SET a = (a) + :v", "SET a = (:v)", "SET a = (a + :v)", "SET a = ((a)+(:v))", "SET a = (:v) + (a)",
+                   "SET a = if_not_exists(a, (:v))", "SET a = (a + :v) - :v", "SET a = :v + (a - :v)",
+                   "SET a = (a).b + :v", "SET a = (a)[0]", "SET a = a + :v + :v"):  # fmt: skip
+        same_exactly(both, "update_item", TableName=simple, Key={"pk": {"S": "d"}}, UpdateExpression=update,
+                     ExpressionAttributeValues={":v": {"N": "1"}}, ReturnValues="UPDATED_NEW")  # fmt: skip
     for text in ("9.9999999999999999999999999999999999999E+125", "1E-130", "-0", "0.000", "12.50", "1e5", ".5",
                  "1234567890123456789012345678901234567800", "111111111111111111111111111111111111111", "1E+126",
                  "1E-131"):  # fmt: skip

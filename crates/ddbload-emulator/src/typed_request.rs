@@ -31,7 +31,16 @@ pub fn check(operation: &str, request: &mut Value) -> Result<(), ApiError> {
 }
 
 fn check_value(shape: u16, value: &mut Value, place: Place) -> Result<(), ApiError> {
-    match (SHAPES[usize::from(shape)].kind, value) {
+    let kind = SHAPES[usize::from(shape)].kind;
+    if let (Kind::Boolean, Value::String(text)) = (kind, &*value) {
+        // DynamoDB's parser reads a boolean from text as Java does ("true" in any case is true, other
+        // words false: `"NULL": "no"` is then validation's error), but a number in text is its error.
+        if text.trim().parse::<f64>().is_err() {
+            *value = Value::Bool(text.eq_ignore_ascii_case("true"));
+            return Ok(());
+        }
+    }
+    match (kind, value) {
         // Null elements are left to validation; null members were dropped by their structure.
         (_, Value::Null)
         | (Kind::String, Value::String(_))
@@ -163,6 +172,7 @@ mod tests {
             (json!({"TableName": []}), "Unrecognized collection type class java.lang.String"),
             (json!({"TableName": {}}), OBJECT_NOT_EXPECTED),
             (json!({"ConsistentRead": "23"}), "Unexpected token received from parser"),
+            (json!({"ConsistentRead": "2.5"}), "Unexpected token received from parser"),
             (json!({"ConsistentRead": 23}), "NUMBER_VALUE cannot be converted to Boolean"),
             (json!({"Key": 23}), "Unexpected field type"),
             (
@@ -220,6 +230,12 @@ mod tests {
         });
         check("Query", &mut request).unwrap();
         assert!(request.get("Limit").is_none());
+        let mut words = json!({"Item": {"a": {"NULL": "no"}, "b": {"BOOL": "TRUE"}}});
+        check("PutItem", &mut words).unwrap();
+        assert_eq!(
+            words["Item"],
+            json!({"a": {"NULL": false}, "b": {"BOOL": true}})
+        );
         assert_eq!(request["Unknown"], 5);
         check("NoSuchOperation", &mut json!({"TableName": true})).unwrap();
     }

@@ -9,21 +9,22 @@ use super::ast::{Action, Cond, Operand, Path, PathPart};
 use crate::error::ApiError;
 use crate::value::Av;
 
+// In the order DynamoDB's message lists them.
 const LEGACY: [&str; 7] = [
     "AttributesToGet",
     "AttributeUpdates",
-    "ConditionalOperator",
     "Expected",
-    "KeyConditions",
     "QueryFilter",
     "ScanFilter",
+    "ConditionalOperator",
+    "KeyConditions",
 ];
 const EXPRESSIONS: [&str; 5] = [
-    "ConditionExpression",
+    "ProjectionExpression",
     "FilterExpression",
     "KeyConditionExpression",
-    "ProjectionExpression",
     "UpdateExpression",
+    "ConditionExpression",
 ];
 
 fn present<'a>(req: &Value, names: &[&'a str]) -> Vec<&'a str> {
@@ -34,9 +35,13 @@ fn present<'a>(req: &Value, names: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Refuses a request that mixes legacy and expression parameters, naming both.
+/// Refuses a request that mixes legacy and expression parameters, naming both. KeyConditions without a
+/// KeyConditionExpression goes with ProjectionExpression and FilterExpression, as DynamoDB allows.
 pub fn check_not_mixed(req: &Value) -> Result<(), ApiError> {
-    let legacy = present(req, &LEGACY);
+    let mut legacy = present(req, &LEGACY);
+    if req.get("KeyConditionExpression").is_none_or(Value::is_null) {
+        legacy.retain(|name| *name != "KeyConditions");
+    }
     let expressions = present(req, &EXPRESSIONS);
     if !legacy.is_empty() && !expressions.is_empty() {
         return Err(ApiError::mixed_parameters(&legacy, &expressions));

@@ -37,9 +37,30 @@ impl Token {
     }
 }
 
-pub fn tokenize(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
+/// The tokens of an expression and where each stands in its text (char offsets), for quoting the
+/// text near a syntax error as DynamoDB does.
+pub struct Lexed {
+    pub tokens: Vec<Token>,
+    pub spans: Vec<std::ops::Range<usize>>,
+    pub chars: Vec<char>,
+}
+
+impl Lexed {
+    /// The source text from token `from` to the end of token `to` (exclusive index), as written.
+    pub fn source(&self, from: usize, to: usize) -> String {
+        if from >= to || to > self.spans.len() {
+            return String::new();
+        }
+        self.chars[self.spans[from].start..self.spans[to - 1].end]
+            .iter()
+            .collect()
+    }
+}
+
+pub fn tokenize(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
+    let mut spans = Vec::new();
     let mut i = 0;
     let word = |i: &mut usize| {
         let start = *i;
@@ -53,6 +74,7 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
         ApiError::expression_syntax(kind, token, &near)
     };
     while i < chars.len() {
+        let start = i;
         let c = chars[i];
         let single = match c {
             '(' => Some(Token::LParen),
@@ -69,6 +91,7 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
         if let Some(token) = single {
             out.push(token);
             i += 1;
+            spans.push(start..i);
             continue;
         }
         match c {
@@ -106,6 +129,13 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
             c if c.is_alphabetic() || c == '_' => out.push(Token::Name(word(&mut i))),
             other => return Err(syntax(&other.to_string(), i)),
         }
+        if out.len() > spans.len() {
+            spans.push(start..i);
+        }
     }
-    Ok(out)
+    Ok(Lexed {
+        tokens: out,
+        spans,
+        chars,
+    })
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::ast::{Action, Cond, Operand, Path, PathPart};
 use super::bindings::Bindings;
-use super::lexer::{tokenize, Token};
+use super::lexer::{tokenize, Lexed, Token};
 use crate::error::{ApiError, ExprKind};
 
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
@@ -25,6 +25,7 @@ const CONDITION_FUNCTIONS: [&str; 5] = [
 
 struct Parser<'a> {
     tokens: Vec<Token>,
+    lexed: Lexed,
     pos: usize,
     depth: usize,
     kind: ExprKind,
@@ -32,7 +33,7 @@ struct Parser<'a> {
 }
 
 /// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
-fn checked_tokens(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
+fn checked_tokens(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
     if text.len() > MAX_EXPRESSION_BYTES {
         return Err(ApiError::expression_too_long(kind, text.len()));
     }
@@ -42,14 +43,14 @@ fn checked_tokens(text: &str, kind: ExprKind) -> Result<Vec<Token>, ApiError> {
             "The expression can not be empty;",
         ));
     }
-    let tokens = tokenize(text, kind)?;
-    if count_operators(&tokens, kind) > MAX_OPERATORS {
+    let lexed = tokenize(text, kind)?;
+    if count_operators(&lexed.tokens, kind) > MAX_OPERATORS {
         return Err(ApiError::too_many_operators(kind));
     }
-    if has_redundant_parentheses(&tokens) {
+    if has_redundant_parentheses(&lexed.tokens) {
         return Err(ApiError::redundant_parentheses(kind));
     }
-    Ok(tokens)
+    Ok(lexed)
 }
 
 /// Comparators, AND/OR/NOT, BETWEEN, IN, arithmetic and function calls each count once (the AND
@@ -118,8 +119,10 @@ fn is_function_name(token: &Token) -> bool {
 
 impl<'a> Parser<'a> {
     fn new(text: &str, kind: ExprKind, bindings: &'a Bindings) -> Result<Self, ApiError> {
+        let mut lexed = checked_tokens(text, kind)?;
         Ok(Self {
-            tokens: checked_tokens(text, kind)?,
+            tokens: std::mem::take(&mut lexed.tokens),
+            lexed,
             pos: 0,
             depth: 0,
             kind,
@@ -144,11 +147,11 @@ impl<'a> Parser<'a> {
     fn syntax_error(&self) -> ApiError {
         let at = self.pos.min(self.tokens.len());
         let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
-        let near: Vec<String> = self.tokens[at.saturating_sub(1)..(at + 2).min(self.tokens.len())]
-            .iter()
-            .map(Token::text)
-            .collect();
-        ApiError::expression_syntax(self.kind, &token, &near.join(" "))
+        // The text as written from the token before to the token after (DynamoDB quotes it so).
+        let near = self
+            .lexed
+            .source(at.saturating_sub(1), (at + 2).min(self.tokens.len()));
+        ApiError::expression_syntax(self.kind, &token, &near)
     }
 
     fn expect(&mut self, token: Token) -> Result<(), ApiError> {
@@ -232,9 +235,43 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A SET action's value: an operand, or arithmetic in parentheses as a whole (`(a + :b)`), after
+    /// which a `+` or `-` is left for the caller to refuse, as DynamoDB does at that token.
+    fn set_value(&mut self) -> Result<Operand, ApiError> {
+        if self.peek() != Some(&Token::LParen) {
+            return self.operand();
+        }
+        self.pos += 1;
+        let inner = self.operand()?;
+        self.expect(Token::RParen)?;
+        if matches!(inner, Operand::Plus(..) | Operand::Minus(..)) {
+            return Ok(inner);
+        }
+        let op = match self.peek() {
+            Some(Token::Op(op @ ("+" | "-"))) => *op,
+            _ => return Ok(inner),
+        };
+        self.pos += 1;
+        let right = Box::new(self.single_operand()?);
+        Ok(if op == "+" {
+            Operand::Plus(Box::new(inner), right)
+        } else {
+            Operand::Minus(Box::new(inner), right)
+        })
+    }
+
     fn single_operand(&mut self) -> Result<Operand, ApiError> {
         self.descend()?;
         let operand = match self.peek().cloned() {
+            // In an update a term may be parenthesised, `(a) + :b`; arithmetic inside parentheses only as
+            // a whole SET value (`set_value`). A path after the parenthesis (`(a).b`) stays a syntax
+            // error. In a condition a parenthesis opens a condition instead.
+            Some(Token::LParen) if self.kind == ExprKind::Update => {
+                self.pos += 1;
+                let inner = self.single_operand()?;
+                self.expect(Token::RParen)?;
+                inner
+            }
             Some(Token::Placeholder(p)) => {
                 self.pos += 1;
                 Operand::Value(self.bindings.value(&p)?)
@@ -389,7 +426,7 @@ impl<'a> Parser<'a> {
                     "SET" => {
                         let path = self.path()?;
                         self.expect(Token::Op("="))?;
-                        Action::Set(path, self.operand()?)
+                        Action::Set(path, self.set_value()?)
                     }
                     "REMOVE" => Action::Remove(self.path()?),
                     other => {
