@@ -304,6 +304,13 @@ def test_legacy_parameters_act_as_dynamodb_not_ignored(both, tables):
     same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, ProjectionExpression="odd")
     same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, FilterExpression="odd = :t",
                  ExpressionAttributeValues={":t": {"BOOL": True}})  # fmt: skip
+    # A filter may not read the key it queries by, whichever way it is written.
+    same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, FilterExpression="odd = :t OR sk > :two",
+                 ExpressionAttributeValues={":t": {"BOOL": True}, ":two": {"N": "2"}})  # fmt: skip
+    same_exactly(both, "query", TableName=ranged, KeyConditionExpression="pk = :k", FilterExpression="size(pk) > :two",
+                 ExpressionAttributeValues={":k": {"S": "k"}, ":two": {"N": "2"}})  # fmt: skip
+    same_exactly(both, "query", TableName=ranged, KeyConditions=key_k,
+                 QueryFilter={"sk": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "2"}]}})  # fmt: skip
     same_exactly(both, "query", TableName=ranged, KeyConditions=key_k, KeyConditionExpression="pk = :k",
                  AttributesToGet=["odd"], ExpressionAttributeValues={":k": {"S": "k"}})  # fmt: skip
     below_3 = {"sk": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "3"}]}}

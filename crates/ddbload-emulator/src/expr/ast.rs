@@ -45,6 +45,49 @@ pub enum Action {
     Delete(Path, Av),
 }
 
+impl Cond {
+    /// The first attribute among `names` the condition reads at the top level, in the order written.
+    pub fn first_attribute_among(&self, names: &[&str]) -> Option<String> {
+        let operands = |ops: &[&Operand]| ops.iter().find_map(|op| op.first_attribute_among(names));
+        match self {
+            Cond::And(a, b) | Cond::Or(a, b) => a
+                .first_attribute_among(names)
+                .or_else(|| b.first_attribute_among(names)),
+            Cond::Not(c) => c.first_attribute_among(names),
+            Cond::Compare(a, _, b) | Cond::BeginsWith(a, b) | Cond::Contains(a, b) => {
+                operands(&[a, b])
+            }
+            Cond::Between(a, b, c) => operands(&[a, b, c]),
+            Cond::In(a, list) => operands(&[a])
+                .or_else(|| list.iter().find_map(|op| op.first_attribute_among(names))),
+            Cond::Exists(p) | Cond::NotExists(p) => path_among(p, names),
+            Cond::AttrType(p, op) => path_among(p, names).or_else(|| operands(&[op])),
+        }
+    }
+}
+
+impl Operand {
+    fn first_attribute_among(&self, names: &[&str]) -> Option<String> {
+        match self {
+            Operand::Path(p) | Operand::Size(p) => path_among(p, names),
+            Operand::Value(_) => None,
+            Operand::IfNotExists(p, op) => {
+                path_among(p, names).or_else(|| op.first_attribute_among(names))
+            }
+            Operand::ListAppend(a, b) | Operand::Plus(a, b) | Operand::Minus(a, b) => a
+                .first_attribute_among(names)
+                .or_else(|| b.first_attribute_among(names)),
+        }
+    }
+}
+
+fn path_among(path: &Path, names: &[&str]) -> Option<String> {
+    match path.first() {
+        Some(PathPart::Attr(name)) if names.contains(&name.as_str()) => Some(name.clone()),
+        _ => None,
+    }
+}
+
 impl Action {
     pub fn path(&self) -> &Path {
         match self {

@@ -156,6 +156,21 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         }
         None => (None, schema.clone()),
     };
+    if let Some(filter) = &filter {
+        let keys: Vec<&str> = std::iter::once(key_schema.partition.name.as_str())
+            .chain(key_schema.sort.as_ref().map(|s| s.name.as_str()))
+            .collect();
+        if let Some(key) = filter.first_attribute_among(&keys) {
+            let which = if req.get("QueryFilter").is_some_and(|v| !v.is_null()) {
+                "QueryFilter"
+            } else {
+                "Filter Expression"
+            };
+            return Err(ApiError::validation(format!(
+                "{which} can only contain non-primary key attributes: Primary key attribute: {key}"
+            )));
+        }
+    }
     let (partition, sort) = key_condition(&key_schema, key_cond)?;
     let start = if index.is_none() {
         start_key(req, schema)?
