@@ -184,7 +184,8 @@ def estimate(
     scaled_usd = Decimal(0)
     # Reserved capacity covers the region's provisioned units together, not a table's: kind -> all tables'.
     held_total = dict.fromkeys(KINDS, 0)
-    scaled_total: dict[str, list[int]] = {kind: [0] * event_seconds for kind in KINDS}
+    # Only --reserved needs the seconds of all tables added up (to find the figure never gone below).
+    scaled_total: dict[str, list[int]] | None = None if reserved is None else {k: [0] * event_seconds for k in KINDS}
     for (table, kind), rates in sorted(demand.items()):
         full = [rate for rate, row in zip(rates, result["timeseries"]) if row["seconds"] >= 0.5] or rates
         held = max(1, math.ceil(max(full)))
@@ -195,7 +196,8 @@ def estimate(
         start = autoscaling_start(result, table, kind, full, target)
         provisioned, short = _engine.simulate_autoscaling(stretch(rates, event_seconds), start, MAX_UNITS, target)
         unit_seconds = Decimal(sum(provisioned))
-        scaled_total[kind] = [a + b for a, b in zip(scaled_total[kind], provisioned)]
+        if scaled_total is not None:
+            scaled_total[kind] = [a + b for a, b in zip(scaled_total[kind], provisioned)]
         scaled_usd += unit_seconds / SECONDS_PER_HOUR * prices.unit_hour[kind]
         scaled.setdefault(table, {})[kind] = {
             "start": start,
@@ -212,11 +214,12 @@ def estimate(
             "by_table": scaled,
         },
     }
-    if reserved is not None:
+    if reserved is not None and scaled_total is not None:
         term_rates = prices.reserved[reserved]
-        peak_seconds = {kind: [held_total[kind]] * event_seconds for kind in KINDS}
-        modes["provisioned_peak_reserved"] = with_reserved(term_rates, peak_seconds, prices)
-        modes["provisioned_autoscaling_reserved"] = with_reserved(term_rates, scaled_total, prices)
+        peak_held = {kind: (held_total[kind], held_total[kind] * event_seconds) for kind in KINDS}
+        scaled_held = {kind: (min(seconds, default=0), sum(seconds)) for kind, seconds in scaled_total.items()}
+        modes["provisioned_peak_reserved"] = with_reserved(term_rates, peak_held, event_seconds, prices)
+        modes["provisioned_autoscaling_reserved"] = with_reserved(term_rates, scaled_held, event_seconds, prices)
     return {
         "prices": {"source": prices.source, "date": prices.dated.isoformat(), "region": prices.region},
         "event_seconds": event_seconds,
@@ -227,20 +230,22 @@ def estimate(
     }
 
 
-def with_reserved(rates: ReservedRates, provisioned: Mapping[str, list[int]], prices: Prices) -> dict[str, Any]:
+def with_reserved(
+    rates: ReservedRates, held: Mapping[str, tuple[int, int]], event_seconds: int, prices: Prices
+) -> dict[str, Any]:
     """A provisioned mode's dollars when the units it never goes below (in whole blocks of 100, all tables
     together) are reserved: those at the term's rate with the upfront fee spread over its hours, the rest
-    at the standard rate. `provisioned`: kind -> all tables' units in each second of the event."""
+    at the standard rate. `held`: kind -> (the units all tables never went below, their unit-seconds)."""
     usd = Decimal(0)
     commitment = Decimal(0)
     units: dict[str, int] = {}
     floors: dict[str, int] = {}
-    for kind, seconds in provisioned.items():
-        floors[kind] = min(seconds, default=0)
-        units[kind] = floors[kind] // RESERVED_BLOCK * RESERVED_BLOCK
-        reserved_seconds = Decimal(units[kind] * len(seconds))
-        usd += reserved_seconds / SECONDS_PER_HOUR * rates.effective_unit_hour(kind)
-        usd += Decimal(sum(seconds) - units[kind] * len(seconds)) / SECONDS_PER_HOUR * prices.unit_hour[kind]
+    for kind, (floor, unit_seconds) in held.items():
+        floors[kind] = floor
+        units[kind] = floor // RESERVED_BLOCK * RESERVED_BLOCK
+        reserved_seconds = units[kind] * event_seconds
+        usd += Decimal(reserved_seconds) / SECONDS_PER_HOUR * rates.effective_unit_hour(kind)
+        usd += Decimal(unit_seconds - reserved_seconds) / SECONDS_PER_HOUR * prices.unit_hour[kind]
         commitment += rates.commitment(kind, units[kind])
     return {
         "usd": _money(usd),

@@ -92,12 +92,31 @@ impl Answer {
     pub fn into_response(self, id: u64) -> Response<Full<Bytes>> {
         let mut body = Vec::new();
         ciborium::ser::into_writer(&self.body, &mut body).expect("CBOR values serialize");
+        self.respond(
+            id,
+            &[
+                ("content-type", "application/cbor"),
+                ("smithy-protocol", "rpc-v2-cbor"),
+            ],
+            body,
+        )
+    }
+
+    /// The HTTP answer in either protocol: the status, request ID and query error code with the
+    /// protocol's `headers` and its encoding of the body.
+    pub fn respond(
+        &self,
+        id: u64,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Response<Full<Bytes>> {
         let mut response = Response::builder()
             .status(StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST))
-            .header("content-type", "application/cbor")
-            .header("smithy-protocol", "rpc-v2-cbor")
             .header("x-amzn-requestid", format!("ddbload-{id:016x}"));
-        if let Some(code) = self.query_error {
+        for (name, value) in headers {
+            response = response.header(*name, *value);
+        }
+        if let Some(code) = &self.query_error {
             response = response.header("x-amzn-query-error", code);
         }
         response

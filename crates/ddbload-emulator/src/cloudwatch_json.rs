@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use ciborium::value::{Integer, Value};
 use http_body_util::Full;
-use hyper::{Response, StatusCode};
+use hyper::Response;
 use serde_json::Value as Json;
 
 use crate::cloudwatch::Answer;
@@ -40,17 +40,8 @@ pub fn respond(
             crate::cloudwatch::dispatch(store, shared, operation, &cbor)
         }
     };
-    let mut response = Response::builder()
-        .status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST))
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-requestid", format!("ddbload-{id:016x}"));
-    if let Some(code) = &answer.query_error {
-        response = response.header("x-amzn-query-error", code);
-    }
     let json = serde_json::to_vec(&to_json(&answer.body)).expect("JSON values serialize");
-    response
-        .body(Full::new(Bytes::from(json)))
-        .expect("static response parts are valid")
+    answer.respond(id, &[("content-type", "application/x-amz-json-1.0")], json)
 }
 
 fn to_cbor(json: &Json) -> Value {

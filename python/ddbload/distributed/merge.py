@@ -148,10 +148,7 @@ def _merged_op(ops: Sequence[Mapping[str, Any]], latency: str, service: str, dur
     from the merged `latency` and `service` histograms."""
     merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
     merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
-    resources = [o.get("throttled_by_resource", {}) for o in ops]
-    merged["throttled_by_resource"] = {
-        name: _add_maps(r[name] for r in resources if name in r) for name in sorted(set().union(*resources))
-    }
+    merged["throttled_by_resource"] = _add_nested_maps(o.get("throttled_by_resource", {}) for o in ops)
     merged["errors"] = _add_maps(o["errors"] for o in ops)
     merged["latency_ms"] = _latency(latency)
     merged["service_ms"] = _latency(service)
@@ -336,6 +333,7 @@ def _merge_key_seconds(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[dict
 
 
 def _add_nested_maps(maps: Any) -> dict[str, dict[str, int]]:
+    """name -> counts by key, added up name by name (throttles by table or index, then by reason)."""
     names = defaultdict(list)
     for m in maps:
         for name, inner in m.items():

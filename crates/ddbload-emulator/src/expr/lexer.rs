@@ -37,17 +37,16 @@ impl Token {
     }
 }
 
-/// The tokens of an expression and where each stands in its text (char offsets), for quoting the
-/// text near a syntax error as DynamoDB does.
-pub struct Lexed {
-    pub tokens: Vec<Token>,
-    pub spans: Vec<std::ops::Range<usize>>,
-    pub chars: Vec<char>,
+/// Where each token stands in the expression's text (char offsets), for quoting the text near a
+/// syntax error as DynamoDB does.
+pub struct Source {
+    spans: Vec<std::ops::Range<usize>>,
+    chars: Vec<char>,
 }
 
-impl Lexed {
+impl Source {
     /// The source text from token `from` to the end of token `to` (exclusive index), as written.
-    pub fn source(&self, from: usize, to: usize) -> String {
+    pub fn text(&self, from: usize, to: usize) -> String {
         if from >= to || to > self.spans.len() {
             return String::new();
         }
@@ -57,7 +56,7 @@ impl Lexed {
     }
 }
 
-pub fn tokenize(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
+pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut spans = Vec::new();
@@ -133,9 +132,5 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
             spans.push(start..i);
         }
     }
-    Ok(Lexed {
-        tokens: out,
-        spans,
-        chars,
-    })
+    Ok((out, Source { spans, chars }))
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::ast::{Action, Cond, Operand, Path, PathPart};
 use super::bindings::Bindings;
-use super::lexer::{tokenize, Lexed, Token};
+use super::lexer::{tokenize, Source, Token};
 use crate::error::{ApiError, ExprKind};
 
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
@@ -25,7 +25,7 @@ const CONDITION_FUNCTIONS: [&str; 5] = [
 
 struct Parser<'a> {
     tokens: Vec<Token>,
-    lexed: Lexed,
+    source: Source,
     pos: usize,
     depth: usize,
     kind: ExprKind,
@@ -33,7 +33,7 @@ struct Parser<'a> {
 }
 
 /// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
-fn checked_tokens(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
+fn checked_tokens(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiError> {
     if text.len() > MAX_EXPRESSION_BYTES {
         return Err(ApiError::expression_too_long(kind, text.len()));
     }
@@ -43,14 +43,14 @@ fn checked_tokens(text: &str, kind: ExprKind) -> Result<Lexed, ApiError> {
             "The expression can not be empty;",
         ));
     }
-    let lexed = tokenize(text, kind)?;
-    if count_operators(&lexed.tokens, kind) > MAX_OPERATORS {
+    let (tokens, source) = tokenize(text, kind)?;
+    if count_operators(&tokens, kind) > MAX_OPERATORS {
         return Err(ApiError::too_many_operators(kind));
     }
-    if has_redundant_parentheses(&lexed.tokens) {
+    if has_redundant_parentheses(&tokens) {
         return Err(ApiError::redundant_parentheses(kind));
     }
-    Ok(lexed)
+    Ok((tokens, source))
 }
 
 /// Comparators, AND/OR/NOT, BETWEEN, IN, arithmetic and function calls each count once (the AND
@@ -119,10 +119,10 @@ fn is_function_name(token: &Token) -> bool {
 
 impl<'a> Parser<'a> {
     fn new(text: &str, kind: ExprKind, bindings: &'a Bindings) -> Result<Self, ApiError> {
-        let mut lexed = checked_tokens(text, kind)?;
+        let (tokens, source) = checked_tokens(text, kind)?;
         Ok(Self {
-            tokens: std::mem::take(&mut lexed.tokens),
-            lexed,
+            tokens,
+            source,
             pos: 0,
             depth: 0,
             kind,
@@ -149,8 +149,8 @@ impl<'a> Parser<'a> {
         let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
         // The text as written from the token before to the token after (DynamoDB quotes it so).
         let near = self
-            .lexed
-            .source(at.saturating_sub(1), (at + 2).min(self.tokens.len()));
+            .source
+            .text(at.saturating_sub(1), (at + 2).min(self.tokens.len()));
         ApiError::expression_syntax(self.kind, &token, &near)
     }
 
