@@ -205,6 +205,32 @@ pub struct RunConfig {
     /// The timeline's stage actions, which change the open model's schedule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rate_changes: Vec<RateChange>,
+    /// `ddbload replay`: arrivals from a trace's calls instead of a schedule (None: a schedule or
+    /// workers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<ReplayConfig>,
+}
+
+/// A replay's arrivals: the spool `ddbload replay` wrote from the trace (one call a line, sorted by
+/// second) and how to lay it on the run's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ReplayConfig {
+    pub spool: std::path::PathBuf,
+    /// The trace's timeline is compressed by this (2: twice as fast).
+    pub speed: f64,
+    /// The calls in each second of the trace, from its first to its last: its length (a loop starts
+    /// again after it) and each run second's target.
+    pub per_second: Vec<u64>,
+    /// Start the trace again when it ends, until the run's length.
+    #[serde(default, rename = "loop")]
+    pub repeat: bool,
+}
+
+impl ReplayConfig {
+    /// The trace's length in seconds.
+    pub fn span_s(&self) -> u64 {
+        self.per_second.len() as u64
+    }
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -261,6 +287,7 @@ impl Default for RunConfig {
             workload: None,
             timeline: None,
             rate_changes: Vec::new(),
+            replay: None,
         }
     }
 }
@@ -278,10 +305,27 @@ pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 impl RunConfig {
     /// Whether arrivals follow a schedule (open model) rather than workers in a loop.
     pub fn is_open_model(&self) -> bool {
-        self.rate.is_some() || !self.stages.is_empty()
+        self.rate.is_some() || !self.stages.is_empty() || self.replay.is_some()
     }
 
     fn validate_open_model(&self) -> Result<(), ConfigError> {
+        if let Some(replay) = &self.replay {
+            if self.rate.is_some() || !self.stages.is_empty() {
+                return Err(ConfigError::new(
+                    "--rate",
+                    "a replay's arrivals are the trace's; leave out --rate and --stages",
+                ));
+            }
+            if !(replay.speed.is_finite() && replay.speed > 0.0 && replay.speed <= 1000.0) {
+                return Err(ConfigError::new(
+                    "--speed",
+                    format!("must be more than 0 and at most 1000, got {}", replay.speed),
+                ));
+            }
+            if replay.per_second.iter().sum::<u64>() == 0 {
+                return Err(ConfigError::new("--speed", "the trace has no calls"));
+            }
+        }
         if self.rate.is_some() && !self.stages.is_empty() {
             return Err(ConfigError::new(
                 "--rate",

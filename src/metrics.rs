@@ -70,10 +70,18 @@ pub enum Outcome {
     TimedOut,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The counters of one kind of operation (reads or writes), as the result's summary gives them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OpCounts {
     pub ok: u64,
+    /// Reads that succeeded and found no item under their key (among `ok`); in the result only
+    /// when some did.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_found: u64,
     /// Every request sent, retries included: the denominator of the throttle rate.
     pub attempts: u64,
     pub throttled_attempts: u64,
@@ -97,6 +105,7 @@ pub struct OpCounts {
 impl OpCounts {
     pub fn merge(&mut self, other: &OpCounts) {
         self.ok += other.ok;
+        self.not_found += other.not_found;
         self.attempts += other.attempts;
         self.gave_up += other.gave_up;
         self.cut_at_deadline += other.cut_at_deadline;
@@ -363,6 +372,12 @@ impl Metrics {
             self.operations.resize_with(index + 1, OpStats::default);
         }
         &mut self.operations[index]
+    }
+
+    /// A read answered without an item (counted among the operations that succeeded too).
+    pub fn record_not_found(&mut self, op: OpRef) {
+        self.stats(op.read).counts.not_found += 1;
+        self.op_stats(op).counts.not_found += 1;
     }
 
     pub fn record_attempt(&mut self, op: OpRef) {

@@ -3,19 +3,18 @@ curve, operation mix and key distribution; the statistics must give them back ex
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from importlib import resources
 
 import jsonschema
 import pytest
 from conftest import refusal, run_cli
+from trace_files import START, record, write_csv, write_lines, write_s3
 
-START = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
 RATES = [3, 8, 20, 40, 25, 12, 6, 0, 4, 9]  # calls in each second; second 7 is quiet
 SCHEMA = json.loads(resources.files("ddbload").joinpath("schema/trace_stats.schema.json").read_text())
 
@@ -35,47 +34,6 @@ def generated_calls(seed: int = 7) -> list[dict]:
                 rank = min(int(rng.paretovariate(1.2)), 30)
                 calls.append({"time": when, "op": "GetItem", "table": "Products", "key": {"product_id": f"p{rank}"}})
     return calls
-
-
-def record(call: dict) -> dict:
-    params = {"tableName": call["table"]}
-    if call["key"] is not None:
-        params["key"] = call["key"]
-    return {
-        "eventVersion": "1.09", "eventSource": "dynamodb.amazonaws.com", "eventName": call["op"],
-        "eventTime": call["time"].strftime("%Y-%m-%dT%H:%M:%SZ"), "awsRegion": "us-east-1",
-        "eventCategory": "Data", "managementEvent": False, "requestParameters": params,
-        "requestID": "R" + call["time"].isoformat(),
-    }  # fmt: skip
-
-
-def management() -> dict:
-    when = START.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"eventSource": "dynamodb.amazonaws.com", "eventName": "DescribeTable", "managementEvent": True,
-            "eventTime": when, "requestParameters": {"tableName": "Orders"}}  # fmt: skip
-
-
-def write_s3(folder, calls: list[dict]) -> None:
-    """Two gzip'd `{"Records": [...]}` files, records out of time order, as CloudTrail delivers them."""
-    records = [record(c) for c in calls] + [management()]
-    random.Random(1).shuffle(records)
-    half = len(records) // 2
-    for i, part in enumerate((records[:half], records[half:])):
-        with gzip.open(folder / f"trail-{i}.json.gz", "wt") as f:
-            json.dump({"Records": part}, f)
-
-
-def write_lines(path, calls: list[dict]) -> None:
-    path.write_text("".join(json.dumps(record(c)) + "\n" for c in calls))
-
-
-def write_csv(path, calls: list[dict]) -> None:
-    with path.open("w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["time", "operation", "table", "key"])
-        for c in calls:
-            key = json.dumps({k: {"S": v} for k, v in c["key"].items()}) if c["key"] else ""
-            out.writerow([c["time"].isoformat(), c["op"], c["table"], key])
 
 
 def stats(*args: str) -> dict:

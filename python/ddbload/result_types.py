@@ -117,6 +117,7 @@ class OpSummary(_OpSummaryRequired, total=False):
     timed_out: int
     service_ms: LatencyFigures
     throttled_by_resource: dict[str, dict[str, int]]  # "Orders/index/by_status" -> reason -> count
+    not_found: int  # reads that found no item (only when some did), since ddbload 0.3
 
 
 class _SummaryRequired(TypedDict):
@@ -334,3 +335,4 @@ class RunResult(_RunResultRequired, total=False):
     operations: dict[str, OpSummary]  # since ddbload 0.3
     timeline: dict[str, Any]  # run --timeline, since ddbload 0.3: steps, episodes, backup, restored
     server_view: dict[str, Any]  # DynamoDB's own metrics of the run (CloudWatch), since ddbload 0.3
+    replay: dict[str, Any]  # ddbload replay: the trace's figures beside the run's, since ddbload 0.3

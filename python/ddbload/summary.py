@@ -81,7 +81,29 @@ def print_summary(result: Result, console: Console, result_path: Path | None = N
     reasons = throttle_reasons(data["summary"])
     if reasons:
         console.print("Throttled by: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons), highlight=False)
+    for line in replay_lines(data):
+        console.print(line, highlight=False)
     print_verdict(result.verdict, console)
+
+
+def replay_lines(data: RunResult) -> list[str]:
+    """What a replay sent against what its trace held, and the reads that found no item."""
+    replay: dict[str, Any] | None = data.get("replay")
+    if not replay:
+        return []
+    summary = data["summary"]
+    offered = summary.get("offered", 0)
+    lines = [
+        f"Replay: {offered:,} calls sent of the trace's {replay['calls']:,} ({replay['span_s']:,} s) at "
+        f"{replay['speed']}x" + (", looped" if replay["loop"] else "")
+    ]
+    not_found = summary["reads"].get("not_found", 0)
+    if not_found:
+        lines.append(
+            f"Not found: {not_found:,} of {summary['reads']['ok']:,} reads found no item under their key: the "
+            "rehearsal tables lack the trace's items, so those reads cost less than production's"
+        )
+    return lines
 
 
 def on_ray(data: RunResult) -> str:

@@ -67,6 +67,15 @@ def _table(sample: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]
     return table, operations, notes + query_notes
 
 
+def item_generators(sample: dict[str, Any]) -> dict[str, Any]:
+    """Generators of the sampled items' attributes other than the key, to their shape (empty without
+    items): what `ddbload replay --items-from-table` writes beside a trace's keys."""
+    partition, sort = sample["partition_key"], sample.get("sort_key")
+    key_names = {partition["name"], *([sort["name"]] if sort else [])}
+    items = [_plain(item) for item in sample["items"]]
+    return _attributes(sample, items, key_names) if items else {}
+
+
 def _index(index: dict[str, Any]) -> dict[str, Any]:
     entry = {"name": index["name"]}
     entry.update({part: index[part] for part in ("partition_key", "sort_key") if index.get(part)})

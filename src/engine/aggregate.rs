@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::replay::arrivals_by;
 use super::schedule::Schedule;
 use crate::metrics::{Interval, Metrics};
 use crate::report::{encode_histogram, named_seconds, Provisioned, TableNames, TimeseriesRow};
@@ -41,6 +42,8 @@ pub struct Aggregator {
     pub provisioned: BTreeMap<String, Provisioned>,
     /// Open model: the whole schedule, for each second's target.
     pub schedule: Option<Schedule>,
+    /// A replay: its trace's calls per second, for each second's target.
+    pub replay: Option<crate::config::ReplayConfig>,
     /// For each second's units by table.
     pub tables: TableNames,
     /// The workload's operations by OpRef index, for each second's per-operation figures.
@@ -57,6 +60,7 @@ impl Aggregator {
             rows: Vec::new(),
             provisioned: BTreeMap::new(),
             schedule: None,
+            replay: None,
             tables: TableNames::default(),
             operation_names: Vec::new(),
         }
@@ -102,10 +106,12 @@ impl Aggregator {
                 break;
             }
             let (seconds, interval) = self.pending.remove(&second).expect("key was just seen");
-            let target = self.schedule.as_ref().map(|s| {
-                let end = second as f64;
-                (s.arrivals_by(end) - s.arrivals_by(end - 1.0)) / 1.0
-            });
+            let end = second as f64;
+            let target = match (&self.schedule, &self.replay) {
+                (Some(s), _) => Some(s.arrivals_by(end) - s.arrivals_by(end - 1.0)),
+                (None, Some(r)) => Some(arrivals_by(r, end) - arrivals_by(r, end - 1.0)),
+                (None, None) => None,
+            };
             let row = TimeseriesRow::from_interval(
                 second,
                 seconds,

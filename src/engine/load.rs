@@ -18,9 +18,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::aggregate::{Aggregator, ThreadMessage};
 use super::events::Event;
+use super::replay::ReplayReader;
 use super::schedule::Schedule;
 use super::watch::{self, CapacityWatch};
 use super::worker::{open_loop, stream_rng, Arrivals, Sender, Worker};
+use crate::config::ReplayConfig;
 use crate::fastpath::{FastClient, FastPath};
 use crate::metrics::Metrics;
 use crate::report::{Measured, TableNames};
@@ -43,8 +45,10 @@ pub struct LoadPlan {
     pub fast: Option<Arc<FastPath>>,
     pub read_ratio: f64,
     pub seed: u64,
-    /// The open model's schedule (None: the closed model, `workers` in a loop).
+    /// The open model's schedule (None: the closed model, `workers` in a loop, or a replay).
     pub schedule: Option<Schedule>,
+    /// A replay's calls: the open model's arrivals, each thread reading its share of the spool.
+    pub replay: Option<ReplayConfig>,
     pub max_in_flight: u32,
     /// Hold the load until a start time arrives here (a distributed run's agreed instant).
     pub begin: Option<tokio::sync::watch::Receiver<Option<f64>>>,
@@ -70,9 +74,10 @@ pub async fn run_load(
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     // The open model spreads its schedule over every core; the closed one needs no more threads
     // than workers.
-    let thread_count = match plan.schedule {
-        Some(_) => cores.max(1),
-        None => cores.min(plan.workers as usize).max(1),
+    let thread_count = if plan.schedule.is_some() || plan.replay.is_some() {
+        cores.max(1)
+    } else {
+        cores.min(plan.workers as usize).max(1)
     };
     let plan = Arc::new(plan);
     let (tx, rx) = unbounded_channel();
@@ -171,6 +176,7 @@ async fn aggregate(
     let deadline = start + plan.duration;
     let mut aggregator = Aggregator::new(thread_count);
     aggregator.schedule = plan.schedule.clone();
+    aggregator.replay = plan.replay.clone();
     aggregator.tables = TableNames(plan.workload.slot_names());
     aggregator.operation_names = plan.workload.operation_names();
     if let Some(watch) = &plan.watch {
@@ -301,10 +307,26 @@ fn spawn_load(
     start: Instant,
 ) -> JoinSet<()> {
     let mut workers = JoinSet::new();
-    match &plan.schedule {
+    let replayed = match &plan.replay {
+        None => None,
+        Some(replay) => {
+            match ReplayReader::open(replay, (index, thread_count), start, plan.duration) {
+                Ok(reader) => Some(reader),
+                // `ddbload replay` wrote the spool just before; should it be gone, this thread's share
+                // is not sent (never drawn instead), and the counts against the trace show it.
+                Err(_) => return workers,
+            }
+        }
+    };
+    // The schedule is not read when a replay gives the arrivals.
+    let placeholder = replayed
+        .is_some()
+        .then(|| Schedule::constant(1.0, plan.duration));
+    match plan.schedule.as_ref().or(placeholder.as_ref()) {
         Some(schedule) => {
             let share = 1.0 / thread_count as f64;
             let arrivals = Arrivals {
+                replay: replayed,
                 schedule: schedule.scaled(share),
                 offset: (index + 1) as f64 / thread_count as f64,
                 start,

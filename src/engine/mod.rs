@@ -6,6 +6,7 @@ mod events;
 mod load;
 mod pacer;
 mod plan_setup;
+mod replay;
 pub mod schedule;
 mod session;
 mod setup;

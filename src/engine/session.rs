@@ -197,6 +197,7 @@ fn load_plan(
             seed ^ (u64::from(task) + 1).wrapping_mul(0xA24B_AED4_963E_E407)
         }),
         schedule: schedule(config),
+        replay: config.replay.clone(),
         max_in_flight: config.max_in_flight,
         begin: config.hold_start.then_some(begin),
     }

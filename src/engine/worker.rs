@@ -17,7 +17,9 @@ use tokio::time::{sleep, sleep_until, timeout_at, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::pacer::Pacer;
+use super::replay::{ReplayCall, ReplayReader};
 use super::schedule::Schedule;
+use crate::fastpath::wire::Item;
 use crate::metrics::{Metrics, Outcome};
 use crate::workload::{AttemptResult, Clients, OpRef, Request, Workload};
 
@@ -52,23 +54,24 @@ impl Sender {
     ) -> Option<(Request, OpRef)> {
         // A closed loop has no stages (--stages is an open-model schedule).
         let op = self.workload.draw(rng, read_ratio, 0);
-        self.request_for(rng, op, worker, seq)
+        self.request_for(rng, op, worker, seq, None)
             .map(|request| (request, op))
     }
 
     /// The request for `op` (`seq` is advanced for each one: the workshop numbers its orders with
-    /// it); one that cannot be generated is recorded.
+    /// it), on `key` when a replay gives it; one that cannot be generated is recorded.
     fn request_for(
         &self,
         rng: &mut SmallRng,
         op: OpRef,
         worker: u32,
         seq: &mut u64,
+        key: Option<&Item>,
     ) -> Option<Request> {
         if !op.read {
             *seq += 1;
         }
-        match self.workload.request(rng, op, worker, *seq) {
+        match self.workload.request(rng, op, worker, *seq, key) {
             Ok(request) => Some(request),
             Err(_) => {
                 let code = "RequestGenerationError".to_owned();
@@ -144,6 +147,10 @@ impl Sender {
                 }
                 match sent.result {
                     AttemptResult::Ok => return Outcome::Ok,
+                    AttemptResult::NotFound => {
+                        metrics.record_not_found(op);
+                        return Outcome::Ok;
+                    }
                     AttemptResult::NextPage => {
                         attempt = 1;
                         continue;
@@ -222,8 +229,10 @@ pub const QUEUED_PER_SLOT: usize = 100;
 
 /// One engine thread's share of the open model.
 pub struct Arrivals {
-    /// This thread's share of the schedule.
+    /// This thread's share of the schedule (unused when `replay` gives the arrivals).
     pub schedule: Schedule,
+    /// A replay's calls for this thread, instead of the schedule's arrivals and drawn operations.
+    pub replay: Option<ReplayReader>,
     /// Where in the cumulative count this thread's arrivals fall (0 < offset <= 1): threads
     /// interleave instead of arriving together.
     pub offset: f64,
@@ -244,12 +253,15 @@ struct Arrival {
     rng: SmallRng,
     /// A sender was free when it arrived: its send - intended start is the scheduler's own lag.
     slot_was_free: bool,
+    /// The item a replayed call acts on.
+    key: Option<Item>,
 }
 
 /// One engine thread's open model: the schedule's next arrival, the arrivals waiting to be sent, and
 /// its senders.
 struct OpenModel {
     arrivals: Arrivals,
+    replay: RefCell<Option<ReplayReader>>,
     /// The next arrival's number and intended start (None: the schedule has ended).
     next: Cell<(u64, Option<Instant>)>,
     waiting: RefCell<VecDeque<Arrival>>,
@@ -264,8 +276,9 @@ struct OpenModel {
 }
 
 impl OpenModel {
-    fn new(arrivals: Arrivals) -> OpenModel {
+    fn new(mut arrivals: Arrivals) -> OpenModel {
         let model = OpenModel {
+            replay: RefCell::new(arrivals.replay.take()),
             arrivals,
             next: Cell::new((0, None)),
             waiting: RefCell::new(VecDeque::new()),
@@ -275,8 +288,16 @@ impl OpenModel {
             more_senders: Notify::new(),
             closed: Cell::new(false),
         };
-        model.next.set((0, model.intended(0)));
+        model.next.set((0, model.due(0)));
         model
+    }
+
+    /// When arrival `k` is due: the replay's next call, or the schedule's k-th arrival.
+    fn due(&self, k: u64) -> Option<Instant> {
+        match self.replay.borrow_mut().as_mut() {
+            Some(replay) => replay.next_due(),
+            None => self.intended(k),
+        }
     }
 
     /// When arrival `k` should start (None: after the schedule's end).
@@ -295,12 +316,17 @@ impl OpenModel {
             if intended > now {
                 return;
             }
-            self.next.set((k + 1, self.intended(k + 1)));
-            self.admit(sender, k, intended);
+            let call = self
+                .replay
+                .borrow_mut()
+                .as_mut()
+                .and_then(ReplayReader::take);
+            self.next.set((k + 1, self.due(k + 1)));
+            self.admit(sender, k, intended, call);
         }
     }
 
-    fn admit(&self, sender: &Sender, k: u64, intended: Instant) {
+    fn admit(&self, sender: &Sender, k: u64, intended: Instant, call: Option<ReplayCall>) {
         let (a, metrics) = (&self.arrivals, &sender.metrics);
         metrics.borrow_mut().record_arrival();
         let waiting = self.waiting.borrow().len();
@@ -313,13 +339,25 @@ impl OpenModel {
         let stage = a
             .schedule
             .stage_at(intended.saturating_duration_since(a.start).as_secs_f64());
-        let op = sender.workload.draw(&mut rng, a.read_ratio, stage);
+        let (op, key) = match call {
+            Some(ReplayCall { op, key: None }) => {
+                // Never a drawn key in its place: the call is not sent, and counted.
+                let code = Outcome::Failed("ReplayKeyUnreadable".into());
+                metrics
+                    .borrow_mut()
+                    .record(sender.workload.op_ref(op), code, Duration::ZERO);
+                return;
+            }
+            Some(call) => (sender.workload.op_ref(call.op), call.key),
+            None => (sender.workload.draw(&mut rng, a.read_ratio, stage), None),
+        };
         self.waiting.borrow_mut().push_back(Arrival {
             intended,
             op,
             seq: k,
             rng,
             slot_was_free: free,
+            key,
         });
         if self.idle.get() > 0 {
             self.wake.notify_one();
@@ -403,7 +441,9 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
             continue;
         }
         let mut seq = arrival.seq;
-        let Some(mut request) = sender.request_for(&mut arrival.rng, arrival.op, worker, &mut seq)
+        let key = arrival.key.as_ref();
+        let Some(mut request) =
+            sender.request_for(&mut arrival.rng, arrival.op, worker, &mut seq, key)
         else {
             continue;
         };

@@ -221,6 +221,9 @@ pub struct Answer {
     /// A Query or Scan page's last key when there is more to read (kept as JSON, sent back as is).
     #[serde(default)]
     pub last_evaluated_key: Option<serde_json::Map<String, serde_json::Value>>,
+    /// GetItem's item, when there was one (its attributes are skipped, not kept).
+    #[serde(default)]
+    pub item: Option<serde::de::IgnoredAny>,
 }
 
 /// GetItem and PutItem answer one ConsumedCapacity, BatchGetItem and TransactWriteItems a list.

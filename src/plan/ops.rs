@@ -344,16 +344,18 @@ impl PlanOp {
         tables: &[PlanTable],
         rng: &mut impl Rng,
     ) -> Result<Operation, Unsupported> {
-        self.write_keyed(out, tables, rng)
+        self.write_keyed(out, tables, rng, None)
             .map(|(operation, _)| operation)
     }
 
-    /// As `write`, with the partition-key value a single-item request or a Query goes to (as text).
+    /// As `write`, with the partition-key value a single-item request or a Query goes to (as text);
+    /// a single-item request acts on `given` when a replay names its key.
     pub fn write_keyed(
         &self,
         out: &mut Vec<u8>,
         tables: &[PlanTable],
         rng: &mut impl Rng,
+        given: Option<&Item>,
     ) -> Result<(Operation, Option<String>), Unsupported> {
         let mut key = None;
         let mut object = Object::new(out);
@@ -367,7 +369,7 @@ impl PlanOp {
                     }
                     let mut wrapper = Object::new(list);
                     let mut fields = Object::new(wrapper.field(action.kind.transact_member()));
-                    action.write_fields(&mut fields, tables, rng, &mut None)?;
+                    action.write_fields(&mut fields, tables, rng, &mut None, None)?;
                     fields.end();
                     wrapper.end();
                 }
@@ -418,7 +420,7 @@ impl PlanOp {
                 writes.push(b']');
                 items.end();
             }
-            _ => self.write_fields(&mut object, tables, rng, &mut key)?,
+            _ => self.write_fields(&mut object, tables, rng, &mut key, given)?,
         }
         // INDEXES: each global index's units apart from its table's (an index has capacity of its own).
         object.string("ReturnConsumedCapacity", "INDEXES");
@@ -433,9 +435,16 @@ impl PlanOp {
         tables: &[PlanTable],
         rng: &mut impl Rng,
         key: &mut Option<String>,
+        given: Option<&Item>,
     ) -> Result<(), Unsupported> {
         let table = &tables[self.table];
-        let number = self.number(table, rng);
+        // A replayed call's key is the trace's: nothing is drawn (a draw may take a new item's number).
+        let number = if given.is_some() {
+            0
+        } else {
+            self.number(table, rng)
+        };
+        let key_of = |n: u64| given.cloned().unwrap_or_else(|| table.key(n));
         let partition_of = |item: &Item| item.get(&table.partition.name).map(label);
         object.string("TableName", &table.name);
         let mut names: Names = self
@@ -452,7 +461,7 @@ impl PlanOp {
             .collect();
         match &self.kind {
             OpKind::Get { consistent } => {
-                let drawn = table.key(number);
+                let drawn = key_of(number);
                 *key = partition_of(&drawn);
                 object.item("Key", &drawn)?;
                 // Only when true: false is DynamoDB's default, and a TransactGetItems Get has no
@@ -462,12 +471,18 @@ impl PlanOp {
                 }
             }
             OpKind::Put => {
-                let item = table.item(number, rng);
+                let mut item = table.item(number, rng);
+                item.extend(
+                    given
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
                 *key = partition_of(&item);
                 object.item("Item", &item)?;
             }
             OpKind::Delete | OpKind::Check => {
-                let drawn = table.key(number);
+                let drawn = key_of(number);
                 *key = partition_of(&drawn);
                 object.item("Key", &drawn)?;
             }
@@ -495,7 +510,7 @@ impl PlanOp {
                 ))
             }
             OpKind::Update { set, add, remove } => {
-                let drawn = table.key(number);
+                let drawn = key_of(number);
                 *key = partition_of(&drawn);
                 object.item("Key", &drawn)?;
                 let mut clauses = Vec::new();
@@ -537,7 +552,7 @@ impl PlanOp {
                         (table.partition.name.as_str(), generator.value(rng))
                     }
                     (_, None) => {
-                        let key = table.key(number);
+                        let key = key_of(number);
                         let name = table.partition.name.as_str();
                         (name, key[name].clone())
                     }

@@ -195,7 +195,7 @@ fn check_span(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
 /// Options of one load model only are refused in the other, instead of being silently ignored.
 fn check_model(given: &[(usize, Bound<'_, PyAny>)]) -> PyResult<()> {
     let has = |keyword: &str| gives(given, keyword);
-    let open = has("rate") || has("stages");
+    let open = has("rate") || has("stages") || has("_replay");
     let refused = if open && has("threads") {
         Some((
             "--threads",

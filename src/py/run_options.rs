@@ -581,6 +581,18 @@ pub static RUN_OPTIONS: &[RunOption] = &[
         },
     },
     RunOption {
+        // `ddbload replay` sets it (cli/replay.py): the spool of the trace's calls and its clock.
+        keyword: "_replay",
+        flag: "_replay",
+        cli: None,
+        apply: |c, v, k, f| {
+            let replay = serde_json::from_str(&text(v, k)?)
+                .map_err(|e| config_err(ConfigError::new(f, format!("not a replay: {e}"))))?;
+            c.replay = Some(replay);
+            Ok(())
+        },
+    },
+    RunOption {
         keyword: "_task",
         flag: "_task",
         cli: None,

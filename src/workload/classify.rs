@@ -18,6 +18,8 @@ use aws_sdk_dynamodb::types::ThrottlingReason;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
     Ok,
+    /// A GetItem found no item under its key (a replay counts these apart from the items found).
+    NotFound,
     /// A page of a multi-page operation (a workload file's Query with `pages`) came back with more to
     /// read: the request now asks for the next page, sent at once (not a retry).
     NextPage,

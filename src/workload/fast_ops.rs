@@ -168,6 +168,9 @@ pub(super) async fn plan_attempt(
                     request.start_key = Some(serde_json::Value::Object(last).to_string());
                     AttemptResult::NextPage
                 }
+                _ if request.operation == Operation::GetItem && answer.item.is_none() => {
+                    AttemptResult::NotFound
+                }
                 _ => AttemptResult::Ok,
             }
         }

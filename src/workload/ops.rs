@@ -163,22 +163,39 @@ impl Workload {
         }
     }
 
-    /// The request for `op`; the workshop's order is numbered `seq`.
+    /// The plan's operation number `index` (a replayed call's).
+    pub fn op_ref(&self, index: u16) -> OpRef {
+        let read = match self {
+            Workload::Workshop(_) => index == WORKSHOP_READ.index,
+            Workload::File(plan) => plan
+                .operations
+                .get(usize::from(index))
+                .is_some_and(|op| op.kind.is_read()),
+        };
+        OpRef { index, read }
+    }
+
+    /// The request for `op` (on `key` when a replay gives it, else a drawn one); the workshop's
+    /// order is numbered `seq`.
     pub fn request(
         &self,
         rng: &mut impl Rng,
         op: OpRef,
         worker: u32,
         seq: u64,
+        key: Option<&Item>,
     ) -> Result<Request, EngineError> {
         match self {
             Workload::Workshop(shop) if op.read => Ok(shop.next_read(rng)),
             Workload::Workshop(shop) => shop.next_write(rng, worker, seq),
             Workload::File(plan) => {
-                let planned = &plan.operations[usize::from(op.index)];
+                let planned = plan
+                    .operations
+                    .get(usize::from(op.index))
+                    .ok_or_else(|| EngineError::Internal("no such operation".into()))?;
                 let mut body = Vec::with_capacity(256);
                 let (operation, key) = planned
-                    .write_keyed(&mut body, &plan.tables, rng)
+                    .write_keyed(&mut body, &plan.tables, rng, key)
                     .map_err(|Unsupported(what)| EngineError::Internal(what.to_owned()))?;
                 let key = key.map(|key| (plan.slot_of(planned), key));
                 Ok(Request::Plan(PlanRequest {

@@ -7,7 +7,7 @@ import os
 import sys
 
 from .. import _engine
-from . import admin, after, cost, findmax, local, plan, run, server_view, trace, workload
+from . import admin, after, cost, findmax, local, plan, replay, run, server_view, trace, workload
 from .common import EXIT_BAD_INPUT, Command, Fail, OneLineParser, print_error
 from .run import config_from_args
 
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddbload {_engine.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     # Registered in the order `ddbload --help` lists them.
-    for group in (run, workload, findmax, plan, admin, after, server_view, cost, trace, local):
+    for group in (run, workload, findmax, plan, admin, after, server_view, cost, trace, replay, local):
         group.add_commands(commands)
     return parser
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import signal
 import sys
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, NoReturn, cast
 
 from .. import _engine
 from ..capacity import Connection
+from ..workload_file import workload_json
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,3 +74,15 @@ def stop_on_sigterm() -> None:
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def workload_document(source: str, workshop_refused: str) -> dict[str, Any]:
+    """A workload file's JSON form, read and checked; its mistake, or the workshop preset (which has no
+    file of tables) with `workshop_refused` as the reason, is one line."""
+    try:
+        document = json.loads(workload_json(source))
+    except _engine.ConfigError as e:
+        raise Fail(str(e)) from None
+    if document is None:
+        raise Fail(f"--workload: give a workload file; {workshop_refused}")
+    return cast(dict[str, Any], document)

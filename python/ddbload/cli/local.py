@@ -14,8 +14,16 @@ from .. import _engine, capacity, endpoint_faults
 from ..capacity import Connection
 from ..endpoints import redacted
 from ..offline_copy import create_copies, offline_credentials, rehearsal_workload
-from ..workload_file import workload_json
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Fail, engine_failure, print_error, stop_on_sigterm
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Fail,
+    engine_failure,
+    print_error,
+    stop_on_sigterm,
+    workload_document,
+)
 
 MAX_SERVE_THREADS = 256
 WORKSHOP_SCRIPT = Path(__file__).parents[1] / "workshop" / "ddb_load_tester.py"
@@ -148,12 +156,7 @@ def _copy_request(args: argparse.Namespace) -> tuple[Connection, dict[str, Any] 
         raise Fail("--copy-settings-from-aws: name the tables to copy with --table T (repeatable)")
     workload = None
     if args.workload:
-        try:
-            workload = json.loads(workload_json(args.workload))
-        except _engine.ConfigError as e:
-            raise Fail(str(e)) from None
-        if workload is None:
-            raise Fail("--workload: give a workload file; the workshop's tables are made with `run --create-tables`")
+        workload = workload_document(args.workload, "the workshop's tables are made with `run --create-tables`")
     return Connection(region=args.region, profile=args.profile, endpoint_url=args.aws_endpoint_url), workload
 
 

@@ -163,6 +163,8 @@ def config_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kwargs = engine_kwargs(args)
     if getattr(args, "timeline", None) is not None:
         kwargs["timeline"] = args.timeline
+    if getattr(args, "replay", None) is not None:  # ddbload replay's spool (cli/replay.py)
+        kwargs["_replay"] = args.replay
     if args.table:
         kwargs["workload"] = renamed_tables(kwargs.get("workload"), args.table)
     span = next((k for k in ("minutes", "duration") if k in kwargs), None)
@@ -195,8 +197,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
-def load_test(args: argparse.Namespace) -> int:
-    """Checks everything first (bad input sends nothing), runs, then writes the files and the summary."""
+def load_test(
+    args: argparse.Namespace,
+    amend: Callable[[Result], Result] | None = None,
+    before: Callable[[argparse.Namespace], None] | None = None,
+) -> int:
+    """Checks everything first (bad input sends nothing), runs, then writes the files and the summary.
+    A command built on it (replay) may add: `before`, a step once the endpoint is up and before the
+    load (replay's --seed-keys), and `amend`, its own section of the result before it is written."""
     thresholds = parse_thresholds(args.fail_if)
     wait_of("--server-view-wait", args.server_view_wait)
     cloudwatch_alarms(args, "check")
@@ -216,9 +224,11 @@ def load_test(args: argparse.Namespace) -> int:
     metrics, result = None, None
     try:
         metrics = start_metrics(args)
-        result, code = run_here(args, config, ray_address, metrics.metrics if metrics else None)
+        result, code = run_here(args, config, ray_address, metrics.metrics if metrics else None, before)
         if result is None:
             return code
+        if amend is not None:
+            result = amend(result)
         # Files first: a closed stdout (`| head -1`) must not lose them.
         written, result_path = write_files(result, outputs, keep, thresholds)
         holds = result_holds(result, thresholds)
@@ -237,12 +247,20 @@ def run_here(
     config: _engine.LoadConfig,
     ray_address: str | None,
     metrics: Progress | None,
+    before: Callable[[argparse.Namespace], None] | None = None,
 ) -> tuple[Result | None, int]:
     """The run itself, with --local's endpoint and the live lines (ddbload.run carries out a timeline)."""
     emulator = None
     if args.local:
         emulator = start_local_endpoint(args)
         config = config_from_args(args)  # with the endpoint's URL
+    if before is not None:
+        try:
+            before(args)
+        except BaseException:
+            if emulator is not None:
+                emulator.stop()
+            raise
     live = live_progress(args.progress, config.duration_s, args.workload not in (None, WORKSHOP))
     publisher = start_cloudwatch(args, config)
     stop_on_sigterm()

@@ -147,6 +147,8 @@ def _merged_op(ops: Sequence[Mapping[str, Any]], latency: str, service: str, dur
     """One kind's (or one named operation's) figures from every task: counts added, percentiles read
     from the merged `latency` and `service` histograms."""
     merged: dict[str, Any] = {name: sum(o[name] for o in ops) for name in COUNTS}
+    if any(o.get("not_found") for o in ops):  # in a result only when some read found nothing
+        merged["not_found"] = sum(o.get("not_found", 0) for o in ops)
     merged["throttled_by_reason"] = _add_maps(o["throttled_by_reason"] for o in ops)
     merged["throttled_by_resource"] = _add_nested_maps(o.get("throttled_by_resource", {}) for o in ops)
     merged["errors"] = _add_maps(o["errors"] for o in ops)

@@ -39,6 +39,7 @@ class Call:
     tables: tuple[str, ...]  # the table, or each table a batch or transaction touches
     keys: tuple[tuple[str, str], ...]  # (table, key as canonical JSON) of each item it names
     error: str | None  # CloudTrail's errorCode, e.g. ProvisionedThroughputExceededException
+    where: str = ""  # "FILE: record N" (or "line N"), for a message about this call
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _call(where: str, record: dict[str, Any]) -> Call:
         raise BadRecord(f"{where}: {operation} on {table} has no key")
     keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
     keys += tuple((t, _canonical(k)) for t, k in members if k is not None)
-    return Call(second, str(operation), tables, keys, record.get("errorCode"))
+    return Call(second, str(operation), tables, keys, record.get("errorCode"), where)
 
 
 def _members(params: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
@@ -215,7 +216,7 @@ def _csv_call(where: str, row: list[str]) -> Call:
     if operation in KEYED and not key:
         raise BadRecord(f"{where}: {operation} on {table} has no key")
     keys = ((table, _canonical(key)),) if key else ()
-    return Call(_second(where, time_text), operation, (table,), keys, None)
+    return Call(_second(where, time_text), operation, (table,), keys, None, where)
 
 
 def _untyped(value: dict[str, Any]) -> Any:

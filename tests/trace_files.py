@@ -1,0 +1,65 @@
+"""Trace files as CloudTrail delivers them (gzip'd `{"Records": [...]}`, out of time order), as JSON lines,
+and as a CSV, written from a list of calls {time, op, table, key}: shared by the trace and replay tests."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import random
+from datetime import datetime, timezone
+
+START = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
+
+
+def record(call: dict) -> dict:
+    params = {"tableName": call["table"]}
+    if call["key"] is not None:
+        params["key"] = call["key"]
+    return {
+        "eventVersion": "1.09", "eventSource": "dynamodb.amazonaws.com", "eventName": call["op"],
+        "eventTime": call["time"].strftime("%Y-%m-%dT%H:%M:%SZ"), "awsRegion": "us-east-1",
+        "eventCategory": "Data", "managementEvent": False, "requestParameters": params,
+        "requestID": "R" + call["time"].isoformat(),
+    }  # fmt: skip
+
+
+def management() -> dict:
+    when = START.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"eventSource": "dynamodb.amazonaws.com", "eventName": "DescribeTable", "managementEvent": True,
+            "eventTime": when, "requestParameters": {"tableName": "Orders"}}  # fmt: skip
+
+
+def write_s3(folder, calls: list[dict]) -> None:
+    """Two gzip'd `{"Records": [...]}` files, records out of time order, as CloudTrail delivers them."""
+    records = [record(c) for c in calls] + [management()]
+    random.Random(1).shuffle(records)
+    half = len(records) // 2
+    for i, part in enumerate((records[:half], records[half:])):
+        with gzip.open(folder / f"trail-{i}.json.gz", "wt") as f:
+            json.dump({"Records": part}, f)
+
+
+def write_lines(path, calls: list[dict]) -> None:
+    path.write_text("".join(json.dumps(record(c)) + "\n" for c in calls))
+
+
+def write_csv(path, calls: list[dict]) -> None:
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["time", "operation", "table", "key"])
+        for c in calls:
+            key = json.dumps({k: {"S": v} for k, v in c["key"].items()}) if c["key"] else ""
+            out.writerow([c["time"].isoformat(), c["op"], c["table"], key])
+
+
+def write(layout: str, folder, calls: list[dict]) -> str:
+    """The trace in `layout` (s3-gzip, json-lines, csv) under `folder`; the path to give the command."""
+    if layout == "s3-gzip":
+        write_s3(folder, calls)
+        return str(folder)
+    if layout == "json-lines":
+        write_lines(folder / "export.jsonl", calls)
+        return str(folder / "export.jsonl")
+    write_csv(folder / "trace.csv", calls)
+    return str(folder / "trace.csv")
