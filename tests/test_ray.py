@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 import warnings
+from collections import Counter
 from decimal import Decimal
 from importlib import resources
 
@@ -23,6 +24,7 @@ import jsonschema
 import pytest
 from conftest import LOCAL_ENV, read_until, run_cli, start_cli
 from ddbload import _engine
+from trace_files import RATES, WORKLOAD, generated_calls, write
 
 OPS = ("reads", "writes")
 
@@ -347,3 +349,28 @@ def test_a_held_run_reports_its_catalog_and_waits_for_its_start(emulator):
     result = json.loads(handle.result())
     assert result["summary"]["reads"]["ok"] > 0
     assert ticks and all(t["type"] == "tick" and t["latency_histogram"] for t in ticks), ticks
+
+
+def test_a_replay_is_split_by_key_between_the_tasks_and_adds_up_to_the_trace(cluster, emulator, tmp_path):
+    """The spool lives on the driver: each task gets its keys' calls with its keywords."""
+    calls = generated_calls()
+    (tmp_path / "shop.yaml").write_text(WORKLOAD.replace("Products", "RayProducts").replace("Orders", "RayOrders"))
+    renamed = [dict(c, table="Ray" + c["table"]) for c in calls]
+    (tmp_path / "trace").mkdir()
+    trace = write("json-lines", tmp_path / "trace", renamed)
+    out = tmp_path / "replay.json"
+    proc = run_cli(
+        "replay", trace, "--endpoint-url", emulator, "--ray", cluster, "--ray-tasks", "2", "--workload",
+        str(tmp_path / "shop.yaml"), "--create-tables", "--speed", "2", "--output", str(out), timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert [p["status"] for p in result["parts"]] == ["ok", "ok"]
+    done = [p["summary"]["reads"]["ok"] + p["summary"]["writes"]["ok"] for p in result["parts"]]
+    assert sum(done) == len(calls) == result["summary"]["offered"] and min(done) > 0, done
+    rows = result["timeseries"]
+    assert [row["target_rate"] for row in rows] == [sum(RATES[i : i + 2]) for i in range(0, len(RATES), 2)]
+    mix = Counter(f"{c['op']} {c['table']}" for c in renamed)
+    assert {name: op["ok"] for name, op in result["operations"].items()} == dict(mix)
+    top = [k["key"] for k in result["keys"]["RayProducts"]["attempts"][:10]]
+    assert top == [f"p{rank}" for rank in range(10)]

@@ -8,57 +8,10 @@ import gzip
 import json
 import random
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from conftest import refusal, run_cli, scan_all
-from trace_files import START, record, write
-
-RATES = [300, 600, 900, 600, 300, 150]  # calls in each trace second
-# Products' ten most read keys have these counts (distinct, so their order is the trace's); 75 other
-# keys share the rest of the reads, at most 12 calls each.
-TOP_COUNTS = [240, 200, 170, 140, 115, 95, 80, 66, 55, 45]
-WORKLOAD = """\
-version: 1
-tables:
-  Products:
-    partition_key: {name: product_id, type: S}
-    items: 1
-  Orders:
-    partition_key: {name: order_id, type: S}
-    items: 1
-    item:
-      total: {decimal: {min: "1.00", max: "99.99"}}
-operations:
-  - {name: read, get: {table: Products}}
-"""
-
-
-def generated_calls(rates: list[int] = RATES, seed: int = 5) -> list[dict]:
-    """Each second's calls: every third an order written (PutItem, later UpdateItem and DeleteItem of
-    orders already put), the rest product reads with exact key counts."""
-    rng = random.Random(seed)
-    slots = [(second, n) for second, rate in enumerate(rates) for n in range(rate)]
-    reads = [s for s in slots if s[1] % 3 != 0]
-    keys = [f"p{rank}" for rank, count in enumerate(TOP_COUNTS) for _ in range(count)]
-    keys += [f"q{n % 75}" for n in range(len(reads) - len(keys))]
-    rng.shuffle(keys)
-    by_slot = dict(zip(reads, keys))
-    calls, orders = [], []
-    for second, n in slots:
-        when = START + timedelta(seconds=second, milliseconds=rng.randrange(1000))
-        if n % 3 != 0:
-            calls.append(
-                {"time": when, "op": "GetItem", "table": "Products", "key": {"product_id": by_slot[(second, n)]}}
-            )
-        elif n % 9 == 3 and orders:
-            calls.append({"time": when, "op": "UpdateItem", "table": "Orders", "key": {"order_id": rng.choice(orders)}})
-        elif n % 9 == 6 and orders:
-            calls.append({"time": when, "op": "DeleteItem", "table": "Orders", "key": {"order_id": orders.pop(0)}})
-        else:
-            orders.append(f"o-{second}-{n}")
-            calls.append({"time": when, "op": "PutItem", "table": "Orders", "key": {"order_id": orders[-1]}})
-    return calls
+from trace_files import RATES, START, WORKLOAD, generated_calls, record, write
 
 
 def replay(tmp_path, *args: str) -> dict:
@@ -112,11 +65,17 @@ def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_t
     present = {"p0", "p1", "q3"}
     for key in present:
         dynamodb.put_item(TableName=products, Item={"product_id": {"S": key}, "name": {"S": "kept"}})
+    # Production's orders have a status and a total: --items-from-table writes orders of that shape.
+    earlier = {"o-earlier-1", "o-earlier-2"}
+    for key in earlier:
+        item = {"order_id": {"S": key}, "status": {"S": "PAID"}, "total": {"N": "12.50"}}
+        dynamodb.put_item(TableName=orders, Item=item)
     (tmp_path / "trace").mkdir()
     trace = write("json-lines", tmp_path / "trace", calls)
     endpoint = dynamodb.meta.endpoint_url
 
-    result = replay(tmp_path, trace, "--endpoint-url", endpoint, "--tables-map", f"Products={products},Orders={orders}")
+    mapping = f"Products={products},Orders={orders}"
+    result = replay(tmp_path, trace, "--endpoint-url", endpoint, "--tables-map", mapping, "--items-from-table")
 
     reads = [c for c in calls if c["op"] == "GetItem"]
     missing = sum(1 for c in reads if c["key"]["product_id"] not in present)
@@ -127,8 +86,9 @@ def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_t
     for c in calls:
         if c["table"] == "Orders":
             alive[c["key"]["order_id"]] = c["op"] != "DeleteItem"
-    left = {item["order_id"] for item in scan_all(dynamodb, orders)}
-    assert left == {key for key, kept in alive.items() if kept}
+    left = scan_all(dynamodb, orders)
+    assert {item["order_id"] for item in left} == {key for key, kept in alive.items() if kept} | earlier
+    assert all({"status", "total"} <= item.keys() for item in left), left[:3]
     assert {item["product_id"] for item in scan_all(dynamodb, products)} == present
 
 
@@ -205,7 +165,7 @@ def test_a_bad_trace_is_one_line_naming_the_record_or_counted_with_skip_bad(tmp_
         (["--from", "yesterday"], "--from: 'yesterday' is not an ISO 8601 time"),
         (["--loop"], "--loop: give the run's length with --minutes or --duration"),
         (["--minutes", "2"], "--minutes: the trace sets the replay's length"),
-        (["--ray"], "--ray: a replay runs on this machine"),
+        (["--ray", "--ray-tasks", "0"], "--ray-tasks must be between 1 and 1000"),
         (["--tables-map", "Products"], "--tables-map: expected PROD=REHEARSAL, got 'Products'"),
         (["--scale-keys", "0"], "--scale-keys: 0 must be at least 1"),
         (["--rate", "100"], "--rate: a replay's arrivals are the trace's"),

@@ -7,7 +7,7 @@ import csv
 import gzip
 import json
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 START = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
 
@@ -63,3 +63,50 @@ def write(layout: str, folder, calls: list[dict]) -> str:
         return str(folder / "export.jsonl")
     write_csv(folder / "trace.csv", calls)
     return str(folder / "trace.csv")
+
+
+# A replay's trace: calls in each second, and Products' ten most read keys' counts (distinct, so their
+# order is the trace's); 75 other keys share the rest of the reads.
+RATES = [300, 600, 900, 600, 300, 150]  # calls in each trace second
+TOP_COUNTS = [240, 200, 170, 140, 115, 95, 80, 66, 55, 45]
+WORKLOAD = """\
+version: 1
+tables:
+  Products:
+    partition_key: {name: product_id, type: S}
+    items: 1
+  Orders:
+    partition_key: {name: order_id, type: S}
+    items: 1
+    item:
+      total: {decimal: {min: "1.00", max: "99.99"}}
+operations:
+  - {name: read, get: {table: Products}}
+"""
+
+
+def generated_calls(rates: list[int] = RATES, seed: int = 5) -> list[dict]:
+    """Each second's calls: every third an order written (PutItem, later UpdateItem and DeleteItem of
+    orders already put), the rest product reads with exact key counts."""
+    rng = random.Random(seed)
+    slots = [(second, n) for second, rate in enumerate(rates) for n in range(rate)]
+    reads = [s for s in slots if s[1] % 3 != 0]
+    keys = [f"p{rank}" for rank, count in enumerate(TOP_COUNTS) for _ in range(count)]
+    keys += [f"q{n % 75}" for n in range(len(reads) - len(keys))]
+    rng.shuffle(keys)
+    by_slot = dict(zip(reads, keys))
+    calls, orders = [], []
+    for second, n in slots:
+        when = START + timedelta(seconds=second, milliseconds=rng.randrange(1000))
+        if n % 3 != 0:
+            calls.append(
+                {"time": when, "op": "GetItem", "table": "Products", "key": {"product_id": by_slot[(second, n)]}}
+            )
+        elif n % 9 == 3 and orders:
+            calls.append({"time": when, "op": "UpdateItem", "table": "Orders", "key": {"order_id": rng.choice(orders)}})
+        elif n % 9 == 6 and orders:
+            calls.append({"time": when, "op": "DeleteItem", "table": "Orders", "key": {"order_id": orders.pop(0)}})
+        else:
+            orders.append(f"o-{second}-{n}")
+            calls.append({"time": when, "op": "PutItem", "table": "Orders", "key": {"order_id": orders[-1]}})
+    return calls

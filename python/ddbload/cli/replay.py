@@ -201,8 +201,6 @@ def _time(flag: str, text: str | None) -> int | None:
 def _refuse_run_only_flags(args: argparse.Namespace) -> None:
     if args.table:
         raise Fail(f"--table {args.table[0]}: a replay names its tables with --tables-map PROD=REHEARSAL")
-    if args.ray is not None:
-        raise Fail("--ray: a replay runs on this machine; leave out --ray")
     span = args.minutes if args.minutes is not None else args.duration
     if args.loop and span is None:
         raise Fail("--loop: give the run's length with --minutes or --duration")

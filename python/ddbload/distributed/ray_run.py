@@ -8,9 +8,11 @@ import json
 import logging
 import secrets
 import socket
+import tempfile
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 import ray
@@ -58,6 +60,17 @@ class TaskRunner:
         return socket.gethostname()
 
     def run(self, kwargs: dict[str, Any], queue: Queue) -> str:
+        spool = kwargs.pop("_replay_spool", None)
+        if spool is None:
+            return self._run(kwargs, queue)
+        # A replay's share of the spool came with the keywords: the engine reads it from this node's disk.
+        with tempfile.TemporaryDirectory(prefix="ddbload-replay-task-") as folder:
+            replay = json.loads(kwargs["_replay"])
+            path = Path(folder) / replay["spool"]
+            path.write_bytes(spool)
+            return self._run(dict(kwargs, _replay=json.dumps(dict(replay, spool=str(path)))), queue)
+
+    def _run(self, kwargs: dict[str, Any], queue: Queue) -> str:
         handle = _engine.start(_engine.LoadConfig(**kwargs))
         with self._lock:
             self._handle = handle

@@ -8,11 +8,12 @@ import math
 from typing import Any
 
 from ..workload_file import workload_json
+from .replay_split import replay_shares
 
 
 def task_count(kwargs: dict[str, Any], wanted: int) -> int:
     """The tasks a run can use: a closed run cannot have more tasks than workers."""
-    if kwargs.get("rate") is None and kwargs.get("stages") is None:
+    if kwargs.get("rate") is None and kwargs.get("stages") is None and kwargs.get("_replay") is None:
         return max(1, min(wanted, int(kwargs["threads"])))
     return max(1, wanted)
 
@@ -25,9 +26,12 @@ def split(kwargs: dict[str, Any], tasks: int) -> list[dict[str, Any]]:
     if kwargs.get("workload") is not None and not isinstance(kwargs["workload"], dict):
         # A file on the driver's disk is not on the other nodes: the tasks get its checked JSON form.
         kwargs = dict(kwargs, workload=json.loads(workload_json(kwargs["workload"])))
-    open_model = kwargs.get("rate") is not None or kwargs.get("stages") is not None
+    open_model = any(kwargs.get(k) is not None for k in ("rate", "stages", "_replay"))
+    replays = replay_shares(json.loads(kwargs["_replay"]), tasks) if kwargs.get("_replay") else None
     for task in range(tasks):
         share = dict(kwargs, _task=task, _hold_start=True)
+        if replays is not None:
+            share["_replay"], share["_replay_spool"] = replays[task]
         if open_model:
             share.pop("threads", None)  # arrivals follow the schedule; an open run has no workers
         else:
