@@ -108,6 +108,45 @@ impl ApiError {
         )
     }
 
+    /// A PartiQL statement the parser cannot read (DynamoDB quotes the whole statement).
+    pub fn statement_malformed(statement: &str) -> Self {
+        Self::validation(format!(
+            "Statement wasn't well formed, can't be processed: {statement}"
+        ))
+    }
+
+    pub fn statement_parameters_mismatch() -> Self {
+        Self::validation("Number of parameters in request and statement don't match.")
+    }
+
+    pub fn statement_item_lacks_key(attribute: &str) -> Self {
+        Self::validation(format!(
+            "Key attribute should be present in the item: Key {attribute}"
+        ))
+    }
+
+    pub fn statement_no_such_index(index: &str) -> Self {
+        Self::validation(format!(
+            "The table does not have the specified index: {index}"
+        ))
+    }
+
+    pub fn statement_needs_whole_key() -> Self {
+        Self::validation("Where clause does not contain a mandatory equality on all key attributes")
+    }
+
+    pub fn statement_bad_next_token() -> Self {
+        Self::validation("Invalid NextToken")
+    }
+
+    /// A PartiQL INSERT of a key that exists.
+    pub fn duplicate_item() -> Self {
+        Self::dynamodb(
+            "DuplicateItemException",
+            "Duplicate primary key exists in table",
+        )
+    }
+
     pub fn index_not_found(index: &str) -> Self {
         Self::dynamodb(
             "ResourceNotFoundException",

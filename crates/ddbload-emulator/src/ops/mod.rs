@@ -11,11 +11,13 @@ mod delete_table;
 mod describe_limits;
 mod describe_table;
 mod describe_time_to_live;
+mod execute_statement;
 mod get_item;
 mod keyed_write;
 mod list_tables;
 mod list_tags_of_resource;
 mod paging;
+mod partiql;
 mod put_item;
 mod query;
 mod scan;
@@ -99,6 +101,15 @@ fn route(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result
         "TransactGetItems" => transact_get_items::parse(req, store)?.apply(store),
         "TransactWriteItems" => {
             transact_write_items::parse(req, store)?.apply(store, &shared.tokens)
+        }
+        "ExecuteStatement" => {
+            let statement = execute_statement::translate(req, store)?;
+            statement.answer(route(
+                store,
+                shared,
+                statement.operation,
+                &statement.request,
+            ))
         }
         "UpdateTimeToLive" => update_time_to_live::parse(req, store)?.apply(store),
         "DescribeTimeToLive" => describe_time_to_live::parse(req, store)?.apply(store),

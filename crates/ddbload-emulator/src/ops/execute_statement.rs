@@ -1,0 +1,351 @@
+//! ExecuteStatement: a PartiQL statement carried out as the operation DynamoDB charges it as. A SELECT
+//! with equality on the whole key is a GetItem, with equality on the partition key (of the table or the
+//! index named) a Query, else a Scan; the rest of its WHERE is a filter. INSERT is a PutItem that
+//! refuses an existing key, UPDATE an UpdateItem and DELETE a DeleteItem of the key the WHERE names
+//! (its other comparisons a condition). Paging goes through NextToken.
+
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::partiql::{parse, Statement, Term};
+use crate::error::ApiError;
+use crate::store::Store;
+use crate::table::KeySchema;
+
+/// The equivalent request, which operation it is, and how its answer becomes ExecuteStatement's.
+pub struct Translated {
+    pub operation: &'static str,
+    pub request: Value,
+    kind: Answer,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Answer {
+    /// GetItem: its item, or none.
+    One,
+    /// Query or Scan: a page of items, and a NextToken for the rest.
+    Page,
+    /// A write: no items.
+    Nothing,
+    /// INSERT: a key that exists is DuplicateItemException.
+    Inserted,
+}
+
+pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
+    let text = req
+        .get("Statement")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing("statement"))?;
+    let parameters = req
+        .get("Parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let statement = parse(text, &parameters)?;
+    let mut request = Map::new();
+    for member in ["ReturnConsumedCapacity"] {
+        if let Some(value) = req.get(member) {
+            request.insert(member.into(), value.clone());
+        }
+    }
+    let mut placeholders = Placeholders::default();
+    let translated = match statement {
+        Statement::Select {
+            table,
+            index,
+            projection,
+            terms,
+        } => {
+            let schema = key_schema(store, &table, index.as_deref())?;
+            request.insert("TableName".into(), json!(table));
+            if let Some(names) = projection {
+                let listed: Vec<String> = names.iter().map(|n| placeholders.name(n)).collect();
+                request.insert("ProjectionExpression".into(), json!(listed.join(", ")));
+            }
+            for member in ["ConsistentRead", "Limit"] {
+                if let Some(value) = req.get(member) {
+                    request.insert(member.into(), value.clone());
+                }
+            }
+            select(request, &schema, index, terms, req, placeholders)?
+        }
+        Statement::Insert { table, item } => {
+            let schema = key_schema(store, &table, None)?;
+            for attribute in key_attributes(&schema) {
+                if !item.contains_key(attribute) {
+                    return Err(ApiError::statement_item_lacks_key(attribute));
+                }
+            }
+            let condition = format!(
+                "attribute_not_exists({})",
+                placeholders.name(&schema.partition.name)
+            );
+            request.insert("TableName".into(), json!(table));
+            request.insert("Item".into(), Value::Object(item));
+            request.insert("ConditionExpression".into(), json!(condition));
+            placeholders.into_request(&mut request);
+            Translated {
+                operation: "PutItem",
+                request: Value::Object(request),
+                kind: Answer::Inserted,
+            }
+        }
+        Statement::Update {
+            table,
+            set,
+            remove,
+            terms,
+        } => {
+            let schema = key_schema(store, &table, None)?;
+            let (key, rest) = whole_key(&schema, terms)?;
+            let mut clauses = Vec::new();
+            if !set.is_empty() {
+                let parts: Vec<String> = set
+                    .iter()
+                    .map(|(name, value)| {
+                        format!(
+                            "{} = {}",
+                            placeholders.name(name),
+                            placeholders.value(value)
+                        )
+                    })
+                    .collect();
+                clauses.push(format!("SET {}", parts.join(", ")));
+            }
+            if !remove.is_empty() {
+                let parts: Vec<String> = remove.iter().map(|n| placeholders.name(n)).collect();
+                clauses.push(format!("REMOVE {}", parts.join(", ")));
+            }
+            // UPDATE changes an item that exists: it never creates one.
+            let mut conditions = vec![format!(
+                "attribute_exists({})",
+                placeholders.name(&schema.partition.name)
+            )];
+            conditions.extend(rest.iter().map(|t| placeholders.term(t)));
+            request.insert("TableName".into(), json!(table));
+            request.insert("Key".into(), Value::Object(key));
+            request.insert("UpdateExpression".into(), json!(clauses.join(" ")));
+            request.insert(
+                "ConditionExpression".into(),
+                json!(conditions.join(" AND ")),
+            );
+            placeholders.into_request(&mut request);
+            Translated {
+                operation: "UpdateItem",
+                request: Value::Object(request),
+                kind: Answer::Nothing,
+            }
+        }
+        Statement::Delete { table, terms } => {
+            let schema = key_schema(store, &table, None)?;
+            let (key, rest) = whole_key(&schema, terms)?;
+            if !rest.is_empty() {
+                let conditions: Vec<String> = rest.iter().map(|t| placeholders.term(t)).collect();
+                request.insert(
+                    "ConditionExpression".into(),
+                    json!(conditions.join(" AND ")),
+                );
+            }
+            request.insert("TableName".into(), json!(table));
+            request.insert("Key".into(), Value::Object(key));
+            placeholders.into_request(&mut request);
+            Translated {
+                operation: "DeleteItem",
+                request: Value::Object(request),
+                kind: Answer::Nothing,
+            }
+        }
+    };
+    Ok(translated)
+}
+
+impl Translated {
+    /// ExecuteStatement's answer from the equivalent operation's.
+    pub fn answer(&self, result: Result<Value, ApiError>) -> Result<Value, ApiError> {
+        let out = match result {
+            Err(e)
+                if self.kind == Answer::Inserted
+                    && e.code().ends_with("ConditionalCheckFailedException") =>
+            {
+                return Err(ApiError::duplicate_item())
+            }
+            other => other?,
+        };
+        let mut answer = Map::new();
+        let items = match self.kind {
+            Answer::One => out.get("Item").cloned().into_iter().collect(),
+            Answer::Page => out
+                .get("Items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            Answer::Nothing | Answer::Inserted => Vec::new(),
+        };
+        answer.insert("Items".into(), Value::Array(items));
+        if let Some(last) = out.get("LastEvaluatedKey") {
+            let token = base64::engine::general_purpose::STANDARD.encode(last.to_string());
+            answer.insert("NextToken".into(), json!(token));
+        }
+        if let Some(consumed) = out.get("ConsumedCapacity") {
+            answer.insert("ConsumedCapacity".into(), consumed.clone());
+        }
+        Ok(Value::Object(answer))
+    }
+}
+
+/// SELECT as GetItem, Query or Scan, by the equalities its WHERE gives on the key it reads.
+fn select(
+    mut request: Map<String, Value>,
+    schema: &KeySchema,
+    index: Option<String>,
+    terms: Vec<Term>,
+    req: &Value,
+    mut placeholders: Placeholders,
+) -> Result<Translated, ApiError> {
+    let equal_to = |attribute: &str| {
+        terms
+            .iter()
+            .position(|t| t.attribute == attribute && t.operator == "=")
+    };
+    let partition = equal_to(&schema.partition.name);
+    let sort = schema.sort.as_ref().map(|s| equal_to(&s.name));
+    let key_given = partition.is_some() && sort.is_none_or(|s| s.is_some());
+    if index.is_none() && key_given && terms.len() == 1 + usize::from(sort.is_some()) {
+        let (key, _) = whole_key(schema, terms)?;
+        request.remove("Limit");
+        request.insert("Key".into(), Value::Object(key));
+        placeholders.into_request(&mut request);
+        return Ok(Translated {
+            operation: "GetItem",
+            request: Value::Object(request),
+            kind: Answer::One,
+        });
+    }
+    if let Some(token) = req.get("NextToken").and_then(Value::as_str) {
+        let start = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .filter(Value::is_object)
+            .ok_or_else(ApiError::statement_bad_next_token)?;
+        request.insert("ExclusiveStartKey".into(), start);
+    }
+    if let Some(index) = index {
+        request.insert("IndexName".into(), json!(index));
+    }
+    let mut rest = terms;
+    let operation = match partition {
+        Some(at) => {
+            let pk = rest.remove(at);
+            let mut key_conditions = vec![placeholders.term(&pk)];
+            if let Some(sort_key) = &schema.sort {
+                if let Some(at) = rest.iter().position(|t| t.attribute == sort_key.name) {
+                    key_conditions.push(placeholders.term(&rest.remove(at)));
+                }
+            }
+            request.insert(
+                "KeyConditionExpression".into(),
+                json!(key_conditions.join(" AND ")),
+            );
+            "Query"
+        }
+        None => "Scan",
+    };
+    if !rest.is_empty() {
+        let filters: Vec<String> = rest.iter().map(|t| placeholders.term(t)).collect();
+        request.insert("FilterExpression".into(), json!(filters.join(" AND ")));
+    }
+    placeholders.into_request(&mut request);
+    Ok(Translated {
+        operation,
+        request: Value::Object(request),
+        kind: Answer::Page,
+    })
+}
+
+/// The table's key schema, or the named index's.
+fn key_schema(store: &Store, table: &str, index: Option<&str>) -> Result<KeySchema, ApiError> {
+    let found = store.table(table)?;
+    match index {
+        None => Ok(found.schema.clone()),
+        Some(name) => found
+            .indexes
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| i.schema.clone())
+            .ok_or_else(|| ApiError::statement_no_such_index(name)),
+    }
+}
+
+fn key_attributes(schema: &KeySchema) -> impl Iterator<Item = &str> {
+    std::iter::once(schema.partition.name.as_str())
+        .chain(schema.sort.iter().map(|s| s.name.as_str()))
+}
+
+/// The key the WHERE names by equality on every key attribute, and its other comparisons.
+fn whole_key(
+    schema: &KeySchema,
+    mut terms: Vec<Term>,
+) -> Result<(Map<String, Value>, Vec<Term>), ApiError> {
+    let mut key = Map::new();
+    for attribute in key_attributes(schema) {
+        let at = terms
+            .iter()
+            .position(|t| t.attribute == attribute && t.operator == "=")
+            .ok_or_else(ApiError::statement_needs_whole_key)?;
+        let term = terms.remove(at);
+        key.insert(attribute.to_owned(), term.values[0].clone());
+    }
+    Ok((key, terms))
+}
+
+/// Expression attribute names and values, numbered as they are used.
+#[derive(Default)]
+struct Placeholders {
+    names: Map<String, Value>,
+    values: Map<String, Value>,
+}
+
+impl Placeholders {
+    fn name(&mut self, name: &str) -> String {
+        let existing = self
+            .names
+            .iter()
+            .find(|(_, v)| v.as_str() == Some(name))
+            .map(|(k, _)| k.clone());
+        existing.unwrap_or_else(|| {
+            let placeholder = format!("#n{}", self.names.len());
+            self.names.insert(placeholder.clone(), json!(name));
+            placeholder
+        })
+    }
+
+    fn value(&mut self, value: &Value) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value.clone());
+        placeholder
+    }
+
+    fn term(&mut self, term: &Term) -> String {
+        let name = self.name(&term.attribute);
+        match term.operator {
+            "BETWEEN" => {
+                let (low, high) = (self.value(&term.values[0]), self.value(&term.values[1]));
+                format!("{name} BETWEEN {low} AND {high}")
+            }
+            operator => format!("{name} {operator} {}", self.value(&term.values[0])),
+        }
+    }
+
+    fn into_request(self, request: &mut Map<String, Value>) {
+        if !self.names.is_empty() {
+            request.insert("ExpressionAttributeNames".into(), Value::Object(self.names));
+        }
+        if !self.values.is_empty() {
+            request.insert(
+                "ExpressionAttributeValues".into(),
+                Value::Object(self.values),
+            );
+        }
+    }
+}
