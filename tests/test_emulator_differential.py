@@ -577,3 +577,19 @@ def test_partiql_duplicate_insert_is_dynamodbs_documented_error(emulator, tables
     with pytest.raises(ClientError) as refused:
         client.execute_statement(Statement=f"SELECT * FROM \"{ranged}\" WHERE pk = 'd' OR pk = 'e'")
     assert "does not support PartiQL's OR" in refused.value.response["Error"]["Message"]
+
+
+def test_a_batch_is_validated_whole_before_its_tables_are_looked_up(both):
+    """A malformed batch is validation's error even when its table does not exist (as DynamoDB checks the
+    whole request first); it was ResourceNotFoundException."""
+    missing = f"diff-missing-{uuid.uuid4().hex[:8]}"
+    puts = [{"PutRequest": {"Item": {"pk": {"S": f"k{n}"}}}} for n in range(26)]
+    same(both, "batch_write_item", RequestItems={missing: puts})
+    same(both, "batch_write_item", RequestItems={missing: [{"PutRequest": {"Item": {"pk": {"N": "x1"}}}}]})
+    big = {"pk": {"S": "k"}, "blob": {"S": "x" * 400_000}}
+    same(both, "batch_write_item", RequestItems={missing: [{"PutRequest": {"Item": big}}]})
+    key = {"pk": {"S": "k"}}
+    same(both, "batch_get_item", RequestItems={missing: {"Keys": [key, key]}})
+    same(both, "batch_get_item", RequestItems={missing: {"Keys": [{"pk": {"N": "1e999"}}]}})
+    # A well-formed batch on a missing table is still ResourceNotFoundException.
+    same(both, "batch_get_item", RequestItems={missing: {"Keys": [key]}})

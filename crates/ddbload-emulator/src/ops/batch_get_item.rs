@@ -56,7 +56,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
             "Too many items requested for the BatchGetItem call",
         ));
     }
-    let mut tables = Vec::with_capacity(request.len());
+    // As DynamoDB: every table's part is checked (keys' values, duplicates, expressions) before any
+    // table is looked up, so a malformed request is a ValidationException even for a missing table.
+    let mut read = Vec::with_capacity(request.len());
     for (name, spec) in request {
         if !super::common::is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
@@ -86,17 +88,28 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         check_bindings_have_expressions(spec, &bindings, &["ProjectionExpression"])?;
         let projection = projection(spec, &bindings)?;
         bindings.check_all_used()?;
-        let table = store.table(name)?;
-        let schema = &table.schema;
-        let mut seen = BTreeSet::new();
-        let mut keys = Vec::new();
+        let mut given = Vec::new();
         for key_json in spec
             .get("Keys")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let key = schema.key_param(&item_from_json(key_json)?)?;
+            let key = item_from_json(key_json)?;
+            if given.iter().any(|(seen, _)| *seen == key) {
+                return Err(ApiError::duplicate_keys());
+            }
+            given.push((key, key_json));
+        }
+        read.push((name, spec, projection, given));
+    }
+    let mut tables = Vec::with_capacity(read.len());
+    for (name, spec, projection, given) in read {
+        let table = store.table(name)?;
+        let mut seen = BTreeSet::new();
+        let mut keys = Vec::new();
+        for (key, key_json) in given {
+            let key = table.schema.key_param(&key)?;
             if !seen.insert(key.clone()) {
                 return Err(ApiError::duplicate_keys());
             }

@@ -42,7 +42,9 @@ fn one_of_datatypes() -> ApiError {
 pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
     refuse_item_collection_metrics(req)?;
     let request = request_items(req)?;
-    let mut writes = Vec::new();
+    // As DynamoDB: the whole request is checked (names, counts, values, sizes) before any table is
+    // looked up, so a malformed request is a ValidationException even when a table does not exist.
+    let mut read = Vec::new();
     for (name, list) in request {
         if !is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
@@ -52,12 +54,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
                 "The batch write request list for a table cannot be null or empty: {name}"
             ))
         })?;
-        let table = store.table(name)?;
-        let schema = &table.schema;
-        let mut seen = BTreeSet::new();
         for write in list {
             let (put, delete) = (write.get("PutRequest"), write.get("DeleteRequest"));
-            let (key, item) = match (put, delete) {
+            let (given, is_put) = match (put, delete) {
                 (Some(put), None) => {
                     let item = item_from_json(put.get("Item").ok_or_else(|| {
                         ApiError::validation("The supplied Item contains a null AttributeValue")
@@ -65,32 +64,42 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
                     if item_size(&item) > MAX_ITEM_BYTES {
                         return Err(ApiError::item_too_large());
                     }
-                    table.check_index_keys(&item)?;
-                    (schema.key_of_item(&item)?, Some(item))
+                    (item, true)
                 }
                 (None, Some(delete)) => {
-                    let key =
-                        item_from_json(delete.get("Key").ok_or_else(|| ApiError::missing("key"))?)?;
-                    (schema.key_param(&key)?, None)
+                    let key = delete.get("Key").ok_or_else(|| ApiError::missing("key"))?;
+                    (item_from_json(key)?, false)
                 }
                 _ => return Err(one_of_datatypes()),
             };
-            if !seen.insert(key.clone()) {
-                return Err(ApiError::duplicate_keys());
-            }
-            writes.push(Write {
-                name: name.clone(),
-                table: table.clone(),
-                key,
-                item,
-                request: write.clone(),
-            });
+            read.push((name, given, is_put, write));
         }
     }
-    if writes.len() > MAX_REQUESTS {
+    if read.len() > MAX_REQUESTS {
         return Err(ApiError::validation(
             "Too many items requested for the BatchWriteItem call",
         ));
+    }
+    let mut writes = Vec::with_capacity(read.len());
+    let mut seen = BTreeSet::new();
+    for (name, given, is_put, write) in read {
+        let table = store.table(name)?;
+        let (key, item) = if is_put {
+            table.check_index_keys(&given)?;
+            (table.schema.key_of_item(&given)?, Some(given))
+        } else {
+            (table.schema.key_param(&given)?, None)
+        };
+        if !seen.insert((name.clone(), key.clone())) {
+            return Err(ApiError::duplicate_keys());
+        }
+        writes.push(Write {
+            name: name.clone(),
+            table,
+            key,
+            item,
+            request: write.clone(),
+        });
     }
     Ok(BatchWriteItem {
         writes,
