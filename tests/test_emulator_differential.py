@@ -593,3 +593,35 @@ def test_a_batch_is_validated_whole_before_its_tables_are_looked_up(both):
     same(both, "batch_get_item", RequestItems={missing: {"Keys": [{"pk": {"N": "1e999"}}]}})
     # A well-formed batch on a missing table is still ResourceNotFoundException.
     same(both, "batch_get_item", RequestItems={missing: {"Keys": [key]}})
+
+
+def test_between_bounds_are_checked_before_anything_is_read(both, emulator, tables):
+    """A BETWEEN of values the wrong way round, or of two types, is validation's error with DynamoDB's
+    message; it was a condition that could never hold. On an existing table DynamoDB Local agrees. For a
+    table that does not exist DynamoDB Local looks the table up first (ResourceNotFoundException), while
+    DynamoDB validates first: the public emulator suite recorded against DynamoDB (mhart/dynalite's
+    deleteItem validations, run on a missing table) expects these ValidationExceptions, so that is checked."""
+    simple, _ = tables
+    missing = f"diff-missing-{uuid.uuid4().hex[:8]}"
+    key = {"pk": {"S": "k"}}
+    reversed_legacy = {"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "b"}, {"S": "a"}]}}
+    condition = "a between :lo and :hi"
+    for low, high in (({"S": "b"}, {"S": "a"}), ({"N": "1"}, {"S": "a"})):
+        values = {":lo": low, ":hi": high}
+        same(both, "delete_item", TableName=simple, Key=key, ConditionExpression=condition,
+             ExpressionAttributeValues=values)  # fmt: skip
+    same(both, "delete_item", TableName=simple, Key=key, Expected=reversed_legacy)
+    with pytest.raises(ClientError) as refused:
+        _client(emulator.url).delete_item(TableName=missing, Key=key, Expected=reversed_legacy)
+    assert refused.value.response["Error"]["Message"] == (
+        "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"
+    )
+    with pytest.raises(ClientError) as refused:
+        _client(emulator.url).delete_item(
+            TableName=missing, Key={"pk": {"S": "k"}}, ConditionExpression="a between :lo and :hi",
+            ExpressionAttributeValues={":lo": {"S": "b"}, ":hi": {"S": "a"}},
+        )  # fmt: skip
+    assert refused.value.response["Error"]["Message"] == (
+        "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
+        "lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"
+    )

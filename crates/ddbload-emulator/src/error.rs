@@ -237,6 +237,35 @@ impl ApiError {
         Self::validation(format!("Invalid {}: {detail}", kind.parameter()))
     }
 
+    /// A legacy BETWEEN (Expected, QueryFilter...) whose bounds are the wrong way round.
+    pub fn legacy_between_reversed() -> Self {
+        Self::validation(
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+        )
+    }
+
+    /// An expression's BETWEEN whose two bounds are values of different types (`{N:1}`, `{S:a}`).
+    pub fn between_types_differ(kind: ExprKind, low: &str, high: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "The BETWEEN operator requires same data type for lower and upper bounds; lower bound \
+                 operand: AttributeValue: {low}, upper bound operand: AttributeValue: {high}"
+            ),
+        )
+    }
+
+    /// An expression's BETWEEN whose value bounds are the wrong way round.
+    pub fn between_reversed(kind: ExprKind, low: &str, high: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; \
+                 lower bound operand: AttributeValue: {low}, upper bound operand: AttributeValue: {high}"
+            ),
+        )
+    }
+
     pub fn expression_too_long(kind: ExprKind, size: usize) -> Self {
         Self::expression_invalid(
             kind,

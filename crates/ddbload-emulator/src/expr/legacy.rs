@@ -87,6 +87,9 @@ fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiErro
             "Invalid number of argument(s) for the {operator} ComparisonOperator"
         )));
     }
+    if operator == "BETWEEN" && args[0].compare(&args[1]) == Some(std::cmp::Ordering::Greater) {
+        return Err(ApiError::legacy_between_reversed());
+    }
     let path = || Operand::Path(attr(name));
     let mut args = args.into_iter().map(Operand::Value);
     let mut next = || args.next().expect("argument count checked");

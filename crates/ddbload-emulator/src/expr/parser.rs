@@ -8,6 +8,7 @@ use super::ast::{Action, Cond, Operand, Path, PathPart};
 use super::bindings::Bindings;
 use super::lexer::{tokenize, Source, Token};
 use crate::error::{ApiError, ExprKind};
+use crate::value::Av;
 
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
 pub const MAX_OPERATORS: usize = 300;
@@ -22,6 +23,20 @@ const CONDITION_FUNCTIONS: [&str; 5] = [
     "contains",
     "attribute_type",
 ];
+
+/// A scalar value as DynamoDB prints it in a message: `{S:a}`, `{N:1}`, `{B:base64}`.
+fn scalar_text(value: &Av) -> Option<String> {
+    use base64::Engine;
+    match value {
+        Av::S(s) => Some(format!("{{S:{s}}}")),
+        Av::N(n) => Some(format!("{{N:{n}}}")),
+        Av::B(b) => Some(format!(
+            "{{B:{}}}",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        )),
+        _ => None,
+    }
+}
 
 struct Parser<'a> {
     tokens: Vec<Token>,
@@ -142,6 +157,26 @@ impl<'a> Parser<'a> {
 
     fn keyword(&self, word: &str) -> bool {
         self.peek().is_some_and(|t| t.is_keyword(word))
+    }
+
+    /// A BETWEEN of two values: of one type (S, N or B), the lower not above the upper, as DynamoDB
+    /// checks before reading any item.
+    fn check_bounds(&self, low: &Operand, high: &Operand) -> Result<(), ApiError> {
+        let (Operand::Value(low), Operand::Value(high)) = (low, high) else {
+            return Ok(());
+        };
+        let (Some(low_text), Some(high_text)) = (scalar_text(low), scalar_text(high)) else {
+            return Ok(());
+        };
+        if std::mem::discriminant(low) != std::mem::discriminant(high) {
+            return Err(ApiError::between_types_differ(
+                self.kind, &low_text, &high_text,
+            ));
+        }
+        if low.compare(high) == Some(std::cmp::Ordering::Greater) {
+            return Err(ApiError::between_reversed(self.kind, &low_text, &high_text));
+        }
+        Ok(())
     }
 
     fn syntax_error(&self) -> ApiError {
@@ -378,7 +413,9 @@ impl<'a> Parser<'a> {
                 return Err(self.syntax_error());
             }
             self.pos += 1;
-            return Ok(Cond::Between(left, low, self.operand()?));
+            let high = self.operand()?;
+            self.check_bounds(&low, &high)?;
+            return Ok(Cond::Between(left, low, high));
         }
         if self.keyword("IN") {
             self.pos += 1;
