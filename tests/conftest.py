@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,26 +194,3 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     assert server.stdout is not None
     url = server.stdout.readline().split(" on ", 1)[1].split()[0]
     return server, url
-
-
-@pytest.fixture(scope="session", autouse=True)
-def idle_connection():
-    """A kept-alive connection to a `ddbload serve` of its own, used once as the session begins and again by
-    test_offline's idle-connection test: the minute it must idle passes while the other tests run."""
-    server, url = start_serve()
-    host, port = url.split("//", 1)[1].rsplit(":", 1)
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    try:
-        list_tables(connection)
-        yield connection, time.monotonic()
-    finally:
-        connection.close()
-        server.kill()
-        server.communicate(timeout=10)
-
-
-def list_tables(connection: http.client.HTTPConnection) -> None:
-    headers = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
-    connection.request("POST", "/", "{}", headers)
-    answer = connection.getresponse()
-    assert answer.status == 200 and b"TableNames" in answer.read()

@@ -3,6 +3,7 @@ near the provisioned figure; on-demand is not throttled; `ddbload serve` answers
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ import time
 
 import boto3
 import pytest
-from conftest import list_tables, run_cli, start_serve
+from conftest import run_cli, start_serve
 
 
 def _local_run(tmp_path, name: str, *args: str) -> dict:
@@ -153,10 +154,33 @@ def test_the_readmes_offline_steps_in_order(tmp_path):
         server.communicate(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def idle_connection():
+    """A kept-alive connection to a `ddbload serve` of its own, used once as this module's first test starts
+    and again by its last: part of the minute it must idle passes while the module's other tests run (the
+    whole session would be too long: serve closes a connection idle for 2 minutes)."""
+    server, url = start_serve()
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        list_tables(connection)
+        yield connection, time.monotonic()
+    finally:
+        connection.close()
+        server.kill()
+        server.communicate(timeout=10)
+
+
+def list_tables(connection: http.client.HTTPConnection) -> None:
+    headers = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+    connection.request("POST", "/", "{}", headers)
+    answer = connection.getresponse()
+    assert answer.status == 200 and b"TableNames" in answer.read()
+
+
 def test_a_kept_alive_connection_idle_for_a_minute_is_still_served(idle_connection):
     """SDK pools keep idle connections for up to 90 s; `ddbload serve` closes one only after 2 minutes
-    without a request (it closed them after about a minute). The connection was last used when the
-    session began (conftest's idle_connection), so it has idled through the tests before this one."""
+    without a request (it closed them after about a minute). Last in the module: see idle_connection."""
     connection, last_used = idle_connection
     time.sleep(max(0.0, last_used + 65 - time.monotonic()))
     list_tables(connection)
