@@ -14,6 +14,14 @@ from conftest import refusal, run_cli, scan_all
 from trace_files import RATES, START, WORKLOAD, generated_calls, record, write
 
 
+def offline(tmp_path, calls: list[dict], layout: str = "json-lines") -> list[str]:
+    """The trace of `calls` written in `layout`, and the flags that replay it on `--local` with WORKLOAD."""
+    (tmp_path / "trace").mkdir()
+    trace = write(layout, tmp_path / "trace", calls)
+    (tmp_path / "shop.yaml").write_text(WORKLOAD)
+    return [trace, "--local", "--workload", str(tmp_path / "shop.yaml")]
+
+
 def replay(tmp_path, *args: str) -> dict:
     out = tmp_path / "replay.json"
     proc = run_cli("replay", *args, "--output", str(out), "--progress", "never")
@@ -29,10 +37,7 @@ def expected_rows(speed: int) -> list[int]:
 @pytest.mark.parametrize(("layout", "speed"), [("s3-gzip", 2), ("json-lines", 1), ("csv", 2)])
 def test_replay_sends_the_trace_on_its_timeline_to_its_keys(tmp_path, layout, speed):
     calls = generated_calls()
-    (tmp_path / "trace").mkdir()
-    trace = write(layout, tmp_path / "trace", calls)
-    (tmp_path / "shop.yaml").write_text(WORKLOAD)
-    result = replay(tmp_path, trace, "--local", "--workload", str(tmp_path / "shop.yaml"), "--speed", str(speed))
+    result = replay(tmp_path, *offline(tmp_path, calls, layout), "--speed", str(speed))
 
     rows = result["timeseries"]
     assert len(rows) == len(RATES) // speed
@@ -94,10 +99,7 @@ def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_t
 
 def test_hash_keys_keep_the_distribution_and_never_send_a_trace_key(tmp_path):
     calls = generated_calls(rates=[300, 300])
-    (tmp_path / "trace").mkdir()
-    trace = write("json-lines", tmp_path / "trace", calls)
-    (tmp_path / "shop.yaml").write_text(WORKLOAD)
-    result = replay(tmp_path, trace, "--local", "--workload", str(tmp_path / "shop.yaml"), "--hash-keys")
+    result = replay(tmp_path, *offline(tmp_path, calls), "--hash-keys")
 
     top = result["keys"]["Products"]["attempts"][:10]
     product_counts = Counter(c["key"]["product_id"] for c in calls if c["table"] == "Products")
@@ -109,13 +111,8 @@ def test_hash_keys_keep_the_distribution_and_never_send_a_trace_key(tmp_path):
 
 def test_loop_and_scale_keys_extend_a_short_trace(tmp_path):
     calls = generated_calls()
-    (tmp_path / "trace").mkdir()
-    trace = write("csv", tmp_path / "trace", calls)
-    (tmp_path / "shop.yaml").write_text(WORKLOAD)
-    result = replay(
-        tmp_path, trace, "--local", "--workload", str(tmp_path / "shop.yaml"),
-        "--speed", "3", "--loop", "--duration", "4s", "--scale-keys", "4",
-    )  # fmt: skip
+    loop = ("--speed", "3", "--loop", "--duration", "4s", "--scale-keys", "4")
+    result = replay(tmp_path, *offline(tmp_path, calls, "csv"), *loop)
 
     assert result["summary"]["offered"] == 2 * len(calls)
     top = result["keys"]["Products"]["attempts"][0]
@@ -172,10 +169,7 @@ def test_a_bad_trace_is_one_line_naming_the_record_or_counted_with_skip_bad(tmp_
     ],
 )
 def test_bad_options_are_one_line_and_send_nothing(tmp_path, args, words):
-    (tmp_path / "trace").mkdir()
-    trace = write("json-lines", tmp_path / "trace", generated_calls(rates=[10]))
-    (tmp_path / "shop.yaml").write_text(WORKLOAD)
-    line = refusal(run_cli("replay", trace, "--local", "--workload", str(tmp_path / "shop.yaml"), *args))
+    line = refusal(run_cli("replay", *offline(tmp_path, generated_calls(rates=[10])), *args))
     assert words in line, line
 
 
@@ -188,10 +182,7 @@ def test_local_without_the_tables_key_schema_is_refused(tmp_path):
 
 def test_seed_keys_puts_the_keys_the_trace_reads_before_replaying_it(tmp_path):
     calls = generated_calls(rates=[300, 300])
-    (tmp_path / "trace").mkdir()
-    trace = write("json-lines", tmp_path / "trace", calls)
-    (tmp_path / "shop.yaml").write_text(WORKLOAD)
-    result = replay(tmp_path, trace, "--local", "--workload", str(tmp_path / "shop.yaml"), "--seed-keys")
+    result = replay(tmp_path, *offline(tmp_path, calls), "--seed-keys")
 
     products = {c["key"]["product_id"] for c in calls if c["op"] == "GetItem"}
     # Orders are put before they are updated or deleted: only the products' keys need an item.

@@ -216,7 +216,6 @@ class _Shapes:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.given: dict[str, dict[str, Any]] = {}
-        self.from_table: list[str] = []
         if args.workload is not None:
             document = workload_document(args.workload, "the workshop preset has none of the trace's tables")
             self.given = {spec.get("table", alias): spec for alias, spec in document["tables"].items()}
@@ -238,7 +237,6 @@ class _Shapes:
             raise Fail(
                 f"{table}: its key schema could not be read ({e}); give --workload FILE with the table"
             ) from None
-        self.from_table.append(table)
         return TableShape(
             table, found["partition_key"], found.get("sort_key"), item_generators(found), found["billing"]
         )
