@@ -625,3 +625,97 @@ def test_between_bounds_are_checked_before_anything_is_read(both, emulator, tabl
         "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
         "lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"
     )
+
+
+def test_partiql_batches_and_transactions_as_dynamodb_local_does(both, tables):
+    """BatchExecuteStatement and ExecuteTransaction: each statement's answer or error (codes, messages and
+    the item a failed condition returns), the whole request's refusals, and the table they leave."""
+    _, ranged = tables
+    table = f'"{ranged}"'
+
+    def batch(*statements: str | dict, **kwargs) -> Any:
+        listed = [{"Statement": s} if isinstance(s, str) else s for s in statements]
+        return same(both, "batch_execute_statement", Statements=listed, **kwargs)
+
+    def transaction(*statements: str | dict, **kwargs) -> Any:
+        listed = [{"Statement": s} if isinstance(s, str) else s for s in statements]
+        return same(both, "execute_transaction", TransactStatements=listed, **kwargs)
+
+    written = batch(
+        f"INSERT INTO {table} VALUE {{'pk': 'a', 'sk': 1, 'v': 1}}",
+        f"INSERT INTO {table} VALUE {{'pk': 'b', 'sk': 2, 'v': 3}}",
+        f"UPDATE {table} SET v = 5 WHERE pk = 'zz' AND sk = 9",
+        "DELETE FROM \"diff-no-such-table\" WHERE pk = 'a' AND sk = 1",
+        f"SELEC * FROM {table}",
+    )
+    assert [r.get("Error", {}).get("Code") for r in written["Responses"]] == [
+        None, None, "ConditionalCheckFailed", "ResourceNotFound", "ValidationError"
+    ]  # fmt: skip
+    read = batch(
+        f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 1",
+        f"SELECT * FROM {table} WHERE pk = 'nobody' AND sk = 1",
+        {"Statement": f"SELECT v FROM {table} WHERE pk = ? AND sk = ?", "Parameters": [{"S": "b"}, {"N": "2"}],
+         "ConsistentRead": True},
+        f"SELECT * FROM {table} WHERE pk = 'a'",
+    )  # fmt: skip
+    assert read["Responses"][0]["Item"]["v"] == {"N": "1"} and "Item" not in read["Responses"][1]
+    batch(f"INSERT INTO {table} VALUE {{'pk': 'a', 'sk': 1}}")  # DuplicateItem
+    batch({"Statement": f"DELETE FROM {table} WHERE pk = 'b' AND sk = 2 AND v = 99",
+           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})  # fmt: skip
+    # The whole batch is refused: reads with writes, one key twice.
+    batch(f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 1", f"DELETE FROM {table} WHERE pk = 'b' AND sk = 2")
+    batch(f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 1", f"SELECT v FROM {table} WHERE pk = 'a' AND sk = 1")
+
+    assert transaction(
+        f"INSERT INTO {table} VALUE {{'pk': 'c', 'sk': 1}}",
+        f"UPDATE {table} SET v = 10 WHERE pk = 'a' AND sk = 1",
+        ClientRequestToken=f"diff-{uuid.uuid4().hex[:12]}",
+    ) == {"Responses": []}
+    transaction(
+        f"INSERT INTO {table} VALUE {{'pk': 'c', 'sk': 1}}", f"UPDATE {table} SET v = 11 WHERE pk = 'a' AND sk = 1"
+    )
+    transaction(f"UPDATE {table} SET v = 1 WHERE pk = 'nobody' AND sk = 1")
+    assert transaction(
+        f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 1", f"SELECT * FROM {table} WHERE pk = 'nobody' AND sk = 1"
+    )["Responses"] == [{"Item": {"pk": {"S": "a"}, "sk": {"N": "1"}, "v": {"N": "10"}}}, {}]
+    transaction(f"SELECT * FROM {table} WHERE pk = 'a'")
+    transaction(f"SELECT * FROM {table} WHERE pk = 'a' AND sk = 1", f"DELETE FROM {table} WHERE pk = 'c' AND sk = 1")
+    transaction(f"UPDATE {table} SET v = 1 WHERE pk = 'a' AND sk = 1", f"DELETE FROM {table} WHERE pk = 'a' AND sk = 1")
+    transaction("DELETE FROM \"diff-no-such-table\" WHERE pk = 'a' AND sk = 1")
+    transaction(f"SELEC * FROM {table}")
+    same(both, "scan", TableName=ranged, ConsistentRead=True)
+
+
+def test_partiql_conditions_return_the_old_item_and_capacity_adds_up(emulator, tables):
+    """A refused condition returns the item when ReturnValuesOnConditionCheckFailure asks (ExecuteStatement,
+    a batch's statement, a transaction's reason: DynamoDB Local agrees); a batch's ConsumedCapacity is each
+    table's sum and a transaction's is TransactGetItems' double (Local reports no capacity for PartiQL)."""
+    _, ranged = tables
+    client = _client(emulator.url)
+    client.execute_statement(Statement=f"INSERT INTO \"{ranged}\" VALUE {{'pk': 'b', 'sk': 2, 'v': 3}}")
+    old = {"pk": {"S": "b"}, "sk": {"N": "2"}, "v": {"N": "3"}}
+    failing = f"DELETE FROM \"{ranged}\" WHERE pk = 'b' AND sk = 2 AND v = 99"
+    with pytest.raises(ClientError) as refused:
+        client.execute_statement(Statement=failing, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert refused.value.response["Item"] == old
+    answered = client.batch_execute_statement(
+        Statements=[{"Statement": failing, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}]
+    )
+    assert answered["Responses"][0]["Error"]["Item"] == old
+    with pytest.raises(ClientError) as refused:
+        client.execute_transaction(
+            TransactStatements=[{"Statement": failing, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}]
+        )
+    assert refused.value.response["CancellationReasons"][0]["Item"] == old
+    two_reads = [{"Statement": f"SELECT * FROM \"{ranged}\" WHERE pk = 'b' AND sk = 2"}] * 2
+    batch = client.batch_execute_statement(Statements=two_reads[:1], ReturnConsumedCapacity="TOTAL")
+    assert batch["ConsumedCapacity"] == [{"TableName": ranged, "CapacityUnits": 0.5}]
+    transaction = client.execute_transaction(TransactStatements=two_reads[:1], ReturnConsumedCapacity="TOTAL")
+    assert transaction["ConsumedCapacity"] == [{"TableName": ranged, "CapacityUnits": 2.0}]
+    # 26 statements: refused whole, naming the member and its bound.
+    with pytest.raises(ClientError) as refused:
+        client.batch_execute_statement(Statements=two_reads[:1] * 26)
+    assert (
+        "at 'statements' failed to satisfy constraint: Member must have length less than or equal to 25"
+        in (refused.value.response["Error"]["Message"])
+    )

@@ -139,6 +139,127 @@ impl ApiError {
         Self::validation("Invalid NextToken")
     }
 
+    /// A list member of too few or too many entries (DynamoDB quotes the list; its rendering is left out).
+    pub fn length_constraint(field: &str, min: usize, max: usize, len: usize) -> Self {
+        let bound = if len < min {
+            format!("greater than or equal to {min}")
+        } else {
+            format!("less than or equal to {max}")
+        };
+        Self::validation(format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length {bound}"
+        ))
+    }
+
+    pub fn batch_statements_mixed() -> Self {
+        Self::validation("Read and write requests together in the same batch is not supported.")
+    }
+
+    pub fn batch_select_not_single_item() -> Self {
+        Self::validation("Only single item select is supported")
+    }
+
+    pub fn transaction_statements_mixed() -> Self {
+        Self::validation(
+            "ExecuteTransaction API does not support both read and write operations in the same request.",
+        )
+    }
+
+    pub fn transaction_select_not_single_item(statement: usize) -> Self {
+        Self::validation(format!(
+            "Validation failed in TransactStatements[{statement}]: Select statements within ExecuteTransaction \
+             must specify the primary key in the where clause."
+        ))
+    }
+
+    pub fn stream_view_type_missing() -> Self {
+        Self::validation(
+            "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams.",
+        )
+    }
+
+    pub fn stream_view_type_when_disabled() -> Self {
+        Self::validation(
+            "Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present.",
+        )
+    }
+
+    pub fn stream_view_type_invalid(view: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{view}' at 'streamSpecification.streamViewType' failed to \
+             satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]"
+        ))
+    }
+
+    pub fn stream_already_enabled() -> Self {
+        Self::validation("Table already has an enabled stream")
+    }
+
+    pub fn no_stream_to_disable() -> Self {
+        Self::validation("Table has no stream to disable")
+    }
+
+    pub fn stream_not_found(arn: &str) -> Self {
+        Self::dynamodb(
+            "ResourceNotFoundException",
+            format!("Requested resource not found: Stream: {arn} not found"),
+        )
+    }
+
+    pub fn shard_not_found(_shard: &str) -> Self {
+        Self::dynamodb(
+            "ResourceNotFoundException",
+            "Requested resource not found: Shard does not exist",
+        )
+    }
+
+    pub fn stream_limit(limit: i64, max: usize) -> Self {
+        let bound = if limit < 1 {
+            "greater than or equal to 1".to_owned()
+        } else {
+            format!("less than or equal to {max}")
+        };
+        Self::validation(format!(
+            "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+        ))
+    }
+
+    pub fn invalid_sequence_number() -> Self {
+        Self::validation("One or more parameter values were invalid: Invalid SequenceNumber")
+    }
+
+    pub fn shard_iterator_type(kind: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{kind}' at 'shardIteratorType' failed to satisfy constraint: \
+             Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]"
+        ))
+    }
+
+    pub fn invalid_iterator() -> Self {
+        Self::validation("Invalid ShardIterator")
+    }
+
+    /// A read before the oldest record a stream keeps (24 hours).
+    pub fn trimmed(_stream: &str) -> Self {
+        Self::dynamodb(
+            "TrimmedDataAccessException",
+            "The operation attempted to read past the oldest stream record in a shard.",
+        )
+    }
+
+    /// A shard iterator used more than 15 minutes after it was issued (times on the endpoint's clock).
+    pub fn iterator_expired(issued: f64, now: f64) -> Self {
+        Self::dynamodb(
+            "ExpiredIteratorException",
+            format!(
+                "Iterator expired. The iterator was created at time {:.0} while right now it is {:.0} which is \
+                 further in the future than the tolerated delay of 900000 milliseconds.",
+                issued * 1000.0,
+                now * 1000.0
+            ),
+        )
+    }
+
     /// A PartiQL INSERT of a key that exists.
     pub fn duplicate_item() -> Self {
         Self::dynamodb(
@@ -147,11 +268,59 @@ impl ApiError {
         )
     }
 
+    /// A transaction's cancellation reason for an INSERT of a key that exists.
+    pub fn duplicate_item_in_transaction() -> Value {
+        json!({"Code": "ValidationError", "Message": "Duplicate primary key exists in table"})
+    }
+
     pub fn index_not_found(index: &str) -> Self {
         Self::dynamodb(
             "ResourceNotFoundException",
             format!("Requested resource not found: Index: {index} not found"),
         )
+    }
+
+    /// Two index creations or deletions at once, or one while an index is still backfilling.
+    pub fn one_index_change_at_a_time() -> Self {
+        Self::dynamodb(
+            "LimitExceededException",
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+        )
+    }
+
+    /// Creating an index under a name the table already has (DynamoDB Local's wording).
+    pub fn index_exists() -> Self {
+        Self::validation("Attempting to create an index which already exists")
+    }
+
+    /// Creating an index under the name of one still being created (DynamoDB Local's wording).
+    pub fn index_being_created() -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Index is being created.",
+        )
+    }
+
+    pub fn too_many_gsis() -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of {}",
+            crate::ops::MAX_GSIS
+        ))
+    }
+
+    pub fn index_needs_throughput(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: {index}"
+        ))
+    }
+
+    /// An index created without the request's AttributeDefinitions.
+    pub fn no_attribute_schema() -> Self {
+        Self::validation("No Attribute Schema Defined")
+    }
+
+    pub fn index_backfilling() -> Self {
+        Self::validation("Cannot read from backfilling global secondary index")
     }
 
     pub fn table_exists(table: &str) -> Self {

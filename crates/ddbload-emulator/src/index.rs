@@ -3,6 +3,7 @@
 //! for the writes that change it ("Provisioned throughput considerations for GSIs").
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -46,11 +47,13 @@ pub struct Index {
     pub described_projection: Value,
     pub entries: Mutex<BTreeMap<EntryKey, Item>>,
     pub capacity: Mutex<TableCapacity>,
+    /// Created on a table that holds items and not yet filled from them (CREATING).
+    backfilling: AtomicBool,
 }
 
 /// What one write does to one index: the units it costs, and the index partition it lands on.
 pub struct IndexWrite {
-    pub index: usize,
+    pub index: std::sync::Arc<Index>,
     pub units: f64,
     pub partition: KeyValue,
 }
@@ -67,7 +70,16 @@ impl Index {
             described_projection: definition.described_projection,
             entries: Mutex::default(),
             capacity: Mutex::new(TableCapacity::new(billing, now)),
+            backfilling: AtomicBool::new(false),
         }
+    }
+
+    pub fn is_backfilling(&self) -> bool {
+        self.backfilling.load(Ordering::Acquire)
+    }
+
+    pub fn set_backfilling(&self, backfilling: bool) {
+        self.backfilling.store(backfilling, Ordering::Release);
     }
 
     /// The index key of `item`, or None when it lacks an index key attribute (or has the wrong type).

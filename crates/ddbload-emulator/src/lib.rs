@@ -21,6 +21,8 @@ pub mod request_metrics;
 pub mod request_shapes;
 pub mod server;
 pub mod store;
+pub mod stream;
+pub mod streams_api;
 pub mod table;
 pub mod typed_request;
 pub mod value;

@@ -353,6 +353,11 @@ async fn respond(
         );
         return response;
     }
+    if let Some(operation) = target.strip_prefix(crate::streams_api::TARGET_PREFIX) {
+        let result =
+            collected.and_then(|bytes| crate::streams_api::dispatch(store, operation, &bytes));
+        return answer(result, id);
+    }
     if let Some(operation) = target.strip_prefix(crate::faults::TARGET_PREFIX) {
         let result = collected.and_then(|bytes| shared.faults.admin(store, operation, &bytes));
         return answer(result, id);

@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
 
 use crate::capacity::{Kind, TableCapacity};
 use crate::error::ApiError;
 use crate::index::{Index, IndexWrite};
+use crate::stream::{Origin, Stream};
 use crate::value::{item_size, Av, Item, KeyValue};
 
 pub const ACCOUNT: &str = "000000000000";
@@ -156,9 +157,13 @@ pub struct TableState {
 
 type Shard = BTreeMap<ItemKey, Item>;
 
-/// A table. Its identity (name, ARN, key schema, indexes) is fixed at creation and read without a
-/// lock; what changes sits behind locks taken only in this order, so no two requests can wait on
-/// each other:
+/// The table's indexes at one moment: UpdateTable adds or removes one by replacing the whole list,
+/// so a request keeps the list it started with.
+pub type Indexes = Arc<Vec<Arc<Index>>>;
+
+/// A table. Its identity (name, ARN, key schema) is fixed at creation and read without a lock; its
+/// index list is replaced whole (`indexes`, a leaf lock held only to copy the list); what changes
+/// sits behind locks taken only in this order, so no two requests can wait on each other:
 ///   1. the endpoint's auto scaling (`Store::autoscaling`),
 ///   2. shards (a transaction takes several in (table name, shard) order), then the claims,
 ///   3. `state` (settings and capacity),
@@ -169,12 +174,18 @@ pub struct Table {
     pub name: String,
     pub arn: String,
     pub schema: KeySchema,
-    pub attribute_definitions: Value,
+    /// Grows when UpdateTable creates an index on new attributes.
+    attribute_definitions: Mutex<Value>,
     pub created: f64,
-    /// Global then local secondary indexes, fixed when the table is created.
-    pub indexes: Vec<Index>,
+    /// Global then local secondary indexes. A write reads the list under its shard's lock, so an
+    /// index's backfill (which takes each shard's lock in turn) misses no write.
+    indexes: RwLock<Indexes>,
     state: Mutex<TableState>,
     shards: Vec<Mutex<Shard>>,
+    /// The stream every change is recorded in, while one is enabled (a leaf lock).
+    stream: RwLock<Option<Arc<Stream>>>,
+    /// Every stream the table has had, the latest last (ListStreams, LatestStreamArn).
+    streams: Mutex<Vec<Arc<Stream>>>,
     /// Keys held by transactions in flight: other writes to them conflict.
     claims: Mutex<HashSet<ItemKey>>,
     item_count: AtomicI64,
@@ -236,15 +247,16 @@ impl Table {
     }
 
     /// Each index key attribute `item` has: the index, the attribute's definition and its value.
-    fn index_key_values<'a>(
-        &'a self,
-        item: &'a Item,
-    ) -> impl Iterator<Item = (&'a Index, &'a KeyAttr, &'a Av)> + 'a {
-        self.indexes.iter().flat_map(move |index| {
-            std::iter::once(&index.schema.partition)
-                .chain(index.schema.sort.as_ref())
-                .filter_map(move |attr| item.get(&attr.name).map(|value| (index, attr, value)))
-        })
+    fn index_key_values<'a>(&self, item: &'a Item) -> Vec<(Arc<Index>, KeyAttr, &'a Av)> {
+        let mut found = Vec::new();
+        for index in self.indexes().iter() {
+            for attr in std::iter::once(&index.schema.partition).chain(index.schema.sort.as_ref()) {
+                if let Some(value) = item.get(&attr.name) {
+                    found.push((index.clone(), attr.clone(), value));
+                }
+            }
+        }
+        found
     }
 
     pub fn new(
@@ -260,15 +272,84 @@ impl Table {
             name,
             arn,
             schema,
-            attribute_definitions,
+            attribute_definitions: Mutex::new(attribute_definitions),
             created,
-            indexes,
+            indexes: RwLock::new(Arc::new(indexes.into_iter().map(Arc::new).collect())),
             state: Mutex::new(state),
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            stream: RwLock::default(),
+            streams: Mutex::default(),
             claims: Mutex::default(),
             item_count: AtomicI64::new(0),
             size_bytes: AtomicI64::new(0),
         }
+    }
+
+    pub fn attribute_definitions(&self) -> Value {
+        lock(&self.attribute_definitions).clone()
+    }
+
+    /// Adds the definitions of attributes the table does not define yet.
+    pub fn add_attribute_definitions(&self, definitions: &[Value]) {
+        let mut known = lock(&self.attribute_definitions);
+        if let Some(list) = known.as_array_mut() {
+            for definition in definitions {
+                let name = &definition["AttributeName"];
+                if !list.iter().any(|d| &d["AttributeName"] == name) {
+                    list.push(definition.clone());
+                }
+            }
+        }
+    }
+
+    /// The enabled stream, if any.
+    pub fn stream(&self) -> Option<Arc<Stream>> {
+        self.stream
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Every stream the table has had, the latest last.
+    pub fn streams(&self) -> Vec<Arc<Stream>> {
+        lock(&self.streams).clone()
+    }
+
+    /// Starts recording changes in `stream` (UpdateTable and CreateTable check none is enabled).
+    pub fn enable_stream(&self, stream: Arc<Stream>) {
+        lock(&self.streams).push(stream.clone());
+        *self
+            .stream
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(stream);
+    }
+
+    /// Stops recording: the stream's shard closes, its records stay readable for 24 hours.
+    pub fn disable_stream(&self) {
+        let stream = self
+            .stream
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(stream) = stream {
+            stream.disable();
+        }
+    }
+
+    /// The table's indexes now.
+    pub fn indexes(&self) -> Indexes {
+        self.indexes
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Replaces the index list (UpdateTable creating or deleting a global index).
+    pub fn set_indexes(&self, indexes: Vec<Arc<Index>>) {
+        *self
+            .indexes
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(indexes);
     }
 
     /// The table's settings and capacity (lock order: see `Table`).
@@ -315,16 +396,13 @@ impl Table {
         old: Option<&Item>,
         new: Option<&Item>,
     ) -> Vec<IndexWrite> {
-        if self.indexes.is_empty() {
-            return Vec::new();
-        }
-        self.indexes
+        let indexes = self.indexes();
+        indexes
             .iter()
-            .enumerate()
-            .filter_map(|(index, i)| {
-                let (units, partition) = i.units(key, old, new, &self.schema)?;
+            .filter_map(|index| {
+                let (units, partition) = index.units(key, old, new, &self.schema)?;
                 Some(IndexWrite {
-                    index,
+                    index: index.clone(),
                     units,
                     partition,
                 })
@@ -348,7 +426,7 @@ impl Table {
         let mut guards = Vec::with_capacity(index_writes.len());
         let mut base_units = units;
         for write in index_writes {
-            let index = &self.indexes[write.index];
+            let index = &write.index;
             if index.local {
                 // A local index's writes are the table's own.
                 base_units += write.units;
@@ -367,11 +445,26 @@ impl Table {
         Ok(())
     }
 
-    pub fn index(&self, name: &str) -> Result<&Index, ApiError> {
-        self.indexes
+    pub fn index(&self, name: &str) -> Result<Arc<Index>, ApiError> {
+        self.indexes()
             .iter()
             .find(|i| i.name == name)
+            .cloned()
             .ok_or_else(|| ApiError::index_not_found(name))
+    }
+
+    /// The index a Query or Scan reads: a global one neither strongly consistent nor backfilling.
+    pub fn readable_index(&self, name: &str, strong: bool) -> Result<Arc<Index>, ApiError> {
+        let index = self.index(name)?;
+        if !index.local && strong {
+            return Err(ApiError::validation(
+                "Consistent reads are not supported on global secondary indexes",
+            ));
+        }
+        if index.is_backfilling() {
+            return Err(ApiError::index_backfilling());
+        }
+        Ok(index)
     }
 
     /// Holds `keys` for a transaction; Err lists the ones another transaction already holds.
@@ -421,7 +514,7 @@ impl Table {
                 .map(|(key, _)| key.clone())
                 .collect();
             for key in due {
-                shard.delete(&key);
+                shard.delete_by(&key, Origin::TimeToLive);
                 expired += 1;
             }
         }
@@ -438,11 +531,12 @@ pub struct ShardGuard<'t> {
 impl ShardGuard<'_> {
     /// Every write goes through here: each index moves the item's entry from what is stored to `new`.
     fn maintain_indexes(&self, key: &ItemKey, new: Option<&Item>) {
-        if self.table.indexes.is_empty() {
+        let indexes = self.table.indexes();
+        if indexes.is_empty() {
             return;
         }
         let old = self.items.get(key);
-        for index in &self.table.indexes {
+        for index in indexes.iter() {
             index.apply(key, old, new, &self.table.schema);
         }
     }
@@ -454,7 +548,12 @@ impl ShardGuard<'_> {
     pub fn put(&mut self, key: ItemKey, item: Item) -> Option<Item> {
         let size = item_size(&item) as i64;
         self.maintain_indexes(&key, Some(&item));
+        let stream = self.table.stream();
+        let recorded_key = stream.as_ref().map(|_| key.clone());
         let old = self.items.insert(key, item);
+        if let (Some(stream), Some(key)) = (stream, recorded_key) {
+            stream.record(&key, old.as_ref(), self.items.get(&key), Origin::Request);
+        }
         let old_size = old.as_ref().map_or(0, |o| item_size(o) as i64);
         self.table
             .size_bytes
@@ -466,8 +565,16 @@ impl ShardGuard<'_> {
     }
 
     pub fn delete(&mut self, key: &ItemKey) -> Option<Item> {
+        self.delete_by(key, Origin::Request)
+    }
+
+    /// Deletes for a request, or for Time to Live (which its stream record says).
+    pub fn delete_by(&mut self, key: &ItemKey, origin: Origin) -> Option<Item> {
         self.maintain_indexes(key, None);
         let old = self.items.remove(key)?;
+        if let Some(stream) = self.table.stream() {
+            stream.record(key, Some(&old), None, origin);
+        }
         self.table.item_count.fetch_sub(1, Ordering::Relaxed);
         self.table
             .size_bytes

@@ -24,8 +24,9 @@ fn with_capacity<T>(
 ) -> Option<T> {
     match index {
         Some(name) => {
-            let index = table.indexes.iter().find(|i| !i.local && i.name == name)?;
-            Some(act(&mut lock(&index.capacity)))
+            let index = table.index(name).ok().filter(|i| !i.local)?;
+            let done = act(&mut lock(&index.capacity));
+            Some(done)
         }
         None => Some(act(&mut table.state().capacity)),
     }

@@ -132,7 +132,7 @@ impl BatchWriteItem {
             match plan.charge(&write.table, &write.key, now) {
                 Ok(()) => {
                     served += 1;
-                    let consumed = plan.consumed(&write.table);
+                    let consumed = plan.consumed();
                     by_table.entry(write.name).or_default().add(&consumed);
                     match write.item {
                         Some(item) => {

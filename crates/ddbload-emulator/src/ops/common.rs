@@ -162,6 +162,28 @@ impl Consumed {
         self.table + self.indexes.values().sum::<f64>() + self.local_indexes.values().sum::<f64>()
     }
 
+    /// Units from an operation's ConsumedCapacity entry as ReturnCapacity::Indexes writes it.
+    pub fn of_entry(entry: &Value) -> Consumed {
+        let units = |field: &str| -> BTreeMap<String, f64> {
+            entry[field]
+                .as_object()
+                .map(|indexes| {
+                    indexes
+                        .iter()
+                        .map(|(name, used)| {
+                            (name.clone(), used["CapacityUnits"].as_f64().unwrap_or(0.0))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Consumed {
+            table: entry["Table"]["CapacityUnits"].as_f64().unwrap_or(0.0),
+            indexes: units("GlobalSecondaryIndexes"),
+            local_indexes: units("LocalSecondaryIndexes"),
+        }
+    }
+
     pub fn add(&mut self, other: &Consumed) {
         self.table += other.table;
         for (name, units) in &other.indexes {

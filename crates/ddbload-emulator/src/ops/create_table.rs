@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
+use super::stream_spec::StreamChange;
 use super::table_common::{describe, int, key_schema, throughput};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
@@ -23,10 +24,24 @@ pub struct CreateTable {
     locals: Vec<IndexDefinition>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
     tags: std::collections::BTreeMap<String, String>,
+    stream: Option<StreamChange>,
 }
 
-/// An index's definition from its CreateTable element.
-fn definition(
+/// An index element's IndexName, refused unless it is a valid name.
+pub fn index_name(element: &Value) -> Result<&str, ApiError> {
+    let name = element
+        .get("IndexName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if super::common::is_valid_table_name(name) {
+        Ok(name)
+    } else {
+        Err(ApiError::bad_table_name())
+    }
+}
+
+/// An index's definition from its CreateTable (or UpdateTable Create) element.
+pub fn index_definition(
     element: &Value,
     name: &str,
     local: bool,
@@ -116,26 +131,21 @@ fn local_indexes(
     }
     let mut out = Vec::with_capacity(list.len());
     for l in list {
-        let name = l
-            .get("IndexName")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !super::common::is_valid_table_name(name) {
-            return Err(ApiError::bad_table_name());
-        }
+        let name = index_name(l)?;
         let schema = key_schema(l.get("KeySchema").unwrap_or(&Value::Null), definitions)?;
         if schema.partition != table.partition || schema.sort.is_none() {
             return Err(invalid(format!(
                 "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}"
             )));
         }
-        out.push(definition(l, name, true, schema)?);
+        out.push(index_definition(l, name, true, schema)?);
     }
     Ok(out)
 }
 
 pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
-    refuse_unsupported(req, &["StreamSpecification", "SSESpecification"])?;
+    refuse_unsupported(req, &["SSESpecification"])?;
+    let stream = super::stream_spec::parse(req)?;
     let name = table_name(req)?;
     let definitions = req
         .get("AttributeDefinitions")
@@ -170,9 +180,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         .and_then(Value::as_array)
         .is_some_and(|g| g.len() > MAX_GSIS)
     {
-        return Err(ApiError::validation(format!(
-            "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}"
-        )));
+        return Err(ApiError::too_many_gsis());
     }
     let mut gsis = Vec::new();
     for g in req
@@ -182,21 +190,15 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         .flatten()
     {
         let index_schema = key_schema(g.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
-        let index_name = g
-            .get("IndexName")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !super::common::is_valid_table_name(index_name) {
-            return Err(ApiError::bad_table_name());
-        }
+        let index_name = index_name(g)?;
         let provisioned = throughput(g.get("ProvisionedThroughput"))?;
         if billing.is_provisioned() && provisioned.is_none() {
-            return Err(ApiError::validation(format!(
-                "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: \
-                 {index_name}"
-            )));
+            return Err(ApiError::index_needs_throughput(index_name));
         }
-        gsis.push((definition(g, index_name, false, index_schema)?, provisioned));
+        gsis.push((
+            index_definition(g, index_name, false, index_schema)?,
+            provisioned,
+        ));
     }
     let locals = local_indexes(req, &schema, &definitions)?;
     Ok(CreateTable {
@@ -208,6 +210,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         locals,
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
         tags: super::tag_resource::tags(req.get("Tags"))?,
+        stream,
     })
 }
 
@@ -250,6 +253,9 @@ impl CreateTable {
             state,
             indexes,
         ));
+        if let Some(change @ StreamChange::Enable(_)) = self.stream {
+            super::stream_spec::apply(change, &table, store);
+        }
         let mut tables = store.tables_mut();
         if tables.contains_key(&self.name) {
             return Err(ApiError::table_exists(&self.name));

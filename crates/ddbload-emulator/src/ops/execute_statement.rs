@@ -2,15 +2,17 @@
 //! with equality on the whole key is a GetItem, with equality on the partition key (of the table or the
 //! index named) a Query, else a Scan; the rest of its WHERE is a filter. INSERT is a PutItem that
 //! refuses an existing key, UPDATE an UpdateItem and DELETE a DeleteItem of the key the WHERE names
-//! (its other comparisons a condition). Paging goes through NextToken.
+//! (its other comparisons a condition). Paging goes through NextToken. BatchExecuteStatement and
+//! ExecuteTransaction translate each of their statements here too.
 
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use super::common::item_param;
 use super::partiql::{parse, Statement, Term};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::table::KeySchema;
+use crate::table::{ItemKey, KeySchema};
 
 /// The equivalent request, which operation it is, and how its answer becomes ExecuteStatement's.
 pub struct Translated {
@@ -18,6 +20,9 @@ pub struct Translated {
     pub request: Value,
     kind: Answer,
 }
+
+/// A write's ReturnValuesOnConditionCheckFailure goes to the operation that carries it out.
+const WRITE_MEMBERS: [&str; 1] = ["ReturnValuesOnConditionCheckFailure"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Answer {
@@ -62,11 +67,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 let listed: Vec<String> = names.iter().map(|n| placeholders.name(n)).collect();
                 request.insert("ProjectionExpression".into(), json!(listed.join(", ")));
             }
-            for member in ["ConsistentRead", "Limit"] {
-                if let Some(value) = req.get(member) {
-                    request.insert(member.into(), value.clone());
-                }
-            }
+            copy_members(req, &mut request, &["ConsistentRead", "Limit"]);
             select(request, &schema, index, terms, req, placeholders)?
         }
         Statement::Insert { table, item } => {
@@ -80,6 +81,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 "attribute_not_exists({})",
                 placeholders.name(&schema.partition.name)
             );
+            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Item".into(), Value::Object(item));
             request.insert("ConditionExpression".into(), json!(condition));
@@ -122,6 +124,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 placeholders.name(&schema.partition.name)
             )];
             conditions.extend(rest.iter().map(|t| placeholders.term(t)));
+            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             request.insert("UpdateExpression".into(), json!(clauses.join(" ")));
@@ -146,6 +149,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                     json!(conditions.join(" AND ")),
                 );
             }
+            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             placeholders.into_request(&mut request);
@@ -159,7 +163,88 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
     Ok(translated)
 }
 
+/// The statements of a BatchExecuteStatement or ExecuteTransaction (`member`), 1 to `max` of them.
+pub fn statement_list<'r>(
+    req: &'r Value,
+    member: &str,
+    max: usize,
+) -> Result<&'r Vec<Value>, ApiError> {
+    let mut field = member.to_owned();
+    field[..1].make_ascii_lowercase();
+    let statements = req
+        .get(member)
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::missing(&field))?;
+    if (1..=max).contains(&statements.len()) {
+        Ok(statements)
+    } else {
+        Err(ApiError::length_constraint(
+            &field,
+            1,
+            max,
+            statements.len(),
+        ))
+    }
+}
+
+fn copy_members(from: &Value, to: &mut Map<String, Value>, members: &[&str]) {
+    for member in members {
+        if let Some(value) = from.get(*member) {
+            to.insert((*member).into(), value.clone());
+        }
+    }
+}
+
 impl Translated {
+    /// A SELECT, as opposed to INSERT, UPDATE or DELETE.
+    pub fn is_read(&self) -> bool {
+        matches!(self.kind, Answer::One | Answer::Page)
+    }
+
+    /// An INSERT: a condition failure means its key exists.
+    pub fn is_insert(&self) -> bool {
+        self.kind == Answer::Inserted
+    }
+
+    /// A SELECT of one item by its whole key (a GetItem).
+    pub fn is_single_item(&self) -> bool {
+        self.kind == Answer::One
+    }
+
+    pub fn table(&self) -> &str {
+        self.request["TableName"].as_str().unwrap_or_default()
+    }
+
+    /// The item the statement reads or writes, when it names one whole key.
+    pub fn item_key(&self, store: &Store) -> Option<ItemKey> {
+        let schema = &store.table(self.table()).ok()?.schema;
+        match item_param(&self.request, "Key") {
+            Ok(key) => schema.key_param(&key).ok(),
+            Err(_) => schema
+                .key_of_item(&item_param(&self.request, "Item").ok()?)
+                .ok(),
+        }
+    }
+
+    /// The statement as one action of TransactGetItems or TransactWriteItems.
+    pub fn transaction_action(&self) -> Value {
+        let mut action = self.request.clone();
+        if let Some(fields) = action.as_object_mut() {
+            for member in ["ReturnConsumedCapacity", "ConsistentRead", "Limit"] {
+                fields.remove(member);
+            }
+        }
+        let kind = match self.operation {
+            "GetItem" => "Get",
+            "PutItem" => "Put",
+            "UpdateItem" => "Update",
+            "DeleteItem" => "Delete",
+            // Not an action: TransactGetItems and TransactWriteItems refuse it.
+            other => other,
+        };
+        json!({ kind: action })
+    }
+
     /// ExecuteStatement's answer from the equivalent operation's.
     pub fn answer(&self, result: Result<Value, ApiError>) -> Result<Value, ApiError> {
         let out = match result {
@@ -269,11 +354,9 @@ fn key_schema(store: &Store, table: &str, index: Option<&str>) -> Result<KeySche
     match index {
         None => Ok(found.schema.clone()),
         Some(name) => found
-            .indexes
-            .iter()
-            .find(|i| i.name == name)
+            .index(name)
             .map(|i| i.schema.clone())
-            .ok_or_else(|| ApiError::statement_no_such_index(name)),
+            .map_err(|_| ApiError::statement_no_such_index(name)),
     }
 }
 

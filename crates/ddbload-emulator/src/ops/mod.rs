@@ -2,6 +2,7 @@
 //! needs no item or table state, with no lock held), `apply` checks what depends on that state and
 //! carries it out on the store. `dispatch` routes by X-Amz-Target.
 
+mod batch_execute_statement;
 mod batch_get_item;
 mod batch_write_item;
 mod common;
@@ -12,7 +13,9 @@ mod describe_limits;
 mod describe_table;
 mod describe_time_to_live;
 mod execute_statement;
+mod execute_transaction;
 mod get_item;
+mod index_changes;
 mod keyed_write;
 mod list_tables;
 mod list_tags_of_resource;
@@ -21,6 +24,7 @@ mod partiql;
 mod put_item;
 mod query;
 mod scan;
+mod stream_spec;
 pub(crate) mod table_common;
 mod tag_resource;
 mod transact_get_items;
@@ -35,6 +39,7 @@ mod write;
 use serde_json::Value;
 
 pub use common::is_valid_table_name;
+pub use create_table::MAX_GSIS;
 pub use transact_write_items::Tokens;
 
 use crate::error::ApiError;
@@ -111,6 +116,14 @@ fn route(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result
                 &statement.request,
             ))
         }
+        "BatchExecuteStatement" => {
+            batch_execute_statement::apply(req, store, |operation, request| {
+                route(store, shared, operation, request)
+            })
+        }
+        "ExecuteTransaction" => execute_transaction::apply(req, store, |operation, request| {
+            route(store, shared, operation, request)
+        }),
         "UpdateTimeToLive" => update_time_to_live::parse(req, store)?.apply(store),
         "DescribeTimeToLive" => describe_time_to_live::parse(req, store)?.apply(store),
         "TagResource" => tag_resource::parse(req, store)?.apply(store),

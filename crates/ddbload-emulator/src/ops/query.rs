@@ -19,7 +19,7 @@ use crate::error::{ApiError, ExprKind};
 use crate::expr::{
     evaluate, legacy, parse_condition, Bindings, Cond, Operand, PathPart, Projection,
 };
-use crate::index::EntryKey;
+use crate::index::{EntryKey, Index};
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema, Table};
 use crate::value::{item_to_json, Item, KeyValue};
@@ -27,8 +27,8 @@ use crate::value::{item_to_json, Item, KeyValue};
 pub struct Query {
     name: String,
     table: Arc<Table>,
-    /// The global secondary index queried, by position, and where to start in it.
-    index: Option<(usize, Option<EntryKey>)>,
+    /// The secondary index queried, and where to start in it.
+    index: Option<(Arc<Index>, Option<EntryKey>)>,
     partition: KeyValue,
     sort: Option<Cond>,
     filter: Option<Cond>,
@@ -138,21 +138,11 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     let schema = &table.schema;
     let (index, key_schema) = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
-            let position = table
-                .indexes
-                .iter()
-                .position(|i| i.name == index_name)
-                .ok_or_else(|| ApiError::index_not_found(index_name))?;
-            if consistency(req) == Consistency::Strong && !table.indexes[position].local {
-                return Err(ApiError::validation(
-                    "Consistent reads are not supported on global secondary indexes",
-                ));
-            }
-            let index = &table.indexes[position];
-            (
-                Some((position, index_start_key(req, schema, index)?)),
-                index.schema.clone(),
-            )
+            let index =
+                table.readable_index(index_name, consistency(req) == Consistency::Strong)?;
+            let start = index_start_key(req, schema, &index)?;
+            let key_schema = index.schema.clone();
+            (Some((index, start)), key_schema)
         }
         None => (None, schema.clone()),
     };
@@ -262,11 +252,10 @@ impl Query {
     fn apply_on_index(
         self,
         store: &Store,
-        position: usize,
+        index: Arc<Index>,
         start: Option<EntryKey>,
     ) -> Result<Value, ApiError> {
         let now = store.now();
-        let index = &self.table.indexes[position];
         let first = ItemKey::new(self.partition.clone(), None);
         let mut rows: Vec<(EntryKey, Item)> = Vec::new();
         for (entry, item) in index.entries().range((first.clone(), lowest_key())..) {
@@ -289,7 +278,7 @@ impl Query {
             index_last_key(item, schema, index_schema)
         })?;
         let units = read_units(bytes, self.consistency);
-        let consumed = charge_index_read(&self.table, index, Some(&self.partition), units, now)?;
+        let consumed = charge_index_read(&self.table, &index, Some(&self.partition), units, now)?;
         Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }

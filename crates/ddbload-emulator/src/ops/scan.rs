@@ -17,7 +17,7 @@ use super::paging::{
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, Bindings, Cond, Projection};
-use crate::index::EntryKey;
+use crate::index::{EntryKey, Index};
 use crate::store::Store;
 use crate::table::{ItemKey, Table, SHARDS};
 use crate::value::{item_size, item_to_json, Item};
@@ -27,7 +27,7 @@ pub const MAX_SEGMENTS: i64 = 1_000_000;
 pub struct Scan {
     name: String,
     table: Arc<Table>,
-    index: Option<(usize, Option<EntryKey>)>,
+    index: Option<(Arc<Index>, Option<EntryKey>)>,
     filter: Option<Cond>,
     projection: Option<Projection>,
     start: Option<ItemKey>,
@@ -89,20 +89,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     let schema = &table.schema;
     let index = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
-            let position = table
-                .indexes
-                .iter()
-                .position(|i| i.name == index_name)
-                .ok_or_else(|| ApiError::index_not_found(index_name))?;
-            if consistency(req) == Consistency::Strong && !table.indexes[position].local {
-                return Err(ApiError::validation(
-                    "Consistent reads are not supported on global secondary indexes",
-                ));
-            }
-            Some((
-                position,
-                index_start_key(req, schema, &table.indexes[position])?,
-            ))
+            let index =
+                table.readable_index(index_name, consistency(req) == Consistency::Strong)?;
+            let start = index_start_key(req, schema, &index)?;
+            Some((index, start))
         }
         None => None,
     };
@@ -184,11 +174,10 @@ impl Scan {
     fn apply_on_index(
         self,
         store: &Store,
-        position: usize,
+        index: Arc<Index>,
         start: Option<EntryKey>,
     ) -> Result<Value, ApiError> {
         let now = store.now();
-        let index = &self.table.indexes[position];
         let mut rows: Vec<(EntryKey, Item)> = Vec::new();
         let mut bytes = 0usize;
         for (entry, item) in index.entries().iter() {
@@ -205,7 +194,7 @@ impl Scan {
             index_last_key(item, schema, index_schema)
         })?;
         let units = read_units(read, self.consistency);
-        let consumed = charge_index_read(&self.table, index, None, units, now)?;
+        let consumed = charge_index_read(&self.table, &index, None, units, now)?;
         Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }

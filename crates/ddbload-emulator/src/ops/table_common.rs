@@ -111,7 +111,7 @@ pub fn describe(table: &Table) -> Value {
         "TableId": format!("{:032x}", table.created.to_bits()),
         "TableStatus": "ACTIVE",
         "CreationDateTime": table.created,
-        "AttributeDefinitions": table.attribute_definitions,
+        "AttributeDefinitions": table.attribute_definitions(),
         "KeySchema": key_schema_json(&table.schema),
         "ItemCount": table.item_count(),
         "TableSizeBytes": table.size_bytes(),
@@ -147,24 +147,36 @@ pub fn describe(table: &Table) -> Value {
             "IndexSizeBytes": index.size_bytes(),
         })
     };
-    let locals: Vec<Value> = table
-        .indexes
+    if let Some(stream) = table.stream() {
+        d["StreamSpecification"] =
+            json!({"StreamEnabled": true, "StreamViewType": stream.view_type.name()});
+    }
+    if let Some(latest) = table.streams().last() {
+        d["LatestStreamLabel"] = json!(latest.label);
+        d["LatestStreamArn"] = json!(latest.arn);
+    }
+    let indexes = table.indexes();
+    let locals: Vec<Value> = indexes
         .iter()
         .filter(|i| i.local)
-        .map(described)
+        .map(|i| described(i))
         .collect();
     if !locals.is_empty() {
         d["LocalSecondaryIndexes"] = Value::Array(locals);
     }
-    let globals: Vec<Value> = table
-        .indexes
+    let globals: Vec<Value> = indexes
         .iter()
         .filter(|i| !i.local)
         .map(|index| {
             let capacity = crate::table::lock(&index.capacity);
             let (r, w) = capacity.billing.units();
             let mut g = described(index);
-            g["IndexStatus"] = json!("ACTIVE");
+            if index.is_backfilling() {
+                g["IndexStatus"] = json!("CREATING");
+                g["Backfilling"] = json!(true);
+            } else {
+                g["IndexStatus"] = json!("ACTIVE");
+            }
             g["ProvisionedThroughput"] =
                 json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w});
             g["WarmThroughput"] = json!({

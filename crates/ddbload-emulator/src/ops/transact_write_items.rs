@@ -264,7 +264,7 @@ impl TransactWriteItems {
             by_table
                 .entry(action.name.clone())
                 .or_default()
-                .add(&plan.consumed(&action.table));
+                .add(&plan.consumed());
             // As DynamoDB (and DynamoDB Local) answer them: a bad index key cancels the transaction
             // with a ValidationError reason, not a request-level ValidationException.
             let index_problem = new

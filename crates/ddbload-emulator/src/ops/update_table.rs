@@ -1,7 +1,8 @@
 //! UpdateTable: billing mode (4 switches to on-demand per 24 hours), provisioned throughput for the
 //! table and its GSIs, warm throughput (raise only) and on-demand maximums. The request is read and
 //! checked in `parse` with no lock held; `apply` checks what depends on the table's state under its
-//! state lock and changes everything or nothing.
+//! state lock and changes everything or nothing. Creating and deleting a global index is
+//! `index_changes`' work.
 
 use std::sync::Arc;
 
@@ -9,11 +10,13 @@ use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
 use super::create_table::{index_billing, on_demand_max};
+use super::index_changes::{self, IndexChange};
+use super::stream_spec::StreamChange;
 use super::table_common::{describe, int, throughput};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::table::{lock, Table};
+use crate::table::{lock, Indexes, Table};
 
 /// A billing mode named by the request.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,11 +27,19 @@ enum NewMode {
 
 pub struct UpdateTable {
     table: Arc<Table>,
+    /// The table's indexes as this request found them (positions below are into this list).
+    indexes: Indexes,
     mode: Option<NewMode>,
     throughput: Option<(i64, i64)>,
     /// GSI updates: the index's position in `table.indexes` and its new figures.
     index_throughput: Vec<(usize, (i64, i64))>,
     has_index_updates: bool,
+    /// A global index created or deleted (one per request, as DynamoDB allows).
+    index_change: Option<IndexChange>,
+    /// A stream enabled or disabled.
+    stream: Option<StreamChange>,
+    /// AttributeDefinitions given with a created index, merged into the table's.
+    attribute_definitions: Vec<Value>,
     warm: Option<(Option<i64>, Option<i64>)>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
 }
@@ -41,15 +52,7 @@ fn on_demand_only() -> ApiError {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
-    refuse_unsupported(
-        req,
-        &[
-            "AttributeDefinitions",
-            "StreamSpecification",
-            "SSESpecification",
-            "ReplicaUpdates",
-        ],
-    )?;
+    refuse_unsupported(req, &["SSESpecification", "ReplicaUpdates"])?;
     let name = table_name(req)?;
     let new_throughput = throughput(req.get("ProvisionedThroughput"))?;
     let updates: Vec<&Value> = req
@@ -58,12 +61,28 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         .into_iter()
         .flatten()
         .collect();
+    let attribute_definitions: Vec<Value> = req
+        .get("AttributeDefinitions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut index_figures = Vec::with_capacity(updates.len());
+    let mut index_change = None;
     for update in &updates {
         let Some(u) = update.get("Update") else {
-            return Err(ApiError::unsupported(
-                "creating or deleting indexes (only Update in GlobalSecondaryIndexUpdates)",
-            ));
+            if update.get("Create").is_some() && req.get("AttributeDefinitions").is_none() {
+                return Err(ApiError::no_attribute_schema());
+            }
+            let change = index_changes::parse(update, &attribute_definitions)?.ok_or_else(|| {
+                ApiError::validation(
+                    "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, \
+                     GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+                )
+            })?;
+            if index_change.replace(change).is_some() {
+                return Err(ApiError::one_index_change_at_a_time());
+            }
+            continue;
         };
         // An index's warm throughput or on-demand maximum is not modelled: refused, never ignored.
         if let Some(member) = u.as_object().and_then(|o| {
@@ -89,10 +108,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         Some("PROVISIONED") => Some(NewMode::Provisioned),
         Some(other) => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
     };
+    let indexes = table.indexes();
     let mut index_throughput = Vec::new();
     for (index, figures) in index_figures {
-        let position = table
-            .indexes
+        let position = indexes
             .iter()
             .position(|i| !i.local && i.name == index)
             .ok_or_else(|| ApiError::index_not_found(&index))?;
@@ -102,6 +121,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     }
     Ok(UpdateTable {
         table,
+        indexes,
+        index_change,
+        stream: super::stream_spec::parse(req)?,
+        attribute_definitions,
         mode,
         throughput: new_throughput,
         index_throughput,
@@ -117,15 +140,16 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
 }
 
 impl UpdateTable {
-    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+    pub fn apply(mut self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
-        let table = &self.table;
+        let table = &self.table.clone();
+        let indexes = &self.indexes.clone();
         let mut state = table.state();
         let mut capacity = state.capacity.clone();
         let before = capacity.billing.clone();
         let mut switched_to_on_demand = false;
         // Each global index's billing after this request (None: unchanged).
-        let mut index_billing_after: Vec<Option<Billing>> = vec![None; table.indexes.len()];
+        let mut index_billing_after: Vec<Option<Billing>> = vec![None; indexes.len()];
         let mut changed = self.change_billing(
             &mut capacity,
             &mut index_billing_after,
@@ -137,7 +161,7 @@ impl UpdateTable {
             changed = true;
         }
         if capacity.billing.is_provisioned() {
-            let unprovisioned = table.indexes.iter().enumerate().any(|(i, index)| {
+            let unprovisioned = indexes.iter().enumerate().any(|(i, index)| {
                 !index.local
                     && !index_billing_after[i]
                         .clone()
@@ -150,6 +174,20 @@ impl UpdateTable {
                      index when BillingMode is PROVISIONED",
                 ));
             }
+        }
+        if let Some(change) = &mut self.index_change {
+            if let IndexChange::Create { provisioned, .. } = change {
+                // An on-demand table's indexes are on-demand.
+                if !capacity.billing.is_provisioned() {
+                    *provisioned = None;
+                }
+            }
+            index_changes::check(change, table, capacity.billing.is_provisioned())?;
+            changed = true;
+        }
+        if let Some(change) = self.stream {
+            super::stream_spec::check(change, table)?;
+            changed = true;
         }
         changed |= self.change_warm(&mut capacity)?;
         if let Some(max) = self.on_demand_max {
@@ -181,7 +219,7 @@ impl UpdateTable {
             capacity.decreases.push(now);
         }
         capacity.reset_buckets(now);
-        for (index, billing) in table.indexes.iter().zip(index_billing_after) {
+        for (index, billing) in indexes.iter().zip(index_billing_after) {
             if let Some(billing) = billing {
                 let mut index_capacity = lock(&index.capacity);
                 if index_capacity.billing != billing {
@@ -193,6 +231,13 @@ impl UpdateTable {
         state.capacity = capacity;
         if switched_to_on_demand {
             state.settings.last_switch_to_on_demand = Some(store.epoch());
+        }
+        if let Some(change) = self.stream {
+            super::stream_spec::apply(change, table, store);
+        }
+        if let Some(change) = self.index_change.take() {
+            table.add_attribute_definitions(&self.attribute_definitions);
+            index_changes::apply(change, table, now);
         }
         drop(state);
         Ok(json!({ "TableDescription": describe(table) }))
@@ -216,7 +261,7 @@ impl UpdateTable {
                 capacity.note_previous_provisioned(read as f64, write as f64);
                 capacity.billing = Billing::OnDemand;
                 *switched_to_on_demand = true;
-                for (slot, index) in index_billing_after.iter_mut().zip(&self.table.indexes) {
+                for (slot, index) in index_billing_after.iter_mut().zip(self.indexes.iter()) {
                     if !index.local {
                         *slot = Some(Billing::OnDemand);
                     }

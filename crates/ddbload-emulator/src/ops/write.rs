@@ -64,7 +64,7 @@ pub fn write_one(
     }
     let plan = WritePlan::new(table, &key, old.as_ref(), new.as_ref(), false);
     plan.charge(table, &key, now)?;
-    let consumed = plan.consumed(table);
+    let consumed = plan.consumed();
     if !check_condition(cond, old.as_ref())? {
         return Err(condition_failed(old.as_ref(), return_old_on_failure));
     }
@@ -114,10 +114,10 @@ impl WritePlan {
     }
 
     /// The table's and each index's units, as ReturnConsumedCapacity gives them.
-    pub fn consumed(&self, table: &Table) -> Consumed {
+    pub fn consumed(&self) -> Consumed {
         let mut consumed = Consumed::table(self.units);
         for write in &self.index_writes {
-            let index = &table.indexes[write.index];
+            let index = &write.index;
             let by_index = if index.local {
                 &mut consumed.local_indexes
             } else {
