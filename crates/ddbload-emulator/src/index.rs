@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::Value;
 
 use crate::capacity::{write_units, Billing, TableCapacity};
+use crate::compact::Stored;
 use crate::table::{lock, ItemKey, KeySchema};
 use crate::value::{item_size, Item, KeyValue};
 
@@ -45,7 +46,7 @@ pub struct Index {
     pub projected: Projected,
     pub described_key_schema: Value,
     pub described_projection: Value,
-    pub entries: Mutex<BTreeMap<EntryKey, Item>>,
+    pub entries: Mutex<BTreeMap<EntryKey, Stored>>,
     pub capacity: Mutex<TableCapacity>,
     /// Created on a table that holds items and not yet filled from them (CREATING).
     backfilling: AtomicBool,
@@ -159,11 +160,12 @@ impl Index {
             entries.remove(&entry);
         }
         if let Some((entry, item)) = self.entry(key, new, base) {
-            entries.insert(entry, item);
+            entries.insert(entry, Stored::encode(&item));
         }
     }
 
-    pub fn entries(&self) -> MutexGuard<'_, BTreeMap<EntryKey, Item>> {
+    /// The index's entries, each item stored compactly as the table's are.
+    pub fn entries(&self) -> MutexGuard<'_, BTreeMap<EntryKey, Stored>> {
         lock(&self.entries)
     }
 
@@ -176,6 +178,6 @@ impl Index {
     }
 
     pub fn size_bytes(&self) -> usize {
-        self.entries().values().map(item_size).sum()
+        self.entries().values().map(Stored::size).sum()
     }
 }

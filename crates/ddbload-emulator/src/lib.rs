@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod clock;
 pub mod cloudwatch;
 pub mod cloudwatch_json;
+pub mod compact;
 pub mod custom_metrics;
 pub mod error;
 pub mod expr;

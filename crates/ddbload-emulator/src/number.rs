@@ -58,6 +58,20 @@ impl Number {
         exponent: 0,
     };
 
+    /// The sign, coefficient and exponent, for the store's compact encoding.
+    pub fn parts(&self) -> (bool, u128, i32) {
+        (self.negative, self.coefficient, self.exponent)
+    }
+
+    /// A number from `parts()` of a normalized number (the store's own bytes, never a request's).
+    pub fn from_parts(negative: bool, coefficient: u128, exponent: i32) -> Number {
+        Number {
+            negative,
+            coefficient,
+            exponent,
+        }
+    }
+
     /// A number from digits (most significant first, no sign) scaled by 10^`exponent`, checked.
     fn from_digits(negative: bool, digits: &[u8], exponent: i64) -> Result<Number, NumberError> {
         let start = digits.iter().position(|d| *d != 0);

@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde_json::Value;
 
 use crate::capacity::{Kind, TableCapacity};
+use crate::compact::Stored;
 use crate::error::ApiError;
 use crate::index::{Index, IndexWrite};
 use crate::stream::{Origin, Stream};
-use crate::value::{item_size, Av, Item, KeyValue};
+use crate::value::{Av, Item, KeyValue};
 
 pub const ACCOUNT: &str = "000000000000";
 pub const SHARDS: usize = 64;
@@ -37,7 +38,8 @@ pub struct KeySchema {
 pub struct ItemKey {
     pub hash: u64,
     pub partition: KeyValue,
-    pub sort: Option<KeyValue>,
+    /// Boxed: most tables have no sort key, and every stored item holds its key (48 bytes inline).
+    pub sort: Option<Box<KeyValue>>,
 }
 
 impl ItemKey {
@@ -45,7 +47,7 @@ impl ItemKey {
         ItemKey {
             hash: partition.stable_hash(),
             partition,
-            sort,
+            sort: sort.map(Box::new),
         }
     }
 
@@ -155,7 +157,8 @@ pub struct TableState {
     pub capacity: TableCapacity,
 }
 
-type Shard = BTreeMap<ItemKey, Item>;
+/// A shard's items, each stored compactly (`compact::Stored`).
+type Shard = BTreeMap<ItemKey, Stored>;
 
 /// The table's indexes at one moment: UpdateTable adds or removes one by replacing the whole list,
 /// so a request keeps the list it started with.
@@ -508,7 +511,7 @@ impl Table {
                 .iter()
                 .filter(|(key, item)| {
                     !self.is_claimed(key)
-                        && matches!(item.get(&attribute), Some(Av::N(n))
+                        && matches!(item.attribute(&attribute), Some(Av::N(n))
                             if n.to_string().parse::<f64>().is_ok_and(|at| at < now_epoch && at > oldest))
                 })
                 .map(|(key, _)| key.clone())
@@ -529,56 +532,56 @@ pub struct ShardGuard<'t> {
 }
 
 impl ShardGuard<'_> {
-    /// Every write goes through here: each index moves the item's entry from what is stored to `new`.
-    fn maintain_indexes(&self, key: &ItemKey, new: Option<&Item>) {
+    /// Every write goes through here: each index moves the item's entry from `old` to `new`, and the
+    /// stream, if one is enabled, records the change. `old` is decoded only when either needs it.
+    fn follow_write(&self, key: &ItemKey, new: Option<&Item>, origin: Origin) {
         let indexes = self.table.indexes();
-        if indexes.is_empty() {
+        let stream = self.table.stream();
+        if indexes.is_empty() && stream.is_none() {
             return;
         }
-        let old = self.items.get(key);
+        let old = self.get(key);
         for index in indexes.iter() {
-            index.apply(key, old, new, &self.table.schema);
+            index.apply(key, old.as_ref(), new, &self.table.schema);
+        }
+        if let Some(stream) = stream {
+            stream.record(key, old.as_ref(), new, origin);
         }
     }
 
-    pub fn get(&self, key: &ItemKey) -> Option<&Item> {
-        self.items.get(key)
+    /// The item at `key`, decoded.
+    pub fn get(&self, key: &ItemKey) -> Option<Item> {
+        self.items.get(key).map(Stored::decode)
     }
 
-    pub fn put(&mut self, key: ItemKey, item: Item) -> Option<Item> {
-        let size = item_size(&item) as i64;
-        self.maintain_indexes(&key, Some(&item));
-        let stream = self.table.stream();
-        let recorded_key = stream.as_ref().map(|_| key.clone());
-        let old = self.items.insert(key, item);
-        if let (Some(stream), Some(key)) = (stream, recorded_key) {
-            stream.record(&key, old.as_ref(), self.items.get(&key), Origin::Request);
-        }
-        let old_size = old.as_ref().map_or(0, |o| item_size(o) as i64);
+    pub fn put(&mut self, key: ItemKey, item: Item) {
+        self.follow_write(&key, Some(&item), Origin::Request);
+        let stored = Stored::encode(&item);
+        let size = stored.size() as i64;
+        let old_size = self.items.insert(key, stored).map(|old| old.size() as i64);
         self.table
             .size_bytes
-            .fetch_add(size - old_size, Ordering::Relaxed);
-        if old.is_none() {
+            .fetch_add(size - old_size.unwrap_or(0), Ordering::Relaxed);
+        if old_size.is_none() {
             self.table.item_count.fetch_add(1, Ordering::Relaxed);
         }
-        old
     }
 
-    pub fn delete(&mut self, key: &ItemKey) -> Option<Item> {
-        self.delete_by(key, Origin::Request)
+    pub fn delete(&mut self, key: &ItemKey) {
+        self.delete_by(key, Origin::Request);
     }
 
     /// Deletes for a request, or for Time to Live (which its stream record says).
-    pub fn delete_by(&mut self, key: &ItemKey, origin: Origin) -> Option<Item> {
-        self.maintain_indexes(key, None);
-        let old = self.items.remove(key)?;
-        if let Some(stream) = self.table.stream() {
-            stream.record(key, Some(&old), None, origin);
+    pub fn delete_by(&mut self, key: &ItemKey, origin: Origin) {
+        if !self.items.contains_key(key) {
+            return;
         }
-        self.table.item_count.fetch_sub(1, Ordering::Relaxed);
-        self.table
-            .size_bytes
-            .fetch_sub(item_size(&old) as i64, Ordering::Relaxed);
-        Some(old)
+        self.follow_write(key, None, origin);
+        if let Some(old) = self.items.remove(key) {
+            self.table.item_count.fetch_sub(1, Ordering::Relaxed);
+            self.table
+                .size_bytes
+                .fetch_sub(old.size() as i64, Ordering::Relaxed);
+        }
     }
 }

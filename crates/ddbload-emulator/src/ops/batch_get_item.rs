@@ -138,7 +138,7 @@ impl BatchGetItem {
         for reads in self.tables {
             let (mut found, mut left, mut units) = (Vec::new(), Vec::new(), 0.0);
             for (key, key_json) in reads.keys {
-                let item = reads.table.shard_of(&key).get(&key).cloned();
+                let item = reads.table.shard_of(&key).get(&key);
                 let cost = read_units(item.as_ref().map_or(0, item_size), reads.consistency);
                 match reads
                     .table

@@ -125,7 +125,7 @@ impl BatchWriteItem {
             let plan = WritePlan::new(
                 &write.table,
                 &write.key,
-                shard.get(&write.key),
+                shard.get(&write.key).as_ref(),
                 write.item.as_ref(),
                 false,
             );

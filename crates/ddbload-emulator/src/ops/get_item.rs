@@ -48,7 +48,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
 impl GetItem {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
-        let item = self.table.shard_of(&self.key).get(&self.key).cloned();
+        let item = self.table.shard_of(&self.key).get(&self.key);
         let units = read_units(item.as_ref().map_or(0, item_size), self.consistency);
         self.table
             .charge(Kind::Read, Some(&self.key.partition), units, now)?;

@@ -215,12 +215,13 @@ impl Query {
         let mut rows: Vec<(ItemKey, Item)> = Vec::new();
         {
             let shard = self.table.shard_of(&first);
-            for (key, item) in shard.items.range(first.clone()..) {
+            for (key, stored) in shard.items.range(first.clone()..) {
                 if key.partition != self.partition || key.hash != first.hash {
                     break;
                 }
-                if self.in_range(item)? {
-                    rows.push((key.clone(), item.clone()));
+                let item = stored.decode();
+                if self.in_range(&item)? {
+                    rows.push((key.clone(), item));
                 }
             }
         }
@@ -258,12 +259,13 @@ impl Query {
         let now = store.now();
         let first = ItemKey::new(self.partition.clone(), None);
         let mut rows: Vec<(EntryKey, Item)> = Vec::new();
-        for (entry, item) in index.entries().range((first.clone(), lowest_key())..) {
+        for (entry, stored) in index.entries().range((first.clone(), lowest_key())..) {
             if entry.0.partition != self.partition || entry.0.hash != first.hash {
                 break;
             }
-            if self.in_range(item)? {
-                rows.push((entry.clone(), item.clone()));
+            let item = stored.decode();
+            if self.in_range(&item)? {
+                rows.push((entry.clone(), item));
             }
         }
         if !self.forward {

@@ -20,7 +20,7 @@ use crate::expr::{legacy, Bindings, Cond, Projection};
 use crate::index::{EntryKey, Index};
 use crate::store::Store;
 use crate::table::{ItemKey, Table, SHARDS};
-use crate::value::{item_size, item_to_json, Item};
+use crate::value::{item_to_json, Item};
 
 pub const MAX_SEGMENTS: i64 = 1_000_000;
 
@@ -147,10 +147,10 @@ impl Scan {
         let mut bytes = 0usize;
         for index in 0..SHARDS {
             let shard = self.table.shard(index);
-            for (key, item) in shard.items.iter() {
+            for (key, stored) in shard.items.iter() {
                 if self.in_segment(key.hash) && self.start.as_ref().is_none_or(|s| key > s) {
-                    bytes += item_size(item);
-                    rows.push((key.clone(), item.clone()));
+                    bytes += stored.size();
+                    rows.push((key.clone(), stored.decode()));
                 }
                 if self.full(rows.len(), bytes) {
                     break;
@@ -180,10 +180,10 @@ impl Scan {
         let now = store.now();
         let mut rows: Vec<(EntryKey, Item)> = Vec::new();
         let mut bytes = 0usize;
-        for (entry, item) in index.entries().iter() {
+        for (entry, stored) in index.entries().iter() {
             if self.in_segment(entry.0.hash) && start.as_ref().is_none_or(|s| entry > s) {
-                bytes += item_size(item);
-                rows.push((entry.clone(), item.clone()));
+                bytes += stored.size();
+                rows.push((entry.clone(), stored.decode()));
             }
             if self.full(rows.len(), bytes) {
                 break;

@@ -81,9 +81,7 @@ impl TransactGetItems {
         let mut responses = Vec::with_capacity(self.gets.len());
         let mut by_table = BTreeMap::<String, Consumed>::new();
         for get in &self.gets {
-            let item = guards[&(get.name.as_str(), get.key.shard())]
-                .get(&get.key)
-                .cloned();
+            let item = guards[&(get.name.as_str(), get.key.shard())].get(&get.key);
             let units = read_units(
                 item.as_ref().map_or(0, item_size),
                 Consistency::Transactional,

@@ -242,7 +242,7 @@ impl TransactWriteItems {
         let mut by_table = BTreeMap::<String, Consumed>::new();
         for action in &self.actions {
             let guard = &guards[&(action.name.as_str(), action.key.shard())];
-            let current = guard.get(&action.key).cloned();
+            let current = guard.get(&action.key);
             let new = match &action.change {
                 Change::Put(item) => Some(item.clone()),
                 Change::Update(update) => {

@@ -46,7 +46,7 @@ pub fn write_one(
     if table.is_claimed(&key) {
         return Err(ApiError::transaction_conflict());
     }
-    let old = shard.get(&key).cloned();
+    let old = shard.get(&key);
     let new = match change {
         Change::Put(item) => Some(item),
         Change::Update(actions) => {
