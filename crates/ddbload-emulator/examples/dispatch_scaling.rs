@@ -1,6 +1,7 @@
 //! Benchmark: GetItem and PutItem straight through `dispatch` (no HTTP, no client) on 1 and 2
 //! threads, to show that the store itself scales with threads. Prints operations per second, CPU
-//! per operation and the 2-thread/1-thread ratio. Usage: cargo run --release -p ddbload-emulator
+//! per operation and the 2-thread/1-thread ratio, then the share of one request's dispatch time that
+//! the typed decoding layer (`typed_request::check`, run on every request) takes. Usage: cargo run --release -p ddbload-emulator
 //! --example dispatch_scaling -- [SECONDS]   (bench/run-emulator.sh runs it)
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -105,6 +106,46 @@ fn measure(op: &str, threads: usize, seconds: f64) -> (f64, f64) {
     (ops / elapsed, cpu / ops * 1e6)
 }
 
+/// Microseconds per request, on one thread: the whole dispatch (JSON parse, typed check, the store)
+/// and the typed check alone on the same parsed body.
+fn typed_layer_share(op: &str, rounds: u32) -> (f64, f64) {
+    let store = Store::new(Arc::new(Fast(Instant::now())), "us-east-1");
+    let shared = Shared::default();
+    call(
+        &store,
+        &shared,
+        "CreateTable",
+        &json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+    );
+    let body = if op == "GetItem" {
+        json!({"TableName": "bench", "Key": {"pk": {"S": "p1"}}})
+    } else {
+        json!({"TableName": "bench", "Item": {"pk": {"S": "p1"}, "total": {"N": "59.97"},
+            "status": {"S": "PLACED"}, "lines": {"L": [{"M": {"sku": {"S": "x"}, "qty": {"N": "2"}}}]}}})
+    };
+    let (target, bytes) = (format!("DynamoDB_20120810.{op}"), body.to_string());
+    let started = Instant::now();
+    for _ in 0..rounds {
+        dispatch(&store, &shared, &target, bytes.as_bytes()).expect("benchmark requests succeed");
+    }
+    let whole = started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let mut parsed = body.clone();
+        ddbload_emulator::typed_request::check(op, &mut parsed).expect("the body is well typed");
+        std::hint::black_box(&parsed);
+    }
+    let clone_only = Instant::now();
+    for _ in 0..rounds {
+        std::hint::black_box(body.clone());
+    }
+    let clones = clone_only.elapsed().as_secs_f64();
+    let typed = (started.elapsed().as_secs_f64() - 2.0 * clones).max(0.0) / f64::from(rounds) * 1e6;
+    (whole, typed)
+}
+
 fn main() {
     let seconds: f64 = std::env::args()
         .nth(1)
@@ -123,6 +164,13 @@ fn main() {
             "{op:<9} 2 threads / 1 thread: throughput {:.2}x, CPU per op {:.2}x",
             two / one,
             cpu_two / cpu_one
+        );
+    }
+    for op in ["GetItem", "PutItem"] {
+        let (whole, typed) = typed_layer_share(op, 200_000);
+        println!(
+            "{op:<9} dispatch {whole:.2} us/request, of which the typed check {typed:.2} us ({:.1}%)",
+            typed / whole * 100.0
         );
     }
 }
