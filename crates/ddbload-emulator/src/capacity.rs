@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::error::ApiError;
 use crate::value::KeyValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -520,12 +521,10 @@ impl TableCapacity {
     }
 
     /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.
-    pub fn record_switch_to_on_demand(&mut self, now: f64) -> Result<(), String> {
+    pub fn record_switch_to_on_demand(&mut self, now: f64) -> Result<(), ApiError> {
         self.switches_to_on_demand.retain(|t| now - t < 86400.0);
         if self.switches_to_on_demand.len() >= SWITCHES_PER_DAY {
-            return Err(format!(
-                "Subscriber limit exceeded: Switching to on-demand is allowed {SWITCHES_PER_DAY} times in 24 hours"
-            ));
+            return Err(ApiError::on_demand_switch_limit(SWITCHES_PER_DAY));
         }
         self.switches_to_on_demand.push(now);
         Ok(())

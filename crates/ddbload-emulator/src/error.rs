@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use crate::number::NumberError;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: u16,
@@ -88,6 +90,94 @@ impl ApiError {
         }
     }
 
+    pub fn body_not_json(error: impl std::fmt::Display) -> Self {
+        Self::serialization(format!("the request body is not JSON: {error}"))
+    }
+
+    pub fn body_not_object() -> Self {
+        Self::serialization("the request body must be a JSON object")
+    }
+
+    pub fn body_read_timeout() -> Self {
+        Self::serialization("timed out reading the request body")
+    }
+
+    pub fn body_unreadable() -> Self {
+        Self::serialization("could not read the request body")
+    }
+
+    // DynamoDB's deserializer, when a member's JSON type is not its shape's (wording from its Java parser).
+
+    /// A JSON object where a list, or a scalar, belongs.
+    pub fn object_not_expected() -> Self {
+        Self::serialization("Start of structure or map found where not expected")
+    }
+
+    /// A list where a map belongs (`java_type` the map's, e.g. "java.util.Map<java.lang.String, ...>").
+    pub fn unrecognized_collection(java_type: &str) -> Self {
+        Self::serialization(format!("Unrecognized collection type {java_type}"))
+    }
+
+    /// A list where a scalar or a structure belongs (`java_type` its class, e.g. "java.lang.String").
+    pub fn unrecognized_collection_class(java_type: &str) -> Self {
+        Self::serialization(format!("Unrecognized collection type class {java_type}"))
+    }
+
+    /// A wrong value where a list or map nested in a list or map belongs (a Java cast error, verbatim).
+    pub fn nested_collection() -> Self {
+        Self::serialization(
+            "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast \
+             to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class \
+             are in module java.base of loader 'bootstrap')",
+        )
+    }
+
+    pub fn unexpected_field_type() -> Self {
+        Self::serialization("Unexpected field type")
+    }
+
+    /// A scalar where a list's or a map's element that is a structure belongs.
+    pub fn unexpected_value_type() -> Self {
+        Self::serialization("Unexpected value type in payload")
+    }
+
+    /// A blob member (base-64 text) given something other than text.
+    pub fn blob_not_text() -> Self {
+        Self::serialization("only base-64-encoded strings are convertible to bytes")
+    }
+
+    /// A number given as text where a boolean belongs.
+    pub fn unexpected_token() -> Self {
+        Self::serialization("Unexpected token received from parser")
+    }
+
+    /// A scalar of the wrong type: `token` is the JSON parser's name for it (e.g. "STRING_VALUE").
+    pub fn not_convertible(token: &str, java_type: &str) -> Self {
+        Self::serialization(format!("{token} cannot be converted to {java_type}"))
+    }
+
+    /// A 32-bit integer member (Limit) given a number that is not one.
+    pub fn not_an_integer(value: &Value) -> Self {
+        Self::serialization(format!(
+            "NUMBER_VALUE {value} cannot be converted to Integer"
+        ))
+    }
+
+    pub fn base64_length(len: usize) -> Self {
+        Self::serialization(format!(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: {len}"
+        ))
+    }
+
+    /// Base64 whose last character before the padding has bits left over (DynamoDB's spelling).
+    pub fn base64_last_character() -> Self {
+        Self::serialization("Invalid last non-pad Base64 character dectected")
+    }
+
+    pub fn base64_expected() -> Self {
+        Self::serialization("Base64 encoded value expected")
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
             status: 500,
@@ -101,11 +191,40 @@ impl ApiError {
         ))
     }
 
+    /// An empty list where at least one member is required (`field` as DynamoDB names it).
+    pub fn empty_list(field: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '[]' at '{field}' failed to satisfy constraint: Member must have \
+             length greater than or equal to 1"
+        ))
+    }
+
+    pub fn value_at_most(field: &str, value: i64, max: i64) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must \
+             have value less than or equal to {max}"
+        ))
+    }
+
     pub fn table_not_found() -> Self {
         Self::dynamodb(
             "ResourceNotFoundException",
             "Cannot do operations on a non-existent table",
         )
+    }
+
+    /// A table ARN of this account and region naming no table.
+    pub fn resource_not_found(arn: &str) -> Self {
+        Self::dynamodb(
+            "ResourceNotFoundException",
+            format!("Requested resource not found: {arn}"),
+        )
+    }
+
+    pub fn invalid_table_arn(arn: &str) -> Self {
+        Self::validation(format!(
+            "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+        ))
     }
 
     /// A PartiQL statement the parser cannot read (DynamoDB quotes the whole statement).
@@ -170,6 +289,56 @@ impl ApiError {
             "Validation failed in TransactStatements[{statement}]: Select statements within ExecuteTransaction \
              must specify the primary key in the where clause."
         ))
+    }
+
+    /// TransactItems of fewer than 1 or more than 100 actions.
+    pub fn transact_items_length() -> Self {
+        Self::validation(
+            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
+             have length less than or equal to 100, Member must have length greater than or equal to 1",
+        )
+    }
+
+    /// A TransactItems entry with none or several of Check, Put, Update and Delete.
+    pub fn transact_item_kinds() -> Self {
+        Self::validation("TransactItems can only contain one of Check, Put, Update or Delete")
+    }
+
+    pub fn transaction_same_item_twice() -> Self {
+        Self::validation("Transaction request cannot include multiple operations on one item")
+    }
+
+    pub fn client_token_length(token: &str, max: usize) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy \
+             constraint: Member must have length less than or equal to {max}"
+        ))
+    }
+
+    /// A ClientRequestToken used again, within its ten minutes, for a different request.
+    pub fn idempotent_mismatch() -> Self {
+        Self::dynamodb(
+            "IdempotentParameterMismatchException",
+            "The request uses the same client token as a previous, but non-identical request.",
+        )
+    }
+
+    /// TransactionCanceledException with one reason per action, in the request's order.
+    pub fn transaction_cancelled(reasons: Vec<Value>) -> Self {
+        let codes: Vec<&str> = reasons
+            .iter()
+            .map(|r| r["Code"].as_str().unwrap_or("None"))
+            .collect();
+        let mut err = Self::dynamodb(
+            "TransactionCanceledException",
+            format!(
+                "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+                codes.join(", ")
+            ),
+        );
+        err.extra
+            .push(("CancellationReasons", Value::Array(reasons)));
+        err
     }
 
     pub fn stream_view_type_missing() -> Self {
@@ -323,6 +492,69 @@ impl ApiError {
         Self::validation("Cannot read from backfilling global secondary index")
     }
 
+    pub fn too_many_lsis(max: usize) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: LocalSecondaryIndex count exceeds the per-table limit of {max}"
+        ))
+    }
+
+    pub fn lsi_needs_range_key() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Table KeySchema does not have a range key, which is \
+             required when specifying a LocalSecondaryIndex",
+        )
+    }
+
+    /// A local secondary index not keyed by the table's partition key and a sort key.
+    pub fn lsi_hash_key_differs(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key \
+             as table KeySchema for index: {index}"
+        ))
+    }
+
+    pub fn unknown_projection_type(projection: &str) -> Self {
+        Self::validation(format!("Unknown ProjectionType: {projection}"))
+    }
+
+    /// A GlobalSecondaryIndexUpdates entry with none of Update, Create and Delete.
+    pub fn index_update_empty() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, \
+             GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+        )
+    }
+
+    /// A switch to PROVISIONED leaving a global secondary index without throughput.
+    pub fn indexes_need_throughput() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified for \
+             index when BillingMode is PROVISIONED",
+        )
+    }
+
+    pub fn consistent_read_on_gsi() -> Self {
+        Self::validation("Consistent reads are not supported on global secondary indexes")
+    }
+
+    /// An item whose value for an index's key attribute is not of the index's key type.
+    pub fn index_key_type_mismatch(key: &str, expected: &str, actual: &str, index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Type mismatch for Index Key {key} \
+             Expected: {expected} Actual: {actual} IndexName: {index}"
+        ))
+    }
+
+    /// An item whose value for an index's key attribute is an empty string (or, `binary`, empty binary).
+    pub fn empty_index_key(index: &str, key: &str, binary: bool) -> Self {
+        Self::validation(format!(
+            "One or more parameter values are not valid. A value specified for a secondary \
+             index key is not supported. The AttributeValue for a key attribute cannot contain \
+             an empty {} value. IndexName: {index}, IndexKey: {key}",
+            if binary { "binary" } else { "string" },
+        ))
+    }
+
     pub fn table_exists(table: &str) -> Self {
         Self::dynamodb(
             "ResourceInUseException",
@@ -335,6 +567,151 @@ impl ApiError {
             "Invalid table/index name.  Table/index names must be between 3 and 255 characters long, and may \
              contain only the characters a-z, A-Z, 0-9, '_', '-', and '.'",
         )
+    }
+
+    pub fn key_schema_length() -> Self {
+        Self::validation(
+            "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have \
+             length between 1 and 2",
+        )
+    }
+
+    /// A key attribute missing from AttributeDefinitions.
+    pub fn key_attribute_undefined(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Some index key attributes are not defined in \
+             AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: []"
+        ))
+    }
+
+    pub fn invalid_attribute_type(kind: &str) -> Self {
+        Self::validation(format!("Invalid AttributeType {kind}"))
+    }
+
+    pub fn first_key_not_hash() -> Self {
+        Self::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    }
+
+    pub fn invalid_billing_mode(mode: &str) -> Self {
+        Self::validation(format!("Invalid BillingMode {mode}"))
+    }
+
+    /// A PROVISIONED CreateTable without ProvisionedThroughput.
+    pub fn no_table_throughput() -> Self {
+        Self::validation("No provisioned throughput specified for the table")
+    }
+
+    /// A switch to PROVISIONED without ProvisionedThroughput.
+    pub fn table_needs_throughput() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified \
+             when BillingMode is PROVISIONED",
+        )
+    }
+
+    /// ProvisionedThroughput given for a PAY_PER_REQUEST table.
+    pub fn throughput_with_on_demand() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits \
+             can be specified when BillingMode is PAY_PER_REQUEST",
+        )
+    }
+
+    pub fn throughput_below_one() -> Self {
+        Self::validation("Table read and write throughput must be at least 1, and cannot be null")
+    }
+
+    pub fn throughput_over_quota() -> Self {
+        Self::validation(
+            "Cannot increase provisioned throughput to more than 40,000 units per table",
+        )
+    }
+
+    /// An UpdateTable asking for the provisioned throughput the table has.
+    pub fn throughput_unchanged(
+        current_read: i64,
+        read: i64,
+        current_write: i64,
+        write: i64,
+    ) -> Self {
+        Self::validation(format!(
+            "The provisioned throughput for the table will not change. The requested value equals the \
+             current value. Current ReadCapacityUnits provisioned for the table: {current_read}. Requested \
+             ReadCapacityUnits: {read}. Current WriteCapacityUnits provisioned for the table: {current_write}. \
+             Requested WriteCapacityUnits: {write}. Refer to the Amazon DynamoDB Developer Guide for \
+             current limits and how to request higher limits."
+        ))
+    }
+
+    /// A decrease of provisioned throughput past the day's allowance.
+    pub fn throughput_decrease_limit() -> Self {
+        Self::dynamodb(
+            "LimitExceededException",
+            "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC \
+             day. After the first 4 decreases, each subsequent decrease in the same UTC day can be \
+             performed at most once every 3600 seconds.",
+        )
+    }
+
+    /// A switch to on-demand past the `per_day` allowed in 24 hours.
+    pub fn on_demand_switch_limit(per_day: usize) -> Self {
+        Self::dynamodb(
+            "LimitExceededException",
+            format!(
+                "Subscriber limit exceeded: Switching to on-demand is allowed {per_day} times in 24 hours"
+            ),
+        )
+    }
+
+    pub fn warm_throughput_decrease(current_read: f64, current_write: f64) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Requested warm throughput is lower than the \
+             current warm throughput (read {current_read}, write {current_write}); it cannot be decreased"
+        ))
+    }
+
+    pub fn nothing_to_update() -> Self {
+        Self::validation("Nothing to update")
+    }
+
+    pub fn ttl_on_other_attribute() -> Self {
+        Self::validation("TimeToLive is active on a different AttributeName")
+    }
+
+    pub fn ttl_already_enabled() -> Self {
+        Self::validation("TimeToLive is already enabled")
+    }
+
+    pub fn ttl_already_disabled() -> Self {
+        Self::validation("TimeToLive is already disabled")
+    }
+
+    pub fn invalid_tag() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: tag keys must be 1 to 128 characters and values at \
+             most 256, of letters, digits, spaces and _ . : / = + - @",
+        )
+    }
+
+    pub fn reserved_tag_key() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: tag keys starting with 'aws:' are reserved for AWS",
+        )
+    }
+
+    pub fn too_many_tags(max: usize) -> Self {
+        Self::dynamodb(
+            "LimitExceededException",
+            format!("The table would have more than {max} tags"),
+        )
+    }
+
+    pub fn list_tables_limit_below_one() -> Self {
+        Self::validation("Limit must be greater than or equal to 1")
+    }
+
+    pub fn list_tables_limit_over_100() -> Self {
+        Self::validation("Limit in ListTables must be <= 100")
     }
 
     pub fn conditional() -> Self {
@@ -392,6 +769,242 @@ impl ApiError {
         Self::validation(
             "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond \
              supported limit",
+        )
+    }
+
+    /// An item without one of its table's key attributes.
+    pub fn item_missing_key(key: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Missing the key {key} in the item"
+        ))
+    }
+
+    /// An item whose key attribute is not of the table's key type.
+    pub fn item_key_type_mismatch(key: &str, expected: &str, actual: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Type mismatch for key {key} expected: {expected} actual: {actual}"
+        ))
+    }
+
+    /// A key attribute given an empty string or binary value.
+    pub fn empty_key_value(key: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot \
+             contain an empty string value. Key: {key}"
+        ))
+    }
+
+    /// An update of a key attribute.
+    pub fn update_of_key(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Cannot update attribute {attribute}. This attribute \
+             is part of the key"
+        ))
+    }
+
+    pub fn empty_attribute_name() -> Self {
+        Self::validation("Empty attribute name")
+    }
+
+    pub fn item_not_a_map() -> Self {
+        Self::serialization("expected a map of attribute values")
+    }
+
+    /// A PutRequest without its Item.
+    pub fn null_item() -> Self {
+        Self::validation("The supplied Item contains a null AttributeValue")
+    }
+
+    pub fn attribute_value_not_object() -> Self {
+        Self::serialization("An AttributeValue must be a JSON object")
+    }
+
+    /// An AttributeValue of no type: `{}`.
+    pub fn attribute_value_empty() -> Self {
+        Self::validation(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        )
+    }
+
+    /// An AttributeValue of several types; also a BatchWriteItem entry with both or neither of Put and Delete.
+    pub fn attribute_value_many_types() -> Self {
+        Self::validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the \
+             supported datatypes",
+        )
+    }
+
+    pub fn unknown_attribute_type(tag: &str) -> Self {
+        Self::serialization(format!("Unknown AttributeValue type {tag}"))
+    }
+
+    /// An AttributeValue whose type (`tag`, e.g. "S") takes text, given something else.
+    pub fn attribute_value_not_text(tag: &str) -> Self {
+        Self::serialization(format!("{tag} must be a string"))
+    }
+
+    /// An AttributeValue whose type (`tag`, e.g. "SS") takes a list, given something else.
+    pub fn attribute_value_not_list(tag: &str) -> Self {
+        Self::serialization(format!("{tag} must be a list"))
+    }
+
+    pub fn set_members_not_text() -> Self {
+        Self::serialization("set members must be strings")
+    }
+
+    pub fn bool_not_boolean() -> Self {
+        Self::serialization("BOOL must be a boolean")
+    }
+
+    pub fn map_not_object() -> Self {
+        Self::serialization("M must be a map")
+    }
+
+    pub fn null_not_true() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Null attribute value types must have the value of true",
+        )
+    }
+
+    /// Text that is not a DynamoDB number, or a sum or difference beyond one.
+    pub fn invalid_number(error: NumberError) -> Self {
+        Self::validation(match error {
+            NumberError::NotANumber => "A value provided cannot be converted into a number",
+            NumberError::Precision => "DynamoDB only supports precision up to 38 digits",
+            NumberError::Overflow => {
+                "Number overflow. Attempting to store a number with magnitude larger than supported range"
+            }
+            NumberError::Underflow => {
+                "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+            }
+        })
+    }
+
+    /// An empty set (`kind` "string", "number" or "binary"; DynamoDB's wording, double space included).
+    pub fn empty_set(kind: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: An {kind} set  may not be empty"
+        ))
+    }
+
+    pub fn string_set_duplicates(members: &[&str]) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Input collection [{}] contains duplicates",
+            members.join(", ")
+        ))
+    }
+
+    pub fn number_set_duplicates() -> Self {
+        Self::validation("Input collection contains duplicates")
+    }
+
+    pub fn binary_set_duplicates() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Input collection of type BS contains duplicates.",
+        )
+    }
+
+    /// A BatchGetItem or BatchWriteItem without RequestItems, or with none.
+    pub fn request_items_empty() -> Self {
+        Self::validation(
+            "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member \
+             must have length greater than or equal to 1",
+        )
+    }
+
+    pub fn batch_get_too_many() -> Self {
+        Self::validation("Too many items requested for the BatchGetItem call")
+    }
+
+    pub fn batch_write_too_many() -> Self {
+        Self::validation("Too many items requested for the BatchWriteItem call")
+    }
+
+    pub fn batch_write_list_empty(table: &str) -> Self {
+        Self::validation(format!(
+            "The batch write request list for a table cannot be null or empty: {table}"
+        ))
+    }
+
+    pub fn keys_not_a_list() -> Self {
+        Self::serialization("Unexpected value type in payload: Keys must be a list")
+    }
+
+    /// A key condition with OR, NOT or IN.
+    pub fn key_condition_operators() -> Self {
+        Self::validation(
+            "Invalid operator used in KeyConditionExpression: OR, NOT and IN are not allowed",
+        )
+    }
+
+    /// A key condition without the partition key, or on an attribute that is not a key.
+    pub fn query_missed_key(partition_key: &str) -> Self {
+        Self::validation(format!(
+            "Query condition missed key schema element: {partition_key}"
+        ))
+    }
+
+    pub fn key_condition_unsupported() -> Self {
+        Self::validation("Query key condition not supported")
+    }
+
+    /// A partition key compared with a value of another type.
+    pub fn key_condition_type_mismatch() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Condition parameter type does not match schema type",
+        )
+    }
+
+    pub fn key_condition_not_equal() -> Self {
+        Self::validation("Unsupported operator on KeyConditionExpression: operator: <>")
+    }
+
+    pub fn query_needs_key_condition() -> Self {
+        Self::validation(
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+        )
+    }
+
+    pub fn query_filter_on_key(key: &str) -> Self {
+        Self::validation(format!(
+            "QueryFilter can only contain non-primary key attributes: Primary key attribute: {key}"
+        ))
+    }
+
+    pub fn filter_expression_on_key(key: &str) -> Self {
+        Self::validation(format!(
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: {key}"
+        ))
+    }
+
+    pub fn segment_without_total() -> Self {
+        Self::validation("If segment is specified, total segment must also be specified")
+    }
+
+    pub fn total_without_segment() -> Self {
+        Self::validation(
+            "If total segments is specified, a particular segment must also be specified for this request",
+        )
+    }
+
+    pub fn limit_below_one() -> Self {
+        Self::validation(
+            "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value \
+             greater than or equal to 1",
+        )
+    }
+
+    /// A Select the request's projection (or its lack of one) does not go with; any such Select.
+    pub fn select_conflicts_with_projection() -> Self {
+        Self::validation(
+            "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get ALL_ATTRIBUTES or \
+             COUNT",
+        )
+    }
+
+    pub fn invalid_start_key() -> Self {
+        Self::validation(
+            "The provided starting key is invalid: The provided key element does not match the schema",
         )
     }
 
@@ -470,6 +1083,76 @@ impl ApiError {
         ))
     }
 
+    pub fn attribute_names_not_text() -> Self {
+        Self::serialization("ExpressionAttributeNames values must be strings")
+    }
+
+    /// An ExpressionAttributeNames value of `max` bytes or more.
+    pub fn attribute_name_too_large(key: &str, max: usize) -> Self {
+        Self::validation(format!(
+            "ExpressionAttributeNames contains invalid value: Attribute name is too large, must \
+             be less than {max} bytes for key {key}"
+        ))
+    }
+
+    /// An expression's `#name` missing from ExpressionAttributeNames.
+    pub fn undefined_attribute_name(alias: &str) -> Self {
+        Self::validation(format!(
+            "Value provided in ExpressionAttributeNames unused in expressions: An expression attribute \
+             name used in the document path is not defined; attribute name: {alias}"
+        ))
+    }
+
+    /// An expression's `:value` missing from ExpressionAttributeValues.
+    pub fn undefined_attribute_value(placeholder: &str) -> Self {
+        Self::validation(format!(
+            "Invalid expression: An expression attribute value used in expression is not defined; \
+             attribute value: {placeholder}"
+        ))
+    }
+
+    pub fn unused_attribute_names(names: &[String]) -> Self {
+        Self::validation(format!(
+            "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
+            names.join(", ")
+        ))
+    }
+
+    pub fn unused_attribute_values(values: &[String]) -> Self {
+        Self::validation(format!(
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
+            values.join(", ")
+        ))
+    }
+
+    /// ExpressionAttributeValues without an expression (`expression`: the operation's first).
+    pub fn values_without_expression(expression: &str) -> Self {
+        Self::validation(format!(
+            "ExpressionAttributeValues can only be specified when using expressions: {expression} is null"
+        ))
+    }
+
+    /// ExpressionAttributeNames without an expression (`expression`: the operation's first).
+    pub fn names_without_expression(expression: &str) -> Self {
+        Self::validation(format!(
+            "ExpressionAttributeNames can only be specified when using expressions: {expression} is null"
+        ))
+    }
+
+    /// An update of a path into an attribute the item lacks, or through a value of another type.
+    pub fn invalid_update_path() -> Self {
+        Self::validation(
+            "The document path provided in the update expression is invalid for update",
+        )
+    }
+
+    /// An update SET from a path the item lacks.
+    pub fn update_operand_missing() -> Self {
+        Self::validation(
+            "The provided expression refers to an attribute that does not exist in the item",
+        )
+    }
+
     pub fn mixed_parameters(legacy: &[&str], expressions: &[&str]) -> Self {
         Self::validation(format!(
             "Can not use both expression and non-expression parameters in the same request: Non-expression \
@@ -479,8 +1162,294 @@ impl ApiError {
         ))
     }
 
+    /// A legacy ComparisonOperator DynamoDB does not know.
+    pub fn legacy_unsupported_operator(operator: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Unsupported operator: {operator}"
+        ))
+    }
+
+    /// A legacy comparison with too few or too many values in its AttributeValueList.
+    pub fn legacy_argument_count(operator: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Invalid number of argument(s) for the {operator} \
+             ComparisonOperator"
+        ))
+    }
+
+    /// KeyConditions with an operator other than EQ, LE, LT, GE, GT, BEGINS_WITH and BETWEEN.
+    pub fn not_indexable_operator(operator: &str) -> Self {
+        Self::validation(format!(
+            "Attempted conditional constraint is not an indexable operation: {operator}"
+        ))
+    }
+
+    pub fn conditional_operator(operator: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{operator}' at 'conditionalOperator' failed to satisfy \
+             constraint: Member must satisfy enum value set: [OR, AND]"
+        ))
+    }
+
+    /// An `Expected` entry with both Exists and ComparisonOperator.
+    pub fn exists_with_operator(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together \
+             for Attribute: {attribute}"
+        ))
+    }
+
+    pub fn value_with_exists_false(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Value cannot be used when Exists is false for \
+             Attribute: {attribute}"
+        ))
+    }
+
+    pub fn value_missing_with_exists_true(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Value must be provided when Exists is true for \
+             Attribute: {attribute}"
+        ))
+    }
+
+    /// An AttributeUpdates PUT without a Value.
+    pub fn put_without_value(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value \
+             is specified: {attribute}"
+        ))
+    }
+
+    /// An AttributeUpdates DELETE with a Value that is not a set.
+    pub fn delete_value_not_set(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: DELETE action with value is not supported for the type \
+             of attribute: {attribute}"
+        ))
+    }
+
+    /// An AttributeUpdates ADD without a Value, or with one that is not a number or a set.
+    pub fn add_unsupported(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: ADD action is not supported for the type of attribute: \
+             {attribute}"
+        ))
+    }
+
+    pub fn attribute_update_action(attribute: &str, action: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{action}' at 'attributeUpdates.{attribute}.member.action' \
+             failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
+        ))
+    }
+
+    pub fn attributes_to_get_not_text() -> Self {
+        Self::serialization("AttributesToGet members must be strings")
+    }
+
+    /// An attribute named twice in AttributesToGet.
+    pub fn duplicate_attribute_name(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Duplicate value in attribute name: {attribute}"
+        ))
+    }
+
     pub fn return_values() -> Self {
         Self::validation("Return values set to invalid value")
+    }
+
+    pub fn return_consumed_capacity(value: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{value}' at 'returnConsumedCapacity' failed to satisfy \
+             constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+        ))
+    }
+
+    pub fn return_values_on_condition_check_failure(value: &str) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value '{value}' at 'returnValuesOnConditionCheckFailure' failed to \
+             satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
+        ))
+    }
+
+    pub fn tag_keys_not_text() -> Self {
+        Self::serialization("TagKeys must be strings")
+    }
+
+    // ddbload's fault injection (the DdbloadAdmin API), and the errors it injects.
+
+    pub fn fault_unknown_member(member: &str) -> Self {
+        Self::validation(format!("InjectFault: unknown member {member}"))
+    }
+
+    pub fn fault_unknown_error(codes: &[&str]) -> Self {
+        Self::validation(format!(
+            "InjectFault: Error must be one of {}",
+            codes.join(", ")
+        ))
+    }
+
+    /// A fault's Reason without a throttling Error, or not a ThrottlingReason.
+    pub fn fault_reason() -> Self {
+        Self::validation(
+            "InjectFault: Reason goes with Error ProvisionedThroughputExceededException or \
+             ThrottlingException and is a ThrottlingReason such as TableWriteKeyRangeThroughputExceeded",
+        )
+    }
+
+    pub fn fault_partition() -> Self {
+        Self::validation(
+            "InjectFault: Partition is PART/OF such as 1/4 (OF at most 1000), with a TableName",
+        )
+    }
+
+    pub fn fault_rate() -> Self {
+        Self::validation("InjectFault: Rate must be above 0 and at most 1")
+    }
+
+    /// A fault that would do nothing: no Error, LatencyMs or Pause.
+    pub fn fault_without_effect() -> Self {
+        Self::validation("InjectFault: give Error, LatencyMs or Pause")
+    }
+
+    pub fn fault_seconds() -> Self {
+        Self::validation("InjectFault: Seconds must be above 0")
+    }
+
+    /// The error a fault answers with: DynamoDB's `code`, with its HTTP `status`.
+    pub fn injected_fault(code: &str, status: u16) -> Self {
+        Self {
+            status,
+            ..Self::dynamodb(code, "injected by ddbload's fault injection")
+        }
+    }
+
+    // Application Auto Scaling's errors (JSON 1.1: a bare type name).
+
+    fn autoscaling(kind: &str, message: impl Into<String>) -> Self {
+        Self::new(kind.to_owned(), message)
+    }
+
+    fn autoscaling_validation(message: impl Into<String>) -> Self {
+        Self::autoscaling("ValidationException", message)
+    }
+
+    pub fn autoscaling_body_not_json(error: impl std::fmt::Display) -> Self {
+        Self::autoscaling(
+            "SerializationException",
+            format!("the request body is not JSON: {error}"),
+        )
+    }
+
+    pub fn autoscaling_body_not_object() -> Self {
+        Self::autoscaling(
+            "SerializationException",
+            "the request body must be a JSON object",
+        )
+    }
+
+    pub fn autoscaling_unknown_operation(operation: &str) -> Self {
+        Self::autoscaling(
+            "UnknownOperationException",
+            format!("The ddbload emulator does not support the Application Auto Scaling operation {operation}"),
+        )
+    }
+
+    pub fn autoscaling_missing(field: &str) -> Self {
+        Self::autoscaling_validation(format!(
+            "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
+        ))
+    }
+
+    pub fn autoscaling_namespace(namespace: &str) -> Self {
+        Self::autoscaling_validation(format!(
+            "The ddbload emulator scales only the dynamodb namespace, not {namespace}"
+        ))
+    }
+
+    pub fn autoscaling_dimension(dimension: &str) -> Self {
+        Self::autoscaling_validation(format!("Unsupported scalable dimension: {dimension}"))
+    }
+
+    pub fn autoscaling_resource_id(resource: &str) -> Self {
+        Self::autoscaling_validation(format!("Unsupported resource ID: {resource}"))
+    }
+
+    /// A table's dimension for an index's resource ID, or the other way round.
+    pub fn autoscaling_dimension_mismatch(dimension: &str, resource: &str) -> Self {
+        Self::autoscaling_validation(format!(
+            "Scalable dimension {dimension} does not match resource ID {resource}"
+        ))
+    }
+
+    pub fn autoscaling_no_such_resource(resource: &str) -> Self {
+        Self::autoscaling_validation(format!("DynamoDB table or index {resource} does not exist"))
+    }
+
+    pub fn autoscaling_count(field: &str) -> Self {
+        Self::autoscaling_validation(format!("{field} must be a whole number of at least 1"))
+    }
+
+    /// A new scalable target without MinCapacity or MaxCapacity.
+    pub fn autoscaling_capacity_required() -> Self {
+        Self::autoscaling_validation(
+            "MinCapacity and MaxCapacity are required when registering a new scalable target",
+        )
+    }
+
+    pub fn autoscaling_min_over_max(min: i64, max: i64) -> Self {
+        Self::autoscaling_validation(format!(
+            "Minimum capacity cannot be larger than maximum capacity (min {min}, max {max})"
+        ))
+    }
+
+    /// A PolicyType other than TargetTrackingScaling (`policy_type` as given, if any).
+    pub fn autoscaling_policy_type(policy_type: Option<&str>) -> Self {
+        Self::autoscaling_validation(format!(
+            "The ddbload emulator supports only TargetTrackingScaling policies, not {policy_type:?}"
+        ))
+    }
+
+    pub fn autoscaling_configuration_required() -> Self {
+        Self::autoscaling_validation("TargetTrackingScalingPolicyConfiguration is required")
+    }
+
+    pub fn autoscaling_target_value_required() -> Self {
+        Self::autoscaling_validation("TargetValue is required")
+    }
+
+    pub fn autoscaling_target_value(target: f64) -> Self {
+        Self::autoscaling_validation(format!(
+            "TargetValue for DynamoDB must be between 20 and 90 (percent), got {target}"
+        ))
+    }
+
+    /// A predefined metric other than the dimension's (`expected`), e.g. a write metric for reads.
+    pub fn autoscaling_metric(expected: &str, dimension: &str, metric: &str) -> Self {
+        Self::autoscaling_validation(format!(
+            "The ddbload emulator supports the predefined metric {expected} for {dimension}, not {metric:?}"
+        ))
+    }
+
+    pub fn autoscaling_target_not_registered(resource: &str, dimension: &str) -> Self {
+        Self::autoscaling(
+            "ObjectNotFoundException",
+            format!(
+                "No scalable target registered for service namespace: dynamodb, resource ID: {resource}, scalable \
+                 dimension: {dimension}"
+            ),
+        )
+    }
+
+    pub fn autoscaling_policy_not_found(resource: &str, dimension: &str, policy: &str) -> Self {
+        Self::autoscaling(
+            "ObjectNotFoundException",
+            format!(
+                "No scaling policy found for service namespace: dynamodb, resource ID: {resource}, scalable \
+                 dimension: {dimension}: {policy}"
+            ),
+        )
     }
 
     pub fn code(&self) -> &str {

@@ -134,8 +134,7 @@ impl Faults {
 
     /// One admin request (`operation` after the prefix).
     pub fn admin(&self, store: &Store, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
-        let req: Value = serde_json::from_slice(body)
-            .map_err(|e| ApiError::serialization(format!("the request body is not JSON: {e}")))?;
+        let req: Value = serde_json::from_slice(body).map_err(ApiError::body_not_json)?;
         let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
         match operation {
             "InjectFault" => {
@@ -183,9 +182,7 @@ impl Faults {
             .as_object()
             .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())))
         {
-            return Err(ApiError::validation(format!(
-                "InjectFault: unknown member {member}"
-            )));
+            return Err(ApiError::fault_unknown_member(member));
         }
         let error = match req.get("Error").and_then(Value::as_str) {
             None => None,
@@ -194,12 +191,7 @@ impl Faults {
                     .iter()
                     .find(|(c, _)| *c == code)
                     .map(|(c, s)| ((*c).to_owned(), *s))
-                    .ok_or_else(|| {
-                        ApiError::validation(format!(
-                            "InjectFault: Error must be one of {}",
-                            ERRORS.map(|e| e.0).join(", ")
-                        ))
-                    })?,
+                    .ok_or_else(|| ApiError::fault_unknown_error(&ERRORS.map(|e| e.0)))?,
             ),
         };
         let reason = req.get("Reason").and_then(Value::as_str).map(str::to_owned);
@@ -208,10 +200,7 @@ impl Faults {
                 code == "ProvisionedThroughputExceededException" || code == "ThrottlingException"
             });
             if !throttle || !is_throttling_reason(reason) {
-                return Err(ApiError::validation(
-                    "InjectFault: Reason goes with Error ProvisionedThroughputExceededException or \
-                     ThrottlingException and is a ThrottlingReason such as TableWriteKeyRangeThroughputExceeded",
-                ));
+                return Err(ApiError::fault_reason());
             }
         }
         let partition = match req.get("Partition") {
@@ -220,33 +209,30 @@ impl Faults {
                 given
                     .as_str()
                     .and_then(|text| text.split_once('/'))
-                    .and_then(|(part, of)| Some((part.trim().parse::<u64>().ok()?, of.trim().parse::<u64>().ok()?)))
+                    .and_then(|(part, of)| {
+                        Some((
+                            part.trim().parse::<u64>().ok()?,
+                            of.trim().parse::<u64>().ok()?,
+                        ))
+                    })
                     .filter(|(part, of)| (1..=1000).contains(of) && (1..=*of).contains(part))
                     .filter(|_| req.get("TableName").is_some_and(Value::is_string))
-                    .ok_or_else(|| {
-                        ApiError::validation(
-                            "InjectFault: Partition is PART/OF such as 1/4 (OF at most 1000), with a TableName",
-                        )
-                    })?,
+                    .ok_or_else(ApiError::fault_partition)?,
             ),
         };
         let number = |name: &str| req.get(name).and_then(Value::as_f64);
         let rate = number("Rate").unwrap_or(1.0);
         if !(rate > 0.0 && rate <= 1.0) {
-            return Err(ApiError::validation(
-                "InjectFault: Rate must be above 0 and at most 1",
-            ));
+            return Err(ApiError::fault_rate());
         }
         let latency_ms = req.get("LatencyMs").and_then(Value::as_u64).unwrap_or(0);
         let pause = req.get("Pause").and_then(Value::as_bool).unwrap_or(false);
         if error.is_none() && latency_ms == 0 && !pause {
-            return Err(ApiError::validation(
-                "InjectFault: give Error, LatencyMs or Pause",
-            ));
+            return Err(ApiError::fault_without_effect());
         }
         let seconds = number("Seconds");
         if seconds.is_some_and(|s| s <= 0.0) {
-            return Err(ApiError::validation("InjectFault: Seconds must be above 0"));
+            return Err(ApiError::fault_seconds());
         }
         Ok(Fault {
             id: self.next_id.fetch_add(1, Ordering::Relaxed) + 1,

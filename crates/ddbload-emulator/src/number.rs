@@ -10,28 +10,13 @@ pub const MAX_DIGITS: usize = 38;
 const MAX_ADJUSTED: i64 = 125;
 const MIN_ADJUSTED: i64 = -130;
 
-/// Why text or arithmetic does not give a DynamoDB number.
+/// Why text or arithmetic does not give a DynamoDB number (its message: `ApiError::invalid_number`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberError {
     NotANumber,
     Precision,
     Overflow,
     Underflow,
-}
-
-impl NumberError {
-    pub fn message(self) -> &'static str {
-        match self {
-            NumberError::NotANumber => "A value provided cannot be converted into a number",
-            NumberError::Precision => "DynamoDB only supports precision up to 38 digits",
-            NumberError::Overflow => {
-                "Number overflow. Attempting to store a number with magnitude larger than supported range"
-            }
-            NumberError::Underflow => {
-                "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-            }
-        }
-    }
 }
 
 /// `coefficient` x 10^`exponent`, negated when `negative`; normalized (no trailing zeros in the

@@ -315,9 +315,7 @@ async fn respond(
     }
     let body = Limited::new(req.into_body(), MAX_BODY_BYTES);
     let collected = match tokio::time::timeout(READ_TIMEOUT, body.collect()).await {
-        Err(_) => Err(ApiError::serialization(
-            "timed out reading the request body",
-        )),
+        Err(_) => Err(ApiError::body_read_timeout()),
         Ok(Err(err))
             if err
                 .downcast_ref::<http_body_util::LengthLimitError>()
@@ -325,7 +323,7 @@ async fn respond(
         {
             Err(ApiError::too_large())
         }
-        Ok(Err(_)) => Err(ApiError::serialization("could not read the request body")),
+        Ok(Err(_)) => Err(ApiError::body_unreadable()),
         Ok(Ok(body)) => Ok(body.to_bytes()),
     };
     if let Some(operation) = cloudwatch {
@@ -371,9 +369,7 @@ async fn respond(
                 tokio::time::sleep(Duration::from_secs_f64(hit.wait_s.min(3600.0))).await;
             }
             if let Some((code, status)) = hit.error {
-                let mut injected =
-                    ApiError::dynamodb(&code, "injected by ddbload's fault injection");
-                injected.status = status;
+                let mut injected = ApiError::injected_fault(&code, status);
                 let req = serde_json::from_slice(bytes).unwrap_or_default();
                 let table = crate::faults::table_of(&req).unwrap_or_default();
                 if code.ends_with("ProvisionedThroughputExceededException")

@@ -79,15 +79,10 @@ impl Store {
             crate::table::ACCOUNT
         );
         match arn.strip_prefix(&prefix) {
-            Some(name) if !name.contains('/') => self.table(name).map_err(|_| {
-                ApiError::dynamodb(
-                    "ResourceNotFoundException",
-                    format!("Requested resource not found: {arn}"),
-                )
-            }),
-            _ => Err(ApiError::validation(format!(
-                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
-            ))),
+            Some(name) if !name.contains('/') => self
+                .table(name)
+                .map_err(|_| ApiError::resource_not_found(arn)),
+            _ => Err(ApiError::invalid_table_arn(arn)),
         }
     }
 

@@ -22,12 +22,9 @@ const MAX_RECORDS: usize = 1000;
 const MAX_LISTED: usize = 100;
 
 pub fn dispatch(store: &Store, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
-    let req: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::serialization(format!("the request body is not JSON: {e}")))?;
+    let req: Value = serde_json::from_slice(body).map_err(ApiError::body_not_json)?;
     if !req.is_object() {
-        return Err(ApiError::serialization(
-            "the request body must be a JSON object",
-        ));
+        return Err(ApiError::body_not_object());
     }
     match operation {
         "ListStreams" => list_streams(store, &req),

@@ -65,22 +65,14 @@ impl KeySchema {
     ) -> Result<KeyValue, ApiError> {
         let value = value.ok_or_else(|| {
             if in_item {
-                ApiError::validation(format!(
-                    "One or more parameter values were invalid: Missing the key {} in the item",
-                    attr.name
-                ))
+                ApiError::item_missing_key(&attr.name)
             } else {
                 ApiError::key_schema_mismatch()
             }
         })?;
         if value.type_name() != attr.kind {
             return Err(if in_item {
-                ApiError::validation(format!(
-                    "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
-                    attr.name,
-                    attr.kind,
-                    value.type_name()
-                ))
+                ApiError::item_key_type_mismatch(&attr.name, &attr.kind, value.type_name())
             } else {
                 ApiError::key_schema_mismatch()
             });
@@ -89,11 +81,7 @@ impl KeySchema {
         if matches!(&key, KeyValue::S(s) if s.is_empty())
             || matches!(&key, KeyValue::B(b) if b.is_empty())
         {
-            return Err(ApiError::validation(format!(
-                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot \
-                 contain an empty string value. Key: {}",
-                attr.name
-            )));
+            return Err(ApiError::empty_key_value(&attr.name));
         }
         Ok(key)
     }
@@ -214,14 +202,12 @@ impl Table {
     pub fn check_index_key_types(&self, item: &Item) -> Result<(), ApiError> {
         for (index, attr, value) in self.index_key_values(item) {
             if value.type_name() != attr.kind {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Type mismatch for Index Key {} \
-                     Expected: {} Actual: {} IndexName: {}",
-                    attr.name,
-                    attr.kind,
+                return Err(ApiError::index_key_type_mismatch(
+                    &attr.name,
+                    &attr.kind,
                     value.type_name(),
-                    index.name
-                )));
+                    &index.name,
+                ));
             }
         }
         Ok(())
@@ -236,14 +222,11 @@ impl Table {
                 _ => false,
             };
             if empty {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values are not valid. A value specified for a secondary \
-                     index key is not supported. The AttributeValue for a key attribute cannot contain \
-                     an empty {} value. IndexName: {}, IndexKey: {}",
-                    if matches!(value, Av::S(_)) { "string" } else { "binary" },
-                    index.name,
-                    attr.name
-                )));
+                return Err(ApiError::empty_index_key(
+                    &index.name,
+                    &attr.name,
+                    !matches!(value, Av::S(_)),
+                ));
             }
         }
         Ok(())
@@ -460,9 +443,7 @@ impl Table {
     pub fn readable_index(&self, name: &str, strong: bool) -> Result<Arc<Index>, ApiError> {
         let index = self.index(name)?;
         if !index.local && strong {
-            return Err(ApiError::validation(
-                "Consistent reads are not supported on global secondary indexes",
-            ));
+            return Err(ApiError::consistent_read_on_gsi());
         }
         if index.is_backfilling() {
             return Err(ApiError::index_backfilling());

@@ -15,12 +15,6 @@ enum Place {
     Element,
 }
 
-// DynamoDB's own text when a list sits where a list or map's element belongs, or a map in a list.
-const NESTED_COLLECTION: &str = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast \
-     to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class \
-     are in module java.base of loader 'bootstrap')";
-const OBJECT_NOT_EXPECTED: &str = "Start of structure or map found where not expected";
-
 /// Checks `request` (a JSON object) against `operation`'s input shape, dropping null members.
 /// An operation the model does not know is left to the router, which refuses it.
 pub fn check(operation: &str, request: &mut Value) -> Result<(), ApiError> {
@@ -63,31 +57,29 @@ fn check_value(shape: u16, value: &mut Value, place: Place) -> Result<(), ApiErr
             }
             Ok(())
         }
-        (_, wrong) => Err(ApiError::serialization(mismatch(shape, wrong, place))),
+        (_, wrong) => Err(mismatch(shape, wrong, place)),
     }
 }
 
-/// DynamoDB's message for `value` where `shape` belongs.
-fn mismatch(shape: u16, value: &Value, place: Place) -> String {
+/// DynamoDB's error for `value` where `shape` belongs.
+fn mismatch(shape: u16, value: &Value, place: Place) -> ApiError {
     let kind = SHAPES[usize::from(shape)].kind;
     match (kind, value) {
-        (Kind::List(_), Value::Object(_)) => OBJECT_NOT_EXPECTED.into(),
-        (Kind::Map(_), Value::Array(_)) => format!("Unrecognized collection type {}", java(shape)),
-        (Kind::List(_) | Kind::Map(_), _) if place == Place::Element => NESTED_COLLECTION.into(),
-        (Kind::List(_) | Kind::Map(_), _) => "Unexpected field type".into(),
-        (_, Value::Array(_)) => format!("Unrecognized collection type class {}", java(shape)),
-        (Kind::Structure(_), _) if place == Place::Element => {
-            "Unexpected value type in payload".into()
+        (Kind::List(_), Value::Object(_)) => ApiError::object_not_expected(),
+        (Kind::Map(_), Value::Array(_)) => ApiError::unrecognized_collection(&java(shape)),
+        (Kind::List(_) | Kind::Map(_), _) if place == Place::Element => {
+            ApiError::nested_collection()
         }
-        (Kind::Structure(_), _) => "Unexpected field type".into(),
-        (_, Value::Object(_)) => OBJECT_NOT_EXPECTED.into(),
-        (Kind::Blob, _) => "only base-64-encoded strings are convertible to bytes".into(),
-        (Kind::Boolean, Value::String(_)) => "Unexpected token received from parser".into(),
-        (_, scalar) => format!(
-            "{} cannot be converted to {}",
-            token(scalar),
-            java(shape).trim_start_matches("java.lang.")
-        ),
+        (Kind::List(_) | Kind::Map(_), _) => ApiError::unexpected_field_type(),
+        (_, Value::Array(_)) => ApiError::unrecognized_collection_class(&java(shape)),
+        (Kind::Structure(_), _) if place == Place::Element => ApiError::unexpected_value_type(),
+        (Kind::Structure(_), _) => ApiError::unexpected_field_type(),
+        (_, Value::Object(_)) => ApiError::object_not_expected(),
+        (Kind::Blob, _) => ApiError::blob_not_text(),
+        (Kind::Boolean, Value::String(_)) => ApiError::unexpected_token(),
+        (_, scalar) => {
+            ApiError::not_convertible(token(scalar), java(shape).trim_start_matches("java.lang."))
+        }
     }
 }
 
@@ -124,10 +116,7 @@ fn java(shape: u16) -> String {
 /// bits left over in the last character before the padding. (Its message's spelling is DynamoDB's.)
 fn check_base64(text: &str) -> Result<(), ApiError> {
     if text.len() % 4 != 0 {
-        return Err(ApiError::serialization(format!(
-            "Base64 encoded length is expected a multiple of 4 bytes but found: {}",
-            text.len()
-        )));
+        return Err(ApiError::base64_length(text.len()));
     }
     let data = text.trim_end_matches('=');
     let unused_bits = match text.len() - data.len() {
@@ -137,9 +126,7 @@ fn check_base64(text: &str) -> Result<(), ApiError> {
     };
     let last = data.bytes().last().and_then(sextet).unwrap_or(0);
     if last & unused_bits != 0 {
-        return Err(ApiError::serialization(
-            "Invalid last non-pad Base64 character dectected",
-        ));
+        return Err(ApiError::base64_last_character());
     }
     Ok(())
 }
@@ -170,7 +157,7 @@ mod tests {
             (json!({"TableName": true}), "TRUE_VALUE cannot be converted to String"),
             (json!({"TableName": 34.56}), "DECIMAL_VALUE cannot be converted to String"),
             (json!({"TableName": []}), "Unrecognized collection type class java.lang.String"),
-            (json!({"TableName": {}}), OBJECT_NOT_EXPECTED),
+            (json!({"TableName": {}}), "Start of structure or map found where not expected"),
             (json!({"ConsistentRead": "23"}), "Unexpected token received from parser"),
             (json!({"ConsistentRead": "2.5"}), "Unexpected token received from parser"),
             (json!({"ConsistentRead": 23}), "NUMBER_VALUE cannot be converted to Boolean"),
@@ -186,7 +173,7 @@ mod tests {
                 "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.AttributeValue",
             ),
             (json!({"Key": {"a": {"S": 23}}}), "NUMBER_VALUE cannot be converted to String"),
-            (json!({"Key": {"a": {"SS": {}}}}), OBJECT_NOT_EXPECTED),
+            (json!({"Key": {"a": {"SS": {}}}}), "Start of structure or map found where not expected"),
             (json!({"Key": {"a": {"L": [true]}}}), "Unexpected value type in payload"),
             (
                 json!({"Key": {"a": {"B": 23}}}),
@@ -210,14 +197,18 @@ mod tests {
         );
         assert_eq!(
             refused("BatchWriteItem", json!({"RequestItems": {"t": 23}})),
-            NESTED_COLLECTION
+            "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast \
+             to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and \
+             java.lang.Class are in module java.base of loader 'bootstrap')"
         );
         assert_eq!(
             refused(
                 "BatchGetItem",
                 json!({"RequestItems": {"t": {"Keys": [true]}}})
             ),
-            NESTED_COLLECTION
+            "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast \
+             to class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and \
+             java.lang.Class are in module java.base of loader 'bootstrap')"
         );
     }
 

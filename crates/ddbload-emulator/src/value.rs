@@ -31,23 +31,17 @@ pub enum Av {
 }
 
 pub fn number(text: &str) -> Result<Number, ApiError> {
-    Number::parse(text).map_err(|e| ApiError::validation(e.message()))
+    Number::parse(text).map_err(ApiError::invalid_number)
 }
 
 fn bytes(text: &str) -> Result<Vec<u8>, ApiError> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|_| ApiError::serialization("Base64 encoded value expected"))
+        .map_err(|_| ApiError::base64_expected())
 }
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
-}
-
-fn invalid(detail: impl std::fmt::Display) -> ApiError {
-    ApiError::validation(format!(
-        "One or more parameter values were invalid: {detail}"
-    ))
 }
 
 impl Av {
@@ -58,39 +52,27 @@ impl Av {
     fn parse(value: &Value, level: usize) -> Result<Av, ApiError> {
         let obj = value
             .as_object()
-            .ok_or_else(|| ApiError::serialization("An AttributeValue must be a JSON object"))?;
+            .ok_or_else(ApiError::attribute_value_not_object)?;
         let mut entries = obj.iter();
         let (tag, inner) = match (entries.next(), entries.next()) {
             (Some(entry), None) => entry,
-            (None, _) => {
-                return Err(ApiError::validation(
-                    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
-                ))
-            }
-            (Some(_), Some(_)) => {
-                return Err(ApiError::validation(
-                    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the \
-                     supported datatypes",
-                ))
-            }
+            (None, _) => return Err(ApiError::attribute_value_empty()),
+            (Some(_), Some(_)) => return Err(ApiError::attribute_value_many_types()),
         };
         let text = || {
             inner
                 .as_str()
-                .ok_or_else(|| ApiError::serialization(format!("{tag} must be a string")))
+                .ok_or_else(|| ApiError::attribute_value_not_text(tag))
         };
         let list = || {
             inner
                 .as_array()
-                .ok_or_else(|| ApiError::serialization(format!("{tag} must be a list")))
+                .ok_or_else(|| ApiError::attribute_value_not_list(tag))
         };
         let texts = || -> Result<Vec<&str>, ApiError> {
             list()?
                 .iter()
-                .map(|v| {
-                    v.as_str()
-                        .ok_or_else(|| ApiError::serialization("set members must be strings"))
-                })
+                .map(|v| v.as_str().ok_or_else(ApiError::set_members_not_text))
                 .collect()
         };
         let nested = || {
@@ -104,24 +86,16 @@ impl Av {
             "S" => Av::S(text()?.to_owned()),
             "N" => Av::N(number(text()?)?),
             "B" => Av::B(bytes(text()?)?),
-            "BOOL" => Av::Bool(
-                inner
-                    .as_bool()
-                    .ok_or_else(|| ApiError::serialization("BOOL must be a boolean"))?,
-            ),
+            "BOOL" => Av::Bool(inner.as_bool().ok_or_else(ApiError::bool_not_boolean)?),
             "NULL" => {
                 if inner.as_bool() != Some(true) {
-                    return Err(invalid(
-                        "Null attribute value types must have the value of true",
-                    ));
+                    return Err(ApiError::null_not_true());
                 }
                 Av::Null
             }
             "M" => {
                 let level = nested()?;
-                let map = inner
-                    .as_object()
-                    .ok_or_else(|| ApiError::serialization("M must be a map"))?;
+                let map = inner.as_object().ok_or_else(ApiError::map_not_object)?;
                 let mut out = BTreeMap::new();
                 for (k, v) in map {
                     out.insert(k.clone(), Av::parse(v, level)?);
@@ -141,10 +115,7 @@ impl Av {
                 let members = texts()?;
                 non_empty(&members, "string")?;
                 if has_duplicates(&members) {
-                    return Err(invalid(format_args!(
-                        "Input collection [{}] contains duplicates",
-                        members.join(", ")
-                    )));
+                    return Err(ApiError::string_set_duplicates(&members));
                 }
                 Av::Ss(members.into_iter().map(str::to_owned).collect())
             }
@@ -156,7 +127,7 @@ impl Av {
                     .map(number)
                     .collect::<Result<Vec<_>, _>>()?;
                 if has_duplicates(&numbers) {
-                    return Err(ApiError::validation("Input collection contains duplicates"));
+                    return Err(ApiError::number_set_duplicates());
                 }
                 Av::Ns(numbers)
             }
@@ -168,15 +139,11 @@ impl Av {
                     .map(bytes)
                     .collect::<Result<Vec<_>, _>>()?;
                 if has_duplicates(&blobs) {
-                    return Err(invalid("Input collection of type BS contains duplicates."));
+                    return Err(ApiError::binary_set_duplicates());
                 }
                 Av::Bs(blobs)
             }
-            other => {
-                return Err(ApiError::serialization(format!(
-                    "Unknown AttributeValue type {other}"
-                )))
-            }
+            other => return Err(ApiError::unknown_attribute_type(other)),
         })
     }
 
@@ -263,8 +230,7 @@ fn same_members<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 fn non_empty<T>(members: &[T], kind: &str) -> Result<(), ApiError> {
     if members.is_empty() {
-        // DynamoDB's wording, double space included.
-        return Err(invalid(format_args!("An {kind} set  may not be empty")));
+        return Err(ApiError::empty_set(kind));
     }
     Ok(())
 }
@@ -278,13 +244,11 @@ fn has_duplicates<T: PartialEq>(members: &[T]) -> bool {
 
 /// An item (or Key) from its JSON map; attribute names must not be empty.
 pub fn item_from_json(value: &Value) -> Result<Item, ApiError> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| ApiError::serialization("expected a map of attribute values"))?;
+    let obj = value.as_object().ok_or_else(ApiError::item_not_a_map)?;
     let mut item = Item::new();
     for (k, v) in obj {
         if k.is_empty() {
-            return Err(ApiError::validation("Empty attribute name"));
+            return Err(ApiError::empty_attribute_name());
         }
         item.insert(k.clone(), Av::from_json(v)?);
     }

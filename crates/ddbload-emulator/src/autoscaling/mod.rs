@@ -157,26 +157,12 @@ impl AutoScaling {
     }
 }
 
-/// The errors Application Auto Scaling answers (JSON 1.1: a bare type name).
-pub fn error(kind: &str, message: impl Into<String>) -> ApiError {
-    let mut err = ApiError::validation(message);
-    err.kind = kind.to_owned();
-    err
-}
-
 /// Routes one Application Auto Scaling request.
 pub fn dispatch(store: &Store, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
-    let request: Value = serde_json::from_slice(body).map_err(|e| {
-        error(
-            "SerializationException",
-            format!("the request body is not JSON: {e}"),
-        )
-    })?;
+    let request: Value =
+        serde_json::from_slice(body).map_err(ApiError::autoscaling_body_not_json)?;
     if !request.is_object() {
-        return Err(error(
-            "SerializationException",
-            "the request body must be a JSON object",
-        ));
+        return Err(ApiError::autoscaling_body_not_object());
     }
     ops::run(store, operation, &request)
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::{error, evaluate, parse_resource, Dimension, Policy, Suspended, Target};
+use super::{evaluate, parse_resource, Dimension, Policy, Suspended, Target};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{lock, ACCOUNT};
@@ -13,36 +13,25 @@ use crate::table::{lock, ACCOUNT};
 fn text<'a>(req: &'a Value, field: &str) -> Result<&'a str, ApiError> {
     req.get(field)
         .and_then(Value::as_str)
-        .ok_or_else(|| error("ValidationException", format!("1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null")))
+        .ok_or_else(|| ApiError::autoscaling_missing(field))
 }
 
 /// ServiceNamespace, ResourceId and ScalableDimension: a DynamoDB table or index dimension.
 fn target_key(req: &Value, store: &Store) -> Result<(String, Dimension), ApiError> {
     let namespace = text(req, "ServiceNamespace")?;
     if namespace != "dynamodb" {
-        return Err(error(
-            "ValidationException",
-            format!("The ddbload emulator scales only the dynamodb namespace, not {namespace}"),
-        ));
+        return Err(ApiError::autoscaling_namespace(namespace));
     }
     let resource = text(req, "ResourceId")?;
     let dimension_text = text(req, "ScalableDimension")?;
-    let dimension = Dimension::parse(dimension_text).ok_or_else(|| {
-        error(
-            "ValidationException",
-            format!("Unsupported scalable dimension: {dimension_text}"),
-        )
-    })?;
-    let (table, index) = parse_resource(resource).ok_or_else(|| {
-        error(
-            "ValidationException",
-            format!("Unsupported resource ID: {resource}"),
-        )
-    })?;
+    let dimension = Dimension::parse(dimension_text)
+        .ok_or_else(|| ApiError::autoscaling_dimension(dimension_text))?;
+    let (table, index) =
+        parse_resource(resource).ok_or_else(|| ApiError::autoscaling_resource_id(resource))?;
     if index.is_some() != dimension.on_index() {
-        return Err(error(
-            "ValidationException",
-            format!("Scalable dimension {dimension_text} does not match resource ID {resource}"),
+        return Err(ApiError::autoscaling_dimension_mismatch(
+            dimension_text,
+            resource,
         ));
     }
     let found = store
@@ -50,34 +39,23 @@ fn target_key(req: &Value, store: &Store) -> Result<(String, Dimension), ApiErro
         .ok()
         .is_some_and(|t| index.as_ref().is_none_or(|i| t.index(i).is_ok()));
     if !found {
-        return Err(error(
-            "ValidationException",
-            format!("DynamoDB table or index {resource} does not exist"),
-        ));
+        return Err(ApiError::autoscaling_no_such_resource(resource));
     }
     Ok((resource.to_owned(), dimension))
 }
 
 fn not_registered(resource: &str, dimension: Dimension) -> ApiError {
-    error(
-        "ObjectNotFoundException",
-        format!(
-            "No scalable target registered for service namespace: dynamodb, resource ID: {resource}, scalable \
-             dimension: {}",
-            dimension.name()
-        ),
-    )
+    ApiError::autoscaling_target_not_registered(resource, dimension.name())
 }
 
 fn count(req: &Value, field: &str) -> Result<Option<i64>, ApiError> {
     match req.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_i64().filter(|n| *n >= 1).map(Some).ok_or_else(|| {
-            error(
-                "ValidationException",
-                format!("{field} must be a whole number of at least 1"),
-            )
-        }),
+        Some(v) => v
+            .as_i64()
+            .filter(|n| *n >= 1)
+            .map(Some)
+            .ok_or_else(|| ApiError::autoscaling_count(field)),
     }
 }
 
@@ -148,16 +126,10 @@ fn register(store: &Store, req: &Value) -> Result<Value, ApiError> {
             min.or(existing.as_ref().map(|t| t.min)),
             max.or(existing.as_ref().map(|t| t.max)),
         ) else {
-            return Err(error(
-                "ValidationException",
-                "MinCapacity and MaxCapacity are required when registering a new scalable target",
-            ));
+            return Err(ApiError::autoscaling_capacity_required());
         };
         if min > max {
-            return Err(error(
-                "ValidationException",
-                format!("Minimum capacity cannot be larger than maximum capacity (min {min}, max {max})"),
-            ));
+            return Err(ApiError::autoscaling_min_over_max(min, max));
         }
         let target = Target {
             resource: key.0.clone(),
@@ -214,10 +186,7 @@ fn wanted(req: &Value, resource: &str, dimension: Dimension) -> bool {
 fn check_namespace(req: &Value) -> Result<(), ApiError> {
     match text(req, "ServiceNamespace")? {
         "dynamodb" => Ok(()),
-        other => Err(error(
-            "ValidationException",
-            format!("The ddbload emulator scales only the dynamodb namespace, not {other}"),
-        )),
+        other => Err(ApiError::autoscaling_namespace(other)),
     }
 }
 
@@ -238,33 +207,18 @@ fn put_policy(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let name = text(req, "PolicyName")?.to_owned();
     match req.get("PolicyType").and_then(Value::as_str) {
         Some("TargetTrackingScaling") => {}
-        other => {
-            return Err(error(
-                "ValidationException",
-                format!(
-                "The ddbload emulator supports only TargetTrackingScaling policies, not {other:?}"
-            ),
-            ))
-        }
+        other => return Err(ApiError::autoscaling_policy_type(other)),
     }
     let config = req
         .get("TargetTrackingScalingPolicyConfiguration")
-        .ok_or_else(|| {
-            error(
-                "ValidationException",
-                "TargetTrackingScalingPolicyConfiguration is required",
-            )
-        })?;
+        .ok_or_else(ApiError::autoscaling_configuration_required)?;
     let target = config
         .get("TargetValue")
         .and_then(Value::as_f64)
-        .ok_or_else(|| error("ValidationException", "TargetValue is required"))?;
+        .ok_or_else(ApiError::autoscaling_target_value_required)?;
     // DynamoDB's target utilization range (developer guide, "Managing throughput capacity with auto scaling").
     if !(20.0..=90.0).contains(&target) {
-        return Err(error(
-            "ValidationException",
-            format!("TargetValue for DynamoDB must be between 20 and 90 (percent), got {target}"),
-        ));
+        return Err(ApiError::autoscaling_target_value(target));
     }
     let metric = config
         .get("PredefinedMetricSpecification")
@@ -277,9 +231,10 @@ fn put_policy(store: &Store, req: &Value) -> Result<Value, ApiError> {
         "DynamoDBWriteCapacityUtilization"
     };
     if metric != expected {
-        return Err(error(
-            "ValidationException",
-            format!("The ddbload emulator supports the predefined metric {expected} for {}, not {metric:?}", dimension.name()),
+        return Err(ApiError::autoscaling_metric(
+            expected,
+            dimension.name(),
+            metric,
         ));
     }
     let seconds = |k: &str| {
@@ -332,9 +287,10 @@ fn delete_policy(store: &Store, req: &Value) -> Result<Value, ApiError> {
         .remove(&(resource.clone(), dimension, name.clone()))
         .is_none()
     {
-        return Err(error(
-            "ObjectNotFoundException",
-            format!("No scaling policy found for service namespace: dynamodb, resource ID: {resource}, scalable dimension: {}: {name}", dimension.name()),
+        return Err(ApiError::autoscaling_policy_not_found(
+            &resource,
+            dimension.name(),
+            &name,
         ));
     }
     Ok(json!({}))
@@ -379,9 +335,6 @@ pub fn run(store: &Store, operation: &str, req: &Value) -> Result<Value, ApiErro
         "DeleteScalingPolicy" => delete_policy(store, req),
         "DescribeScalingPolicies" => describe_policies(store, req),
         "DescribeScalingActivities" => describe_activities(store, req),
-        other => Err(error(
-            "UnknownOperationException",
-            format!("The ddbload emulator does not support the Application Auto Scaling operation {other}"),
-        )),
+        other => Err(ApiError::autoscaling_unknown_operation(other)),
     }
 }

@@ -27,14 +27,9 @@ impl Bindings {
             .and_then(Value::as_object)
         {
             for (k, v) in map {
-                let name = v.as_str().ok_or_else(|| {
-                    ApiError::serialization("ExpressionAttributeNames values must be strings")
-                })?;
+                let name = v.as_str().ok_or_else(ApiError::attribute_names_not_text)?;
                 if name.len() >= MAX_NAME_BYTES {
-                    return Err(ApiError::validation(format!(
-                        "ExpressionAttributeNames contains invalid value: Attribute name is too large, must \
-                         be less than {MAX_NAME_BYTES} bytes for key {k}"
-                    )));
+                    return Err(ApiError::attribute_name_too_large(k, MAX_NAME_BYTES));
                 }
                 names.insert(k.clone(), name.to_owned());
             }
@@ -66,22 +61,18 @@ impl Bindings {
 
     pub fn name(&self, alias: &str) -> Result<String, ApiError> {
         self.used_names.borrow_mut().insert(alias.to_owned());
-        self.names.get(alias).cloned().ok_or_else(|| {
-            ApiError::validation(format!(
-                "Value provided in ExpressionAttributeNames unused in expressions: An expression attribute \
-                 name used in the document path is not defined; attribute name: {alias}"
-            ))
-        })
+        self.names
+            .get(alias)
+            .cloned()
+            .ok_or_else(|| ApiError::undefined_attribute_name(alias))
     }
 
     pub fn value(&self, placeholder: &str) -> Result<Av, ApiError> {
         self.used_values.borrow_mut().insert(placeholder.to_owned());
-        self.values.get(placeholder).cloned().ok_or_else(|| {
-            ApiError::validation(format!(
-                "Invalid expression: An expression attribute value used in expression is not defined; \
-                 attribute value: {placeholder}"
-            ))
-        })
+        self.values
+            .get(placeholder)
+            .cloned()
+            .ok_or_else(|| ApiError::undefined_attribute_value(placeholder))
     }
 
     /// DynamoDB refuses names and values that no expression used.
@@ -94,17 +85,11 @@ impl Bindings {
         };
         let names = unused(self.names.keys().collect(), &self.used_names.borrow());
         if !names.is_empty() {
-            return Err(ApiError::validation(format!(
-                "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
-                names.join(", ")
-            )));
+            return Err(ApiError::unused_attribute_names(&names));
         }
         let values = unused(self.values.keys().collect(), &self.used_values.borrow());
         if !values.is_empty() {
-            return Err(ApiError::validation(format!(
-                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
-                values.join(", ")
-            )));
+            return Err(ApiError::unused_attribute_values(&values));
         }
         Ok(())
     }

@@ -73,7 +73,7 @@ pub(super) fn value_of(item: &Item, operand: &Operand) -> Result<Option<Av>, Api
             } else {
                 x.checked_sub(&y)
             };
-            Some(Av::N(exact.map_err(|e| ApiError::validation(e.message()))?))
+            Some(Av::N(exact.map_err(ApiError::invalid_number)?))
         }
     })
 }

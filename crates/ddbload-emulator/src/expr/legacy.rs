@@ -49,12 +49,6 @@ pub fn check_not_mixed(req: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn invalid(detail: impl std::fmt::Display) -> ApiError {
-    ApiError::validation(format!(
-        "One or more parameter values were invalid: {detail}"
-    ))
-}
-
 fn attr(name: &str) -> Path {
     vec![PathPart::Attr(name.to_owned())]
 }
@@ -75,7 +69,7 @@ fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiErro
         "BETWEEN" => 2,
         "IN" => usize::MAX,
         "EQ" | "NE" | "LE" | "LT" | "GE" | "GT" | "CONTAINS" | "NOT_CONTAINS" | "BEGINS_WITH" => 1,
-        other => return Err(invalid(format_args!("Unsupported operator: {other}"))),
+        other => return Err(ApiError::legacy_unsupported_operator(other)),
     };
     let count_ok = if expected == usize::MAX {
         !args.is_empty()
@@ -83,9 +77,7 @@ fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiErro
         args.len() == expected
     };
     if !count_ok {
-        return Err(invalid(format_args!(
-            "Invalid number of argument(s) for the {operator} ComparisonOperator"
-        )));
+        return Err(ApiError::legacy_argument_count(operator));
     }
     if operator == "BETWEEN" && args[0].compare(&args[1]) == Some(std::cmp::Ordering::Greater) {
         return Err(ApiError::legacy_between_reversed());
@@ -117,12 +109,7 @@ fn combine(conditions: Vec<Cond>, req: &Value) -> Result<Option<Cond>, ApiError>
     let or = match req.get("ConditionalOperator").and_then(Value::as_str) {
         None | Some("AND") => false,
         Some("OR") => true,
-        Some(other) => {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{other}' at 'conditionalOperator' failed to satisfy \
-                 constraint: Member must satisfy enum value set: [OR, AND]"
-            )))
-        }
+        Some(other) => return Err(ApiError::conditional_operator(other)),
     };
     Ok(conditions.into_iter().reduce(|a, b| {
         if or {
@@ -154,23 +141,11 @@ pub fn expected(req: &Value) -> Result<Option<Cond>, ApiError> {
                 }
                 comparison(name, operator, args)?
             }
-            (Some(_), Some(_), _) => {
-                return Err(invalid(format_args!(
-                    "Exists and ComparisonOperator cannot be used together for Attribute: {name}"
-                )))
-            }
-            (None, Some(false), Some(_)) => {
-                return Err(invalid(format_args!(
-                    "Value cannot be used when Exists is false for Attribute: {name}"
-                )))
-            }
+            (Some(_), Some(_), _) => return Err(ApiError::exists_with_operator(name)),
+            (None, Some(false), Some(_)) => return Err(ApiError::value_with_exists_false(name)),
             (None, Some(false), None) => Cond::NotExists(attr(name)),
             (None, _, Some(v)) => Cond::Compare(Operand::Path(attr(name)), "=", Operand::Value(v)),
-            (None, _, None) => {
-                return Err(invalid(format_args!(
-                    "Value must be provided when Exists is true for Attribute: {name}"
-                )))
-            }
+            (None, _, None) => return Err(ApiError::value_missing_with_exists_true(name)),
         };
         conditions.push(cond);
     }
@@ -208,9 +183,7 @@ pub fn key_conditions(req: &Value) -> Result<Option<Cond>, ApiError> {
             operator,
             "EQ" | "LE" | "LT" | "GE" | "GT" | "BEGINS_WITH" | "BETWEEN"
         ) {
-            return Err(ApiError::validation(format!(
-                "Attempted conditional constraint is not an indexable operation: {operator}"
-            )));
+            return Err(ApiError::not_indexable_operator(operator));
         }
         conditions.push(comparison(name, operator, values(spec)?)?);
     }
@@ -231,30 +204,17 @@ pub fn attribute_updates(req: &Value) -> Result<Option<Vec<Action>>, ApiError> {
         let action = spec.get("Action").and_then(Value::as_str).unwrap_or("PUT");
         actions.push(match (action, value) {
             ("PUT", Some(v)) => Action::Set(attr(name), Operand::Value(v)),
-            ("PUT", None) => {
-                return Err(invalid(format_args!(
-                    "Only DELETE action is allowed when no attribute value is specified: {name}"
-                )))
-            }
+            ("PUT", None) => return Err(ApiError::put_without_value(name)),
             ("DELETE", None) => Action::Remove(attr(name)),
-            ("DELETE", Some(v @ (Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => Action::Delete(attr(name), v),
-            ("DELETE", Some(_)) => {
-                return Err(invalid(format_args!(
-                    "DELETE action with value is not supported for the type of attribute: {name}"
-                )))
+            ("DELETE", Some(v @ (Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => {
+                Action::Delete(attr(name), v)
             }
-            ("ADD", Some(v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => Action::Add(attr(name), v),
-            ("ADD", _) => {
-                return Err(invalid(format_args!(
-                    "ADD action is not supported for the type of attribute: {name}"
-                )))
+            ("DELETE", Some(_)) => return Err(ApiError::delete_value_not_set(name)),
+            ("ADD", Some(v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => {
+                Action::Add(attr(name), v)
             }
-            (other, _) => {
-                return Err(ApiError::validation(format!(
-                    "1 validation error detected: Value '{other}' at 'attributeUpdates.{name}.member.action' \
-                     failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
-                )))
-            }
+            ("ADD", _) => return Err(ApiError::add_unsupported(name)),
+            (other, _) => return Err(ApiError::attribute_update_action(name, other)),
         });
     }
     Ok(Some(actions))
@@ -269,20 +229,15 @@ pub fn attributes_to_get(req: &Value) -> Result<Option<Vec<Path>>, ApiError> {
     for name in list {
         let name = name
             .as_str()
-            .ok_or_else(|| ApiError::serialization("AttributesToGet members must be strings"))?;
+            .ok_or_else(ApiError::attributes_to_get_not_text)?;
         let path = attr(name);
         if paths.contains(&path) {
-            return Err(invalid(format_args!(
-                "Duplicate value in attribute name: {name}"
-            )));
+            return Err(ApiError::duplicate_attribute_name(name));
         }
         paths.push(path);
     }
     if paths.is_empty() {
-        return Err(ApiError::validation(
-            "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member \
-             must have length greater than or equal to 1",
-        ));
+        return Err(ApiError::empty_list("attributesToGet"));
     }
     Ok(Some(paths))
 }

@@ -6,21 +6,17 @@ use super::eval::{resolve, value_of};
 use crate::error::{ApiError, ExprKind};
 use crate::value::{Av, Item};
 
-fn invalid_path() -> ApiError {
-    ApiError::validation(
-        "The document path provided in the update expression is invalid for update",
-    )
-}
-
 fn set_path(item: &mut Item, path: &Path, value: Av) -> Result<(), ApiError> {
     let PathPart::Attr(first) = &path[0] else {
-        return Err(invalid_path());
+        return Err(ApiError::invalid_update_path());
     };
     if path.len() == 1 {
         item.insert(first.clone(), value);
         return Ok(());
     }
-    let mut current = item.get_mut(first).ok_or_else(invalid_path)?;
+    let mut current = item
+        .get_mut(first)
+        .ok_or_else(ApiError::invalid_update_path)?;
     for (i, part) in path[1..].iter().enumerate() {
         let last = i == path.len() - 2;
         current = match (part, current) {
@@ -29,7 +25,8 @@ fn set_path(item: &mut Item, path: &Path, value: Av) -> Result<(), ApiError> {
                     map.insert(name.clone(), value);
                     return Ok(());
                 }
-                map.get_mut(name).ok_or_else(invalid_path)?
+                map.get_mut(name)
+                    .ok_or_else(ApiError::invalid_update_path)?
             }
             (PathPart::Index(n), Av::L(list)) => {
                 if last {
@@ -40,12 +37,12 @@ fn set_path(item: &mut Item, path: &Path, value: Av) -> Result<(), ApiError> {
                     }
                     return Ok(());
                 }
-                list.get_mut(*n).ok_or_else(invalid_path)?
+                list.get_mut(*n).ok_or_else(ApiError::invalid_update_path)?
             }
-            _ => return Err(invalid_path()),
+            _ => return Err(ApiError::invalid_update_path()),
         };
     }
-    Err(invalid_path())
+    Err(ApiError::invalid_update_path())
 }
 
 fn resolve_mut<'i>(item: &'i mut Item, path: &[PathPart]) -> Option<&'i mut Av> {
@@ -102,21 +99,17 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
     for action in actions {
         match action {
             Action::Set(path, operand) => {
-                let value = value_of(&before, operand)?.ok_or_else(|| {
-                    ApiError::validation(
-                        "The provided expression refers to an attribute that does not exist in the item",
-                    )
-                })?;
+                let value =
+                    value_of(&before, operand)?.ok_or_else(ApiError::update_operand_missing)?;
                 set_path(item, path, value)?;
             }
             Action::Remove(path) => remove_path(item, path),
             Action::Add(path, given) => {
                 let merged = match (resolve(&before, path).cloned(), given.clone()) {
                     (None, v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_))) => v,
-                    (Some(Av::N(x)), Av::N(y)) => Av::N(
-                        x.checked_add(&y)
-                            .map_err(|e| ApiError::validation(e.message()))?,
-                    ),
+                    (Some(Av::N(x)), Av::N(y)) => {
+                        Av::N(x.checked_add(&y).map_err(ApiError::invalid_number)?)
+                    }
                     (Some(Av::Ss(mut x)), Av::Ss(y)) => {
                         set_merge(&mut x, y, true);
                         Av::Ss(x)

@@ -37,12 +37,7 @@ pub fn request_items(req: &Value) -> Result<&serde_json::Map<String, Value>, Api
     req.get("RequestItems")
         .and_then(Value::as_object)
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| {
-            ApiError::validation(
-                "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member \
-                 must have length greater than or equal to 1",
-            )
-        })
+        .ok_or_else(ApiError::request_items_empty)
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
@@ -52,9 +47,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         .map(|t| t.get("Keys").and_then(Value::as_array).map_or(0, Vec::len))
         .sum();
     if total > MAX_KEYS {
-        return Err(ApiError::validation(
-            "Too many items requested for the BatchGetItem call",
-        ));
+        return Err(ApiError::batch_get_too_many());
     }
     // As DynamoDB: every table's part is checked (keys' values, duplicates, expressions) before any
     // table is looked up, so a malformed request is a ValidationException even for a missing table.
@@ -63,24 +56,22 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
         if !super::common::is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
         }
-        match spec.get("Keys").filter(|v| !v.is_null()).map(Value::as_array) {
+        match spec
+            .get("Keys")
+            .filter(|v| !v.is_null())
+            .map(Value::as_array)
+        {
             None => {
-                return Err(ApiError::validation(format!(
-                    "1 validation error detected: Value null at 'requestItems.{name}.member.keys' failed \
-                     to satisfy constraint: Member must not be null"
+                return Err(ApiError::missing(&format!(
+                    "requestItems.{name}.member.keys"
                 )))
             }
             Some(Some(keys)) if keys.is_empty() => {
-                return Err(ApiError::validation(format!(
-                    "1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to \
-                     satisfy constraint: Member must have length greater than or equal to 1"
+                return Err(ApiError::empty_list(&format!(
+                    "requestItems.{name}.member.keys"
                 )))
             }
-            Some(None) => {
-                return Err(ApiError::serialization(
-                    "Unexpected value type in payload: Keys must be a list",
-                ))
-            }
+            Some(None) => return Err(ApiError::keys_not_a_list()),
             Some(Some(_)) => {}
         }
         legacy::check_not_mixed(spec)?;

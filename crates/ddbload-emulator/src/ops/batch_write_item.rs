@@ -32,13 +32,6 @@ pub struct BatchWriteItem {
     capacity: ReturnCapacity,
 }
 
-fn one_of_datatypes() -> ApiError {
-    ApiError::validation(
-        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported \
-         datatypes",
-    )
-}
-
 pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
     refuse_item_collection_metrics(req)?;
     let request = request_items(req)?;
@@ -49,18 +42,15 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
         if !is_valid_table_name(name) {
             return Err(ApiError::bad_table_name());
         }
-        let list = list.as_array().filter(|l| !l.is_empty()).ok_or_else(|| {
-            ApiError::validation(format!(
-                "The batch write request list for a table cannot be null or empty: {name}"
-            ))
-        })?;
+        let list = list
+            .as_array()
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| ApiError::batch_write_list_empty(name))?;
         for write in list {
             let (put, delete) = (write.get("PutRequest"), write.get("DeleteRequest"));
             let (given, is_put) = match (put, delete) {
                 (Some(put), None) => {
-                    let item = item_from_json(put.get("Item").ok_or_else(|| {
-                        ApiError::validation("The supplied Item contains a null AttributeValue")
-                    })?)?;
+                    let item = item_from_json(put.get("Item").ok_or_else(ApiError::null_item)?)?;
                     if item_size(&item) > MAX_ITEM_BYTES {
                         return Err(ApiError::item_too_large());
                     }
@@ -70,15 +60,13 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
                     let key = delete.get("Key").ok_or_else(|| ApiError::missing("key"))?;
                     (item_from_json(key)?, false)
                 }
-                _ => return Err(one_of_datatypes()),
+                _ => return Err(ApiError::attribute_value_many_types()),
             };
             read.push((name, given, is_put, write));
         }
     }
     if read.len() > MAX_REQUESTS {
-        return Err(ApiError::validation(
-            "Too many items requested for the BatchWriteItem call",
-        ));
+        return Err(ApiError::batch_write_too_many());
     }
     let mut writes = Vec::with_capacity(read.len());
     let mut seen = BTreeSet::new();

@@ -90,10 +90,7 @@ impl ReturnCapacity {
             None | Some("NONE") => Ok(Self::None),
             Some("TOTAL") => Ok(Self::Total),
             Some("INDEXES") => Ok(Self::Indexes),
-            Some(other) => Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{other}' at 'returnConsumedCapacity' failed to satisfy \
-                 constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
-            ))),
+            Some(other) => Err(ApiError::return_consumed_capacity(other)),
         }
     }
 
@@ -224,13 +221,13 @@ impl ReturnValues {
 
 /// ReturnValuesOnConditionCheckFailure: whether a refused condition answers with the item.
 pub fn old_item_on_condition_failure(req: &Value) -> Result<bool, ApiError> {
-    match req.get("ReturnValuesOnConditionCheckFailure").and_then(Value::as_str) {
+    match req
+        .get("ReturnValuesOnConditionCheckFailure")
+        .and_then(Value::as_str)
+    {
         None | Some("NONE") => Ok(false),
         Some("ALL_OLD") => Ok(true),
-        Some(other) => Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{other}' at 'returnValuesOnConditionCheckFailure' failed to \
-             satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
-        ))),
+        Some(other) => Err(ApiError::return_values_on_condition_check_failure(other)),
     }
 }
 
@@ -281,16 +278,10 @@ pub fn check_bindings_have_expressions(
 ) -> Result<(), ApiError> {
     let any = expressions.iter().any(|e| req.get(*e).is_some());
     if !any && bindings.has_values() {
-        return Err(ApiError::validation(format!(
-            "ExpressionAttributeValues can only be specified when using expressions: {} is null",
-            expressions[0]
-        )));
+        return Err(ApiError::values_without_expression(expressions[0]));
     }
     if !any && bindings.has_names() {
-        return Err(ApiError::validation(format!(
-            "ExpressionAttributeNames can only be specified when using expressions: {} is null",
-            expressions[0]
-        )));
+        return Err(ApiError::names_without_expression(expressions[0]));
     }
     Ok(())
 }

@@ -94,9 +94,7 @@ fn projected(projection: Option<&Value>) -> Result<Projected, ApiError> {
                 .map(str::to_owned)
                 .collect(),
         )),
-        other => Err(ApiError::validation(format!(
-            "Unknown ProjectionType: {other}"
-        ))),
+        other => Err(ApiError::unknown_projection_type(other)),
     }
 }
 
@@ -113,30 +111,18 @@ fn local_indexes(
     let Some(list) = req.get("LocalSecondaryIndexes").and_then(Value::as_array) else {
         return Ok(Vec::new());
     };
-    let invalid = |detail: String| {
-        ApiError::validation(format!(
-            "One or more parameter values were invalid: {detail}"
-        ))
-    };
     if table.sort.is_none() {
-        return Err(invalid(
-            "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"
-                .into(),
-        ));
+        return Err(ApiError::lsi_needs_range_key());
     }
     if list.len() > MAX_LSIS {
-        return Err(invalid(format!(
-            "LocalSecondaryIndex count exceeds the per-table limit of {MAX_LSIS}"
-        )));
+        return Err(ApiError::too_many_lsis(MAX_LSIS));
     }
     let mut out = Vec::with_capacity(list.len());
     for l in list {
         let name = index_name(l)?;
         let schema = key_schema(l.get("KeySchema").unwrap_or(&Value::Null), definitions)?;
         if schema.partition != table.partition || schema.sort.is_none() {
-            return Err(invalid(format!(
-                "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}"
-            )));
+            return Err(ApiError::lsi_hash_key_differs(name));
         }
         out.push(index_definition(l, name, true, schema)?);
     }
@@ -159,21 +145,17 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         .unwrap_or("PROVISIONED")
     {
         "PROVISIONED" => {
-            let (read, write) = throughput(req.get("ProvisionedThroughput"))?.ok_or_else(|| {
-                ApiError::validation("No provisioned throughput specified for the table")
-            })?;
+            let (read, write) = throughput(req.get("ProvisionedThroughput"))?
+                .ok_or_else(ApiError::no_table_throughput)?;
             Billing::provisioned(read, write)
         }
         "PAY_PER_REQUEST" => {
             if req.get("ProvisionedThroughput").is_some() {
-                return Err(ApiError::validation(
-                    "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits \
-                     can be specified when BillingMode is PAY_PER_REQUEST",
-                ));
+                return Err(ApiError::throughput_with_on_demand());
             }
             Billing::OnDemand
         }
-        other => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
+        other => return Err(ApiError::invalid_billing_mode(other)),
     };
     if req
         .get("GlobalSecondaryIndexes")

@@ -4,7 +4,6 @@
 use serde_json::{json, Map, Value};
 
 use super::execute_statement::{statement_list, translate, Translated};
-use super::transaction::cancelled;
 use crate::error::ApiError;
 use crate::store::Store;
 
@@ -79,5 +78,5 @@ fn inserts_of_existing_keys(err: ApiError, statements: &[Translated]) -> ApiErro
             }
         })
         .collect();
-    cancelled(reasons)
+    ApiError::transaction_cancelled(reasons)
 }

@@ -15,13 +15,9 @@ pub fn parse(req: &Value, _store: &Store) -> Result<ListTables, ApiError> {
     let limit = match req.get("Limit") {
         None => 100,
         Some(v) => match int(Some(v)) {
-            Some(n) if n < 1 => {
-                return Err(ApiError::validation(
-                    "Limit must be greater than or equal to 1",
-                ))
-            }
+            Some(n) if n < 1 => return Err(ApiError::list_tables_limit_below_one()),
             Some(n) if n <= 100 => n as usize,
-            _ => return Err(ApiError::validation("Limit in ListTables must be <= 100")),
+            _ => return Err(ApiError::list_tables_limit_over_100()),
         },
     };
     Ok(ListTables {

@@ -72,12 +72,9 @@ pub fn dispatch(
             target
         })
     })?;
-    let mut request: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::serialization(format!("the request body is not JSON: {e}")))?;
+    let mut request: Value = serde_json::from_slice(body).map_err(ApiError::body_not_json)?;
     if !request.is_object() {
-        return Err(ApiError::serialization(
-            "the request body must be a JSON object",
-        ));
+        return Err(ApiError::body_not_object());
     }
     crate::typed_request::check(operation, &mut request)?;
     let started = std::time::Instant::now();

@@ -19,16 +19,11 @@ pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
     // Limit is a 32-bit integer: anything else cannot be read into the request at all.
     if let Some(value) = given {
         if value.as_i64().and_then(|n| i32::try_from(n).ok()).is_none() {
-            return Err(ApiError::serialization(format!(
-                "NUMBER_VALUE {value} cannot be converted to Integer"
-            )));
+            return Err(ApiError::not_an_integer(value));
         }
     }
     match given.and_then(Value::as_i64) {
-        Some(n) if n < 1 => Err(ApiError::validation(
-            "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value \
-             greater than or equal to 1",
-        )),
+        Some(n) if n < 1 => Err(ApiError::limit_below_one()),
         other => Ok(other.map(|n| n as usize)),
     }
 }
@@ -37,13 +32,12 @@ pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
 /// ALL_PROJECTED_ATTRIBUTES.
 pub fn count_only(req: &Value, has_projection: bool, on_index: bool) -> Result<bool, ApiError> {
     match (req.get("Select").and_then(Value::as_str), has_projection) {
-        (None, _) | (Some("ALL_ATTRIBUTES"), false) | (Some("SPECIFIC_ATTRIBUTES"), true) => Ok(false),
+        (None, _) | (Some("ALL_ATTRIBUTES"), false) | (Some("SPECIFIC_ATTRIBUTES"), true) => {
+            Ok(false)
+        }
         (Some("ALL_PROJECTED_ATTRIBUTES"), false) if on_index => Ok(false),
         (Some("COUNT"), false) => Ok(true),
-        _ => Err(ApiError::validation(
-            "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get ALL_ATTRIBUTES or \
-             COUNT",
-        )),
+        _ => Err(ApiError::select_conflicts_with_projection()),
     }
 }
 
@@ -51,11 +45,7 @@ pub fn start_key(req: &Value, schema: &KeySchema) -> Result<Option<ItemKey>, Api
     req.get("ExclusiveStartKey")
         .map(|k| schema.key_param(&item_from_json(k)?))
         .transpose()
-        .map_err(|_| {
-            ApiError::validation(
-                "The provided starting key is invalid: The provided key element does not match the schema",
-            )
-        })
+        .map_err(|_| ApiError::invalid_start_key())
 }
 
 pub struct PageSpec<'a> {
@@ -120,12 +110,13 @@ pub fn index_start_key(
     let Some(json) = req.get("ExclusiveStartKey") else {
         return Ok(None);
     };
-    let invalid = || {
-        ApiError::validation("The provided starting key is invalid: The provided key element does not match the schema")
-    };
-    let item = item_from_json(json).map_err(|_| invalid())?;
-    let table_key = base.key_of_item(&item).map_err(|_| invalid())?;
-    let index_key = index.key_of(&item).ok_or_else(invalid)?;
+    let item = item_from_json(json).map_err(|_| ApiError::invalid_start_key())?;
+    let table_key = base
+        .key_of_item(&item)
+        .map_err(|_| ApiError::invalid_start_key())?;
+    let index_key = index
+        .key_of(&item)
+        .ok_or_else(ApiError::invalid_start_key)?;
     Ok(Some((index_key, table_key)))
 }
 

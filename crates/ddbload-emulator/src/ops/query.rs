@@ -65,38 +65,29 @@ fn key_condition(schema: &KeySchema, cond: Cond) -> Result<(KeyValue, Option<Con
                 pending.push(*b);
                 pending.push(*a);
             }
-            Cond::Or(..) | Cond::Not(..) | Cond::In(..) => return Err(ApiError::validation(
-                "Invalid operator used in KeyConditionExpression: OR, NOT and IN are not allowed",
-            )),
+            Cond::Or(..) | Cond::Not(..) | Cond::In(..) => {
+                return Err(ApiError::key_condition_operators())
+            }
             other => parts.push(other),
         }
     }
-    let missed = || {
-        ApiError::validation(format!(
-            "Query condition missed key schema element: {}",
-            schema.partition.name
-        ))
-    };
+    let missed = || ApiError::query_missed_key(&schema.partition.name);
     let (mut partition, mut sort) = (None, None);
     for part in parts {
         let attr = key_attribute(&part)
-            .ok_or_else(|| ApiError::validation("Query key condition not supported"))?
+            .ok_or_else(ApiError::key_condition_unsupported)?
             .to_owned();
         if attr == schema.partition.name {
             let Cond::Compare(_, "=", Operand::Value(v)) = &part else {
-                return Err(ApiError::validation("Query key condition not supported"));
+                return Err(ApiError::key_condition_unsupported());
             };
             if v.type_name() != schema.partition.kind {
-                return Err(ApiError::validation(
-                    "One or more parameter values were invalid: Condition parameter type does not match schema type",
-                ));
+                return Err(ApiError::key_condition_type_mismatch());
             }
             partition = KeyValue::of(v);
         } else if schema.sort.as_ref().is_some_and(|s| s.name == attr) && sort.is_none() {
             if matches!(&part, Cond::Compare(_, "<>", _)) {
-                return Err(ApiError::validation(
-                    "Unsupported operator on KeyConditionExpression: operator: <>",
-                ));
+                return Err(ApiError::key_condition_not_equal());
             }
             sort = Some(part);
         } else {
@@ -123,11 +114,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         Some(text) => Some(parse_condition(text, ExprKind::KeyCondition, &bindings)?),
         None => legacy::key_conditions(req)?,
     }
-    .ok_or_else(|| {
-        ApiError::validation(
-            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-        )
-    })?;
+    .ok_or_else(ApiError::query_needs_key_condition)?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
         None => legacy::filter(req, "QueryFilter")?,
@@ -151,14 +138,11 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             .chain(key_schema.sort.as_ref().map(|s| s.name.as_str()))
             .collect();
         if let Some(key) = filter.first_attribute_among(&keys) {
-            let which = if req.get("QueryFilter").is_some_and(|v| !v.is_null()) {
-                "QueryFilter"
+            return Err(if req.get("QueryFilter").is_some_and(|v| !v.is_null()) {
+                ApiError::query_filter_on_key(&key)
             } else {
-                "Filter Expression"
-            };
-            return Err(ApiError::validation(format!(
-                "{which} can only contain non-primary key attributes: Primary key attribute: {key}"
-            )));
+                ApiError::filter_expression_on_key(&key)
+            });
         }
     }
     let (partition, sort) = key_condition(&key_schema, key_cond)?;

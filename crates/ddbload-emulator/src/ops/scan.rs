@@ -42,28 +42,24 @@ pub struct Scan {
 fn segment_range(req: &Value) -> Result<(u64, u128), ApiError> {
     let segment = req.get("Segment").and_then(Value::as_i64);
     let total = req.get("TotalSegments").and_then(Value::as_i64);
-    let constraint = |field: &str, value: i64, max: i64| {
-        ApiError::validation(format!(
-            "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must \
-             have value less than or equal to {max}"
-        ))
-    };
     match (segment, total) {
         (None, None) => Ok((0, 1u128 << 64)),
-        (Some(_), None) => Err(ApiError::validation("If segment is specified, total segment must also be specified")),
-        (None, Some(_)) => Err(ApiError::validation(
-            "If total segments is specified, a particular segment must also be specified for this request",
-        )),
-        (Some(_), Some(total)) if !(1..=MAX_SEGMENTS).contains(&total) => {
-            Err(constraint("totalSegments", total, MAX_SEGMENTS))
-        }
+        (Some(_), None) => Err(ApiError::segment_without_total()),
+        (None, Some(_)) => Err(ApiError::total_without_segment()),
+        (Some(_), Some(total)) if !(1..=MAX_SEGMENTS).contains(&total) => Err(
+            ApiError::value_at_most("totalSegments", total, MAX_SEGMENTS),
+        ),
         (Some(segment), Some(total)) if !(0..total).contains(&segment) => {
-            Err(constraint("segment", segment, total - 1))
+            Err(ApiError::value_at_most("segment", segment, total - 1))
         }
         (Some(segment), Some(total)) => {
             let width = (1u128 << 64) / total as u128;
             let low = width * segment as u128;
-            let high = if segment == total - 1 { 1u128 << 64 } else { low + width };
+            let high = if segment == total - 1 {
+                1u128 << 64
+            } else {
+                low + width
+            };
             Ok((low as u64, high))
         }
     }

@@ -17,40 +17,27 @@ pub fn throughput(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
     let Some(v) = v else { return Ok(None) };
     let read = v.get("ReadCapacityUnits");
     let write = v.get("WriteCapacityUnits");
-    let at_least_one = || {
-        ApiError::validation(
-            "Table read and write throughput must be at least 1, and cannot be null",
-        )
-    };
     let (Some(r), Some(w)) = (int(read), int(write)) else {
         // A figure past i64 is a number too: beyond the quota, not missing.
         if read.is_some_and(Value::is_number) && write.is_some_and(Value::is_number) {
-            return Err(quota());
+            return Err(ApiError::throughput_over_quota());
         }
-        return Err(at_least_one());
+        return Err(ApiError::throughput_below_one());
     };
     if r < 1 || w < 1 {
-        return Err(at_least_one());
+        return Err(ApiError::throughput_below_one());
     }
     if r > MAX_UNITS || w > MAX_UNITS {
-        return Err(quota());
+        return Err(ApiError::throughput_over_quota());
     }
     Ok(Some((r, w)))
 }
 
-fn quota() -> ApiError {
-    ApiError::validation(
-        "Cannot increase provisioned throughput to more than 40,000 units per table",
-    )
-}
-
 pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, ApiError> {
-    let elements = schema.as_array().filter(|a| (1..=2).contains(&a.len())).ok_or_else(|| {
-        ApiError::validation(
-            "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have \
-             length between 1 and 2",
-        )
-    })?;
+    let elements = schema
+        .as_array()
+        .filter(|a| (1..=2).contains(&a.len()))
+        .ok_or_else(ApiError::key_schema_length)?;
     let attr = |e: &Value| -> Result<KeyAttr, ApiError> {
         let name = e
             .get("AttributeName")
@@ -60,16 +47,9 @@ pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, Ap
             .iter()
             .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
             .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
-            .ok_or_else(|| {
-                ApiError::validation(format!(
-                    "One or more parameter values were invalid: Some index key attributes are not defined in \
-                     AttributeDefinitions. Keys: [{name}], AttributeDefinitions: []"
-                ))
-            })?;
+            .ok_or_else(|| ApiError::key_attribute_undefined(name))?;
         if !matches!(kind, "S" | "N" | "B") {
-            return Err(ApiError::validation(format!(
-                "Invalid AttributeType {kind}"
-            )));
+            return Err(ApiError::invalid_attribute_type(kind));
         }
         Ok(KeyAttr {
             name: name.to_owned(),
@@ -82,9 +62,10 @@ pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, Ap
             .unwrap_or_default()
             .to_owned()
     };
-    let hash = elements.iter().find(|e| role(e) == "HASH").ok_or_else(|| {
-        ApiError::validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    })?;
+    let hash = elements
+        .iter()
+        .find(|e| role(e) == "HASH")
+        .ok_or_else(ApiError::first_key_not_hash)?;
     let range = elements.iter().find(|e| role(e) == "RANGE");
     Ok(KeySchema {
         partition: attr(hash)?,

@@ -29,15 +29,10 @@ pub fn tags(list: Option<&Value>) -> Result<BTreeMap<String, String>, ApiError> 
             .and_then(Value::as_str)
             .filter(|v| v.chars().count() <= 256 && v.chars().all(allowed_in_tag));
         let (Some(key), Some(value)) = (key, value) else {
-            return Err(ApiError::validation(
-                "One or more parameter values were invalid: tag keys must be 1 to 128 characters and values at \
-                 most 256, of letters, digits, spaces and _ . : / = + - @",
-            ));
+            return Err(ApiError::invalid_tag());
         };
         if key.to_ascii_lowercase().starts_with("aws:") {
-            return Err(ApiError::validation(
-                "One or more parameter values were invalid: tag keys starting with 'aws:' are reserved for AWS",
-            ));
+            return Err(ApiError::reserved_tag_key());
         }
         out.insert(key.to_owned(), value.to_owned());
     }
@@ -73,10 +68,7 @@ impl TagResource {
         let mut merged = settings.tags.clone();
         merged.extend(self.tags);
         if merged.len() > MAX_TAGS {
-            return Err(ApiError::dynamodb(
-                "LimitExceededException",
-                format!("The table would have more than {MAX_TAGS} tags"),
-            ));
+            return Err(ApiError::too_many_tags(MAX_TAGS));
         }
         settings.tags = merged;
         Ok(json!({}))

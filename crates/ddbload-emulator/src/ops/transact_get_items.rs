@@ -12,7 +12,7 @@ use super::common::{
     Consumed, ReturnCapacity,
 };
 use super::transaction::{
-    cancelled, conflict_reason, lock_shards, no_reason, refuse_repeated_items, throttled_reason,
+    conflict_reason, lock_shards, no_reason, refuse_repeated_items, throttled_reason,
     transact_items,
 };
 use crate::capacity::{read_units, Consistency, Kind};
@@ -108,7 +108,7 @@ impl TransactGetItems {
             });
         }
         if reasons.iter().any(|r| r["Code"] != "None") {
-            return Err(cancelled(reasons));
+            return Err(ApiError::transaction_cancelled(reasons));
         }
         let out = json!({ "Responses": responses });
         Ok(self.capacity.add_list_to(out, &by_table))

@@ -15,7 +15,7 @@ use super::common::{
     refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
 use super::transaction::{
-    cancelled, conflict_reason, lock_shards, no_reason, throttled_reason, transact_items,
+    conflict_reason, lock_shards, no_reason, throttled_reason, transact_items,
 };
 use super::update_item::check_key_untouched;
 use super::write::{check_condition, WritePlan};
@@ -68,9 +68,7 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
         .filter(|k| entry.get(*k).is_some())
         .collect();
     let [kind] = present.as_slice() else {
-        return Err(ApiError::validation(
-            "TransactItems can only contain one of Check, Put, Update or Delete",
-        ));
+        return Err(ApiError::transact_item_kinds());
     };
     let body = &entry[*kind];
     refuse_unsupported(
@@ -139,10 +137,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
     let token = req.get("ClientRequestToken").and_then(Value::as_str);
     if let Some(token) = token {
         if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy \
-                 constraint: Member must have length less than or equal to {MAX_TOKEN_CHARS}"
-            )));
+            return Err(ApiError::client_token_length(token, MAX_TOKEN_CHARS));
         }
     }
     let token = token.map(|t| {
@@ -168,10 +163,7 @@ impl TransactWriteItems {
             seen.retain(|_, (at, _, _)| now - *at < TOKEN_SECONDS);
             if let Some((_, earlier, answer)) = seen.get(token) {
                 if earlier != body {
-                    return Err(ApiError::dynamodb(
-                        "IdempotentParameterMismatchException",
-                        "The request uses the same client token as a previous, but non-identical request.",
-                    ));
+                    return Err(ApiError::idempotent_mismatch());
                 }
                 return Ok(answer.clone());
             }
@@ -222,7 +214,7 @@ impl TransactWriteItems {
                         }
                     })
                     .collect();
-                return Err(cancelled(reasons));
+                return Err(ApiError::transaction_cancelled(reasons));
             }
             claimed.push((table, keys));
         }
@@ -284,9 +276,7 @@ impl TransactWriteItems {
                 reason
             } else if !passed.insert((action.name.clone(), action.key.clone())) {
                 // Two actions on one item are refused once both pass their conditions (as DynamoDB Local does).
-                return Err(ApiError::validation(
-                    "Transaction request cannot include multiple operations on one item",
-                ));
+                return Err(ApiError::transaction_same_item_twice());
             } else {
                 no_reason()
             };
@@ -294,7 +284,7 @@ impl TransactWriteItems {
             writes.push(new);
         }
         if reasons.iter().any(|r| r["Code"] != "None") {
-            return Err(cancelled(reasons));
+            return Err(ApiError::transaction_cancelled(reasons));
         }
         for (action, new) in self.actions.iter().zip(writes) {
             let guard = guards

@@ -1,4 +1,4 @@
-//! What TransactWriteItems and TransactGetItems share: the cancellation error and shard locking in
+//! What TransactWriteItems and TransactGetItems share: the cancellation reasons and shard locking in
 //! one global order.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,12 +17,7 @@ pub fn transact_items(req: &Value) -> Result<&Vec<Value>, ApiError> {
     req.get("TransactItems")
         .and_then(Value::as_array)
         .filter(|a| (1..=MAX_ACTIONS).contains(&a.len()))
-        .ok_or_else(|| {
-            ApiError::validation(
-                "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
-                 have length less than or equal to 100, Member must have length greater than or equal to 1",
-            )
-        })
+        .ok_or_else(ApiError::transact_items_length)
 }
 
 /// A cancellation reason: an action whose item another transaction holds.
@@ -38,24 +33,6 @@ pub fn throttled_reason() -> Value {
 /// A cancellation reason: an action that would have succeeded.
 pub fn no_reason() -> Value {
     json!({"Code": "None"})
-}
-
-/// TransactionCanceledException with one reason per action, in the request's order.
-pub fn cancelled(reasons: Vec<Value>) -> ApiError {
-    let codes: Vec<&str> = reasons
-        .iter()
-        .map(|r| r["Code"].as_str().unwrap_or("None"))
-        .collect();
-    let mut err = ApiError::dynamodb(
-        "TransactionCanceledException",
-        format!(
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
-            codes.join(", ")
-        ),
-    );
-    err.extra
-        .push(("CancellationReasons", Value::Array(reasons)));
-    err
 }
 
 /// Locks every (table, shard) the actions touch in one global order (table name, shard), so two
@@ -80,9 +57,7 @@ pub fn refuse_repeated_items<'a>(
     let mut seen = BTreeSet::new();
     for key in keys {
         if !seen.insert(key) {
-            return Err(ApiError::validation(
-                "Transaction request cannot include multiple operations on one item",
-            ));
+            return Err(ApiError::transaction_same_item_twice());
         }
     }
     Ok(())

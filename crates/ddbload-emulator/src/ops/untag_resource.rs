@@ -23,7 +23,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UntagResource, ApiError> {
         .map(|k| {
             k.as_str()
                 .map(str::to_owned)
-                .ok_or_else(|| ApiError::serialization("TagKeys must be strings"))
+                .ok_or_else(ApiError::tag_keys_not_text)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(UntagResource {

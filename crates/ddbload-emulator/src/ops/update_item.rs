@@ -35,10 +35,7 @@ pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiE
     for action in actions {
         if let PathPart::Attr(name) = &action.path()[0] {
             if schema.is_key_attribute(name) {
-                return Err(ApiError::validation(format!(
-                    "One or more parameter values were invalid: Cannot update attribute {name}. This attribute \
-                     is part of the key"
-                )));
+                return Err(ApiError::update_of_key(name));
             }
         }
     }

@@ -44,13 +44,6 @@ pub struct UpdateTable {
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
 }
 
-fn on_demand_only() -> ApiError {
-    ApiError::validation(
-        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can \
-         be specified when BillingMode is PAY_PER_REQUEST",
-    )
-}
-
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     refuse_unsupported(req, &["SSESpecification", "ReplicaUpdates"])?;
     let name = table_name(req)?;
@@ -73,12 +66,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
             if update.get("Create").is_some() && req.get("AttributeDefinitions").is_none() {
                 return Err(ApiError::no_attribute_schema());
             }
-            let change = index_changes::parse(update, &attribute_definitions)?.ok_or_else(|| {
-                ApiError::validation(
-                    "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, \
-                     GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
-                )
-            })?;
+            let change = index_changes::parse(update, &attribute_definitions)?
+                .ok_or_else(ApiError::index_update_empty)?;
             if index_change.replace(change).is_some() {
                 return Err(ApiError::one_index_change_at_a_time());
             }
@@ -103,10 +92,12 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     let table = store.table(&name)?;
     let mode = match req.get("BillingMode").and_then(Value::as_str) {
         None => None,
-        Some("PAY_PER_REQUEST") if new_throughput.is_some() => return Err(on_demand_only()),
+        Some("PAY_PER_REQUEST") if new_throughput.is_some() => {
+            return Err(ApiError::throughput_with_on_demand())
+        }
         Some("PAY_PER_REQUEST") => Some(NewMode::OnDemand),
         Some("PROVISIONED") => Some(NewMode::Provisioned),
-        Some(other) => return Err(ApiError::validation(format!("Invalid BillingMode {other}"))),
+        Some(other) => return Err(ApiError::invalid_billing_mode(other)),
     };
     let indexes = table.indexes();
     let mut index_throughput = Vec::new();
@@ -169,10 +160,7 @@ impl UpdateTable {
                         .is_provisioned()
             });
             if unprovisioned {
-                return Err(ApiError::validation(
-                    "One or more parameter values were invalid: ProvisionedThroughput must be specified for \
-                     index when BillingMode is PROVISIONED",
-                ));
+                return Err(ApiError::indexes_need_throughput());
             }
         }
         if let Some(change) = &mut self.index_change {
@@ -195,7 +183,7 @@ impl UpdateTable {
             changed = true;
         }
         if !changed {
-            return Err(ApiError::validation("Nothing to update"));
+            return Err(ApiError::nothing_to_update());
         }
         let lowered = match (&before, &capacity.billing) {
             (
@@ -209,12 +197,7 @@ impl UpdateTable {
         };
         if lowered {
             if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
-                return Err(ApiError::dynamodb(
-                    "LimitExceededException",
-                    "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC \
-                     day. After the first 4 decreases, each subsequent decrease in the same UTC day can be \
-                     performed at most once every 3600 seconds.",
-                ));
+                return Err(ApiError::throughput_decrease_limit());
             }
             capacity.decreases.push(now);
         }
@@ -254,9 +237,7 @@ impl UpdateTable {
         let provisioned_now = capacity.billing.is_provisioned();
         match self.mode {
             Some(NewMode::OnDemand) if provisioned_now => {
-                capacity
-                    .record_switch_to_on_demand(now)
-                    .map_err(|m| ApiError::dynamodb("LimitExceededException", m))?;
+                capacity.record_switch_to_on_demand(now)?;
                 let (read, write) = capacity.billing.units();
                 capacity.note_previous_provisioned(read as f64, write as f64);
                 capacity.billing = Billing::OnDemand;
@@ -269,12 +250,9 @@ impl UpdateTable {
                 Ok(true)
             }
             Some(NewMode::Provisioned) if !provisioned_now => {
-                let (r, w) = self.throughput.ok_or_else(|| {
-                    ApiError::validation(
-                        "One or more parameter values were invalid: ProvisionedThroughput must be specified \
-                         when BillingMode is PROVISIONED",
-                    )
-                })?;
+                let (r, w) = self
+                    .throughput
+                    .ok_or_else(ApiError::table_needs_throughput)?;
                 capacity.billing = Billing::provisioned(r, w);
                 Ok(true)
             }
@@ -283,18 +261,11 @@ impl UpdateTable {
                     return Ok(false);
                 };
                 if !provisioned_now {
-                    return Err(on_demand_only());
+                    return Err(ApiError::throughput_with_on_demand());
                 }
                 let current = capacity.billing.units();
                 if (r, w) == current && !self.has_index_updates {
-                    return Err(ApiError::validation(format!(
-                        "The provisioned throughput for the table will not change. The requested value equals the \
-                         current value. Current ReadCapacityUnits provisioned for the table: {}. Requested \
-                         ReadCapacityUnits: {r}. Current WriteCapacityUnits provisioned for the table: {}. \
-                         Requested WriteCapacityUnits: {w}. Refer to the Amazon DynamoDB Developer Guide for \
-                         current limits and how to request higher limits.",
-                        current.0, current.1
-                    )));
+                    return Err(ApiError::throughput_unchanged(current.0, r, current.1, w));
                 }
                 capacity.billing = Billing::provisioned(r, w);
                 Ok(true)
@@ -311,11 +282,7 @@ impl UpdateTable {
         let read = read.map_or(current.0, |v| v as f64);
         let write = write.map_or(current.1, |v| v as f64);
         if read < current.0 || write < current.1 {
-            return Err(ApiError::validation(format!(
-                "One or more parameter values were invalid: Requested warm throughput is lower than the \
-                 current warm throughput (read {}, write {}); it cannot be decreased",
-                current.0, current.1
-            )));
+            return Err(ApiError::warm_throughput_decrease(current.0, current.1));
         }
         capacity.warm = (read, write);
         Ok((read, write) != current)

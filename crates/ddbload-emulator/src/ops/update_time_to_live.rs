@@ -43,12 +43,10 @@ impl UpdateTimeToLive {
         let settings = &mut state.settings;
         match (&settings.ttl_attribute, self.enabled) {
             (Some(current), _) if *current != self.attribute => {
-                return Err(ApiError::validation(
-                    "TimeToLive is active on a different AttributeName",
-                ))
+                return Err(ApiError::ttl_on_other_attribute())
             }
-            (Some(_), true) => return Err(ApiError::validation("TimeToLive is already enabled")),
-            (None, false) => return Err(ApiError::validation("TimeToLive is already disabled")),
+            (Some(_), true) => return Err(ApiError::ttl_already_enabled()),
+            (None, false) => return Err(ApiError::ttl_already_disabled()),
             _ => {}
         }
         settings.ttl_attribute = self.enabled.then(|| self.attribute.clone());
