@@ -1,6 +1,7 @@
 //! The catalogue of errors the endpoint answers: DynamoDB's error types, HTTP status and message
 //! templates, each written once here (wording after DynamoDB and DynamoDB Local), plus the extra
-//! fields some carry (ThrottlingReasons, CancellationReasons).
+//! fields some carry (ThrottlingReasons, CancellationReasons). The generic constructors (`validation`,
+//! `dynamodb`, `serialization`) are private: a new message is a new named constructor here.
 
 use serde_json::{json, Value};
 
@@ -49,18 +50,18 @@ impl ApiError {
         }
     }
 
-    pub fn dynamodb(code: &str, message: impl Into<String>) -> Self {
+    fn dynamodb(code: &str, message: impl Into<String>) -> Self {
         Self::new(format!("{DYNAMODB}{code}"), message)
     }
 
-    pub fn validation(message: impl Into<String>) -> Self {
+    fn validation(message: impl Into<String>) -> Self {
         Self::new(
             "com.amazon.coral.validate#ValidationException".into(),
             message,
         )
     }
 
-    pub fn serialization(message: impl Into<String>) -> Self {
+    fn serialization(message: impl Into<String>) -> Self {
         Self::new(
             "com.amazon.coral.service#SerializationException".into(),
             message,
