@@ -55,8 +55,8 @@ def main() -> int:
             ddbload("capacity", "set", "--on-demand", "--warm-read", "40000", "--warm-write", "40000",
                     "--table", "BenchProducts", "--table", "BenchOrders", "--endpoint-url", url,
                     "--backup-dir", tmp)  # fmt: skip
-            before_items = described(url)["ItemCount"]
-            before_size = described(url)["TableSizeBytes"]
+            before_table = described(url)
+            before_items, before_size = before_table["ItemCount"], before_table["TableSizeBytes"]
             before = rss_bytes(server.pid)
             out = Path(tmp) / "writes.json"
             ddbload("run", "--endpoint-url", url, "--threads", "20", "--duration", f"{args.seconds}s",

@@ -186,6 +186,16 @@ impl ApiError {
         }
     }
 
+    /// A request member's name as DynamoDB's constraint messages give it: "TransactStatements" is
+    /// 'transactStatements'.
+    pub fn field_name(member: &str) -> String {
+        let mut chars = member.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    }
+
     pub fn missing(field: &str) -> Self {
         Self::validation(format!(
             "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"

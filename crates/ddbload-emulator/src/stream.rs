@@ -13,6 +13,8 @@ use crate::value::{item_size, item_to_json, Item};
 
 /// DynamoDB keeps stream records for 24 hours.
 pub const RETENTION_SECONDS: f64 = 24.0 * 3600.0;
+/// A stream's first sequence number: DynamoDB's start well above zero; any increasing number will do.
+const FIRST_SEQUENCE: u64 = 100_000_000_000_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewType {
@@ -88,7 +90,6 @@ pub struct Stream {
 }
 
 impl Stream {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         table: &str,
         table_arn: &str,
@@ -117,8 +118,7 @@ impl Stream {
             epoch_at_zero,
             log: Mutex::new(Log {
                 records: VecDeque::new(),
-                // DynamoDB's sequence numbers start well above zero; any increasing number will do.
-                next_sequence: 100_000_000_000_000_000,
+                next_sequence: FIRST_SEQUENCE,
                 disabled_at: None,
             }),
         }
@@ -207,7 +207,7 @@ impl Stream {
     /// The first sequence number still kept (or the next to be written), and the last written.
     pub fn range(&self) -> (u64, Option<u64>) {
         let (log, first) = self.trimmed_log();
-        let last = (log.next_sequence > 100_000_000_000_000_000).then(|| log.next_sequence - 1);
+        let last = (log.next_sequence > FIRST_SEQUENCE).then(|| log.next_sequence - 1);
         (first, last)
     }
 
@@ -224,19 +224,14 @@ impl Stream {
         if from < first {
             return None;
         }
-        let records: Vec<Value> = log
+        let read: Vec<&Record> = log
             .records
             .iter()
             .skip_while(|r| r.sequence < from)
             .take(limit)
-            .map(|r| r.json.clone())
             .collect();
-        let next = records
-            .last()
-            .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
-            .and_then(|s| s.parse::<u64>().ok())
-            .map_or(from, |last| last + 1);
-        Some((records, next))
+        let next = read.last().map_or(from, |last| last.sequence + 1);
+        Some((read.into_iter().map(|r| r.json.clone()).collect(), next))
     }
 
     /// Whether the shard is closed and `from` is past its last record: a reader is done.

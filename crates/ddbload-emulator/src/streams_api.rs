@@ -36,11 +36,9 @@ pub fn dispatch(store: &Store, operation: &str, body: &[u8]) -> Result<Value, Ap
 }
 
 fn text<'a>(req: &'a Value, member: &str) -> Result<&'a str, ApiError> {
-    req.get(member).and_then(Value::as_str).ok_or_else(|| {
-        let mut field = member.to_owned();
-        field[..1].make_ascii_lowercase();
-        ApiError::missing(&field)
-    })
+    req.get(member)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::missing(&ApiError::field_name(member)))
 }
 
 fn limit(req: &Value, max: usize) -> Result<usize, ApiError> {
@@ -59,10 +57,13 @@ fn all_streams(store: &Store) -> Vec<Arc<Stream>> {
         .collect()
 }
 
+/// The stream an ARN names, found through its table ("...:table/NAME/stream/LABEL"), so a poller's
+/// every GetRecords does not look through every table.
 fn stream_by_arn(store: &Store, arn: &str) -> Result<Arc<Stream>, ApiError> {
-    all_streams(store)
-        .into_iter()
-        .find(|s| s.arn == arn)
+    arn.split_once(":table/")
+        .and_then(|(_, rest)| rest.split_once("/stream/"))
+        .and_then(|(table, _)| store.table(table).ok())
+        .and_then(|table| table.streams().into_iter().find(|s| s.arn == arn))
         .ok_or_else(|| ApiError::stream_not_found(arn))
 }
 

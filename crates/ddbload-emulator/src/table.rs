@@ -513,15 +513,22 @@ pub struct ShardGuard<'t> {
 }
 
 impl ShardGuard<'_> {
-    /// Every write goes through here: each index moves the item's entry from `old` to `new`, and the
-    /// stream, if one is enabled, records the change. `old` is decoded only when either needs it.
-    fn follow_write(&self, key: &ItemKey, new: Option<&Item>, origin: Origin) {
+    /// Every write goes through here: each index moves the item's entry from `old` (as stored) to
+    /// `new`, and the stream, if one is enabled, records the change. `old` is decoded only when
+    /// either needs it.
+    fn follow_write(
+        &self,
+        key: &ItemKey,
+        old: Option<&Stored>,
+        new: Option<&Item>,
+        origin: Origin,
+    ) {
         let indexes = self.table.indexes();
         let stream = self.table.stream();
         if indexes.is_empty() && stream.is_none() {
             return;
         }
-        let old = self.get(key);
+        let old = old.map(Stored::decode);
         for index in indexes.iter() {
             index.apply(key, old.as_ref(), new, &self.table.schema);
         }
@@ -536,7 +543,7 @@ impl ShardGuard<'_> {
     }
 
     pub fn put(&mut self, key: ItemKey, item: Item) {
-        self.follow_write(&key, Some(&item), Origin::Request);
+        self.follow_write(&key, self.items.get(&key), Some(&item), Origin::Request);
         let stored = Stored::encode(&item);
         let size = stored.size() as i64;
         let old_size = self.items.insert(key, stored).map(|old| old.size() as i64);
@@ -554,15 +561,13 @@ impl ShardGuard<'_> {
 
     /// Deletes for a request, or for Time to Live (which its stream record says).
     pub fn delete_by(&mut self, key: &ItemKey, origin: Origin) {
-        if !self.items.contains_key(key) {
+        let Some(old) = self.items.remove(key) else {
             return;
-        }
-        self.follow_write(key, None, origin);
-        if let Some(old) = self.items.remove(key) {
-            self.table.item_count.fetch_sub(1, Ordering::Relaxed);
-            self.table
-                .size_bytes
-                .fetch_sub(old.size() as i64, Ordering::Relaxed);
-        }
+        };
+        self.follow_write(key, Some(&old), None, origin);
+        self.table.item_count.fetch_sub(1, Ordering::Relaxed);
+        self.table
+            .size_bytes
+            .fetch_sub(old.size() as i64, Ordering::Relaxed);
     }
 }

@@ -34,16 +34,8 @@ pub fn table_name(req: &Value) -> Result<String, ApiError> {
 pub fn item_param(req: &Value, field: &str) -> Result<Item, ApiError> {
     item_from_json(
         req.get(field)
-            .ok_or_else(|| ApiError::missing(&lower_first(field)))?,
+            .ok_or_else(|| ApiError::missing(&ApiError::field_name(field)))?,
     )
-}
-
-fn lower_first(field: &str) -> String {
-    let mut chars = field.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-        .unwrap_or_default()
 }
 
 pub fn consistency(req: &Value) -> Consistency {

@@ -48,13 +48,9 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
         .unwrap_or_default();
     let statement = parse(text, &parameters)?;
     let mut request = Map::new();
-    for member in ["ReturnConsumedCapacity"] {
-        if let Some(value) = req.get(member) {
-            request.insert(member.into(), value.clone());
-        }
-    }
+    copy_members(req, &mut request, &["ReturnConsumedCapacity"]);
     let mut placeholders = Placeholders::default();
-    let translated = match statement {
+    let mut translated = match statement {
         Statement::Select {
             table,
             index,
@@ -81,7 +77,6 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 "attribute_not_exists({})",
                 placeholders.name(&schema.partition.name)
             );
-            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Item".into(), Value::Object(item));
             request.insert("ConditionExpression".into(), json!(condition));
@@ -124,7 +119,6 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 placeholders.name(&schema.partition.name)
             )];
             conditions.extend(rest.iter().map(|t| placeholders.term(t)));
-            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             request.insert("UpdateExpression".into(), json!(clauses.join(" ")));
@@ -149,7 +143,6 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                     json!(conditions.join(" AND ")),
                 );
             }
-            copy_members(req, &mut request, &WRITE_MEMBERS);
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             placeholders.into_request(&mut request);
@@ -160,6 +153,9 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             }
         }
     };
+    if let (false, Value::Object(fields)) = (translated.is_read(), &mut translated.request) {
+        copy_members(req, fields, &WRITE_MEMBERS);
+    }
     Ok(translated)
 }
 
@@ -169,8 +165,7 @@ pub fn statement_list<'r>(
     member: &str,
     max: usize,
 ) -> Result<&'r Vec<Value>, ApiError> {
-    let mut field = member.to_owned();
-    field[..1].make_ascii_lowercase();
+    let field = ApiError::field_name(member);
     let statements = req
         .get(member)
         .and_then(Value::as_array)
@@ -187,7 +182,8 @@ pub fn statement_list<'r>(
     }
 }
 
-fn copy_members(from: &Value, to: &mut Map<String, Value>, members: &[&str]) {
+/// Copies the `members` `from` has into `to`.
+pub fn copy_members(from: &Value, to: &mut Map<String, Value>, members: &[&str]) {
     for member in members {
         if let Some(value) = from.get(*member) {
             to.insert((*member).into(), value.clone());

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::execute_statement::{statement_list, translate, Translated};
+use super::execute_statement::{copy_members, statement_list, translate, Translated};
 use crate::error::ApiError;
 use crate::store::Store;
 
@@ -36,14 +36,9 @@ pub fn apply(
             .map(Translated::transaction_action)
             .collect(),
     );
-    let mut members = vec!["ReturnConsumedCapacity"];
+    copy_members(req, &mut request, &["ReturnConsumedCapacity"]);
     if reads == 0 {
-        members.push("ClientRequestToken");
-    }
-    for member in members {
-        if let Some(value) = req.get(member) {
-            request.insert(member.into(), value.clone());
-        }
+        copy_members(req, &mut request, &["ClientRequestToken"]);
     }
     let operation = if reads == 0 {
         "TransactWriteItems"

@@ -92,8 +92,8 @@ pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Re
 }
 
 /// Carries the change out: a created index is listed (and indexes every write from now on) before
-/// its backfill begins.
-pub fn apply(change: IndexChange, table: &Arc<Table>, now: f64) {
+/// its backfill begins. An on-demand table's new index is on-demand.
+pub fn apply(change: IndexChange, table: &Arc<Table>, provisioned_table: bool, now: f64) {
     let mut indexes: Vec<Arc<Index>> = table.indexes().iter().cloned().collect();
     match change {
         IndexChange::Create {
@@ -103,7 +103,7 @@ pub fn apply(change: IndexChange, table: &Arc<Table>, now: f64) {
             let index = Arc::new(Index::new(
                 *definition,
                 &table.arn,
-                index_billing(provisioned),
+                index_billing(provisioned.filter(|_| provisioned_table)),
                 now,
             ));
             index.set_backfilling(true);

@@ -131,10 +131,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
 }
 
 impl UpdateTable {
-    pub fn apply(mut self, store: &Store) -> Result<Value, ApiError> {
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
-        let table = &self.table.clone();
-        let indexes = &self.indexes.clone();
+        let (table, indexes) = (&self.table, &self.indexes);
         let mut state = table.state();
         let mut capacity = state.capacity.clone();
         let before = capacity.billing.clone();
@@ -163,13 +162,7 @@ impl UpdateTable {
                 return Err(ApiError::indexes_need_throughput());
             }
         }
-        if let Some(change) = &mut self.index_change {
-            if let IndexChange::Create { provisioned, .. } = change {
-                // An on-demand table's indexes are on-demand.
-                if !capacity.billing.is_provisioned() {
-                    *provisioned = None;
-                }
-            }
+        if let Some(change) = &self.index_change {
             index_changes::check(change, table, capacity.billing.is_provisioned())?;
             changed = true;
         }
@@ -218,9 +211,9 @@ impl UpdateTable {
         if let Some(change) = self.stream {
             super::stream_spec::apply(change, table, store);
         }
-        if let Some(change) = self.index_change.take() {
+        if let Some(change) = self.index_change {
             table.add_attribute_definitions(&self.attribute_definitions);
-            index_changes::apply(change, table, now);
+            index_changes::apply(change, table, state.capacity.billing.is_provisioned(), now);
         }
         drop(state);
         Ok(json!({ "TableDescription": describe(table) }))
