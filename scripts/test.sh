@@ -57,5 +57,8 @@ log "stubtest: _engine.pyi against the built module"
 log "mypy --strict: python/ddbload (settings in pyproject.toml)"
 "$work/venv/bin/python" -m mypy
 
-log "pytest (the 15 slowest tests are listed at the end, to keep the suite well under 20 minutes)"
-"$work/venv/bin/python" -m pytest -p no:cacheprovider --durations=15 "$@"
+# Two pytest-xdist workers, each taking whole files (a file's module fixtures - a Ray cluster, a served
+# endpoint, a run several tests read - start once): most of the suite's time is real-time waiting (auto
+# scaling's two minutes, findmax's steps), which two files can spend side by side on two cores.
+log "pytest, two workers (the 15 slowest tests are listed at the end, to keep the suite well under 20 minutes)"
+"$work/venv/bin/python" -m pytest -p no:cacheprovider --durations=15 -n 2 --dist loadfile "$@"

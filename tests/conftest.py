@@ -43,6 +43,13 @@ def own_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def piped_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands print as into a pipe or a log, at their own width: pytest-xdist's workers set COLUMNS=80,
+    which a user's pipe does not have."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def endpoint() -> str:
     url = os.environ.get("DDBLOAD_TEST_ENDPOINT")
