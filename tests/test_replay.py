@@ -8,6 +8,7 @@ import gzip
 import json
 import random
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from conftest import refusal, run_cli, scan_all
@@ -56,17 +57,23 @@ def test_replay_sends_the_trace_on_its_timeline_to_its_keys(tmp_path, layout, sp
     assert result["summary"]["reads"]["not_found"] == mix["GetItem Products"]
 
 
-def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_the_orders(
-    tmp_path, dynamodb, local_credentials
-):
-    calls = generated_calls(rates=[60, 90, 30])
+def rehearsal_tables(dynamodb, prefix: str) -> tuple[str, str]:
+    """Fresh on-demand (products, orders) tables in DynamoDB Local, keyed as the trace's."""
     suffix = random.Random().randrange(10**9)
-    products, orders = f"RehearsalProducts{suffix}", f"RehearsalOrders{suffix}"
+    products, orders = f"{prefix}Products{suffix}", f"{prefix}Orders{suffix}"
     for table, key in ((products, "product_id"), (orders, "order_id")):
         dynamodb.create_table(
             TableName=table, KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
         )  # fmt: skip
+    return products, orders
+
+
+def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_the_orders(
+    tmp_path, dynamodb, local_credentials
+):
+    calls = generated_calls(rates=[60, 90, 30])
+    products, orders = rehearsal_tables(dynamodb, "Rehearsal")
     present = {"p0", "p1", "q3"}
     for key in present:
         dynamodb.put_item(TableName=products, Item={"product_id": {"S": key}, "name": {"S": "kept"}})
@@ -95,6 +102,62 @@ def test_replay_against_dynamodb_local_maps_tables_reads_their_keys_and_writes_t
     assert {item["order_id"] for item in left} == {key for key, kept in alive.items() if kept} | earlier
     assert all({"status", "total"} <= item.keys() for item in left), left[:3]
     assert {item["product_id"] for item in scan_all(dynamodb, products)} == present
+
+
+def checkout_calls() -> list[dict]:
+    """Second 0: ten checkouts, each a TransactWriteItems putting order t-i and updating product s-i's
+    stock. Second 1: each order looked up with its product (TransactGetItems) and three products read at
+    once (BatchGetItem). Second 2: every third order cancelled (a Delete with a ConditionCheck on its
+    product). A Query every second, which is not replayed."""
+    at = lambda second, n: START + timedelta(seconds=second, milliseconds=90 * n)  # noqa: E731
+    order, product = (lambda i: {"order_id": f"t-{i}"}), (lambda i: {"product_id": f"s-{i}"})
+    calls = [{"time": at(s, 11), "op": "Query", "table": "Orders", "key": None} for s in range(3)]
+    for i in range(10):
+        members = [("Orders", "Put", order(i)), ("Products", "Update", product(i))]
+        calls.append({"time": at(0, i), "op": "TransactWriteItems", "members": members})
+        members = [("Orders", "Get", order(i)), ("Products", "Get", product(i))]
+        calls.append({"time": at(1, i), "op": "TransactGetItems", "members": members})
+        members = [("Products", "", product((i + k) % 10)) for k in range(3)]
+        calls.append({"time": at(1, i), "op": "BatchGetItem", "members": members})
+        if i % 3 == 0:
+            members = [("Orders", "Delete", order(i)), ("Products", "ConditionCheck", product(i))]
+            calls.append({"time": at(2, i), "op": "TransactWriteItems", "members": members})
+    return calls
+
+
+def test_transactions_and_batch_reads_are_replayed_member_by_member(tmp_path, dynamodb, local_credentials):
+    """Against DynamoDB Local: each transaction and BatchGetItem is sent as one request of its kind on
+    the trace's keys, so the orders left and the products updated are the trace's."""
+    products, orders = rehearsal_tables(dynamodb, "Checkout")
+    # Production's shapes, for --items-from-table: orders have a status, products a stock.
+    dynamodb.put_item(TableName=orders, Item={"order_id": {"S": "earlier"}, "status": {"S": "PAID"}})
+    dynamodb.put_item(TableName=products, Item={"product_id": {"S": "kept"}, "stock": {"N": "4"}})
+    calls = checkout_calls()
+    (tmp_path / "trace").mkdir()
+    trace = write("s3-gzip", tmp_path / "trace", calls)
+
+    mapping = f"Products={products},Orders={orders}"
+    result = replay(tmp_path, trace, "--endpoint-url", dynamodb.meta.endpoint_url, "--tables-map", mapping,
+                    "--items-from-table")  # fmt: skip
+
+    def named(call: dict) -> str:
+        if call["op"] == "BatchGetItem":
+            return f"BatchGetItem {products} x3"
+        tables = {"Orders": orders, "Products": products}
+        return call["op"] + " " + ", ".join(f"{a} {tables[t]}" for t, a, _ in call["members"])
+
+    mix = Counter(named(c) for c in calls if c["op"] != "Query")
+    assert result["replay"]["operations"] == dict(mix)
+    assert result["replay"]["not_replayed"] == {"Query": 3}
+    # Every request succeeded (a ConditionCheck's condition is not in the trace: it always holds).
+    assert {name: op["ok"] for name, op in result["operations"].items()} == dict(mix), result["operations"]
+    assert result["summary"]["offered"] == sum(mix.values())
+    left = {item["order_id"]: item for item in scan_all(dynamodb, orders)}
+    assert set(left) == {"earlier"} | {f"t-{i}" for i in range(10) if i % 3}
+    assert all(item.get("status") for item in left.values()), left
+    stocked = {item["product_id"]: item for item in scan_all(dynamodb, products)}
+    assert set(stocked) == {"kept"} | {f"s-{i}" for i in range(10)}
+    assert all("stock" in item for item in stocked.values()), stocked
 
 
 def test_hash_keys_keep_the_distribution_and_never_send_a_trace_key(tmp_path):
@@ -127,11 +190,14 @@ def test_a_bad_trace_is_one_line_naming_the_record_or_counted_with_skip_bad(tmp_
     no_key = record({"time": START, "op": "GetItem", "table": "Products", "key": None})
     unknown = dict(good[0], eventName="DropEverything")
     stranger = record({"time": START, "op": "GetItem", "table": "Customers", "key": {"product_id": "x"}})
+    keyless = record({"time": START, "op": "TransactWriteItems",
+                      "members": [("Orders", "Put", {"order_id": "o-1"}), ("Products", "Update", None)]})  # fmt: skip
     (tmp_path / "shop.yaml").write_text(WORKLOAD)
     workload = ("--local", "--workload", str(tmp_path / "shop.yaml"))
     mapped = ("--tables-map", "Products=Products,Orders=Orders")
 
     for bad, words in ((no_key, "record 3: GetItem on Products has no key"),
+                       (keyless, "record 3: TransactWriteItems's member 2 on Products has no key"),
                        (unknown, "record 3: unknown operation 'DropEverything'"),
                        (stranger, "table 'Customers' is not in --tables-map")):  # fmt: skip
         lines = [json.dumps(r) for r in [*good[:2], bad, *good[2:]]]
@@ -191,3 +257,21 @@ def test_seed_keys_puts_the_keys_the_trace_reads_before_replaying_it(tmp_path):
     assert result["summary"]["reads"].get("not_found", 0) == 0
     # The seeding is not part of the measured run.
     assert result["summary"]["offered"] == len(calls)
+
+
+def test_seed_keys_puts_each_transaction_members_key_unless_the_transaction_puts_it(tmp_path, dynamodb):
+    """--seed-keys against DynamoDB Local: every key a transaction or a batch reads, updates, deletes or
+    checks is put first; an order its checkout puts is not (its transaction puts it)."""
+    products, orders = rehearsal_tables(dynamodb, "Seeded")
+    calls = [c for c in checkout_calls() if c["op"] != "TransactWriteItems" or c["members"][0][1] == "Delete"]
+    (tmp_path / "trace").mkdir()
+    trace = write("json-lines", tmp_path / "trace", calls)
+    mapping = f"Products={products},Orders={orders}"
+    result = replay(tmp_path, trace, "--endpoint-url", dynamodb.meta.endpoint_url, "--tables-map", mapping,
+                    "--seed-keys")  # fmt: skip
+
+    # Orders t-0..t-9 (read, then every third deleted) and products s-0..s-9 (read, checked) were seeded.
+    assert result["replay"]["seeded_keys"] == 20
+    assert {item["order_id"] for item in scan_all(dynamodb, orders)} == {f"t-{i}" for i in range(10) if i % 3}
+    assert {item["product_id"] for item in scan_all(dynamodb, products)} == {f"s-{i}" for i in range(10)}
+    assert all(op["ok"] == op["attempts"] for op in result["operations"].values()), result["operations"]

@@ -13,9 +13,18 @@ START = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
 
 
 def record(call: dict) -> dict:
-    params = {"tableName": call["table"]}
-    if call["key"] is not None:
+    """A CloudTrail data event of `call`; a call with `members` [(table, action, key)] lists them as
+    CloudTrail does: a transaction's under requestItems with their operation, a BatchGetItem's keys per
+    table."""
+    params: dict = {"tableName": call["table"]} if call.get("table") else {}
+    if call.get("key") is not None:
         params["key"] = call["key"]
+    if call["op"] == "BatchGetItem":
+        params["requestItems"] = {}
+        for table, _, key in call["members"]:
+            params["requestItems"].setdefault(table, {"keys": []})["keys"].append(key)
+    elif "members" in call:
+        params["requestItems"] = [{"operation": a, "tableName": t, "key": k} for t, a, k in call["members"]]
     return {
         "eventVersion": "1.09", "eventSource": "dynamodb.amazonaws.com", "eventName": call["op"],
         "eventTime": call["time"].strftime("%Y-%m-%dT%H:%M:%SZ"), "awsRegion": "us-east-1",

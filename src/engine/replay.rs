@@ -1,7 +1,8 @@
 //! A replay's arrivals on one engine thread: the spool `ddbload replay` wrote (one call a line:
-//! trace second, operation, key as DynamoDB JSON; sorted by second), this thread's share of it (by
-//! the key's hash, so each key's calls stay in order on one thread), each trace second's calls spread
-//! evenly over that second, and the whole timeline compressed by the speed.
+//! trace second, operation, key as DynamoDB JSON - or a JSON array of a batch's or transaction's
+//! keys; sorted by second), this thread's share of it (by the key field's hash, so each key's
+//! single-item calls stay in order on one thread), each trace second's calls spread evenly over
+//! that second, and the whole timeline compressed by the speed.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -18,11 +19,11 @@ use crate::fastpath::wire::{item_from_json, Item};
 /// second's calls even when its tick is a few milliseconds late.
 const EDGE: f64 = 0.05;
 
-/// One call of the trace: which of the plan's operations, and the item's key (None: the spool's
-/// key could not be read as DynamoDB JSON).
+/// One call of the trace: which of the plan's operations, and the keys of the items it names, one
+/// per member in request order (None: the spool's keys could not be read as DynamoDB JSON).
 pub struct ReplayCall {
     pub op: u16,
-    pub key: Option<Item>,
+    pub keys: Option<Vec<Item>>,
 }
 
 pub struct ReplayReader {
@@ -111,11 +112,9 @@ impl ReplayReader {
                 self.ended = true;
                 return;
             }
-            let key = serde_json::from_str(key)
-                .ok()
-                .and_then(|object| item_from_json(&object).ok());
+            let keys = keys_from_json(key);
             self.due
-                .push_back((self.start + at, ReplayCall { op, key }));
+                .push_back((self.start + at, ReplayCall { op, keys }));
         }
     }
 
@@ -136,6 +135,18 @@ impl ReplayReader {
         self.lines = BufReader::with_capacity(1 << 16, file).lines();
         self.laps += 1;
         Ok(())
+    }
+}
+
+/// A spool line's key field: one key (an object) or a batch's or transaction's keys (an array).
+fn keys_from_json(text: &str) -> Option<Vec<Item>> {
+    match serde_json::from_str(text).ok()? {
+        serde_json::Value::Object(key) => Some(vec![item_from_json(&key).ok()?]),
+        serde_json::Value::Array(keys) => keys
+            .iter()
+            .map(|key| item_from_json(key.as_object()?).ok())
+            .collect(),
+        _ => None,
     }
 }
 
@@ -220,7 +231,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(at) = r.next_due() {
             let call = r.take().unwrap();
-            assert!(call.key.is_some());
+            assert!(call.keys.is_some_and(|keys| keys.len() == 1));
             out.push(((at - start).as_secs_f64(), call.op));
         }
         out
@@ -243,6 +254,18 @@ mod tests {
             assert!((at - want_at).abs() < 1e-6, "{at} vs {want_at}");
             assert_eq!(*op, want_op);
         }
+    }
+
+    #[test]
+    fn a_transactions_keys_are_read_in_order_and_a_bad_one_spoils_the_call() {
+        let two = keys_from_json(r#"[{"id":{"S":"a"}},{"id":{"N":"7"}}]"#).unwrap();
+        assert_eq!(two.len(), 2);
+        assert_eq!(
+            two[1]["id"],
+            aws_sdk_dynamodb::types::AttributeValue::N("7".into())
+        );
+        assert!(keys_from_json(r#"[{"id":{"S":"a"}},{"id":{"Q":"7"}}]"#).is_none());
+        assert!(keys_from_json("7").is_none());
     }
 
     #[test]

@@ -66,12 +66,12 @@ impl Sender {
         op: OpRef,
         worker: u32,
         seq: &mut u64,
-        key: Option<&Item>,
+        keys: Option<&[Item]>,
     ) -> Option<Request> {
         if !op.read {
             *seq += 1;
         }
-        match self.workload.request(rng, op, worker, *seq, key) {
+        match self.workload.request(rng, op, worker, *seq, keys) {
             Ok(request) => Some(request),
             Err(_) => {
                 let code = "RequestGenerationError".to_owned();
@@ -253,8 +253,8 @@ struct Arrival {
     rng: SmallRng,
     /// A sender was free when it arrived: its send - intended start is the scheduler's own lag.
     slot_was_free: bool,
-    /// The item a replayed call acts on.
-    key: Option<Item>,
+    /// The keys of the items a replayed call acts on, one per member.
+    keys: Option<Vec<Item>>,
 }
 
 /// One engine thread's open model: the schedule's next arrival, the arrivals waiting to be sent, and
@@ -339,8 +339,8 @@ impl OpenModel {
         let stage = a
             .schedule
             .stage_at(intended.saturating_duration_since(a.start).as_secs_f64());
-        let (op, key) = match call {
-            Some(ReplayCall { op, key: None }) => {
+        let (op, keys) = match call {
+            Some(ReplayCall { op, keys: None }) => {
                 // Never a drawn key in its place: the call is not sent, and counted.
                 let code = Outcome::Failed("ReplayKeyUnreadable".into());
                 metrics
@@ -348,7 +348,7 @@ impl OpenModel {
                     .record(sender.workload.op_ref(op), code, Duration::ZERO);
                 return;
             }
-            Some(call) => (sender.workload.op_ref(call.op), call.key),
+            Some(call) => (sender.workload.op_ref(call.op), call.keys),
             None => (sender.workload.draw(&mut rng, a.read_ratio, stage), None),
         };
         self.waiting.borrow_mut().push_back(Arrival {
@@ -357,7 +357,7 @@ impl OpenModel {
             seq: k,
             rng,
             slot_was_free: free,
-            key,
+            keys,
         });
         if self.idle.get() > 0 {
             self.wake.notify_one();
@@ -441,9 +441,9 @@ async fn send_arrivals(sender: Rc<Sender>, model: Rc<OpenModel>) {
             continue;
         }
         let mut seq = arrival.seq;
-        let key = arrival.key.as_ref();
+        let keys = arrival.keys.as_deref();
         let Some(mut request) =
-            sender.request_for(&mut arrival.rng, arrival.op, worker, &mut seq, key)
+            sender.request_for(&mut arrival.rng, arrival.op, worker, &mut seq, keys)
         else {
             continue;
         };

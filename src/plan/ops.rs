@@ -348,15 +348,22 @@ impl PlanOp {
             .map(|(operation, _)| operation)
     }
 
-    /// As `write`, with the partition-key value a single-item request or a Query goes to (as text);
-    /// a single-item request acts on `given` when a replay names its key.
+    /// As `write`, with the partition-key value a single-item request or a Query goes to (as text).
+    /// When a replay names the keys (`given`, one per member: a single-item request's, a
+    /// transaction's actions', a BatchGetItem's), the request acts on them instead of drawn ones.
     pub fn write_keyed(
         &self,
         out: &mut Vec<u8>,
         tables: &[PlanTable],
         rng: &mut impl Rng,
-        given: Option<&Item>,
+        given: Option<&[Item]>,
     ) -> Result<(Operation, Option<String>), Unsupported> {
+        let member = |i: usize| match given {
+            None => Ok(None),
+            Some(keys) => keys.get(i).map(Some).ok_or(Unsupported(
+                "a replayed call with fewer keys than its operation's members",
+            )),
+        };
         let mut key = None;
         let mut object = Object::new(out);
         match &self.kind {
@@ -369,7 +376,7 @@ impl PlanOp {
                     }
                     let mut wrapper = Object::new(list);
                     let mut fields = Object::new(wrapper.field(action.kind.transact_member()));
-                    action.write_fields(&mut fields, tables, rng, &mut None, None)?;
+                    action.write_fields(&mut fields, tables, rng, &mut None, member(i)?)?;
                     fields.end();
                     wrapper.end();
                 }
@@ -379,15 +386,22 @@ impl PlanOp {
                 let table = &tables[self.table];
                 let mut items = Object::new(object.field("RequestItems"));
                 let mut wanted = Object::new(items.field(&table.name));
-                let keys: Vec<Item> = self
-                    .distinct(rng, *count)
-                    .into_iter()
-                    .map(|n| table.key(n))
-                    .collect();
+                let keys: Vec<Item> = match given {
+                    Some(keys) if keys.len() == *count => keys.to_vec(),
+                    Some(_) => return Err(Unsupported("a replayed BatchGetItem of another size")),
+                    None => self
+                        .distinct(rng, *count)
+                        .into_iter()
+                        .map(|n| table.key(n))
+                        .collect(),
+                };
                 list(wanted.field("Keys"), &keys, write_item)?;
                 wanted.bool("ConsistentRead", *consistent);
                 wanted.end();
                 items.end();
+            }
+            OpKind::BatchWrite { .. } if given.is_some() => {
+                return Err(Unsupported("a replayed BatchWriteItem"))
             }
             OpKind::BatchWrite { count, delete } => {
                 let table = &tables[self.table];
@@ -420,7 +434,7 @@ impl PlanOp {
                 writes.push(b']');
                 items.end();
             }
-            _ => self.write_fields(&mut object, tables, rng, &mut key, given)?,
+            _ => self.write_fields(&mut object, tables, rng, &mut key, member(0)?)?,
         }
         // INDEXES: each global index's units apart from its table's (an index has capacity of its own).
         object.string("ReturnConsumedCapacity", "INDEXES");

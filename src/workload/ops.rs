@@ -175,15 +175,15 @@ impl Workload {
         OpRef { index, read }
     }
 
-    /// The request for `op` (on `key` when a replay gives it, else a drawn one); the workshop's
-    /// order is numbered `seq`.
+    /// The request for `op` (on `keys` when a replay gives them, one per member, else drawn ones);
+    /// the workshop's order is numbered `seq`.
     pub fn request(
         &self,
         rng: &mut impl Rng,
         op: OpRef,
         worker: u32,
         seq: u64,
-        key: Option<&Item>,
+        keys: Option<&[Item]>,
     ) -> Result<Request, EngineError> {
         match self {
             Workload::Workshop(shop) if op.read => Ok(shop.next_read(rng)),
@@ -195,7 +195,7 @@ impl Workload {
                     .ok_or_else(|| EngineError::Internal("no such operation".into()))?;
                 let mut body = Vec::with_capacity(256);
                 let (operation, key) = planned
-                    .write_keyed(&mut body, &plan.tables, rng, key)
+                    .write_keyed(&mut body, &plan.tables, rng, keys)
                     .map_err(|Unsupported(what)| EngineError::Internal(what.to_owned()))?;
                 let key = key.map(|key| (plan.slot_of(planned), key));
                 Ok(Request::Plan(PlanRequest {

@@ -19,6 +19,7 @@ from ..console import make_console
 from ..result import Result
 from ..trace.read import BadRecord
 from ..trace.replay_plan import (
+    REPLAYED_NAMES,
     SEED_RATE,
     KeySeeding,
     PreparedReplay,
@@ -42,9 +43,11 @@ examples:
   ddbload replay trace.csv --local --workload shop.yaml --speed 1.5
       offline: the tables are created from the workload file (CloudTrail does not log key types)
 
-what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time; other calls
-are counted and left out. CloudTrail logs keys but no other attribute values and no item sizes: writes
-carry the workload file's generated attributes for that table, or --items-from-table's, or the key alone.
+what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time, and
+TransactWriteItems, TransactGetItems and BatchGetItem (one table) with each member on its key; Query, Scan,
+BatchWriteItem and PartiQL calls are counted and left out. CloudTrail logs keys but no other attribute
+values, conditions' values or item sizes: writes carry the workload file's generated attributes for that
+table, or --items-from-table's, or the key alone; a transaction's ConditionCheck always holds.
 
 exit codes: 0 ran, 1 a --fail-if threshold broke, 2 bad input or a bad trace (nothing sent), 130 interrupted
 """
@@ -272,12 +275,10 @@ def _notes(prepared: PreparedReplay, shapes: _Shapes) -> list[str]:
     lines = []
     if prepared.not_replayed:
         left = ", ".join(f"{n:,} {op}" for op, n in sorted(prepared.not_replayed.items()))
-        lines.append(f"not replayed (only GetItem, PutItem, UpdateItem and DeleteItem are): {left}")
+        lines.append(f"not replayed (only {REPLAYED_NAMES} are): {left}")
     if prepared.bad_count:
         lines.append(f"{prepared.bad_count:,} bad records skipped; the first: {prepared.bad[0]}")
-    bare = sorted(
-        {t for t, op in prepared.operations if op != "GetItem"} - {n for n, s in shapes.given.items() if s.get("item")}
-    )
+    bare = sorted(prepared.written - {n for n, s in shapes.given.items() if s.get("item")})
     if bare and not shapes.args.items_from_table:
         lines.append(f"writes to {', '.join(bare)} carry the key alone: CloudTrail logs no other attribute or "
                      "item size (give --workload with the table's item, or --items-from-table)")  # fmt: skip
@@ -296,7 +297,7 @@ def _with_replay(
         "span_s": prepared.span_s,
         "calls": prepared.calls,
         "per_second": prepared.per_second,
-        "operations": {f"{op} {table}": n for (table, op), n in sorted(prepared.operations.items())},
+        "operations": dict(sorted(prepared.operations.items())),
         "not_replayed": dict(sorted(prepared.not_replayed.items())),
         "outside_window": prepared.outside_window,
         "bad_records": prepared.bad_count,

@@ -40,6 +40,10 @@ class Call:
     keys: tuple[tuple[str, str], ...]  # (table, key as canonical JSON) of each item it names
     error: str | None  # CloudTrail's errorCode, e.g. ProvisionedThroughputExceededException
     where: str = ""  # "FILE: record N" (or "line N"), for a message about this call
+    # A batch's or transaction's members in request order: (table, action, key as canonical JSON);
+    # action is the member's `operation` (Put, Update, Delete, ConditionCheck, Get) or "" when not
+    # logged, key None when the member names none.
+    members: tuple[tuple[str, str, str | None], ...] = ()
 
 
 @dataclass
@@ -144,33 +148,36 @@ def _call(where: str, record: dict[str, Any]) -> Call:
         raise BadRecord(f"{where}: requestParameters is not an object")
     members = _members(params)
     table = params.get("tableName")
-    tables = tuple(dict.fromkeys([table] if table else [t for t, _ in members]))
+    tables = tuple(dict.fromkeys([table] if table else [t for t, _, _ in members]))
     if not tables and operation not in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
         raise BadRecord(f"{where}: {operation} names no table")
     key = params.get("key")
     if operation in KEYED and not isinstance(key, dict):
         raise BadRecord(f"{where}: {operation} on {table} has no key")
     keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
-    keys += tuple((t, _canonical(k)) for t, k in members if k is not None)
-    return Call(second, str(operation), tables, keys, record.get("errorCode"), where)
+    keys += tuple((t, _canonical(k)) for t, _, k in members if k is not None)
+    listed = tuple((t, action, _canonical(k) if k is not None else None) for t, action, k in members)
+    return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed)
 
 
-def _members(params: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
-    """(table, key) of a batch's or transaction's items: `requestItems` as a list of members (transactions)
-    or as {table: {keys: [...]}} / {table: [requests]} (batches)."""
+def _members(params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(table, action, key) of a batch's or transaction's items: `requestItems` as a list of members with
+    their `operation` (transactions) or as {table: {keys: [...]}} / {table: [requests]} (batches)."""
     items = params.get("requestItems") or params.get("transactItems")
-    out: list[tuple[str, dict[str, Any] | None]] = []
+    out: list[tuple[str, str, dict[str, Any] | None]] = []
     if isinstance(items, list):
         for member in items:
             if isinstance(member, dict) and member.get("tableName"):
                 key = member.get("key")
-                out.append((member["tableName"], key if isinstance(key, dict) else None))
+                action = member.get("operation")
+                out.append((member["tableName"], action if isinstance(action, str) else "",
+                            key if isinstance(key, dict) else None))  # fmt: skip
     elif isinstance(items, dict):
         for table, part in items.items():
             found = part.get("keys") if isinstance(part, dict) else part
             for entry in found if isinstance(found, list) else [None]:
                 key = entry.get("key", entry) if isinstance(entry, dict) else None
-                out.append((table, key if isinstance(key, dict) else None))
+                out.append((table, "", key if isinstance(key, dict) else None))
     return out
 
 

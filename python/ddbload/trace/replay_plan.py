@@ -24,6 +24,15 @@ from .read import BadRecord, Call, Skipped, calls
 
 # The calls on one item that are replayed, and the workload operation each becomes.
 REPLAYED = {"GetItem": "get", "PutItem": "put", "UpdateItem": "update", "DeleteItem": "delete"}
+# The calls of several items that are replayed as one request of their kind, each member on its key.
+MULTI = frozenset({"TransactWriteItems", "TransactGetItems", "BatchGetItem"})
+# A TransactWriteItems member's logged operation, and the transaction action it becomes.
+TRANSACT_ACTIONS = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check"}
+# What is replayed, for the notes and the help.
+REPLAYED_NAMES = "GetItem, PutItem, UpdateItem, DeleteItem, TransactWriteItems, TransactGetItems and BatchGetItem"
+# A ConditionCheck's condition is logged without its values: replayed as a check that always holds
+# (the same capacity and the same conflicts with other transactions, never a cancellation).
+_ALWAYS = {"condition": "attribute_not_exists(#ddbload_never)", "names": {"#ddbload_never": "ddbload_never_set"}}
 # Calls sorted in memory at once before they go to a sorted run on disk.
 CHUNK_CALLS = 200_000
 # Keys put a second by --seed-keys.
@@ -46,6 +55,41 @@ class TableShape:
 
     def key_names(self) -> list[str]:
         return [self.partition["name"], *([self.sort["name"]] if self.sort else [])]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One workload operation of a replay: the trace's operation and its members' (rehearsal table,
+    action) in request order; a single-item call has one member whose action is ""."""
+
+    operation: str
+    members: tuple[tuple[str, str], ...]
+
+    @property
+    def multi(self) -> bool:
+        return self.operation in MULTI
+
+    @property
+    def name(self) -> str:
+        """The operation's name in the workload and the result ("GetItem Products", "TransactWriteItems
+        Put Orders, Update Products", "BatchGetItem Products x3")."""
+        if self.operation == "BatchGetItem":
+            return f"BatchGetItem {self.members[0][0]} x{len(self.members)}"
+        if not self.multi:
+            return f"{self.operation} {self.members[0][0]}"
+        return f"{self.operation} " + ", ".join(f"{action} {table}" for table, action in self.members)
+
+    def writes(self) -> set[str]:
+        """The tables this operation puts or updates items of (their items need generated attributes)."""
+        if self.multi:
+            return {table for table, action in self.members if action in ("Put", "Update")}
+        return {self.members[0][0]} if self.operation in ("PutItem", "UpdateItem") else set()
+
+    def seeded(self) -> list[bool]:
+        """For each member: whether --seed-keys writes its key first (every key not put by its call)."""
+        if self.multi:
+            return [action != "Put" for _, action in self.members]
+        return [self.operation != "PutItem"]
 
 
 @dataclass
@@ -80,7 +124,8 @@ class PreparedReplay:
     workload: dict[str, Any]
     first_second: int = 0
     per_second: list[int] = field(default_factory=list)  # calls replayed in each trace second
-    operations: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rehearsal table, operation)
+    operations: Counter[str] = field(default_factory=Counter)  # by the workload operation's name
+    written: set[str] = field(default_factory=set)  # tables the replay puts or updates items of
     not_replayed: Counter[str] = field(default_factory=Counter)  # by operation
     outside_window: int = 0
     bad: list[str] = field(default_factory=list)  # the first few bad records' lines (--skip-bad)
@@ -146,7 +191,7 @@ class _Builder:
         self.options = options
         self.shape_of = shape_of
         self.shapes: dict[str, TableShape] = {}
-        self.op_index: dict[tuple[str, str], int] = {}
+        self.op_index: dict[Signature, int] = {}
         self.secret = secrets.token_bytes(32)
         self.rng = random.Random(options.seed)
         self.prepared = PreparedReplay(spool=Path(), workload={})
@@ -168,17 +213,38 @@ class _Builder:
         ):
             self.prepared.outside_window += 1
             return None
-        kind = REPLAYED.get(call.operation)
-        if kind is None:
+        members: list[tuple[str, str, str | None]]
+        if call.operation in REPLAYED:
+            members = [(call.keys[0][0], "", call.keys[0][1])]
+        elif call.operation in MULTI and self._replayable(call):
+            members = list(call.members)
+        else:
             self.prepared.not_replayed[call.operation] += 1
             return None
-        source_table, key_text = call.keys[0]
-        table = self._target(source_table)
-        shape = self._shape(table)
-        key = self._typed_key(shape, json.loads(key_text), source_table)
-        index = self.op_index.setdefault((table, call.operation), len(self.op_index))
-        self.prepared.operations[(table, call.operation)] += 1
-        return call.second, f"{index}\t{json.dumps(key, separators=(',', ':'), sort_keys=True)}"
+        typed, shape_of_call = [], []
+        for number, (source_table, action, member_key) in enumerate(members, 1):
+            if member_key is None:
+                raise BadRecord(f"{call.operation}'s member {number} on {source_table} has no key")
+            table = self._target(source_table)
+            typed.append(self._typed_key(self._shape(table), json.loads(member_key), source_table))
+            shape_of_call.append((table, action))
+        signature = Signature(call.operation, tuple(shape_of_call))
+        index = self.op_index.setdefault(signature, len(self.op_index))
+        self.prepared.operations[signature.name] += 1
+        self.prepared.written |= signature.writes()
+        keys: Any = typed if signature.multi else typed[0]
+        return call.second, f"{index}\t{json.dumps(keys, separators=(',', ':'), sort_keys=True)}"
+
+    def _replayable(self, call: Call) -> bool:
+        """A batch or transaction whose members the trace lists, each an action the replay can send,
+        within the request's limits; a CSV row (one key) or a multi-table BatchGetItem is not."""
+        if not call.members or len(call.members) > 100:
+            return False
+        if call.operation == "BatchGetItem":
+            return len({table for table, _, _ in call.members}) == 1
+        if call.operation == "TransactGetItems":
+            return all(action in ("", "Get") for _, action, _ in call.members)
+        return all(action in TRANSACT_ACTIONS for _, action, _ in call.members)
 
     def _target(self, table: str) -> str:
         if not self.options.tables_map:
@@ -288,42 +354,70 @@ class _Builder:
                 entry["item"] = shape.item
             entry["keys"] = [{a["name"]: _PLACEHOLDER[a["type"]] for a in (shape.partition, shape.sort) if a}]
             tables[name] = entry
-        operations = []
-        for (table, operation), _ in sorted(self.op_index.items(), key=lambda item: item[1]):
-            kind = REPLAYED[operation]
-            body: dict[str, Any] = {"table": table}
-            if kind == "update":
-                # UpdateItem's values are not in the trace: the table's generators, or a replay stamp.
-                body["set"] = self.shapes[table].item or {"ddbload_replayed_at": {"now": {}}}
-            operations.append({"name": f"{operation} {table}", kind: body})
+        operations = [
+            {"name": signature.name, **self._operation(signature)}
+            for signature, _ in sorted(self.op_index.items(), key=lambda item: item[1])
+        ]
         return {"version": 1, "tables": tables, "operations": operations}
+
+    def _operation(self, signature: Signature) -> dict[str, Any]:
+        """The workload operation a signature's calls are sent as (keys come from the spool)."""
+        if signature.operation == "BatchGetItem":
+            return {"batch_get": {"table": signature.members[0][0], "count": len(signature.members)}}
+        if signature.operation == "TransactGetItems":
+            return {"transact_get": [{"get": {"table": table}} for table, _ in signature.members]}
+        if signature.operation == "TransactWriteItems":
+            actions = []
+            for table, action in signature.members:
+                kind = TRANSACT_ACTIONS[action]
+                actions.append({kind: self._body(table, kind)})
+            return {"transact": actions}
+        table = signature.members[0][0]
+        kind = REPLAYED[signature.operation]
+        return {kind: self._body(table, kind)}
+
+    def _body(self, table: str, kind: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"table": table}
+        if kind == "update":
+            # UpdateItem's values are not in the trace: the table's generators, or a replay stamp.
+            body["set"] = self.shapes[table].item or {"ddbload_replayed_at": {"now": {}}}
+        if kind == "check":
+            body.update(_ALWAYS)
+        return body
 
 
 class _Seeds:
     """The seeding spool, written as the replay's is merged: a key's first sight, unless a PutItem."""
 
-    def __init__(self, op_index: dict[tuple[str, str], int], path: Path) -> None:
-        self.op = {index: key for key, index in op_index.items()}  # op index -> (table, operation)
-        self.tables: list[str] = list(dict.fromkeys(table for table, _ in op_index))
+    def __init__(self, op_index: dict[Signature, int], path: Path) -> None:
+        self.op = {index: signature for signature, index in op_index.items()}
+        self.tables: list[str] = list(dict.fromkeys(table for s in op_index for table, _ in s.members))
         self.path = path
         self.out = path.open("w", encoding="utf-8")
         self.seen: set[tuple[int, str]] = set()
         self.per_second: list[int] = []
 
     def see(self, rest: str) -> None:
-        op, _, key = rest.partition("\t")
-        table, operation = self.op[int(op)]
+        op, _, keys = rest.partition("\t")
+        signature = self.op[int(op)]
+        if not signature.multi:
+            self._see(signature.members[0][0], keys.rstrip("\n"), signature.seeded()[0])
+            return
+        for (table, _), key, seeded in zip(signature.members, json.loads(keys), signature.seeded()):
+            self._see(table, json.dumps(key, separators=(",", ":"), sort_keys=True), seeded)
+
+    def _see(self, table: str, key: str, seeded: bool) -> None:
         table_index = self.tables.index(table)
         if (table_index, key) in self.seen:
             return
         self.seen.add((table_index, key))
-        if operation == "PutItem":
+        if not seeded:
             return
         count = sum(self.per_second)
         if count % SEED_RATE == 0:
             self.per_second.append(0)
         self.per_second[-1] += 1
-        self.out.write(f"{count // SEED_RATE}\t{table_index}\t{key}")
+        self.out.write(f"{count // SEED_RATE}\t{table_index}\t{key}\n")
 
     def close(self) -> None:
         self.out.close()
