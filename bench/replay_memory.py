@@ -84,7 +84,13 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=20_000, help="calls a second in the traces (default 20000)")
     parser.add_argument("--seconds", type=int, default=30, help="the shorter trace's length (default 30)")
     parser.add_argument("--ratio", type=int, default=4, help="the longer trace is this many times longer")
+    parser.add_argument(
+        "--seed-keys", action="store_true",
+        help="replay with --seed-keys (its keys sorted on disk: every order a new key, so the longer trace "
+        "has ratio times the distinct keys)",
+    )  # fmt: skip
     args = parser.parse_args()
+    seeding = ("--seed-keys",) if args.seed_keys else ()
     with tempfile.TemporaryDirectory(prefix="ddbload-replay-bench-") as folder:
         base = Path(folder)
         (base / "shop.yaml").write_text(WORKLOAD)
@@ -103,14 +109,17 @@ def main() -> None:
             for seconds in (args.seconds, args.seconds * args.ratio):
                 trace = base / f"trace-{seconds}.jsonl"
                 size = write_trace(trace, seconds, args.rate)
-                rss, result = measured("replay", str(trace), url=url, workload=base / "shop.yaml", out=base / "r.json")
+                rss, result = measured(
+                    "replay", str(trace), *seeding, url=url, workload=base / "shop.yaml", out=base / "r.json"
+                )
                 trace.unlink()
                 summary = result["summary"]
                 lag = summary.get("scheduling_lag_ms", {}).get("p99", float("nan"))
                 print(
                     f"trace {seconds} s, {size / 1e9:.2f} GB, {result['replay']['calls']:,} calls: peak RSS "
                     f"{rss / 1024:.0f} MiB; offered {summary['offered']:,} of {result['replay']['calls']:,}; "
-                    f"scheduling lag p99 {lag:.2f} ms; dropped {summary.get('dropped', 0):,}",
+                    f"scheduling lag p99 {lag:.2f} ms; dropped {summary.get('dropped', 0):,}"
+                    + (f"; seeded {result['replay']['seeded_keys']:,} keys" if args.seed_keys else ""),
                     flush=True,
                 )
                 peaks.append(rss)

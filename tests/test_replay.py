@@ -275,3 +275,37 @@ def test_seed_keys_puts_each_transaction_members_key_unless_the_transaction_puts
     assert {item["order_id"] for item in scan_all(dynamodb, orders)} == {f"t-{i}" for i in range(10) if i % 3}
     assert {item["product_id"] for item in scan_all(dynamodb, products)} == {f"s-{i}" for i in range(10)}
     assert all(op["ok"] == op["attempts"] for op in result["operations"].values()), result["operations"]
+
+
+def test_a_trace_longer_than_a_sorted_run_is_merged_in_time_order_and_seeds_each_key_once(tmp_path, monkeypatch):
+    """The spool and the seeding are sorted on disk in runs (CHUNK_CALLS calls each): with runs of 7,
+    both still come out whole - every call once in time order, every key to seed once."""
+    from ddbload.trace import replay_plan
+
+    monkeypatch.setattr(replay_plan, "CHUNK_CALLS", 7)
+    calls = generated_calls(rates=[20, 30, 10])
+    random.Random(3).shuffle(calls)  # CloudTrail's files are not in time order
+    (tmp_path / "trace").mkdir()
+    trace = write("json-lines", tmp_path / "trace", calls)
+
+    def shape(table: str) -> replay_plan.TableShape:
+        name = "product_id" if table == "Products" else "order_id"
+        return replay_plan.TableShape(table, {"name": name, "type": "S"}, None, {})
+
+    options = replay_plan.ReplayOptions(seed_keys=True)
+    prepared = replay_plan.prepare([tmp_path / "trace" / "export.jsonl"], options, shape, tmp_path)
+    assert trace.endswith("export.jsonl")
+
+    lines = prepared.spool.read_text().splitlines()
+    assert [int(line.split("\t")[0]) for line in lines] == sorted(int(line.split("\t")[0]) for line in lines)
+    assert prepared.per_second == [20, 30, 10] and len(lines) == len(calls)
+    # A key is seeded when its first call (by second, then file order) is not its put.
+    first: dict[str, str] = {}
+    for c in sorted(calls, key=lambda c: c["time"].replace(microsecond=0)):
+        first.setdefault(next(iter(c["key"].values())), c["op"])
+    wanted = sorted(key for key, op in first.items() if op != "PutItem")
+    assert prepared.seeding is not None
+    seeded = [line.split("\t")[2] for line in prepared.seeding.spool.read_text().splitlines()]
+    assert sorted(next(iter(json.loads(key).values()))["S"] for key in seeded) == wanted
+    assert prepared.seeding.keys == len(wanted)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["replay.spool", "seed.spool", "trace"]

@@ -325,9 +325,11 @@ class _Builder:
                     out.write(f"{offset}\t{rest}")
                     if seeds is not None:
                         seeds.see(rest)
+            if seeds is not None:
+                seeds.finish()
         finally:
             if seeds is not None:
-                seeds.close()
+                seeds.discard()
             for f in files:
                 f.close()
             for run in runs:
@@ -387,14 +389,18 @@ class _Builder:
 
 
 class _Seeds:
-    """The seeding spool, written as the replay's is merged: a key's first sight, unless a PutItem."""
+    """The seeding spool: each key the replay reads, updates, deletes or checks before any call puts it.
+    Every sighting of a key (table, key, position in the replay, whether that call puts it) goes to runs
+    sorted on disk, CHUNK_CALLS at a time, so memory does not grow with the trace's distinct keys; the
+    runs merged, a key's first sighting decides. Keys are seeded in key order, before the replay."""
 
     def __init__(self, op_index: dict[Signature, int], path: Path) -> None:
         self.op = {index: signature for signature, index in op_index.items()}
         self.tables: list[str] = list(dict.fromkeys(table for s in op_index for table, _ in s.members))
         self.path = path
-        self.out = path.open("w", encoding="utf-8")
-        self.seen: set[tuple[int, str]] = set()
+        self.chunk: list[tuple[int, str, int, bool]] = []
+        self.runs: list[Path] = []
+        self.position = 0
         self.per_second: list[int] = []
 
     def see(self, rest: str) -> None:
@@ -407,20 +413,53 @@ class _Seeds:
             self._see(table, json.dumps(key, separators=(",", ":"), sort_keys=True), seeded)
 
     def _see(self, table: str, key: str, seeded: bool) -> None:
-        table_index = self.tables.index(table)
-        if (table_index, key) in self.seen:
-            return
-        self.seen.add((table_index, key))
-        if not seeded:
-            return
-        count = sum(self.per_second)
-        if count % SEED_RATE == 0:
-            self.per_second.append(0)
-        self.per_second[-1] += 1
-        self.out.write(f"{count // SEED_RATE}\t{table_index}\t{key}\n")
+        self.chunk.append((self.tables.index(table), key, self.position, seeded))
+        self.position += 1
+        if len(self.chunk) >= CHUNK_CALLS:
+            self._flush()
 
-    def close(self) -> None:
-        self.out.close()
+    def _flush(self) -> None:
+        self.chunk.sort()
+        path = self.path.with_name(f"seed-run-{len(self.runs):05d}")
+        with path.open("w", encoding="utf-8") as out:
+            for table, key, position, seeded in self.chunk:
+                out.write(f"{table}\t{key}\t{position}\t{int(seeded)}\n")
+        self.runs.append(path)
+        self.chunk = []
+
+    def finish(self) -> None:
+        """Writes the seeding spool: the runs merged, each key once, SEED_RATE keys a second."""
+        self._flush()
+        files = [run.open(encoding="utf-8") for run in self.runs]
+        try:
+            last: tuple[int, str] | None = None
+            count = 0
+            with self.path.open("w", encoding="utf-8") as out:
+                for table, key, _, seeded in heapq.merge(*(_sightings(f) for f in files)):
+                    if (table, key) == last:
+                        continue
+                    last = (table, key)
+                    if not seeded:
+                        continue
+                    if count % SEED_RATE == 0:
+                        self.per_second.append(0)
+                    self.per_second[-1] += 1
+                    out.write(f"{count // SEED_RATE}\t{table}\t{key}\n")
+                    count += 1
+        finally:
+            for f in files:
+                f.close()
+            self.discard()
+
+    def discard(self) -> None:
+        for run in self.runs:
+            run.unlink(missing_ok=True)
+
+
+def _sightings(run: IO[str]) -> Iterator[tuple[int, str, int, bool]]:
+    for line in run:
+        table, key, position, seeded = line.rstrip("\n").split("\t")
+        yield int(table), key, int(position), seeded == "1"
 
 
 def _sorted_run(chunk: list[tuple[int, str]], folder: Path, number: int) -> Path:
