@@ -352,7 +352,7 @@ def test_a_held_run_reports_its_catalog_and_waits_for_its_start(emulator):
 
 
 def test_a_replay_is_split_by_key_between_the_tasks_and_adds_up_to_the_trace(cluster, emulator, tmp_path):
-    """The spool lives on the driver: each task gets its keys' calls with its keywords."""
+    """The spool lives on the driver: each task gets its keys' calls through the object store."""
     calls = generated_calls()
     (tmp_path / "shop.yaml").write_text(WORKLOAD.replace("Products", "RayProducts").replace("Orders", "RayOrders"))
     renamed = [dict(c, table="Ray" + c["table"]) for c in calls]
@@ -374,3 +374,22 @@ def test_a_replay_is_split_by_key_between_the_tasks_and_adds_up_to_the_trace(clu
     assert {name: op["ok"] for name, op in result["operations"].items()} == dict(mix)
     top = [k["key"] for k in result["keys"]["RayProducts"]["attempts"][:10]]
     assert top == [f"p{rank}" for rank in range(10)]
+
+
+def test_a_spool_goes_to_the_object_store_in_pieces_and_comes_back_whole(cluster, tmp_path):
+    """A replay's share travels in pieces (the driver holds one at a time): joined on the task's side,
+    they are the file, which the driver no longer keeps."""
+    import ray
+    from ddbload.distributed.ray_run import connect, spool_pieces
+
+    connect(cluster)
+    try:
+        share = tmp_path / "replay.spool.task0"
+        text = "".join(f'{s}\t0\t{{"id":{{"S":"k{s}"}}}}\n' for s in range(100))
+        share.write_text(text)
+        pieces = spool_pieces(share, size=256)
+        assert len(pieces) == -(-len(text.encode()) // 256) > 1
+        assert b"".join(ray.get(pieces)).decode() == text
+        assert not share.exists()
+    finally:
+        ray.shutdown()

@@ -35,6 +35,9 @@ START_AHEAD_S = 3.0
 STOP_WAIT_S = 15.0
 RAY_NAMESPACE = "ddbload"
 CONNECT_TIMEOUT_S = 5.0
+# A replay's share of the spool travels to its task's node through Ray's object store in pieces of this
+# size: the driver holds one piece at a time, whatever the trace's length (the store spills to disk).
+SPOOL_PIECE_BYTES = 32 << 20
 
 
 class DistributedError(Exception):
@@ -60,14 +63,17 @@ class TaskRunner:
         return socket.gethostname()
 
     def run(self, kwargs: dict[str, Any], queue: Queue) -> str:
-        spool = kwargs.pop("_replay_spool", None)
-        if spool is None:
+        pieces = kwargs.pop("_replay_spool", None)
+        if pieces is None:
             return self._run(kwargs, queue)
-        # A replay's share of the spool came with the keywords: the engine reads it from this node's disk.
+        # A replay's share of the spool came as pieces in the object store: the engine reads it from this
+        # node's disk.
         with tempfile.TemporaryDirectory(prefix="ddbload-replay-task-") as folder:
             replay = json.loads(kwargs["_replay"])
             path = Path(folder) / replay["spool"]
-            path.write_bytes(spool)
+            with path.open("wb") as out:
+                for piece in pieces:
+                    out.write(ray.get(piece))
             return self._run(dict(kwargs, _replay=json.dumps(dict(replay, spool=str(path)))), queue)
 
     def _run(self, kwargs: dict[str, Any], queue: Queue) -> str:
@@ -96,6 +102,17 @@ class TaskRunner:
             self._cancelled = True
             if self._handle is not None:
                 self._handle.cancel()
+
+
+def spool_pieces(path: Path, size: int = SPOOL_PIECE_BYTES) -> list[ray.ObjectRef[bytes]]:
+    """The file put in Ray's object store `size` bytes at a time, then removed: the pieces' references
+    in order."""
+    pieces = []
+    with path.open("rb") as f:
+        while piece := f.read(size):
+            pieces.append(ray.put(piece))
+    path.unlink()
+    return pieces
 
 
 def connect(address: str) -> list[dict[str, Any]]:
@@ -147,6 +164,9 @@ def run_distributed(kwargs: dict[str, Any], *, address: str, tasks: int | None, 
     kwargs["threads"] = config["threads"]  # the engine's default when none was given (closed runs split it)
     count = task_count(kwargs, tasks or len(nodes))
     shares = split(kwargs, count)
+    for share in shares:
+        if "_replay_spool" in share:
+            share["_replay_spool"] = spool_pieces(share["_replay_spool"])
     placed = [nodes[i % len(nodes)] for i in range(count)]
     runners = [
         TaskRunner.options(  # type: ignore[attr-defined]

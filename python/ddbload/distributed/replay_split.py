@@ -1,5 +1,6 @@
 """A replay's spool shared among a distributed run's tasks by key hash (each key's calls stay in order in
-one task), with each task's calls per second for its rows' targets."""
+one task), each share a file on the driver's disk, with each task's calls per second for its rows'
+targets."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 
-def replay_shares(replay: dict[str, Any], tasks: int) -> list[tuple[str, bytes]]:
-    """Each task's `_replay` keyword (its spool's name to be replaced on its node) and its spool's bytes,
-    which travel to the task's node with its keywords (the driver's disk is not on the other nodes)."""
+def replay_shares(replay: dict[str, Any], tasks: int) -> list[tuple[str, Path]]:
+    """Each task's `_replay` keyword (its spool's name to be replaced on its node) and the file of its
+    share, beside the spool, which the caller sends to the task's node and removes (the driver's disk is
+    not on the other nodes)."""
     spool = Path(replay["spool"])
     parts = [spool.with_name(f"{spool.name}.task{task}") for task in range(tasks)]
     counts: list[list[int]] = [[0] * len(replay["per_second"]) for _ in range(tasks)]
@@ -27,8 +29,7 @@ def replay_shares(replay: dict[str, Any], tasks: int) -> list[tuple[str, bytes]]
     finally:
         for out in outs:
             out.close()
-    shares = []
-    for part, per_second in zip(parts, counts):
-        shares.append((json.dumps(dict(replay, spool=part.name, per_second=per_second)), part.read_bytes()))
-        part.unlink()
-    return shares
+    return [
+        (json.dumps(dict(replay, spool=part.name, per_second=per_second)), part)
+        for part, per_second in zip(parts, counts)
+    ]
