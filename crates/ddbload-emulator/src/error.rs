@@ -587,12 +587,37 @@ impl ApiError {
         )
     }
 
-    /// A key attribute missing from AttributeDefinitions.
-    pub fn key_attribute_undefined(attribute: &str) -> Self {
+    /// A key attribute missing from AttributeDefinitions: every key and every definition named.
+    pub fn key_attribute_undefined(keys: &[&str], definitions: &[&str]) -> Self {
         Self::validation(format!(
             "One or more parameter values were invalid: Some index key attributes are not defined in \
-             AttributeDefinitions. Keys: [{attribute}], AttributeDefinitions: []"
+             AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            keys.join(", "),
+            definitions.join(", ")
         ))
+    }
+
+    /// More key attributes than AttributeDefinitions.
+    pub fn key_attributes_exceed_definitions() -> Self {
+        Self::validation("Invalid KeySchema: Some index key attribute have no definition")
+    }
+
+    pub fn hash_and_range_same_name() -> Self {
+        Self::validation(
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        )
+    }
+
+    pub fn second_key_not_range() -> Self {
+        Self::validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+    }
+
+    /// A table without indexes defines exactly its key attributes.
+    pub fn definitions_not_key_attributes() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly \
+             match number of attributes defined in AttributeDefinitions",
+        )
     }
 
     pub fn invalid_attribute_type(kind: &str) -> Self {
@@ -1137,17 +1162,17 @@ impl ApiError {
     }
 
     /// ExpressionAttributeValues without an expression (`expression`: the operation's first).
-    pub fn values_without_expression(expression: &str) -> Self {
+    pub fn values_without_expression(expressions: &[&str]) -> Self {
+        let verb = if expressions.len() > 1 { "are" } else { "is" };
         Self::validation(format!(
-            "ExpressionAttributeValues can only be specified when using expressions: {expression} is null"
+            "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
+            expressions.join(" and ")
         ))
     }
 
-    /// ExpressionAttributeNames without an expression (`expression`: the operation's first).
-    pub fn names_without_expression(expression: &str) -> Self {
-        Self::validation(format!(
-            "ExpressionAttributeNames can only be specified when using expressions: {expression} is null"
-        ))
+    /// ExpressionAttributeNames without any of the operation's expressions.
+    pub fn names_without_expression() -> Self {
+        Self::validation("ExpressionAttributeNames can only be specified when using expressions")
     }
 
     /// An update of a path into an attribute the item lacks, or through a value of another type.

@@ -75,8 +75,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
             Some(Some(_)) => {}
         }
         legacy::check_not_mixed(spec)?;
+        check_bindings_have_expressions(spec, &["ProjectionExpression"])?;
         let bindings = Bindings::from_request(spec)?;
-        check_bindings_have_expressions(spec, &bindings, &["ProjectionExpression"])?;
         let projection = projection(spec, &bindings)?;
         bindings.check_all_used()?;
         let mut given = Vec::new();

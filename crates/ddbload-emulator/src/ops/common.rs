@@ -262,18 +262,25 @@ pub fn shown(item: &Item, projection: &Option<Projection>) -> Value {
     }
 }
 
-/// DynamoDB refuses ExpressionAttributeValues/Names that come without any expression.
-pub fn check_bindings_have_expressions(
-    req: &Value,
-    bindings: &Bindings,
-    expressions: &[&str],
-) -> Result<(), ApiError> {
-    let any = expressions.iter().any(|e| req.get(*e).is_some());
-    if !any && bindings.has_values() {
-        return Err(ApiError::values_without_expression(expressions[0]));
+/// DynamoDB refuses ExpressionAttributeNames given (even empty) without any of the operation's
+/// `expressions`, then ExpressionAttributeValues without any expression that takes values (all but
+/// ProjectionExpression); checked before the names and values themselves. `expressions` in the order
+/// DynamoDB's message lists them.
+pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Result<(), ApiError> {
+    let given = |field: &str| req.get(field).is_some_and(|v| !v.is_null());
+    if given("ExpressionAttributeNames") && !expressions.iter().any(|e| given(e)) {
+        return Err(ApiError::names_without_expression());
     }
-    if !any && bindings.has_names() {
-        return Err(ApiError::names_without_expression(expressions[0]));
+    let taking_values: Vec<&str> = expressions
+        .iter()
+        .copied()
+        .filter(|e| *e != "ProjectionExpression")
+        .collect();
+    if !taking_values.is_empty()
+        && given("ExpressionAttributeValues")
+        && !taking_values.iter().any(|e| given(e))
+    {
+        return Err(ApiError::values_without_expression(&taking_values));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
 use super::stream_spec::StreamChange;
-use super::table_common::{describe, int, key_schema, throughput};
+use super::table_common::{describe, int, key_schema, table_key_schema, throughput};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::index::{Index, IndexDefinition, Projected};
@@ -138,7 +138,6 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let schema = key_schema(req.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
     let billing = match req
         .get("BillingMode")
         .and_then(Value::as_str)
@@ -157,6 +156,13 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         }
         other => return Err(ApiError::invalid_billing_mode(other)),
     };
+    let schema = table_key_schema(req.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
+    let indexed = ["LocalSecondaryIndexes", "GlobalSecondaryIndexes"]
+        .iter()
+        .any(|field| req.get(field).is_some());
+    if !indexed && schema.sort.iter().count() + 1 != definitions.len() {
+        return Err(ApiError::definitions_not_key_attributes());
+    }
     if req
         .get("GlobalSecondaryIndexes")
         .and_then(Value::as_array)

@@ -27,8 +27,8 @@ pub struct GetItem {
 pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
     legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
+    check_bindings_have_expressions(req, &["ProjectionExpression"])?;
     let bindings = Bindings::from_request(req)?;
-    check_bindings_have_expressions(req, &bindings, &["ProjectionExpression"])?;
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
     let capacity = ReturnCapacity::of(req)?;

@@ -29,8 +29,8 @@ pub fn write_options(req: &Value) -> Result<WriteOptions, ApiError> {
     legacy::check_not_mixed(req)?;
     refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
+    check_bindings_have_expressions(req, &["ConditionExpression"])?;
     let bindings = Bindings::from_request(req)?;
-    check_bindings_have_expressions(req, &bindings, &["ConditionExpression"])?;
     let condition = write_condition(req, &bindings)?;
     bindings.check_all_used()?;
     Ok(WriteOptions {

@@ -100,16 +100,15 @@ fn key_condition(schema: &KeySchema, cond: Cond) -> Result<(KeyValue, Option<Con
 pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
-    let bindings = Bindings::from_request(req)?;
     check_bindings_have_expressions(
         req,
-        &bindings,
         &[
-            "KeyConditionExpression",
-            "FilterExpression",
             "ProjectionExpression",
+            "FilterExpression",
+            "KeyConditionExpression",
         ],
     )?;
+    let bindings = Bindings::from_request(req)?;
     let key_cond = match req.get("KeyConditionExpression").and_then(Value::as_str) {
         Some(text) => Some(parse_condition(text, ExprKind::KeyCondition, &bindings)?),
         None => legacy::key_conditions(req)?,

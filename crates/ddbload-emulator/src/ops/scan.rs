@@ -68,12 +68,8 @@ fn segment_range(req: &Value) -> Result<(u64, u128), ApiError> {
 pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
+    check_bindings_have_expressions(req, &["ProjectionExpression", "FilterExpression"])?;
     let bindings = Bindings::from_request(req)?;
-    check_bindings_have_expressions(
-        req,
-        &bindings,
-        &["FilterExpression", "ProjectionExpression"],
-    )?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
         None => legacy::filter(req, "ScanFilter")?,

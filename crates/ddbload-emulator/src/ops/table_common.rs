@@ -33,21 +33,55 @@ pub fn throughput(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
     Ok(Some((r, w)))
 }
 
+fn name_of(element: &Value) -> &str {
+    element
+        .get("AttributeName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// A table's KeySchema: as an index's, after DynamoDB's first check of a table's, that it names no
+/// more attributes than AttributeDefinitions defines.
+pub fn table_key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, ApiError> {
+    let keys = schema.as_array().map_or(0, Vec::len);
+    if (1..=2).contains(&keys) && keys > definitions.len() {
+        return Err(ApiError::key_attributes_exceed_definitions());
+    }
+    key_schema(schema, definitions)
+}
+
+/// A KeySchema checked in DynamoDB's order: its length, every attribute defined, two different
+/// attributes, HASH then RANGE.
 pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, ApiError> {
     let elements = schema
         .as_array()
         .filter(|a| (1..=2).contains(&a.len()))
         .ok_or_else(ApiError::key_schema_length)?;
+    let keys: Vec<&str> = elements.iter().map(name_of).collect();
+    let defined: Vec<&str> = definitions.iter().map(name_of).collect();
+    if keys.iter().any(|key| !defined.contains(key)) {
+        return Err(ApiError::key_attribute_undefined(&keys, &defined));
+    }
+    if keys.len() == 2 && keys[0] == keys[1] {
+        return Err(ApiError::hash_and_range_same_name());
+    }
+    let role = |e: &Value| e.get("KeyType").and_then(Value::as_str) == Some("HASH");
+    if !role(&elements[0]) {
+        return Err(ApiError::first_key_not_hash());
+    }
+    if elements
+        .get(1)
+        .is_some_and(|e| e.get("KeyType").and_then(Value::as_str) != Some("RANGE"))
+    {
+        return Err(ApiError::second_key_not_range());
+    }
     let attr = |e: &Value| -> Result<KeyAttr, ApiError> {
-        let name = e
-            .get("AttributeName")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let name = name_of(e);
         let kind = definitions
             .iter()
-            .find(|d| d.get("AttributeName").and_then(Value::as_str) == Some(name))
+            .find(|d| name_of(d) == name)
             .and_then(|d| d.get("AttributeType").and_then(Value::as_str))
-            .ok_or_else(|| ApiError::key_attribute_undefined(name))?;
+            .ok_or_else(|| ApiError::key_attribute_undefined(&keys, &defined))?;
         if !matches!(kind, "S" | "N" | "B") {
             return Err(ApiError::invalid_attribute_type(kind));
         }
@@ -56,20 +90,9 @@ pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, Ap
             kind: kind.to_owned(),
         })
     };
-    let role = |e: &Value| {
-        e.get("KeyType")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let hash = elements
-        .iter()
-        .find(|e| role(e) == "HASH")
-        .ok_or_else(ApiError::first_key_not_hash)?;
-    let range = elements.iter().find(|e| role(e) == "RANGE");
     Ok(KeySchema {
-        partition: attr(hash)?,
-        sort: range.map(attr).transpose()?,
+        partition: attr(&elements[0])?,
+        sort: elements.get(1).map(attr).transpose()?,
     })
 }
 
@@ -81,6 +104,30 @@ pub fn key_schema_json(schema: &KeySchema) -> Value {
     Value::Array(out)
 }
 
+/// A table's id as DynamoDB writes it, a version-4 UUID: the same for the table's life, from its
+/// creation time and ARN (a table created again under the same name gets another).
+fn table_id(table: &Table) -> String {
+    let arn = table
+        .arn
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let bits = (u128::from(table.created.to_bits()) << 64) | u128::from(arn);
+    // Version 4 in the third group's first digit, the RFC 4122 variant in the fourth's.
+    let bits = (bits & !(0xf_u128 << 76)) | (0x4_u128 << 76);
+    let bits = (bits & !(0x3_u128 << 62)) | (0x2_u128 << 62);
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
 pub fn describe(table: &Table) -> Value {
     let state = table.state();
@@ -89,7 +136,7 @@ pub fn describe(table: &Table) -> Value {
     let mut d = json!({
         "TableName": table.name,
         "TableArn": table.arn,
-        "TableId": format!("{:032x}", table.created.to_bits()),
+        "TableId": table_id(table),
         "TableStatus": "ACTIVE",
         "CreationDateTime": table.created,
         "AttributeDefinitions": table.attribute_definitions(),

@@ -41,8 +41,8 @@ fn parse_get(n: usize, entry: &Value, store: &Store) -> Result<Get, ApiError> {
         .ok_or_else(|| ApiError::missing(&format!("transactItems.{n}.member.get")))?;
     refuse_unsupported(body, &["AttributesToGet"])?;
     let name = table_name(body)?;
+    check_bindings_have_expressions(body, &["ProjectionExpression"])?;
     let bindings = Bindings::from_request(body)?;
-    check_bindings_have_expressions(body, &bindings, &["ProjectionExpression"])?;
     let projection = projection(body, &bindings)?;
     bindings.check_all_used()?;
     let table = store.table(&name)?;

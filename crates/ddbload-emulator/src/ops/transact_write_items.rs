@@ -76,12 +76,8 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
         &["Expected", "ConditionalOperator", "AttributeUpdates"],
     )?;
     let name = table_name(body)?;
+    check_bindings_have_expressions(body, &["UpdateExpression", "ConditionExpression"])?;
     let bindings = Bindings::from_request(body)?;
-    check_bindings_have_expressions(
-        body,
-        &bindings,
-        &["ConditionExpression", "UpdateExpression"],
-    )?;
     let condition = condition(body, "ConditionExpression", ExprKind::Condition, &bindings)?;
     let table = store.table(&name)?;
     let schema = &table.schema;

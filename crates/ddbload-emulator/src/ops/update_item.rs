@@ -46,8 +46,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     legacy::check_not_mixed(req)?;
     refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
+    check_bindings_have_expressions(req, &["UpdateExpression", "ConditionExpression"])?;
     let bindings = Bindings::from_request(req)?;
-    check_bindings_have_expressions(req, &bindings, &["UpdateExpression", "ConditionExpression"])?;
     let actions = match req.get("UpdateExpression").and_then(Value::as_str) {
         Some(text) => parse_update(text, &bindings)?,
         None => legacy::attribute_updates(req)?.unwrap_or_default(),

@@ -1,0 +1,107 @@
+"""CreateTable's key schema over HTTP, as an application's SDK sends it to `ddbload serve`: each malformed
+key schema is refused with DynamoDB's message, checked in DynamoDB's order, and creates nothing; a table
+that is created gets a TableId shaped as DynamoDB's (a version-4 UUID).
+
+DynamoDB Local refuses the same requests with wording of its own ("Two keys can not have the same name",
+"Invalid key order. ..."), so it is the oracle only for "refused, and nothing created"; the messages are
+DynamoDB's own, as recorded from the service by the public emulator suite named in issue 30.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import client_for, start_serve
+
+PT = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+
+
+def defined(*names: str) -> list[dict]:
+    return [{"AttributeName": n, "AttributeType": "S"} for n in names]
+
+
+def keys(*pairs: tuple[str, str]) -> list[dict]:
+    return [{"AttributeName": n, "KeyType": t} for n, t in pairs]
+
+
+# (attribute definitions, key schema, DynamoDB's message): the first rule broken is the one reported.
+MALFORMED = {
+    "more keys than definitions": (
+        defined("a"), keys(("a", "HASH"), ("a", "HASH")),
+        "Invalid KeySchema: Some index key attribute have no definition",
+    ),
+    "a key not defined": (
+        defined("b"), keys(("a", "HASH")),
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]",
+    ),
+    "one attribute twice": (
+        defined("a", "b"), keys(("a", "HASH"), ("a", "HASH")),
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+    ),
+    "two hash keys": (
+        defined("a", "b"), keys(("a", "HASH"), ("b", "HASH")),
+        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+    ),
+    "range first": (
+        defined("a", "b"), keys(("a", "RANGE"), ("b", "HASH")),
+        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+    ),
+    "a definition that is no key": (
+        defined("a", "b"), keys(("a", "HASH")),
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
+        "number of attributes defined in AttributeDefinitions",
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served():
+    server, url = start_serve()
+    yield url
+    server.kill()
+    server.communicate(timeout=10)
+
+
+def refused(client, definitions: list[dict], schema: list[dict]) -> dict:
+    name = f"keys-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(ClientError) as refusal:
+        client.create_table(
+            TableName=name, AttributeDefinitions=definitions, KeySchema=schema, ProvisionedThroughput=PT
+        )
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName=name)  # a refused CreateTable created nothing
+    return refusal.value.response["Error"]
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_key_schema_is_refused_with_dynamodbs_message(served, case):
+    definitions, schema, message = MALFORMED[case]
+    error = refused(client_for(served), definitions, schema)
+    assert (error["Code"], error["Message"]) == ("ValidationException", message)
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_dynamodb_local_refuses_the_same_key_schemas(endpoint, case):
+    definitions, schema, _ = MALFORMED[case]
+    assert refused(client_for(endpoint), definitions, schema)["Code"] == "ValidationException"
+
+
+def test_the_throughput_is_checked_before_the_key_schema(served):
+    client = client_for(served)
+    with pytest.raises(ClientError) as refusal:
+        client.create_table(TableName="keys-late", AttributeDefinitions=[], KeySchema=keys(("a", "HASH")),
+                            BillingMode="PAY_PER_REQUEST", ProvisionedThroughput=PT)  # fmt: skip
+    assert "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified" in str(refusal.value)
+
+
+def test_a_tables_id_is_a_version_4_uuid_that_stays_the_same(served):
+    client = client_for(served)
+    name = f"keys-{uuid.uuid4().hex[:8]}"
+    created = client.create_table(TableName=name, AttributeDefinitions=defined("a"), KeySchema=keys(("a", "HASH")),
+                                  BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableId"]  # fmt: skip
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", created), created
+    assert client.describe_table(TableName=name)["Table"]["TableId"] == created
