@@ -39,6 +39,16 @@ def post(url: str, operation: str, body: dict) -> tuple[int, dict]:
         return refused.code, json.load(refused)
 
 
+def table_keyed_by_k(url: str, name: str):
+    """An on-demand table `name` keyed by k (a string) at `url`, and the boto3 client that made it."""
+    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1")
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+    )  # fmt: skip
+    return client
+
+
 CASES = [
     ("GetItem", {"TableName": True}, "TRUE_VALUE cannot be converted to String"),
     ("GetItem", {"TableName": 2147483648}, "NUMBER_VALUE cannot be converted to String"),
@@ -83,12 +93,7 @@ def test_the_type_error_comes_before_validation_and_null_members_are_absent(offl
     status, answer = post(offline, "Query", {"Limit": "23"})
     assert status == 400 and answer["__type"].endswith("#SerializationException"), answer
 
-    client = boto3.client("dynamodb", endpoint_url=offline, region_name="us-east-1")
-    client.create_table(
-        TableName="typed", BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-    )  # fmt: skip
+    client = table_keyed_by_k(offline, "typed")
     client.put_item(TableName="typed", Item={"k": {"S": "a"}, "n": {"N": "1"}})
     status, answer = post(
         offline, "Query",
@@ -113,3 +118,17 @@ def test_the_type_error_comes_before_validation_and_null_members_are_absent(offl
     error = refused.value.response["Error"]
     assert (error["Code"], error["Message"]) == ("SerializationException", "NUMBER_VALUE cannot be converted to String")
     assert client.scan(TableName="typed")["Count"] == 1
+
+
+def test_a_member_that_names_no_type_is_ignored_as_dynamodb_ignores_it(offline, local_credentials):
+    """DynamoDB's decoder ignores an AttributeValue member it does not know: alone, the value is empty;
+    beside a type, the type stands (as recorded from the service by the public emulator suite)."""
+    client = table_keyed_by_k(offline, "untyped")
+    for value in ({"a": ""}, {"L": [{"a": {}}]}):
+        status, answer = post(offline, "PutItem", {"TableName": "untyped", "Item": {"k": {"S": "a"}, "x": value}})
+        assert (status, answer["__type"]) == (400, "com.amazon.coral.validate#ValidationException"), answer
+        assert answer["message"].endswith("Supplied AttributeValue is empty, must contain exactly one of the "
+                                          "supported datatypes"), answer  # fmt: skip
+    status, answer = post(offline, "PutItem", {"TableName": "untyped", "Item": {"k": {"S": "b", "note": "x"}}})
+    assert status == 200, answer
+    assert client.get_item(TableName="untyped", Key={"k": {"S": "b"}})["Item"] == {"k": {"S": "b"}}

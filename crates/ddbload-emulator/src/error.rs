@@ -870,10 +870,6 @@ impl ApiError {
         )
     }
 
-    pub fn unknown_attribute_type(tag: &str) -> Self {
-        Self::serialization(format!("Unknown AttributeValue type {tag}"))
-    }
-
     /// An AttributeValue whose type (`tag`, e.g. "S") takes text, given something else.
     pub fn attribute_value_not_text(tag: &str) -> Self {
         Self::serialization(format!("{tag} must be a string"))
@@ -1116,6 +1112,18 @@ impl ApiError {
         Self::validation(format!(
             "ExpressionAttributeValues contains invalid value: {} for key {key}",
             inner.message
+        ))
+    }
+
+    /// An ExpressionAttributeNames or ExpressionAttributeValues map given empty.
+    pub fn bindings_empty(field: &str) -> Self {
+        Self::validation(format!("{field} must not be empty"))
+    }
+
+    /// A names key not `#word`, or a values key not `:word`.
+    pub fn binding_key_invalid(field: &str, key: &str) -> Self {
+        Self::validation(format!(
+            "{field} contains invalid key: Syntax error; key: \"{key}\""
         ))
     }
 

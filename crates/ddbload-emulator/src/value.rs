@@ -44,7 +44,11 @@ fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
+/// The members that name an AttributeValue's type.
+const TYPE_TAGS: [&str; 10] = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
+
 impl Av {
+    /// An AttributeValue as DynamoDB JSON, checked as DynamoDB checks it.
     pub fn from_json(value: &Value) -> Result<Av, ApiError> {
         Av::parse(value, 1)
     }
@@ -53,7 +57,11 @@ impl Av {
         let obj = value
             .as_object()
             .ok_or_else(ApiError::attribute_value_not_object)?;
-        let mut entries = obj.iter();
+        // A member that names no type is ignored, as DynamoDB's decoder ignores unknown members:
+        // `{"a": ""}` is an empty AttributeValue.
+        let mut entries = obj
+            .iter()
+            .filter(|(tag, _)| TYPE_TAGS.contains(&tag.as_str()));
         let (tag, inner) = match (entries.next(), entries.next()) {
             (Some(entry), None) => entry,
             (None, _) => return Err(ApiError::attribute_value_empty()),
@@ -143,7 +151,7 @@ impl Av {
                 }
                 Av::Bs(blobs)
             }
-            other => return Err(ApiError::unknown_attribute_type(other)),
+            _ => return Err(ApiError::attribute_value_empty()),
         })
     }
 

@@ -9,6 +9,27 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::value::Av;
 
+/// DynamoDB's first checks of a names or values map, before any of its entries is read: not empty,
+/// and every key the sigil and then letters, digits or underscores.
+fn check_keys(
+    map: &serde_json::Map<String, Value>,
+    sigil: char,
+    field: &str,
+) -> Result<(), ApiError> {
+    if map.is_empty() {
+        return Err(ApiError::bindings_empty(field));
+    }
+    let well_formed = |key: &str| {
+        key.strip_prefix(sigil).is_some_and(|rest| {
+            !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    };
+    match map.keys().find(|key| !well_formed(key)) {
+        Some(key) => Err(ApiError::binding_key_invalid(field, key)),
+        None => Ok(()),
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Bindings {
     names: BTreeMap<String, String>,
@@ -26,6 +47,7 @@ impl Bindings {
             .get("ExpressionAttributeNames")
             .and_then(Value::as_object)
         {
+            check_keys(map, '#', "ExpressionAttributeNames")?;
             for (k, v) in map {
                 let name = v.as_str().ok_or_else(ApiError::attribute_names_not_text)?;
                 if name.len() >= MAX_NAME_BYTES {
@@ -39,6 +61,7 @@ impl Bindings {
             .get("ExpressionAttributeValues")
             .and_then(Value::as_object)
         {
+            check_keys(map, ':', "ExpressionAttributeValues")?;
             for (k, v) in map {
                 let value = Av::from_json(v).map_err(|e| ApiError::invalid_value(k, &e))?;
                 values.insert(k.clone(), value);

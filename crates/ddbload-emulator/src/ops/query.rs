@@ -108,6 +108,13 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             "KeyConditionExpression",
         ],
     )?;
+    // DynamoDB reads QueryFilter's conditions and AttributesToGet before it asks for a key condition.
+    let legacy_filter = legacy::filter(req, "QueryFilter")?;
+    legacy::attributes_to_get(req)?;
+    let given = |field: &str| req.get(field).is_some_and(|v| !v.is_null());
+    if !given("KeyConditionExpression") && !given("KeyConditions") {
+        return Err(ApiError::query_needs_key_condition());
+    }
     let bindings = Bindings::from_request(req)?;
     let key_cond = match req.get("KeyConditionExpression").and_then(Value::as_str) {
         Some(text) => Some(parse_condition(text, ExprKind::KeyCondition, &bindings)?),
@@ -116,7 +123,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     .ok_or_else(ApiError::query_needs_key_condition)?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
-        None => legacy::filter(req, "QueryFilter")?,
+        None => legacy_filter,
     };
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;

@@ -69,14 +69,18 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
     check_bindings_have_expressions(req, &["ProjectionExpression", "FilterExpression"])?;
+    // DynamoDB's order: AttributesToGet, ScanFilter's conditions and the segments before the
+    // expressions and their names and values.
+    legacy::attributes_to_get(req)?;
+    let legacy_filter = legacy::filter(req, "ScanFilter")?;
+    let hashes = segment_range(req)?;
     let bindings = Bindings::from_request(req)?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
-        None => legacy::filter(req, "ScanFilter")?,
+        None => legacy_filter,
     };
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
-    let hashes = segment_range(req)?;
     let table = store.table(&name)?;
     let schema = &table.schema;
     let index = match req.get("IndexName").and_then(Value::as_str) {
