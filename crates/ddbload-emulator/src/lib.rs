@@ -14,6 +14,7 @@ pub mod error;
 pub mod expr;
 pub mod faults;
 pub mod get_metric_statistics;
+pub mod http_edges;
 pub mod index;
 pub mod number;
 pub mod ops;

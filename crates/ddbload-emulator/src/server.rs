@@ -268,6 +268,11 @@ async fn sweep_in_background(store: Arc<Store>, shutdown: CancellationToken) {
     }
 }
 
+/// The x-amzn-requestid of the endpoint's `id`-th request.
+pub fn request_id(id: u64) -> String {
+    format!("ddbload-{id:016x}")
+}
+
 fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full<Bytes>> {
     let (status, body) = match result {
         Ok(value) => (StatusCode::OK, value),
@@ -276,13 +281,13 @@ fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full
             err.to_json(),
         ),
     };
+    let body = serde_json::to_vec(&body).expect("JSON values serialize");
     Response::builder()
         .status(status)
         .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-requestid", format!("ddbload-{id:016x}"))
-        .body(Full::new(Bytes::from(
-            serde_json::to_vec(&body).expect("JSON values serialize"),
-        )))
+        .header("x-amzn-requestid", request_id(id))
+        .header("x-amz-crc32", crate::http_edges::crc32(&body))
+        .body(Full::new(Bytes::from(body)))
         .expect("static response parts are valid")
 }
 
@@ -293,6 +298,23 @@ async fn respond(
     requests: &AtomicU64,
 ) -> Response<Full<Bytes>> {
     let id = requests.fetch_add(1, Ordering::Relaxed);
+    let origin = req.headers().contains_key("origin");
+    let mut response =
+        match crate::http_edges::answer(req.method(), req.headers(), &store.region, id) {
+            Some(response) => response,
+            None => respond_to_call(req, store, shared, id).await,
+        };
+    crate::http_edges::allow_origin(&mut response, origin);
+    response
+}
+
+/// An API call: its body read within the endpoint's limits and dispatched by its target.
+async fn respond_to_call(
+    req: Request<Incoming>,
+    store: &Store,
+    shared: &Shared,
+    id: u64,
+) -> Response<Full<Bytes>> {
     // CloudWatch's protocol (Smithy RPC v2 CBOR) names the operation in the path.
     let cloudwatch = req
         .uri()
