@@ -49,7 +49,7 @@ fn plain(status: StatusCode, body: &str, id: u64) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
         .header("x-amz-crc32", crc32(body.as_bytes()))
-        .header("x-amzn-requestid", super::server::request_id(id))
+        .header("x-amzn-requestid", crate::server::request_id(id))
         .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
         .expect("static response parts are valid")
 }
@@ -58,7 +58,7 @@ fn plain(status: StatusCode, body: &str, id: u64) -> Response<Full<Bytes>> {
 fn preflight(headers: &HeaderMap, id: u64) -> Response<Full<Bytes>> {
     let mut response = Response::builder()
         .status(StatusCode::OK)
-        .header("x-amzn-requestid", super::server::request_id(id))
+        .header("x-amzn-requestid", crate::server::request_id(id))
         .header("access-control-allow-origin", "*")
         .header("access-control-max-age", PREFLIGHT_MAX_AGE);
     for (asked, allowed) in [

@@ -17,6 +17,11 @@ enum Place {
 
 /// Checks `request` (a JSON object) against `operation`'s input shape, dropping null members.
 /// An operation the model does not know is left to the router, which refuses it.
+/// Whether a request (or one of its structures) gives `member`: null is absent, as DynamoDB reads it.
+pub fn given(request: &Value, member: &str) -> bool {
+    request.get(member).is_some_and(|v| !v.is_null())
+}
+
 pub fn check(operation: &str, request: &mut Value) -> Result<(), ApiError> {
     match OPERATIONS.binary_search_by(|(name, _)| (*name).cmp(operation)) {
         Ok(at) => check_value(OPERATIONS[at].1, request, Place::Field),

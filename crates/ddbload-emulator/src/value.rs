@@ -318,13 +318,15 @@ impl KeyValue {
             KeyValue::S(s) => (b'S', s.as_bytes().to_vec()),
             KeyValue::B(b) => (b'B', b.clone()),
         };
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in std::iter::once(tag).chain(data) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        hash
+        fnv1a(std::iter::once(tag).chain(data))
     }
+}
+
+/// FNV-1a, 64 bits: a stable hash of bytes, the same in every run.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

@@ -155,8 +155,8 @@ def _call(where: str, record: dict[str, Any]) -> Call:
     if operation in KEYED and not isinstance(key, dict):
         raise BadRecord(f"{where}: {operation} on {table} has no key")
     keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
-    keys += tuple((t, _canonical(k)) for t, _, k in members if k is not None)
     listed = tuple((t, action, _canonical(k) if k is not None else None) for t, action, k in members)
+    keys += tuple((t, k) for t, _, k in listed if k is not None)
     return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed)
 
 

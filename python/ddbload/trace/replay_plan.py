@@ -233,7 +233,7 @@ class _Builder:
         self.prepared.operations[signature.name] += 1
         self.prepared.written |= signature.writes()
         keys: Any = typed if signature.multi else typed[0]
-        return call.second, f"{index}\t{json.dumps(keys, separators=(',', ':'), sort_keys=True)}"
+        return call.second, f"{index}\t{_key_text(keys)}"
 
     def _replayable(self, call: Call) -> bool:
         """A batch or transaction whose members the trace lists, each an action the replay can send,
@@ -410,7 +410,7 @@ class _Seeds:
             self._see(signature.members[0][0], keys.rstrip("\n"), signature.seeded()[0])
             return
         for (table, _), key, seeded in zip(signature.members, json.loads(keys), signature.seeded()):
-            self._see(table, json.dumps(key, separators=(",", ":"), sort_keys=True), seeded)
+            self._see(table, _key_text(key), seeded)
 
     def _see(self, table: str, key: str, seeded: bool) -> None:
         self.chunk.append((self.tables.index(table), key, self.position, seeded))
@@ -460,6 +460,12 @@ def _sightings(run: IO[str]) -> Iterator[tuple[int, str, int, bool]]:
     for line in run:
         table, key, position, seeded = line.rstrip("\n").split("\t")
         yield int(table), key, int(position), seeded == "1"
+
+
+def _key_text(keys: Any) -> str:
+    """A key (or a call's list of keys) as the spool writes it: one text per key, so that the seeding
+    sees a transaction member's key as the same key as a single-item call's."""
+    return json.dumps(keys, separators=(",", ":"), sort_keys=True)
 
 
 def _sorted_run(chunk: list[tuple[int, str]], folder: Path, number: int) -> Path:

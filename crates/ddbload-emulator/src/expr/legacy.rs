@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::ast::{Action, Cond, Operand, Path, PathPart};
 use crate::error::ApiError;
+use crate::typed_request::given;
 use crate::value::Av;
 
 // In the order DynamoDB's message lists them.
@@ -28,11 +29,7 @@ const EXPRESSIONS: [&str; 5] = [
 ];
 
 fn present<'a>(req: &Value, names: &[&'a str]) -> Vec<&'a str> {
-    names
-        .iter()
-        .copied()
-        .filter(|n| req.get(*n).is_some_and(|v| !v.is_null()))
-        .collect()
+    names.iter().copied().filter(|n| given(req, n)).collect()
 }
 
 /// Refuses a request that mixes legacy and expression parameters, naming both. KeyConditions without a

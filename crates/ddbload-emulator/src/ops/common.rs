@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::capacity::Consistency;
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, parse_condition, parse_projection, project, Bindings, Cond, Projection};
+use crate::typed_request::given;
 use crate::value::{item_from_json, item_to_json, Item};
 
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -50,7 +51,7 @@ pub fn consistency(req: &Value) -> Consistency {
 /// refused with a message naming them, never accepted and ignored.
 pub fn refuse_unsupported(req: &Value, parameters: &[&str]) -> Result<(), ApiError> {
     for parameter in parameters {
-        if req.get(*parameter).is_some_and(|v| !v.is_null()) {
+        if given(req, parameter) {
             return Err(ApiError::unsupported(&format!("the {parameter} parameter")));
         }
     }
@@ -267,8 +268,7 @@ pub fn shown(item: &Item, projection: &Option<Projection>) -> Value {
 /// ProjectionExpression); checked before the names and values themselves. `expressions` in the order
 /// DynamoDB's message lists them.
 pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Result<(), ApiError> {
-    let given = |field: &str| req.get(field).is_some_and(|v| !v.is_null());
-    if given("ExpressionAttributeNames") && !expressions.iter().any(|e| given(e)) {
+    if given(req, "ExpressionAttributeNames") && !expressions.iter().any(|e| given(req, e)) {
         return Err(ApiError::names_without_expression());
     }
     let taking_values: Vec<&str> = expressions
@@ -277,8 +277,8 @@ pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Res
         .filter(|e| *e != "ProjectionExpression")
         .collect();
     if !taking_values.is_empty()
-        && given("ExpressionAttributeValues")
-        && !taking_values.iter().any(|e| given(e))
+        && given(req, "ExpressionAttributeValues")
+        && !taking_values.iter().any(|e| given(req, e))
     {
         return Err(ApiError::values_without_expression(&taking_values));
     }

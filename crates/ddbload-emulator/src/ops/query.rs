@@ -22,6 +22,7 @@ use crate::expr::{
 use crate::index::{EntryKey, Index};
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema, Table};
+use crate::typed_request::given;
 use crate::value::{item_to_json, Item, KeyValue};
 
 pub struct Query {
@@ -111,8 +112,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     // DynamoDB reads QueryFilter's conditions and AttributesToGet before it asks for a key condition.
     let legacy_filter = legacy::filter(req, "QueryFilter")?;
     legacy::attributes_to_get(req)?;
-    let given = |field: &str| req.get(field).is_some_and(|v| !v.is_null());
-    if !given("KeyConditionExpression") && !given("KeyConditions") {
+    if !given(req, "KeyConditionExpression") && !given(req, "KeyConditions") {
         return Err(ApiError::query_needs_key_condition());
     }
     let bindings = Bindings::from_request(req)?;
@@ -144,7 +144,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             .chain(key_schema.sort.as_ref().map(|s| s.name.as_str()))
             .collect();
         if let Some(key) = filter.first_attribute_among(&keys) {
-            return Err(if req.get("QueryFilter").is_some_and(|v| !v.is_null()) {
+            return Err(if given(req, "QueryFilter") {
                 ApiError::query_filter_on_key(&key)
             } else {
                 ApiError::filter_expression_on_key(&key)

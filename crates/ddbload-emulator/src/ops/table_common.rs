@@ -40,6 +40,10 @@ fn name_of(element: &Value) -> &str {
         .unwrap_or_default()
 }
 
+fn key_type(element: &Value) -> Option<&str> {
+    element.get("KeyType").and_then(Value::as_str)
+}
+
 /// A table's KeySchema: as an index's, after DynamoDB's first check of a table's, that it names no
 /// more attributes than AttributeDefinitions defines.
 pub fn table_key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, ApiError> {
@@ -65,13 +69,12 @@ pub fn key_schema(schema: &Value, definitions: &[Value]) -> Result<KeySchema, Ap
     if keys.len() == 2 && keys[0] == keys[1] {
         return Err(ApiError::hash_and_range_same_name());
     }
-    let role = |e: &Value| e.get("KeyType").and_then(Value::as_str) == Some("HASH");
-    if !role(&elements[0]) {
+    if key_type(&elements[0]) != Some("HASH") {
         return Err(ApiError::first_key_not_hash());
     }
     if elements
         .get(1)
-        .is_some_and(|e| e.get("KeyType").and_then(Value::as_str) != Some("RANGE"))
+        .is_some_and(|e| key_type(e) != Some("RANGE"))
     {
         return Err(ApiError::second_key_not_range());
     }
@@ -107,12 +110,7 @@ pub fn key_schema_json(schema: &KeySchema) -> Value {
 /// A table's id as DynamoDB writes it, a version-4 UUID: the same for the table's life, from its
 /// creation time and ARN (a table created again under the same name gets another).
 fn table_id(table: &Table) -> String {
-    let arn = table
-        .arn
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let arn = crate::value::fnv1a(table.arn.bytes());
     let bits = (u128::from(table.created.to_bits()) << 64) | u128::from(arn);
     // Version 4 in the third group's first digit, the RFC 4122 variant in the fourth's.
     let bits = (bits & !(0xf_u128 << 76)) | (0x4_u128 << 76);
