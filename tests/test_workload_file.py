@@ -127,7 +127,10 @@ def test_a_workload_file_runs_and_the_tables_hold_what_it_counted(target, tmp_pa
     # About 20 of the 40 seeded carts are OPEN (fewer than 10 has odds of 1 in 100,000), 5 a page, 3 pages
     # at most: each query operation followed LastEvaluatedKey twice, so sent 3 requests (its filter
     # drops nothing, and DynamoDB applies Limit before it).
-    assert ops["open_carts"]["attempts"] == 3 * ops["open_carts"]["ok"]
+    # An operation the deadline cut may have sent one or two of its pages: those are attempts too.
+    open_carts = ops["open_carts"]
+    unfinished = open_carts.get("cut_at_deadline", 0) + open_carts.get("timed_out", 0)
+    assert 3 * open_carts["ok"] <= open_carts["attempts"] <= 3 * (open_carts["ok"] + unfinished), open_carts
     writes = ("visit", "new_cart", "claim_coupon", "checkout")
     assert summary["writes"]["ok"] == sum(ops[name]["ok"] for name in writes)
 
