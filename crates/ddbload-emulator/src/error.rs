@@ -1040,6 +1040,13 @@ impl ApiError {
         )
     }
 
+    pub fn start_key_in_other_segment(total: i64, segment: i64) -> Self {
+        Self::validation(format!(
+            "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use \
+             ExclusiveStartKey with correct Segment. TotalSegments: {total} Segment: {segment}"
+        ))
+    }
+
     pub fn expression_syntax(kind: ExprKind, token: &str, near: &str) -> Self {
         Self::validation(format!(
             "Invalid {}: Syntax error; token: \"{token}\", near: \"{near}\"",

@@ -16,6 +16,7 @@ pub mod faults;
 pub mod get_metric_statistics;
 pub mod http_edges;
 pub mod index;
+pub mod key_hash;
 pub mod number;
 pub mod ops;
 pub mod put_metric_data;

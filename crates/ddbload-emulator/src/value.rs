@@ -311,14 +311,9 @@ impl KeyValue {
         }
     }
 
-    /// A stable 64-bit hash (FNV-1a over type and bytes): the partition order Scan follows.
+    /// The partition order DynamoDB's Scan follows (see `key_hash`): stable across runs.
     pub fn stable_hash(&self) -> u64 {
-        let (tag, data): (u8, Vec<u8>) = match self {
-            KeyValue::N(n) => (b'N', n.to_string().into_bytes()),
-            KeyValue::S(s) => (b'S', s.as_bytes().to_vec()),
-            KeyValue::B(b) => (b'B', b.clone()),
-        };
-        fnv1a(std::iter::once(tag).chain(data))
+        crate::key_hash::partition_hash(self)
     }
 }
 

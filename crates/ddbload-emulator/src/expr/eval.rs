@@ -29,7 +29,9 @@ pub(super) fn value_of(item: &Item, operand: &Operand) -> Result<Option<Av>, Api
         Operand::Value(v) => Some(v.clone()),
         Operand::Size(path) => resolve(item, path).and_then(|v| {
             let n = match v {
-                Av::S(s) => s.len(),
+                // A string's length in characters (UTF-16 units, as DynamoDB counts), not bytes:
+                // size("abÿ") is 3.
+                Av::S(s) => s.encode_utf16().count(),
                 Av::B(b) => b.len(),
                 Av::M(m) => m.len(),
                 Av::L(l) => l.len(),

@@ -19,6 +19,7 @@ mod index_changes;
 mod keyed_write;
 mod list_tables;
 mod list_tags_of_resource;
+mod page_size;
 mod paging;
 mod partiql;
 mod put_item;

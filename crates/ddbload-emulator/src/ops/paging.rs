@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::common::{shown, Consumed};
+use super::page_size::page_size;
 use super::write::check_condition;
 use crate::capacity::Kind;
 use crate::error::ApiError;
@@ -53,25 +54,28 @@ pub struct PageSpec<'a> {
     pub count_only: bool,
     pub filter: &'a Option<Cond>,
     pub projection: &'a Option<Projection>,
+    /// The table's sort key attribute, which a page's size counts apart (`page_size`).
+    pub sort_key: Option<&'a str>,
 }
 
-/// Walks candidates in order until Limit or 1 MB; answers the page and the bytes it read.
-/// `last_key` gives a candidate's LastEvaluatedKey.
+/// Walks candidates in order until Limit or 1 MB (as DynamoDB sizes a page); answers the page and
+/// the bytes it read (item sizes, for capacity). A page that Limit or 1 MB ends has a
+/// LastEvaluatedKey even when nothing follows, as DynamoDB's has. `last_key` gives a candidate's
+/// LastEvaluatedKey.
 pub fn page<K>(
     spec: &PageSpec<'_>,
     candidates: impl Iterator<Item = (K, Item)>,
     last_key: impl Fn(&K, &Item) -> Value,
 ) -> Result<(Value, usize), ApiError> {
-    let (mut items, mut scanned, mut bytes, mut last) = (Vec::new(), 0usize, 0usize, None);
-    let mut candidates = candidates.peekable();
-    while let Some((key, item)) = candidates.next() {
+    let (mut items, mut scanned, mut bytes, mut paged) = (Vec::new(), 0usize, 0usize, 0usize);
+    let mut last = None;
+    for (key, item) in candidates {
         scanned += 1;
         bytes += item_size(&item);
+        paged += page_size(&item, spec.sort_key);
         let matched = check_condition(spec.filter, Some(&item))?;
-        if spec.limit.is_some_and(|m| scanned >= m) || bytes >= PAGE_BYTES {
-            if spec.limit.is_some() || candidates.peek().is_some() {
-                last = Some(last_key(&key, &item));
-            }
+        if spec.limit.is_some_and(|m| scanned >= m) || paged >= PAGE_BYTES {
+            last = Some(last_key(&key, &item));
             if matched {
                 items.push(item);
             }

@@ -189,6 +189,7 @@ impl Query {
             count_only: self.count_only,
             filter: &self.filter,
             projection: &self.projection,
+            sort_key: self.table.schema.sort.as_ref().map(|s| s.name.as_str()),
         }
     }
 

@@ -1,5 +1,4 @@
-//! Scan: every item in partition-key hash order (a stable order, as DynamoDB's), or one segment of it
-//! for a parallel scan, filtered and projected, paged at Limit or 1 MB; charged for the bytes read -
+//! Scan: every item in DynamoDB's order (`key_hash`), or one segment of it for a parallel scan, filtered and projected, paged at Limit or 1 MB; charged for the bytes read -
 //! on the table, or with IndexName on a global secondary index.
 
 use std::sync::Arc;
@@ -10,6 +9,7 @@ use super::common::{
     check_bindings_have_expressions, condition, consistency, projection, table_name, Consumed,
     ReturnCapacity,
 };
+use super::page_size::page_size;
 use super::paging::{
     charge_index_read, count_only, index_last_key, index_start_key, limit, page, start_key,
     PageSpec, PAGE_BYTES,
@@ -39,11 +39,12 @@ pub struct Scan {
     capacity: ReturnCapacity,
 }
 
-fn segment_range(req: &Value) -> Result<(u64, u128), ApiError> {
+/// Segment and TotalSegments, checked: both or neither, TotalSegments up to 1,000,000, Segment below it.
+fn segment(req: &Value) -> Result<Option<(i64, i64)>, ApiError> {
     let segment = req.get("Segment").and_then(Value::as_i64);
     let total = req.get("TotalSegments").and_then(Value::as_i64);
     match (segment, total) {
-        (None, None) => Ok((0, 1u128 << 64)),
+        (None, None) => Ok(None),
         (Some(_), None) => Err(ApiError::segment_without_total()),
         (None, Some(_)) => Err(ApiError::total_without_segment()),
         (Some(_), Some(total)) if !(1..=MAX_SEGMENTS).contains(&total) => Err(
@@ -52,17 +53,19 @@ fn segment_range(req: &Value) -> Result<(u64, u128), ApiError> {
         (Some(segment), Some(total)) if !(0..total).contains(&segment) => {
             Err(ApiError::value_at_most("segment", segment, total - 1))
         }
-        (Some(segment), Some(total)) => {
-            let width = (1u128 << 64) / total as u128;
-            let low = width * segment as u128;
-            let high = if segment == total - 1 {
-                1u128 << 64
-            } else {
-                low + width
-            };
-            Ok((low as u64, high))
-        }
+        (Some(segment), Some(total)) => Ok(Some((segment, total))),
     }
+}
+
+/// The hash range [low, high) a segment scans. DynamoDB splits the order by the hash's first 12
+/// bits: segment s of T covers prefixes ceil(4096 s / T) up to ceil(4096 (s + 1) / T), so when T
+/// exceeds 4,096 some segments are empty.
+fn segment_range(segment: Option<(i64, i64)>) -> (u64, u128) {
+    let Some((segment, total)) = segment else {
+        return (0, 1u128 << 64);
+    };
+    let bound = |s: i64| (4096 * s as u128).div_ceil(total as u128) << 52;
+    (bound(segment) as u64, bound(segment + 1))
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
@@ -73,7 +76,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     // expressions and their names and values.
     legacy::attributes_to_get(req)?;
     let legacy_filter = legacy::filter(req, "ScanFilter")?;
-    let hashes = segment_range(req)?;
+    let segment = segment(req)?;
+    let hashes = segment_range(segment);
     let bindings = Bindings::from_request(req)?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
@@ -92,13 +96,24 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         }
         None => None,
     };
+    let start = if index.is_none() {
+        start_key(req, schema)?
+    } else {
+        None
+    };
+    let start_hash = match (&index, &start) {
+        (Some((_, Some(entry))), _) => Some(entry.0.hash),
+        (None, Some(key)) => Some(key.hash),
+        _ => None,
+    };
+    if let (Some(hash), Some((segment, total))) = (start_hash, segment) {
+        if hash < hashes.0 || u128::from(hash) >= hashes.1 {
+            return Err(ApiError::start_key_in_other_segment(total, segment));
+        }
+    }
     Ok(Scan {
         name,
-        start: if index.is_none() {
-            start_key(req, schema)?
-        } else {
-            None
-        },
+        start,
         index,
         table,
         hashes,
@@ -118,6 +133,7 @@ impl Scan {
             count_only: self.count_only,
             filter: &self.filter,
             projection: &self.projection,
+            sort_key: self.table.schema.sort.as_ref().map(|s| s.name.as_str()),
         }
     }
 
@@ -125,9 +141,16 @@ impl Scan {
         hash >= self.hashes.0 && u128::from(hash) < self.hashes.1
     }
 
-    /// Enough rows for one page: the limit (plus one, to know whether more follow) or twice 1 MB.
-    fn full(&self, rows: usize, bytes: usize) -> bool {
-        rows > self.limit.unwrap_or(usize::MAX) || bytes > 2 * PAGE_BYTES
+    /// Enough rows for one page: the limit, or 1 MB as `page` sizes it.
+    fn full(&self, rows: usize, paged: usize) -> bool {
+        rows >= self.limit.unwrap_or(usize::MAX) || paged >= PAGE_BYTES
+    }
+
+    fn page_size(&self, item: &Item) -> usize {
+        page_size(
+            item,
+            self.table.schema.sort.as_ref().map(|s| s.name.as_str()),
+        )
     }
 
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
@@ -140,19 +163,20 @@ impl Scan {
     fn apply_on_table(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
         let mut rows: Vec<(ItemKey, Item)> = Vec::new();
-        let mut bytes = 0usize;
+        let mut paged = 0usize;
         for index in 0..SHARDS {
             let shard = self.table.shard(index);
             for (key, stored) in shard.items.iter() {
                 if self.in_segment(key.hash) && self.start.as_ref().is_none_or(|s| key > s) {
-                    bytes += stored.size();
-                    rows.push((key.clone(), stored.decode()));
+                    let item = stored.decode();
+                    paged += self.page_size(&item);
+                    rows.push((key.clone(), item));
                 }
-                if self.full(rows.len(), bytes) {
+                if self.full(rows.len(), paged) {
                     break;
                 }
             }
-            if self.full(rows.len(), bytes) {
+            if self.full(rows.len(), paged) {
                 break;
             }
         }
@@ -175,13 +199,14 @@ impl Scan {
     ) -> Result<Value, ApiError> {
         let now = store.now();
         let mut rows: Vec<(EntryKey, Item)> = Vec::new();
-        let mut bytes = 0usize;
+        let mut paged = 0usize;
         for (entry, stored) in index.entries().iter() {
             if self.in_segment(entry.0.hash) && start.as_ref().is_none_or(|s| entry > s) {
-                bytes += stored.size();
-                rows.push((entry.clone(), stored.decode()));
+                let item = stored.decode();
+                paged += self.page_size(&item);
+                rows.push((entry.clone(), item));
             }
-            if self.full(rows.len(), bytes) {
+            if self.full(rows.len(), paged) {
                 break;
             }
         }
