@@ -217,10 +217,17 @@ impl ApiError {
         ))
     }
 
+    /// A data-plane request (GetItem, Query, ...) on a table that does not exist.
     pub fn table_not_found() -> Self {
+        Self::dynamodb("ResourceNotFoundException", "Requested resource not found")
+    }
+
+    /// A table operation (DescribeTable, UpdateTable, DeleteTable, TTL) on a table that does not
+    /// exist: DynamoDB names the table.
+    pub fn table_not_found_named(name: &str) -> Self {
         Self::dynamodb(
             "ResourceNotFoundException",
-            "Cannot do operations on a non-existent table",
+            format!("Requested resource not found: Table: {name} not found"),
         )
     }
 
@@ -255,7 +262,23 @@ impl ApiError {
         ))
     }
 
-    pub fn statement_no_such_index(index: &str) -> Self {
+    /// A projection or filter path into a key attribute (`Key`) or an index's key (`IndexKey`).
+    pub fn path_into_key(kind: &str, attribute: &str) -> Self {
+        Self::validation(format!(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not \
+             allowed: {kind}: {attribute}"
+        ))
+    }
+
+    pub fn all_attributes_from_partial_gsi(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported \
+             for global secondary index {index} because its projection type is not ALL"
+        ))
+    }
+
+    /// A Query, Scan or statement reading an index the table does not have.
+    pub fn no_such_index(index: &str) -> Self {
         Self::validation(format!(
             "The table does not have the specified index: {index}"
         ))
@@ -963,10 +986,73 @@ impl ApiError {
     }
 
     /// A key condition with OR, NOT or IN.
-    pub fn key_condition_operators() -> Self {
+    /// A KeyConditionExpression using an operator or function a key condition cannot (OR, NOT, IN,
+    /// <>, attribute_exists, attribute_not_exists, attribute_type, contains).
+    pub fn key_condition_operator(operator: &str) -> Self {
+        Self::validation(format!(
+            "Invalid operator used in KeyConditionExpression: {operator}"
+        ))
+    }
+
+    pub fn key_condition_nested_operations() -> Self {
+        Self::validation("KeyConditionExpressions cannot contain nested operations")
+    }
+
+    pub fn key_condition_nested_attributes() -> Self {
+        Self::validation("KeyConditionExpressions cannot have conditions on nested attributes")
+    }
+
+    pub fn key_condition_multiple_names() -> Self {
         Self::validation(
-            "Invalid operator used in KeyConditionExpression: OR, NOT and IN are not allowed",
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition",
         )
+    }
+
+    pub fn key_condition_without_key() -> Self {
+        Self::validation("Invalid condition in KeyConditionExpression: No key attribute specified")
+    }
+
+    pub fn key_condition_twice_on_key() -> Self {
+        Self::validation("KeyConditionExpressions must only contain one condition per key")
+    }
+
+    /// BETWEEN or begins_with whose first operand is not the key attribute.
+    pub fn key_condition_key_not_first(operator: &str) -> Self {
+        Self::validation(format!(
+            "Invalid condition in KeyConditionExpression: {operator} operator must have the key \
+             attribute as its first operand"
+        ))
+    }
+
+    pub fn key_conditions_count() -> Self {
+        Self::validation("Conditions can be of length 1 or 2 only")
+    }
+
+    /// A Query's ExclusiveStartKey without the attributes the queried keys need.
+    pub fn start_key_incomplete() -> Self {
+        Self::validation("The provided starting key is invalid")
+    }
+
+    /// A Query's ExclusiveStartKey that is not a valid key of the table, and why.
+    pub fn start_key_not_a_key(reason: &ApiError) -> Self {
+        Self::validation(format!(
+            "The provided starting key is invalid: {}",
+            reason.message
+        ))
+    }
+
+    pub fn start_key_outside_query() -> Self {
+        Self::validation(
+            "The provided starting key is outside query boundaries based on provided conditions",
+        )
+    }
+
+    pub fn start_key_outside_sort_condition() -> Self {
+        Self::validation("The provided starting key does not match the range key predicate")
+    }
+
+    pub fn query_of_one_row_restarted() -> Self {
+        Self::validation("The query can return at most one row and cannot be restarted")
     }
 
     /// A key condition without the partition key, or on an attribute that is not a key.
@@ -985,10 +1071,6 @@ impl ApiError {
         Self::validation(
             "One or more parameter values were invalid: Condition parameter type does not match schema type",
         )
-    }
-
-    pub fn key_condition_not_equal() -> Self {
-        Self::validation("Unsupported operator on KeyConditionExpression: operator: <>")
     }
 
     pub fn query_needs_key_condition() -> Self {
@@ -1105,6 +1187,16 @@ impl ApiError {
 
     pub fn redundant_parentheses(kind: ExprKind) -> Self {
         Self::expression_invalid(kind, "The expression has redundant parentheses;")
+    }
+
+    pub fn invalid_type_name(kind: ExprKind, name: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "Invalid attribute type name found; type: {name}, valid types: \
+                 {{B,NULL,SS,BOOL,L,BS,N,NS,S,M}}"
+            ),
+        )
     }
 
     pub fn operand_type(kind: ExprKind, detail: &str) -> Self {
@@ -1228,10 +1320,22 @@ impl ApiError {
         ))
     }
 
-    /// KeyConditions with an operator other than EQ, LE, LT, GE, GT, BEGINS_WITH and BETWEEN.
-    pub fn not_indexable_operator(operator: &str) -> Self {
+    /// A key condition with an operator other than EQ, LE, LT, GE, GT, BEGINS_WITH and BETWEEN.
+    pub fn not_indexable_operator() -> Self {
+        Self::validation("Attempted conditional constraint is not an indexable operation")
+    }
+
+    pub fn legacy_values_of_one_type() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: AttributeValues inside AttributeValueList must \
+             be of same type",
+        )
+    }
+
+    pub fn legacy_operator_type(operator: &str, type_name: &str) -> Self {
         Self::validation(format!(
-            "Attempted conditional constraint is not an indexable operation: {operator}"
+            "One or more parameter values were invalid: ComparisonOperator {operator} is not valid for \
+             {type_name} AttributeValue type"
         ))
     }
 

@@ -51,6 +51,12 @@ impl Store {
             .ok_or_else(ApiError::table_not_found)
     }
 
+    /// A table for a table operation, whose not-found error names the table.
+    pub fn control_plane_table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
+        self.table(name)
+            .map_err(|_| ApiError::table_not_found_named(name))
+    }
+
     /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.
     pub fn now(&self) -> f64 {
         self.clock.now()

@@ -441,7 +441,9 @@ impl Table {
 
     /// The index a Query or Scan reads: a global one neither strongly consistent nor backfilling.
     pub fn readable_index(&self, name: &str, strong: bool) -> Result<Arc<Index>, ApiError> {
-        let index = self.index(name)?;
+        let index = self
+            .index(name)
+            .map_err(|_| ApiError::no_such_index(name))?;
         if !index.local && strong {
             return Err(ApiError::consistent_read_on_gsi());
         }

@@ -54,7 +54,13 @@ fn query_follows_the_sort_key_both_ways_and_pages() {
         json!({"TableName": "rng", "IndexName": "gsi", "KeyConditionExpression": "pk = :p",
         "ExpressionAttributeValues": {":p": {"S": "a"}}}),
     );
-    assert_eq!(index.code(), "ResourceNotFoundException");
+    assert_eq!(
+        (index.code(), index.message.as_str()),
+        (
+            "ValidationException",
+            "The table does not have the specified index: gsi"
+        )
+    );
 }
 
 #[test]
@@ -204,4 +210,190 @@ fn size_counts_a_strings_characters_not_its_bytes() {
     );
     assert_eq!(out["Items"][0]["pk"]["S"], "accented");
     assert_eq!(out["Count"], 1);
+}
+
+fn query_error(f: &Fixture, body: Value) -> String {
+    f.err("Query", body).message
+}
+
+/// A KeyConditionExpression is walked from the top, left to right, before the table is looked up:
+/// the first operator or operand a key condition cannot take names the error.
+#[test]
+fn key_condition_expressions_are_refused_as_dynamodb_refuses_them() {
+    let f = Fixture::new();
+    let cases = [
+        ("a > :v and b > :v or a > :v", "Invalid operator used in KeyConditionExpression: OR"),
+        ("a <> :v", "Invalid operator used in KeyConditionExpression: <>"),
+        ("attribute_exists(a)", "Invalid operator used in KeyConditionExpression: attribute_exists"),
+        ("contains(a, :v)", "Invalid operator used in KeyConditionExpression: contains"),
+        (
+            ":v between a and :v",
+            "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand",
+        ),
+        ("size(a) = :v", "KeyConditionExpressions cannot contain nested operations"),
+        ("a = b", "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"),
+        ("a.b = :v", "KeyConditionExpressions cannot have conditions on nested attributes"),
+        (":v = :v", "Invalid condition in KeyConditionExpression: No key attribute specified"),
+        ("a = :v and a > :v", "KeyConditionExpressions must only contain one condition per key"),
+        ("a = :v and b > :v and c > :v", "Conditions can be of length 1 or 2 only"),
+    ];
+    for (expression, message) in cases {
+        let mut body = json!({"TableName": "no-such-table", "KeyConditionExpression": expression});
+        if expression.contains(":v") {
+            body["ExpressionAttributeValues"] = json!({":v": {"S": "x"}});
+        }
+        assert_eq!(query_error(&f, body), message, "{expression}");
+    }
+    let typed = json!({"TableName": "no-such-table", "KeyConditionExpression": "attribute_type(a, :t)",
+                       "ExpressionAttributeValues": {":t": {"N": "1"}}});
+    assert_eq!(
+        query_error(&f, typed),
+        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; \
+         operator or function: attribute_type, operand type: N"
+    );
+}
+
+/// Against the table: an operator no index can serve, a value of the wrong type, a missing key, and
+/// start keys outside what the conditions select.
+#[test]
+fn key_conditions_are_checked_against_the_key_schema_and_the_start_key() {
+    let f = Fixture::new();
+    filled(&f);
+    let legacy = |conditions: Value| {
+        query_error(&f, json!({"TableName": "rng", "KeyConditions": conditions}))
+    };
+    assert_eq!(
+        legacy(json!({"pk": {"ComparisonOperator": "NULL"}})),
+        "Attempted conditional constraint is not an indexable operation"
+    );
+    assert_eq!(
+        legacy(json!({"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}})),
+        "One or more parameter values were invalid: Condition parameter type does not match schema type"
+    );
+    assert_eq!(
+        legacy(json!({"sk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}})),
+        "Query condition missed key schema element: pk"
+    );
+    assert_eq!(
+        legacy(json!({"pk": {"ComparisonOperator": "LT", "AttributeValueList": [{"BOOL": true}]}})),
+        "One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type"
+    );
+    let from = |condition: &str, start: Value| {
+        let mut values = json!({":p": {"S": "a"}});
+        if condition.contains(":s") {
+            values[":s"] = json!({"N": "3"});
+        }
+        query_error(
+            &f,
+            json!({"TableName": "rng", "KeyConditionExpression": condition,
+                   "ExpressionAttributeValues": values, "ExclusiveStartKey": start}),
+        )
+    };
+    assert_eq!(
+        from("pk = :p", json!({"pk": {"S": "b"}, "sk": {"N": "1"}})),
+        "The provided starting key is outside query boundaries based on provided conditions"
+    );
+    assert_eq!(
+        from(
+            "pk = :p AND sk > :s",
+            json!({"pk": {"S": "a"}, "sk": {"N": "1"}})
+        ),
+        "The provided starting key does not match the range key predicate"
+    );
+    assert_eq!(
+        from(
+            "pk = :p AND sk > :s",
+            json!({"pk": {"S": "b"}, "sk": {"N": "4"}})
+        ),
+        "The query can return at most one row and cannot be restarted"
+    );
+    assert_eq!(
+        from("pk = :p", json!({"pk": {"S": "a"}})),
+        "The provided starting key is invalid"
+    );
+    // Written with the value first, the comparison is turned round: 3 < sk is sk > 3.
+    let reversed = f.ok(
+        "Query",
+        json!({"TableName": "rng", "KeyConditionExpression": "pk = :p AND :s < sk",
+               "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"N": "3"}}}),
+    );
+    assert_eq!(sks(&reversed), ["4", "5"]);
+}
+
+/// Key attributes are scalars: a path into one is refused, naming the table's key or an index's;
+/// ALL_ATTRIBUTES from a global index that projects fewer is refused. Both were answered before.
+#[test]
+fn paths_into_keys_and_all_attributes_from_a_partial_index_are_refused() {
+    let f = Fixture::new();
+    f.ok(
+        "CreateTable",
+        json!({
+            "TableName": "keyed", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "gk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by-gk",
+                "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        }),
+    );
+    let scan = |body: Value| f.err("Scan", body).message;
+    assert_eq!(
+        scan(json!({"TableName": "keyed", "ProjectionExpression": "pk.a"})),
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"
+    );
+    assert_eq!(
+        scan(json!({"TableName": "keyed", "FilterExpression": "gk[1] = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}})),
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: gk"
+    );
+    let query = f.err(
+        "Query",
+        json!({"TableName": "keyed", "IndexName": "by-gk", "Select": "ALL_ATTRIBUTES",
+               "KeyConditionExpression": "gk = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}}),
+    );
+    assert_eq!(
+        query.message,
+        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for \
+         global secondary index by-gk because its projection type is not ALL"
+    );
+}
+
+/// Select ALL_ATTRIBUTES on a local index that projects only keys answers whole items, read from
+/// the table as DynamoDB reads them; it answered the projected keys only.
+#[test]
+fn all_attributes_from_a_local_index_are_read_from_the_table() {
+    let f = Fixture::new();
+    f.ok(
+        "CreateTable",
+        json!({
+            "TableName": "local", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "S"},
+                                     {"AttributeName": "lk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "LocalSecondaryIndexes": [{"IndexName": "by-lk",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "lk", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        }),
+    );
+    let item = json!({"pk": {"S": "p"}, "sk": {"S": "1"}, "lk": {"S": "x"}, "extra": {"N": "7"}});
+    f.put("local", item.clone());
+    let read = |select: &str| {
+        let query = f.ok(
+            "Query",
+            json!({"TableName": "local", "IndexName": "by-lk", "Select": select,
+                   "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p"}}}),
+        );
+        let scan = f.ok(
+            "Scan",
+            json!({"TableName": "local", "IndexName": "by-lk", "Select": select}),
+        );
+        (query["Items"][0].clone(), scan["Items"][0].clone())
+    };
+    assert_eq!(read("ALL_ATTRIBUTES"), (item.clone(), item));
+    let (projected, _) = read("ALL_PROJECTED_ATTRIBUTES");
+    assert!(projected.get("extra").is_none());
 }

@@ -66,7 +66,63 @@ impl Cond {
     }
 }
 
+impl Cond {
+    /// The attributes a document path reads into (`a.b`, `a[0]`): each path's first name.
+    pub fn nested_path_heads(&self) -> Vec<&str> {
+        let mut heads = Vec::new();
+        self.visit_paths(&mut |path| {
+            if let (true, Some(PathPart::Attr(name))) = (path.len() > 1, path.first()) {
+                heads.push(name.as_str());
+            }
+        });
+        heads
+    }
+
+    fn visit_paths<'a>(&'a self, visit: &mut impl FnMut(&'a Path)) {
+        match self {
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                a.visit_paths(visit);
+                b.visit_paths(visit);
+            }
+            Cond::Not(c) => c.visit_paths(visit),
+            Cond::Compare(a, _, b) | Cond::BeginsWith(a, b) | Cond::Contains(a, b) => {
+                a.visit_paths(visit);
+                b.visit_paths(visit);
+            }
+            Cond::Between(a, b, c) => {
+                for op in [a, b, c] {
+                    op.visit_paths(visit);
+                }
+            }
+            Cond::In(a, list) => {
+                a.visit_paths(visit);
+                list.iter().for_each(|op| op.visit_paths(visit));
+            }
+            Cond::Exists(p) | Cond::NotExists(p) => visit(p),
+            Cond::AttrType(p, op) => {
+                visit(p);
+                op.visit_paths(visit);
+            }
+        }
+    }
+}
+
 impl Operand {
+    fn visit_paths<'a>(&'a self, visit: &mut impl FnMut(&'a Path)) {
+        match self {
+            Operand::Path(p) | Operand::Size(p) => visit(p),
+            Operand::Value(_) => {}
+            Operand::IfNotExists(p, op) => {
+                visit(p);
+                op.visit_paths(visit);
+            }
+            Operand::ListAppend(a, b) | Operand::Plus(a, b) | Operand::Minus(a, b) => {
+                a.visit_paths(visit);
+                b.visit_paths(visit);
+            }
+        }
+    }
+
     fn first_attribute_among(&self, names: &[&str]) -> Option<String> {
         match self {
             Operand::Path(p) | Operand::Size(p) => path_among(p, names),

@@ -59,8 +59,8 @@ fn values(spec: &Value) -> Result<Vec<Av>, ApiError> {
         .collect()
 }
 
-/// One `{ComparisonOperator, AttributeValueList}` on attribute `name`.
-fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiError> {
+/// The number of values and their one type, as DynamoDB checks every legacy condition.
+fn check_arguments(operator: &str, args: &[Av]) -> Result<(), ApiError> {
     let expected = match operator {
         "NULL" | "NOT_NULL" => 0,
         "BETWEEN" => 2,
@@ -76,9 +76,38 @@ fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiErro
     if !count_ok {
         return Err(ApiError::legacy_argument_count(operator));
     }
+    if args.iter().any(|a| a.type_name() != args[0].type_name()) {
+        return Err(ApiError::legacy_values_of_one_type());
+    }
+    Ok(())
+}
+
+fn check_between_order(operator: &str, args: &[Av]) -> Result<(), ApiError> {
     if operator == "BETWEEN" && args[0].compare(&args[1]) == Some(std::cmp::Ordering::Greater) {
         return Err(ApiError::legacy_between_reversed());
     }
+    Ok(())
+}
+
+/// The types an ordering, membership or prefix operator compares, as DynamoDB checks a QueryFilter,
+/// ScanFilter or KeyConditions entry (an `Expected` entry is not checked so). EQ and NE take any
+/// type, as documented ("EQ is supported for all data types, including lists and maps").
+fn check_operand_types(operator: &str, args: &[Av]) -> Result<(), ApiError> {
+    let allowed: &[&str] = match operator {
+        "EQ" | "NE" => return Ok(()),
+        "BEGINS_WITH" => &["S", "B"],
+        _ => &["S", "N", "B"],
+    };
+    match args.iter().find(|a| !allowed.contains(&a.type_name())) {
+        Some(bad) => Err(ApiError::legacy_operator_type(operator, bad.type_name())),
+        None => Ok(()),
+    }
+}
+
+/// One `{ComparisonOperator, AttributeValueList}` on attribute `name`.
+pub fn comparison(name: &str, operator: &str, args: Vec<Av>) -> Result<Cond, ApiError> {
+    check_arguments(operator, &args)?;
+    check_between_order(operator, &args)?;
     let path = || Operand::Path(attr(name));
     let mut args = args.into_iter().map(Operand::Value);
     let mut next = || args.next().expect("argument count checked");
@@ -149,44 +178,49 @@ pub fn expected(req: &Value) -> Result<Option<Cond>, ApiError> {
     combine(conditions, req)
 }
 
-/// `QueryFilter` or `ScanFilter` (and `ConditionalOperator`) as a condition.
-pub fn filter(req: &Value, field: &str) -> Result<Option<Cond>, ApiError> {
+/// One entry of a `QueryFilter`, `ScanFilter` or `KeyConditions` map.
+#[derive(Debug)]
+pub struct Entry {
+    pub attr: String,
+    pub operator: String,
+    pub values: Vec<Av>,
+}
+
+/// The entries of a `QueryFilter`, `ScanFilter` or `KeyConditions` map: each attribute's operator and
+/// values, checked as DynamoDB checks them.
+pub fn conditions(req: &Value, field: &str) -> Result<Option<Vec<Entry>>, ApiError> {
     let Some(map) = req.get(field).and_then(Value::as_object) else {
         return Ok(None);
     };
-    let mut conditions = Vec::with_capacity(map.len());
+    let mut entries = Vec::with_capacity(map.len());
     for (name, spec) in map {
         let operator = spec
             .get("ComparisonOperator")
             .and_then(Value::as_str)
             .ok_or_else(|| ApiError::missing("comparisonOperator"))?;
-        conditions.push(comparison(name, operator, values(spec)?)?);
+        let args = values(spec)?;
+        check_arguments(operator, &args)?;
+        check_operand_types(operator, &args)?;
+        check_between_order(operator, &args)?;
+        entries.push(Entry {
+            attr: name.clone(),
+            operator: operator.to_owned(),
+            values: args,
+        });
     }
-    combine(conditions, req)
+    Ok(Some(entries))
 }
 
-/// `KeyConditions` as a key condition (the partition key EQ, and one sort-key comparison).
-pub fn key_conditions(req: &Value) -> Result<Option<Cond>, ApiError> {
-    let Some(map) = req.get("KeyConditions").and_then(Value::as_object) else {
+/// `QueryFilter` or `ScanFilter` (and `ConditionalOperator`) as a condition.
+pub fn filter(req: &Value, field: &str) -> Result<Option<Cond>, ApiError> {
+    let Some(entries) = conditions(req, field)? else {
         return Ok(None);
     };
-    let mut conditions = Vec::with_capacity(map.len());
-    for (name, spec) in map {
-        let operator = spec
-            .get("ComparisonOperator")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::missing("comparisonOperator"))?;
-        if !matches!(
-            operator,
-            "EQ" | "LE" | "LT" | "GE" | "GT" | "BEGINS_WITH" | "BETWEEN"
-        ) {
-            return Err(ApiError::not_indexable_operator(operator));
-        }
-        conditions.push(comparison(name, operator, values(spec)?)?);
-    }
-    Ok(conditions
+    let conditions = entries
         .into_iter()
-        .reduce(|a, b| Cond::And(Box::new(a), Box::new(b))))
+        .map(|e| comparison(&e.attr, &e.operator, e.values))
+        .collect::<Result<Vec<_>, _>>()?;
+    combine(conditions, req)
 }
 
 /// `AttributeUpdates` as update actions: PUT sets, DELETE removes (or takes values from a set), ADD

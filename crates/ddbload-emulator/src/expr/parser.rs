@@ -38,6 +38,21 @@ fn scalar_text(value: &Av) -> Option<String> {
     }
 }
 
+/// attribute_type's second operand: a string value naming an AttributeValue type.
+fn check_type_name(operand: &Operand, kind: ExprKind) -> Result<(), ApiError> {
+    const TYPES: [&str; 10] = ["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"];
+    let operand_type = match operand {
+        Operand::Value(Av::S(name)) if TYPES.contains(&name.as_str()) => return Ok(()),
+        Operand::Value(Av::S(name)) => return Err(ApiError::invalid_type_name(kind, name)),
+        Operand::Value(value) => value.type_name(),
+        _ => "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}",
+    };
+    Err(ApiError::operand_type(
+        kind,
+        &format!("operator or function: attribute_type, operand type: {operand_type}"),
+    ))
+}
+
 struct Parser<'a> {
     tokens: Vec<Token>,
     source: Source,
@@ -388,7 +403,9 @@ impl<'a> Parser<'a> {
                     "attribute_type" => {
                         let path = self.path()?;
                         self.expect(Token::Comma)?;
-                        Cond::AttrType(path, self.operand()?)
+                        let type_name = self.operand()?;
+                        check_type_name(&type_name, self.kind)?;
+                        Cond::AttrType(path, type_name)
                     }
                     name => {
                         let a = self.operand()?;

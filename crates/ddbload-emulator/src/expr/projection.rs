@@ -69,6 +69,15 @@ impl Projection {
         Ok(root)
     }
 
+    /// The attributes a projected path reads into (`a.b`, `a[0]`).
+    pub fn nested_path_heads(&self) -> Vec<&str> {
+        self.attrs
+            .iter()
+            .filter(|(_, p)| !p.whole)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     fn apply(&self, value: &Av) -> Option<Av> {
         if self.whole {
             return Some(value.clone());

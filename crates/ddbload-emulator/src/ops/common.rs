@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::capacity::Consistency;
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, parse_condition, parse_projection, project, Bindings, Cond, Projection};
+use crate::table::Table;
 use crate::typed_request::given;
 use crate::value::{item_from_json, item_to_json, Item};
 
@@ -281,6 +282,26 @@ pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Res
         && !taking_values.iter().any(|e| given(req, e))
     {
         return Err(ApiError::values_without_expression(&taking_values));
+    }
+    Ok(())
+}
+
+/// Key attributes are scalars: a path into one (`k.a`, `k[0]`) in a projection or filter is
+/// DynamoDB's validation error, checked over the table's key, then every index's.
+pub fn check_no_path_into_keys(table: &Table, heads: &[&str]) -> Result<(), ApiError> {
+    let schema = &table.schema;
+    for key in std::iter::once(&schema.partition).chain(schema.sort.as_ref()) {
+        if heads.contains(&key.name.as_str()) {
+            return Err(ApiError::path_into_key("Key", &key.name));
+        }
+    }
+    for index in table.indexes().iter() {
+        let keys = std::iter::once(&index.schema.partition).chain(index.schema.sort.as_ref());
+        for key in keys {
+            if heads.contains(&key.name.as_str()) {
+                return Err(ApiError::path_into_key("IndexKey", &key.name));
+            }
+        }
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ impl DeleteTable {
         let table = store
             .tables_mut()
             .remove(&self.name)
-            .ok_or_else(ApiError::table_not_found)?;
+            .ok_or_else(|| ApiError::table_not_found_named(&self.name))?;
         let mut description = describe(&table);
         description["TableStatus"] = json!("DELETING");
         Ok(json!({ "TableDescription": description }))

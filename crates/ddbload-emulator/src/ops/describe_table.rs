@@ -16,7 +16,7 @@ pub struct DescribeTable {
 
 pub fn parse(req: &Value, store: &Store) -> Result<DescribeTable, ApiError> {
     Ok(DescribeTable {
-        table: store.table(&table_name(req)?)?,
+        table: store.control_plane_table(&table_name(req)?)?,
     })
 }
 

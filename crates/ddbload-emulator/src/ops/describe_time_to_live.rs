@@ -15,7 +15,7 @@ pub struct DescribeTimeToLive {
 
 pub fn parse(req: &Value, store: &Store) -> Result<DescribeTimeToLive, ApiError> {
     Ok(DescribeTimeToLive {
-        table: store.table(&table_name(req)?)?,
+        table: store.control_plane_table(&table_name(req)?)?,
     })
 }
 

@@ -352,7 +352,7 @@ fn key_schema(store: &Store, table: &str, index: Option<&str>) -> Result<KeySche
         Some(name) => found
             .index(name)
             .map(|i| i.schema.clone())
-            .map_err(|_| ApiError::statement_no_such_index(name)),
+            .map_err(|_| ApiError::no_such_index(name)),
     }
 }
 

@@ -42,6 +42,58 @@ pub fn count_only(req: &Value, has_projection: bool, on_index: bool) -> Result<b
     }
 }
 
+/// Select ALL_ATTRIBUTES on a global index that does not project all of them is refused (a local
+/// index would read them from the table).
+pub fn check_select_on_index(req: &Value, index: &Index) -> Result<(), ApiError> {
+    let all = req.get("Select").and_then(Value::as_str) == Some("ALL_ATTRIBUTES");
+    if all && !index.local && index.projected != crate::index::Projected::All {
+        return Err(ApiError::all_attributes_from_partial_gsi(&index.name));
+    }
+    Ok(())
+}
+
+/// Whether a read of `index` answers whole items from the table: Select ALL_ATTRIBUTES on a local
+/// index that projects fewer attributes (DynamoDB fetches the rest from the table).
+pub fn fetches_from_table(req: &Value, index: &Index) -> bool {
+    req.get("Select").and_then(Value::as_str) == Some("ALL_ATTRIBUTES")
+        && index.local
+        && index.projected != crate::index::Projected::All
+}
+
+/// Replaces each index row by its whole item from the table. Call with no index lock held: writes
+/// lock a shard before its indexes.
+pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
+    for (entry, item) in rows.iter_mut() {
+        if let Some(stored) = table.shard_of(&entry.1).items.get(&entry.1) {
+            *item = stored.decode();
+        }
+    }
+}
+
+/// A Query's ExclusiveStartKey values, checked before the table is looked up. DynamoDB says which
+/// key was invalid for most faults, but not for a few number and set faults.
+pub fn check_start_key_values(req: &Value) -> Result<(), ApiError> {
+    const UNPREFIXED: [&str; 5] = [
+        "contains duplicates",
+        "number set",
+        "numeric value",
+        "significant digits",
+        "number with magnitude",
+    ];
+    let Some(start) = req.get("ExclusiveStartKey").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for value in start.values() {
+        if let Err(fault) = crate::value::Av::from_json(value) {
+            if UNPREFIXED.iter().any(|m| fault.message.contains(m)) {
+                return Err(fault);
+            }
+            return Err(ApiError::start_key_not_a_key(&fault));
+        }
+    }
+    Ok(())
+}
+
 pub fn start_key(req: &Value, schema: &KeySchema) -> Result<Option<ItemKey>, ApiError> {
     req.get("ExclusiveStartKey")
         .map(|k| schema.key_param(&item_from_json(k)?))

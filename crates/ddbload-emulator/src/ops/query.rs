@@ -7,18 +7,17 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, condition, consistency, projection, table_name, Consumed,
-    ReturnCapacity,
+    check_bindings_have_expressions, check_no_path_into_keys, condition, consistency, projection,
+    table_name, Consumed, ReturnCapacity,
 };
+use super::key_conditions::KeyTerms;
 use super::paging::{
-    charge_index_read, count_only, index_last_key, index_start_key, limit, page, start_key,
-    PageSpec,
+    charge_index_read, check_select_on_index, check_start_key_values, count_only, fetch_from_table,
+    fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
-use crate::expr::{
-    evaluate, legacy, parse_condition, Bindings, Cond, Operand, PathPart, Projection,
-};
+use crate::expr::{evaluate, legacy, parse_condition, Bindings, Cond, Projection};
 use crate::index::{EntryKey, Index};
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema, Table};
@@ -40,62 +39,8 @@ pub struct Query {
     count_only: bool,
     consistency: Consistency,
     capacity: ReturnCapacity,
-}
-
-fn key_attribute(cond: &Cond) -> Option<&str> {
-    let operand = match cond {
-        Cond::Compare(a, _, _) | Cond::Between(a, _, _) | Cond::BeginsWith(a, _) => a,
-        _ => return None,
-    };
-    match operand {
-        Operand::Path(p) if p.len() == 1 => match &p[0] {
-            PathPart::Attr(n) => Some(n.as_str()),
-            PathPart::Index(_) => None,
-        },
-        _ => None,
-    }
-}
-
-/// A key condition: partition key equality, and optionally one sort-key condition.
-fn key_condition(schema: &KeySchema, cond: Cond) -> Result<(KeyValue, Option<Cond>), ApiError> {
-    let mut parts = Vec::new();
-    let mut pending = vec![cond];
-    while let Some(cond) = pending.pop() {
-        match cond {
-            Cond::And(a, b) => {
-                pending.push(*b);
-                pending.push(*a);
-            }
-            Cond::Or(..) | Cond::Not(..) | Cond::In(..) => {
-                return Err(ApiError::key_condition_operators())
-            }
-            other => parts.push(other),
-        }
-    }
-    let missed = || ApiError::query_missed_key(&schema.partition.name);
-    let (mut partition, mut sort) = (None, None);
-    for part in parts {
-        let attr = key_attribute(&part)
-            .ok_or_else(ApiError::key_condition_unsupported)?
-            .to_owned();
-        if attr == schema.partition.name {
-            let Cond::Compare(_, "=", Operand::Value(v)) = &part else {
-                return Err(ApiError::key_condition_unsupported());
-            };
-            if v.type_name() != schema.partition.kind {
-                return Err(ApiError::key_condition_type_mismatch());
-            }
-            partition = KeyValue::of(v);
-        } else if schema.sort.as_ref().is_some_and(|s| s.name == attr) && sort.is_none() {
-            if matches!(&part, Cond::Compare(_, "<>", _)) {
-                return Err(ApiError::key_condition_not_equal());
-            }
-            sort = Some(part);
-        } else {
-            return Err(missed());
-        }
-    }
-    Ok((partition.ok_or_else(missed)?, sort))
+    /// Whole items from the table for each index row (`fetches_from_table`).
+    fetch_whole: bool,
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
@@ -109,41 +54,57 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             "KeyConditionExpression",
         ],
     )?;
-    // DynamoDB reads QueryFilter's conditions and AttributesToGet before it asks for a key condition.
+    // DynamoDB reads QueryFilter's conditions, AttributesToGet and the start key's values before it
+    // asks for a key condition; then the expressions (the key condition first), and only then the
+    // key conditions' own rules.
     let legacy_filter = legacy::filter(req, "QueryFilter")?;
     legacy::attributes_to_get(req)?;
+    check_start_key_values(req)?;
     if !given(req, "KeyConditionExpression") && !given(req, "KeyConditions") {
         return Err(ApiError::query_needs_key_condition());
     }
     let bindings = Bindings::from_request(req)?;
-    let key_cond = match req.get("KeyConditionExpression").and_then(Value::as_str) {
-        Some(text) => Some(parse_condition(text, ExprKind::KeyCondition, &bindings)?),
-        None => legacy::key_conditions(req)?,
-    }
-    .ok_or_else(ApiError::query_needs_key_condition)?;
+    let key_expression = req
+        .get("KeyConditionExpression")
+        .and_then(Value::as_str)
+        .map(|text| parse_condition(text, ExprKind::KeyCondition, &bindings))
+        .transpose()?;
     let filter = match condition(req, "FilterExpression", ExprKind::Filter, &bindings)? {
         Some(filter) => Some(filter),
         None => legacy_filter,
     };
     let projection = projection(req, &bindings)?;
     bindings.check_all_used()?;
+    let terms = match &key_expression {
+        Some(cond) => KeyTerms::from_expression(cond)?,
+        None => KeyTerms::from_legacy(req)?.ok_or_else(ApiError::query_needs_key_condition)?,
+    };
     let table = store.table(&name)?;
     let schema = &table.schema;
     let (index, key_schema) = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
             let index =
                 table.readable_index(index_name, consistency(req) == Consistency::Strong)?;
-            let start = index_start_key(req, schema, &index)?;
             let key_schema = index.schema.clone();
-            (Some((index, start)), key_schema)
+            (Some(index), key_schema)
         }
         None => (None, schema.clone()),
     };
+    let start_json = req.get("ExclusiveStartKey").and_then(Value::as_object);
+    let start_names = key_names(schema)
+        .into_iter()
+        .chain(key_names(&key_schema))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let selection = terms.select(&key_schema, schema, start_json, start_names)?;
+    if let Some(start) = start_json {
+        terms.check_start_within(&key_schema, &selection, start)?;
+    }
+    if let Some(projection) = &projection {
+        check_no_path_into_keys(&table, &projection.nested_path_heads())?;
+    }
     if let Some(filter) = &filter {
-        let keys: Vec<&str> = std::iter::once(key_schema.partition.name.as_str())
-            .chain(key_schema.sort.as_ref().map(|s| s.name.as_str()))
-            .collect();
-        if let Some(key) = filter.first_attribute_among(&keys) {
+        if let Some(key) = filter.first_attribute_among(&key_names(&key_schema)) {
             return Err(if given(req, "QueryFilter") {
                 ApiError::query_filter_on_key(&key)
             } else {
@@ -151,19 +112,29 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             });
         }
     }
-    let (partition, sort) = key_condition(&key_schema, key_cond)?;
-    let start = if index.is_none() {
-        start_key(req, schema)?
-    } else {
-        None
+    if let Some(index) = &index {
+        check_select_on_index(req, index)?;
+    }
+    if let Some(filter) = &filter {
+        check_no_path_into_keys(&table, &filter.nested_path_heads())?;
+    }
+    let (start, index) = match index {
+        Some(index) => {
+            let start = index_start_key(req, schema, &index)?;
+            (None, Some((index, start)))
+        }
+        None => (start_key(req, schema)?, None),
     };
     let on_index = index.is_some();
+    let fetch_whole = index
+        .as_ref()
+        .is_some_and(|(index, _)| fetches_from_table(req, index));
     Ok(Query {
         name,
         table,
         index,
-        partition,
-        sort,
+        partition: selection.partition,
+        sort: selection.sort,
         start,
         forward: req.get("ScanIndexForward").and_then(Value::as_bool) != Some(false),
         limit: limit(req)?,
@@ -172,7 +143,14 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         projection,
         consistency: consistency(req),
         capacity: ReturnCapacity::of(req)?,
+        fetch_whole,
     })
+}
+
+fn key_names(schema: &KeySchema) -> Vec<&str> {
+    std::iter::once(schema.partition.name.as_str())
+        .chain(schema.sort.as_ref().map(|s| s.name.as_str()))
+        .collect()
 }
 
 impl Query {
@@ -265,6 +243,9 @@ impl Query {
         if let Some(start) = &start {
             let forward = self.forward;
             rows.retain(|(k, _)| if forward { k > start } else { k < start });
+        }
+        if self.fetch_whole {
+            fetch_from_table(&self.table, &mut rows);
         }
         let (schema, index_schema) = (&self.table.schema, &index.schema);
         let (out, bytes) = page(&self.spec(), rows.into_iter(), |_, item| {

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, condition, consistency, projection, table_name, Consumed,
-    ReturnCapacity,
+    check_bindings_have_expressions, check_no_path_into_keys, condition, consistency, projection,
+    table_name, Consumed, ReturnCapacity,
 };
 use super::page_size::page_size;
 use super::paging::{
-    charge_index_read, count_only, index_last_key, index_start_key, limit, page, start_key,
-    PageSpec, PAGE_BYTES,
+    charge_index_read, check_select_on_index, count_only, fetch_from_table, fetches_from_table,
+    index_last_key, index_start_key, limit, page, start_key, PageSpec, PAGE_BYTES,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
@@ -37,6 +37,8 @@ pub struct Scan {
     count_only: bool,
     consistency: Consistency,
     capacity: ReturnCapacity,
+    /// Whole items from the table for each index row (`fetches_from_table`).
+    fetch_whole: bool,
 }
 
 /// Segment and TotalSegments, checked: both or neither, TotalSegments up to 1,000,000, Segment below it.
@@ -92,6 +94,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
             let index =
                 table.readable_index(index_name, consistency(req) == Consistency::Strong)?;
             let start = index_start_key(req, schema, &index)?;
+            check_select_on_index(req, &index)?;
             Some((index, start))
         }
         None => None,
@@ -111,6 +114,15 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
             return Err(ApiError::start_key_in_other_segment(total, segment));
         }
     }
+    if let Some(projection) = &projection {
+        check_no_path_into_keys(&table, &projection.nested_path_heads())?;
+    }
+    if let Some(filter) = &filter {
+        check_no_path_into_keys(&table, &filter.nested_path_heads())?;
+    }
+    let fetch_whole = index
+        .as_ref()
+        .is_some_and(|(index, _)| fetches_from_table(req, index));
     Ok(Scan {
         name,
         start,
@@ -123,6 +135,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         projection,
         consistency: consistency(req),
         capacity: ReturnCapacity::of(req)?,
+        fetch_whole,
     })
 }
 
@@ -209,6 +222,10 @@ impl Scan {
             if self.full(rows.len(), paged) {
                 break;
             }
+        }
+        // Whole items are at least their index rows' size, so the rows read cover the page.
+        if self.fetch_whole {
+            fetch_from_table(&self.table, &mut rows);
         }
         let (schema, index_schema) = (&self.table.schema, &index.schema);
         let (out, read) = page(&self.spec(), rows.into_iter(), |_, item| {

@@ -89,7 +89,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
             .to_owned();
         index_figures.push((index, throughput(u.get("ProvisionedThroughput"))?));
     }
-    let table = store.table(&name)?;
+    let table = store.control_plane_table(&name)?;
     let mode = match req.get("BillingMode").and_then(Value::as_str) {
         None => None,
         Some("PAY_PER_REQUEST") if new_throughput.is_some() => {

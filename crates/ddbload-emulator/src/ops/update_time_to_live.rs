@@ -31,7 +31,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::missing("timeToLiveSpecification.attributeName"))?;
     Ok(UpdateTimeToLive {
-        table: store.table(&name)?,
+        table: store.control_plane_table(&name)?,
         enabled,
         attribute: attribute.to_owned(),
     })
