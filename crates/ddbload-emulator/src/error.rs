@@ -814,9 +814,16 @@ impl ApiError {
         Self::validation("The provided key element does not match the schema")
     }
 
-    pub fn key_too_large() -> Self {
+    /// A partition key over 2,048 bytes (DynamoDB's message has no space before the figure).
+    pub fn partition_key_too_large() -> Self {
         Self::validation(
-            "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes",
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes",
+        )
+    }
+
+    pub fn sort_key_too_large() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
         )
     }
 
@@ -846,10 +853,17 @@ impl ApiError {
     }
 
     /// A key attribute given an empty string or binary value.
-    pub fn empty_key_value(key: &str) -> Self {
+    /// An empty string or binary key value: in an item (`in_item`) DynamoDB words it "are not
+    /// valid", in a Key "were invalid".
+    pub fn empty_key_value(key: &str, binary: bool, in_item: bool) -> Self {
+        let lead = if in_item {
+            "One or more parameter values are not valid."
+        } else {
+            "One or more parameter values were invalid:"
+        };
+        let kind = if binary { "binary" } else { "string" };
         Self::validation(format!(
-            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot \
-             contain an empty string value. Key: {key}"
+            "{lead} The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {key}"
         ))
     }
 
@@ -1239,19 +1253,33 @@ impl ApiError {
     }
 
     /// An expression's `#name` missing from ExpressionAttributeNames.
-    pub fn undefined_attribute_name(alias: &str) -> Self {
-        Self::validation(format!(
-            "Value provided in ExpressionAttributeNames unused in expressions: An expression attribute \
-             name used in the document path is not defined; attribute name: {alias}"
-        ))
+    pub fn undefined_attribute_name(kind: ExprKind, alias: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "An expression attribute name used in the document path is not defined; attribute \
+                 name: {alias}"
+            ),
+        )
+    }
+
+    /// A reserved word (`reserved_words.txt`) used as an attribute name, as written.
+    pub fn reserved_keyword(kind: ExprKind, word: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!("Attribute name is a reserved keyword; reserved keyword: {word}"),
+        )
     }
 
     /// An expression's `:value` missing from ExpressionAttributeValues.
-    pub fn undefined_attribute_value(placeholder: &str) -> Self {
-        Self::validation(format!(
-            "Invalid expression: An expression attribute value used in expression is not defined; \
-             attribute value: {placeholder}"
-        ))
+    pub fn undefined_attribute_value(kind: ExprKind, placeholder: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "An expression attribute value used in expression is not defined; attribute value: \
+                 {placeholder}"
+            ),
+        )
     }
 
     pub fn unused_attribute_names(names: &[String]) -> Self {
@@ -1361,10 +1389,32 @@ impl ApiError {
         ))
     }
 
-    pub fn value_missing_with_exists_true(attribute: &str) -> Self {
+    /// An Expected entry without a Value, whose Exists is `exists` ("true", or "null" when not given).
+    pub fn value_missing_with_exists(attribute: &str, exists: &str) -> Self {
         Self::validation(format!(
-            "One or more parameter values were invalid: Value must be provided when Exists is true for \
-             Attribute: {attribute}"
+            "One or more parameter values were invalid: Value must be provided when Exists is {exists} \
+             for Attribute: {attribute}"
+        ))
+    }
+
+    pub fn value_with_value_list(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Value and AttributeValueList cannot be used \
+             together for Attribute: {attribute}"
+        ))
+    }
+
+    pub fn operator_without_values(operator: &str, attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Value or AttributeValueList must be used with \
+             ComparisonOperator: {operator} for Attribute: {attribute}"
+        ))
+    }
+
+    pub fn value_list_without_operator(attribute: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: AttributeValueList can only be used with a \
+             ComparisonOperator for Attribute: {attribute}"
         ))
     }
 

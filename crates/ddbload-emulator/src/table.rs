@@ -78,10 +78,14 @@ impl KeySchema {
             });
         }
         let key = KeyValue::of(value).expect("key types are S, N or B");
-        if matches!(&key, KeyValue::S(s) if s.is_empty())
-            || matches!(&key, KeyValue::B(b) if b.is_empty())
-        {
-            return Err(ApiError::empty_key_value(&attr.name));
+        match &key {
+            KeyValue::S(s) if s.is_empty() => {
+                return Err(ApiError::empty_key_value(&attr.name, false, in_item))
+            }
+            KeyValue::B(b) if b.is_empty() => {
+                return Err(ApiError::empty_key_value(&attr.name, true, in_item))
+            }
+            _ => {}
         }
         Ok(key)
     }
@@ -93,10 +97,11 @@ impl KeySchema {
             Some(sort) => Some(self.key_value(sort, source.get(&sort.name), in_item)?),
             None => None,
         };
-        if partition.size() > MAX_PARTITION_KEY_BYTES
-            || sort.as_ref().is_some_and(|s| s.size() > MAX_SORT_KEY_BYTES)
-        {
-            return Err(ApiError::key_too_large());
+        if partition.size() > MAX_PARTITION_KEY_BYTES {
+            return Err(ApiError::partition_key_too_large());
+        }
+        if sort.as_ref().is_some_and(|s| s.size() > MAX_SORT_KEY_BYTES) {
+            return Err(ApiError::sort_key_too_large());
         }
         Ok(ItemKey::new(partition, sort))
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ExprKind};
 use crate::value::Av;
 
 /// DynamoDB's first checks of a names or values map, before any of its entries is read: not empty,
@@ -82,20 +82,18 @@ impl Bindings {
         !self.values.is_empty()
     }
 
-    pub fn name(&self, alias: &str) -> Result<String, ApiError> {
+    /// The attribute a `#name` stands for; None when ExpressionAttributeNames does not define it.
+    pub fn name(&self, alias: &str) -> Option<String> {
         self.used_names.borrow_mut().insert(alias.to_owned());
-        self.names
-            .get(alias)
-            .cloned()
-            .ok_or_else(|| ApiError::undefined_attribute_name(alias))
+        self.names.get(alias).cloned()
     }
 
-    pub fn value(&self, placeholder: &str) -> Result<Av, ApiError> {
+    pub fn value(&self, placeholder: &str, kind: ExprKind) -> Result<Av, ApiError> {
         self.used_values.borrow_mut().insert(placeholder.to_owned());
         self.values
             .get(placeholder)
             .cloned()
-            .ok_or_else(|| ApiError::undefined_attribute_value(placeholder))
+            .ok_or_else(|| ApiError::undefined_attribute_value(kind, placeholder))
     }
 
     /// DynamoDB refuses names and values that no expression used.

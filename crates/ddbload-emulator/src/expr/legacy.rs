@@ -155,11 +155,19 @@ pub fn expected(req: &Value) -> Result<Option<Cond>, ApiError> {
     for (name, spec) in map {
         let value = spec.get("Value").map(Av::from_json).transpose()?;
         let exists = spec.get("Exists").and_then(Value::as_bool);
+        let listed = given(spec, "AttributeValueList");
+        if listed && value.is_some() {
+            return Err(ApiError::value_with_value_list(name));
+        }
         let cond = match (
             spec.get("ComparisonOperator").and_then(Value::as_str),
             exists,
             value,
         ) {
+            (Some(_), Some(_), _) => return Err(ApiError::exists_with_operator(name)),
+            (Some(operator), None, None) if !listed && !matches!(operator, "NULL" | "NOT_NULL") => {
+                return Err(ApiError::operator_without_values(operator, name))
+            }
             (Some(operator), None, value) => {
                 let mut args = values(spec)?;
                 if let Some(v) = value {
@@ -167,11 +175,14 @@ pub fn expected(req: &Value) -> Result<Option<Cond>, ApiError> {
                 }
                 comparison(name, operator, args)?
             }
-            (Some(_), Some(_), _) => return Err(ApiError::exists_with_operator(name)),
+            (None, _, _) if listed => return Err(ApiError::value_list_without_operator(name)),
             (None, Some(false), Some(_)) => return Err(ApiError::value_with_exists_false(name)),
             (None, Some(false), None) => Cond::NotExists(attr(name)),
             (None, _, Some(v)) => Cond::Compare(Operand::Path(attr(name)), "=", Operand::Value(v)),
-            (None, _, None) => return Err(ApiError::value_missing_with_exists_true(name)),
+            (None, exists, None) => {
+                let exists = if exists.is_some() { "true" } else { "null" };
+                return Err(ApiError::value_missing_with_exists(name, exists));
+            }
         };
         conditions.push(cond);
     }

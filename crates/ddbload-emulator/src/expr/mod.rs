@@ -9,6 +9,7 @@ pub mod legacy;
 mod lexer;
 mod parser;
 mod projection;
+mod reserved;
 mod update;
 
 pub use ast::{Action, Cond, Operand, Path, PathPart};

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::ast::{Action, Cond, Operand, Path, PathPart};
 use super::bindings::Bindings;
 use super::lexer::{tokenize, Source, Token};
+use super::reserved::is_reserved;
 use crate::error::{ApiError, ExprKind};
 use crate::value::Av;
 
@@ -60,6 +61,10 @@ struct Parser<'a> {
     depth: usize,
     kind: ExprKind,
     bindings: &'a Bindings,
+    /// The first reserved word used as an attribute name, and the first undefined `#name`: DynamoDB
+    /// reports them after the whole text parses, the reserved word first.
+    reserved: Option<String>,
+    undefined_name: Option<String>,
 }
 
 /// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
@@ -157,6 +162,8 @@ impl<'a> Parser<'a> {
             depth: 0,
             kind,
             bindings,
+            reserved: None,
+            undefined_name: None,
         })
     }
 
@@ -217,6 +224,12 @@ impl<'a> Parser<'a> {
         if self.pos < self.tokens.len() {
             return Err(self.syntax_error());
         }
+        if let Some(word) = &self.reserved {
+            return Err(ApiError::reserved_keyword(self.kind, word));
+        }
+        if let Some(alias) = &self.undefined_name {
+            return Err(ApiError::undefined_attribute_name(self.kind, alias));
+        }
         Ok(())
     }
 
@@ -254,10 +267,16 @@ impl<'a> Parser<'a> {
         match self.peek().cloned() {
             Some(Token::Alias(alias)) => {
                 self.pos += 1;
-                self.bindings.name(&alias)
+                Ok(self.bindings.name(&alias).unwrap_or_else(|| {
+                    self.undefined_name.get_or_insert(alias.clone());
+                    alias
+                }))
             }
             Some(Token::Name(name)) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) => {
                 self.pos += 1;
+                if is_reserved(&name) && self.reserved.is_none() {
+                    self.reserved = Some(name.clone());
+                }
                 Ok(name)
             }
             _ => Err(self.syntax_error()),
@@ -324,7 +343,7 @@ impl<'a> Parser<'a> {
             }
             Some(Token::Placeholder(p)) => {
                 self.pos += 1;
-                Operand::Value(self.bindings.value(&p)?)
+                Operand::Value(self.bindings.value(&p, self.kind)?)
             }
             Some(Token::Name(f)) if self.tokens.get(self.pos + 1) == Some(&Token::LParen) => {
                 self.pos += 2;
@@ -489,7 +508,7 @@ impl<'a> Parser<'a> {
                             self.pos -= 1;
                             return Err(self.syntax_error());
                         };
-                        let value = self.bindings.value(&p)?;
+                        let value = self.bindings.value(&p, self.kind)?;
                         if other == "ADD" {
                             Action::Add(path, value)
                         } else {

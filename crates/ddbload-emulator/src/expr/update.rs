@@ -173,14 +173,14 @@ mod tests {
         }))
         .unwrap();
         let actions = parse_update(
-            "SET #s = #s - :q, total = if_not_exists(total, :z) REMOVE gone ADD n :q",
+            "SET #s = #s - :q, tally = if_not_exists(tally, :z) REMOVE gone ADD n :q",
             &b,
         )
         .unwrap();
         let mut it = item_from_json(&json!({"stock": {"N": "5"}, "gone": {"S": "x"}})).unwrap();
         apply_update(&mut it, &actions).unwrap();
         let want =
-            item_from_json(&json!({"stock": {"N": "3"}, "total": {"N": "10"}, "n": {"N": "2"}}))
+            item_from_json(&json!({"stock": {"N": "3"}, "tally": {"N": "10"}, "n": {"N": "2"}}))
                 .unwrap();
         assert_eq!(it, want);
     }

@@ -240,8 +240,12 @@ fn check_start_piece(
         return Err(ApiError::key_schema_mismatch());
     }
     match KeyValue::of(&value) {
-        Some(KeyValue::S(s)) if s.is_empty() => Err(ApiError::empty_key_value(&key.name)),
-        Some(KeyValue::B(b)) if b.is_empty() => Err(ApiError::empty_key_value(&key.name)),
+        Some(KeyValue::S(s)) if s.is_empty() => {
+            Err(ApiError::empty_key_value(&key.name, false, false))
+        }
+        Some(KeyValue::B(b)) if b.is_empty() => {
+            Err(ApiError::empty_key_value(&key.name, true, false))
+        }
         _ => Ok(()),
     }
 }
