@@ -950,7 +950,14 @@ impl ApiError {
     }
 
     /// An empty set (`kind` "string", "number" or "binary"; DynamoDB's wording, double space included).
+    /// An empty set: DynamoDB words a binary set's fault differently from the others (the double space
+    /// is DynamoDB's).
     pub fn empty_set(kind: &str) -> Self {
+        if kind == "binary" {
+            return Self::validation(
+                "One or more parameter values were invalid: Binary sets should not be empty",
+            );
+        }
         Self::validation(format!(
             "One or more parameter values were invalid: An {kind} set  may not be empty"
         ))
@@ -1263,6 +1270,46 @@ impl ApiError {
         )
     }
 
+    /// A function where it cannot stand: a condition function compared or nested, size() alone.
+    pub fn misused_function(kind: ExprKind, name: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "The function is not allowed to be used this way in an expression; function: {name}"
+            ),
+        )
+    }
+
+    pub fn operand_count(kind: ExprKind, name: &str, count: usize) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "Incorrect number of operands for operator or function; operator or function: {name}, \
+                 number of operands: {count}"
+            ),
+        )
+    }
+
+    pub fn requires_path(kind: ExprKind, name: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "Operator or function requires a document path; operator or function: {name}"
+            ),
+        )
+    }
+
+    /// `a = a`, `contains(a, a)`: `path` as DynamoDB prints it (`[a, b, [1]]`).
+    pub fn not_distinct(kind: ExprKind, operator: &str, path: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "The first operand must be distinct from the remaining operands for this operator or \
+                 function; operator: {operator}, first operand: {path}"
+            ),
+        )
+    }
+
     /// A reserved word (`reserved_words.txt`) used as an attribute name, as written.
     pub fn reserved_keyword(kind: ExprKind, word: &str) -> Self {
         Self::expression_invalid(
@@ -1419,26 +1466,40 @@ impl ApiError {
     }
 
     /// An AttributeUpdates PUT without a Value.
-    pub fn put_without_value(attribute: &str) -> Self {
-        Self::validation(format!(
-            "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value \
-             is specified: {attribute}"
-        ))
+    /// An UpdateExpression's ADD of other than a number or set, or DELETE of other than a set.
+    pub fn update_operand_type(action: &str, type_name: &str) -> Self {
+        Self::expression_invalid(
+            ExprKind::Update,
+            format_args!(
+                "Incorrect operand type for operator or function; operator: {action}, operand type: {}, \
+                 typeSet: ALLOWED_FOR_{action}_OPERAND",
+                spelled_type(type_name)
+            ),
+        )
     }
 
-    /// An AttributeUpdates DELETE with a Value that is not a set.
-    pub fn delete_value_not_set(attribute: &str) -> Self {
+    /// An AttributeUpdates PUT or ADD without a Value.
+    pub fn put_without_value() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value \
+             is specified",
+        )
+    }
+
+    /// An AttributeUpdates DELETE with a Value that is not a set; `type_name` is the value's (S, N...).
+    pub fn delete_value_not_set(type_name: &str) -> Self {
         Self::validation(format!(
             "One or more parameter values were invalid: DELETE action with value is not supported for the type \
-             of attribute: {attribute}"
+             {}",
+            spelled_type(type_name)
         ))
     }
 
-    /// An AttributeUpdates ADD without a Value, or with one that is not a number or a set.
-    pub fn add_unsupported(attribute: &str) -> Self {
+    /// An AttributeUpdates ADD of a value that is not a number or a set.
+    pub fn add_unsupported(type_name: &str) -> Self {
         Self::validation(format!(
-            "One or more parameter values were invalid: ADD action is not supported for the type of attribute: \
-             {attribute}"
+            "One or more parameter values were invalid: ADD action is not supported for the type {}",
+            spelled_type(type_name)
         ))
     }
 
@@ -1673,5 +1734,21 @@ impl ApiError {
             body[*key] = value.clone();
         }
         body
+    }
+}
+
+/// An AttributeValue type as DynamoDB spells it in AttributeUpdates' messages (S is STRING).
+fn spelled_type(type_name: &str) -> &'static str {
+    match type_name {
+        "S" => "STRING",
+        "N" => "NUMBER",
+        "B" => "BINARY",
+        "BOOL" => "BOOLEAN",
+        "M" => "MAP",
+        "L" => "LIST",
+        "SS" => "STRING_SET",
+        "NS" => "NUMBER_SET",
+        "BS" => "BINARY_SET",
+        _ => "NULL",
     }
 }

@@ -352,6 +352,8 @@ mod tests {
         );
         assert!(err(json!({"s": {"SS": ["a", "a"]}})).contains("[a, a] contains duplicates"));
         assert!(err(json!({"s": {"SS": []}})).ends_with("An string set  may not be empty"));
+        // DynamoDB (and DynamoDB Local) word an empty binary set apart.
+        assert!(err(json!({"s": {"BS": []}})).ends_with("Binary sets should not be empty"));
         assert!(err(json!({"s": {"NULL": false}})).contains("must have the value of true"));
         assert_eq!(err(json!({"": {"S": "v"}})), "Empty attribute name");
         assert!(err(json!({"s": {}})).contains("is empty"));

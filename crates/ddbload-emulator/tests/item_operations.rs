@@ -3,7 +3,7 @@
 mod common;
 
 use common::Fixture;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn document(f: &Fixture) {
     f.table("docs", None);
@@ -233,4 +233,95 @@ fn attribute_updates_default_to_put_as_documented() {
         json!({"TableName": "docs", "Key": {"pk": {"S": "d"}}, "AttributeUpdates": {"n": {"Value": {"S": "new"}}}}),
     );
     assert_eq!(f.get("docs", "d").unwrap()["n"], json!({"S": "new"}));
+}
+
+/// AttributeUpdates and Expected faults are worded as DynamoDB Local words them (its wording is
+/// DynamoDB's; the value's type is spelled out).
+#[test]
+fn legacy_update_and_expected_faults_are_worded_as_dynamodb_words_them() {
+    let f = Fixture::new();
+    f.table("docs", None);
+    let update = |updates: Value| {
+        f.err(
+            "UpdateItem",
+            json!({"TableName": "docs", "Key": {"pk": {"S": "d"}}, "AttributeUpdates": updates}),
+        )
+        .message
+    };
+    let invalid = "One or more parameter values were invalid: ";
+    assert_eq!(
+        update(json!({"a": {"Action": "ADD"}})),
+        format!("{invalid}Only DELETE action is allowed when no attribute value is specified")
+    );
+    assert_eq!(
+        update(json!({"a": {"Action": "DELETE", "Value": {"S": "x"}}})),
+        format!("{invalid}DELETE action with value is not supported for the type STRING")
+    );
+    assert_eq!(
+        update(json!({"a": {"Action": "ADD", "Value": {"B": "eA=="}}})),
+        format!("{invalid}ADD action is not supported for the type BINARY")
+    );
+    let put = |expected: Value| {
+        f.err(
+            "PutItem",
+            json!({"TableName": "docs", "Item": {"pk": {"S": "d"}}, "Expected": expected}),
+        )
+        .message
+    };
+    assert_eq!(
+        put(json!({"a": {}})),
+        format!("{invalid}Value must be provided when Exists is null for Attribute: a")
+    );
+    assert_eq!(
+        put(json!({"a": {"ComparisonOperator": "LT"}})),
+        format!("{invalid}Value or AttributeValueList must be used with ComparisonOperator: LT for Attribute: a")
+    );
+    assert_eq!(
+        put(
+            json!({"a": {"Value": {"S": "x"}, "AttributeValueList": [{"S": "x"}], "ComparisonOperator": "EQ"}})
+        ),
+        format!("{invalid}Value and AttributeValueList cannot be used together for Attribute: a")
+    );
+    assert_eq!(
+        put(json!({"a": {"AttributeValueList": [{"S": "x"}]}})),
+        format!("{invalid}AttributeValueList can only be used with a ComparisonOperator for Attribute: a")
+    );
+}
+
+/// AttributeUpdates' ADD appends a list to a list (or sets it), as DynamoDB and DynamoDB Local do;
+/// it was refused. An UpdateExpression's ADD takes a number or set only, DELETE a set only.
+#[test]
+fn legacy_add_appends_lists_and_update_expressions_check_add_and_delete_operands() {
+    let f = Fixture::new();
+    f.table("docs", None);
+    let key = json!({"pk": {"S": "l"}});
+    f.put("docs", json!({"pk": {"S": "l"}, "b": {"L": [{"S": "a"}]}}));
+    let out = f.ok(
+        "UpdateItem",
+        json!({"TableName": "docs", "Key": key, "ReturnValues": "UPDATED_NEW", "AttributeUpdates": {
+            "b": {"Action": "ADD", "Value": {"L": [{"S": "b"}]}},
+            "n": {"Action": "ADD", "Value": {"L": [{"N": "1"}]}}}}),
+    );
+    assert_eq!(
+        out["Attributes"],
+        json!({"b": {"L": [{"S": "a"}, {"S": "b"}]}, "n": {"L": [{"N": "1"}]}})
+    );
+    let refused = |expression: &str, value: Value| {
+        f.err(
+            "UpdateItem",
+            json!({"TableName": "docs", "Key": key, "UpdateExpression": expression,
+                   "ExpressionAttributeValues": {":v": value}}),
+        )
+        .message
+    };
+    assert_eq!(
+        refused("ADD b :v", json!({"L": [{"S": "c"}]})),
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, \
+         operand type: LIST, typeSet: ALLOWED_FOR_ADD_OPERAND"
+    );
+    assert_eq!(
+        refused("DELETE b :v", json!({"N": "1"})),
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, \
+         operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"
+    );
 }

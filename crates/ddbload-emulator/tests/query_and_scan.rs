@@ -445,3 +445,51 @@ fn reserved_words_are_refused_as_attribute_names() {
         "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: total"
     );
 }
+
+/// Functions parse whatever their operands, and DynamoDB's faults follow once the text parses, in its
+/// order: a misused function, a reserved word, an undefined name, the operand count, non-distinct
+/// operands, then an operand of the wrong kind.
+#[test]
+fn function_and_operand_faults_are_reported_in_dynamodbs_order() {
+    let f = Fixture::new();
+    let filter = |expression: &str| {
+        let mut body = json!({"TableName": "no-such-table", "FilterExpression": expression});
+        if expression.contains(":a") {
+            body["ExpressionAttributeValues"] = json!({":a": {"S": "1"}});
+        }
+        if expression.contains("#a") {
+            body["ExpressionAttributeNames"] = json!({"#a": "a"});
+        }
+        f.err("Scan", body).message
+    };
+    let invalid = "Invalid FilterExpression: ";
+    let cases = [
+        ("attribute_not_exists(things) > b", "The function is not allowed to be used this way in an expression; function: attribute_not_exists"),
+        ("size(contains(a, b)) > a", "The function is not allowed to be used this way in an expression; function: contains"),
+        ("size(things)", "The function is not allowed to be used this way in an expression; function: size"),
+        ("a between b and attribute_exists(things)", "The function is not allowed to be used this way in an expression; function: attribute_exists"),
+        ("attribute_exists(views, c) and a = a", "Attribute name is a reserved keyword; reserved keyword: views"),
+        ("attribute_exists(things, b)", "Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"),
+        ("begins_with(things, size(a), b)", "Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 3"),
+        ("#a <> a", "The first operand must be distinct from the remaining operands for this operator or function; operator: <>, first operand: [a]"),
+        ("contains(ab.bc[1].a, ab.bc[1].#a)", "The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [ab, bc, [1], a]"),
+        ("attribute_exists(:a) and b = c", "Operator or function requires a document path; operator or function: attribute_exists"),
+        ("attribute_not_exists(size(:a))", "Operator or function requires a document path; operator or function: attribute_not_exists"),
+    ];
+    for (expression, message) in cases {
+        assert_eq!(
+            filter(expression),
+            format!("{invalid}{message}"),
+            "{expression}"
+        );
+    }
+    // The size of a literal is known without an item: a filter comparing it holds everywhere.
+    f.table("lits", None);
+    f.put("lits", json!({"pk": {"S": "k"}}));
+    let out = f.ok(
+        "Scan",
+        json!({"TableName": "lits", "FilterExpression": "size(:s) = :n",
+               "ExpressionAttributeValues": {":s": {"S": "abÿ"}, ":n": {"N": "3"}}}),
+    );
+    assert_eq!(out["Count"], 1);
+}

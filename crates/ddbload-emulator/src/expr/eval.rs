@@ -27,21 +27,9 @@ pub(super) fn value_of(item: &Item, operand: &Operand) -> Result<Option<Av>, Api
     Ok(match operand {
         Operand::Path(path) => resolve(item, path).cloned(),
         Operand::Value(v) => Some(v.clone()),
-        Operand::Size(path) => resolve(item, path).and_then(|v| {
-            let n = match v {
-                // A string's length in characters (UTF-16 units, as DynamoDB counts), not bytes:
-                // size("abÿ") is 3.
-                Av::S(s) => s.encode_utf16().count(),
-                Av::B(b) => b.len(),
-                Av::M(m) => m.len(),
-                Av::L(l) => l.len(),
-                Av::Ss(s) => s.len(),
-                Av::Ns(n) => n.len(),
-                Av::Bs(b) => b.len(),
-                _ => return None,
-            };
-            Some(Av::N(Number::from_i64(n as i64)))
-        }),
+        Operand::Size(path) => resolve(item, path)
+            .and_then(size_of)
+            .map(|n| Av::N(Number::from_i64(n as i64))),
         Operand::IfNotExists(path, fallback) => match resolve(item, path) {
             Some(v) => Some(v.clone()),
             None => value_of(item, fallback)?,
@@ -146,5 +134,20 @@ pub fn evaluate(cond: &Cond, item: &Item) -> Result<bool, ApiError> {
             (Some(v), Some(Av::S(name))) => v.type_name() == name,
             _ => false,
         },
+    })
+}
+
+/// What size() answers: a string's characters (UTF-16 units, as DynamoDB counts: size("abÿ") is 3),
+/// a binary's bytes, a set's, list's or map's members; None for a number, boolean or null.
+pub fn size_of(value: &Av) -> Option<usize> {
+    Some(match value {
+        Av::S(s) => s.encode_utf16().count(),
+        Av::B(b) => b.len(),
+        Av::M(m) => m.len(),
+        Av::L(l) => l.len(),
+        Av::Ss(s) => s.len(),
+        Av::Ns(n) => n.len(),
+        Av::Bs(b) => b.len(),
+        Av::N(_) | Av::Bool(_) | Av::Null => return None,
     })
 }

@@ -246,16 +246,17 @@ pub fn attribute_updates(req: &Value) -> Result<Option<Vec<Action>>, ApiError> {
         let action = spec.get("Action").and_then(Value::as_str).unwrap_or("PUT");
         actions.push(match (action, value) {
             ("PUT", Some(v)) => Action::Set(attr(name), Operand::Value(v)),
-            ("PUT", None) => return Err(ApiError::put_without_value(name)),
+            ("PUT" | "ADD", None) => return Err(ApiError::put_without_value()),
             ("DELETE", None) => Action::Remove(attr(name)),
             ("DELETE", Some(v @ (Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => {
                 Action::Delete(attr(name), v)
             }
-            ("DELETE", Some(_)) => return Err(ApiError::delete_value_not_set(name)),
-            ("ADD", Some(v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_)))) => {
+            ("DELETE", Some(v)) => return Err(ApiError::delete_value_not_set(v.type_name())),
+            // A list is appended to (DynamoDB and DynamoDB Local do so, in AttributeUpdates only).
+            ("ADD", Some(v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_) | Av::L(_)))) => {
                 Action::Add(attr(name), v)
             }
-            ("ADD", _) => return Err(ApiError::add_unsupported(name)),
+            ("ADD", Some(v)) => return Err(ApiError::add_unsupported(v.type_name())),
             (other, _) => return Err(ApiError::attribute_update_action(name, other)),
         });
     }

@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 
 use super::ast::{Action, Cond, Operand, Path, PathPart};
 use super::bindings::Bindings;
+use super::eval::size_of;
 use super::lexer::{tokenize, Source, Token};
 use super::reserved::is_reserved;
 use crate::error::{ApiError, ExprKind};
+use crate::number::Number;
 use crate::value::Av;
 
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
@@ -39,6 +41,23 @@ fn scalar_text(value: &Av) -> Option<String> {
     }
 }
 
+/// Where a faulty operand stood; never evaluated, since the parse then fails.
+fn placeholder_path() -> Path {
+    vec![PathPart::Attr(String::new())]
+}
+
+/// A path as DynamoDB prints it in a message: `[a, b, [1]]`.
+pub(crate) fn show_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .iter()
+        .map(|p| match p {
+            PathPart::Attr(name) => name.clone(),
+            PathPart::Index(i) => format!("[{i}]"),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
 /// attribute_type's second operand: a string value naming an AttributeValue type.
 fn check_type_name(operand: &Operand, kind: ExprKind) -> Result<(), ApiError> {
     const TYPES: [&str; 10] = ["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"];
@@ -61,10 +80,26 @@ struct Parser<'a> {
     depth: usize,
     kind: ExprKind,
     bindings: &'a Bindings,
-    /// The first reserved word used as an attribute name, and the first undefined `#name`: DynamoDB
-    /// reports them after the whole text parses, the reserved word first.
-    reserved: Option<String>,
-    undefined_name: Option<String>,
+    /// The fault DynamoDB reports once the whole text parses (`Deferred`): the first of the
+    /// highest-ranked kind found.
+    deferred: Option<(Deferred, ApiError)>,
+}
+
+/// Faults found while parsing that DynamoDB reports only when the text parses, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Deferred {
+    /// A function where it cannot stand (`attribute_exists(a) > b`, `size(a)` as a condition).
+    Misused,
+    /// A reserved word as an attribute name.
+    Reserved,
+    /// A `#name` ExpressionAttributeNames does not define.
+    UndefinedName,
+    /// A function called with the wrong number of operands.
+    OperandCount,
+    /// A comparison or function whose first operand is the same path as its second.
+    NotDistinct,
+    /// An operand of the wrong kind or type for its function.
+    Function,
 }
 
 /// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
@@ -162,9 +197,119 @@ impl<'a> Parser<'a> {
             depth: 0,
             kind,
             bindings,
-            reserved: None,
-            undefined_name: None,
+            deferred: None,
         })
+    }
+
+    fn defer(&mut self, rank: Deferred, fault: ApiError) {
+        if self
+            .deferred
+            .as_ref()
+            .is_none_or(|(first, _)| rank < *first)
+        {
+            self.deferred = Some((rank, fault));
+        }
+    }
+
+    /// A function's operands after `name(`, up to and including the `)`.
+    fn call_arguments(&mut self) -> Result<Vec<Operand>, ApiError> {
+        let mut arguments = Vec::new();
+        if self.peek() != Some(&Token::RParen) {
+            arguments.push(self.operand()?);
+            while self.peek() == Some(&Token::Comma) {
+                self.pos += 1;
+                arguments.push(self.operand()?);
+            }
+        }
+        self.expect(Token::RParen)?;
+        Ok(arguments)
+    }
+
+    /// Whether `name` got `count` operands; the fault is deferred when not.
+    fn operand_count(&mut self, name: &str, arguments: &[Operand], count: usize) -> bool {
+        if arguments.len() != count {
+            let fault = ApiError::operand_count(self.kind, name, arguments.len());
+            self.defer(Deferred::OperandCount, fault);
+            return false;
+        }
+        true
+    }
+
+    /// A path operand, or the deferred fault that `name` needs one.
+    fn path_operand(&mut self, name: &str, operand: Operand) -> Path {
+        match operand {
+            Operand::Path(path) => path,
+            _ => {
+                let fault = ApiError::requires_path(self.kind, name);
+                self.defer(Deferred::Function, fault);
+                placeholder_path()
+            }
+        }
+    }
+
+    /// Two operands that are one path are refused (`a = a`, `contains(a, a)`).
+    fn check_distinct(&mut self, operator: &str, first: &Operand, second: &Operand) {
+        if let (Operand::Path(a), Operand::Path(b)) = (first, second) {
+            if a == b {
+                let fault = ApiError::not_distinct(self.kind, operator, &show_path(a));
+                self.defer(Deferred::NotDistinct, fault);
+            }
+        }
+    }
+
+    /// A condition function's call (`attribute_exists(a)` ...), its operands checked as DynamoDB
+    /// checks them once the text parses.
+    fn condition_call(&mut self, name: &str, arguments: Vec<Operand>) -> Cond {
+        let count = if name.starts_with("attribute_") && name != "attribute_type" {
+            1
+        } else {
+            2
+        };
+        if !self.operand_count(name, &arguments, count) {
+            return Cond::Exists(placeholder_path());
+        }
+        let mut arguments = arguments.into_iter();
+        let first = arguments.next().expect("counted");
+        let second = arguments.next();
+        if let Some(second) = &second {
+            self.check_distinct(name, &first, second);
+        }
+        match (name, second) {
+            ("attribute_exists", _) => Cond::Exists(self.path_operand(name, first)),
+            ("attribute_not_exists", _) => Cond::NotExists(self.path_operand(name, first)),
+            ("attribute_type", Some(type_name)) => {
+                if let Err(fault) = check_type_name(&type_name, self.kind) {
+                    self.defer(Deferred::Function, fault);
+                }
+                Cond::AttrType(self.path_operand(name, first), type_name)
+            }
+            ("begins_with", Some(prefix)) => {
+                for operand in [&first, &prefix] {
+                    if let Operand::Value(v) = operand {
+                        if !matches!(v, Av::S(_) | Av::B(_)) {
+                            let detail = format!(
+                                "operator or function: begins_with, operand type: {}",
+                                v.type_name()
+                            );
+                            self.defer(
+                                Deferred::Function,
+                                ApiError::operand_type(self.kind, &detail),
+                            );
+                        }
+                    }
+                }
+                Cond::BeginsWith(first, prefix)
+            }
+            (_, Some(member)) => Cond::Contains(first, member),
+            (_, None) => unreachable!("two operands were counted"),
+        }
+    }
+
+    /// Whether a comparison, BETWEEN or IN follows: what a function used as an operand is met by.
+    fn at_comparison(&self) -> bool {
+        self.keyword("BETWEEN")
+            || self.keyword("IN")
+            || matches!(self.peek(), Some(Token::Op(op)) if matches!(*op, "=" | "<>" | "<" | "<=" | ">" | ">="))
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -224,13 +369,10 @@ impl<'a> Parser<'a> {
         if self.pos < self.tokens.len() {
             return Err(self.syntax_error());
         }
-        if let Some(word) = &self.reserved {
-            return Err(ApiError::reserved_keyword(self.kind, word));
+        match &self.deferred {
+            Some((_, fault)) => Err(fault.clone()),
+            None => Ok(()),
         }
-        if let Some(alias) = &self.undefined_name {
-            return Err(ApiError::undefined_attribute_name(self.kind, alias));
-        }
-        Ok(())
     }
 
     /// Every recursive step goes through here: nesting past the operator limit is refused.
@@ -268,14 +410,16 @@ impl<'a> Parser<'a> {
             Some(Token::Alias(alias)) => {
                 self.pos += 1;
                 Ok(self.bindings.name(&alias).unwrap_or_else(|| {
-                    self.undefined_name.get_or_insert(alias.clone());
+                    let fault = ApiError::undefined_attribute_name(self.kind, &alias);
+                    self.defer(Deferred::UndefinedName, fault);
                     alias
                 }))
             }
             Some(Token::Name(name)) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) => {
                 self.pos += 1;
-                if is_reserved(&name) && self.reserved.is_none() {
-                    self.reserved = Some(name.clone());
+                if is_reserved(&name) {
+                    let fault = ApiError::reserved_keyword(self.kind, &name);
+                    self.defer(Deferred::Reserved, fault);
                 }
                 Ok(name)
             }
@@ -346,33 +490,77 @@ impl<'a> Parser<'a> {
                 Operand::Value(self.bindings.value(&p, self.kind)?)
             }
             Some(Token::Name(f)) if self.tokens.get(self.pos + 1) == Some(&Token::LParen) => {
+                let known = ["size", "if_not_exists", "list_append"].contains(&f.as_str())
+                    || CONDITION_FUNCTIONS.contains(&f.as_str());
+                if !known {
+                    return Err(ApiError::expression_invalid(
+                        self.kind,
+                        format_args!("Invalid function name; function: {f}"),
+                    ));
+                }
                 self.pos += 2;
-                let operand = match f.as_str() {
-                    "size" => Operand::Size(self.path()?),
-                    "if_not_exists" => {
-                        let path = self.path()?;
-                        self.expect(Token::Comma)?;
-                        Operand::IfNotExists(path, Box::new(self.operand()?))
-                    }
-                    "list_append" => {
-                        let a = self.operand()?;
-                        self.expect(Token::Comma)?;
-                        Operand::ListAppend(Box::new(a), Box::new(self.operand()?))
-                    }
-                    other => {
-                        return Err(ApiError::expression_invalid(
-                            self.kind,
-                            format_args!("Invalid function name; function: {other}"),
-                        ))
-                    }
-                };
-                self.expect(Token::RParen)?;
-                operand
+                let arguments = self.call_arguments()?;
+                self.function_operand(&f, arguments)
             }
             _ => Operand::Path(self.path()?),
         };
         self.depth -= 1;
         Ok(operand)
+    }
+
+    /// A function standing as an operand: size, if_not_exists or list_append; a condition function
+    /// here is misused.
+    fn function_operand(&mut self, name: &str, arguments: Vec<Operand>) -> Operand {
+        let expected = if name == "size" { 1 } else { 2 };
+        if CONDITION_FUNCTIONS.contains(&name) {
+            self.defer(
+                Deferred::Misused,
+                ApiError::misused_function(self.kind, name),
+            );
+            return Operand::Path(placeholder_path());
+        }
+        if !self.operand_count(name, &arguments, expected) {
+            return Operand::Path(placeholder_path());
+        }
+        let mut arguments = arguments.into_iter();
+        let first = arguments.next().expect("counted");
+        match name {
+            "size" => match first {
+                Operand::Path(path) => Operand::Size(path),
+                // The size of a literal is known now.
+                Operand::Value(value) => match size_of(&value) {
+                    Some(size) => Operand::Value(Av::N(Number::from_i64(size as i64))),
+                    None => {
+                        let detail = format!(
+                            "operator or function: size, operand type: {}",
+                            value.type_name()
+                        );
+                        self.defer(
+                            Deferred::Function,
+                            ApiError::operand_type(self.kind, &detail),
+                        );
+                        Operand::Path(placeholder_path())
+                    }
+                },
+                _ => {
+                    let detail = "operator or function: size, operand type: N";
+                    self.defer(
+                        Deferred::Function,
+                        ApiError::operand_type(self.kind, detail),
+                    );
+                    Operand::Path(placeholder_path())
+                }
+            },
+            "if_not_exists" => {
+                let path = self.path_operand(name, first);
+                let fallback = arguments.next().expect("counted");
+                Operand::IfNotExists(path, Box::new(fallback))
+            }
+            _ => {
+                let second = arguments.next().expect("counted");
+                Operand::ListAppend(Box::new(first), Box::new(second))
+            }
+        }
     }
 
     fn condition(&mut self) -> Result<Cond, ApiError> {
@@ -416,32 +604,22 @@ impl<'a> Parser<'a> {
             let is_call = self.tokens.get(self.pos + 1) == Some(&Token::LParen);
             if is_call && CONDITION_FUNCTIONS.contains(&f.as_str()) {
                 self.pos += 2;
-                let cond = match f.as_str() {
-                    "attribute_exists" => Cond::Exists(self.path()?),
-                    "attribute_not_exists" => Cond::NotExists(self.path()?),
-                    "attribute_type" => {
-                        let path = self.path()?;
-                        self.expect(Token::Comma)?;
-                        let type_name = self.operand()?;
-                        check_type_name(&type_name, self.kind)?;
-                        Cond::AttrType(path, type_name)
-                    }
-                    name => {
-                        let a = self.operand()?;
-                        self.expect(Token::Comma)?;
-                        let b = self.operand()?;
-                        if name == "begins_with" {
-                            Cond::BeginsWith(a, b)
-                        } else {
-                            Cond::Contains(a, b)
-                        }
-                    }
-                };
-                self.expect(Token::RParen)?;
-                return Ok(cond);
+                let arguments = self.call_arguments()?;
+                let cond = self.condition_call(&f, arguments);
+                if !self.at_comparison() {
+                    return Ok(cond);
+                }
+                // Compared as if it were a value: misused, reported once the rest parses.
+                self.defer(Deferred::Misused, ApiError::misused_function(self.kind, &f));
+                return self.comparison(Operand::Path(placeholder_path()));
             }
         }
         let left = self.operand()?;
+        self.comparison(left)
+    }
+
+    /// What follows a condition's first operand: BETWEEN, IN or a comparator.
+    fn comparison(&mut self, left: Operand) -> Result<Cond, ApiError> {
         if self.keyword("BETWEEN") {
             self.pos += 1;
             let low = self.operand()?;
@@ -468,7 +646,26 @@ impl<'a> Parser<'a> {
             Some(Token::Op(op)) if matches!(*op, "=" | "<>" | "<" | "<=" | ">" | ">=") => {
                 let op = *op;
                 self.pos += 1;
-                Ok(Cond::Compare(left, op, self.operand()?))
+                let right = self.operand()?;
+                self.check_distinct(op, &left, &right);
+                Ok(Cond::Compare(left, op, right))
+            }
+            // A function that is not a condition standing alone (`size(a)`).
+            _ if matches!(
+                left,
+                Operand::Size(_) | Operand::IfNotExists(..) | Operand::ListAppend(..)
+            ) =>
+            {
+                let name = match left {
+                    Operand::Size(_) => "size",
+                    Operand::IfNotExists(..) => "if_not_exists",
+                    _ => "list_append",
+                };
+                self.defer(
+                    Deferred::Misused,
+                    ApiError::misused_function(self.kind, name),
+                );
+                Ok(Cond::Exists(placeholder_path()))
             }
             _ => Err(self.syntax_error()),
         }
@@ -509,6 +706,16 @@ impl<'a> Parser<'a> {
                             return Err(self.syntax_error());
                         };
                         let value = self.bindings.value(&p, self.kind)?;
+                        // ADD takes a number or a set, DELETE a set (a list only in AttributeUpdates).
+                        let allowed = match value {
+                            Av::Ss(_) | Av::Ns(_) | Av::Bs(_) => true,
+                            Av::N(_) => other == "ADD",
+                            _ => false,
+                        };
+                        if !allowed {
+                            let fault = ApiError::update_operand_type(other, value.type_name());
+                            self.defer(Deferred::Function, fault);
+                        }
                         if other == "ADD" {
                             Action::Add(path, value)
                         } else {

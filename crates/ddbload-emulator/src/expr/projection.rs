@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::ast::{Path, PathPart};
+use super::parser::show_path;
 use crate::error::{ApiError, ExprKind};
 use crate::value::{Av, Item};
 
@@ -13,17 +14,6 @@ pub struct Projection {
     whole: bool,
     attrs: BTreeMap<String, Projection>,
     indexes: BTreeMap<usize, Projection>,
-}
-
-fn show(path: &Path) -> String {
-    let parts: Vec<String> = path
-        .iter()
-        .map(|p| match p {
-            PathPart::Attr(name) => name.clone(),
-            PathPart::Index(i) => format!("[{i}]"),
-        })
-        .collect();
-    format!("[{}]", parts.join(", "))
 }
 
 impl Projection {
@@ -55,8 +45,8 @@ impl Projection {
                     format_args!(
                         "Two document paths overlap with each other; must remove or rewrite one of these \
                          paths; path one: {}, path two: {}",
-                        show(other),
-                        show(path)
+                        show_path(other),
+                        show_path(path)
                     ),
                 ));
             }

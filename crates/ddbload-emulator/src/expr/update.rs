@@ -106,7 +106,11 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
             Action::Remove(path) => remove_path(item, path),
             Action::Add(path, given) => {
                 let merged = match (resolve(&before, path).cloned(), given.clone()) {
-                    (None, v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_))) => v,
+                    (None, v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_) | Av::L(_))) => v,
+                    (Some(Av::L(mut x)), Av::L(y)) => {
+                        x.extend(y);
+                        Av::L(x)
+                    }
                     (Some(Av::N(x)), Av::N(y)) => {
                         Av::N(x.checked_add(&y).map_err(ApiError::invalid_number)?)
                     }

@@ -70,8 +70,8 @@ pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
     }
 }
 
-/// A Query's ExclusiveStartKey values, checked before the table is looked up. DynamoDB says which
-/// key was invalid for most faults, but not for a few number and set faults.
+/// A Query's or Scan's ExclusiveStartKey values, checked before the table is looked up. DynamoDB
+/// says which key was invalid for most faults, but not for a few number and set faults.
 pub fn check_start_key_values(req: &Value) -> Result<(), ApiError> {
     const UNPREFIXED: [&str; 5] = [
         "contains duplicates",

@@ -11,8 +11,9 @@ use super::common::{
 };
 use super::page_size::page_size;
 use super::paging::{
-    charge_index_read, check_select_on_index, count_only, fetch_from_table, fetches_from_table,
-    index_last_key, index_start_key, limit, page, start_key, PageSpec, PAGE_BYTES,
+    charge_index_read, check_select_on_index, check_start_key_values, count_only, fetch_from_table,
+    fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
+    PAGE_BYTES,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
@@ -78,6 +79,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     // expressions and their names and values.
     legacy::attributes_to_get(req)?;
     let legacy_filter = legacy::filter(req, "ScanFilter")?;
+    check_start_key_values(req)?;
     let segment = segment(req)?;
     let hashes = segment_range(segment);
     let bindings = Bindings::from_request(req)?;
