@@ -1270,6 +1270,26 @@ impl ApiError {
         )
     }
 
+    pub fn paths_overlap(kind: ExprKind, one: &str, two: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "Two document paths overlap with each other; must remove or rewrite one of these paths; \
+                 path one: {one}, path two: {two}"
+            ),
+        )
+    }
+
+    pub fn paths_conflict(kind: ExprKind, one: &str, two: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "Two document paths conflict with each other; must remove or rewrite one of these paths; \
+                 path one: {one}, path two: {two}"
+            ),
+        )
+    }
+
     /// A function where it cannot stand: a condition function compared or nested, size() alone.
     pub fn misused_function(kind: ExprKind, name: &str) -> Self {
         Self::expression_invalid(

@@ -325,3 +325,41 @@ fn legacy_add_appends_lists_and_update_expressions_check_add_and_delete_operands
          operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"
     );
 }
+
+/// Two paths of one update or projection that overlap, or read one node as a map and a list, are
+/// refused (the overlap first); they were applied one after the other.
+#[test]
+fn overlapping_or_conflicting_paths_are_refused() {
+    let f = Fixture::new();
+    f.table("docs", None);
+    let update = |expression: &str| {
+        f.err(
+            "UpdateItem",
+            json!({"TableName": "docs", "Key": {"pk": {"S": "p"}}, "UpdateExpression": expression,
+                   "ExpressionAttributeValues": {":v": {"N": "1"}}}),
+        )
+        .message
+    };
+    let lead = "must remove or rewrite one of these paths";
+    assert_eq!(
+        update("SET c[1].a = :v REMOVE c"),
+        format!("Invalid UpdateExpression: Two document paths overlap with each other; {lead}; path one: [c, [1], a], path two: [c]")
+    );
+    assert_eq!(
+        update("SET a.b = :v, a[1] = :v"),
+        format!("Invalid UpdateExpression: Two document paths conflict with each other; {lead}; path one: [a, b], path two: [a, [1]]")
+    );
+    let get = f.err(
+        "GetItem",
+        json!({"TableName": "docs", "Key": {"pk": {"S": "p"}}, "ProjectionExpression": "a.b, a[1]"}),
+    );
+    assert_eq!(
+        get.message,
+        format!("Invalid ProjectionExpression: Two document paths conflict with each other; {lead}; path one: [a, b], path two: [a, [1]]")
+    );
+    f.ok(
+        "UpdateItem",
+        json!({"TableName": "docs", "Key": {"pk": {"S": "p"}}, "UpdateExpression": "SET b = :v, c = :v, d = :v",
+               "ExpressionAttributeValues": {":v": {"N": "1"}}}),
+    );
+}

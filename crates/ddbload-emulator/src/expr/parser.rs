@@ -746,7 +746,47 @@ pub fn parse_update(text: &str, bindings: &Bindings) -> Result<Vec<Action>, ApiE
     let mut parser = Parser::new(text, ExprKind::Update, bindings)?;
     let actions = parser.update()?;
     parser.done()?;
+    let paths: Vec<Path> = actions.iter().map(|a| a.path().clone()).collect();
+    check_paths(&paths, ExprKind::Update)?;
     Ok(actions)
+}
+
+/// Two paths of one expression that overlap (`a` and `a.b`, or one path twice) or conflict (`a.b`
+/// and `a[1]`: one node read as a map and as a list) are refused, an overlap first, each naming the
+/// earlier path first.
+pub fn check_paths(paths: &[Path], kind: ExprKind) -> Result<(), ApiError> {
+    let mut conflict = None;
+    for (n, path) in paths.iter().enumerate() {
+        for earlier in &paths[..n] {
+            let common = earlier.iter().zip(path.iter());
+            let mut related = true;
+            for (a, b) in common {
+                match (a, b) {
+                    (PathPart::Attr(_), PathPart::Index(_))
+                    | (PathPart::Index(_), PathPart::Attr(_)) => {
+                        conflict.get_or_insert_with(|| {
+                            ApiError::paths_conflict(kind, &show_path(earlier), &show_path(path))
+                        });
+                        related = false;
+                        break;
+                    }
+                    _ if a != b => {
+                        related = false;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if related {
+                return Err(ApiError::paths_overlap(
+                    kind,
+                    &show_path(earlier),
+                    &show_path(path),
+                ));
+            }
+        }
+    }
+    conflict.map_or(Ok(()), Err)
 }
 
 pub fn parse_projection(text: &str, bindings: &Bindings) -> Result<Vec<Path>, ApiError> {
@@ -757,6 +797,7 @@ pub fn parse_projection(text: &str, bindings: &Bindings) -> Result<Vec<Path>, Ap
         paths.push(parser.path()?);
     }
     parser.done()?;
+    check_paths(&paths, ExprKind::Projection)?;
     Ok(paths)
 }
 
