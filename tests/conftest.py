@@ -14,6 +14,7 @@ import boto3
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 # DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
 LOCAL_ENV = {
@@ -115,6 +116,24 @@ def client_for(url: str, retries: dict | None = None):
         "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="local",
         aws_secret_access_key="local", config=Config(retries=retries) if retries else None,
     )  # fmt: skip
+
+
+def pk_table_on(url: str, prefix: str) -> str:
+    """A fresh on-demand table keyed by `pk` (S) at `url`."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    client_for(url).create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )  # fmt: skip
+    return name
+
+
+def api_refusal(url: str, method: str, params: dict) -> tuple[str, str]:
+    """The error code and message `url` answers `method` on a fresh `pk` table with `params`."""
+    with pytest.raises(ClientError) as refused:
+        getattr(client_for(url), method)(TableName=pk_table_on(url, "refused"), **params)
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
 
 
 def create_orders_table(dynamodb, name: str) -> None:

@@ -7,12 +7,9 @@ valid request that was refused: AttributeUpdates' ADD of a list appends to it on
 
 from __future__ import annotations
 
-import uuid
-
 import ddbload
 import pytest
-from botocore.exceptions import ClientError
-from conftest import client_for
+from conftest import api_refusal, client_for, pk_table_on
 
 KEY = {"pk": {"S": "k"}}
 V = {":v": {"N": "1"}}
@@ -92,33 +89,17 @@ def emulator():
         yield server.url
 
 
-def table_on(url: str) -> str:
-    name = f"faults-{uuid.uuid4().hex[:8]}"
-    client_for(url).create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )  # fmt: skip
-    return name
-
-
-def refusal(url: str, method: str, params: dict) -> tuple[str, str]:
-    with pytest.raises(ClientError) as refused:
-        getattr(client_for(url), method)(TableName=table_on(url), **params)
-    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
-
-
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_expression_faults_are_refused_as_dynamodb_local_refuses_them(emulator, endpoint, case):
     method, params, message = CASES[case]
-    assert refusal(endpoint, method, params) == ("ValidationException", message)
-    assert refusal(emulator, method, params) == ("ValidationException", message)
+    assert api_refusal(endpoint, method, params) == ("ValidationException", message)
+    assert api_refusal(emulator, method, params) == ("ValidationException", message)
 
 
 def test_attribute_updates_add_appends_a_list_on_both(emulator, endpoint):
     answers = []
     for url in (endpoint, emulator):
-        client, table = client_for(url), table_on(url)
+        client, table = client_for(url), pk_table_on(url, "faults")
         client.put_item(TableName=table, Item={**KEY, "b": {"L": [{"S": "a"}]}})
         client.update_item(
             TableName=table, Key=KEY,

@@ -11,12 +11,9 @@ the segments: DynamoDB's order as recorded from the service by the public emulat
 
 from __future__ import annotations
 
-import uuid
-
 import ddbload
 import pytest
-from botocore.exceptions import ClientError
-from conftest import client_for
+from conftest import api_refusal
 
 KEY = {"pk": {"S": "k"}}
 # A value DynamoDB could not read: refused for coming without an expression before it is read.
@@ -69,37 +66,21 @@ def emulator():
         yield server.url
 
 
-def table_on(url: str) -> str:
-    name = f"params-{uuid.uuid4().hex[:8]}"
-    client_for(url).create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )  # fmt: skip
-    return name
-
-
-def refusal(url: str, method: str, params: dict) -> tuple[str, str]:
-    with pytest.raises(ClientError) as refused:
-        getattr(client_for(url), method)(TableName=table_on(url), **params)
-    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
-
-
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_bindings_without_an_expression_are_refused_as_dynamodb_local_refuses_them(emulator, endpoint, case):
     method, params, message = CASES[case]
-    assert refusal(emulator, method, params) == ("ValidationException", message)
-    assert refusal(endpoint, method, params) == ("ValidationException", message)
+    assert api_refusal(emulator, method, params) == ("ValidationException", message)
+    assert api_refusal(endpoint, method, params) == ("ValidationException", message)
 
 
 @pytest.mark.parametrize("case", DYNAMODB_ORDER, ids=list(DYNAMODB_ORDER))
 def test_query_and_scan_check_in_dynamodbs_order(emulator, case):
     method, params, words = DYNAMODB_ORDER[case]
-    code, message = refusal(emulator, method, params)
+    code, message = api_refusal(emulator, method, params)
     assert code == "ValidationException" and words in message, message
 
 
 def test_an_empty_names_map_without_an_expression_is_refused(emulator):
-    assert refusal(emulator, "query", {"ExpressionAttributeNames": {}}) == (
+    assert api_refusal(emulator, "query", {"ExpressionAttributeNames": {}}) == (
         "ValidationException", "ExpressionAttributeNames can only be specified when using expressions",
     )  # fmt: skip
