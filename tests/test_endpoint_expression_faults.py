@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ddbload
 import pytest
+from botocore.exceptions import ClientError
 from conftest import api_refusal, client_for, pk_table_on
 
 KEY = {"pk": {"S": "k"}}
@@ -108,3 +109,40 @@ def test_attribute_updates_add_appends_a_list_on_both(emulator, endpoint):
         )  # fmt: skip
         answers.append(client.get_item(TableName=table, Key=KEY, ConsistentRead=True)["Item"])
     assert answers[0] == answers[1] == {**KEY, "b": {"L": [{"S": "a"}, {"S": "b"}]}, "n": {"L": [{"N": "1"}]}}
+
+
+# Faults found against an item holding s (a string), l (an empty list) and m (an empty map).
+ITEM = {**KEY, "s": {"S": "x"}, "l": {"L": []}, "m": {"M": {}}}
+MISSING = "The provided expression refers to an attribute that does not exist in the item"
+WRONG_TYPE = "An operand in the update expression has an incorrect data type"
+BAD_PATH = "The document path provided in the update expression is invalid for update"
+ITEM_CASES = {
+    "list_append of a missing attribute": ("SET l = list_append(nothing, :l)", {":l": {"L": []}}, MISSING),
+    "arithmetic on a missing attribute": ("SET x = y + :v", V, MISSING),
+    "arithmetic on a string": ("SET x = s + :v", V, WRONG_TYPE),
+    "ADD to a string": ("ADD s :v", V, WRONG_TYPE),
+    "DELETE from a string": ("DELETE s :ss", {":ss": {"SS": ["a"]}}, WRONG_TYPE),
+    "REMOVE inside a string": ("REMOVE s.a", None, BAD_PATH),
+    "REMOVE an index of a map": ("REMOVE m[1]", None, BAD_PATH),
+    "DELETE under a missing map": ("DELETE zz.y :ss", {":ss": {"SS": ["a"]}}, BAD_PATH),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ITEM_CASES, ids=list(ITEM_CASES))
+def test_update_faults_against_the_item_are_refused_as_dynamodb_local_refuses_them(emulator, endpoint, case):
+    expression, values, message = ITEM_CASES[case]
+    for url in (endpoint, emulator):
+        client, table = client_for(url), pk_table_on(url, "faults")
+        client.put_item(TableName=table, Item=ITEM)
+        params = {"ExpressionAttributeValues": values} if values else {}
+        with pytest.raises(ClientError) as refused:
+            client.update_item(TableName=table, Key=KEY, UpdateExpression=expression, **params)
+        assert refused.value.response["Error"]["Message"] == message, url
+
+
+def test_removing_a_missing_last_element_is_nothing_on_both(emulator, endpoint):
+    for url in (endpoint, emulator):
+        client, table = client_for(url), pk_table_on(url, "faults")
+        client.put_item(TableName=table, Item=ITEM)
+        client.update_item(TableName=table, Key=KEY, UpdateExpression="REMOVE l[5], m.zz, zz")
+        assert client.get_item(TableName=table, Key=KEY, ConsistentRead=True)["Item"] == ITEM

@@ -1385,6 +1385,11 @@ impl ApiError {
     }
 
     /// An update SET from a path the item lacks.
+    /// An update operand of the wrong type for its action or function, found against the item.
+    pub fn update_operand_wrong_type() -> Self {
+        Self::validation("An operand in the update expression has an incorrect data type")
+    }
+
     pub fn update_operand_missing() -> Self {
         Self::validation(
             "The provided expression refers to an attribute that does not exist in the item",

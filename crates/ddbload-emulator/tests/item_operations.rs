@@ -363,3 +363,50 @@ fn overlapping_or_conflicting_paths_are_refused() {
                "ExpressionAttributeValues": {":v": {"N": "1"}}}),
     );
 }
+
+/// Update faults found against the item are worded as DynamoDB (and DynamoDB Local) word them: a
+/// missing attribute in an operand, an operand of the wrong type, a nested path whose parent is
+/// missing or not a container; removing a missing last element is nothing.
+#[test]
+fn update_faults_found_against_the_item_are_worded_as_dynamodb_words_them() {
+    let f = Fixture::new();
+    f.table("docs", None);
+    f.put(
+        "docs",
+        json!({"pk": {"S": "u"}, "s": {"S": "x"}, "l": {"L": []}, "m": {"M": {}}}),
+    );
+    // Each expression with the values it uses (DynamoDB refuses unused ones); no placeholder is a
+    // prefix of another.
+    let update = |expression: &str| {
+        let mut body =
+            json!({"TableName": "docs", "Key": {"pk": {"S": "u"}}, "UpdateExpression": expression});
+        let values = [
+            (":v", json!({"N": "1"})),
+            (":l", json!({"L": []})),
+            (":ss", json!({"SS": ["a"]})),
+        ];
+        for (placeholder, value) in values {
+            if expression.contains(placeholder) {
+                body["ExpressionAttributeValues"][placeholder] = value;
+            }
+        }
+        f.call("UpdateItem", body).err().map(|e| e.message)
+    };
+    let missing = Some(
+        "The provided expression refers to an attribute that does not exist in the item".to_owned(),
+    );
+    let wrong = Some("An operand in the update expression has an incorrect data type".to_owned());
+    let invalid = Some(
+        "The document path provided in the update expression is invalid for update".to_owned(),
+    );
+    assert_eq!(update("SET l = list_append(nothing, :l)"), missing);
+    assert_eq!(update("SET x = y + :v"), missing);
+    assert_eq!(update("SET x = s + :v"), wrong);
+    assert_eq!(update("ADD s :v"), wrong);
+    assert_eq!(update("DELETE s :ss"), wrong);
+    assert_eq!(update("REMOVE s.a"), invalid);
+    assert_eq!(update("REMOVE m[1]"), invalid);
+    assert_eq!(update("DELETE zz.y :ss"), invalid);
+    assert_eq!(update("REMOVE l[5]"), None);
+    assert_eq!(update("REMOVE m.zz"), None);
+}

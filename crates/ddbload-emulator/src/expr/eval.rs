@@ -2,12 +2,12 @@
 
 use std::cmp::Ordering;
 
-use super::ast::{Cond, Operand, Path, PathPart};
-use crate::error::{ApiError, ExprKind};
+use super::ast::{Cond, Operand, PathPart};
+use crate::error::ApiError;
 use crate::number::Number;
 use crate::value::{Av, Item};
 
-pub fn resolve<'i>(item: &'i Item, path: &Path) -> Option<&'i Av> {
+pub fn resolve<'i>(item: &'i Item, path: &[PathPart]) -> Option<&'i Av> {
     let PathPart::Attr(first) = &path[0] else {
         return None;
     };
@@ -34,29 +34,17 @@ pub(super) fn value_of(item: &Item, operand: &Operand) -> Result<Option<Av>, Api
             Some(v) => Some(v.clone()),
             None => value_of(item, fallback)?,
         },
-        Operand::ListAppend(a, b) => match (value_of(item, a)?, value_of(item, b)?) {
-            (Some(Av::L(mut x)), Some(Av::L(y))) => {
+        // An update's operands: a missing attribute, then a wrong type, are DynamoDB's errors.
+        Operand::ListAppend(a, b) => match both_present(item, a, b)? {
+            (Av::L(mut x), Av::L(y)) => {
                 x.extend(y);
                 Some(Av::L(x))
             }
-            _ => {
-                return Err(ApiError::operand_type(
-                    ExprKind::Update,
-                    "operator or function: list_append",
-                ))
-            }
+            _ => return Err(ApiError::update_operand_wrong_type()),
         },
         Operand::Plus(a, b) | Operand::Minus(a, b) => {
-            let (Some(Av::N(x)), Some(Av::N(y))) = (value_of(item, a)?, value_of(item, b)?) else {
-                let op = if matches!(operand, Operand::Plus(..)) {
-                    "+"
-                } else {
-                    "-"
-                };
-                return Err(ApiError::operand_type(
-                    ExprKind::Update,
-                    &format!("operator: {op}"),
-                ));
+            let (Av::N(x), Av::N(y)) = both_present(item, a, b)? else {
+                return Err(ApiError::update_operand_wrong_type());
             };
             let exact = if matches!(operand, Operand::Plus(..)) {
                 x.checked_add(&y)
@@ -66,6 +54,14 @@ pub(super) fn value_of(item: &Item, operand: &Operand) -> Result<Option<Av>, Api
             Some(Av::N(exact.map_err(ApiError::invalid_number)?))
         }
     })
+}
+
+/// Two operands' values, or DynamoDB's error for an update that refers to a missing attribute.
+fn both_present(item: &Item, a: &Operand, b: &Operand) -> Result<(Av, Av), ApiError> {
+    match (value_of(item, a)?, value_of(item, b)?) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err(ApiError::update_operand_missing()),
+    }
 }
 
 pub fn evaluate(cond: &Cond, item: &Item) -> Result<bool, ApiError> {

@@ -3,7 +3,7 @@
 
 use super::ast::{Action, Path, PathPart};
 use super::eval::{resolve, value_of};
-use crate::error::{ApiError, ExprKind};
+use crate::error::ApiError;
 use crate::value::{Av, Item};
 
 fn set_path(item: &mut Item, path: &Path, value: Av) -> Result<(), ApiError> {
@@ -60,21 +60,36 @@ fn resolve_mut<'i>(item: &'i mut Item, path: &[PathPart]) -> Option<&'i mut Av> 
     Some(current)
 }
 
-fn remove_path(item: &mut Item, path: &Path) {
+/// Removes `path`; a nested path whose parent is missing or not a map (for a name) or list (for an
+/// index) is DynamoDB's invalid-path error, while a missing last element is nothing to remove.
+fn remove_path(item: &mut Item, path: &Path) -> Result<(), ApiError> {
     if let [PathPart::Attr(name)] = path.as_slice() {
         item.remove(name);
-        return;
+        return Ok(());
     }
     let (last, parent) = path.split_last().expect("paths are never empty");
     match (last, resolve_mut(item, parent)) {
         (PathPart::Attr(name), Some(Av::M(map))) => {
             map.remove(name);
         }
-        (PathPart::Index(i), Some(Av::L(list))) if *i < list.len() => {
-            list.remove(*i);
+        (PathPart::Index(i), Some(Av::L(list))) => {
+            if *i < list.len() {
+                list.remove(*i);
+            }
         }
-        _ => {}
+        _ => return Err(ApiError::invalid_update_path()),
     }
+    Ok(())
+}
+
+/// Whether a nested path's parent is a container the path can step into (a top-level path always is).
+fn parent_holds(item: &Item, path: &Path) -> bool {
+    let (last, parent) = path.split_last().expect("paths are never empty");
+    parent.is_empty()
+        || matches!(
+            (last, resolve(item, parent)),
+            (PathPart::Attr(_), Some(Av::M(_))) | (PathPart::Index(_), Some(Av::L(_)))
+        )
 }
 
 fn set_merge<T: PartialEq>(set: &mut Vec<T>, other: Vec<T>, add: bool) {
@@ -89,10 +104,6 @@ fn set_merge<T: PartialEq>(set: &mut Vec<T>, other: Vec<T>, add: bool) {
     }
 }
 
-fn wrong_type(action: &str) -> ApiError {
-    ApiError::operand_type(ExprKind::Update, &format!("operator: {action}"))
-}
-
 /// Applies update actions to `item` (values are computed against the item as it was).
 pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError> {
     let before = item.clone();
@@ -103,7 +114,7 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
                     value_of(&before, operand)?.ok_or_else(ApiError::update_operand_missing)?;
                 set_path(item, path, value)?;
             }
-            Action::Remove(path) => remove_path(item, path),
+            Action::Remove(path) => remove_path(item, path)?,
             Action::Add(path, given) => {
                 let merged = match (resolve(&before, path).cloned(), given.clone()) {
                     (None, v @ (Av::N(_) | Av::Ss(_) | Av::Ns(_) | Av::Bs(_) | Av::L(_))) => v,
@@ -126,13 +137,16 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
                         set_merge(&mut x, y, true);
                         Av::Bs(x)
                     }
-                    _ => return Err(wrong_type("ADD")),
+                    _ => return Err(ApiError::update_operand_wrong_type()),
                 };
                 set_path(item, path, merged)?;
             }
             Action::Delete(path, given) => {
                 let remaining = match (resolve(&before, path).cloned(), given.clone()) {
-                    (None, Av::Ss(_) | Av::Ns(_) | Av::Bs(_)) => continue,
+                    (None, Av::Ss(_) | Av::Ns(_) | Av::Bs(_)) if parent_holds(&before, path) => {
+                        continue
+                    }
+                    (None, _) => return Err(ApiError::invalid_update_path()),
                     (Some(Av::Ss(mut x)), Av::Ss(y)) => {
                         set_merge(&mut x, y, false);
                         (!x.is_empty()).then_some(Av::Ss(x))
@@ -145,11 +159,11 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
                         set_merge(&mut x, y, false);
                         (!x.is_empty()).then_some(Av::Bs(x))
                     }
-                    _ => return Err(wrong_type("DELETE")),
+                    _ => return Err(ApiError::update_operand_wrong_type()),
                 };
                 match remaining {
                     Some(v) => set_path(item, path, v)?,
-                    None => remove_path(item, path),
+                    None => remove_path(item, path)?,
                 }
             }
         }
