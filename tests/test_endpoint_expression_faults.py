@@ -77,6 +77,18 @@ CASES = {
         "update_item", {"Key": KEY, "AttributeUpdates": {"a": {"Action": "ADD"}}},
         "One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is "
         "specified"),
+    "an undefined value after a reserved word": (
+        "scan", {"FilterExpression": ":x < abOrT"},
+        "Invalid FilterExpression: Attribute name is a reserved keyword; reserved keyword: abOrT"),
+    "update paths before an undefined value": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET d.b = :undefined, d = :v", "ExpressionAttributeValues": V},
+        f"Invalid UpdateExpression: Two document paths overlap with each other; {PATHS}; path one: [d, b], "
+        "path two: [d]"),
+    "update paths before a function's operands": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET d.b = :v, d = if_not_exists(a)",
+                        "ExpressionAttributeValues": V},
+        f"Invalid UpdateExpression: Two document paths overlap with each other; {PATHS}; path one: [d, b], "
+        "path two: [d]"),
     "OR in a key condition": (
         "query", {"KeyConditionExpression": "pk = :v OR pk = :w",
                   "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}},

@@ -345,6 +345,17 @@ fn overlapping_or_conflicting_paths_are_refused() {
         update("SET c[1].a = :v REMOVE c"),
         format!("Invalid UpdateExpression: Two document paths overlap with each other; {lead}; path one: [c, [1], a], path two: [c]")
     );
+    // In an update the paths are checked before an undefined value and a function's operands.
+    for expression in [
+        "SET d.b = :v, d = if_not_exists(a)",
+        "SET d.b = :undefined, d = :v",
+    ] {
+        assert_eq!(
+            update(expression),
+            format!("Invalid UpdateExpression: Two document paths overlap with each other; {lead}; path one: [d, b], path two: [d]"),
+            "{expression}"
+        );
+    }
     assert_eq!(
         update("SET a.b = :v, a[1] = :v"),
         format!("Invalid UpdateExpression: Two document paths conflict with each other; {lead}; path one: [a, b], path two: [a, [1]]")

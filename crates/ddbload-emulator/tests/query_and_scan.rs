@@ -469,6 +469,8 @@ fn function_and_operand_faults_are_reported_in_dynamodbs_order() {
         ("size(things)", "The function is not allowed to be used this way in an expression; function: size"),
         ("a between b and attribute_exists(things)", "The function is not allowed to be used this way in an expression; function: attribute_exists"),
         ("attribute_exists(views, c) and a = a", "Attribute name is a reserved keyword; reserved keyword: views"),
+        // An undefined value is deferred too, and reported after a reserved word.
+        (":x < abOrT", "Attribute name is a reserved keyword; reserved keyword: abOrT"),
         ("attribute_exists(things, b)", "Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"),
         ("begins_with(things, size(a), b)", "Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 3"),
         ("#a <> a", "The first operand must be distinct from the remaining operands for this operator or function; operator: <>, first operand: [a]"),

@@ -94,6 +94,8 @@ enum Deferred {
     Reserved,
     /// A `#name` ExpressionAttributeNames does not define.
     UndefinedName,
+    /// A `:value` ExpressionAttributeValues does not define.
+    UndefinedValue,
     /// A function called with the wrong number of operands.
     OperandCount,
     /// A comparison or function whose first operand is the same path as its second.
@@ -366,12 +368,33 @@ impl<'a> Parser<'a> {
     }
 
     fn done(&self) -> Result<(), ApiError> {
+        self.done_before(Deferred::Function)?;
+        match &self.deferred {
+            Some((_, fault)) => Err(fault.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// The whole text parsed, and no deferred fault ranked before `rank`: what an update or projection
+    /// checks before its paths overlap (DynamoDB checks operands after the paths there).
+    fn done_before(&self, rank: Deferred) -> Result<(), ApiError> {
         if self.pos < self.tokens.len() {
             return Err(self.syntax_error());
         }
         match &self.deferred {
-            Some((_, fault)) => Err(fault.clone()),
-            None => Ok(()),
+            Some((first, fault)) if *first < rank => Err(fault.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The value a `:placeholder` stands for; an undefined one is deferred (and stands as NULL).
+    fn value(&mut self, placeholder: &str) -> Av {
+        match self.bindings.value(placeholder, self.kind) {
+            Ok(value) => value,
+            Err(fault) => {
+                self.defer(Deferred::UndefinedValue, fault);
+                Av::Null
+            }
         }
     }
 
@@ -487,7 +510,7 @@ impl<'a> Parser<'a> {
             }
             Some(Token::Placeholder(p)) => {
                 self.pos += 1;
-                Operand::Value(self.bindings.value(&p, self.kind)?)
+                Operand::Value(self.value(&p))
             }
             Some(Token::Name(f)) if self.tokens.get(self.pos + 1) == Some(&Token::LParen) => {
                 let known = ["size", "if_not_exists", "list_append"].contains(&f.as_str())
@@ -705,7 +728,7 @@ impl<'a> Parser<'a> {
                             self.pos -= 1;
                             return Err(self.syntax_error());
                         };
-                        let value = self.bindings.value(&p, self.kind)?;
+                        let value = self.value(&p);
                         // ADD takes a number or a set, DELETE a set (a list only in AttributeUpdates).
                         let allowed = match value {
                             Av::Ss(_) | Av::Ns(_) | Av::Bs(_) => true,
@@ -745,9 +768,12 @@ pub fn parse_condition(text: &str, kind: ExprKind, bindings: &Bindings) -> Resul
 pub fn parse_update(text: &str, bindings: &Bindings) -> Result<Vec<Action>, ApiError> {
     let mut parser = Parser::new(text, ExprKind::Update, bindings)?;
     let actions = parser.update()?;
-    parser.done()?;
+    // DynamoDB (as DynamoDB Local answers) checks an update's paths before its undefined values and
+    // its functions' operands.
+    parser.done_before(Deferred::UndefinedValue)?;
     let paths: Vec<Path> = actions.iter().map(|a| a.path().clone()).collect();
     check_paths(&paths, ExprKind::Update)?;
+    parser.done()?;
     Ok(actions)
 }
 
