@@ -33,7 +33,7 @@ pub struct Scan {
     projection: Option<Projection>,
     start: Option<ItemKey>,
     /// The hash range of this segment: [low, high).
-    hashes: (u64, u128),
+    hashes: (u128, u128),
     limit: Option<usize>,
     count_only: bool,
     consistency: Consistency,
@@ -63,12 +63,13 @@ fn segment(req: &Value) -> Result<Option<(i64, i64)>, ApiError> {
 /// The hash range [low, high) a segment scans. DynamoDB splits the order by the hash's first 12
 /// bits: segment s of T covers prefixes ceil(4096 s / T) up to ceil(4096 (s + 1) / T), so when T
 /// exceeds 4,096 some segments are empty.
-fn segment_range(segment: Option<(i64, i64)>) -> (u64, u128) {
+/// Both bounds are u128: a segment past the last prefix starts at 2^64, beyond every hash.
+fn segment_range(segment: Option<(i64, i64)>) -> (u128, u128) {
     let Some((segment, total)) = segment else {
         return (0, 1u128 << 64);
     };
     let bound = |s: i64| (4096 * s as u128).div_ceil(total as u128) << 52;
-    (bound(segment) as u64, bound(segment + 1))
+    (bound(segment), bound(segment + 1))
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
@@ -112,7 +113,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         _ => None,
     };
     if let (Some(hash), Some((segment, total))) = (start_hash, segment) {
-        if hash < hashes.0 || u128::from(hash) >= hashes.1 {
+        if !(hashes.0..hashes.1).contains(&u128::from(hash)) {
             return Err(ApiError::start_key_in_other_segment(total, segment));
         }
     }
@@ -153,7 +154,7 @@ impl Scan {
     }
 
     fn in_segment(&self, hash: u64) -> bool {
-        hash >= self.hashes.0 && u128::from(hash) < self.hashes.1
+        (self.hashes.0..self.hashes.1).contains(&u128::from(hash))
     }
 
     /// Enough rows for one page: the limit, or 1 MB as `page` sizes it.
