@@ -180,6 +180,27 @@ fn a_segments_start_key_must_lie_in_that_segment() {
         json!({"TableName": "seg", "Segment": 0, "TotalSegments": 2, "Limit": 1}),
     );
     let start = first["LastEvaluatedKey"].clone();
+    // Paged within one segment, with a start key each time, the segment's items come once each.
+    let whole = f.ok(
+        "Scan",
+        json!({"TableName": "seg", "Segment": 1, "TotalSegments": 2}),
+    )["Items"]
+        .clone();
+    let (mut paged, mut from) = (Vec::new(), None::<Value>);
+    loop {
+        let mut body = json!({"TableName": "seg", "Segment": 1, "TotalSegments": 2, "Limit": 4});
+        if let Some(key) = from.take() {
+            body["ExclusiveStartKey"] = key;
+        }
+        let page = f.ok("Scan", body);
+        paged.extend(page["Items"].as_array().unwrap().iter().cloned());
+        match page.get("LastEvaluatedKey") {
+            Some(key) => from = Some(key.clone()),
+            None => break,
+        }
+    }
+    assert_eq!(Value::Array(paged), whole);
+    assert!(whole.as_array().unwrap().len() > 4);
     let wrong = f.err(
         "Scan",
         json!({"TableName": "seg", "Segment": 1, "TotalSegments": 2, "ExclusiveStartKey": start}),

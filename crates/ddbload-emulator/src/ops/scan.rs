@@ -1,6 +1,7 @@
 //! Scan: every item in DynamoDB's order (`key_hash`), or one segment of it for a parallel scan, filtered and projected, paged at Limit or 1 MB; charged for the bytes read -
 //! on the table, or with IndexName on a global secondary index.
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -15,6 +16,7 @@ use super::paging::{
     fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
     PAGE_BYTES,
 };
+use super::query::lowest_key;
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, Bindings, Cond, Projection};
@@ -180,20 +182,39 @@ impl Scan {
         let now = store.now();
         let mut rows: Vec<(ItemKey, Item)> = Vec::new();
         let mut paged = 0usize;
-        for index in 0..SHARDS {
+        // Only the shards the segment's hashes fall in, each from the start key or the segment's first
+        // hash: a page costs what it reads, not a walk of the table.
+        let (low, high) = self.hashes;
+        let shard_of = |hash: u128| (hash >> (64 - SHARDS.trailing_zeros())) as usize;
+        let first = self
+            .start
+            .as_ref()
+            .map_or(shard_of(low), |s| s.shard().max(shard_of(low)));
+        // An empty segment (past 4,096 segments some are) reads no shard.
+        let shards = if low < high {
+            first..shard_of(high - 1) + 1
+        } else {
+            0..0
+        };
+        'shards: for index in shards {
             let shard = self.table.shard(index);
-            for (key, stored) in shard.items.iter() {
-                if self.in_segment(key.hash) && self.start.as_ref().is_none_or(|s| key > s) {
-                    let item = stored.decode();
-                    paged += self.page_size(&item);
-                    rows.push((key.clone(), item));
+            let from = match &self.start {
+                Some(start) if start.shard() == index => Bound::Excluded(start.clone()),
+                _ => Bound::Included(ItemKey {
+                    hash: low as u64,
+                    ..lowest_key()
+                }),
+            };
+            for (key, stored) in shard.items.range((from, Bound::Unbounded)) {
+                if u128::from(key.hash) >= high {
+                    break 'shards;
                 }
+                let item = stored.decode();
+                paged += self.page_size(&item);
+                rows.push((key.clone(), item));
                 if self.full(rows.len(), paged) {
-                    break;
+                    break 'shards;
                 }
-            }
-            if self.full(rows.len(), paged) {
-                break;
             }
         }
         let schema = &self.table.schema;
