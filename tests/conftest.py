@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import ddbload
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
@@ -134,6 +135,19 @@ def api_refusal(url: str, method: str, params: dict) -> tuple[str, str]:
     with pytest.raises(ClientError) as refused:
         getattr(client_for(url), method)(TableName=pk_table_on(url, "refused"), **params)
     return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def assert_refused_alike(urls: tuple[str, ...], method: str, params: dict, message: str) -> None:
+    """Each endpoint refuses `method` with `params` as a ValidationException worded `message`."""
+    for url in urls:
+        assert api_refusal(url, method, params) == ("ValidationException", message), url
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    """ddbload's endpoint, in process, for one test module."""
+    with ddbload.Emulator() as server:
+        yield server.url
 
 
 def create_orders_table(dynamodb, name: str) -> None:

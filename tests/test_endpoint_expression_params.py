@@ -11,9 +11,8 @@ the segments: DynamoDB's order as recorded from the service by the public emulat
 
 from __future__ import annotations
 
-import ddbload
 import pytest
-from conftest import api_refusal
+from conftest import api_refusal, assert_refused_alike
 
 KEY = {"pk": {"S": "k"}}
 # A value DynamoDB could not read: refused for coming without an expression before it is read.
@@ -60,27 +59,19 @@ DYNAMODB_ORDER = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    with ddbload.Emulator() as server:
-        yield server.url
-
-
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_bindings_without_an_expression_are_refused_as_dynamodb_local_refuses_them(emulator, endpoint, case):
-    method, params, message = CASES[case]
-    assert api_refusal(emulator, method, params) == ("ValidationException", message)
-    assert api_refusal(endpoint, method, params) == ("ValidationException", message)
+def test_bindings_without_an_expression_are_refused_as_dynamodb_local_refuses_them(emulator_url, endpoint, case):
+    assert_refused_alike((emulator_url, endpoint), *CASES[case])
 
 
 @pytest.mark.parametrize("case", DYNAMODB_ORDER, ids=list(DYNAMODB_ORDER))
-def test_query_and_scan_check_in_dynamodbs_order(emulator, case):
+def test_query_and_scan_check_in_dynamodbs_order(emulator_url, case):
     method, params, words = DYNAMODB_ORDER[case]
-    code, message = api_refusal(emulator, method, params)
+    code, message = api_refusal(emulator_url, method, params)
     assert code == "ValidationException" and words in message, message
 
 
-def test_an_empty_names_map_without_an_expression_is_refused(emulator):
-    assert api_refusal(emulator, "query", {"ExpressionAttributeNames": {}}) == (
+def test_an_empty_names_map_without_an_expression_is_refused(emulator_url):
+    assert api_refusal(emulator_url, "query", {"ExpressionAttributeNames": {}}) == (
         "ValidationException", "ExpressionAttributeNames can only be specified when using expressions",
     )  # fmt: skip

@@ -1220,6 +1220,14 @@ impl ApiError {
         )
     }
 
+    /// A function's operand of a type it does not take (`size(:n)` of a number).
+    pub fn function_operand_type(kind: ExprKind, function: &str, type_name: &str) -> Self {
+        Self::operand_type(
+            kind,
+            &format!("operator or function: {function}, operand type: {type_name}"),
+        )
+    }
+
     pub fn operand_type(kind: ExprKind, detail: &str) -> Self {
         Self::expression_invalid(
             kind,
@@ -1271,21 +1279,19 @@ impl ApiError {
     }
 
     pub fn paths_overlap(kind: ExprKind, one: &str, two: &str) -> Self {
-        Self::expression_invalid(
-            kind,
-            format_args!(
-                "Two document paths overlap with each other; must remove or rewrite one of these paths; \
-                 path one: {one}, path two: {two}"
-            ),
-        )
+        Self::two_paths(kind, "overlap", one, two)
     }
 
     pub fn paths_conflict(kind: ExprKind, one: &str, two: &str) -> Self {
+        Self::two_paths(kind, "conflict", one, two)
+    }
+
+    fn two_paths(kind: ExprKind, relation: &str, one: &str, two: &str) -> Self {
         Self::expression_invalid(
             kind,
             format_args!(
-                "Two document paths conflict with each other; must remove or rewrite one of these paths; \
-                 path one: {one}, path two: {two}"
+                "Two document paths {relation} with each other; must remove or rewrite one of these \
+                 paths; path one: {one}, path two: {two}"
             ),
         )
     }

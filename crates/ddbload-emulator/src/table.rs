@@ -42,6 +42,11 @@ pub struct ItemKey {
     pub sort: Option<Box<KeyValue>>,
 }
 
+/// The shard a partition-key hash falls in: its top bits, so shards follow the hash order.
+pub fn shard_of_hash(hash: u64) -> usize {
+    (hash >> (64 - SHARDS.trailing_zeros())) as usize
+}
+
 impl ItemKey {
     pub fn new(partition: KeyValue, sort: Option<KeyValue>) -> ItemKey {
         ItemKey {
@@ -52,17 +57,15 @@ impl ItemKey {
     }
 
     pub fn shard(&self) -> usize {
-        (self.hash >> (64 - SHARDS.trailing_zeros())) as usize
+        shard_of_hash(self.hash)
     }
 }
 
-impl KeySchema {
-    fn key_value(
-        &self,
-        attr: &KeyAttr,
-        value: Option<&Av>,
-        in_item: bool,
-    ) -> Result<KeyValue, ApiError> {
+impl KeyAttr {
+    /// A key attribute's value, checked: present, of this attribute's type, not an empty string or
+    /// binary. `in_item` words the faults as for an item (PutItem) rather than a Key parameter.
+    pub fn key_value(&self, value: Option<&Av>, in_item: bool) -> Result<KeyValue, ApiError> {
+        let attr = self;
         let value = value.ok_or_else(|| {
             if in_item {
                 ApiError::item_missing_key(&attr.name)
@@ -89,12 +92,25 @@ impl KeySchema {
         }
         Ok(key)
     }
+}
+
+impl KeySchema {
+    /// The key attributes: the partition key, then the sort key if any.
+    pub fn attrs(&self) -> impl Iterator<Item = &KeyAttr> {
+        std::iter::once(&self.partition).chain(self.sort.as_ref())
+    }
+
+    /// The key attributes' names, partition key first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.attrs().map(|a| a.name.as_str())
+    }
 
     fn key(&self, source: &Item, in_item: bool) -> Result<ItemKey, ApiError> {
-        let partition =
-            self.key_value(&self.partition, source.get(&self.partition.name), in_item)?;
+        let partition = self
+            .partition
+            .key_value(source.get(&self.partition.name), in_item)?;
         let sort = match &self.sort {
-            Some(sort) => Some(self.key_value(sort, source.get(&sort.name), in_item)?),
+            Some(sort) => Some(sort.key_value(source.get(&sort.name), in_item)?),
             None => None,
         };
         if partition.size() > MAX_PARTITION_KEY_BYTES {
@@ -241,7 +257,7 @@ impl Table {
     fn index_key_values<'a>(&self, item: &'a Item) -> Vec<(Arc<Index>, KeyAttr, &'a Av)> {
         let mut found = Vec::new();
         for index in self.indexes().iter() {
-            for attr in std::iter::once(&index.schema.partition).chain(index.schema.sort.as_ref()) {
+            for attr in index.schema.attrs() {
                 if let Some(value) = item.get(&attr.name) {
                     found.push((index.clone(), attr.clone(), value));
                 }

@@ -67,9 +67,10 @@ fn check_type_name(operand: &Operand, kind: ExprKind) -> Result<(), ApiError> {
         Operand::Value(value) => value.type_name(),
         _ => "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}",
     };
-    Err(ApiError::operand_type(
+    Err(ApiError::function_operand_type(
         kind,
-        &format!("operator or function: attribute_type, operand type: {operand_type}"),
+        "attribute_type",
+        operand_type,
     ))
 }
 
@@ -237,6 +238,12 @@ impl<'a> Parser<'a> {
         true
     }
 
+    /// Defers the fault of function `name` given an operand of `type_name`.
+    fn defer_operand_type(&mut self, name: &str, type_name: &str) {
+        let fault = ApiError::function_operand_type(self.kind, name, type_name);
+        self.defer(Deferred::Function, fault);
+    }
+
     /// A path operand, or the deferred fault that `name` needs one.
     fn path_operand(&mut self, name: &str, operand: Operand) -> Path {
         match operand {
@@ -289,14 +296,7 @@ impl<'a> Parser<'a> {
                 for operand in [&first, &prefix] {
                     if let Operand::Value(v) = operand {
                         if !matches!(v, Av::S(_) | Av::B(_)) {
-                            let detail = format!(
-                                "operator or function: begins_with, operand type: {}",
-                                v.type_name()
-                            );
-                            self.defer(
-                                Deferred::Function,
-                                ApiError::operand_type(self.kind, &detail),
-                            );
+                            self.defer_operand_type(name, v.type_name());
                         }
                     }
                 }
@@ -554,23 +554,13 @@ impl<'a> Parser<'a> {
                 Operand::Value(value) => match size_of(&value) {
                     Some(size) => Operand::Value(Av::N(Number::from_i64(size as i64))),
                     None => {
-                        let detail = format!(
-                            "operator or function: size, operand type: {}",
-                            value.type_name()
-                        );
-                        self.defer(
-                            Deferred::Function,
-                            ApiError::operand_type(self.kind, &detail),
-                        );
+                        self.defer_operand_type(name, value.type_name());
                         Operand::Path(placeholder_path())
                     }
                 },
+                // A function (size of size) is a number.
                 _ => {
-                    let detail = "operator or function: size, operand type: N";
-                    self.defer(
-                        Deferred::Function,
-                        ApiError::operand_type(self.kind, detail),
-                    );
+                    self.defer_operand_type(name, "N");
                     Operand::Path(placeholder_path())
                 }
             },

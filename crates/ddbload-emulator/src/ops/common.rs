@@ -289,15 +289,13 @@ pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Res
 /// Key attributes are scalars: a path into one (`k.a`, `k[0]`) in a projection or filter is
 /// DynamoDB's validation error, checked over the table's key, then every index's.
 pub fn check_no_path_into_keys(table: &Table, heads: &[&str]) -> Result<(), ApiError> {
-    let schema = &table.schema;
-    for key in std::iter::once(&schema.partition).chain(schema.sort.as_ref()) {
+    for key in table.schema.attrs() {
         if heads.contains(&key.name.as_str()) {
             return Err(ApiError::path_into_key("Key", &key.name));
         }
     }
     for index in table.indexes().iter() {
-        let keys = std::iter::once(&index.schema.partition).chain(index.schema.sort.as_ref());
-        for key in keys {
+        for key in index.schema.attrs() {
             if heads.contains(&key.name.as_str()) {
                 return Err(ApiError::path_into_key("IndexKey", &key.name));
             }

@@ -68,7 +68,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
         }
         Statement::Insert { table, item } => {
             let schema = key_schema(store, &table, None)?;
-            for attribute in key_attributes(&schema) {
+            for attribute in schema.names() {
                 if !item.contains_key(attribute) {
                     return Err(ApiError::statement_item_lacks_key(attribute));
                 }
@@ -356,18 +356,13 @@ fn key_schema(store: &Store, table: &str, index: Option<&str>) -> Result<KeySche
     }
 }
 
-fn key_attributes(schema: &KeySchema) -> impl Iterator<Item = &str> {
-    std::iter::once(schema.partition.name.as_str())
-        .chain(schema.sort.iter().map(|s| s.name.as_str()))
-}
-
 /// The key the WHERE names by equality on every key attribute, and its other comparisons.
 fn whole_key(
     schema: &KeySchema,
     mut terms: Vec<Term>,
 ) -> Result<(Map<String, Value>, Vec<Term>), ApiError> {
     let mut key = Map::new();
-    for attribute in key_attributes(schema) {
+    for attribute in schema.names() {
         let at = terms
             .iter()
             .position(|t| t.attribute == attribute && t.operator == "=")

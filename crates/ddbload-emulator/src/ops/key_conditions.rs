@@ -215,8 +215,7 @@ fn check_start_is_a_table_key(
     start: &serde_json::Map<String, Value>,
     table: &KeySchema,
 ) -> Result<(), ApiError> {
-    let keys = std::iter::once(&table.partition).chain(table.sort.as_ref());
-    for key in keys {
+    for key in table.attrs() {
         if !start.contains_key(&key.name) {
             return Err(ApiError::start_key_not_a_key(
                 &ApiError::key_schema_mismatch(),
@@ -232,20 +231,9 @@ fn check_start_piece(
     start: &serde_json::Map<String, Value>,
     key: &KeyAttr,
 ) -> Result<(), ApiError> {
-    let Some(json) = start.get(&key.name) else {
-        return Err(ApiError::start_key_incomplete());
-    };
+    let json = start
+        .get(&key.name)
+        .ok_or_else(ApiError::start_key_incomplete)?;
     let value = Av::from_json(json).map_err(|_| ApiError::key_schema_mismatch())?;
-    if value.type_name() != key.kind {
-        return Err(ApiError::key_schema_mismatch());
-    }
-    match KeyValue::of(&value) {
-        Some(KeyValue::S(s)) if s.is_empty() => {
-            Err(ApiError::empty_key_value(&key.name, false, false))
-        }
-        Some(KeyValue::B(b)) if b.is_empty() => {
-            Err(ApiError::empty_key_value(&key.name, true, false))
-        }
-        _ => Ok(()),
-    }
+    key.key_value(Some(&value), false).map(|_| ())
 }

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ExprKind};
 use crate::expr::{evaluate, legacy, parse_condition, Bindings, Cond, Projection};
 use crate::index::{EntryKey, Index};
 use crate::store::Store;
-use crate::table::{ItemKey, KeySchema, Table};
+use crate::table::{ItemKey, Table};
 use crate::typed_request::given;
 use crate::value::{item_to_json, Item, KeyValue};
 
@@ -91,9 +91,9 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         None => (None, schema.clone()),
     };
     let start_json = req.get("ExclusiveStartKey").and_then(Value::as_object);
-    let start_names = key_names(schema)
-        .into_iter()
-        .chain(key_names(&key_schema))
+    let start_names = schema
+        .names()
+        .chain(key_schema.names())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     let selection = terms.select(&key_schema, schema, start_json, start_names)?;
@@ -104,7 +104,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         check_no_path_into_keys(&table, &projection.nested_path_heads())?;
     }
     if let Some(filter) = &filter {
-        if let Some(key) = filter.first_attribute_among(&key_names(&key_schema)) {
+        if let Some(key) = filter.first_attribute_among(&key_schema.names().collect::<Vec<_>>()) {
             return Err(if given(req, "QueryFilter") {
                 ApiError::query_filter_on_key(&key)
             } else {
@@ -145,12 +145,6 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         capacity: ReturnCapacity::of(req)?,
         fetch_whole,
     })
-}
-
-fn key_names(schema: &KeySchema) -> Vec<&str> {
-    std::iter::once(schema.partition.name.as_str())
-        .chain(schema.sort.as_ref().map(|s| s.name.as_str()))
-        .collect()
 }
 
 impl Query {

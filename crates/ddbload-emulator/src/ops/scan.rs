@@ -22,7 +22,7 @@ use crate::error::{ApiError, ExprKind};
 use crate::expr::{legacy, Bindings, Cond, Projection};
 use crate::index::{EntryKey, Index};
 use crate::store::Store;
-use crate::table::{ItemKey, Table, SHARDS};
+use crate::table::{shard_of_hash, ItemKey, Table};
 use crate::value::{item_to_json, Item};
 
 pub const MAX_SEGMENTS: i64 = 1_000_000;
@@ -185,14 +185,12 @@ impl Scan {
         // Only the shards the segment's hashes fall in, each from the start key or the segment's first
         // hash: a page costs what it reads, not a walk of the table.
         let (low, high) = self.hashes;
-        let shard_of = |hash: u128| (hash >> (64 - SHARDS.trailing_zeros())) as usize;
-        let first = self
-            .start
-            .as_ref()
-            .map_or(shard_of(low), |s| s.shard().max(shard_of(low)));
-        // An empty segment (past 4,096 segments some are) reads no shard.
+        // An empty segment (past 4,096 segments some are) reads no shard; otherwise both bounds'
+        // hashes are below 2^64.
         let shards = if low < high {
-            first..shard_of(high - 1) + 1
+            let first =
+                shard_of_hash(low as u64).max(self.start.as_ref().map_or(0, ItemKey::shard));
+            first..shard_of_hash((high - 1) as u64) + 1
         } else {
             0..0
         };
