@@ -1,7 +1,8 @@
 """Benchmark of the offline endpoint's memory per stored item: `ddbload serve`, then the workshop's order
 writes (PutItem only, as fast as 20 workers go) for a while; the server's resident memory grows by so much
 per stored order, against the orders' DynamoDB size (DescribeTable's TableSizeBytes / ItemCount) in the
-same run. The aim: at most 2x the data's size.
+same run. The aim: at most 2x the data's size. Then the same with `serve --data-dir` (items on disk): its RSS
+per order and write rate as ratios to the in-memory run's.
 Usage: python bench/store_memory.py [--seconds 30]
 """
 
@@ -39,12 +40,12 @@ def described(url: str) -> dict:
     return client.describe_table(TableName="BenchOrders")["Table"]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=30)
-    args = parser.parse_args()
-    server = subprocess.Popen([sys.executable, "-m", "ddbload", "serve", "--port", "0"], stdout=subprocess.PIPE,
-                              text=True, env=ENV)  # fmt: skip
+def measure(seconds: int, data_dir: str | None) -> dict:
+    """One endpoint, seeded, then `seconds` of order writes: its RSS growth, the orders' size and the rate."""
+    command = [sys.executable, "-m", "ddbload", "serve", "--port", "0"]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=ENV)
     try:
         assert server.stdout is not None
         url = server.stdout.readline().split(" on ", 1)[1].split()[0]
@@ -56,25 +57,49 @@ def main() -> int:
                     "--table", "BenchProducts", "--table", "BenchOrders", "--endpoint-url", url,
                     "--backup-dir", tmp)  # fmt: skip
             before_table = described(url)
-            before_items, before_size = before_table["ItemCount"], before_table["TableSizeBytes"]
             before = rss_bytes(server.pid)
             out = Path(tmp) / "writes.json"
-            ddbload("run", "--endpoint-url", url, "--threads", "20", "--duration", f"{args.seconds}s",
+            ddbload("run", "--endpoint-url", url, "--threads", "20", "--duration", f"{seconds}s",
                     "--read-ratio", "0", *TABLES, "--progress", "never", "--output", str(out))  # fmt: skip
             result = json.loads(out.read_text())
         table = described(url)
         after = rss_bytes(server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=10)
-    items = table["ItemCount"] - before_items
-    data = table["TableSizeBytes"] - before_size
-    grown = after - before
-    print(f"orders written: {items:,} in {result['duration_s']:.1f} s "
-          f"({result['summary']['writes']['ok'] / result['duration_s']:,.0f} writes/s)")  # fmt: skip
-    print(f"their DynamoDB size: {data / items:,.0f} bytes each ({data / 2**20:,.1f} MiB)")
-    print(f"server RSS grew by {grown / 2**20:,.1f} MiB: {grown / items:,.0f} bytes per order")
-    print(f"RSS per order / DynamoDB size per order: {grown / data:.2f}x (aim: at most 2x)")
+        server.wait(timeout=30)
+    items = table["ItemCount"] - before_table["ItemCount"]
+    return {
+        "items": items,
+        "data": table["TableSizeBytes"] - before_table["TableSizeBytes"],
+        "grown": after - before,
+        "rate": result["summary"]["writes"]["ok"] / result["duration_s"],
+        "on_disk": (Path(data_dir) / "ddbload.redb").stat().st_size if data_dir else 0,
+    }
+
+
+def report(name: str, m: dict) -> None:
+    items = m["items"]
+    print(f"{name}: {items:,} orders written at {m['rate']:,.0f} writes/s, "
+          f"DynamoDB size {m['data'] / items:,.0f} bytes each ({m['data'] / 2**20:,.1f} MiB)")  # fmt: skip
+    print(f"  server RSS grew by {m['grown'] / 2**20:,.1f} MiB: {m['grown'] / items:,.0f} bytes per order, "
+          f"{m['grown'] / m['data']:.2f}x the orders' DynamoDB size")  # fmt: skip
+    if m["on_disk"]:
+        print(f"  data file: {m['on_disk'] / 2**20:,.1f} MiB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30)
+    args = parser.parse_args()
+    memory = measure(args.seconds, None)
+    with tempfile.TemporaryDirectory() as data_dir:
+        disk = measure(args.seconds, data_dir)
+    report("in memory", memory)
+    report("--data-dir", disk)
+    print(f"RSS per order in memory / DynamoDB size: {memory['grown'] / memory['data']:.2f}x (aim: at most 2x)")
+    per_order = {name: m["grown"] / m["items"] for name, m in (("memory", memory), ("disk", disk))}
+    print(f"RSS per order, --data-dir / in memory: {per_order['disk'] / per_order['memory']:.2f}")
+    print(f"write rate, --data-dir / in memory: {disk['rate'] / memory['rate']:.2f}")
     return 0
 
 

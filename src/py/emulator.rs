@@ -2,33 +2,55 @@
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
+use std::path::PathBuf;
 
 use ddbload_emulator::Emulator as Server;
 
-/// A DynamoDB-compatible endpoint held in memory that throttles like DynamoDB. Stops when stopped,
-/// when used as a context manager, or when garbage-collected.
+/// A DynamoDB-compatible endpoint that throttles like DynamoDB, holding its tables in memory or, with
+/// `data_dir`, on disk (kept across restarts). Stops when stopped, when used as a context manager, or
+/// when garbage-collected.
 #[pyclass(module = "ddbload._engine")]
 pub struct Emulator {
     server: Option<Server>,
     url: String,
+    warnings: Vec<String>,
 }
 
 #[pymethods]
 impl Emulator {
     #[new]
-    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned()))]
-    fn new(host: String, port: u16, threads: usize, region: String) -> PyResult<Self> {
-        let server = Server::start(&host, port, threads, &region).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::InvalidInput {
+    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None))]
+    fn new(
+        py: Python<'_>,
+        host: String,
+        port: u16,
+        threads: usize,
+        region: String,
+        data_dir: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        // Opening a data directory replays its tables and reads their items: let Python run meanwhile.
+        let started = py.detach(|| match &data_dir {
+            Some(dir) => Server::start_on_disk(&host, port, threads, &region, dir),
+            None => Server::start(&host, port, threads, &region),
+        });
+        // ValueError: threads or data_dir refused (the message names which); OSError: the socket.
+        let server = started.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
                 PyValueError::new_err(e.to_string())
-            } else {
-                PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}"))
             }
+            _ => PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}")),
         })?;
         Ok(Self {
             url: server.url(),
+            warnings: server.warnings.clone(),
             server: Some(server),
         })
+    }
+
+    /// Table operations kept in `data_dir` that no longer succeeded when replayed at start.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     /// The endpoint URL, e.g. http://127.0.0.1:8000.

@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::number::Number;
-use crate::value::{item_size, Av, Item};
+use crate::table::ItemKey;
+use crate::value::{item_size, Av, Item, KeyValue};
 
 const S: u8 = 0;
 const N: u8 = 1;
@@ -81,6 +82,49 @@ impl Stored {
     /// Bytes held for the item (the boxed encoding; the allocator adds a little).
     pub fn heap_bytes(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// The item as `serve --data-dir` writes it: its DynamoDB size, then its encoding.
+    pub fn to_disk(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.bytes.len());
+        out.extend_from_slice(&self.size.to_le_bytes());
+        out.extend_from_slice(&self.bytes);
+        out
+    }
+
+    /// Reads what `to_disk` wrote.
+    pub fn from_disk(bytes: &[u8]) -> Stored {
+        let (size, encoded) = bytes.split_at(4);
+        Stored {
+            size: u32::from_le_bytes(size.try_into().expect("four bytes")),
+            bytes: encoded.into(),
+        }
+    }
+}
+
+/// An item's key as `serve --data-dir` writes it: the partition hash (big-endian, so byte order is
+/// hash order), then the partition value and the sort value if any.
+pub fn encode_key(key: &ItemKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(24);
+    out.extend_from_slice(&key.hash.to_be_bytes());
+    put_value(&mut out, &key.partition.to_av());
+    if let Some(sort) = &key.sort {
+        put_value(&mut out, &sort.to_av());
+    }
+    out
+}
+
+/// Reads what `encode_key` wrote.
+pub fn decode_key(bytes: &[u8]) -> ItemKey {
+    let (hash, rest) = bytes.split_at(8);
+    let mut reader = Reader(rest);
+    let key_value = |av: Av| KeyValue::of(&av).expect("a stored key is S, N or B");
+    let partition = key_value(reader.value());
+    let sort = (!reader.0.is_empty()).then(|| Box::new(key_value(reader.value())));
+    ItemKey {
+        hash: u64::from_be_bytes(hash.try_into().expect("eight bytes")),
+        partition,
+        sort,
     }
 }
 
@@ -273,5 +317,18 @@ mod tests {
         assert_eq!(stored.attribute("missing"), None);
         assert_eq!(stored.size(), item_size(&item));
         assert!(stored.heap_bytes() < item_size(&item) * 2);
+        assert_eq!(Stored::from_disk(&stored.to_disk()), stored);
+    }
+
+    #[test]
+    fn keys_read_back_as_written_with_and_without_a_sort_key() {
+        let number = |text: &str| KeyValue::N(Number::parse(text).unwrap());
+        for key in [
+            ItemKey::new(KeyValue::S("order-1".into()), None),
+            ItemKey::new(number("-12.5"), Some(KeyValue::B(vec![0, 255]))),
+            ItemKey::new(KeyValue::B(vec![]), Some(KeyValue::S(String::new()))),
+        ] {
+            assert_eq!(decode_key(&encode_key(&key)), key);
+        }
     }
 }

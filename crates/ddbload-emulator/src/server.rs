@@ -46,6 +46,8 @@ pub struct Emulator {
     pub store: Arc<Store>,
     shutdown: CancellationToken,
     threads: Vec<JoinHandle<()>>,
+    /// Table operations on disk that no longer succeeded when replayed at start (`start_on_disk`).
+    pub warnings: Vec<String>,
 }
 
 /// What every server thread shares.
@@ -69,6 +71,24 @@ impl Emulator {
         )
     }
 
+    /// `start` keeping tables in `data_dir` (created if missing): the tables it held when the
+    /// endpoint last stopped are back, with their items.
+    pub fn start_on_disk(
+        host: &str,
+        port: u16,
+        threads: usize,
+        region: &str,
+        data_dir: &std::path::Path,
+    ) -> io::Result<Emulator> {
+        check_threads(threads)?;
+        let disk = crate::disk::Disk::open(data_dir)?;
+        let store = Store::on_disk(Arc::new(SystemClock::default()), region, disk);
+        let warnings = crate::ops::replay_journal(&store)?;
+        let mut emulator = Emulator::serve_store(host, port, threads, Arc::new(store))?;
+        emulator.warnings = warnings;
+        Ok(emulator)
+    }
+
     /// `start` on a given clock (tests run the real server on simulated time).
     pub fn start_with_clock(
         host: &str,
@@ -77,13 +97,16 @@ impl Emulator {
         region: &str,
         clock: Arc<dyn Clock>,
     ) -> io::Result<Emulator> {
-        if !(1..=MAX_THREADS).contains(&threads) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
-            ));
-        }
-        let store = Arc::new(Store::new(clock, region));
+        check_threads(threads)?;
+        Emulator::serve_store(host, port, threads, Arc::new(Store::new(clock, region)))
+    }
+
+    fn serve_store(
+        host: &str,
+        port: u16,
+        threads: usize,
+        store: Arc<Store>,
+    ) -> io::Result<Emulator> {
         let shutdown = CancellationToken::new();
         let shared = Arc::new(Shared::default());
         let requests = Arc::new(AtomicU64::new(0));
@@ -143,6 +166,7 @@ impl Emulator {
             store,
             shutdown,
             threads: handles,
+            warnings: Vec::new(),
         })
     }
 
@@ -155,6 +179,20 @@ impl Emulator {
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
+        if let Some(disk) = &self.store.disk {
+            disk.close();
+        }
+    }
+}
+
+fn check_threads(threads: usize) -> io::Result<()> {
+    if (1..=MAX_THREADS).contains(&threads) {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("threads must be between 1 and {MAX_THREADS}, got {threads}"),
+        ))
     }
 }
 

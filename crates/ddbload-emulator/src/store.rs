@@ -8,7 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::autoscaling::AutoScaling;
 use crate::clock::Clock;
+use crate::disk::Disk;
 use crate::error::ApiError;
+use crate::shard::Storage;
 use crate::table::Table;
 
 pub struct Store {
@@ -19,6 +21,8 @@ pub struct Store {
     /// Wall-clock time (epoch seconds) when the clock read 0: `epoch()` follows the clock from there.
     epoch_at_zero: f64,
     pub region: String,
+    /// Under `serve --data-dir`: where tables keep their items and table operations are journaled.
+    pub disk: Option<Arc<Disk>>,
 }
 
 impl Store {
@@ -29,6 +33,24 @@ impl Store {
             epoch_at_zero: epoch_seconds() - clock.now(),
             clock,
             region: region.to_owned(),
+            disk: None,
+        }
+    }
+
+    /// A store whose tables keep their items in `disk`.
+    pub fn on_disk(clock: Arc<dyn Clock>, region: &str, disk: Disk) -> Self {
+        Self {
+            disk: Some(Arc::new(disk)),
+            ..Store::new(clock, region)
+        }
+    }
+
+    /// Where a table being created keeps its items: on disk, named by the table operation creating
+    /// it, or in memory.
+    pub fn new_table_storage(&self) -> Storage {
+        match &self.disk {
+            Some(disk) => Storage::disk(disk, disk.current_seq()),
+            None => Storage::memory(),
         }
     }
 
@@ -68,12 +90,16 @@ impl Store {
     }
 
     /// What the endpoint does by itself as its clock runs: deletes expired items in every table
-    /// with TTL enabled and evaluates every auto scaling target's policies. The server calls it
+    /// with TTL enabled, evaluates every auto scaling target's policies and, on disk, makes the
+    /// writes so far durable. The server calls it
     /// every few seconds of its clock (`server::SWEEP_SECONDS`). Returns the items deleted.
     pub fn tick(&self) -> usize {
         let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
         let expired = tables.iter().map(|t| t.expire(self.epoch())).sum();
         crate::autoscaling::evaluate(self, self.now());
+        if let Some(disk) = &self.disk {
+            disk.flush();
+        }
         expired
     }
 

@@ -12,6 +12,7 @@ use crate::capacity::{Kind, TableCapacity};
 use crate::compact::Stored;
 use crate::error::ApiError;
 use crate::index::{Index, IndexWrite};
+use crate::shard::{Shard, Storage};
 use crate::stream::{Origin, Stream};
 use crate::value::{Av, Item, KeyValue};
 
@@ -166,9 +167,6 @@ pub struct TableState {
     pub capacity: TableCapacity,
 }
 
-/// A shard's items, each stored compactly (`compact::Stored`).
-type Shard = BTreeMap<ItemKey, Stored>;
-
 /// The table's indexes at one moment: UpdateTable adds or removes one by replacing the whole list,
 /// so a request keeps the list it started with.
 pub type Indexes = Arc<Vec<Arc<Index>>>;
@@ -200,6 +198,8 @@ pub struct Table {
     streams: Mutex<Vec<Arc<Stream>>>,
     /// Keys held by transactions in flight: other writes to them conflict.
     claims: Mutex<HashSet<ItemKey>>,
+    /// Under `serve --data-dir`, the table operation that created the table: its items' name on disk.
+    pub incarnation: Option<u64>,
     item_count: AtomicI64,
     size_bytes: AtomicI64,
 }
@@ -283,13 +283,21 @@ impl Table {
             created,
             indexes: RwLock::new(Arc::new(indexes.into_iter().map(Arc::new).collect())),
             state: Mutex::new(state),
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: Storage::memory().into_shards(),
+            incarnation: None,
             stream: RwLock::default(),
             streams: Mutex::default(),
             claims: Mutex::default(),
             item_count: AtomicI64::new(0),
             size_bytes: AtomicI64::new(0),
         }
+    }
+
+    /// The table keeping its items in `storage` (a new table's are in memory).
+    pub fn with_storage(mut self, storage: Storage) -> Table {
+        self.incarnation = storage.incarnation;
+        self.shards = storage.into_shards();
+        self
     }
 
     pub fn attribute_definitions(&self) -> Value {
@@ -500,6 +508,32 @@ impl Table {
         lock(&self.claims).contains(key)
     }
 
+    /// Counts the items a table found on disk holds, and indexes them (an index still backfilling
+    /// indexes them itself).
+    pub fn load_from_disk(&self) {
+        let indexes: Vec<Arc<Index>> = self
+            .indexes()
+            .iter()
+            .filter(|i| !i.is_backfilling())
+            .cloned()
+            .collect();
+        for shard in 0..SHARDS {
+            let guard = self.shard(shard);
+            for (key, stored) in guard.items.iter() {
+                self.item_count.fetch_add(1, Ordering::Relaxed);
+                self.size_bytes
+                    .fetch_add(stored.size() as i64, Ordering::Relaxed);
+                if indexes.is_empty() {
+                    continue;
+                }
+                let item = stored.decode();
+                for index in &indexes {
+                    index.apply(&key, None, Some(&item), &self.schema);
+                }
+            }
+        }
+    }
+
     /// Deletes items whose TTL attribute (epoch seconds) is before `now_epoch`, consuming no
     /// capacity; as in DynamoDB, a value more than five years in the past, or not a number, is left.
     pub fn expire(&self, now_epoch: f64) -> usize {
@@ -518,7 +552,7 @@ impl Table {
                         && matches!(item.attribute(&attribute), Some(Av::N(n))
                             if n.to_string().parse::<f64>().is_ok_and(|at| at < now_epoch && at > oldest))
                 })
-                .map(|(key, _)| key.clone())
+                .map(|(key, _)| key.into_owned())
                 .collect();
             for key in due {
                 shard.delete_by(&key, Origin::TimeToLive);
@@ -562,11 +596,16 @@ impl ShardGuard<'_> {
 
     /// The item at `key`, decoded.
     pub fn get(&self, key: &ItemKey) -> Option<Item> {
-        self.items.get(key).map(Stored::decode)
+        self.items.get(key).map(|stored| stored.decode())
     }
 
     pub fn put(&mut self, key: ItemKey, item: Item) {
-        self.follow_write(&key, self.items.get(&key), Some(&item), Origin::Request);
+        self.follow_write(
+            &key,
+            self.items.get(&key).as_deref(),
+            Some(&item),
+            Origin::Request,
+        );
         let stored = Stored::encode(&item);
         let size = stored.size() as i64;
         let old_size = self.items.insert(key, stored).map(|old| old.size() as i64);

@@ -37,6 +37,11 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--threads", type=int, default=1, help=f"server threads, 1 to {MAX_SERVE_THREADS} (default: 1)")
     serve.add_argument("--region", default="us-east-1", help="region in ARNs (default: us-east-1)")
     serve.add_argument(
+        "--data-dir", metavar="DIR",
+        help="keep tables and their items on disk in DIR (created if missing) and find them there on the next "
+        "start, as DynamoDB Local's -dbPath does (default: in memory, gone when the endpoint stops)",
+    )  # fmt: skip
+    serve.add_argument(
         "--fault", action="append", default=[], metavar="SPEC",
         help="for the whole run: e.g. 'table=Orders,error=InternalServerError,rate=0.05' or "
         "'table=Products,latency_ms=200' or 'table=Orders,error=ThrottlingException,reason="
@@ -71,14 +76,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     faults = [_fault_spec(text) for text in args.fault]
     copying = _copy_request(args)
     try:
-        emulator = _engine.Emulator(host=args.host, port=args.port, threads=args.threads, region=args.region)
+        emulator = _engine.Emulator(
+            host=args.host, port=args.port, threads=args.threads, region=args.region, data_dir=args.data_dir
+        )
+    except ValueError as e:
+        raise Fail(f"--data-dir: {e}") from None
     except OSError as e:
         raise Fail(f"--port: {e}") from None
+    for warning in emulator.warnings:
+        print(f"ddbload: warning: --data-dir: {warning}", file=sys.stderr, flush=True)
     stop_on_sigterm()
     failed = _prepare(args, emulator, copying, faults)
     if failed is not None:
         return failed
     print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
+    if args.data_dir:
+        print(f"  tables are kept in {args.data_dir}", flush=True)
     if copying is None:
         print(f"  try: ddbload run --endpoint-url {emulator.url} --create-tables --seed-products 1000", flush=True)
     try:

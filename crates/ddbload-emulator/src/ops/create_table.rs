@@ -232,15 +232,18 @@ impl CreateTable {
             },
             capacity,
         };
-        let table = Arc::new(Table::new(
-            self.name.clone(),
-            arn,
-            self.schema,
-            self.definitions,
-            store.epoch(),
-            state,
-            indexes,
-        ));
+        let table = Arc::new(
+            Table::new(
+                self.name.clone(),
+                arn,
+                self.schema,
+                self.definitions,
+                store.epoch(),
+                state,
+                indexes,
+            )
+            .with_storage(store.new_table_storage()),
+        );
         if let Some(change @ StreamChange::Enable(_)) = self.stream {
             super::stream_spec::apply(change, &table, store);
         }

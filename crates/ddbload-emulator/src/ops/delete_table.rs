@@ -23,6 +23,9 @@ impl DeleteTable {
             .tables_mut()
             .remove(&self.name)
             .ok_or_else(|| ApiError::table_not_found_named(&self.name))?;
+        if let (Some(disk), Some(incarnation)) = (&store.disk, table.incarnation) {
+            disk.drop_table(incarnation);
+        }
         let mut description = describe(&table);
         description["TableStatus"] = json!("DELETING");
         Ok(json!({ "TableDescription": description }))

@@ -126,7 +126,7 @@ fn backfill(table: &Table, index: &Index) {
     for shard in 0..SHARDS {
         let guard = table.shard(shard);
         for (key, item) in guard.items.iter() {
-            index.apply(key, None, Some(&item.decode()), &table.schema);
+            index.apply(&key, None, Some(&item.decode()), &table.schema);
         }
         drop(guard);
         std::thread::sleep(PAUSE_BETWEEN_SHARDS);

@@ -87,7 +87,65 @@ pub fn dispatch(
     result
 }
 
+/// The operations that make or change tables: on disk, they are journaled and replayed at start.
+const TABLE_OPERATIONS: [&str; 6] = [
+    "CreateTable",
+    "UpdateTable",
+    "DeleteTable",
+    "UpdateTimeToLive",
+    "TagResource",
+    "UntagResource",
+];
+
 fn route(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result<Value, ApiError> {
+    match &store.disk {
+        Some(disk) if TABLE_OPERATIONS.contains(&operation) => {
+            disk.record(operation, req, None, || {
+                answer(store, shared, operation, req)
+            })
+        }
+        _ => answer(store, shared, operation, req),
+    }
+}
+
+/// Replays the table operations journaled on disk, so the tables are as they were, then counts
+/// and indexes the items each holds. Returns a line for each operation that no longer succeeds.
+pub fn replay_journal(store: &Store) -> std::io::Result<Vec<String>> {
+    let Some(disk) = &store.disk else {
+        return Ok(Vec::new());
+    };
+    let shared = Shared::default();
+    let mut warnings = Vec::new();
+    for entry in disk.journal()? {
+        let (operation, req) = (entry.operation.as_str(), &entry.request);
+        if let Err(e) = disk.record(operation, req, Some(entry.seq), || {
+            answer(store, &shared, operation, req)
+        }) {
+            warnings.push(format!(
+                "{}: {operation} number {} no longer succeeds: {}",
+                disk.path().display(),
+                entry.seq,
+                e.message
+            ));
+        }
+        // The next operation was made after the index it creates was ACTIVE (DynamoDB refuses most
+        // table changes while one is created): replay it after the backfill too.
+        while store
+            .tables()
+            .values()
+            .any(|t| t.indexes().iter().any(|i| i.is_backfilling()))
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+    let tables: Vec<_> = store.tables().values().cloned().collect();
+    for table in tables {
+        table.load_from_disk();
+    }
+    Ok(warnings)
+}
+
+fn answer(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result<Value, ApiError> {
     match operation {
         "CreateTable" => create_table::parse(req, store)?.apply(store),
         "DescribeTable" => describe_table::parse(req, store)?.apply(store),

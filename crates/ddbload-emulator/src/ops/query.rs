@@ -2,6 +2,7 @@
 //! filtered and projected, paged at Limit or 1 MB; charged once for the bytes read - on the table,
 //! or with IndexName on a global secondary index (its own capacity, eventually consistent only).
 
+use std::ops::Bound;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -178,13 +179,13 @@ impl Query {
         let mut rows: Vec<(ItemKey, Item)> = Vec::new();
         {
             let shard = self.table.shard_of(&first);
-            for (key, stored) in shard.items.range(first.clone()..) {
+            for (key, stored) in shard.items.range(Bound::Included(&first)) {
                 if key.partition != self.partition || key.hash != first.hash {
                     break;
                 }
                 let item = stored.decode();
                 if self.in_range(&item)? {
-                    rows.push((key.clone(), item));
+                    rows.push((key.into_owned(), item));
                 }
             }
         }

@@ -196,20 +196,21 @@ impl Scan {
         };
         'shards: for index in shards {
             let shard = self.table.shard(index);
-            let from = match &self.start {
-                Some(start) if start.shard() == index => Bound::Excluded(start.clone()),
-                _ => Bound::Included(ItemKey {
-                    hash: low as u64,
-                    ..lowest_key()
-                }),
+            let lowest = ItemKey {
+                hash: low as u64,
+                ..lowest_key()
             };
-            for (key, stored) in shard.items.range((from, Bound::Unbounded)) {
+            let from = match &self.start {
+                Some(start) if start.shard() == index => Bound::Excluded(start),
+                _ => Bound::Included(&lowest),
+            };
+            for (key, stored) in shard.items.range(from) {
                 if u128::from(key.hash) >= high {
                     break 'shards;
                 }
                 let item = stored.decode();
                 paged += self.page_size(&item);
-                rows.push((key.clone(), item));
+                rows.push((key.into_owned(), item));
                 if self.full(rows.len(), paged) {
                     break 'shards;
                 }

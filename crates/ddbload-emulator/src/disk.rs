@@ -1,0 +1,330 @@
+//! Tables on disk for `serve --data-dir`: one redb database file holding every table's items (a
+//! redb table per shard) and a journal of the table operations that made the tables, replayed when
+//! the endpoint starts again on the same directory.
+//!
+//! Item writes commit without waiting for the disk; `flush` (every sweep of the server's clock, and
+//! when it stops) makes everything before it durable, so a crash loses at most the last few seconds.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::io;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use redb::{Database, Durability, ReadableTable, TableDefinition, TypeName};
+use serde_json::Value;
+
+use crate::compact::{decode_key, encode_key, Stored};
+use crate::shard::Rows;
+use crate::table::{lock, ItemKey, SHARDS};
+
+/// The database file `--data-dir` holds.
+pub const FILE_NAME: &str = "ddbload.redb";
+/// redb's page cache: what a disk-backed endpoint holds of its items in memory.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Sequence number -> `{"operation": ..., "request": ...}` of each table operation that succeeded.
+const JOURNAL: TableDefinition<u64, &str> = TableDefinition::new("journal");
+
+/// Item keys on disk, ordered exactly as `ItemKey` orders them (hash, then key values: numbers by
+/// value, not by their bytes).
+#[derive(Debug)]
+pub struct DiskKey;
+
+impl redb::Value for DiskKey {
+    type SelfType<'a> = &'a [u8];
+    type AsBytes<'a> = &'a [u8];
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> &'a [u8]
+    where
+        Self: 'a,
+    {
+        data
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a &'b [u8]) -> &'a [u8]
+    where
+        Self: 'b,
+    {
+        value
+    }
+
+    fn type_name() -> TypeName {
+        TypeName::new("ddbload::ItemKey")
+    }
+}
+
+impl redb::Key for DiskKey {
+    fn compare(data1: &[u8], data2: &[u8]) -> Ordering {
+        // The hash comes first and almost always differs: decode only on a tie.
+        data1[..8]
+            .cmp(&data2[..8])
+            .then_with(|| decode_key(data1).cmp(&decode_key(data2)))
+    }
+}
+
+/// One shard's items, by name (`items/<incarnation>/<shard>`).
+type Items<'name> = TableDefinition<'name, DiskKey, &'static [u8]>;
+
+/// A table operation as the journal keeps it.
+pub struct JournalEntry {
+    pub seq: u64,
+    pub operation: String,
+    pub request: Value,
+}
+
+/// A disk fault: the endpoint cannot go on with what it promised to keep, so the request fails loudly.
+fn fault(error: impl fmt::Display) -> ! {
+    panic!("ddbload serve --data-dir: the data file failed: {error}")
+}
+
+trait OrFault<T> {
+    fn or_fault(self) -> T;
+}
+
+impl<T, E: fmt::Display> OrFault<T> for Result<T, E> {
+    fn or_fault(self) -> T {
+        self.unwrap_or_else(|e| fault(e))
+    }
+}
+
+pub struct Disk {
+    /// None once closed (the server stopped): a straggler, such as an index's backfill, then reads
+    /// nothing.
+    db: RwLock<Option<Database>>,
+    path: PathBuf,
+    /// The next journal sequence number; held while a table operation runs, so they run one at a time.
+    next_seq: Mutex<u64>,
+    /// The sequence number of the table operation running now (CreateTable names its items by it).
+    current_seq: AtomicU64,
+}
+
+impl Disk {
+    /// Opens (or creates) `dir/ddbload.redb`, creating `dir` if it does not exist. Every fault is an
+    /// InvalidData error that names the path.
+    pub fn open(dir: &Path) -> io::Result<Disk> {
+        let refused = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
+        if dir.exists() && !dir.is_dir() {
+            return Err(refused(format!("{} is not a directory", dir.display())));
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| refused(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(FILE_NAME);
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => refused(format!(
+                    "cannot open {}: another ddbload serve has it open",
+                    path.display()
+                )),
+                e => refused(format!("cannot open {}: {e}", path.display())),
+            })?;
+        let disk = Disk {
+            db: RwLock::new(Some(db)),
+            path,
+            next_seq: Mutex::new(0),
+            current_seq: AtomicU64::new(0),
+        };
+        let last = disk.journal()?.last().map_or(0, |entry| entry.seq);
+        *lock(&disk.next_seq) = last + 1;
+        Ok(disk)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every table operation recorded, oldest first.
+    pub fn journal(&self) -> io::Result<Vec<JournalEntry>> {
+        let invalid = |e: &dyn fmt::Display| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("cannot read {}: {e}", self.path.display()),
+            )
+        };
+        let Some(read) = self.begin_read() else {
+            return Ok(Vec::new());
+        };
+        let journal = match read.open_table(JOURNAL) {
+            Ok(journal) => journal,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(invalid(&e)),
+        };
+        let mut entries = Vec::new();
+        for row in journal.iter().map_err(|e| invalid(&e))? {
+            let (seq, text) = row.map_err(|e| invalid(&e))?;
+            let mut record: Value = serde_json::from_str(text.value()).map_err(|e| invalid(&e))?;
+            entries.push(JournalEntry {
+                seq: seq.value(),
+                operation: record["operation"].as_str().unwrap_or_default().to_owned(),
+                request: record["request"].take(),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Runs one table operation and journals it if it succeeds, or replays journal entry
+    /// `replaying` (not journaled again). Table operations run one at a time.
+    pub fn record<T, E>(
+        &self,
+        operation: &str,
+        request: &Value,
+        replaying: Option<u64>,
+        run: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut next = lock(&self.next_seq);
+        let seq = replaying.unwrap_or(*next);
+        self.current_seq.store(seq, AtomicOrdering::Release);
+        let result = run();
+        *next = (*next).max(seq + 1);
+        if result.is_ok() && replaying.is_none() {
+            let record = serde_json::json!({"operation": operation, "request": request});
+            self.write(Durability::Immediate, |txn| {
+                txn.open_table(JOURNAL)
+                    .or_fault()
+                    .insert(seq, record.to_string().as_str())
+                    .or_fault();
+            });
+        }
+        result
+    }
+
+    /// The sequence number of the table operation running now.
+    pub fn current_seq(&self) -> u64 {
+        self.current_seq.load(AtomicOrdering::Acquire)
+    }
+
+    /// One shard of the table that operation `incarnation` created.
+    pub fn shard(self: &Arc<Self>, incarnation: u64, shard: usize) -> DiskShard {
+        DiskShard {
+            disk: self.clone(),
+            name: shard_name(incarnation, shard),
+        }
+    }
+
+    /// Deletes the items of the table that operation `incarnation` created.
+    pub fn drop_table(&self, incarnation: u64) {
+        self.write(Durability::Immediate, |txn| {
+            for shard in 0..SHARDS {
+                txn.delete_table(Items::new(&shard_name(incarnation, shard)))
+                    .or_fault();
+            }
+        });
+    }
+
+    /// Makes every write so far durable.
+    pub fn flush(&self) {
+        if self.is_open() {
+            self.write(Durability::Immediate, |_| ());
+        }
+    }
+
+    /// Makes every write durable and closes the file, so another server can open the directory.
+    pub fn close(&self) {
+        self.flush();
+        *self.db.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn is_open(&self) -> bool {
+        self.db.read().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    /// A snapshot to read, or None once closed.
+    fn begin_read(&self) -> Option<redb::ReadTransaction> {
+        let db = self.db.read().unwrap_or_else(|p| p.into_inner());
+        Some(db.as_ref()?.begin_read().or_fault())
+    }
+
+    fn write<T>(
+        &self,
+        durability: Durability,
+        work: impl FnOnce(&redb::WriteTransaction) -> T,
+    ) -> T {
+        let db = self.db.read().unwrap_or_else(|p| p.into_inner());
+        let db = db
+            .as_ref()
+            .unwrap_or_else(|| fault("written after the server stopped"));
+        let mut txn = db.begin_write().or_fault();
+        txn.set_durability(durability);
+        let out = work(&txn);
+        txn.commit().or_fault();
+        out
+    }
+}
+
+fn shard_name(incarnation: u64, shard: usize) -> String {
+    format!("items/{incarnation}/{shard}")
+}
+
+/// One shard's items on disk.
+pub struct DiskShard {
+    disk: Arc<Disk>,
+    name: String,
+}
+
+impl DiskShard {
+    fn definition(&self) -> Items<'_> {
+        Items::new(&self.name)
+    }
+
+    fn read(&self) -> Option<redb::ReadOnlyTable<DiskKey, &'static [u8]>> {
+        let txn = self.disk.begin_read()?;
+        match txn.open_table(self.definition()) {
+            Ok(table) => Some(table),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => fault(e),
+        }
+    }
+
+    pub fn get(&self, key: &ItemKey) -> Option<Stored> {
+        let table = self.read()?;
+        let found = table.get(encode_key(key).as_slice()).or_fault();
+        found.map(|value| Stored::from_disk(value.value()))
+    }
+
+    /// Stores `stored` at `key`, returning what was there.
+    pub fn insert(&mut self, key: &ItemKey, stored: &Stored) -> Option<Stored> {
+        let definition = self.definition();
+        self.disk.write(Durability::None, |txn| {
+            let mut table = txn.open_table(definition).or_fault();
+            let old = table
+                .insert(encode_key(key).as_slice(), stored.to_disk().as_slice())
+                .or_fault();
+            old.map(|value| Stored::from_disk(value.value()))
+        })
+    }
+
+    /// Deletes `key`, returning what was there.
+    pub fn remove(&mut self, key: &ItemKey) -> Option<Stored> {
+        let definition = self.definition();
+        self.disk.write(Durability::None, |txn| {
+            let mut table = txn.open_table(definition).or_fault();
+            let old = table.remove(encode_key(key).as_slice()).or_fault();
+            old.map(|value| Stored::from_disk(value.value()))
+        })
+    }
+
+    /// The shard's items from `from` on, in key order, read from one snapshot.
+    pub fn range<'a>(&self, from: Bound<&ItemKey>) -> Rows<'a> {
+        let Some(table) = self.read() else {
+            return Box::new(std::iter::empty());
+        };
+        let from = from.map(encode_key);
+        let bounds = (from.as_ref().map(Vec::as_slice), Bound::Unbounded);
+        let rows = table.range::<&[u8]>(bounds).or_fault();
+        Box::new(rows.map(|row| {
+            let (key, value) = row.or_fault();
+            (
+                Cow::Owned(decode_key(key.value())),
+                Cow::Owned(Stored::from_disk(value.value())),
+            )
+        }))
+    }
+}
