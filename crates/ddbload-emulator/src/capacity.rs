@@ -44,6 +44,10 @@ pub const NEW_ON_DEMAND: (f64, f64) = (12000.0, 4000.0);
 pub const TABLE_QUOTA: f64 = 40000.0;
 pub const SWITCHES_PER_DAY: usize = 4;
 pub const GROWTH_WINDOW_S: f64 = 1800.0;
+/// How often partition keys whose buckets refilled are forgotten. A full bucket is what a key never
+/// seen gets, so forgetting one changes no answer; keeping them cost one entry per item written with a
+/// new key (every order) for the endpoint's whole life.
+const KEY_PRUNE_SECONDS: f64 = 1.0;
 
 /// A token bucket: `rate` units a second, holding at most `capacity`.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +98,10 @@ impl Bucket {
     pub fn tokens(&mut self, now: f64) -> f64 {
         self.refill(now);
         self.tokens
+    }
+
+    fn is_full(&mut self, now: f64) -> bool {
+        self.tokens(now) >= self.capacity
     }
 }
 
@@ -196,6 +204,8 @@ pub struct TableCapacity {
     read: Bucket,
     write: Bucket,
     keys: HashMap<KeyValue, (Bucket, Bucket)>,
+    /// When `keys` was last pruned of refilled buckets.
+    keys_pruned: f64,
     /// The previous peak on-demand capacity follows (2x of it), settled every 30 minutes from the
     /// highest units consumed in one second since then; and the second being counted.
     peak: (f64, f64),
@@ -271,6 +281,7 @@ impl TableCapacity {
             read: Bucket::full(1.0, 1.0, now),
             write: Bucket::full(1.0, 1.0, now),
             keys: HashMap::new(),
+            keys_pruned: now,
             peak: (0.0, 0.0),
             recent_peak: (0.0, 0.0),
             recent_since: now,
@@ -414,6 +425,11 @@ impl TableCapacity {
             kind,
             limit,
         };
+        if now - self.keys_pruned >= KEY_PRUNE_SECONDS {
+            self.keys
+                .retain(|_, (r, w)| !(r.is_full(now) && w.is_full(now)));
+            self.keys_pruned = now;
+        }
         if let Some(key) = key {
             // Look up before inserting: most keys are there already, and cloning one allocates.
             if !self.keys.contains_key(key) {
@@ -553,6 +569,30 @@ mod tests {
         assert_eq!(write_units(3584, false), 4.0);
         assert_eq!(write_units(3584, true), 8.0);
         assert_eq!(read_units(0, Consistency::Eventual), 0.5);
+    }
+
+    #[test]
+    fn refilled_partition_keys_are_forgotten_and_a_hot_one_is_not() {
+        // Provisioned at the quota: the table's own bucket never binds here, only the keys'.
+        let mut table = TableCapacity::new(Billing::provisioned(40_000, 40_000), 0.0);
+        let key = |n: i64| KeyValue::N(crate::number::Number::from_i64(n));
+        for n in 0..5_000 {
+            table.charge(Kind::Write, Some(&key(n)), 1.0, 0.5).unwrap();
+        }
+        // A hot key spends its 1,000 write units a second and is throttled.
+        for _ in 0..1_000 {
+            table.charge(Kind::Write, Some(&key(-1)), 1.0, 0.9).unwrap();
+        }
+        assert!(table.charge(Kind::Write, Some(&key(-1)), 1.0, 0.9).is_err());
+        assert_eq!(table.keys.len(), 5_001);
+        // At the next prune the 5,000 refilled keys are gone. The hot key is kept: 300 units back
+        // of its 1,000, a 350-unit write takes it into debt and the next is throttled (a forgotten
+        // key would have had 650 left).
+        table
+            .charge(Kind::Write, Some(&key(-1)), 350.0, 1.2)
+            .unwrap();
+        assert_eq!(table.keys.len(), 1);
+        assert!(table.charge(Kind::Write, Some(&key(-1)), 1.0, 1.2).is_err());
     }
 
     #[test]
