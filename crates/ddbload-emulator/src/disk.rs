@@ -2,11 +2,14 @@
 //! redb table per shard) and a journal of the table operations that made the tables, replayed when
 //! the endpoint starts again on the same directory.
 //!
-//! Item writes commit without waiting for the disk; `flush` (every sweep of the server's clock, and
-//! when it stops) makes everything before it durable, so a crash loses at most the last few seconds.
+//! A shard's writes are held in memory (reads see them) and written a thousand at a time without
+//! waiting for the disk; every sweep of the server's clock, and when it stops, the endpoint writes
+//! what is held and makes it durable (`Table::write_to_disk`, `Disk::flush`), so a crash loses at
+//! most the last few seconds.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::ops::Bound;
@@ -206,6 +209,7 @@ impl Disk {
         DiskShard {
             disk: self.clone(),
             name: shard_name(incarnation, shard),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -263,10 +267,16 @@ fn shard_name(incarnation: u64, shard: usize) -> String {
     format!("items/{incarnation}/{shard}")
 }
 
-/// One shard's items on disk.
+/// Writes a shard holds before writing them to disk in one transaction: a commit per request would
+/// cost more than the request (and redb frees pages only at commits that wait for the disk).
+const PENDING_WRITES: usize = 1024;
+
+/// One shard's items on disk, and its writes not yet written there (reads see them first).
 pub struct DiskShard {
     disk: Arc<Disk>,
     name: String,
+    /// Item or deletion by key, newest only.
+    pending: BTreeMap<ItemKey, Option<Stored>>,
 }
 
 impl DiskShard {
@@ -284,47 +294,103 @@ impl DiskShard {
     }
 
     pub fn get(&self, key: &ItemKey) -> Option<Stored> {
+        if let Some(pending) = self.pending.get(key) {
+            return pending.clone();
+        }
         let table = self.read()?;
         let found = table.get(encode_key(key).as_slice()).or_fault();
         found.map(|value| Stored::from_disk(value.value()))
     }
 
-    /// Stores `stored` at `key`, returning what was there.
-    pub fn insert(&mut self, key: &ItemKey, stored: &Stored) -> Option<Stored> {
-        let definition = self.definition();
-        self.disk.write(Durability::None, |txn| {
-            let mut table = txn.open_table(definition).or_fault();
-            let old = table
-                .insert(encode_key(key).as_slice(), stored.to_disk().as_slice())
-                .or_fault();
-            old.map(|value| Stored::from_disk(value.value()))
-        })
+    /// Stores `stored` at `key` (None deletes it), returning what was there.
+    pub fn set(&mut self, key: ItemKey, stored: Option<Stored>) -> Option<Stored> {
+        let old = self.get(&key);
+        if old.is_none() && stored.is_none() {
+            return None;
+        }
+        self.pending.insert(key, stored);
+        if self.pending.len() >= PENDING_WRITES {
+            self.write_pending();
+        }
+        old
     }
 
-    /// Deletes `key`, returning what was there.
-    pub fn remove(&mut self, key: &ItemKey) -> Option<Stored> {
-        let definition = self.definition();
-        self.disk.write(Durability::None, |txn| {
+    /// Writes the pending writes to disk (not waiting for the disk: `Disk::flush` does).
+    pub fn write_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let definition = Items::new(&self.name);
+        self.disk.write(Durability::Eventual, |txn| {
             let mut table = txn.open_table(definition).or_fault();
-            let old = table.remove(encode_key(key).as_slice()).or_fault();
-            old.map(|value| Stored::from_disk(value.value()))
-        })
+            for (key, stored) in pending {
+                let key = encode_key(&key);
+                match stored {
+                    Some(stored) => drop(
+                        table
+                            .insert(key.as_slice(), stored.to_disk().as_slice())
+                            .or_fault(),
+                    ),
+                    None => drop(table.remove(key.as_slice()).or_fault()),
+                }
+            }
+        });
     }
 
-    /// The shard's items from `from` on, in key order, read from one snapshot.
-    pub fn range<'a>(&self, from: Bound<&ItemKey>) -> Rows<'a> {
-        let Some(table) = self.read() else {
-            return Box::new(std::iter::empty());
+    /// The shard's items from `from` on, in key order: the pending writes over one disk snapshot.
+    pub fn range(&self, from: Bound<&ItemKey>) -> Rows<'_> {
+        let on_disk: Rows<'_> = match self.read() {
+            None => Box::new(std::iter::empty()),
+            Some(table) => {
+                let start = from.map(encode_key);
+                let bounds = (start.as_ref().map(Vec::as_slice), Bound::Unbounded);
+                let rows = table.range::<&[u8]>(bounds).or_fault();
+                Box::new(rows.map(|row| {
+                    let (key, value) = row.or_fault();
+                    (
+                        Cow::Owned(decode_key(key.value())),
+                        Cow::Owned(Stored::from_disk(value.value())),
+                    )
+                }))
+            }
         };
-        let from = from.map(encode_key);
-        let bounds = (from.as_ref().map(Vec::as_slice), Bound::Unbounded);
-        let rows = table.range::<&[u8]>(bounds).or_fault();
-        Box::new(rows.map(|row| {
-            let (key, value) = row.or_fault();
-            (
-                Cow::Owned(decode_key(key.value())),
-                Cow::Owned(Stored::from_disk(value.value())),
-            )
-        }))
+        let pending = self.pending.range((from, Bound::Unbounded));
+        Box::new(Overlaid {
+            pending: pending.peekable(),
+            on_disk: on_disk.peekable(),
+        })
+    }
+}
+
+/// Pending writes merged over rows read from disk, both in key order: a pending write replaces the
+/// row of its key, and a pending deletion hides it.
+struct Overlaid<'a, P: Iterator<Item = (&'a ItemKey, &'a Option<Stored>)>> {
+    pending: std::iter::Peekable<P>,
+    on_disk: std::iter::Peekable<Rows<'a>>,
+}
+
+impl<'a, P: Iterator<Item = (&'a ItemKey, &'a Option<Stored>)>> Iterator for Overlaid<'a, P> {
+    type Item = (Cow<'a, ItemKey>, Cow<'a, Stored>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let order = match (self.pending.peek(), self.on_disk.peek()) {
+                (None, None) => return None,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((pending, _)), Some((on_disk, _))) => (*pending).cmp(on_disk.as_ref()),
+            };
+            if order == Ordering::Greater {
+                return self.on_disk.next();
+            }
+            if order == Ordering::Equal {
+                self.on_disk.next();
+            }
+            let (key, stored) = self.pending.next().expect("peeked");
+            if let Some(stored) = stored {
+                return Some((Cow::Borrowed(key), Cow::Borrowed(stored)));
+            }
+        }
     }
 }

@@ -179,6 +179,7 @@ impl Emulator {
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
+        self.store.flush_disk();
         if let Some(disk) = &self.store.disk {
             disk.close();
         }

@@ -36,14 +36,14 @@ impl Shard {
     pub fn insert(&mut self, key: ItemKey, stored: Stored) -> Option<Stored> {
         match self {
             Shard::Memory(items) => items.insert(key, stored),
-            Shard::Disk(disk) => disk.insert(&key, &stored),
+            Shard::Disk(disk) => disk.set(key, Some(stored)),
         }
     }
 
     pub fn remove(&mut self, key: &ItemKey) -> Option<Stored> {
         match self {
             Shard::Memory(items) => items.remove(key),
-            Shard::Disk(disk) => disk.remove(key),
+            Shard::Disk(disk) => disk.set(key.clone(), None),
         }
     }
 
@@ -61,6 +61,13 @@ impl Shard {
 
     pub fn iter(&self) -> Rows<'_> {
         self.range(Bound::Unbounded)
+    }
+
+    /// On disk: writes the writes held in memory.
+    pub fn write_pending(&mut self) {
+        if let Shard::Disk(disk) = self {
+            disk.write_pending();
+        }
     }
 }
 

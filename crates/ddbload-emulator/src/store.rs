@@ -97,10 +97,20 @@ impl Store {
         let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
         let expired = tables.iter().map(|t| t.expire(self.epoch())).sum();
         crate::autoscaling::evaluate(self, self.now());
-        if let Some(disk) = &self.disk {
-            disk.flush();
-        }
+        self.flush_disk();
         expired
+    }
+
+    /// On disk: writes every table's writes held in memory and makes everything durable.
+    pub fn flush_disk(&self) {
+        let Some(disk) = &self.disk else {
+            return;
+        };
+        let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
+        for table in tables {
+            table.write_to_disk();
+        }
+        disk.flush();
     }
 
     /// The table an ARN names (tagging takes ARNs).

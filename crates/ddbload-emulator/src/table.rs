@@ -534,6 +534,13 @@ impl Table {
         }
     }
 
+    /// On disk: writes each shard's writes held in memory.
+    pub fn write_to_disk(&self) {
+        for shard in 0..SHARDS {
+            self.shard(shard).items.write_pending();
+        }
+    }
+
     /// Deletes items whose TTL attribute (epoch seconds) is before `now_epoch`, consuming no
     /// capacity; as in DynamoDB, a value more than five years in the past, or not a number, is left.
     pub fn expire(&self, now_epoch: f64) -> usize {
