@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 
+import ddbload
 from conftest import client_for, refusal, run_cli, scan_all, start_serve
 
 
@@ -75,3 +76,19 @@ def test_a_file_or_a_directory_in_use_is_refused_in_one_line(tmp_path):
         )
     finally:
         stop_with_ctrl_c(server)
+
+
+def test_the_python_api_finds_its_items_again_after_stop(tmp_path):
+    """As a notebook uses it: ddbload.Emulator(data_dir=...), stopped and started again."""
+    with ddbload.Emulator(data_dir=tmp_path / "nb") as server:
+        dynamodb = client_for(server.url)
+        dynamodb.create_table(
+            TableName="carts", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )  # fmt: skip
+        dynamodb.put_item(TableName="carts", Item={"pk": {"S": "c1"}, "total": {"N": "12.30"}})
+        assert server.warnings == []
+    with ddbload.Emulator(data_dir=tmp_path / "nb") as server:
+        item = client_for(server.url).get_item(TableName="carts", Key={"pk": {"S": "c1"}})["Item"]
+        assert item == {"pk": {"S": "c1"}, "total": {"N": "12.3"}}
