@@ -146,6 +146,53 @@ fn typed_layer_share(op: &str, rounds: u32) -> (f64, f64) {
     (whole, typed)
 }
 
+/// Microseconds per Query of `limit` items (forward, then backward) on one partition of 10,000
+/// orders, and per GetItem of one of them, on one thread: what a Query costs beyond the items it reads.
+fn query_in_a_large_partition(limit: u32, rounds: u32) -> (f64, f64, f64) {
+    let store = Store::new(Arc::new(Fast(Instant::now())), "us-east-1");
+    let shared = Shared::default();
+    call(
+        &store,
+        &shared,
+        "CreateTable",
+        &json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "customer", "AttributeType": "S"},
+                                 {"AttributeName": "at", "AttributeType": "N"}],
+        "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
+                      {"AttributeName": "at", "KeyType": "RANGE"}]}),
+    );
+    for i in 0..10_000 {
+        call(
+            &store,
+            &shared,
+            "PutItem",
+            &json!({"TableName": "bench", "Item": {"customer": {"S": "c1"}, "at": {"N": i.to_string()},
+            "total": {"N": "59.97"}, "status": {"S": "PLACED"},
+            "lines": {"L": [{"M": {"sku": {"S": "sku-1"}, "qty": {"N": "2"}}}]}}}),
+        );
+    }
+    let timed = |op: &str, body: serde_json::Value| {
+        let (target, bytes) = (format!("DynamoDB_20120810.{op}"), body.to_string());
+        let started = Instant::now();
+        for _ in 0..rounds {
+            dispatch(&store, &shared, &target, bytes.as_bytes())
+                .expect("benchmark requests succeed");
+        }
+        started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6
+    };
+    let query = |forward: bool| {
+        json!({"TableName": "bench", "Limit": limit, "ScanIndexForward": forward,
+        "KeyConditionExpression": "customer = :c AND #at > :t", "ExpressionAttributeNames": {"#at": "at"},
+        "ExpressionAttributeValues": {":c": {"S": "c1"}, ":t": {"N": "-1"}}})
+    };
+    let get = json!({"TableName": "bench", "Key": {"customer": {"S": "c1"}, "at": {"N": "5000"}}});
+    (
+        timed("Query", query(true)),
+        timed("Query", query(false)),
+        timed("GetItem", get),
+    )
+}
+
 fn main() {
     let seconds: f64 = std::env::args()
         .nth(1)
@@ -166,6 +213,12 @@ fn main() {
             cpu_two / cpu_one
         );
     }
+    let (forward, backward, get) = query_in_a_large_partition(10, 2_000);
+    println!(
+        "Query Limit 10 in a 10,000-item partition: forward {forward:.1} us, backward {backward:.1} us; \
+         GetItem {get:.2} us; forward / GetItem {:.1}x",
+        forward / get
+    );
     for op in ["GetItem", "PutItem"] {
         let (whole, typed) = typed_layer_share(op, 200_000);
         println!(

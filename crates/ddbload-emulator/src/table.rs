@@ -145,6 +145,15 @@ impl KeySchema {
         item
     }
 
+    /// The sort key attribute of `key` alone (what a Query's sort key condition reads).
+    pub fn sort_item(&self, key: &ItemKey) -> Item {
+        let mut item = Item::new();
+        if let (Some(sort), Some(sk)) = (&self.sort, &key.sort) {
+            item.insert(sort.name.clone(), sk.to_av());
+        }
+        item
+    }
+
     pub fn is_key_attribute(&self, name: &str) -> bool {
         self.partition.name == name || self.sort.as_ref().is_some_and(|s| s.name == name)
     }

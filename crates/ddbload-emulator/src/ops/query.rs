@@ -17,6 +17,7 @@ use super::paging::{
     fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
 };
 use crate::capacity::{read_units, Consistency, Kind};
+use crate::compact::Stored;
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{evaluate, legacy, parse_condition, Bindings, Cond, Projection};
 use crate::index::{EntryKey, Index};
@@ -166,44 +167,55 @@ impl Query {
         }
     }
 
-    fn in_range(&self, item: &Item) -> Result<bool, ApiError> {
+    /// Whether a key meets the sort key condition (which names the sort key alone), given its sort
+    /// key attribute; `key_item` is only built when there is a condition.
+    fn in_range(&self, key_item: impl FnOnce() -> Item) -> Result<bool, ApiError> {
         match &self.sort {
-            Some(cond) => evaluate(cond, item),
+            Some(cond) => evaluate(cond, &key_item()),
             None => Ok(true),
+        }
+    }
+
+    /// The rows a page can read, in its order: from after the start key, and no more than Limit
+    /// (the page stops there).
+    fn page_window<T>(&self, rows: &mut Vec<T>, after_start: impl Fn(&T) -> bool) {
+        if !self.forward {
+            rows.reverse();
+        }
+        rows.retain(after_start);
+        if let Some(limit) = self.limit {
+            rows.truncate(limit);
         }
     }
 
     fn apply_on_table(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
         let first = ItemKey::new(self.partition.clone(), None);
-        let mut rows: Vec<(ItemKey, Item)> = Vec::new();
-        {
+        let schema = &self.table.schema;
+        let rows: Vec<(ItemKey, Stored)> = {
             let shard = self.table.shard_of(&first);
+            let mut rows = Vec::new();
             for (key, stored) in shard.items.range(Bound::Included(&first)) {
                 if key.partition != self.partition || key.hash != first.hash {
                     break;
                 }
-                let item = stored.decode();
-                if self.in_range(&item)? {
-                    rows.push((key.into_owned(), item));
+                // Tested on the key: only the items the page reads are copied and decoded.
+                if self.in_range(|| schema.sort_item(&key))? {
+                    rows.push((key, stored));
                 }
             }
-        }
-        if !self.forward {
-            rows.reverse();
-        }
-        if let Some(start) = &self.start {
-            let forward = self.forward;
-            rows.retain(|(k, _)| {
-                if forward {
-                    k.sort > start.sort
-                } else {
-                    k.sort < start.sort
-                }
+            let (forward, start) = (self.forward, &self.start);
+            self.page_window(&mut rows, |(k, _)| match start {
+                None => true,
+                Some(start) if forward => k.sort > start.sort,
+                Some(start) => k.sort < start.sort,
             });
-        }
-        let schema = &self.table.schema;
-        let (out, bytes) = page(&self.spec(), rows.into_iter(), |key, _| {
+            rows.into_iter()
+                .map(|(key, stored)| (key.into_owned(), stored.into_owned()))
+                .collect()
+        };
+        let decoded = rows.into_iter().map(|(key, stored)| (key, stored.decode()));
+        let (out, bytes) = page(&self.spec(), decoded, |key, _| {
             item_to_json(&schema.key_item(key))
         })?;
         let units = read_units(bytes, self.consistency);
@@ -222,28 +234,39 @@ impl Query {
     ) -> Result<Value, ApiError> {
         let now = store.now();
         let first = ItemKey::new(self.partition.clone(), None);
-        let mut rows: Vec<(EntryKey, Item)> = Vec::new();
-        for (entry, stored) in index.entries().range((first.clone(), lowest_key())..) {
-            if entry.0.partition != self.partition || entry.0.hash != first.hash {
-                break;
+        let rows: Vec<(EntryKey, Stored)> = {
+            let entries = index.entries();
+            let mut rows = Vec::new();
+            for (entry, stored) in entries.range((first.clone(), lowest_key())..) {
+                if entry.0.partition != self.partition || entry.0.hash != first.hash {
+                    break;
+                }
+                if self.in_range(|| index.schema.sort_item(&entry.0))? {
+                    rows.push((entry, stored));
+                }
             }
-            let item = stored.decode();
-            if self.in_range(&item)? {
-                rows.push((entry.clone(), item));
-            }
-        }
-        if !self.forward {
-            rows.reverse();
-        }
-        if let Some(start) = &start {
             let forward = self.forward;
-            rows.retain(|(k, _)| if forward { k > start } else { k < start });
-        }
-        if self.fetch_whole {
-            fetch_from_table(&self.table, &mut rows);
-        }
+            self.page_window(&mut rows, |(k, _)| match &start {
+                None => true,
+                Some(start) if forward => *k > start,
+                Some(start) => *k < start,
+            });
+            rows.into_iter()
+                .map(|(entry, stored)| (entry.clone(), stored.clone()))
+                .collect()
+        };
+        let decoded: Box<dyn Iterator<Item = (EntryKey, Item)>> = if self.fetch_whole {
+            let mut whole: Vec<(EntryKey, Item)> = rows
+                .into_iter()
+                .map(|(key, stored)| (key, stored.decode()))
+                .collect();
+            fetch_from_table(&self.table, &mut whole);
+            Box::new(whole.into_iter())
+        } else {
+            Box::new(rows.into_iter().map(|(key, stored)| (key, stored.decode())))
+        };
         let (schema, index_schema) = (&self.table.schema, &index.schema);
-        let (out, bytes) = page(&self.spec(), rows.into_iter(), |_, item| {
+        let (out, bytes) = page(&self.spec(), decoded, |_, item| {
             index_last_key(item, schema, index_schema)
         })?;
         let units = read_units(bytes, self.consistency);
