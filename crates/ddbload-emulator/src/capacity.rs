@@ -44,10 +44,6 @@ pub const NEW_ON_DEMAND: (f64, f64) = (12000.0, 4000.0);
 pub const TABLE_QUOTA: f64 = 40000.0;
 pub const SWITCHES_PER_DAY: usize = 4;
 pub const GROWTH_WINDOW_S: f64 = 1800.0;
-/// How often partition keys whose buckets refilled are forgotten. A full bucket is what a key never
-/// seen gets, so forgetting one changes no answer; keeping them cost one entry per item written with a
-/// new key (every order) for the endpoint's whole life.
-const KEY_PRUNE_SECONDS: f64 = 1.0;
 
 /// A token bucket: `rate` units a second, holding at most `capacity`.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,10 +94,6 @@ impl Bucket {
     pub fn tokens(&mut self, now: f64) -> f64 {
         self.refill(now);
         self.tokens
-    }
-
-    fn is_full(&mut self, now: f64) -> bool {
-        self.tokens(now) >= self.capacity
     }
 }
 
@@ -204,8 +196,6 @@ pub struct TableCapacity {
     read: Bucket,
     write: Bucket,
     keys: HashMap<KeyValue, (Bucket, Bucket)>,
-    /// When `keys` was last pruned of refilled buckets.
-    keys_pruned: f64,
     /// The previous peak on-demand capacity follows (2x of it), settled every 30 minutes from the
     /// highest units consumed in one second since then; and the second being counted.
     peak: (f64, f64),
@@ -281,7 +271,6 @@ impl TableCapacity {
             read: Bucket::full(1.0, 1.0, now),
             write: Bucket::full(1.0, 1.0, now),
             keys: HashMap::new(),
-            keys_pruned: now,
             peak: (0.0, 0.0),
             recent_peak: (0.0, 0.0),
             recent_since: now,
@@ -425,11 +414,6 @@ impl TableCapacity {
             kind,
             limit,
         };
-        if now - self.keys_pruned >= KEY_PRUNE_SECONDS {
-            self.keys
-                .retain(|_, (r, w)| !(r.is_full(now) && w.is_full(now)));
-            self.keys_pruned = now;
-        }
         if let Some(key) = key {
             // Look up before inserting: most keys are there already, and cloning one allocates.
             if !self.keys.contains_key(key) {
@@ -585,7 +569,7 @@ mod tests {
         }
         assert!(table.charge(Kind::Write, Some(&key(-1)), 1.0, 0.9).is_err());
         assert_eq!(table.keys.len(), 5_001);
-        // At the next prune the 5,000 refilled keys are gone. The hot key is kept: 300 units back
+        // In the next second the 5,000 refilled keys are gone (`track_peak`). The hot key is kept: 300 units back
         // of its 1,000, a 350-unit write takes it into debt and the next is throttled (a forgotten
         // key would have had 650 left).
         table

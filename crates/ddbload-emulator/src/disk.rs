@@ -30,6 +30,8 @@ pub const FILE_NAME: &str = "ddbload.redb";
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// Sequence number -> `{"operation": ..., "request": ...}` of each table operation that succeeded.
 const JOURNAL: TableDefinition<u64, &str> = TableDefinition::new("journal");
+/// The region the tables were made in: their ARNs, and the journal's (TagResource names ARNs).
+const REGION: TableDefinition<(), &str> = TableDefinition::new("region");
 
 /// Item keys on disk, ordered exactly as `ItemKey` orders them (hash, then key values: numbers by
 /// value, not by their bytes).
@@ -106,12 +108,15 @@ pub struct Disk {
     next_seq: Mutex<u64>,
     /// The sequence number of the table operation running now (CreateTable names its items by it).
     current_seq: AtomicU64,
+    /// Items of deleted tables, deleted once the DeleteTable is journaled: a crash in between leaves
+    /// them to the replayed DeleteTable, never a table come back empty.
+    to_drop: Mutex<Vec<u64>>,
 }
 
 impl Disk {
-    /// Opens (or creates) `dir/ddbload.redb`, creating `dir` if it does not exist. Every fault is an
-    /// InvalidData error that names the path.
-    pub fn open(dir: &Path) -> io::Result<Disk> {
+    /// Opens (or creates) `dir/ddbload.redb` for tables of `region`, creating `dir` if it does not
+    /// exist. Every fault is an InvalidData error that names the path; so is a file of another region.
+    pub fn open(dir: &Path, region: &str) -> io::Result<Disk> {
         let refused = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
         if dir.exists() && !dir.is_dir() {
             return Err(refused(format!("{} is not a directory", dir.display())));
@@ -134,10 +139,25 @@ impl Disk {
             path,
             next_seq: Mutex::new(0),
             current_seq: AtomicU64::new(0),
+            to_drop: Mutex::default(),
         };
         let last = disk.journal()?.last().map_or(0, |entry| entry.seq);
         *lock(&disk.next_seq) = last + 1;
-        Ok(disk)
+        let kept = disk.write(Durability::Immediate, |txn| {
+            let mut table = txn.open_table(REGION).or_fault();
+            let kept = table.get(()).or_fault().map(|r| r.value().to_owned());
+            if kept.is_none() {
+                table.insert((), region).or_fault();
+            }
+            kept
+        });
+        match kept {
+            Some(kept) if kept != region => Err(refused(format!(
+                "{} holds tables of region {kept}, not {region}: serve it in {kept}",
+                disk.path.display()
+            ))),
+            _ => Ok(disk),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -196,6 +216,10 @@ impl Disk {
                     .or_fault();
             });
         }
+        let dropped = std::mem::take(&mut *lock(&self.to_drop));
+        for incarnation in dropped {
+            self.drop_table(incarnation);
+        }
         result
     }
 
@@ -213,8 +237,13 @@ impl Disk {
         }
     }
 
-    /// Deletes the items of the table that operation `incarnation` created.
-    pub fn drop_table(&self, incarnation: u64) {
+    /// Deletes the items of the table that operation `incarnation` created, once the operation
+    /// running now (a DeleteTable) is journaled.
+    pub fn drop_after_journal(&self, incarnation: u64) {
+        lock(&self.to_drop).push(incarnation);
+    }
+
+    fn drop_table(&self, incarnation: u64) {
         self.write(Durability::Immediate, |txn| {
             for shard in 0..SHARDS {
                 txn.delete_table(Items::new(&shard_name(incarnation, shard)))

@@ -81,7 +81,7 @@ impl Emulator {
         data_dir: &std::path::Path,
     ) -> io::Result<Emulator> {
         check_threads(threads)?;
-        let disk = crate::disk::Disk::open(data_dir)?;
+        let disk = crate::disk::Disk::open(data_dir, region)?;
         let store = Store::on_disk(Arc::new(SystemClock::default()), region, disk);
         let warnings = crate::ops::replay_journal(&store)?;
         let mut emulator = Emulator::serve_store(host, port, threads, Arc::new(store))?;

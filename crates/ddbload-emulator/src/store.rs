@@ -3,6 +3,7 @@
 //! operations only look a table up and then work on that table's own shards.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +24,8 @@ pub struct Store {
     pub region: String,
     /// Under `serve --data-dir`: where tables keep their items and table operations are journaled.
     pub disk: Option<Arc<Disk>>,
+    /// True while the journal on disk is replayed at start.
+    replaying: AtomicBool,
 }
 
 impl Store {
@@ -34,6 +37,7 @@ impl Store {
             clock,
             region: region.to_owned(),
             disk: None,
+            replaying: AtomicBool::new(false),
         }
     }
 
@@ -43,6 +47,14 @@ impl Store {
             disk: Some(Arc::new(disk)),
             ..Store::new(clock, region)
         }
+    }
+
+    pub fn is_replaying(&self) -> bool {
+        self.replaying.load(Ordering::Acquire)
+    }
+
+    pub fn set_replaying(&self, replaying: bool) {
+        self.replaying.store(replaying, Ordering::Release);
     }
 
     /// Where a table being created keeps its items: on disk, named by the table operation creating

@@ -268,3 +268,61 @@ fn a_file_is_not_a_data_dir_and_two_servers_do_not_share_one() {
     drop(_first);
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+#[test]
+fn a_data_dir_keeps_its_region_and_replays_without_the_limits_on_how_often() {
+    let dir = std::env::temp_dir().join(format!("ddbload-data-dir-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let units = |n: i64| json!({"ReadCapacityUnits": n, "WriteCapacityUnits": n});
+    {
+        let server = start(&dir);
+        let mut client = Client::new(&server.addr.to_string());
+        ok(
+            &mut client,
+            "CreateTable",
+            json!({"TableName": "carts", "ProvisionedThroughput": units(100),
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+        );
+        // Four decreases at once are what a day allows; the fifth is refused.
+        for n in [90, 80, 70, 60] {
+            ok(
+                &mut client,
+                "UpdateTable",
+                json!({"TableName": "carts", "ProvisionedThroughput": units(n)}),
+            );
+        }
+        let refused = client
+            .dynamodb(
+                "UpdateTable",
+                &json!({"TableName": "carts", "ProvisionedThroughput": units(50)}),
+            )
+            .unwrap();
+        assert!(refused.contains("LimitExceededException"), "{refused}");
+    }
+    let error = Emulator::start_on_disk("127.0.0.1", 0, 1, "eu-west-1", &dir)
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("holds tables of region us-east-1, not eu-west-1"),
+        "{error}"
+    );
+    // Replayed, the decreases are done again without being counted: the table is at 60, and the
+    // day's count starts again.
+    let server = start(&dir);
+    let mut client = Client::new(&server.addr.to_string());
+    let described = ok(&mut client, "DescribeTable", json!({"TableName": "carts"}));
+    assert_eq!(
+        described["Table"]["ProvisionedThroughput"]["ReadCapacityUnits"],
+        json!(60)
+    );
+    ok(
+        &mut client,
+        "UpdateTable",
+        json!({"TableName": "carts", "ProvisionedThroughput": units(50)}),
+    );
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

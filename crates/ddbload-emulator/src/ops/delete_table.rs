@@ -24,7 +24,11 @@ impl DeleteTable {
             .remove(&self.name)
             .ok_or_else(|| ApiError::table_not_found_named(&self.name))?;
         if let (Some(disk), Some(incarnation)) = (&store.disk, table.incarnation) {
-            disk.drop_table(incarnation);
+            // A write still under way on the table now writes to memory, not to deleted storage.
+            for shard in 0..crate::table::SHARDS {
+                *table.shard(shard).items = crate::shard::Shard::default();
+            }
+            disk.drop_after_journal(incarnation);
         }
         let mut description = describe(&table);
         description["TableStatus"] = json!("DELETING");

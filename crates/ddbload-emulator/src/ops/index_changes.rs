@@ -92,8 +92,15 @@ pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Re
 }
 
 /// Carries the change out: a created index is listed (and indexes every write from now on) before
-/// its backfill begins. An on-demand table's new index is on-demand.
-pub fn apply(change: IndexChange, table: &Arc<Table>, provisioned_table: bool, now: f64) {
+/// its backfill begins (none when `backfill` is false: replayed at start, the endpoint indexes the
+/// items itself once the replay is done). An on-demand table's new index is on-demand.
+pub fn apply(
+    change: IndexChange,
+    table: &Arc<Table>,
+    provisioned_table: bool,
+    now: f64,
+    backfill: bool,
+) {
     let mut indexes: Vec<Arc<Index>> = table.indexes().iter().cloned().collect();
     match change {
         IndexChange::Create {
@@ -106,12 +113,14 @@ pub fn apply(change: IndexChange, table: &Arc<Table>, provisioned_table: bool, n
                 index_billing(provisioned.filter(|_| provisioned_table)),
                 now,
             ));
-            index.set_backfilling(true);
+            index.set_backfilling(backfill);
             let globals = indexes.iter().take_while(|i| !i.local).count();
             indexes.insert(globals, index.clone());
             table.set_indexes(indexes);
-            let table = table.clone();
-            std::thread::spawn(move || backfill(&table, &index));
+            if backfill {
+                let table = table.clone();
+                std::thread::spawn(move || fill(&table, &index));
+            }
         }
         IndexChange::Delete(name) => {
             indexes.retain(|i| i.name != name);
@@ -122,7 +131,7 @@ pub fn apply(change: IndexChange, table: &Arc<Table>, provisioned_table: bool, n
 
 /// Indexes every item the table holds, one shard at a time under that shard's lock: a write to a
 /// shard already done found the index listed; a write to one not yet done is read here.
-fn backfill(table: &Table, index: &Index) {
+fn fill(table: &Table, index: &Index) {
     for shard in 0..SHARDS {
         let guard = table.shard(shard);
         for (key, item) in guard.items.iter() {

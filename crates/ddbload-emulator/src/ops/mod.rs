@@ -108,14 +108,16 @@ fn route(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Result
     }
 }
 
-/// Replays the table operations journaled on disk, so the tables are as they were, then counts
-/// and indexes the items each holds. Returns a line for each operation that no longer succeeds.
+/// Replays the table operations journaled on disk, so the tables are as they were (without the
+/// limits on how often, and without backfills: see `update_table`), then counts the items each
+/// holds and fills its indexes from them. Returns a line for each operation that no longer succeeds.
 pub fn replay_journal(store: &Store) -> std::io::Result<Vec<String>> {
     let Some(disk) = &store.disk else {
         return Ok(Vec::new());
     };
     let shared = Shared::default();
     let mut warnings = Vec::new();
+    store.set_replaying(true);
     for entry in disk.journal()? {
         let (operation, req) = (entry.operation.as_str(), &entry.request);
         if let Err(e) = disk.record(operation, req, Some(entry.seq), || {
@@ -128,16 +130,8 @@ pub fn replay_journal(store: &Store) -> std::io::Result<Vec<String>> {
                 e.message
             ));
         }
-        // The next operation was made after the index it creates was ACTIVE (DynamoDB refuses most
-        // table changes while one is created): replay it after the backfill too.
-        while store
-            .tables()
-            .values()
-            .any(|t| t.indexes().iter().any(|i| i.is_backfilling()))
-        {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
     }
+    store.set_replaying(false);
     let tables: Vec<_> = store.tables().values().cloned().collect();
     for table in tables {
         table.load_from_disk();

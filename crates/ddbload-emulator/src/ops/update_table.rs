@@ -42,6 +42,10 @@ pub struct UpdateTable {
     attribute_definitions: Vec<Value>,
     warm: Option<(Option<i64>, Option<i64>)>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
+    /// Replayed from `--data-dir`'s journal at start: done as it was, without the limits on how
+    /// often (all replayed operations happen at one moment, so they would count them wrongly),
+    /// and an index it creates is filled from the items afterwards, not backfilled.
+    replaying: bool,
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
@@ -111,6 +115,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         }
     }
     Ok(UpdateTable {
+        replaying: store.is_replaying(),
         table,
         indexes,
         index_change,
@@ -188,7 +193,7 @@ impl UpdateTable {
             ) => new_read < read || new_write < write,
             _ => false,
         };
-        if lowered {
+        if lowered && !self.replaying {
             if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
                 return Err(ApiError::throughput_decrease_limit());
             }
@@ -213,7 +218,8 @@ impl UpdateTable {
         }
         if let Some(change) = self.index_change {
             table.add_attribute_definitions(&self.attribute_definitions);
-            index_changes::apply(change, table, state.capacity.billing.is_provisioned(), now);
+            let provisioned = state.capacity.billing.is_provisioned();
+            index_changes::apply(change, table, provisioned, now, !self.replaying);
         }
         drop(state);
         Ok(json!({ "TableDescription": describe(table) }))
@@ -230,7 +236,9 @@ impl UpdateTable {
         let provisioned_now = capacity.billing.is_provisioned();
         match self.mode {
             Some(NewMode::OnDemand) if provisioned_now => {
-                capacity.record_switch_to_on_demand(now)?;
+                if !self.replaying {
+                    capacity.record_switch_to_on_demand(now)?;
+                }
                 let (read, write) = capacity.billing.units();
                 capacity.note_previous_provisioned(read as f64, write as f64);
                 capacity.billing = Billing::OnDemand;
