@@ -183,12 +183,14 @@ pub type Indexes = Arc<Vec<Arc<Index>>>;
 /// A table. Its identity (name, ARN, key schema) is fixed at creation and read without a lock; its
 /// index list is replaced whole (`indexes`, a leaf lock held only to copy the list); what changes
 /// sits behind locks taken only in this order, so no two requests can wait on each other:
+///   0. under `--data-dir`, the journal's (`Disk::record`: table operations run one at a time),
 ///   1. the endpoint's auto scaling (`Store::autoscaling`),
 ///   2. shards (a transaction takes several in (table name, shard) order), then the claims,
 ///   3. `state` (settings and capacity),
 ///   4. an index's capacity, then an index's entries.
 ///
-/// No lock is taken while holding a later one; the claims and index entries are leaves.
+/// No lock is taken while holding a later one; the claims and index entries are leaves, and so is
+/// redb's one write transaction (`disk.rs`).
 pub struct Table {
     pub name: String,
     pub arn: String,
