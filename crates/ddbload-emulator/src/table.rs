@@ -3,7 +3,7 @@
 //! state, and the keys that transactions in flight hold.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
@@ -20,6 +20,10 @@ pub const ACCOUNT: &str = "000000000000";
 pub const SHARDS: usize = 64;
 pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
 pub const MAX_SORT_KEY_BYTES: usize = 1024;
+/// Items Time to Live's sweep reads in one table per sweep (whole shards, at least one): a large
+/// table is swept over several sweeps, as DynamoDB deletes expired items within days, not seconds,
+/// and a sweep holds up the server thread it runs on.
+pub const TTL_ITEMS_PER_SWEEP: usize = 20_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyAttr {
@@ -211,6 +215,8 @@ pub struct Table {
     claims: Mutex<HashSet<ItemKey>>,
     /// Under `serve --data-dir`, the table operation that created the table: its items' name on disk.
     pub incarnation: Option<u64>,
+    /// The shard Time to Live's next sweep starts at.
+    ttl_next_shard: AtomicUsize,
     item_count: AtomicI64,
     size_bytes: AtomicI64,
 }
@@ -296,6 +302,7 @@ impl Table {
             state: Mutex::new(state),
             shards: Storage::memory().into_shards(),
             incarnation: None,
+            ttl_next_shard: AtomicUsize::new(0),
             stream: RwLock::default(),
             streams: Mutex::default(),
             claims: Mutex::default(),
@@ -554,17 +561,25 @@ impl Table {
 
     /// Deletes items whose TTL attribute (epoch seconds) is before `now_epoch`, consuming no
     /// capacity; as in DynamoDB, a value more than five years in the past, or not a number, is left.
+    /// Reads whole shards from where the last sweep stopped, until `TTL_ITEMS_PER_SWEEP` items.
     pub fn expire(&self, now_epoch: f64) -> usize {
         let Some(attribute) = self.state().settings.ttl_attribute.clone() else {
             return 0;
         };
         let oldest = now_epoch - 5.0 * 365.0 * 86_400.0;
-        let mut expired = 0;
-        for index in 0..SHARDS {
+        let (mut expired, mut read) = (0, 0);
+        for _ in 0..SHARDS {
+            if read >= TTL_ITEMS_PER_SWEEP {
+                break;
+            }
+            let index = self.ttl_next_shard.load(Ordering::Relaxed);
+            self.ttl_next_shard
+                .store((index + 1) % SHARDS, Ordering::Relaxed);
             let mut shard = self.shard(index);
             let due: Vec<ItemKey> = shard
                 .items
                 .iter()
+                .inspect(|_| read += 1)
                 .filter(|(key, item)| {
                     !self.is_claimed(key)
                         && matches!(item.attribute(&attribute), Some(Av::N(n))

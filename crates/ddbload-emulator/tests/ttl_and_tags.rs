@@ -3,6 +3,7 @@
 mod common;
 
 use common::Fixture;
+use ddbload_emulator::table::TTL_ITEMS_PER_SWEEP;
 use serde_json::json;
 
 #[test]
@@ -61,6 +62,40 @@ fn ttl_is_switched_like_dynamodb_and_expires_items_without_capacity() {
         f.err("UpdateTimeToLive", spec(false, "expires_at")).message,
         "TimeToLive is already disabled"
     );
+}
+
+#[test]
+fn a_large_tables_expired_items_go_over_several_sweeps() {
+    let f = Fixture::new();
+    f.table("big", Some(40_000));
+    f.ok(
+        "UpdateTimeToLive",
+        json!({"TableName": "big",
+        "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires_at"}}),
+    );
+    let items = 2 * TTL_ITEMS_PER_SWEEP + 1_000;
+    for i in 0..items {
+        f.put(
+            "big",
+            json!({"pk": {"S": format!("k{i}")}, "expires_at": {"N": "1799999999"}}),
+        );
+    }
+    f.clock.advance(1_800_000_000.0 - f.store.epoch());
+    // A sweep reads whole shards until it has read its share: some of the table, not all of it.
+    let first = f.store.tick();
+    assert!(
+        (TTL_ITEMS_PER_SWEEP..items).contains(&first),
+        "{first} of {items}"
+    );
+    let (mut deleted, mut sweeps) = (first, 1);
+    while deleted < items && sweeps < 5 {
+        deleted += f.store.tick();
+        sweeps += 1;
+    }
+    assert_eq!(deleted, items);
+    assert!((2..=3).contains(&sweeps), "{sweeps} sweeps");
+    let described = f.ok("DescribeTable", json!({"TableName": "big"}));
+    assert_eq!(described["Table"]["ItemCount"], json!(0));
 }
 
 #[test]
