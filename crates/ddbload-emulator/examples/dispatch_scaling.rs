@@ -106,16 +106,35 @@ fn measure(op: &str, threads: usize, seconds: f64) -> (f64, f64) {
     (ops / elapsed, cpu / ops * 1e6)
 }
 
+/// A store on the fast clock with one table created by `definition`, for the one-thread timings.
+fn store_with(definition: serde_json::Value) -> (Store, Shared) {
+    let store = Store::new(Arc::new(Fast(Instant::now())), "us-east-1");
+    let shared = Shared::default();
+    call(&store, &shared, "CreateTable", &definition);
+    (store, shared)
+}
+
+/// Microseconds per request of `op` with `body`, sent `rounds` times through `dispatch`.
+fn us_per_request(
+    store: &Store,
+    shared: &Shared,
+    op: &str,
+    body: &serde_json::Value,
+    rounds: u32,
+) -> f64 {
+    let (target, bytes) = (format!("DynamoDB_20120810.{op}"), body.to_string());
+    let started = Instant::now();
+    for _ in 0..rounds {
+        dispatch(store, shared, &target, bytes.as_bytes()).expect("benchmark requests succeed");
+    }
+    started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6
+}
+
 /// Microseconds per request, on one thread: the whole dispatch (JSON parse, typed check, the store)
 /// and the typed check alone on the same parsed body.
 fn typed_layer_share(op: &str, rounds: u32) -> (f64, f64) {
-    let store = Store::new(Arc::new(Fast(Instant::now())), "us-east-1");
-    let shared = Shared::default();
-    call(
-        &store,
-        &shared,
-        "CreateTable",
-        &json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+    let (store, shared) = store_with(
+        json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
     );
@@ -125,12 +144,7 @@ fn typed_layer_share(op: &str, rounds: u32) -> (f64, f64) {
         json!({"TableName": "bench", "Item": {"pk": {"S": "p1"}, "total": {"N": "59.97"},
             "status": {"S": "PLACED"}, "lines": {"L": [{"M": {"sku": {"S": "x"}, "qty": {"N": "2"}}}]}}})
     };
-    let (target, bytes) = (format!("DynamoDB_20120810.{op}"), body.to_string());
-    let started = Instant::now();
-    for _ in 0..rounds {
-        dispatch(&store, &shared, &target, bytes.as_bytes()).expect("benchmark requests succeed");
-    }
-    let whole = started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6;
+    let whole = us_per_request(&store, &shared, op, &body, rounds);
     let started = Instant::now();
     for _ in 0..rounds {
         let mut parsed = body.clone();
@@ -149,13 +163,8 @@ fn typed_layer_share(op: &str, rounds: u32) -> (f64, f64) {
 /// Microseconds per Query of `limit` items (forward, then backward) on one partition of 10,000
 /// orders, and per GetItem of one of them, on one thread: what a Query costs beyond the items it reads.
 fn query_in_a_large_partition(limit: u32, rounds: u32) -> (f64, f64, f64) {
-    let store = Store::new(Arc::new(Fast(Instant::now())), "us-east-1");
-    let shared = Shared::default();
-    call(
-        &store,
-        &shared,
-        "CreateTable",
-        &json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+    let (store, shared) = store_with(
+        json!({"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": "customer", "AttributeType": "S"},
                                  {"AttributeName": "at", "AttributeType": "N"}],
         "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"},
@@ -171,15 +180,8 @@ fn query_in_a_large_partition(limit: u32, rounds: u32) -> (f64, f64, f64) {
             "lines": {"L": [{"M": {"sku": {"S": "sku-1"}, "qty": {"N": "2"}}}]}}}),
         );
     }
-    let timed = |op: &str, body: serde_json::Value| {
-        let (target, bytes) = (format!("DynamoDB_20120810.{op}"), body.to_string());
-        let started = Instant::now();
-        for _ in 0..rounds {
-            dispatch(&store, &shared, &target, bytes.as_bytes())
-                .expect("benchmark requests succeed");
-        }
-        started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6
-    };
+    let timed =
+        |op: &str, body: serde_json::Value| us_per_request(&store, &shared, op, &body, rounds);
     let query = |forward: bool| {
         json!({"TableName": "bench", "Limit": limit, "ScanIndexForward": forward,
         "KeyConditionExpression": "customer = :c AND #at > :t", "ExpressionAttributeNames": {"#at": "at"},

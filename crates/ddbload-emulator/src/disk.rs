@@ -14,7 +14,7 @@ use std::fmt;
 use std::io;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use redb::{Database, Durability, ReadableTable, TableDefinition, TypeName};
@@ -108,6 +108,8 @@ pub struct Disk {
     next_seq: Mutex<u64>,
     /// The sequence number of the table operation running now (CreateTable names its items by it).
     current_seq: AtomicU64,
+    /// Whether the table operation running now is replayed from the journal.
+    replaying: AtomicBool,
     /// Items of deleted tables, deleted once the DeleteTable is journaled: a crash in between leaves
     /// them to the replayed DeleteTable, never a table come back empty.
     to_drop: Mutex<Vec<u64>>,
@@ -139,6 +141,7 @@ impl Disk {
             path,
             next_seq: Mutex::new(0),
             current_seq: AtomicU64::new(0),
+            replaying: AtomicBool::new(false),
             to_drop: Mutex::default(),
         };
         let last = disk.journal()?.last().map_or(0, |entry| entry.seq);
@@ -205,7 +208,10 @@ impl Disk {
         let mut next = lock(&self.next_seq);
         let seq = replaying.unwrap_or(*next);
         self.current_seq.store(seq, AtomicOrdering::Release);
+        self.replaying
+            .store(replaying.is_some(), AtomicOrdering::Release);
         let result = run();
+        self.replaying.store(false, AtomicOrdering::Release);
         *next = (*next).max(seq + 1);
         if result.is_ok() && replaying.is_none() {
             let record = serde_json::json!({"operation": operation, "request": request});
@@ -226,6 +232,11 @@ impl Disk {
     /// The sequence number of the table operation running now.
     pub fn current_seq(&self) -> u64 {
         self.current_seq.load(AtomicOrdering::Acquire)
+    }
+
+    /// Whether the table operation running now is replayed from the journal at start.
+    pub fn is_replaying(&self) -> bool {
+        self.replaying.load(AtomicOrdering::Acquire)
     }
 
     /// One shard of the table that operation `incarnation` created.
@@ -259,9 +270,9 @@ impl Disk {
         }
     }
 
-    /// Makes every write durable and closes the file, so another server can open the directory.
+    /// Closes the file, so another server can open the directory (`Store::flush_disk` first makes
+    /// every write durable).
     pub fn close(&self) {
-        self.flush();
         *self.db.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
@@ -350,7 +361,7 @@ impl DiskShard {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
-        let definition = Items::new(&self.name);
+        let definition = self.definition();
         self.disk.write(Durability::Eventual, |txn| {
             let mut table = txn.open_table(definition).or_fault();
             for (key, stored) in pending {

@@ -3,7 +3,6 @@
 //! operations only look a table up and then work on that table's own shards.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -24,8 +23,6 @@ pub struct Store {
     pub region: String,
     /// Under `serve --data-dir`: where tables keep their items and table operations are journaled.
     pub disk: Option<Arc<Disk>>,
-    /// True while the journal on disk is replayed at start.
-    replaying: AtomicBool,
 }
 
 impl Store {
@@ -37,7 +34,6 @@ impl Store {
             clock,
             region: region.to_owned(),
             disk: None,
-            replaying: AtomicBool::new(false),
         }
     }
 
@@ -49,12 +45,9 @@ impl Store {
         }
     }
 
+    /// Whether the table operation running now is replayed from `--data-dir`'s journal at start.
     pub fn is_replaying(&self) -> bool {
-        self.replaying.load(Ordering::Acquire)
-    }
-
-    pub fn set_replaying(&self, replaying: bool) {
-        self.replaying.store(replaying, Ordering::Release);
+        self.disk.as_ref().is_some_and(|disk| disk.is_replaying())
     }
 
     /// Where a table being created keeps its items: on disk, named by the table operation creating

@@ -141,11 +141,8 @@ impl KeySchema {
     }
 
     pub fn key_item(&self, key: &ItemKey) -> Item {
-        let mut item = Item::new();
+        let mut item = self.sort_item(key);
         item.insert(self.partition.name.clone(), key.partition.to_av());
-        if let (Some(sort), Some(sk)) = (&self.sort, &key.sort) {
-            item.insert(sort.name.clone(), sk.to_av());
-        }
         item
     }
 
@@ -526,15 +523,10 @@ impl Table {
         lock(&self.claims).contains(key)
     }
 
-    /// Counts the items a table found on disk holds, and indexes them (an index still backfilling
-    /// indexes them itself).
+    /// Counts the items a table found on disk holds, and indexes them (replayed, an index is
+    /// created without a backfill).
     pub fn load_from_disk(&self) {
-        let indexes: Vec<Arc<Index>> = self
-            .indexes()
-            .iter()
-            .filter(|i| !i.is_backfilling())
-            .cloned()
-            .collect();
+        let indexes = self.indexes();
         for shard in 0..SHARDS {
             let guard = self.shard(shard);
             for (key, stored) in guard.items.iter() {
@@ -545,7 +537,7 @@ impl Table {
                     continue;
                 }
                 let item = stored.decode();
-                for index in &indexes {
+                for index in indexes.iter() {
                     index.apply(&key, None, Some(&item), &self.schema);
                 }
             }

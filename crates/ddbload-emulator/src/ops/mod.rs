@@ -117,7 +117,6 @@ pub fn replay_journal(store: &Store) -> std::io::Result<Vec<String>> {
     };
     let shared = Shared::default();
     let mut warnings = Vec::new();
-    store.set_replaying(true);
     for entry in disk.journal()? {
         let (operation, req) = (entry.operation.as_str(), &entry.request);
         if let Err(e) = disk.record(operation, req, Some(entry.seq), || {
@@ -131,7 +130,6 @@ pub fn replay_journal(store: &Store) -> std::io::Result<Vec<String>> {
             ));
         }
     }
-    store.set_replaying(false);
     let tables: Vec<_> = store.tables().values().cloned().collect();
     for table in tables {
         table.load_from_disk();
