@@ -148,7 +148,7 @@ def test_transactions_and_batch_reads_are_replayed_member_by_member(tmp_path, dy
 
     mix = Counter(named(c) for c in calls if c["op"] != "Query")
     assert result["replay"]["operations"] == dict(mix)
-    assert result["replay"]["not_replayed"] == {"Query": 3}
+    assert result["replay"]["not_replayed"] == {"Query (its key's value is not in the record)": 3}
     # Every request succeeded (a ConditionCheck's condition is not in the trace: it always holds).
     assert {name: op["ok"] for name, op in result["operations"].items()} == dict(mix), result["operations"]
     assert result["summary"]["offered"] == sum(mix.values())
@@ -158,6 +158,96 @@ def test_transactions_and_batch_reads_are_replayed_member_by_member(tmp_path, dy
     stocked = {item["product_id"]: item for item in scan_all(dynamodb, products)}
     assert set(stocked) == {"kept"} | {f"s-{i}" for i in range(10)}
     assert all("stock" in item for item in stocked.values()), stocked
+
+
+def partiql_query_and_scan_calls() -> list[dict]:
+    """Second 0: ten INSERTs of orders (CloudTrail redacts their keys) and five UPDATEs creating products
+    s-0..s-4. Second 1: each product SELECTed by key, one BatchExecuteStatement of three SELECTs by key,
+    a SELECT of every order (a scan), and a transaction inserting an order and updating product s-9.
+    Second 2: s-0..s-2 DELETEd, four Queries of s-3's partition (values logged as the classic API's
+    expression values), two Scans of three products, and calls that cannot be replayed: a Query whose
+    record holds no value, a SELECT from an index, an UPDATE without its key. BatchWriteItem, in both
+    shapes it is read in: orders w-0..w-2 put (second 0), w-0 deleted (second 2); one mixing a put and a
+    delete and one whose put names no key are not replayed."""
+    at = lambda second, n: START + timedelta(seconds=second, milliseconds=50 * n)  # noqa: E731
+    statement = lambda n, s, *texts: {"time": at(s, n), "op": op_of[len(texts) > 1], "statements": list(texts)}  # noqa: E731
+    op_of = {False: "ExecuteStatement", True: "BatchExecuteStatement"}
+    calls = []
+    for i in range(10):
+        text = "INSERT INTO Orders VALUE {'order_id' : ***(Redacted), 'total' : ***(Redacted)}"
+        calls.append(statement(i, 0, text))
+    for i in range(5):
+        calls.append(statement(10 + i, 0, f"UPDATE \"Products\" SET stock = ***(Redacted) WHERE product_id = 's-{i}'"))
+        calls.append(statement(i, 1, f"SELECT * FROM Products WHERE \"product_id\" = 's-{i}'"))
+    calls.append(statement(6, 1, *(f"SELECT * FROM Products WHERE product_id = 's-{i}'" for i in (1, 2, 3))))
+    calls.append(statement(7, 1, 'SELECT * FROM "Orders" WHERE total > ***(Redacted)'))
+    transaction = ["INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}",
+                   "UPDATE Products SET stock = ***(Redacted) WHERE product_id = 's-9'"]  # fmt: skip
+    calls.append({"time": at(1, 8), "op": "ExecuteTransaction", "statements": transaction})
+    for i in range(3):
+        calls.append(statement(i, 2, f"DELETE FROM Products WHERE product_id = 's-{i}' RETURNING ALL OLD *"))
+    query = {"keyConditionExpression": "#p = :p", "expressionAttributeNames": {"#p": "product_id"}}
+    for i in range(4):
+        logged = {**query, "expressionAttributeValues": {":p": {"S": "s-3"}}, "limit": 10}
+        calls.append({"time": at(2, 4 + i), "op": "Query", "table": "Products", "params": logged})
+    for i in range(2):
+        calls.append({"time": at(2, 8 + i), "op": "Scan", "table": "Products", "params": {"limit": 3}})
+    calls.append({"time": at(2, 10), "op": "Query", "table": "Products", "params": query})
+    calls.append(statement(11, 2, 'SELECT * FROM "Orders"."byCustomer" WHERE customer = \'c-1\''))
+    calls.append(statement(12, 2, "UPDATE Orders SET total = ***(Redacted) WHERE total = ***(Redacted)"))
+    order = lambda i: {"order_id": f"w-{i}"}  # noqa: E731
+    calls.append(
+        {"time": at(0, 15), "op": "BatchWriteItem", "members": [("Orders", "Put", order(i)) for i in range(3)]}
+    )
+    deletes = {"requestItems": {"Orders": [{"deleteRequest": {"key": order(0)}}]}}
+    calls.append({"time": at(2, 13), "op": "BatchWriteItem", "params": deletes})
+    mixed = [("Orders", "Put", order(7)), ("Orders", "Delete", order(8))]
+    calls.append({"time": at(2, 14), "op": "BatchWriteItem", "members": mixed})
+    keyless = {"requestItems": {"Orders": [{"putRequest": {"item": ["order_id", "total"]}}]}}
+    calls.append({"time": at(2, 15), "op": "BatchWriteItem", "params": keyless})
+    return calls
+
+
+def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_path, dynamodb, local_credentials):
+    """Against DynamoDB Local: each PartiQL call is sent as its classic equivalent on the key its statement
+    names (an INSERT on a new key), a Query on its logged partition, a Scan as one page of its logged Limit;
+    the orders inserted and the products updated and deleted are the trace's, and what cannot be replayed is
+    counted with its reason."""
+    products, orders = rehearsal_tables(dynamodb, "PartiQL")
+    calls = partiql_query_and_scan_calls()
+    (tmp_path / "trace").mkdir()
+    trace = write("s3-gzip", tmp_path / "trace", calls)
+    mapping = f"Products={products},Orders={orders}"
+    result = replay(tmp_path, trace, "--endpoint-url", dynamodb.meta.endpoint_url, "--tables-map", mapping)
+
+    expected = {
+        f"ExecuteStatement INSERT {orders} as PutItem": 10,
+        f"ExecuteStatement UPDATE {products} as UpdateItem": 5,
+        f"ExecuteStatement SELECT {products} as GetItem": 5,
+        f"BatchExecuteStatement SELECT {products} x3 as BatchGetItem": 1,
+        f"ExecuteStatement SELECT {orders} as Scan": 1,
+        f"ExecuteTransaction INSERT {orders}, UPDATE {products} as TransactWriteItems": 1,
+        f"ExecuteStatement DELETE {products} as DeleteItem": 3,
+        f"Query {products} limit 10": 4,
+        f"Scan {products} limit 3": 2,
+        f"BatchWriteItem Put {orders} x3": 1,
+        f"BatchWriteItem Delete {orders} x1": 1,
+    }
+    assert result["replay"]["operations"] == expected
+    assert {name: op["ok"] for name, op in result["operations"].items()} == expected, result["operations"]
+    assert result["replay"]["not_replayed"] == {
+        "BatchWriteItem (a member's key is not in the record)": 1,
+        "BatchWriteItem (of puts and deletes together)": 1,
+        "ExecuteStatement (SELECT from an index)": 1,
+        "ExecuteStatement (UPDATE without its whole key)": 1,
+        "Query (its key's value is not in the record)": 1,
+    }
+    # Every SELECT by key found its product: the UPDATEs of second 0 created them.
+    assert result["operations"][f"ExecuteStatement SELECT {products} as GetItem"].get("not_found", 0) == 0
+    left = {item["order_id"] for item in scan_all(dynamodb, orders)}
+    inserted = {key for key in left if key.startswith("ddbload-insert-")}
+    assert len(inserted) == 11 and left - inserted == {"w-1", "w-2"}, left
+    assert {item["product_id"] for item in scan_all(dynamodb, products)} == {"s-3", "s-4", "s-9"}
 
 
 def test_hash_keys_keep_the_distribution_and_never_send_a_trace_key(tmp_path):

@@ -13,6 +13,7 @@ from importlib import resources
 import jsonschema
 import pytest
 from conftest import refusal, run_cli
+from ddbload.trace.partiql import Statement, parse
 from trace_files import START, record, write_csv, write_lines, write_s3
 
 RATES = [3, 8, 20, 40, 25, 12, 6, 0, 4, 9]  # calls in each second; second 7 is quiet
@@ -115,3 +116,52 @@ def test_bad_records_are_one_line_or_counted_with_skip_bad(tmp_path):
 
 def test_missing_trace_is_one_line():
     assert "no-such-trace.json.gz" in refusal(run_cli("trace", "stats", "no-such-trace.json.gz"))
+
+
+def test_partiql_and_query_calls_count_for_their_tables_and_keys(tmp_path):
+    """PartiQL records name no tableName: each statement's table and the key values its WHERE names (as
+    CloudTrail logs them, other values redacted) count; a Query's logged key value counts as its key;
+    an index's key does not count as its table's."""
+    at = START + timedelta(milliseconds=10)
+    select = "SELECT * FROM \"Products\" WHERE product_id = 'p-1' AND price = ***(Redacted)"
+    calls = [
+        {"time": at, "op": "ExecuteStatement", "statements": [select]},
+        {"time": at, "op": "ExecuteStatement",
+         "statements": ["UPDATE Products SET a = 'x WHERE' WHERE product_id = 'p-1'"]},
+        {"time": at, "op": "ExecuteStatement", "statements": ["INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}"]},
+        {"time": at, "op": "ExecuteStatement", "statements": ["SELECT * FROM Orders.byCustomer WHERE customer = 'c'"]},
+        {"time": at, "op": "BatchExecuteStatement", "statements": [select, select.replace("p-1", "p-2")]},
+        {"time": at, "op": "Query", "table": "Products",
+         "params": {"keyConditionExpression": "product_id = :v", "expressionAttributeValues": {":v": {"S": "p-2"}}}},
+    ]  # fmt: skip
+    write_lines(tmp_path / "export.jsonl", calls)
+    found = stats(str(tmp_path / "export.jsonl"))
+
+    assert {(o["table"], o["operation"]): o["calls"] for o in found["operations"]} == {
+        ("Products", "ExecuteStatement"): 2, ("Orders", "ExecuteStatement"): 2,
+        ("Products", "BatchExecuteStatement"): 1, ("Products", "Query"): 1,
+    }  # fmt: skip
+    keys = {json.loads(k["key"])["product_id"]: k["calls"] for k in found["top_keys"]["Products"]}
+    assert keys == {"p-1": 3, "p-2": 2}
+    assert "Orders" not in found["top_keys"]
+
+
+@pytest.mark.parametrize(
+    ("text", "verb", "table", "index", "where"),
+    [
+        # DynamoDB's documented CloudTrail examples, then quoting, an OR, RETURNING and a literal first.
+        ("SELECT * FROM Music WHERE Artist = 'No One You Know' AND SongTitle = 'Call Me Today' AND nonKeyAttr = "
+         "***(Redacted)", "SELECT", "Music", None, {"Artist": "No One You Know", "SongTitle": "Call Me Today"}),
+        ("UPDATE Music SET Album = ***(Redacted) WHERE Artist = 'No One You Know' AND SongTitle = 'Call Me Today'",
+         "UPDATE", "Music", None, {"Artist": "No One You Know", "SongTitle": "Call Me Today"}),
+        ("INSERT INTO Music VALUE {'Artist' : ***(Redacted), 'SongTitle' : ***(Redacted)}",
+         "INSERT", "Music", None, {}),
+        ('select "a" from "My ""T"""."idx" where "pk" = \'it\'\'s\'', "SELECT", 'My "T"', "idx", {"pk": "it's"}),
+        ("DELETE FROM T WHERE pk = 5 OR pk = 6", "DELETE", "T", None, None),
+        ("DELETE FROM T WHERE pk = -5.5e3 AND (sk > 1 OR sk < 0) RETURNING ALL OLD *",
+         "DELETE", "T", None, {"pk": "-5.5e3"}),
+        ("SELECT * FROM T WHERE 7 = pk", "SELECT", "T", None, {"pk": "7"}),
+    ],
+)  # fmt: skip
+def test_a_logged_partiql_statement_is_read_for_its_table_and_key(text, verb, table, index, where):
+    assert parse(text) == Statement(verb, table, index, where)

@@ -15,10 +15,19 @@ START = datetime(2026, 11, 27, 9, 0, 0, tzinfo=timezone.utc)
 def record(call: dict) -> dict:
     """A CloudTrail data event of `call`; a call with `members` [(table, action, key)] lists them as
     CloudTrail does: a transaction's under requestItems with their operation, a BatchGetItem's keys per
-    table."""
+    table. A PartiQL call's `statements` go under `statement` (one) or `requestItems` (a batch's) or
+    `transactStatements`; a call's `params` (a Query's expressions, a Scan's limit) are added as given."""
     params: dict = {"tableName": call["table"]} if call.get("table") else {}
     if call.get("key") is not None:
         params["key"] = call["key"]
+    params.update(call.get("params", {}))
+    statements = call.get("statements", [])
+    if call["op"] == "ExecuteStatement":
+        params["statement"] = statements[0]
+    elif call["op"] == "BatchExecuteStatement":
+        params["requestItems"] = [{"statement": s} for s in statements]
+    elif call["op"] == "ExecuteTransaction":
+        params["transactStatements"] = [{"statement": s} for s in statements]
     if call["op"] == "BatchGetItem":
         params["requestItems"] = {}
         for table, _, key in call["members"]:

@@ -350,7 +350,8 @@ impl PlanOp {
 
     /// As `write`, with the partition-key value a single-item request or a Query goes to (as text).
     /// When a replay names the keys (`given`, one per member: a single-item request's, a
-    /// transaction's actions', a BatchGetItem's), the request acts on them instead of drawn ones.
+    /// transaction's actions', a BatchGetItem's or BatchWriteItem's), the request acts on them
+    /// instead of drawn ones.
     pub fn write_keyed(
         &self,
         out: &mut Vec<u8>,
@@ -400,15 +401,18 @@ impl PlanOp {
                 wanted.end();
                 items.end();
             }
-            OpKind::BatchWrite { .. } if given.is_some() => {
-                return Err(Unsupported("a replayed BatchWriteItem"))
-            }
             OpKind::BatchWrite { count, delete } => {
                 let table = &tables[self.table];
+                if given.is_some_and(|keys| keys.len() != *count) {
+                    return Err(Unsupported("a replayed BatchWriteItem of another size"));
+                }
                 let mut items = Object::new(object.field("RequestItems"));
                 let writes = items.field(&table.name);
                 writes.push(b'[');
-                let numbers = if *delete {
+                // A replayed call's keys are the trace's: nothing is drawn.
+                let numbers = if given.is_some() {
+                    vec![0; *count]
+                } else if *delete {
                     self.distinct(rng, *count)
                 } else {
                     (0..*count)
@@ -419,14 +423,21 @@ impl PlanOp {
                     if i > 0 {
                         writes.push(b',');
                     }
+                    let key = given.map(|keys| &keys[i]);
                     let mut request = Object::new(writes);
                     if *delete {
                         let mut fields = Object::new(request.field("DeleteRequest"));
-                        fields.item("Key", &table.key(n))?;
+                        fields.item("Key", &key.cloned().unwrap_or_else(|| table.key(n)))?;
                         fields.end();
                     } else {
+                        let mut item = table.item(n, rng);
+                        item.extend(
+                            key.into_iter()
+                                .flatten()
+                                .map(|(k, v)| (k.clone(), v.clone())),
+                        );
                         let mut fields = Object::new(request.field("PutRequest"));
-                        fields.item("Item", &table.item(n, rng))?;
+                        fields.item("Item", &item)?;
                         fields.end();
                     }
                     request.end();

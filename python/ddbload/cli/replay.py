@@ -19,7 +19,6 @@ from ..console import make_console
 from ..result import Result
 from ..trace.read import BadRecord
 from ..trace.replay_plan import (
-    REPLAYED_NAMES,
     SEED_RATE,
     KeySeeding,
     PreparedReplay,
@@ -43,11 +42,16 @@ examples:
   ddbload replay trace.csv --local --workload shop.yaml --speed 1.5
       offline: the tables are created from the workload file (CloudTrail does not log key types)
 
-what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time, and
-TransactWriteItems, TransactGetItems and BatchGetItem (one table) with each member on its key; Query, Scan,
-BatchWriteItem and PartiQL calls are counted and left out. CloudTrail logs keys but no other attribute
-values, conditions' values or item sizes: writes carry the workload file's generated attributes for that
-table, or --items-from-table's, or the key alone; a transaction's ConditionCheck always holds.
+what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time;
+TransactWriteItems, TransactGetItems, and BatchGetItem and BatchWriteItem of one table, with each member on
+its key; a Scan (one page, with its logged Limit and segments); a Query when its record holds its partition
+key's value; PartiQL as its classic equivalent (a SELECT by key a GetItem, by partition a Query, else a
+Scan; UPDATE and DELETE by key; INSERT, whose key CloudTrail redacts, as a PutItem of a new key). Batches of
+several tables, a BatchWriteItem mixing puts and deletes or without its keys, and calls on an index are
+counted and left out, with the reason. CloudTrail logs keys but no
+other attribute values, conditions' values or item sizes: writes carry the workload file's generated
+attributes for that table, or --items-from-table's, or the key alone; a transaction's ConditionCheck always
+holds.
 
 exit codes: 0 ran, 1 a --fail-if threshold broke, 2 bad input or a bad trace (nothing sent), 130 interrupted
 """
@@ -275,7 +279,7 @@ def _notes(prepared: PreparedReplay, shapes: _Shapes) -> list[str]:
     lines = []
     if prepared.not_replayed:
         left = ", ".join(f"{n:,} {op}" for op, n in sorted(prepared.not_replayed.items()))
-        lines.append(f"not replayed (only {REPLAYED_NAMES} are): {left}")
+        lines.append(f"not replayed: {left}")
     if prepared.bad_count:
         lines.append(f"{prepared.bad_count:,} bad records skipped; the first: {prepared.bad[0]}")
     bare = sorted(prepared.written - {n for n, s in shapes.given.items() if s.get("item")})

@@ -18,6 +18,8 @@ from typing import IO, Any
 
 import ijson
 
+from .partiql import NotReadable, parse
+
 # DynamoDB's data-plane calls; anything else in a data-event record is a bad record.
 OPERATIONS = frozenset(
     {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
@@ -25,6 +27,8 @@ OPERATIONS = frozenset(
 )  # fmt: skip
 # Calls on one item: their record must name its key.
 KEYED = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem"})
+# PartiQL calls: their record holds statements, each naming its table (and key values as literals).
+PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 _RECORDS_DOCUMENT = re.compile(rb'^\s*\{\s*"Records"\s*:')
 
 
@@ -42,8 +46,12 @@ class Call:
     where: str = ""  # "FILE: record N" (or "line N"), for a message about this call
     # A batch's or transaction's members in request order: (table, action, key as canonical JSON);
     # action is the member's `operation` (Put, Update, Delete, ConditionCheck, Get) or "" when not
-    # logged, key None when the member names none.
+    # logged, key None when the member names none. A PartiQL call's statements alike: action is the
+    # verb (SELECT, INSERT, UPDATE, DELETE; "SELECT INDEX" from an index; "" when the statement cannot
+    # be read), key the `attribute = literal` equalities of its WHERE ("{}": none; None: unknown).
     members: tuple[tuple[str, str, str | None], ...] = ()
+    # A Query's or Scan's logged options: limit, consistent, segments (TotalSegments), index.
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass
@@ -146,23 +154,101 @@ def _call(where: str, record: dict[str, Any]) -> Call:
     params = record.get("requestParameters") or {}
     if not isinstance(params, dict):
         raise BadRecord(f"{where}: requestParameters is not an object")
-    members = _members(params)
+    members = _statements(params) if operation in PARTIQL else _members(params)
     table = params.get("tableName")
-    tables = tuple(dict.fromkeys([table] if table else [t for t, _, _ in members]))
-    if not tables and operation not in ("ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"):
+    tables = tuple(dict.fromkeys([table] if table else [t for t, _, _ in members if t]))
+    if not tables and operation not in PARTIQL:
         raise BadRecord(f"{where}: {operation} names no table")
     key = params.get("key")
     if operation in KEYED and not isinstance(key, dict):
         raise BadRecord(f"{where}: {operation} on {table} has no key")
+    if operation == "Query" and not isinstance(key, dict):
+        key = _query_key(params)
     keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
     listed = tuple((t, action, _canonical(k) if k is not None else None) for t, action, k in members)
-    keys += tuple((t, k) for t, _, k in listed if k is not None)
-    return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed)
+    keys += tuple((t, k) for t, verb, k in listed if k not in (None, "{}") and verb != "SELECT INDEX")
+    options = _options(params) if operation in ("Query", "Scan") else ()
+    return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed, options)
+
+
+def _statements(params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(table, verb, WHERE equalities) of a PartiQL call's statements: `statement` (ExecuteStatement),
+    or a list of members with their `statement` (BatchExecuteStatement's requestItems; a transaction's)."""
+    texts = [params["statement"]] if isinstance(params.get("statement"), str) else []
+    for name in ("requestItems", "transactStatements"):
+        if isinstance(params.get(name), list):
+            texts += [m.get("statement") for m in params[name] if isinstance(m, dict)]
+    out: list[tuple[str, str, dict[str, Any] | None]] = []
+    for text in texts:
+        try:
+            statement = parse(str(text))
+        except NotReadable:
+            out.append(("", "", None))
+            continue
+        verb = statement.verb + (" INDEX" if statement.index else "")
+        out.append((statement.table, verb, statement.equalities))
+    return out
+
+
+def _query_key(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The `attribute = value` parts of a Query's key condition whose values its record carries
+    (KeyConditionExpression with ExpressionAttributeValues, or legacy KeyConditions' EQ); None when
+    it carries none, as CloudTrail's records of the classic API do not hold condition values."""
+    names, values = params.get("expressionAttributeNames"), params.get("expressionAttributeValues")
+    names = names if isinstance(names, dict) else {}
+    found: dict[str, Any] = {}
+    text = params.get("keyConditionExpression")
+    if isinstance(text, str) and isinstance(values, dict):
+        for part in re.split(r"(?i)\s+AND\s+", text):
+            match = re.fullmatch(r"\s*\(?\s*([#\w.-]+)\s*=\s*(:[\w-]+)\s*\)?\s*", part)
+            if match is None:
+                continue
+            name, placeholder = match.group(1), match.group(2)
+            value = _plain(values.get(placeholder))
+            if value is not None:
+                found[str(names.get(name, name))] = value
+    conditions = params.get("keyConditions")
+    if isinstance(conditions, dict):
+        for name, condition in conditions.items():
+            if isinstance(condition, dict) and str(condition.get("comparisonOperator", "")).upper() == "EQ":
+                listed = condition.get("attributeValueList")
+                value = _plain(listed[0]) if isinstance(listed, list) and len(listed) == 1 else None
+                if value is not None:
+                    found[name] = value
+    return found or None
+
+
+def _plain(value: Any) -> Any:
+    """A logged value untyped: {"S": "x"} (any case) or "x" as "x"; None for anything else."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+        return inner if str(kind).upper() in ("S", "N", "B") and isinstance(inner, (str, int, Decimal)) else None
+    return value if isinstance(value, (str, int, Decimal)) and not isinstance(value, bool) else None
+
+
+def _options(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A Query's or Scan's logged Limit, ConsistentRead, TotalSegments and IndexName."""
+    out: list[tuple[str, Any]] = []
+    if _whole(params.get("limit")):
+        out.append(("limit", int(params["limit"])))
+    if params.get("consistentRead") is True:
+        out.append(("consistent", True))
+    if _whole(params.get("totalSegments")) and int(params["totalSegments"]) > 1:
+        out.append(("segments", int(params["totalSegments"])))
+    if isinstance(params.get("indexName"), str):
+        out.append(("index", params["indexName"]))
+    return tuple(out)
+
+
+def _whole(value: Any) -> bool:
+    """A whole number above 0 (a JSON number; never a bool)."""
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value == int(value) and value > 0
 
 
 def _members(params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
     """(table, action, key) of a batch's or transaction's items: `requestItems` as a list of members with
-    their `operation` (transactions) or as {table: {keys: [...]}} / {table: [requests]} (batches)."""
+    their `operation` (transactions) or as {table: {keys: [...]}} / {table: [requests]} (batches; a
+    BatchWriteItem's requests {putRequest|deleteRequest: {key: ...}})."""
     items = params.get("requestItems") or params.get("transactItems")
     out: list[tuple[str, str, dict[str, Any] | None]] = []
     if isinstance(items, list):
@@ -176,9 +262,18 @@ def _members(params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | No
         for table, part in items.items():
             found = part.get("keys") if isinstance(part, dict) else part
             for entry in found if isinstance(found, list) else [None]:
-                key = entry.get("key", entry) if isinstance(entry, dict) else None
-                out.append((table, "", key if isinstance(key, dict) else None))
+                action, key = _write_request(entry) if isinstance(entry, dict) else ("", None)
+                out.append((table, action, key if isinstance(key, dict) else None))
     return out
+
+
+def _write_request(entry: dict[str, Any]) -> tuple[str, Any]:
+    """(Put or Delete, its key) of a BatchWriteItem's request; ("", the entry's key) of a BatchGetItem's."""
+    for name, action in (("putRequest", "Put"), ("deleteRequest", "Delete")):
+        request = entry.get(name, entry.get(name[0].upper() + name[1:]))
+        if isinstance(request, dict):
+            return action, request.get("key", request.get("Key"))
+    return "", entry.get("key", entry)
 
 
 def _second(where: str, text: Any) -> int:

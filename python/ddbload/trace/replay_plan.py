@@ -22,14 +22,21 @@ from typing import IO, Any
 
 from .read import BadRecord, Call, Skipped, calls
 
-# The calls on one item that are replayed, and the workload operation each becomes.
-REPLAYED = {"GetItem": "get", "PutItem": "put", "UpdateItem": "update", "DeleteItem": "delete"}
+# The calls of one request on one table that are replayed, and the workload operation each becomes.
+REPLAYED = {"GetItem": "get", "PutItem": "put", "UpdateItem": "update", "DeleteItem": "delete", "Query": "query",
+            "Scan": "scan"}  # fmt: skip
 # The calls of several items that are replayed as one request of their kind, each member on its key.
-MULTI = frozenset({"TransactWriteItems", "TransactGetItems", "BatchGetItem"})
+MULTI = {"TransactWriteItems": "transact", "TransactGetItems": "transact_get", "BatchGetItem": "batch_get",
+         "BatchWriteItem": "batch_write"}  # fmt: skip
 # A TransactWriteItems member's logged operation, and the transaction action it becomes.
-TRANSACT_ACTIONS = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check"}
-# What is replayed, for the notes and the help.
-REPLAYED_NAMES = "GetItem, PutItem, UpdateItem, DeleteItem, TransactWriteItems, TransactGetItems and BatchGetItem"
+TRANSACT_ACTIONS = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check", "Get": "get"}
+# The request each workload operation kind is sent as (a PartiQL call is sent as its classic equivalent).
+SENT_AS = {"get": "GetItem", "put": "PutItem", "update": "UpdateItem", "delete": "DeleteItem", "query": "Query",
+           "scan": "Scan", "batch_get": "BatchGetItem", "batch_write": "BatchWriteItem",
+           "transact": "TransactWriteItems", "transact_get": "TransactGetItems"}  # fmt: skip
+# A PartiQL INSERT's key is redacted in CloudTrail: it is replayed as a put of a new key of this form.
+NEW_KEY_PREFIX = "ddbload-insert-"
+NEW_KEY_NUMBER = 8_000_000_000_000_000_000
 # A ConditionCheck's condition is logged without its values: replayed as a check that always holds
 # (the same capacity and the same conflicts with other transactions, never a cancellation).
 _ALWAYS = {"condition": "attribute_not_exists(#ddbload_never)", "names": {"#ddbload_never": "ddbload_never_set"}}
@@ -59,37 +66,52 @@ class TableShape:
 
 @dataclass(frozen=True)
 class Signature:
-    """One workload operation of a replay: the trace's operation and its members' (rehearsal table,
-    action) in request order; a single-item call has one member whose action is ""."""
+    """One workload operation of a replay: the trace's operation, the request kind it is sent as, and its
+    members' (rehearsal table, logged label, action) in request order. A classic single-table call has
+    one member labelled ""; a PartiQL statement's label is its verb. `options` are a Query's or Scan's."""
 
     operation: str
-    members: tuple[tuple[str, str], ...]
+    kind: str  # a key of SENT_AS
+    members: tuple[tuple[str, str, str], ...]
+    options: tuple[tuple[str, Any], ...] = ()
 
     @property
     def multi(self) -> bool:
-        return self.operation in MULTI
+        return self.kind in ("batch_get", "batch_write", "transact", "transact_get")
 
     @property
     def name(self) -> str:
         """The operation's name in the workload and the result ("GetItem Products", "TransactWriteItems
-        Put Orders, Update Products", "BatchGetItem Products x3")."""
-        if self.operation == "BatchGetItem":
-            return f"BatchGetItem {self.members[0][0]} x{len(self.members)}"
-        if not self.multi:
-            return f"{self.operation} {self.members[0][0]}"
-        return f"{self.operation} " + ", ".join(f"{action} {table}" for table, action in self.members)
+        Put Orders, Update Products", "BatchGetItem Products x3", "Scan Orders limit 100",
+        "ExecuteStatement SELECT Products as GetItem")."""
+        table, label, _ = self.members[0]
+        if self.operation in ("BatchGetItem", "BatchWriteItem", "BatchExecuteStatement"):
+            name = f"{self.operation} {label + ' ' if label else ''}{table} x{len(self.members)}"
+        elif self.multi or self.operation in PARTIQL:
+            name = f"{self.operation} " + ", ".join(f"{label} {table}" for table, label, _ in self.members)
+        else:
+            name = f"{self.operation} {table}"
+        name += "".join(f" {_OPTION_WORDS[option](value)}" for option, value in self.options)
+        return f"{name} as {SENT_AS[self.kind]}" if self.operation in PARTIQL else name
 
     def writes(self) -> set[str]:
         """The tables this operation puts or updates items of (their items need generated attributes)."""
-        if self.multi:
-            return {table for table, action in self.members if action in ("Put", "Update")}
-        return {self.members[0][0]} if self.operation in ("PutItem", "UpdateItem") else set()
+        return {table for table, _, action in self.members if action in ("put", "update")}
 
     def seeded(self) -> list[bool]:
-        """For each member: whether --seed-keys writes its key first (every key not put by its call)."""
-        if self.multi:
-            return [action != "Put" for _, action in self.members]
-        return [self.operation != "PutItem"]
+        """For each member: whether --seed-keys writes its key first (every item key not put by its call;
+        a Query's partition and a Scan name no item)."""
+        return [action not in ("put", "query", "scan") for _, _, action in self.members]
+
+
+PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
+_OPTION_WORDS: dict[str, Callable[[Any], str]] = {
+    "limit": lambda n: f"limit {n}", "consistent": lambda _: "consistent", "segments": lambda n: f"{n} segments",
+}  # fmt: skip
+
+
+class NotReplayed(Exception):
+    """A call the replay cannot send: counted under its reason, never sent in another form."""
 
 
 @dataclass
@@ -194,6 +216,7 @@ class _Builder:
         self.op_index: dict[Signature, int] = {}
         self.secret = secrets.token_bytes(32)
         self.rng = random.Random(options.seed)
+        self.numbered = 0  # calls that name no item (a Scan's) and INSERTs' new keys, numbered
         self.prepared = PreparedReplay(spool=Path(), workload={})
 
     def bad(self, error: BadRecord, skip: bool) -> None:
@@ -213,38 +236,113 @@ class _Builder:
         ):
             self.prepared.outside_window += 1
             return None
-        members: list[tuple[str, str, str | None]]
-        if call.operation in REPLAYED:
-            members = [(call.keys[0][0], "", call.keys[0][1])]
-        elif call.operation in MULTI and self._replayable(call):
-            members = list(call.members)
-        else:
-            self.prepared.not_replayed[call.operation] += 1
+        try:
+            signature, typed = self._request(call)
+        except NotReplayed as e:
+            self.prepared.not_replayed[f"{call.operation} ({e})" if str(e) else call.operation] += 1
             return None
-        typed, shape_of_call = [], []
-        for number, (source_table, action, member_key) in enumerate(members, 1):
-            if member_key is None:
-                raise BadRecord(f"{call.operation}'s member {number} on {source_table} has no key")
-            table = self._target(source_table)
-            typed.append(self._typed_key(self._shape(table), json.loads(member_key), source_table))
-            shape_of_call.append((table, action))
-        signature = Signature(call.operation, tuple(shape_of_call))
         index = self.op_index.setdefault(signature, len(self.op_index))
         self.prepared.operations[signature.name] += 1
         self.prepared.written |= signature.writes()
         keys: Any = typed if signature.multi else typed[0]
         return call.second, f"{index}\t{_key_text(keys)}"
 
-    def _replayable(self, call: Call) -> bool:
+    def _request(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
+        """What a call is sent as, and the key of each of its members (a Query's: its partition)."""
+        if call.operation in PARTIQL:
+            return self._statements(call)
+        if call.operation in MULTI:
+            return self._members(call)
+        if call.operation not in REPLAYED:
+            raise NotReplayed("")
+        kind, source = REPLAYED[call.operation], call.tables[0]
+        if any(option == "index" for option, _ in call.options):
+            raise NotReplayed("on an index")
+        table = self._target(source)
+        if kind == "scan":
+            key = self._numbered()
+        elif not call.keys:
+            raise NotReplayed("its key's value is not in the record")
+        else:
+            key = self._typed_key(self._shape(table), json.loads(call.keys[0][1]), source, kind == "query")
+        return Signature(call.operation, kind, ((table, "", kind),), call.options), [key]
+
+    def _members(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
         """A batch or transaction whose members the trace lists, each an action the replay can send,
-        within the request's limits; a CSV row (one key) or a multi-table BatchGetItem is not."""
-        if not call.members or len(call.members) > 100:
-            return False
-        if call.operation == "BatchGetItem":
-            return len({table for table, _, _ in call.members}) == 1
-        if call.operation == "TransactGetItems":
-            return all(action in ("", "Get") for _, action, _ in call.members)
-        return all(action in TRANSACT_ACTIONS for _, action, _ in call.members)
+        within the request's limits; a CSV row (one key), a batch of several tables, or a BatchWriteItem
+        mixing puts and deletes is not."""
+        operation = call.operation
+        if not call.members:
+            raise NotReplayed("its members are not in the record")
+        most = 25 if operation == "BatchWriteItem" else 100
+        if len(call.members) > most:
+            raise NotReplayed(f"more than {most} members")
+        if operation.startswith("Batch") and len({table for table, _, _ in call.members}) > 1:
+            raise NotReplayed("of several tables")
+        members, typed = [], []
+        for number, (source, label, member_key) in enumerate(call.members, 1):
+            action = _member_action(operation, label)
+            if action is None:
+                raise NotReplayed(f"a member's operation {label!r}" if label else "a member's operation not logged")
+            if member_key is None and operation == "BatchWriteItem":
+                raise NotReplayed("a member's key is not in the record")
+            if member_key is None:
+                raise BadRecord(f"{operation}'s member {number} on {source} has no key")
+            table = self._target(source)
+            typed.append(self._typed_key(self._shape(table), json.loads(member_key), source))
+            members.append((table, label, action))
+        if operation == "BatchWriteItem" and len({action for _, _, action in members}) > 1:
+            raise NotReplayed("of puts and deletes together")
+        return Signature(operation, MULTI[operation], tuple(members)), typed
+
+    def _statements(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
+        """A PartiQL call as its classic equivalent: a SELECT by key a GetItem, by partition a Query, by
+        neither a Scan; an UPDATE or DELETE by key an UpdateItem or DeleteItem; an INSERT (its key is
+        redacted) a PutItem of a new key. A batch of SELECTs by key of one table is a BatchGetItem, a
+        transaction a TransactGetItems or TransactWriteItems."""
+        if not call.members:
+            raise NotReplayed("no statement in the record")
+        members, typed = [], []
+        for source, verb, where_text in call.members:
+            table, action, key = self._statement(source, verb, where_text)
+            members.append((table, verb, action))
+            typed.append(key)
+        return Signature(call.operation, _statements_kind(call.operation, members), tuple(members)), typed
+
+    def _statement(self, source: str, verb: str, where_text: str | None) -> tuple[str, str, dict[str, Any]]:
+        """(rehearsal table, action, key) of one logged statement."""
+        if not verb:
+            raise NotReplayed("a statement this replay cannot read")
+        if verb == "SELECT INDEX":
+            raise NotReplayed("SELECT from an index")
+        if where_text is None:
+            raise NotReplayed(f"{verb} whose WHERE has an OR")
+        table = self._target(source)
+        shape, where = self._shape(table), json.loads(where_text)
+        if verb == "INSERT":
+            return table, "put", self._new_key(shape)
+        if all(name in where for name in shape.key_names()):
+            key = self._typed_key(shape, {name: where[name] for name in shape.key_names()}, source)
+            return table, {"SELECT": "get", "UPDATE": "update", "DELETE": "delete"}[verb], key
+        if verb != "SELECT":
+            raise NotReplayed(f"{verb} without its whole key")
+        if shape.partition["name"] in where:
+            return table, "query", self._typed_key(shape, where, source, partition_only=True)
+        return table, "scan", self._numbered()
+
+    def _numbered(self) -> dict[str, Any]:
+        """The spool's key of a call that names no item (a Scan): a number, so that such calls are
+        shared among the engine's threads; never sent."""
+        self.numbered += 1
+        return {"ddbload_call": {"N": str(self.numbered)}}
+
+    def _new_key(self, shape: TableShape) -> dict[str, dict[str, str]]:
+        """A key no trace call names, for an INSERT (which only ever creates an item)."""
+        self.numbered += 1
+        n = self.numbered
+        values = {"S": f"{NEW_KEY_PREFIX}{n}", "N": str(NEW_KEY_NUMBER + n),
+                  "B": base64.b64encode(f"{NEW_KEY_PREFIX}{n}".encode()).decode()}  # fmt: skip
+        return {a["name"]: {a["type"]: values[a["type"]]} for a in (shape.partition, shape.sort) if a}
 
     def _target(self, table: str) -> str:
         if not self.options.tables_map:
@@ -261,14 +359,17 @@ class _Builder:
             shape = self.shapes[table] = self.shape_of(table)
         return shape
 
-    def _typed_key(self, shape: TableShape, key: dict[str, Any], source: str) -> dict[str, dict[str, str]]:
+    def _typed_key(
+        self, shape: TableShape, key: dict[str, Any], source: str, partition_only: bool = False
+    ) -> dict[str, dict[str, str]]:
+        """The key typed by the table's schema (a Query's: its partition alone), hashed or scaled when asked."""
         names = shape.key_names()
-        if sorted(key) != sorted(names):
+        if (shape.partition["name"] not in key) if partition_only else sorted(key) != sorted(names):
             raise BadRecord(
                 f"key {json.dumps(key)} on {source} does not have {shape.name}'s key attributes ({', '.join(names)})"
             )
         typed: dict[str, dict[str, str]] = {}
-        for attribute in (shape.partition, shape.sort):
+        for attribute in (shape.partition, None if partition_only else shape.sort):
             if attribute is None:
                 continue
             name, kind = attribute["name"], attribute["type"]
@@ -364,18 +465,20 @@ class _Builder:
 
     def _operation(self, signature: Signature) -> dict[str, Any]:
         """The workload operation a signature's calls are sent as (keys come from the spool)."""
-        if signature.operation == "BatchGetItem":
-            return {"batch_get": {"table": signature.members[0][0], "count": len(signature.members)}}
-        if signature.operation == "TransactGetItems":
-            return {"transact_get": [{"get": {"table": table}} for table, _ in signature.members]}
-        if signature.operation == "TransactWriteItems":
-            actions = []
-            for table, action in signature.members:
-                kind = TRANSACT_ACTIONS[action]
-                actions.append({kind: self._body(table, kind)})
-            return {"transact": actions}
-        table = signature.members[0][0]
-        kind = REPLAYED[signature.operation]
+        kind, members = signature.kind, signature.members
+        table = members[0][0]
+        if kind == "batch_get":
+            return {"batch_get": {"table": table, "count": len(members)}}
+        if kind == "batch_write":
+            return {"batch_write": {"table": table, "count": len(members), "delete": members[0][2] == "delete"}}
+        if kind == "transact_get":
+            return {"transact_get": [{"get": {"table": t}} for t, _, _ in members]}
+        if kind == "transact":
+            return {"transact": [{action: self._body(t, action)} for t, _, action in members]}
+        if kind in ("query", "scan"):
+            # One page a call, as the trace logs each page's request; a Query's partition is the spool's.
+            words = {"limit": "limit", "consistent": "consistent_read", "segments": "segments"}
+            return {kind: {"table": table, **{words[o]: value for o, value in signature.options}}}
         return {kind: self._body(table, kind)}
 
     def _body(self, table: str, kind: str) -> dict[str, Any]:
@@ -388,6 +491,33 @@ class _Builder:
         return body
 
 
+def _member_action(operation: str, label: str) -> str | None:
+    """The workload action a batch's or transaction's logged member becomes (None: not one it can send)."""
+    if operation == "BatchWriteItem":
+        return {"Put": "put", "Delete": "delete"}.get(label)
+    if operation == "TransactWriteItems":
+        return TRANSACT_ACTIONS.get(label) if label != "Get" else None
+    return "get" if label in ("", "Get") else None
+
+
+def _statements_kind(operation: str, members: list[tuple[str, str, str]]) -> str:
+    """The request a PartiQL call's statements are sent as, by their actions."""
+    actions = {action for _, _, action in members}
+    if operation == "ExecuteStatement":
+        return members[0][2]
+    if len(members) > 100:
+        raise NotReplayed("more than 100 statements")
+    if operation == "BatchExecuteStatement":
+        if actions != {"get"} or len({table for table, _, _ in members}) > 1:
+            raise NotReplayed("other than SELECTs by key of one table")
+        return "batch_get"
+    if actions == {"get"}:
+        return "transact_get"
+    if actions <= {"put", "update", "delete"}:
+        return "transact"
+    raise NotReplayed("other than SELECTs by key, or writes by key and INSERTs")
+
+
 class _Seeds:
     """The seeding spool: each key the replay reads, updates, deletes or checks before any call puts it.
     Every sighting of a key (table, key, position in the replay, whether that call puts it) goes to runs
@@ -396,7 +526,7 @@ class _Seeds:
 
     def __init__(self, op_index: dict[Signature, int], path: Path) -> None:
         self.op = {index: signature for signature, index in op_index.items()}
-        self.tables: list[str] = list(dict.fromkeys(table for s in op_index for table, _ in s.members))
+        self.tables: list[str] = list(dict.fromkeys(table for s in op_index for table, _, _ in s.members))
         self.path = path
         self.chunk: list[tuple[int, str, int, bool]] = []
         self.runs: list[Path] = []
@@ -406,11 +536,10 @@ class _Seeds:
     def see(self, rest: str) -> None:
         op, _, keys = rest.partition("\t")
         signature = self.op[int(op)]
-        if not signature.multi:
-            self._see(signature.members[0][0], keys.rstrip("\n"), signature.seeded()[0])
-            return
-        for (table, _), key, seeded in zip(signature.members, json.loads(keys), signature.seeded()):
-            self._see(table, _key_text(key), seeded)
+        listed = json.loads(keys) if signature.multi else [json.loads(keys)]
+        for (table, _, action), key, seeded in zip(signature.members, listed, signature.seeded()):
+            if action not in ("query", "scan"):  # a partition or a number, never an item's key
+                self._see(table, _key_text(key), seeded)
 
     def _see(self, table: str, key: str, seeded: bool) -> None:
         self.chunk.append((self.tables.index(table), key, self.position, seeded))
