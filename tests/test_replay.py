@@ -57,14 +57,22 @@ def test_replay_sends_the_trace_on_its_timeline_to_its_keys(tmp_path, layout, sp
     assert result["summary"]["reads"]["not_found"] == mix["GetItem Products"]
 
 
-def rehearsal_tables(dynamodb, prefix: str) -> tuple[str, str]:
-    """Fresh on-demand (products, orders) tables in DynamoDB Local, keyed as the trace's."""
+def rehearsal_tables(dynamodb, prefix: str, orders_index: str | None = None) -> tuple[str, str]:
+    """Fresh on-demand (products, orders) tables in DynamoDB Local, keyed as the trace's; orders with a
+    global index `orders_index` on `customer` when asked."""
     suffix = random.Random().randrange(10**9)
     products, orders = f"{prefix}Products{suffix}", f"{prefix}Orders{suffix}"
     for table, key in ((products, "product_id"), (orders, "order_id")):
+        extra: dict = {}
+        if table == orders and orders_index:
+            index = {"IndexName": orders_index, "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}],
+                     "Projection": {"ProjectionType": "ALL"}}  # fmt: skip
+            extra = {"GlobalSecondaryIndexes": [index]}
+        names = [key] + (["customer"] if extra else [])
         dynamodb.create_table(
             TableName=table, KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in names],
+            BillingMode="PAY_PER_REQUEST", **extra,
         )  # fmt: skip
     return products, orders
 
@@ -168,7 +176,9 @@ def partiql_query_and_scan_calls() -> list[dict]:
     expression values), two Scans of three products, and calls that cannot be replayed: a Query whose
     record holds no value, a SELECT from an index, an UPDATE without its key. BatchWriteItem, in both
     shapes it is read in: orders w-0..w-2 put (second 0), w-0 deleted (second 2); one mixing a put and a
-    delete and one whose put names no key are not replayed."""
+    delete and one whose put names no key are not replayed. Second 2 also has a BatchGetItem of both
+    tables, a Scan of the orders' index and one of an index the rehearsal table lacks, and a
+    BatchExecuteStatement of two INSERTs."""
     at = lambda second, n: START + timedelta(seconds=second, milliseconds=50 * n)  # noqa: E731
     statement = lambda n, s, *texts: {"time": at(s, n), "op": op_of[len(texts) > 1], "statements": list(texts)}  # noqa: E731
     op_of = {False: "ExecuteStatement", True: "BatchExecuteStatement"}
@@ -205,6 +215,12 @@ def partiql_query_and_scan_calls() -> list[dict]:
     calls.append({"time": at(2, 14), "op": "BatchWriteItem", "members": mixed})
     keyless = {"requestItems": {"Orders": [{"putRequest": {"item": ["order_id", "total"]}}]}}
     calls.append({"time": at(2, 15), "op": "BatchWriteItem", "params": keyless})
+    both = [("Products", "", {"product_id": "s-3"}), ("Orders", "", order(1)), ("Products", "", {"product_id": "s-4"})]
+    calls.append({"time": at(2, 16), "op": "BatchGetItem", "members": both})
+    for index in ("byCustomer", "byStatus"):
+        params = {"indexName": index, "limit": 5}
+        calls.append({"time": at(2, 17), "op": "Scan", "table": "Orders", "params": params})
+    calls.append(statement(18, 2, *["INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}"] * 2))
     return calls
 
 
@@ -213,7 +229,7 @@ def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_pa
     names (an INSERT on a new key), a Query on its logged partition, a Scan as one page of its logged Limit;
     the orders inserted and the products updated and deleted are the trace's, and what cannot be replayed is
     counted with its reason."""
-    products, orders = rehearsal_tables(dynamodb, "PartiQL")
+    products, orders = rehearsal_tables(dynamodb, "PartiQL", orders_index="byCustomer")
     calls = partiql_query_and_scan_calls()
     (tmp_path / "trace").mkdir()
     trace = write("s3-gzip", tmp_path / "trace", calls)
@@ -232,6 +248,9 @@ def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_pa
         f"Scan {products} limit 3": 2,
         f"BatchWriteItem Put {orders} x3": 1,
         f"BatchWriteItem Delete {orders} x1": 1,
+        f"BatchGetItem {products} x2, {orders} x1": 1,
+        f"Scan {orders} limit 5 index byCustomer": 1,
+        f"BatchExecuteStatement INSERT {orders} x2 as BatchWriteItem": 1,
     }
     assert result["replay"]["operations"] == expected
     assert {name: op["ok"] for name, op in result["operations"].items()} == expected, result["operations"]
@@ -241,12 +260,13 @@ def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_pa
         "ExecuteStatement (SELECT from an index)": 1,
         "ExecuteStatement (UPDATE without its whole key)": 1,
         "Query (its key's value is not in the record)": 1,
+        f"Scan (of index byStatus, which {orders} does not have)": 1,
     }
     # Every SELECT by key found its product: the UPDATEs of second 0 created them.
     assert result["operations"][f"ExecuteStatement SELECT {products} as GetItem"].get("not_found", 0) == 0
     left = {item["order_id"] for item in scan_all(dynamodb, orders)}
     inserted = {key for key in left if key.startswith("ddbload-insert-")}
-    assert len(inserted) == 11 and left - inserted == {"w-1", "w-2"}, left
+    assert len(inserted) == 13 and left - inserted == {"w-1", "w-2"}, left
     assert {item["product_id"] for item in scan_all(dynamodb, products)} == {"s-3", "s-4", "s-9"}
 
 

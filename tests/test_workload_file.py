@@ -562,10 +562,14 @@ tables:
     partition_key: {{name: id, type: S}}
     items: 50
     item: {{size: {{int: {{min: 1, max: 9}}}}}}
+    indexes:
+      - name: by_size
+        partition_key: {{name: size, type: N}}
   sink:
     table: sink-{suffix}
     partition_key: {{name: id, type: S}}
     key_prefix: "in-"
+    items: 10
     item: {{size: {{int: {{min: 1, max: 9}}}}}}
   scratch:
     table: scratch-{suffix}
@@ -578,6 +582,8 @@ operations:
   - {{name: purge, weight: 1, batch_write: {{table: scratch, count: 5, delete: true}}}}
   - {{name: browse_all, weight: 1, scan: {{table: source, limit: 10, pages: 10, segments: 2}}}}
   - {{name: bundle, weight: 2, transact_get: [{{get: {{table: source}}}}, {{get: {{table: scratch}}}}]}}
+  - {{name: fetch_both, weight: 2, batch_get: [{{table: source, count: 3}}, {{table: sink, count: 2}}]}}
+  - {{name: browse_sizes, weight: 1, scan: {{table: source, index: by_size, limit: 50}}}}
 """
 
 
@@ -589,20 +595,23 @@ def test_batches_scans_and_transactional_reads_count_what_they_did(target, tmp_p
     assert proc.returncode == 0, proc.stderr
     assert f"seeding source-{suffix} items: 50/50" in proc.stderr
     ops = json.loads(out.read_text())["operations"]
-    for name in ("fetch", "load", "purge", "browse_all", "bundle"):
+    for name in ("fetch", "load", "purge", "browse_all", "bundle", "fetch_both", "browse_sizes"):
         assert ops[name]["ok"] > 0 and ops[name]["errors"] == {}, (name, ops[name])
     # 50 items in 2 segments, 10 a page: a segment takes several pages (a page short of 10 ends it), so
     # each scan operation sent more than one request and at most one per 10 items and one more.
     scan = ops["browse_all"]
     assert scan["ok"] < scan["attempts"] <= 6 * scan["ok"], scan
     client = client_for(target)
-    # Each counted load wrote its 10 new items (UnprocessedItems, if any, were sent again).
-    assert len(scan_all(client, f"sink-{suffix}")) == 10 * ops["load"]["ok"]
+    # Each counted load wrote its 10 new items (UnprocessedItems, if any, were sent again) beside the 10 seeded.
+    assert len(scan_all(client, f"sink-{suffix}")) == 10 + 10 * ops["load"]["ok"]
     # Each purge deleted 5 distinct seeded keys: at most 5 per purge are gone, and some are.
     left = len(scan_all(client, f"scratch-{suffix}"))
     assert 40 - 5 * ops["purge"]["ok"] <= left < 40
     units = json.loads(out.read_text())["consumed_capacity"]
     assert units[f"source-{suffix}"]["read_units"] > 0 and units[f"sink-{suffix}"]["write_units"] >= 10
+    # Only the two-table batch reads sink, and only the index scan reads the index.
+    assert units[f"sink-{suffix}"]["read_units"] > 0
+    assert units[f"source-{suffix}/index/by_size"]["read_units"] > 0, units
 
 
 HOT_DEAL = """\

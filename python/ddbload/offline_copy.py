@@ -11,6 +11,7 @@ from typing import Any
 from . import capacity, scaling
 from .api import run_prepared
 from .capacity import Connection
+from .workload_init import index_spec
 
 # The offline endpoint accepts any credentials: real ones are never sent to it.
 _CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
@@ -75,18 +76,12 @@ def rehearsal_workload(shapes: list[dict[str, Any]], workload: dict[str, Any] | 
         spec.pop("sort_key", None)
         if shape.get("sort_key"):
             spec["sort_key"] = shape["sort_key"]
-        spec["indexes"] = [_index(index) for index in shape["indexes"]]
+        spec["indexes"] = [index_spec(index) for index in shape["indexes"]]
         spec.pop("billing", None)  # created on-demand; production's capacity is copied after
         if not spec["indexes"]:
             spec.pop("indexes")
     operations = base["operations"] or [{"name": "never_sent", "weight": 1, "put": {"table": next(iter(tables))}}]
     return {"version": 1, "tables": tables, "operations": operations}
-
-
-def _index(index: dict[str, Any]) -> dict[str, Any]:
-    entry = {"name": index["name"], **({"local": True} if index.get("local") else {})}
-    entry.update({part: index[part] for part in ("partition_key", "sort_key") if index.get(part)})
-    return entry
 
 
 def create_copies(config: Any, source: list[dict[str, Any]], target: Connection) -> list[str]:

@@ -51,7 +51,7 @@ def _table(sample: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]
     items = [_plain(item) for item in sample["items"]]
     table: dict[str, Any] = {"partition_key": partition, **({"sort_key": sort} if sort else {})}
     if sample["indexes"]:
-        table["indexes"] = [_index(index) for index in sample["indexes"]]
+        table["indexes"] = [index_spec(index) for index in sample["indexes"]]
     table["billing"] = sample["billing"]
     notes = []
     keys = [{k: _key_value(item[k]) for k in key_names} for item in items if key_names <= item.keys()]
@@ -76,7 +76,8 @@ def item_generators(sample: dict[str, Any]) -> dict[str, Any]:
     return _attributes(sample, items, key_names) if items else {}
 
 
-def _index(index: dict[str, Any]) -> dict[str, Any]:
+def index_spec(index: dict[str, Any]) -> dict[str, Any]:
+    """A table's index as a workload file lists it (name, keys, local)."""
     entry = {"name": index["name"]}
     entry.update({part: index[part] for part in ("partition_key", "sort_key") if index.get(part)})
     return {**entry, "local": True} if index.get("local") else entry

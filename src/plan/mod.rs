@@ -158,6 +158,9 @@ impl Plan {
         match &op.kind {
             OpKind::Query {
                 index: Some(index), ..
+            }
+            | OpKind::Scan {
+                index: Some(index), ..
             } => self.index_slot(table, index).unwrap_or(op.table),
             _ => op.table,
         }
@@ -287,6 +290,21 @@ mod tests {
         let purge = body(&plan.operations[2], &mut rng);
         let deletes = purge["RequestItems"]["carts"].as_array().unwrap();
         assert_eq!(users(deletes, &["DeleteRequest", "Key"]).len(), 10);
+    }
+
+    #[test]
+    fn a_batch_get_list_names_each_table_once_and_reads_at_most_100_keys() {
+        let twice = json!([{"name": "b", "batch_get": [
+            {"table": "carts", "count": 1}, {"table": "carts", "count": 2}]}]);
+        let refused = compile(&file(twice)).unwrap_err().to_string();
+        assert!(refused.contains("each table once"), "{refused}");
+        let many = json!([{"name": "b", "batch_get": [
+            {"table": "carts", "count": 1}, {"table": "nope", "count": 1}]}]);
+        let refused = compile(&file(many)).unwrap_err().to_string();
+        assert!(refused.contains("no table \"nope\""), "{refused}");
+        let empty = json!([{"name": "b", "batch_get": []}]);
+        let refused = compile(&file(empty)).unwrap_err().to_string();
+        assert!(refused.contains("1 to 100 keys"), "{refused}");
     }
 
     #[test]

@@ -48,15 +48,18 @@ pub enum OpKind {
         count: usize,
         consistent: bool,
     },
+    /// BatchGetItem of several tables: each part a `BatchGet` of its own table (each table once).
+    BatchGetTables(Vec<PlanOp>),
     /// BatchWriteItem of `count` new items (PutRequest), or of `count` distinct seeded keys
     /// (DeleteRequest).
     BatchWrite {
         count: usize,
         delete: bool,
     },
-    /// Scan pages of the table: one segment of `segments` drawn per operation (a parallel scan's
-    /// worker), up to `pages` pages of `limit` items.
+    /// Scan pages of the table (or of its `index`): one segment of `segments` drawn per operation
+    /// (a parallel scan's worker), up to `pages` pages of `limit` items.
     Scan {
+        index: Option<String>,
         limit: Option<i64>,
         pages: u32,
         segments: u32,
@@ -86,6 +89,7 @@ impl OpKind {
             OpKind::Get { .. }
                 | OpKind::Query { .. }
                 | OpKind::BatchGet { .. }
+                | OpKind::BatchGetTables(_)
                 | OpKind::Scan { .. }
                 | OpKind::TransactGet(_)
         )
@@ -118,7 +122,7 @@ impl OpKind {
             OpKind::Delete => Operation::DeleteItem,
             OpKind::Query { .. } => Operation::Query,
             OpKind::Transact(_) | OpKind::Check => Operation::TransactWriteItems,
-            OpKind::BatchGet { .. } => Operation::BatchGetItem,
+            OpKind::BatchGet { .. } | OpKind::BatchGetTables(_) => Operation::BatchGetItem,
             OpKind::BatchWrite { .. } => Operation::BatchWriteItem,
             OpKind::Scan { .. } => Operation::Scan,
             OpKind::TransactGet(_) => Operation::TransactGetItems,
@@ -166,6 +170,20 @@ impl PlanOp {
         let name = spec.required("name")?.str()?.to_owned();
         let weights = compile_weights(spec)?;
         let kinds = KINDS.iter().filter(|k| spec.get(k).is_some()).count();
+        if let Some(list) = spec
+            .get("batch_get")
+            .filter(|l| kinds == 1 && l.value().is_array())
+        {
+            let kind = Self::compile_batch_get_tables(&list, tables, default_distribution)?;
+            return Ok(PlanOp {
+                name,
+                weights,
+                table: kind[0].table,
+                kind: OpKind::BatchGetTables(kind),
+                keys: KeySource::New,
+                condition: Condition::default(),
+            });
+        }
         for (list_kind, allowed) in [("transact", &ACTIONS[..]), ("transact_get", &["get"][..])] {
             let Some(list) = spec.get(list_kind).filter(|_| kinds == 1) else {
                 continue;
@@ -214,6 +232,35 @@ impl PlanOp {
         Ok(op)
     }
 
+    /// `batch_get: [{table, count, ...}, ...]`: a BatchGetItem of several tables, each table once.
+    fn compile_batch_get_tables(
+        list: &Spec,
+        tables: &[PlanTable],
+        default_distribution: KeyDistribution,
+    ) -> Result<Vec<PlanOp>, SpecError> {
+        let mut parts: Vec<PlanOp> = Vec::new();
+        for body in list.array()? {
+            let part = Self::compile_body("batch_get", &body, tables, default_distribution)?;
+            if parts.iter().any(|p| p.table == part.table) {
+                return Err(body.error("each table once in a batch_get list"));
+            }
+            parts.push(part);
+        }
+        let total: usize = parts.iter().map(PlanOp::batch_keys).sum();
+        if parts.is_empty() || total > 100 {
+            return Err(list.error("a BatchGetItem reads 1 to 100 keys"));
+        }
+        Ok(parts)
+    }
+
+    /// Keys a single-table BatchGetItem reads (0 for any other operation).
+    fn batch_keys(&self) -> usize {
+        match self.kind {
+            OpKind::BatchGet { count, .. } => count,
+            _ => 0,
+        }
+    }
+
     /// The item this request acts on: a seeded one by the distribution, or a new one.
     fn number(&self, table: &PlanTable, rng: &mut impl Rng) -> u64 {
         match &self.keys {
@@ -245,7 +292,9 @@ impl PlanOp {
     /// This operation and, for a transaction, each of its actions.
     pub fn with_actions(&self) -> impl Iterator<Item = &PlanOp> {
         let actions = match &self.kind {
-            OpKind::Transact(actions) | OpKind::TransactGet(actions) => &actions[..],
+            OpKind::Transact(actions)
+            | OpKind::TransactGet(actions)
+            | OpKind::BatchGetTables(actions) => &actions[..],
             _ => &[],
         };
         std::iter::once(self).chain(actions)
@@ -280,6 +329,16 @@ impl PlanOp {
             )));
         };
         let body = spec.required(kind_name)?;
+        Self::compile_body(kind_name, &body, tables, default_distribution)
+    }
+
+    /// One request's body of kind `kind_name`: its table, key source, condition and kind's fields.
+    fn compile_body(
+        kind_name: &str,
+        body: &Spec,
+        tables: &[PlanTable],
+        default_distribution: KeyDistribution,
+    ) -> Result<PlanOp, SpecError> {
         let mut body_keys = vec![
             "table",
             "key",
@@ -301,7 +360,14 @@ impl PlanOp {
                 "filter",
             ][..],
             "batch_get" => &["count", "consistent_read"][..],
-            "scan" => &["limit", "pages", "segments", "consistent_read", "filter"][..],
+            "scan" => &[
+                "index",
+                "limit",
+                "pages",
+                "segments",
+                "consistent_read",
+                "filter",
+            ][..],
             "batch_write" => &["count", "delete"][..],
             _ => &[][..],
         });
@@ -321,9 +387,9 @@ impl PlanOp {
                         .join(", ")
                 ))
             })?;
-        let kind = compile_kind(kind_name, &body, &tables[table])?;
-        let keys = compile_keys(kind_name, &body, &tables[table], default_distribution)?;
-        let condition = compile_condition(&body, &kind)?;
+        let kind = compile_kind(kind_name, body, &tables[table])?;
+        let keys = compile_keys(kind_name, body, &tables[table], default_distribution)?;
+        let condition = compile_condition(body, &kind)?;
         if matches!(kind, OpKind::Check) && condition.expression.is_none() {
             return Err(body.error("a check needs its condition"));
         }
@@ -383,22 +449,24 @@ impl PlanOp {
                 }
                 list.push(b']');
             }
-            OpKind::BatchGet { count, consistent } => {
-                let table = &tables[self.table];
+            OpKind::BatchGet { .. } => {
                 let mut items = Object::new(object.field("RequestItems"));
-                let mut wanted = Object::new(items.field(&table.name));
-                let keys: Vec<Item> = match given {
-                    Some(keys) if keys.len() == *count => keys.to_vec(),
-                    Some(_) => return Err(Unsupported("a replayed BatchGetItem of another size")),
-                    None => self
-                        .distinct(rng, *count)
-                        .into_iter()
-                        .map(|n| table.key(n))
-                        .collect(),
-                };
-                list(wanted.field("Keys"), &keys, write_item)?;
-                wanted.bool("ConsistentRead", *consistent);
-                wanted.end();
+                self.write_batch_get(&mut items, tables, rng, given)?;
+                items.end();
+            }
+            OpKind::BatchGetTables(parts) => {
+                let total: usize = parts.iter().map(PlanOp::batch_keys).sum();
+                if given.is_some_and(|keys| keys.len() != total) {
+                    return Err(Unsupported("a replayed BatchGetItem of another size"));
+                }
+                let mut items = Object::new(object.field("RequestItems"));
+                let mut start = 0;
+                for part in parts {
+                    let end = start + part.batch_keys();
+                    let keys = given.map(|keys| &keys[start..end]);
+                    part.write_batch_get(&mut items, tables, rng, keys)?;
+                    start = end;
+                }
                 items.end();
             }
             OpKind::BatchWrite { count, delete } => {
@@ -451,6 +519,34 @@ impl PlanOp {
         object.string("ReturnConsumedCapacity", "INDEXES");
         object.end();
         Ok((self.kind.operation(), key))
+    }
+
+    /// A single-table BatchGetItem's entry under RequestItems: its keys (given, or distinct drawn ones).
+    fn write_batch_get(
+        &self,
+        items: &mut Object,
+        tables: &[PlanTable],
+        rng: &mut impl Rng,
+        given: Option<&[Item]>,
+    ) -> Result<(), Unsupported> {
+        let OpKind::BatchGet { count, consistent } = &self.kind else {
+            return Err(Unsupported("a batch_get part of another kind"));
+        };
+        let table = &tables[self.table];
+        let mut wanted = Object::new(items.field(&table.name));
+        let keys: Vec<Item> = match given {
+            Some(keys) if keys.len() == *count => keys.to_vec(),
+            Some(_) => return Err(Unsupported("a replayed BatchGetItem of another size")),
+            None => self
+                .distinct(rng, *count)
+                .into_iter()
+                .map(|n| table.key(n))
+                .collect(),
+        };
+        list(wanted.field("Keys"), &keys, write_item)?;
+        wanted.bool("ConsistentRead", *consistent);
+        wanted.end();
+        Ok(())
     }
 
     /// The request's own members: table, key or item, expressions (a transaction's action alike).
@@ -512,11 +608,15 @@ impl PlanOp {
                 object.item("Key", &drawn)?;
             }
             OpKind::Scan {
+                index,
                 limit,
                 segments,
                 consistent,
                 ..
             } => {
+                if let Some(index) = index {
+                    object.string("IndexName", index);
+                }
                 if let Some(limit) = limit {
                     object.number("Limit", *limit);
                 }
@@ -529,6 +629,7 @@ impl PlanOp {
             OpKind::Transact(_)
             | OpKind::TransactGet(_)
             | OpKind::BatchGet { .. }
+            | OpKind::BatchGetTables(_)
             | OpKind::BatchWrite { .. } => {
                 return Err(Unsupported(
                     "a batch or a transaction as one request's member",
@@ -751,18 +852,7 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
             OpKind::Update { set, add, remove }
         }
         "query" => {
-            let index = match body.get("index") {
-                None => None,
-                Some(i) => {
-                    let name = i.str()?;
-                    if table.index(name).is_none() {
-                        return Err(
-                            i.error(&format!("table {:?} has no index {name:?}", table.alias))
-                        );
-                    }
-                    Some(name.to_owned())
-                }
-            };
+            let index = compile_index(body, table)?;
             let partition = body
                 .get("partition")
                 .map(|p| Generator::compile(&p))
@@ -783,6 +873,7 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
             }
         }
         "scan" => OpKind::Scan {
+            index: compile_index(body, table)?,
             limit: limit(body)?,
             pages: bounded(body, "pages", 1000)?,
             segments: bounded(body, "segments", 1_000_000)?,
@@ -790,6 +881,18 @@ fn compile_kind(kind: &str, body: &Spec, table: &PlanTable) -> Result<OpKind, Sp
         },
         _ => unreachable!("kind names come from KINDS"),
     })
+}
+
+/// `index`: the name of one of the table's indexes, or absent.
+fn compile_index(body: &Spec, table: &PlanTable) -> Result<Option<String>, SpecError> {
+    let Some(i) = body.get("index") else {
+        return Ok(None);
+    };
+    let name = i.str()?;
+    if table.index(name).is_none() {
+        return Err(i.error(&format!("table {:?} has no index {name:?}", table.alias)));
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// `limit`: items a page reads at most (absent: DynamoDB's 1 MB page).

@@ -187,8 +187,9 @@ pub(super) async fn plan_attempt(
 fn unprocessed(plan: &Plan, request: &PlanRequest, answer: &Answer) -> Option<Vec<u8>> {
     let mut body = Vec::with_capacity(256);
     let mut object = Object::new(&mut body);
-    match &plan.operations[usize::from(request.op)].kind {
-        OpKind::BatchGet { consistent, .. } => {
+    let kind = &plan.operations[usize::from(request.op)].kind;
+    match kind {
+        OpKind::BatchGet { .. } | OpKind::BatchGetTables(_) => {
             let left: Vec<_> = answer
                 .unprocessed_keys
                 .iter()
@@ -212,7 +213,7 @@ fn unprocessed(plan: &Plan, request: &PlanRequest, answer: &Answer) -> Option<Ve
                 wanted
                     .field("Keys")
                     .extend_from_slice(keys.to_string().as_bytes());
-                wanted.bool("ConsistentRead", *consistent);
+                wanted.bool("ConsistentRead", consistent_read(plan, kind, table));
                 wanted.end();
             }
             items.end();
@@ -235,6 +236,24 @@ fn unprocessed(plan: &Plan, request: &PlanRequest, answer: &Answer) -> Option<Ve
     object.string("ReturnConsumedCapacity", "TOTAL");
     object.end();
     Some(body)
+}
+
+/// Whether a BatchGetItem's reads of `table` are consistent (each table of several has its own).
+fn consistent_read(plan: &Plan, kind: &OpKind, table: &str) -> bool {
+    match kind {
+        OpKind::BatchGet { consistent, .. } => *consistent,
+        OpKind::BatchGetTables(parts) => parts.iter().any(|part| {
+            plan.tables[part.table].name == table
+                && matches!(
+                    part.kind,
+                    OpKind::BatchGet {
+                        consistent: true,
+                        ..
+                    }
+                )
+        }),
+        _ => false,
+    }
 }
 
 /// A file's transaction, cancelled: the throttled action's table is named, and any failed condition

@@ -27,7 +27,7 @@ from ..trace.replay_plan import (
     prepare,
     spool_folder,
 )
-from ..workload_init import item_generators
+from ..workload_init import index_spec, item_generators
 from .common import Fail, connection_of, workload_document
 from .run import add_run_arguments, config_kwargs, load_config, load_test, output_paths
 from .trace import trace_files
@@ -43,12 +43,12 @@ examples:
       offline: the tables are created from the workload file (CloudTrail does not log key types)
 
 what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time;
-TransactWriteItems, TransactGetItems, and BatchGetItem and BatchWriteItem of one table, with each member on
-its key; a Scan (one page, with its logged Limit and segments); a Query when its record holds its partition
-key's value; PartiQL as its classic equivalent (a SELECT by key a GetItem, by partition a Query, else a
-Scan; UPDATE and DELETE by key; INSERT, whose key CloudTrail redacts, as a PutItem of a new key). Batches of
-several tables, a BatchWriteItem mixing puts and deletes or without its keys, and calls on an index are
-counted and left out, with the reason. CloudTrail logs keys but no
+TransactWriteItems, TransactGetItems, BatchGetItem and BatchWriteItem (one table) with each member on its
+key; a Scan, of the table or an index (one page, with its logged Limit and segments); a Query of the table
+when its record holds its partition key's value; PartiQL as its classic equivalent (a SELECT by key a
+GetItem, by partition a Query, else a Scan; UPDATE and DELETE by key; INSERT, whose key CloudTrail
+redacts, as a PutItem of a new key). A BatchWriteItem of several tables, mixing puts and deletes or without
+its keys, and a Query of an index are counted and left out, with the reason. CloudTrail logs keys but no
 other attribute values, conditions' values or item sizes: writes carry the workload file's generated
 attributes for that table, or --items-from-table's, or the key alone; a transaction's ConditionCheck always
 holds.
@@ -244,8 +244,9 @@ class _Shapes:
             raise Fail(
                 f"{table}: its key schema could not be read ({e}); give --workload FILE with the table"
             ) from None
+        indexes = [index_spec(index) for index in found.get("indexes", [])]
         return TableShape(
-            table, found["partition_key"], found.get("sort_key"), item_generators(found), found["billing"]
+            table, found["partition_key"], found.get("sort_key"), item_generators(found), found["billing"], indexes
         )
 
 

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import heapq
 import hmac
+import itertools
 import json
 import random
 import secrets
@@ -84,9 +85,12 @@ class Signature:
         """The operation's name in the workload and the result ("GetItem Products", "TransactWriteItems
         Put Orders, Update Products", "BatchGetItem Products x3", "Scan Orders limit 100",
         "ExecuteStatement SELECT Products as GetItem")."""
-        table, label, _ = self.members[0]
+        table = self.members[0][0]
         if self.operation in ("BatchGetItem", "BatchWriteItem", "BatchExecuteStatement"):
-            name = f"{self.operation} {label + ' ' if label else ''}{table} x{len(self.members)}"
+            groups = itertools.groupby(self.members, key=lambda member: (member[1], member[0]))
+            name = f"{self.operation} " + ", ".join(
+                f"{label + ' ' if label else ''}{table} x{len(list(group))}" for (label, table), group in groups
+            )
         elif self.multi or self.operation in PARTIQL:
             name = f"{self.operation} " + ", ".join(f"{label} {table}" for table, label, _ in self.members)
         else:
@@ -107,6 +111,7 @@ class Signature:
 PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 _OPTION_WORDS: dict[str, Callable[[Any], str]] = {
     "limit": lambda n: f"limit {n}", "consistent": lambda _: "consistent", "segments": lambda n: f"{n} segments",
+    "index": lambda name: f"index {name}",
 }  # fmt: skip
 
 
@@ -256,9 +261,12 @@ class _Builder:
         if call.operation not in REPLAYED:
             raise NotReplayed("")
         kind, source = REPLAYED[call.operation], call.tables[0]
-        if any(option == "index" for option, _ in call.options):
-            raise NotReplayed("on an index")
+        index = dict(call.options).get("index")
+        if index is not None and kind == "query":
+            raise NotReplayed("on an index")  # its partition is an attribute CloudTrail does not log
         table = self._target(source)
+        if index is not None and index not in {i["name"] for i in self._shape(table).indexes}:
+            raise NotReplayed(f"of index {index}, which {table} does not have")
         if kind == "scan":
             key = self._numbered()
         elif not call.keys:
@@ -277,7 +285,7 @@ class _Builder:
         most = 25 if operation == "BatchWriteItem" else 100
         if len(call.members) > most:
             raise NotReplayed(f"more than {most} members")
-        if operation.startswith("Batch") and len({table for table, _, _ in call.members}) > 1:
+        if operation == "BatchWriteItem" and len({table for table, _, _ in call.members}) > 1:
             raise NotReplayed("of several tables")
         members, typed = [], []
         for number, (source, label, member_key) in enumerate(call.members, 1):
@@ -293,6 +301,8 @@ class _Builder:
             members.append((table, label, action))
         if operation == "BatchWriteItem" and len({action for _, _, action in members}) > 1:
             raise NotReplayed("of puts and deletes together")
+        if operation == "BatchGetItem":
+            members, typed = _by_table(members, typed)
         return Signature(operation, MULTI[operation], tuple(members)), typed
 
     def _statements(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
@@ -307,7 +317,10 @@ class _Builder:
             table, action, key = self._statement(source, verb, where_text)
             members.append((table, verb, action))
             typed.append(key)
-        return Signature(call.operation, _statements_kind(call.operation, members), tuple(members)), typed
+        kind = _statements_kind(call.operation, members)
+        if kind == "batch_get":
+            members, typed = _by_table(members, typed)
+        return Signature(call.operation, kind, tuple(members)), typed
 
     def _statement(self, source: str, verb: str, where_text: str | None) -> tuple[str, str, dict[str, Any]]:
         """(rehearsal table, action, key) of one logged statement."""
@@ -468,7 +481,8 @@ class _Builder:
         kind, members = signature.kind, signature.members
         table = members[0][0]
         if kind == "batch_get":
-            return {"batch_get": {"table": table, "count": len(members)}}
+            parts = [{"table": t, "count": n} for t, n in Counter(t for t, _, _ in members).items()]
+            return {"batch_get": parts[0] if len(parts) == 1 else parts}
         if kind == "batch_write":
             return {"batch_write": {"table": table, "count": len(members), "delete": members[0][2] == "delete"}}
         if kind == "transact_get":
@@ -477,7 +491,7 @@ class _Builder:
             return {"transact": [{action: self._body(t, action)} for t, _, action in members]}
         if kind in ("query", "scan"):
             # One page a call, as the trace logs each page's request; a Query's partition is the spool's.
-            words = {"limit": "limit", "consistent": "consistent_read", "segments": "segments"}
+            words = {"limit": "limit", "consistent": "consistent_read", "segments": "segments", "index": "index"}
             return {kind: {"table": table, **{words[o]: value for o, value in signature.options}}}
         return {kind: self._body(table, kind)}
 
@@ -508,14 +522,26 @@ def _statements_kind(operation: str, members: list[tuple[str, str, str]]) -> str
     if len(members) > 100:
         raise NotReplayed("more than 100 statements")
     if operation == "BatchExecuteStatement":
-        if actions != {"get"} or len({table for table, _, _ in members}) > 1:
-            raise NotReplayed("other than SELECTs by key of one table")
-        return "batch_get"
+        if actions == {"get"}:
+            return "batch_get"
+        if actions in ({"put"}, {"delete"}) and len({table for table, _, _ in members}) == 1:
+            return "batch_write"
+        raise NotReplayed("other than SELECTs by key, or INSERTs or DELETEs by key of one table")
     if actions == {"get"}:
         return "transact_get"
     if actions <= {"put", "update", "delete"}:
         return "transact"
     raise NotReplayed("other than SELECTs by key, or writes by key and INSERTs")
+
+
+def _by_table(
+    members: list[tuple[str, str, str]], keys: list[dict[str, Any]]
+) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]]]:
+    """A BatchGetItem's members (and their keys) grouped by table, tables in their first member's order:
+    the request lists each table's keys together."""
+    order = {table: n for n, table in enumerate(dict.fromkeys(table for table, _, _ in members))}
+    pairs = sorted(zip(members, keys), key=lambda pair: order[pair[0][0]])
+    return [member for member, _ in pairs], [key for _, key in pairs]
 
 
 class _Seeds:
