@@ -169,66 +169,84 @@ def test_transactions_and_batch_reads_are_replayed_member_by_member(tmp_path, dy
 
 
 def partiql_query_and_scan_calls() -> list[dict]:
-    """Second 0: ten INSERTs of orders (CloudTrail redacts their keys) and five UPDATEs creating products
-    s-0..s-4. Second 1: each product SELECTed by key, one BatchExecuteStatement of three SELECTs by key,
-    a SELECT of every order (a scan), and a transaction inserting an order and updating product s-9.
-    Second 2: s-0..s-2 DELETEd, four Queries of s-3's partition (values logged as the classic API's
-    expression values), two Scans of three products, and calls that cannot be replayed: a Query whose
-    record holds no value, a SELECT from an index, an UPDATE without its key. BatchWriteItem, in both
-    shapes it is read in: orders w-0..w-2 put (second 0), w-0 deleted (second 2); one mixing a put and a
-    delete and one whose put names no key are not replayed. Second 2 also has a BatchGetItem of both
-    tables, a Scan of the orders' index and one of an index the rehearsal table lacks, and a
-    BatchExecuteStatement of two INSERTs."""
-    at = lambda second, n: START + timedelta(seconds=second, milliseconds=50 * n)  # noqa: E731
-    statement = lambda n, s, *texts: {"time": at(s, n), "op": op_of[len(texts) > 1], "statements": list(texts)}  # noqa: E731
-    op_of = {False: "ExecuteStatement", True: "BatchExecuteStatement"}
-    calls = []
-    for i in range(10):
-        text = "INSERT INTO Orders VALUE {'order_id' : ***(Redacted), 'total' : ***(Redacted)}"
-        calls.append(statement(i, 0, text))
+    """A shop's trace beyond single-item calls, second by second (a call's place in its second is `n`;
+    CloudTrail keeps whole seconds, so calls that depend on each other are a second apart).
+    Second 0: products s-0..s-4 and s-9 put; ten INSERTs of orders (their keys redacted) and a BatchWriteItem
+    putting orders w-0..w-2 (in the shape of a transaction's members). Second 1: each product UPDATEd, and
+    product s-7, which does not exist; a transaction inserting an order and updating product s-9.
+    Second 2: each product SELECTed by key (one consistently), a BatchExecuteStatement of three SELECTs by
+    key, a SELECT of every order and of the orders' index (scans). Second 3: s-0..s-2 DELETEd, four
+    Queries of s-3's partition, two Scans of three products, a BatchWriteItem deleting w-0 (in the
+    request's shape), a BatchGetItem of both tables, a Scan of the orders' index, a BatchExecuteStatement of
+    two INSERTs and one deleting w-2 and a missing order; and calls that cannot be replayed, each once."""
+    at = lambda second, n: START + timedelta(seconds=second, milliseconds=40 * n)  # noqa: E731
+
+    def partiql(second: int, n: int, *texts: str, **params) -> dict:
+        op = "ExecuteStatement" if len(texts) == 1 else "BatchExecuteStatement"
+        return {"time": at(second, n), "op": op, "statements": list(texts), "params": params}
+
+    product, order = (lambda i: {"product_id": f"s-{i}"}), (lambda i: {"order_id": f"w-{i}"})
+    insert = "INSERT INTO Orders VALUE {'order_id' : ***(Redacted), 'total' : ***(Redacted)}"
+    calls = [{"time": at(0, i), "op": "PutItem", "table": "Products", "key": product(i)} for i in (0, 1, 2, 3, 4, 9)]
+    calls += [partiql(0, 6 + i, insert) for i in range(10)]
+    calls.append(
+        {"time": at(0, 16), "op": "BatchWriteItem", "members": [("Orders", "Put", order(i)) for i in range(3)]}
+    )
+    for i in (0, 1, 2, 3, 4, 7):
+        calls.append(partiql(1, i, f"UPDATE \"Products\" SET stock = ***(Redacted) WHERE product_id = 's-{i}'"))
     for i in range(5):
-        calls.append(statement(10 + i, 0, f"UPDATE \"Products\" SET stock = ***(Redacted) WHERE product_id = 's-{i}'"))
-        calls.append(statement(i, 1, f"SELECT * FROM Products WHERE \"product_id\" = 's-{i}'"))
-    calls.append(statement(6, 1, *(f"SELECT * FROM Products WHERE product_id = 's-{i}'" for i in (1, 2, 3))))
-    calls.append(statement(7, 1, 'SELECT * FROM "Orders" WHERE total > ***(Redacted)'))
-    transaction = ["INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}",
-                   "UPDATE Products SET stock = ***(Redacted) WHERE product_id = 's-9'"]  # fmt: skip
-    calls.append({"time": at(1, 8), "op": "ExecuteTransaction", "statements": transaction})
+        calls.append(
+            partiql(
+                2,
+                i,
+                f"SELECT * FROM Products WHERE \"product_id\" = 's-{i}'",
+                **({"consistentRead": True} if i == 4 else {}),
+            )
+        )
+    calls.append(partiql(2, 6, *(f"SELECT * FROM Products WHERE product_id = 's-{i}'" for i in (1, 2, 3))))
+    calls.append(partiql(2, 7, 'SELECT * FROM "Orders" WHERE total > ***(Redacted)'))
+    calls.append(partiql(2, 8, 'SELECT order_id FROM "Orders"."byCustomer"'))
+    transaction = [insert, "UPDATE Products SET stock = ***(Redacted) WHERE product_id = 's-9'"]
+    calls.append({"time": at(1, 9), "op": "ExecuteTransaction", "statements": transaction})
     for i in range(3):
-        calls.append(statement(i, 2, f"DELETE FROM Products WHERE product_id = 's-{i}' RETURNING ALL OLD *"))
+        calls.append(partiql(3, i, f"DELETE FROM Products WHERE product_id = 's-{i}' RETURNING ALL OLD *"))
     query = {"keyConditionExpression": "#p = :p", "expressionAttributeNames": {"#p": "product_id"}}
     for i in range(4):
         logged = {**query, "expressionAttributeValues": {":p": {"S": "s-3"}}, "limit": 10}
-        calls.append({"time": at(2, 4 + i), "op": "Query", "table": "Products", "params": logged})
+        calls.append({"time": at(3, 4 + i), "op": "Query", "table": "Products", "params": logged})
     for i in range(2):
-        calls.append({"time": at(2, 8 + i), "op": "Scan", "table": "Products", "params": {"limit": 3}})
-    calls.append({"time": at(2, 10), "op": "Query", "table": "Products", "params": query})
-    calls.append(statement(11, 2, 'SELECT * FROM "Orders"."byCustomer" WHERE customer = \'c-1\''))
-    calls.append(statement(12, 2, "UPDATE Orders SET total = ***(Redacted) WHERE total = ***(Redacted)"))
-    order = lambda i: {"order_id": f"w-{i}"}  # noqa: E731
-    calls.append(
-        {"time": at(0, 15), "op": "BatchWriteItem", "members": [("Orders", "Put", order(i)) for i in range(3)]}
-    )
+        calls.append({"time": at(3, 8 + i), "op": "Scan", "table": "Products", "params": {"limit": 3}})
     deletes = {"requestItems": {"Orders": [{"deleteRequest": {"key": order(0)}}]}}
-    calls.append({"time": at(2, 13), "op": "BatchWriteItem", "params": deletes})
+    calls.append({"time": at(3, 10), "op": "BatchWriteItem", "params": deletes})
+    both = [("Products", "", product(3)), ("Orders", "", order(1)), ("Products", "", product(4))]
+    calls.append({"time": at(3, 11), "op": "BatchGetItem", "members": both, "consistent": ["Products"]})
+    calls.append(
+        {"time": at(3, 12), "op": "Scan", "table": "Orders", "params": {"indexName": "byCustomer", "limit": 5}}
+    )
+    calls.append(partiql(3, 13, insert, insert))
+    calls.append(
+        partiql(3, 14, "DELETE FROM Orders WHERE order_id = 'w-2'", "DELETE FROM Orders WHERE order_id = 'w-8'")
+    )
+    # Not replayable, each for its reason.
+    calls.append({"time": at(3, 15), "op": "Query", "table": "Products", "params": query})
+    calls.append(partiql(3, 16, 'SELECT * FROM "Orders"."byCustomer" WHERE customer = ***(Redacted)'))
+    calls.append(partiql(3, 17, "UPDATE Orders SET total = ***(Redacted) WHERE total = ***(Redacted)"))
+    calls.append(partiql(3, 18, "SELECT * FROM Products WHERE product_id = ?"))
     mixed = [("Orders", "Put", order(7)), ("Orders", "Delete", order(8))]
-    calls.append({"time": at(2, 14), "op": "BatchWriteItem", "members": mixed})
+    calls.append({"time": at(3, 19), "op": "BatchWriteItem", "members": mixed})
     keyless = {"requestItems": {"Orders": [{"putRequest": {"item": ["order_id", "total"]}}]}}
-    calls.append({"time": at(2, 15), "op": "BatchWriteItem", "params": keyless})
-    both = [("Products", "", {"product_id": "s-3"}), ("Orders", "", order(1)), ("Products", "", {"product_id": "s-4"})]
-    calls.append({"time": at(2, 16), "op": "BatchGetItem", "members": both})
-    for index in ("byCustomer", "byStatus"):
-        params = {"indexName": index, "limit": 5}
-        calls.append({"time": at(2, 17), "op": "Scan", "table": "Orders", "params": params})
-    calls.append(statement(18, 2, *["INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}"] * 2))
+    calls.append({"time": at(3, 20), "op": "BatchWriteItem", "params": keyless})
+    calls.append({"time": at(3, 21), "op": "Scan", "table": "Orders", "params": {"indexName": "byStatus"}})
+    twice = [("Products", "", product(3)), ("Products", "", product(3))]
+    calls.append({"time": at(3, 22), "op": "BatchGetItem", "members": twice})
     return calls
 
 
 def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_path, dynamodb, local_credentials):
     """Against DynamoDB Local: each PartiQL call is sent as its classic equivalent on the key its statement
-    names (an INSERT on a new key), a Query on its logged partition, a Scan as one page of its logged Limit;
-    the orders inserted and the products updated and deleted are the trace's, and what cannot be replayed is
-    counted with its reason."""
+    names (an INSERT on a new key, an UPDATE only of an item that exists), a Query on its logged partition,
+    a Scan as one page of its logged Limit, of the table or its index; the orders inserted and the products
+    updated and deleted are the trace's, and what cannot be replayed is counted with its reason."""
     products, orders = rehearsal_tables(dynamodb, "PartiQL", orders_index="byCustomer")
     calls = partiql_query_and_scan_calls()
     (tmp_path / "trace").mkdir()
@@ -236,37 +254,47 @@ def test_queries_scans_and_partiql_are_replayed_as_their_classic_requests(tmp_pa
     mapping = f"Products={products},Orders={orders}"
     result = replay(tmp_path, trace, "--endpoint-url", dynamodb.meta.endpoint_url, "--tables-map", mapping)
 
-    expected = {
+    sent = {
+        f"PutItem {products}": 6,
         f"ExecuteStatement INSERT {orders} as PutItem": 10,
-        f"ExecuteStatement UPDATE {products} as UpdateItem": 5,
-        f"ExecuteStatement SELECT {products} as GetItem": 5,
+        f"BatchWriteItem Put {orders} x3": 1,
+        f"ExecuteStatement UPDATE {products} as UpdateItem": 6,
+        f"ExecuteStatement SELECT {products} as GetItem": 4,
+        f"ExecuteStatement SELECT {products} consistent as GetItem": 1,
         f"BatchExecuteStatement SELECT {products} x3 as BatchGetItem": 1,
         f"ExecuteStatement SELECT {orders} as Scan": 1,
+        f"ExecuteStatement SELECT {orders} index byCustomer as Scan": 1,
         f"ExecuteTransaction INSERT {orders}, UPDATE {products} as TransactWriteItems": 1,
         f"ExecuteStatement DELETE {products} as DeleteItem": 3,
         f"Query {products} limit 10": 4,
         f"Scan {products} limit 3": 2,
-        f"BatchWriteItem Put {orders} x3": 1,
         f"BatchWriteItem Delete {orders} x1": 1,
-        f"BatchGetItem {products} x2, {orders} x1": 1,
+        f"BatchGetItem {products} x2, {orders} x1 consistent {products}": 1,
         f"Scan {orders} limit 5 index byCustomer": 1,
         f"BatchExecuteStatement INSERT {orders} x2 as BatchWriteItem": 1,
+        f"BatchExecuteStatement DELETE {orders} x2 as BatchWriteItem": 1,
     }
-    assert result["replay"]["operations"] == expected
-    assert {name: op["ok"] for name, op in result["operations"].items()} == expected, result["operations"]
+    assert result["replay"]["operations"] == sent
     assert result["replay"]["not_replayed"] == {
+        "BatchGetItem (the same key twice)": 1,
         "BatchWriteItem (a member's key is not in the record)": 1,
         "BatchWriteItem (of puts and deletes together)": 1,
-        "ExecuteStatement (SELECT from an index)": 1,
+        "ExecuteStatement (SELECT from an index by its partition, whose value is not logged)": 1,
+        "ExecuteStatement (SELECT whose key value is not a literal)": 1,
         "ExecuteStatement (UPDATE without its whole key)": 1,
         "Query (its key's value is not in the record)": 1,
         f"Scan (of index byStatus, which {orders} does not have)": 1,
     }
-    # Every SELECT by key found its product: the UPDATEs of second 0 created them.
+    done = {name: op["ok"] + op["conditional_check_failed"] for name, op in result["operations"].items()}
+    assert done == sent, result["operations"]
+    # Only the UPDATE of product s-7, which does not exist, failed its condition: PartiQL's UPDATE never
+    # creates an item. Every SELECT by key found its product.
+    failed = {name: op["conditional_check_failed"] for name, op in result["operations"].items()}
+    assert failed == {name: int(name.startswith("ExecuteStatement UPDATE")) for name in sent}, failed
     assert result["operations"][f"ExecuteStatement SELECT {products} as GetItem"].get("not_found", 0) == 0
     left = {item["order_id"] for item in scan_all(dynamodb, orders)}
     inserted = {key for key in left if key.startswith("ddbload-insert-")}
-    assert len(inserted) == 13 and left - inserted == {"w-1", "w-2"}, left
+    assert len(inserted) == 13 and left - inserted == {"w-1"}, left
     assert {item["product_id"] for item in scan_all(dynamodb, products)} == {"s-3", "s-4", "s-9"}
 
 

@@ -13,7 +13,7 @@ from importlib import resources
 import jsonschema
 import pytest
 from conftest import refusal, run_cli
-from ddbload.trace.partiql import Statement, parse
+from ddbload.trace.partiql import parse
 from trace_files import START, record, write_csv, write_lines, write_s3
 
 RATES = [3, 8, 20, 40, 25, 12, 6, 0, 4, 9]  # calls in each second; second 7 is quiet
@@ -161,7 +161,18 @@ def test_partiql_and_query_calls_count_for_their_tables_and_keys(tmp_path):
         ("DELETE FROM T WHERE pk = -5.5e3 AND (sk > 1 OR sk < 0) RETURNING ALL OLD *",
          "DELETE", "T", None, {"pk": "-5.5e3"}),
         ("SELECT * FROM T WHERE 7 = pk", "SELECT", "T", None, {"pk": "7"}),
+        # ORDER BY ends the WHERE clause; a bracket inside a literal or a quoted name is text.
+        ("SELECT * FROM T WHERE pk = 'x' ORDER BY sk DESC", "SELECT", "T", None, {"pk": "x"}),
+        ("SELECT * FROM T WHERE pk = '(' AND \"[\" = 'b'", "SELECT", "T", None, {"pk": "(", "[": "b"}),
     ],
 )  # fmt: skip
 def test_a_logged_partiql_statement_is_read_for_its_table_and_key(text, verb, table, index, where):
-    assert parse(text) == Statement(verb, table, index, where)
+    found = parse(text)
+    assert (found.verb, found.table, found.index, found.equalities) == (verb, table, index, where)
+
+
+def test_a_statement_names_the_attributes_its_where_compares_whatever_with():
+    """`pk = ?` or `pk IN [...]` name the key without its value: the replay must not read them as a scan."""
+    found = parse('SELECT * FROM T WHERE pk = ? AND "sk" IN [1, 2] AND size(tags) > 3 ORDER BY other')
+    assert found.equalities == {}
+    assert found.names == {"pk", "sk", "tags"}

@@ -32,6 +32,8 @@ def record(call: dict) -> dict:
         params["requestItems"] = {}
         for table, _, key in call["members"]:
             params["requestItems"].setdefault(table, {"keys": []})["keys"].append(key)
+        for table in call.get("consistent", ()):
+            params["requestItems"][table]["consistentRead"] = True
     elif "members" in call:
         params["requestItems"] = [{"operation": a, "tableName": t, "key": k} for t, a, k in call["members"]]
     return {

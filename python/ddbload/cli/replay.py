@@ -43,12 +43,13 @@ examples:
       offline: the tables are created from the workload file (CloudTrail does not log key types)
 
 what is replayed: GetItem, PutItem, UpdateItem and DeleteItem, each on its key at its time;
-TransactWriteItems, TransactGetItems, BatchGetItem and BatchWriteItem (one table) with each member on its
+TransactWriteItems, TransactGetItems, BatchGetItem, and BatchWriteItem of one table, with each member on its
 key; a Scan, of the table or an index (one page, with its logged Limit and segments); a Query of the table
 when its record holds its partition key's value; PartiQL as its classic equivalent (a SELECT by key a
-GetItem, by partition a Query, else a Scan; UPDATE and DELETE by key; INSERT, whose key CloudTrail
-redacts, as a PutItem of a new key). A BatchWriteItem of several tables, mixing puts and deletes or without
-its keys, and a Query of an index are counted and left out, with the reason. CloudTrail logs keys but no
+GetItem, by partition a Query, else a Scan; UPDATE of an existing item and DELETE by key; INSERT, whose key
+CloudTrail redacts, as a PutItem of a new key). What cannot be sent faithfully (a Query of an index, a
+BatchWriteItem mixing puts and deletes, a batch naming a key twice...) is counted and left out, with the
+reason. CloudTrail logs keys but no
 other attribute values, conditions' values or item sizes: writes carry the workload file's generated
 attributes for that table, or --items-from-table's, or the key alone; a transaction's ConditionCheck always
 holds.

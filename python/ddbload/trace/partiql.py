@@ -19,6 +19,10 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE")
+# PartiQL's words that may stand in a WHERE clause beside attribute names.
+_WORDS = frozenset({"AND", "OR", "NOT", "IN", "BETWEEN", "IS", "MISSING", "NULL", "TRUE", "FALSE", "EXISTS",
+                    "BEGINS_WITH", "CONTAINS", "SIZE", "ATTRIBUTE_TYPE", "ATTRIBUTE_EXISTS",
+                    "ATTRIBUTE_NOT_EXISTS"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Statement:
     # attribute -> literal (text; numbers as written) of each `attribute = literal` its WHERE ANDs;
     # None when its WHERE has an OR at the top, so no equality can be relied on.
     equalities: dict[str, str] | None
+    # Every attribute its WHERE names, whatever it is compared with (`pk = ?`, `pk IN [...]`).
+    names: frozenset[str] = frozenset()
 
 
 class NotReadable(ValueError):
@@ -55,8 +61,11 @@ def parse(text: str) -> Statement:
     if verb == "SELECT" and at + 1 < len(tokens) and tokens[at].text == ".":
         index, at = _name(tokens, at + 1)
     where = next((i for i in range(at, len(tokens)) if tokens[i].keyword("WHERE")), None)
-    equalities: dict[str, str] | None = {} if where is None else _equalities(tokens[where + 1 :])
-    return Statement(verb, table, index, equalities)
+    clause = [] if where is None else _clause(tokens[where + 1 :])
+    names = frozenset(
+        t.text for t in clause if t.kind == "quoted" or (t.kind == "word" and t.text.upper() not in _WORDS)
+    )
+    return Statement(verb, table, index, _equalities(clause), names)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -89,8 +98,25 @@ def _name(tokens: list[_Token], at: int) -> tuple[str, int]:
     raise NotReadable("no table name")
 
 
+def _clause(tokens: list[_Token]) -> list[_Token]:
+    """A WHERE clause's tokens, up to a RETURNING or ORDER BY at its top level."""
+    depth = 0
+    for at, token in enumerate(tokens):
+        depth += _nesting(token)
+        if depth == 0 and token.keyword("RETURNING", "ORDER"):
+            return tokens[:at]
+    return tokens
+
+
+def _nesting(token: _Token) -> int:
+    """+1 for a bracket that opens, -1 for one that closes (in a literal, a bracket is text)."""
+    if token.kind != "symbol":
+        return 0
+    return 1 if token.text in ("(", "[", "{") else -1 if token.text in (")", "]", "}") else 0
+
+
 def _equalities(tokens: list[_Token]) -> dict[str, str] | None:
-    """The `attribute = literal` conjuncts of a WHERE clause's top level (up to RETURNING)."""
+    """The `attribute = literal` conjuncts of a WHERE clause's top level."""
     conjuncts = _conjuncts(tokens)
     if conjuncts is None:
         return None
@@ -110,13 +136,8 @@ def _conjuncts(tokens: list[_Token]) -> list[list[_Token]] | None:
     conjuncts: list[list[_Token]] = [[]]
     depth = 0
     for token in tokens:
-        if token.text in ("(", "[", "{"):
-            depth += 1
-        elif token.text in (")", "]", "}"):
-            depth -= 1
-        elif depth == 0 and token.keyword("RETURNING"):
-            break
-        elif depth == 0 and token.keyword("OR"):
+        depth += _nesting(token)
+        if depth == 0 and token.keyword("OR"):
             return None
         elif depth == 0 and token.keyword("AND"):
             conjuncts.append([])

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import ijson
 
-from .partiql import NotReadable, parse
+from .partiql import NotReadable, Statement, parse
 
 # DynamoDB's data-plane calls; anything else in a data-event record is a bad record.
 OPERATIONS = frozenset(
@@ -50,8 +50,11 @@ class Call:
     # verb (SELECT, INSERT, UPDATE, DELETE; "SELECT INDEX" from an index; "" when the statement cannot
     # be read), key the `attribute = literal` equalities of its WHERE ("{}": none; None: unknown).
     members: tuple[tuple[str, str, str | None], ...] = ()
-    # A Query's or Scan's logged options: limit, consistent, segments (TotalSegments), index.
+    # Logged options: a Query's or Scan's limit, consistent, segments (TotalSegments), index; a
+    # PartiQL call's limit and consistent; a BatchGetItem's consistent_tables (those read consistently).
     options: tuple[tuple[str, Any], ...] = ()
+    # A PartiQL call's statements as read (None: one this reader does not understand).
+    statements: tuple[Statement | None, ...] = ()
 
 
 @dataclass
@@ -154,7 +157,8 @@ def _call(where: str, record: dict[str, Any]) -> Call:
     params = record.get("requestParameters") or {}
     if not isinstance(params, dict):
         raise BadRecord(f"{where}: requestParameters is not an object")
-    members = _statements(params) if operation in PARTIQL else _members(params)
+    statements = tuple(_statements(params)) if operation in PARTIQL else ()
+    members = [_statement_member(s) for s in statements] if operation in PARTIQL else _members(params)
     table = params.get("tableName")
     tables = tuple(dict.fromkeys([table] if table else [t for t, _, _ in members if t]))
     if not tables and operation not in PARTIQL:
@@ -167,27 +171,42 @@ def _call(where: str, record: dict[str, Any]) -> Call:
     keys: tuple[tuple[str, str], ...] = ((table, _canonical(key)),) if isinstance(key, dict) and table else ()
     listed = tuple((t, action, _canonical(k) if k is not None else None) for t, action, k in members)
     keys += tuple((t, k) for t, verb, k in listed if k not in (None, "{}") and verb != "SELECT INDEX")
-    options = _options(params) if operation in ("Query", "Scan") else ()
-    return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed, options)
+    options = _options(params) if operation in ("Query", "Scan", *PARTIQL) else ()
+    if operation == "BatchGetItem":
+        options = _consistent_tables(params)
+    return Call(second, str(operation), tables, keys, record.get("errorCode"), where, listed, options, statements)
 
 
-def _statements(params: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
-    """(table, verb, WHERE equalities) of a PartiQL call's statements: `statement` (ExecuteStatement),
-    or a list of members with their `statement` (BatchExecuteStatement's requestItems; a transaction's)."""
+def _statements(params: dict[str, Any]) -> list[Statement | None]:
+    """A PartiQL call's statements: `statement` (ExecuteStatement), or a list of members with their
+    `statement` (BatchExecuteStatement's requestItems; a transaction's); None for one not understood."""
     texts = [params["statement"]] if isinstance(params.get("statement"), str) else []
     for name in ("requestItems", "transactStatements"):
         if isinstance(params.get(name), list):
             texts += [m.get("statement") for m in params[name] if isinstance(m, dict)]
-    out: list[tuple[str, str, dict[str, Any] | None]] = []
+    out: list[Statement | None] = []
     for text in texts:
         try:
-            statement = parse(str(text))
+            out.append(parse(str(text)))
         except NotReadable:
-            out.append(("", "", None))
-            continue
-        verb = statement.verb + (" INDEX" if statement.index else "")
-        out.append((statement.table, verb, statement.equalities))
+            out.append(None)
     return out
+
+
+def _statement_member(statement: Statement | None) -> tuple[str, str, dict[str, Any] | None]:
+    """(table, verb, WHERE equalities) of a statement, as a member of its call."""
+    if statement is None:
+        return "", "", None
+    return statement.table, statement.verb + (" INDEX" if statement.index else ""), statement.equalities
+
+
+def _consistent_tables(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A BatchGetItem's tables read with ConsistentRead, as the option consistent_tables."""
+    items = params.get("requestItems")
+    if not isinstance(items, dict):
+        return ()
+    tables = tuple(t for t, part in items.items() if isinstance(part, dict) and part.get("consistentRead") is True)
+    return (("consistent_tables", tables),) if tables else ()
 
 
 def _query_key(params: dict[str, Any]) -> dict[str, Any] | None:
@@ -272,7 +291,10 @@ def _write_request(entry: dict[str, Any]) -> tuple[str, Any]:
     for name, action in (("putRequest", "Put"), ("deleteRequest", "Delete")):
         request = entry.get(name, entry.get(name[0].upper() + name[1:]))
         if isinstance(request, dict):
-            return action, request.get("key", request.get("Key"))
+            # A delete's key, or a put's key or item (the replay keeps an item's key attributes).
+            return action, next(
+                (request[k] for k in ("key", "Key", "item", "Item") if isinstance(request.get(k), dict)), None
+            )
     return "", entry.get("key", entry)
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+from .partiql import Statement
 from .read import BadRecord, Call, Skipped, calls
 
 # The calls of one request on one table that are replayed, and the workload operation each becomes.
@@ -111,8 +112,12 @@ class Signature:
 PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 _OPTION_WORDS: dict[str, Callable[[Any], str]] = {
     "limit": lambda n: f"limit {n}", "consistent": lambda _: "consistent", "segments": lambda n: f"{n} segments",
-    "index": lambda name: f"index {name}",
+    "index": lambda name: f"index {name}", "consistent_tables": lambda tables: "consistent " + ", ".join(tables),
 }  # fmt: skip
+# The logged options a read sent as each kind keeps, and the workload file's word for each.
+READ_OPTIONS = {"get": ("consistent",), "query": ("limit", "consistent"),
+                "scan": ("limit", "consistent", "segments", "index")}  # fmt: skip
+_OPTION_FIELDS = {"limit": "limit", "consistent": "consistent_read", "segments": "segments", "index": "index"}
 
 
 class NotReplayed(Exception):
@@ -265,28 +270,23 @@ class _Builder:
         if index is not None and kind == "query":
             raise NotReplayed("on an index")  # its partition is an attribute CloudTrail does not log
         table = self._target(source)
-        if index is not None and index not in {i["name"] for i in self._shape(table).indexes}:
+        shape = self._shape(table)
+        if index is not None and index not in {i["name"] for i in shape.indexes}:
             raise NotReplayed(f"of index {index}, which {table} does not have")
         if kind == "scan":
             key = self._numbered()
         elif not call.keys:
             raise NotReplayed("its key's value is not in the record")
         else:
-            key = self._typed_key(self._shape(table), json.loads(call.keys[0][1]), source, kind == "query")
+            key = self._typed_key(shape, json.loads(call.keys[0][1]), source, kind == "query")
         return Signature(call.operation, kind, ((table, "", kind),), call.options), [key]
 
     def _members(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
         """A batch or transaction whose members the trace lists, each an action the replay can send,
-        within the request's limits; a CSV row (one key), a batch of several tables, or a BatchWriteItem
-        mixing puts and deletes is not."""
+        within the request's limits; a CSV row (one key), a BatchWriteItem of several tables or mixing
+        puts and deletes, or a batch naming a key twice is not."""
         operation = call.operation
-        if not call.members:
-            raise NotReplayed("its members are not in the record")
-        most = 25 if operation == "BatchWriteItem" else 100
-        if len(call.members) > most:
-            raise NotReplayed(f"more than {most} members")
-        if operation == "BatchWriteItem" and len({table for table, _, _ in call.members}) > 1:
-            raise NotReplayed("of several tables")
+        _check_members(call)
         members, typed = [], []
         for number, (source, label, member_key) in enumerate(call.members, 1):
             action = _member_action(operation, label)
@@ -297,51 +297,88 @@ class _Builder:
             if member_key is None:
                 raise BadRecord(f"{operation}'s member {number} on {source} has no key")
             table = self._target(source)
-            typed.append(self._typed_key(self._shape(table), json.loads(member_key), source))
+            shape, key = self._shape(table), json.loads(member_key)
+            if operation == "BatchWriteItem" and all(name in key for name in shape.key_names()):
+                key = {name: key[name] for name in shape.key_names()}  # a put logged with its item
+            typed.append(self._typed_key(shape, key, source))
             members.append((table, label, action))
         if operation == "BatchWriteItem" and len({action for _, _, action in members}) > 1:
             raise NotReplayed("of puts and deletes together")
+        options: tuple[tuple[str, Any], ...] = ()
         if operation == "BatchGetItem":
             members, typed = _by_table(members, typed)
-        return Signature(operation, MULTI[operation], tuple(members)), typed
+            consistent = dict(call.options).get("consistent_tables", ())
+            if consistent:
+                options = (("consistent_tables", tuple(dict.fromkeys(self._target(t) for t in consistent))),)
+        if operation.startswith("Batch"):
+            _refuse_a_key_twice(members, typed)
+        return Signature(operation, MULTI[operation], tuple(members), options), typed
 
     def _statements(self, call: Call) -> tuple[Signature, list[dict[str, Any]]]:
         """A PartiQL call as its classic equivalent: a SELECT by key a GetItem, by partition a Query, by
-        neither a Scan; an UPDATE or DELETE by key an UpdateItem or DeleteItem; an INSERT (its key is
-        redacted) a PutItem of a new key. A batch of SELECTs by key of one table is a BatchGetItem, a
-        transaction a TransactGetItems or TransactWriteItems."""
-        if not call.members:
+        neither a Scan (of the table or the index it names); an UPDATE or DELETE by key an UpdateItem
+        (of an item that exists, as PartiQL's UPDATE) or DeleteItem; an INSERT (its key is redacted) a
+        PutItem of a new key. A batch of SELECTs by key is a BatchGetItem, of INSERTs or DELETEs of one
+        table a BatchWriteItem; a transaction a TransactGetItems or TransactWriteItems."""
+        if not call.statements:
             raise NotReplayed("no statement in the record")
         members, typed = [], []
-        for source, verb, where_text in call.members:
-            table, action, key = self._statement(source, verb, where_text)
-            members.append((table, verb, action))
+        options: tuple[tuple[str, Any], ...] = ()
+        for statement in call.statements:
+            table, action, key, found = self._statement(statement)
+            members.append((table, statement.verb if statement else "", action))
             typed.append(key)
+            options += found
         kind = _statements_kind(call.operation, members)
-        if kind == "batch_get":
+        if kind in READ_OPTIONS:
+            options = tuple((o, v) for o, v in dict(options + call.options).items() if o in READ_OPTIONS[kind])
+        else:
+            options = ()
+        if kind in ("batch_get", "batch_write"):
             members, typed = _by_table(members, typed)
-        return Signature(call.operation, kind, tuple(members)), typed
+            _refuse_a_key_twice(members, typed)
+        return Signature(call.operation, kind, tuple(members), options), typed
 
-    def _statement(self, source: str, verb: str, where_text: str | None) -> tuple[str, str, dict[str, Any]]:
-        """(rehearsal table, action, key) of one logged statement."""
-        if not verb:
+    def _statement(self, statement: Statement | None) -> tuple[str, str, dict[str, Any], tuple[tuple[str, Any], ...]]:
+        """(rehearsal table, action, key, options) of one logged statement."""
+        if statement is None:
             raise NotReplayed("a statement this replay cannot read")
-        if verb == "SELECT INDEX":
-            raise NotReplayed("SELECT from an index")
-        if where_text is None:
+        verb, source, where = statement.verb, statement.table, statement.equalities
+        if where is None:
             raise NotReplayed(f"{verb} whose WHERE has an OR")
         table = self._target(source)
-        shape, where = self._shape(table), json.loads(where_text)
+        shape = self._shape(table)
+        if statement.index is not None:
+            return table, "scan", self._index_scan(shape, statement), (("index", statement.index),)
         if verb == "INSERT":
-            return table, "put", self._new_key(shape)
-        if all(name in where for name in shape.key_names()):
-            key = self._typed_key(shape, {name: where[name] for name in shape.key_names()}, source)
-            return table, {"SELECT": "get", "UPDATE": "update", "DELETE": "delete"}[verb], key
+            return table, "put", self._new_key(shape), ()
+        names = shape.key_names()
+        strangers = sorted(set(where) - set(names))
+        if strangers:
+            # CloudTrail writes only key attributes' values as literals: the table's key is another.
+            raise BadRecord(
+                f"{verb} on {source} gives {', '.join(strangers)} a logged value, so its key is not "
+                f"{shape.name}'s ({', '.join(names)})"
+            )
+        if all(name in where for name in names):
+            action = {"SELECT": "get", "UPDATE": "update", "DELETE": "delete"}[verb]
+            return table, action, self._typed_key(shape, dict(where), source), ()
         if verb != "SELECT":
             raise NotReplayed(f"{verb} without its whole key")
         if shape.partition["name"] in where:
-            return table, "query", self._typed_key(shape, where, source, partition_only=True)
-        return table, "scan", self._numbered()
+            return table, "query", self._typed_key(shape, dict(where), source, partition_only=True), ()
+        if shape.partition["name"] in statement.names:
+            raise NotReplayed("SELECT whose key value is not a literal")
+        return table, "scan", self._numbered(), ()
+
+    def _index_scan(self, shape: TableShape, statement: Statement) -> dict[str, Any]:
+        """The spool key of a SELECT from an index that reads it whole (sent as a Scan of the index)."""
+        index = next((i for i in shape.indexes if i.get("name") == statement.index), None)
+        if index is None:
+            raise NotReplayed(f"SELECT from index {statement.index}, which {shape.name} does not have")
+        if index["partition_key"]["name"] in statement.names:
+            raise NotReplayed("SELECT from an index by its partition, whose value is not logged")
+        return self._numbered()
 
     def _numbered(self) -> dict[str, Any]:
         """The spool's key of a call that names no item (a Scan): a number, so that such calls are
@@ -481,28 +518,46 @@ class _Builder:
         kind, members = signature.kind, signature.members
         table = members[0][0]
         if kind == "batch_get":
-            parts = [{"table": t, "count": n} for t, n in Counter(t for t, _, _ in members).items()]
+            consistent = dict(signature.options).get("consistent_tables", ())
+            parts = [
+                {"table": t, "count": n, **({"consistent_read": True} if t in consistent else {})}
+                for t, n in Counter(t for t, _, _ in members).items()
+            ]
             return {"batch_get": parts[0] if len(parts) == 1 else parts}
         if kind == "batch_write":
             return {"batch_write": {"table": table, "count": len(members), "delete": members[0][2] == "delete"}}
         if kind == "transact_get":
             return {"transact_get": [{"get": {"table": t}} for t, _, _ in members]}
         if kind == "transact":
-            return {"transact": [{action: self._body(t, action)} for t, _, action in members]}
-        if kind in ("query", "scan"):
+            return {"transact": [{action: self._body(t, action, label)} for t, label, action in members]}
+        if kind in READ_OPTIONS:
             # One page a call, as the trace logs each page's request; a Query's partition is the spool's.
-            words = {"limit": "limit", "consistent": "consistent_read", "segments": "segments", "index": "index"}
-            return {kind: {"table": table, **{words[o]: value for o, value in signature.options}}}
-        return {kind: self._body(table, kind)}
+            return {kind: {"table": table, **{_OPTION_FIELDS[o]: value for o, value in signature.options}}}
+        return {kind: self._body(table, kind, members[0][1])}
 
-    def _body(self, table: str, kind: str) -> dict[str, Any]:
+    def _body(self, table: str, kind: str, label: str) -> dict[str, Any]:
         body: dict[str, Any] = {"table": table}
         if kind == "update":
             # UpdateItem's values are not in the trace: the table's generators, or a replay stamp.
             body["set"] = self.shapes[table].item or {"ddbload_replayed_at": {"now": {}}}
+        if label == "UPDATE":
+            # PartiQL's UPDATE changes an item that exists; it never creates one.
+            partition = self.shapes[table].partition["name"]
+            body.update(condition="attribute_exists(#ddbload_key)", names={"#ddbload_key": partition})
         if kind == "check":
             body.update(_ALWAYS)
         return body
+
+
+def _check_members(call: Call) -> None:
+    """A batch or transaction is sent only when its record lists its members, within its limits."""
+    if not call.members:
+        raise NotReplayed("its members are not in the record")
+    most = 25 if call.operation == "BatchWriteItem" else 100
+    if len(call.members) > most:
+        raise NotReplayed(f"more than {most} members")
+    if call.operation == "BatchWriteItem" and len({table for table, _, _ in call.members}) > 1:
+        raise NotReplayed("of several tables")
 
 
 def _member_action(operation: str, label: str) -> str | None:
@@ -532,6 +587,13 @@ def _statements_kind(operation: str, members: list[tuple[str, str, str]]) -> str
     if actions <= {"put", "update", "delete"}:
         return "transact"
     raise NotReplayed("other than SELECTs by key, or writes by key and INSERTs")
+
+
+def _refuse_a_key_twice(members: list[tuple[str, str, str]], keys: list[dict[str, Any]]) -> None:
+    """A batch naming one item twice is refused whole by DynamoDB: such a call is not sent."""
+    seen = {(table, _key_text(key)) for (table, _, _), key in zip(members, keys)}
+    if len(seen) < len(keys):
+        raise NotReplayed("the same key twice")
 
 
 def _by_table(
