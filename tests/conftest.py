@@ -18,6 +18,13 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 # DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
+# The headers of a signed call, for tests that write raw HTTP: endpoints check a signature's parts before
+# anything else (DynamoDB Local and ddbload's accept any credentials).
+SIGNED = {
+    "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=00",
+    "X-Amz-Date": "20260101T000000Z",
+}
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",

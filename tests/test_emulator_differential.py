@@ -15,6 +15,7 @@ import ddbload
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from conftest import SIGNED
 
 IGNORED = {"ResponseMetadata", "ConsumedCapacity"}
 
@@ -487,8 +488,7 @@ def test_requests_dynamodb_refuses_are_refused_not_accepted(endpoint, emulator, 
         request = urllib.request.Request(
             url, data=json.dumps({"RequestItems": {simple: {"Keys": None}}}).encode(),
             headers={"X-Amz-Target": "DynamoDB_20120810.BatchGetItem", "Content-Type": "application/x-amz-json-1.0",
-                     "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
-                                      "SignedHeaders=host, Signature=00"},
+                     **SIGNED},
         )  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request)

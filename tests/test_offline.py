@@ -14,7 +14,7 @@ import time
 
 import boto3
 import pytest
-from conftest import run_cli, start_serve
+from conftest import SIGNED, run_cli, start_serve
 
 
 def _local_run(tmp_path, name: str, *args: str) -> dict:
@@ -172,7 +172,7 @@ def idle_connection():
 
 
 def list_tables(connection: http.client.HTTPConnection) -> None:
-    headers = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+    headers = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0", **SIGNED}
     connection.request("POST", "/", "{}", headers)
     answer = connection.getresponse()
     assert answer.status == 200 and b"TableNames" in answer.read()

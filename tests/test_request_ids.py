@@ -43,8 +43,8 @@ def test_throttled_and_slowest_calls_keep_the_endpoints_request_ids(client, tmp_
     slowest = kept["slowest"]
     assert len(slowest) == 5 and [c["ms"] for c in slowest] == sorted((c["ms"] for c in slowest), reverse=True)
     every = [c["request_id"] for c in slowest] + [c["request_id"] for v in kept["throttled"].values() for c in v]
-    # The endpoint names each response "ddbload-<16 hex digits>".
-    assert all(re.fullmatch(r"ddbload-[0-9a-f]{16}", i) for i in every), every
+    # The endpoint names each response in DynamoDB's form (52 of A-Z and 0-9), starting "DDBLOAD".
+    assert all(re.fullmatch(r"DDBLOAD[0-9]{45}", i) for i in every), every
     assert len(set(c["request_id"] for v in kept["throttled"].values() for c in v)) == sum(
         len(v) for v in kept["throttled"].values()
     )

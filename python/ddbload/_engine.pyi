@@ -241,8 +241,19 @@ def simulate_autoscaling(
 @final
 class Emulator:
     def __new__(
-        cls, *, host: str = ..., port: int = 0, threads: int = 1, region: str = ..., data_dir: str | None = None
+        cls,
+        *,
+        host: str = ...,
+        port: int = 0,
+        threads: int = 1,
+        region: str = ...,
+        data_dir: str | None = None,
+        create_table_ms: int = 0,
     ) -> Emulator: ...
+    @property
+    def create_table_ms(self) -> int: ...
+    @create_table_ms.setter
+    def create_table_ms(self, ms: int) -> None: ...
     @property
     def url(self) -> str: ...
     @property

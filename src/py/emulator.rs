@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use ddbload_emulator::Emulator as Server;
 
 /// A DynamoDB-compatible endpoint that throttles like DynamoDB, holding its tables in memory or, with
-/// `data_dir`, on disk (kept across restarts). Stops when stopped, when used as a context manager, or
-/// when garbage-collected.
+/// `data_dir`, on disk (kept across restarts). With `create_table_ms`, a new table stays CREATING that
+/// long, as in DynamoDB. Stops when stopped, when used as a context manager, or when garbage-collected.
 #[pyclass(module = "ddbload._engine")]
 pub struct Emulator {
     server: Option<Server>,
@@ -19,7 +19,7 @@ pub struct Emulator {
 #[pymethods]
 impl Emulator {
     #[new]
-    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None))]
+    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None, create_table_ms=0))]
     fn new(
         py: Python<'_>,
         host: String,
@@ -27,7 +27,9 @@ impl Emulator {
         threads: usize,
         region: String,
         data_dir: Option<PathBuf>,
+        create_table_ms: u64,
     ) -> PyResult<Self> {
+        check_create_table_ms(create_table_ms)?;
         // Opening a data directory replays its tables and reads their items: let Python run meanwhile.
         let started = py.detach(|| match &data_dir {
             Some(dir) => Server::start_on_disk(&host, port, threads, &region, dir),
@@ -40,11 +42,29 @@ impl Emulator {
             }
             _ => PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}")),
         })?;
+        server.store.set_create_table_ms(create_table_ms);
         Ok(Self {
             url: server.url(),
             warnings: server.warnings.clone(),
             server: Some(server),
         })
+    }
+
+    /// Milliseconds each table created from now on stays CREATING (0: ACTIVE at once).
+    #[getter]
+    fn create_table_ms(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |server| server.store.create_table_ms())
+    }
+
+    #[setter]
+    fn set_create_table_ms(&self, ms: u64) -> PyResult<()> {
+        check_create_table_ms(ms)?;
+        if let Some(server) = &self.server {
+            server.store.set_create_table_ms(ms);
+        }
+        Ok(())
     }
 
     /// Table operations kept in `data_dir` that no longer succeeded when replayed at start.
@@ -84,4 +104,16 @@ impl Emulator {
     ) {
         self.stop(py);
     }
+}
+
+/// The longest CREATING period offered: ten minutes (DynamoDB's tables take seconds to minutes).
+const MAX_CREATE_TABLE_MS: u64 = 600_000;
+
+fn check_create_table_ms(ms: u64) -> PyResult<()> {
+    if ms > MAX_CREATE_TABLE_MS {
+        return Err(PyValueError::new_err(format!(
+            "create_table_ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {ms}"
+        )));
+    }
+    Ok(())
 }

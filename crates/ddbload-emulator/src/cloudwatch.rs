@@ -633,7 +633,7 @@ fn dynamodb_samples(
 
 /// A table's (or one of its global indexes') slices of capacity.
 fn tallies(store: &Store, table: &str, index: Option<&String>) -> Option<Vec<SliceTally>> {
-    let table = store.table(table).ok()?;
+    let table = store.any_table(table)?;
     match index {
         None => Some(table.state().capacity.slices().copied().collect()),
         Some(name) => {

@@ -95,6 +95,42 @@ impl ApiError {
         Self::serialization(format!("the request body is not JSON: {error}"))
     }
 
+    /// A DynamoDB call whose body is no JSON: DynamoDB's SerializationException says nothing more.
+    pub fn call_not_json() -> Self {
+        Self::serialization("")
+    }
+
+    /// A target that is no DynamoDB operation: DynamoDB's UnknownOperationException says nothing more.
+    pub fn unknown_target() -> Self {
+        Self::new(
+            "com.amazon.coral.service#UnknownOperationException".into(),
+            "",
+        )
+    }
+
+    pub fn missing_authentication_token() -> Self {
+        Self::new(
+            "com.amazon.coral.service#MissingAuthenticationTokenException".into(),
+            "Request is missing Authentication Token",
+        )
+    }
+
+    /// Both an Authorization header and a presigned query string.
+    pub fn signed_twice() -> Self {
+        Self::new(
+            "com.amazon.coral.service#InvalidSignatureException".into(),
+            "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+        )
+    }
+
+    /// A signature without some of its parts (`missing` lists them, as DynamoDB words it).
+    pub fn incomplete_signature(missing: &str) -> Self {
+        Self::new(
+            "com.amazon.coral.service#IncompleteSignatureException".into(),
+            missing,
+        )
+    }
+
     pub fn body_not_object() -> Self {
         Self::serialization("the request body must be a JSON object")
     }
@@ -494,6 +530,14 @@ impl ApiError {
     /// Creating an index under a name the table already has (DynamoDB Local's wording).
     pub fn index_exists() -> Self {
         Self::validation("Attempting to create an index which already exists")
+    }
+
+    /// DeleteTable on a table still CREATING.
+    pub fn table_being_created(name: &str) -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            format!("Attempt to change a resource which is still in use: Table is being created: {name}"),
+        )
     }
 
     /// Creating an index under the name of one still being created (DynamoDB Local's wording).
@@ -1760,7 +1804,11 @@ impl ApiError {
         } else {
             "message"
         };
-        let mut body = json!({ "__type": self.kind, key: self.message });
+        let mut body = json!({ "__type": self.kind });
+        // A few of DynamoDB's errors carry no message at all.
+        if !self.message.is_empty() {
+            body[key] = json!(self.message);
+        }
         for (key, value) in &self.extra {
             body[*key] = value.clone();
         }

@@ -31,6 +31,11 @@ pub fn answer(
     }
 }
 
+/// DynamoDB's answer to a call whose body is not JSON: no operation (404).
+pub fn no_operation(id: u64) -> Response<Full<Bytes>> {
+    plain(StatusCode::NOT_FOUND, UNKNOWN_OPERATION, id)
+}
+
 /// Adds CORS's allowed origin when the request named an origin (any origin is allowed).
 pub fn allow_origin(response: &mut Response<Full<Bytes>>, request_had_origin: bool) {
     if request_had_origin {

@@ -14,6 +14,7 @@ pub mod disk;
 pub mod error;
 pub mod expr;
 pub mod faults;
+pub mod front_door;
 pub mod get_metric_statistics;
 pub mod http_edges;
 pub mod index;

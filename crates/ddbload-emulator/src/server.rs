@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::ApiError;
-use crate::ops::{dispatch, Shared};
+use crate::ops::{dispatch_signed, Shared};
 use crate::store::Store;
 
 /// More server threads than this only adds contention on a machine of any size.
@@ -307,9 +307,17 @@ async fn sweep_in_background(store: Arc<Store>, shutdown: CancellationToken) {
     }
 }
 
-/// The x-amzn-requestid of the endpoint's `id`-th request.
+/// The x-amzn-requestid of the endpoint's `id`-th request, in DynamoDB's form (52 characters, A-Z and
+/// 0-9): "DDBLOAD", the millisecond this process first answered, and the request's number, so that IDs
+/// differ from one endpoint run to the next.
 pub fn request_id(id: u64) -> String {
-    format!("ddbload-{id:016x}")
+    static STARTED_MS: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let started = STARTED_MS.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    });
+    format!("DDBLOAD{:013}{id:032}", started % 10_u128.pow(13))
 }
 
 fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full<Bytes>> {
@@ -366,6 +374,10 @@ async fn respond_to_call(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    // DynamoDB's own calls are read only as JSON and only when signed (other services' are left to them).
+    let media = crate::front_door::json_content_type(req.headers(), true);
+    let answered_in = crate::front_door::json_content_type(req.headers(), false);
+    let signature = crate::front_door::signature(req.headers(), req.uri().query());
     let declared = req
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
@@ -421,7 +433,10 @@ async fn respond_to_call(
         let result = collected.and_then(|bytes| shared.faults.admin(store, operation, &bytes));
         return answer(result, id);
     }
-    if let Ok(bytes) = &collected {
+    if collected.as_ref().is_ok_and(|b| !b.is_empty()) && media.is_none() {
+        return crate::http_edges::no_operation(id);
+    }
+    if let (Ok(bytes), Ok(())) = (&collected, &signature) {
         if let Some(hit) = shared
             .faults
             .hit_request(store, &target, bytes, store.now())
@@ -453,6 +468,15 @@ async fn respond_to_call(
             }
         }
     }
-    let result = collected.and_then(|bytes| dispatch(store, shared, &target, &bytes));
-    answer(result, id)
+    let result =
+        collected.and_then(|bytes| dispatch_signed(store, shared, &target, &bytes, signature));
+    let mut response = answer(result, id);
+    if answered_in == Some("application/json") {
+        // DynamoDB answers in the JSON type the call was sent in (application/json when none).
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
+    }
+    response
 }

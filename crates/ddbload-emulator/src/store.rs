@@ -3,6 +3,7 @@
 //! operations only look a table up and then work on that table's own shards.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -23,6 +24,8 @@ pub struct Store {
     pub region: String,
     /// Under `serve --data-dir`: where tables keep their items and table operations are journaled.
     pub disk: Option<Arc<Disk>>,
+    /// Milliseconds a new table stays CREATING (`serve --create-table-ms`; 0: ACTIVE at once).
+    create_table_ms: AtomicU64,
 }
 
 impl Store {
@@ -34,7 +37,25 @@ impl Store {
             clock,
             region: region.to_owned(),
             disk: None,
+            create_table_ms: AtomicU64::new(0),
         }
+    }
+
+    /// How long each table created from now on stays CREATING before it is ACTIVE.
+    pub fn set_create_table_ms(&self, ms: u64) {
+        self.create_table_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn create_table_ms(&self) -> u64 {
+        self.create_table_ms.load(Ordering::Relaxed)
+    }
+
+    /// When a table created now becomes ACTIVE, on `epoch()`'s scale (a replayed creation at once).
+    pub fn active_at_for_new_table(&self) -> f64 {
+        if self.is_replaying() {
+            return 0.0;
+        }
+        self.epoch() + self.create_table_ms.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
     /// A store whose tables keep their items in `disk`.
@@ -71,17 +92,22 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// A table for a read or write of its items: one still CREATING is not found yet, as in DynamoDB.
     pub fn table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
-        self.tables()
-            .get(name)
-            .cloned()
+        self.any_table(name)
+            .filter(|table| !table.is_creating(self.epoch()))
             .ok_or_else(ApiError::table_not_found)
     }
 
-    /// A table for a table operation, whose not-found error names the table.
+    /// A table for a table operation, whose not-found error names the table (CREATING or not).
     pub fn control_plane_table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
-        self.table(name)
-            .map_err(|_| ApiError::table_not_found_named(name))
+        self.any_table(name)
+            .ok_or_else(|| ApiError::table_not_found_named(name))
+    }
+
+    /// The table of that name, whatever its status.
+    pub fn any_table(&self, name: &str) -> Option<Arc<Table>> {
+        self.tables().get(name).cloned()
     }
 
     /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.

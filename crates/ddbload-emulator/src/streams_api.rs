@@ -62,7 +62,7 @@ fn all_streams(store: &Store) -> Vec<Arc<Stream>> {
 fn stream_by_arn(store: &Store, arn: &str) -> Result<Arc<Stream>, ApiError> {
     arn.split_once(":table/")
         .and_then(|(_, rest)| rest.split_once("/stream/"))
-        .and_then(|(table, _)| store.table(table).ok())
+        .and_then(|(table, _)| store.any_table(table))
         .and_then(|table| table.streams().into_iter().find(|s| s.arn == arn))
         .ok_or_else(|| ApiError::stream_not_found(arn))
 }
@@ -71,7 +71,9 @@ fn list_streams(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let limit = limit(req, MAX_LISTED)?;
     let table = req.get("TableName").and_then(Value::as_str);
     if let Some(name) = table {
-        store.table(name)?;
+        store
+            .any_table(name)
+            .ok_or_else(ApiError::table_not_found)?;
     }
     let start = req.get("ExclusiveStartStreamArn").and_then(Value::as_str);
     let mut streams: Vec<Arc<Stream>> = all_streams(store)

@@ -199,6 +199,8 @@ pub struct Table {
     /// Grows when UpdateTable creates an index on new attributes.
     attribute_definitions: Mutex<Value>,
     pub created: f64,
+    /// When the table is ACTIVE (epoch seconds): before, it is CREATING.
+    pub active_at: f64,
     /// Global then local secondary indexes. A write reads the list under its shard's lock, so an
     /// index's backfill (which takes each shard's lock in turn) misses no write.
     indexes: RwLock<Indexes>,
@@ -295,6 +297,7 @@ impl Table {
             schema,
             attribute_definitions: Mutex::new(attribute_definitions),
             created,
+            active_at: 0.0,
             indexes: RwLock::new(Arc::new(indexes.into_iter().map(Arc::new).collect())),
             state: Mutex::new(state),
             shards: Storage::memory().into_shards(),
@@ -306,6 +309,17 @@ impl Table {
             item_count: AtomicI64::new(0),
             size_bytes: AtomicI64::new(0),
         }
+    }
+
+    /// The table CREATING until `at` (epoch seconds), then ACTIVE.
+    pub fn active_from(mut self, at: f64) -> Table {
+        self.active_at = at;
+        self
+    }
+
+    /// Whether the table is still CREATING at `epoch` seconds.
+    pub fn is_creating(&self, epoch: f64) -> bool {
+        epoch < self.active_at
     }
 
     /// The table keeping its items in `storage` (a new table's are in memory).

@@ -15,13 +15,20 @@ enum Place {
     Element,
 }
 
-/// Checks `request` (a JSON object) against `operation`'s input shape, dropping null members.
-/// An operation the model does not know is left to the router, which refuses it.
 /// Whether a request (or one of its structures) gives `member`: null is absent, as DynamoDB reads it.
 pub fn given(request: &Value, member: &str) -> bool {
     request.get(member).is_some_and(|v| !v.is_null())
 }
 
+/// Whether `operation` is one of DynamoDB's (implemented here or not).
+pub fn is_operation(operation: &str) -> bool {
+    OPERATIONS
+        .binary_search_by(|(name, _)| (*name).cmp(operation))
+        .is_ok()
+}
+
+/// Checks `request` (a JSON object) against `operation`'s input shape, dropping null members.
+/// An operation the model does not know is left to the router, which refuses it.
 pub fn check(operation: &str, request: &mut Value) -> Result<(), ApiError> {
     match OPERATIONS.binary_search_by(|(name, _)| (*name).cmp(operation)) {
         Ok(at) => check_value(OPERATIONS[at].1, request, Place::Field),

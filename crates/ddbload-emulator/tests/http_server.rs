@@ -4,12 +4,15 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+use common::http::SIGNED;
 use ddbload_emulator::Emulator;
+
+mod common;
 
 fn post(addr: &str, target: &str, body: &[u8], declared: usize) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     let head = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: DynamoDB_20120810.{target}\r\n\
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: DynamoDB_20120810.{target}\r\n{SIGNED}\
          Content-Type: application/x-amz-json-1.0\r\nContent-Length: {declared}\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).unwrap();

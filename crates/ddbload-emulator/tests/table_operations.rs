@@ -170,3 +170,67 @@ fn an_index_update_the_endpoint_does_not_model_is_refused_not_ignored() {
         refused.message
     );
 }
+
+#[test]
+fn a_new_table_is_creating_for_the_time_asked_and_refuses_reads_writes_and_deletion_meanwhile() {
+    let f = Fixture::new();
+    f.store.set_create_table_ms(1500);
+    let created = f.ok(
+        "CreateTable",
+        json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "st", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by_st", "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": "st", "KeyType": "HASH"}]}]}),
+    );
+    assert_eq!(created["TableDescription"]["TableStatus"], "CREATING");
+    let described = f.ok("DescribeTable", json!({"TableName": "carts"}));
+    assert_eq!(described["Table"]["TableStatus"], "CREATING");
+    assert_eq!(
+        described["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"],
+        "CREATING"
+    );
+    assert_eq!(
+        f.ok("ListTables", json!({}))["TableNames"],
+        json!(["carts"])
+    );
+    let item = json!({"TableName": "carts", "Item": {"pk": {"S": "a"}}});
+    let refused = f.err("PutItem", item.clone());
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
+        ("ResourceNotFoundException", "Requested resource not found")
+    );
+    let refused = f.err(
+        "GetItem",
+        json!({"TableName": "carts", "Key": {"pk": {"S": "a"}}}),
+    );
+    assert_eq!(refused.code(), "ResourceNotFoundException");
+    let refused = f.err("DeleteTable", json!({"TableName": "carts"}));
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
+        (
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Table is being created: carts"
+        )
+    );
+
+    f.clock.advance(1.0);
+    assert_eq!(
+        f.ok("DescribeTable", json!({"TableName": "carts"}))["Table"]["TableStatus"],
+        "CREATING"
+    );
+    f.clock.advance(0.6);
+    let described = f.ok("DescribeTable", json!({"TableName": "carts"}));
+    assert_eq!(described["Table"]["TableStatus"], "ACTIVE");
+    assert_eq!(
+        described["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"],
+        "ACTIVE"
+    );
+    f.ok("PutItem", item);
+    assert_eq!(
+        f.ok("DescribeTable", json!({"TableName": "carts"}))["Table"]["ItemCount"],
+        1
+    );
+    f.ok("DeleteTable", json!({"TableName": "carts"}));
+}

@@ -35,8 +35,7 @@ fn target_key(req: &Value, store: &Store) -> Result<(String, Dimension), ApiErro
         ));
     }
     let found = store
-        .table(&table)
-        .ok()
+        .any_table(&table)
         .is_some_and(|t| index.as_ref().is_none_or(|i| t.index(i).is_ok()));
     if !found {
         return Err(ApiError::autoscaling_no_such_resource(resource));

@@ -250,7 +250,7 @@ pub fn evaluate(store: &Store, now: f64) {
         let Some((table_name, index)) = super::parse_resource(&target.resource) else {
             continue;
         };
-        let Ok(table) = store.table(&table_name) else {
+        let Some(table) = store.any_table(&table_name) else {
             continue;
         };
         let Some(current) = provisioned(&table, index.as_deref(), target.dimension) else {

@@ -242,7 +242,8 @@ impl CreateTable {
                 state,
                 indexes,
             )
-            .with_storage(store.new_table_storage()),
+            .with_storage(store.new_table_storage())
+            .active_from(store.active_at_for_new_table()),
         );
         if let Some(change @ StreamChange::Enable(_)) = self.stream {
             super::stream_spec::apply(change, &table, store);
@@ -253,6 +254,6 @@ impl CreateTable {
         }
         tables.insert(self.name, table.clone());
         drop(tables);
-        Ok(json!({ "TableDescription": describe(&table) }))
+        Ok(json!({ "TableDescription": describe(&table, store.epoch()) }))
     }
 }

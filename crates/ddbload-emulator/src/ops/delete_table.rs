@@ -19,10 +19,18 @@ pub fn parse(req: &Value, _store: &Store) -> Result<DeleteTable, ApiError> {
 
 impl DeleteTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
-        let table = store
-            .tables_mut()
+        let mut tables = store.tables_mut();
+        match tables.get(&self.name) {
+            None => return Err(ApiError::table_not_found_named(&self.name)),
+            Some(table) if table.is_creating(store.epoch()) => {
+                return Err(ApiError::table_being_created(&self.name))
+            }
+            Some(_) => {}
+        }
+        let table = tables
             .remove(&self.name)
-            .ok_or_else(|| ApiError::table_not_found_named(&self.name))?;
+            .expect("looked up under the same lock");
+        drop(tables);
         if let (Some(disk), Some(incarnation)) = (&store.disk, table.incarnation) {
             // A write still under way on the table now writes to memory, not to deleted storage.
             for shard in 0..crate::table::SHARDS {
@@ -30,7 +38,7 @@ impl DeleteTable {
             }
             disk.drop_after_journal(incarnation);
         }
-        let mut description = describe(&table);
+        let mut description = describe(&table, store.epoch());
         description["TableStatus"] = json!("DELETING");
         Ok(json!({ "TableDescription": description }))
     }

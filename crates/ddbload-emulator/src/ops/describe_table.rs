@@ -21,7 +21,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<DescribeTable, ApiError> {
 }
 
 impl DescribeTable {
-    pub fn apply(self, _store: &Store) -> Result<Value, ApiError> {
-        Ok(json!({ "Table": describe(&self.table) }))
+    pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
+        Ok(json!({ "Table": describe(&self.table, store.epoch()) }))
     }
 }

@@ -67,14 +67,29 @@ pub fn dispatch(
     target: &str,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let operation = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
-        ApiError::unknown_operation(if target.is_empty() {
-            "(no X-Amz-Target)"
-        } else {
-            target
-        })
-    })?;
-    let mut request: Value = serde_json::from_slice(body).map_err(ApiError::body_not_json)?;
+    dispatch_signed(store, shared, target, body, Ok(()))
+}
+
+/// As `dispatch`, with what is wrong with the call's signature (`signature`), in DynamoDB's order:
+/// the body must be JSON (an empty one is `{}`), then the target one of DynamoDB's operations, then
+/// the signature whole, before anything else is read.
+pub fn dispatch_signed(
+    store: &Store,
+    shared: &Shared,
+    target: &str,
+    body: &[u8],
+    signature: Result<(), ApiError>,
+) -> Result<Value, ApiError> {
+    let mut request: Value = if body.is_empty() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(body).map_err(|_| ApiError::call_not_json())?
+    };
+    let operation = target
+        .strip_prefix(TARGET_PREFIX)
+        .filter(|operation| crate::typed_request::is_operation(operation))
+        .ok_or_else(ApiError::unknown_target)?;
+    signature?;
     if !request.is_object() {
         return Err(ApiError::body_not_object());
     }

@@ -127,15 +127,16 @@ fn table_id(table: &Table) -> String {
 }
 
 /// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
-pub fn describe(table: &Table) -> Value {
+pub fn describe(table: &Table, epoch: f64) -> Value {
     let state = table.state();
+    let creating = table.is_creating(epoch);
     let (settings, cap) = (&state.settings, &state.capacity);
     let (read, write) = cap.billing.units();
     let mut d = json!({
         "TableName": table.name,
         "TableArn": table.arn,
         "TableId": table_id(table),
-        "TableStatus": "ACTIVE",
+        "TableStatus": if creating { "CREATING" } else { "ACTIVE" },
         "CreationDateTime": table.created,
         "AttributeDefinitions": table.attribute_definitions(),
         "KeySchema": key_schema_json(&table.schema),
@@ -154,7 +155,8 @@ pub fn describe(table: &Table) -> Value {
         },
         "DeletionProtectionEnabled": false,
     });
-    if let Some(at) = settings.last_switch_to_on_demand {
+    // A new on-demand table's switch time appears once it is ACTIVE, as in DynamoDB.
+    if let Some(at) = settings.last_switch_to_on_demand.filter(|_| !creating) {
         d["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = json!(at);
     }
     if cap.on_demand_max != (None, None) {
@@ -197,7 +199,9 @@ pub fn describe(table: &Table) -> Value {
             let capacity = crate::table::lock(&index.capacity);
             let (r, w) = capacity.billing.units();
             let mut g = described(index);
-            if index.is_backfilling() {
+            if creating {
+                g["IndexStatus"] = json!("CREATING");
+            } else if index.is_backfilling() {
                 g["IndexStatus"] = json!("CREATING");
                 g["Backfilling"] = json!(true);
             } else {

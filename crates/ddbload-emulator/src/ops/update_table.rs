@@ -222,7 +222,7 @@ impl UpdateTable {
             index_changes::apply(change, table, provisioned, now, !self.replaying);
         }
         drop(state);
-        Ok(json!({ "TableDescription": describe(table) }))
+        Ok(json!({ "TableDescription": describe(table, store.epoch()) }))
     }
 
     /// The billing mode and table figures; whether anything changed.
