@@ -17,7 +17,6 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-# DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
 # The headers of a signed call, for tests that write raw HTTP: endpoints check a signature's parts before
 # anything else (DynamoDB Local and ddbload's accept any credentials).
 SIGNED = {
@@ -25,6 +24,7 @@ SIGNED = {
     "SignedHeaders=host;x-amz-date, Signature=00",
     "X-Amz-Date": "20260101T000000Z",
 }
+# DynamoDB Local accepts any credentials; IMDS is off so nothing waits on an instance role.
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",

@@ -69,7 +69,8 @@ def test_the_python_endpoint_takes_it_too_and_a_bad_figure_is_refused():
         endpoint.create_table_ms = 0
         later = dict(CARTS, TableName="at-once")
         assert dynamodb.create_table(**later)["TableDescription"]["TableStatus"] == "ACTIVE"
-    with pytest.raises(ValueError, match="create_table_ms must be between 0 and 600000, got 600001"):
-        ddbload.Emulator(create_table_ms=600001)
+    for wrong in (600001, -1):
+        with pytest.raises(ValueError, match=f"create_table_ms must be between 0 and 600000, got {wrong}"):
+            ddbload.Emulator(create_table_ms=wrong)
     line = refusal(run_cli("serve", "--port", "0", "--create-table-ms", "-1"))
     assert line == "ddbload: error: --create-table-ms must be between 0 and 600000, got -1"

@@ -27,9 +27,9 @@ impl Emulator {
         threads: usize,
         region: String,
         data_dir: Option<PathBuf>,
-        create_table_ms: u64,
+        create_table_ms: i64,
     ) -> PyResult<Self> {
-        check_create_table_ms(create_table_ms)?;
+        let create_table_ms = check_create_table_ms(create_table_ms)?;
         // Opening a data directory replays its tables and reads their items: let Python run meanwhile.
         let started = py.detach(|| match &data_dir {
             Some(dir) => Server::start_on_disk(&host, port, threads, &region, dir),
@@ -59,8 +59,8 @@ impl Emulator {
     }
 
     #[setter]
-    fn set_create_table_ms(&self, ms: u64) -> PyResult<()> {
-        check_create_table_ms(ms)?;
+    fn set_create_table_ms(&self, ms: i64) -> PyResult<()> {
+        let ms = check_create_table_ms(ms)?;
         if let Some(server) = &self.server {
             server.store.set_create_table_ms(ms);
         }
@@ -107,13 +107,15 @@ impl Emulator {
 }
 
 /// The longest CREATING period offered: ten minutes (DynamoDB's tables take seconds to minutes).
-const MAX_CREATE_TABLE_MS: u64 = 600_000;
+const MAX_CREATE_TABLE_MS: i64 = 600_000;
 
-fn check_create_table_ms(ms: u64) -> PyResult<()> {
-    if ms > MAX_CREATE_TABLE_MS {
-        return Err(PyValueError::new_err(format!(
-            "create_table_ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {ms}"
-        )));
-    }
-    Ok(())
+fn check_create_table_ms(ms: i64) -> PyResult<u64> {
+    u64::try_from(ms)
+        .ok()
+        .filter(|_| ms <= MAX_CREATE_TABLE_MS)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "create_table_ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {ms}"
+            ))
+        })
 }

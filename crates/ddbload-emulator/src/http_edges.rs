@@ -31,7 +31,7 @@ pub fn answer(
     }
 }
 
-/// DynamoDB's answer to a call whose body is not JSON: no operation (404).
+/// DynamoDB's answer to a call whose body is in another content type than JSON: no operation (404).
 pub fn no_operation(id: u64) -> Response<Full<Bytes>> {
     plain(StatusCode::NOT_FOUND, UNKNOWN_OPERATION, id)
 }

@@ -109,7 +109,7 @@ impl Emulator {
     ) -> io::Result<Emulator> {
         let shutdown = CancellationToken::new();
         let shared = Arc::new(Shared::default());
-        let requests = Arc::new(AtomicU64::new(0));
+        let requests = Arc::new(AtomicU64::new(first_request_number()));
         let started = Instant::now();
         // One current-thread runtime per server thread, each with its own listener on the same port
         // (SO_REUSEPORT: the kernel spreads connections): no work stealing between threads.
@@ -307,9 +307,9 @@ async fn sweep_in_background(store: Arc<Store>, shutdown: CancellationToken) {
     }
 }
 
-/// The x-amzn-requestid of the endpoint's `id`-th request, in DynamoDB's form (52 characters, A-Z and
-/// 0-9): "DDBLOAD", the millisecond this process first answered, and the request's number, so that IDs
-/// differ from one endpoint run to the next.
+/// The x-amzn-requestid of request number `id`, in DynamoDB's form (52 characters, A-Z and 0-9):
+/// "DDBLOAD", the millisecond this process first answered, and the number. Each endpoint of a process
+/// numbers its requests from its own base (`first_request_number`), so no two requests share an ID.
 pub fn request_id(id: u64) -> String {
     static STARTED_MS: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
     let started = STARTED_MS.get_or_init(|| {
@@ -318,6 +318,12 @@ pub fn request_id(id: u64) -> String {
             .map_or(0, |d| d.as_millis())
     });
     format!("DDBLOAD{:013}{id:032}", started % 10_u128.pow(13))
+}
+
+/// Where an endpoint's request numbers start: each endpoint of the process 2^40 after the last.
+fn first_request_number() -> u64 {
+    static ENDPOINTS: AtomicU64 = AtomicU64::new(0);
+    ENDPOINTS.fetch_add(1, Ordering::Relaxed) << 40
 }
 
 fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full<Bytes>> {
@@ -384,7 +390,7 @@ async fn respond_to_call(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return answer(Err(ApiError::too_large()), id);
+        return in_type(answer(Err(ApiError::too_large()), id), answered_in);
     }
     let body = Limited::new(req.into_body(), MAX_BODY_BYTES);
     let collected = match tokio::time::timeout(READ_TIMEOUT, body.collect()).await {
@@ -464,18 +470,25 @@ async fn respond_to_call(
                         serde_json::json!([{ "reason": reason, "resource": store.arn(&table) }]),
                     ));
                 }
-                return answer(Err(injected), id);
+                return in_type(answer(Err(injected), id), answered_in);
             }
         }
     }
     let result =
         collected.and_then(|bytes| dispatch_signed(store, shared, &target, &bytes, signature));
-    let mut response = answer(result, id);
-    if answered_in == Some("application/json") {
-        // DynamoDB answers in the JSON type the call was sent in (application/json when none).
+    in_type(answer(result, id), answered_in)
+}
+
+/// A DynamoDB answer in the JSON type its call was sent in (`answer` writes x-amz-json-1.0), as
+/// DynamoDB answers: application/json unless the call said x-amz-json-1.0.
+fn in_type(
+    mut response: Response<Full<Bytes>>,
+    sent_in: Option<&'static str>,
+) -> Response<Full<Bytes>> {
+    if let Some(media) = sent_in.filter(|m| *m != "application/x-amz-json-1.0") {
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
-            hyper::header::HeaderValue::from_static("application/json"),
+            hyper::header::HeaderValue::from_static(media),
         );
     }
     response

@@ -153,8 +153,8 @@ impl Store {
         );
         match arn.strip_prefix(&prefix) {
             Some(name) if !name.contains('/') => self
-                .table(name)
-                .map_err(|_| ApiError::resource_not_found(arn)),
+                .any_table(name)
+                .ok_or_else(|| ApiError::resource_not_found(arn)),
             _ => Err(ApiError::invalid_table_arn(arn)),
         }
     }

@@ -322,6 +322,15 @@ impl Table {
         epoch < self.active_at
     }
 
+    /// A change of the table's settings (UpdateTable, Time to Live, tags, DeleteTable) waits until
+    /// it is ACTIVE, as in DynamoDB.
+    pub fn refuse_change_while_creating(&self, epoch: f64) -> Result<(), ApiError> {
+        if self.is_creating(epoch) {
+            return Err(ApiError::table_being_created(&self.name));
+        }
+        Ok(())
+    }
+
     /// The table keeping its items in `storage` (a new table's are in memory).
     pub fn with_storage(mut self, storage: Storage) -> Table {
         self.incarnation = storage.incarnation;

@@ -206,14 +206,42 @@ fn a_new_table_is_creating_for_the_time_asked_and_refuses_reads_writes_and_delet
         json!({"TableName": "carts", "Key": {"pk": {"S": "a"}}}),
     );
     assert_eq!(refused.code(), "ResourceNotFoundException");
-    let refused = f.err("DeleteTable", json!({"TableName": "carts"}));
-    assert_eq!(
-        (refused.code(), refused.message.as_str()),
-        (
-            "ResourceInUseException",
-            "Attempt to change a resource which is still in use: Table is being created: carts"
-        )
+    let in_use = (
+        "ResourceInUseException",
+        "Attempt to change a resource which is still in use: Table is being created: carts",
     );
+    let arn = described["Table"]["TableArn"].clone();
+    for (operation, body) in [
+        ("DeleteTable", json!({"TableName": "carts"})),
+        (
+            "UpdateTable",
+            json!({"TableName": "carts", "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+        ),
+        (
+            "UpdateTimeToLive",
+            json!({"TableName": "carts",
+            "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}}),
+        ),
+        (
+            "TagResource",
+            json!({"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        (
+            "UntagResource",
+            json!({"ResourceArn": arn, "TagKeys": ["k"]}),
+        ),
+    ] {
+        let refused = f.err(operation, body);
+        assert_eq!(
+            (refused.code(), refused.message.as_str()),
+            in_use,
+            "{operation}"
+        );
+    }
+    // Reading its settings is allowed meanwhile.
+    f.ok("ListTagsOfResource", json!({"ResourceArn": arn}));
+    f.ok("DescribeTimeToLive", json!({"TableName": "carts"}));
 
     f.clock.advance(1.0);
     assert_eq!(

@@ -22,10 +22,7 @@ impl DeleteTable {
         let mut tables = store.tables_mut();
         match tables.get(&self.name) {
             None => return Err(ApiError::table_not_found_named(&self.name)),
-            Some(table) if table.is_creating(store.epoch()) => {
-                return Err(ApiError::table_being_created(&self.name))
-            }
-            Some(_) => {}
+            Some(table) => table.refuse_change_while_creating(store.epoch())?,
         }
         let table = tables
             .remove(&self.name)

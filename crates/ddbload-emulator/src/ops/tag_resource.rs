@@ -50,13 +50,19 @@ pub fn arn(req: &Value) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::missing("resourceArn"))
 }
 
+/// A table whose tags may change now: not while it is CREATING.
+pub fn changeable(store: &Store, table: Arc<Table>) -> Result<Arc<Table>, ApiError> {
+    table.refuse_change_while_creating(store.epoch())?;
+    Ok(table)
+}
+
 pub fn parse(req: &Value, store: &Store) -> Result<TagResource, ApiError> {
     let tags = tags(req.get("Tags"))?;
     if tags.is_empty() {
         return Err(ApiError::missing("tags"));
     }
     Ok(TagResource {
-        table: store.table_by_arn(arn(req)?)?,
+        table: changeable(store, store.table_by_arn(arn(req)?)?)?,
         tags,
     })
 }

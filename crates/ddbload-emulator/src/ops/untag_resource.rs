@@ -27,7 +27,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UntagResource, ApiError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(UntagResource {
-        table: store.table_by_arn(arn(req)?)?,
+        table: super::tag_resource::changeable(store, store.table_by_arn(arn(req)?)?)?,
         keys,
     })
 }

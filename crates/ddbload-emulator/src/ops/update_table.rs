@@ -94,6 +94,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         index_figures.push((index, throughput(u.get("ProvisionedThroughput"))?));
     }
     let table = store.control_plane_table(&name)?;
+    table.refuse_change_while_creating(store.epoch())?;
     let mode = match req.get("BillingMode").and_then(Value::as_str) {
         None => None,
         Some("PAY_PER_REQUEST") if new_throughput.is_some() => {

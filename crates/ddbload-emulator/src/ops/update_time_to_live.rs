@@ -30,8 +30,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
         .and_then(Value::as_str)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::missing("timeToLiveSpecification.attributeName"))?;
+    let table = store.control_plane_table(&name)?;
+    table.refuse_change_while_creating(store.epoch())?;
     Ok(UpdateTimeToLive {
-        table: store.control_plane_table(&name)?,
+        table,
         enabled,
         attribute: attribute.to_owned(),
     })
