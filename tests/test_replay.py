@@ -387,6 +387,32 @@ def test_local_without_the_tables_key_schema_is_refused(tmp_path):
     assert "CloudTrail does not log its key types" in line, line
 
 
+def test_seed_keys_puts_the_items_partiql_reads_by_key_but_not_a_querys_partition_or_a_scan(tmp_path):
+    """Offline, --seed-keys: the products SELECTed by key, alone or in a batch, are put first, so none is
+    missing; a Query's partition and a Scan name no item and seed nothing; an INSERT's new order is not
+    seeded (the INSERT puts it)."""
+    at = lambda n: START + timedelta(milliseconds=100 * n)  # noqa: E731
+    select = "SELECT * FROM Products WHERE product_id = 'p-{}'"
+    calls = [{"time": at(n), "op": "ExecuteStatement", "statements": [select.format(n)]} for n in range(1, 6)]
+    calls.append({"time": at(6), "op": "BatchExecuteStatement", "statements": [select.format(6), select.format(7)]})
+    query = {"keyConditionExpression": "product_id = :p", "expressionAttributeValues": {":p": {"S": "p-8"}}}
+    calls.append({"time": at(8), "op": "Query", "table": "Products", "params": query})
+    calls.append({"time": at(9), "op": "Scan", "table": "Products", "params": {"limit": 2}})
+    insert = "INSERT INTO Orders VALUE {'order_id' : ***(Redacted)}"
+    calls.append({"time": at(9), "op": "ExecuteStatement", "statements": [insert]})
+    result = replay(tmp_path, *offline(tmp_path, calls), "--seed-keys")
+
+    assert result["replay"]["seeded_keys"] == 7
+    gets = result["operations"]["ExecuteStatement SELECT Products as GetItem"]
+    assert (gets["ok"], gets.get("not_found", 0)) == (5, 0)
+    batch = result["operations"]["BatchExecuteStatement SELECT Products x2 as BatchGetItem"]
+    assert batch["ok"] == 1 and batch.get("not_found", 0) == 0
+    assert result["operations"]["Query Products"]["ok"] == 1
+    assert result["operations"]["Scan Products limit 2"]["ok"] == 1
+    assert result["operations"]["ExecuteStatement INSERT Orders as PutItem"]["ok"] == 1
+    assert result["summary"]["offered"] == len(calls)
+
+
 def test_seed_keys_puts_the_keys_the_trace_reads_before_replaying_it(tmp_path):
     calls = generated_calls(rates=[300, 300])
     result = replay(tmp_path, *offline(tmp_path, calls), "--seed-keys")
