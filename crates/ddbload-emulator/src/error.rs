@@ -591,6 +591,20 @@ impl ApiError {
         ))
     }
 
+    /// A Projection without its ProjectionType (DynamoDB's wording; DynamoDB Local says "Indexes must
+    /// have a projection specified").
+    pub fn projection_type_missing() -> Self {
+        Self::validation("One or more parameter values were invalid: Unknown ProjectionType: null")
+    }
+
+    /// NonKeyAttributes beside ProjectionType ALL or KEYS_ONLY (DynamoDB's wording; DynamoDB Local
+    /// says "No attributes should be specified to be projected unless projection type is INCLUDE").
+    pub fn projection_lists_attributes(kind: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: ProjectionType is {kind}, but NonKeyAttributes is specified"
+        ))
+    }
+
     pub fn unknown_projection_type(projection: &str) -> Self {
         Self::validation(format!("Unknown ProjectionType: {projection}"))
     }

@@ -262,3 +262,47 @@ fn a_new_table_is_creating_for_the_time_asked_and_refuses_reads_writes_and_delet
     );
     f.ok("DeleteTable", json!({"TableName": "carts"}));
 }
+
+#[test]
+fn an_index_without_its_projection_type_or_with_attributes_it_cannot_project_is_refused() {
+    let f = Fixture::new();
+    let create = |projection: Option<serde_json::Value>, index_list: &str| {
+        let mut index = json!({"IndexName": "by_b",
+            "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]});
+        if let Some(p) = projection {
+            index["Projection"] = p;
+        }
+        json!({"TableName": "indexed", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"},
+                                     {"AttributeName": "c", "AttributeType": "S"},
+                                     {"AttributeName": "b", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+            index_list: [index]})
+    };
+    let invalid = "One or more parameter values were invalid: ";
+    for (projection, list, message) in [
+        (Some(json!({})), "LocalSecondaryIndexes", format!("{invalid}Unknown ProjectionType: null")),
+        (Some(json!({"NonKeyAttributes": ["d"]})), "GlobalSecondaryIndexes", format!("{invalid}Unknown ProjectionType: null")),
+        (Some(json!({"ProjectionType": "ALL", "NonKeyAttributes": ["d"]})), "LocalSecondaryIndexes",
+            format!("{invalid}ProjectionType is ALL, but NonKeyAttributes is specified")),
+        (Some(json!({"ProjectionType": "KEYS_ONLY", "NonKeyAttributes": ["d"]})), "GlobalSecondaryIndexes",
+            format!("{invalid}ProjectionType is KEYS_ONLY, but NonKeyAttributes is specified")),
+        (None, "GlobalSecondaryIndexes", "1 validation error detected: Value null at \
+            'globalSecondaryIndexes.1.member.projection' failed to satisfy constraint: Member must not be null".into()),
+    ] {
+        let refused = f.err("CreateTable", create(projection, list));
+        assert_eq!(
+            (refused.code(), refused.message.as_str()),
+            ("ValidationException", message.as_str())
+        );
+    }
+    // Nothing was created: the same name is free for a valid definition.
+    assert_eq!(f.ok("ListTables", json!({}))["TableNames"], json!([]));
+    f.ok(
+        "CreateTable",
+        create(
+            Some(json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["d"]})),
+            "LocalSecondaryIndexes",
+        ),
+    );
+}

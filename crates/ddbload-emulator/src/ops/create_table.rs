@@ -40,18 +40,19 @@ pub fn index_name(element: &Value) -> Result<&str, ApiError> {
     }
 }
 
-/// An index's definition from its CreateTable (or UpdateTable Create) element.
+/// An index's definition from its CreateTable (or UpdateTable Create) element, found at `path`.
 pub fn index_definition(
     element: &Value,
     name: &str,
     local: bool,
     schema: KeySchema,
+    path: &str,
 ) -> Result<IndexDefinition, ApiError> {
     Ok(IndexDefinition {
         name: name.to_owned(),
         local,
         schema,
-        projected: projected(element.get("Projection"))?,
+        projected: projected(element.get("Projection"), path)?,
         described_key_schema: element.get("KeySchema").cloned().unwrap_or(Value::Null),
         described_projection: element
             .get("Projection")
@@ -76,17 +77,26 @@ pub fn index_billing(provisioned: Option<(i64, i64)>) -> Billing {
     }
 }
 
-fn projected(projection: Option<&Value>) -> Result<Projected, ApiError> {
-    let kind = projection
-        .and_then(|p| p.get("ProjectionType"))
-        .and_then(Value::as_str)
-        .unwrap_or("ALL");
+/// An index's Projection (`path`: the index's place in the request, for DynamoDB's message when it
+/// is missing). A type that lists no attributes must not be given NonKeyAttributes.
+fn projected(projection: Option<&Value>, path: &str) -> Result<Projected, ApiError> {
+    let Some(projection) = projection.filter(|p| !p.is_null()) else {
+        return Err(ApiError::missing(&format!("{path}.projection")));
+    };
+    let kind = projection.get("ProjectionType").and_then(Value::as_str);
+    let lists_attributes = projection
+        .get("NonKeyAttributes")
+        .is_some_and(|v| !v.is_null());
     match kind {
-        "ALL" => Ok(Projected::All),
-        "KEYS_ONLY" => Ok(Projected::KeysOnly),
-        "INCLUDE" => Ok(Projected::Include(
+        None => Err(ApiError::projection_type_missing()),
+        Some(kind @ ("ALL" | "KEYS_ONLY")) if lists_attributes => {
+            Err(ApiError::projection_lists_attributes(kind))
+        }
+        Some("ALL") => Ok(Projected::All),
+        Some("KEYS_ONLY") => Ok(Projected::KeysOnly),
+        Some("INCLUDE") => Ok(Projected::Include(
             projection
-                .and_then(|p| p.get("NonKeyAttributes"))
+                .get("NonKeyAttributes")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -94,7 +104,7 @@ fn projected(projection: Option<&Value>) -> Result<Projected, ApiError> {
                 .map(str::to_owned)
                 .collect(),
         )),
-        other => Err(ApiError::unknown_projection_type(other)),
+        Some(other) => Err(ApiError::unknown_projection_type(other)),
     }
 }
 
@@ -118,13 +128,14 @@ fn local_indexes(
         return Err(ApiError::too_many_lsis(MAX_LSIS));
     }
     let mut out = Vec::with_capacity(list.len());
-    for l in list {
+    for (at, l) in list.iter().enumerate() {
         let name = index_name(l)?;
         let schema = key_schema(l.get("KeySchema").unwrap_or(&Value::Null), definitions)?;
         if schema.partition != table.partition || schema.sort.is_none() {
             return Err(ApiError::lsi_hash_key_differs(name));
         }
-        out.push(index_definition(l, name, true, schema)?);
+        let path = format!("localSecondaryIndexes.{}.member", at + 1);
+        out.push(index_definition(l, name, true, schema, &path)?);
     }
     Ok(out)
 }
@@ -171,11 +182,12 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         return Err(ApiError::too_many_gsis());
     }
     let mut gsis = Vec::new();
-    for g in req
+    for (at, g) in req
         .get("GlobalSecondaryIndexes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
         let index_schema = key_schema(g.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
         let index_name = index_name(g)?;
@@ -184,7 +196,13 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
             return Err(ApiError::index_needs_throughput(index_name));
         }
         gsis.push((
-            index_definition(g, index_name, false, index_schema)?,
+            index_definition(
+                g,
+                index_name,
+                false,
+                index_schema,
+                &format!("globalSecondaryIndexes.{}.member", at + 1),
+            )?,
             provisioned,
         ));
     }

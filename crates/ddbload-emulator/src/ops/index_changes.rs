@@ -43,7 +43,13 @@ pub fn parse(update: &Value, definitions: &[Value]) -> Result<Option<IndexChange
         let name = index_name(create)?;
         let schema = key_schema(create.get("KeySchema").unwrap_or(&Value::Null), definitions)?;
         return Ok(Some(IndexChange::Create {
-            definition: Box::new(index_definition(create, name, false, schema)?),
+            definition: Box::new(index_definition(
+                create,
+                name,
+                false,
+                schema,
+                "globalSecondaryIndexUpdates.1.member.create",
+            )?),
             provisioned: throughput(create.get("ProvisionedThroughput"))?,
         }));
     }
