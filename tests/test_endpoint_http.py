@@ -95,7 +95,8 @@ def test_a_call_is_read_as_dynamodb_reads_it_json_then_target_then_signature(off
     assert call({"X-Amz-Target": "DynamoDB_20120810.ListTable", **SIGNED})[:2] == (400, unknown)
     missing = {"__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
                "message": "Request is missing Authentication Token"}  # fmt: skip
-    assert call(LIST_TABLES)[:2] == (400, missing)
+    # A call that names no content type is answered in application/json.
+    assert call(LIST_TABLES) == (400, missing, "application/json")
     assert call({**LIST_TABLES, "Authorization": "AWS4"})[:2] == (400, missing)
     incomplete = call({**LIST_TABLES, "Authorization": "AWS4-HMAC-SHA256 Credential=a, Signature=b", "Date": "d"})
     assert incomplete[:2] == (400, {

@@ -7,10 +7,9 @@ use hyper::header::HeaderMap;
 
 use crate::error::ApiError;
 
-/// The JSON content type a call's answer is given in: `application/x-amz-json-1.0` when the call
-/// was sent in it, else `application/json`, as DynamoDB answers (None: a body in a type DynamoDB
-/// does not read, so the call is answered 404; a call without a body needs no type).
-pub fn json_content_type(headers: &HeaderMap, has_body: bool) -> Option<&'static str> {
+/// The JSON content type a call declares, one of the two DynamoDB reads (None: another or none; a
+/// body in it is answered 404, and a call without a body is answered in `application/json`).
+pub fn json_content_type(headers: &HeaderMap) -> Option<&'static str> {
     let declared = headers
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -19,7 +18,6 @@ pub fn json_content_type(headers: &HeaderMap, has_body: bool) -> Option<&'static
     match media {
         "application/x-amz-json-1.0" => Some("application/x-amz-json-1.0"),
         "application/json" => Some("application/json"),
-        _ if !has_body => Some("application/json"),
         _ => None,
     }
 }
@@ -145,7 +143,7 @@ mod tests {
 
     #[test]
     fn only_json_bodies_are_read_and_the_answer_says_the_same_type() {
-        let typed = |t: &'static str| json_content_type(&headers(&[("content-type", t)]), true);
+        let typed = |t: &'static str| json_content_type(&headers(&[("content-type", t)]));
         assert_eq!(typed("application/json"), Some("application/json"));
         assert_eq!(
             typed("  application/json  ;   asfd"),
@@ -157,10 +155,6 @@ mod tests {
         );
         assert_eq!(typed("application/x-amz-json-1.1"), None);
         assert_eq!(typed("application/jsonasdf"), None);
-        assert_eq!(json_content_type(&headers(&[]), true), None);
-        assert_eq!(
-            json_content_type(&headers(&[]), false),
-            Some("application/json")
-        );
+        assert_eq!(json_content_type(&headers(&[])), None);
     }
 }

@@ -381,8 +381,9 @@ async fn respond_to_call(
         .unwrap_or_default()
         .to_owned();
     // DynamoDB's own calls are read only as JSON and only when signed (other services' are left to them).
-    let media = crate::front_door::json_content_type(req.headers(), true);
-    let answered_in = crate::front_door::json_content_type(req.headers(), false);
+    let media = crate::front_door::json_content_type(req.headers());
+    // DynamoDB answers in the JSON type the call was sent in, application/json when it named none.
+    let answered_in = media.unwrap_or("application/json");
     let signature = crate::front_door::signature(req.headers(), req.uri().query());
     let declared = req
         .headers()
@@ -479,13 +480,9 @@ async fn respond_to_call(
     in_type(answer(result, id), answered_in)
 }
 
-/// A DynamoDB answer in the JSON type its call was sent in (`answer` writes x-amz-json-1.0), as
-/// DynamoDB answers: application/json unless the call said x-amz-json-1.0.
-fn in_type(
-    mut response: Response<Full<Bytes>>,
-    sent_in: Option<&'static str>,
-) -> Response<Full<Bytes>> {
-    if let Some(media) = sent_in.filter(|m| *m != "application/x-amz-json-1.0") {
+/// A DynamoDB answer in `media` (`answer` writes application/x-amz-json-1.0).
+fn in_type(mut response: Response<Full<Bytes>>, media: &'static str) -> Response<Full<Bytes>> {
+    if media != "application/x-amz-json-1.0" {
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
             hyper::header::HeaderValue::from_static(media),

@@ -55,7 +55,7 @@ impl Store {
         if self.is_replaying() {
             return 0.0;
         }
-        self.epoch() + self.create_table_ms.load(Ordering::Relaxed) as f64 / 1000.0
+        self.epoch() + self.create_table_ms() as f64 / 1000.0
     }
 
     /// A store whose tables keep their items in `disk`.

@@ -246,7 +246,7 @@ def _plain(value: Any) -> Any:
 
 
 def _options(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """A Query's or Scan's logged Limit, ConsistentRead, TotalSegments and IndexName."""
+    """A Query's, Scan's or PartiQL call's logged Limit, ConsistentRead, TotalSegments and IndexName."""
     out: list[tuple[str, Any]] = []
     if _whole(params.get("limit")):
         out.append(("limit", int(params["limit"])))

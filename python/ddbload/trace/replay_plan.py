@@ -31,7 +31,7 @@ REPLAYED = {"GetItem": "get", "PutItem": "put", "UpdateItem": "update", "DeleteI
 MULTI = {"TransactWriteItems": "transact", "TransactGetItems": "transact_get", "BatchGetItem": "batch_get",
          "BatchWriteItem": "batch_write"}  # fmt: skip
 # A TransactWriteItems member's logged operation, and the transaction action it becomes.
-TRANSACT_ACTIONS = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check", "Get": "get"}
+TRANSACT_ACTIONS = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check"}
 # The request each workload operation kind is sent as (a PartiQL call is sent as its classic equivalent).
 SENT_AS = {"get": "GetItem", "put": "PutItem", "update": "UpdateItem", "delete": "DeleteItem", "query": "Query",
            "scan": "Scan", "batch_get": "BatchGetItem", "batch_write": "BatchWriteItem",
@@ -565,7 +565,7 @@ def _member_action(operation: str, label: str) -> str | None:
     if operation == "BatchWriteItem":
         return {"Put": "put", "Delete": "delete"}.get(label)
     if operation == "TransactWriteItems":
-        return TRANSACT_ACTIONS.get(label) if label != "Get" else None
+        return TRANSACT_ACTIONS.get(label)
     return "get" if label in ("", "Get") else None
 
 
@@ -624,10 +624,11 @@ class _Seeds:
     def see(self, rest: str) -> None:
         op, _, keys = rest.partition("\t")
         signature = self.op[int(op)]
-        listed = json.loads(keys) if signature.multi else [json.loads(keys)]
+        # A single key is already in the spool as _key_text writes it; a list's keys are written apart.
+        listed = [_key_text(key) for key in json.loads(keys)] if signature.multi else [keys.rstrip("\n")]
         for (table, _, action), key, seeded in zip(signature.members, listed, signature.seeded()):
             if action not in ("query", "scan"):  # a partition or a number, never an item's key
-                self._see(table, _key_text(key), seeded)
+                self._see(table, key, seeded)
 
     def _see(self, table: str, key: str, seeded: bool) -> None:
         self.chunk.append((self.tables.index(table), key, self.position, seeded))
