@@ -5,6 +5,7 @@
 //! Layout: attribute count, then per attribute its name, its value's length and the value; a value is a
 //! type tag and its payload, lengths and counts as LEB128 varints.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use crate::number::Number;
@@ -23,38 +24,53 @@ const SS: u8 = 8;
 const NS: u8 = 9;
 const BS: u8 = 10;
 
-/// One stored item, and its size as DynamoDB counts it.
+/// One stored item: its size as DynamoDB counts it (4 bytes, little-endian), then its encoding, in one
+/// allocation (16 bytes beside the key in a shard's map, not 24).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
-    size: u32,
     bytes: Box<[u8]>,
+}
+
+const SIZE_BYTES: usize = 4;
+
+thread_local! {
+    /// Where encodings are built (the item's, and one attribute's value), reused across writes.
+    static SCRATCH: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl Stored {
     pub fn encode(item: &Item) -> Stored {
-        let mut out = Vec::with_capacity(64);
-        put_len(&mut out, item.len());
-        let mut value = Vec::new();
-        for (name, av) in item {
-            put_bytes(&mut out, name.as_bytes());
-            value.clear();
-            put_value(&mut value, av);
-            put_bytes(&mut out, &value);
-        }
-        Stored {
+        SCRATCH.with_borrow_mut(|(out, value)| {
+            out.clear();
             // Items are at most 400 KB.
-            size: item_size(item) as u32,
-            bytes: out.into_boxed_slice(),
-        }
+            out.extend_from_slice(&(item_size(item) as u32).to_le_bytes());
+            put_len(out, item.len());
+            for (name, av) in item {
+                put_bytes(out, name.as_bytes());
+                value.clear();
+                put_value(value, av);
+                put_bytes(out, value);
+            }
+            Stored {
+                // Copied out at its exact length: a grown buffer shrunk in place keeps its whole
+                // block (mimalloc keeps it when at most half is spare), up to twice the item.
+                bytes: Box::from(out.as_slice()),
+            }
+        })
     }
 
     /// The item's DynamoDB size (`value::item_size`).
     pub fn size(&self) -> usize {
-        self.size as usize
+        let (size, _) = self.bytes.split_at(SIZE_BYTES);
+        u32::from_le_bytes(size.try_into().expect("four bytes")) as usize
+    }
+
+    fn encoding(&self) -> &[u8] {
+        &self.bytes[SIZE_BYTES..]
     }
 
     pub fn decode(&self) -> Item {
-        let mut reader = Reader(&self.bytes);
+        let mut reader = Reader(self.encoding());
         let count = reader.len();
         let mut item = Item::new();
         for _ in 0..count {
@@ -67,7 +83,7 @@ impl Stored {
 
     /// One top-level attribute, without decoding the others.
     pub fn attribute(&self, wanted: &str) -> Option<Av> {
-        let mut reader = Reader(&self.bytes);
+        let mut reader = Reader(self.encoding());
         let count = reader.len();
         for _ in 0..count {
             let name = reader.bytes();
@@ -79,25 +95,20 @@ impl Stored {
         None
     }
 
-    /// Bytes held for the item (the boxed encoding; the allocator adds a little).
+    /// Bytes held for the item (its size and encoding; the allocator adds a little).
     pub fn heap_bytes(&self) -> usize {
         self.bytes.len()
     }
 
     /// The item as `serve --data-dir` writes it: its DynamoDB size, then its encoding.
-    pub fn to_disk(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + self.bytes.len());
-        out.extend_from_slice(&self.size.to_le_bytes());
-        out.extend_from_slice(&self.bytes);
-        out
+    pub fn to_disk(&self) -> &[u8] {
+        &self.bytes
     }
 
     /// Reads what `to_disk` wrote.
     pub fn from_disk(bytes: &[u8]) -> Stored {
-        let (size, encoded) = bytes.split_at(4);
         Stored {
-            size: u32::from_le_bytes(size.try_into().expect("four bytes")),
-            bytes: encoded.into(),
+            bytes: bytes.into(),
         }
     }
 }
@@ -317,7 +328,7 @@ mod tests {
         assert_eq!(stored.attribute("missing"), None);
         assert_eq!(stored.size(), item_size(&item));
         assert!(stored.heap_bytes() < item_size(&item) * 2);
-        assert_eq!(Stored::from_disk(&stored.to_disk()), stored);
+        assert_eq!(Stored::from_disk(stored.to_disk()), stored);
     }
 
     #[test]
@@ -330,5 +341,13 @@ mod tests {
         ] {
             assert_eq!(decode_key(&encode_key(&key)), key);
         }
+    }
+
+    #[test]
+    fn an_entry_of_a_shards_map_is_64_bytes() {
+        // Every stored item costs its key and this beside it, besides its encoding
+        // (bench/store_memory.py measures the whole).
+        assert_eq!(std::mem::size_of::<ItemKey>(), 48);
+        assert_eq!(std::mem::size_of::<Stored>(), 16);
     }
 }

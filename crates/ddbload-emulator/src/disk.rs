@@ -367,11 +367,7 @@ impl DiskShard {
             for (key, stored) in pending {
                 let key = encode_key(&key);
                 match stored {
-                    Some(stored) => drop(
-                        table
-                            .insert(key.as_slice(), stored.to_disk().as_slice())
-                            .or_fault(),
-                    ),
+                    Some(stored) => drop(table.insert(key.as_slice(), stored.to_disk()).or_fault()),
                     None => drop(table.remove(key.as_slice()).or_fault()),
                 }
             }
