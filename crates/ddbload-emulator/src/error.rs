@@ -233,9 +233,51 @@ impl ApiError {
     }
 
     pub fn missing(field: &str) -> Self {
+        Self::violations(vec![Self::violation(None, field, Self::NOT_NULL.into())])
+    }
+
+    /// The constraints a request member failed, listed as DynamoDB lists them (at most 10) before it
+    /// reads anything else of the request.
+    pub fn violations(list: Vec<String>) -> Self {
+        let plural = if list.len() == 1 { "" } else { "s" };
         Self::validation(format!(
-            "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
+            "{} validation error{plural} detected: {}",
+            list.len(),
+            list.join("; ")
         ))
+    }
+
+    /// One failed constraint of the member DynamoDB names `field`; `value` as the request gave it
+    /// (None when absent).
+    pub fn violation(value: Option<&str>, field: &str, constraint: String) -> String {
+        match value {
+            Some(value) => {
+                format!("Value '{value}' at '{field}' failed to satisfy constraint: {constraint}")
+            }
+            None => format!("Value null at '{field}' failed to satisfy constraint: {constraint}"),
+        }
+    }
+
+    pub const NOT_NULL: &str = "Member must not be null";
+
+    pub fn min_length_constraint(min: usize) -> String {
+        format!("Member must have length greater than or equal to {min}")
+    }
+
+    pub fn max_length_constraint(max: usize) -> String {
+        format!("Member must have length less than or equal to {max}")
+    }
+
+    pub fn pattern_constraint(pattern: &str) -> String {
+        format!("Member must satisfy regular expression pattern: {pattern}")
+    }
+
+    /// `values` in the order DynamoDB lists them (not the API reference's).
+    pub fn enum_constraint(values: &[&str]) -> String {
+        format!(
+            "Member must satisfy enum value set: [{}]",
+            values.join(", ")
+        )
     }
 
     /// An empty list where at least one member is required (`field` as DynamoDB names it).
@@ -713,9 +755,12 @@ impl ApiError {
         Self::validation(format!("Invalid BillingMode {mode}"))
     }
 
-    /// A PROVISIONED CreateTable without ProvisionedThroughput.
+    /// A PROVISIONED CreateTable without ProvisionedThroughput (DynamoDB's wording in 2026).
     pub fn no_table_throughput() -> Self {
-        Self::validation("No provisioned throughput specified for the table")
+        Self::validation(
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must \
+             both be specified when BillingMode is PROVISIONED",
+        )
     }
 
     /// A switch to PROVISIONED without ProvisionedThroughput.
@@ -1007,9 +1052,8 @@ impl ApiError {
         })
     }
 
-    /// An empty set (`kind` "string", "number" or "binary"; DynamoDB's wording, double space included).
-    /// An empty set: DynamoDB words a binary set's fault differently from the others (the double space
-    /// is DynamoDB's).
+    /// An empty set (`kind` "string", "number" or "binary"): DynamoDB words a binary set's fault apart
+    /// from the others (the double space is DynamoDB's).
     pub fn empty_set(kind: &str) -> Self {
         if kind == "binary" {
             return Self::validation(
@@ -1023,7 +1067,7 @@ impl ApiError {
 
     pub fn string_set_duplicates(members: &[&str]) -> Self {
         Self::validation(format!(
-            "One or more parameter values were invalid: Input collection [{}] contains duplicates",
+            "One or more parameter values were invalid: Input collection [{}] contains duplicates.",
             members.join(", ")
         ))
     }
@@ -1032,10 +1076,13 @@ impl ApiError {
         Self::validation("Input collection contains duplicates")
     }
 
-    pub fn binary_set_duplicates() -> Self {
-        Self::validation(
-            "One or more parameter values were invalid: Input collection of type BS contains duplicates.",
-        )
+    /// `members` as the request gave them (base64); DynamoDB writes no space before "of type".
+    pub fn binary_set_duplicates(members: &[&str]) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Input collection [{}]of type BS contains \
+             duplicates.",
+            members.join(", ")
+        ))
     }
 
     /// A BatchGetItem or BatchWriteItem without RequestItems, or with none.

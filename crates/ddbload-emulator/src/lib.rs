@@ -9,6 +9,7 @@ pub mod clock;
 pub mod cloudwatch;
 pub mod cloudwatch_json;
 pub mod compact;
+pub mod constraints;
 pub mod custom_metrics;
 pub mod disk;
 pub mod error;

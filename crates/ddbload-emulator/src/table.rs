@@ -132,6 +132,18 @@ impl KeySchema {
         self.key(item, true)
     }
 
+    /// The key of an item a BatchWriteItem puts: DynamoDB words a missing or mistyped key attribute
+    /// there as for a `Key` parameter, and an empty one as for an item.
+    pub fn key_of_batch_put(&self, item: &Item) -> Result<ItemKey, ApiError> {
+        if self.attrs().any(|attr| {
+            item.get(&attr.name)
+                .is_none_or(|v| v.type_name() != attr.kind)
+        }) {
+            return Err(ApiError::key_schema_mismatch());
+        }
+        self.key(item, true)
+    }
+
     /// A `Key` parameter: exactly the key attributes, of the right types.
     pub fn key_param(&self, key: &Item) -> Result<ItemKey, ApiError> {
         if key.len() != 1 + usize::from(self.sort.is_some()) {

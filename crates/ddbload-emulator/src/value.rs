@@ -58,15 +58,27 @@ impl Av {
             .as_object()
             .ok_or_else(ApiError::attribute_value_not_object)?;
         // A member that names no type is ignored, as DynamoDB's decoder ignores unknown members:
-        // `{"a": ""}` is an empty AttributeValue.
-        let mut entries = obj
+        // `{"a": ""}` is an empty AttributeValue. Each typed member is read (a number parsed, a set
+        // checked) before more than one of them is refused, as DynamoDB reports
+        // `{"S": "a", "N": "b"}` as a number that cannot be converted.
+        let mut parsed = None;
+        let mut types = 0;
+        for (tag, inner) in obj
             .iter()
-            .filter(|(tag, _)| TYPE_TAGS.contains(&tag.as_str()));
-        let (tag, inner) = match (entries.next(), entries.next()) {
-            (Some(entry), None) => entry,
-            (None, _) => return Err(ApiError::attribute_value_empty()),
-            (Some(_), Some(_)) => return Err(ApiError::attribute_value_many_types()),
-        };
+            .filter(|(tag, _)| TYPE_TAGS.contains(&tag.as_str()))
+        {
+            parsed = Some(Av::parse_member(tag, inner, level)?);
+            types += 1;
+        }
+        match (parsed, types) {
+            (Some(av), 1) => Ok(av),
+            (None, _) => Err(ApiError::attribute_value_empty()),
+            _ => Err(ApiError::attribute_value_many_types()),
+        }
+    }
+
+    /// One typed member of an AttributeValue (`tag` is one of `TYPE_TAGS`).
+    fn parse_member(tag: &str, inner: &Value, level: usize) -> Result<Av, ApiError> {
         let text = || {
             inner
                 .as_str()
@@ -90,7 +102,7 @@ impl Av {
                 Ok(level + 1)
             }
         };
-        Ok(match tag.as_str() {
+        Ok(match tag {
             "S" => Av::S(text()?.to_owned()),
             "N" => Av::N(number(text()?)?),
             "B" => Av::B(bytes(text()?)?),
@@ -143,11 +155,11 @@ impl Av {
                 let members = texts()?;
                 non_empty(&members, "binary")?;
                 let blobs = members
-                    .into_iter()
-                    .map(bytes)
+                    .iter()
+                    .map(|member| bytes(member))
                     .collect::<Result<Vec<_>, _>>()?;
                 if has_duplicates(&blobs) {
-                    return Err(ApiError::binary_set_duplicates());
+                    return Err(ApiError::binary_set_duplicates(&members));
                 }
                 Av::Bs(blobs)
             }
@@ -350,7 +362,9 @@ mod tests {
             err(json!({"s": {"NS": ["1", "1.0"]}})),
             "Input collection contains duplicates"
         );
-        assert!(err(json!({"s": {"SS": ["a", "a"]}})).contains("[a, a] contains duplicates"));
+        assert!(err(json!({"s": {"SS": ["a", "a"]}})).ends_with("[a, a] contains duplicates."));
+        assert!(err(json!({"s": {"BS": ["Yg==", "Yg=="]}}))
+            .ends_with("[Yg==, Yg==]of type BS contains duplicates."));
         assert!(err(json!({"s": {"SS": []}})).ends_with("An string set  may not be empty"));
         // DynamoDB (and DynamoDB Local) word an empty binary set apart.
         assert!(err(json!({"s": {"BS": []}})).ends_with("Binary sets should not be empty"));
@@ -358,6 +372,12 @@ mod tests {
         assert_eq!(err(json!({"": {"S": "v"}})), "Empty attribute name");
         assert!(err(json!({"s": {}})).contains("is empty"));
         assert!(err(json!({"s": {"S": "a", "N": "1"}})).contains("more than one datatypes"));
+        // Each member is read before more than one is refused.
+        assert_eq!(
+            err(json!({"s": {"S": "a", "N": "b"}})),
+            "A value provided cannot be converted into a number"
+        );
+        assert!(err(json!({"s": {"S": "a", "SS": []}})).ends_with("may not be empty"));
         assert_eq!(
             err(json!({"n": {"N": " 1"}})),
             "A value provided cannot be converted into a number"

@@ -79,13 +79,23 @@ fn put_item_conditions_and_return_values() {
     assert_eq!(refused.to_json()["Item"]["a"], json!({"N": "1"}));
     let old = f.ok("PutItem", json!({"TableName": "docs", "Item": {"pk": {"S": "d"}, "x": {"S": "y"}}, "ReturnValues": "ALL_OLD"}));
     assert_eq!(old["Attributes"]["a"], json!({"N": "1"}));
-    for bad in ["UPDATED_NEW", "ALL_NEW", "BOGUS"] {
+    for bad in ["UPDATED_NEW", "ALL_NEW"] {
         let e = f.err(
             "PutItem",
             json!({"TableName": "docs", "Item": {"pk": {"S": "d"}}, "ReturnValues": bad}),
         );
         assert_eq!(e.message, "Return values set to invalid value", "{bad}");
     }
+    // A value of no ReturnValue at all fails the member's constraint, before anything is read.
+    let e = f.err(
+        "PutItem",
+        json!({"TableName": "docs", "Item": {"pk": {"S": "d"}}, "ReturnValues": "BOGUS"}),
+    );
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value 'BOGUS' at 'returnValues' failed to satisfy constraint: \
+         Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
+    );
     let big = f.err(
         "PutItem",
         json!({"TableName": "docs", "Item": {"pk": {"S": "z"}, "s": {"S": "x".repeat(409_600)}}}),

@@ -32,11 +32,30 @@ fn create_table_validates_like_dynamodb() {
             json!({"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}),
         ),
     );
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member \
+         must have length greater than or equal to 3"
+    );
+    // Each failed constraint is listed; a name of a table that cannot exist, elsewhere, is one
+    // DynamoDB does not have.
+    let e = f.err(
+        "CreateTable",
+        base(
+            "a!",
+            json!({"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}),
+        ),
+    );
     assert!(
-        e.message.contains("between 3 and 255 characters") && e.message.contains("a-z, A-Z"),
+        e.message.starts_with(
+            "2 validation errors detected: Value 'a!' at 'tableName' failed to \
+        satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+        ),
         "{}",
         e.message
     );
+    let e = f.err("DescribeTable", json!({"TableName": "ab"}));
+    assert_eq!(e.code(), "ResourceNotFoundException", "{}", e.message);
     let e = f.err(
         "CreateTable",
         base(

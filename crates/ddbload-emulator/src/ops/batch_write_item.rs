@@ -74,7 +74,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
         let table = store.table(name)?;
         let (key, item) = if is_put {
             table.check_index_keys(&given)?;
-            (table.schema.key_of_item(&given)?, Some(given))
+            (table.schema.key_of_batch_put(&given)?, Some(given))
         } else {
             (table.schema.key_param(&given)?, None)
         };

@@ -22,13 +22,41 @@ pub fn is_valid_table_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// The characters a table name may hold, as DynamoDB's constraint message writes them.
+pub const TABLE_NAME_PATTERN: &str = "[a-zA-Z0-9_.-]+";
+
+/// The constraints `name` fails as a TableName: its characters (an empty name is only too short),
+/// then its length. `min` is 3 for CreateTable; other operations take names of 1 character on
+/// (DynamoDB answers a shorter one than 3 as a table it does not have).
+pub fn table_name_violations(name: &str, min: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let violation = |constraint| ApiError::violation(Some(name), "tableName", constraint);
+    if !name.is_empty()
+        && !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        found.push(violation(ApiError::pattern_constraint(TABLE_NAME_PATTERN)));
+    }
+    if name.len() < min {
+        found.push(violation(ApiError::min_length_constraint(min)));
+    }
+    if name.len() > 255 {
+        found.push(violation(ApiError::max_length_constraint(255)));
+    }
+    found
+}
+
+/// The request's TableName, present and valid (the request's constraints, `constraints.rs`, have
+/// usually refused a bad one already; a transaction's members are checked here).
 pub fn table_name(req: &Value) -> Result<String, ApiError> {
     let name = req
         .get("TableName")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::missing("tableName"))?;
-    if !is_valid_table_name(name) {
-        return Err(ApiError::bad_table_name());
+    let violations = table_name_violations(name, 1);
+    if !violations.is_empty() {
+        return Err(ApiError::violations(violations));
     }
     Ok(name.to_owned())
 }

@@ -5,7 +5,7 @@
 mod batch_execute_statement;
 mod batch_get_item;
 mod batch_write_item;
-mod common;
+pub(crate) mod common;
 mod create_table;
 mod delete_item;
 mod delete_table;
@@ -94,6 +94,7 @@ pub fn dispatch_signed(
         return Err(ApiError::body_not_object());
     }
     crate::typed_request::check(operation, &mut request)?;
+    crate::constraints::check(operation, &request)?;
     let started = std::time::Instant::now();
     let result = route(store, shared, operation, &request);
     shared
