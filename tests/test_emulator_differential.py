@@ -106,6 +106,31 @@ def test_items_conditions_and_updates(both, tables):
     same(both, "get_item", TableName=simple, Key={"pk": {"S": "p1"}})
 
 
+def test_a_missing_attribute_is_unequal_to_anything_and_orders_against_nothing(both, tables):
+    """`status <> :v` holds on an item without status (or without the item), `<` and `=` do not, and NOT
+    turns each (a public conformance suite checks the first against DynamoDB itself)."""
+    simple, _ = tables
+    names, value = {"#s": "status", "#t": "other"}, {":v": {"S": "working"}}
+    for n, condition in enumerate(["#s <> :v", ":v <> #s", "#s <> #t", "#s.x <> :v", "NOT (#s = :v)", "#s < :v",
+                                   "#s = :v", "NOT (#s <> :v)", "#s <> :v OR #s < :v"]):  # fmt: skip
+        values = value if ":v" in condition else None
+        params = {"ExpressionAttributeNames": {k: v for k, v in names.items() if k in condition}}
+        if values:
+            params["ExpressionAttributeValues"] = values
+        same(both, "put_item", TableName=simple, Item={"pk": {"S": f"m{n}"}}, ConditionExpression=condition, **params)
+        same(both, "get_item", TableName=simple, Key={"pk": {"S": f"m{n}"}}, ConsistentRead=True)
+
+
+def test_restating_on_demand_is_accepted_and_changes_nothing(both, tables):
+    simple, _ = tables
+    for client in both:
+        described = client.update_table(TableName=simple, BillingMode="PAY_PER_REQUEST")["TableDescription"]
+        mode, status = described["BillingModeSummary"]["BillingMode"], described["TableStatus"]
+        assert (mode, status) == ("PAY_PER_REQUEST", "ACTIVE")
+    same(both, "update_table", TableName=simple)  # nothing asked at all: refused by both
+    same(both, "put_item", TableName=simple, Item={"pk": {"S": "still-writable"}})
+
+
 def test_validation_errors(both, tables):
     simple, ranged = tables
     same(both, "put_item", TableName=simple, Item={"other": {"S": "x"}})
@@ -228,8 +253,8 @@ def test_transactional_reads(both, tables):
     answer = same(both, "transact_get_items", TransactItems=gets)
     assert answer["Responses"][0] == {"Item": {"a": {"N": "1"}}}
     # One item twice, an unknown table, an unused name: refused alike. (A key missing its sort key is left
-    # out: DynamoDB Local cancels the transaction with no reasons, where the emulator answers the
-    # ValidationException every other operation gives for it.)
+    # out: DynamoDB Local cancels the transaction with no reasons, where the emulator gives the
+    # ValidationError reason DynamoDB gives - test_endpoint_constraints.py.)
     same(both, "transact_get_items", TransactItems=[gets[0], gets[0]])
     same(both, "transact_get_items", TransactItems=[{"Get": {"TableName": "nope", "Key": {"pk": {"S": "r1"}}}}])
     unused = {"Get": {"TableName": simple, "Key": {"pk": {"S": "r1"}}, "ExpressionAttributeNames": {"#z": "z"}}}
@@ -554,6 +579,34 @@ def test_partiql_statements_read_and_write_as_dynamodb_local_does(both, tables):
     statement('SELECT * FROM "no-such-table"')
 
 
+def test_partiql_nested_paths_and_begins_with_as_dynamodb_local_does(both, tables):
+    """A SELECT of nested paths answers each value under its last step's name; begins_with() filters (with a
+    key condition or on its own); ExecuteTransaction answers nested paths as a projection, unflattened."""
+    simple, ranged = tables
+    lines = {"L": [{"S": "1 Road"}, {"S": "Flat 2"}]}
+    order = {"pk": {"S": "c-1"}, "name": {"S": "abc"}, "address": {"M": {"city": {"S": "Leeds"}, "lines": lines}}}
+    same(both, "put_item", TableName=simple, Item=order)
+    same(both, "put_item", TableName=ranged, Item={"pk": {"S": "c-1"}, "sk": {"N": "10"}, "name": {"S": "abd"}})
+    same(both, "put_item", TableName=ranged, Item={"pk": {"S": "c-1"}, "sk": {"N": "20"}, "name": {"S": "xyz"}})
+    for text in [
+        f"SELECT address.city FROM \"{simple}\" WHERE pk = 'c-1'",
+        f"SELECT address.city, name, address.lines[1] FROM \"{simple}\" WHERE pk = 'c-1'",
+        f'SELECT "address"."city" FROM "{simple}"',
+        f"SELECT address.nowhere FROM \"{simple}\" WHERE pk = 'c-1'",
+        f"SELECT * FROM \"{simple}\" WHERE begins_with(name, 'ab')",
+        f"SELECT * FROM \"{simple}\" WHERE begins_with(pk, 'c-')",
+        f"SELECT * FROM \"{ranged}\" WHERE pk = 'c-1' AND begins_with(name, 'ab')",
+        f'SELECT * FROM "{simple}" WHERE begins_with(name, ?)',
+    ]:
+        parameters = {"Parameters": [{"S": "a"}]} if "?" in text else {}
+        answer = same(both, "execute_statement", Statement=text, **parameters)
+    assert answer["Items"] == [order]
+    read = f"SELECT address.lines[0] FROM \"{simple}\" WHERE pk = 'c-1'"
+    assert same(both, "execute_transaction", TransactStatements=[{"Statement": read}])["Responses"] == [
+        {"Item": {"address": {"M": {"lines": {"L": [{"S": "1 Road"}]}}}}}
+    ]
+
+
 def test_partiql_duplicate_insert_is_dynamodbs_documented_error(emulator, tables):
     """Where DynamoDB Local differs from DynamoDB's API reference, the reference: an INSERT of a key that
     exists is DuplicateItemException (Local answers the code 'DuplicateItem'), a missing Statement is
@@ -725,3 +778,22 @@ def test_partiql_conditions_return_the_old_item_and_capacity_adds_up(emulator, t
         "at 'statements' failed to satisfy constraint: Member must have length less than or equal to 25"
         in (refused.value.response["Error"]["Message"])
     )
+
+
+def test_a_transaction_over_4_mb_is_refused_whole(both, tables):
+    """Ten items of 350 KB go through, twelve (4,200,086 bytes) are refused and nothing of them is written."""
+    simple, _ = tables
+    for count in (10, 12):
+        puts = [{"Put": {"TableName": simple, "Item": {"pk": {"S": f"{count}-{n}"}, "p": {"S": "x" * 350_000}}}}
+                for n in range(count)]  # fmt: skip
+        same(both, "transact_write_items", TransactItems=puts)
+        same(both, "get_item", TableName=simple, Key={"pk": {"S": f"{count}-0"}}, ProjectionExpression="pk")
+    with pytest.raises(ClientError, match=r"Transaction payload size cannot exceed 4MB\. Payload Size: 4200086"):
+        both[1].transact_write_items(TransactItems=puts)
+
+
+def test_a_syntax_error_quotes_the_tokens_around_it_as_dynamodb_does(both, tables):
+    """The bad token and the text from the token before it to the token after it, in the message."""
+    simple, _ = tables
+    for expression in ["!!! INVALID !!!", "!!invalid", "a !! b", "!a", "a,,b", "a b", "#", "a.", "a[x]", "a[-1]"]:
+        same_exactly(both, "get_item", TableName=simple, Key={"pk": {"S": "x"}}, ProjectionExpression=expression)

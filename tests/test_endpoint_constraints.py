@@ -87,3 +87,25 @@ def test_attribute_values_and_batch_puts_are_refused_as_dynamodb_refuses_them(of
             "The provided key element does not match the schema"
         )  # fmt: skip
     assert client.scan(TableName=table)["Count"] == 0
+
+
+def test_a_transactional_read_of_a_key_not_of_the_table_is_cancelled_with_a_validation_reason(
+    offline, local_credentials
+):
+    """DynamoDB reports a get's key problem through the cancellation reasons, not as a ValidationException."""
+    client = client_for(offline)
+    table = pk_table_on(offline, "tx-keys")
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    good, bad = ({"Get": {"TableName": table, "Key": key}} for key in ({"pk": {"S": "a"}}, {}))
+    with pytest.raises(ClientError) as refusal:
+        client.transact_get_items(TransactItems=[good, bad])
+    error = refusal.value.response
+    assert (error["Error"]["Code"], error["Error"]["Message"]) == (
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]",
+    )
+    assert error["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
+    ]
+    assert client.transact_get_items(TransactItems=[good])["Responses"] == [{"Item": {"pk": {"S": "a"}}}]

@@ -105,3 +105,29 @@ def test_a_tables_id_is_a_version_4_uuid_that_stays_the_same(served):
                                   BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableId"]  # fmt: skip
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", created), created
     assert client.describe_table(TableName=name)["Table"]["TableId"] == created
+
+
+def index(name: str, key: str) -> dict:
+    schema = keys(("pk", "HASH"), (key, "RANGE"))
+    return {"IndexName": name, "KeySchema": schema, "Projection": {"ProjectionType": "ALL"}}
+
+
+@pytest.mark.parametrize("kind", ["two global", "global and local"])
+def test_two_indexes_under_one_name_are_refused_and_nothing_is_created(served, endpoint, kind):
+    """DynamoDB Local refuses them too (in its own words); ddbload answers DynamoDB's message."""
+    second = "LocalSecondaryIndexes" if kind == "global and local" else "GlobalSecondaryIndexes"
+    for url in (served, endpoint):
+        client, name = client_for(url), f"indexes-{uuid.uuid4().hex[:8]}"
+        request = {"GlobalSecondaryIndexes": [index("by-placed", "placed")], "BillingMode": "PAY_PER_REQUEST",
+                   "AttributeDefinitions": defined("pk", "sk", "placed", "shipped"),
+                   "KeySchema": keys(("pk", "HASH"), ("sk", "RANGE"))}  # fmt: skip
+        request.setdefault(second, []).append(index("by-placed", "shipped"))
+        with pytest.raises(ClientError) as refusal:
+            client.create_table(TableName=name, **request)
+        assert refusal.value.response["Error"]["Code"] == "ValidationException"
+        if url == served:
+            assert refusal.value.response["Error"]["Message"] == (
+                "One or more parameter values were invalid: Duplicate index name: by-placed"
+            )
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.describe_table(TableName=name)

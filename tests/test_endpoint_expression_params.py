@@ -55,7 +55,7 @@ DYNAMODB_ORDER = {
         "scan", {"AttributesToGet": ["a", "a"], "ScanFilter": EQ_OF_TWO}, "Duplicate value in attribute name: a"),
     "Scan: the segments before the names": (
         "scan", {"Segment": 1, "FilterExpression": "#a = :v", "ExpressionAttributeNames": {"a": "a"},
-                 "ExpressionAttributeValues": {":v": {"S": "x"}}}, "segment"),
+                 "ExpressionAttributeValues": {":v": {"S": "x"}}}, "TotalSegments parameter is required"),
 }  # fmt: skip
 
 

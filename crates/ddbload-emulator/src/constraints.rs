@@ -15,6 +15,16 @@ const MAX_LISTED: usize = 10;
 const RETURN_VALUES: &[&str] = &["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"];
 const RETURN_CONSUMED_CAPACITY: &[&str] = &["INDEXES", "TOTAL", "NONE"];
 const RETURN_ITEM_COLLECTION_METRICS: &[&str] = &["SIZE", "NONE"];
+const SELECT: &[&str] = &[
+    "SPECIFIC_ATTRIBUTES",
+    "COUNT",
+    "ALL_ATTRIBUTES",
+    "ALL_PROJECTED_ATTRIBUTES",
+];
+const KEY_TYPES: &[&str] = &["HASH", "RANGE"];
+const ATTRIBUTE_TYPES: &[&str] = &["B", "N", "S"];
+/// A table's key has a partition key and at most a sort key.
+const MAX_KEY_ELEMENTS: usize = 2;
 
 /// What one member must satisfy.
 enum Rule {
@@ -24,9 +34,13 @@ enum Rule {
     },
     OneOf(&'static [&'static str]),
     Required,
+    /// A key schema: at most two elements, each HASH or RANGE.
+    KeySchema,
+    /// Attribute definitions, each of type B, N or S.
+    AttributeTypes,
 }
 
-use Rule::{OneOf, Required, TableName};
+use Rule::{AttributeTypes, KeySchema, OneOf, Required, TableName};
 
 /// Each checked operation's members, in DynamoDB's order.
 fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
@@ -68,9 +82,14 @@ fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
         ],
         "Query" | "Scan" => &[
             ("ReturnConsumedCapacity", OneOf(RETURN_CONSUMED_CAPACITY)),
+            ("Select", OneOf(SELECT)),
             ("TableName", TableName { min: 1 }),
         ],
-        "CreateTable" => &[("TableName", TableName { min: 3 })],
+        "CreateTable" => &[
+            ("AttributeDefinitions", AttributeTypes),
+            ("KeySchema", KeySchema),
+            ("TableName", TableName { min: 3 }),
+        ],
         "DescribeTable" | "DeleteTable" | "UpdateTable" | "DescribeTimeToLive"
         | "UpdateTimeToLive" => &[("TableName", TableName { min: 1 })],
         _ => &[],
@@ -79,6 +98,10 @@ fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
 
 /// Refuses `request` with every constraint its members fail, if any.
 pub fn check(operation: &str, request: &Value) -> Result<(), ApiError> {
+    // CreateTable answers a missing name on its own, in words of its own.
+    if operation == "CreateTable" && request.get("TableName").is_none_or(Value::is_null) {
+        return Err(ApiError::parameter_required("TableName"));
+    }
     let mut found = Vec::new();
     for (member, rule) in rules(operation) {
         let value = request.get(*member).filter(|v| !v.is_null());
@@ -91,11 +114,19 @@ pub fn check(operation: &str, request: &Value) -> Result<(), ApiError> {
                 name.as_str().unwrap_or_default(),
                 *min,
             )),
-            (OneOf(values), Some(given)) => {
-                let given = given.as_str().unwrap_or_default();
-                if !values.contains(&given) {
-                    let constraint = ApiError::enum_constraint(values);
-                    found.push(ApiError::violation(Some(given), &field, constraint));
+            (OneOf(values), given @ Some(_)) => enum_violation(given, values, &field, &mut found),
+            (KeySchema, Some(Value::Array(elements))) => {
+                key_schema_violations(elements, &field, &mut found)
+            }
+            (AttributeTypes, Some(Value::Array(definitions))) => {
+                for (at, definition) in definitions.iter().enumerate() {
+                    let field = format!("{field}.{}.member.attributeType", at + 1);
+                    enum_violation(
+                        definition.get("AttributeType"),
+                        ATTRIBUTE_TYPES,
+                        &field,
+                        &mut found,
+                    );
                 }
             }
             _ => {}
@@ -106,4 +137,49 @@ pub fn check(operation: &str, request: &Value) -> Result<(), ApiError> {
     }
     found.truncate(MAX_LISTED);
     Err(ApiError::violations(found))
+}
+
+/// A value outside `values` (a missing one is another rule's business).
+fn enum_violation(given: Option<&Value>, values: &[&str], field: &str, found: &mut Vec<String>) {
+    let Some(given) = given.and_then(Value::as_str) else {
+        return;
+    };
+    if !values.contains(&given) {
+        let constraint = ApiError::enum_constraint(values);
+        found.push(ApiError::violation(Some(given), field, constraint));
+    }
+}
+
+/// More than two key elements (echoed as DynamoDB's Java model prints them), or a key type that is
+/// neither HASH nor RANGE.
+fn key_schema_violations(elements: &[Value], field: &str, found: &mut Vec<String>) {
+    if elements.len() > MAX_KEY_ELEMENTS {
+        let text = |element: &Value, member: &str| {
+            element
+                .get(member)
+                .and_then(Value::as_str)
+                .unwrap_or("null")
+                .to_owned()
+        };
+        let echo: Vec<String> = elements
+            .iter()
+            .map(|e| {
+                format!(
+                    "KeySchemaElement(attributeName={}, keyType={})",
+                    text(e, "AttributeName"),
+                    text(e, "KeyType")
+                )
+            })
+            .collect();
+        let constraint = ApiError::max_length_constraint(MAX_KEY_ELEMENTS);
+        found.push(ApiError::violation(
+            Some(&format!("[{}]", echo.join(", "))),
+            field,
+            constraint,
+        ));
+    }
+    for (at, element) in elements.iter().enumerate() {
+        let field = format!("{field}.{}.member.keyType", at + 1);
+        enum_violation(element.get("KeyType"), KEY_TYPES, &field, found);
+    }
 }

@@ -236,6 +236,26 @@ impl ApiError {
         Self::violations(vec![Self::violation(None, field, Self::NOT_NULL.into())])
     }
 
+    /// A list of request objects as DynamoDB's Java model prints them in a violation's value
+    /// (`[com.amazonaws.dynamodb.v20120810.WriteRequest@1a2b3c4d, ...]`); the suffix, an identity
+    /// hash there, is a hash of each object's JSON here.
+    pub fn java_echo(class: &str, objects: &[Value]) -> String {
+        let each = objects.iter().map(|object| {
+            let hash = object.to_string().bytes().fold(0x811c_9dc5_u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            });
+            format!("com.amazonaws.dynamodb.v20120810.{class}@{hash:x}")
+        });
+        format!("[{}]", each.collect::<Vec<_>>().join(", "))
+    }
+
+    /// A member some operations answer missing on its own, in these words (CreateTable's TableName).
+    pub fn parameter_required(member: &str) -> Self {
+        Self::validation(format!(
+            "The parameter '{member}' is required but was not present in the request"
+        ))
+    }
+
     /// The constraints a request member failed, listed as DynamoDB lists them (at most 10) before it
     /// reads anything else of the request.
     pub fn violations(list: Vec<String>) -> Self {
@@ -403,12 +423,18 @@ impl ApiError {
         ))
     }
 
-    /// TransactItems of fewer than 1 or more than 100 actions.
-    pub fn transact_items_length() -> Self {
-        Self::validation(
-            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must \
-             have length less than or equal to 100, Member must have length greater than or equal to 1",
-        )
+    /// TransactItems of no actions or more than `max`; `echo` is the list as DynamoDB prints it.
+    pub fn transact_items_length(echo: &str, count: usize, max: usize) -> Self {
+        let constraint = if count == 0 {
+            Self::min_length_constraint(1)
+        } else {
+            Self::max_length_constraint(max)
+        };
+        Self::violations(vec![Self::violation(
+            Some(echo),
+            "transactItems",
+            constraint,
+        )])
     }
 
     /// A TransactItems entry with none or several of Check, Put, Update and Delete.
@@ -623,6 +649,13 @@ impl ApiError {
             "One or more parameter values were invalid: Table KeySchema does not have a range key, which is \
              required when specifying a LocalSecondaryIndex",
         )
+    }
+
+    /// Two of a CreateTable's indexes, global or local, under one name.
+    pub fn duplicate_index_name(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Duplicate index name: {index}"
+        ))
     }
 
     /// A local secondary index not keyed by the table's partition key and a sort key.
@@ -883,6 +916,10 @@ impl ApiError {
         )
     }
 
+    /// The message of a transaction's ThrottlingError cancellation reason.
+    pub const THROTTLED_IN_TRANSACTION: &str =
+        "Throughput exceeds the current capacity of your table or index.";
+
     pub fn transaction_conflict() -> Self {
         Self::dynamodb(
             "TransactionConflictException",
@@ -907,6 +944,13 @@ impl ApiError {
 
     pub fn item_too_large() -> Self {
         Self::validation("Item size has exceeded the maximum allowed size")
+    }
+
+    /// A TransactWriteItems whose items add up to more than 4 MB (DynamoDB Local's words).
+    pub fn transaction_too_large(bytes: usize) -> Self {
+        Self::validation(format!(
+            "Transaction payload size cannot exceed 4MB. Payload Size: {bytes}"
+        ))
     }
 
     pub fn updated_item_too_large() -> Self {
@@ -1085,14 +1129,39 @@ impl ApiError {
         ))
     }
 
-    /// A BatchGetItem or BatchWriteItem without RequestItems, or with none.
-    pub fn request_items_empty() -> Self {
-        Self::validation(
-            "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member \
-             must have length greater than or equal to 1",
-        )
+    /// A BatchGetItem or BatchWriteItem whose RequestItems names no table.
+    pub fn request_items_empty(operation: &str) -> Self {
+        Self::validation(format!(
+            "The requestItems parameter is required for {operation}"
+        ))
     }
 
+    /// More keys for one table than a BatchGetItem reads (DynamoDB names no value here).
+    pub fn batch_get_table_too_many(table: &str, max: usize) -> Self {
+        Self::validation(format!(
+            "1 validation error detected: Value at 'RequestItems.{table}.member.Keys' failed to satisfy \
+             constraint: {}",
+            Self::max_length_constraint(max)
+        ))
+    }
+
+    /// More requests for one table than a BatchWriteItem takes; `echo` is the table's requests as
+    /// DynamoDB's Java model prints them.
+    pub fn batch_write_table_too_many(table: &str, echo: &str, max: usize) -> Self {
+        let value = format!("{{{table}={echo}}}");
+        let constraint = format!(
+            "Map value must satisfy constraint: [{}, {}]",
+            Self::max_length_constraint(max),
+            Self::min_length_constraint(1)
+        );
+        Self::violations(vec![Self::violation(
+            Some(&value),
+            "requestItems",
+            constraint,
+        )])
+    }
+
+    /// Too many items over all of a batch's tables.
     pub fn batch_get_too_many() -> Self {
         Self::validation("Too many items requested for the BatchGetItem call")
     }
@@ -1217,21 +1286,34 @@ impl ApiError {
         ))
     }
 
-    pub fn segment_without_total() -> Self {
-        Self::validation("If segment is specified, total segment must also be specified")
+    /// One of Scan's Segment and TotalSegments without the other.
+    pub fn parameter_required_with(member: &str, when: &str) -> Self {
+        Self::validation(format!(
+            "The {member} parameter is required but was not present in the request when {when}"
+        ))
     }
 
-    pub fn total_without_segment() -> Self {
-        Self::validation(
-            "If total segments is specified, a particular segment must also be specified for this request",
-        )
+    pub fn segment_not_below_total(segment: i64, total: i64) -> Self {
+        Self::validation(format!(
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: \
+             {segment} is not less than TotalSegments: {total}"
+        ))
     }
 
-    pub fn limit_below_one() -> Self {
-        Self::validation(
-            "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value \
-             greater than or equal to 1",
-        )
+    /// A Limit below 1: Query's answer names no value and spells the member `Limit`, Scan's does
+    /// not (both as DynamoDB answers them).
+    pub fn limit_below_one(operation: &str, limit: i64) -> Self {
+        let constraint = "Member must have value greater than or equal to 1".to_owned();
+        if operation == "Query" {
+            return Self::violations(vec![format!(
+                "Value at 'Limit' failed to satisfy constraint: {constraint}"
+            )]);
+        }
+        Self::violations(vec![Self::violation(
+            Some(&limit.to_string()),
+            "limit",
+            constraint,
+        )])
     }
 
     /// A Select the request's projection (or its lack of one) does not go with; any such Select.

@@ -454,6 +454,22 @@ impl Table {
         result.map_err(|throttle| ApiError::throttled(throttle, &self.arn))
     }
 
+    /// Whether a request on `partition` may go ahead, taking nothing yet (see `admit_write`).
+    pub fn admit(
+        &self,
+        kind: Kind,
+        partition: Option<&KeyValue>,
+        now: f64,
+    ) -> Result<(), ApiError> {
+        let result = self.state().capacity.admit(kind, partition, now);
+        result.map_err(|throttle| ApiError::throttled(throttle, &self.arn))
+    }
+
+    /// Takes an admitted request's units.
+    pub fn take(&self, kind: Kind, partition: Option<&KeyValue>, units: f64, now: f64) {
+        self.state().capacity.take(kind, partition, units, now);
+    }
+
     /// What a write from `old` to `new` costs each index it changes.
     pub fn index_writes(
         &self,
@@ -484,30 +500,58 @@ impl Table {
         index_writes: &[IndexWrite],
         now: f64,
     ) -> Result<(), ApiError> {
+        // One hold of the table's state for both, so concurrent writes are charged exactly.
         let mut state = self.state();
-        let base = &mut state.capacity;
+        self.admit_write_to(&mut state.capacity, partition, index_writes, now)?;
+        take_write_from(&mut state.capacity, partition, units, index_writes, now);
+        Ok(())
+    }
+
+    /// Whether a write may go ahead on the table and every global index it changes (Err: the
+    /// throttle, naming the table or index); nothing is taken yet. A transaction admits all its
+    /// actions before it takes any, so it is admitted whole, as one request is.
+    pub fn admit_write(
+        &self,
+        partition: &KeyValue,
+        index_writes: &[IndexWrite],
+        now: f64,
+    ) -> Result<(), ApiError> {
+        self.admit_write_to(&mut self.state().capacity, partition, index_writes, now)
+    }
+
+    fn admit_write_to(
+        &self,
+        base: &mut TableCapacity,
+        partition: &KeyValue,
+        index_writes: &[IndexWrite],
+        now: f64,
+    ) -> Result<(), ApiError> {
         base.admit(Kind::Write, Some(partition), now)
             .map_err(|throttle| ApiError::throttled(throttle, &self.arn))?;
-        let mut guards = Vec::with_capacity(index_writes.len());
-        let mut base_units = units;
-        for write in index_writes {
+        for write in index_writes.iter().filter(|write| !write.index.local) {
             let index = &write.index;
-            if index.local {
-                // A local index's writes are the table's own.
-                base_units += write.units;
-                continue;
-            }
-            let mut capacity = lock(&index.capacity);
-            capacity
+            lock(&index.capacity)
                 .admit(Kind::Write, Some(&write.partition), now)
                 .map_err(|throttle| ApiError::throttled(throttle.on_index(), &index.arn))?;
-            guards.push((write, capacity));
-        }
-        base.take(Kind::Write, Some(partition), base_units, now);
-        for (write, capacity) in &mut guards {
-            capacity.take(Kind::Write, Some(&write.partition), write.units, now);
         }
         Ok(())
+    }
+
+    /// Takes an admitted write's units from the table and its indexes.
+    pub fn take_write(
+        &self,
+        partition: &KeyValue,
+        units: f64,
+        index_writes: &[IndexWrite],
+        now: f64,
+    ) {
+        take_write_from(
+            &mut self.state().capacity,
+            partition,
+            units,
+            index_writes,
+            now,
+        );
     }
 
     pub fn index(&self, name: &str) -> Result<Arc<Index>, ApiError> {
@@ -624,6 +668,26 @@ impl Table {
 }
 
 /// One locked shard: reads and writes of its items keep the table's counters exact.
+/// Takes an admitted write's units from the table (`base`, held by the caller) and its indexes.
+fn take_write_from(
+    base: &mut TableCapacity,
+    partition: &KeyValue,
+    units: f64,
+    index_writes: &[IndexWrite],
+    now: f64,
+) {
+    let mut base_units = units;
+    for write in index_writes {
+        if write.index.local {
+            // A local index's writes are the table's own.
+            base_units += write.units;
+        } else {
+            lock(&write.index.capacity).take(Kind::Write, Some(&write.partition), write.units, now);
+        }
+    }
+    base.take(Kind::Write, Some(partition), base_units, now);
+}
+
 pub struct ShardGuard<'t> {
     table: &'t Table,
     pub items: MutexGuard<'t, Shard>,

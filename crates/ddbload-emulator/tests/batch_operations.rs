@@ -19,6 +19,18 @@ fn batch_write_validates_before_writing_anything() {
         .map(|i| json!({"PutRequest": {"Item": {"pk": {"S": format!("k{i}")}}}}))
         .collect();
     let e = f.err("BatchWriteItem", json!({"RequestItems": {"bat": puts}}));
+    assert!(
+        e.message.starts_with("1 validation error detected: Value '{bat=[com.amazonaws.dynamodb.v20120810.WriteRequest@"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.ends_with("]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"));
+    // 25 for each of two tables: too many for one call.
+    f.table("bat2", None);
+    let e = f.err(
+        "BatchWriteItem",
+        json!({"RequestItems": {"bat": puts[..25], "bat2": puts[..25]}}),
+    );
     assert_eq!(
         e.message,
         "Too many items requested for the BatchWriteItem call"
@@ -96,6 +108,14 @@ fn batch_get_limits_and_reads() {
     let e = f.err(
         "BatchGetItem",
         json!({"RequestItems": {"bat": {"Keys": keys}}}),
+    );
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value at 'RequestItems.bat.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100"
+    );
+    let e = f.err(
+        "BatchGetItem",
+        json!({"RequestItems": {"bat": {"Keys": keys[..50]}, "bat2": {"Keys": keys[50..]}}}),
     );
     assert_eq!(
         e.message,

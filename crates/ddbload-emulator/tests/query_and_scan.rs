@@ -112,12 +112,20 @@ fn scan_order_is_stable_and_segments_split_the_table() {
     assert_eq!(
         f.err("Scan", json!({"TableName": "scn", "Segment": 0}))
             .message,
-        "If segment is specified, total segment must also be specified"
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is present"
+    );
+    assert_eq!(
+        f.err(
+            "Scan",
+            json!({"TableName": "scn", "Segment": 4, "TotalSegments": 4})
+        )
+        .message,
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4"
     );
     assert!(f
         .err(
             "Scan",
-            json!({"TableName": "scn", "Segment": 4, "TotalSegments": 4})
+            json!({"TableName": "scn", "Segment": -1, "TotalSegments": 4})
         )
         .message
         .contains("'segment'"));

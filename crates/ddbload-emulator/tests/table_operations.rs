@@ -126,6 +126,11 @@ fn update_table_switches_modes_within_the_daily_limit() {
         "UpdateTable",
         json!({"TableName": "t01", "BillingMode": "PAY_PER_REQUEST"}),
     );
+    // Said again, it is accepted and changes nothing.
+    f.ok(
+        "UpdateTable",
+        json!({"TableName": "t01", "BillingMode": "PAY_PER_REQUEST"}),
+    );
     f.ok("UpdateTable", json!({"TableName": "t01", "WarmThroughput": {"ReadUnitsPerSecond": 20000, "WriteUnitsPerSecond": 8000}}));
     let lower = f.err(
         "UpdateTable",

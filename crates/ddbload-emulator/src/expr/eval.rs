@@ -73,7 +73,9 @@ pub fn evaluate(cond: &Cond, item: &Item) -> Result<bool, ApiError> {
         Cond::NotExists(path) => resolve(item, path).is_none(),
         Cond::Compare(a, op, b) => {
             let (Some(x), Some(y)) = (value_of(item, a)?, value_of(item, b)?) else {
-                return Ok(false);
+                // A missing attribute equals nothing and orders against nothing, but is not equal
+                // to anything either: `a <> :v` holds when `a` is absent, as in DynamoDB.
+                return Ok(*op == "<>");
             };
             match *op {
                 "=" => x.same_as(&y),

@@ -56,6 +56,27 @@ impl Source {
     }
 }
 
+/// The text from `from` to the end of the token that follows `after` (a word, or one character).
+fn near_text(chars: &[char], from: usize, after: usize) -> String {
+    let mut end = after;
+    while chars.get(end).is_some_and(|c| c.is_whitespace()) {
+        end += 1;
+    }
+    let is_word = |c: &char| c.is_alphanumeric() || *c == '_';
+    if chars.get(end).is_some_and(is_word) {
+        while chars.get(end).is_some_and(is_word) {
+            end += 1;
+        }
+    } else if end < chars.len() {
+        end += 1;
+    } else {
+        end = after;
+    }
+    chars[from.min(chars.len())..end.min(chars.len())]
+        .iter()
+        .collect()
+}
+
 pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiError> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
@@ -68,8 +89,9 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiE
         }
         chars[start..*i].iter().collect::<String>()
     };
-    let syntax = |token: &str, at: usize| {
-        let near: String = chars[at.min(chars.len())..].iter().take(12).collect();
+    // DynamoDB quotes the text from the token before the bad one to the end of the one after.
+    let syntax = |token: &str, at: usize, before: Option<usize>| {
+        let near = near_text(&chars, before.unwrap_or(at), at + token.chars().count());
         ApiError::expression_syntax(kind, token, &near)
     };
     while i < chars.len() {
@@ -100,7 +122,7 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiE
                 i += 1;
                 let name = word(&mut i);
                 if name.is_empty() {
-                    return Err(syntax(&c.to_string(), at));
+                    return Err(syntax(&c.to_string(), at, spans.last().map(|s| s.start)));
                 }
                 out.push(if c == '#' {
                     Token::Alias(format!("#{name}"))
@@ -122,11 +144,15 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiE
             c if c.is_ascii_digit() => {
                 let at = i;
                 let digits = word(&mut i);
-                let n = digits.parse().map_err(|_| syntax(&digits, at))?;
+                let before = spans.last().map(|s| s.start);
+                let n = digits.parse().map_err(|_| syntax(&digits, at, before))?;
                 out.push(Token::Number(n));
             }
             c if c.is_alphabetic() || c == '_' => out.push(Token::Name(word(&mut i))),
-            other => return Err(syntax(&other.to_string(), i)),
+            other => {
+                let before = spans.last().map(|s| s.start);
+                return Err(syntax(&other.to_string(), i, before));
+            }
         }
         if out.len() > spans.len() {
             spans.push(start..i);

@@ -417,9 +417,11 @@ impl<'a> Parser<'a> {
                 }
                 Some(Token::LBracket) => {
                     self.pos += 1;
-                    let Some(Token::Number(n)) = self.next() else {
+                    // The error names the token that is not an index, not the one after it.
+                    let Some(Token::Number(n)) = self.peek().cloned() else {
                         return Err(self.syntax_error());
                     };
+                    self.pos += 1;
                     self.expect(Token::RBracket)?;
                     path.push(PathPart::Index(n));
                 }

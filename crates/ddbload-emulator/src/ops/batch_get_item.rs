@@ -33,15 +33,32 @@ pub struct BatchGetItem {
     capacity: ReturnCapacity,
 }
 
-pub fn request_items(req: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
-    req.get("RequestItems")
+/// A batch's RequestItems: present (a missing one fails its constraint) and naming a table.
+pub fn request_items<'r>(
+    req: &'r Value,
+    operation: &str,
+) -> Result<&'r serde_json::Map<String, Value>, ApiError> {
+    let items = req
+        .get("RequestItems")
         .and_then(Value::as_object)
-        .filter(|m| !m.is_empty())
-        .ok_or_else(ApiError::request_items_empty)
+        .ok_or_else(|| ApiError::missing("requestItems"))?;
+    if items.is_empty() {
+        return Err(ApiError::request_items_empty(operation));
+    }
+    Ok(items)
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
-    let request = request_items(req)?;
+    let request = request_items(req, "BatchGetItem")?;
+    for (name, spec) in request {
+        if spec
+            .get("Keys")
+            .and_then(Value::as_array)
+            .is_some_and(|keys| keys.len() > MAX_KEYS)
+        {
+            return Err(ApiError::batch_get_table_too_many(name, MAX_KEYS));
+        }
+    }
     let total: usize = request
         .values()
         .map(|t| t.get("Keys").and_then(Value::as_array).map_or(0, Vec::len))

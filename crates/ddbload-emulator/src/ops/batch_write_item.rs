@@ -34,7 +34,17 @@ pub struct BatchWriteItem {
 
 pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
     refuse_item_collection_metrics(req)?;
-    let request = request_items(req)?;
+    let request = request_items(req, "BatchWriteItem")?;
+    for (name, list) in request {
+        if let Some(list) = list.as_array().filter(|list| list.len() > MAX_REQUESTS) {
+            let echo = ApiError::java_echo("WriteRequest", list);
+            return Err(ApiError::batch_write_table_too_many(
+                name,
+                &echo,
+                MAX_REQUESTS,
+            ));
+        }
+    }
     // As DynamoDB: the whole request is checked (names, counts, values, sizes) before any table is
     // looked up, so a malformed request is a ValidationException even when a table does not exist.
     let mut read = Vec::new();

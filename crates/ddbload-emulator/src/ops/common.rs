@@ -87,7 +87,8 @@ pub fn refuse_unsupported(req: &Value, parameters: &[&str]) -> Result<(), ApiErr
     Ok(())
 }
 
-/// ReturnItemCollectionMetrics NONE is the default; SIZE (local secondary indexes) is not implemented.
+/// Batch and transaction writes: ReturnItemCollectionMetrics NONE is the default; SIZE is not
+/// implemented there (single writes answer it: `item_collection.rs`).
 pub fn refuse_item_collection_metrics(req: &Value) -> Result<(), ApiError> {
     match req
         .get("ReturnItemCollectionMetrics")

@@ -207,6 +207,14 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         ));
     }
     let locals = local_indexes(req, &schema, &definitions)?;
+    let mut names = std::collections::HashSet::new();
+    let all = gsis.iter().map(|(definition, _)| definition).chain(&locals);
+    if let Some(twice) = all
+        .map(|definition| &definition.name)
+        .find(|name| !names.insert(*name))
+    {
+        return Err(ApiError::duplicate_index_name(twice));
+    }
     Ok(CreateTable {
         name,
         schema,

@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::common::item_param;
-use super::partiql::{parse, Statement, Term};
+use super::partiql::{parse, Path, Statement, Step, Term};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{ItemKey, KeySchema};
@@ -19,6 +19,9 @@ pub struct Translated {
     pub operation: &'static str,
     pub request: Value,
     kind: Answer,
+    /// A SELECT of nested paths: each item is answered as each path's value under its last
+    /// step's name (`SELECT a.b` answers `{"b": ...}`), as DynamoDB answers it.
+    nested: Option<Vec<Path>>,
 }
 
 /// A write's ReturnValuesOnConditionCheckFailure goes to the operation that carries it out.
@@ -59,12 +62,20 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
         } => {
             let schema = key_schema(store, &table, index.as_deref())?;
             request.insert("TableName".into(), json!(table));
-            if let Some(names) = projection {
-                let listed: Vec<String> = names.iter().map(|n| placeholders.name(n)).collect();
+            // Nested paths are picked from whole items (a projected list would come back
+            // compacted, and the read costs the same either way); top-level names are a
+            // ProjectionExpression.
+            let nested = projection
+                .clone()
+                .filter(|paths| paths.iter().any(|(_, steps)| !steps.is_empty()));
+            if let (Some(names), None) = (&projection, &nested) {
+                let listed: Vec<String> = names.iter().map(|(n, _)| placeholders.name(n)).collect();
                 request.insert("ProjectionExpression".into(), json!(listed.join(", ")));
             }
             copy_members(req, &mut request, &["ConsistentRead", "Limit"]);
-            select(request, &schema, index, terms, req, placeholders)?
+            let mut translated = select(request, &schema, index, terms, req, placeholders)?;
+            translated.nested = nested;
+            translated
         }
         Statement::Insert { table, item } => {
             let schema = key_schema(store, &table, None)?;
@@ -85,6 +96,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 operation: "PutItem",
                 request: Value::Object(request),
                 kind: Answer::Inserted,
+                nested: None,
             }
         }
         Statement::Update {
@@ -131,6 +143,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 operation: "UpdateItem",
                 request: Value::Object(request),
                 kind: Answer::Nothing,
+                nested: None,
             }
         }
         Statement::Delete { table, terms } => {
@@ -150,6 +163,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 operation: "DeleteItem",
                 request: Value::Object(request),
                 kind: Answer::Nothing,
+                nested: None,
             }
         }
     };
@@ -229,6 +243,11 @@ impl Translated {
             for member in ["ReturnConsumedCapacity", "ConsistentRead", "Limit"] {
                 fields.remove(member);
             }
+            // ExecuteTransaction answers nested paths as a projection, unflattened (as DynamoDB
+            // Local does), where ExecuteStatement flattens them.
+            if let Some(paths) = &self.nested {
+                project_paths(fields, paths);
+            }
         }
         let kind = match self.operation {
             "GetItem" => "Get",
@@ -239,6 +258,14 @@ impl Translated {
             other => other,
         };
         json!({ kind: action })
+    }
+
+    /// An item the SELECT read, as ExecuteStatement answers it (see `nested`).
+    fn shown(&self, item: &Value) -> Value {
+        match &self.nested {
+            Some(paths) => flattened(item, paths),
+            None => item.clone(),
+        }
     }
 
     /// ExecuteStatement's answer from the equivalent operation's.
@@ -253,7 +280,7 @@ impl Translated {
             other => other?,
         };
         let mut answer = Map::new();
-        let items = match self.kind {
+        let mut items: Vec<Value> = match self.kind {
             Answer::One => out.get("Item").cloned().into_iter().collect(),
             Answer::Page => out
                 .get("Items")
@@ -262,6 +289,9 @@ impl Translated {
                 .unwrap_or_default(),
             Answer::Nothing | Answer::Inserted => Vec::new(),
         };
+        for item in &mut items {
+            *item = self.shown(item);
+        }
         answer.insert("Items".into(), Value::Array(items));
         if let Some(last) = out.get("LastEvaluatedKey") {
             let token = base64::engine::general_purpose::STANDARD.encode(last.to_string());
@@ -272,6 +302,62 @@ impl Translated {
         }
         Ok(Value::Object(answer))
     }
+}
+
+/// `paths` as the request's ProjectionExpression (`#p0.#p1[2], ...`), their names added to its
+/// ExpressionAttributeNames.
+fn project_paths(request: &mut Map<String, Value>, paths: &[Path]) {
+    let mut names = Map::new();
+    let mut alias = |name: &str| {
+        let alias = format!("#p{}", names.len());
+        names.insert(alias.clone(), json!(name));
+        alias
+    };
+    let listed: Vec<String> = paths
+        .iter()
+        .map(|(name, steps)| {
+            let mut text = alias(name);
+            for step in steps {
+                match step {
+                    Step::Name(member) => text.push_str(&format!(".{}", alias(member))),
+                    Step::Index(index) => text.push_str(&format!("[{index}]")),
+                }
+            }
+            text
+        })
+        .collect();
+    request.insert("ProjectionExpression".into(), json!(listed.join(", ")));
+    let given = request
+        .entry("ExpressionAttributeNames")
+        .or_insert_with(|| json!({}));
+    if let Some(given) = given.as_object_mut() {
+        given.extend(names);
+    }
+}
+
+/// An item (DynamoDB JSON) answered as its `paths`' values, each under its last step's name.
+fn flattened(item: &Value, paths: &[Path]) -> Value {
+    let mut answer = Map::new();
+    for (name, steps) in paths {
+        let mut value = item.get(name);
+        let mut label = name.clone();
+        for step in steps {
+            value = match step {
+                Step::Name(member) => {
+                    label = member.clone();
+                    value.and_then(|v| v.get("M")).and_then(|m| m.get(member))
+                }
+                Step::Index(index) => {
+                    label.push_str(&format!("[{index}]"));
+                    value.and_then(|v| v.get("L")).and_then(|l| l.get(*index))
+                }
+            };
+        }
+        if let Some(value) = value {
+            answer.insert(label, value.clone());
+        }
+    }
+    Value::Object(answer)
 }
 
 /// SELECT as GetItem, Query or Scan, by the equalities its WHERE gives on the key it reads.
@@ -300,6 +386,7 @@ fn select(
             operation: "GetItem",
             request: Value::Object(request),
             kind: Answer::One,
+            nested: None,
         });
     }
     if let Some(token) = req.get("NextToken").and_then(Value::as_str) {
@@ -341,6 +428,7 @@ fn select(
         operation,
         request: Value::Object(request),
         kind: Answer::Page,
+        nested: None,
     })
 }
 
@@ -403,6 +491,7 @@ impl Placeholders {
     fn term(&mut self, term: &Term) -> String {
         let name = self.name(&term.attribute);
         match term.operator {
+            "begins_with" => format!("begins_with({name}, {})", self.value(&term.values[0])),
             "BETWEEN" => {
                 let (low, high) = (self.value(&term.values[0]), self.value(&term.values[1]));
                 format!("{name} BETWEEN {low} AND {high}")

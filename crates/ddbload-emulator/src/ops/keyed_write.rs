@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, old_item_on_condition_failure, refuse_item_collection_metrics,
-    table_name, write_condition, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, old_item_on_condition_failure, table_name, write_condition,
+    ReturnCapacity, ReturnValues,
 };
+use super::item_collection;
 use super::write::{write_one, Change};
 use crate::error::ApiError;
 use crate::expr::{legacy, Bindings, Cond};
@@ -23,11 +24,11 @@ pub struct WriteOptions {
     return_values: ReturnValues,
     return_old_on_failure: bool,
     capacity: ReturnCapacity,
+    collection_metrics: bool,
 }
 
 pub fn write_options(req: &Value) -> Result<WriteOptions, ApiError> {
     legacy::check_not_mixed(req)?;
-    refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
     check_bindings_have_expressions(req, &["ConditionExpression"])?;
     let bindings = Bindings::from_request(req)?;
@@ -39,6 +40,7 @@ pub fn write_options(req: &Value) -> Result<WriteOptions, ApiError> {
         return_values: ReturnValues::of(req, &[ReturnValues::AllOld])?,
         return_old_on_failure: old_item_on_condition_failure(req)?,
         capacity: ReturnCapacity::of(req)?,
+        collection_metrics: item_collection::wanted(req),
     })
 }
 
@@ -53,6 +55,7 @@ pub struct KeyedWrite {
 impl KeyedWrite {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let options = self.options;
+        let collection = options.collection_metrics.then(|| self.key.clone());
         let written = write_one(
             store,
             &self.table,
@@ -64,6 +67,11 @@ impl KeyedWrite {
         let mut out = json!({});
         if let (ReturnValues::AllOld, Some(old)) = (options.return_values, &written.old) {
             out["Attributes"] = item_to_json(old);
+        }
+        if let Some(metrics) =
+            collection.and_then(|key| item_collection::metrics(&self.table, &key))
+        {
+            out["ItemCollectionMetrics"] = metrics;
         }
         Ok(options
             .capacity

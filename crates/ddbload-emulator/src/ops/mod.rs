@@ -16,6 +16,7 @@ mod execute_statement;
 mod execute_transaction;
 mod get_item;
 mod index_changes;
+mod item_collection;
 mod key_conditions;
 mod keyed_write;
 mod list_tables;

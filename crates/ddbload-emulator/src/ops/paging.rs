@@ -15,7 +15,8 @@ use crate::value::{item_from_json, item_size, item_to_json, Item, KeyValue};
 
 pub const PAGE_BYTES: usize = 1024 * 1024;
 
-pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
+/// A Query's or Scan's Limit: a 32-bit integer of 1 or more.
+pub fn limit(req: &Value, operation: &str) -> Result<Option<usize>, ApiError> {
     let given = req.get("Limit").filter(|v| !v.is_null());
     // Limit is a 32-bit integer: anything else cannot be read into the request at all.
     if let Some(value) = given {
@@ -24,7 +25,7 @@ pub fn limit(req: &Value) -> Result<Option<usize>, ApiError> {
         }
     }
     match given.and_then(Value::as_i64) {
-        Some(n) if n < 1 => Err(ApiError::limit_below_one()),
+        Some(n) if n < 1 => Err(ApiError::limit_below_one(operation, n)),
         other => Ok(other.map(|n| n as usize)),
     }
 }

@@ -1,5 +1,6 @@
 //! PartiQL statements as ExecuteStatement takes them: the subset read here is SELECT (a projection
-//! of top-level names or *, FROM a table or "table"."index", WHERE comparisons joined by AND),
+//! of document paths - `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", WHERE
+//! comparisons and begins_with(name, value) joined by AND),
 //! INSERT INTO ... VALUE {map}, UPDATE ... SET name = value [, ...] [REMOVE name, ...] WHERE ...,
 //! and DELETE FROM ... WHERE .... Values are literals (strings, numbers, booleans, NULL, maps, lists,
 //! sets) or `?` parameters. Anything else is not well formed, as DynamoDB answers it.
@@ -19,8 +20,18 @@ enum Token {
     Parameter,
 }
 
-/// One comparison of the WHERE clause: a top-level attribute, an operator and its values (two for
-/// BETWEEN).
+/// One step of a projected document path after its top-level name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Name(String),
+    Index(usize),
+}
+
+/// A projected document path: a top-level name and the steps into it.
+pub type Path = (String, Vec<Step>);
+
+/// One comparison of the WHERE clause: a top-level attribute, an operator (or `begins_with`) and its
+/// values (two for BETWEEN).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub attribute: String,
@@ -34,7 +45,7 @@ pub enum Statement {
         table: String,
         index: Option<String>,
         /// None: every attribute (*).
-        projection: Option<Vec<String>>,
+        projection: Option<Vec<Path>>,
         terms: Vec<Term>,
     },
     Insert {
@@ -224,7 +235,11 @@ impl Parser<'_> {
             let projection = if self.symbol("*") {
                 None
             } else {
-                Some(self.names()?)
+                let mut paths = vec![self.path()?];
+                while self.symbol(",") {
+                    paths.push(self.path()?);
+                }
+                Some(paths)
             };
             self.expect_keyword("FROM")?;
             let table = self.name()?;
@@ -290,6 +305,25 @@ impl Parser<'_> {
         None
     }
 
+    /// `name`, then `.name` and `[index]` steps.
+    fn path(&mut self) -> Option<Path> {
+        let name = self.name()?;
+        let mut steps = Vec::new();
+        loop {
+            if self.symbol(".") {
+                steps.push(Step::Name(self.name()?));
+            } else if self.symbol("[") {
+                let Token::Number(index) = self.next()? else {
+                    return None;
+                };
+                steps.push(Step::Index(index.parse().ok()?));
+                self.symbol("]").then_some(())?;
+            } else {
+                return Some((name, steps));
+            }
+        }
+    }
+
     fn names(&mut self) -> Option<Vec<String>> {
         let mut names = vec![self.name()?];
         while self.symbol(",") {
@@ -315,6 +349,19 @@ impl Parser<'_> {
     }
 
     fn term(&mut self) -> Option<Term> {
+        if matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("begins_with")) {
+            self.at += 1;
+            self.symbol("(").then_some(())?;
+            let attribute = self.name()?;
+            self.symbol(",").then_some(())?;
+            let prefix = self.value()?;
+            self.symbol(")").then_some(())?;
+            return Some(Term {
+                attribute,
+                operator: "begins_with",
+                values: vec![prefix],
+            });
+        }
         let attribute = self.name()?;
         if self.keyword("BETWEEN") {
             let low = self.value()?;
@@ -433,7 +480,7 @@ mod tests {
             Statement::Select {
                 table: "Orders".into(),
                 index: Some("by_status".into()),
-                projection: Some(vec!["a".into(), "b".into()]),
+                projection: Some(vec![("a".into(), vec![]), ("b".into(), vec![])]),
                 terms: vec![
                     Term {
                         attribute: "status".into(),

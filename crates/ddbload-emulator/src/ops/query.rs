@@ -139,7 +139,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         sort: selection.sort,
         start,
         forward: req.get("ScanIndexForward").and_then(Value::as_bool) != Some(false),
-        limit: limit(req)?,
+        limit: limit(req, "Query")?,
         count_only: count_only(req, projection.is_some(), on_index)?,
         filter,
         projection,

@@ -50,12 +50,21 @@ fn segment(req: &Value) -> Result<Option<(i64, i64)>, ApiError> {
     let total = req.get("TotalSegments").and_then(Value::as_i64);
     match (segment, total) {
         (None, None) => Ok(None),
-        (Some(_), None) => Err(ApiError::segment_without_total()),
-        (None, Some(_)) => Err(ApiError::total_without_segment()),
+        (Some(_), None) => Err(ApiError::parameter_required_with(
+            "TotalSegments",
+            "Segment parameter is present",
+        )),
+        (None, Some(_)) => Err(ApiError::parameter_required_with(
+            "Segment",
+            "parameter TotalSegments is present",
+        )),
         (Some(_), Some(total)) if !(1..=MAX_SEGMENTS).contains(&total) => Err(
             ApiError::value_at_most("totalSegments", total, MAX_SEGMENTS),
         ),
-        (Some(segment), Some(total)) if !(0..total).contains(&segment) => {
+        (Some(segment), Some(total)) if segment >= total => {
+            Err(ApiError::segment_not_below_total(segment, total))
+        }
+        (Some(segment), Some(total)) if segment < 0 => {
             Err(ApiError::value_at_most("segment", segment, total - 1))
         }
         (Some(segment), Some(total)) => Ok(Some((segment, total))),
@@ -134,7 +143,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         index,
         table,
         hashes,
-        limit: limit(req)?,
+        limit: limit(req, "Scan")?,
         count_only: count_only(req, projection.is_some(), req.get("IndexName").is_some())?,
         filter,
         projection,

@@ -34,7 +34,9 @@ pub struct TransactGetItems {
     capacity: ReturnCapacity,
 }
 
-fn parse_get(n: usize, entry: &Value, store: &Store) -> Result<Get, ApiError> {
+/// A get as read from the request (Err: the request is refused), or the problem with its key, which
+/// cancels the transaction with a ValidationError reason instead, as in DynamoDB.
+fn parse_get(n: usize, entry: &Value, store: &Store) -> Result<Result<Get, ApiError>, ApiError> {
     let body = entry
         .get("Get")
         .filter(|b| b.is_object())
@@ -46,22 +48,33 @@ fn parse_get(n: usize, entry: &Value, store: &Store) -> Result<Get, ApiError> {
     let projection = projection(body, &bindings)?;
     bindings.check_all_used()?;
     let table = store.table(&name)?;
-    let key = table.schema.key_param(&item_param(body, "Key")?)?;
-    Ok(Get {
+    let key = match table.schema.key_param(&item_param(body, "Key")?) {
+        Ok(key) => key,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    Ok(Ok(Get {
         name,
         table,
         key,
         projection,
-    })
+    }))
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<TransactGetItems, ApiError> {
-    let entries = transact_items(req)?;
-    let gets = entries
+    let entries = transact_items(req, "TransactGetItem")?;
+    let parsed = entries
         .iter()
         .enumerate()
         .map(|(n, entry)| parse_get(n + 1, entry, store))
         .collect::<Result<Vec<_>, _>>()?;
+    if parsed.iter().any(Result::is_err) {
+        let reasons = parsed.iter().map(|get| match get {
+            Err(problem) => json!({"Code": "ValidationError", "Message": problem.message}),
+            Ok(_) => no_reason(),
+        });
+        return Err(ApiError::transaction_cancelled(reasons.collect()));
+    }
+    let gets: Vec<Get> = parsed.into_iter().flatten().collect();
     refuse_repeated_items(gets.iter().map(|g| (g.name.as_str(), &g.key)))?;
     Ok(TransactGetItems {
         gets,
@@ -80,6 +93,7 @@ impl TransactGetItems {
         let mut reasons = Vec::with_capacity(self.gets.len());
         let mut responses = Vec::with_capacity(self.gets.len());
         let mut by_table = BTreeMap::<String, Consumed>::new();
+        let mut admitted = Vec::with_capacity(self.gets.len());
         for get in &self.gets {
             let item = guards[&(get.name.as_str(), get.key.shard())].get(&get.key);
             let units = read_units(
@@ -94,11 +108,13 @@ impl TransactGetItems {
                 conflict_reason()
             } else if get
                 .table
-                .charge(Kind::Read, Some(&get.key.partition), units, now)
+                .admit(Kind::Read, Some(&get.key.partition), now)
                 .is_err()
             {
                 throttled_reason()
             } else {
+                // Admitted against the capacity there was before the transaction, as one request.
+                admitted.push((get, units));
                 no_reason()
             };
             reasons.push(reason);
@@ -106,6 +122,10 @@ impl TransactGetItems {
                 Some(item) => json!({"Item": shown(item, &get.projection)}),
                 None => json!({}),
             });
+        }
+        for (get, units) in admitted {
+            get.table
+                .take(Kind::Read, Some(&get.key.partition), units, now);
         }
         if reasons.iter().any(|r| r["Code"] != "None") {
             return Err(ApiError::transaction_cancelled(reasons));

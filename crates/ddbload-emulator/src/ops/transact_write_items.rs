@@ -27,6 +27,8 @@ use crate::value::{item_size, item_to_json, Item};
 
 /// A ClientRequestToken is 1 to 36 characters (TransactWriteItems API reference).
 const MAX_TOKEN_CHARS: usize = 36;
+/// The aggregate size of a transaction's items (TransactWriteItems API reference).
+const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 /// ClientRequestToken idempotency lasts ten minutes (TransactWriteItems API reference).
 const TOKEN_SECONDS: f64 = 600.0;
 
@@ -125,11 +127,22 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
 
 pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError> {
     refuse_item_collection_metrics(req)?;
-    let entries = transact_items(req)?;
+    let entries = transact_items(req, "TransactWriteItem")?;
     let actions = entries
         .iter()
         .map(|entry| parse_action(entry, store))
         .collect::<Result<Vec<_>, _>>()?;
+    // Puts count their items, the other actions their keys (what the request itself carries).
+    let size: usize = actions
+        .iter()
+        .map(|action| match &action.change {
+            Change::Put(item) => item_size(item),
+            _ => item_size(&action.table.schema.key_item(&action.key)),
+        })
+        .sum();
+    if size > MAX_TRANSACTION_BYTES {
+        return Err(ApiError::transaction_too_large(size));
+    }
     let token = req.get("ClientRequestToken").and_then(Value::as_str);
     if let Some(token) = token {
         if token.is_empty() || token.chars().count() > MAX_TOKEN_CHARS {
@@ -228,6 +241,7 @@ impl TransactWriteItems {
         let mut reasons = Vec::with_capacity(self.actions.len());
         let mut writes = Vec::with_capacity(self.actions.len());
         let mut by_table = BTreeMap::<String, Consumed>::new();
+        let mut admitted = Vec::with_capacity(self.actions.len());
         for action in &self.actions {
             let guard = &guards[&(action.name.as_str(), action.key.shard())];
             let current = guard.get(&action.key);
@@ -261,23 +275,31 @@ impl TransactWriteItems {
             let reason = if let Some(problem) = index_problem {
                 json!({"Code": "ValidationError", "Message": problem.message})
             } else if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
-                json!({"Code": "ValidationError", "Message": "Item size to update has exceeded the maximum allowed size"})
-            } else if plan.charge(&action.table, &action.key, now).is_err() {
+                json!({"Code": "ValidationError", "Message": ApiError::updated_item_too_large().message})
+            } else if plan.admit(&action.table, &action.key, now).is_err() {
                 throttled_reason()
-            } else if !check_condition(&action.condition, current.as_ref())? {
-                let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});
-                if let (true, Some(item)) = (action.return_old_on_failure, &current) {
-                    reason["Item"] = item_to_json(item);
-                }
-                reason
-            } else if !passed.insert((action.name.clone(), action.key.clone())) {
-                // Two actions on one item are refused once both pass their conditions (as DynamoDB Local does).
-                return Err(ApiError::transaction_same_item_twice());
             } else {
-                no_reason()
+                // Admitted against the capacity there was before the transaction; charged below
+                // whether or not the transaction goes through.
+                admitted.push((action, plan));
+                if !check_condition(&action.condition, current.as_ref())? {
+                    let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": ApiError::conditional().message});
+                    if let (true, Some(item)) = (action.return_old_on_failure, &current) {
+                        reason["Item"] = item_to_json(item);
+                    }
+                    reason
+                } else if !passed.insert((action.name.clone(), action.key.clone())) {
+                    // Two actions on one item are refused once both pass their conditions (as DynamoDB Local does).
+                    return Err(ApiError::transaction_same_item_twice());
+                } else {
+                    no_reason()
+                }
             };
             reasons.push(reason);
             writes.push(new);
+        }
+        for (action, plan) in &admitted {
+            plan.take(&action.table, &action.key, now);
         }
         if reasons.iter().any(|r| r["Code"] != "None") {
             return Err(ApiError::transaction_cancelled(reasons));

@@ -13,21 +13,30 @@ use crate::table::{ShardGuard, Table};
 const MAX_ACTIONS: usize = 100;
 
 /// The request's TransactItems, refused unless it holds 1 to 100 actions.
-pub fn transact_items(req: &Value) -> Result<&Vec<Value>, ApiError> {
-    req.get("TransactItems")
+pub fn transact_items<'r>(req: &'r Value, class: &str) -> Result<&'r Vec<Value>, ApiError> {
+    let items = req
+        .get("TransactItems")
         .and_then(Value::as_array)
-        .filter(|a| (1..=MAX_ACTIONS).contains(&a.len()))
-        .ok_or_else(ApiError::transact_items_length)
+        .ok_or_else(|| ApiError::missing("transactItems"))?;
+    if items.is_empty() || items.len() > MAX_ACTIONS {
+        let echo = ApiError::java_echo(class, items);
+        return Err(ApiError::transact_items_length(
+            &echo,
+            items.len(),
+            MAX_ACTIONS,
+        ));
+    }
+    Ok(items)
 }
 
 /// A cancellation reason: an action whose item another transaction holds.
 pub fn conflict_reason() -> Value {
-    json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+    json!({"Code": "TransactionConflict", "Message": ApiError::transaction_conflict().message})
 }
 
 /// A cancellation reason: an action its table or index had no capacity for.
 pub fn throttled_reason() -> Value {
-    json!({"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."})
+    json!({"Code": "ThrottlingError", "Message": ApiError::THROTTLED_IN_TRANSACTION})
 }
 
 /// A cancellation reason: an action that would have succeeded.

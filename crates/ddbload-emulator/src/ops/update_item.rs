@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, item_param, old_item_on_condition_failure,
-    refuse_item_collection_metrics, table_name, write_condition, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, item_param, old_item_on_condition_failure, table_name,
+    write_condition, ReturnCapacity, ReturnValues,
 };
+use super::item_collection;
 use super::write::{write_one, Change};
 use crate::error::ApiError;
 use crate::expr::{
@@ -27,6 +28,7 @@ pub struct UpdateItem {
     return_values: ReturnValues,
     return_old_on_failure: bool,
     capacity: ReturnCapacity,
+    collection_metrics: bool,
 }
 
 /// Key attributes cannot be updated.
@@ -44,7 +46,6 @@ pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiE
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     legacy::check_not_mixed(req)?;
-    refuse_item_collection_metrics(req)?;
     let name = table_name(req)?;
     check_bindings_have_expressions(req, &["UpdateExpression", "ConditionExpression"])?;
     let bindings = Bindings::from_request(req)?;
@@ -65,6 +66,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     )?;
     let return_old_on_failure = old_item_on_condition_failure(req)?;
     let capacity = ReturnCapacity::of(req)?;
+    let collection_metrics = item_collection::wanted(req);
     let key_item = item_param(req, "Key")?;
     let table = store.table(&name)?;
     let key = table.schema.key_param(&key_item)?;
@@ -78,12 +80,14 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
         return_values,
         return_old_on_failure,
         capacity,
+        collection_metrics,
     })
 }
 
 impl UpdateItem {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let touched = Projection::new(&updated_paths(&self.actions), true)?;
+        let collection = self.collection_metrics.then(|| self.key.clone());
         let written = write_one(
             store,
             &self.table,
@@ -107,6 +111,11 @@ impl UpdateItem {
         let mut out = json!({});
         if let Some(attributes) = attributes.filter(|a| !a.is_empty()) {
             out["Attributes"] = item_to_json(&attributes);
+        }
+        if let Some(metrics) =
+            collection.and_then(|key| item_collection::metrics(&self.table, &key))
+        {
+            out["ItemCollectionMetrics"] = metrics;
         }
         Ok(self.capacity.add_to(out, &self.name, &written.consumed))
     }

@@ -113,6 +113,15 @@ impl WritePlan {
         table.charge_write(&key.partition, self.units, &self.index_writes, now)
     }
 
+    /// Whether the write may go ahead (see `Table::admit_write`); `take` charges it after.
+    pub fn admit(&self, table: &Table, key: &ItemKey, now: f64) -> Result<(), ApiError> {
+        table.admit_write(&key.partition, &self.index_writes, now)
+    }
+
+    pub fn take(&self, table: &Table, key: &ItemKey, now: f64) {
+        table.take_write(&key.partition, self.units, &self.index_writes, now)
+    }
+
     /// The table's and each index's units, as ReturnConsumedCapacity gives them.
     pub fn consumed(&self) -> Consumed {
         let mut consumed = Consumed::table(self.units);
