@@ -80,6 +80,13 @@ fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
             ("TableName", TableName { min: 1 }),
             ("Key", Required),
         ],
+        "BatchWriteItem" | "TransactWriteItems" => &[
+            ("ReturnConsumedCapacity", OneOf(RETURN_CONSUMED_CAPACITY)),
+            (
+                "ReturnItemCollectionMetrics",
+                OneOf(RETURN_ITEM_COLLECTION_METRICS),
+            ),
+        ],
         "Query" | "Scan" => &[
             ("ReturnConsumedCapacity", OneOf(RETURN_CONSUMED_CAPACITY)),
             ("Select", OneOf(SELECT)),

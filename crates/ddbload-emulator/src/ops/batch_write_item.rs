@@ -7,9 +7,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::batch_get_item::request_items;
-use super::common::{
-    is_valid_table_name, refuse_item_collection_metrics, Consumed, ReturnCapacity, MAX_ITEM_BYTES,
-};
+use super::common::{is_valid_table_name, Consumed, ReturnCapacity, MAX_ITEM_BYTES};
+use super::item_collection;
 use super::write::WritePlan;
 use crate::error::ApiError;
 use crate::store::Store;
@@ -30,10 +29,10 @@ struct Write {
 pub struct BatchWriteItem {
     writes: Vec<Write>,
     capacity: ReturnCapacity,
+    collection_metrics: bool,
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
-    refuse_item_collection_metrics(req)?;
     let request = request_items(req, "BatchWriteItem")?;
     for (name, list) in request {
         if let Some(list) = list.as_array().filter(|list| list.len() > MAX_REQUESTS) {
@@ -102,6 +101,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchWriteItem, ApiError> {
     Ok(BatchWriteItem {
         writes,
         capacity: ReturnCapacity::of(req)?,
+        collection_metrics: item_collection::wanted(req),
     })
 }
 
@@ -111,6 +111,7 @@ impl BatchWriteItem {
         let mut unprocessed = BTreeMap::<String, Vec<Value>>::new();
         let mut by_table = BTreeMap::<String, Consumed>::new();
         let (mut served, mut throttle) = (0usize, None);
+        let mut written = Vec::new();
         for write in self.writes {
             let mut shard = write.table.shard_of(&write.key);
             if write.table.is_claimed(&write.key) {
@@ -131,7 +132,13 @@ impl BatchWriteItem {
                 Ok(()) => {
                     served += 1;
                     let consumed = plan.consumed();
-                    by_table.entry(write.name).or_default().add(&consumed);
+                    by_table
+                        .entry(write.name.clone())
+                        .or_default()
+                        .add(&consumed);
+                    if self.collection_metrics {
+                        written.push((write.name, write.table.clone(), write.key.clone()));
+                    }
                     match write.item {
                         Some(item) => {
                             shard.put(write.key, item);
@@ -155,8 +162,13 @@ impl BatchWriteItem {
                 return Err(err);
             }
         }
-        Ok(self
-            .capacity
-            .add_list_to(json!({"UnprocessedItems": unprocessed}), &by_table))
+        let mut out = json!({"UnprocessedItems": unprocessed});
+        let changed = written
+            .iter()
+            .map(|(name, table, key)| (name.as_str(), &**table, key));
+        if let Some(metrics) = item_collection::metrics_by_table(changed) {
+            out["ItemCollectionMetrics"] = metrics;
+        }
+        Ok(self.capacity.add_list_to(out, &by_table))
     }
 }

@@ -87,18 +87,6 @@ pub fn refuse_unsupported(req: &Value, parameters: &[&str]) -> Result<(), ApiErr
     Ok(())
 }
 
-/// Batch and transaction writes: ReturnItemCollectionMetrics NONE is the default; SIZE is not
-/// implemented there (single writes answer it: `item_collection.rs`).
-pub fn refuse_item_collection_metrics(req: &Value) -> Result<(), ApiError> {
-    match req
-        .get("ReturnItemCollectionMetrics")
-        .and_then(Value::as_str)
-    {
-        None | Some("NONE") => Ok(()),
-        Some(_) => Err(ApiError::unsupported("ReturnItemCollectionMetrics SIZE")),
-    }
-}
-
 /// ReturnConsumedCapacity: NONE, TOTAL or INDEXES.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnCapacity {

@@ -1,11 +1,14 @@
 //! ReturnItemCollectionMetrics: on a table with a local secondary index, a write's answer carries
-//! the size of the item collection it changed (the partition's items and their local index entries).
+//! the size of the item collection it changed (the partition's items and their local index entries);
+//! a batch's or a transaction's, each collection it changed, by table.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
 use super::query::lowest_key;
 use crate::table::{ItemKey, Table};
-use crate::value::{item_to_json, Item};
+use crate::value::{item_to_json, Item, KeyValue};
 
 const BYTES_PER_GB: f64 = (1u64 << 30) as f64;
 
@@ -51,4 +54,22 @@ pub fn metrics(table: &Table, key: &ItemKey) -> Option<Value> {
         "ItemCollectionKey": item_to_json(&collection_key),
         "SizeEstimateRangeGB": [lower, lower + 1.0],
     }))
+}
+
+/// The metrics of every collection some writes changed, by table name, each collection once
+/// (BatchWriteItem's and TransactWriteItems' `ItemCollectionMetrics`); None when none of the tables
+/// has a local secondary index. Read after the writes, with no shard locked.
+pub fn metrics_by_table<'w>(
+    written: impl Iterator<Item = (&'w str, &'w Table, &'w ItemKey)>,
+) -> Option<Value> {
+    let mut seen = BTreeSet::<(&str, &KeyValue)>::new();
+    let mut by_table = BTreeMap::<&str, Vec<Value>>::new();
+    for (name, table, key) in written {
+        if seen.insert((name, &key.partition)) {
+            if let Some(collection) = metrics(table, key) {
+                by_table.entry(name).or_default().push(collection);
+            }
+        }
+    }
+    (!by_table.is_empty()).then(|| json!(by_table))
 }

@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use super::common::Consumed;
 use super::common::{
     check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
-    refuse_item_collection_metrics, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
+    refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
+use super::item_collection;
 use super::transaction::{
     conflict_reason, lock_shards, no_reason, throttled_reason, transact_items,
 };
@@ -54,6 +55,7 @@ type Claims = Vec<(Arc<Table>, Vec<ItemKey>)>;
 pub struct TransactWriteItems {
     actions: Vec<TxAction>,
     capacity: ReturnCapacity,
+    collection_metrics: bool,
     token: Option<(String, String)>,
 }
 
@@ -126,7 +128,6 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError> {
-    refuse_item_collection_metrics(req)?;
     let entries = transact_items(req, "TransactWriteItem")?;
     let actions = entries
         .iter()
@@ -160,6 +161,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<TransactWriteItems, ApiError>
     Ok(TransactWriteItems {
         actions,
         capacity: ReturnCapacity::of(req)?,
+        collection_metrics: item_collection::wanted(req),
         token,
     })
 }
@@ -318,6 +320,18 @@ impl TransactWriteItems {
                 }
             }
         }
-        Ok(self.capacity.add_list_to(json!({}), &by_table))
+        drop(guards);
+        let mut out = json!({});
+        if self.collection_metrics {
+            let changed = self
+                .actions
+                .iter()
+                .filter(|a| !matches!(a.change, Change::Check));
+            let changed = changed.map(|a| (a.name.as_str(), &*a.table, &a.key));
+            if let Some(metrics) = item_collection::metrics_by_table(changed) {
+                out["ItemCollectionMetrics"] = metrics;
+            }
+        }
+        Ok(self.capacity.add_list_to(out, &by_table))
     }
 }
