@@ -797,3 +797,19 @@ def test_a_syntax_error_quotes_the_tokens_around_it_as_dynamodb_does(both, table
     simple, _ = tables
     for expression in ["!!! INVALID !!!", "!!invalid", "a !! b", "!a", "a,,b", "a b", "#", "a.", "a[x]", "a[-1]"]:
         same_exactly(both, "get_item", TableName=simple, Key={"pk": {"S": "x"}}, ProjectionExpression=expression)
+
+
+def test_deletion_protection_refuses_deletion_until_turned_off(both):
+    name = f"diff-protected-{uuid.uuid4().hex[:8]}"
+    for client in both:
+        created = client.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        )  # fmt: skip
+        assert created["TableDescription"]["DeletionProtectionEnabled"] is True
+    same_exactly(both, "delete_table", TableName=name)  # refused alike, in the same words
+    for client in both:
+        assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is True
+        client.update_table(TableName=name, DeletionProtectionEnabled=False)
+        assert client.delete_table(TableName=name)["TableDescription"]["DeletionProtectionEnabled"] is False

@@ -131,3 +131,30 @@ def test_two_indexes_under_one_name_are_refused_and_nothing_is_created(served, e
             )
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             client.describe_table(TableName=name)
+
+
+def test_table_class_and_warm_throughput_are_kept_and_what_is_not_modelled_is_refused(served):
+    """DynamoDB Local accepts TableClass and ignores it; DynamoDB shows it in TableClassSummary, as ddbload does.
+    Members ddbload does not model (a resource policy, vector indexes, global-table settings) are refused."""
+    client, name = client_for(served), f"class-{uuid.uuid4().hex[:8]}"
+    table = {"AttributeDefinitions": defined("a"), "KeySchema": keys(("a", "HASH")), "BillingMode": "PAY_PER_REQUEST"}
+    warm = {"ReadUnitsPerSecond": 15000}
+    created = client.create_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS", WarmThroughput=warm,
+                                  **table)["TableDescription"]  # fmt: skip
+    assert created["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    assert created["WarmThroughput"]["ReadUnitsPerSecond"] == 15000
+    assert "TableClassSummary" not in client.create_table(TableName=f"{name}-plain", **table)["TableDescription"]
+    client.update_table(TableName=name, TableClass="STANDARD")
+    assert client.describe_table(TableName=name)["Table"]["TableClassSummary"] == {"TableClass": "STANDARD"}
+    with pytest.raises(ClientError, match="failed to satisfy constraint: Member must satisfy enum value set"):
+        client.update_table(TableName=name, TableClass="COLD")
+    with pytest.raises(ClientError, match="does not support the ResourcePolicy parameter"):
+        client.create_table(TableName=f"{name}-policy", ResourcePolicy="{}", **table)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName=f"{name}-policy")
+    gsi = {"IndexName": "by-b", "KeySchema": keys(("b", "HASH")), "Projection": {"ProjectionType": "ALL"},
+           "OnDemandThroughput": {"MaxReadRequestUnits": 100}}  # fmt: skip
+    with pytest.raises(ClientError, match="does not support OnDemandThroughput on a global secondary index"):
+        client.create_table(TableName=f"{name}-gsi", AttributeDefinitions=defined("a", "b"),
+                            KeySchema=keys(("a", "HASH")), GlobalSecondaryIndexes=[gsi],
+                            BillingMode="PAY_PER_REQUEST")  # fmt: skip

@@ -22,6 +22,7 @@ const SELECT: &[&str] = &[
     "ALL_PROJECTED_ATTRIBUTES",
 ];
 const KEY_TYPES: &[&str] = &["HASH", "RANGE"];
+const TABLE_CLASSES: &[&str] = &["STANDARD", "STANDARD_INFREQUENT_ACCESS"];
 const ATTRIBUTE_TYPES: &[&str] = &["B", "N", "S"];
 /// A table's key has a partition key and at most a sort key.
 const MAX_KEY_ELEMENTS: usize = 2;
@@ -95,10 +96,16 @@ fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
         "CreateTable" => &[
             ("AttributeDefinitions", AttributeTypes),
             ("KeySchema", KeySchema),
+            ("TableClass", OneOf(TABLE_CLASSES)),
             ("TableName", TableName { min: 3 }),
         ],
-        "DescribeTable" | "DeleteTable" | "UpdateTable" | "DescribeTimeToLive"
-        | "UpdateTimeToLive" => &[("TableName", TableName { min: 1 })],
+        "UpdateTable" => &[
+            ("TableClass", OneOf(TABLE_CLASSES)),
+            ("TableName", TableName { min: 1 }),
+        ],
+        "DescribeTable" | "DeleteTable" | "DescribeTimeToLive" | "UpdateTimeToLive" => {
+            &[("TableName", TableName { min: 1 })]
+        }
         _ => &[],
     }
 }

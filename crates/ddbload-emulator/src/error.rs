@@ -865,6 +865,14 @@ impl ApiError {
         ))
     }
 
+    /// DeleteTable of a table with DeletionProtectionEnabled (DynamoDB Local's words).
+    pub fn deletion_protected() -> Self {
+        Self::validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable \
+             deletion protection first.",
+        )
+    }
+
     pub fn nothing_to_update() -> Self {
         Self::validation("Nothing to update")
     }

@@ -179,6 +179,11 @@ pub struct TableSettings {
     /// The Time to Live attribute, when TTL is enabled.
     pub ttl_attribute: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// DeletionProtectionEnabled: DeleteTable is refused while it is on.
+    pub deletion_protection: bool,
+    /// The table class asked for (STANDARD or STANDARD_INFREQUENT_ACCESS); None when never given,
+    /// which DescribeTable shows as no TableClassSummary. It changes no behaviour, only pricing.
+    pub table_class: Option<String>,
 }
 
 /// A table's changeable state under one lock: its settings and its capacity (billing mode and

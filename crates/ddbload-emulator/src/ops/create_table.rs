@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 
 use super::common::{refuse_unsupported, table_name};
 use super::stream_spec::StreamChange;
-use super::table_common::{describe, int, key_schema, table_key_schema, throughput};
+use super::table_common::{
+    describe, int, key_schema, raise_warm, table_key_schema, throughput, warm_figures, WarmFigures,
+};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::index::{Index, IndexDefinition, Projected};
@@ -25,6 +27,9 @@ pub struct CreateTable {
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
     tags: std::collections::BTreeMap<String, String>,
     stream: Option<StreamChange>,
+    warm: Option<WarmFigures>,
+    deletion_protection: bool,
+    table_class: Option<String>,
 }
 
 /// An index element's IndexName, refused unless it is a valid name.
@@ -48,6 +53,14 @@ pub fn index_definition(
     schema: KeySchema,
     path: &str,
 ) -> Result<IndexDefinition, ApiError> {
+    // An index's own on-demand maximum and warm throughput are not modelled: refused, not ignored.
+    for member in ["OnDemandThroughput", "WarmThroughput"] {
+        if element.get(member).is_some_and(|v| !v.is_null()) {
+            return Err(ApiError::unsupported(&format!(
+                "{member} on a global secondary index"
+            )));
+        }
+    }
     Ok(IndexDefinition {
         name: name.to_owned(),
         local,
@@ -141,7 +154,16 @@ fn local_indexes(
 }
 
 pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
-    refuse_unsupported(req, &["SSESpecification"])?;
+    refuse_unsupported(
+        req,
+        &[
+            "SSESpecification",
+            "ResourcePolicy",
+            "GlobalTableSourceArn",
+            "GlobalTableSettingsReplicationMode",
+            "VectorIndexes",
+        ],
+    )?;
     let stream = super::stream_spec::parse(req)?;
     let name = table_name(req)?;
     let definitions = req
@@ -225,6 +247,15 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
         tags: super::tag_resource::tags(req.get("Tags"))?,
         stream,
+        warm: warm_figures(req),
+        deletion_protection: req
+            .get("DeletionProtectionEnabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        table_class: req
+            .get("TableClass")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -234,6 +265,11 @@ impl CreateTable {
         let mut capacity = TableCapacity::new(self.billing.clone(), now);
         if let Some(max) = self.on_demand_max {
             capacity.on_demand_max = max;
+            capacity.reset_buckets(now);
+        }
+        // A new table's warm throughput may be raised above the default, not lowered below it.
+        if let Some(figures) = self.warm {
+            raise_warm(&mut capacity, figures)?;
             capacity.reset_buckets(now);
         }
         let arn = store.arn(&self.name);
@@ -255,6 +291,8 @@ impl CreateTable {
                     .then(|| store.epoch()),
                 ttl_attribute: None,
                 tags: self.tags,
+                deletion_protection: self.deletion_protection,
+                table_class: self.table_class,
             },
             capacity,
         };

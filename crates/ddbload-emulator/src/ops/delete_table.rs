@@ -22,7 +22,12 @@ impl DeleteTable {
         let mut tables = store.tables_mut();
         match tables.get(&self.name) {
             None => return Err(ApiError::table_not_found_named(&self.name)),
-            Some(table) => table.refuse_change_while_creating(store.epoch())?,
+            Some(table) => {
+                table.refuse_change_while_creating(store.epoch())?;
+                if table.state().settings.deletion_protection {
+                    return Err(ApiError::deletion_protected());
+                }
+            }
         }
         let table = tables
             .remove(&self.name)

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::capacity::TableCapacity;
 use crate::error::ApiError;
 use crate::table::{KeyAttr, KeySchema, Table};
 
@@ -10,6 +11,31 @@ pub const MAX_UNITS: i64 = 40_000;
 
 pub fn int(v: Option<&Value>) -> Option<i64> {
     v.and_then(Value::as_i64)
+}
+
+/// A WarmThroughput parameter's figures, each optional.
+pub type WarmFigures = (Option<i64>, Option<i64>);
+
+pub fn warm_figures(req: &Value) -> Option<WarmFigures> {
+    req.get("WarmThroughput").map(|w| {
+        (
+            int(w.get("ReadUnitsPerSecond")),
+            int(w.get("WriteUnitsPerSecond")),
+        )
+    })
+}
+
+/// Raises a table's warm throughput to `figures` (a figure not given stays); a figure below the
+/// current one is refused. Whether anything changed.
+pub fn raise_warm(capacity: &mut TableCapacity, figures: WarmFigures) -> Result<bool, ApiError> {
+    let current = capacity.warm;
+    let read = figures.0.map_or(current.0, |v| v as f64);
+    let write = figures.1.map_or(current.1, |v| v as f64);
+    if read < current.0 || write < current.1 {
+        return Err(ApiError::warm_throughput_decrease(current.0, current.1));
+    }
+    capacity.warm = (read, write);
+    Ok((read, write) != current)
 }
 
 /// A ProvisionedThroughput parameter: both figures, each 1 to the table quota.
@@ -153,8 +179,11 @@ pub fn describe(table: &Table, epoch: f64) -> Value {
             "WriteUnitsPerSecond": cap.warm.1 as i64,
             "Status": "ACTIVE",
         },
-        "DeletionProtectionEnabled": false,
+        "DeletionProtectionEnabled": settings.deletion_protection,
     });
+    if let Some(class) = &settings.table_class {
+        d["TableClassSummary"] = json!({ "TableClass": class });
+    }
     // A new on-demand table's switch time appears once it is ACTIVE, as in DynamoDB.
     if let Some(at) = settings.last_switch_to_on_demand.filter(|_| !creating) {
         d["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = json!(at);

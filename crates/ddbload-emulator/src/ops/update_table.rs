@@ -12,7 +12,7 @@ use super::common::{refuse_unsupported, table_name};
 use super::create_table::{index_billing, on_demand_max};
 use super::index_changes::{self, IndexChange};
 use super::stream_spec::StreamChange;
-use super::table_common::{describe, int, throughput};
+use super::table_common::{describe, raise_warm, throughput, warm_figures, WarmFigures};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::store::Store;
@@ -40,7 +40,9 @@ pub struct UpdateTable {
     stream: Option<StreamChange>,
     /// AttributeDefinitions given with a created index, merged into the table's.
     attribute_definitions: Vec<Value>,
-    warm: Option<(Option<i64>, Option<i64>)>,
+    warm: Option<WarmFigures>,
+    deletion_protection: Option<bool>,
+    table_class: Option<String>,
     on_demand_max: Option<(Option<f64>, Option<f64>)>,
     /// Replayed from `--data-dir`'s journal at start: done as it was, without the limits on how
     /// often (all replayed operations happen at one moment, so they would count them wrongly),
@@ -49,7 +51,18 @@ pub struct UpdateTable {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
-    refuse_unsupported(req, &["SSESpecification", "ReplicaUpdates"])?;
+    refuse_unsupported(
+        req,
+        &[
+            "SSESpecification",
+            "ReplicaUpdates",
+            "MultiRegionConsistency",
+            "GlobalTableWitnessUpdates",
+            "GlobalTableSettingsReplicationMode",
+            "DisassociationProtectionEnabled",
+            "VectorIndexUpdates",
+        ],
+    )?;
     let name = table_name(req)?;
     let new_throughput = throughput(req.get("ProvisionedThroughput"))?;
     let updates: Vec<&Value> = req
@@ -126,12 +139,14 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         throughput: new_throughput,
         index_throughput,
         has_index_updates: !updates.is_empty(),
-        warm: req.get("WarmThroughput").map(|w| {
-            (
-                int(w.get("ReadUnitsPerSecond")),
-                int(w.get("WriteUnitsPerSecond")),
-            )
-        }),
+        warm: warm_figures(req),
+        deletion_protection: req
+            .get("DeletionProtectionEnabled")
+            .and_then(Value::as_bool),
+        table_class: req
+            .get("TableClass")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         on_demand_max: req.get("OnDemandThroughput").map(on_demand_max),
     })
 }
@@ -181,6 +196,7 @@ impl UpdateTable {
             capacity.on_demand_max = max;
             changed = true;
         }
+        changed |= self.deletion_protection.is_some() || self.table_class.is_some();
         if !changed {
             return Err(ApiError::nothing_to_update());
         }
@@ -213,6 +229,12 @@ impl UpdateTable {
         state.capacity = capacity;
         if switched_to_on_demand {
             state.settings.last_switch_to_on_demand = Some(store.epoch());
+        }
+        if let Some(protected) = self.deletion_protection {
+            state.settings.deletion_protection = protected;
+        }
+        if let Some(class) = self.table_class {
+            state.settings.table_class = Some(class);
         }
         if let Some(change) = self.stream {
             super::stream_spec::apply(change, table, store);
@@ -280,16 +302,9 @@ impl UpdateTable {
 
     /// Warm throughput: raised, never lowered; whether it changed.
     fn change_warm(&self, capacity: &mut TableCapacity) -> Result<bool, ApiError> {
-        let Some((read, write)) = self.warm else {
-            return Ok(false);
-        };
-        let current = capacity.warm;
-        let read = read.map_or(current.0, |v| v as f64);
-        let write = write.map_or(current.1, |v| v as f64);
-        if read < current.0 || write < current.1 {
-            return Err(ApiError::warm_throughput_decrease(current.0, current.1));
+        match self.warm {
+            Some(figures) => raise_warm(capacity, figures),
+            None => Ok(false),
         }
-        capacity.warm = (read, write);
-        Ok((read, write) != current)
     }
 }
