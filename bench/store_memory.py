@@ -2,8 +2,9 @@
 writes (PutItem only, as fast as 20 workers go) for a while; the server's resident memory grows by so much
 per stored order, against the orders' DynamoDB size (DescribeTable's TableSizeBytes / ItemCount) in the
 same run. The aim: at most 2x the data's size. Then the same with `serve --data-dir` (items on disk): its RSS
-per order and write rate as ratios to the in-memory run's.
-Usage: python bench/store_memory.py [--seconds 30]
+per order and write rate as ratios to the in-memory run's. With `--stream VIEW` the orders table has a stream
+of that view type (NEW_AND_OLD_IMAGES, ...), whose records are kept in memory either way.
+Usage: python bench/store_memory.py [--seconds 30] [--stream VIEW]
 """
 
 from __future__ import annotations
@@ -32,15 +33,18 @@ def ddbload(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "ddbload", *args], check=True, capture_output=True, env=ENV)
 
 
-def described(url: str) -> dict:
+def client_for(url: str):
     import boto3
 
-    client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
-                          aws_secret_access_key="x")  # fmt: skip
-    return client.describe_table(TableName="BenchOrders")["Table"]
+    return boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+                        aws_secret_access_key="x")  # fmt: skip
 
 
-def measure(seconds: int, data_dir: str | None) -> dict:
+def described(url: str) -> dict:
+    return client_for(url).describe_table(TableName="BenchOrders")["Table"]
+
+
+def measure(seconds: int, data_dir: str | None, stream: str | None) -> dict:
     """One endpoint, seeded, then `seconds` of order writes: its RSS growth, the orders' size and the rate."""
     command = [sys.executable, "-m", "ddbload", "serve", "--port", "0"]
     if data_dir:
@@ -56,6 +60,9 @@ def measure(seconds: int, data_dir: str | None) -> dict:
             ddbload("capacity", "set", "--on-demand", "--warm-read", "40000", "--warm-write", "40000",
                     "--table", "BenchProducts", "--table", "BenchOrders", "--endpoint-url", url,
                     "--backup-dir", tmp)  # fmt: skip
+            if stream:
+                spec = {"StreamEnabled": True, "StreamViewType": stream}
+                client_for(url).update_table(TableName="BenchOrders", StreamSpecification=spec)
             before_table = described(url)
             before = rss_bytes(server.pid)
             out = Path(tmp) / "writes.json"
@@ -90,10 +97,11 @@ def report(name: str, m: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--stream", choices=["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"])
     args = parser.parse_args()
-    memory = measure(args.seconds, None)
+    memory = measure(args.seconds, None, args.stream)
     with tempfile.TemporaryDirectory() as data_dir:
-        disk = measure(args.seconds, data_dir)
+        disk = measure(args.seconds, data_dir, args.stream)
     report("in memory", memory)
     report("--data-dir", disk)
     print(f"RSS per order in memory / DynamoDB size: {memory['grown'] / memory['data']:.2f}x (aim: at most 2x)")

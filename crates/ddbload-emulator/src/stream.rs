@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
+use crate::compact::Stored;
 use crate::table::{lock, ItemKey, KeySchema};
 use crate::value::{item_size, item_to_json, Item};
 
@@ -60,11 +61,17 @@ pub enum Origin {
     TimeToLive,
 }
 
-/// One record: its sequence number, when it was written (the endpoint's clock) and its JSON.
+/// One record as kept: the change, its images in the compact item encoding (`compact.rs`, about an
+/// item's DynamoDB size each), turned into DynamoDB's JSON only when GetRecords reads it.
 pub struct Record {
     pub sequence: u64,
+    /// When it was written, on the endpoint's clock.
     pub at: f64,
-    pub json: Value,
+    event: &'static str,
+    key: ItemKey,
+    new: Option<Stored>,
+    old: Option<Stored>,
+    by_time_to_live: bool,
 }
 
 struct Log {
@@ -149,46 +156,27 @@ impl Stream {
             _ => "REMOVE",
         };
         let now = self.now();
+        // Encoded before the log is locked (writes to every shard share it); numbered under it.
+        let mut record = Record {
+            sequence: 0,
+            at: now,
+            event,
+            key: key.clone(),
+            new: new
+                .filter(|_| self.view_type.new_image())
+                .map(Stored::encode),
+            old: old
+                .filter(|_| self.view_type.old_image())
+                .map(Stored::encode),
+            by_time_to_live: origin == Origin::TimeToLive,
+        };
         let mut log = lock(&self.log);
         if log.disabled_at.is_some() {
             return;
         }
-        let sequence = log.next_sequence;
+        record.sequence = log.next_sequence;
         log.next_sequence += 1;
-        let keys = self.key_schema.key_item(key);
-        let mut size = item_size(&keys);
-        let mut change = json!({
-            "ApproximateCreationDateTime": (self.epoch_at_zero + now).floor(),
-            "Keys": item_to_json(&keys),
-            "SequenceNumber": sequence_text(sequence),
-            "StreamViewType": self.view_type.name(),
-        });
-        if let (true, Some(item)) = (self.view_type.new_image(), new) {
-            change["NewImage"] = item_to_json(item);
-            size += item_size(item);
-        }
-        if let (true, Some(item)) = (self.view_type.old_image(), old) {
-            change["OldImage"] = item_to_json(item);
-            size += item_size(item);
-        }
-        change["SizeBytes"] = json!(size);
-        let mut record = json!({
-            "eventID": format!("{:032x}", (u128::from(fnv(&self.arn)) << 64) | u128::from(sequence)),
-            "eventName": event,
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": self.region,
-            "dynamodb": change,
-        });
-        if origin == Origin::TimeToLive {
-            record["userIdentity"] =
-                json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"});
-        }
-        log.records.push_back(Record {
-            sequence,
-            at: now,
-            json: record,
-        });
+        log.records.push_back(record);
         trim(&mut log, now);
     }
 
@@ -224,14 +212,46 @@ impl Stream {
         if from < first {
             return None;
         }
-        let read: Vec<&Record> = log
-            .records
-            .iter()
-            .skip_while(|r| r.sequence < from)
-            .take(limit)
-            .collect();
+        // Sequence numbers follow one another in the log, so `from` is found by subtraction.
+        let skip =
+            usize::try_from(from - first).map_or(log.records.len(), |n| n.min(log.records.len()));
+        let read: Vec<&Record> = log.records.range(skip..).take(limit).collect();
         let next = read.last().map_or(from, |last| last.sequence + 1);
-        Some((read.into_iter().map(|r| r.json.clone()).collect(), next))
+        Some((read.into_iter().map(|r| self.json_of(r)).collect(), next))
+    }
+
+    /// A record as GetRecords answers it.
+    fn json_of(&self, record: &Record) -> Value {
+        let keys = self.key_schema.key_item(&record.key);
+        let mut size = item_size(&keys);
+        let mut change = json!({
+            "ApproximateCreationDateTime": (self.epoch_at_zero + record.at).floor(),
+            "Keys": item_to_json(&keys),
+            "SequenceNumber": sequence_text(record.sequence),
+            "StreamViewType": self.view_type.name(),
+        });
+        for (member, image) in [("NewImage", &record.new), ("OldImage", &record.old)] {
+            if let Some(image) = image {
+                let item = image.decode();
+                change[member] = item_to_json(&item);
+                size += item_size(&item);
+            }
+        }
+        change["SizeBytes"] = json!(size);
+        let id = (u128::from(fnv(&self.arn)) << 64) | u128::from(record.sequence);
+        let mut answer = json!({
+            "eventID": format!("{id:032x}"),
+            "eventName": record.event,
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": self.region,
+            "dynamodb": change,
+        });
+        if record.by_time_to_live {
+            answer["userIdentity"] =
+                json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"});
+        }
+        answer
     }
 
     /// Whether the shard is closed and `from` is past its last record: a reader is done.
