@@ -607,6 +607,38 @@ def test_partiql_nested_paths_and_begins_with_as_dynamodb_local_does(both, table
     ]
 
 
+def test_partiql_in_missing_and_functions_filter_as_dynamodb_local_does(both, emulator, tables):
+    """IN, IS [NOT] MISSING, contains() and attribute_type() in WHERE: the same items as DynamoDB Local, for a
+    scan, a query and an UPDATE's condition."""
+    _, ranged = tables
+    items = [
+        {"pk": {"S": "a"}, "sk": {"N": "1"}, "tags": {"SS": ["x", "y"]}, "name": {"S": "abc"}},
+        {"pk": {"S": "a"}, "sk": {"N": "2"}, "name": {"N": "5"}},
+        {"pk": {"S": "b"}, "sk": {"N": "1"}},
+    ]
+    for item in items:
+        same(both, "put_item", TableName=ranged, Item=item)
+    table = f'"{ranged}"'
+    for text in [
+        f"SELECT * FROM {table} WHERE contains(tags, 'x')",
+        f"SELECT * FROM {table} WHERE attribute_type(name, 'N')",
+        f"SELECT * FROM {table} WHERE name IS MISSING",
+        f"SELECT * FROM {table} WHERE name IS NOT MISSING",
+        f"SELECT * FROM {table} WHERE sk IN [1, 3]",
+        f"SELECT * FROM {table} WHERE sk IN (1, 3)",
+        f"SELECT * FROM {table} WHERE pk = 'a' AND name IS MISSING",
+        f"UPDATE {table} SET seen = TRUE WHERE pk = 'a' AND sk = 1 AND name IS NOT MISSING",
+        f"UPDATE {table} SET seen = TRUE WHERE pk = 'b' AND sk = 1 AND name IS NOT MISSING",
+        f"SELECT * FROM {table} WHERE seen IS NOT MISSING",
+    ]:
+        same(both, "execute_statement", Statement=text)
+    # DynamoDB reads these as one query per value; the emulator refuses them rather than answer otherwise.
+    with pytest.raises(ClientError, match="does not support PartiQL's IN on the partition key"):
+        _client(emulator.url).execute_statement(Statement=f"SELECT * FROM {table} WHERE pk IN ['a', 'b']")
+    with pytest.raises(ClientError, match="does not support PartiQL's IN on the sort key of a query"):
+        _client(emulator.url).execute_statement(Statement=f"SELECT * FROM {table} WHERE pk = 'a' AND sk IN [2]")
+
+
 def test_partiql_duplicate_insert_is_dynamodbs_documented_error(emulator, tables):
     """Where DynamoDB Local differs from DynamoDB's API reference, the reference: an INSERT of a key that
     exists is DuplicateItemException (Local answers the code 'DuplicateItem'), a missing Statement is

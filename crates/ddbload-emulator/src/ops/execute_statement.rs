@@ -12,7 +12,7 @@ use super::common::item_param;
 use super::partiql::{parse, Path, Statement, Step, Term};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::table::{ItemKey, KeySchema};
+use crate::table::{ItemKey, KeyAttr, KeySchema};
 
 /// The equivalent request, which operation it is, and how its answer becomes ExecuteStatement's.
 pub struct Translated {
@@ -374,8 +374,28 @@ fn select(
             .iter()
             .position(|t| t.attribute == attribute && t.operator == "=")
     };
+    // DynamoDB reads `pk IN [...]` as one query per value, in the list's order: not done here.
+    if terms
+        .iter()
+        .any(|t| t.attribute == schema.partition.name && t.operator == "IN")
+    {
+        return Err(ApiError::unsupported(
+            "PartiQL's IN on the partition key in ExecuteStatement",
+        ));
+    }
     let partition = equal_to(&schema.partition.name);
     let sort = schema.sort.as_ref().map(|s| equal_to(&s.name));
+    // With the partition key given this is a query, whose filter cannot name the sort key.
+    let sort_in = |s: &KeyAttr| {
+        terms
+            .iter()
+            .any(|t| t.attribute == s.name && t.operator == "IN")
+    };
+    if partition.is_some() && schema.sort.as_ref().is_some_and(sort_in) {
+        return Err(ApiError::unsupported(
+            "PartiQL's IN on the sort key of a query in ExecuteStatement",
+        ));
+    }
     let key_given = partition.is_some() && sort.is_none_or(|s| s.is_some());
     if index.is_none() && key_given && terms.len() == 1 + usize::from(sort.is_some()) {
         let (key, _) = whole_key(schema, terms)?;
@@ -407,7 +427,15 @@ fn select(
             let pk = rest.remove(at);
             let mut key_conditions = vec![placeholders.term(&pk)];
             if let Some(sort_key) = &schema.sort {
-                if let Some(at) = rest.iter().position(|t| t.attribute == sort_key.name) {
+                // Only what a key condition can say; any other term on the sort key filters.
+                let keyed = |t: &Term| {
+                    t.attribute == sort_key.name
+                        && matches!(
+                            t.operator,
+                            "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "begins_with"
+                        )
+                };
+                if let Some(at) = rest.iter().position(keyed) {
                     key_conditions.push(placeholders.term(&rest.remove(at)));
                 }
             }
@@ -491,7 +519,16 @@ impl Placeholders {
     fn term(&mut self, term: &Term) -> String {
         let name = self.name(&term.attribute);
         match term.operator {
-            "begins_with" => format!("begins_with({name}, {})", self.value(&term.values[0])),
+            function @ ("begins_with" | "contains" | "attribute_type") => {
+                format!("{function}({name}, {})", self.value(&term.values[0]))
+            }
+            function @ ("attribute_exists" | "attribute_not_exists") => {
+                format!("{function}({name})")
+            }
+            "IN" => {
+                let listed: Vec<String> = term.values.iter().map(|v| self.value(v)).collect();
+                format!("{name} IN ({})", listed.join(", "))
+            }
             "BETWEEN" => {
                 let (low, high) = (self.value(&term.values[0]), self.value(&term.values[1]));
                 format!("{name} BETWEEN {low} AND {high}")

@@ -1,6 +1,7 @@
 //! PartiQL statements as ExecuteStatement takes them: the subset read here is SELECT (a projection
 //! of document paths - `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", WHERE
-//! comparisons and begins_with(name, value) joined by AND),
+//! comparisons, IN [...], IS [NOT] MISSING and begins_with / contains / attribute_type(name, value)
+//! joined by AND),
 //! INSERT INTO ... VALUE {map}, UPDATE ... SET name = value [, ...] [REMOVE name, ...] WHERE ...,
 //! and DELETE FROM ... WHERE .... Values are literals (strings, numbers, booleans, NULL, maps, lists,
 //! sets) or `?` parameters. Anything else is not well formed, as DynamoDB answers it.
@@ -349,20 +350,51 @@ impl Parser<'_> {
     }
 
     fn term(&mut self) -> Option<Term> {
-        if matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("begins_with")) {
+        // The functions of two arguments, a name and a value, that a condition expression has too.
+        let function = ["begins_with", "contains", "attribute_type"]
+            .into_iter()
+            .find(|f| matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(f)));
+        if let Some(function) = function {
             self.at += 1;
             self.symbol("(").then_some(())?;
             let attribute = self.name()?;
             self.symbol(",").then_some(())?;
-            let prefix = self.value()?;
+            let value = self.value()?;
             self.symbol(")").then_some(())?;
             return Some(Term {
                 attribute,
-                operator: "begins_with",
-                values: vec![prefix],
+                operator: function,
+                values: vec![value],
             });
         }
         let attribute = self.name()?;
+        if self.keyword("IS") {
+            let operator = if self.keyword("NOT") {
+                "attribute_exists"
+            } else {
+                "attribute_not_exists"
+            };
+            self.expect_keyword("MISSING")?;
+            return Some(Term {
+                attribute,
+                operator,
+                values: Vec::new(),
+            });
+        }
+        if self.keyword("IN") {
+            let end = if self.symbol("[") {
+                "]"
+            } else {
+                self.symbol("(").then_some(())?;
+                ")"
+            };
+            let values = self.values_until(end)?;
+            return (!values.is_empty()).then_some(Term {
+                attribute,
+                operator: "IN",
+                values,
+            });
+        }
         if self.keyword("BETWEEN") {
             let low = self.value()?;
             self.expect_keyword("AND")?;
