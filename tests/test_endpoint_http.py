@@ -107,6 +107,10 @@ def test_a_call_is_read_as_dynamodb_reads_it_json_then_target_then_signature(off
     assert call({**LIST_TABLES, **SIGNED, "Content-Type": "application/json"}, b"{}") == (
         200, {"TableNames": []}, "application/json"
     )  # fmt: skip
+    # A signed call with no body at all is not read as {} (dynalite's notes of DynamoDB's answers).
+    assert call({**LIST_TABLES, **SIGNED, "Content-Type": "application/json"}) == (
+        400, {"__type": "com.amazon.coral.service#SerializationException"}, "application/json"
+    )  # fmt: skip
     # A DynamoDB operation the endpoint does not serve says so, in DynamoDB's error type.
     status, body, _ = call(
         {"X-Amz-Target": "DynamoDB_20120810.CreateBackup", **SIGNED, "Content-Type": "application/json"}, b"{}"

@@ -100,6 +100,11 @@ impl ApiError {
         Self::serialization("")
     }
 
+    /// A signed call to an operation with no body at all: DynamoDB's bare SerializationException.
+    pub fn empty_body() -> Self {
+        Self::serialization("")
+    }
+
     /// A target that is no DynamoDB operation: DynamoDB's UnknownOperationException says nothing more.
     pub fn unknown_target() -> Self {
         Self::new(

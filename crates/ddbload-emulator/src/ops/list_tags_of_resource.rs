@@ -1,4 +1,8 @@
 //! ListTagsOfResource: a table's tags, in key order.
+//!
+//! All of them in one answer, and never a NextToken, as DynamoDB does: a table has at most 50 tags, and
+//! DynamoDB's team says the operation does not page at the API level (aws/aws-sdk#583), so a NextToken
+//! sent (only its type and length are checked) changes nothing.
 
 use std::sync::Arc;
 

@@ -82,7 +82,7 @@ pub fn dispatch_signed(
     signature: Result<(), ApiError>,
 ) -> Result<Value, ApiError> {
     let mut request: Value = if body.is_empty() {
-        Value::Object(serde_json::Map::new())
+        Value::Null
     } else {
         serde_json::from_slice(body).map_err(|_| ApiError::call_not_json())?
     };
@@ -91,6 +91,10 @@ pub fn dispatch_signed(
         .filter(|operation| crate::typed_request::is_operation(operation))
         .ok_or_else(ApiError::unknown_target)?;
     signature?;
+    // DynamoDB reads no call from an empty body, not even one without parameters (ListTables sends {}).
+    if body.is_empty() {
+        return Err(ApiError::empty_body());
+    }
     if !request.is_object() {
         return Err(ApiError::body_not_object());
     }
