@@ -119,22 +119,31 @@ pub fn check(operation: &str, request: &Value) -> Result<(), ApiError> {
     let mut found = Vec::new();
     for (member, rule) in rules(operation) {
         let value = request.get(*member).filter(|v| !v.is_null());
-        let field = ApiError::field_name(member);
+        // Named only when something is wrong: this runs on every call.
+        let field = || ApiError::field_name(member);
         match (rule, value) {
-            (Required, None) | (TableName { .. }, None) => {
-                found.push(ApiError::violation(None, &field, ApiError::NOT_NULL.into()))
-            }
+            (Required, None) | (TableName { .. }, None) => found.push(ApiError::violation(
+                None,
+                &field(),
+                ApiError::NOT_NULL.into(),
+            )),
             (TableName { min }, Some(name)) => found.extend(table_name_violations(
                 name.as_str().unwrap_or_default(),
                 *min,
             )),
-            (OneOf(values), given @ Some(_)) => enum_violation(given, values, &field, &mut found),
+            (OneOf(values), given @ Some(_))
+                if given
+                    .and_then(Value::as_str)
+                    .is_some_and(|given| !values.contains(&given)) =>
+            {
+                enum_violation(given, values, &field(), &mut found)
+            }
             (KeySchema, Some(Value::Array(elements))) => {
-                key_schema_violations(elements, &field, &mut found)
+                key_schema_violations(elements, &field(), &mut found)
             }
             (AttributeTypes, Some(Value::Array(definitions))) => {
                 for (at, definition) in definitions.iter().enumerate() {
-                    let field = format!("{field}.{}.member.attributeType", at + 1);
+                    let field = format!("{}.{}.member.attributeType", field(), at + 1);
                     enum_violation(
                         definition.get("AttributeType"),
                         ATTRIBUTE_TYPES,

@@ -27,12 +27,15 @@ pub fn signature(headers: &HeaderMap, query: Option<&str>) -> Result<(), ApiErro
     let header = headers
         .get(hyper::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default());
-    let params: Vec<(&str, &str)> = query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect();
+    // Read on every call: the query is split only when there is one.
+    let params: Vec<(&str, &str)> = match query {
+        Some(query) => query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect(),
+        None => Vec::new(),
+    };
     let in_query = params.iter().any(|(k, _)| *k == "X-Amz-Algorithm");
     match header {
         Some(_) if in_query => Err(ApiError::signed_twice()),
@@ -44,21 +47,25 @@ pub fn signature(headers: &HeaderMap, query: Option<&str>) -> Result<(), ApiErro
 
 /// An Authorization header's parts: Credential, Signature, SignedHeaders, and a date header.
 fn header_parts(header: &str, headers: &HeaderMap) -> Result<(), ApiError> {
-    let given: Vec<(&str, &str)> = header
-        .split([',', ' '])
-        .skip(1)
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| p.trim().split_once('=').unwrap_or((p.trim(), "")))
-        .collect();
-    let mut missing = String::new();
-    for part in ["Credential", "Signature", "SignedHeaders"] {
-        if !given.iter().any(|(k, v)| *k == part && !v.is_empty()) {
-            missing.push_str(&format!(
-                "Authorization header requires '{part}' parameter. "
-            ));
+    // One pass over the header, which every call carries: which of the three parts have a value.
+    const PARTS: [&str; 3] = ["Credential", "Signature", "SignedHeaders"];
+    let mut given = [false; 3];
+    for part in header.split([',', ' ']).skip(1) {
+        if let Some((key, value)) = part.trim().split_once('=') {
+            if let Some(at) = PARTS.iter().position(|p| *p == key) {
+                given[at] |= !value.is_empty();
+            }
         }
     }
-    if !headers.contains_key("x-amz-date") && !headers.contains_key(hyper::header::DATE) {
+    let mut missing = String::new();
+    for (part, _) in PARTS.iter().zip(given).filter(|(_, given)| !given) {
+        missing.push_str(&format!(
+            "Authorization header requires '{part}' parameter. "
+        ));
+    }
+    if !headers.contains_key(crate::http_edges::AMZ_DATE)
+        && !headers.contains_key(hyper::header::DATE)
+    {
         missing.push_str(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
         );

@@ -4,8 +4,15 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{HeaderMap, HeaderValue};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Response, StatusCode};
+
+/// Header names every call reads or every answer carries, parsed once (a name given as a string is
+/// parsed again on each use).
+pub const TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+pub const AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+pub const CRC32: HeaderName = HeaderName::from_static("x-amz-crc32");
 
 /// How long a browser may keep a preflight's answer, as DynamoDB says (two days).
 const PREFLIGHT_MAX_AGE: &str = "172800";
@@ -53,8 +60,8 @@ pub fn crc32(body: &[u8]) -> HeaderValue {
 fn plain(status: StatusCode, body: &str, id: u64) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
-        .header("x-amz-crc32", crc32(body.as_bytes()))
-        .header("x-amzn-requestid", crate::server::request_id(id))
+        .header(CRC32, crc32(body.as_bytes()))
+        .header(REQUEST_ID, crate::server::request_id(id))
         .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
         .expect("static response parts are valid")
 }

@@ -311,13 +311,27 @@ async fn sweep_in_background(store: Arc<Store>, shutdown: CancellationToken) {
 /// "DDBLOAD", the millisecond this process first answered, and the number. Each endpoint of a process
 /// numbers its requests from its own base (`first_request_number`), so no two requests share an ID.
 pub fn request_id(id: u64) -> String {
-    static STARTED_MS: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
-    let started = STARTED_MS.get_or_init(|| {
-        std::time::SystemTime::now()
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| {
+        let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis())
+            .map_or(0, |d| d.as_millis());
+        format!("DDBLOAD{:013}", started % 10_u128.pow(13))
     });
-    format!("DDBLOAD{:013}{id:032}", started % 10_u128.pow(13))
+    // Written by hand: this runs on every answer, and format! was 1.5% of a GetItem's server CPU.
+    let mut digits = [b'0'; 32];
+    let mut rest = id;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(prefix.len() + digits.len());
+    text.push_str(prefix);
+    text.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+    text
 }
 
 /// Where an endpoint's request numbers start: each endpoint of the process 2^40 after the last.
@@ -337,9 +351,12 @@ fn answer(result: Result<serde_json::Value, ApiError>, id: u64) -> Response<Full
     let body = serde_json::to_vec(&body).expect("JSON values serialize");
     Response::builder()
         .status(status)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-requestid", request_id(id))
-        .header("x-amz-crc32", crate::http_edges::crc32(&body))
+        .header(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/x-amz-json-1.0"),
+        )
+        .header(crate::http_edges::REQUEST_ID, request_id(id))
+        .header(crate::http_edges::CRC32, crate::http_edges::crc32(&body))
         .body(Full::new(Bytes::from(body)))
         .expect("static response parts are valid")
 }
@@ -351,7 +368,7 @@ async fn respond(
     requests: &AtomicU64,
 ) -> Response<Full<Bytes>> {
     let id = requests.fetch_add(1, Ordering::Relaxed);
-    let origin = req.headers().contains_key("origin");
+    let origin = req.headers().contains_key(hyper::header::ORIGIN);
     let mut response =
         match crate::http_edges::answer(req.method(), req.headers(), &store.region, id) {
             Some(response) => response,
@@ -376,7 +393,7 @@ async fn respond_to_call(
         .map(str::to_owned);
     let target = req
         .headers()
-        .get("x-amz-target")
+        .get(crate::http_edges::TARGET)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
