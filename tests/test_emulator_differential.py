@@ -845,3 +845,76 @@ def test_deletion_protection_refuses_deletion_until_turned_off(both):
         assert client.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is True
         client.update_table(TableName=name, DeletionProtectionEnabled=False)
         assert client.delete_table(TableName=name)["TableDescription"]["DeletionProtectionEnabled"] is False
+
+
+def test_an_index_key_value_longer_than_dynamodb_allows_is_refused(both, emulator):
+    """2,048 bytes for an index's partition key value and 1,024 for its sort key, as for the table's own
+    key: every write that would store a longer one is refused, as DynamoDB Local refuses it."""
+    name = f"diff-index-keys-{uuid.uuid4().hex[:8]}"
+    defined = [("pk", "S"), ("sk", "S"), ("g", "S"), ("gr", "S"), ("l", "S"), ("gb", "B")]
+    for client in both:
+        client.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in defined],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-g",
+                    "Projection": {"ProjectionType": "ALL"},
+                    "KeySchema": [
+                        {"AttributeName": "g", "KeyType": "HASH"},
+                        {"AttributeName": "gr", "KeyType": "RANGE"},
+                    ],
+                },
+                {
+                    "IndexName": "by-gb",
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    "KeySchema": [{"AttributeName": "gb", "KeyType": "HASH"}],
+                },
+            ],
+            LocalSecondaryIndexes=[
+                {
+                    "IndexName": "by-l",
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                    "KeySchema": [
+                        {"AttributeName": "pk", "KeyType": "HASH"},
+                        {"AttributeName": "l", "KeyType": "RANGE"},
+                    ],
+                },
+            ],
+        )
+    key = {"pk": {"S": "a"}, "sk": {"S": "b"}}
+    refused = ("error", "ValidationException", [])
+    # At the limits: stored, and found through the index.
+    assert same(both, "put_item", TableName=name, Item={**key, "g": {"S": "x" * 2048}, "gr": {"S": "y" * 1024}}) == {}
+    found = same(both, "query", TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                 ExpressionAttributeValues={":g": {"S": "x" * 2048}})  # fmt: skip
+    assert found["Count"] == 1
+    # One byte over, counted in UTF-8 bytes (1,025 two-byte characters are 2,050 bytes), binary too,
+    # and a sort key value too long even on an item without the index's partition key.
+    for too_long in [
+        {"g": {"S": "x" * 2049}},
+        {"g": {"S": "é" * 1025}},
+        {"g": {"S": "x"}, "gr": {"S": "y" * 1025}},
+        {"gr": {"S": "y" * 1025}},
+        {"l": {"S": "z" * 1025}},
+        {"gb": {"B": b"\x00" * 2049}},
+    ]:
+        assert same(both, "put_item", TableName=name, Item={**key, **too_long}) == refused, too_long
+    long_g = {**key, "g": {"S": "x" * 3000}}
+    assert same(both, "update_item", TableName=name, Key=key, UpdateExpression="SET g = :v",
+                ExpressionAttributeValues={":v": long_g["g"]}) == refused  # fmt: skip
+    assert same(both, "batch_write_item", RequestItems={name: [{"PutRequest": {"Item": long_g}}]}) == refused
+    assert same(both, "transact_write_items", TransactItems=[{"Put": {"TableName": name, "Item": long_g}}]) == refused
+    # Nothing was written by the refused requests: the item is the one stored at the limits.
+    stored = same(both, "get_item", TableName=name, Key=key)["Item"]
+    assert (len(stored["g"]["S"]), len(stored["gr"]["S"])) == (2048, 1024)
+    # DynamoDB Local's message stops at "Size limit exceeded"; DynamoDB's names the attribute, the sizes
+    # and the index (as its users quote it, e.g. architect/dynalite#35).
+    with pytest.raises(ClientError) as refusal:
+        _client(emulator.url).put_item(TableName=name, Item={**key, "g": {"S": "é" * 1025}})
+    assert refusal.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Size limit exceeded for Index Key g "
+        "Actual Size: 2050 bytes Max Size: 2048 bytes IndexName: by-g"
+    )

@@ -717,6 +717,15 @@ impl ApiError {
         ))
     }
 
+    /// An item whose value for an index's key attribute is longer than an index key may be, in
+    /// DynamoDB's words (DynamoDB Local stops after "Size limit exceeded").
+    pub fn index_key_too_large(key: &str, size: usize, max: usize, index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Size limit exceeded for Index Key {key} \
+             Actual Size: {size} bytes Max Size: {max} bytes IndexName: {index}"
+        ))
+    }
+
     /// An item whose value for an index's key attribute is an empty string (or, `binary`, empty binary).
     pub fn empty_index_key(index: &str, key: &str, binary: bool) -> Self {
         Self::validation(format!(

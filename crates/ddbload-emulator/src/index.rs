@@ -83,16 +83,22 @@ impl Index {
         self.backfilling.store(backfilling, Ordering::Release);
     }
 
-    /// The index key of `item`, or None when it lacks an index key attribute (or has the wrong type).
+    /// The index key of `item`, or None when it lacks an index key attribute (or has the wrong type,
+    /// or is too long: writes refuse both, so only items there before a backfill can, and DynamoDB
+    /// leaves those out of the index as key violations).
     pub fn key_of(&self, item: &Item) -> Option<ItemKey> {
-        let value = |attr: &crate::table::KeyAttr| {
+        let value = |attr: &crate::table::KeyAttr, max: usize| {
             item.get(&attr.name)
                 .filter(|v| v.type_name() == attr.kind)
                 .and_then(KeyValue::of)
+                .filter(|key| key.size() <= max)
         };
-        let partition = value(&self.schema.partition)?;
+        let partition = value(
+            &self.schema.partition,
+            crate::table::MAX_PARTITION_KEY_BYTES,
+        )?;
         let sort = match &self.schema.sort {
-            Some(attr) => Some(value(attr)?),
+            Some(attr) => Some(value(attr, crate::table::MAX_SORT_KEY_BYTES)?),
             None => None,
         };
         Some(ItemKey::new(partition, sort))

@@ -249,7 +249,35 @@ impl Table {
     /// string or binary, as DynamoDB does (an item without the attribute is simply not indexed).
     pub fn check_index_keys(&self, item: &Item) -> Result<(), ApiError> {
         self.check_index_keys_not_empty(item)?;
-        self.check_index_key_types(item)
+        self.check_index_key_types(item)?;
+        self.check_index_key_sizes(item)
+    }
+
+    /// An index key attribute's string or binary value may hold 2,048 bytes as a partition key and
+    /// 1,024 as a sort key, as the table's own keys. Checked whether or not the item has the index's
+    /// other key attribute (DynamoDB Local refuses a long sort key value of an unindexed item too).
+    pub fn check_index_key_sizes(&self, item: &Item) -> Result<(), ApiError> {
+        for (index, attr, value) in self.index_key_values(item) {
+            let size = match value {
+                Av::S(text) => text.len(),
+                Av::B(bytes) => bytes.len(),
+                _ => continue,
+            };
+            let max = if index.schema.partition.name == attr.name {
+                MAX_PARTITION_KEY_BYTES
+            } else {
+                MAX_SORT_KEY_BYTES
+            };
+            if size > max {
+                return Err(ApiError::index_key_too_large(
+                    &attr.name,
+                    size,
+                    max,
+                    &index.name,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// An index key attribute's value must have the index's type.

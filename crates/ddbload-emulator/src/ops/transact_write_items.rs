@@ -91,9 +91,10 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
             if item_size(&item) > MAX_ITEM_BYTES {
                 return Err(ApiError::item_too_large());
             }
-            // DynamoDB Local refuses an empty index key for the whole request; a mistyped one
-            // cancels the transaction (below, in apply).
+            // DynamoDB Local refuses an empty or too long index key for the whole request; a
+            // mistyped one cancels the transaction (below, in apply).
             table.check_index_keys_not_empty(&item)?;
+            table.check_index_key_sizes(&item)?;
             (schema.key_of_item(&item)?, Change::Put(item))
         }
         "Update" => {
@@ -255,6 +256,7 @@ impl TransactWriteItems {
                         .unwrap_or_else(|| action.table.schema.key_item(&action.key));
                     apply_update(&mut item, update)?;
                     action.table.check_index_keys_not_empty(&item)?;
+                    action.table.check_index_key_sizes(&item)?;
                     Some(item)
                 }
                 Change::Delete | Change::Check => None,
