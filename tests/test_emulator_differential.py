@@ -47,6 +47,18 @@ def outcome(call: Callable[[], dict]) -> Any:
     return {k: v for k, v in response.items() if k not in IGNORED}
 
 
+def refused_alike(both, method: str, **kwargs) -> str:
+    """The message of the ValidationException both endpoints answer, which must be the same."""
+    messages = set()
+    for client in both:
+        with pytest.raises(ClientError) as refusal:
+            getattr(client, method)(**kwargs)
+        assert refusal.value.response["Error"]["Code"] == "ValidationException"
+        messages.add(refusal.value.response["Error"]["Message"])
+    assert len(messages) == 1, messages
+    return messages.pop()
+
+
 def same(both, method: str, **kwargs) -> Any:
     local, emulated = (outcome(lambda c=c: getattr(c, method)(**kwargs)) for c in both)
     assert emulated == local, f"{method}({kwargs})"
@@ -847,43 +859,40 @@ def test_deletion_protection_refuses_deletion_until_turned_off(both):
         assert client.delete_table(TableName=name)["TableDescription"]["DeletionProtectionEnabled"] is False
 
 
+KEYS_ONLY = {"ProjectionType": "KEYS_ONLY"}
+
+
+def _index(name: str, keys: tuple[str, ...], projection: dict) -> dict:
+    """An index definition: its hash key, then its range key if given."""
+    key_schema = [{"AttributeName": key, "KeyType": kind} for key, kind in zip(keys, ("HASH", "RANGE"))]
+    return {"IndexName": name, "KeySchema": key_schema, "Projection": projection}
+
+
+def _make_indexed_table(both, name: str, attributes, global_indexes: list, local_indexes: list) -> None:
+    """A table keyed by pk + sk with the given indexes, made on both endpoints."""
+    for client in both:
+        client.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attributes],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=global_indexes,
+            LocalSecondaryIndexes=local_indexes,
+        )
+
+
 def test_an_index_key_value_longer_than_dynamodb_allows_is_refused(both, emulator):
     """2,048 bytes for an index's partition key value and 1,024 for its sort key, as for the table's own
     key: every write that would store a longer one is refused, as DynamoDB Local refuses it."""
     name = f"diff-index-keys-{uuid.uuid4().hex[:8]}"
     defined = [("pk", "S"), ("sk", "S"), ("g", "S"), ("gr", "S"), ("l", "S"), ("gb", "B")]
-    for client in both:
-        client.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in defined],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "by-g",
-                    "Projection": {"ProjectionType": "ALL"},
-                    "KeySchema": [
-                        {"AttributeName": "g", "KeyType": "HASH"},
-                        {"AttributeName": "gr", "KeyType": "RANGE"},
-                    ],
-                },
-                {
-                    "IndexName": "by-gb",
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                    "KeySchema": [{"AttributeName": "gb", "KeyType": "HASH"}],
-                },
-            ],
-            LocalSecondaryIndexes=[
-                {
-                    "IndexName": "by-l",
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                    "KeySchema": [
-                        {"AttributeName": "pk", "KeyType": "HASH"},
-                        {"AttributeName": "l", "KeyType": "RANGE"},
-                    ],
-                },
-            ],
-        )
+    _make_indexed_table(
+        both,
+        name,
+        defined,
+        [_index("by-g", ("g", "gr"), {"ProjectionType": "ALL"}), _index("by-gb", ("gb",), KEYS_ONLY)],
+        [_index("by-l", ("pk", "l"), KEYS_ONLY)],
+    )
     key = {"pk": {"S": "a"}, "sk": {"S": "b"}}
     refused = ("error", "ValidationException", [])
     # At the limits: stored, and found through the index.
@@ -918,3 +927,102 @@ def test_an_index_key_value_longer_than_dynamodb_allows_is_refused(both, emulato
         "One or more parameter values were invalid: Size limit exceeded for Index Key g "
         "Actual Size: 2050 bytes Max Size: 2048 bytes IndexName: by-g"
     )
+
+
+def test_reading_attributes_an_index_does_not_hold_is_answered_as_dynamodb_local_answers(both):
+    """A global index refuses to project or filter on what it does not hold, in DynamoDB Local's words;
+    a local index fetches those attributes from the table for a projection (and a Scan's filter), but
+    a Query's filter on them is refused."""
+    name = f"diff-projects-{uuid.uuid4().hex[:8]}"
+    defined = [("pk", "S"), ("sk", "N"), ("g", "S"), ("l", "N")]
+    with_a = {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}
+    _make_indexed_table(
+        both,
+        name,
+        defined,
+        [_index("by-g", ("g",), KEYS_ONLY), _index("by-g-with-a", ("g",), with_a)],
+        [_index("by-l", ("pk", "l"), KEYS_ONLY)],
+    )
+    for n in range(3):
+        item = {"pk": {"S": "p"}, "sk": {"N": str(n)}, "g": {"S": f"g{n}"}, "l": {"N": str(10 - n)},
+                "a": {"S": "A"}, "b": {"M": {"c": {"S": f"C{n}"}}}, "d": {"S": f"D{n}"}}  # fmt: skip
+        same(both, "put_item", TableName=name, Item=item)
+    by_g = {"TableName": name, "KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "g1"}}}
+    by_l = {"TableName": name, "IndexName": "by-l", "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "p"}}}  # fmt: skip
+
+    invalid = "One or more parameter values were invalid: "
+    gsi_lacks = invalid + "Global secondary index {} does not project [{}]"
+    filter_lacks = invalid + "Secondary index {} does not project one or more filter attributes: [{}]"
+    assert refused_alike(both, "query", IndexName="by-g", ProjectionExpression="d, b.c", **by_g) == gsi_lacks.format(
+        "by-g", "b, d"
+    )
+    named = {"ProjectionExpression": "#n", "ExpressionAttributeNames": {"#n": "d"}}
+    assert refused_alike(both, "query", IndexName="by-g", **named, **by_g) == gsi_lacks.format("by-g", "d")
+    assert refused_alike(
+        both, "query", IndexName="by-g-with-a", ProjectionExpression="a, b", **by_g
+    ) == gsi_lacks.format("by-g-with-a", "b")
+    assert same(both, "query", IndexName="by-g-with-a", ProjectionExpression="a, pk", **by_g)["Items"] == [
+        {"a": {"S": "A"}, "pk": {"S": "p"}}
+    ]
+    legacy_key = {"g": {"AttributeValueList": [{"S": "g1"}], "ComparisonOperator": "EQ"}}
+    assert refused_alike(both, "query", TableName=name, IndexName="by-g", KeyConditions=legacy_key,
+                   AttributesToGet=["d"]) == gsi_lacks.format("by-g", "d")  # fmt: skip
+    assert refused_alike(both, "scan", TableName=name, IndexName="by-g", ProjectionExpression="d") == gsi_lacks.format(
+        "by-g", "d"
+    )
+    assert refused_alike(
+        both, "query", IndexName="by-g", FilterExpression="d = :g OR a = :g", ProjectionExpression="sk", **by_g
+    ) == filter_lacks.format("by-g", "a, d")
+    assert refused_alike(both, "query", TableName=name, IndexName="by-g", KeyConditions=legacy_key,
+                   QueryFilter={"d": {"AttributeValueList": [{"S": "D1"}], "ComparisonOperator": "EQ"}},
+                   ) == filter_lacks.format("by-g", "d")  # fmt: skip
+    assert refused_alike(both, "query", FilterExpression="d = :p", **by_l) == filter_lacks.format("by-l", "d")
+    # A local index reads what it does not hold from the table.
+    fetched = same(both, "query", ProjectionExpression="b.c, d", **by_l)["Items"]
+    assert fetched == [{"b": {"M": {"c": {"S": f"C{n}"}}}, "d": {"S": f"D{n}"}} for n in (2, 1, 0)]
+    assert same(both, "query", TableName=name, IndexName="by-l", AttributesToGet=["d"],
+                KeyConditions={"pk": {"AttributeValueList": [{"S": "p"}], "ComparisonOperator": "EQ"}},
+                )["Items"] == [{"d": {"S": f"D{n}"}} for n in (2, 1, 0)]  # fmt: skip
+    assert same(both, "scan", TableName=name, IndexName="by-l", ProjectionExpression="d")["Count"] == 3
+    scanned = same(both, "scan", TableName=name, IndexName="by-l", FilterExpression="d = :d",
+                   ExpressionAttributeValues={":d": {"S": "D1"}})  # fmt: skip
+    assert [item["sk"] for item in scanned["Items"]] == [{"N": "1"}]
+
+
+def test_functions_an_expression_does_not_take_and_long_in_lists_are_refused(both, tables):
+    """size and the condition functions have no place in an update, if_not_exists and list_append none in a
+    condition or filter, and IN compares with at most 100 values: refused in DynamoDB Local's words,
+    before an undefined name is, and nothing is written."""
+    simple, _ = tables
+    key = {"pk": {"S": "f"}}
+    same(both, "put_item", TableName=simple, Item={**key, "b": {"S": "abc"}})
+    update = "Invalid UpdateExpression: The function is not allowed in an update expression; function: "
+    for expression, function in [
+        ("SET a = size(b)", "size"),
+        ("SET a = if_not_exists(b, size(c))", "size"),
+        ("SET a = attribute_exists(b)", "attribute_exists"),
+        ("SET a = size(#undefined)", "size"),
+    ]:
+        assert refused_alike(both, "update_item", TableName=simple, Key=key, UpdateExpression=expression) == (
+            update + function
+        ), expression
+    condition = "The function is not allowed in a condition expression; function: "
+    one = {":v": {"N": "1"}}
+    assert refused_alike(both, "put_item", TableName=simple, Item=key, ExpressionAttributeValues=one,
+                         ConditionExpression="if_not_exists(a, :v) = :v",
+                         ) == "Invalid ConditionExpression: " + condition + "if_not_exists"  # fmt: skip
+    assert refused_alike(both, "scan", TableName=simple, FilterExpression="list_append(a, :l) = :l",
+                         ExpressionAttributeValues={":l": {"L": []}},
+                         ) == "Invalid FilterExpression: " + condition + "list_append"  # fmt: skip
+    values = {f":v{n}": {"N": str(n)} for n in range(101)}
+    hundred = ", ".join(list(values)[:100])
+    assert same(both, "scan", TableName=simple, FilterExpression=f"b IN ({hundred})",
+                ExpressionAttributeValues=dict(list(values.items())[:100]))["Count"] == 0  # fmt: skip
+    too_many = "The IN operator is provided with too many operands; number of operands: 101"
+    assert refused_alike(both, "put_item", TableName=simple, Item=key, ExpressionAttributeValues=values,
+                         ConditionExpression=f"a IN ({', '.join(values)}) AND #undefined = :v0",
+                         ) == "Invalid ConditionExpression: " + too_many  # fmt: skip
+    long_filter = {"FilterExpression": f"b IN ({', '.join(values)})", "ExpressionAttributeValues": values}
+    assert refused_alike(both, "scan", TableName=simple, **long_filter) == "Invalid FilterExpression: " + too_many
+    assert same(both, "get_item", TableName=simple, Key=key)["Item"] == {**key, "b": {"S": "abc"}}

@@ -380,6 +380,24 @@ impl ApiError {
         ))
     }
 
+    /// A Query of an index filtering on attributes the index does not hold (`names` in name order).
+    pub fn filter_not_projected(index: &str, names: &[&str]) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Secondary index {index} does not project \
+             one or more filter attributes: [{}]",
+            names.join(", ")
+        ))
+    }
+
+    /// A read of a global secondary index asking for attributes it does not hold.
+    pub fn gsi_does_not_project(index: &str, names: &[&str]) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Global secondary index {index} does not \
+             project [{}]",
+            names.join(", ")
+        ))
+    }
+
     /// A Query, Scan or statement reading an index the table does not have.
     pub fn no_such_index(index: &str) -> Self {
         Self::validation(format!(
@@ -1511,6 +1529,30 @@ impl ApiError {
             kind,
             format_args!(
                 "The function is not allowed to be used this way in an expression; function: {name}"
+            ),
+        )
+    }
+
+    /// A function the kind of expression does not take: `size` or a condition function in an update,
+    /// `if_not_exists` or `list_append` in a condition or filter.
+    pub fn function_not_allowed(kind: ExprKind, name: &str) -> Self {
+        let place = if kind == ExprKind::Update {
+            "an update"
+        } else {
+            "a condition"
+        };
+        Self::expression_invalid(
+            kind,
+            format_args!("The function is not allowed in {place} expression; function: {name}"),
+        )
+    }
+
+    /// An IN with more than 100 values to compare with.
+    pub fn in_too_many_operands(kind: ExprKind, count: usize) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!(
+                "The IN operator is provided with too many operands; number of operands: {count}"
             ),
         )
     }

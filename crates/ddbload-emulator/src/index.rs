@@ -110,14 +110,37 @@ impl Index {
             Projected::All => item.clone(),
             Projected::KeysOnly | Projected::Include(_) => item
                 .iter()
-                .filter(|(name, _)| {
-                    base.is_key_attribute(name)
-                        || self.schema.is_key_attribute(name)
-                        || matches!(&self.projected, Projected::Include(extra) if extra.contains(name))
-                })
+                .filter(|(name, _)| self.projects(name, base))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         }
+    }
+
+    /// Whether the index holds attribute `name` of its items (`base`: the table's key schema).
+    pub fn projects(&self, name: &str, base: &KeySchema) -> bool {
+        match &self.projected {
+            Projected::All => true,
+            Projected::KeysOnly | Projected::Include(_) => {
+                base.is_key_attribute(name)
+                    || self.schema.is_key_attribute(name)
+                    || matches!(&self.projected, Projected::Include(extra) if extra.iter().any(|e| e == name))
+            }
+        }
+    }
+
+    /// The attributes among `names` the index does not hold, in name order.
+    pub fn unprojected<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+        base: &KeySchema,
+    ) -> Vec<&'a str> {
+        let mut missing: Vec<&str> = names
+            .into_iter()
+            .filter(|name| !self.projects(name, base))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
     }
 
     fn entry(

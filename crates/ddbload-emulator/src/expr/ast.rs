@@ -67,6 +67,17 @@ impl Cond {
 }
 
 impl Cond {
+    /// The top-level attributes the condition reads (`a.b = :v` reads `a`).
+    pub fn top_level_names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        self.visit_paths(&mut |path| {
+            if let Some(PathPart::Attr(name)) = path.first() {
+                names.push(name.as_str());
+            }
+        });
+        names
+    }
+
     /// The attributes a document path reads into (`a.b`, `a[0]`): each path's first name.
     pub fn nested_path_heads(&self) -> Vec<&str> {
         let mut heads = Vec::new();

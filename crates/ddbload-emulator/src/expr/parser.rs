@@ -18,6 +18,8 @@ pub const MAX_OPERATORS: usize = 300;
 /// A valid expression needs an operator per nesting level, so deeper nesting is over the limit anyway.
 const MAX_DEPTH: usize = MAX_OPERATORS + 1;
 
+/// The most values an IN compares with.
+const MAX_IN_OPERANDS: usize = 100;
 const RESERVED: [&str; 8] = ["AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD"];
 const CONDITION_FUNCTIONS: [&str; 5] = [
     "attribute_exists",
@@ -537,6 +539,20 @@ impl<'a> Parser<'a> {
     /// here is misused.
     fn function_operand(&mut self, name: &str, arguments: Vec<Operand>) -> Operand {
         let expected = if name == "size" { 1 } else { 2 };
+        let in_update = self.kind == ExprKind::Update;
+        let not_allowed = if in_update {
+            name == "size" || CONDITION_FUNCTIONS.contains(&name)
+        } else {
+            matches!(self.kind, ExprKind::Condition | ExprKind::Filter)
+                && matches!(name, "if_not_exists" | "list_append")
+        };
+        if not_allowed {
+            self.defer(
+                Deferred::Misused,
+                ApiError::function_not_allowed(self.kind, name),
+            );
+            return Operand::Path(placeholder_path());
+        }
         if CONDITION_FUNCTIONS.contains(&name) {
             self.defer(
                 Deferred::Misused,
@@ -655,6 +671,12 @@ impl<'a> Parser<'a> {
                 options.push(self.operand()?);
             }
             self.expect(Token::RParen)?;
+            if options.len() > MAX_IN_OPERANDS {
+                self.defer(
+                    Deferred::Misused,
+                    ApiError::in_too_many_operands(self.kind, options.len()),
+                );
+            }
             return Ok(Cond::In(left, options));
         }
         match self.peek() {

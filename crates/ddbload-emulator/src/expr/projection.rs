@@ -17,6 +17,11 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// The top-level attributes the projection reads (`a.b[1]` reads `a`).
+    pub fn top_level_names(&self) -> impl Iterator<Item = &str> {
+        self.attrs.keys().map(String::as_str)
+    }
+
     /// A projection of `paths`; overlapping paths (`a, a.b`) are DynamoDB's validation error unless
     /// `tolerate_overlap` (the paths an update touched may overlap: the wider one wins).
     pub fn new(paths: &[Path], tolerate_overlap: bool) -> Result<Projection, ApiError> {

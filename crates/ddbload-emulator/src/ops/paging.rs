@@ -61,6 +61,29 @@ pub fn fetches_from_table(req: &Value, index: &Index) -> bool {
         && index.projected != crate::index::Projected::All
 }
 
+/// What a Query (`is_query`) or Scan of `index` may read of attributes the index does not hold, as
+/// DynamoDB Local answers: a Query's filter on one is refused; a global index refuses to project
+/// one; a local index fetches them from the table (true: read whole items), for a Scan's filter too.
+pub fn check_index_projects(
+    index: &Index,
+    base: &KeySchema,
+    filter: Option<&Cond>,
+    projection: Option<&Projection>,
+    is_query: bool,
+) -> Result<bool, ApiError> {
+    let filtered = filter.map(|f| index.unprojected(f.top_level_names(), base));
+    let filtered = filtered.unwrap_or_default();
+    if is_query && !filtered.is_empty() {
+        return Err(ApiError::filter_not_projected(&index.name, &filtered));
+    }
+    let projected = projection.map(|p| index.unprojected(p.top_level_names(), base));
+    let projected = projected.unwrap_or_default();
+    if !index.local && !projected.is_empty() {
+        return Err(ApiError::gsi_does_not_project(&index.name, &projected));
+    }
+    Ok(index.local && !(filtered.is_empty() && projected.is_empty()))
+}
+
 /// Replaces each index row by its whole item from the table. Call with no index lock held: writes
 /// lock a shard before its indexes.
 pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
@@ -109,6 +132,8 @@ pub struct PageSpec<'a> {
     pub projection: &'a Option<Projection>,
     /// The table's sort key attribute, which a page's size counts apart (`page_size`).
     pub sort_key: Option<&'a str>,
+    /// Items read whole from the table only to filter them, answered as this index holds them.
+    pub index_view: Option<(&'a Index, &'a KeySchema)>,
 }
 
 /// Walks candidates in order until Limit or 1 MB (as DynamoDB sizes a page); answers the page and
@@ -140,6 +165,9 @@ pub fn page<K>(
     }
     let mut out = json!({"Count": items.len(), "ScannedCount": scanned});
     if !spec.count_only {
+        if let Some((index, base)) = spec.index_view {
+            items = items.iter().map(|item| index.project(item, base)).collect();
+        }
         out["Items"] = Value::Array(items.iter().map(|i| shown(i, spec.projection)).collect());
     }
     if let Some(key) = last {

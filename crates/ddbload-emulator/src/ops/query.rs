@@ -13,8 +13,9 @@ use super::common::{
 };
 use super::key_conditions::KeyTerms;
 use super::paging::{
-    charge_index_read, check_select_on_index, check_start_key_values, count_only, fetch_from_table,
-    fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
+    charge_index_read, check_index_projects, check_select_on_index, check_start_key_values,
+    count_only, fetch_from_table, fetches_from_table, index_last_key, index_start_key, limit, page,
+    start_key, PageSpec,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::compact::Stored;
@@ -114,8 +115,11 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
             });
         }
     }
+    let mut fetch_missing = false;
     if let Some(index) = &index {
         check_select_on_index(req, index)?;
+        fetch_missing =
+            check_index_projects(index, schema, filter.as_ref(), projection.as_ref(), true)?;
     }
     if let Some(filter) = &filter {
         check_no_path_into_keys(&table, &filter.nested_path_heads())?;
@@ -128,9 +132,10 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
         None => (start_key(req, schema)?, None),
     };
     let on_index = index.is_some();
-    let fetch_whole = index
-        .as_ref()
-        .is_some_and(|(index, _)| fetches_from_table(req, index));
+    let fetch_whole = fetch_missing
+        || index
+            .as_ref()
+            .is_some_and(|(index, _)| fetches_from_table(req, index));
     Ok(Query {
         name,
         table,
@@ -164,6 +169,7 @@ impl Query {
             filter: &self.filter,
             projection: &self.projection,
             sort_key: self.table.schema.sort.as_ref().map(|s| s.name.as_str()),
+            index_view: None,
         }
     }
 

@@ -12,9 +12,9 @@ use super::common::{
 };
 use super::page_size::page_size;
 use super::paging::{
-    charge_index_read, check_select_on_index, check_start_key_values, count_only, fetch_from_table,
-    fetches_from_table, index_last_key, index_start_key, limit, page, start_key, PageSpec,
-    PAGE_BYTES,
+    charge_index_read, check_index_projects, check_select_on_index, check_start_key_values,
+    count_only, fetch_from_table, fetches_from_table, index_last_key, index_start_key, limit, page,
+    start_key, PageSpec, PAGE_BYTES,
 };
 use super::query::lowest_key;
 use crate::capacity::{read_units, Consistency, Kind};
@@ -42,6 +42,8 @@ pub struct Scan {
     capacity: ReturnCapacity,
     /// Whole items from the table for each index row (`fetches_from_table`).
     fetch_whole: bool,
+    /// Whole items read only for the filter: answered as the index holds them.
+    index_view: bool,
 }
 
 /// Segment and TotalSegments, checked: both or neither, TotalSegments up to 1,000,000, Segment below it.
@@ -103,12 +105,15 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     bindings.check_all_used()?;
     let table = store.table(&name)?;
     let schema = &table.schema;
+    let mut fetch_missing = false;
     let index = match req.get("IndexName").and_then(Value::as_str) {
         Some(index_name) => {
             let index =
                 table.readable_index(index_name, consistency(req) == Consistency::Strong)?;
             let start = index_start_key(req, schema, &index)?;
             check_select_on_index(req, &index)?;
+            fetch_missing =
+                check_index_projects(&index, schema, filter.as_ref(), projection.as_ref(), false)?;
             Some((index, start))
         }
         None => None,
@@ -134,9 +139,11 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
     if let Some(filter) = &filter {
         check_no_path_into_keys(&table, &filter.nested_path_heads())?;
     }
-    let fetch_whole = index
+    let select_all = index
         .as_ref()
         .is_some_and(|(index, _)| fetches_from_table(req, index));
+    let index_view = fetch_missing && !select_all && projection.is_none();
+    let fetch_whole = fetch_missing || select_all;
     Ok(Scan {
         name,
         start,
@@ -150,6 +157,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         consistency: consistency(req),
         capacity: ReturnCapacity::of(req)?,
         fetch_whole,
+        index_view,
     })
 }
 
@@ -161,6 +169,11 @@ impl Scan {
             filter: &self.filter,
             projection: &self.projection,
             sort_key: self.table.schema.sort.as_ref().map(|s| s.name.as_str()),
+            index_view: self
+                .index
+                .as_ref()
+                .filter(|_| self.index_view)
+                .map(|(index, _)| (index.as_ref(), &self.table.schema)),
         }
     }
 
