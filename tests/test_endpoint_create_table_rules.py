@@ -158,3 +158,39 @@ def test_table_class_and_warm_throughput_are_kept_and_what_is_not_modelled_is_re
         client.create_table(TableName=f"{name}-gsi", AttributeDefinitions=defined("a", "b"),
                             KeySchema=keys(("a", "HASH")), GlobalSecondaryIndexes=[gsi],
                             BillingMode="PAY_PER_REQUEST")  # fmt: skip
+
+
+def test_an_on_demand_tables_global_index_is_given_no_throughput(served):
+    """DynamoDB refuses ProvisionedThroughput for a global index of a PAY_PER_REQUEST table - at CreateTable,
+    and in UpdateTable's index Create or Update - in these words (as its users quote them, e.g.
+    bchew/dynamodump#266). DynamoDB Local accepts it and ignores it, so it cannot be the oracle here."""
+    client, name = client_for(served), f"on-demand-{uuid.uuid4().hex[:8]}"
+    should_not = ("One or more parameter values were invalid: ProvisionedThroughput should not be specified for "
+                  "index: {} when BillingMode is PAY_PER_REQUEST")  # fmt: skip
+    table = {"BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": defined("pk", "sk", "placed"),
+             "KeySchema": keys(("pk", "HASH"), ("sk", "RANGE"))}  # fmt: skip
+    with pytest.raises(ClientError) as refusal:
+        provisioned_index = {**index("by-placed", "placed"), "ProvisionedThroughput": PT}
+        client.create_table(TableName=name, **table, GlobalSecondaryIndexes=[provisioned_index])
+    assert refusal.value.response["Error"]["Message"] == should_not.format("by-placed")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName=name)
+    client.create_table(TableName=name, **table, GlobalSecondaryIndexes=[index("by-placed", "placed")])
+    updates = [
+        {"Update": {"IndexName": "by-placed", "ProvisionedThroughput": PT}},
+        {"Create": {**index("by-placed-too", "placed"), "ProvisionedThroughput": PT}},
+    ]
+    for update in updates:
+        with pytest.raises(ClientError) as refusal:
+            client.update_table(TableName=name, AttributeDefinitions=defined("pk", "placed"),
+                                GlobalSecondaryIndexUpdates=[update])  # fmt: skip
+        assert refusal.value.response["Error"]["Message"] == should_not.format(next(iter(update.values()))["IndexName"])
+    described = client.describe_table(TableName=name)["Table"]
+    assert [g["IndexName"] for g in described["GlobalSecondaryIndexes"]] == ["by-placed"]
+    assert described["GlobalSecondaryIndexes"][0].get("ProvisionedThroughput", {}).get("ReadCapacityUnits", 0) == 0
+    # Switching the table to PROVISIONED in the same request gives its index figures of its own.
+    client.update_table(
+        TableName=name, BillingMode="PROVISIONED", ProvisionedThroughput=PT, GlobalSecondaryIndexUpdates=updates[:1]
+    )
+    index_figures = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+    assert (index_figures["ReadCapacityUnits"], index_figures["WriteCapacityUnits"]) == (1, 1)

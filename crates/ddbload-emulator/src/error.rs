@@ -652,6 +652,14 @@ impl ApiError {
         ))
     }
 
+    /// A global index given ProvisionedThroughput on a PAY_PER_REQUEST table (DynamoDB's words).
+    pub fn index_throughput_with_on_demand(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: ProvisionedThroughput should not be specified \
+             for index: {index} when BillingMode is PAY_PER_REQUEST"
+        ))
+    }
+
     /// An index created without the request's AttributeDefinitions.
     pub fn no_attribute_schema() -> Self {
         Self::validation("No Attribute Schema Defined")

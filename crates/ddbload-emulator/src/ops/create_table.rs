@@ -217,6 +217,9 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         if billing.is_provisioned() && provisioned.is_none() {
             return Err(ApiError::index_needs_throughput(index_name));
         }
+        if !billing.is_provisioned() && provisioned.is_some() {
+            return Err(ApiError::index_throughput_with_on_demand(index_name));
+        }
         gsis.push((
             index_definition(
                 g,

@@ -88,6 +88,9 @@ pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Re
             if provisioned_table && provisioned.is_none() {
                 return Err(ApiError::index_needs_throughput(&definition.name));
             }
+            if !provisioned_table && provisioned.is_some() {
+                return Err(ApiError::index_throughput_with_on_demand(&definition.name));
+            }
             Ok(())
         }
         IndexChange::Delete(name) => match indexes.iter().find(|i| &i.name == name) {

@@ -168,6 +168,11 @@ impl UpdateTable {
             now,
         )?;
         for (position, (r, w)) in &self.index_throughput {
+            if !capacity.billing.is_provisioned() {
+                return Err(ApiError::index_throughput_with_on_demand(
+                    &indexes[*position].name,
+                ));
+            }
             index_billing_after[*position] = Some(index_billing(Some((*r, *w))));
             changed = true;
         }
