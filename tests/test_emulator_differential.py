@@ -1026,3 +1026,65 @@ def test_functions_an_expression_does_not_take_and_long_in_lists_are_refused(bot
     long_filter = {"FilterExpression": f"b IN ({', '.join(values)})", "ExpressionAttributeValues": values}
     assert refused_alike(both, "scan", TableName=simple, **long_filter) == "Invalid FilterExpression: " + too_many
     assert same(both, "get_item", TableName=simple, Key=key)["Item"] == {**key, "b": {"S": "abc"}}
+
+
+def test_index_projections_dynamodb_refuses_are_refused_and_create_nothing(both, emulator):
+    """INCLUDE without NonKeyAttributes, an attribute listed twice, and more than 100 projected attributes
+    summed over a table's indexes (one projected into two indexes counts twice): refused at CreateTable
+    and at UpdateTable's index Create, as DynamoDB Local refuses them; 100 in all is accepted."""
+    name = f"diff-projection-{uuid.uuid4().hex[:8]}"
+    defined = [("pk", "S"), ("sk", "S"), ("g", "S"), ("h", "S")]
+    refused = ("error", "ValidationException", [])
+
+    def include(*names: str) -> dict:
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(names)}
+
+    def attempt(global_indexes: list, local_indexes: list | None = None) -> Any:
+        request = {
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in defined],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "GlobalSecondaryIndexes": global_indexes,
+        }
+        if local_indexes:
+            request["LocalSecondaryIndexes"] = local_indexes
+        answers = [outcome(lambda c=c: c.create_table(**request)) for c in both]
+        return answers[0] if answers[0] == answers[1] else answers
+
+    sixty, forty_one = [f"a{n}" for n in range(60)], [f"a{n}" for n in range(41)]
+    for global_indexes, local_indexes in [
+        ([_index("by-g", ("g",), {"ProjectionType": "INCLUDE"})], None),
+        ([_index("by-g", ("g",), KEYS_ONLY)], [_index("by-l", ("pk", "h"), {"ProjectionType": "INCLUDE"})]),
+        ([_index("by-g", ("g",), include("a", "a"))], None),
+        ([_index("by-g", ("g",), include(*sixty)), _index("by-h", ("h",), include(*forty_one))], None),
+    ]:
+        assert attempt(global_indexes, local_indexes) == refused, (global_indexes, local_indexes)
+        assert same(both, "describe_table", TableName=name) == ("error", "ResourceNotFoundException", [])
+    with pytest.raises(ClientError) as refusal:
+        _client(emulator.url).create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "g", "AttributeType": "S"},
+            ],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[_index("by-g", ("g",), {"ProjectionType": "INCLUDE"})],
+        )
+    # DynamoDB Local: "If Projection type INCLUDE is specified, some non-key attributes to include in the
+    # projection must be specified as well"; DynamoDB's own words, as quoted in nubo-db/dynoxide#116:
+    assert refusal.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"
+    )
+    created = attempt([_index("by-g", ("g",), include(*sixty)), _index("by-h", ("h",), include(*forty_one[:40]))])
+    assert [answer["TableDescription"]["TableName"] for answer in created] == [name, name]
+    for create in [
+        _index("by-more", ("h",), include("b")),
+        _index("by-more", ("h",), {"ProjectionType": "INCLUDE"}),
+    ]:
+        assert same(both, "update_table", TableName=name, GlobalSecondaryIndexUpdates=[{"Create": create}],
+                    AttributeDefinitions=[{"AttributeName": "h", "AttributeType": "S"}]) == refused  # fmt: skip
+    for client in both:
+        described = client.describe_table(TableName=name)["Table"]
+        assert sorted(index["IndexName"] for index in described["GlobalSecondaryIndexes"]) == ["by-g", "by-h"]

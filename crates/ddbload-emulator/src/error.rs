@@ -711,6 +711,29 @@ impl ApiError {
         ))
     }
 
+    /// ProjectionType INCLUDE without NonKeyAttributes (DynamoDB's wording; DynamoDB Local says "If
+    /// Projection type INCLUDE is specified, some non-key attributes ... must be specified as well").
+    pub fn include_lists_no_attributes() -> Self {
+        Self::validation(
+            "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes \
+             is not specified",
+        )
+    }
+
+    /// One index's NonKeyAttributes naming an attribute twice (DynamoDB's and DynamoDB Local's words).
+    pub fn projected_attribute_twice() -> Self {
+        Self::validation("Cannot have two attributes with the same name")
+    }
+
+    /// More than 100 NonKeyAttributes across a table's indexes. DynamoDB Local's words (they name
+    /// the limit of old, 20, and local indexes only, though it counts 100 across all indexes);
+    /// DynamoDB's own are not on record.
+    pub fn too_many_projected_attributes() -> Self {
+        Self::validation(
+            "No more than 20 attributes per table can be projected into Local Secondary Indices",
+        )
+    }
+
     pub fn unknown_projection_type(projection: &str) -> Self {
         Self::validation(format!("Unknown ProjectionType: {projection}"))
     }

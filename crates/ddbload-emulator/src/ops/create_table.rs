@@ -107,18 +107,45 @@ fn projected(projection: Option<&Value>, path: &str) -> Result<Projected, ApiErr
         }
         Some("ALL") => Ok(Projected::All),
         Some("KEYS_ONLY") => Ok(Projected::KeysOnly),
-        Some("INCLUDE") => Ok(Projected::Include(
-            projection
+        Some("INCLUDE") if !lists_attributes => Err(ApiError::include_lists_no_attributes()),
+        Some("INCLUDE") => {
+            let names: Vec<String> = projection
                 .get("NonKeyAttributes")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
-                .collect(),
-        )),
+                .collect();
+            let distinct: std::collections::HashSet<&String> = names.iter().collect();
+            if distinct.len() < names.len() {
+                return Err(ApiError::projected_attribute_twice());
+            }
+            Ok(Projected::Include(names))
+        }
         Some(other) => Err(ApiError::unknown_projection_type(other)),
     }
+}
+
+/// DynamoDB's per-table limit on NonKeyAttributes, summed over all indexes (an attribute projected
+/// into two indexes counts twice).
+pub const MAX_PROJECTED_ATTRIBUTES: usize = 100;
+
+/// Refuses indexes that together project more than `MAX_PROJECTED_ATTRIBUTES` attributes.
+pub fn check_projected_total<'a>(
+    indexes: impl IntoIterator<Item = &'a Projected>,
+) -> Result<(), ApiError> {
+    let total: usize = indexes
+        .into_iter()
+        .map(|projected| match projected {
+            Projected::Include(names) => names.len(),
+            Projected::All | Projected::KeysOnly => 0,
+        })
+        .sum();
+    if total > MAX_PROJECTED_ATTRIBUTES {
+        return Err(ApiError::too_many_projected_attributes());
+    }
+    Ok(())
 }
 
 /// DynamoDB's per-table limit on local secondary indexes.
@@ -232,6 +259,11 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         ));
     }
     let locals = local_indexes(req, &schema, &definitions)?;
+    check_projected_total(
+        gsis.iter()
+            .map(|(definition, _)| &definition.projected)
+            .chain(locals.iter().map(|definition| &definition.projected)),
+    )?;
     let mut names = std::collections::HashSet::new();
     let all = gsis.iter().map(|(definition, _)| definition).chain(&locals);
     if let Some(twice) = all

@@ -85,6 +85,12 @@ pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Re
             if indexes.iter().filter(|i| !i.local).count() >= MAX_GSIS {
                 return Err(ApiError::too_many_gsis());
             }
+            super::create_table::check_projected_total(
+                indexes
+                    .iter()
+                    .map(|index| &index.projected)
+                    .chain([&definition.projected]),
+            )?;
             if provisioned_table && provisioned.is_none() {
                 return Err(ApiError::index_needs_throughput(&definition.name));
             }
