@@ -1088,3 +1088,49 @@ def test_index_projections_dynamodb_refuses_are_refused_and_create_nothing(both,
     for client in both:
         described = client.describe_table(TableName=name)["Table"]
         assert sorted(index["IndexName"] for index in described["GlobalSecondaryIndexes"]) == ["by-g", "by-h"]
+
+
+def test_partiql_returning_and_set_arithmetic_as_dynamodb_local_does(both, tables):
+    """UPDATE ... SET x = x + 1 and RETURNING (ALL|MODIFIED) (NEW|OLD) *, DELETE ... RETURNING ALL OLD *:
+    the items answered, the item left, and the refusals word for word, as DynamoDB Local answers them."""
+    simple, _ = tables
+    table = f'"{simple}"'
+
+    def run(statement: str, **kwargs) -> Any:
+        return same(both, "execute_statement", Statement=statement, **kwargs)
+
+    run(f"INSERT INTO {table} VALUE {{'pk': 'r', 'x': 1, 'y': 'Y'}}")
+    where = "WHERE pk = 'r'"
+    assert run(f"UPDATE {table} SET x = 5 {where} RETURNING MODIFIED OLD *") == {"Items": [{"x": {"N": "1"}}]}
+    assert run(f"UPDATE {table} SET x = x + 2 {where} RETURNING MODIFIED NEW *") == {"Items": [{"x": {"N": "7"}}]}
+    assert run(f"UPDATE {table} SET x = 3 + x {where} RETURNING ALL NEW *")["Items"][0]["x"] == {"N": "10"}
+    assert run(f"UPDATE {table} SET x = x - ? {where} RETURNING ALL OLD *", Parameters=[{"N": "4"}])["Items"] == [
+        {"pk": {"S": "r"}, "x": {"N": "10"}, "y": {"S": "Y"}}
+    ]
+    assert run(f"UPDATE {table} SET z = y {where}") == {"Items": []}
+    batch = same(both, "batch_execute_statement", Statements=[
+        {"Statement": f"UPDATE {table} SET x = x + 1 {where} RETURNING ALL NEW *"}])  # fmt: skip
+    assert batch["Responses"][0]["Item"]["x"] == {"N": "7"}
+    for statement in [
+        f"UPDATE {table} SET x = 5 {where} RETURNING ALL NEW x",
+        f"DELETE FROM {table} {where} RETURNING ALL NEW *",
+        f"DELETE FROM {table} {where} RETURNING MODIFIED OLD *",
+        f"UPDATE {table} SET w = w + 1 {where}",
+    ]:
+        refused_alike(both, "execute_statement", Statement=statement)
+    # A value that is no number is refused before the item is read (DynamoDB Local's PartiQL leaves out
+    # UpdateItem's "Invalid UpdateExpression: " before the words).
+    assert same(both, "execute_statement", Statement=f"UPDATE {table} SET x = x + 's' {where}") == (
+        "error", "ValidationException", []
+    )  # fmt: skip
+    set_difference = {"UpdateExpression": "SET x = :s - x", "ExpressionAttributeValues": {":s": {"SS": ["s"]}}}
+    assert refused_alike(both, "update_item", TableName=simple, Key={"pk": {"S": "r"}}, **set_difference) == (
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; "
+        "operator or function: -, operand type: SS"
+    )
+    refused_alike(both, "execute_transaction", TransactStatements=[
+        {"Statement": f"UPDATE {table} SET x = 1 {where} RETURNING ALL NEW *"}])  # fmt: skip
+    assert run(f"DELETE FROM {table} {where} RETURNING ALL OLD *")["Items"] == [
+        {"pk": {"S": "r"}, "x": {"N": "7"}, "y": {"S": "Y"}, "z": {"S": "Y"}}
+    ]
+    assert run(f"DELETE FROM {table} {where} RETURNING ALL OLD *") == {"Items": []}

@@ -355,6 +355,26 @@ impl ApiError {
         ))
     }
 
+    /// A RETURNING clause without its `*` (or with a list of attributes instead).
+    pub fn returning_without_star() -> Self {
+        Self::validation("Expected '*' after ( MODIFIED | ALL ) ( NEW | OLD ) in RETURNING clause")
+    }
+
+    /// A DELETE returning anything but the whole old item (`clause`: `RETURNING ALL NEW *`...).
+    pub fn delete_returning(clause: &str) -> Self {
+        Self::validation(format!(
+            "Invalid returning clause: {clause}. Only RETURNING ALL OLD * is allowed in DELETE statements."
+        ))
+    }
+
+    /// A statement of ExecuteTransaction with a RETURNING clause.
+    pub fn transaction_returning(statement: usize) -> Self {
+        Self::validation(format!(
+            "Validation failed in TransactStatements[{statement}]: RETURNING clause is not supported in \
+             ExecuteTransaction."
+        ))
+    }
+
     pub fn statement_parameters_mismatch() -> Self {
         Self::validation("Number of parameters in request and statement don't match.")
     }

@@ -457,21 +457,33 @@ impl<'a> Parser<'a> {
     fn operand(&mut self) -> Result<Operand, ApiError> {
         let first = self.single_operand()?;
         match self.peek() {
-            Some(Token::Op("+")) => {
+            Some(Token::Op(op @ ("+" | "-"))) => {
+                let op = *op;
                 self.pos += 1;
-                Ok(Operand::Plus(
-                    Box::new(first),
-                    Box::new(self.single_operand()?),
-                ))
-            }
-            Some(Token::Op("-")) => {
-                self.pos += 1;
-                Ok(Operand::Minus(
-                    Box::new(first),
-                    Box::new(self.single_operand()?),
-                ))
+                let second = self.single_operand()?;
+                Ok(self.arithmetic(op, first, second))
             }
             _ => Ok(first),
+        }
+    }
+
+    /// `left op right`; a value that is not a number is refused by its type now, as DynamoDB does
+    /// (an attribute's type is known only when the item is read).
+    fn arithmetic(&mut self, op: &'static str, left: Operand, right: Operand) -> Operand {
+        for side in [&left, &right] {
+            if let Operand::Value(value) = side {
+                if value.type_name() != "N" {
+                    let type_name = value.type_name();
+                    self.defer_operand_type(op, type_name);
+                    break;
+                }
+            }
+        }
+        let (left, right) = (Box::new(left), Box::new(right));
+        if op == "+" {
+            Operand::Plus(left, right)
+        } else {
+            Operand::Minus(left, right)
         }
     }
 
@@ -492,12 +504,8 @@ impl<'a> Parser<'a> {
             _ => return Ok(inner),
         };
         self.pos += 1;
-        let right = Box::new(self.single_operand()?);
-        Ok(if op == "+" {
-            Operand::Plus(Box::new(inner), right)
-        } else {
-            Operand::Minus(Box::new(inner), right)
-        })
+        let right = self.single_operand()?;
+        Ok(self.arithmetic(op, inner, right))
     }
 
     fn single_operand(&mut self) -> Result<Operand, ApiError> {

@@ -9,7 +9,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::common::item_param;
-use super::partiql::{parse, Path, Statement, Step, Term};
+use super::partiql::{parse, Operand, Path, SetValue, Statement, Step, Term};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{ItemKey, KeyAttr, KeySchema};
@@ -37,6 +37,8 @@ enum Answer {
     Nothing,
     /// INSERT: a key that exists is DuplicateItemException.
     Inserted,
+    /// UPDATE or DELETE ... RETURNING: the item it asks for, or none.
+    Returned,
 }
 
 pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
@@ -104,6 +106,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             set,
             remove,
             terms,
+            returning,
         } => {
             let schema = key_schema(store, &table, None)?;
             let (key, rest) = whole_key(&schema, terms)?;
@@ -112,11 +115,16 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 let parts: Vec<String> = set
                     .iter()
                     .map(|(name, value)| {
-                        format!(
-                            "{} = {}",
-                            placeholders.name(name),
-                            placeholders.value(value)
-                        )
+                        let target = placeholders.name(name);
+                        let value = match value {
+                            SetValue::One(operand) => placeholders.operand(operand),
+                            SetValue::Arithmetic(left, operator, right) => format!(
+                                "{} {operator} {}",
+                                placeholders.operand(left),
+                                placeholders.operand(right)
+                            ),
+                        };
+                        format!("{target} = {value}")
                     })
                     .collect();
                 clauses.push(format!("SET {}", parts.join(", ")));
@@ -139,14 +147,13 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 json!(conditions.join(" AND ")),
             );
             placeholders.into_request(&mut request);
-            Translated {
-                operation: "UpdateItem",
-                request: Value::Object(request),
-                kind: Answer::Nothing,
-                nested: None,
-            }
+            returned(&mut request, returning)
         }
-        Statement::Delete { table, terms } => {
+        Statement::Delete {
+            table,
+            terms,
+            returning,
+        } => {
             let schema = key_schema(store, &table, None)?;
             let (key, rest) = whole_key(&schema, terms)?;
             if !rest.is_empty() {
@@ -159,18 +166,32 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             placeholders.into_request(&mut request);
-            Translated {
-                operation: "DeleteItem",
-                request: Value::Object(request),
-                kind: Answer::Nothing,
-                nested: None,
-            }
+            let mut translated = returned(&mut request, returning);
+            translated.operation = "DeleteItem";
+            translated
         }
     };
     if let (false, Value::Object(fields)) = (translated.is_read(), &mut translated.request) {
         copy_members(req, fields, &WRITE_MEMBERS);
     }
     Ok(translated)
+}
+
+/// An UPDATE (a DELETE sets its own operation) answering the item its RETURNING clause asks for.
+fn returned(request: &mut Map<String, Value>, returning: Option<&'static str>) -> Translated {
+    if let Some(values) = returning {
+        request.insert("ReturnValues".into(), json!(values));
+    }
+    Translated {
+        operation: "UpdateItem",
+        request: Value::Object(std::mem::take(request)),
+        kind: if returning.is_some() {
+            Answer::Returned
+        } else {
+            Answer::Nothing
+        },
+        nested: None,
+    }
 }
 
 /// The statements of a BatchExecuteStatement or ExecuteTransaction (`member`), 1 to `max` of them.
@@ -209,6 +230,11 @@ impl Translated {
     /// A SELECT, as opposed to INSERT, UPDATE or DELETE.
     pub fn is_read(&self) -> bool {
         matches!(self.kind, Answer::One | Answer::Page)
+    }
+
+    /// An UPDATE or DELETE with a RETURNING clause.
+    pub fn returns(&self) -> bool {
+        self.kind == Answer::Returned
     }
 
     /// An INSERT: a condition failure means its key exists.
@@ -287,6 +313,7 @@ impl Translated {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default(),
+            Answer::Returned => out.get("Attributes").cloned().into_iter().collect(),
             Answer::Nothing | Answer::Inserted => Vec::new(),
         };
         for item in &mut items {
@@ -514,6 +541,13 @@ impl Placeholders {
         let placeholder = format!(":v{}", self.values.len());
         self.values.insert(placeholder.clone(), value.clone());
         placeholder
+    }
+
+    fn operand(&mut self, operand: &Operand) -> String {
+        match operand {
+            Operand::Name(name) => self.name(name),
+            Operand::Value(value) => self.value(value),
+        }
     }
 
     fn term(&mut self, term: &Term) -> String {

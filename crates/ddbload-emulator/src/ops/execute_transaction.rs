@@ -22,6 +22,9 @@ pub fn apply(
         if statement.is_read() && !statement.is_single_item() {
             return Err(ApiError::transaction_select_not_single_item(n));
         }
+        if statement.returns() {
+            return Err(ApiError::transaction_returning(n));
+        }
         translated.push(statement);
     }
     let reads = translated.iter().filter(|t| t.is_read()).count();

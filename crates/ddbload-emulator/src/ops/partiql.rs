@@ -2,9 +2,11 @@
 //! of document paths - `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", WHERE
 //! comparisons, IN [...], IS [NOT] MISSING and begins_with / contains / attribute_type(name, value)
 //! joined by AND),
-//! INSERT INTO ... VALUE {map}, UPDATE ... SET name = value [, ...] [REMOVE name, ...] WHERE ...,
-//! and DELETE FROM ... WHERE .... Values are literals (strings, numbers, booleans, NULL, maps, lists,
-//! sets) or `?` parameters. Anything else is not well formed, as DynamoDB answers it.
+//! INSERT INTO ... VALUE {map}, UPDATE ... SET name = operand [+|- operand] [, ...] [REMOVE name, ...]
+//! WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], and DELETE FROM ... WHERE ... [RETURNING ALL OLD
+//! *]. Values are literals (strings, numbers, booleans, NULL, maps, lists, sets) or `?` parameters; a
+//! SET operand is a value or an attribute's name. Anything else is not well formed, as DynamoDB
+//! answers it.
 
 use serde_json::{json, Map, Value};
 
@@ -40,6 +42,20 @@ pub struct Term {
     pub values: Vec<Value>,
 }
 
+/// One side of a SET's value: an attribute of the item or a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Name(String),
+    Value(Value),
+}
+
+/// What a SET gives an attribute: an operand, or the sum or difference of two.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetValue {
+    One(Operand),
+    Arithmetic(Operand, &'static str, Operand),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     Select {
@@ -55,13 +71,16 @@ pub enum Statement {
     },
     Update {
         table: String,
-        set: Vec<(String, Value)>,
+        set: Vec<(String, SetValue)>,
         remove: Vec<String>,
         terms: Vec<Term>,
+        /// The ReturnValues its RETURNING clause asks for.
+        returning: Option<&'static str>,
     },
     Delete {
         table: String,
         terms: Vec<Term>,
+        returning: Option<&'static str>,
     },
 }
 
@@ -74,10 +93,14 @@ pub fn parse(text: &str, parameters: &[Value]) -> Result<Statement, ApiError> {
         tokens,
         at: 0,
         parameters: parameters.iter(),
+        fault: None,
     };
     let statement = parser
         .statement()
         .filter(|_| parser.at == parser.tokens.len());
+    if let Some(fault) = parser.fault {
+        return Err(fault);
+    }
     let Some(statement) = statement else {
         // Valid PartiQL this reader does not take is refused as not supported, not called malformed.
         return Err(match unsupported_feature(&parser.tokens) {
@@ -155,7 +178,7 @@ fn lex(text: &str) -> Option<Vec<Token>> {
             .find(|s| *s == two)
             .or_else(|| {
                 [
-                    "*", ",", ".", "=", "<", ">", "{", "}", "[", "]", ":", "(", ")", "?",
+                    "*", ",", ".", "=", "<", ">", "{", "}", "[", "]", ":", "(", ")", "?", "+", "-",
                 ]
                 .into_iter()
                 .find(|s| s.starts_with(c))
@@ -191,6 +214,8 @@ struct Parser<'p> {
     tokens: Vec<Token>,
     at: usize,
     parameters: std::slice::Iter<'p, Value>,
+    /// A fault with a message of its own (not "not well formed"), found while reading.
+    fault: Option<ApiError>,
 }
 
 impl Parser<'_> {
@@ -275,7 +300,7 @@ impl Parser<'_> {
                     loop {
                         let name = self.name()?;
                         self.symbol("=").then_some(())?;
-                        set.push((name, self.value()?));
+                        set.push((name, self.set_value()?));
                         if !self.symbol(",") {
                             break;
                         }
@@ -290,20 +315,94 @@ impl Parser<'_> {
                 return None;
             }
             let terms = self.required_where()?;
+            let returning = self.returning()?;
             return Some(Statement::Update {
                 table,
                 set,
                 remove,
                 terms,
+                returning,
             });
         }
         if self.keyword("DELETE") {
             self.expect_keyword("FROM")?;
             let table = self.name()?;
             let terms = self.required_where()?;
-            return Some(Statement::Delete { table, terms });
+            let returning = self.returning()?;
+            if let Some(other) = returning.filter(|r| *r != "ALL_OLD") {
+                let (which, age) = other.split_once('_').unwrap_or_default();
+                let which = if which == "UPDATED" {
+                    "MODIFIED"
+                } else {
+                    which
+                };
+                self.fault = Some(ApiError::delete_returning(&format!(
+                    "RETURNING {which} {age} *"
+                )));
+                return None;
+            }
+            return Some(Statement::Delete {
+                table,
+                terms,
+                returning,
+            });
         }
         None
+    }
+
+    /// An optional `RETURNING (ALL|MODIFIED) (NEW|OLD) *`, as the ReturnValues it asks for (the outer
+    /// None: not well formed, or `fault` set).
+    fn returning(&mut self) -> Option<Option<&'static str>> {
+        if !self.keyword("RETURNING") {
+            return Some(None);
+        }
+        let all = if self.keyword("ALL") {
+            true
+        } else {
+            self.expect_keyword("MODIFIED")?;
+            false
+        };
+        let new = if self.keyword("NEW") {
+            true
+        } else {
+            self.expect_keyword("OLD")?;
+            false
+        };
+        if !self.symbol("*") {
+            if self.peek().is_some() {
+                self.fault = Some(ApiError::returning_without_star());
+            }
+            return None;
+        }
+        Some(Some(match (all, new) {
+            (true, true) => "ALL_NEW",
+            (true, false) => "ALL_OLD",
+            (false, true) => "UPDATED_NEW",
+            (false, false) => "UPDATED_OLD",
+        }))
+    }
+
+    /// A SET's value: an operand, or two joined by `+` or `-`.
+    fn set_value(&mut self) -> Option<SetValue> {
+        let first = self.operand()?;
+        for operator in ["+", "-"] {
+            if self.symbol(operator) {
+                return Some(SetValue::Arithmetic(first, operator, self.operand()?));
+            }
+        }
+        Some(SetValue::One(first))
+    }
+
+    /// An attribute's name (a word that is not a literal, or a quoted name) or a value.
+    fn operand(&mut self) -> Option<Operand> {
+        let literal = ["TRUE", "FALSE", "NULL"];
+        match self.peek()? {
+            Token::Quoted(_) => self.name().map(Operand::Name),
+            Token::Word(w) if !literal.iter().any(|l| w.eq_ignore_ascii_case(l)) => {
+                self.name().map(Operand::Name)
+            }
+            _ => self.value().map(Operand::Value),
+        }
     }
 
     /// `name`, then `.name` and `[index]` steps.
