@@ -157,7 +157,10 @@ def test_cli_advise_and_support_case(clean_result, tmp_path):
 def test_merged_percentiles_come_from_merged_histograms(clean_result, throttled_result):
     a = clean_result["histograms"]["reads"]
     count, (p50, p99, top) = _engine.histogram_quantiles(a, [0.5, 0.99, 1.0])
-    assert count == clean_result["summary"]["reads"]["ok"]
+    # The latency histogram holds the successes and the reads cut at the run's end (their wait so far):
+    # on a slow machine a read or two are still in flight at the deadline.
+    reads = clean_result["summary"]["reads"]
+    assert count == reads["ok"] + reads["timed_out"]
     twice_count, twice = _engine.histogram_quantiles(_engine.merge_histograms([a, a]), [0.5, 0.99, 1.0])
     assert twice_count == 2 * count and twice == [p50, p99, top]
     writes = clean_result["histograms"]["writes"]
