@@ -1134,3 +1134,54 @@ def test_partiql_returning_and_set_arithmetic_as_dynamodb_local_does(both, table
         {"pk": {"S": "r"}, "x": {"N": "7"}, "y": {"S": "Y"}, "z": {"S": "Y"}}
     ]
     assert run(f"DELETE FROM {table} {where} RETURNING ALL OLD *") == {"Items": []}
+
+
+def test_paths_names_and_orderings_dynamodb_refuses_before_reading(both, tables):
+    """A list index beyond a 32-bit integer, a path of more than 32 levels, an empty name in
+    ExpressionAttributeNames, and a value with no order (BOOL, NULL, a set, list or map) given to <, <=,
+    >, >= or BETWEEN: refused in DynamoDB Local's words and order, before any item is read."""
+    _, ranged = tables
+    key = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    same(both, "put_item", TableName=ranged, Item={**key, "lst": {"L": [{"N": "1"}]}})
+
+    def projection(expression: str, **kwargs) -> str:
+        return refused_alike(both, "get_item", TableName=ranged, Key=key, ProjectionExpression=expression, **kwargs)
+
+    assert same(both, "get_item", TableName=ranged, Key=key, ProjectionExpression="lst[2147483647]") == {"Item": {}}
+    out_of_range = "Invalid ProjectionExpression: List index is not within the allowable range; index: [2147483648]"
+    assert projection("lst[2147483648]") == out_of_range
+    assert projection("lst[2147483648], #u") == out_of_range
+    deep, deeper = ".".join(["a"] * 32), ".".join(["a"] * 33)
+    assert same(both, "get_item", TableName=ranged, Key=key, ProjectionExpression=deep) == {"Item": {}}
+    too_deep = "The document path has too many nesting levels; nesting levels: 33"
+    assert projection(deeper) == "Invalid ProjectionExpression: " + too_deep
+    assert projection(deep + "[0]") == "Invalid ProjectionExpression: " + too_deep
+    assert "#u" in projection(deeper + ", #u")  # an undefined name is reported first
+    condition = {"ConditionExpression": f"attribute_exists({deeper})"}
+    assert refused_alike(both, "put_item", TableName=ranged, Item=key, **condition) == (
+        "Invalid ConditionExpression: " + too_deep
+    )
+    assert refused_alike(both, "update_item", TableName=ranged, Key=key,
+                         UpdateExpression=f"REMOVE {deeper}") == "Invalid UpdateExpression: " + too_deep  # fmt: skip
+    empty_name = "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"
+    assert projection("#a", ExpressionAttributeNames={"#a": ""}) == empty_name
+    assert projection("#a", ExpressionAttributeNames={"#a": "", "#b": "b"}) == empty_name
+    unordered = "Incorrect operand type for operator or function; operator or function: {}, operand type: {}"
+    for expression, values, fault in [
+        ("a BETWEEN :x AND :y", {":x": {"BOOL": True}, ":y": {"BOOL": True}}, ("BETWEEN", "BOOL")),
+        ("a BETWEEN :x AND :y AND #u = :x", {":x": {"BOOL": True}, ":y": {"BOOL": True}}, ("BETWEEN", "BOOL")),
+        ("a < :x", {":x": {"NULL": True}}, ("<", "NULL")),
+        (":x >= a", {":x": {"SS": ["a"]}}, (">=", "SS")),
+    ]:
+        checked = {"ConditionExpression": expression, "ExpressionAttributeValues": values}
+        assert refused_alike(both, "put_item", TableName=ranged, Item=key, **checked) == (
+            "Invalid ConditionExpression: " + unordered.format(*fault)
+        )
+    filtered = {"FilterExpression": "a < :x", "ExpressionAttributeValues": {":x": {"M": {}}}}
+    assert refused_alike(both, "scan", TableName=ranged, **filtered) == (
+        "Invalid FilterExpression: " + unordered.format("<", "M")
+    )
+    assert refused_alike(both, "query", TableName=ranged, KeyConditionExpression="pk = :p AND sk < :x",
+                         ExpressionAttributeValues={":p": {"S": "p"}, ":x": {"BOOL": True}},
+                         ) == "Invalid KeyConditionExpression: " + unordered.format("<", "BOOL")  # fmt: skip
+    assert same(both, "get_item", TableName=ranged, Key=key)["Item"] == {**key, "lst": {"L": [{"N": "1"}]}}

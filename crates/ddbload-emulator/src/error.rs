@@ -1584,6 +1584,29 @@ impl ApiError {
         )
     }
 
+    /// A document path deeper than DynamoDB's 32 levels (names and list indexes each count).
+    pub fn path_too_deep(kind: ExprKind, levels: usize) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!("The document path has too many nesting levels; nesting levels: {levels}"),
+        )
+    }
+
+    /// A list index beyond a 32-bit integer.
+    pub fn list_index_out_of_range(kind: ExprKind, index: &str) -> Self {
+        Self::expression_invalid(
+            kind,
+            format_args!("List index is not within the allowable range; index: [{index}]"),
+        )
+    }
+
+    /// An ExpressionAttributeNames entry naming the empty attribute.
+    pub fn empty_attribute_name_for(key: &str) -> Self {
+        Self::validation(format!(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
+        ))
+    }
+
     /// A function the kind of expression does not take: `size` or a condition function in an update,
     /// `if_not_exists` or `list_append` in a condition or filter.
     pub fn function_not_allowed(kind: ExprKind, name: &str) -> Self {

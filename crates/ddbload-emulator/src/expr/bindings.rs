@@ -53,6 +53,9 @@ impl Bindings {
                 if name.len() >= MAX_NAME_BYTES {
                     return Err(ApiError::attribute_name_too_large(k, MAX_NAME_BYTES));
                 }
+                if name.is_empty() {
+                    return Err(ApiError::empty_attribute_name_for(k));
+                }
                 names.insert(k.clone(), name.to_owned());
             }
         }

@@ -18,6 +18,8 @@ pub const MAX_OPERATORS: usize = 300;
 /// A valid expression needs an operator per nesting level, so deeper nesting is over the limit anyway.
 const MAX_DEPTH: usize = MAX_OPERATORS + 1;
 
+/// The deepest document path: 32 levels of names and list indexes.
+const MAX_PATH_LEVELS: usize = 32;
 /// The most values an IN compares with.
 const MAX_IN_OPERANDS: usize = 100;
 const RESERVED: [&str; 8] = ["AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD"];
@@ -95,10 +97,14 @@ enum Deferred {
     Misused,
     /// A reserved word as an attribute name.
     Reserved,
+    /// A value of a type that has no order (BOOL, NULL, a set, list or map) to order by.
+    Unordered,
     /// A `#name` ExpressionAttributeNames does not define.
     UndefinedName,
     /// A `:value` ExpressionAttributeValues does not define.
     UndefinedValue,
+    /// A document path deeper than 32 levels.
+    TooDeep,
     /// A function called with the wrong number of operands.
     OperandCount,
     /// A comparison or function whose first operand is the same path as its second.
@@ -423,11 +429,35 @@ impl<'a> Parser<'a> {
                     let Some(Token::Number(n)) = self.peek().cloned() else {
                         return Err(self.syntax_error());
                     };
+                    if i32::try_from(n).is_err() {
+                        return Err(ApiError::list_index_out_of_range(self.kind, &n.to_string()));
+                    }
                     self.pos += 1;
                     self.expect(Token::RBracket)?;
                     path.push(PathPart::Index(n));
                 }
-                _ => return Ok(path),
+                _ => {
+                    if path.len() > MAX_PATH_LEVELS {
+                        let fault = ApiError::path_too_deep(self.kind, path.len());
+                        self.defer(Deferred::TooDeep, fault);
+                    }
+                    return Ok(path);
+                }
+            }
+        }
+    }
+
+    /// A literal of a type without an order given to `op` (`<`, `BETWEEN`...), refused as DynamoDB
+    /// does before reading the item: only numbers, strings and binaries are ordered.
+    fn check_ordered(&mut self, op: &str, operands: &[&Operand]) {
+        for operand in operands {
+            if let Operand::Value(value) = operand {
+                let type_name = value.type_name();
+                if !matches!(type_name, "N" | "S" | "B") {
+                    let fault = ApiError::function_operand_type(self.kind, op, type_name);
+                    self.defer(Deferred::Unordered, fault);
+                    return;
+                }
             }
         }
     }
@@ -667,6 +697,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             let high = self.operand()?;
+            self.check_ordered("BETWEEN", &[&left, &low, &high]);
             self.check_bounds(&low, &high)?;
             return Ok(Cond::Between(left, low, high));
         }
@@ -693,6 +724,9 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 let right = self.operand()?;
                 self.check_distinct(op, &left, &right);
+                if op != "=" && op != "<>" {
+                    self.check_ordered(op, &[&left, &right]);
+                }
                 Ok(Cond::Compare(left, op, right))
             }
             // A function that is not a condition standing alone (`size(a)`).
