@@ -868,17 +868,24 @@ def _index(name: str, keys: tuple[str, ...], projection: dict) -> dict:
     return {"IndexName": name, "KeySchema": key_schema, "Projection": projection}
 
 
+def _indexed_table_request(name: str, attributes, global_indexes: list, local_indexes: list | None = None) -> dict:
+    """CreateTable of an on-demand table keyed by pk + sk with the given indexes."""
+    request = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in attributes],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": global_indexes,
+    }
+    if local_indexes:
+        request["LocalSecondaryIndexes"] = local_indexes
+    return request
+
+
 def _make_indexed_table(both, name: str, attributes, global_indexes: list, local_indexes: list) -> None:
     """A table keyed by pk + sk with the given indexes, made on both endpoints."""
     for client in both:
-        client.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attributes],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=global_indexes,
-            LocalSecondaryIndexes=local_indexes,
-        )
+        client.create_table(**_indexed_table_request(name, attributes, global_indexes, local_indexes))
 
 
 def test_an_index_key_value_longer_than_dynamodb_allows_is_refused(both, emulator):
@@ -1040,15 +1047,7 @@ def test_index_projections_dynamodb_refuses_are_refused_and_create_nothing(both,
         return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(names)}
 
     def attempt(global_indexes: list, local_indexes: list | None = None) -> Any:
-        request = {
-            "TableName": name,
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in defined],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            "GlobalSecondaryIndexes": global_indexes,
-        }
-        if local_indexes:
-            request["LocalSecondaryIndexes"] = local_indexes
+        request = _indexed_table_request(name, defined, global_indexes, local_indexes)
         answers = [outcome(lambda c=c: c.create_table(**request)) for c in both]
         return answers[0] if answers[0] == answers[1] else answers
 

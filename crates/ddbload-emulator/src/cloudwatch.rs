@@ -112,7 +112,7 @@ impl Answer {
     ) -> Response<Full<Bytes>> {
         let mut response = Response::builder()
             .status(StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST))
-            .header("x-amzn-requestid", crate::server::request_id(id));
+            .header(crate::http_edges::REQUEST_ID, crate::server::request_id(id));
         for (name, value) in headers {
             response = response.header(*name, *value);
         }

@@ -70,7 +70,7 @@ fn plain(status: StatusCode, body: &str, id: u64) -> Response<Full<Bytes>> {
 fn preflight(headers: &HeaderMap, id: u64) -> Response<Full<Bytes>> {
     let mut response = Response::builder()
         .status(StatusCode::OK)
-        .header("x-amzn-requestid", crate::server::request_id(id))
+        .header(REQUEST_ID, crate::server::request_id(id))
         .header("access-control-allow-origin", "*")
         .header("access-control-max-age", PREFLIGHT_MAX_AGE);
     for (asked, allowed) in [

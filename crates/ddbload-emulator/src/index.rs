@@ -118,13 +118,11 @@ impl Index {
 
     /// Whether the index holds attribute `name` of its items (`base`: the table's key schema).
     pub fn projects(&self, name: &str, base: &KeySchema) -> bool {
+        let key = || base.is_key_attribute(name) || self.schema.is_key_attribute(name);
         match &self.projected {
             Projected::All => true,
-            Projected::KeysOnly | Projected::Include(_) => {
-                base.is_key_attribute(name)
-                    || self.schema.is_key_attribute(name)
-                    || matches!(&self.projected, Projected::Include(extra) if extra.iter().any(|e| e == name))
-            }
+            Projected::KeysOnly => key(),
+            Projected::Include(extra) => key() || extra.iter().any(|e| e == name),
         }
     }
 

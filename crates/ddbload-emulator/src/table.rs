@@ -245,8 +245,9 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Table {
-    /// Refuses an item whose value for an index key attribute has the wrong type or is an empty
-    /// string or binary, as DynamoDB does (an item without the attribute is simply not indexed).
+    /// Refuses an item whose value for an index key attribute has the wrong type, is an empty string
+    /// or binary, or is longer than an index key may be, as DynamoDB does (an item without the
+    /// attribute is simply not indexed).
     pub fn check_index_keys(&self, item: &Item) -> Result<(), ApiError> {
         self.check_index_keys_not_empty(item)?;
         self.check_index_key_types(item)?;

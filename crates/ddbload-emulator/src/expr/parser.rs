@@ -450,15 +450,27 @@ impl<'a> Parser<'a> {
     /// A literal of a type without an order given to `op` (`<`, `BETWEEN`...), refused as DynamoDB
     /// does before reading the item: only numbers, strings and binaries are ordered.
     fn check_ordered(&mut self, op: &str, operands: &[&Operand]) {
-        for operand in operands {
-            if let Operand::Value(value) = operand {
-                let type_name = value.type_name();
-                if !matches!(type_name, "N" | "S" | "B") {
-                    let fault = ApiError::function_operand_type(self.kind, op, type_name);
-                    self.defer(Deferred::Unordered, fault);
-                    return;
-                }
+        self.check_literal_types(op, operands, &["N", "S", "B"], Deferred::Unordered);
+    }
+
+    /// The first literal among `operands` whose type is not `allowed`, refused (at `rank`) as an
+    /// operand type `op` does not take; an attribute's type is known only when the item is read.
+    fn check_literal_types(
+        &mut self,
+        op: &str,
+        operands: &[&Operand],
+        allowed: &[&str],
+        rank: Deferred,
+    ) {
+        let wrong = operands.iter().find_map(|operand| match operand {
+            Operand::Value(value) if !allowed.contains(&value.type_name()) => {
+                Some(value.type_name())
             }
+            _ => None,
+        });
+        if let Some(type_name) = wrong {
+            let fault = ApiError::function_operand_type(self.kind, op, type_name);
+            self.defer(rank, fault);
         }
     }
 
@@ -497,18 +509,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `left op right`; a value that is not a number is refused by its type now, as DynamoDB does
-    /// (an attribute's type is known only when the item is read).
+    /// `left op right`; a value that is not a number is refused by its type now, as DynamoDB does.
     fn arithmetic(&mut self, op: &'static str, left: Operand, right: Operand) -> Operand {
-        for side in [&left, &right] {
-            if let Operand::Value(value) = side {
-                if value.type_name() != "N" {
-                    let type_name = value.type_name();
-                    self.defer_operand_type(op, type_name);
-                    break;
-                }
-            }
-        }
+        self.check_literal_types(op, &[&left, &right], &["N"], Deferred::Function);
         let (left, right) = (Box::new(left), Box::new(right));
         if op == "+" {
             Operand::Plus(left, right)

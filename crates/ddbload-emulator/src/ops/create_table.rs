@@ -127,6 +127,20 @@ fn projected(projection: Option<&Value>, path: &str) -> Result<Projected, ApiErr
     }
 }
 
+/// A global index's ProvisionedThroughput (`given`): required on a provisioned table, refused on an
+/// on-demand one.
+pub fn check_index_throughput(
+    index: &str,
+    provisioned_table: bool,
+    given: bool,
+) -> Result<(), ApiError> {
+    match (provisioned_table, given) {
+        (true, false) => Err(ApiError::index_needs_throughput(index)),
+        (false, true) => Err(ApiError::index_throughput_with_on_demand(index)),
+        _ => Ok(()),
+    }
+}
+
 /// DynamoDB's per-table limit on NonKeyAttributes, summed over all indexes (an attribute projected
 /// into two indexes counts twice).
 pub const MAX_PROJECTED_ATTRIBUTES: usize = 100;
@@ -241,12 +255,7 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         let index_schema = key_schema(g.get("KeySchema").unwrap_or(&Value::Null), &definitions)?;
         let index_name = index_name(g)?;
         let provisioned = throughput(g.get("ProvisionedThroughput"))?;
-        if billing.is_provisioned() && provisioned.is_none() {
-            return Err(ApiError::index_needs_throughput(index_name));
-        }
-        if !billing.is_provisioned() && provisioned.is_some() {
-            return Err(ApiError::index_throughput_with_on_demand(index_name));
-        }
+        check_index_throughput(index_name, billing.is_provisioned(), provisioned.is_some())?;
         gsis.push((
             index_definition(
                 g,

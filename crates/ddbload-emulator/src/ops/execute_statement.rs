@@ -147,7 +147,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 json!(conditions.join(" AND ")),
             );
             placeholders.into_request(&mut request);
-            returned(&mut request, returning)
+            returned("UpdateItem", request, returning)
         }
         Statement::Delete {
             table,
@@ -166,9 +166,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
             placeholders.into_request(&mut request);
-            let mut translated = returned(&mut request, returning);
-            translated.operation = "DeleteItem";
-            translated
+            returned("DeleteItem", request, returning)
         }
     };
     if let (false, Value::Object(fields)) = (translated.is_read(), &mut translated.request) {
@@ -177,14 +175,18 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
     Ok(translated)
 }
 
-/// An UPDATE (a DELETE sets its own operation) answering the item its RETURNING clause asks for.
-fn returned(request: &mut Map<String, Value>, returning: Option<&'static str>) -> Translated {
+/// An UPDATE or DELETE (`operation`) answering the item its RETURNING clause asks for, if any.
+fn returned(
+    operation: &'static str,
+    mut request: Map<String, Value>,
+    returning: Option<&'static str>,
+) -> Translated {
     if let Some(values) = returning {
         request.insert("ReturnValues".into(), json!(values));
     }
     Translated {
-        operation: "UpdateItem",
-        request: Value::Object(std::mem::take(request)),
+        operation,
+        request: Value::Object(request),
         kind: if returning.is_some() {
             Answer::Returned
         } else {

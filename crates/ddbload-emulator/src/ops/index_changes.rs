@@ -91,13 +91,11 @@ pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Re
                     .map(|index| &index.projected)
                     .chain([&definition.projected]),
             )?;
-            if provisioned_table && provisioned.is_none() {
-                return Err(ApiError::index_needs_throughput(&definition.name));
-            }
-            if !provisioned_table && provisioned.is_some() {
-                return Err(ApiError::index_throughput_with_on_demand(&definition.name));
-            }
-            Ok(())
+            super::create_table::check_index_throughput(
+                &definition.name,
+                provisioned_table,
+                provisioned.is_some(),
+            )
         }
         IndexChange::Delete(name) => match indexes.iter().find(|i| &i.name == name) {
             Some(index) if !index.local => Ok(()),

@@ -315,7 +315,7 @@ impl Parser<'_> {
                 return None;
             }
             let terms = self.required_where()?;
-            let returning = self.returning()?;
+            let returning = self.returning()?.map(return_values);
             return Some(Statement::Update {
                 table,
                 set,
@@ -329,13 +329,7 @@ impl Parser<'_> {
             let table = self.name()?;
             let terms = self.required_where()?;
             let returning = self.returning()?;
-            if let Some(other) = returning.filter(|r| *r != "ALL_OLD") {
-                let (which, age) = other.split_once('_').unwrap_or_default();
-                let which = if which == "UPDATED" {
-                    "MODIFIED"
-                } else {
-                    which
-                };
+            if let Some((which, age)) = returning.filter(|words| *words != ("ALL", "OLD")) {
                 self.fault = Some(ApiError::delete_returning(&format!(
                     "RETURNING {which} {age} *"
                 )));
@@ -344,29 +338,29 @@ impl Parser<'_> {
             return Some(Statement::Delete {
                 table,
                 terms,
-                returning,
+                returning: returning.map(return_values),
             });
         }
         None
     }
 
-    /// An optional `RETURNING (ALL|MODIFIED) (NEW|OLD) *`, as the ReturnValues it asks for (the outer
-    /// None: not well formed, or `fault` set).
-    fn returning(&mut self) -> Option<Option<&'static str>> {
+    /// An optional `RETURNING (ALL|MODIFIED) (NEW|OLD) *`, as its two words (the outer None: not
+    /// well formed, or `fault` set).
+    fn returning(&mut self) -> Option<Option<(&'static str, &'static str)>> {
         if !self.keyword("RETURNING") {
             return Some(None);
         }
-        let all = if self.keyword("ALL") {
-            true
+        let which = if self.keyword("ALL") {
+            "ALL"
         } else {
             self.expect_keyword("MODIFIED")?;
-            false
+            "MODIFIED"
         };
-        let new = if self.keyword("NEW") {
-            true
+        let age = if self.keyword("NEW") {
+            "NEW"
         } else {
             self.expect_keyword("OLD")?;
-            false
+            "OLD"
         };
         if !self.symbol("*") {
             if self.peek().is_some() {
@@ -374,12 +368,7 @@ impl Parser<'_> {
             }
             return None;
         }
-        Some(Some(match (all, new) {
-            (true, true) => "ALL_NEW",
-            (true, false) => "ALL_OLD",
-            (false, true) => "UPDATED_NEW",
-            (false, false) => "UPDATED_OLD",
-        }))
+        Some(Some((which, age)))
     }
 
     /// A SET's value: an operand, or two joined by `+` or `-`.
@@ -578,6 +567,16 @@ impl Parser<'_> {
 }
 
 /// `<<...>>`: a string, number or binary set (every member of one type).
+/// The ReturnValues a RETURNING clause's two words ask for.
+fn return_values(words: (&'static str, &'static str)) -> &'static str {
+    match words {
+        ("ALL", "NEW") => "ALL_NEW",
+        ("ALL", _) => "ALL_OLD",
+        (_, "NEW") => "UPDATED_NEW",
+        _ => "UPDATED_OLD",
+    }
+}
+
 fn set_of(values: Vec<Value>) -> Option<Value> {
     let kind = values.first()?.as_object()?.keys().next()?.clone();
     let members: Option<Vec<Value>> = values
