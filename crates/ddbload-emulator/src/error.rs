@@ -375,6 +375,33 @@ impl ApiError {
         ))
     }
 
+    /// `SET a = set_add(b, ...)` (or set_delete): DynamoDB adds to or deletes from `a` itself only.
+    pub fn statement_set_function_target(function: &str) -> Self {
+        Self::validation(format!(
+            "The first argument to {} must equal the assignment value",
+            function.to_uppercase()
+        ))
+    }
+
+    /// ORDER BY in a statement without WHERE.
+    pub fn order_by_needs_where() -> Self {
+        Self::validation("Must have WHERE clause in the statement when using ORDER BY clause.")
+    }
+
+    /// ORDER BY in a statement whose WHERE gives no partition key to query.
+    pub fn order_by_needs_partition_key() -> Self {
+        Self::validation(
+            "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.",
+        )
+    }
+
+    /// ORDER BY of an attribute outside the key of the table or index read.
+    pub fn order_by_not_key(name: &str) -> Self {
+        Self::validation(format!(
+            "Variable reference {name} in ORDER BY clause must be part of the primary key"
+        ))
+    }
+
     pub fn statement_parameters_mismatch() -> Self {
         Self::validation("Number of parameters in request and statement don't match.")
     }

@@ -1,18 +1,20 @@
 //! ExecuteStatement: a PartiQL statement carried out as the operation DynamoDB charges it as. A SELECT
-//! with equality on the whole key is a GetItem, with equality on the partition key (of the table or the
-//! index named) a Query, else a Scan; the rest of its WHERE is a filter. INSERT is a PutItem that
-//! refuses an existing key, UPDATE an UpdateItem and DELETE a DeleteItem of the key the WHERE names
-//! (its other comparisons a condition). Paging goes through NextToken. BatchExecuteStatement and
-//! ExecuteTransaction translate each of their statements here too.
+//! whose WHERE gives equality on the whole key (and nothing else) is a GetItem, with equality on the
+//! partition key (of the table or the index named) a Query - its sort key's first key-condition test
+//! too, ORDER BY its direction - else a Scan; the rest of its WHERE is a filter, which may test key
+//! attributes. INSERT is a PutItem that refuses an existing key, UPDATE an UpdateItem and DELETE a
+//! DeleteItem of the key the WHERE names (its other conditions a condition). Paging goes through
+//! NextToken. BatchExecuteStatement and ExecuteTransaction translate each of their statements here too.
 
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::common::item_param;
-use super::partiql::{parse, Operand, Path, SetValue, Statement, Step, Term};
+use super::partiql::{parse, Condition, Operand, OrderKey, Path, SetValue, Statement, Step};
+use super::statement_partitions::{Partitions, PARTITION_VALUE};
 use crate::error::ApiError;
 use crate::store::Store;
-use crate::table::{ItemKey, KeyAttr, KeySchema};
+use crate::table::{ItemKey, KeySchema};
 
 /// The equivalent request, which operation it is, and how its answer becomes ExecuteStatement's.
 pub struct Translated {
@@ -22,6 +24,8 @@ pub struct Translated {
     /// A SELECT of nested paths: each item is answered as each path's value under its last
     /// step's name (`SELECT a.b` answers `{"b": ...}`), as DynamoDB answers it.
     nested: Option<Vec<Path>>,
+    /// A SELECT of several partition key values: the Query runs once for each.
+    partitions: Option<Partitions>,
 }
 
 /// A write's ReturnValuesOnConditionCheckFailure goes to the operation that carries it out.
@@ -61,6 +65,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             index,
             projection,
             terms,
+            order,
         } => {
             let schema = key_schema(store, &table, index.as_deref())?;
             request.insert("TableName".into(), json!(table));
@@ -75,7 +80,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 request.insert("ProjectionExpression".into(), json!(listed.join(", ")));
             }
             copy_members(req, &mut request, &["ConsistentRead", "Limit"]);
-            let mut translated = select(request, &schema, index, terms, req, placeholders)?;
+            let mut translated = select(request, &schema, index, terms, order, req, placeholders)?;
             translated.nested = nested;
             translated
         }
@@ -99,6 +104,7 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
                 request: Value::Object(request),
                 kind: Answer::Inserted,
                 nested: None,
+                partitions: None,
             }
         }
         Statement::Update {
@@ -110,38 +116,16 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
         } => {
             let schema = key_schema(store, &table, None)?;
             let (key, rest) = whole_key(&schema, terms)?;
-            let mut clauses = Vec::new();
-            if !set.is_empty() {
-                let parts: Vec<String> = set
-                    .iter()
-                    .map(|(name, value)| {
-                        let target = placeholders.name(name);
-                        let value = match value {
-                            SetValue::One(operand) => placeholders.operand(operand),
-                            SetValue::Arithmetic(left, operator, right) => format!(
-                                "{} {operator} {}",
-                                placeholders.operand(left),
-                                placeholders.operand(right)
-                            ),
-                        };
-                        format!("{target} = {value}")
-                    })
-                    .collect();
-                clauses.push(format!("SET {}", parts.join(", ")));
-            }
-            if !remove.is_empty() {
-                let parts: Vec<String> = remove.iter().map(|n| placeholders.name(n)).collect();
-                clauses.push(format!("REMOVE {}", parts.join(", ")));
-            }
+            let clauses = update_expression(&set, &remove, &mut placeholders);
             // UPDATE changes an item that exists: it never creates one.
             let mut conditions = vec![format!(
                 "attribute_exists({})",
                 placeholders.name(&schema.partition.name)
             )];
-            conditions.extend(rest.iter().map(|t| placeholders.term(t)));
+            conditions.extend(rest.iter().map(|t| placeholders.condition(t)));
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
-            request.insert("UpdateExpression".into(), json!(clauses.join(" ")));
+            request.insert("UpdateExpression".into(), json!(clauses));
             request.insert(
                 "ConditionExpression".into(),
                 json!(conditions.join(" AND ")),
@@ -157,7 +141,8 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             let schema = key_schema(store, &table, None)?;
             let (key, rest) = whole_key(&schema, terms)?;
             if !rest.is_empty() {
-                let conditions: Vec<String> = rest.iter().map(|t| placeholders.term(t)).collect();
+                let conditions: Vec<String> =
+                    rest.iter().map(|t| placeholders.condition(t)).collect();
                 request.insert(
                     "ConditionExpression".into(),
                     json!(conditions.join(" AND ")),
@@ -173,6 +158,55 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
         copy_members(req, fields, &WRITE_MEMBERS);
     }
     Ok(translated)
+}
+
+/// An UPDATE's SET and REMOVE as an UpdateExpression: set_add and set_delete are its ADD and
+/// DELETE clauses.
+fn update_expression(
+    set: &[(Path, SetValue)],
+    remove: &[Path],
+    placeholders: &mut Placeholders,
+) -> String {
+    let mut assigned = Vec::new();
+    let mut added = Vec::new();
+    let mut deleted = Vec::new();
+    for (path, value) in set {
+        let target = placeholders.path(path);
+        match value {
+            SetValue::One(operand) => {
+                assigned.push(format!("{target} = {}", placeholders.operand(operand)));
+            }
+            SetValue::Arithmetic(left, operator, right) => {
+                let (left, right) = (placeholders.operand(left), placeholders.operand(right));
+                assigned.push(format!("{target} = {left} {operator} {right}"));
+            }
+            SetValue::ListAppend(first, second) => {
+                let (first, second) = (placeholders.operand(first), placeholders.operand(second));
+                assigned.push(format!("{target} = list_append({first}, {second})"));
+            }
+            SetValue::SetMembers(action, members) => {
+                let members = placeholders.value(members);
+                let clause = format!("{target} {members}");
+                if *action == "ADD" {
+                    added.push(clause);
+                } else {
+                    deleted.push(clause);
+                }
+            }
+        }
+    }
+    let removed: Vec<String> = remove.iter().map(|p| placeholders.path(p)).collect();
+    [
+        ("SET", assigned),
+        ("REMOVE", removed),
+        ("ADD", added),
+        ("DELETE", deleted),
+    ]
+    .into_iter()
+    .filter(|(_, parts)| !parts.is_empty())
+    .map(|(clause, parts)| format!("{clause} {}", parts.join(", ")))
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// An UPDATE or DELETE (`operation`) answering the item its RETURNING clause asks for, if any.
@@ -193,6 +227,7 @@ fn returned(
             Answer::Nothing
         },
         nested: None,
+        partitions: None,
     }
 }
 
@@ -229,6 +264,18 @@ pub fn copy_members(from: &Value, to: &mut Map<String, Value>, members: &[&str])
 }
 
 impl Translated {
+    /// Carries the statement out through `run` (an operation's name and request, its answer): once,
+    /// or once for each partition key value a SELECT names.
+    pub fn execute(
+        &self,
+        run: impl Fn(&str, &Value) -> Result<Value, ApiError>,
+    ) -> Result<Value, ApiError> {
+        match &self.partitions {
+            Some(partitions) => partitions.run(&self.request, run),
+            None => run(self.operation, &self.request),
+        }
+    }
+
     /// A SELECT, as opposed to INSERT, UPDATE or DELETE.
     pub fn is_read(&self) -> bool {
         matches!(self.kind, Answer::One | Answer::Page)
@@ -322,6 +369,9 @@ impl Translated {
             *item = self.shown(item);
         }
         answer.insert("Items".into(), Value::Array(items));
+        if let Some(token) = out.get("NextToken") {
+            answer.insert("NextToken".into(), token.clone());
+        }
         if let Some(last) = out.get("LastEvaluatedKey") {
             let token = base64::engine::general_purpose::STANDARD.encode(last.to_string());
             answer.insert("NextToken".into(), json!(token));
@@ -394,37 +444,35 @@ fn select(
     mut request: Map<String, Value>,
     schema: &KeySchema,
     index: Option<String>,
-    terms: Vec<Term>,
+    terms: Vec<Condition>,
+    order: Option<Vec<OrderKey>>,
     req: &Value,
     mut placeholders: Placeholders,
 ) -> Result<Translated, ApiError> {
     let equal_to = |attribute: &str| {
         terms
             .iter()
-            .position(|t| t.attribute == attribute && t.operator == "=")
+            .position(|t| t.equality_on(attribute).is_some())
     };
-    // DynamoDB reads `pk IN [...]` as one query per value, in the list's order: not done here.
-    if terms
-        .iter()
-        .any(|t| t.attribute == schema.partition.name && t.operator == "IN")
-    {
-        return Err(ApiError::unsupported(
-            "PartiQL's IN on the partition key in ExecuteStatement",
-        ));
-    }
     let partition = equal_to(&schema.partition.name);
-    let sort = schema.sort.as_ref().map(|s| equal_to(&s.name));
-    // With the partition key given this is a query, whose filter cannot name the sort key.
-    let sort_in = |s: &KeyAttr| {
-        terms
+    // Several partition key values, when the WHERE gives no single one: one Query for each.
+    let several = match partition {
+        Some(_) => None,
+        None => terms
             .iter()
-            .any(|t| t.attribute == s.name && t.operator == "IN")
+            .enumerate()
+            .find_map(|(at, t)| Some((at, t.values_of(&schema.partition.name)?))),
     };
-    if partition.is_some() && schema.sort.as_ref().is_some_and(sort_in) {
-        return Err(ApiError::unsupported(
-            "PartiQL's IN on the sort key of a query in ExecuteStatement",
-        ));
-    }
+    let sort = schema.sort.as_ref().map(|s| equal_to(&s.name));
+    let forward = match &order {
+        None => true,
+        Some(keys) => order_direction(
+            keys,
+            schema,
+            &terms,
+            partition.is_some() || several.is_some(),
+        )?,
+    };
     let key_given = partition.is_some() && sort.is_none_or(|s| s.is_some());
     if index.is_none() && key_given && terms.len() == 1 + usize::from(sort.is_some()) {
         let (key, _) = whole_key(schema, terms)?;
@@ -436,9 +484,19 @@ fn select(
             request: Value::Object(request),
             kind: Answer::One,
             nested: None,
+            partitions: None,
         });
     }
-    if let Some(token) = req.get("NextToken").and_then(Value::as_str) {
+    let several_at = several.as_ref().map(|(at, _)| *at);
+    let partitions = match several {
+        Some((_, values)) => Some(Partitions::new(values, req)?),
+        None => None,
+    };
+    if let Some(token) = req
+        .get("NextToken")
+        .and_then(Value::as_str)
+        .filter(|_| partitions.is_none())
+    {
         let start = base64::engine::general_purpose::STANDARD
             .decode(token)
             .ok()
@@ -451,34 +509,46 @@ fn select(
         request.insert("IndexName".into(), json!(index));
     }
     let mut rest = terms;
-    let operation = match partition {
+    let partition_at = partition.or(several_at);
+    let operation = match partition_at {
         Some(at) => {
             let pk = rest.remove(at);
-            let mut key_conditions = vec![placeholders.term(&pk)];
+            let mut key_conditions = vec![if partitions.is_some() {
+                let name = placeholders.name(&schema.partition.name);
+                format!("{name} = {PARTITION_VALUE}")
+            } else {
+                placeholders.condition(&pk)
+            }];
             if let Some(sort_key) = &schema.sort {
-                // Only what a key condition can say; any other term on the sort key filters.
-                let keyed = |t: &Term| {
-                    t.attribute == sort_key.name
-                        && matches!(
-                            t.operator,
-                            "=" | "<" | "<=" | ">" | ">=" | "BETWEEN" | "begins_with"
-                        )
-                };
-                if let Some(at) = rest.iter().position(keyed) {
-                    key_conditions.push(placeholders.term(&rest.remove(at)));
+                // Only what a key condition can say; any other test of the sort key filters.
+                if let Some(at) = rest
+                    .iter()
+                    .position(|t| t.is_sort_key_condition(&sort_key.name))
+                {
+                    key_conditions.push(placeholders.condition(&rest.remove(at)));
                 }
             }
             request.insert(
                 "KeyConditionExpression".into(),
                 json!(key_conditions.join(" AND ")),
             );
+            if !forward {
+                request.insert("ScanIndexForward".into(), json!(false));
+            }
             "Query"
         }
         None => "Scan",
     };
     if !rest.is_empty() {
-        let filters: Vec<String> = rest.iter().map(|t| placeholders.term(t)).collect();
+        let filters: Vec<String> = rest.iter().map(|t| placeholders.condition(t)).collect();
         request.insert("FilterExpression".into(), json!(filters.join(" AND ")));
+    }
+    if partitions.is_some() {
+        // Each Query's own value is set here as it runs.
+        placeholders
+            .values
+            .insert(PARTITION_VALUE.into(), Value::Null);
+        request.remove("ReturnConsumedCapacity");
     }
     placeholders.into_request(&mut request);
     Ok(Translated {
@@ -486,7 +556,37 @@ fn select(
         request: Value::Object(request),
         kind: Answer::Page,
         nested: None,
+        partitions,
     })
+}
+
+/// Whether an ORDER BY reads the sort key forward (ascending); the partition key's own order
+/// means nothing within one partition. Refused as DynamoDB refuses it without a WHERE, without a
+/// partition key to query, or naming an attribute outside the key read.
+fn order_direction(
+    keys: &[OrderKey],
+    schema: &KeySchema,
+    terms: &[Condition],
+    partition_given: bool,
+) -> Result<bool, ApiError> {
+    if terms.is_empty() {
+        return Err(ApiError::order_by_needs_where());
+    }
+    if !partition_given {
+        return Err(ApiError::order_by_needs_partition_key());
+    }
+    if let Some((outside, _)) = keys
+        .iter()
+        .find(|(name, _)| !schema.names().any(|key| key == name))
+    {
+        return Err(ApiError::order_by_not_key(outside));
+    }
+    let sort_descending = schema.sort.as_ref().and_then(|sort| {
+        keys.iter()
+            .find(|(name, _)| *name == sort.name)
+            .map(|(_, descending)| *descending)
+    });
+    Ok(!sort_descending.unwrap_or(false))
 }
 
 /// The table's key schema, or the named index's.
@@ -501,19 +601,20 @@ fn key_schema(store: &Store, table: &str, index: Option<&str>) -> Result<KeySche
     }
 }
 
-/// The key the WHERE names by equality on every key attribute, and its other comparisons.
+/// The key the WHERE names by equality on every key attribute, and its other conditions.
 fn whole_key(
     schema: &KeySchema,
-    mut terms: Vec<Term>,
-) -> Result<(Map<String, Value>, Vec<Term>), ApiError> {
+    mut terms: Vec<Condition>,
+) -> Result<(Map<String, Value>, Vec<Condition>), ApiError> {
     let mut key = Map::new();
     for attribute in schema.names() {
-        let at = terms
+        let (at, value) = terms
             .iter()
-            .position(|t| t.attribute == attribute && t.operator == "=")
+            .enumerate()
+            .find_map(|(at, t)| Some((at, t.equality_on(attribute)?.clone())))
             .ok_or_else(ApiError::statement_needs_whole_key)?;
-        let term = terms.remove(at);
-        key.insert(attribute.to_owned(), term.values[0].clone());
+        terms.remove(at);
+        key.insert(attribute.to_owned(), value);
     }
     Ok((key, terms))
 }
@@ -545,32 +646,63 @@ impl Placeholders {
         placeholder
     }
 
+    /// A document path as `#n0.#n1[2]`.
+    fn path(&mut self, (name, steps): &Path) -> String {
+        let mut text = self.name(name);
+        for step in steps {
+            match step {
+                Step::Name(member) => {
+                    let member = self.name(member);
+                    text.push('.');
+                    text.push_str(&member);
+                }
+                Step::Index(index) => text.push_str(&format!("[{index}]")),
+            }
+        }
+        text
+    }
+
     fn operand(&mut self, operand: &Operand) -> String {
         match operand {
-            Operand::Name(name) => self.name(name),
+            Operand::Path(path) => self.path(path),
             Operand::Value(value) => self.value(value),
+            Operand::Size(path) => format!("size({})", self.path(path)),
         }
     }
 
-    fn term(&mut self, term: &Term) -> String {
-        let name = self.name(&term.attribute);
-        match term.operator {
-            function @ ("begins_with" | "contains" | "attribute_type") => {
-                format!("{function}({name}, {})", self.value(&term.values[0]))
+    /// A WHERE condition in a condition expression's words; AND, OR and NOT in parentheses.
+    fn condition(&mut self, condition: &Condition) -> String {
+        match condition {
+            Condition::All(all) => self.joined(all, " AND "),
+            Condition::Any(any) => self.joined(any, " OR "),
+            Condition::Not(inner) => format!("(NOT {})", self.condition(inner)),
+            Condition::Compare(left, operator, right) => {
+                let left = self.operand(left);
+                format!("{left} {operator} {}", self.operand(right))
             }
-            function @ ("attribute_exists" | "attribute_not_exists") => {
-                format!("{function}({name})")
+            Condition::Between(operand, low, high) => {
+                let operand = self.operand(operand);
+                let low = self.operand(low);
+                format!("{operand} BETWEEN {low} AND {}", self.operand(high))
             }
-            "IN" => {
-                let listed: Vec<String> = term.values.iter().map(|v| self.value(v)).collect();
-                format!("{name} IN ({})", listed.join(", "))
+            Condition::In(operand, values) => {
+                let operand = self.operand(operand);
+                let listed: Vec<String> = values.iter().map(|v| self.value(v)).collect();
+                format!("{operand} IN ({})", listed.join(", "))
             }
-            "BETWEEN" => {
-                let (low, high) = (self.value(&term.values[0]), self.value(&term.values[1]));
-                format!("{name} BETWEEN {low} AND {high}")
+            Condition::Function(function, path, value) => {
+                let path = self.path(path);
+                match value {
+                    Some(value) => format!("{function}({path}, {})", self.value(value)),
+                    None => format!("{function}({path})"),
+                }
             }
-            operator => format!("{name} {operator} {}", self.value(&term.values[0])),
         }
+    }
+
+    fn joined(&mut self, conditions: &[Condition], joiner: &str) -> String {
+        let parts: Vec<String> = conditions.iter().map(|c| self.condition(c)).collect();
+        format!("({})", parts.join(joiner))
     }
 
     fn into_request(self, request: &mut Map<String, Value>) {

@@ -27,6 +27,7 @@ mod partiql;
 mod put_item;
 mod query;
 mod scan;
+mod statement_partitions;
 mod stream_spec;
 pub(crate) mod table_common;
 mod tag_resource;
@@ -179,12 +180,12 @@ fn answer(store: &Store, shared: &Shared, operation: &str, req: &Value) -> Resul
         }
         "ExecuteStatement" => {
             let statement = execute_statement::translate(req, store)?;
-            statement.answer(route(
-                store,
-                shared,
-                statement.operation,
-                &statement.request,
-            ))
+            statement.answer(statement.execute(|operation, request| match operation {
+                "Query" => {
+                    query::parse_for_statement(request, store).and_then(|query| query.apply(store))
+                }
+                operation => route(store, shared, operation, request),
+            }))
         }
         "BatchExecuteStatement" => {
             batch_execute_statement::apply(req, store, |operation, request| {

@@ -1,12 +1,12 @@
-//! PartiQL statements as ExecuteStatement takes them: the subset read here is SELECT (a projection
-//! of document paths - `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", WHERE
-//! comparisons, IN [...], IS [NOT] MISSING and begins_with / contains / attribute_type(name, value)
-//! joined by AND),
-//! INSERT INTO ... VALUE {map}, UPDATE ... SET name = operand [+|- operand] [, ...] [REMOVE name, ...]
-//! WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], and DELETE FROM ... WHERE ... [RETURNING ALL OLD
-//! *]. Values are literals (strings, numbers, booleans, NULL, maps, lists, sets) or `?` parameters; a
-//! SET operand is a value or an attribute's name. Anything else is not well formed, as DynamoDB
-//! answers it.
+//! PartiQL statements as ExecuteStatement takes them: SELECT (a projection of document paths -
+//! `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", an optional WHERE and ORDER BY of
+//! key attributes), INSERT INTO ... VALUE {map}, UPDATE ... SET path = value [, ...] [REMOVE path,
+//! ...] WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], and DELETE FROM ... WHERE ... [RETURNING
+//! ALL OLD *]. A WHERE is comparisons, BETWEEN, IN [...], IS [NOT] MISSING, IS [NOT] NULL,
+//! begins_with / contains / attribute_type and size(path), joined by AND, OR, NOT and parentheses.
+//! A SET's value is a path, a value, their sum or difference, list_append, set_add or set_delete.
+//! Values are literals (strings, numbers, booleans, NULL, maps, lists, sets) or `?` parameters.
+//! Anything else is not well formed, as DynamoDB answers it, or refused by name as not supported.
 
 use serde_json::{json, Map, Value};
 
@@ -23,38 +23,111 @@ enum Token {
     Parameter,
 }
 
-/// One step of a projected document path after its top-level name.
+/// One step of a document path after its top-level name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     Name(String),
     Index(usize),
 }
 
-/// A projected document path: a top-level name and the steps into it.
+/// A document path: a top-level name and the steps into it.
 pub type Path = (String, Vec<Step>);
 
-/// One comparison of the WHERE clause: a top-level attribute, an operator (or `begins_with`) and its
-/// values (two for BETWEEN).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Term {
-    pub attribute: String,
-    pub operator: &'static str,
-    pub values: Vec<Value>,
-}
-
-/// One side of a SET's value: an attribute of the item or a value.
+/// What a condition compares or a SET assigns: an item's document path, a value, or `size(path)`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
-    Name(String),
+    Path(Path),
     Value(Value),
+    Size(Path),
 }
 
-/// What a SET gives an attribute: an operand, or the sum or difference of two.
+/// A WHERE clause, as DynamoDB's condition expressions can say it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// Conditions joined by AND.
+    All(Vec<Condition>),
+    /// Conditions joined by OR.
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// `=`, `<>`, `<`, `<=`, `>` or `>=`; a value compared with a path is turned around so the
+    /// path comes first.
+    Compare(Operand, &'static str, Operand),
+    Between(Operand, Operand, Operand),
+    In(Operand, Vec<Value>),
+    /// `begins_with`, `contains` or `attribute_type` of a path and a value; `attribute_exists` or
+    /// `attribute_not_exists` (IS [NOT] MISSING) of a path alone.
+    Function(&'static str, Path, Option<Value>),
+}
+
+impl Condition {
+    /// The conditions a top-level AND joins (the condition alone when it is not an AND).
+    pub fn conjuncts(self) -> Vec<Condition> {
+        match self {
+            Condition::All(all) => all,
+            other => vec![other],
+        }
+    }
+
+    /// The value a top-level attribute `name` must equal under this condition, if it says so.
+    pub fn equality_on(&self, name: &str) -> Option<&Value> {
+        match self {
+            Condition::Compare(Operand::Path((path, steps)), "=", Operand::Value(value))
+                if path == name && steps.is_empty() =>
+            {
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// The values a top-level attribute `name` may take under this condition, when it lists them:
+    /// `name IN [...]`, or equalities joined by OR.
+    pub fn values_of(&self, name: &str) -> Option<Vec<Value>> {
+        match self {
+            Condition::In(Operand::Path((path, steps)), values)
+                if path == name && steps.is_empty() =>
+            {
+                Some(values.clone())
+            }
+            Condition::Any(any) => any.iter().map(|c| c.equality_on(name).cloned()).collect(),
+            _ => None,
+        }
+    }
+
+    /// Whether this condition is one a key condition can say of the sort key `name`.
+    pub fn is_sort_key_condition(&self, name: &str) -> bool {
+        let on_name = |operand: &Operand| matches!(operand, Operand::Path((path, steps)) if path == name && steps.is_empty());
+        let is_value = |operand: &Operand| matches!(operand, Operand::Value(_));
+        match self {
+            Condition::Compare(left, operator, right) => {
+                on_name(left) && is_value(right) && *operator != "<>"
+            }
+            Condition::Between(operand, low, high) => {
+                on_name(operand) && is_value(low) && is_value(high)
+            }
+            Condition::Function("begins_with", (path, steps), _) => {
+                path == name && steps.is_empty()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What a SET gives a path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetValue {
     One(Operand),
+    /// The sum or difference of two operands.
     Arithmetic(Operand, &'static str, Operand),
+    /// `list_append(first, second)`.
+    ListAppend(Operand, Operand),
+    /// `set_add(path, set)` or `set_delete(path, set)` of the path assigned: DynamoDB's ADD or
+    /// DELETE of the set's members.
+    SetMembers(&'static str, Value),
 }
+
+/// How ORDER BY asks for one key attribute: its name and whether descending.
+pub type OrderKey = (String, bool);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
@@ -63,7 +136,10 @@ pub enum Statement {
         index: Option<String>,
         /// None: every attribute (*).
         projection: Option<Vec<Path>>,
-        terms: Vec<Term>,
+        /// The WHERE clause's top-level conjuncts (none without a WHERE).
+        terms: Vec<Condition>,
+        /// None: no ORDER BY; Some(keys): its keys, in order.
+        order: Option<Vec<OrderKey>>,
     },
     Insert {
         table: String,
@@ -71,15 +147,15 @@ pub enum Statement {
     },
     Update {
         table: String,
-        set: Vec<(String, SetValue)>,
-        remove: Vec<String>,
-        terms: Vec<Term>,
+        set: Vec<(Path, SetValue)>,
+        remove: Vec<Path>,
+        terms: Vec<Condition>,
         /// The ReturnValues its RETURNING clause asks for.
         returning: Option<&'static str>,
     },
     Delete {
         table: String,
-        terms: Vec<Term>,
+        terms: Vec<Condition>,
         returning: Option<&'static str>,
     },
 }
@@ -193,21 +269,33 @@ fn lex(text: &str) -> Option<Vec<Token>> {
     Some(tokens)
 }
 
-/// A PartiQL feature DynamoDB accepts that this reader does not: OR, IN, functions, nested paths...
+/// A PartiQL feature DynamoDB accepts that this reader does not: EXISTS, LIKE, other functions.
 fn unsupported_feature(tokens: &[Token]) -> Option<String> {
-    const WORDS: [&str; 8] = [
-        "OR", "NOT", "IN", "IS", "EXISTS", "MISSING", "LIKE", "ORDER",
-    ];
+    const WORDS: [&str; 2] = ["EXISTS", "LIKE"];
+    // Words a `(` may follow that are not functions.
+    const KEYWORDS: [&str; 6] = ["AND", "OR", "NOT", "IN", "WHERE", "BETWEEN"];
     tokens.windows(2).find_map(|pair| match pair {
         [Token::Word(w), _] if WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)) => {
             Some(w.to_uppercase())
         }
-        [Token::Word(f), Token::Symbol("(")] => Some(format!("function {f}()")),
-        [Token::Word(_) | Token::Quoted(_), Token::Symbol("[")] => {
-            Some("list index in a path".into())
+        [Token::Word(f), Token::Symbol("(")]
+            if !KEYWORDS.iter().any(|k| f.eq_ignore_ascii_case(k)) =>
+        {
+            Some(format!("function {f}()"))
         }
         _ => None,
     })
+}
+
+/// `<`, `<=`, `>` or `>=` as it reads with its operands swapped.
+fn turned_around(operator: &'static str) -> &'static str {
+    match operator {
+        "<" => ">",
+        "<=" => ">=",
+        ">" => "<",
+        ">=" => "<=",
+        same => same,
+    }
 }
 
 struct Parser<'p> {
@@ -249,6 +337,10 @@ impl Parser<'_> {
         found
     }
 
+    fn expect_symbol(&mut self, symbol: &str) -> Option<()> {
+        self.symbol(symbol).then_some(())
+    }
+
     fn name(&mut self) -> Option<String> {
         match self.next()? {
             Token::Word(w) | Token::Quoted(w) => Some(w),
@@ -256,16 +348,18 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether the next token is the word `word` and the one after it `(`: a function call.
+    fn at_function(&self, word: &str) -> bool {
+        matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
+            && matches!(self.tokens.get(self.at + 1), Some(Token::Symbol("(")))
+    }
+
     fn statement(&mut self) -> Option<Statement> {
         if self.keyword("SELECT") {
             let projection = if self.symbol("*") {
                 None
             } else {
-                let mut paths = vec![self.path()?];
-                while self.symbol(",") {
-                    paths.push(self.path()?);
-                }
-                Some(paths)
+                Some(self.paths()?)
             };
             self.expect_keyword("FROM")?;
             let table = self.name()?;
@@ -274,12 +368,18 @@ impl Parser<'_> {
             } else {
                 None
             };
-            let terms = self.optional_where()?;
+            let terms = if self.keyword("WHERE") {
+                self.condition()?.conjuncts()
+            } else {
+                Vec::new()
+            };
+            let order = self.order_by()?;
             return Some(Statement::Select {
                 table,
                 index,
                 projection,
                 terms,
+                order,
             });
         }
         if self.keyword("INSERT") {
@@ -298,15 +398,16 @@ impl Parser<'_> {
             loop {
                 if self.keyword("SET") {
                     loop {
-                        let name = self.name()?;
-                        self.symbol("=").then_some(())?;
-                        set.push((name, self.set_value()?));
+                        let target = self.path()?;
+                        self.expect_symbol("=")?;
+                        let value = self.set_value(&target)?;
+                        set.push((target, value));
                         if !self.symbol(",") {
                             break;
                         }
                     }
                 } else if self.keyword("REMOVE") {
-                    remove.extend(self.names()?);
+                    remove.extend(self.paths()?);
                 } else {
                     break;
                 }
@@ -344,6 +445,28 @@ impl Parser<'_> {
         None
     }
 
+    /// An optional `ORDER BY name [ASC|DESC], ...` (the outer None: not well formed).
+    fn order_by(&mut self) -> Option<Option<Vec<OrderKey>>> {
+        if !self.keyword("ORDER") {
+            return Some(None);
+        }
+        self.expect_keyword("BY")?;
+        let mut keys = Vec::new();
+        loop {
+            let name = self.name()?;
+            let descending = if self.keyword("DESC") {
+                true
+            } else {
+                self.keyword("ASC");
+                false
+            };
+            keys.push((name, descending));
+            if !self.symbol(",") {
+                return Some(Some(keys));
+            }
+        }
+    }
+
     /// An optional `RETURNING (ALL|MODIFIED) (NEW|OLD) *`, as its two words (the outer None: not
     /// well formed, or `fault` set).
     fn returning(&mut self) -> Option<Option<(&'static str, &'static str)>> {
@@ -371,8 +494,31 @@ impl Parser<'_> {
         Some(Some((which, age)))
     }
 
-    /// A SET's value: an operand, or two joined by `+` or `-`.
-    fn set_value(&mut self) -> Option<SetValue> {
+    /// A SET's value for `target`: an operand, two joined by `+` or `-`, `list_append(a, b)`, or
+    /// `set_add` / `set_delete` of `target` itself and a set.
+    fn set_value(&mut self, target: &Path) -> Option<SetValue> {
+        for (function, action) in [("set_add", "ADD"), ("set_delete", "DELETE")] {
+            if self.at_function(function) {
+                self.at += 2;
+                let first = self.path()?;
+                self.expect_symbol(",")?;
+                let members = self.value()?;
+                self.expect_symbol(")")?;
+                if first != *target {
+                    self.fault = Some(ApiError::statement_set_function_target(function));
+                    return None;
+                }
+                return Some(SetValue::SetMembers(action, members));
+            }
+        }
+        if self.at_function("list_append") {
+            self.at += 2;
+            let first = self.operand()?;
+            self.expect_symbol(",")?;
+            let second = self.operand()?;
+            self.expect_symbol(")")?;
+            return Some(SetValue::ListAppend(first, second));
+        }
         let first = self.operand()?;
         for operator in ["+", "-"] {
             if self.symbol(operator) {
@@ -382,13 +528,20 @@ impl Parser<'_> {
         Some(SetValue::One(first))
     }
 
-    /// An attribute's name (a word that is not a literal, or a quoted name) or a value.
+    /// A document path (a word that is not a literal, or a quoted name, and its steps),
+    /// `size(path)`, or a value.
     fn operand(&mut self) -> Option<Operand> {
+        if self.at_function("size") {
+            self.at += 2;
+            let path = self.path()?;
+            self.expect_symbol(")")?;
+            return Some(Operand::Size(path));
+        }
         let literal = ["TRUE", "FALSE", "NULL"];
         match self.peek()? {
-            Token::Quoted(_) => self.name().map(Operand::Name),
+            Token::Quoted(_) => self.path().map(Operand::Path),
             Token::Word(w) if !literal.iter().any(|l| w.eq_ignore_ascii_case(l)) => {
-                self.name().map(Operand::Name)
+                self.path().map(Operand::Path)
             }
             _ => self.value().map(Operand::Value),
         }
@@ -406,102 +559,126 @@ impl Parser<'_> {
                     return None;
                 };
                 steps.push(Step::Index(index.parse().ok()?));
-                self.symbol("]").then_some(())?;
+                self.expect_symbol("]")?;
             } else {
                 return Some((name, steps));
             }
         }
     }
 
-    fn names(&mut self) -> Option<Vec<String>> {
-        let mut names = vec![self.name()?];
+    fn paths(&mut self) -> Option<Vec<Path>> {
+        let mut paths = vec![self.path()?];
         while self.symbol(",") {
-            names.push(self.name()?);
+            paths.push(self.path()?);
         }
-        Some(names)
+        Some(paths)
     }
 
-    fn optional_where(&mut self) -> Option<Vec<Term>> {
-        if self.peek().is_none() {
-            return Some(Vec::new());
-        }
-        self.required_where()
-    }
-
-    fn required_where(&mut self) -> Option<Vec<Term>> {
+    fn required_where(&mut self) -> Option<Vec<Condition>> {
         self.expect_keyword("WHERE")?;
-        let mut terms = vec![self.term()?];
-        while self.keyword("AND") {
-            terms.push(self.term()?);
-        }
-        Some(terms)
+        Some(self.condition()?.conjuncts())
     }
 
-    fn term(&mut self) -> Option<Term> {
-        // The functions of two arguments, a name and a value, that a condition expression has too.
-        let function = ["begins_with", "contains", "attribute_type"]
-            .into_iter()
-            .find(|f| matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(f)));
-        if let Some(function) = function {
-            self.at += 1;
-            self.symbol("(").then_some(())?;
-            let attribute = self.name()?;
-            self.symbol(",").then_some(())?;
-            let value = self.value()?;
-            self.symbol(")").then_some(())?;
-            return Some(Term {
-                attribute,
-                operator: function,
-                values: vec![value],
-            });
+    /// Conditions joined by OR, each of conditions joined by AND (AND binds tighter).
+    fn condition(&mut self) -> Option<Condition> {
+        let mut any = vec![self.conjunction()?];
+        while self.keyword("OR") {
+            any.push(self.conjunction()?);
         }
-        let attribute = self.name()?;
+        Some(if any.len() == 1 {
+            any.remove(0)
+        } else {
+            Condition::Any(any)
+        })
+    }
+
+    fn conjunction(&mut self) -> Option<Condition> {
+        let mut all = vec![self.negation()?];
+        while self.keyword("AND") {
+            all.push(self.negation()?);
+        }
+        Some(if all.len() == 1 {
+            all.remove(0)
+        } else {
+            Condition::All(all)
+        })
+    }
+
+    fn negation(&mut self) -> Option<Condition> {
+        if self.keyword("NOT") {
+            return Some(Condition::Not(Box::new(self.negation()?)));
+        }
+        if self.symbol("(") {
+            let inner = self.condition()?;
+            self.expect_symbol(")")?;
+            return Some(inner);
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Option<Condition> {
+        // The functions of a path and a value that a condition expression has too.
+        for function in ["begins_with", "contains", "attribute_type"] {
+            if self.at_function(function) {
+                self.at += 2;
+                let path = self.path()?;
+                self.expect_symbol(",")?;
+                let value = self.value()?;
+                self.expect_symbol(")")?;
+                return Some(Condition::Function(function, path, Some(value)));
+            }
+        }
+        let left = self.operand()?;
         if self.keyword("IS") {
-            let operator = if self.keyword("NOT") {
-                "attribute_exists"
-            } else {
-                "attribute_not_exists"
+            let Operand::Path(path) = left else {
+                return None;
             };
-            self.expect_keyword("MISSING")?;
-            return Some(Term {
-                attribute,
-                operator,
-                values: Vec::new(),
+            let negated = self.keyword("NOT");
+            let condition = if self.keyword("MISSING") {
+                let function = if negated {
+                    "attribute_exists"
+                } else {
+                    "attribute_not_exists"
+                };
+                return Some(Condition::Function(function, path, None));
+            } else {
+                self.expect_keyword("NULL")?;
+                // DynamoDB reads IS NULL as a NULL value there: a missing attribute IS NOT NULL.
+                Condition::Function("attribute_type", path, Some(json!({"S": "NULL"})))
+            };
+            return Some(if negated {
+                Condition::Not(Box::new(condition))
+            } else {
+                condition
             });
         }
         if self.keyword("IN") {
             let end = if self.symbol("[") {
                 "]"
             } else {
-                self.symbol("(").then_some(())?;
+                self.expect_symbol("(")?;
                 ")"
             };
             let values = self.values_until(end)?;
-            return (!values.is_empty()).then_some(Term {
-                attribute,
-                operator: "IN",
-                values,
-            });
+            return (!values.is_empty()).then_some(Condition::In(left, values));
         }
         if self.keyword("BETWEEN") {
-            let low = self.value()?;
+            let low = self.operand()?;
             self.expect_keyword("AND")?;
-            let high = self.value()?;
-            return Some(Term {
-                attribute,
-                operator: "BETWEEN",
-                values: vec![low, high],
-            });
+            let high = self.operand()?;
+            return Some(Condition::Between(left, low, high));
         }
         let operator = match self.next()? {
             Token::Symbol(s @ ("=" | "<" | "<=" | ">" | ">=" | "<>")) => s,
             Token::Symbol("!=") => "<>",
             _ => return None,
         };
-        Some(Term {
-            attribute,
-            operator,
-            values: vec![self.value()?],
+        let right = self.operand()?;
+        Some(match (left, right) {
+            (value @ Operand::Value(_), path @ (Operand::Path(_) | Operand::Size(_))) => {
+                Condition::Compare(path, turned_around(operator), value)
+            }
+            (left, right) => Condition::Compare(left, operator, right),
         })
     }
 
@@ -566,7 +743,6 @@ impl Parser<'_> {
     }
 }
 
-/// `<<...>>`: a string, number or binary set (every member of one type).
 /// The ReturnValues a RETURNING clause's two words ask for.
 fn return_values(words: (&'static str, &'static str)) -> &'static str {
     match words {
@@ -577,6 +753,7 @@ fn return_values(words: (&'static str, &'static str)) -> &'static str {
     }
 }
 
+/// `<<...>>`: a string, number or binary set (every member of one type).
 fn set_of(values: Vec<Value>) -> Option<Value> {
     let kind = values.first()?.as_object()?.keys().next()?.clone();
     let members: Option<Vec<Value>> = values
@@ -598,10 +775,14 @@ fn set_of(values: Vec<Value>) -> Option<Value> {
 mod tests {
     use super::*;
 
+    fn path(name: &str) -> Operand {
+        Operand::Path((name.into(), vec![]))
+    }
+
     #[test]
-    fn a_select_reads_its_table_index_projection_and_terms() {
+    fn a_select_reads_its_table_index_projection_terms_and_order() {
         let statement = parse(
-            r#"select a, "b" FROM "Orders"."by_status" WHERE status = ? AND total BETWEEN 1 and 2.5"#,
+            r#"select a, "b" FROM "Orders"."by_status" WHERE status = ? AND total BETWEEN 1 and 2.5 ORDER BY total DESC"#,
             &[json!({"S": "PAID"})],
         )
         .unwrap();
@@ -612,18 +793,69 @@ mod tests {
                 index: Some("by_status".into()),
                 projection: Some(vec![("a".into(), vec![]), ("b".into(), vec![])]),
                 terms: vec![
-                    Term {
-                        attribute: "status".into(),
-                        operator: "=",
-                        values: vec![json!({"S": "PAID"})]
-                    },
-                    Term {
-                        attribute: "total".into(),
-                        operator: "BETWEEN",
-                        values: vec![json!({"N": "1"}), json!({"N": "2.5"})]
-                    },
+                    Condition::Compare(path("status"), "=", Operand::Value(json!({"S": "PAID"}))),
+                    Condition::Between(
+                        path("total"),
+                        Operand::Value(json!({"N": "1"})),
+                        Operand::Value(json!({"N": "2.5"}))
+                    ),
                 ],
+                order: Some(vec![("total".into(), true)]),
             }
+        );
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or_and_a_value_first_is_turned_around() {
+        let Statement::Select { terms, .. } = parse(
+            "SELECT * FROM t WHERE 3 < a OR NOT (b.c[1] IS NULL) AND size(d) >= 2",
+            &[],
+        )
+        .unwrap() else {
+            panic!("a select");
+        };
+        let b_c_1 = ("b".into(), vec![Step::Name("c".into()), Step::Index(1)]);
+        assert_eq!(
+            terms,
+            vec![Condition::Any(vec![
+                Condition::Compare(path("a"), ">", Operand::Value(json!({"N": "3"}))),
+                Condition::All(vec![
+                    Condition::Not(Box::new(Condition::Function(
+                        "attribute_type",
+                        b_c_1,
+                        Some(json!({"S": "NULL"}))
+                    ))),
+                    Condition::Compare(
+                        Operand::Size(("d".into(), vec![])),
+                        ">=",
+                        Operand::Value(json!({"N": "2"}))
+                    ),
+                ]),
+            ])]
+        );
+    }
+
+    #[test]
+    fn set_add_must_name_the_path_it_assigns() {
+        let Statement::Update { set, .. } =
+            parse("UPDATE t SET s = set_add(s, <<1>>) WHERE k = 1", &[]).unwrap()
+        else {
+            panic!("an update");
+        };
+        assert_eq!(
+            set,
+            vec![(
+                ("s".into(), vec![]),
+                SetValue::SetMembers("ADD", json!({"NS": ["1"]}))
+            )]
+        );
+        let refused = parse("UPDATE t SET s = set_delete(x, <<1>>) WHERE k = 1", &[])
+            .unwrap_err()
+            .to_json()
+            .to_string();
+        assert!(
+            refused.contains("The first argument to SET_DELETE must equal the assignment value"),
+            "{refused}"
         );
     }
 
@@ -665,8 +897,8 @@ mod tests {
             .to_json()
             .to_string()
             .contains("Number of parameters"));
-        let refused = parse("SELECT * FROM t WHERE a = 1 OR b = 2", &[]).unwrap_err();
+        let refused = parse("SELECT * FROM t WHERE a LIKE 'x%'", &[]).unwrap_err();
         let text = refused.to_json().to_string();
-        assert!(text.contains("does not support PartiQL's OR"), "{text}");
+        assert!(text.contains("does not support PartiQL's LIKE"), "{text}");
     }
 }

@@ -47,6 +47,16 @@ pub struct Query {
 }
 
 pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
+    parse_with(req, store, false)
+}
+
+/// A Query carrying out a PartiQL SELECT, whose WHERE may test key attributes beyond what a key
+/// condition can say (`sk <> 1`, `NOT sk = 1`): its filter may name them, which a Query's may not.
+pub fn parse_for_statement(req: &Value, store: &Store) -> Result<Query, ApiError> {
+    parse_with(req, store, true)
+}
+
+fn parse_with(req: &Value, store: &Store, filter_may_name_keys: bool) -> Result<Query, ApiError> {
     legacy::check_not_mixed(req)?;
     let name = table_name(req)?;
     check_bindings_have_expressions(
@@ -106,7 +116,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Query, ApiError> {
     if let Some(projection) = &projection {
         check_no_path_into_keys(&table, &projection.nested_path_heads())?;
     }
-    if let Some(filter) = &filter {
+    if let Some(filter) = filter.as_ref().filter(|_| !filter_may_name_keys) {
         if let Some(key) = filter.first_attribute_among(&key_schema.names().collect::<Vec<_>>()) {
             return Err(if given(req, "QueryFilter") {
                 ApiError::query_filter_on_key(&key)
