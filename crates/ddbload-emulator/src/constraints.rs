@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::ops::common::table_name_violations;
+use crate::ops::common::{name_violations, table_name_violations};
 
 /// DynamoDB lists at most this many violations.
 const MAX_LISTED: usize = 10;
@@ -35,13 +35,15 @@ enum Rule {
     },
     OneOf(&'static [&'static str]),
     Required,
+    /// A table's name given to start after (ListTables): checked only when present.
+    StartTableName,
     /// A key schema: at most two elements, each HASH or RANGE.
     KeySchema,
     /// Attribute definitions, each of type B, N or S.
     AttributeTypes,
 }
 
-use Rule::{AttributeTypes, KeySchema, OneOf, Required, TableName};
+use Rule::{AttributeTypes, KeySchema, OneOf, Required, StartTableName, TableName};
 
 /// Each checked operation's members, in DynamoDB's order.
 fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
@@ -103,6 +105,7 @@ fn rules(operation: &str) -> &'static [(&'static str, Rule)] {
             ("TableClass", OneOf(TABLE_CLASSES)),
             ("TableName", TableName { min: 1 }),
         ],
+        "ListTables" => &[("ExclusiveStartTableName", StartTableName)],
         "DescribeTable" | "DeleteTable" | "DescribeTimeToLive" | "UpdateTimeToLive" => {
             &[("TableName", TableName { min: 1 })]
         }
@@ -130,6 +133,11 @@ pub fn check(operation: &str, request: &Value) -> Result<(), ApiError> {
             (TableName { min }, Some(name)) => found.extend(table_name_violations(
                 name.as_str().unwrap_or_default(),
                 *min,
+            )),
+            (StartTableName, Some(name)) => found.extend(name_violations(
+                name.as_str().unwrap_or_default(),
+                3,
+                &field(),
             )),
             (OneOf(values), given @ Some(_))
                 if given

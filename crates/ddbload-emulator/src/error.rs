@@ -383,6 +383,28 @@ impl ApiError {
         ))
     }
 
+    /// MISSING as a value (`SET a = MISSING`, `a = MISSING`): PartiQL tests it with IS only.
+    pub fn missing_as_value() -> Self {
+        Self::validation("MISSING must be compared using IS operator")
+    }
+
+    /// EXISTS(...) anywhere but in ExecuteTransaction.
+    pub fn exists_outside_transaction() -> Self {
+        Self::validation("EXISTS can only be used in ExecuteTransaction write requests.")
+    }
+
+    /// EXISTS(...) of anything but one item's key and a condition on it (statement `n`).
+    pub fn exists_not_single_item_check(n: usize) -> Self {
+        Self::validation(format!(
+            "Validation failed in TransactStatements[{n}]: EXISTS() must contain a single item read with additional condition"
+        ))
+    }
+
+    /// NOT EXISTS(...), which DynamoDB's transactions do not take.
+    pub fn not_exists_unsupported() -> Self {
+        Self::validation("Unsupported operation in transaction.")
+    }
+
     /// ORDER BY in a statement without WHERE.
     pub fn order_by_needs_where() -> Self {
         Self::validation("Must have WHERE clause in the statement when using ORDER BY clause.")

@@ -161,4 +161,20 @@ impl Action {
             Action::Set(p, _) | Action::Remove(p) | Action::Add(p, _) | Action::Delete(p, _) => p,
         }
     }
+
+    /// The attributes this action's document paths read or write into (`a.b`, `a[0]`): each
+    /// nested path's first name, the target's and its operand's.
+    pub fn nested_path_heads<'a>(&'a self) -> Vec<&'a str> {
+        let mut heads = Vec::new();
+        let mut visit = |path: &'a Path| {
+            if let (true, Some(PathPart::Attr(name))) = (path.len() > 1, path.first()) {
+                heads.push(name.as_str());
+            }
+        };
+        if let Action::Set(_, operand) = self {
+            operand.visit_paths(&mut visit);
+        }
+        visit(self.path());
+        heads
+    }
 }

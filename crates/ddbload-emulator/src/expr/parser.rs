@@ -317,9 +317,35 @@ impl<'a> Parser<'a> {
 
     /// Whether a comparison, BETWEEN or IN follows: what a function used as an operand is met by.
     fn at_comparison(&self) -> bool {
-        self.keyword("BETWEEN")
-            || self.keyword("IN")
-            || matches!(self.peek(), Some(Token::Op(op)) if matches!(*op, "=" | "<>" | "<" | "<=" | ">" | ">="))
+        self.comparison_at(self.pos)
+    }
+
+    /// Whether the token at `at` goes on from a first operand: BETWEEN, IN or a comparator.
+    fn comparison_at(&self, at: usize) -> bool {
+        self.tokens.get(at).is_some_and(|token| {
+            token.is_keyword("BETWEEN")
+                || token.is_keyword("IN")
+                || matches!(token, Token::Op(op) if matches!(*op, "=" | "<>" | "<" | "<=" | ">" | ">="))
+        })
+    }
+
+    /// Whether the `(` at the current token opens an operand (`(a) = :v`, `(size(b)) > :n`) rather
+    /// than a condition: a comparison follows its matching `)`.
+    fn parenthesis_opens_operand(&self) -> bool {
+        let mut depth = 0usize;
+        for (at, token) in self.tokens.iter().enumerate().skip(self.pos) {
+            match token {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return self.comparison_at(at + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -544,10 +570,10 @@ impl<'a> Parser<'a> {
     fn single_operand(&mut self) -> Result<Operand, ApiError> {
         self.descend()?;
         let operand = match self.peek().cloned() {
-            // In an update a term may be parenthesised, `(a) + :b`; arithmetic inside parentheses only as
-            // a whole SET value (`set_value`). A path after the parenthesis (`(a).b`) stays a syntax
-            // error. In a condition a parenthesis opens a condition instead.
-            Some(Token::LParen) if self.kind == ExprKind::Update => {
+            // A term may be parenthesised, `(a) + :b` or `(a) = :v`; arithmetic inside parentheses only
+            // as a whole SET value (`set_value`). A path after the parenthesis (`(a).b`) stays a syntax
+            // error. At a condition's start, `primary` tells this from a parenthesised condition.
+            Some(Token::LParen) => {
                 self.pos += 1;
                 let inner = self.single_operand()?;
                 self.expect(Token::RParen)?;
@@ -666,7 +692,7 @@ impl<'a> Parser<'a> {
     }
 
     fn primary(&mut self) -> Result<Cond, ApiError> {
-        if self.peek() == Some(&Token::LParen) {
+        if self.peek() == Some(&Token::LParen) && !self.parenthesis_opens_operand() {
             self.pos += 1;
             let inner = self.condition()?;
             self.expect(Token::RParen)?;

@@ -1,6 +1,8 @@
 //! Applying UpdateExpression actions (SET with + and -, if_not_exists, list_append; REMOVE; ADD;
 //! DELETE) to an item, with exact number arithmetic; and the paths an update touched (UPDATED_*).
 
+use std::cmp::Ordering;
+
 use super::ast::{Action, Path, PathPart};
 use super::eval::{resolve, value_of};
 use crate::error::ApiError;
@@ -104,10 +106,42 @@ fn set_merge<T: PartialEq>(set: &mut Vec<T>, other: Vec<T>, add: bool) {
     }
 }
 
+/// Paths in document order, list indexes by number (a name before an index where they differ).
+fn path_order(a: &Path, b: &Path) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let step = match (x, y) {
+            (PathPart::Attr(x), PathPart::Attr(y)) => x.cmp(y),
+            (PathPart::Index(x), PathPart::Index(y)) => x.cmp(y),
+            (PathPart::Attr(_), PathPart::Index(_)) => Ordering::Less,
+            (PathPart::Index(_), PathPart::Attr(_)) => Ordering::Greater,
+        };
+        if step != Ordering::Equal {
+            return step;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// The order DynamoDB's list indexes mean: every index names an element of the list as it was.
+/// Writes come first, in ascending path order (so writes past a list's end append in index
+/// order), then removals in descending order (so removing one element shifts none still to go).
+/// No two actions' paths overlap, so the order changes nothing else.
+fn application_order(a: &&Action, b: &&Action) -> Ordering {
+    let removes = |action: &Action| matches!(action, Action::Remove(_));
+    match (removes(a), removes(b)) {
+        (false, true) => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (false, false) => path_order(a.path(), b.path()),
+        (true, true) => path_order(b.path(), a.path()),
+    }
+}
+
 /// Applies update actions to `item` (values are computed against the item as it was).
 pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError> {
     let before = item.clone();
-    for action in actions {
+    let mut ordered: Vec<&Action> = actions.iter().collect();
+    ordered.sort_by(application_order);
+    for action in ordered {
         match action {
             Action::Set(path, operand) => {
                 let value =
@@ -182,6 +216,25 @@ mod tests {
     use super::*;
     use crate::value::item_from_json;
     use serde_json::json;
+
+    #[test]
+    fn list_indexes_name_the_list_as_it_was_whatever_the_order_written() {
+        let numbers = |values: &[&str]| -> Vec<serde_json::Value> {
+            values.iter().map(|n| json!({"N": n})).collect()
+        };
+        let mut item =
+            item_from_json(&json!({"l": {"L": numbers(&["0", "1", "2", "3", "4"])}})).unwrap();
+        let bindings = Bindings::from_request(&json!({
+            "ExpressionAttributeValues": {":a": {"S": "a"}, ":b": {"S": "b"}}
+        }))
+        .unwrap();
+        let actions =
+            parse_update("SET l[9] = :a, l[7] = :b REMOVE l[0], l[2]", &bindings).unwrap();
+        apply_update(&mut item, &actions).unwrap();
+        let mut want = numbers(&["1", "3", "4"]);
+        want.extend([json!({"S": "b"}), json!({"S": "a"})]);
+        assert_eq!(item, item_from_json(&json!({"l": {"L": want}})).unwrap());
+    }
 
     #[test]
     fn updates_set_arithmetic_remove_and_add() {

@@ -69,6 +69,9 @@ fn translate_one(statement: &Value, store: &Store) -> Result<Translated, ApiErro
     let mut request = statement.clone();
     request["ReturnConsumedCapacity"] = json!("INDEXES");
     let translated = translate(&request, store)?;
+    if translated.is_condition_check() {
+        return Err(ApiError::exists_outside_transaction());
+    }
     if translated.is_read() && !translated.is_single_item() {
         return Err(ApiError::batch_select_not_single_item());
     }

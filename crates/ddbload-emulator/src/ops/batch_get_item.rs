@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, consistency, projection, shown, Consumed, ReturnCapacity,
+    check_bindings_have_expressions, check_projection_clear_of_keys, consistency, projection,
+    shown, Consumed, ReturnCapacity,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
@@ -114,6 +115,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<BatchGetItem, ApiError> {
     let mut tables = Vec::with_capacity(read.len());
     for (name, spec, projection, given) in read {
         let table = store.table(name)?;
+        check_projection_clear_of_keys(&table, projection.as_ref())?;
         let mut seen = BTreeSet::new();
         let mut keys = Vec::new();
         for (key, key_json) in given {

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 
 use crate::capacity::Consistency;
 use crate::error::{ApiError, ExprKind};
-use crate::expr::{legacy, parse_condition, parse_projection, project, Bindings, Cond, Projection};
+use crate::expr::{
+    legacy, parse_condition, parse_projection, project, Action, Bindings, Cond, Projection,
+};
 use crate::table::Table;
 use crate::typed_request::given;
 use crate::value::{item_from_json, item_to_json, Item};
@@ -29,8 +31,13 @@ pub const TABLE_NAME_PATTERN: &str = "[a-zA-Z0-9_.-]+";
 /// then its length. `min` is 3 for CreateTable; other operations take names of 1 character on
 /// (DynamoDB answers a shorter one than 3 as a table it does not have).
 pub fn table_name_violations(name: &str, min: usize) -> Vec<String> {
+    name_violations(name, min, "tableName")
+}
+
+/// As `table_name_violations`, for a member named `field` that holds a table's name.
+pub fn name_violations(name: &str, min: usize, field: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let violation = |constraint| ApiError::violation(Some(name), "tableName", constraint);
+    let violation = |constraint| ApiError::violation(Some(name), field, constraint);
     if !name.is_empty()
         && !name
             .chars()
@@ -305,6 +312,30 @@ pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Res
 
 /// Key attributes are scalars: a path into one (`k.a`, `k[0]`) in a projection or filter is
 /// DynamoDB's validation error, checked over the table's key, then every index's.
+/// A write's condition and update actions (either may be absent) reach into no key attribute.
+pub fn check_write_paths_clear_of_keys(
+    table: &Table,
+    condition: Option<&Cond>,
+    actions: &[Action],
+) -> Result<(), ApiError> {
+    let mut heads: Vec<&str> = actions.iter().flat_map(Action::nested_path_heads).collect();
+    if let Some(condition) = condition {
+        heads.extend(condition.nested_path_heads());
+    }
+    check_no_path_into_keys(table, &heads)
+}
+
+/// A projection reaches into no key attribute of the table or its indexes.
+pub fn check_projection_clear_of_keys(
+    table: &Table,
+    projection: Option<&Projection>,
+) -> Result<(), ApiError> {
+    match projection {
+        Some(projection) => check_no_path_into_keys(table, &projection.nested_path_heads()),
+        None => Ok(()),
+    }
+}
+
 pub fn check_no_path_into_keys(table: &Table, heads: &[&str]) -> Result<(), ApiError> {
     for key in table.schema.attrs() {
         if heads.contains(&key.name.as_str()) {

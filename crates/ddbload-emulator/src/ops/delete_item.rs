@@ -13,6 +13,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<KeyedWrite, ApiError> {
     let key_item = item_param(req, "Key")?;
     let table = store.table(&options.name)?;
     let key = table.schema.key_param(&key_item)?;
+    options.check_paths_clear_of_keys(&table)?;
     Ok(KeyedWrite {
         options,
         table,

@@ -43,6 +43,8 @@ enum Answer {
     Inserted,
     /// UPDATE or DELETE ... RETURNING: the item it asks for, or none.
     Returned,
+    /// EXISTS: a transaction's condition check.
+    Check,
 }
 
 pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
@@ -152,6 +154,38 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             request.insert("Key".into(), Value::Object(key));
             placeholders.into_request(&mut request);
             returned("DeleteItem", request, returning)
+        }
+        Statement::Exists {
+            table,
+            terms,
+            negated,
+        } => {
+            if negated {
+                return Err(ApiError::not_exists_unsupported());
+            }
+            let schema = key_schema(store, &table, None)?;
+            request.insert("TableName".into(), json!(table));
+            // Without a whole key and a condition besides, there is no check to make: ExecuteTransaction
+            // refuses it naming the statement (`is_complete_check`).
+            if let Ok((key, rest)) = whole_key(&schema, terms) {
+                if !rest.is_empty() {
+                    let conditions: Vec<String> =
+                        rest.iter().map(|t| placeholders.condition(t)).collect();
+                    request.insert("Key".into(), Value::Object(key));
+                    request.insert(
+                        "ConditionExpression".into(),
+                        json!(conditions.join(" AND ")),
+                    );
+                }
+            }
+            placeholders.into_request(&mut request);
+            Translated {
+                operation: "ConditionCheck",
+                request: Value::Object(request),
+                kind: Answer::Check,
+                nested: None,
+                partitions: None,
+            }
         }
     };
     if let (false, Value::Object(fields)) = (translated.is_read(), &mut translated.request) {
@@ -270,6 +304,9 @@ impl Translated {
         &self,
         run: impl Fn(&str, &Value) -> Result<Value, ApiError>,
     ) -> Result<Value, ApiError> {
+        if self.is_condition_check() {
+            return Err(ApiError::exists_outside_transaction());
+        }
         match &self.partitions {
             Some(partitions) => partitions.run(&self.request, run),
             None => run(self.operation, &self.request),
@@ -284,6 +321,16 @@ impl Translated {
     /// An UPDATE or DELETE with a RETURNING clause.
     pub fn returns(&self) -> bool {
         self.kind == Answer::Returned
+    }
+
+    /// An EXISTS(...): a condition check, which only a transaction carries out.
+    pub fn is_condition_check(&self) -> bool {
+        self.kind == Answer::Check
+    }
+
+    /// An EXISTS(...) of one item's whole key and a condition on it.
+    pub fn is_complete_check(&self) -> bool {
+        self.is_condition_check() && self.request.get("ConditionExpression").is_some()
     }
 
     /// An INSERT: a condition failure means its key exists.
@@ -329,6 +376,7 @@ impl Translated {
             "PutItem" => "Put",
             "UpdateItem" => "Update",
             "DeleteItem" => "Delete",
+            "ConditionCheck" => "ConditionCheck",
             // Not an action: TransactGetItems and TransactWriteItems refuse it.
             other => other,
         };
@@ -363,7 +411,7 @@ impl Translated {
                 .cloned()
                 .unwrap_or_default(),
             Answer::Returned => out.get("Attributes").cloned().into_iter().collect(),
-            Answer::Nothing | Answer::Inserted => Vec::new(),
+            Answer::Nothing | Answer::Inserted | Answer::Check => Vec::new(),
         };
         for item in &mut items {
             *item = self.shown(item);

@@ -22,6 +22,9 @@ pub fn apply(
         if statement.is_read() && !statement.is_single_item() {
             return Err(ApiError::transaction_select_not_single_item(n));
         }
+        if statement.is_condition_check() && !statement.is_complete_check() {
+            return Err(ApiError::exists_not_single_item_check(n));
+        }
         if statement.returns() {
             return Err(ApiError::transaction_returning(n));
         }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, consistency, item_param, projection, shown, table_name,
-    Consumed, ReturnCapacity,
+    check_bindings_have_expressions, check_projection_clear_of_keys, consistency, item_param,
+    projection, shown, table_name, Consumed, ReturnCapacity,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
@@ -35,6 +35,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<GetItem, ApiError> {
     let key_item = item_param(req, "Key")?;
     let table = store.table(&name)?;
     let key = table.schema.key_param(&key_item)?;
+    check_projection_clear_of_keys(&table, projection.as_ref())?;
     Ok(GetItem {
         name,
         table,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::common::{shown, Consumed};
 use super::page_size::page_size;
 use super::write::check_condition;
-use crate::capacity::Kind;
+use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
 use crate::expr::{Cond, Projection};
 use crate::index::{EntryKey, Index};
@@ -86,11 +86,59 @@ pub fn check_index_projects(
 
 /// Replaces each index row by its whole item from the table. Call with no index lock held: writes
 /// lock a shard before its indexes.
-pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
+pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) -> FetchedRows {
+    let index_row_bytes = rows.iter().map(|(_, row)| item_size(row)).collect();
     for (entry, item) in rows.iter_mut() {
         if let Some(stored) = table.shard_of(&entry.1).items.get(&entry.1) {
             *item = stored.decode();
         }
+    }
+    let item_bytes = rows.iter().map(|(_, item)| item_size(item)).collect();
+    FetchedRows {
+        index_row_bytes,
+        item_bytes,
+    }
+}
+
+/// The sizes of the index rows that whole items from the table replaced (`fetch_from_table`), so
+/// the index and the table are each charged for what was read from them.
+pub struct FetchedRows {
+    index_row_bytes: Vec<usize>,
+    item_bytes: Vec<usize>,
+}
+
+impl FetchedRows {
+    /// Charges a read of a local index that fetched whole items: the index for its first `scanned`
+    /// rows together, the table for each item they led to, rounded up item by item (as DynamoDB
+    /// and DynamoDB Local charge reading attributes a local index does not project).
+    pub fn charge(
+        &self,
+        table: &Table,
+        index: &Index,
+        partition: Option<&KeyValue>,
+        scanned: usize,
+        consistency: Consistency,
+        now: f64,
+    ) -> Result<Consumed, ApiError> {
+        let index_bytes = self.index_row_bytes.iter().take(scanned).sum();
+        let mut consumed = charge_index_read(
+            table,
+            index,
+            partition,
+            read_units(index_bytes, consistency),
+            now,
+        )?;
+        let units: f64 = self
+            .item_bytes
+            .iter()
+            .take(scanned)
+            .map(|bytes| read_units(*bytes, consistency))
+            .sum();
+        if units > 0.0 {
+            table.charge(Kind::Read, partition, units, now)?;
+            consumed.table += units;
+        }
+        Ok(consumed)
     }
 }
 

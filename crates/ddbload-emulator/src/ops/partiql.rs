@@ -2,7 +2,7 @@
 //! `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", an optional WHERE and ORDER BY of
 //! key attributes), INSERT INTO ... VALUE {map}, UPDATE ... SET path = value [, ...] [REMOVE path,
 //! ...] WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], and DELETE FROM ... WHERE ... [RETURNING
-//! ALL OLD *]. A WHERE is comparisons, BETWEEN, IN [...], IS [NOT] MISSING, IS [NOT] NULL,
+//! ALL OLD *], and EXISTS(SELECT ...) as a transaction's condition check. A WHERE is comparisons, BETWEEN, IN [...], IS [NOT] MISSING, IS [NOT] NULL,
 //! begins_with / contains / attribute_type and size(path), joined by AND, OR, NOT and parentheses.
 //! A SET's value is a path, a value, their sum or difference, list_append, set_add or set_delete.
 //! Values are literals (strings, numbers, booleans, NULL, maps, lists, sets) or `?` parameters.
@@ -158,6 +158,13 @@ pub enum Statement {
         terms: Vec<Condition>,
         returning: Option<&'static str>,
     },
+    /// `EXISTS(SELECT * FROM table WHERE ...)`: a transaction's condition check of one item
+    /// (`negated`: NOT EXISTS).
+    Exists {
+        table: String,
+        terms: Vec<Condition>,
+        negated: bool,
+    },
 }
 
 /// Reads `text`, binding each `?` to the next of `parameters` (AttributeValues).
@@ -269,11 +276,11 @@ fn lex(text: &str) -> Option<Vec<Token>> {
     Some(tokens)
 }
 
-/// A PartiQL feature DynamoDB accepts that this reader does not: EXISTS, LIKE, other functions.
+/// A PartiQL feature DynamoDB accepts that this reader does not: LIKE, other functions.
 fn unsupported_feature(tokens: &[Token]) -> Option<String> {
-    const WORDS: [&str; 2] = ["EXISTS", "LIKE"];
+    const WORDS: [&str; 1] = ["LIKE"];
     // Words a `(` may follow that are not functions.
-    const KEYWORDS: [&str; 6] = ["AND", "OR", "NOT", "IN", "WHERE", "BETWEEN"];
+    const KEYWORDS: [&str; 7] = ["AND", "OR", "NOT", "IN", "WHERE", "BETWEEN", "EXISTS"];
     tokens.windows(2).find_map(|pair| match pair {
         [Token::Word(w), _] if WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)) => {
             Some(w.to_uppercase())
@@ -355,6 +362,26 @@ impl Parser<'_> {
     }
 
     fn statement(&mut self) -> Option<Statement> {
+        let negated = matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("NOT"))
+            && matches!(self.tokens.get(self.at + 1), Some(Token::Word(w)) if w.eq_ignore_ascii_case("EXISTS"));
+        if negated {
+            self.at += 1;
+        }
+        if self.at_function("EXISTS") {
+            self.at += 2;
+            let Statement::Select { table, terms, .. } = self.statement()? else {
+                return None;
+            };
+            self.expect_symbol(")")?;
+            return Some(Statement::Exists {
+                table,
+                terms,
+                negated,
+            });
+        }
+        if negated {
+            return None;
+        }
         if self.keyword("SELECT") {
             let projection = if self.symbol("*") {
                 None
@@ -536,6 +563,10 @@ impl Parser<'_> {
             let path = self.path()?;
             self.expect_symbol(")")?;
             return Some(Operand::Size(path));
+        }
+        if matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("MISSING")) {
+            self.fault = Some(ApiError::missing_as_value());
+            return None;
         }
         let literal = ["TRUE", "FALSE", "NULL"];
         match self.peek()? {

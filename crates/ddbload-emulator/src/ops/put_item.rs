@@ -17,6 +17,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<KeyedWrite, ApiError> {
     }
     let table = store.table(&options.name)?;
     let key = table.schema.key_of_item(&item)?;
+    options.check_paths_clear_of_keys(&table)?;
     Ok(KeyedWrite {
         options,
         table,

@@ -271,12 +271,13 @@ impl Query {
                 .map(|(entry, stored)| (entry.clone(), stored.clone()))
                 .collect()
         };
+        let mut fetched = None;
         let decoded: Box<dyn Iterator<Item = (EntryKey, Item)>> = if self.fetch_whole {
             let mut whole: Vec<(EntryKey, Item)> = rows
                 .into_iter()
                 .map(|(key, stored)| (key, stored.decode()))
                 .collect();
-            fetch_from_table(&self.table, &mut whole);
+            fetched = Some(fetch_from_table(&self.table, &mut whole));
             Box::new(whole.into_iter())
         } else {
             Box::new(rows.into_iter().map(|(key, stored)| (key, stored.decode())))
@@ -285,8 +286,24 @@ impl Query {
         let (out, bytes) = page(&self.spec(), decoded, |_, item| {
             index_last_key(item, schema, index_schema)
         })?;
-        let units = read_units(bytes, self.consistency);
-        let consumed = charge_index_read(&self.table, &index, Some(&self.partition), units, now)?;
+        let partition = Some(&self.partition);
+        let consumed = match fetched {
+            Some(fetched) => {
+                let scanned = out["ScannedCount"].as_u64().unwrap_or(0) as usize;
+                fetched.charge(
+                    &self.table,
+                    &index,
+                    partition,
+                    scanned,
+                    self.consistency,
+                    now,
+                )?
+            }
+            None => {
+                let units = read_units(bytes, self.consistency);
+                charge_index_read(&self.table, &index, partition, units, now)?
+            }
+        };
         Ok(self.capacity.add_to(out, &self.name, &consumed))
     }
 }

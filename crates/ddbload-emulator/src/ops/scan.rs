@@ -269,6 +269,8 @@ impl Scan {
             }
         }
         // Whole items are at least their index rows' size, so the rows read cover the page.
+        // A Scan that fetches whole items is charged for them on the index, as DynamoDB Local
+        // charges it (a Query charges the table for them: `FetchedRows::charge`).
         if self.fetch_whole {
             fetch_from_table(&self.table, &mut rows);
         }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, item_param, projection, refuse_unsupported, shown, table_name,
-    Consumed, ReturnCapacity,
+    check_bindings_have_expressions, check_projection_clear_of_keys, item_param, projection,
+    refuse_unsupported, shown, table_name, Consumed, ReturnCapacity,
 };
 use super::transaction::{
     conflict_reason, lock_shards, no_reason, refuse_repeated_items, throttled_reason,
@@ -52,6 +52,7 @@ fn parse_get(n: usize, entry: &Value, store: &Store) -> Result<Result<Get, ApiEr
         Ok(key) => key,
         Err(problem) => return Ok(Err(problem)),
     };
+    check_projection_clear_of_keys(&table, projection.as_ref())?;
     Ok(Ok(Get {
         name,
         table,

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::common::Consumed;
 use super::common::{
-    check_bindings_have_expressions, condition, item_param, old_item_on_condition_failure,
-    refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
+    check_bindings_have_expressions, check_write_paths_clear_of_keys, condition, item_param,
+    old_item_on_condition_failure, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
 use super::item_collection;
 use super::transaction::{
@@ -117,6 +117,11 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
             (schema.key_param(&item_param(body, "Key")?)?, Change::Check)
         }
     };
+    let actions: &[Action] = match &change {
+        Change::Update(actions) => actions,
+        _ => &[],
+    };
+    check_write_paths_clear_of_keys(&table, condition.as_ref(), actions)?;
     bindings.check_all_used()?;
     Ok(TxAction {
         name,

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, item_param, old_item_on_condition_failure, table_name,
-    write_condition, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, check_write_paths_clear_of_keys, item_param,
+    old_item_on_condition_failure, table_name, write_condition, ReturnCapacity, ReturnValues,
 };
 use super::item_collection;
 use super::write::{write_one, Change};
@@ -71,6 +71,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     let table = store.table(&name)?;
     let key = table.schema.key_param(&key_item)?;
     check_key_untouched(&table, &actions)?;
+    check_write_paths_clear_of_keys(&table, condition.as_ref(), &actions)?;
     Ok(UpdateItem {
         name,
         table,
