@@ -241,3 +241,12 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     assert server.stdout is not None
     url = server.stdout.readline().split(" on ", 1)[1].split()[0]
     return server, url
+
+
+@pytest.fixture(scope="module")
+def served():
+    """A `ddbload serve` of the module's own, in its own process: its URL."""
+    server, url = start_serve()
+    yield url
+    server.kill()
+    server.communicate(timeout=10)

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client_for, start_serve
+from conftest import client_for
 
 PT = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
 
@@ -56,14 +56,6 @@ MALFORMED = {
         "number of attributes defined in AttributeDefinitions",
     ),
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def served():
-    server, url = start_serve()
-    yield url
-    server.kill()
-    server.communicate(timeout=10)
 
 
 def refused(client, definitions: list[dict], schema: list[dict]) -> dict:
@@ -194,3 +186,44 @@ def test_an_on_demand_tables_global_index_is_given_no_throughput(served):
     )
     index_figures = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
     assert (index_figures["ReadCapacityUnits"], index_figures["WriteCapacityUnits"]) == (1, 1)
+
+
+def test_empty_index_lists_and_attributes_no_key_uses_are_refused_and_create_nothing(served, endpoint):
+    """An empty GlobalSecondaryIndexes or LocalSecondaryIndexes list, and (on a table with indexes) an attribute
+    defined that no key of the table or of an index uses, are refused in DynamoDB's words: the empty lists as the
+    public emulator suite records them, the unused definition as boto3 users quote it (aws-samples/
+    aws-batch-processing-job-repo#4). DynamoDB Local refuses the empty global list and the unused definitions in
+    words of its own, and accepts an empty local list, so it is the oracle only for those refusals."""
+    table = {"BillingMode": "PAY_PER_REQUEST", "KeySchema": keys(("pk", "HASH"), ("sk", "RANGE"))}
+    by_placed = {
+        "IndexName": "by-placed",
+        "KeySchema": keys(("placed", "HASH")),
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    cases = {
+        "empty global list": (
+            {"AttributeDefinitions": defined("pk", "sk"), "GlobalSecondaryIndexes": []},
+            "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty",
+        ),
+        "empty local list": (
+            {"AttributeDefinitions": defined("pk", "sk"), "LocalSecondaryIndexes": []},
+            "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty",
+        ),
+        "a definition no key uses": (
+            {"AttributeDefinitions": defined("pk", "sk", "placed", "note"), "GlobalSecondaryIndexes": [by_placed]},
+            "One or more parameter values were invalid: Some AttributeDefinitions are not used. "
+            "AttributeDefinitions: [pk, sk, placed, note], keys used: [pk, sk, placed]",
+        ),
+    }  # fmt: skip
+    for case, (request, message) in cases.items():
+        for url in (served, endpoint):
+            if url == endpoint and case == "empty local list":
+                continue  # DynamoDB Local creates this table
+            client, name = client_for(url), f"lists-{uuid.uuid4().hex[:8]}"
+            with pytest.raises(ClientError) as refusal:
+                client.create_table(TableName=name, **table, **request)
+            assert refusal.value.response["Error"]["Code"] == "ValidationException", case
+            if url == served:
+                assert refusal.value.response["Error"]["Message"] == message, case
+            with pytest.raises(client.exceptions.ResourceNotFoundException):
+                client.describe_table(TableName=name)

@@ -908,6 +908,23 @@ impl ApiError {
         )
     }
 
+    /// A table with indexes defines an attribute no key of it uses.
+    pub fn definitions_not_used(defined: &[&str], used: &[&str]) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Some AttributeDefinitions are not used. \
+             AttributeDefinitions: [{}], keys used: [{}]",
+            defined.join(", "),
+            used.join(", ")
+        ))
+    }
+
+    /// `GlobalSecondaryIndexes: []` or `LocalSecondaryIndexes: []` (`kind`: Global or Local).
+    pub fn index_list_empty(kind: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: List of {kind}SecondaryIndexes is empty"
+        ))
+    }
+
     pub fn invalid_attribute_type(kind: &str) -> Self {
         Self::validation(format!("Invalid AttributeType {kind}"))
     }

@@ -175,6 +175,9 @@ fn local_indexes(
     let Some(list) = req.get("LocalSecondaryIndexes").and_then(Value::as_array) else {
         return Ok(Vec::new());
     };
+    if list.is_empty() {
+        return Err(ApiError::index_list_empty("Local"));
+    }
     if table.sort.is_none() {
         return Err(ApiError::lsi_needs_range_key());
     }
@@ -192,6 +195,29 @@ fn local_indexes(
         out.push(index_definition(l, name, true, schema, &path)?);
     }
     Ok(out)
+}
+
+/// Every attribute a table with indexes defines is a key of the table or of an index, as DynamoDB
+/// requires (its message lists the keys used in the order first used).
+fn check_definitions_used<'d>(
+    definitions: &[Value],
+    table: &KeySchema,
+    indexes: impl Iterator<Item = &'d IndexDefinition>,
+) -> Result<(), ApiError> {
+    let mut used: Vec<&str> = Vec::new();
+    for name in table.names().chain(indexes.flat_map(|i| i.schema.names())) {
+        if !used.contains(&name) {
+            used.push(name);
+        }
+    }
+    let defined: Vec<&str> = definitions
+        .iter()
+        .filter_map(|d| d.get("AttributeName").and_then(Value::as_str))
+        .collect();
+    if defined.iter().all(|name| used.contains(name)) {
+        return Ok(());
+    }
+    Err(ApiError::definitions_not_used(&defined, &used))
 }
 
 pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
@@ -237,13 +263,11 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
     if !indexed && schema.sort.iter().count() + 1 != definitions.len() {
         return Err(ApiError::definitions_not_key_attributes());
     }
-    if req
-        .get("GlobalSecondaryIndexes")
-        .and_then(Value::as_array)
-        .is_some_and(|g| g.len() > MAX_GSIS)
-    {
+    let global_list = req.get("GlobalSecondaryIndexes").and_then(Value::as_array);
+    if global_list.is_some_and(|g| g.len() > MAX_GSIS) {
         return Err(ApiError::too_many_gsis());
     }
+
     let mut gsis = Vec::new();
     for (at, g) in req
         .get("GlobalSecondaryIndexes")
@@ -268,6 +292,17 @@ pub fn parse(req: &Value, _store: &Store) -> Result<CreateTable, ApiError> {
         ));
     }
     let locals = local_indexes(req, &schema, &definitions)?;
+    // Local indexes are checked first, as DynamoDB checks them.
+    if global_list.is_some_and(Vec::is_empty) {
+        return Err(ApiError::index_list_empty("Global"));
+    }
+    if indexed {
+        check_definitions_used(
+            &definitions,
+            &schema,
+            gsis.iter().map(|(d, _)| d).chain(&locals),
+        )?;
+    }
     check_projected_total(
         gsis.iter()
             .map(|(definition, _)| &definition.projected)
