@@ -384,13 +384,34 @@ impl Table {
         self
     }
 
+    /// The definitions of the attributes a key of the table or of one of its indexes uses: one
+    /// given with an index and used by none, or left by an index deleted, is not kept (as DynamoDB
+    /// answers DescribeTable).
     pub fn attribute_definitions(&self) -> Value {
-        lock(&self.attribute_definitions).clone()
+        let indexes = self.indexes();
+        let used = |name: &str| {
+            self.schema.names().any(|key| key == name)
+                || indexes
+                    .iter()
+                    .any(|index| index.schema.names().any(|key| key == name))
+        };
+        let known = lock(&self.attribute_definitions);
+        let kept: Vec<Value> = known
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["AttributeName"].as_str().is_some_and(used))
+            .cloned()
+            .collect();
+        Value::Array(kept)
     }
 
-    /// Adds the definitions of attributes the table does not define yet.
+    /// Adds the definitions of attributes the table does not define yet (one no key uses any
+    /// more, as a deleted index's, is defined afresh).
     pub fn add_attribute_definitions(&self, definitions: &[Value]) {
+        let used = self.attribute_definitions();
         let mut known = lock(&self.attribute_definitions);
+        *known = used;
         if let Some(list) = known.as_array_mut() {
             for definition in definitions {
                 let name = &definition["AttributeName"];

@@ -64,6 +64,27 @@ pub fn parse(update: &Value, definitions: &[Value]) -> Result<Option<IndexChange
     }))
 }
 
+/// An index key attribute the table defines already keeps the type the table gives it, whatever the
+/// request's AttributeDefinitions say: DynamoDB accepts the request and keeps the stored type.
+pub fn keep_defined_types(change: &mut Option<IndexChange>, table: &Table) {
+    let Some(IndexChange::Create { definition, .. }) = change else {
+        return;
+    };
+    let defined = table.attribute_definitions();
+    let schema = &mut definition.schema;
+    for key in std::iter::once(&mut schema.partition).chain(schema.sort.as_mut()) {
+        let stored = defined
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["AttributeName"] == key.name.as_str())
+            .and_then(|d| d["AttributeType"].as_str());
+        if let Some(kind) = stored {
+            key.kind = kind.to_owned();
+        }
+    }
+}
+
 /// Checks the change against the table as it is (called under the table's state lock).
 pub fn check(change: &IndexChange, table: &Table, provisioned_table: bool) -> Result<(), ApiError> {
     let indexes = table.indexes();

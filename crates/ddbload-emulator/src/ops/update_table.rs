@@ -108,6 +108,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     }
     let table = store.control_plane_table(&name)?;
     table.refuse_change_while_creating(store.epoch())?;
+    index_changes::keep_defined_types(&mut index_change, &table);
     let mode = match req.get("BillingMode").and_then(Value::as_str) {
         None => None,
         Some("PAY_PER_REQUEST") if new_throughput.is_some() => {
