@@ -383,6 +383,33 @@ impl ApiError {
         ))
     }
 
+    /// An operator PartiQL for DynamoDB does not carry out (LIKE).
+    pub fn partiql_unsupported_operator(operator: &str) -> Self {
+        Self::validation(format!(
+            "Unsupported operator in Condition Expression. Operator: {operator}"
+        ))
+    }
+
+    /// A PartiQL word DynamoDB does not take there (SELECT DISTINCT).
+    pub fn partiql_unsupported_token(token: &str) -> Self {
+        Self::validation(format!("Unsupported token in expression: {token}"))
+    }
+
+    /// A PartiQL statement DynamoDB does not carry out (INSERT ... SELECT: `InsertOp`).
+    pub fn partiql_unsupported_operation(operation: &str) -> Self {
+        Self::validation(format!("Unsupported operation: {operation}"))
+    }
+
+    /// SELECT ... FROM two tables.
+    pub fn partiql_single_table_only() -> Self {
+        Self::validation("Only select from a single table or index is supported.")
+    }
+
+    /// A function PartiQL for DynamoDB does not have (`upper(a)`).
+    pub fn partiql_unrecognized_function(function: &str) -> Self {
+        Self::validation(format!("Unrecognized function: {function}"))
+    }
+
     /// MISSING as a value (`SET a = MISSING`, `a = MISSING`): PartiQL tests it with IS only.
     pub fn missing_as_value() -> Self {
         Self::validation("MISSING must be compared using IS operator")

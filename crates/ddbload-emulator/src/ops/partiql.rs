@@ -1,12 +1,14 @@
 //! PartiQL statements as ExecuteStatement takes them: SELECT (a projection of document paths -
 //! `a`, `a.b`, `a.l[1]` - or *, FROM a table or "table"."index", an optional WHERE and ORDER BY of
 //! key attributes), INSERT INTO ... VALUE {map}, UPDATE ... SET path = value [, ...] [REMOVE path,
-//! ...] WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], and DELETE FROM ... WHERE ... [RETURNING
-//! ALL OLD *], and EXISTS(SELECT ...) as a transaction's condition check. A WHERE is comparisons, BETWEEN, IN [...], IS [NOT] MISSING, IS [NOT] NULL,
+//! ...] WHERE ... [RETURNING (ALL|MODIFIED) (NEW|OLD) *], DELETE FROM ... WHERE ... [RETURNING ALL
+//! OLD *], and EXISTS(SELECT ...) as a transaction's condition check. A WHERE is comparisons of
+//! operands (parenthesised or not), [NOT] BETWEEN, [NOT] IN [...], IS [NOT] MISSING, IS [NOT] NULL,
 //! begins_with / contains / attribute_type and size(path), joined by AND, OR, NOT and parentheses.
 //! A SET's value is a path, a value, their sum or difference, list_append, set_add or set_delete.
 //! Values are literals (strings, numbers, booleans, NULL, maps, lists, sets) or `?` parameters.
-//! Anything else is not well formed, as DynamoDB answers it, or refused by name as not supported.
+//! What DynamoDB refuses (LIKE, unknown functions, DISTINCT...) is refused in its words; anything
+//! else is not well formed, as DynamoDB answers it.
 
 use serde_json::{json, Map, Value};
 
@@ -185,13 +187,8 @@ pub fn parse(text: &str, parameters: &[Value]) -> Result<Statement, ApiError> {
         return Err(fault);
     }
     let Some(statement) = statement else {
-        // Valid PartiQL this reader does not take is refused as not supported, not called malformed.
-        return Err(match unsupported_feature(&parser.tokens) {
-            Some(feature) => {
-                ApiError::unsupported(&format!("PartiQL's {feature} in ExecuteStatement"))
-            }
-            None => malformed(),
-        });
+        // PartiQL that DynamoDB reads but does not carry out is refused in its own words.
+        return Err(dynamodb_refusal(&parser.tokens).unwrap_or_else(malformed));
     };
     if wanted != parameters.len() {
         return Err(ApiError::statement_parameters_mismatch());
@@ -276,19 +273,46 @@ fn lex(text: &str) -> Option<Vec<Token>> {
     Some(tokens)
 }
 
-/// A PartiQL feature DynamoDB accepts that this reader does not: LIKE, other functions.
-fn unsupported_feature(tokens: &[Token]) -> Option<String> {
-    const WORDS: [&str; 1] = ["LIKE"];
-    // Words a `(` may follow that are not functions.
-    const KEYWORDS: [&str; 7] = ["AND", "OR", "NOT", "IN", "WHERE", "BETWEEN", "EXISTS"];
-    tokens.windows(2).find_map(|pair| match pair {
-        [Token::Word(w), _] if WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)) => {
-            Some(w.to_uppercase())
+/// PartiQL DynamoDB reads but refuses to carry out - LIKE, DISTINCT, several tables, INSERT ...
+/// SELECT, a function it does not have - with DynamoDB's (DynamoDB Local's) words for it.
+fn dynamodb_refusal(tokens: &[Token]) -> Option<ApiError> {
+    // Words a `(` may follow that are not functions, and the functions PartiQL for DynamoDB has
+    // (used where they do not belong, the statement is not well formed).
+    const NOT_FUNCTIONS: [&str; 8] = [
+        "AND", "OR", "NOT", "IN", "WHERE", "BETWEEN", "VALUE", "INTO",
+    ];
+    const FUNCTIONS: [&str; 8] = [
+        "EXISTS",
+        "BEGINS_WITH",
+        "CONTAINS",
+        "ATTRIBUTE_TYPE",
+        "SIZE",
+        "SET_ADD",
+        "SET_DELETE",
+        "LIST_APPEND",
+    ];
+    let is =
+        |token: &Token, word: &str| matches!(token, Token::Word(w) if w.eq_ignore_ascii_case(word));
+    if tokens.len() > 1 && is(&tokens[0], "SELECT") && is(&tokens[1], "DISTINCT") {
+        return Some(ApiError::partiql_unsupported_token("DISTINCT"));
+    }
+    if tokens.len() > 3 && is(&tokens[0], "INSERT") && tokens.iter().any(|t| is(t, "SELECT")) {
+        return Some(ApiError::partiql_unsupported_operation("InsertOp"));
+    }
+    if tokens.iter().any(|t| is(t, "LIKE")) {
+        return Some(ApiError::partiql_unsupported_operator("like"));
+    }
+    tokens.windows(3).find_map(|window| match window {
+        [from, Token::Word(_) | Token::Quoted(_), Token::Symbol(",")] if is(from, "FROM") => {
+            Some(ApiError::partiql_single_table_only())
         }
-        [Token::Word(f), Token::Symbol("(")]
-            if !KEYWORDS.iter().any(|k| f.eq_ignore_ascii_case(k)) =>
+        [Token::Word(f), Token::Symbol("("), _]
+            if !NOT_FUNCTIONS
+                .iter()
+                .chain(&FUNCTIONS)
+                .any(|k| f.eq_ignore_ascii_case(k)) =>
         {
-            Some(format!("function {f}()"))
+            Some(ApiError::partiql_unrecognized_function(f))
         }
         _ => None,
     })
@@ -353,6 +377,36 @@ impl Parser<'_> {
             Token::Word(w) | Token::Quoted(w) => Some(w),
             _ => None,
         }
+    }
+
+    /// Whether the `(` at the current token opens an operand (`(a) = 1`, `(a) IS MISSING`) rather
+    /// than a condition: what follows its matching `)` goes on from an operand.
+    fn parenthesis_opens_operand(&self) -> bool {
+        if !matches!(self.peek(), Some(Token::Symbol("("))) {
+            return false;
+        }
+        let mut depth = 0usize;
+        for (at, token) in self.tokens.iter().enumerate().skip(self.at) {
+            match token {
+                Token::Symbol("(") => depth += 1,
+                Token::Symbol(")") => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return match self.tokens.get(at + 1) {
+                            Some(Token::Symbol(s)) => {
+                                matches!(*s, "=" | "<>" | "!=" | "<" | "<=" | ">" | ">=")
+                            }
+                            Some(Token::Word(w)) => ["IS", "IN", "BETWEEN", "NOT"]
+                                .iter()
+                                .any(|k| w.eq_ignore_ascii_case(k)),
+                            _ => false,
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Whether the next token is the word `word` and the one after it `(`: a function call.
@@ -558,6 +612,11 @@ impl Parser<'_> {
     /// A document path (a word that is not a literal, or a quoted name, and its steps),
     /// `size(path)`, or a value.
     fn operand(&mut self) -> Option<Operand> {
+        if self.symbol("(") {
+            let inner = self.operand()?;
+            self.expect_symbol(")")?;
+            return Some(inner);
+        }
         if self.at_function("size") {
             self.at += 2;
             let path = self.path()?;
@@ -606,6 +665,11 @@ impl Parser<'_> {
     }
 
     fn required_where(&mut self) -> Option<Vec<Condition>> {
+        if self.peek().is_none() {
+            // No WHERE at all: no key to write, in DynamoDB's words.
+            self.fault = Some(ApiError::statement_needs_whole_key());
+            return None;
+        }
         self.expect_keyword("WHERE")?;
         Some(self.condition()?.conjuncts())
     }
@@ -638,6 +702,9 @@ impl Parser<'_> {
     fn negation(&mut self) -> Option<Condition> {
         if self.keyword("NOT") {
             return Some(Condition::Not(Box::new(self.negation()?)));
+        }
+        if self.parenthesis_opens_operand() {
+            return self.comparison();
         }
         if self.symbol("(") {
             let inner = self.condition()?;
@@ -683,6 +750,19 @@ impl Parser<'_> {
                 condition
             });
         }
+        // `NOT IN` and `NOT BETWEEN`: the negation of the comparison.
+        let negated = matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("NOT"))
+            && matches!(self.tokens.get(self.at + 1), Some(Token::Word(w)) if w.eq_ignore_ascii_case("IN") || w.eq_ignore_ascii_case("BETWEEN"));
+        if negated {
+            self.at += 1;
+            let inner = self.comparison_after(left)?;
+            return Some(Condition::Not(Box::new(inner)));
+        }
+        self.comparison_after(left)
+    }
+
+    /// What follows a comparison's first operand: IN, BETWEEN or a comparator and its operand.
+    fn comparison_after(&mut self, left: Operand) -> Option<Condition> {
         if self.keyword("IN") {
             let end = if self.symbol("[") {
                 "]"
@@ -914,7 +994,6 @@ mod tests {
             "SELEC * FROM t",
             "SELECT * FROM t WHERE a = 1 AND",
             "UPDATE t WHERE a = 1",
-            "DELETE FROM t",
             "SELECT * FROM t extra",
         ] {
             let refused = parse(text, &[]).unwrap_err().to_json().to_string();
@@ -928,8 +1007,16 @@ mod tests {
             .to_json()
             .to_string()
             .contains("Number of parameters"));
+        let refused = parse("DELETE FROM t", &[])
+            .unwrap_err()
+            .to_json()
+            .to_string();
+        assert!(
+            refused.contains("mandatory equality on all key attributes"),
+            "{refused}"
+        );
         let refused = parse("SELECT * FROM t WHERE a LIKE 'x%'", &[]).unwrap_err();
         let text = refused.to_json().to_string();
-        assert!(text.contains("does not support PartiQL's LIKE"), "{text}");
+        assert!(text.contains("Operator: like"), "{text}");
     }
 }
