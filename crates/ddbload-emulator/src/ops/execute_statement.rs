@@ -10,7 +10,8 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::common::item_param;
-use super::partiql::{parse, Condition, Operand, OrderKey, Path, SetValue, Statement, Step};
+use super::partiql::parse;
+use super::partiql_ast::{Condition, Operand, OrderKey, Path, SetValue, Statement, Step};
 use super::statement_partitions::{Partitions, PARTITION_VALUE};
 use crate::error::ApiError;
 use crate::store::Store;

@@ -24,6 +24,8 @@ mod list_tags_of_resource;
 mod page_size;
 mod paging;
 mod partiql;
+mod partiql_ast;
+mod partiql_lexer;
 mod put_item;
 mod query;
 mod scan;
