@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 
 import boto3
+import botocore.config
 import ddbload
 import pytest
 from botocore.exceptions import ClientError
@@ -290,3 +291,31 @@ def test_an_index_keyed_on_an_attribute_already_defined_keeps_its_type():
         assert types == {"pk": "S", "category": "S"}
         client.put_item(TableName=name, Item={"pk": {"S": "item-1"}, "category": {"S": "c1"}})
         assert _query_all(client, name, "c1") == {"item-1"}
+
+
+def test_index_updates_are_checked_before_the_table_is_looked_up():
+    """An index Update without its IndexName and ProvisionedThroughput lists both as null, and two updates of
+    one index are refused, before the table is looked up: DynamoDB's words and order, as dynalite's record of
+    DynamoDB has them. DynamoDB Local looks the table up first (and fails with InternalFailure on the first)."""
+    with ddbload.Emulator() as server:
+        client = _client(server.url)
+        unvalidated = boto3.client(
+            "dynamodb", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="x",
+            aws_secret_access_key="x", config=botocore.config.Config(parameter_validation=False),
+        )  # fmt: skip
+        missing = f"online-none-{uuid.uuid4().hex[:8]}"
+        with pytest.raises(ClientError) as refused:
+            unvalidated.update_table(TableName=missing, GlobalSecondaryIndexUpdates=[{"Update": {}}])
+        assert refused.value.response["Error"]["Message"] == (
+            "2 validation errors detected: Value null at 'globalSecondaryIndexUpdates.1.member.update.indexName' "
+            "failed to satisfy constraint: Member must not be null; Value null at "
+            "'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy constraint: "
+            "Member must not be null"
+        )
+        twice = [{"Delete": {"IndexName": "by-category"}}, {"Delete": {"IndexName": "by-category"}}]
+        with pytest.raises(ClientError) as refused:
+            client.update_table(TableName=missing, GlobalSecondaryIndexUpdates=twice)
+        assert refused.value.response["Error"]["Message"] == (
+            "One or more parameter values were invalid: Only one global secondary index update per index is "
+            "allowed simultaneously. Index: by-category"
+        )

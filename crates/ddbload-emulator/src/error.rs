@@ -383,6 +383,13 @@ impl ApiError {
         ))
     }
 
+    /// Two GlobalSecondaryIndexUpdates naming one index.
+    pub fn index_updated_twice(index: &str) -> Self {
+        Self::validation(format!(
+            "One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: {index}"
+        ))
+    }
+
     /// An operator PartiQL for DynamoDB does not carry out (LIKE).
     pub fn partiql_unsupported_operator(operator: &str) -> Self {
         Self::validation(format!(

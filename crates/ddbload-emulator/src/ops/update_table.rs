@@ -50,6 +50,42 @@ pub struct UpdateTable {
     replaying: bool,
 }
 
+/// GlobalSecondaryIndexUpdates as DynamoDB checks them before it looks the table up: an Update
+/// names its index and gives figures (every missing member listed), and no index is named twice.
+fn check_index_updates_shape(updates: &[&Value]) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
+    for (at, update) in updates.iter().enumerate() {
+        let Some(u) = update.get("Update") else {
+            continue;
+        };
+        for (member, field) in [
+            ("IndexName", "indexName"),
+            ("ProvisionedThroughput", "provisionedThroughput"),
+        ] {
+            if u.get(member).is_none_or(Value::is_null) {
+                let path = format!(
+                    "globalSecondaryIndexUpdates.{}.member.update.{field}",
+                    at + 1
+                );
+                missing.push(ApiError::violation(None, &path, ApiError::NOT_NULL.into()));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::violations(missing));
+    }
+    let mut named = std::collections::HashSet::new();
+    for update in updates {
+        let index = ["Create", "Update", "Delete"]
+            .iter()
+            .find_map(|action| update.get(*action)?.get("IndexName")?.as_str());
+        if let Some(index) = index.filter(|index| !named.insert(*index)) {
+            return Err(ApiError::index_updated_twice(index));
+        }
+    }
+    Ok(())
+}
+
 pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     refuse_unsupported(
         req,
@@ -76,6 +112,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    check_index_updates_shape(&updates)?;
     let mut index_figures = Vec::with_capacity(updates.len());
     let mut index_change = None;
     for update in &updates {
