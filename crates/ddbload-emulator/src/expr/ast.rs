@@ -81,11 +81,7 @@ impl Cond {
     /// The attributes a document path reads into (`a.b`, `a[0]`): each path's first name.
     pub fn nested_path_heads(&self) -> Vec<&str> {
         let mut heads = Vec::new();
-        self.visit_paths(&mut |path| {
-            if let (true, Some(PathPart::Attr(name))) = (path.len() > 1, path.first()) {
-                heads.push(name.as_str());
-            }
-        });
+        self.visit_paths(&mut |path| heads.extend(nested_head(path)));
         heads
     }
 
@@ -164,17 +160,19 @@ impl Action {
 
     /// The attributes this action's document paths read or write into (`a.b`, `a[0]`): each
     /// nested path's first name, the target's and its operand's.
-    pub fn nested_path_heads<'a>(&'a self) -> Vec<&'a str> {
-        let mut heads = Vec::new();
-        let mut visit = |path: &'a Path| {
-            if let (true, Some(PathPart::Attr(name))) = (path.len() > 1, path.first()) {
-                heads.push(name.as_str());
-            }
-        };
+    pub fn nested_path_heads(&self) -> Vec<&str> {
+        let mut heads: Vec<&str> = nested_head(self.path()).into_iter().collect();
         if let Action::Set(_, operand) = self {
-            operand.visit_paths(&mut visit);
+            operand.visit_paths(&mut |path| heads.extend(nested_head(path)));
         }
-        visit(self.path());
         heads
+    }
+}
+
+/// The attribute a path reads into when it goes below it (`a` of `a.b` or `a[0]`).
+fn nested_head(path: &Path) -> Option<&str> {
+    match path.first() {
+        Some(PathPart::Attr(name)) if path.len() > 1 => Some(name),
+        _ => None,
     }
 }

@@ -310,10 +310,9 @@ pub fn check_bindings_have_expressions(req: &Value, expressions: &[&str]) -> Res
     Ok(())
 }
 
-/// Key attributes are scalars: a path into one (`k.a`, `k[0]`) in a projection or filter is
-/// DynamoDB's validation error, checked over the table's key, then every index's.
-/// A write's condition and update actions (either may be absent) reach into no key attribute.
-pub fn check_write_paths_clear_of_keys(
+/// A condition (a write's, or a filter) and update actions (either may be absent) reach into no
+/// key attribute of the table or its indexes.
+pub fn check_paths_clear_of_keys(
     table: &Table,
     condition: Option<&Cond>,
     actions: &[Action],
@@ -336,7 +335,9 @@ pub fn check_projection_clear_of_keys(
     }
 }
 
-pub fn check_no_path_into_keys(table: &Table, heads: &[&str]) -> Result<(), ApiError> {
+/// Key attributes are scalars: a path into one (`k.a`, `k[0]`) in a projection, condition or
+/// update is DynamoDB's validation error, checked over the table's key, then every index's.
+fn check_no_path_into_keys(table: &Table, heads: &[&str]) -> Result<(), ApiError> {
     for key in table.schema.attrs() {
         if heads.contains(&key.name.as_str()) {
             return Err(ApiError::path_into_key("Key", &key.name));

@@ -144,12 +144,8 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             let schema = key_schema(store, &table, None)?;
             let (key, rest) = whole_key(&schema, terms)?;
             if !rest.is_empty() {
-                let conditions: Vec<String> =
-                    rest.iter().map(|t| placeholders.condition(t)).collect();
-                request.insert(
-                    "ConditionExpression".into(),
-                    json!(conditions.join(" AND ")),
-                );
+                let conditions = placeholders.all_of(&rest);
+                request.insert("ConditionExpression".into(), json!(conditions));
             }
             request.insert("TableName".into(), json!(table));
             request.insert("Key".into(), Value::Object(key));
@@ -170,13 +166,9 @@ pub fn translate(req: &Value, store: &Store) -> Result<Translated, ApiError> {
             // refuses it naming the statement (`is_complete_check`).
             if let Ok((key, rest)) = whole_key(&schema, terms) {
                 if !rest.is_empty() {
-                    let conditions: Vec<String> =
-                        rest.iter().map(|t| placeholders.condition(t)).collect();
+                    let conditions = placeholders.all_of(&rest);
                     request.insert("Key".into(), Value::Object(key));
-                    request.insert(
-                        "ConditionExpression".into(),
-                        json!(conditions.join(" AND ")),
-                    );
+                    request.insert("ConditionExpression".into(), json!(conditions));
                 }
             }
             placeholders.into_request(&mut request);
@@ -589,8 +581,8 @@ fn select(
         None => "Scan",
     };
     if !rest.is_empty() {
-        let filters: Vec<String> = rest.iter().map(|t| placeholders.condition(t)).collect();
-        request.insert("FilterExpression".into(), json!(filters.join(" AND ")));
+        let filter = placeholders.all_of(&rest);
+        request.insert("FilterExpression".into(), json!(filter));
     }
     if partitions.is_some() {
         // Each Query's own value is set here as it runs.
@@ -747,6 +739,12 @@ impl Placeholders {
                 }
             }
         }
+    }
+
+    /// A WHERE's top-level conditions, joined by AND as a whole expression (no parentheses round).
+    fn all_of(&mut self, conditions: &[Condition]) -> String {
+        let parts: Vec<String> = conditions.iter().map(|c| self.condition(c)).collect();
+        parts.join(" AND ")
     }
 
     fn joined(&mut self, conditions: &[Condition], joiner: &str) -> String {

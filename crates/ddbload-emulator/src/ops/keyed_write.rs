@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, check_write_paths_clear_of_keys,
-    old_item_on_condition_failure, table_name, write_condition, ReturnCapacity, ReturnValues,
+    check_bindings_have_expressions, check_paths_clear_of_keys, old_item_on_condition_failure,
+    table_name, write_condition, ReturnCapacity, ReturnValues,
 };
 use super::item_collection;
 use super::write::{write_one, Change};
@@ -47,7 +47,7 @@ pub fn write_options(req: &Value) -> Result<WriteOptions, ApiError> {
 impl WriteOptions {
     /// The condition reaches into no key attribute of `table` or its indexes.
     pub fn check_paths_clear_of_keys(&self, table: &Table) -> Result<(), ApiError> {
-        check_write_paths_clear_of_keys(table, self.condition.as_ref(), &[])
+        check_paths_clear_of_keys(table, self.condition.as_ref(), &[])
     }
 }
 

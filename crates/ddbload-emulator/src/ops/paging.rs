@@ -86,13 +86,19 @@ pub fn check_index_projects(
 
 /// Replaces each index row by its whole item from the table. Call with no index lock held: writes
 /// lock a shard before its indexes.
-pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) -> FetchedRows {
-    let index_row_bytes = rows.iter().map(|(_, row)| item_size(row)).collect();
+pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
     for (entry, item) in rows.iter_mut() {
         if let Some(stored) = table.shard_of(&entry.1).items.get(&entry.1) {
             *item = stored.decode();
         }
     }
+}
+
+/// `fetch_from_table`, keeping the sizes of the index rows and of the items that replaced them,
+/// so the index and the table can each be charged for what was read from them.
+pub fn fetch_and_measure(table: &Table, rows: &mut [(EntryKey, Item)]) -> FetchedRows {
+    let index_row_bytes = rows.iter().map(|(_, row)| item_size(row)).collect();
+    fetch_from_table(table, rows);
     let item_bytes = rows.iter().map(|(_, item)| item_size(item)).collect();
     FetchedRows {
         index_row_bytes,
@@ -100,8 +106,7 @@ pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) -> Fetched
     }
 }
 
-/// The sizes of the index rows that whole items from the table replaced (`fetch_from_table`), so
-/// the index and the table are each charged for what was read from them.
+/// The sizes of the index rows and of the whole items that replaced them (`fetch_and_measure`).
 pub struct FetchedRows {
     index_row_bytes: Vec<usize>,
     item_bytes: Vec<usize>,

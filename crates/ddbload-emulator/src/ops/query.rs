@@ -8,14 +8,14 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, check_no_path_into_keys, condition, consistency, projection,
-    table_name, Consumed, ReturnCapacity,
+    check_bindings_have_expressions, check_paths_clear_of_keys, check_projection_clear_of_keys,
+    condition, consistency, projection, table_name, Consumed, ReturnCapacity,
 };
 use super::key_conditions::KeyTerms;
 use super::paging::{
     charge_index_read, check_index_projects, check_select_on_index, check_start_key_values,
-    count_only, fetch_from_table, fetches_from_table, index_last_key, index_start_key, limit, page,
-    start_key, PageSpec,
+    count_only, fetch_and_measure, fetches_from_table, index_last_key, index_start_key, limit,
+    page, start_key, PageSpec,
 };
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::compact::Stored;
@@ -113,9 +113,7 @@ fn parse_with(req: &Value, store: &Store, filter_may_name_keys: bool) -> Result<
     if let Some(start) = start_json {
         terms.check_start_within(&key_schema, &selection, start)?;
     }
-    if let Some(projection) = &projection {
-        check_no_path_into_keys(&table, &projection.nested_path_heads())?;
-    }
+    check_projection_clear_of_keys(&table, projection.as_ref())?;
     if let Some(filter) = filter.as_ref().filter(|_| !filter_may_name_keys) {
         if let Some(key) = filter.first_attribute_among(&key_schema.names().collect::<Vec<_>>()) {
             return Err(if given(req, "QueryFilter") {
@@ -131,9 +129,7 @@ fn parse_with(req: &Value, store: &Store, filter_may_name_keys: bool) -> Result<
         fetch_missing =
             check_index_projects(index, schema, filter.as_ref(), projection.as_ref(), true)?;
     }
-    if let Some(filter) = &filter {
-        check_no_path_into_keys(&table, &filter.nested_path_heads())?;
-    }
+    check_paths_clear_of_keys(&table, filter.as_ref(), &[])?;
     let (start, index) = match index {
         Some(index) => {
             let start = index_start_key(req, schema, &index)?;
@@ -277,7 +273,7 @@ impl Query {
                 .into_iter()
                 .map(|(key, stored)| (key, stored.decode()))
                 .collect();
-            fetched = Some(fetch_from_table(&self.table, &mut whole));
+            fetched = Some(fetch_and_measure(&self.table, &mut whole));
             Box::new(whole.into_iter())
         } else {
             Box::new(rows.into_iter().map(|(key, stored)| (key, stored.decode())))

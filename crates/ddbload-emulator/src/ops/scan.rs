@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::common::{
-    check_bindings_have_expressions, check_no_path_into_keys, condition, consistency, projection,
-    table_name, Consumed, ReturnCapacity,
+    check_bindings_have_expressions, check_paths_clear_of_keys, check_projection_clear_of_keys,
+    condition, consistency, projection, table_name, Consumed, ReturnCapacity,
 };
 use super::page_size::page_size;
 use super::paging::{
@@ -133,12 +133,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
             return Err(ApiError::start_key_in_other_segment(total, segment));
         }
     }
-    if let Some(projection) = &projection {
-        check_no_path_into_keys(&table, &projection.nested_path_heads())?;
-    }
-    if let Some(filter) = &filter {
-        check_no_path_into_keys(&table, &filter.nested_path_heads())?;
-    }
+    check_projection_clear_of_keys(&table, projection.as_ref())?;
+    check_paths_clear_of_keys(&table, filter.as_ref(), &[])?;
     let select_all = index
         .as_ref()
         .is_some_and(|(index, _)| fetches_from_table(req, index));

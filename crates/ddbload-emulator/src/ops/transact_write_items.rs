@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::common::Consumed;
 use super::common::{
-    check_bindings_have_expressions, check_write_paths_clear_of_keys, condition, item_param,
+    check_bindings_have_expressions, check_paths_clear_of_keys, condition, item_param,
     old_item_on_condition_failure, refuse_unsupported, table_name, ReturnCapacity, MAX_ITEM_BYTES,
 };
 use super::item_collection;
@@ -121,7 +121,7 @@ fn parse_action(entry: &Value, store: &Store) -> Result<TxAction, ApiError> {
         Change::Update(actions) => actions,
         _ => &[],
     };
-    check_write_paths_clear_of_keys(&table, condition.as_ref(), actions)?;
+    check_paths_clear_of_keys(&table, condition.as_ref(), actions)?;
     bindings.check_all_used()?;
     Ok(TxAction {
         name,

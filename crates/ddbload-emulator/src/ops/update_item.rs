@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::common::{
-    check_bindings_have_expressions, check_write_paths_clear_of_keys, item_param,
+    check_bindings_have_expressions, check_paths_clear_of_keys, item_param,
     old_item_on_condition_failure, table_name, write_condition, ReturnCapacity, ReturnValues,
 };
 use super::item_collection;
@@ -71,7 +71,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     let table = store.table(&name)?;
     let key = table.schema.key_param(&key_item)?;
     check_key_untouched(&table, &actions)?;
-    check_write_paths_clear_of_keys(&table, condition.as_ref(), &actions)?;
+    check_paths_clear_of_keys(&table, condition.as_ref(), &actions)?;
     Ok(UpdateItem {
         name,
         table,
