@@ -1557,3 +1557,33 @@ def test_partiql_negated_in_and_between_and_what_dynamodb_refuses(both, tables):
         f"UPDATE {table} SET a = 1",
     ]:
         refused_alike(both, "execute_statement", Statement=statement)
+
+
+def test_a_failing_condition_is_the_answer_before_the_update_is_worked_out(both):
+    """`SET view_count = view_count + :one` with `attribute_exists(pk)` on a missing item: the application
+    expects ConditionalCheckFailed, not the ValidationException the update alone would meet."""
+    name = _table_with_gsis(both, "diff-cond-first", {"gk": "S"}, [
+        {"IndexName": "by-gk", "Projection": {"ProjectionType": "KEYS_ONLY"},
+         "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}]},
+    ])  # fmt: skip
+    same(both, "put_item", TableName=name, Item={"pk": {"S": "p1"}, "n": {"N": "1"}, "s": {"S": "x"}})
+    missing = {"TableName": name, "ConditionExpression": "attribute_exists(pk)"}
+    one = {":one": {"N": "1"}}
+    failed = ("error", "ConditionalCheckFailedException", [])
+    for key, update, values in [
+        ("absent", "SET view_count = view_count + :one", one),  # the operand is missing
+        ("p1", "SET view_count = n + s", None),  # a string in arithmetic, on an item the condition refuses
+        ("p1", "SET gk = n", None),  # an index key set to a number read from the item
+    ]:
+        condition = "attribute_exists(pk)" if key == "absent" else "attribute_exists(nope)"
+        kwargs = {**missing, "ConditionExpression": condition, "Key": {"pk": {"S": key}}, "UpdateExpression": update}
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
+        assert same(both, "update_item", **kwargs) == failed, update
+        transaction = {"Update": {k: v for k, v in kwargs.items()}}
+        assert same(both, "transact_write_items", TransactItems=[transaction]) == (
+            "error", "TransactionCanceledException", ["ConditionalCheckFailed"],
+        ), update  # fmt: skip
+    # With the condition passing, the update's own fault is the answer on both.
+    same(both, "update_item", TableName=name, Key={"pk": {"S": "p1"}}, UpdateExpression="SET view_count = n + s")
+    assert same(both, "get_item", TableName=name, Key={"pk": {"S": "p1"}})["Item"]["n"] == {"N": "1"}

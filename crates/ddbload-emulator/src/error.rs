@@ -1144,6 +1144,14 @@ impl ApiError {
         ))
     }
 
+    /// A SET of an index key attribute to a value read from the item, of another type than the
+    /// index's key (a value the request itself types is `index_key_type_mismatch`).
+    pub fn index_key_set_to_unsupported_type() -> Self {
+        Self::validation(
+            "The update expression attempted to update the secondary index key to unsupported type",
+        )
+    }
+
     pub fn updated_item_too_large() -> Self {
         Self::validation("Item size to update has exceeded the maximum allowed size")
     }

@@ -18,7 +18,7 @@ use super::item_collection;
 use super::transaction::{
     conflict_reason, lock_shards, no_reason, throttled_reason, transact_items,
 };
-use super::update_item::check_key_untouched;
+use super::update_item::{check_index_keys_set_from_item, check_key_untouched};
 use super::write::{check_condition, WritePlan};
 use crate::error::{ApiError, ExprKind};
 use crate::expr::{apply_update, parse_update, Action, Bindings, Cond};
@@ -253,8 +253,13 @@ impl TransactWriteItems {
         for action in &self.actions {
             let guard = &guards[&(action.name.as_str(), action.key.shard())];
             let current = guard.get(&action.key);
+            let condition_passes = check_condition(&action.condition, current.as_ref())?;
+            // As in UpdateItem, an update is worked out only once its condition passes: when it
+            // fails, the reason is ConditionalCheckFailed whatever the update would have met.
+            let is_update = matches!(action.change, Change::Update(_));
             let new = match &action.change {
                 Change::Put(item) => Some(item.clone()),
+                Change::Update(_) if !condition_passes => current.clone(),
                 Change::Update(update) => {
                     let mut item = current
                         .clone()
@@ -266,6 +271,7 @@ impl TransactWriteItems {
                 }
                 Change::Delete | Change::Check => None,
             };
+            let judged = condition_passes || !is_update;
             // A condition check is charged as a write of the item that stays as it is.
             let after = match &action.change {
                 Change::Check => current.as_ref(),
@@ -278,12 +284,18 @@ impl TransactWriteItems {
                 .add(&plan.consumed());
             // As DynamoDB (and DynamoDB Local) answer them: a bad index key cancels the transaction
             // with a ValidationError reason, not a request-level ValidationException.
-            let index_problem = new
-                .as_ref()
-                .and_then(|n| action.table.check_index_key_types(n).err());
+            let index_problem = new.as_ref().filter(|_| judged).and_then(|n| {
+                let set_from_item = match &action.change {
+                    Change::Update(update) => {
+                        check_index_keys_set_from_item(&action.table, update, n).err()
+                    }
+                    _ => None,
+                };
+                set_from_item.or_else(|| action.table.check_index_key_types(n).err())
+            });
             let reason = if let Some(problem) = index_problem {
                 json!({"Code": "ValidationError", "Message": problem.message})
-            } else if new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
+            } else if judged && new.as_ref().is_some_and(|n| item_size(n) > MAX_ITEM_BYTES) {
                 json!({"Code": "ValidationError", "Message": ApiError::updated_item_too_large().message})
             } else if plan.admit(&action.table, &action.key, now).is_err() {
                 throttled_reason()
@@ -291,7 +303,7 @@ impl TransactWriteItems {
                 // Admitted against the capacity there was before the transaction; charged below
                 // whether or not the transaction goes through.
                 admitted.push((action, plan));
-                if !check_condition(&action.condition, current.as_ref())? {
+                if !condition_passes {
                     let mut reason = json!({"Code": "ConditionalCheckFailed", "Message": ApiError::conditional().message});
                     if let (true, Some(item)) = (action.return_old_on_failure, &current) {
                         reason["Item"] = item_to_json(item);

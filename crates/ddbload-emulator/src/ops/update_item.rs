@@ -13,7 +13,8 @@ use super::item_collection;
 use super::write::{write_one, Change};
 use crate::error::ApiError;
 use crate::expr::{
-    legacy, parse_update, project, updated_paths, Action, Bindings, Cond, PathPart, Projection,
+    legacy, parse_update, project, updated_paths, Action, Bindings, Cond, Operand, PathPart,
+    Projection,
 };
 use crate::store::Store;
 use crate::table::{ItemKey, Table};
@@ -39,6 +40,79 @@ pub fn check_key_untouched(table: &Table, actions: &[Action]) -> Result<(), ApiE
             if schema.is_key_attribute(name) {
                 return Err(ApiError::update_of_key(name));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The type an update gives an attribute when the request itself fixes it: a value, arithmetic (a
+/// number), list_append (a list), if_not_exists' default; None when it is read from the item.
+fn given_type(operand: &Operand) -> Option<&'static str> {
+    match operand {
+        Operand::Value(value) => Some(value.type_name()),
+        Operand::Plus(..) | Operand::Minus(..) => Some("N"),
+        Operand::ListAppend(..) => Some("L"),
+        Operand::IfNotExists(_, default) => given_type(default),
+        Operand::Path(_) | Operand::Size(_) => None,
+    }
+}
+
+/// The index key attribute a SET or ADD of a whole attribute writes, with the action.
+fn index_key_writes<'a>(
+    table: &Table,
+    actions: &'a [Action],
+) -> Vec<(Arc<crate::index::Index>, crate::table::KeyAttr, &'a Action)> {
+    let mut found = Vec::new();
+    for index in table.indexes().iter() {
+        for attr in index.schema.attrs() {
+            let writes = actions.iter().find(|action| {
+                matches!(action, Action::Set(..) | Action::Add(..))
+                    && matches!(action.path().as_slice(), [PathPart::Attr(name)] if *name == attr.name)
+            });
+            if let Some(action) = writes {
+                found.push((index.clone(), attr.clone(), action));
+            }
+        }
+    }
+    found
+}
+
+/// An update that gives an index key attribute a value of another type than the index's key, where
+/// the request fixes the type (`given_type`, or ADD's value): refused before the item is read.
+pub fn check_index_key_types_given(table: &Table, actions: &[Action]) -> Result<(), ApiError> {
+    for (index, attr, action) in index_key_writes(table, actions) {
+        let given = match action {
+            Action::Set(_, operand) => given_type(operand),
+            Action::Add(_, value) => Some(value.type_name()),
+            _ => None,
+        };
+        if let Some(given) = given.filter(|given| *given != attr.kind) {
+            return Err(ApiError::index_key_type_mismatch(
+                &attr.name,
+                &attr.kind,
+                given,
+                &index.name,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A SET of an index key attribute to a value read from the item (`SET g = e`) that is not of the
+/// index key's type, in DynamoDB's words for it; `item` is the item as updated.
+pub fn check_index_keys_set_from_item(
+    table: &Table,
+    actions: &[Action],
+    item: &Item,
+) -> Result<(), ApiError> {
+    for (_, attr, action) in index_key_writes(table, actions) {
+        let set = matches!(action, Action::Set(..));
+        if set
+            && item
+                .get(&attr.name)
+                .is_some_and(|v| v.type_name() != attr.kind)
+        {
+            return Err(ApiError::index_key_set_to_unsupported_type());
         }
     }
     Ok(())
@@ -71,6 +145,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateItem, ApiError> {
     let table = store.table(&name)?;
     let key = table.schema.key_param(&key_item)?;
     check_key_untouched(&table, &actions)?;
+    check_index_key_types_given(&table, &actions)?;
     check_paths_clear_of_keys(&table, condition.as_ref(), &actions)?;
     Ok(UpdateItem {
         name,

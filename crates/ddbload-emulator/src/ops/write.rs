@@ -1,8 +1,8 @@
 //! How writes are charged and applied. `WritePlan` is the one rule every write follows (sizes, units,
 //! index writes; then charge). `write_one` is the single-item path PutItem, UpdateItem and
 //! DeleteItem share: lock the item's shard, refuse a key a transaction holds, work out the new item,
-//! charge capacity (a refused condition still consumes it, as in DynamoDB), check the condition,
-//! then write.
+//! check the condition (which decides first: an update's own faults count only once it passes),
+//! charge capacity (a refused condition still consumes it, as in DynamoDB), then write.
 
 use crate::capacity::write_units;
 use crate::error::ApiError;
@@ -13,6 +13,7 @@ use crate::table::{ItemKey, Table};
 use crate::value::{item_size, Item};
 
 use super::common::{condition_failed, Consumed, MAX_ITEM_BYTES};
+use super::update_item::check_index_keys_set_from_item;
 
 pub enum Change {
     Put(Item),
@@ -48,26 +49,27 @@ pub fn write_one(
     }
     let old = shard.get(&key);
     let new = match change {
-        Change::Put(item) => Some(item),
-        Change::Update(actions) => {
-            let mut item = old.clone().unwrap_or_else(|| table.schema.key_item(&key));
-            apply_update(&mut item, &actions)?;
-            if item_size(&item) > MAX_ITEM_BYTES {
-                return Err(ApiError::updated_item_too_large());
-            }
-            Some(item)
+        Change::Put(item) => {
+            table.check_index_keys(&item)?;
+            Ok(Some(item))
         }
-        Change::Delete => None,
+        Change::Update(actions) => updated_item(table, &key, old.as_ref(), &actions).map(Some),
+        Change::Delete => Ok(None),
     };
-    if let Some(item) = &new {
-        table.check_index_keys(item)?;
+    // DynamoDB tests an update's condition before it works out the update: when the condition
+    // fails, that is the answer, whatever the update would have met (a missing operand, a type).
+    if !check_condition(cond, old.as_ref())? {
+        let after = match &new {
+            Ok(new) => new.as_ref(),
+            Err(_) => old.as_ref(),
+        };
+        WritePlan::new(table, &key, old.as_ref(), after, false).charge(table, &key, now)?;
+        return Err(condition_failed(old.as_ref(), return_old_on_failure));
     }
+    let new = new?;
     let plan = WritePlan::new(table, &key, old.as_ref(), new.as_ref(), false);
     plan.charge(table, &key, now)?;
     let consumed = plan.consumed();
-    if !check_condition(cond, old.as_ref())? {
-        return Err(condition_failed(old.as_ref(), return_old_on_failure));
-    }
     match &new {
         Some(item) => {
             shard.put(key, item.clone());
@@ -77,6 +79,23 @@ pub fn write_one(
         }
     }
     Ok(Written { old, new, consumed })
+}
+
+/// The item `actions` make of `old` (or of the key alone), checked as a stored item must be.
+fn updated_item(
+    table: &Table,
+    key: &ItemKey,
+    old: Option<&Item>,
+    actions: &[Action],
+) -> Result<Item, ApiError> {
+    let mut item = old.cloned().unwrap_or_else(|| table.schema.key_item(key));
+    apply_update(&mut item, actions)?;
+    if item_size(&item) > MAX_ITEM_BYTES {
+        return Err(ApiError::updated_item_too_large());
+    }
+    check_index_keys_set_from_item(table, actions, &item)?;
+    table.check_index_keys(&item)?;
+    Ok(item)
 }
 
 /// The one write rule PutItem, UpdateItem, DeleteItem, BatchWriteItem and TransactWriteItems share:
