@@ -21,8 +21,15 @@ pub enum Projected {
     Include(Vec<String>),
 }
 
-/// An index entry's position: the index key first (hash order, then sort), then the base key.
-pub type EntryKey = (ItemKey, ItemKey);
+/// An index entry's position: the index key first (hash order, then sort), then among entries of
+/// one index key the order DynamoDB returns them in (`key_hash::base_key_hash`), then the base key.
+pub type EntryKey = (ItemKey, u64, ItemKey);
+
+/// The position of base item `base`'s entry under `index_key`.
+pub fn entry_key(index_key: ItemKey, base: ItemKey) -> EntryKey {
+    let tie = crate::key_hash::base_key_hash(&base.partition, base.sort.as_deref());
+    (index_key, tie, base)
+}
 
 /// An index as CreateTable defines it: fixed for the table's life.
 pub struct IndexDefinition {
@@ -148,7 +155,10 @@ impl Index {
         base: &KeySchema,
     ) -> Option<(EntryKey, Item)> {
         let item = item?;
-        Some(((self.key_of(item)?, key.clone()), self.project(item, base)))
+        Some((
+            entry_key(self.key_of(item)?, key.clone()),
+            self.project(item, base),
+        ))
     }
 
     /// The write units a base write from `old` to `new` costs this index (as DynamoDB Local

@@ -13,12 +13,27 @@ const SALT: &[u8] = b"Outliers";
 
 /// The first eight bytes of MD5(salt, key bytes), big-endian: ordering by it orders by the digest.
 pub fn partition_hash(key: &KeyValue) -> u64 {
+    salted_md5(&[key])
+}
+
+/// The order of an index's entries that share one index key: by the same salted MD5 over the whole
+/// base key, partition then sort (the order dynalite's suite records DynamoDB returning them in).
+pub fn base_key_hash(partition: &KeyValue, sort: Option<&KeyValue>) -> u64 {
+    match sort {
+        Some(sort) => salted_md5(&[partition, sort]),
+        None => salted_md5(&[partition]),
+    }
+}
+
+fn salted_md5(keys: &[&KeyValue]) -> u64 {
     let mut md5 = Md5::new();
     md5.update(SALT);
-    match key {
-        KeyValue::S(text) => md5.update(text.as_bytes()),
-        KeyValue::B(bytes) => md5.update(bytes),
-        KeyValue::N(number) => md5.update(number_bytes(number)),
+    for key in keys {
+        match key {
+            KeyValue::S(text) => md5.update(text.as_bytes()),
+            KeyValue::B(bytes) => md5.update(bytes),
+            KeyValue::N(number) => md5.update(number_bytes(number)),
+        }
     }
     let digest = md5.finalize();
     let mut first = [0u8; 8];

@@ -39,7 +39,7 @@ pub fn metrics(table: &Table, key: &ItemKey) -> Option<Value> {
     }
     for index in indexes.iter().filter(|index| index.local) {
         let entries = index.entries();
-        for (entry, stored) in entries.range((first.clone(), lowest_key())..) {
+        for (entry, stored) in entries.range((first.clone(), 0, lowest_key())..) {
             if entry.0.partition != key.partition || entry.0.hash != first.hash {
                 break;
             }

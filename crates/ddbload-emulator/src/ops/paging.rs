@@ -9,7 +9,7 @@ use super::write::check_condition;
 use crate::capacity::{read_units, Consistency, Kind};
 use crate::error::ApiError;
 use crate::expr::{Cond, Projection};
-use crate::index::{EntryKey, Index};
+use crate::index::{entry_key, EntryKey, Index};
 use crate::table::{ItemKey, KeySchema, Table};
 use crate::value::{item_from_json, item_size, item_to_json, Item, KeyValue};
 
@@ -88,7 +88,7 @@ pub fn check_index_projects(
 /// lock a shard before its indexes.
 pub fn fetch_from_table(table: &Table, rows: &mut [(EntryKey, Item)]) {
     for (entry, item) in rows.iter_mut() {
-        if let Some(stored) = table.shard_of(&entry.1).items.get(&entry.1) {
+        if let Some(stored) = table.shard_of(&entry.2).items.get(&entry.2) {
             *item = stored.decode();
         }
     }
@@ -255,7 +255,7 @@ pub fn index_start_key(
     let index_key = index
         .key_of(&item)
         .ok_or_else(ApiError::invalid_start_key)?;
-    Ok(Some((index_key, table_key)))
+    Ok(Some(entry_key(index_key, table_key)))
 }
 
 /// Charges a read of `units` on an index (`partition`: None for a Scan): a local index draws on its

@@ -249,7 +249,7 @@ impl Query {
         let rows: Vec<(EntryKey, Stored)> = {
             let entries = index.entries();
             let mut rows = Vec::new();
-            for (entry, stored) in entries.range((first.clone(), lowest_key())..) {
+            for (entry, stored) in entries.range((first.clone(), 0, lowest_key())..) {
                 if entry.0.partition != self.partition || entry.0.hash != first.hash {
                     break;
                 }
