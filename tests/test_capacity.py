@@ -249,10 +249,14 @@ def test_a_table_that_fails_midway_is_named_the_others_are_changed_and_the_backu
             TableName=refused, BillingMode="PROVISIONED",
             ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
         )  # fmt: skip
-        for units in (90, 80, 70, 60):  # the day's four decreases
+        for units in (110, 90, 80, 70, 60):  # a raise, then the day's four decreases
             client.update_table(
                 TableName=refused, ProvisionedThroughput={"ReadCapacityUnits": units, "WriteCapacityUnits": units}
             )
+        # What the application sees before it tries a fifth: DynamoDB's count, and when each happened.
+        throughput = client.describe_table(TableName=refused)["Table"]["ProvisionedThroughput"]
+        assert throughput["NumberOfDecreasesToday"] == 4
+        assert throughput["LastIncreaseDateTime"] <= throughput["LastDecreaseDateTime"]
 
         proc = run_cli(
             "capacity", "set", "--provisioned", "--rcu", "2", "--wcu", "2", "--table", first, "--table", refused,

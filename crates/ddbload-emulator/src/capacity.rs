@@ -206,8 +206,9 @@ pub struct TableCapacity {
     /// Units consumed in each of the last minutes (minute index, read, write): what auto scaling's
     /// utilization alarms look at.
     minutes: VecDeque<(i64, f64, f64)>,
-    /// When provisioned figures were lowered (DynamoDB limits decreases a day).
+    /// When provisioned figures were lowered (DynamoDB limits decreases a day), and last raised.
     pub decreases: Vec<f64>,
+    pub last_increase: Option<f64>,
     /// When this capacity began to be measured: minutes before it have no data.
     since: f64,
     /// Each slice's units consumed and throttle events (slices with neither are absent), for the
@@ -279,6 +280,7 @@ impl TableCapacity {
             minutes: VecDeque::new(),
             slices: VecDeque::new(),
             decreases: Vec::new(),
+            last_increase: None,
             since: now,
         };
         table.reset_buckets(now);

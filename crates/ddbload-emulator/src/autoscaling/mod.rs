@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::store::Store;
 
-pub use tracking::{decrease_allowed, evaluate, simulate, Simulated};
+pub use tracking::{decrease_allowed, decreases_today, evaluate, simulate, Simulated};
 
 pub const TARGET_PREFIX: &str = "AnyScaleFrontendService.";
 

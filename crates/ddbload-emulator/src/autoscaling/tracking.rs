@@ -71,14 +71,19 @@ fn set(table: &Table, index: Option<&str>, dimension: Dimension, units: i64, now
     });
 }
 
-/// Decreases so far today (by the endpoint's clock) and the time of the last one.
+/// Whether one more decrease is allowed now: 4 a day (by the endpoint's clock), then one an hour.
 pub fn decrease_allowed(decreases: &[f64], now: f64) -> bool {
+    decreases_today(decreases, now) < FREE_DECREASES
+        || decreases.last().is_none_or(|last| now - last >= 3_600.0)
+}
+
+/// How many of `decreases` fell on the day `now` falls on (DescribeTable's NumberOfDecreasesToday).
+pub fn decreases_today(decreases: &[f64], now: f64) -> usize {
     let today = (now / 86_400.0).floor();
-    let count = decreases
+    decreases
         .iter()
         .filter(|t| (*t / 86_400.0).floor() == today)
-        .count();
-    count < FREE_DECREASES || decreases.last().is_none_or(|last| now - last >= 3_600.0)
+        .count()
 }
 
 /// What one target should be set to now, and why; None to leave it.
@@ -303,9 +308,13 @@ pub fn evaluate(store: &Store, now: f64) {
             action.new,
             now,
         );
+        let mut state = action.table.state();
         if action.new < action.current {
-            action.table.state().capacity.decreases.push(now);
+            state.capacity.decreases.push(now);
+        } else if action.index.is_none() {
+            state.capacity.last_increase = Some(now);
         }
+        drop(state);
         if let Some(name) = &action.policy {
             let key = (action.resource.clone(), action.dimension, name.clone());
             if let Some(p) = scaling.policies.get_mut(&key) {

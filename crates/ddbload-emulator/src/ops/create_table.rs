@@ -397,6 +397,6 @@ impl CreateTable {
         }
         tables.insert(self.name, table.clone());
         drop(tables);
-        Ok(json!({ "TableDescription": describe(&table, store.epoch()) }))
+        Ok(json!({ "TableDescription": describe(&table, store) }))
     }
 }

@@ -40,7 +40,7 @@ impl DeleteTable {
             }
             disk.drop_after_journal(incarnation);
         }
-        let mut description = describe(&table, store.epoch());
+        let mut description = describe(&table, store);
         description["TableStatus"] = json!("DELETING");
         Ok(json!({ "TableDescription": description }))
     }

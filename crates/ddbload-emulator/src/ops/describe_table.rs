@@ -22,6 +22,6 @@ pub fn parse(req: &Value, store: &Store) -> Result<DescribeTable, ApiError> {
 
 impl DescribeTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
-        Ok(json!({ "Table": describe(&self.table, store.epoch()) }))
+        Ok(json!({ "Table": describe(&self.table, store) }))
     }
 }

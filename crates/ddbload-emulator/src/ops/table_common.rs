@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::capacity::TableCapacity;
 use crate::error::ApiError;
+use crate::store::Store;
 use crate::table::{KeyAttr, KeySchema, Table};
 
 /// DynamoDB's default per-table quota ("Service, account, and table quotas").
@@ -153,7 +154,8 @@ fn table_id(table: &Table) -> String {
 }
 
 /// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
-pub fn describe(table: &Table, epoch: f64) -> Value {
+pub fn describe(table: &Table, store: &Store) -> Value {
+    let (now, epoch) = (store.now(), store.epoch());
     let state = table.state();
     let creating = table.is_creating(epoch);
     let (settings, cap) = (&state.settings, &state.capacity);
@@ -169,7 +171,7 @@ pub fn describe(table: &Table, epoch: f64) -> Value {
         "ItemCount": table.item_count(),
         "TableSizeBytes": table.size_bytes(),
         "ProvisionedThroughput": {
-            "NumberOfDecreasesToday": 0,
+            "NumberOfDecreasesToday": crate::autoscaling::decreases_today(&cap.decreases, now),
             "ReadCapacityUnits": read,
             "WriteCapacityUnits": write,
         },
@@ -181,6 +183,14 @@ pub fn describe(table: &Table, epoch: f64) -> Value {
         },
         "DeletionProtectionEnabled": settings.deletion_protection,
     });
+    // Times on the endpoint's clock, as epoch seconds.
+    let at = |t: f64| json!(epoch - now + t);
+    if let Some(raised) = cap.last_increase {
+        d["ProvisionedThroughput"]["LastIncreaseDateTime"] = at(raised);
+    }
+    if let Some(lowered) = cap.decreases.last() {
+        d["ProvisionedThroughput"]["LastDecreaseDateTime"] = at(*lowered);
+    }
     if let Some(class) = &settings.table_class {
         d["TableClassSummary"] = json!({ "TableClass": class });
     }

@@ -239,16 +239,22 @@ impl UpdateTable {
         if !changed {
             return Err(ApiError::nothing_to_update());
         }
-        let lowered = match (&before, &capacity.billing) {
+        let (lowered, raised) = match (&before, &capacity.billing) {
             (
                 Billing::Provisioned { read, write },
                 Billing::Provisioned {
                     read: new_read,
                     write: new_write,
                 },
-            ) => new_read < read || new_write < write,
-            _ => false,
+            ) => (
+                new_read < read || new_write < write,
+                new_read > read || new_write > write,
+            ),
+            _ => (false, false),
         };
+        if raised {
+            capacity.last_increase = Some(now);
+        }
         if lowered && !self.replaying {
             if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
                 return Err(ApiError::throughput_decrease_limit());
@@ -284,7 +290,7 @@ impl UpdateTable {
             index_changes::apply(change, table, provisioned, now, !self.replaying);
         }
         drop(state);
-        Ok(json!({ "TableDescription": describe(table, store.epoch()) }))
+        Ok(json!({ "TableDescription": describe(table, store) }))
     }
 
     /// The billing mode and table figures; whether anything changed.
