@@ -1587,3 +1587,32 @@ def test_a_failing_condition_is_the_answer_before_the_update_is_worked_out(both)
     # With the condition passing, the update's own fault is the answer on both.
     same(both, "update_item", TableName=name, Key={"pk": {"S": "p1"}}, UpdateExpression="SET view_count = n + s")
     assert same(both, "get_item", TableName=name, Key={"pk": {"S": "p1"}})["Item"]["n"] == {"N": "1"}
+
+
+def test_select_against_the_projection_is_refused_in_dynamodbs_words(both, tables):
+    """Each Select a projection (or its lack) does not go with, on Query and Scan, also on an index whose
+    projection would refuse ALL_ATTRIBUTES: the Select is reported first."""
+    simple, _ = tables
+    keyed = _table_with_gsis(both, "diff-select", {"gk": "S"}, [
+        {"IndexName": "by-gk", "Projection": {"ProjectionType": "KEYS_ONLY"},
+         "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}]},
+    ])  # fmt: skip
+    expression = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p"}}}
+    legacy = {"KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]}}}
+    cases = [
+        ({"Select": "SPECIFIC_ATTRIBUTES"}, expression,
+         "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"),
+        ({"Select": "ALL_ATTRIBUTES", "ProjectionExpression": "pk"}, expression,
+         "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"),
+        ({"Select": "COUNT", "AttributesToGet": ["pk"]}, legacy,
+         "Cannot specify the AttributesToGet when choosing to get only the Count"),
+        ({"Select": "ALL_PROJECTED_ATTRIBUTES", "ProjectionExpression": "pk"}, expression,
+         "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES"),
+        ({"Select": "ALL_PROJECTED_ATTRIBUTES"}, expression,
+         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+    ]  # fmt: skip
+    for select, key_condition, message in cases:
+        assert refused_alike(both, "scan", TableName=simple, **select) == message
+        assert refused_alike(both, "query", TableName=simple, **select, **key_condition) == message
+    on_index = {"TableName": keyed, "IndexName": "by-gk", "Select": "ALL_ATTRIBUTES", "ProjectionExpression": "pk"}
+    assert refused_alike(both, "scan", **on_index) == cases[1][2]

@@ -1,8 +1,8 @@
 """Expression faults over HTTP, as an SDK sends them, against ddbload's endpoint and DynamoDB Local (the
 oracle): reserved words as attribute names, undefined names and values, functions misused or given the
 wrong operands, operands that are one path, overlapping or conflicting paths, ADD and DELETE operand
-types, and a key condition's operators - each refused with the same code and message by both. Also one
-valid request that was refused: AttributeUpdates' ADD of a list appends to it on both.
+types, a key condition's operators, and the text a syntax error quotes - each refused with the same code
+and message by both. Also one valid request that was refused: AttributeUpdates' ADD of a list appends to it on both.
 """
 
 from __future__ import annotations
@@ -88,6 +88,15 @@ CASES = {
                         "ExpressionAttributeValues": V},
         f"Invalid UpdateExpression: Two document paths overlap with each other; {PATHS}; path one: [d, b], "
         "path two: [d]"),
+    "a syntax error at the end, quoted to the end with its spaces": (
+        "scan", {"FilterExpression": "a = b AND  "},
+        'Invalid FilterExpression: Syntax error; token: "<EOF>", near: "AND  "'),
+    "a syntax error before the end, quoted to the end": (
+        "scan", {"FilterExpression": "a = b  c  "},
+        'Invalid FilterExpression: Syntax error; token: "c", near: "b  c  "'),
+    "a syntax error in the middle, quoted to the token after": (
+        "scan", {"FilterExpression": "a  =  = b  "},
+        'Invalid FilterExpression: Syntax error; token: "=", near: "=  = b"'),
     "OR in a key condition": (
         "query", {"KeyConditionExpression": "pk = :v OR pk = :w",
                   "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}},

@@ -1515,11 +1515,30 @@ impl ApiError {
         )])
     }
 
-    /// A Select the request's projection (or its lack of one) does not go with; any such Select.
-    pub fn select_conflicts_with_projection() -> Self {
+    /// A projection (`parameter`: AttributesToGet or ProjectionExpression) beside a Select other
+    /// than SPECIFIC_ATTRIBUTES.
+    pub fn projection_beside_select(parameter: &str, select: &str) -> Self {
+        let what = if select == "COUNT" {
+            "only the Count"
+        } else {
+            select
+        };
+        Self::validation(format!(
+            "Cannot specify the {parameter} when choosing to get {what}"
+        ))
+    }
+
+    pub fn specific_attributes_without_projection() -> Self {
         Self::validation(
-            "Cannot specify the AttributesToGet or ProjectionExpression when choosing to get ALL_ATTRIBUTES or \
-             COUNT",
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get \
+             SPECIFIC_ATTRIBUTES",
+        )
+    }
+
+    /// DynamoDB's words, "Querying" on a Scan too.
+    pub fn all_projected_without_index() -> Self {
+        Self::validation(
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
         )
     }
 

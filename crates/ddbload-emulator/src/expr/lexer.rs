@@ -54,6 +54,15 @@ impl Source {
             .iter()
             .collect()
     }
+
+    /// The source text from token `from` to the end of the text, trailing spaces included.
+    pub fn text_to_end(&self, from: usize) -> String {
+        let start = self
+            .spans
+            .get(from)
+            .map_or(self.chars.len(), |span| span.start);
+        self.chars[start..].iter().collect()
+    }
 }
 
 /// The text from `from` to the end of the token that follows `after` (a word, or one character).

@@ -385,10 +385,14 @@ impl<'a> Parser<'a> {
     fn syntax_error(&self) -> ApiError {
         let at = self.pos.min(self.tokens.len());
         let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
-        // The text as written from the token before to the token after (DynamoDB quotes it so).
-        let near = self
-            .source
-            .text(at.saturating_sub(1), (at + 2).min(self.tokens.len()));
+        // The text as written from the token before to the end of the token after (DynamoDB quotes
+        // it so); when that is the end of the input, to the end of the text, trailing spaces too.
+        let from = at.saturating_sub(1);
+        let near = if at + 1 >= self.tokens.len() {
+            self.source.text_to_end(from)
+        } else {
+            self.source.text(from, at + 2)
+        };
         ApiError::expression_syntax(self.kind, &token, &near)
     }
 

@@ -30,22 +30,32 @@ pub fn limit(req: &Value, operation: &str) -> Result<Option<usize>, ApiError> {
     }
 }
 
-/// Select: ALL_ATTRIBUTES (default), COUNT, SPECIFIC_ATTRIBUTES with a projection, or (on an index)
-/// ALL_PROJECTED_ATTRIBUTES.
-pub fn count_only(req: &Value, has_projection: bool, on_index: bool) -> Result<bool, ApiError> {
-    match (req.get("Select").and_then(Value::as_str), has_projection) {
-        (None, _) | (Some("ALL_ATTRIBUTES"), false) | (Some("SPECIFIC_ATTRIBUTES"), true) => {
-            Ok(false)
+/// Whether the read answers only its Count (Select COUNT). Select goes with the projection as
+/// DynamoDB checks it: a projection only beside SPECIFIC_ATTRIBUTES (which needs one), and
+/// ALL_PROJECTED_ATTRIBUTES only on an index.
+pub fn count_only(req: &Value, on_index: bool) -> Result<bool, ApiError> {
+    let projection = ["ProjectionExpression", "AttributesToGet"]
+        .into_iter()
+        .find(|name| req.get(*name).is_some_and(|v| !v.is_null()));
+    match (req.get("Select").and_then(Value::as_str), projection) {
+        (None, _) | (Some("SPECIFIC_ATTRIBUTES"), Some(_)) => Ok(false),
+        (Some("SPECIFIC_ATTRIBUTES"), None) => {
+            Err(ApiError::specific_attributes_without_projection())
         }
-        (Some("ALL_PROJECTED_ATTRIBUTES"), false) if on_index => Ok(false),
-        (Some("COUNT"), false) => Ok(true),
-        _ => Err(ApiError::select_conflicts_with_projection()),
+        (Some(select), Some(parameter)) => {
+            Err(ApiError::projection_beside_select(parameter, select))
+        }
+        (Some("ALL_PROJECTED_ATTRIBUTES"), None) if !on_index => {
+            Err(ApiError::all_projected_without_index())
+        }
+        (Some(select), None) => Ok(select == "COUNT"),
     }
 }
 
 /// Select ALL_ATTRIBUTES on a global index that does not project all of them is refused (a local
-/// index would read them from the table).
+/// index would read them from the table), once the Select goes with the projection.
 pub fn check_select_on_index(req: &Value, index: &Index) -> Result<(), ApiError> {
+    count_only(req, true)?;
     let all = req.get("Select").and_then(Value::as_str) == Some("ALL_ATTRIBUTES");
     if all && !index.local && index.projected != crate::index::Projected::All {
         return Err(ApiError::all_attributes_from_partial_gsi(&index.name));

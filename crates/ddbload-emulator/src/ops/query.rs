@@ -151,7 +151,7 @@ fn parse_with(req: &Value, store: &Store, filter_may_name_keys: bool) -> Result<
         start,
         forward: req.get("ScanIndexForward").and_then(Value::as_bool) != Some(false),
         limit: limit(req, "Query")?,
-        count_only: count_only(req, projection.is_some(), on_index)?,
+        count_only: count_only(req, on_index)?,
         filter,
         projection,
         consistency: consistency(req),

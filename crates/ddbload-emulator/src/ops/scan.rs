@@ -147,7 +147,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<Scan, ApiError> {
         table,
         hashes,
         limit: limit(req, "Scan")?,
-        count_only: count_only(req, projection.is_some(), req.get("IndexName").is_some())?,
+        count_only: count_only(req, req.get("IndexName").is_some())?,
         filter,
         projection,
         consistency: consistency(req),
