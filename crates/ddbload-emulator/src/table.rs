@@ -749,6 +749,11 @@ pub struct ShardGuard<'t> {
 }
 
 impl ShardGuard<'_> {
+    /// Whether a write must tell anyone: an index to keep, a stream to record it.
+    fn follows_writes(&self) -> bool {
+        !self.table.indexes().is_empty() || self.table.stream().is_some()
+    }
+
     /// Every write goes through here: each index moves the item's entry from `old` (as stored) to
     /// `new`, and the stream, if one is enabled, records the change. `old` is decoded only when
     /// either needs it.
@@ -779,12 +784,12 @@ impl ShardGuard<'_> {
     }
 
     pub fn put(&mut self, key: ItemKey, item: Item) {
-        self.follow_write(
-            &key,
-            self.items.get(&key).as_deref(),
-            Some(&item),
-            Origin::Request,
-        );
+        // The item it replaces is looked up (read from disk, under --data-dir) only for an index or
+        // a stream; the insert below finds it again for the sizes.
+        if self.follows_writes() {
+            let old = self.items.get(&key);
+            self.follow_write(&key, old.as_deref(), Some(&item), Origin::Request);
+        }
         let stored = Stored::encode(&item);
         let size = stored.size() as i64;
         let old_size = self.items.insert(key, stored).map(|old| old.size() as i64);
