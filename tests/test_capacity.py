@@ -279,3 +279,37 @@ def test_a_table_that_fails_midway_is_named_the_others_are_changed_and_the_backu
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_a_global_index_shows_its_own_decreases_and_changes():
+    """UpdateTable on a global index's figures: DescribeTable gives the index its own count and dates,
+    and leaves the table's untouched (DynamoDB counts decreases per table and per index)."""
+    server, url = start_serve()
+    try:
+        client = boto3.client(
+            "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
+        two = {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}
+        client.create_table(
+            TableName="gsi-decreases", ProvisionedThroughput=two,
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "gk")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-gk", "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": two}],
+        )  # fmt: skip
+        for read in (5, 3):  # a raise, then a decrease
+            client.update_table(
+                TableName="gsi-decreases",
+                GlobalSecondaryIndexUpdates=[
+                    {"Update": {"IndexName": "by-gk", "ProvisionedThroughput": {**two, "ReadCapacityUnits": read}}}
+                ],
+            )
+        table = client.describe_table(TableName="gsi-decreases")["Table"]
+        index = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+        assert (index["ReadCapacityUnits"], index["NumberOfDecreasesToday"]) == (3, 1)
+        assert index["LastIncreaseDateTime"] <= index["LastDecreaseDateTime"]
+        assert table["ProvisionedThroughput"]["NumberOfDecreasesToday"] == 0
+        assert "LastDecreaseDateTime" not in table["ProvisionedThroughput"]
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

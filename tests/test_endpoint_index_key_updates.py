@@ -73,6 +73,21 @@ def test_a_type_the_request_gives_is_a_type_mismatch_even_when_the_condition_fai
         assert refusal(table, ConditionExpression="attribute_exists(nope)", **update) == MISMATCH.format(actual)
 
 
+def test_in_a_transaction_each_wording_is_the_cancellation_reason(table):
+    dynamodb, name = table
+    for update, message in (
+        ("SET gk = :n", MISMATCH.format("N")),
+        ("SET gk = n", FROM_ITEM),
+        ("SET gk = if_not_exists(n, :s)", FROM_ITEM),  # a string by default, a number from the item
+    ):
+        values = {":n": {"N": "1"}} if ":n" in update else {":s": {"S": "x"}} if ":s" in update else {}
+        values = {"ExpressionAttributeValues": values} if values else {}
+        action = {"TableName": name, "Key": {"pk": {"S": "p"}}, "UpdateExpression": update, **values}
+        with pytest.raises(ClientError) as cancelled:
+            dynamodb.transact_write_items(TransactItems=[{"Update": action}])
+        assert cancelled.value.response["CancellationReasons"] == [{"Code": "ValidationError", "Message": message}]
+
+
 @pytest.mark.parametrize(
     "update",
     ["SET gk = n", "SET gk = if_not_exists(n, :s)"],
@@ -81,12 +96,6 @@ def test_a_value_read_from_the_item_is_the_unsupported_type_message(table, updat
     dynamodb, name = table
     values = {"ExpressionAttributeValues": {":s": {"S": "x"}}} if ":s" in update else {}
     assert refusal(table, UpdateExpression=update, **values) == FROM_ITEM
-    with pytest.raises(ClientError) as cancelled:
-        dynamodb.transact_write_items(
-            TransactItems=[{"Update": {"TableName": name, "Key": {"pk": {"S": "p"}}, "UpdateExpression": "SET gk = n"}}]
-        )
-    reasons = cancelled.value.response["CancellationReasons"]
-    assert reasons == [{"Code": "ValidationError", "Message": FROM_ITEM}]
     # Nothing was written, and a string read from the item is indexed as any other.
     assert "gk" not in dynamodb.get_item(TableName=name, Key={"pk": {"S": "p"}})["Item"]
     dynamodb.update_item(TableName=name, Key={"pk": {"S": "p"}}, UpdateExpression="SET gk = s")

@@ -522,6 +522,16 @@ impl TableCapacity {
         self.reset_buckets(now);
     }
 
+    /// Records a change of provisioned figures: a decrease (which DynamoDB limits a day), or an
+    /// increase.
+    pub fn record_change(&mut self, lowered: bool, now: f64) {
+        if lowered {
+            self.decreases.push(now);
+        } else {
+            self.last_increase = Some(now);
+        }
+    }
+
     /// Records a switch from provisioned to on-demand; Err when 4 happened in the last 24 hours.
     pub fn record_switch_to_on_demand(&mut self, now: f64) -> Result<(), ApiError> {
         self.switches_to_on_demand.retain(|t| now - t < 86400.0);

@@ -120,6 +120,11 @@ impl Store {
         self.epoch_at_zero + self.clock.now()
     }
 
+    /// A time on the endpoint's clock (`now`'s seconds) as epoch seconds.
+    pub fn epoch_of(&self, at: f64) -> f64 {
+        self.epoch_at_zero + at
+    }
+
     /// What the endpoint does by itself as its clock runs: deletes expired items in every table
     /// with TTL enabled, evaluates every auto scaling target's policies and, on disk, makes the
     /// writes so far durable. The server calls it

@@ -273,7 +273,10 @@ pub fn evaluate(store: &Store, now: f64) {
             now,
             SCALE_IN_MINUTES,
         );
-        let decreases_ok = decrease_allowed(&table.state().capacity.decreases, now);
+        let decreases_ok = with_capacity(&table, index.as_deref(), |capacity| {
+            decrease_allowed(&capacity.decreases, now)
+        })
+        .unwrap_or(true);
         if let Some((wanted, mut cause, policy)) =
             decide(target, &mine, current, &minutes, decreases_ok, now)
         {
@@ -308,13 +311,9 @@ pub fn evaluate(store: &Store, now: f64) {
             action.new,
             now,
         );
-        let mut state = action.table.state();
-        if action.new < action.current {
-            state.capacity.decreases.push(now);
-        } else if action.index.is_none() {
-            state.capacity.last_increase = Some(now);
-        }
-        drop(state);
+        with_capacity(&action.table, action.index.as_deref(), |capacity| {
+            capacity.record_change(action.new < action.current, now)
+        });
         if let Some(name) = &action.policy {
             let key = (action.resource.clone(), action.dimension, name.clone());
             if let Some(p) = scaling.policies.get_mut(&key) {

@@ -153,13 +153,31 @@ fn table_id(table: &Table) -> String {
     )
 }
 
+/// ProvisionedThroughput as DescribeTable gives it for a table or a global index: the figures, the
+/// decreases on this day of the endpoint's clock, and when they were last raised and lowered.
+fn provisioned_throughput(capacity: &TableCapacity, store: &Store) -> Value {
+    let (read, write) = capacity.billing.units();
+    let now = store.now();
+    let mut described = json!({
+        "NumberOfDecreasesToday": crate::autoscaling::decreases_today(&capacity.decreases, now),
+        "ReadCapacityUnits": read,
+        "WriteCapacityUnits": write,
+    });
+    if let Some(raised) = capacity.last_increase {
+        described["LastIncreaseDateTime"] = json!(store.epoch_of(raised));
+    }
+    if let Some(lowered) = capacity.decreases.last() {
+        described["LastDecreaseDateTime"] = json!(store.epoch_of(*lowered));
+    }
+    described
+}
+
 /// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
 pub fn describe(table: &Table, store: &Store) -> Value {
-    let (now, epoch) = (store.now(), store.epoch());
+    let epoch = store.epoch();
     let state = table.state();
     let creating = table.is_creating(epoch);
     let (settings, cap) = (&state.settings, &state.capacity);
-    let (read, write) = cap.billing.units();
     let mut d = json!({
         "TableName": table.name,
         "TableArn": table.arn,
@@ -170,11 +188,6 @@ pub fn describe(table: &Table, store: &Store) -> Value {
         "KeySchema": key_schema_json(&table.schema),
         "ItemCount": table.item_count(),
         "TableSizeBytes": table.size_bytes(),
-        "ProvisionedThroughput": {
-            "NumberOfDecreasesToday": crate::autoscaling::decreases_today(&cap.decreases, now),
-            "ReadCapacityUnits": read,
-            "WriteCapacityUnits": write,
-        },
         "BillingModeSummary": { "BillingMode": cap.billing.name() },
         "WarmThroughput": {
             "ReadUnitsPerSecond": cap.warm.0 as i64,
@@ -183,14 +196,7 @@ pub fn describe(table: &Table, store: &Store) -> Value {
         },
         "DeletionProtectionEnabled": settings.deletion_protection,
     });
-    // Times on the endpoint's clock, as epoch seconds.
-    let at = |t: f64| json!(epoch - now + t);
-    if let Some(raised) = cap.last_increase {
-        d["ProvisionedThroughput"]["LastIncreaseDateTime"] = at(raised);
-    }
-    if let Some(lowered) = cap.decreases.last() {
-        d["ProvisionedThroughput"]["LastDecreaseDateTime"] = at(*lowered);
-    }
+    d["ProvisionedThroughput"] = provisioned_throughput(cap, store);
     if let Some(class) = &settings.table_class {
         d["TableClassSummary"] = json!({ "TableClass": class });
     }
@@ -236,7 +242,6 @@ pub fn describe(table: &Table, store: &Store) -> Value {
         .filter(|i| !i.local)
         .map(|index| {
             let capacity = crate::table::lock(&index.capacity);
-            let (r, w) = capacity.billing.units();
             let mut g = described(index);
             if creating {
                 g["IndexStatus"] = json!("CREATING");
@@ -246,8 +251,7 @@ pub fn describe(table: &Table, store: &Store) -> Value {
             } else {
                 g["IndexStatus"] = json!("ACTIVE");
             }
-            g["ProvisionedThroughput"] =
-                json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w});
+            g["ProvisionedThroughput"] = provisioned_throughput(&capacity, store);
             g["WarmThroughput"] = json!({
                 "ReadUnitsPerSecond": capacity.warm.0 as i64,
                 "WriteUnitsPerSecond": capacity.warm.1 as i64,

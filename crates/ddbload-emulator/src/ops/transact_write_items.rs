@@ -254,20 +254,24 @@ impl TransactWriteItems {
             let guard = &guards[&(action.name.as_str(), action.key.shard())];
             let current = guard.get(&action.key);
             let condition_passes = check_condition(&action.condition, current.as_ref())?;
-            // As in UpdateItem, an update is worked out only once its condition passes: when it
-            // fails, the reason is ConditionalCheckFailed whatever the update would have met.
+            // As in UpdateItem, the condition decides first: when it fails, the reason is
+            // ConditionalCheckFailed whatever the update would have met, and the charge is the
+            // write's (the item unchanged when the update cannot be worked out).
             let is_update = matches!(action.change, Change::Update(_));
             let new = match &action.change {
                 Change::Put(item) => Some(item.clone()),
-                Change::Update(_) if !condition_passes => current.clone(),
                 Change::Update(update) => {
                     let mut item = current
                         .clone()
                         .unwrap_or_else(|| action.table.schema.key_item(&action.key));
-                    apply_update(&mut item, update)?;
-                    action.table.check_index_keys_not_empty(&item)?;
-                    action.table.check_index_key_sizes(&item)?;
-                    Some(item)
+                    let worked_out = apply_update(&mut item, update)
+                        .and_then(|()| action.table.check_index_keys_not_empty(&item))
+                        .and_then(|()| action.table.check_index_key_sizes(&item));
+                    match worked_out {
+                        Ok(()) => Some(item),
+                        Err(_) if !condition_passes => current.clone(),
+                        Err(fault) => return Err(fault),
+                    }
                 }
                 Change::Delete | Change::Check => None,
             };

@@ -106,7 +106,10 @@ pub fn check_index_keys_set_from_item(
     item: &Item,
 ) -> Result<(), ApiError> {
     for (_, attr, action) in index_key_writes(table, actions) {
-        let set = matches!(action, Action::Set(..));
+        // A type the request fixes wrongly is `check_index_key_types_given`'s fault (a transaction
+        // finds it here); one it fixes rightly can still come out otherwise (if_not_exists).
+        let set = matches!(action, Action::Set(_, operand)
+            if given_type(operand).is_none_or(|given| given == attr.kind));
         if set
             && item
                 .get(&attr.name)

@@ -239,20 +239,8 @@ impl UpdateTable {
         if !changed {
             return Err(ApiError::nothing_to_update());
         }
-        let (lowered, raised) = match (&before, &capacity.billing) {
-            (
-                Billing::Provisioned { read, write },
-                Billing::Provisioned {
-                    read: new_read,
-                    write: new_write,
-                },
-            ) => (
-                new_read < read || new_write < write,
-                new_read > read || new_write > write,
-            ),
-            _ => (false, false),
-        };
-        if raised {
+        let (lowered, raised) = lowered_and_raised(&before, &capacity.billing);
+        if raised && !self.replaying {
             capacity.last_increase = Some(now);
         }
         if lowered && !self.replaying {
@@ -266,6 +254,11 @@ impl UpdateTable {
             if let Some(billing) = billing {
                 let mut index_capacity = lock(&index.capacity);
                 if index_capacity.billing != billing {
+                    // Recorded for DescribeTable; an index's decreases are not limited here.
+                    let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
+                    if (lowered || raised) && !self.replaying {
+                        index_capacity.record_change(lowered, now);
+                    }
                     index_capacity.billing = billing;
                     index_capacity.reset_buckets(now);
                 }
@@ -351,5 +344,22 @@ impl UpdateTable {
             Some(figures) => raise_warm(capacity, figures),
             None => Ok(false),
         }
+    }
+}
+
+/// Whether provisioned figures went down (either of them) and whether they went up (either).
+fn lowered_and_raised(before: &Billing, after: &Billing) -> (bool, bool) {
+    match (before, after) {
+        (
+            Billing::Provisioned { read, write },
+            Billing::Provisioned {
+                read: new_read,
+                write: new_write,
+            },
+        ) => (
+            new_read < read || new_write < write,
+            new_read > read || new_write > write,
+        ),
+        _ => (false, false),
     }
 }
