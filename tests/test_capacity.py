@@ -9,6 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from conftest import run_cli, start_serve
 
 
@@ -283,7 +284,8 @@ def test_a_table_that_fails_midway_is_named_the_others_are_changed_and_the_backu
 
 def test_a_global_index_shows_its_own_decreases_and_changes():
     """UpdateTable on a global index's figures: DescribeTable gives the index its own count and dates,
-    and leaves the table's untouched (DynamoDB counts decreases per table and per index)."""
+    the fifth decrease of the day is refused, and the table's own count is untouched (DynamoDB limits
+    decreases per table and per index)."""
     server, url = start_serve()
     try:
         client = boto3.client(
@@ -297,19 +299,32 @@ def test_a_global_index_shows_its_own_decreases_and_changes():
             GlobalSecondaryIndexes=[{"IndexName": "by-gk", "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
                                      "Projection": {"ProjectionType": "KEYS_ONLY"}, "ProvisionedThroughput": two}],
         )  # fmt: skip
-        for read in (5, 3):  # a raise, then a decrease
+
+        def index_read(read: int) -> None:
             client.update_table(
                 TableName="gsi-decreases",
                 GlobalSecondaryIndexUpdates=[
                     {"Update": {"IndexName": "by-gk", "ProvisionedThroughput": {**two, "ReadCapacityUnits": read}}}
                 ],
             )
+
+        for read in (9, 5):  # a raise, then a decrease
+            index_read(read)
         table = client.describe_table(TableName="gsi-decreases")["Table"]
         index = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
-        assert (index["ReadCapacityUnits"], index["NumberOfDecreasesToday"]) == (3, 1)
+        assert (index["ReadCapacityUnits"], index["NumberOfDecreasesToday"]) == (5, 1)
         assert index["LastIncreaseDateTime"] <= index["LastDecreaseDateTime"]
         assert table["ProvisionedThroughput"]["NumberOfDecreasesToday"] == 0
         assert "LastDecreaseDateTime" not in table["ProvisionedThroughput"]
+        # The index's day allows four decreases, as a table's does; the table keeps its own.
+        for read in (4, 3, 2):
+            index_read(read)
+        with pytest.raises(ClientError) as refused:
+            index_read(1)
+        assert refused.value.response["Error"]["Code"] == "LimitExceededException"
+        described = client.describe_table(TableName="gsi-decreases")["Table"]
+        assert described["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+        client.update_table(TableName="gsi-decreases", ProvisionedThroughput={**two, "ReadCapacityUnits": 1})
     finally:
         server.terminate()
         server.communicate(timeout=10)

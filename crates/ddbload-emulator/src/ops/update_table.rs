@@ -249,12 +249,23 @@ impl UpdateTable {
             }
             capacity.decreases.push(now);
         }
+        // A global index's decreases are limited as its table's are, each index on its own count;
+        // checked for every index before any of them changes.
+        for (index, billing) in indexes.iter().zip(&index_billing_after) {
+            let Some(billing) = billing.as_ref().filter(|_| !self.replaying) else {
+                continue;
+            };
+            let index_capacity = lock(&index.capacity);
+            let (lowered, _) = lowered_and_raised(&index_capacity.billing, billing);
+            if lowered && !crate::autoscaling::decrease_allowed(&index_capacity.decreases, now) {
+                return Err(ApiError::throughput_decrease_limit());
+            }
+        }
         capacity.reset_buckets(now);
         for (index, billing) in indexes.iter().zip(index_billing_after) {
             if let Some(billing) = billing {
                 let mut index_capacity = lock(&index.capacity);
                 if index_capacity.billing != billing {
-                    // Recorded for DescribeTable; an index's decreases are not limited here.
                     let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
                     if (lowered || raised) && !self.replaying {
                         index_capacity.record_change(lowered, now);
