@@ -522,12 +522,13 @@ impl TableCapacity {
         self.reset_buckets(now);
     }
 
-    /// Records a change of provisioned figures: a decrease (which DynamoDB limits a day), or an
-    /// increase.
-    pub fn record_change(&mut self, lowered: bool, now: f64) {
+    /// Records a change of provisioned figures: a decrease (which DynamoDB limits a day), an
+    /// increase, or both at once (one figure lowered, the other raised).
+    pub fn record_change(&mut self, lowered: bool, raised: bool, now: f64) {
         if lowered {
             self.decreases.push(now);
-        } else {
+        }
+        if raised {
             self.last_increase = Some(now);
         }
     }

@@ -198,6 +198,9 @@ pub struct TableState {
 /// so a request keeps the list it started with.
 pub type Indexes = Arc<Vec<Arc<Index>>>;
 
+/// What hears of a table's writes: its indexes and, when enabled, its stream.
+type Followers = (Indexes, Option<Arc<Stream>>);
+
 /// A table. Its identity (name, ARN, key schema) is fixed at creation and read without a lock; its
 /// index list is replaced whole (`indexes`, a leaf lock held only to copy the list); what changes
 /// sits behind locks taken only in this order, so no two requests can wait on each other:
@@ -749,26 +752,23 @@ pub struct ShardGuard<'t> {
 }
 
 impl ShardGuard<'_> {
-    /// Whether a write must tell anyone: an index to keep, a stream to record it.
-    fn follows_writes(&self) -> bool {
-        !self.table.indexes().is_empty() || self.table.stream().is_some()
+    /// Who must hear of a write: the table's indexes and its stream; None when there are neither.
+    fn followers(&self) -> Option<Followers> {
+        let indexes = self.table.indexes();
+        let stream = self.table.stream();
+        (!indexes.is_empty() || stream.is_some()).then_some((indexes, stream))
     }
 
-    /// Every write goes through here: each index moves the item's entry from `old` (as stored) to
-    /// `new`, and the stream, if one is enabled, records the change. `old` is decoded only when
-    /// either needs it.
+    /// Every write goes through here when it has `followers`: each index moves the item's entry
+    /// from `old` (as stored) to `new`, and the stream, if one is enabled, records the change.
     fn follow_write(
         &self,
+        (indexes, stream): Followers,
         key: &ItemKey,
         old: Option<&Stored>,
         new: Option<&Item>,
         origin: Origin,
     ) {
-        let indexes = self.table.indexes();
-        let stream = self.table.stream();
-        if indexes.is_empty() && stream.is_none() {
-            return;
-        }
         let old = old.map(Stored::decode);
         for index in indexes.iter() {
             index.apply(key, old.as_ref(), new, &self.table.schema);
@@ -786,9 +786,15 @@ impl ShardGuard<'_> {
     pub fn put(&mut self, key: ItemKey, item: Item) {
         // The item it replaces is looked up (read from disk, under --data-dir) only for an index or
         // a stream; the insert below finds it again for the sizes.
-        if self.follows_writes() {
+        if let Some(followers) = self.followers() {
             let old = self.items.get(&key);
-            self.follow_write(&key, old.as_deref(), Some(&item), Origin::Request);
+            self.follow_write(
+                followers,
+                &key,
+                old.as_deref(),
+                Some(&item),
+                Origin::Request,
+            );
         }
         let stored = Stored::encode(&item);
         let size = stored.size() as i64;
@@ -810,7 +816,9 @@ impl ShardGuard<'_> {
         let Some(old) = self.items.remove(key) else {
             return;
         };
-        self.follow_write(key, Some(&old), None, origin);
+        if let Some(followers) = self.followers() {
+            self.follow_write(followers, key, Some(&old), None, origin);
+        }
         self.table.item_count.fetch_sub(1, Ordering::Relaxed);
         self.table
             .size_bytes

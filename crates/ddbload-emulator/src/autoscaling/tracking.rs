@@ -312,7 +312,11 @@ pub fn evaluate(store: &Store, now: f64) {
             now,
         );
         with_capacity(&action.table, action.index.as_deref(), |capacity| {
-            capacity.record_change(action.new < action.current, now)
+            capacity.record_change(
+                action.new < action.current,
+                action.new > action.current,
+                now,
+            )
         });
         if let Some(name) = &action.policy {
             let key = (action.resource.clone(), action.dimension, name.clone());

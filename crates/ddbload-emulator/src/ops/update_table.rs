@@ -240,14 +240,11 @@ impl UpdateTable {
             return Err(ApiError::nothing_to_update());
         }
         let (lowered, raised) = lowered_and_raised(&before, &capacity.billing);
-        if raised && !self.replaying {
-            capacity.last_increase = Some(now);
-        }
-        if lowered && !self.replaying {
-            if !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
+        if !self.replaying {
+            if lowered && !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
                 return Err(ApiError::throughput_decrease_limit());
             }
-            capacity.decreases.push(now);
+            capacity.record_change(lowered, raised, now);
         }
         // A global index's decreases are limited as its table's are, each index on its own count;
         // checked for every index before any of them changes.
@@ -267,8 +264,8 @@ impl UpdateTable {
                 let mut index_capacity = lock(&index.capacity);
                 if index_capacity.billing != billing {
                     let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
-                    if (lowered || raised) && !self.replaying {
-                        index_capacity.record_change(lowered, now);
+                    if !self.replaying {
+                        index_capacity.record_change(lowered, raised, now);
                     }
                     index_capacity.billing = billing;
                     index_capacity.reset_buckets(now);
