@@ -8,7 +8,8 @@ use ddbload_emulator::Emulator as Server;
 
 /// A DynamoDB-compatible endpoint that throttles like DynamoDB, holding its tables in memory or, with
 /// `data_dir`, on disk (kept across restarts). With `create_table_ms`, a new table stays CREATING that
-/// long, as in DynamoDB. Stops when stopped, when used as a context manager, or when garbage-collected.
+/// long; with `update_table_ms`, a change of capacity keeps its table UPDATING that long, the old
+/// figures serving meanwhile, as in DynamoDB. Stops when stopped, when used as a context manager, or when garbage-collected.
 #[pyclass(module = "ddbload._engine")]
 pub struct Emulator {
     server: Option<Server>,
@@ -19,7 +20,9 @@ pub struct Emulator {
 #[pymethods]
 impl Emulator {
     #[new]
-    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None, create_table_ms=0))]
+    // Each argument is one of the Python constructor's keyword arguments.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None, create_table_ms=0, update_table_ms=0))]
     fn new(
         py: Python<'_>,
         host: String,
@@ -28,8 +31,10 @@ impl Emulator {
         region: String,
         data_dir: Option<PathBuf>,
         create_table_ms: i64,
+        update_table_ms: i64,
     ) -> PyResult<Self> {
-        let create_table_ms = check_create_table_ms(create_table_ms)?;
+        let create_table_ms = check_ms("create_table_ms", create_table_ms)?;
+        let update_table_ms = check_ms("update_table_ms", update_table_ms)?;
         // Opening a data directory replays its tables and reads their items: let Python run meanwhile.
         let started = py.detach(|| match &data_dir {
             Some(dir) => Server::start_on_disk(&host, port, threads, &region, dir),
@@ -43,6 +48,7 @@ impl Emulator {
             _ => PyOSError::new_err(format!("cannot serve on {host}:{port}: {e}")),
         })?;
         server.store.set_create_table_ms(create_table_ms);
+        server.store.set_update_table_ms(update_table_ms);
         Ok(Self {
             url: server.url(),
             warnings: server.warnings.clone(),
@@ -60,9 +66,27 @@ impl Emulator {
 
     #[setter]
     fn set_create_table_ms(&self, ms: i64) -> PyResult<()> {
-        let ms = check_create_table_ms(ms)?;
+        let ms = check_ms("create_table_ms", ms)?;
         if let Some(server) = &self.server {
             server.store.set_create_table_ms(ms);
+        }
+        Ok(())
+    }
+
+    /// Milliseconds each change of capacity from now on keeps its table UPDATING (0: in force at
+    /// once).
+    #[getter]
+    fn update_table_ms(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |server| server.store.update_table_ms())
+    }
+
+    #[setter]
+    fn set_update_table_ms(&self, ms: i64) -> PyResult<()> {
+        let ms = check_ms("update_table_ms", ms)?;
+        if let Some(server) = &self.server {
+            server.store.set_update_table_ms(ms);
         }
         Ok(())
     }
@@ -106,16 +130,16 @@ impl Emulator {
     }
 }
 
-/// The longest CREATING period offered: ten minutes (DynamoDB's tables take seconds to minutes).
-const MAX_CREATE_TABLE_MS: i64 = 600_000;
+/// The longest CREATING or UPDATING period offered: ten minutes (DynamoDB's take seconds to minutes).
+const MAX_STATUS_MS: i64 = 600_000;
 
-fn check_create_table_ms(ms: i64) -> PyResult<u64> {
+fn check_ms(name: &str, ms: i64) -> PyResult<u64> {
     u64::try_from(ms)
         .ok()
-        .filter(|_| ms <= MAX_CREATE_TABLE_MS)
+        .filter(|_| ms <= MAX_STATUS_MS)
         .ok_or_else(|| {
             PyValueError::new_err(format!(
-                "create_table_ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {ms}"
+                "{name} must be between 0 and {MAX_STATUS_MS}, got {ms}"
             ))
         })
 }

@@ -543,6 +543,22 @@ impl TableCapacity {
         Ok(())
     }
 
+    /// Puts in force at `now` the figures of `changed` (this capacity as an UpdateTable worked it out
+    /// when it was requested, with its records of changes), keeping what was consumed meanwhile.
+    pub fn take_figures(&mut self, changed: TableCapacity, now: f64) {
+        self.billing = changed.billing;
+        self.warm = changed.warm;
+        self.on_demand_max = changed.on_demand_max;
+        self.peak = (
+            self.peak.0.max(changed.peak.0),
+            self.peak.1.max(changed.peak.1),
+        );
+        self.switches_to_on_demand = changed.switches_to_on_demand;
+        self.decreases = changed.decreases;
+        self.last_increase = changed.last_increase;
+        self.reset_buckets(now);
+    }
+
     /// After a switch from provisioned, the previous peak is at least half the provisioned figures.
     pub fn note_previous_provisioned(&mut self, read: f64, write: f64) {
         self.peak = (self.peak.0.max(read / 2.0), self.peak.1.max(write / 2.0));

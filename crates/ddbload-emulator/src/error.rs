@@ -734,6 +734,15 @@ impl ApiError {
         )
     }
 
+    /// UpdateTable or DeleteTable on a table still UPDATING (DynamoDB's wording, as quoted by the
+    /// AWS Terraform provider, which retries on it).
+    pub fn table_being_updated(name: &str) -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            format!("Attempt to change a resource which is still in use: Table is being updated: {name}"),
+        )
+    }
+
     /// Creating an index under the name of one still being created (DynamoDB Local's wording).
     pub fn index_being_created() -> Self {
         Self::dynamodb(

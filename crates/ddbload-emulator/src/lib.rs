@@ -32,6 +32,7 @@ pub mod stream;
 pub mod streams_api;
 pub mod table;
 pub mod typed_request;
+pub mod updating;
 pub mod value;
 
 pub use ops::{dispatch, is_valid_table_name, Shared};

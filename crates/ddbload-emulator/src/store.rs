@@ -26,6 +26,9 @@ pub struct Store {
     pub disk: Option<Arc<Disk>>,
     /// Milliseconds a new table stays CREATING (`serve --create-table-ms`; 0: ACTIVE at once).
     create_table_ms: AtomicU64,
+    /// Milliseconds a capacity change keeps its table UPDATING (`serve --update-table-ms`; 0: in
+    /// force at once).
+    update_table_ms: AtomicU64,
 }
 
 impl Store {
@@ -38,6 +41,7 @@ impl Store {
             region: region.to_owned(),
             disk: None,
             create_table_ms: AtomicU64::new(0),
+            update_table_ms: AtomicU64::new(0),
         }
     }
 
@@ -48,6 +52,15 @@ impl Store {
 
     pub fn create_table_ms(&self) -> u64 {
         self.create_table_ms.load(Ordering::Relaxed)
+    }
+
+    /// How long each capacity change from now on keeps its table UPDATING, serving the old figures.
+    pub fn set_update_table_ms(&self, ms: u64) {
+        self.update_table_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn update_table_ms(&self) -> u64 {
+        self.update_table_ms.load(Ordering::Relaxed)
     }
 
     /// When a table created now becomes ACTIVE, on `epoch()`'s scale (a replayed creation at once).

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::index::{Index, IndexWrite};
 use crate::shard::{Shard, Storage};
 use crate::stream::{Origin, Stream};
+use crate::updating::CapacityUpdate;
 use crate::value::{Av, Item, KeyValue};
 
 pub const ACCOUNT: &str = "000000000000";
@@ -192,6 +193,23 @@ pub struct TableSettings {
 pub struct TableState {
     pub settings: TableSettings,
     pub capacity: TableCapacity,
+    /// A capacity change not yet in force: the table is UPDATING until it is.
+    pub updating: Option<CapacityUpdate>,
+}
+
+impl TableState {
+    /// Completes the capacity change in progress once its time is over.
+    pub fn settle(&mut self, now: f64) {
+        if self
+            .updating
+            .as_ref()
+            .is_some_and(|update| now >= update.until)
+        {
+            if let Some(update) = self.updating.take() {
+                update.complete(self);
+            }
+        }
+    }
 }
 
 /// The table's indexes at one moment: UpdateTable adds or removes one by replacing the whole list,
@@ -480,6 +498,14 @@ impl Table {
         lock(&self.state)
     }
 
+    /// The table's state at `now` on the endpoint's clock: a capacity change whose time is over is
+    /// in force.
+    pub fn state_at(&self, now: f64) -> MutexGuard<'_, TableState> {
+        let mut state = self.state();
+        state.settle(now);
+        state
+    }
+
     pub fn shard(&self, index: usize) -> ShardGuard<'_> {
         ShardGuard {
             table: self,
@@ -508,7 +534,10 @@ impl Table {
         units: f64,
         now: f64,
     ) -> Result<(), ApiError> {
-        let result = self.state().capacity.charge(kind, partition, units, now);
+        let result = self
+            .state_at(now)
+            .capacity
+            .charge(kind, partition, units, now);
         result.map_err(|throttle| ApiError::throttled(throttle, &self.arn))
     }
 
@@ -519,13 +548,15 @@ impl Table {
         partition: Option<&KeyValue>,
         now: f64,
     ) -> Result<(), ApiError> {
-        let result = self.state().capacity.admit(kind, partition, now);
+        let result = self.state_at(now).capacity.admit(kind, partition, now);
         result.map_err(|throttle| ApiError::throttled(throttle, &self.arn))
     }
 
     /// Takes an admitted request's units.
     pub fn take(&self, kind: Kind, partition: Option<&KeyValue>, units: f64, now: f64) {
-        self.state().capacity.take(kind, partition, units, now);
+        self.state_at(now)
+            .capacity
+            .take(kind, partition, units, now);
     }
 
     /// What a write from `old` to `new` costs each index it changes.
@@ -559,7 +590,7 @@ impl Table {
         now: f64,
     ) -> Result<(), ApiError> {
         // One hold of the table's state for both, so concurrent writes are charged exactly.
-        let mut state = self.state();
+        let mut state = self.state_at(now);
         self.admit_write_to(&mut state.capacity, partition, index_writes, now)?;
         take_write_from(&mut state.capacity, partition, units, index_writes, now);
         Ok(())
@@ -574,7 +605,12 @@ impl Table {
         index_writes: &[IndexWrite],
         now: f64,
     ) -> Result<(), ApiError> {
-        self.admit_write_to(&mut self.state().capacity, partition, index_writes, now)
+        self.admit_write_to(
+            &mut self.state_at(now).capacity,
+            partition,
+            index_writes,
+            now,
+        )
     }
 
     fn admit_write_to(
@@ -604,7 +640,7 @@ impl Table {
         now: f64,
     ) {
         take_write_from(
-            &mut self.state().capacity,
+            &mut self.state_at(now).capacity,
             partition,
             units,
             index_writes,

@@ -330,3 +330,102 @@ fn an_index_without_its_projection_type_or_with_attributes_it_cannot_project_is_
         ),
     );
 }
+
+#[test]
+fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve_meanwhile() {
+    let f = Fixture::new();
+    f.store.set_update_table_ms(1500);
+    let units = |r: i64, w: i64| json!({"ReadCapacityUnits": r, "WriteCapacityUnits": w});
+    f.ok(
+        "CreateTable",
+        json!({"TableName": "orders", "ProvisionedThroughput": units(2, 2),
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "st", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [{"IndexName": "by_st", "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": "st", "KeyType": "HASH"}],
+                "ProvisionedThroughput": units(2, 2)}]}),
+    );
+    let answered = f.ok(
+        "UpdateTable",
+        json!({"TableName": "orders", "ProvisionedThroughput": units(40, 40),
+            "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "by_st",
+                "ProvisionedThroughput": units(40, 40)}}]}),
+    );
+    let table = &answered["TableDescription"];
+    assert_eq!(table["TableStatus"], "UPDATING");
+    assert_eq!(table["ProvisionedThroughput"]["WriteCapacityUnits"], 2);
+    assert_eq!(
+        table["GlobalSecondaryIndexes"][0]["IndexStatus"],
+        "UPDATING"
+    );
+    assert_eq!(
+        table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]["WriteCapacityUnits"],
+        2
+    );
+    let in_use = (
+        "ResourceInUseException",
+        "Attempt to change a resource which is still in use: Table is being updated: orders",
+    );
+    for (operation, body) in [
+        (
+            "UpdateTable",
+            json!({"TableName": "orders", "ProvisionedThroughput": units(50, 50)}),
+        ),
+        ("DeleteTable", json!({"TableName": "orders"})),
+    ] {
+        let refused = f.err(operation, body);
+        assert_eq!(
+            (refused.code(), refused.message.as_str()),
+            in_use,
+            "{operation}"
+        );
+    }
+    // 2 write units a second with 300 seconds of burst: the 601st write in the same instant throttles.
+    let write = |n: usize| {
+        f.call(
+            "PutItem",
+            json!({"TableName": "orders", "Item": {"pk": {"S": format!("o{n}")}}}),
+        )
+    };
+    let throttled = (0..700).position(|n| write(n).is_err());
+    assert_eq!(throttled, Some(600));
+
+    f.clock.advance(1.4);
+    let described = f.ok("DescribeTable", json!({"TableName": "orders"}));
+    assert_eq!(described["Table"]["TableStatus"], "UPDATING");
+    f.clock.advance(0.2);
+    let described = f.ok("DescribeTable", json!({"TableName": "orders"}));
+    assert_eq!(described["Table"]["TableStatus"], "ACTIVE");
+    assert_eq!(
+        described["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"],
+        40
+    );
+    let index = &described["Table"]["GlobalSecondaryIndexes"][0];
+    assert_eq!(index["IndexStatus"], "ACTIVE");
+    assert_eq!(index["ProvisionedThroughput"]["ReadCapacityUnits"], 40);
+    // A second at the new figure: 40 more writes go through, where the old one allowed 2.
+    f.clock.advance(1.0);
+    let passed = (1000..1100).take_while(|n| write(*n).is_ok()).count();
+    assert!(passed >= 40, "{passed} writes passed");
+
+    // A switch to on-demand is UPDATING too, the table provisioned until it completes.
+    let answered = f.ok(
+        "UpdateTable",
+        json!({"TableName": "orders", "BillingMode": "PAY_PER_REQUEST"}),
+    );
+    assert_eq!(answered["TableDescription"]["TableStatus"], "UPDATING");
+    assert_eq!(
+        answered["TableDescription"]["BillingModeSummary"]["BillingMode"],
+        "PROVISIONED"
+    );
+    f.clock.advance(1.5);
+    let described = f.ok("DescribeTable", json!({"TableName": "orders"}))["Table"].clone();
+    assert_eq!(described["TableStatus"], "ACTIVE");
+    assert_eq!(
+        described["BillingModeSummary"]["BillingMode"],
+        "PAY_PER_REQUEST"
+    );
+    assert!(described["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"].is_number());
+    f.ok("DeleteTable", json!({"TableName": "orders"}));
+}

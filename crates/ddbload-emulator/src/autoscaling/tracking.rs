@@ -258,6 +258,10 @@ pub fn evaluate(store: &Store, now: f64) {
         let Some(table) = store.any_table(&table_name) else {
             continue;
         };
+        // A table UPDATING refuses UpdateTable: auto scaling tries again at its next evaluation.
+        if table.state_at(now).updating.is_some() {
+            continue;
+        }
         let Some(current) = provisioned(&table, index.as_deref(), target.dimension) else {
             continue;
         };

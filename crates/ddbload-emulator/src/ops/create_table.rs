@@ -374,6 +374,7 @@ impl CreateTable {
                 table_class: self.table_class,
             },
             capacity,
+            updating: None,
         };
         let table = Arc::new(
             Table::new(

@@ -24,7 +24,11 @@ impl DeleteTable {
             None => return Err(ApiError::table_not_found_named(&self.name)),
             Some(table) => {
                 table.refuse_change_while_creating(store.epoch())?;
-                if table.state().settings.deletion_protection {
+                let state = table.state_at(store.now());
+                if state.updating.is_some() {
+                    return Err(ApiError::table_being_updated(&self.name));
+                }
+                if state.settings.deletion_protection {
                     return Err(ApiError::deletion_protected());
                 }
             }

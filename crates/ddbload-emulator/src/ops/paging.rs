@@ -283,6 +283,8 @@ pub fn charge_index_read(
         table.charge(Kind::Read, partition, units, now)?;
         consumed.local_indexes.insert(index.name.clone(), units);
     } else {
+        // The table's state first: an update of the index's figures whose time is over completes.
+        drop(table.state_at(now));
         crate::table::lock(&index.capacity)
             .charge(Kind::Read, partition, units, now)
             .map_err(|throttle| ApiError::throttled(throttle.on_index(), &index.arn))?;

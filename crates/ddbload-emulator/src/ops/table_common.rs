@@ -175,14 +175,19 @@ fn provisioned_throughput(capacity: &TableCapacity, store: &Store) -> Value {
 /// DescribeTable's TableDescription (also what CreateTable, UpdateTable and DeleteTable answer).
 pub fn describe(table: &Table, store: &Store) -> Value {
     let epoch = store.epoch();
-    let state = table.state();
+    let state = table.state_at(store.now());
     let creating = table.is_creating(epoch);
+    let updating = state.updating.as_ref();
     let (settings, cap) = (&state.settings, &state.capacity);
     let mut d = json!({
         "TableName": table.name,
         "TableArn": table.arn,
         "TableId": table_id(table),
-        "TableStatus": if creating { "CREATING" } else { "ACTIVE" },
+        "TableStatus": match (creating, updating) {
+            (true, _) => "CREATING",
+            (false, Some(_)) => "UPDATING",
+            (false, None) => "ACTIVE",
+        },
         "CreationDateTime": table.created,
         "AttributeDefinitions": table.attribute_definitions(),
         "KeySchema": key_schema_json(&table.schema),
@@ -248,6 +253,8 @@ pub fn describe(table: &Table, store: &Store) -> Value {
             } else if index.is_backfilling() {
                 g["IndexStatus"] = json!("CREATING");
                 g["Backfilling"] = json!(true);
+            } else if updating.is_some_and(|update| update.changes_index(index)) {
+                g["IndexStatus"] = json!("UPDATING");
             } else {
                 g["IndexStatus"] = json!("ACTIVE");
             }

@@ -1,8 +1,9 @@
 //! UpdateTable: billing mode (4 switches to on-demand per 24 hours), provisioned throughput for the
 //! table and its GSIs, warm throughput (raise only) and on-demand maximums. The request is read and
 //! checked in `parse` with no lock held; `apply` checks what depends on the table's state under its
-//! state lock and changes everything or nothing. Creating and deleting a global index is
-//! `index_changes`' work.
+//! state lock and changes everything or nothing. New figures or a new mode are in force at once, or
+//! after `serve --update-table-ms` with the table UPDATING meanwhile (`updating`). Creating and
+//! deleting a global index is `index_changes`' work.
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{lock, Indexes, Table};
+use crate::updating::CapacityUpdate;
 
 /// A billing mode named by the request.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -189,7 +191,10 @@ impl UpdateTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let now = store.now();
         let (table, indexes) = (&self.table, &self.indexes);
-        let mut state = table.state();
+        let mut state = table.state_at(now);
+        if state.updating.is_some() {
+            return Err(ApiError::table_being_updated(&table.name));
+        }
         let mut capacity = state.capacity.clone();
         let before = capacity.billing.clone();
         let mut switched_to_on_demand = false;
@@ -258,23 +263,36 @@ impl UpdateTable {
                 return Err(ApiError::throughput_decrease_limit());
             }
         }
-        capacity.reset_buckets(now);
+        let mut changed_indexes = Vec::new();
         for (index, billing) in indexes.iter().zip(index_billing_after) {
-            if let Some(billing) = billing {
-                let mut index_capacity = lock(&index.capacity);
-                if index_capacity.billing != billing {
-                    let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
-                    if !self.replaying {
-                        index_capacity.record_change(lowered, raised, now);
-                    }
-                    index_capacity.billing = billing;
-                    index_capacity.reset_buckets(now);
+            let Some(billing) = billing else {
+                continue;
+            };
+            let mut index_capacity = lock(&index.capacity);
+            if index_capacity.billing != billing {
+                let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
+                if !self.replaying {
+                    index_capacity.record_change(lowered, raised, now);
                 }
+                changed_indexes.push((index.clone(), billing));
             }
         }
-        state.capacity = capacity;
-        if switched_to_on_demand {
-            state.settings.last_switch_to_on_demand = Some(store.epoch());
+        // New figures or a new mode keep the table UPDATING for `serve --update-table-ms`, serving
+        // the old ones meanwhile; anything else (and a replayed journal) is in force at once.
+        let provisioned = capacity.billing.is_provisioned();
+        let delay = match self.replaying {
+            true => 0.0,
+            false => store.update_table_ms() as f64 / 1000.0,
+        };
+        let updating = delay > 0.0
+            && (capacity.billing != state.capacity.billing || !changed_indexes.is_empty());
+        let until = if updating { now + delay } else { now };
+        let switch_epoch = switched_to_on_demand.then(|| store.epoch() + (until - now));
+        let update = CapacityUpdate::new(until, capacity, changed_indexes, switch_epoch);
+        if updating {
+            state.updating = Some(update);
+        } else {
+            update.complete(&mut state);
         }
         if let Some(protected) = self.deletion_protection {
             state.settings.deletion_protection = protected;
@@ -287,7 +305,6 @@ impl UpdateTable {
         }
         if let Some(change) = self.index_change {
             table.add_attribute_definitions(&self.attribute_definitions);
-            let provisioned = state.capacity.billing.is_provisioned();
             index_changes::apply(change, table, provisioned, now, !self.replaying);
         }
         drop(state);
