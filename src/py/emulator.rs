@@ -9,7 +9,8 @@ use ddbload_emulator::Emulator as Server;
 /// A DynamoDB-compatible endpoint that throttles like DynamoDB, holding its tables in memory or, with
 /// `data_dir`, on disk (kept across restarts). With `create_table_ms`, a new table stays CREATING that
 /// long; with `update_table_ms`, a change of capacity keeps its table UPDATING that long, the old
-/// figures serving meanwhile, as in DynamoDB. Stops when stopped, when used as a context manager, or when garbage-collected.
+/// figures serving meanwhile; with `delete_table_ms`, a deleted table is DELETING that long, as in
+/// DynamoDB. Stops when stopped, when used as a context manager, or when garbage-collected.
 #[pyclass(module = "ddbload._engine")]
 pub struct Emulator {
     server: Option<Server>,
@@ -22,7 +23,7 @@ impl Emulator {
     #[new]
     // Each argument is one of the Python constructor's keyword arguments.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None, create_table_ms=0, update_table_ms=0))]
+    #[pyo3(signature = (*, host="127.0.0.1".to_owned(), port=0, threads=1, region="us-east-1".to_owned(), data_dir=None, create_table_ms=0, update_table_ms=0, delete_table_ms=0))]
     fn new(
         py: Python<'_>,
         host: String,
@@ -32,9 +33,11 @@ impl Emulator {
         data_dir: Option<PathBuf>,
         create_table_ms: i64,
         update_table_ms: i64,
+        delete_table_ms: i64,
     ) -> PyResult<Self> {
         let create_table_ms = check_ms("create_table_ms", create_table_ms)?;
         let update_table_ms = check_ms("update_table_ms", update_table_ms)?;
+        let delete_table_ms = check_ms("delete_table_ms", delete_table_ms)?;
         // Opening a data directory replays its tables and reads their items: let Python run meanwhile.
         let started = py.detach(|| match &data_dir {
             Some(dir) => Server::start_on_disk(&host, port, threads, &region, dir),
@@ -49,6 +52,7 @@ impl Emulator {
         })?;
         server.store.set_create_table_ms(create_table_ms);
         server.store.set_update_table_ms(update_table_ms);
+        server.store.set_delete_table_ms(delete_table_ms);
         Ok(Self {
             url: server.url(),
             warnings: server.warnings.clone(),
@@ -87,6 +91,23 @@ impl Emulator {
         let ms = check_ms("update_table_ms", ms)?;
         if let Some(server) = &self.server {
             server.store.set_update_table_ms(ms);
+        }
+        Ok(())
+    }
+
+    /// Milliseconds each table deleted from now on stays DELETING (0: gone at once).
+    #[getter]
+    fn delete_table_ms(&self) -> u64 {
+        self.server
+            .as_ref()
+            .map_or(0, |server| server.store.delete_table_ms())
+    }
+
+    #[setter]
+    fn set_delete_table_ms(&self, ms: i64) -> PyResult<()> {
+        let ms = check_ms("delete_table_ms", ms)?;
+        if let Some(server) = &self.server {
+            server.store.set_delete_table_ms(ms);
         }
         Ok(())
     }
@@ -130,7 +151,7 @@ impl Emulator {
     }
 }
 
-/// The longest CREATING or UPDATING period offered: ten minutes (DynamoDB's take seconds to minutes).
+/// The longest CREATING, UPDATING or DELETING period offered: ten minutes (DynamoDB's take seconds to minutes).
 const MAX_STATUS_MS: i64 = 600_000;
 
 fn check_ms(name: &str, ms: i64) -> PyResult<u64> {

@@ -726,7 +726,7 @@ impl ApiError {
         Self::validation("Attempting to create an index which already exists")
     }
 
-    /// DeleteTable on a table still CREATING.
+    /// DeleteTable, UpdateTable, tagging or a second CreateTable on a table still CREATING.
     pub fn table_being_created(name: &str) -> Self {
         Self::dynamodb(
             "ResourceInUseException",
@@ -734,12 +734,34 @@ impl ApiError {
         )
     }
 
-    /// UpdateTable or DeleteTable on a table still UPDATING (DynamoDB's wording, as quoted by the
-    /// AWS Terraform provider, which retries on it).
-    pub fn table_being_updated(name: &str) -> Self {
+    /// UpdateTable on a table whose figures are still being changed (UPDATING), in the words
+    /// recorded from DynamoDB in a public catalogue of its ResourceInUseException texts.
+    pub fn table_iops_being_updated(name: &str) -> Self {
         Self::dynamodb(
             "ResourceInUseException",
-            format!("Attempt to change a resource which is still in use: Table is being updated: {name}"),
+            format!(
+                "Attempt to change a resource which is still in use: Table IOPS are currently \
+                 being updated. Table: {name}"
+            ),
+        )
+    }
+
+    /// DeleteTable on a table still UPDATING (from the same catalogue).
+    pub fn table_in_process_of_being_updated(name: &str) -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            format!(
+                "Attempt to change a resource which is still in use: Table: {name} is in the \
+                 process of being updated."
+            ),
+        )
+    }
+
+    /// DeleteTable, UpdateTable or tagging on a table still DELETING.
+    pub fn table_being_deleted(name: &str) -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            format!("Attempt to change a resource which is still in use: Table is being deleted: {name}"),
         )
     }
 

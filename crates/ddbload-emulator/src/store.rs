@@ -29,6 +29,8 @@ pub struct Store {
     /// Milliseconds a capacity change keeps its table UPDATING (`serve --update-table-ms`; 0: in
     /// force at once).
     update_table_ms: AtomicU64,
+    /// Milliseconds a deleted table stays DELETING (`serve --delete-table-ms`; 0: gone at once).
+    delete_table_ms: AtomicU64,
 }
 
 impl Store {
@@ -42,6 +44,7 @@ impl Store {
             disk: None,
             create_table_ms: AtomicU64::new(0),
             update_table_ms: AtomicU64::new(0),
+            delete_table_ms: AtomicU64::new(0),
         }
     }
 
@@ -61,6 +64,15 @@ impl Store {
 
     pub fn update_table_ms(&self) -> u64 {
         self.update_table_ms.load(Ordering::Relaxed)
+    }
+
+    /// How long each table deleted from now on stays DELETING before it is gone.
+    pub fn set_delete_table_ms(&self, ms: u64) {
+        self.delete_table_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn delete_table_ms(&self) -> u64 {
+        self.delete_table_ms.load(Ordering::Relaxed)
     }
 
     /// When a table created now becomes ACTIVE, on `epoch()`'s scale (a replayed creation at once).
@@ -105,10 +117,12 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A table for a read or write of its items: one still CREATING is not found yet, as in DynamoDB.
+    /// A table for a read or write of its items: one still CREATING is not found yet, and one
+    /// DELETING no longer, as in DynamoDB.
     pub fn table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
+        let epoch = self.epoch();
         self.any_table(name)
-            .filter(|table| !table.is_creating(self.epoch()))
+            .filter(|table| !table.is_creating(epoch) && !table.is_deleting(epoch))
             .ok_or_else(ApiError::table_not_found)
     }
 
@@ -118,9 +132,21 @@ impl Store {
             .ok_or_else(|| ApiError::table_not_found_named(name))
     }
 
-    /// The table of that name, whatever its status.
+    /// The table of that name, whatever its status (one whose DELETING is over is gone).
     pub fn any_table(&self, name: &str) -> Option<Arc<Table>> {
-        self.tables().get(name).cloned()
+        let epoch = self.epoch();
+        self.tables()
+            .get(name)
+            .filter(|table| !table.is_gone(epoch))
+            .cloned()
+    }
+
+    /// Lets go of the tables whose DELETING is over.
+    fn forget_gone_tables(&self) {
+        let epoch = self.epoch();
+        if self.tables().values().any(|table| table.is_gone(epoch)) {
+            self.tables_mut().retain(|_, table| !table.is_gone(epoch));
+        }
     }
 
     /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.
@@ -143,6 +169,7 @@ impl Store {
     /// writes so far durable. The server calls it
     /// every few seconds of its clock (`server::SWEEP_SECONDS`). Returns the items deleted.
     pub fn tick(&self) -> usize {
+        self.forget_gone_tables();
         let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
         let expired = tables.iter().map(|t| t.expire(self.epoch())).sum();
         crate::autoscaling::evaluate(self, self.now());

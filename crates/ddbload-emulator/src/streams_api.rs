@@ -50,9 +50,11 @@ fn limit(req: &Value, max: usize) -> Result<usize, ApiError> {
 }
 
 fn all_streams(store: &Store) -> Vec<Arc<Stream>> {
+    let epoch = store.epoch();
     store
         .tables()
         .values()
+        .filter(|table| !table.is_gone(epoch))
         .flat_map(|table| table.streams())
         .collect()
 }

@@ -3,7 +3,7 @@
 //! state, and the keys that transactions in flight hold.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
@@ -254,6 +254,8 @@ pub struct Table {
     pub incarnation: Option<u64>,
     /// The shard Time to Live's next sweep starts at.
     ttl_next_shard: AtomicUsize,
+    /// When a table being deleted is gone (epoch seconds, as f64 bits); 0: not being deleted.
+    gone_at: AtomicU64,
     item_count: AtomicI64,
     size_bytes: AtomicI64,
 }
@@ -375,6 +377,7 @@ impl Table {
             claims: Mutex::default(),
             item_count: AtomicI64::new(0),
             size_bytes: AtomicI64::new(0),
+            gone_at: AtomicU64::new(0),
         }
     }
 
@@ -389,11 +392,34 @@ impl Table {
         epoch < self.active_at
     }
 
-    /// A change of the table's settings (UpdateTable, Time to Live, tags, DeleteTable) waits until
-    /// it is ACTIVE, as in DynamoDB.
-    pub fn refuse_change_while_creating(&self, epoch: f64) -> Result<(), ApiError> {
+    /// DELETING until `at` (epoch seconds), then gone (`serve --delete-table-ms`).
+    pub fn delete_at(&self, at: f64) {
+        self.gone_at.store(at.to_bits(), Ordering::Relaxed);
+    }
+
+    fn gone_at(&self) -> Option<f64> {
+        let bits = self.gone_at.load(Ordering::Relaxed);
+        (bits != 0).then(|| f64::from_bits(bits))
+    }
+
+    /// Whether the table is DELETING at `epoch` seconds.
+    pub fn is_deleting(&self, epoch: f64) -> bool {
+        self.gone_at().is_some_and(|at| epoch < at)
+    }
+
+    /// Whether a table that was DELETING is gone at `epoch` seconds.
+    pub fn is_gone(&self, epoch: f64) -> bool {
+        self.gone_at().is_some_and(|at| epoch >= at)
+    }
+
+    /// A change of the table's settings (UpdateTable, tags, DeleteTable) waits until it is ACTIVE,
+    /// as in DynamoDB.
+    pub fn refuse_change_unless_active(&self, epoch: f64) -> Result<(), ApiError> {
         if self.is_creating(epoch) {
             return Err(ApiError::table_being_created(&self.name));
+        }
+        if self.is_deleting(epoch) {
+            return Err(ApiError::table_being_deleted(&self.name));
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! A capacity change in progress: what UpdateTable asked for while its table is UPDATING
 //! (`serve --update-table-ms`), put in force when that time is over, as DynamoDB serves the old
-//! figures until an update completes.
+//! figures until an update completes. A change in force at once goes the same way, with no wait.
 
 use std::sync::Arc;
 
@@ -8,14 +8,24 @@ use crate::capacity::{Billing, TableCapacity};
 use crate::index::Index;
 use crate::table::{lock, TableState};
 
+/// New figures for the table or one global index: its billing after, and whether the change lowers
+/// and raises provisioned figures (recorded when it completes: the day's decreases, the dates).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Change {
+    pub lowered: bool,
+    pub raised: bool,
+}
+
 #[derive(Clone)]
 pub struct CapacityUpdate {
-    /// When the table is ACTIVE again, on the endpoint's clock.
+    /// When it was asked for and when the table is ACTIVE again, on the endpoint's clock.
+    pub requested: f64,
     pub until: f64,
-    /// The table's capacity as the request worked it out: its figures and records of changes.
+    /// The table's capacity as the request worked it out, and how its figures change.
     table: TableCapacity,
-    /// Each global index whose billing or figures change, with its new ones.
-    indexes: Vec<(Arc<Index>, Billing)>,
+    table_change: Change,
+    /// Each global index whose billing or figures change, with its new billing.
+    indexes: Vec<(Arc<Index>, Billing, Change)>,
     /// LastUpdateToPayPerRequestDateTime (epoch seconds) when the update switches to on-demand.
     switch_epoch: Option<f64>,
 }
@@ -30,38 +40,69 @@ impl std::fmt::Debug for CapacityUpdate {
     }
 }
 
+/// What DescribeTable shows of a table or index while its update is under way, as DynamoDB shows it:
+/// a new billing mode at once (on-demand's figures as 0), new figures only once in force, and the
+/// date of a raise or a decrease as when it was asked for.
+pub struct Shown<'a> {
+    pub billing: &'a Billing,
+    pub change: Change,
+    pub requested: f64,
+}
+
 impl CapacityUpdate {
     pub fn new(
-        until: f64,
-        table: TableCapacity,
-        indexes: Vec<(Arc<Index>, Billing)>,
+        (requested, until): (f64, f64),
+        (table, table_change): (TableCapacity, Change),
+        indexes: Vec<(Arc<Index>, Billing, Change)>,
         switch_epoch: Option<f64>,
     ) -> Self {
         Self {
+            requested,
             until,
             table,
+            table_change,
             indexes,
             switch_epoch,
         }
     }
 
-    /// Whether `index`'s figures change with this update (DescribeTable shows it UPDATING).
-    pub fn changes_index(&self, index: &Index) -> bool {
-        self.indexes
-            .iter()
-            .any(|(changed, _)| std::ptr::eq(changed.as_ref(), index))
+    /// What the table shows meanwhile, its figures being `live`.
+    pub fn shown_for_table<'a>(&'a self, live: &'a Billing) -> Shown<'a> {
+        self.shown(live, &self.table.billing, self.table_change)
     }
 
-    /// Puts the new figures in force, as of the moment the update completed.
+    /// What `index` shows meanwhile (None: its figures do not change, and it is not UPDATING).
+    pub fn shown_for_index<'a>(&'a self, index: &Index, live: &'a Billing) -> Option<Shown<'a>> {
+        let (_, billing, change) = self
+            .indexes
+            .iter()
+            .find(|(changed, _, _)| std::ptr::eq(changed.as_ref(), index))?;
+        Some(self.shown(live, billing, *change))
+    }
+
+    fn shown<'a>(&self, live: &'a Billing, after: &'a Billing, change: Change) -> Shown<'a> {
+        let switches = live.is_provisioned() != after.is_provisioned();
+        Shown {
+            billing: if switches { after } else { live },
+            change,
+            requested: self.requested,
+        }
+    }
+
+    /// Puts the new figures in force, as of the moment the update completes.
     pub fn complete(self, state: &mut TableState) {
-        state.capacity.take_figures(self.table, self.until);
-        for (index, billing) in self.indexes {
+        let at = self.until;
+        state.capacity.take_figures(self.table, at);
+        let Change { lowered, raised } = self.table_change;
+        state.capacity.record_change(lowered, raised, at);
+        for (index, billing, change) in self.indexes {
             let mut capacity = lock(&index.capacity);
             capacity.billing = billing;
-            capacity.reset_buckets(self.until);
+            capacity.reset_buckets(at);
+            capacity.record_change(change.lowered, change.raised, at);
         }
-        if let Some(at) = self.switch_epoch {
-            state.settings.last_switch_to_on_demand = Some(at);
+        if let Some(epoch) = self.switch_epoch {
+            state.settings.last_switch_to_on_demand = Some(epoch);
         }
     }
 }

@@ -199,15 +199,7 @@ fn an_index_update_the_endpoint_does_not_model_is_refused_not_ignored() {
 fn a_new_table_is_creating_for_the_time_asked_and_refuses_reads_writes_and_deletion_meanwhile() {
     let f = Fixture::new();
     f.store.set_create_table_ms(1500);
-    let created = f.ok(
-        "CreateTable",
-        json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                     {"AttributeName": "st", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [{"IndexName": "by_st", "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": "st", "KeyType": "HASH"}]}]}),
-    );
+    let created = f.ok("CreateTable", carts_with_an_index());
     assert_eq!(created["TableDescription"]["TableStatus"], "CREATING");
     let described = f.ok("DescribeTable", json!({"TableName": "carts"}));
     assert_eq!(described["Table"]["TableStatus"], "CREATING");
@@ -235,34 +227,28 @@ fn a_new_table_is_creating_for_the_time_asked_and_refuses_reads_writes_and_delet
         "Attempt to change a resource which is still in use: Table is being created: carts",
     );
     let arn = described["Table"]["TableArn"].clone();
-    for (operation, body) in [
-        ("DeleteTable", json!({"TableName": "carts"})),
-        (
-            "UpdateTable",
-            json!({"TableName": "carts", "BillingMode": "PROVISIONED",
-            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
-        ),
-        (
-            "UpdateTimeToLive",
-            json!({"TableName": "carts",
+    changes_to_carts_are_refused(&f, &arn, in_use);
+    // As recorded from DynamoDB: a second CreateTable is told the table is being created, and
+    // UpdateTimeToLive does not find it yet.
+    let refused = f.err(
+        "CreateTable",
+        json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+    );
+    assert_eq!((refused.code(), refused.message.as_str()), in_use);
+    let refused = f.err(
+        "UpdateTimeToLive",
+        json!({"TableName": "carts",
             "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}}),
-        ),
+    );
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
         (
-            "TagResource",
-            json!({"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}),
-        ),
-        (
-            "UntagResource",
-            json!({"ResourceArn": arn, "TagKeys": ["k"]}),
-        ),
-    ] {
-        let refused = f.err(operation, body);
-        assert_eq!(
-            (refused.code(), refused.message.as_str()),
-            in_use,
-            "{operation}"
-        );
-    }
+            "ResourceNotFoundException",
+            "Requested resource not found: Table: carts not found"
+        )
+    );
     // Reading its settings is allowed meanwhile.
     f.ok("ListTagsOfResource", json!({"ResourceArn": arn}));
     f.ok("DescribeTimeToLive", json!({"TableName": "carts"}));
@@ -355,6 +341,10 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
     let table = &answered["TableDescription"];
     assert_eq!(table["TableStatus"], "UPDATING");
     assert_eq!(table["ProvisionedThroughput"]["WriteCapacityUnits"], 2);
+    // The raise is dated when asked for, as DynamoDB shows it, and again when it completes.
+    let asked = table["ProvisionedThroughput"]["LastIncreaseDateTime"]
+        .as_f64()
+        .expect("dated");
     assert_eq!(
         table["GlobalSecondaryIndexes"][0]["IndexStatus"],
         "UPDATING"
@@ -365,22 +355,23 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
     );
     let in_use = (
         "ResourceInUseException",
-        "Attempt to change a resource which is still in use: Table is being updated: orders",
+        "Attempt to change a resource which is still in use: Table IOPS are currently being updated. \
+         Table: orders",
     );
-    for (operation, body) in [
+    let refused = f.err(
+        "UpdateTable",
+        json!({"TableName": "orders", "ProvisionedThroughput": units(50, 50)}),
+    );
+    assert_eq!((refused.code(), refused.message.as_str()), in_use);
+    let refused = f.err("DeleteTable", json!({"TableName": "orders"}));
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
         (
-            "UpdateTable",
-            json!({"TableName": "orders", "ProvisionedThroughput": units(50, 50)}),
-        ),
-        ("DeleteTable", json!({"TableName": "orders"})),
-    ] {
-        let refused = f.err(operation, body);
-        assert_eq!(
-            (refused.code(), refused.message.as_str()),
-            in_use,
-            "{operation}"
-        );
-    }
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Table: orders is in the process of \
+             being updated."
+        )
+    );
     // 2 write units a second with 300 seconds of burst: the 601st write in the same instant throttles.
     let write = |n: usize| {
         f.call(
@@ -397,9 +388,12 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
     f.clock.advance(0.2);
     let described = f.ok("DescribeTable", json!({"TableName": "orders"}));
     assert_eq!(described["Table"]["TableStatus"], "ACTIVE");
-    assert_eq!(
-        described["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"],
-        40
+    let figures = &described["Table"]["ProvisionedThroughput"];
+    assert_eq!(figures["WriteCapacityUnits"], 40);
+    let completed = figures["LastIncreaseDateTime"].as_f64().expect("dated");
+    assert!(
+        (completed - asked - 1.5).abs() < 0.01,
+        "{asked} {completed}"
     );
     let index = &described["Table"]["GlobalSecondaryIndexes"][0];
     assert_eq!(index["IndexStatus"], "ACTIVE");
@@ -409,16 +403,53 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
     let passed = (1000..1100).take_while(|n| write(*n).is_ok()).count();
     assert!(passed >= 40, "{passed} writes passed");
 
-    // A switch to on-demand is UPDATING too, the table provisioned until it completes.
+    // A decrease is counted in the day's decreases once it completes.
+    let answered = f.ok(
+        "UpdateTable",
+        json!({"TableName": "orders", "ProvisionedThroughput": units(40, 30)}),
+    );
+    let figures = &answered["TableDescription"]["ProvisionedThroughput"];
+    assert_eq!(
+        (
+            &figures["WriteCapacityUnits"],
+            &figures["NumberOfDecreasesToday"]
+        ),
+        (&json!(40), &json!(0))
+    );
+    assert!(figures["LastDecreaseDateTime"].is_number());
+    f.clock.advance(1.5);
+    let described = f.ok("DescribeTable", json!({"TableName": "orders"}));
+    let figures = &described["Table"]["ProvisionedThroughput"];
+    assert_eq!(
+        (
+            &figures["WriteCapacityUnits"],
+            &figures["NumberOfDecreasesToday"]
+        ),
+        (&json!(30), &json!(1))
+    );
+
+    // A switch to on-demand is UPDATING too: it shows the new mode at once, as DynamoDB does, and
+    // the provisioned figures serve until it completes ("Considerations when switching capacity
+    // modes": "your table delivers throughput consistent with the previously provisioned" units).
     let answered = f.ok(
         "UpdateTable",
         json!({"TableName": "orders", "BillingMode": "PAY_PER_REQUEST"}),
     );
-    assert_eq!(answered["TableDescription"]["TableStatus"], "UPDATING");
+    let table = &answered["TableDescription"];
+    assert_eq!(table["TableStatus"], "UPDATING");
     assert_eq!(
-        answered["TableDescription"]["BillingModeSummary"]["BillingMode"],
-        "PROVISIONED"
+        table["BillingModeSummary"]["BillingMode"],
+        "PAY_PER_REQUEST"
     );
+    assert_eq!(table["ProvisionedThroughput"]["WriteCapacityUnits"], 0);
+    assert_eq!(
+        table["GlobalSecondaryIndexes"][0]["IndexStatus"],
+        "UPDATING"
+    );
+    // 30 units a second, the burst credit spent above: a few dozen writes, where on-demand's 4,000
+    // units a second would let thousands through.
+    let throttled = (2000..7000).position(|n| write(n).is_err());
+    assert!(throttled.is_some_and(|n| n < 200), "{throttled:?}");
     f.clock.advance(1.5);
     let described = f.ok("DescribeTable", json!({"TableName": "orders"}))["Table"].clone();
     assert_eq!(described["TableStatus"], "ACTIVE");
@@ -428,4 +459,89 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
     );
     assert!(described["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"].is_number());
     f.ok("DeleteTable", json!({"TableName": "orders"}));
+}
+
+#[test]
+fn a_deleted_table_is_deleting_for_the_time_asked_then_gone_and_its_name_free_again() {
+    let f = Fixture::new();
+    f.store.set_delete_table_ms(2000);
+    f.ok("CreateTable", carts_with_an_index());
+    f.put("carts", json!({"pk": {"S": "a"}}));
+    let answered = f.ok("DeleteTable", json!({"TableName": "carts"}));
+    assert_eq!(answered["TableDescription"]["TableStatus"], "DELETING");
+    // Without its global indexes, as dynalite's suite records DynamoDB's answer.
+    assert!(answered["TableDescription"]
+        .get("GlobalSecondaryIndexes")
+        .is_none());
+    let described = f.ok("DescribeTable", json!({"TableName": "carts"}));
+    assert_eq!(described["Table"]["TableStatus"], "DELETING");
+    // Listed until it is gone, as a poller of ListTables waits for it to go.
+    assert_eq!(
+        f.ok("ListTables", json!({}))["TableNames"],
+        json!(["carts"])
+    );
+    let refused = f.err(
+        "GetItem",
+        json!({"TableName": "carts", "Key": {"pk": {"S": "a"}}}),
+    );
+    assert_eq!(refused.code(), "ResourceNotFoundException");
+    let being_deleted = (
+        "ResourceInUseException",
+        "Attempt to change a resource which is still in use: Table is being deleted: carts",
+    );
+    let arn = described["Table"]["TableArn"].clone();
+    changes_to_carts_are_refused(&f, &arn, being_deleted);
+    let create = json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]});
+    let refused = f.err("CreateTable", create.clone());
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
+        ("ResourceInUseException", "Table already exists: carts")
+    );
+
+    f.clock.advance(2.0);
+    let refused = f.err("DescribeTable", json!({"TableName": "carts"}));
+    assert_eq!(refused.code(), "ResourceNotFoundException");
+    assert_eq!(f.ok("ListTables", json!({}))["TableNames"], json!([]));
+    let created = f.ok("CreateTable", create);
+    assert_eq!(created["TableDescription"]["TableStatus"], "ACTIVE");
+    assert_eq!(f.get("carts", "a"), None);
+}
+
+/// CreateTable of an on-demand `carts` table with one global index.
+fn carts_with_an_index() -> serde_json::Value {
+    json!({"TableName": "carts", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "st", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "by_st", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "st", "KeyType": "HASH"}]}]})
+}
+
+/// DeleteTable, UpdateTable, TagResource and UntagResource of `carts` each answer `expected`.
+fn changes_to_carts_are_refused(f: &Fixture, arn: &serde_json::Value, expected: (&str, &str)) {
+    for (operation, body) in [
+        ("DeleteTable", json!({"TableName": "carts"})),
+        (
+            "UpdateTable",
+            json!({"TableName": "carts", "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+        ),
+        (
+            "TagResource",
+            json!({"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        (
+            "UntagResource",
+            json!({"ResourceArn": arn, "TagKeys": ["k"]}),
+        ),
+    ] {
+        let refused = f.err(operation, body);
+        assert_eq!(
+            (refused.code(), refused.message.as_str()),
+            expected,
+            "{operation}"
+        );
+    }
 }

@@ -26,7 +26,7 @@ from .common import (
 )
 
 MAX_SERVE_THREADS = 256
-MAX_CREATE_TABLE_MS = 600_000  # as the engine's Emulator allows, for --update-table-ms too
+MAX_CREATE_TABLE_MS = 600_000  # as the engine's Emulator allows, for --update- and --delete-table-ms too
 WORKSHOP_SCRIPT = Path(__file__).parents[1] / "workshop" / "ddb_load_tester.py"
 WORKSHOP_MARKER = "Installed by ddbload"
 
@@ -60,6 +60,12 @@ def add_commands(commands: Any) -> None:
         "figures serve until then and another UpdateTable or a DeleteTable is refused (ResourceInUseException; "
         f"up to {MAX_CREATE_TABLE_MS}); default 0: in force at once, as DynamoDB Local",
     )  # fmt: skip
+    serve.add_argument(
+        "--delete-table-ms", type=int, default=0, metavar="MS",
+        help="how long a deleted table stays DELETING before it is gone, as in DynamoDB (still listed and "
+        "described, its name not free, reads and writes refused; up to "
+        f"{MAX_CREATE_TABLE_MS}); default 0: gone at once, as DynamoDB Local",
+    )  # fmt: skip
     copy = serve.add_argument_group("a copy of production's tables (keys, indexes, capacity, auto scaling; no items)")
     copy.add_argument(
         "--copy-settings-from-aws", action="store_true",
@@ -85,6 +91,8 @@ def _check_serve(args: argparse.Namespace) -> None:
         raise Fail(f"--create-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.create_table_ms}")
     if not 0 <= args.update_table_ms <= MAX_CREATE_TABLE_MS:
         raise Fail(f"--update-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.update_table_ms}")
+    if not 0 <= args.delete_table_ms <= MAX_CREATE_TABLE_MS:
+        raise Fail(f"--delete-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.delete_table_ms}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -108,6 +116,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # After --copy-settings-from-aws has made and seeded its tables: they are ACTIVE.
     emulator.create_table_ms = args.create_table_ms
     emulator.update_table_ms = args.update_table_ms
+    emulator.delete_table_ms = args.delete_table_ms
     print(f"ddbload offline endpoint on {emulator.url} (Ctrl-C stops it)", flush=True)
     if args.data_dir:
         print(f"  tables are kept in {args.data_dir}", flush=True)

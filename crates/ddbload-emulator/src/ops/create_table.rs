@@ -393,8 +393,13 @@ impl CreateTable {
             super::stream_spec::apply(change, &table, store);
         }
         let mut tables = store.tables_mut();
-        if tables.contains_key(&self.name) {
-            return Err(ApiError::table_exists(&self.name));
+        let epoch = store.epoch();
+        match tables.get(&self.name).filter(|t| !t.is_gone(epoch)) {
+            Some(t) if t.is_creating(epoch) => {
+                return Err(ApiError::table_being_created(&self.name))
+            }
+            Some(_) => return Err(ApiError::table_exists(&self.name)),
+            None => {}
         }
         tables.insert(self.name, table.clone());
         drop(tables);

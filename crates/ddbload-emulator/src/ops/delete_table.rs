@@ -1,4 +1,5 @@
-//! DeleteTable: removes the table and its items at once.
+//! DeleteTable: removes the table and its items, at once or after it has been DELETING for
+//! `serve --delete-table-ms`.
 
 use serde_json::{json, Value};
 
@@ -20,22 +21,34 @@ pub fn parse(req: &Value, _store: &Store) -> Result<DeleteTable, ApiError> {
 impl DeleteTable {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let mut tables = store.tables_mut();
-        match tables.get(&self.name) {
-            None => return Err(ApiError::table_not_found_named(&self.name)),
-            Some(table) => {
-                table.refuse_change_while_creating(store.epoch())?;
-                let state = table.state_at(store.now());
-                if state.updating.is_some() {
-                    return Err(ApiError::table_being_updated(&self.name));
-                }
-                if state.settings.deletion_protection {
-                    return Err(ApiError::deletion_protected());
-                }
-            }
+        let epoch = store.epoch();
+        let Some(table) = tables
+            .get(&self.name)
+            .filter(|t| !t.is_gone(epoch))
+            .cloned()
+        else {
+            return Err(ApiError::table_not_found_named(&self.name));
+        };
+        table.refuse_change_unless_active(epoch)?;
+        let state = table.state_at(store.now());
+        if state.updating.is_some() {
+            return Err(ApiError::table_in_process_of_being_updated(&self.name));
         }
-        let table = tables
-            .remove(&self.name)
-            .expect("looked up under the same lock");
+        if state.settings.deletion_protection {
+            return Err(ApiError::deletion_protected());
+        }
+        drop(state);
+        // DELETING for `serve --delete-table-ms` (reads and writes of it are refused meanwhile),
+        // or gone at once; a replayed journal deletes at once.
+        let delay = match store.is_replaying() {
+            true => 0,
+            false => store.delete_table_ms(),
+        };
+        if delay > 0 {
+            table.delete_at(epoch + delay as f64 / 1000.0);
+        } else {
+            tables.remove(&self.name);
+        }
         drop(tables);
         if let (Some(disk), Some(incarnation)) = (&store.disk, table.incarnation) {
             // A write still under way on the table now writes to memory, not to deleted storage.
@@ -46,6 +59,9 @@ impl DeleteTable {
         }
         let mut description = describe(&table, store);
         description["TableStatus"] = json!("DELETING");
+        if let Some(d) = description.as_object_mut() {
+            d.remove("GlobalSecondaryIndexes");
+        }
         Ok(json!({ "TableDescription": description }))
     }
 }

@@ -32,8 +32,11 @@ pub fn parse(req: &Value, _store: &Store) -> Result<ListTables, ApiError> {
 impl ListTables {
     pub fn apply(self, store: &Store) -> Result<Value, ApiError> {
         let tables = store.tables();
+        let epoch = store.epoch();
         let names: Vec<&String> = tables
-            .keys()
+            .iter()
+            .filter(|(_, table)| !table.is_gone(epoch))
+            .map(|(name, _)| name)
             .filter(|n| self.start.as_deref().is_none_or(|s| n.as_str() > s))
             .take(self.limit + 1)
             .collect();

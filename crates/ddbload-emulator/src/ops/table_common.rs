@@ -6,6 +6,7 @@ use crate::capacity::TableCapacity;
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{KeyAttr, KeySchema, Table};
+use crate::updating::Shown;
 
 /// DynamoDB's default per-table quota ("Service, account, and table quotas").
 pub const MAX_UNITS: i64 = 40_000;
@@ -154,20 +155,24 @@ fn table_id(table: &Table) -> String {
 }
 
 /// ProvisionedThroughput as DescribeTable gives it for a table or a global index: the figures, the
-/// decreases on this day of the endpoint's clock, and when they were last raised and lowered.
-fn provisioned_throughput(capacity: &TableCapacity, store: &Store) -> Value {
-    let (read, write) = capacity.billing.units();
+/// decreases on this day of the endpoint's clock, and when they were last raised and lowered; while
+/// an update of them is under way, what DynamoDB shows then (`updating::Shown`).
+fn provisioned_throughput(capacity: &TableCapacity, shown: Option<&Shown>, store: &Store) -> Value {
+    let (read, write) = shown.map_or(&capacity.billing, |s| s.billing).units();
     let now = store.now();
     let mut described = json!({
         "NumberOfDecreasesToday": crate::autoscaling::decreases_today(&capacity.decreases, now),
         "ReadCapacityUnits": read,
         "WriteCapacityUnits": write,
     });
-    if let Some(raised) = capacity.last_increase {
+    let asked = |asked: bool| shown.filter(|_| asked).map(|s| s.requested);
+    let change = shown.map(|s| s.change);
+    if let Some(raised) = asked(change.is_some_and(|c| c.raised)).or(capacity.last_increase) {
         described["LastIncreaseDateTime"] = json!(store.epoch_of(raised));
     }
-    if let Some(lowered) = capacity.decreases.last() {
-        described["LastDecreaseDateTime"] = json!(store.epoch_of(*lowered));
+    let lowered = asked(change.is_some_and(|c| c.lowered)).or(capacity.decreases.last().copied());
+    if let Some(lowered) = lowered {
+        described["LastDecreaseDateTime"] = json!(store.epoch_of(lowered));
     }
     described
 }
@@ -178,22 +183,26 @@ pub fn describe(table: &Table, store: &Store) -> Value {
     let state = table.state_at(store.now());
     let creating = table.is_creating(epoch);
     let updating = state.updating.as_ref();
+    let shown = updating.map(|update| update.shown_for_table(&state.capacity.billing));
     let (settings, cap) = (&state.settings, &state.capacity);
     let mut d = json!({
         "TableName": table.name,
         "TableArn": table.arn,
         "TableId": table_id(table),
-        "TableStatus": match (creating, updating) {
-            (true, _) => "CREATING",
-            (false, Some(_)) => "UPDATING",
-            (false, None) => "ACTIVE",
+        "TableStatus": match (creating, table.is_deleting(epoch), updating) {
+            (true, _, _) => "CREATING",
+            (_, true, _) => "DELETING",
+            (_, _, Some(_)) => "UPDATING",
+            _ => "ACTIVE",
         },
         "CreationDateTime": table.created,
         "AttributeDefinitions": table.attribute_definitions(),
         "KeySchema": key_schema_json(&table.schema),
         "ItemCount": table.item_count(),
         "TableSizeBytes": table.size_bytes(),
-        "BillingModeSummary": { "BillingMode": cap.billing.name() },
+        "BillingModeSummary": {
+            "BillingMode": shown.as_ref().map_or(&cap.billing, |s| s.billing).name()
+        },
         "WarmThroughput": {
             "ReadUnitsPerSecond": cap.warm.0 as i64,
             "WriteUnitsPerSecond": cap.warm.1 as i64,
@@ -201,7 +210,7 @@ pub fn describe(table: &Table, store: &Store) -> Value {
         },
         "DeletionProtectionEnabled": settings.deletion_protection,
     });
-    d["ProvisionedThroughput"] = provisioned_throughput(cap, store);
+    d["ProvisionedThroughput"] = provisioned_throughput(cap, shown.as_ref(), store);
     if let Some(class) = &settings.table_class {
         d["TableClassSummary"] = json!({ "TableClass": class });
     }
@@ -247,18 +256,20 @@ pub fn describe(table: &Table, store: &Store) -> Value {
         .filter(|i| !i.local)
         .map(|index| {
             let capacity = crate::table::lock(&index.capacity);
+            let shown =
+                updating.and_then(|update| update.shown_for_index(index, &capacity.billing));
             let mut g = described(index);
             if creating {
                 g["IndexStatus"] = json!("CREATING");
             } else if index.is_backfilling() {
                 g["IndexStatus"] = json!("CREATING");
                 g["Backfilling"] = json!(true);
-            } else if updating.is_some_and(|update| update.changes_index(index)) {
+            } else if shown.is_some() {
                 g["IndexStatus"] = json!("UPDATING");
             } else {
                 g["IndexStatus"] = json!("ACTIVE");
             }
-            g["ProvisionedThroughput"] = provisioned_throughput(&capacity, store);
+            g["ProvisionedThroughput"] = provisioned_throughput(&capacity, shown.as_ref(), store);
             g["WarmThroughput"] = json!({
                 "ReadUnitsPerSecond": capacity.warm.0 as i64,
                 "WriteUnitsPerSecond": capacity.warm.1 as i64,
@@ -267,7 +278,9 @@ pub fn describe(table: &Table, store: &Store) -> Value {
             g
         })
         .collect();
-    if !globals.is_empty() {
+    // A table DELETING is described without its global indexes, as dynalite's suite records of
+    // DynamoDB's DeleteTable answer.
+    if !globals.is_empty() && !table.is_deleting(epoch) {
         d["GlobalSecondaryIndexes"] = Value::Array(globals);
     }
     d

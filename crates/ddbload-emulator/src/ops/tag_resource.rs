@@ -52,7 +52,7 @@ pub fn arn(req: &Value) -> Result<&str, ApiError> {
 
 /// A table whose tags may change now: not while it is CREATING.
 pub fn changeable(store: &Store, table: Arc<Table>) -> Result<Arc<Table>, ApiError> {
-    table.refuse_change_while_creating(store.epoch())?;
+    table.refuse_change_unless_active(store.epoch())?;
     Ok(table)
 }
 

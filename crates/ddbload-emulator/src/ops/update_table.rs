@@ -18,7 +18,7 @@ use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::store::Store;
 use crate::table::{lock, Indexes, Table};
-use crate::updating::CapacityUpdate;
+use crate::updating::{CapacityUpdate, Change};
 
 /// A billing mode named by the request.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
         index_figures.push((index, throughput(u.get("ProvisionedThroughput"))?));
     }
     let table = store.control_plane_table(&name)?;
-    table.refuse_change_while_creating(store.epoch())?;
+    table.refuse_change_unless_active(store.epoch())?;
     index_changes::keep_defined_types(&mut index_change, &table);
     let mode = match req.get("BillingMode").and_then(Value::as_str) {
         None => None,
@@ -193,7 +193,7 @@ impl UpdateTable {
         let (table, indexes) = (&self.table, &self.indexes);
         let mut state = table.state_at(now);
         if state.updating.is_some() {
-            return Err(ApiError::table_being_updated(&table.name));
+            return Err(ApiError::table_iops_being_updated(&table.name));
         }
         let mut capacity = state.capacity.clone();
         let before = capacity.billing.clone();
@@ -244,38 +244,34 @@ impl UpdateTable {
         if !changed {
             return Err(ApiError::nothing_to_update());
         }
-        let (lowered, raised) = lowered_and_raised(&before, &capacity.billing);
-        if !self.replaying {
-            if lowered && !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
-                return Err(ApiError::throughput_decrease_limit());
-            }
-            capacity.record_change(lowered, raised, now);
+        // Changes are recorded (the day's decreases, the dates) when they complete; a replayed journal
+        // records none.
+        let recorded = |(lowered, raised): (bool, bool)| Change {
+            lowered: lowered && !self.replaying,
+            raised: raised && !self.replaying,
+        };
+        let table_change = recorded(lowered_and_raised(&before, &capacity.billing));
+        if table_change.lowered && !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
+            return Err(ApiError::throughput_decrease_limit());
         }
         // A global index's decreases are limited as its table's are, each index on its own count;
         // checked for every index before any of them changes.
-        for (index, billing) in indexes.iter().zip(&index_billing_after) {
-            let Some(billing) = billing.as_ref().filter(|_| !self.replaying) else {
-                continue;
-            };
-            let index_capacity = lock(&index.capacity);
-            let (lowered, _) = lowered_and_raised(&index_capacity.billing, billing);
-            if lowered && !crate::autoscaling::decrease_allowed(&index_capacity.decreases, now) {
-                return Err(ApiError::throughput_decrease_limit());
-            }
-        }
         let mut changed_indexes = Vec::new();
         for (index, billing) in indexes.iter().zip(index_billing_after) {
             let Some(billing) = billing else {
                 continue;
             };
-            let mut index_capacity = lock(&index.capacity);
-            if index_capacity.billing != billing {
-                let (lowered, raised) = lowered_and_raised(&index_capacity.billing, &billing);
-                if !self.replaying {
-                    index_capacity.record_change(lowered, raised, now);
-                }
-                changed_indexes.push((index.clone(), billing));
+            let index_capacity = lock(&index.capacity);
+            if index_capacity.billing == billing {
+                continue;
             }
+            let change = recorded(lowered_and_raised(&index_capacity.billing, &billing));
+            if change.lowered
+                && !crate::autoscaling::decrease_allowed(&index_capacity.decreases, now)
+            {
+                return Err(ApiError::throughput_decrease_limit());
+            }
+            changed_indexes.push((index.clone(), billing, change));
         }
         // New figures or a new mode keep the table UPDATING for `serve --update-table-ms`, serving
         // the old ones meanwhile; anything else (and a replayed journal) is in force at once.
@@ -288,7 +284,12 @@ impl UpdateTable {
             && (capacity.billing != state.capacity.billing || !changed_indexes.is_empty());
         let until = if updating { now + delay } else { now };
         let switch_epoch = switched_to_on_demand.then(|| store.epoch() + (until - now));
-        let update = CapacityUpdate::new(until, capacity, changed_indexes, switch_epoch);
+        let update = CapacityUpdate::new(
+            (now, until),
+            (capacity, table_change),
+            changed_indexes,
+            switch_epoch,
+        );
         if updating {
             state.updating = Some(update);
         } else {

@@ -31,7 +31,12 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::missing("timeToLiveSpecification.attributeName"))?;
     let table = store.control_plane_table(&name)?;
-    table.refuse_change_while_creating(store.epoch())?;
+    // Recorded from DynamoDB: a table not yet ACTIVE is not found here, where other changes
+    // answer ResourceInUseException.
+    let epoch = store.epoch();
+    if table.is_creating(epoch) || table.is_deleting(epoch) {
+        return Err(ApiError::table_not_found_named(&name));
+    }
     Ok(UpdateTimeToLive {
         table,
         enabled,
