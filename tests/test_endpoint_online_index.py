@@ -224,6 +224,42 @@ def test_a_provisioned_tables_new_index_needs_its_own_capacity_and_has_it():
         assert {k: index["ProvisionedThroughput"][k] for k in figures} == figures
 
 
+def test_the_table_keeps_its_figures_and_stays_while_its_new_index_fills():
+    """While a new index fills, DynamoDB refuses to change the table's figures or to delete the table, in the
+    words a public catalogue of its ResourceInUseException answers records: a peak-day runbook that adds an
+    index and raises capacity in one go meets that refusal here too."""
+    with ddbload.Emulator() as server:
+        client = _client(server.url)
+        name = f"online-busy-{uuid.uuid4().hex[:8]}"
+        figures = {"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1000}
+        _table(client, name, ProvisionedThroughput=figures)
+        _fill(client, name, 500)
+        index = dict(BY_CATEGORY, ProvisionedThroughput=figures)
+        client.update_table(
+            TableName=name, AttributeDefinitions=CATEGORY_DEFINITION, GlobalSecondaryIndexUpdates=[{"Create": index}]
+        )
+        in_use = "Attempt to change a resource which is still in use: "
+        raised = {"ReadCapacityUnits": 2000, "WriteCapacityUnits": 2000}
+        for call, words in (
+            (
+                lambda: client.update_table(TableName=name, ProvisionedThroughput=raised),
+                f"Can't change table IOPS when an index is being created. Table: {name} Indexes: [by-category]",
+            ),
+            (
+                lambda: client.delete_table(TableName=name),
+                "Cannot delete table while indexes are being created, updated, or deleted.",
+            ),
+        ):
+            with pytest.raises(ClientError) as refused:
+                call()
+            assert refused.value.response["Error"] == {"Code": "ResourceInUseException", "Message": in_use + words}
+        _wait_active(client, name)
+        updated = client.update_table(TableName=name, ProvisionedThroughput=raised)["TableDescription"]
+        assert updated["ProvisionedThroughput"]["WriteCapacityUnits"] == 2000
+        client.delete_table(TableName=name)
+        assert name not in client.list_tables()["TableNames"]
+
+
 def test_an_item_whose_value_is_too_long_for_a_new_index_is_left_out_of_it():
     """An item written before the index existed may hold a value longer than an index key can be
     (2,048 bytes): the backfill leaves it out, as DynamoDB leaves out its index key violations, and

@@ -158,3 +158,28 @@ def test_a_deleted_table_keeps_its_name_until_it_is_gone():
         assert dynamodb.scan(TableName="orders")["Items"] == []
     finally:
         stop(server)
+
+
+def test_under_data_dir_an_update_or_deletion_under_way_is_complete_after_a_restart(tmp_path):
+    data = tmp_path / "tables"
+    server, url = start_serve("--data-dir", str(data), "--update-table-ms", "600000", "--delete-table-ms", "600000")
+    dynamodb = client_for(url)
+    dynamodb.create_table(**ORDERS)
+    dynamodb.create_table(**dict(ORDERS, TableName="old-orders"))
+    dynamodb.put_item(TableName="orders", Item={"pk": {"S": "kept"}})
+    assert (
+        dynamodb.update_table(TableName="orders", ProvisionedThroughput=RAISED)["TableDescription"]["TableStatus"]
+        == "UPDATING"
+    )
+    assert dynamodb.delete_table(TableName="old-orders")["TableDescription"]["TableStatus"] == "DELETING"
+    stop(server)
+
+    server, url = start_serve("--data-dir", str(data))
+    try:
+        dynamodb = client_for(url)
+        assert dynamodb.list_tables()["TableNames"] == ["orders"]
+        table = dynamodb.describe_table(TableName="orders")["Table"]
+        assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("ACTIVE", 100)
+        assert dynamodb.scan(TableName="orders")["Items"] == [{"pk": {"S": "kept"}}]
+    finally:
+        stop(server)

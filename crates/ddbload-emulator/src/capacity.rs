@@ -544,7 +544,8 @@ impl TableCapacity {
     }
 
     /// Puts in force at `now` the figures of `changed` (this capacity as an UpdateTable worked it out
-    /// when it was requested, with its records of changes), keeping what was consumed meanwhile.
+    /// when it was requested, with its switches to on-demand), keeping what was consumed meanwhile.
+    /// The change itself is recorded by the caller (`record_change`).
     pub fn take_figures(&mut self, changed: TableCapacity, now: f64) {
         self.billing = changed.billing;
         self.warm = changed.warm;
@@ -554,8 +555,6 @@ impl TableCapacity {
             self.peak.1.max(changed.peak.1),
         );
         self.switches_to_on_demand = changed.switches_to_on_demand;
-        self.decreases = changed.decreases;
-        self.last_increase = changed.last_increase;
         self.reset_buckets(now);
     }
 

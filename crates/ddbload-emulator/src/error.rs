@@ -757,6 +757,28 @@ impl ApiError {
         )
     }
 
+    /// UpdateTable of a table's figures or billing mode while a global index of it is being created
+    /// (the same catalogue's wording).
+    pub fn table_iops_while_index_created(name: &str, indexes: &[&str]) -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            format!(
+                "Attempt to change a resource which is still in use: Can't change table IOPS when an \
+                 index is being created. Table: {name} Indexes: [{}]",
+                indexes.join(", ")
+            ),
+        )
+    }
+
+    /// DeleteTable while a global index of the table is being created (the same catalogue's wording).
+    pub fn table_delete_while_index_changes() -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes \
+             are being created, updated, or deleted.",
+        )
+    }
+
     /// DeleteTable, UpdateTable or tagging on a table still DELETING.
     pub fn table_being_deleted(name: &str) -> Self {
         Self::dynamodb(
@@ -1028,6 +1050,11 @@ impl ApiError {
 
     pub fn throughput_below_one() -> Self {
         Self::validation("Table read and write throughput must be at least 1, and cannot be null")
+    }
+
+    /// A provisioned figure past what DynamoDB takes at all (dynalite's suite records the wording).
+    pub fn throughput_out_of_bounds(value: &str, name: &str) -> Self {
+        Self::validation(format!("Given value {value} for {name} is out of bounds"))
     }
 
     pub fn throughput_over_quota() -> Self {

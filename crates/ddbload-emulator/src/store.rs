@@ -170,8 +170,13 @@ impl Store {
     /// every few seconds of its clock (`server::SWEEP_SECONDS`). Returns the items deleted.
     pub fn tick(&self) -> usize {
         self.forget_gone_tables();
+        let epoch = self.epoch();
         let tables: Vec<Arc<Table>> = self.tables().values().cloned().collect();
-        let expired = tables.iter().map(|t| t.expire(self.epoch())).sum();
+        let expired = tables
+            .iter()
+            .filter(|t| !t.is_deleting(epoch))
+            .map(|t| t.expire(epoch))
+            .sum();
         crate::autoscaling::evaluate(self, self.now());
         self.flush_disk();
         expired

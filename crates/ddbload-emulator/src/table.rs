@@ -412,8 +412,8 @@ impl Table {
         self.gone_at().is_some_and(|at| epoch >= at)
     }
 
-    /// A change of the table's settings (UpdateTable, tags, DeleteTable) waits until it is ACTIVE,
-    /// as in DynamoDB.
+    /// A change of the table's settings (UpdateTable, tags, DeleteTable) is refused while the table is
+    /// CREATING or DELETING, as in DynamoDB (UPDATING is for each operation to judge).
     pub fn refuse_change_unless_active(&self, epoch: f64) -> Result<(), ApiError> {
         if self.is_creating(epoch) {
             return Err(ApiError::table_being_created(&self.name));

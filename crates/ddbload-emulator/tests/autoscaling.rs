@@ -270,3 +270,30 @@ fn a_simulated_surge_is_short_until_two_minutes_above_target_have_passed() {
     assert_eq!(run.provisioned[720 + 1], 143);
     assert!(*run.provisioned.last().unwrap() >= 300);
 }
+
+#[test]
+fn a_table_updating_is_left_alone_until_its_update_completes() {
+    let f = Fixture::new();
+    f.store.set_update_table_ms(600_000);
+    f.table("shop", Some(10));
+    register(&f, 1, 100);
+    policy(&f, 50.0).unwrap();
+    let figures = json!({"ReadCapacityUnits": 10, "WriteCapacityUnits": 20});
+    let updated = f.ok(
+        "UpdateTable",
+        json!({"TableName": "shop", "ProvisionedThroughput": figures}),
+    );
+    assert_eq!(updated["TableDescription"]["TableStatus"], "UPDATING");
+    // Two minutes at 100% of the 10 units still serving: the scale-out its UpdateTable would ask
+    // for is refused in AWS while the table is UPDATING, so none is made or recorded.
+    write_for(&f, 10, 120);
+    evaluate(&f.store, f.store.now());
+    assert_eq!(wcu(&f), 10);
+    assert!(activities(&f).is_empty(), "{:?}", activities(&f));
+    f.clock.advance(600.0);
+    assert_eq!(
+        wcu(&f),
+        20,
+        "the update completed with the figure asked for"
+    );
+}

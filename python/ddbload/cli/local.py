@@ -26,7 +26,7 @@ from .common import (
 )
 
 MAX_SERVE_THREADS = 256
-MAX_CREATE_TABLE_MS = 600_000  # as the engine's Emulator allows, for --update- and --delete-table-ms too
+MAX_STATUS_MS = 600_000  # as the engine's Emulator allows for --create-, --update- and --delete-table-ms
 WORKSHOP_SCRIPT = Path(__file__).parents[1] / "workshop" / "ddb_load_tester.py"
 WORKSHOP_MARKER = "Installed by ddbload"
 
@@ -52,19 +52,19 @@ def add_commands(commands: Any) -> None:
     serve.add_argument(
         "--create-table-ms", type=int, default=0, metavar="MS",
         help="how long a new table stays CREATING before it is ACTIVE, as in DynamoDB (reads and writes of it "
-        f"are refused meanwhile; up to {MAX_CREATE_TABLE_MS}); default 0: ACTIVE at once, as DynamoDB Local",
+        f"are refused meanwhile; up to {MAX_STATUS_MS}); default 0: ACTIVE at once, as DynamoDB Local",
     )  # fmt: skip
     serve.add_argument(
         "--update-table-ms", type=int, default=0, metavar="MS",
         help="how long a change of capacity or billing mode keeps its table UPDATING, as in DynamoDB: the old "
         "figures serve until then and another UpdateTable or a DeleteTable is refused (ResourceInUseException; "
-        f"up to {MAX_CREATE_TABLE_MS}); default 0: in force at once, as DynamoDB Local",
+        f"up to {MAX_STATUS_MS}); default 0: in force at once, as DynamoDB Local",
     )  # fmt: skip
     serve.add_argument(
         "--delete-table-ms", type=int, default=0, metavar="MS",
         help="how long a deleted table stays DELETING before it is gone, as in DynamoDB (still listed and "
         "described, its name not free, reads and writes refused; up to "
-        f"{MAX_CREATE_TABLE_MS}); default 0: gone at once, as DynamoDB Local",
+        f"{MAX_STATUS_MS}); default 0: gone at once, as DynamoDB Local",
     )  # fmt: skip
     copy = serve.add_argument_group("a copy of production's tables (keys, indexes, capacity, auto scaling; no items)")
     copy.add_argument(
@@ -87,12 +87,10 @@ def _check_serve(args: argparse.Namespace) -> None:
         raise Fail(f"--port must be between 0 and 65535, got {args.port}")
     if not 1 <= args.threads <= MAX_SERVE_THREADS:
         raise Fail(f"--threads must be between 1 and {MAX_SERVE_THREADS}, got {args.threads}")
-    if not 0 <= args.create_table_ms <= MAX_CREATE_TABLE_MS:
-        raise Fail(f"--create-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.create_table_ms}")
-    if not 0 <= args.update_table_ms <= MAX_CREATE_TABLE_MS:
-        raise Fail(f"--update-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.update_table_ms}")
-    if not 0 <= args.delete_table_ms <= MAX_CREATE_TABLE_MS:
-        raise Fail(f"--delete-table-ms must be between 0 and {MAX_CREATE_TABLE_MS}, got {args.delete_table_ms}")
+    for option in ("create_table_ms", "update_table_ms", "delete_table_ms"):
+        value = getattr(args, option)
+        if not 0 <= value <= MAX_STATUS_MS:
+            raise Fail(f"--{option.replace('_', '-')} must be between 0 and {MAX_STATUS_MS}, got {value}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

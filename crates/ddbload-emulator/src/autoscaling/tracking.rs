@@ -65,10 +65,33 @@ fn consumed(
     .unwrap_or_default()
 }
 
-fn set(table: &Table, index: Option<&str>, dimension: Dimension, units: i64, now: f64) {
-    with_capacity(table, index, |capacity| {
-        capacity.set_provisioned(kind(dimension), units as f64, now)
-    });
+/// Sets a target's figure from `current` to `new` and records the change, in one hold of the table's
+/// state; false (nothing done) when the table is UPDATING by then, as its UpdateTable would be refused.
+fn set(
+    table: &Table,
+    index: Option<&str>,
+    dimension: Dimension,
+    (current, new): (i64, i64),
+    now: f64,
+) -> bool {
+    let mut state = table.state_at(now);
+    if state.updating.is_some() {
+        return false;
+    }
+    let act = |capacity: &mut TableCapacity| {
+        capacity.set_provisioned(kind(dimension), new as f64, now);
+        capacity.record_change(new < current, new > current, now);
+    };
+    match index {
+        Some(name) => {
+            let Some(index) = table.index(name).ok().filter(|i| !i.local) else {
+                return false;
+            };
+            act(&mut lock(&index.capacity));
+        }
+        None => act(&mut state.capacity),
+    }
+    true
 }
 
 /// Whether one more decrease is allowed now: 4 a day (by the endpoint's clock), then one an hour.
@@ -259,7 +282,8 @@ pub fn evaluate(store: &Store, now: f64) {
             continue;
         };
         // A table UPDATING refuses UpdateTable: auto scaling tries again at its next evaluation.
-        if table.state_at(now).updating.is_some() {
+        // A table DELETING is left alone.
+        if table.state_at(now).updating.is_some() || table.is_deleting(store.epoch()) {
             continue;
         }
         let Some(current) = provisioned(&table, index.as_deref(), target.dimension) else {
@@ -308,20 +332,16 @@ pub fn evaluate(store: &Store, now: f64) {
         }
     }
     for action in actions {
-        set(
+        let figures = (action.current, action.new);
+        if !set(
             &action.table,
             action.index.as_deref(),
             action.dimension,
-            action.new,
+            figures,
             now,
-        );
-        with_capacity(&action.table, action.index.as_deref(), |capacity| {
-            capacity.record_change(
-                action.new < action.current,
-                action.new > action.current,
-                now,
-            )
-        });
+        ) {
+            continue;
+        }
         if let Some(name) = &action.policy {
             let key = (action.resource.clone(), action.dimension, name.clone());
             if let Some(p) = scaling.policies.get_mut(&key) {

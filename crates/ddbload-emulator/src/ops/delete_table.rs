@@ -37,6 +37,9 @@ impl DeleteTable {
         if state.settings.deletion_protection {
             return Err(ApiError::deletion_protected());
         }
+        if table.indexes().iter().any(|index| index.is_backfilling()) {
+            return Err(ApiError::table_delete_while_index_changes());
+        }
         drop(state);
         // DELETING for `serve --delete-table-ms` (reads and writes of it are refused meanwhile),
         // or gone at once; a replayed journal deletes at once.
@@ -50,11 +53,12 @@ impl DeleteTable {
             tables.remove(&self.name);
         }
         drop(tables);
+        // Its items go at once, DELETING or not; a write still under way on the table writes to
+        // memory, not to deleted storage.
+        for shard in 0..crate::table::SHARDS {
+            *table.shard(shard).items = crate::shard::Shard::default();
+        }
         if let (Some(disk), Some(incarnation)) = (&store.disk, table.incarnation) {
-            // A write still under way on the table now writes to memory, not to deleted storage.
-            for shard in 0..crate::table::SHARDS {
-                *table.shard(shard).items = crate::shard::Shard::default();
-            }
             disk.drop_after_journal(incarnation);
         }
         let mut description = describe(&table, store);

@@ -42,23 +42,48 @@ pub fn raise_warm(capacity: &mut TableCapacity, figures: WarmFigures) -> Result<
 
 /// A ProvisionedThroughput parameter: both figures, each 1 to the table quota.
 pub fn throughput(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
+    let figures = throughput_present(v)?;
+    if let (Some(figures), Some(v)) = (figures, v) {
+        check_throughput_bounds(figures, v)?;
+    }
+    Ok(figures)
+}
+
+/// The largest figure DynamoDB takes before its quota is considered: past it, a figure is out of
+/// bounds (dynalite's suite records DynamoDB's answer for 1,000,000,000,001).
+const MAX_FIGURE: i64 = 1_000_000_000_000;
+
+/// A ProvisionedThroughput parameter's figures, each at least 1, without their upper bounds (an
+/// index's are checked once its table is found: `check_throughput_bounds`). A figure past i64 is
+/// read as i64::MAX: out of bounds, not missing.
+pub fn throughput_present(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
     let Some(v) = v else { return Ok(None) };
-    let read = v.get("ReadCapacityUnits");
-    let write = v.get("WriteCapacityUnits");
-    let (Some(r), Some(w)) = (int(read), int(write)) else {
-        // A figure past i64 is a number too: beyond the quota, not missing.
-        if read.is_some_and(Value::is_number) && write.is_some_and(Value::is_number) {
-            return Err(ApiError::throughput_over_quota());
-        }
+    let figure = |name: &str| {
+        let value = v.get(name)?;
+        int(Some(value)).or_else(|| value.is_number().then_some(i64::MAX))
+    };
+    let (Some(r), Some(w)) = (figure("ReadCapacityUnits"), figure("WriteCapacityUnits")) else {
         return Err(ApiError::throughput_below_one());
     };
     if r < 1 || w < 1 {
         return Err(ApiError::throughput_below_one());
     }
+    Ok(Some((r, w)))
+}
+
+/// Figures read by `throughput_present` (`given` their parameter): within bounds, then within the
+/// table quota.
+pub fn check_throughput_bounds((r, w): (i64, i64), given: &Value) -> Result<(), ApiError> {
+    for (name, figure) in [("ReadCapacityUnits", r), ("WriteCapacityUnits", w)] {
+        if figure > MAX_FIGURE {
+            let text = given.get(name).map(Value::to_string).unwrap_or_default();
+            return Err(ApiError::throughput_out_of_bounds(&text, name));
+        }
+    }
     if r > MAX_UNITS || w > MAX_UNITS {
         return Err(ApiError::throughput_over_quota());
     }
-    Ok(Some((r, w)))
+    Ok(())
 }
 
 fn name_of(element: &Value) -> &str {

@@ -50,7 +50,7 @@ pub fn arn(req: &Value) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::missing("resourceArn"))
 }
 
-/// A table whose tags may change now: not while it is CREATING.
+/// A table whose tags may change now: not while it is CREATING or DELETING.
 pub fn changeable(store: &Store, table: Arc<Table>) -> Result<Arc<Table>, ApiError> {
     table.refuse_change_unless_active(store.epoch())?;
     Ok(table)

@@ -13,7 +13,10 @@ use super::common::{refuse_unsupported, table_name};
 use super::create_table::{index_billing, on_demand_max};
 use super::index_changes::{self, IndexChange};
 use super::stream_spec::StreamChange;
-use super::table_common::{describe, raise_warm, throughput, warm_figures, WarmFigures};
+use super::table_common::{
+    check_throughput_bounds, describe, raise_warm, throughput, throughput_present, warm_figures,
+    WarmFigures,
+};
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
 use crate::store::Store;
@@ -139,7 +142,7 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        index_figures.push((index, throughput(u.get("ProvisionedThroughput"))?));
+        index_figures.push((index, throughput_present(u.get("ProvisionedThroughput"))?));
     }
     let table = store.control_plane_table(&name)?;
     table.refuse_change_unless_active(store.epoch())?;
@@ -155,12 +158,19 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     };
     let indexes = table.indexes();
     let mut index_throughput = Vec::new();
-    for (index, figures) in index_figures {
+    // An index's figures are bounded once its table and index are found, as dynalite's suite
+    // records DynamoDB's order (a table's own figures are bounded before the lookup).
+    for (update, (index, figures)) in updates
+        .iter()
+        .filter_map(|update| update.get("Update"))
+        .zip(index_figures)
+    {
         let position = indexes
             .iter()
             .position(|i| !i.local && i.name == index)
             .ok_or_else(|| ApiError::index_not_found(&index))?;
-        if let Some(figures) = figures {
+        if let (Some(figures), Some(given)) = (figures, update.get("ProvisionedThroughput")) {
+            check_throughput_bounds(figures, given)?;
             index_throughput.push((position, figures));
         }
     }
@@ -192,6 +202,8 @@ impl UpdateTable {
         let now = store.now();
         let (table, indexes) = (&self.table, &self.indexes);
         let mut state = table.state_at(now);
+        // Checked again under the lock: a DeleteTable may have come between parse and now.
+        table.refuse_change_unless_active(store.epoch())?;
         if state.updating.is_some() {
             return Err(ApiError::table_iops_being_updated(&table.name));
         }
@@ -250,6 +262,19 @@ impl UpdateTable {
             lowered: lowered && !self.replaying,
             raised: raised && !self.replaying,
         };
+        if capacity.billing != before {
+            let creating: Vec<&str> = indexes
+                .iter()
+                .filter(|index| index.is_backfilling())
+                .map(|index| index.name.as_str())
+                .collect();
+            if !creating.is_empty() {
+                return Err(ApiError::table_iops_while_index_created(
+                    &table.name,
+                    &creating,
+                ));
+            }
+        }
         let table_change = recorded(lowered_and_raised(&before, &capacity.billing));
         if table_change.lowered && !crate::autoscaling::decrease_allowed(&capacity.decreases, now) {
             return Err(ApiError::throughput_decrease_limit());

@@ -31,8 +31,8 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTimeToLive, ApiError> {
         .filter(|a| !a.is_empty())
         .ok_or_else(|| ApiError::missing("timeToLiveSpecification.attributeName"))?;
     let table = store.control_plane_table(&name)?;
-    // Recorded from DynamoDB: a table not yet ACTIVE is not found here, where other changes
-    // answer ResourceInUseException.
+    // Recorded from DynamoDB: a table still CREATING is not found here, where other changes answer
+    // ResourceInUseException; one DELETING is treated alike.
     let epoch = store.epoch();
     if table.is_creating(epoch) || table.is_deleting(epoch) {
         return Err(ApiError::table_not_found_named(&name));
