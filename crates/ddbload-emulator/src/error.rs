@@ -746,6 +746,14 @@ impl ApiError {
         )
     }
 
+    /// UpdateTable of DeletionProtectionEnabled on a table still UPDATING (from the same catalogue).
+    pub fn deletion_protection_needs_active() -> Self {
+        Self::dynamodb(
+            "ResourceInUseException",
+            "Table needs to be in ACTIVE status to modify deletion protection setting.",
+        )
+    }
+
     /// DeleteTable on a table still UPDATING (from the same catalogue).
     pub fn table_in_process_of_being_updated(name: &str) -> Self {
         Self::dynamodb(

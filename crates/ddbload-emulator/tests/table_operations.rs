@@ -402,6 +402,17 @@ fn new_figures_keep_the_table_updating_for_the_time_asked_and_the_old_ones_serve
         json!({"TableName": "orders", "ProvisionedThroughput": units(50, 50)}),
     );
     assert_eq!((refused.code(), refused.message.as_str()), in_use);
+    let refused = f.err(
+        "UpdateTable",
+        json!({"TableName": "orders", "DeletionProtectionEnabled": true}),
+    );
+    assert_eq!(
+        (refused.code(), refused.message.as_str()),
+        (
+            "ResourceInUseException",
+            "Table needs to be in ACTIVE status to modify deletion protection setting."
+        )
+    );
     let refused = f.err("DeleteTable", json!({"TableName": "orders"}));
     assert_eq!(
         (refused.code(), refused.message.as_str()),

@@ -205,6 +205,9 @@ impl UpdateTable {
         // Checked again under the lock: a DeleteTable may have come between parse and now.
         table.refuse_change_unless_active(store.epoch())?;
         if state.updating.is_some() {
+            if self.deletion_protection.is_some() {
+                return Err(ApiError::deletion_protection_needs_active());
+            }
             return Err(ApiError::table_iops_being_updated(&table.name));
         }
         let mut capacity = state.capacity.clone();
