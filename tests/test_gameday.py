@@ -378,3 +378,25 @@ def test_a_partition_fault_hits_the_same_keys_every_time(tmp_path):
         server.communicate(timeout=10)
     line = refusal(run_cli("serve", "--port", "0", "--fault", "error=InternalServerError,partition=5/4"))
     assert "partition must be PART/OF" in line
+
+
+def test_a_table_still_updating_at_the_end_is_put_back_once_the_update_completes(tmp_path):
+    """Against an endpoint where a change takes 3 s (as one takes a while in AWS), a cut made 1 s into a
+    2-second run is still under way when the run ends: the restore waits for it, then puts the table back,
+    where sending at once would be refused (ResourceInUseException)."""
+    server, url = start_serve("--update-table-ms", "3000")
+    try:
+        (tmp_path / "late.yaml").write_text("- at: 1s\n  capacity: {table: Orders, write: 500}\n")
+        proc = run_cli(
+            "run", "--endpoint-url", url, "--create-tables", "--seed-products", "20", "--table-capacity",
+            "1000/1000", "--rate", "20", "--duration", "2s", "--timeline", str(tmp_path / "late.yaml"),
+            "--backup-dir", str(tmp_path), "--output", str(tmp_path / "r.json"), timeout=180,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        timeline = json.loads((tmp_path / "r.json").read_text())["timeline"]
+        assert [s["outcome"] for s in timeline["steps"]] == ["done"]
+        assert timeline["restored"] == ["Orders: provisioned RCU 1000 / WCU 1000"], timeline["restored"]
+        assert (capacity_of(url)["read_capacity_units"], capacity_of(url)["write_capacity_units"]) == (1000, 1000)
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

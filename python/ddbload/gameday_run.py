@@ -127,7 +127,8 @@ class TimelineRunner:
         self._faults.clear()
         for saved in self._saved:
             try:
-                (now,) = capacity.describe(self.conn, [saved["name"]])
+                # A change just made is still UPDATING (DynamoDB refuses another until it is ACTIVE).
+                now = capacity.wait_until_settled(self.conn, saved["name"], lambda state, waited: None)
                 change = capacity.plan_restore(now, saved)
                 change.scaling, _ = scaling.plan_restore(now, saved)
                 change.scaling_first = False
