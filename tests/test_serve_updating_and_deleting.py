@@ -136,6 +136,30 @@ def test_ddbload_capacity_set_and_restore_wait_for_the_table_to_settle(tmp_path)
         stop(server)
 
 
+def test_ddbload_capacity_set_waits_for_a_change_already_under_way_before_planning(tmp_path):
+    """DynamoDB describes a table UPDATING with its old figures: a plan or backup made from them would be
+    wrong, and the change would be refused (ResourceInUseException). `capacity set` waits first."""
+    server, url = start_serve("--update-table-ms", "2000")
+    try:
+        dynamodb = client_for(url)
+        dynamodb.create_table(**ORDERS)
+        dynamodb.update_table(
+            TableName="orders", ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10}
+        )
+        proc = run_cli(
+            "capacity", "set", "--provisioned", "--rcu", "50", "--wcu", "50", "--table", "orders",
+            "--backup-dir", str(tmp_path), "--endpoint-url", url,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "1 table(s) changed, 0 failed" in proc.stdout
+        (backup,) = tmp_path.glob("capacity-backup-*.json")
+        assert json.loads(backup.read_text())["tables"][0]["write_capacity_units"] == 10
+        figures = dynamodb.describe_table(TableName="orders")["Table"]["ProvisionedThroughput"]
+        assert (figures["ReadCapacityUnits"], figures["WriteCapacityUnits"]) == (50, 50)
+    finally:
+        stop(server)
+
+
 def test_a_deleted_table_keeps_its_name_until_it_is_gone():
     server, url = start_serve("--delete-table-ms", "1500")
     try:

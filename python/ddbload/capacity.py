@@ -341,6 +341,11 @@ def origin_mismatch(backup: dict[str, Any], conn: Connection, current: list[dict
     return None
 
 
+def is_settled(table: dict[str, Any]) -> bool:
+    """Whether the table and its indexes are ACTIVE: no change of theirs is under way."""
+    return table["status"] == "ACTIVE" and all(i["status"] == "ACTIVE" for i in table["indexes"])
+
+
 def wait_until_settled(
     conn: Connection, table: str, on_wait: Callable[[str, float], None], timeout_s: float = 1800
 ) -> dict[str, Any]:
@@ -348,7 +353,7 @@ def wait_until_settled(
     started = time.monotonic()
     while True:
         (current,) = describe(conn, [table])
-        if current["status"] == "ACTIVE" and all(i["status"] == "ACTIVE" for i in current["indexes"]):
+        if is_settled(current):
             return current
         waited = time.monotonic() - started
         if waited > timeout_s:

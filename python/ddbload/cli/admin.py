@@ -24,6 +24,7 @@ from .common import (
     OneLineParser,
     connection_of,
     engine_errors,
+    print_error,
 )
 from .options import add_connection_flags
 
@@ -155,7 +156,9 @@ def capacity_set(args: argparse.Namespace) -> int:
     backup_dir = _backup_dir(args.backup_dir)
     ask = _ask_first(args)
     conn = connection_of(args)
-    current = capacity.describe(conn, None if args.all_tables else args.table)
+    current = _settled(conn, None if args.all_tables else args.table)
+    if current is None:
+        return EXIT_FAILED
     _check_indexes_exist(own, current)
     now = capacity.utc_now()
     plan = [_plan_set(t, args, minimum, maximum, backup_dir, now, own) for t in current]
@@ -293,7 +296,9 @@ def capacity_restore(args: argparse.Namespace) -> int:
     saved = {t["name"]: t for t in backup["tables"]}
     # Region and endpoint are checked before any table is read, the account once the tables are.
     _check_origin(args, backup, conn, [])
-    current = capacity.describe(conn, list(saved))
+    current = _settled(conn, list(saved))
+    if current is None:
+        return EXIT_FAILED
     _check_origin(args, backup, conn, current)
     now = capacity.utc_now()
     plan = []
@@ -343,6 +348,29 @@ def _backup_dir(text: str) -> Path:
     if not folder.is_dir():
         raise Fail(f"--backup-dir: {folder} is not a folder")
     return folder
+
+
+def _settled(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]] | None:
+    """The tables' settings once no change of theirs is under way (None: one did not end in time). A table
+    UPDATING is waited for: DynamoDB describes its old figures until the change completes, so a plan or a
+    backup made before would be wrong, and it refuses another change meanwhile."""
+    current = capacity.describe(conn, tables)
+    busy = [t["name"] for t in current if not capacity.is_settled(t)]
+    if not busy:
+        return current
+    console = make_console()
+    for name in busy:
+        with console.status(f"{name}: waiting for ACTIVE") as status:
+
+            def wait(state: str, waited: float, table: str = name) -> None:
+                status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
+
+            try:
+                capacity.wait_until_settled(conn, name, wait)
+            except TimeoutError as e:
+                print_error(str(e))
+                return None
+    return capacity.describe(conn, tables)
 
 
 def _carry_out(
