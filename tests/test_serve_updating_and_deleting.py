@@ -207,3 +207,27 @@ def test_under_data_dir_an_update_or_deletion_under_way_is_complete_after_a_rest
         assert dynamodb.scan(TableName="orders")["Items"] == [{"pk": {"S": "kept"}}]
     finally:
         stop(server)
+
+
+def test_ddbload_run_waits_for_its_capacity_change_before_the_load(tmp_path):
+    """`run --table-capacity` changes the tables it creates, then waits until they are ACTIVE: the load
+    meets the figures asked for, not the old ones still serving while the tables are UPDATING."""
+    server, url = start_serve("--update-table-ms", "1500")
+    try:
+        out = tmp_path / "run.json"
+        proc = run_cli(
+            "run", "--endpoint-url", url, "--products-table", "slow-p", "--orders-table", "slow-o",
+            "--create-tables",
+            "--seed-products", "20", "--table-capacity", "5/5", "--rate", "10", "--duration", "1s",
+            "--output", str(out),
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        tables = json.loads(out.read_text())["tables"]
+        for name in ("slow-p", "slow-o"):
+            assert (tables[name]["billing_mode"], tables[name]["write_capacity_units"]) == ("PROVISIONED", 5)
+        dynamodb = client_for(url)
+        for name in ("slow-p", "slow-o"):
+            table = dynamodb.describe_table(TableName=name)["Table"]
+            assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("ACTIVE", 5)
+    finally:
+        stop(server)
