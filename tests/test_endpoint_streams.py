@@ -161,3 +161,21 @@ def test_iterators_start_where_asked_and_a_disabled_streams_shard_closes(both):
             streams.describe_stream(StreamArn=arn + "x")
         assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert ends == [["before", "after"], ["before", "after"]]
+
+
+def test_a_deleted_tables_stream_is_disabled_and_still_read_as_dynamodb_local_keeps_it(both):
+    """DeleteTable's documentation: the table's stream goes DISABLED and is deleted after 24 hours. A
+    consumer still drains the last changes, on both endpoints (the 24 hours are checked on a simulated
+    clock in tests/streams.rs)."""
+    read = []
+    for dynamodb, streams in both:
+        name = _table(dynamodb, "NEW_IMAGE")
+        dynamodb.put_item(TableName=name, Item={"pk": {"S": "last-order"}})
+        arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        dynamodb.delete_table(TableName=name)
+        assert streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "DISABLED"
+        assert [s["StreamArn"] for s in streams.list_streams(TableName=name)["Streams"]] == [arn]
+        read.append(_changes(_read_all(streams, arn)))
+    assert (
+        read[0] == read[1] == [("INSERT", {"pk": {"S": "last-order"}}, {"pk": {"S": "last-order"}}, None, "NEW_IMAGE")]
+    )

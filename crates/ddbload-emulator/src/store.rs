@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::disk::Disk;
 use crate::error::ApiError;
 use crate::shard::Storage;
+use crate::stream::{Stream, RETENTION_SECONDS};
 use crate::table::Table;
 
 pub struct Store {
@@ -31,6 +32,9 @@ pub struct Store {
     update_table_ms: AtomicU64,
     /// Milliseconds a deleted table stays DELETING (`serve --delete-table-ms`; 0: gone at once).
     delete_table_ms: AtomicU64,
+    /// Streams of deleted tables, DISABLED and readable for 24 hours after the deletion, as
+    /// DynamoDB's DeleteTable documents; each with when its table was deleted (the clock's time).
+    deleted_streams: Mutex<Vec<(Arc<Stream>, f64)>>,
 }
 
 impl Store {
@@ -45,6 +49,7 @@ impl Store {
             create_table_ms: AtomicU64::new(0),
             update_table_ms: AtomicU64::new(0),
             delete_table_ms: AtomicU64::new(0),
+            deleted_streams: Mutex::default(),
         }
     }
 
@@ -141,12 +146,32 @@ impl Store {
             .cloned()
     }
 
-    /// Lets go of the tables whose DELETING is over.
+    /// Keeps a deleted table's streams (already disabled) readable for 24 hours.
+    pub fn keep_streams_of_deleted_table(&self, streams: Vec<Arc<Stream>>) {
+        let now = self.now();
+        let mut kept = crate::table::lock(&self.deleted_streams);
+        kept.extend(streams.into_iter().map(|stream| (stream, now)));
+    }
+
+    /// The streams of deleted tables, within their 24 hours.
+    pub fn streams_of_deleted_tables(&self) -> Vec<Arc<Stream>> {
+        let now = self.now();
+        crate::table::lock(&self.deleted_streams)
+            .iter()
+            .filter(|(_, deleted)| now - deleted < RETENTION_SECONDS)
+            .map(|(stream, _)| stream.clone())
+            .collect()
+    }
+
+    /// Lets go of the tables whose DELETING is over, and of deleted tables' streams past 24 hours.
     fn forget_gone_tables(&self) {
         let epoch = self.epoch();
         if self.tables().values().any(|table| table.is_gone(epoch)) {
             self.tables_mut().retain(|_, table| !table.is_gone(epoch));
         }
+        let now = self.now();
+        crate::table::lock(&self.deleted_streams)
+            .retain(|(_, deleted)| now - deleted < RETENTION_SECONDS);
     }
 
     /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.

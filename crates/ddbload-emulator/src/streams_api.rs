@@ -49,23 +49,32 @@ fn limit(req: &Value, max: usize) -> Result<usize, ApiError> {
     }
 }
 
+/// Every table's streams, then those of deleted tables (a DELETING table's are among the latter).
 fn all_streams(store: &Store) -> Vec<Arc<Stream>> {
     let epoch = store.epoch();
-    store
+    let mut streams: Vec<Arc<Stream>> = store
         .tables()
         .values()
-        .filter(|table| !table.is_gone(epoch))
+        .filter(|table| !table.is_gone(epoch) && !table.is_deleting(epoch))
         .flat_map(|table| table.streams())
-        .collect()
+        .collect();
+    streams.extend(store.streams_of_deleted_tables());
+    streams
 }
 
 /// The stream an ARN names, found through its table ("...:table/NAME/stream/LABEL"), so a poller's
-/// every GetRecords does not look through every table.
+/// every GetRecords does not look through every table; or among the deleted tables' streams.
 fn stream_by_arn(store: &Store, arn: &str) -> Result<Arc<Stream>, ApiError> {
     arn.split_once(":table/")
         .and_then(|(_, rest)| rest.split_once("/stream/"))
         .and_then(|(table, _)| store.any_table(table))
         .and_then(|table| table.streams().into_iter().find(|s| s.arn == arn))
+        .or_else(|| {
+            store
+                .streams_of_deleted_tables()
+                .into_iter()
+                .find(|s| s.arn == arn)
+        })
         .ok_or_else(|| ApiError::stream_not_found(arn))
 }
 
@@ -73,9 +82,10 @@ fn list_streams(store: &Store, req: &Value) -> Result<Value, ApiError> {
     let limit = limit(req, MAX_LISTED)?;
     let table = req.get("TableName").and_then(Value::as_str);
     if let Some(name) = table {
-        store
-            .any_table(name)
-            .ok_or_else(ApiError::table_not_found)?;
+        let deleted = store.streams_of_deleted_tables();
+        if store.any_table(name).is_none() && !deleted.iter().any(|s| s.table == name) {
+            return Err(ApiError::table_not_found());
+        }
     }
     let start = req.get("ExclusiveStartStreamArn").and_then(Value::as_str);
     let mut streams: Vec<Arc<Stream>> = all_streams(store)

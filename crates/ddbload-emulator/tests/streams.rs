@@ -209,3 +209,61 @@ fn an_item_time_to_live_deletes_is_a_remove_record_by_dynamodb_itself() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
+    // DeleteTable's documentation: "the corresponding stream on that table goes into the DISABLED
+    // state, and the stream is automatically deleted after 24 hours" - a consumer still drains it.
+    let (clock, _server, mut client, stream) = orders_with_stream("NEW_IMAGE");
+    put(&mut client, "last", 1);
+    ok(
+        &mut client,
+        "DynamoDB_20120810.DeleteTable",
+        json!({"TableName": "Orders"}),
+    );
+    let described = ok(
+        &mut client,
+        "DynamoDBStreams_20120810.DescribeStream",
+        json!({"StreamArn": stream}),
+    );
+    let description = &described["StreamDescription"];
+    assert_eq!(description["StreamStatus"], "DISABLED");
+    let shard = description["Shards"][0]["ShardId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(description["Shards"][0]["SequenceNumberRange"]["EndingSequenceNumber"].is_string());
+    let listed = ok(
+        &mut client,
+        "DynamoDBStreams_20120810.ListStreams",
+        json!({"TableName": "Orders"}),
+    );
+    assert_eq!(listed["Streams"][0]["StreamArn"], json!(stream));
+    let from =
+        iterator(&mut client, &stream, &shard, "TRIM_HORIZON", None)["ShardIterator"].clone();
+    let read = ok(
+        &mut client,
+        "DynamoDBStreams_20120810.GetRecords",
+        json!({"ShardIterator": from}),
+    );
+    assert_eq!(
+        read["Records"][0]["dynamodb"]["NewImage"]["pk"],
+        json!({"S": "last"})
+    );
+
+    clock.advance(24.0 * 3600.0 + 1.0);
+    assert_eq!(
+        error_type(
+            &mut client,
+            "DynamoDBStreams_20120810.DescribeStream",
+            json!({"StreamArn": stream})
+        ),
+        "ResourceNotFoundException"
+    );
+    let listed = ok(
+        &mut client,
+        "DynamoDBStreams_20120810.ListStreams",
+        json!({}),
+    );
+    assert_eq!(listed["Streams"], json!([]));
+}

@@ -53,6 +53,9 @@ impl DeleteTable {
             tables.remove(&self.name);
         }
         drop(tables);
+        // Its stream is DISABLED and, with its earlier ones, readable for 24 hours more.
+        table.disable_stream();
+        store.keep_streams_of_deleted_table(table.streams());
         // Its items go at once, DELETING or not; a write still under way on the table writes to
         // memory, not to deleted storage.
         for shard in 0..crate::table::SHARDS {
