@@ -139,7 +139,7 @@ def test_ddbload_capacity_set_and_restore_wait_for_the_table_to_settle(tmp_path)
 def test_ddbload_capacity_set_waits_for_a_change_already_under_way_before_planning(tmp_path):
     """DynamoDB describes a table UPDATING with its old figures: a plan or backup made from them would be
     wrong, and the change would be refused (ResourceInUseException). `capacity set` waits first."""
-    server, url = start_serve("--update-table-ms", "2000")
+    server, url = start_serve("--update-table-ms", "5000")
     try:
         dynamodb = client_for(url)
         dynamodb.create_table(**ORDERS)

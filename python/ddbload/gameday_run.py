@@ -20,6 +20,9 @@ from .gameday_plan import Action, actions_of
 from .gameday_recovery import episodes
 from .result import Result
 
+# How long the restore at the end waits for a table still changing before it leaves it as it is.
+RESTORE_WAIT_S = 300
+
 
 @dataclass
 class Done:
@@ -127,8 +130,11 @@ class TimelineRunner:
         self._faults.clear()
         for saved in self._saved:
             try:
-                # A change just made is still UPDATING (DynamoDB refuses another until it is ACTIVE).
-                now = capacity.wait_until_settled(self.conn, saved["name"], lambda state, waited: None)
+                # A change just made is still UPDATING (DynamoDB refuses another until it is ACTIVE);
+                # a table that does not settle within RESTORE_WAIT_S is left, and the result says so.
+                now = capacity.wait_until_settled(
+                    self.conn, saved["name"], lambda state, waited: None, timeout_s=RESTORE_WAIT_S
+                )
                 change = capacity.plan_restore(now, saved)
                 change.scaling, _ = scaling.plan_restore(now, saved)
                 change.scaling_first = False

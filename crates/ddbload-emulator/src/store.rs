@@ -33,7 +33,7 @@ pub struct Store {
     /// Milliseconds a deleted table stays DELETING (`serve --delete-table-ms`; 0: gone at once).
     delete_table_ms: AtomicU64,
     /// Streams of deleted tables, DISABLED and readable for 24 hours after the deletion, as
-    /// DynamoDB's DeleteTable documents; each with when its table was deleted (the clock's time).
+    /// DynamoDB's DeleteTable documents; each with when it was disabled (the clock's time).
     deleted_streams: Mutex<Vec<(Arc<Stream>, f64)>>,
 }
 
@@ -146,11 +146,15 @@ impl Store {
             .cloned()
     }
 
-    /// Keeps a deleted table's streams (already disabled) readable for 24 hours.
+    /// Keeps a deleted table's streams (already disabled) readable for 24 hours from when each was
+    /// disabled.
     pub fn keep_streams_of_deleted_table(&self, streams: Vec<Arc<Stream>>) {
         let now = self.now();
         let mut kept = crate::table::lock(&self.deleted_streams);
-        kept.extend(streams.into_iter().map(|stream| (stream, now)));
+        kept.extend(streams.into_iter().map(|stream| {
+            let disabled = stream.disabled_at().unwrap_or(now);
+            (stream, disabled)
+        }));
     }
 
     /// The streams of deleted tables, within their 24 hours.

@@ -139,6 +139,11 @@ impl Stream {
         lock(&self.log).disabled_at.is_none()
     }
 
+    /// When the stream was disabled, on the endpoint's clock (None: still enabled).
+    pub fn disabled_at(&self) -> Option<f64> {
+        lock(&self.log).disabled_at
+    }
+
     pub fn disable(&self) {
         let now = self.now();
         lock(&self.log).disabled_at.get_or_insert(now);

@@ -59,6 +59,8 @@ fn all_streams(store: &Store) -> Vec<Arc<Stream>> {
         .flat_map(|table| table.streams())
         .collect();
     streams.extend(store.streams_of_deleted_tables());
+    let mut seen = std::collections::HashSet::new();
+    streams.retain(|stream| seen.insert(stream.arn.clone()));
     streams
 }
 

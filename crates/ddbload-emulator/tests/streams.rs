@@ -238,7 +238,10 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
         "DynamoDBStreams_20120810.ListStreams",
         json!({"TableName": "Orders"}),
     );
-    assert_eq!(listed["Streams"][0]["StreamArn"], json!(stream));
+    assert_eq!(
+        listed["Streams"],
+        json!([{"StreamArn": stream, "TableName": "Orders", "StreamLabel": stream.rsplit('/').next()}])
+    );
     let from =
         iterator(&mut client, &stream, &shard, "TRIM_HORIZON", None)["ShardIterator"].clone();
     let read = ok(
@@ -266,4 +269,28 @@ fn a_deleted_tables_stream_is_disabled_and_readable_for_24_hours() {
         json!({}),
     );
     assert_eq!(listed["Streams"], json!([]));
+}
+
+#[test]
+fn a_table_deleting_lists_its_stream_once() {
+    let (_clock, server, mut client, stream) = orders_with_stream("KEYS_ONLY");
+    server.store.set_delete_table_ms(60_000);
+    let deleted = ok(
+        &mut client,
+        "DynamoDB_20120810.DeleteTable",
+        json!({"TableName": "Orders"}),
+    );
+    assert_eq!(deleted["TableDescription"]["TableStatus"], "DELETING");
+    let listed = ok(
+        &mut client,
+        "DynamoDBStreams_20120810.ListStreams",
+        json!({}),
+    );
+    let arns: Vec<&Value> = listed["Streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["StreamArn"])
+        .collect();
+    assert_eq!(arns, [&json!(stream)]);
 }

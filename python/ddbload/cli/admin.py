@@ -156,7 +156,7 @@ def capacity_set(args: argparse.Namespace) -> int:
     backup_dir = _backup_dir(args.backup_dir)
     ask = _ask_first(args)
     conn = connection_of(args)
-    current = _settled(conn, None if args.all_tables else args.table)
+    current = _settled(conn, None if args.all_tables else args.table, args.dry_run)
     if current is None:
         return EXIT_FAILED
     _check_indexes_exist(own, current)
@@ -296,7 +296,7 @@ def capacity_restore(args: argparse.Namespace) -> int:
     saved = {t["name"]: t for t in backup["tables"]}
     # Region and endpoint are checked before any table is read, the account once the tables are.
     _check_origin(args, backup, conn, [])
-    current = _settled(conn, list(saved))
+    current = _settled(conn, list(saved), args.dry_run)
     if current is None:
         return EXIT_FAILED
     _check_origin(args, backup, conn, current)
@@ -350,27 +350,29 @@ def _backup_dir(text: str) -> Path:
     return folder
 
 
-def _settled(conn: Connection, tables: list[str] | None) -> list[dict[str, Any]] | None:
+def _settled(conn: Connection, tables: list[str] | None, dry_run: bool) -> list[dict[str, Any]] | None:
     """The tables' settings once no change of theirs is under way (None: one did not end in time). A table
-    UPDATING is waited for: DynamoDB describes its old figures until the change completes, so a plan or a
-    backup made before would be wrong, and it refuses another change meanwhile."""
-    current = capacity.describe(conn, tables)
-    busy = [t["name"] for t in current if not capacity.is_settled(t)]
-    if not busy:
-        return current
-    console = make_console()
-    for name in busy:
-        with console.status(f"{name}: waiting for ACTIVE") as status:
+    UPDATING (or with an index CREATING) is waited for: DynamoDB describes its old figures until the change
+    completes, so a plan or a backup made before would be wrong, and it refuses another change meanwhile. A
+    dry run shows what is described now; a table DELETING is not waited for (its change fails and says so).
+    Each table may take up to `wait_until_settled`'s 30 minutes."""
+    while True:
+        current = capacity.describe(conn, tables)
+        busy = [t["name"] for t in current if not capacity.is_settled(t) and t["status"] != "DELETING"]
+        if dry_run or not busy:
+            return current
+        console = make_console()
+        for name in busy:
+            with console.status(f"{name}: waiting for ACTIVE") as status:
 
-            def wait(state: str, waited: float, table: str = name) -> None:
-                status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
+                def wait(state: str, waited: float, table: str = name) -> None:
+                    status.update(f"{table}: waiting for ACTIVE ({state}, {waited:.0f}s)")
 
-            try:
-                capacity.wait_until_settled(conn, name, wait)
-            except TimeoutError as e:
-                print_error(str(e))
-                return None
-    return capacity.describe(conn, tables)
+                try:
+                    capacity.wait_until_settled(conn, name, wait)
+                except TimeoutError as e:
+                    print_error(str(e))
+                    return None
 
 
 def _carry_out(

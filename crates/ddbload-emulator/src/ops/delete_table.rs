@@ -47,15 +47,19 @@ impl DeleteTable {
             true => 0,
             false => store.delete_table_ms(),
         };
+        // Its stream is DISABLED and readable for 24 hours more, with its earlier ones for what is
+        // left of theirs; kept before the table goes, so a reader never misses it. A replayed
+        // deletion has no records to keep (streams are not kept on disk).
+        table.disable_stream();
+        if !store.is_replaying() {
+            store.keep_streams_of_deleted_table(table.streams());
+        }
         if delay > 0 {
             table.delete_at(epoch + delay as f64 / 1000.0);
         } else {
             tables.remove(&self.name);
         }
         drop(tables);
-        // Its stream is DISABLED and, with its earlier ones, readable for 24 hours more.
-        table.disable_stream();
-        store.keep_streams_of_deleted_table(table.streams());
         // Its items go at once, DELETING or not; a write still under way on the table writes to
         // memory, not to deleted storage.
         for shard in 0..crate::table::SHARDS {
