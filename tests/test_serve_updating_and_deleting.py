@@ -110,18 +110,23 @@ def test_the_python_endpoint_takes_it_too_and_a_bad_figure_is_refused():
         assert line == f"ddbload: error: {flag} must be between 0 and 600000, got -1"
 
 
+def set_orders_to_50(url: str, backups) -> None:
+    """`ddbload capacity set` of orders to provisioned 50/50, which must succeed."""
+    proc = run_cli(
+        "capacity", "set", "--provisioned", "--rcu", "50", "--wcu", "50", "--table", "orders",
+        "--backup-dir", str(backups), "--endpoint-url", url,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 table(s) changed, 0 failed" in proc.stdout
+
+
 def test_ddbload_capacity_set_and_restore_wait_for_the_table_to_settle(tmp_path):
     server, url = start_serve("--update-table-ms", "1500")
     try:
         dynamodb = client_for(url)
         dynamodb.create_table(**ORDERS)
         started = time.monotonic()
-        proc = run_cli(
-            "capacity", "set", "--provisioned", "--rcu", "50", "--wcu", "50", "--table", "orders",
-            "--backup-dir", str(tmp_path), "--endpoint-url", url,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "1 table(s) changed, 0 failed" in proc.stdout
+        set_orders_to_50(url, tmp_path)
         assert time.monotonic() - started >= 1.5
         table = dynamodb.describe_table(TableName="orders")["Table"]
         assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("ACTIVE", 50)
@@ -146,12 +151,7 @@ def test_ddbload_capacity_set_waits_for_a_change_already_under_way_before_planni
         dynamodb.update_table(
             TableName="orders", ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10}
         )
-        proc = run_cli(
-            "capacity", "set", "--provisioned", "--rcu", "50", "--wcu", "50", "--table", "orders",
-            "--backup-dir", str(tmp_path), "--endpoint-url", url,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "1 table(s) changed, 0 failed" in proc.stdout
+        set_orders_to_50(url, tmp_path)
         (backup,) = tmp_path.glob("capacity-backup-*.json")
         assert json.loads(backup.read_text())["tables"][0]["write_capacity_units"] == 10
         figures = dynamodb.describe_table(TableName="orders")["Table"]["ProvisionedThroughput"]

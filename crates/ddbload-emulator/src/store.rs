@@ -15,6 +15,11 @@ use crate::shard::Storage;
 use crate::stream::{Stream, RETENTION_SECONDS};
 use crate::table::Table;
 
+/// Whether a deleted table's stream disabled at `disabled` (the clock's time) is still kept at `now`.
+fn still_kept(disabled: f64, now: f64) -> bool {
+    now - disabled < RETENTION_SECONDS
+}
+
 pub struct Store {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
     /// Application Auto Scaling's targets, policies and activities.
@@ -162,7 +167,7 @@ impl Store {
         let now = self.now();
         crate::table::lock(&self.deleted_streams)
             .iter()
-            .filter(|(_, deleted)| now - deleted < RETENTION_SECONDS)
+            .filter(|(_, disabled)| still_kept(*disabled, now))
             .map(|(stream, _)| stream.clone())
             .collect()
     }
@@ -175,7 +180,7 @@ impl Store {
         }
         let now = self.now();
         crate::table::lock(&self.deleted_streams)
-            .retain(|(_, deleted)| now - deleted < RETENTION_SECONDS);
+            .retain(|(_, disabled)| still_kept(*disabled, now));
     }
 
     /// Seconds on the endpoint's clock: what capacity, auto scaling, TTL and client tokens follow.

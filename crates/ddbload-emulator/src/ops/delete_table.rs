@@ -43,15 +43,17 @@ impl DeleteTable {
         drop(state);
         // DELETING for `serve --delete-table-ms` (reads and writes of it are refused meanwhile),
         // or gone at once; a replayed journal deletes at once.
-        let delay = match store.is_replaying() {
-            true => 0,
-            false => store.delete_table_ms(),
+        let replaying = store.is_replaying();
+        let delay = if replaying {
+            0
+        } else {
+            store.delete_table_ms()
         };
         // Its stream is DISABLED and readable for 24 hours more, with its earlier ones for what is
         // left of theirs; kept before the table goes, so a reader never misses it. A replayed
         // deletion has no records to keep (streams are not kept on disk).
         table.disable_stream();
-        if !store.is_replaying() {
+        if !replaying {
             store.keep_streams_of_deleted_table(table.streams());
         }
         if delay > 0 {

@@ -265,7 +265,8 @@ impl UpdateTable {
             lowered: lowered && !self.replaying,
             raised: raised && !self.replaying,
         };
-        if capacity.billing != before {
+        let table_figures_change = capacity.billing != before;
+        if table_figures_change {
             let creating: Vec<&str> = indexes
                 .iter()
                 .filter(|index| index.is_backfilling())
@@ -308,8 +309,7 @@ impl UpdateTable {
             true => 0.0,
             false => store.update_table_ms() as f64 / 1000.0,
         };
-        let updating = delay > 0.0
-            && (capacity.billing != state.capacity.billing || !changed_indexes.is_empty());
+        let updating = delay > 0.0 && (table_figures_change || !changed_indexes.is_empty());
         let until = if updating { now + delay } else { now };
         let switch_epoch = switched_to_on_demand.then(|| store.epoch() + (until - now));
         let update = CapacityUpdate::new(
