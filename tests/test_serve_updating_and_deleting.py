@@ -9,6 +9,7 @@ import json
 import signal
 import time
 
+import boto3
 import botocore.exceptions
 import ddbload
 import pytest
@@ -229,5 +230,36 @@ def test_ddbload_run_waits_for_its_capacity_change_before_the_load(tmp_path):
         for name in ("slow-p", "slow-o"):
             table = dynamodb.describe_table(TableName=name)["Table"]
             assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("ACTIVE", 5)
+    finally:
+        stop(server)
+
+
+def test_auto_scaling_raising_a_table_keeps_it_updating_with_the_old_figure_serving():
+    """Auto scaling's change is an UpdateTable too: a new minimum above the table's figure makes it
+    UPDATING, the old figure throttling meanwhile and the scaling activity InProgress until it completes."""
+    server, url = start_serve("--update-table-ms", "2500")
+    try:
+        dynamodb = client_for(url, retries={"max_attempts": 1})
+        dynamodb.create_table(**ORDERS)
+        scaling = boto3.client(
+            "application-autoscaling", endpoint_url=url, region_name="us-east-1",
+            aws_access_key_id="local", aws_secret_access_key="local",
+        )  # fmt: skip
+        scaling.register_scalable_target(
+            ServiceNamespace="dynamodb", ResourceId="table/orders",
+            ScalableDimension="dynamodb:table:WriteCapacityUnits", MinCapacity=50, MaxCapacity=100,
+        )  # fmt: skip
+        table = dynamodb.describe_table(TableName="orders")["Table"]
+        assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("UPDATING", 2)
+        (activity,) = scaling.describe_scaling_activities(ServiceNamespace="dynamodb")["ScalingActivities"]
+        assert activity["StatusCode"] == "InProgress" and "EndTime" not in activity, activity
+        assert 55 <= writes_until_throttled(dynamodb, "before", 200) <= 65, "the 2-unit figure still serves"
+        dynamodb.get_waiter("table_exists").wait(TableName="orders", WaiterConfig={"Delay": 1, "MaxAttempts": 20})
+        table = dynamodb.describe_table(TableName="orders")["Table"]
+        assert (table["TableStatus"], table["ProvisionedThroughput"]["WriteCapacityUnits"]) == ("ACTIVE", 50)
+        (activity,) = scaling.describe_scaling_activities(ServiceNamespace="dynamodb")["ScalingActivities"]
+        assert activity["StatusCode"] == "Successful", activity
+        took = (activity["EndTime"] - activity["StartTime"]).total_seconds()
+        assert took == pytest.approx(2.5, abs=0.01), took
     finally:
         stop(server)

@@ -297,3 +297,34 @@ fn a_table_updating_is_left_alone_until_its_update_completes() {
         "the update completed with the figure asked for"
     );
 }
+
+#[test]
+fn with_update_table_ms_a_scaling_action_keeps_the_table_updating_and_its_activity_in_progress() {
+    let f = Fixture::new();
+    f.store.set_update_table_ms(30_000);
+    f.table("shop", Some(10));
+    register(&f, 50, 60);
+    let table = &f.ok("DescribeTable", json!({"TableName": "shop"}))["Table"];
+    assert_eq!(table["TableStatus"], "UPDATING");
+    assert_eq!(
+        wcu(&f),
+        10,
+        "the old figure serves until the change completes"
+    );
+    let activity = &activities(&f)[0];
+    assert_eq!(activity["StatusCode"], "InProgress");
+    assert!(activity.get("EndTime").is_none(), "{activity}");
+    f.clock.advance(30.0);
+    let table = &f.ok("DescribeTable", json!({"TableName": "shop"}))["Table"];
+    assert_eq!(table["TableStatus"], "ACTIVE");
+    assert_eq!(wcu(&f), 50);
+    let activity = &activities(&f)[0];
+    assert_eq!(activity["StatusCode"], "Successful");
+    let took = activity["EndTime"].as_f64().unwrap() - activity["StartTime"].as_f64().unwrap();
+    assert!((took - 30.0).abs() < 1e-3, "{took}");
+    assert_eq!(
+        activities(&f).len(),
+        1,
+        "one action, not one per evaluation"
+    );
+}

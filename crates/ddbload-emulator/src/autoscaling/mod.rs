@@ -109,17 +109,27 @@ pub struct Activity {
     pub dimension: Dimension,
     pub description: String,
     pub cause: String,
+    /// Epoch seconds when it began, and when its table is ACTIVE with the new figure (later than
+    /// `at` under `serve --update-table-ms`).
     pub at: f64,
+    pub ends: f64,
 }
 
 impl Activity {
-    pub fn to_json(&self) -> Value {
-        json!({
+    /// The activity as DescribeScalingActivities gives it at `now` (epoch seconds): InProgress, with
+    /// no end, while its table is still UPDATING.
+    pub fn to_json(&self, now: f64) -> Value {
+        let mut activity = json!({
             "ActivityId": self.id, "ServiceNamespace": "dynamodb", "ResourceId": self.resource,
             "ScalableDimension": self.dimension.name(), "Description": self.description, "Cause": self.cause,
-            "StartTime": self.at, "EndTime": self.at, "StatusCode": "Successful",
-            "StatusMessage": "Successfully set capacity.",
-        })
+            "StartTime": self.at, "StatusCode": "InProgress",
+        });
+        if now >= self.ends {
+            activity["EndTime"] = json!(self.ends);
+            activity["StatusCode"] = json!("Successful");
+            activity["StatusMessage"] = json!("Successfully set capacity.");
+        }
+        activity
     }
 }
 
@@ -143,7 +153,7 @@ impl AutoScaling {
         dimension: Dimension,
         description: String,
         cause: String,
-        at: f64,
+        (at, ends): (f64, f64),
     ) {
         self.next_id += 1;
         self.activities.push(Activity {
@@ -153,6 +163,7 @@ impl AutoScaling {
             description,
             cause,
             at,
+            ends,
         });
     }
 }

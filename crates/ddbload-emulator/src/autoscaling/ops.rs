@@ -315,12 +315,13 @@ fn describe_policies(store: &Store, req: &Value) -> Result<Value, ApiError> {
 fn describe_activities(store: &Store, req: &Value) -> Result<Value, ApiError> {
     check_namespace(req)?;
     let scaling = lock(&store.autoscaling);
+    let now = store.epoch();
     let activities: Vec<Value> = scaling
         .activities
         .iter()
         .rev()
         .filter(|a| wanted(req, &a.resource, a.dimension))
-        .map(|a| a.to_json())
+        .map(|a| a.to_json(now))
         .collect();
     Ok(json!({ "ScalingActivities": activities }))
 }

@@ -9,6 +9,7 @@ use crate::capacity::{Kind, TableCapacity};
 use crate::ops::table_common::MAX_UNITS;
 use crate::store::Store;
 use crate::table::{lock, Table};
+use crate::updating::{CapacityUpdate, Change};
 
 const SCALE_OUT_MINUTES: usize = 2;
 const SCALE_IN_MINUTES: usize = 15;
@@ -67,29 +68,53 @@ fn consumed(
 
 /// Sets a target's figure from `current` to `new` and records the change, in one hold of the table's
 /// state; false (nothing done) when the table is UPDATING by then, as its UpdateTable would be refused.
+/// With `serve --update-table-ms` (`delay` seconds) the change goes as an UpdateTable's does: the table
+/// is UPDATING, the old figure serves until the change completes, and it is recorded then.
 fn set(
     table: &Table,
     index: Option<&str>,
     dimension: Dimension,
     (current, new): (i64, i64),
-    now: f64,
+    (now, delay): (f64, f64),
 ) -> bool {
     let mut state = table.state_at(now);
     if state.updating.is_some() {
         return false;
     }
-    let act = |capacity: &mut TableCapacity| {
-        capacity.set_provisioned(kind(dimension), new as f64, now);
-        capacity.record_change(new < current, new > current, now);
+    let index = match index {
+        Some(name) => match table.index(name).ok().filter(|i| !i.local) {
+            Some(index) => Some(index),
+            None => return false,
+        },
+        None => None,
     };
+    let change = Change {
+        lowered: new < current,
+        raised: new > current,
+    };
+    let mut table_capacity = state.capacity.clone();
+    let mut table_change = Change {
+        lowered: false,
+        raised: false,
+    };
+    let mut indexes = Vec::new();
     match index {
-        Some(name) => {
-            let Some(index) = table.index(name).ok().filter(|i| !i.local) else {
-                return false;
-            };
-            act(&mut lock(&index.capacity));
+        Some(index) => {
+            let mut capacity = lock(&index.capacity).clone();
+            capacity.set_provisioned(kind(dimension), new as f64, now);
+            indexes.push((index, capacity.billing, change));
         }
-        None => act(&mut state.capacity),
+        None => {
+            table_capacity.set_provisioned(kind(dimension), new as f64, now);
+            table_change = change;
+        }
+    }
+    let until = now + delay.max(0.0);
+    let update = CapacityUpdate::new((now, until), (table_capacity, table_change), indexes, None);
+    if delay > 0.0 {
+        state.updating = Some(update);
+    } else {
+        update.complete(&mut state);
     }
     true
 }
@@ -331,6 +356,7 @@ pub fn evaluate(store: &Store, now: f64) {
             });
         }
     }
+    let delay = store.update_table_ms() as f64 / 1000.0;
     for action in actions {
         let figures = (action.current, action.new);
         if !set(
@@ -338,7 +364,7 @@ pub fn evaluate(store: &Store, now: f64) {
             action.index.as_deref(),
             action.dimension,
             figures,
-            now,
+            (now, delay),
         ) {
             continue;
         }
@@ -363,7 +389,7 @@ pub fn evaluate(store: &Store, now: f64) {
             action.dimension,
             description,
             action.cause,
-            store.epoch(),
+            (store.epoch(), store.epoch() + delay),
         );
     }
 }
