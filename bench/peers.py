@@ -1,15 +1,17 @@
 """Benchmark of ddbload's endpoint against the other local DynamoDBs: the same GetItem-only and
 PutItem-only loads, sent by ddbload's engine, to ddbload's endpoint, Amazon's DynamoDB Local, dynalite and
-moto's server, in rounds that alternate between them.
+moto's server, in rounds that alternate between them; with `nginx` among the peers, also nginx answering
+every request with a constant `{}` (bench/nginx.conf.template, one process): no parsing, no store, the
+floor of an HTTP/1.1 answer over loopback with this client, so ddbload's figure reads as a share of it.
 
 Each server runs pinned to CPU 0 and the load to CPU 1. Two loads per operation: one fixed offered rate
 (open model), the same for every server, for the latency p99; then as fast as 20 workers go, for the
 operations per CPU-second the server process spent at saturation (from /proc/PID/stat). ddbload's ratio
 to each peer follows each figure. ddbload's tables get their warm throughput lifted (as bench/emulator.py
 does) so its capacity model is not what is measured; the peers have none.
-Usage: python bench/peers.py [--rate 250] [--seconds 8] [--rounds 2] [--peers local,dynalite,moto]
+Usage: python bench/peers.py [--rate 250] [--seconds 8] [--rounds 2] [--peers local,dynalite,moto,nginx]
 (dynalite is installed from npm into ~/.cache/ddbload/bench-peers; DynamoDB Local as the tests fetch it;
-moto from the test extra.)
+moto from the test extra; nginx is Debian's nginx-light, as bench/run-null.sh installs it.)
 """
 
 from __future__ import annotations
@@ -107,11 +109,28 @@ def moto() -> list[str]:
     return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p"]
 
 
+def nginx_floor(workdir: Path) -> list[str]:
+    """nginx serving the null endpoint's constant answers from one process, so /proc/PID/stat is all of it."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx is not installed: apt-get install nginx-light (bench/run-null.sh does)")
+    template = (ROOT / "bench" / "nginx.conf.template").read_text().replace("@PREFIX@", str(workdir))
+    (workdir / "nginx.conf.template").write_text("master_process off;\n" + template)
+    # The port is the command's last argument, as for the other servers.
+    script = 'sed "s/@PORT@/$1/" "$0/nginx.conf.template" > "$0/nginx.conf" && exec "$2" -p "$0" -c "$0/nginx.conf"'
+    return ["bash", "-c", script.replace('"$2"', nginx), str(workdir)]
+
+
+FLOOR = "nginx constant"
+
+
 def ddbload(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(pinned(1, [sys.executable, "-m", "ddbload", *args]), capture_output=True, text=True, env=ENV)
 
 
 def prepare(name: str, url: str, workdir: Path) -> None:
+    if name == FLOOR:
+        return  # it answers every request with the same bytes: there is nothing to create
     made = ddbload("run", "--endpoint-url", url, "--duration", "0.5s", "--create-tables", "--seed-products", "1000",
                    *TABLES, "--progress", "never")  # fmt: skip
     if made.returncode:
@@ -143,7 +162,9 @@ def load(url: str, pid: int, read_ratio: str, rate: int | None, seconds: int, ou
     }
 
 
-def server_commands(peers: list[str], parser: argparse.ArgumentParser) -> dict[str, tuple[list[str], Path | None]]:
+def server_commands(
+    peers: list[str], parser: argparse.ArgumentParser, workdir: Path
+) -> dict[str, tuple[list[str], Path | None]]:
     """Each server's command (its port appended) and working directory, ddbload's first."""
     commands: dict[str, tuple[list[str], Path | None]] = {"ddbload": (ddbload_server(), None)}
     for peer in peers:
@@ -153,8 +174,10 @@ def server_commands(peers: list[str], parser: argparse.ArgumentParser) -> dict[s
             commands["dynalite"] = (dynalite(), None)
         elif peer == "moto":
             commands["moto"] = (moto(), None)
+        elif peer == "nginx":
+            commands[FLOOR] = (nginx_floor(workdir), None)
         elif peer:
-            parser.error(f"--peers: unknown peer {peer!r} (local, dynalite, moto)")
+            parser.error(f"--peers: unknown peer {peer!r} (local, dynalite, moto, nginx)")
     return commands
 
 
@@ -176,6 +199,28 @@ def report(runs: dict[tuple[str, str, str], list[dict]], servers: list[str], arg
             errors = sum(r["errors"] for r in paced + saturated)
             print(f"{op:<9} {name:<15} {p99:>17.2f} {lower:>17} {median(r['ops_per_s'] for r in saturated):>16,.0f} "
                   f"{efficiency:>14,.0f} {ratio:>14} {errors:>7}")  # fmt: skip
+    if FLOOR in servers:
+        print(floor_line(runs, servers))
+
+
+def floor_line(runs: dict[tuple[str, str, str], list[dict]], servers: list[str]) -> str:
+    """ddbload's operations per CPU-second as a share of nginx's constant answer, and what 25x each peer's
+    would need of it."""
+    efficiency = {
+        (name, op): statistics.median(r["ops_per_cpu_s"] for r in runs[(name, op, "saturated")])
+        for name in servers
+        for op in ("GetItem", "PutItem")
+    }
+    parts = []
+    for op in ("GetItem", "PutItem"):
+        floor = efficiency[(FLOOR, op)]
+        needs = [
+            f"25x {name}'s is {25 * efficiency[(name, op)] / floor:.0%}"
+            for name in servers
+            if name not in ("ddbload", FLOOR)
+        ]
+        parts.append(f"{op} {efficiency[('ddbload', op)] / floor:.0%}" + (f" ({', '.join(needs)})" if needs else ""))
+    return "ddbload's ops per CPU-s as a share of nginx answering a constant: " + "; ".join(parts)
 
 
 def main() -> int:
@@ -187,9 +232,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--peers", default="local,dynalite,moto")
     args = parser.parse_args()
-    commands = server_commands(args.peers.split(","), parser)
     runs: dict[tuple[str, str, str], list[dict]] = {}
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        commands = server_commands(args.peers.split(","), parser, Path(tmp))
         started = {}
         for name, (command, cwd) in commands.items():
             port = free_port()
