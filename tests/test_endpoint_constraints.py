@@ -109,3 +109,23 @@ def test_a_transactional_read_of_a_key_not_of_the_table_is_cancelled_with_a_vali
         {"Code": "ValidationError", "Message": "The provided key element does not match the schema"},
     ]
     assert client.transact_get_items(TransactItems=[good])["Responses"] == [{"Item": {"pk": {"S": "a"}}}]
+
+
+def test_figures_past_what_dynamodb_takes_are_refused_in_the_order_dynalite_records(offline, local_credentials):
+    """Past 10^12 a table's figure is out of bounds before the table is looked up; an index Update's is
+    blocked once the table is found, whether or not the index exists (dynalite's suite records both)."""
+    client = client_for(offline)
+    table = pk_table_on(offline, "bounds")
+    huge = {"ReadCapacityUnits": 1_000_000_000_001, "WriteCapacityUnits": 1}
+    assert refused(client.update_table, TableName="no-such-table", ProvisionedThroughput=huge) == (
+        "Given value 1000000000001 for ReadCapacityUnits is out of bounds"
+    )
+    index_update = [{"Update": {"IndexName": "no-such-index", "ProvisionedThroughput": huge}}]
+    with pytest.raises(ClientError) as missing:
+        client.update_table(TableName="no-such-table", GlobalSecondaryIndexUpdates=index_update)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert refused(client.update_table, TableName=table, GlobalSecondaryIndexUpdates=index_update) == (
+        "This operation cannot be performed with given input values. Please contact DynamoDB service team for "
+        "more info: Action Blocked: IndexUpdate"
+    )
+    assert client.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"

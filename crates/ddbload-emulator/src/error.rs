@@ -1065,6 +1065,14 @@ impl ApiError {
         Self::validation(format!("Given value {value} for {name} is out of bounds"))
     }
 
+    /// A global index Update's figure past 10^12, once its table is found, whether or not the index
+    /// exists (dynalite's suite records DynamoDB's answer).
+    pub fn index_update_blocked() -> Self {
+        Self::validation(
+            "This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate",
+        )
+    }
+
     pub fn throughput_over_quota() -> Self {
         Self::validation(
             "Cannot increase provisioned throughput to more than 40,000 units per table",

@@ -93,6 +93,28 @@ fn create_table_validates_like_dynamodb() {
             "Requested resource not found: Table: nowhere not found"
         )
     );
+    // Once the table is found, an index Update past 10^12 is blocked, whether or not the index
+    // exists (dynalite's suite records it for one that does not).
+    f.table("found", Some(5));
+    let e = f.err(
+        "UpdateTable",
+        json!({"TableName": "found", "GlobalSecondaryIndexUpdates": [
+            {"Update": {"IndexName": "abc", "ProvisionedThroughput": huge}}]}),
+    );
+    assert_eq!(
+        e.message,
+        "This operation cannot be performed with given input values. Please contact DynamoDB service team for more info: Action Blocked: IndexUpdate"
+    );
+    let e = f.err(
+        "UpdateTable",
+        json!({"TableName": "found", "GlobalSecondaryIndexUpdates": [
+            {"Update": {"IndexName": "abc", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}}]}),
+    );
+    assert!(
+        e.message.contains("abc"),
+        "a missing index within bounds: {}",
+        e.message
+    );
     let e = f.err(
         "UpdateTable",
         json!({"TableName": "nowhere", "ProvisionedThroughput": huge}),

@@ -51,7 +51,7 @@ pub fn throughput(v: Option<&Value>) -> Result<Option<(i64, i64)>, ApiError> {
 
 /// The largest figure DynamoDB takes before its quota is considered: past it, a figure is out of
 /// bounds (dynalite's suite records DynamoDB's answer for 1,000,000,000,001).
-const MAX_FIGURE: i64 = 1_000_000_000_000;
+pub const MAX_FIGURE: i64 = 1_000_000_000_000;
 
 /// A ProvisionedThroughput parameter's figures, each at least 1, without their upper bounds (an
 /// index's are checked once its table is found: `check_throughput_bounds`). A figure past i64 is

@@ -15,7 +15,7 @@ use super::index_changes::{self, IndexChange};
 use super::stream_spec::StreamChange;
 use super::table_common::{
     check_throughput_bounds, describe, raise_warm, throughput, throughput_present, warm_figures,
-    WarmFigures,
+    WarmFigures, MAX_FIGURE,
 };
 use crate::capacity::{Billing, TableCapacity};
 use crate::error::ApiError;
@@ -158,13 +158,17 @@ pub fn parse(req: &Value, store: &Store) -> Result<UpdateTable, ApiError> {
     };
     let indexes = table.indexes();
     let mut index_throughput = Vec::new();
-    // An index's figures are bounded once its table and index are found, as dynalite's suite
-    // records DynamoDB's order (a table's own figures are bounded before the lookup).
+    // An index's figures are bounded once its table is found, as dynalite's suite records
+    // DynamoDB's order (a table's own figures are bounded before the lookup): past 10^12 the
+    // update is blocked whether or not the index exists; the quota once the index is found.
     for (update, (index, figures)) in updates
         .iter()
         .filter_map(|update| update.get("Update"))
         .zip(index_figures)
     {
+        if figures.is_some_and(|(r, w)| r.max(w) > MAX_FIGURE) {
+            return Err(ApiError::index_update_blocked());
+        }
         let position = indexes
             .iter()
             .position(|i| !i.local && i.name == index)
