@@ -97,6 +97,151 @@ CASES = {
     "a syntax error in the middle, quoted to the token after": (
         "scan", {"FilterExpression": "a  =  = b  "},
         'Invalid FilterExpression: Syntax error; token: "=", near: "=  = b"'),
+    # A name followed by "(" is parsed as a call; the name is checked once the whole text parses, before
+    # any other fault found on the way.
+    "a syntax error inside an unknown function's call": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = if_not_exist(a, 100)"},
+        'Invalid UpdateExpression: Syntax error; token: "100", near: ", 100)"'),
+    "an unknown function before an undefined value": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = :v, b = bar(:u)", "ExpressionAttributeValues": V},
+        "Invalid UpdateExpression: Invalid function name; function: bar"),
+    "an unknown function as a condition": (
+        "put_item", {"Item": KEY, "ConditionExpression": "foo(a) AND size(a)"},
+        "Invalid ConditionExpression: Invalid function name; function: foo"),
+    "an unknown function before one path on both sides": (
+        "scan", {"FilterExpression": "a = a AND whatever((:v)) > a", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: Invalid function name; function: whatever"),
+    "a function name is case-sensitive": (
+        "scan", {"FilterExpression": "attribute_exists(a) AND Attribute_exists(#x)"},
+        "Invalid FilterExpression: Invalid function name; function: Attribute_exists"),
+    "an unknown function before a repeated section": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = :v SET b = foo(:v)", "ExpressionAttributeValues": V},
+        "Invalid UpdateExpression: Invalid function name; function: foo"),
+    "a syntax error after a repeated section": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = :v SET b = :v c", "ExpressionAttributeValues": V},
+        'Invalid UpdateExpression: Syntax error; token: "c", near: ":v c"'),
+    "a reserved word before a repeated section": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = :v SET status = :v", "ExpressionAttributeValues": V},
+        "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    "a repeated section before overlapping paths and an operand count": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = :v REMOVE a SET b = if_not_exists(a)",
+                        "ExpressionAttributeValues": V},
+        'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
+    # Arithmetic stands only as a SET action's value; anywhere else its operator is a syntax error.
+    "arithmetic in a filter": ("scan", {"FilterExpression": "a > b + c"},
+                               'Invalid FilterExpression: Syntax error; token: "+", near: "b + c"'),
+    "arithmetic as a condition function's operand": (
+        "put_item", {"Item": KEY, "ConditionExpression": "attribute_exists(a - b)"},
+        'Invalid ConditionExpression: Syntax error; token: "-", near: "a - b"'),
+    "arithmetic as an update function's operand": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = if_not_exists(b + :v, :v)",
+                        "ExpressionAttributeValues": V},
+        'Invalid UpdateExpression: Syntax error; token: "+", near: "b + :v"'),
+    "list_append in arithmetic": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET a = list_append(b, :v) + :v",
+                        "ExpressionAttributeValues": V},
+        "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: "
+        "list_append"),
+    # A name is an ASCII letter, then ASCII letters, digits and underscores.
+    "a name starting with an underscore": ("scan", {"FilterExpression": "a = b AND _c = d"},
+                                           'Invalid FilterExpression: Syntax error; token: "_", near: "AND _c"'),
+    "a name with a letter outside ASCII": ("get_item", {"Key": KEY, "ProjectionExpression": "a, pré"},
+                                           'Invalid ProjectionExpression: Syntax error; token: "é", near: "pré"'),
+    "a call without operands": ("scan", {"FilterExpression": "size() > a"},
+                                'Invalid FilterExpression: Syntax error; token: ")", near: "() >"'),
+    "a bad first token, quoted with the spaces before it": (
+        "scan", {"FilterExpression": "  = a"}, 'Invalid FilterExpression: Syntax error; token: "=", near: "  = a"'),
+    # Of an update's operand faults DynamoDB reports the last; of a condition's, the first.
+    "the last of an update's operand faults": (
+        "update_item", {"Key": KEY, "UpdateExpression": "ADD c :l SET b = :s + :v",
+                        "ExpressionAttributeValues": {**V, ":s": {"S": "x"}, ":l": {"L": []}}},
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, "
+        "operand type: S"),
+    "the last of an update's operand faults, across SET actions": (
+        "update_item", {"Key": KEY, "UpdateExpression": "SET b = :s + :v, a = if_not_exists(:v, a)",
+                        "ExpressionAttributeValues": {**V, ":s": {"S": "x"}}},
+        "Invalid UpdateExpression: Operator or function requires a document path; operator or function: "
+        "if_not_exists"),
+    "the first of a condition's operand faults": (
+        "scan", {"FilterExpression": "begins_with(a, :v) AND begins_with(a, :l)",
+                 "ExpressionAttributeValues": {**V, ":l": {"L": []}}},
+        "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: "
+        "begins_with, operand type: N"),
+    "an operand function standing as a condition before OR": (
+        "scan", {"FilterExpression": "size(a, b) OR a = :v", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The function is not allowed to be used this way in an expression; function: size"),
+    "if_not_exists standing as a condition": (
+        "scan", {"FilterExpression": "if_not_exists(a, :v) OR a = :v", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The function is not allowed in a condition expression; function: if_not_exists"),
+    "one path as BETWEEN's operand and bound": (
+        "scan", {"FilterExpression": "a BETWEEN :v AND a", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this "
+        "operator or function; operator: BETWEEN, first operand: [a]"),
+    "one path as IN's operand and option": (
+        "scan", {"FilterExpression": "a IN (:v, a)", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this "
+        "operator or function; operator: IN, first operand: [a]"),
+    "a parenthesised IN option is no redundant parenthesis, a parenthesised operand in it is": (
+        "scan", {"FilterExpression": "a IN ((b), :v) AND c IN (((d)))", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The expression has redundant parentheses;"),
+    # Redundant parentheses are met where they close: after a syntax error before them, before one after.
+    "a syntax error before redundant parentheses": (
+        "scan", {"FilterExpression": "a - b > ((c))"},
+        'Invalid FilterExpression: Syntax error; token: "-", near: "a - b"'),
+    "redundant parentheses before a syntax error": (
+        "scan", {"FilterExpression": "a > ((b)) AND c - d > e"},
+        "Invalid FilterExpression: The expression has redundant parentheses;"),
+    "redundant parentheses before an unknown function": (
+        "scan", {"FilterExpression": "a > whatever((:v), ((b)))", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The expression has redundant parentheses;"),
+    "IN before parentheses is no call": ("scan", {"FilterExpression": " IN (a)"},
+                                         'Invalid FilterExpression: Syntax error; token: "IN", near: " IN ("'),
+    "size is a number to begins_with": (
+        "scan", {"FilterExpression": "begins_with(a, size(b))"},
+        "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: "
+        "begins_with, operand type: N"),
+    "a misused function before a fault of the same kind inside it": (
+        "scan", {"FilterExpression": "size(if_not_exists(a, :v), b)", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The function is not allowed to be used this way in an expression; function: size"),
+    "a list index with a leading zero": ("get_item", {"Key": KEY, "ProjectionExpression": "l[01]"},
+                                         'Invalid ProjectionExpression: Syntax error; token: "1", near: "01]"'),
+    "a syntax error after a list index out of range": (
+        "get_item", {"Key": KEY, "ProjectionExpression": "l[0].q, l[2147483648],  "},
+        'Invalid ProjectionExpression: Syntax error; token: "<EOF>", near: ",  "'),
+    # A name that is no function, a misused function, a reserved word and a list index out of range: the
+    # first in the text.
+    "a reserved word before a misused function": (
+        "scan", {"FilterExpression": "status = :v AND size(a)", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    "a misused function before a reserved word": (
+        "scan", {"FilterExpression": "size(a) AND status = :v", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The function is not allowed to be used this way in an expression; function: size"),
+    "a list index out of range before an unknown function": (
+        "scan", {"FilterExpression": "l[4294967296] = :v AND foo(a)", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: List index is not within the allowable range; index: [4294967296]"),
+    "an unknown function before a list index out of range": (
+        "scan", {"FilterExpression": "foo(a) AND l[4294967296] = :v", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: Invalid function name; function: foo"),
+    # The rest of a condition's faults: the first in the text.
+    "an undefined name before an unordered comparison": (
+        "scan", {"FilterExpression": "#x = :v AND a < :ss", "ExpressionAttributeValues": {**V, ":ss": {"SS": ["a"]}}},
+        "Invalid FilterExpression: An expression attribute name used in the document path is not defined; "
+        "attribute name: #x"),
+    "one path on both sides before BETWEEN's bounds of two types": (
+        "scan", {"FilterExpression": "a = a AND b BETWEEN :s AND :v",
+                 "ExpressionAttributeValues": {**V, ":s": {"S": "x"}}},
+        "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this "
+        "operator or function; operator: =, first operand: [a]"),
+    "an operand count before an undefined value": (
+        "scan", {"FilterExpression": "contains(a) AND b = :zz"},
+        "Invalid FilterExpression: Incorrect number of operands for operator or function; operator or function: "
+        "contains, number of operands: 1"),
+    "a value where a path belongs before one path on both sides": (
+        "scan", {"FilterExpression": "attribute_exists(:v) AND a = a", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: Operator or function requires a document path; operator or function: "
+        "attribute_exists"),
+    "an unfinished call": ("scan", {"FilterExpression": "foo(a"},
+                           'Invalid FilterExpression: Syntax error; token: "<EOF>", near: "a"'),
     "OR in a key condition": (
         "query", {"KeyConditionExpression": "pk = :v OR pk = :w",
                   "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}},
@@ -137,6 +282,7 @@ ITEM_CASES = {
     "REMOVE inside a string": ("REMOVE s.a", None, BAD_PATH),
     "REMOVE an index of a map": ("REMOVE m[1]", None, BAD_PATH),
     "DELETE under a missing map": ("DELETE zz.y :ss", {":ss": {"SS": ["a"]}}, BAD_PATH),
+    "SET under a missing map, of a missing attribute: the path first": ("SET zz.y = nothing", None, BAD_PATH),
 }  # fmt: skip
 
 

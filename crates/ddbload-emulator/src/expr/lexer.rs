@@ -55,6 +55,12 @@ impl Source {
             .collect()
     }
 
+    /// What comes before the first token: the spaces DynamoDB quotes when that token is the bad one.
+    pub fn leading(&self) -> String {
+        let first = self.spans.first().map_or(0, |span| span.start);
+        self.chars[..first].iter().collect()
+    }
+
     /// The source text from token `from` to the end of the text, trailing spaces included.
     pub fn text_to_end(&self, from: usize) -> String {
         let start = self
@@ -93,14 +99,15 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiE
     let mut i = 0;
     let word = |i: &mut usize| {
         let start = *i;
-        while *i < chars.len() && (chars[*i].is_alphanumeric() || chars[*i] == '_') {
+        while *i < chars.len() && (chars[*i].is_ascii_alphanumeric() || chars[*i] == '_') {
             *i += 1;
         }
         chars[start..*i].iter().collect::<String>()
     };
-    // DynamoDB quotes the text from the token before the bad one to the end of the one after.
+    // DynamoDB quotes the text from the token before the bad one (the text's start when there is
+    // none) to the end of the one after.
     let syntax = |token: &str, at: usize, before: Option<usize>| {
-        let near = near_text(&chars, before.unwrap_or(at), at + token.chars().count());
+        let near = near_text(&chars, before.unwrap_or(0), at + token.chars().count());
         ApiError::expression_syntax(kind, token, &near)
     };
     while i < chars.len() {
@@ -152,12 +159,20 @@ pub fn tokenize(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiE
             }
             c if c.is_ascii_digit() => {
                 let at = i;
-                let digits = word(&mut i);
+                // A number is 0 or does not begin with 0: `01` is two tokens, and a syntax error.
+                let digits = if c == '0' {
+                    i += 1;
+                    "0".to_owned()
+                } else {
+                    word(&mut i)
+                };
                 let before = spans.last().map(|s| s.start);
                 let n = digits.parse().map_err(|_| syntax(&digits, at, before))?;
                 out.push(Token::Number(n));
             }
-            c if c.is_alphabetic() || c == '_' => out.push(Token::Name(word(&mut i))),
+            // A name is an ASCII letter, then ASCII letters, digits and underscores: anything else
+            // (`_a`, `é`) is a syntax error at that character, as DynamoDB answers.
+            c if c.is_ascii_alphabetic() => out.push(Token::Name(word(&mut i))),
             other => {
                 let before = spans.last().map(|s| s.start);
                 return Err(syntax(&other.to_string(), i, before));

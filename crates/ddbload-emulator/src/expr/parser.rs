@@ -17,12 +17,16 @@ pub const MAX_EXPRESSION_BYTES: usize = 4096;
 pub const MAX_OPERATORS: usize = 300;
 /// A valid expression needs an operator per nesting level, so deeper nesting is over the limit anyway.
 const MAX_DEPTH: usize = MAX_OPERATORS + 1;
+/// Redundant parentheses nested deeper than this are refused before parsing (see `Parser::new`).
+const MAX_PARSED_NESTING: usize = 32;
 
 /// The deepest document path: 32 levels of names and list indexes.
 const MAX_PATH_LEVELS: usize = 32;
 /// The most values an IN compares with.
 const MAX_IN_OPERANDS: usize = 100;
 const RESERVED: [&str; 8] = ["AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD"];
+/// Functions that stand as operands (in an update, or `size` in a condition).
+const OPERAND_FUNCTIONS: [&str; 3] = ["size", "if_not_exists", "list_append"];
 const CONDITION_FUNCTIONS: [&str; 5] = [
     "attribute_exists",
     "attribute_not_exists",
@@ -85,20 +89,33 @@ struct Parser<'a> {
     depth: usize,
     kind: ExprKind,
     bindings: &'a Bindings,
-    /// The fault DynamoDB reports once the whole text parses (`Deferred`): the first of the
-    /// highest-ranked kind found.
-    deferred: Option<(Deferred, ApiError)>,
+    /// The fault DynamoDB reports once the whole text parses (`Deferred`), with the token it
+    /// starts at: see `defer_at` for which one is kept.
+    deferred: Option<(Deferred, usize, ApiError)>,
+    /// Where the first redundant parentheses close (`redundant_parentheses`).
+    redundant_at: Option<usize>,
 }
 
 /// Faults found while parsing that DynamoDB reports only when the text parses, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Deferred {
+    /// `((a))`: two parentheses where one would do.
+    RedundantParentheses,
+    /// A call of a name that is no function (`if_not_exist(a, :b)`): DynamoDB parses any name
+    /// followed by `(` as a call and checks the name once the whole text parses.
+    UnknownFunction,
     /// A function where it cannot stand (`attribute_exists(a) > b`, `size(a)` as a condition).
     Misused,
     /// A reserved word as an attribute name.
     Reserved,
+    /// A list index past a 32-bit integer (`l[4294967296]`).
+    IndexRange,
+    /// A second SET, REMOVE, ADD or DELETE section in an update.
+    RepeatedSection,
     /// A value of a type that has no order (BOOL, NULL, a set, list or map) to order by.
     Unordered,
+    /// BETWEEN's value bounds of two types, or the lower above the upper.
+    Bounds,
     /// A `#name` ExpressionAttributeNames does not define.
     UndefinedName,
     /// A `:value` ExpressionAttributeValues does not define.
@@ -113,7 +130,36 @@ enum Deferred {
     Function,
 }
 
-/// Size, emptiness, operator count and redundant parentheses: checked on tokens, without recursion.
+impl Deferred {
+    /// Tiers in order: redundant parentheses, then the first in the text of a name that is no
+    /// function, a misused function, a reserved word and a list index out of range, then a repeated
+    /// update section, then the rest - the first in the text in a condition, in the enum's order in
+    /// an update (as DynamoDB Local reports them).
+    fn tier(self) -> u8 {
+        match self {
+            Deferred::RedundantParentheses => 0,
+            Deferred::UnknownFunction
+            | Deferred::Misused
+            | Deferred::Reserved
+            | Deferred::IndexRange => 1,
+            Deferred::RepeatedSection => 2,
+            _ => 3,
+        }
+    }
+
+    /// Whether a fault of this kind at `at` is reported before `kept`'s at `kept_at`; of an
+    /// update's operand faults (`Function`) DynamoDB reports the last.
+    fn before(self, at: usize, (kept, kept_at): (Deferred, usize), in_update: bool) -> bool {
+        match (self.tier(), kept.tier()) {
+            (tier, kept_tier) if tier != kept_tier => tier < kept_tier,
+            (1, _) => at < kept_at,
+            (3, _) if !in_update => at < kept_at,
+            _ => self < kept || (self == kept && in_update && self == Deferred::Function),
+        }
+    }
+}
+
+/// Size, emptiness and operator count: checked on tokens, without recursion.
 fn checked_tokens(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), ApiError> {
     if text.len() > MAX_EXPRESSION_BYTES {
         return Err(ApiError::expression_too_long(kind, text.len()));
@@ -127,9 +173,6 @@ fn checked_tokens(text: &str, kind: ExprKind) -> Result<(Vec<Token>, Source), Ap
     let (tokens, source) = tokenize(text, kind)?;
     if count_operators(&tokens, kind) > MAX_OPERATORS {
         return Err(ApiError::too_many_operators(kind));
-    }
-    if has_redundant_parentheses(&tokens) {
-        return Err(ApiError::redundant_parentheses(kind));
     }
     Ok((tokens, source))
 }
@@ -166,8 +209,25 @@ fn count_operators(tokens: &[Token], kind: ExprKind) -> usize {
     count
 }
 
-/// `((x))`: two adjacent opening parentheses closed by two adjacent closing ones.
-fn has_redundant_parentheses(tokens: &[Token]) -> bool {
+/// The deepest parentheses nest in `tokens`.
+fn parenthesis_depth(tokens: &[Token]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for token in tokens {
+        match token {
+            Token::LParen => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// `((x))`: two adjacent opening parentheses closed by two adjacent closing ones; the position of
+/// the first such pair's outer `)`, where DynamoDB's parser meets the fault.
+fn redundant_parentheses(tokens: &[Token]) -> Option<usize> {
     let mut matching = vec![usize::MAX; tokens.len()];
     let mut open = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
@@ -175,19 +235,22 @@ fn has_redundant_parentheses(tokens: &[Token]) -> bool {
             Token::LParen => open.push(i),
             Token::RParen => match open.pop() {
                 Some(start) => matching[start] = i,
-                None => return false, // unbalanced: the parser reports it
+                None => return None, // unbalanced: the parser reports it
             },
             _ => {}
         }
     }
-    (0..tokens.len().saturating_sub(1)).any(|i| {
-        tokens[i] == Token::LParen
-            && tokens[i + 1] == Token::LParen
-            && matching[i] != usize::MAX
-            && matching[i + 1] != usize::MAX
-            && matching[i] == matching[i + 1] + 1
-            && !(i > 0 && is_function_name(&tokens[i - 1]))
-    })
+    (0..tokens.len().saturating_sub(1))
+        .filter(|&i| {
+            tokens[i] == Token::LParen
+                && tokens[i + 1] == Token::LParen
+                && matching[i] != usize::MAX
+                && matching[i + 1] != usize::MAX
+                && matching[i] == matching[i + 1] + 1
+                && !(i > 0 && (is_function_name(&tokens[i - 1]) || tokens[i - 1].is_keyword("IN")))
+        })
+        .map(|i| matching[i])
+        .min()
 }
 
 /// A name right before "(" that is not a logical keyword: the parenthesis belongs to a call.
@@ -201,6 +264,14 @@ fn is_function_name(token: &Token) -> bool {
 impl<'a> Parser<'a> {
     fn new(text: &str, kind: ExprKind, bindings: &'a Bindings) -> Result<Self, ApiError> {
         let (tokens, source) = checked_tokens(text, kind)?;
+        // Found on tokens, before any recursion, and reported where DynamoDB's parser meets them:
+        // after a syntax error before that point, before one after it and before any other fault;
+        // at once when the parentheses nest deeper than any real expression does, so that parsing
+        // them cannot exhaust the stack.
+        let redundant = redundant_parentheses(&tokens);
+        if redundant.is_some() && parenthesis_depth(&tokens) > MAX_PARSED_NESTING {
+            return Err(ApiError::redundant_parentheses(kind));
+        }
         Ok(Self {
             tokens,
             source,
@@ -208,29 +279,53 @@ impl<'a> Parser<'a> {
             depth: 0,
             kind,
             bindings,
-            deferred: None,
+            deferred: redundant.map(|at| {
+                let fault = ApiError::redundant_parentheses(kind);
+                (Deferred::RedundantParentheses, at, fault)
+            }),
+            redundant_at: redundant,
         })
     }
 
+    /// Defers `fault`, found at the current token.
     fn defer(&mut self, rank: Deferred, fault: ApiError) {
+        self.defer_at(rank, self.pos, fault);
+    }
+
+    /// Keeps `fault`, which starts at token `at`, if DynamoDB reports it before the one kept
+    /// (`Deferred::before`).
+    fn defer_at(&mut self, rank: Deferred, at: usize, fault: ApiError) {
+        let in_update = self.kind == ExprKind::Update;
         if self
             .deferred
             .as_ref()
-            .is_none_or(|(first, _)| rank < *first)
+            .is_none_or(|(kept, kept_at, _)| rank.before(at, (*kept, *kept_at), in_update))
         {
-            self.deferred = Some((rank, fault));
+            self.deferred = Some((rank, at, fault));
         }
     }
 
-    /// A function's operands after `name(`, up to and including the `)`.
+    /// Whether `name`, called at token `at`, is no function DynamoDB knows; if so, its fault is
+    /// deferred (function names are case-sensitive).
+    fn unknown_function(&mut self, name: &str, at: usize) -> bool {
+        let known = OPERAND_FUNCTIONS.contains(&name) || CONDITION_FUNCTIONS.contains(&name);
+        if !known {
+            let fault = ApiError::expression_invalid(
+                self.kind,
+                format_args!("Invalid function name; function: {name}"),
+            );
+            self.defer_at(Deferred::UnknownFunction, at, fault);
+        }
+        !known
+    }
+
+    /// A function's operands after `name(`, up to and including the `)`: at least one (`size()` is a
+    /// syntax error at its `)`).
     fn call_arguments(&mut self) -> Result<Vec<Operand>, ApiError> {
-        let mut arguments = Vec::new();
-        if self.peek() != Some(&Token::RParen) {
+        let mut arguments = vec![self.operand()?];
+        while self.peek() == Some(&Token::Comma) {
+            self.pos += 1;
             arguments.push(self.operand()?);
-            while self.peek() == Some(&Token::Comma) {
-                self.pos += 1;
-                arguments.push(self.operand()?);
-            }
         }
         self.expect(Token::RParen)?;
         Ok(arguments)
@@ -302,10 +397,13 @@ impl<'a> Parser<'a> {
             }
             ("begins_with", Some(prefix)) => {
                 for operand in [&first, &prefix] {
-                    if let Operand::Value(v) = operand {
-                        if !matches!(v, Av::S(_) | Av::B(_)) {
+                    match operand {
+                        Operand::Value(v) if !matches!(v, Av::S(_) | Av::B(_)) => {
                             self.defer_operand_type(name, v.type_name());
                         }
+                        // size() is a number.
+                        Operand::Size(_) => self.defer_operand_type(name, "N"),
+                        _ => {}
                     }
                 }
                 Cond::BeginsWith(first, prefix)
@@ -313,6 +411,13 @@ impl<'a> Parser<'a> {
             (_, Some(member)) => Cond::Contains(first, member),
             (_, None) => unreachable!("two operands were counted"),
         }
+    }
+
+    /// Whether a call begins here: a name that is not a logical keyword, then `(`.
+    fn at_call(&self) -> bool {
+        self.peek()
+            .is_some_and(|t| is_function_name(t) && !t.is_keyword("BETWEEN"))
+            && self.tokens.get(self.pos + 1) == Some(&Token::LParen)
     }
 
     /// Whether a comparison, BETWEEN or IN follows: what a function used as an operand is met by.
@@ -364,35 +469,40 @@ impl<'a> Parser<'a> {
 
     /// A BETWEEN of two values: of one type (S, N or B), the lower not above the upper, as DynamoDB
     /// checks before reading any item.
-    fn check_bounds(&self, low: &Operand, high: &Operand) -> Result<(), ApiError> {
+    fn check_bounds(&mut self, low: &Operand, high: &Operand) {
         let (Operand::Value(low), Operand::Value(high)) = (low, high) else {
-            return Ok(());
+            return;
         };
         let (Some(low_text), Some(high_text)) = (scalar_text(low), scalar_text(high)) else {
-            return Ok(());
+            return;
         };
         if std::mem::discriminant(low) != std::mem::discriminant(high) {
-            return Err(ApiError::between_types_differ(
-                self.kind, &low_text, &high_text,
-            ));
+            let fault = ApiError::between_types_differ(self.kind, &low_text, &high_text);
+            self.defer(Deferred::Bounds, fault);
+        } else if low.compare(high) == Some(std::cmp::Ordering::Greater) {
+            let fault = ApiError::between_reversed(self.kind, &low_text, &high_text);
+            self.defer(Deferred::Bounds, fault);
         }
-        if low.compare(high) == Some(std::cmp::Ordering::Greater) {
-            return Err(ApiError::between_reversed(self.kind, &low_text, &high_text));
-        }
-        Ok(())
     }
 
     fn syntax_error(&self) -> ApiError {
         let at = self.pos.min(self.tokens.len());
+        if self.redundant_at.is_some_and(|close| close < at) {
+            return ApiError::redundant_parentheses(self.kind);
+        }
         let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
         // The text as written from the token before to the end of the token after (DynamoDB quotes
         // it so); when that is the end of the input, to the end of the text, trailing spaces too.
         let from = at.saturating_sub(1);
-        let near = if at + 1 >= self.tokens.len() {
+        let mut near = if at + 1 >= self.tokens.len() {
             self.source.text_to_end(from)
         } else {
             self.source.text(from, at + 2)
         };
+        if at == 0 {
+            // No token before: the quote starts at the text's start, leading spaces too.
+            near.insert_str(0, &self.source.leading());
+        }
         ApiError::expression_syntax(self.kind, &token, &near)
     }
 
@@ -408,7 +518,7 @@ impl<'a> Parser<'a> {
     fn done(&self) -> Result<(), ApiError> {
         self.done_before(Deferred::Function)?;
         match &self.deferred {
-            Some((_, fault)) => Err(fault.clone()),
+            Some((_, _, fault)) => Err(fault.clone()),
             None => Ok(()),
         }
     }
@@ -420,7 +530,9 @@ impl<'a> Parser<'a> {
             return Err(self.syntax_error());
         }
         match &self.deferred {
-            Some((first, fault)) if *first < rank => Err(fault.clone()),
+            Some((kept, _, fault)) if kept.tier() < rank.tier() || *kept < rank => {
+                Err(fault.clone())
+            }
             _ => Ok(()),
         }
     }
@@ -440,7 +552,10 @@ impl<'a> Parser<'a> {
     fn descend(&mut self) -> Result<(), ApiError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ApiError::too_many_operators(self.kind));
+            return Err(match &self.deferred {
+                Some((Deferred::RedundantParentheses, _, fault)) => fault.clone(),
+                _ => ApiError::too_many_operators(self.kind),
+            });
         }
         Ok(())
     }
@@ -460,7 +575,8 @@ impl<'a> Parser<'a> {
                         return Err(self.syntax_error());
                     };
                     if i32::try_from(n).is_err() {
-                        return Err(ApiError::list_index_out_of_range(self.kind, &n.to_string()));
+                        let fault = ApiError::list_index_out_of_range(self.kind, &n.to_string());
+                        self.defer(Deferred::IndexRange, fault);
                     }
                     self.pos += 1;
                     self.expect(Token::RBracket)?;
@@ -515,18 +631,25 @@ impl<'a> Parser<'a> {
                 }))
             }
             Some(Token::Name(name)) if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) => {
-                self.pos += 1;
                 if is_reserved(&name) {
                     let fault = ApiError::reserved_keyword(self.kind, &name);
                     self.defer(Deferred::Reserved, fault);
                 }
+                self.pos += 1;
                 Ok(name)
             }
             _ => Err(self.syntax_error()),
         }
     }
 
+    /// An operand: a path, a value or a function. Arithmetic stands only as a SET action's value
+    /// (`set_operand`); a `+` or `-` anywhere else is a syntax error at that token, as in DynamoDB.
     fn operand(&mut self) -> Result<Operand, ApiError> {
+        self.single_operand()
+    }
+
+    /// A SET action's value: an operand, or two joined by `+` or `-`.
+    fn set_operand(&mut self) -> Result<Operand, ApiError> {
         let first = self.single_operand()?;
         match self.peek() {
             Some(Token::Op(op @ ("+" | "-"))) => {
@@ -542,6 +665,13 @@ impl<'a> Parser<'a> {
     /// `left op right`; a value that is not a number is refused by its type now, as DynamoDB does.
     fn arithmetic(&mut self, op: &'static str, left: Operand, right: Operand) -> Operand {
         self.check_literal_types(op, &[&left, &right], &["N"], Deferred::Function);
+        if [&left, &right]
+            .iter()
+            .any(|o| matches!(o, Operand::ListAppend(..)))
+        {
+            let fault = ApiError::misused_function(self.kind, "list_append");
+            self.defer(Deferred::Misused, fault);
+        }
         let (left, right) = (Box::new(left), Box::new(right));
         if op == "+" {
             Operand::Plus(left, right)
@@ -554,10 +684,10 @@ impl<'a> Parser<'a> {
     /// which a `+` or `-` is left for the caller to refuse, as DynamoDB does at that token.
     fn set_value(&mut self) -> Result<Operand, ApiError> {
         if self.peek() != Some(&Token::LParen) {
-            return self.operand();
+            return self.set_operand();
         }
         self.pos += 1;
-        let inner = self.operand()?;
+        let inner = self.set_operand()?;
         self.expect(Token::RParen)?;
         if matches!(inner, Operand::Plus(..) | Operand::Minus(..)) {
             return Ok(inner);
@@ -587,18 +717,15 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 Operand::Value(self.value(&p))
             }
-            Some(Token::Name(f)) if self.tokens.get(self.pos + 1) == Some(&Token::LParen) => {
-                let known = ["size", "if_not_exists", "list_append"].contains(&f.as_str())
-                    || CONDITION_FUNCTIONS.contains(&f.as_str());
-                if !known {
-                    return Err(ApiError::expression_invalid(
-                        self.kind,
-                        format_args!("Invalid function name; function: {f}"),
-                    ));
-                }
+            Some(Token::Name(f)) if self.at_call() => {
+                let at = self.pos;
                 self.pos += 2;
                 let arguments = self.call_arguments()?;
-                self.function_operand(&f, arguments)
+                if self.unknown_function(&f, at) {
+                    Operand::Path(placeholder_path())
+                } else {
+                    self.function_operand(&f, at, arguments)
+                }
             }
             _ => Operand::Path(self.path()?),
         };
@@ -606,9 +733,9 @@ impl<'a> Parser<'a> {
         Ok(operand)
     }
 
-    /// A function standing as an operand: size, if_not_exists or list_append; a condition function
-    /// here is misused.
-    fn function_operand(&mut self, name: &str, arguments: Vec<Operand>) -> Operand {
+    /// A function called at token `at` standing as an operand: size, if_not_exists or list_append;
+    /// a condition function here is misused.
+    fn function_operand(&mut self, name: &str, at: usize, arguments: Vec<Operand>) -> Operand {
         let expected = if name == "size" { 1 } else { 2 };
         let in_update = self.kind == ExprKind::Update;
         let not_allowed = if in_update {
@@ -618,17 +745,13 @@ impl<'a> Parser<'a> {
                 && matches!(name, "if_not_exists" | "list_append")
         };
         if not_allowed {
-            self.defer(
-                Deferred::Misused,
-                ApiError::function_not_allowed(self.kind, name),
-            );
+            let fault = ApiError::function_not_allowed(self.kind, name);
+            self.defer_at(Deferred::Misused, at, fault);
             return Operand::Path(placeholder_path());
         }
         if CONDITION_FUNCTIONS.contains(&name) {
-            self.defer(
-                Deferred::Misused,
-                ApiError::misused_function(self.kind, name),
-            );
+            let fault = ApiError::misused_function(self.kind, name);
+            self.defer_at(Deferred::Misused, at, fault);
             return Operand::Path(placeholder_path());
         }
         if !self.operand_count(name, &arguments, expected) {
@@ -703,20 +826,42 @@ impl<'a> Parser<'a> {
             return Ok(inner);
         }
         if let Some(Token::Name(f)) = self.peek().cloned() {
-            let is_call = self.tokens.get(self.pos + 1) == Some(&Token::LParen);
-            if is_call && CONDITION_FUNCTIONS.contains(&f.as_str()) {
+            let is_call = self.at_call();
+            // A condition function, or a name that is no function (a condition as far as the
+            // grammar goes).
+            if is_call && !OPERAND_FUNCTIONS.contains(&f.as_str()) {
+                let at = self.pos;
                 self.pos += 2;
                 let arguments = self.call_arguments()?;
-                let cond = self.condition_call(&f, arguments);
+                let unknown = self.unknown_function(&f, at);
+                let cond = match unknown {
+                    true => Cond::Exists(placeholder_path()),
+                    false => self.condition_call(&f, arguments),
+                };
                 if !self.at_comparison() {
                     return Ok(cond);
                 }
                 // Compared as if it were a value: misused, reported once the rest parses.
-                self.defer(Deferred::Misused, ApiError::misused_function(self.kind, &f));
+                if !unknown {
+                    let fault = ApiError::misused_function(self.kind, &f);
+                    self.defer_at(Deferred::Misused, at, fault);
+                }
                 return self.comparison(Operand::Path(placeholder_path()));
             }
         }
+        let at = self.pos;
+        let called = match self.peek() {
+            Some(Token::Name(f)) if self.at_call() => Some(f.clone()),
+            _ => None,
+        };
         let left = self.operand()?;
+        // An operand function standing as a condition (`size(a) OR ...`): misused, whatever its
+        // operands were, reported once the rest parses.
+        if let Some(name) = called.filter(|_| !self.at_comparison()) {
+            let fault = ApiError::misused_function(self.kind, &name);
+            self.defer_at(Deferred::Misused, at, fault);
+            return Ok(Cond::Exists(placeholder_path()));
+        }
         self.comparison(left)
     }
 
@@ -730,8 +875,10 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             let high = self.operand()?;
+            self.check_distinct("BETWEEN", &left, &low);
+            self.check_distinct("BETWEEN", &left, &high);
             self.check_ordered("BETWEEN", &[&left, &low, &high]);
-            self.check_bounds(&low, &high)?;
+            self.check_bounds(&low, &high);
             return Ok(Cond::Between(left, low, high));
         }
         if self.keyword("IN") {
@@ -743,6 +890,9 @@ impl<'a> Parser<'a> {
                 options.push(self.operand()?);
             }
             self.expect(Token::RParen)?;
+            for option in &options {
+                self.check_distinct("IN", &left, option);
+            }
             if options.len() > MAX_IN_OPERANDS {
                 self.defer(
                     Deferred::Misused,
@@ -796,12 +946,13 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             if !seen_clauses.insert(clause.clone()) {
-                return Err(ApiError::expression_invalid(
+                let fault = ApiError::expression_invalid(
                     self.kind,
                     format_args!(
                         "The \"{clause}\" section can only be used once in an update expression;"
                     ),
-                ));
+                );
+                self.defer(Deferred::RepeatedSection, fault);
             }
             loop {
                 let action = match clause.as_str() {

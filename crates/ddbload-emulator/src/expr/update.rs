@@ -144,6 +144,10 @@ pub fn apply_update(item: &mut Item, actions: &[Action]) -> Result<(), ApiError>
     for action in ordered {
         match action {
             Action::Set(path, operand) => {
+                // A path that cannot be set is found before its value is read, as DynamoDB answers.
+                if !parent_holds(item, path) {
+                    return Err(ApiError::invalid_update_path());
+                }
                 let value =
                     value_of(&before, operand)?.ok_or_else(ApiError::update_operand_missing)?;
                 set_path(item, path, value)?;
