@@ -240,6 +240,9 @@ CASES = {
         "scan", {"FilterExpression": "attribute_exists(:v) AND a = a", "ExpressionAttributeValues": V},
         "Invalid FilterExpression: Operator or function requires a document path; operator or function: "
         "attribute_exists"),
+    "a path too deep before an undefined name, in a filter (in a projection the name comes first)": (
+        "scan", {"FilterExpression": ".".join(["a"] * 33) + " = :v AND #u = :v", "ExpressionAttributeValues": V},
+        "Invalid FilterExpression: The document path has too many nesting levels; nesting levels: 33"),
     "an unfinished call": ("scan", {"FilterExpression": "foo(a"},
                            'Invalid FilterExpression: Syntax error; token: "<EOF>", near: "a"'),
     "OR in a key condition": (

@@ -134,7 +134,7 @@ impl Deferred {
     /// Tiers in order: redundant parentheses, then the first in the text of a name that is no
     /// function, a misused function, a reserved word and a list index out of range, then a repeated
     /// update section, then the rest - the first in the text in a condition, in the enum's order in
-    /// an update (as DynamoDB Local reports them).
+    /// an update or a projection (as DynamoDB Local reports them).
     fn tier(self) -> u8 {
         match self {
             Deferred::RedundantParentheses => 0,
@@ -149,12 +149,16 @@ impl Deferred {
 
     /// Whether a fault of this kind at `at` is reported before `kept`'s at `kept_at`; of an
     /// update's operand faults (`Function`) DynamoDB reports the last.
-    fn before(self, at: usize, (kept, kept_at): (Deferred, usize), in_update: bool) -> bool {
+    fn before(self, at: usize, (kept, kept_at): (Deferred, usize), kind: ExprKind) -> bool {
+        let condition = !matches!(kind, ExprKind::Update | ExprKind::Projection);
         match (self.tier(), kept.tier()) {
             (tier, kept_tier) if tier != kept_tier => tier < kept_tier,
             (1, _) => at < kept_at,
-            (3, _) if !in_update => at < kept_at,
-            _ => self < kept || (self == kept && in_update && self == Deferred::Function),
+            (3, _) if condition => at < kept_at,
+            _ => {
+                self < kept
+                    || (self == kept && kind == ExprKind::Update && self == Deferred::Function)
+            }
         }
     }
 }
@@ -295,11 +299,11 @@ impl<'a> Parser<'a> {
     /// Keeps `fault`, which starts at token `at`, if DynamoDB reports it before the one kept
     /// (`Deferred::before`).
     fn defer_at(&mut self, rank: Deferred, at: usize, fault: ApiError) {
-        let in_update = self.kind == ExprKind::Update;
+        let kind = self.kind;
         if self
             .deferred
             .as_ref()
-            .is_none_or(|(kept, kept_at, _)| rank.before(at, (*kept, *kept_at), in_update))
+            .is_none_or(|(kept, kept_at, _)| rank.before(at, (*kept, *kept_at), kind))
         {
             self.deferred = Some((rank, at, fault));
         }
