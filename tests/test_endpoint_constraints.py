@@ -129,3 +129,40 @@ def test_figures_past_what_dynamodb_takes_are_refused_in_the_order_dynalite_reco
         "more info: Action Blocked: IndexUpdate"
     )
     assert client.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+
+
+def test_an_index_scans_start_key_is_refused_as_dynamodb_refuses_it(offline, local_credentials):
+    """A Scan of an index whose ExclusiveStartKey holds the wrong number of attributes, or lacks a global
+    index's key, is "The provided starting key is invalid"; then one whose index key does not fit is
+    "The provided key element does not match the schema", and one whose table key does not fit is that
+    after "The provided starting key is invalid: ". dynalite's suite records these answers of DynamoDB;
+    DynamoDB Local words the first "Exclusive Start Key must have same size as table's key schema", so
+    it is not the oracle here."""
+    client = client_for(offline)
+    definitions = [("a", "S"), ("b", "S"), ("c", "S"), ("d", "N")]
+    client.create_table(
+        TableName="starts", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in definitions],
+        KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{"IndexName": "local", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "global", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "c", "KeyType": "HASH"}, {"AttributeName": "d", "KeyType": "RANGE"}]}],
+    )  # fmt: skip
+    s, n = (lambda v: {"S": v}), (lambda v: {"N": v})
+    invalid, mismatch = "The provided starting key is invalid", "The provided key element does not match the schema"
+    for index, start, message in [
+        ("local", {"a": s("a"), "c": s("c")}, invalid),  # the table's sort key missing: too few
+        ("local", {"a": s("a"), "b": s("b"), "c": s("c"), "d": n("1")}, invalid),  # one too many
+        ("local", {"a": n("1"), "x": s("x"), "y": s("y")}, mismatch),
+        ("local", {"a": s("a"), "b": s("b"), "c": n("1")}, mismatch),
+        ("local", {"a": s("a"), "b": n("1"), "c": s("c")}, f"{invalid}: {mismatch}"),  # the table's key
+        ("global", {"a": n("1"), "b": n("1"), "c": s("c"), "e": n("1")}, invalid),  # the index's sort key missing
+        ("global", {"x": n("1"), "y": n("1"), "c": s("c"), "d": s("d")}, mismatch),
+        ("global", {"a": s("a"), "b": s("b"), "c": n("1"), "d": n("1")}, mismatch),
+        ("global", {"x": n("1"), "y": n("1"), "c": s("c"), "d": n("1")}, f"{invalid}: {mismatch}"),
+    ]:
+        assert refused(client.scan, TableName="starts", IndexName=index, ExclusiveStartKey=start) == message, start
+    page = client.scan(TableName="starts", IndexName="global",
+                       ExclusiveStartKey={"a": s("a"), "b": s("b"), "c": s("c"), "d": n("1")})  # fmt: skip
+    assert page["Items"] == [] and page["Count"] == 0

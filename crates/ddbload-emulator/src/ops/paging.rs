@@ -249,7 +249,12 @@ pub fn index_last_key(item: &Item, base: &KeySchema, index: &KeySchema) -> Value
     item_to_json(&keys)
 }
 
-/// An index's ExclusiveStartKey: the index key and the table key it names.
+/// An index's ExclusiveStartKey: the index key and the table key it names. As dynalite's suite
+/// records DynamoDB's answers: a start key that does not hold as many attributes as the table's and
+/// the index's keys together, or lacks a global index's key attribute, is "The provided starting key
+/// is invalid"; then an index key that does not fit is "The provided key element does not match the
+/// schema", and a table key that does not fit the same with "The provided starting key is invalid: "
+/// before it.
 pub fn index_start_key(
     req: &Value,
     base: &KeySchema,
@@ -258,13 +263,27 @@ pub fn index_start_key(
     let Some(json) = req.get("ExclusiveStartKey") else {
         return Ok(None);
     };
-    let item = item_from_json(json).map_err(|_| ApiError::invalid_start_key())?;
+    let given = json.as_object().map_or(0, |start| start.len());
+    let names: std::collections::BTreeSet<&str> = base
+        .attrs()
+        .chain(index.schema.attrs())
+        .map(|attr| attr.name.as_str())
+        .collect();
+    let lacks_index_key = !index.local
+        && index
+            .schema
+            .attrs()
+            .any(|attr| json.get(&attr.name).is_none());
+    if given != names.len() || lacks_index_key {
+        return Err(ApiError::start_key_incomplete());
+    }
+    let item = item_from_json(json).map_err(|_| ApiError::key_schema_mismatch())?;
+    let index_key = index
+        .key_of(&item)
+        .ok_or_else(ApiError::key_schema_mismatch)?;
     let table_key = base
         .key_of_item(&item)
         .map_err(|_| ApiError::invalid_start_key())?;
-    let index_key = index
-        .key_of(&item)
-        .ok_or_else(ApiError::invalid_start_key)?;
     Ok(Some(entry_key(index_key, table_key)))
 }
 
