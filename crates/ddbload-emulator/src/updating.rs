@@ -10,7 +10,7 @@ use crate::table::{lock, TableState};
 
 /// New figures for the table or one global index: its billing after, and whether the change lowers
 /// and raises provisioned figures (recorded when it completes: the day's decreases, the dates).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Change {
     pub lowered: bool,
     pub raised: bool,
@@ -86,6 +86,16 @@ impl CapacityUpdate {
             billing: if switches { after } else { live },
             change,
             requested: self.requested,
+        }
+    }
+
+    /// Leaves the update under way on `state` until it completes, or puts it in force at once when it
+    /// completes when it was asked for.
+    pub fn begin(self, state: &mut TableState) {
+        if self.until > self.requested {
+            state.updating = Some(self);
+        } else {
+            self.complete(state);
         }
     }
 

@@ -25,12 +25,17 @@ fn with_capacity<T>(
 ) -> Option<T> {
     match index {
         Some(name) => {
-            let index = table.index(name).ok().filter(|i| !i.local)?;
+            let index = global_index(table, name)?;
             let done = act(&mut lock(&index.capacity));
             Some(done)
         }
         None => Some(act(&mut table.state().capacity)),
     }
+}
+
+/// The table's global index of that name, the only kind auto scaling scales.
+fn global_index(table: &Table, name: &str) -> Option<std::sync::Arc<crate::index::Index>> {
+    table.index(name).ok().filter(|index| !index.local)
 }
 
 fn kind(dimension: Dimension) -> Kind {
@@ -81,41 +86,28 @@ fn set(
     if state.updating.is_some() {
         return false;
     }
-    let index = match index {
-        Some(name) => match table.index(name).ok().filter(|i| !i.local) {
-            Some(index) => Some(index),
-            None => return false,
-        },
-        None => None,
-    };
     let change = Change {
         lowered: new < current,
         raised: new > current,
     };
     let mut table_capacity = state.capacity.clone();
-    let mut table_change = Change {
-        lowered: false,
-        raised: false,
-    };
-    let mut indexes = Vec::new();
-    match index {
-        Some(index) => {
+    let (table_change, indexes) = match index {
+        Some(name) => {
+            let Some(index) = global_index(table, name) else {
+                return false;
+            };
             let mut capacity = lock(&index.capacity).clone();
             capacity.set_provisioned(kind(dimension), new as f64, now);
-            indexes.push((index, capacity.billing, change));
+            (Change::default(), vec![(index, capacity.billing, change)])
         }
         None => {
             table_capacity.set_provisioned(kind(dimension), new as f64, now);
-            table_change = change;
+            (change, Vec::new())
         }
-    }
+    };
     let until = now + delay.max(0.0);
-    let update = CapacityUpdate::new((now, until), (table_capacity, table_change), indexes, None);
-    if delay > 0.0 {
-        state.updating = Some(update);
-    } else {
-        update.complete(&mut state);
-    }
+    CapacityUpdate::new((now, until), (table_capacity, table_change), indexes, None)
+        .begin(&mut state);
     true
 }
 

@@ -92,11 +92,10 @@ struct Parser<'a> {
     /// The fault DynamoDB reports once the whole text parses (`Deferred`), with the token it
     /// starts at: see `defer_at` for which one is kept.
     deferred: Option<(Deferred, usize, ApiError)>,
-    /// Where the first redundant parentheses close (`redundant_parentheses`).
-    redundant_at: Option<usize>,
 }
 
-/// Faults found while parsing that DynamoDB reports only when the text parses, in this order.
+/// Faults found while parsing that DynamoDB reports only when the text parses (which one is reported:
+/// `Deferred::before`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Deferred {
     /// `((a))`: two parentheses where one would do.
@@ -287,7 +286,6 @@ impl<'a> Parser<'a> {
                 let fault = ApiError::redundant_parentheses(kind);
                 (Deferred::RedundantParentheses, at, fault)
             }),
-            redundant_at: redundant,
         })
     }
 
@@ -491,8 +489,11 @@ impl<'a> Parser<'a> {
 
     fn syntax_error(&self) -> ApiError {
         let at = self.pos.min(self.tokens.len());
-        if self.redundant_at.is_some_and(|close| close < at) {
-            return ApiError::redundant_parentheses(self.kind);
+        // Redundant parentheses, kept first of all deferred faults, met where they close.
+        if let Some((Deferred::RedundantParentheses, close, fault)) = &self.deferred {
+            if *close < at {
+                return fault.clone();
+            }
         }
         let token = self.tokens.get(at).map_or("<EOF>".to_owned(), Token::text);
         // The text as written from the token before to the end of the token after (DynamoDB quotes
@@ -646,20 +647,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// An operand: a path, a value or a function. Arithmetic stands only as a SET action's value
-    /// (`set_operand`); a `+` or `-` anywhere else is a syntax error at that token, as in DynamoDB.
-    fn operand(&mut self) -> Result<Operand, ApiError> {
-        self.single_operand()
-    }
-
     /// A SET action's value: an operand, or two joined by `+` or `-`.
     fn set_operand(&mut self) -> Result<Operand, ApiError> {
-        let first = self.single_operand()?;
+        let first = self.operand()?;
         match self.peek() {
             Some(Token::Op(op @ ("+" | "-"))) => {
                 let op = *op;
                 self.pos += 1;
-                let second = self.single_operand()?;
+                let second = self.operand()?;
                 Ok(self.arithmetic(op, first, second))
             }
             _ => Ok(first),
@@ -701,11 +696,13 @@ impl<'a> Parser<'a> {
             _ => return Ok(inner),
         };
         self.pos += 1;
-        let right = self.single_operand()?;
+        let right = self.operand()?;
         Ok(self.arithmetic(op, inner, right))
     }
 
-    fn single_operand(&mut self) -> Result<Operand, ApiError> {
+    /// An operand: a path, a value or a function. Arithmetic stands only as a SET action's value
+    /// (`set_operand`); a `+` or `-` anywhere else is a syntax error at that token, as in DynamoDB.
+    fn operand(&mut self) -> Result<Operand, ApiError> {
         self.descend()?;
         let operand = match self.peek().cloned() {
             // A term may be parenthesised, `(a) + :b` or `(a) = :v`; arithmetic inside parentheses only
@@ -713,7 +710,7 @@ impl<'a> Parser<'a> {
             // error. At a condition's start, `primary` tells this from a parenthesised condition.
             Some(Token::LParen) => {
                 self.pos += 1;
-                let inner = self.single_operand()?;
+                let inner = self.operand()?;
                 self.expect(Token::RParen)?;
                 inner
             }

@@ -316,17 +316,13 @@ impl UpdateTable {
         let updating = delay > 0.0 && (table_figures_change || !changed_indexes.is_empty());
         let until = if updating { now + delay } else { now };
         let switch_epoch = switched_to_on_demand.then(|| store.epoch() + (until - now));
-        let update = CapacityUpdate::new(
+        CapacityUpdate::new(
             (now, until),
             (capacity, table_change),
             changed_indexes,
             switch_epoch,
-        );
-        if updating {
-            state.updating = Some(update);
-        } else {
-            update.complete(&mut state);
-        }
+        )
+        .begin(&mut state);
         if let Some(protected) = self.deletion_protection {
             state.settings.deletion_protection = protected;
         }
